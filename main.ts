@@ -1,0 +1,14 @@
+#!/usr/bin/env -S deno run --allow-all
+/**
+ * The `br` command line.
+ *
+ * @module
+ */
+import { runCli } from "./src/cli/app.ts";
+import { processContext } from "./src/cli/context.ts";
+
+if (import.meta.main) {
+  const code = await runCli(Deno.args, processContext());
+  // Explicit exit: a plugin worker or a pending timer must never keep `br` alive.
+  Deno.exit(code);
+}

@@ -1,0 +1,23 @@
+/**
+ * BuildRunner as a library: open a project, read and change its features, and generate
+ * its status report — the same functions the `br` command line calls.
+ *
+ * @example
+ * ```ts
+ * import { addFeature, initProject, openProject, projectStatus } from "@buildrunner/br";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" });
+ * const project = await openProject({ cwd: dir });
+ * await addFeature(project, { name: "Login", acceptance: ["A user can log in"] });
+ * const status = await projectStatus(project);
+ * console.log(status.metrics.features_total); // 1
+ * await project.close();
+ * ```
+ *
+ * @module
+ */
+export * from "./src/core/mod.ts";
+export * from "./src/features/mod.ts";
+export * from "./src/project/mod.ts";
+export * from "./plugin.ts";

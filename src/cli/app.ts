@@ -1,0 +1,46 @@
+import { buildApplication, buildRouteMap, run } from "@stricli/core";
+import denoJson from "../../deno.json" with { type: "json" };
+import { configRoutes } from "./commands/config.ts";
+import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { featureRoutes } from "./commands/feature.ts";
+import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import type { BrContext } from "./context.ts";
+
+/** The version of `br`. */
+export const VERSION: string = denoJson.version;
+
+const root = buildRouteMap({
+  routes: {
+    init: initCommand,
+    attach: attachCommand,
+    status: statusCommand,
+    generate: generateCommand,
+    feature: featureRoutes,
+    config: configRoutes,
+    completions: completionsCommand,
+    __complete: completeCommand,
+  },
+  docs: {
+    brief: "BuildRunner: keep AI-assisted projects honest and finished",
+    hideRoute: { __complete: true },
+  },
+});
+
+/** The command tree. */
+export const app = buildApplication<BrContext>(root, {
+  name: "br",
+  versionInfo: { currentVersion: VERSION },
+  scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
+  documentation: { caseStyle: "convert-camel-to-kebab" },
+  determineExitCode: () => 1,
+});
+
+/**
+ * Runs `br` with `argv` in `ctx` and returns the exit code (Stricli's negative usage codes
+ * become 2).
+ */
+export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
+  await run(app, argv, ctx);
+  const code = Number(ctx.process.exitCode ?? 0);
+  return code < 0 ? 2 : code;
+}

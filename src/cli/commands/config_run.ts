@@ -1,0 +1,106 @@
+import {
+  type Config,
+  globalConfigPath,
+  loadConfig,
+  parseConfigValue,
+  writeConfigValue,
+} from "../../core/config.ts";
+import { BrError } from "../../core/errors.ts";
+import { resolveProjectRoot } from "../../core/project.ts";
+import { loadAllConfigSections } from "../config_sections.ts";
+import type { BrContext } from "../context.ts";
+import {
+  colors,
+  type JsonFlags,
+  print,
+  printJson,
+  type ProjectFlags,
+  withProject,
+} from "../output.ts";
+
+type Flags = ProjectFlags & JsonFlags & { global?: boolean };
+
+async function effective(ctx: BrContext, flags: Flags): Promise<Config> {
+  await loadAllConfigSections();
+  let projectFile: string | null = null;
+  try {
+    const root = resolveProjectRoot({ cwd: ctx.cwd, project: flags.project, env: ctx.env });
+    projectFile = `${root}/.buildrunner/config.yaml`;
+  } catch (err) {
+    // Outside a project only the global and environment layers apply.
+    if (!(err instanceof BrError && err.code === "no_project") || flags.project) throw err;
+  }
+  return loadConfig({ projectFile, globalFile: globalConfigPath(ctx.env), env: ctx.env });
+}
+
+/** `br config get` */
+export async function get(this: BrContext, flags: Flags, key: string): Promise<void> {
+  const config = await effective(this, flags);
+  const value = config.get(key);
+  if (value === undefined) {
+    const { assertKnownKey } = await import("../../core/config.ts");
+    assertKnownKey(key);
+  }
+  if (flags.json) return printJson(this, { key, value: value ?? null, source: config.source(key) });
+  print(this, typeof value === "string" ? value : JSON.stringify(value ?? null));
+}
+
+function targetFile(ctx: BrContext, flags: Flags): Promise<string> {
+  if (flags.global) {
+    const file = globalConfigPath(ctx.env);
+    if (!file) {
+      throw new BrError("usage", "Cannot find the home folder", { hint: "set HOME or BR_HOME" });
+    }
+    return Promise.resolve(file);
+  }
+  return withProject(ctx, flags, (p) => Promise.resolve(p.paths.config));
+}
+
+async function change(ctx: BrContext, flags: Flags, key: string, value: unknown): Promise<void> {
+  await loadAllConfigSections();
+  const file = await targetFile(ctx, flags);
+  const scope = flags.global ? "global" : "project";
+  if (flags.global) {
+    await Deno.mkdir(file.replace(/[\\/][^\\/]*$/, ""), { recursive: true });
+    await writeConfigValue(file, key, value);
+    return;
+  }
+  await withProject(ctx, flags, async (project) => {
+    await project.withLock(() => writeConfigValue(file, key, value));
+    project.bus.emit("config.changed", {
+      key,
+      scope,
+      action: value === undefined ? "unset" : "set",
+    });
+  });
+}
+
+/** `br config set` */
+export async function set(this: BrContext, flags: Flags, key: string, raw: string): Promise<void> {
+  const value = await parseConfigValue(raw);
+  await change(this, flags, key, value);
+  print(
+    this,
+    `${colors(this).green("✓")} ${key} = ${JSON.stringify(value)}${
+      flags.global ? " (global)" : ""
+    }`,
+  );
+}
+
+/** `br config unset` */
+export async function unset(this: BrContext, flags: Flags, key: string): Promise<void> {
+  await change(this, flags, key, undefined);
+  print(this, `${colors(this).green("✓")} ${key} removed${flags.global ? " (global)" : ""}`);
+}
+
+/** `br config list` */
+export async function list(this: BrContext, flags: Flags): Promise<void> {
+  const config = await effective(this, flags);
+  const entries = config.list().filter((e) => !flags.global || e.source === "global");
+  if (flags.json) return printJson(this, entries);
+  const c = colors(this);
+  const width = Math.max(0, ...entries.map((e) => e.key.length));
+  for (const e of entries) {
+    print(this, `${e.key.padEnd(width)}  ${JSON.stringify(e.value)}  ${c.dim(e.source)}`);
+  }
+}

@@ -1,0 +1,70 @@
+import type { Command } from "@stricli/core";
+import type { BrContext } from "../context.ts";
+import { command } from "../define.ts";
+import { jsonFlag, projectFlag } from "../output.ts";
+
+const dirArg = {
+  kind: "tuple",
+  parameters: [{
+    brief: "Folder (default: the current one)",
+    parse: String,
+    placeholder: "dir",
+    optional: true,
+  }],
+} as const;
+const force = {
+  kind: "boolean",
+  brief: "Rewrite the files br owns, after a backup",
+  optional: true,
+} as const;
+
+/** `br init` */
+export const initCommand: Command<BrContext> = command({
+  load: async () => (await import("./project_run.ts")).init,
+  brief: "Start a BuildRunner project (runs git init when needed)",
+  parameters: {
+    flags: {
+      name: {
+        kind: "parsed",
+        parse: String,
+        brief: "Project name (default: folder name)",
+        optional: true,
+        placeholder: "name",
+      },
+      force,
+      json: jsonFlag,
+    },
+    positional: dirArg,
+  },
+});
+
+/** `br attach` */
+export const attachCommand: Command<BrContext> = command({
+  load: async () => (await import("./project_run.ts")).attach,
+  brief: "Adopt an existing repository: detect its stack, import Task Master tasks",
+  parameters: { flags: { force, json: jsonFlag }, positional: dirArg },
+});
+
+/** `br status` */
+export const statusCommand: Command<BrContext> = command({
+  load: async () => (await import("./project_run.ts")).status,
+  brief: "Project summary: completion, counts, blockers, next up",
+  parameters: { flags: { project: projectFlag, json: jsonFlag } },
+});
+
+/** `br generate` */
+export const generateCommand: Command<BrContext> = command({
+  load: async () => (await import("./project_run.ts")).generate,
+  brief: "Write STATUS.md from features.json",
+  parameters: {
+    flags: {
+      project: projectFlag,
+      json: jsonFlag,
+      check: {
+        kind: "boolean",
+        brief: "Write nothing; exit 10 when STATUS.md is out of date",
+        optional: true,
+      },
+    },
+  },
+});

@@ -1,0 +1,141 @@
+import { resolve } from "node:path";
+import { ExitCode } from "../../core/errors.ts";
+import { readTextOrNull } from "../../core/fs.ts";
+import {
+  generateStatus,
+  loadFeatures,
+  renderStatusMarkdown,
+  summarize,
+} from "../../features/mod.ts";
+import { attachProject, initProject, type SetupResult } from "../../project/mod.ts";
+import type { BrContext } from "../context.ts";
+import {
+  colors,
+  type JsonFlags,
+  print,
+  printJson,
+  type ProjectFlags,
+  setExit,
+  withProject,
+} from "../output.ts";
+import { statusColor } from "../render.ts";
+
+function renderSetup(ctx: BrContext, verb: string, r: SetupResult): void {
+  const c = colors(ctx);
+  print(ctx, `${c.green("✓")} ${verb} ${c.bold(r.root)}`);
+  if (r.git_initialized) print(ctx, "  git init: done");
+  for (const f of r.created) print(ctx, `  created   ${f}`);
+  for (const f of r.rewritten) print(ctx, `  rewritten ${f}`);
+  for (const f of r.kept) print(ctx, c.dim(`  kept      ${f}`));
+  if (r.backup_dir) print(ctx, `  backups in ${r.backup_dir}`);
+  if (r.detected) {
+    const d = r.detected;
+    print(ctx, `  languages:        ${d.languages.join(", ") || "none found"}`);
+    print(ctx, `  package managers: ${d.package_managers.join(", ") || "none found"}`);
+    print(ctx, `  test command:     ${d.test_command ?? "none found"}`);
+  }
+  if (r.imported) print(ctx, `  imported ${r.imported.count} features from ${r.imported.source}`);
+  print(ctx, 'next: br feature add "<name>"  ·  br status');
+}
+
+/** `br init` */
+export async function init(
+  this: BrContext,
+  flags: JsonFlags & { name?: string; force?: boolean },
+  dir?: string,
+): Promise<void> {
+  const result = await initProject(resolve(this.cwd, dir ?? "."), {
+    name: flags.name,
+    force: flags.force,
+    env: this.env,
+    clock: this.clock,
+  });
+  if (flags.json) printJson(this, result);
+  else renderSetup(this, "Initialized", result);
+}
+
+/** `br attach` */
+export async function attach(
+  this: BrContext,
+  flags: JsonFlags & { force?: boolean },
+  dir?: string,
+): Promise<void> {
+  const result = await attachProject(resolve(this.cwd, dir ?? "."), {
+    force: flags.force,
+    env: this.env,
+    clock: this.clock,
+  });
+  if (flags.json) printJson(this, result);
+  else renderSetup(this, "Attached", result);
+}
+
+/** `br status` */
+export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const file = await loadFeatures(project);
+    const s = summarize(file);
+    if (flags.json) return printJson(this, s);
+    const c = colors(this);
+    const m = s.metrics;
+    print(this, `${c.bold(s.project)} ${c.dim(`v${s.version} · ${s.status}`)}`);
+    const width = 30;
+    const filled = Math.round((m.completion_percentage / 100) * width);
+    print(
+      this,
+      `${c.green("█".repeat(filled))}${
+        c.dim("░".repeat(width - filled))
+      } ${m.completion_percentage}% complete`,
+    );
+    print(
+      this,
+      `${m.features_total} features: ${m.features_complete} complete · ${m.features_in_progress} in progress · ` +
+        `${m.features_testing} testing · ${m.features_planned} planned · ${m.features_blocked} blocked`,
+    );
+    const active = file.features.filter((f) =>
+      f.status === "in_progress" || f.status === "testing"
+    );
+    if (active.length) {
+      print(this, "");
+      print(this, c.bold("Active"));
+      for (const f of active) print(this, `  ${f.id} ${statusColor(c, f.status)} — ${f.name}`);
+    }
+    if (s.blockers.length) {
+      print(this, "");
+      print(this, c.bold(c.red("Blocked")));
+      for (const b of s.blockers) print(this, `  ${b.id} — ${b.reason ?? "no reason recorded"}`);
+    }
+    print(this, "");
+    print(
+      this,
+      s.next
+        ? `Next up: ${c.bold(s.next.id)} — ${s.next.name} (${s.next.priority})`
+        : "Next up: nothing ready",
+    );
+  });
+}
+
+/** `br generate` */
+export function generate(
+  this: BrContext,
+  flags: ProjectFlags & JsonFlags & { check?: boolean },
+): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    if (flags.check) {
+      const expected = renderStatusMarkdown(await loadFeatures(project));
+      const upToDate = (await readTextOrNull(project.paths.status)) === expected;
+      if (flags.json) printJson(this, { path: "STATUS.md", up_to_date: upToDate });
+      else {print(
+          this,
+          upToDate ? "STATUS.md is up to date" : "STATUS.md is out of date: run br generate",
+        );}
+      if (!upToDate) setExit(this, ExitCode.checkFailed);
+      return;
+    }
+    const r = await generateStatus(project);
+    if (flags.json) return printJson(this, r);
+    print(
+      this,
+      r.changed ? `Wrote ${r.path} (${r.completion}% complete)` : `${r.path} is up to date`,
+    );
+  });
+}

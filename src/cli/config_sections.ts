@@ -1,0 +1,7 @@
+/**
+ * Loads every capability's config section, so that `br config` knows all keys. Each
+ * capability that owns settings adds its module here.
+ */
+export async function loadAllConfigSections(): Promise<void> {
+  await import("../core/config.ts");
+}

@@ -1,0 +1,118 @@
+import { createColors } from "picocolors";
+import { BrError, ExitCode, isBrError } from "../core/errors.ts";
+import { openProject, type Project } from "../core/project.ts";
+import type { BrContext } from "./context.ts";
+
+/** Flags every project command takes. */
+export interface ProjectFlags {
+  /** Explicit project root. */
+  readonly project?: string;
+}
+
+/** Flags of commands that print data. */
+export interface JsonFlags {
+  /** Print JSON instead of text. */
+  readonly json?: boolean;
+}
+
+/** The `--project` flag definition. */
+export const projectFlag = {
+  kind: "parsed",
+  parse: String,
+  brief: "Project root (default: walk up from the current folder; env BR_PROJECT)",
+  optional: true,
+  placeholder: "dir",
+} as const;
+
+/** The `--json` flag definition. */
+export const jsonFlag = {
+  kind: "boolean",
+  brief: "Print JSON (to stdout only)",
+  optional: true,
+} as const;
+
+/** Writes one line to stdout. */
+export function print(ctx: BrContext, text = ""): void {
+  ctx.process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+}
+
+/** Writes a value as pretty JSON to stdout. */
+export function printJson(ctx: BrContext, value: unknown): void {
+  ctx.process.stdout.write(JSON.stringify(value ?? null, null, 2) + "\n");
+}
+
+/** Writes a line to stderr. */
+export function warn(ctx: BrContext, text: string): void {
+  ctx.process.stderr.write(text.endsWith("\n") ? text : text + "\n");
+}
+
+/** Terminal colors: on a TTY only, never with `NO_COLOR`; `FORCE_COLOR` forces them. */
+export function colors(ctx: BrContext): ReturnType<typeof createColors> {
+  const env = ctx.env;
+  const enabled = env.NO_COLOR !== undefined && env.NO_COLOR !== ""
+    ? false
+    : env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0"
+    ? true
+    : ctx.stdoutIsTTY;
+  return createColors(enabled);
+}
+
+/** Opens the project for a command (flag > `BR_PROJECT` > discovery). */
+export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Project> {
+  const project = await openProject({
+    cwd: ctx.cwd,
+    project: flags.project,
+    env: ctx.env,
+    clock: ctx.clock,
+    onHandlerError: ({ event, error }) =>
+      warn(
+        ctx,
+        `warning: a handler of ${event.type} failed: ${(error as Error)?.message ?? error}`,
+      ),
+  });
+  ctx.onProject?.(project);
+  return project;
+}
+
+/**
+ * Runs a command body with a project: opens it, runs `fn`, then flushes the event bus and
+ * closes the project whatever happened.
+ */
+export async function withProject<T>(
+  ctx: BrContext,
+  flags: ProjectFlags,
+  fn: (project: Project) => Promise<T>,
+): Promise<T> {
+  const project = await openFor(ctx, flags);
+  try {
+    return await fn(project);
+  } finally {
+    await project.close();
+  }
+}
+
+/** Prints an error the house way and sets the exit code. */
+export function reportError(ctx: BrContext, err: unknown): void {
+  const verbose = !!ctx.env.BR_DEBUG && ctx.env.BR_DEBUG !== "0";
+  if (isBrError(err)) {
+    warn(ctx, `error: ${err.message}`);
+    if (err.hint) warn(ctx, `hint: ${err.hint}`);
+    if (verbose && err.cause) warn(ctx, String((err.cause as Error)?.stack ?? err.cause));
+    ctx.process.exitCode = err.exitCode;
+    return;
+  }
+  warn(ctx, `error: unexpected: ${(err as Error)?.message ?? String(err)}`);
+  warn(ctx, String((err as Error)?.stack ?? ""));
+  warn(ctx, "hint: this is a bug in br; please report it with the command you ran");
+  ctx.process.exitCode = ExitCode.unexpected;
+}
+
+/** Fails the command with a usage error. */
+export function usage(message: string, hint?: string): never {
+  throw new BrError("usage", message, { hint });
+}
+
+/** Sets the exit code when it is not already set (for "check found problems" results). */
+export function setExit(ctx: BrContext, code: number): void {
+  ctx.process.exitCode = code;
+}

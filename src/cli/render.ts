@@ -1,0 +1,45 @@
+import type { Feature, FeatureStatus } from "../features/mod.ts";
+import type { BrContext } from "./context.ts";
+import { colors } from "./output.ts";
+
+type Colors = ReturnType<typeof colors>;
+
+/** A status word in its color. */
+export function statusColor(c: Colors, status: FeatureStatus | string): string {
+  switch (status) {
+    case "complete":
+      return c.green(status);
+    case "in_progress":
+      return c.cyan(status);
+    case "testing":
+      return c.magenta(status);
+    case "blocked":
+      return c.red(status);
+    default:
+      return c.dim(status);
+  }
+}
+
+/** A table of features for the terminal (plain columns when piped). */
+export async function featureTable(ctx: BrContext, features: readonly Feature[]): Promise<string> {
+  const c = colors(ctx);
+  const rows = features.map((f) => [
+    f.id,
+    f.name,
+    statusColor(c, f.status),
+    f.priority,
+    f.dependencies.join(", "),
+  ]);
+  const head = ["ID", "NAME", "STATUS", "PRIORITY", "DEPENDS ON"];
+  if (!ctx.stdoutIsTTY) {
+    return [head, ...rows].map((r) => r.join("\t")).join("\n");
+  }
+  const { default: Table } = await import("cli-table3");
+  const table = new Table({
+    head: head.map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    wordWrap: true,
+  });
+  table.push(...rows);
+  return table.toString();
+}

@@ -1,0 +1,71 @@
+import { BrError } from "./errors.ts";
+
+/** Result of one git invocation. */
+export interface GitResult {
+  /** Exit code. */
+  code: number;
+  /** Standard output (trailing newline kept). */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/** Options of {@link git}. */
+export interface GitOptions {
+  /** Working directory. */
+  cwd: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Data for standard input. */
+  stdin?: string;
+}
+
+/** Runs `git <args>` and returns its result without throwing on a non-zero exit. */
+export async function git(args: string[], options: GitOptions): Promise<GitResult> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("git", {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (err) {
+    throw new BrError("external", `Cannot run git: ${(err as Error).message}`, {
+      hint: "install git and make sure it is on PATH",
+      cause: err,
+    });
+  }
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Runs `git <args>` and returns its trimmed standard output.
+ *
+ * @throws {BrError} `external` with git's message when git fails.
+ */
+export async function gitOk(args: string[], options: GitOptions): Promise<string> {
+  const res = await git(args, options);
+  if (res.code !== 0) {
+    const msg = (res.stderr || res.stdout).trim().split("\n")[0];
+    throw new BrError("external", `git ${args[0]} failed: ${msg}`, {
+      hint: `run "git ${args.join(" ")}" in ${options.cwd} to see the full message`,
+    });
+  }
+  return res.stdout.trimEnd();
+}
+
+/** True when `dir` is inside a git work tree. */
+export async function isGitRepo(dir: string): Promise<boolean> {
+  const res = await git(["rev-parse", "--is-inside-work-tree"], { cwd: dir });
+  return res.code === 0 && res.stdout.trim() === "true";
+}

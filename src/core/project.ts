@@ -1,0 +1,218 @@
+import { dirname, join, resolve, sep } from "node:path";
+import { type Config, globalConfigPath, loadConfig } from "./config.ts";
+import { BrError } from "./errors.ts";
+import { EventBus, type HandlerFailure } from "./events.ts";
+import { existsSync } from "./fs.ts";
+import { withLock } from "./lock.ts";
+
+/** Name of the project folder. */
+export const BR_DIR = ".buildrunner";
+
+/** Paths of one project. */
+export interface ProjectPaths {
+  /** The project root (the folder holding `.buildrunner/`). */
+  root: string;
+  /** `.buildrunner/` */
+  dir: string;
+  /** `.buildrunner/features.json` */
+  features: string;
+  /** `.buildrunner/config.yaml` */
+  config: string;
+  /** `.buildrunner/governance.yaml` */
+  governance: string;
+  /** `.buildrunner/governance.sha256` */
+  governanceSum: string;
+  /** `.buildrunner/context/` */
+  context: string;
+  /** `.buildrunner/br.db` */
+  db: string;
+  /** `.buildrunner/worktrees/` */
+  worktrees: string;
+  /** `.buildrunner/.lock` */
+  lock: string;
+  /** `.buildrunner/.gitignore` */
+  gitignore: string;
+  /** `PROJECT_SPEC.md` */
+  spec: string;
+  /** `STATUS.md` */
+  status: string;
+  /** `CLAUDE.md` */
+  claude: string;
+  /** `AGENTS.md` */
+  agents: string;
+}
+
+/** The paths of the project rooted at `root`. */
+export function projectPaths(root: string): ProjectPaths {
+  const dir = join(root, BR_DIR);
+  return {
+    root,
+    dir,
+    features: join(dir, "features.json"),
+    config: join(dir, "config.yaml"),
+    governance: join(dir, "governance.yaml"),
+    governanceSum: join(dir, "governance.sha256"),
+    context: join(dir, "context"),
+    db: join(dir, "br.db"),
+    worktrees: join(dir, "worktrees"),
+    lock: join(dir, ".lock"),
+    gitignore: join(dir, ".gitignore"),
+    spec: join(root, "PROJECT_SPEC.md"),
+    status: join(root, "STATUS.md"),
+    claude: join(root, "CLAUDE.md"),
+    agents: join(root, "AGENTS.md"),
+  };
+}
+
+/**
+ * Finds the project root by walking up from `start` to the first folder with
+ * `.buildrunner/`. Inside a task worktree under `<main>/.buildrunner/worktrees/`, the main
+ * checkout is the project, so every `br` call of an agent lands in one place.
+ */
+export function findProjectRoot(start: string): string | null {
+  let dir = resolve(start);
+  while (true) {
+    if (existsSync(join(dir, BR_DIR))) return mainCheckoutOf(dir);
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function mainCheckoutOf(root: string): string {
+  const marker = `${sep}${BR_DIR}${sep}worktrees${sep}`;
+  const at = root.indexOf(marker);
+  if (at > 0) {
+    const main = root.slice(0, at);
+    if (existsSync(join(main, BR_DIR, "features.json"))) return main;
+  }
+  return root;
+}
+
+/** A clock; injectable so tests can fix time. */
+export interface Clock {
+  /** The current time. */
+  now(): Date;
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Options of {@link openProject}. */
+export interface OpenProjectOptions {
+  /** Where to start looking (default: the current directory). */
+  cwd?: string;
+  /** An explicit project root (`--project`); overrides `BR_PROJECT` and discovery. */
+  project?: string;
+  /** Environment (default: the process environment). */
+  env?: Record<string, string | undefined>;
+  /** Clock (default: the system clock). */
+  clock?: Clock;
+  /** Session id stamped on events (default: `BR_SESSION` or a new UUID). */
+  session?: string;
+  /** Command-line config overrides (dotted keys). */
+  configFlags?: Record<string, unknown>;
+  /** Receives handler failures of the event bus. */
+  onHandlerError?: (failure: HandlerFailure) => void;
+}
+
+/** One open project: the context every capability receives. */
+export interface Project {
+  /** The project root. */
+  readonly root: string;
+  /** Paths inside it. */
+  readonly paths: ProjectPaths;
+  /** The event bus. */
+  readonly bus: EventBus;
+  /** The clock. */
+  readonly clock: Clock;
+  /** The environment the project was opened with. */
+  readonly env: Record<string, string | undefined>;
+  /** The merged configuration (loaded on first use). */
+  config(): Promise<Config>;
+  /** Runs `fn` under the project lock (serializes read-modify-write across processes). */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Registers cleanup run by {@link Project.close}, last registered first. */
+  onClose(fn: () => void | Promise<void>): void;
+  /** Flushes event handlers and runs cleanups. */
+  close(): Promise<void>;
+}
+
+/** The root `openProject` would use, without opening anything. */
+export function resolveProjectRoot(options: OpenProjectOptions = {}): string {
+  const env = options.env ?? Deno.env.toObject();
+  const explicit = options.project ?? env.BR_PROJECT;
+  if (explicit) {
+    const root = resolve(options.cwd ?? Deno.cwd(), explicit);
+    if (!existsSync(join(root, BR_DIR))) {
+      throw new BrError("no_project", `No BuildRunner project at "${root}"`, {
+        hint: `run "br init ${explicit}" or "br attach" there first`,
+      });
+    }
+    return mainCheckoutOf(root);
+  }
+  const cwd = options.cwd ?? Deno.cwd();
+  const root = findProjectRoot(cwd);
+  if (!root) {
+    throw new BrError("no_project", `No BuildRunner project found in "${cwd}" or its parents`, {
+      hint: 'run "br init" to start one, "br attach" to adopt this repository, or pass --project',
+    });
+  }
+  return root;
+}
+
+/**
+ * Opens the project that contains `cwd` (or the explicit one).
+ *
+ * @throws {BrError} `no_project` when there is none.
+ */
+export function openProject(options: OpenProjectOptions = {}): Promise<Project> {
+  const root = resolveProjectRoot(options);
+  return Promise.resolve(createProject(root, options));
+}
+
+/** Builds the project context for a known root (used by `init` before the folder exists). */
+export function createProject(root: string, options: OpenProjectOptions = {}): Project {
+  const env = options.env ?? Deno.env.toObject();
+  const paths = projectPaths(root);
+  const clock = options.clock ?? systemClock;
+  const bus = new EventBus({
+    session: options.session ?? env.BR_SESSION ?? crypto.randomUUID(),
+    now: () => clock.now(),
+    onHandlerError: options.onHandlerError,
+  });
+  let configPromise: Promise<Config> | null = null;
+  const cleanups: (() => void | Promise<void>)[] = [];
+  const config = () =>
+    configPromise ??= loadConfig({
+      projectFile: paths.config,
+      globalFile: globalConfigPath(env),
+      env,
+      flags: options.configFlags,
+    });
+  let lockTimeout: number | undefined;
+  return {
+    root,
+    paths,
+    bus,
+    clock,
+    env,
+    config,
+    async withLock<T>(fn: () => Promise<T>): Promise<T> {
+      if (lockTimeout === undefined) {
+        const fromEnv = Number(env.BR_LOCK_TIMEOUT_MS);
+        lockTimeout = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 30_000;
+      }
+      await Deno.mkdir(paths.dir, { recursive: true });
+      return withLock(paths.lock, fn, { timeoutMs: lockTimeout });
+    },
+    onClose(fn) {
+      cleanups.push(fn);
+    },
+    async close() {
+      await bus.flush();
+      while (cleanups.length) await cleanups.pop()!();
+      await bus.flush();
+    },
+  };
+}

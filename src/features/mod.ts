@@ -1,0 +1,53 @@
+/**
+ * Features: the `features.json` registry, its dependency graph, metrics and `STATUS.md`.
+ *
+ * @module
+ */
+export {
+  addFeature,
+  type AddFeatureInput,
+  computeMetrics,
+  emptyFeaturesFile,
+  type FeaturePatch,
+  findFeature,
+  loadFeatures,
+  mutateFeatures,
+  parseFeaturesText,
+  parsePriority,
+  parseStatus,
+  removeFeature,
+  saveFeatures,
+  serializeFeatures,
+  setFeatureStatus,
+  type StatusOptions,
+  updateFeature,
+} from "./registry.ts";
+export {
+  assertValidGraph,
+  dependenciesComplete,
+  dependencyWaves,
+  findCycle,
+  type GraphNode,
+  nextFeature,
+  openDependencies,
+  readyFeatures,
+} from "./graph.ts";
+export { ID_RULE, idProblem, slugify } from "./ids.ts";
+export {
+  type Blocker,
+  type GenerateResult,
+  generateStatus,
+  projectStatus,
+  renderStatusMarkdown,
+  type StatusSummary,
+  summarize,
+} from "./status.ts";
+export {
+  type Feature,
+  type FeatureMetrics,
+  type FeaturePriority,
+  type FeaturesFile,
+  type FeatureStatus,
+  PRIORITIES,
+  STATUSES,
+} from "./types.ts";

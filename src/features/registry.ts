@@ -1,0 +1,524 @@
+import { relative } from "node:path";
+import { BrError } from "../core/errors.ts";
+import type { BrEvent, EventType, FieldChange } from "../core/events.ts";
+import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import type { Project } from "../core/project.ts";
+import { assertValidGraph, openDependencies } from "./graph.ts";
+import { idProblem, slugify } from "./ids.ts";
+import {
+  type Feature,
+  type FeatureMetrics,
+  type FeaturePriority,
+  type FeaturesFile,
+  type FeatureStatus,
+  PRIORITIES,
+  STATUSES,
+} from "./types.ts";
+
+/** Computes the metrics block from the features. */
+export function computeMetrics(features: readonly Pick<Feature, "status">[]): FeatureMetrics {
+  const count = (s: FeatureStatus) => features.filter((f) => f.status === s).length;
+  const complete = count("complete");
+  return {
+    features_total: features.length,
+    features_complete: complete,
+    features_in_progress: count("in_progress"),
+    features_testing: count("testing"),
+    features_planned: count("planned"),
+    features_blocked: count("blocked"),
+    completion_percentage: features.length ? Math.round((complete / features.length) * 100) : 0,
+  };
+}
+
+/** A new, empty features file. */
+export function emptyFeaturesFile(project: string, now: Date): FeaturesFile {
+  return {
+    project,
+    version: "1.0.0",
+    status: "in_development",
+    description: "",
+    last_updated: now.toISOString(),
+    features: [],
+    metrics: computeMetrics([]),
+  };
+}
+
+/**
+ * Parses the text of a features file (BuildRunner 3.1 files included): fills defaults for
+ * missing fields and keeps every unknown field.
+ *
+ * @throws {BrError} `invalid_data` naming the file and the field.
+ */
+export async function parseFeaturesText(text: string, file: string): Promise<FeaturesFile> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new BrError("invalid_data", `Cannot parse ${file}: ${(err as Error).message}`, {
+      hint: "fix the JSON (the file was not changed), or restore it with git",
+      cause: err,
+    });
+  }
+  if (!quickCheck(data)) {
+    const { schemaProblem } = await import("./schema.ts");
+    const problem = schemaProblem(data) ?? "unexpected structure";
+    throw new BrError("invalid_data", `Invalid ${file}: ${problem}`, {
+      hint: "fix that field (the file was not changed)",
+    });
+  }
+  return normalize(data as Record<string, unknown>);
+}
+
+/** The path of the features file relative to the project root, for messages. */
+export function featuresLabel(project: Project): string {
+  return relative(project.root, project.paths.features) || project.paths.features;
+}
+
+/**
+ * Loads `features.json`. A project without one has no features yet.
+ *
+ * @throws {BrError} `invalid_data` when the file is corrupt or violates the schema.
+ */
+export async function loadFeatures(project: Project): Promise<FeaturesFile> {
+  const text = await readTextOrNull(project.paths.features);
+  if (text === null) return emptyFeaturesFile(projectNameOf(project), project.clock.now());
+  return parseFeaturesText(text, featuresLabel(project));
+}
+
+function projectNameOf(project: Project): string {
+  return project.root.split(/[\\/]/).filter(Boolean).pop() ?? "project";
+}
+
+/** Serializes a features file the way `br` writes it. */
+export function serializeFeatures(file: FeaturesFile): string {
+  return JSON.stringify(file, null, 2) + "\n";
+}
+
+/**
+ * Validates and writes a features file atomically (metrics recomputed). Call it under the
+ * project lock.
+ *
+ * @throws {BrError} `invalid_data` for a schema violation, unknown dependency or cycle.
+ */
+export async function saveFeatures(project: Project, file: FeaturesFile): Promise<void> {
+  const label = featuresLabel(project);
+  const { schemaProblem } = await import("./schema.ts");
+  const problem = schemaProblem(file);
+  if (problem) {
+    throw new BrError("invalid_data", `Invalid ${label}: ${problem}`, {
+      hint: "nothing was written",
+    });
+  }
+  assertValidGraph(file.features, label);
+  file.metrics = { ...(file.metrics ?? {}), ...computeMetrics(file.features) };
+  file.last_updated = project.clock.now().toISOString();
+  await writeFileAtomic(project.paths.features, serializeFeatures(file));
+}
+
+/**
+ * Runs a read-modify-write of `features.json` under the project lock: `change` edits the
+ * loaded file and returns the events it causes; every event passes the veto hooks before
+ * anything is written, and is emitted after the write.
+ */
+export async function mutateFeatures<R>(
+  project: Project,
+  change: (
+    file: FeaturesFile,
+  ) => { result: R; events: BrEvent[] } | Promise<{ result: R; events: BrEvent[] }>,
+): Promise<R> {
+  const { result, events } = await project.withLock(async () => {
+    const file = await loadFeatures(project);
+    const out = await change(file);
+    for (const event of out.events) await project.bus.check(event);
+    if (out.events.length > 0) await saveFeatures(project, file);
+    return out;
+  });
+  for (const event of events) project.bus.emit(event);
+  return result;
+}
+
+/** Input of {@link addFeature}. */
+export interface AddFeatureInput {
+  /** Human name (required). */
+  name: string;
+  /** Id; default: the slug of the name. */
+  id?: string;
+  /** Description. */
+  description?: string;
+  /** Priority (default medium). */
+  priority?: string;
+  /** Status (default planned). */
+  status?: string;
+  /** Ids this depends on. */
+  dependencies?: string[];
+  /** Acceptance criteria. */
+  acceptance?: string[];
+  /** Globs of where the work lives. */
+  files?: string[];
+  /** Tags. */
+  tags?: string[];
+  /** Planned week. */
+  week?: number | null;
+  /** Build label. */
+  build?: string | null;
+  /** Owner. */
+  owner?: string | null;
+  /** Version (default: the project's). */
+  version?: string;
+  /** Blocked reason (needed when status is blocked). */
+  blocked_reason?: string | null;
+}
+
+/** Checks a status name. @throws {BrError} `invalid_data` listing the valid ones. */
+export function parseStatus(value: string): FeatureStatus {
+  const v = value.trim().toLowerCase().replace(/[- ]/g, "_");
+  if ((STATUSES as readonly string[]).includes(v)) return v as FeatureStatus;
+  throw new BrError("invalid_data", `Unknown status "${value}"`, {
+    hint: `use one of: ${STATUSES.join(", ")}`,
+  });
+}
+
+/** Checks a priority name. @throws {BrError} `invalid_data` listing the valid ones. */
+export function parsePriority(value: string): FeaturePriority {
+  const v = value.trim().toLowerCase();
+  if ((PRIORITIES as readonly string[]).includes(v)) return v as FeaturePriority;
+  throw new BrError("invalid_data", `Unknown priority "${value}"`, {
+    hint: `use one of: ${PRIORITIES.join(", ")}`,
+  });
+}
+
+/**
+ * Adds a feature.
+ *
+ * @throws {BrError} `conflict` for a duplicate id, `invalid_data` for a bad id, status,
+ * priority, unknown dependency or cycle.
+ */
+export function addFeature(project: Project, input: AddFeatureInput): Promise<Feature> {
+  const name = input.name.trim();
+  if (!name) {
+    throw new BrError("usage", "A feature needs a name", { hint: 'br feature add "Login"' });
+  }
+  const id = input.id ?? slugify(name);
+  if (!id) {
+    throw new BrError("invalid_data", `Cannot derive an id from the name "${name}"`, {
+      hint: "pass --id",
+    });
+  }
+  const problem = idProblem(id);
+  if (problem) {
+    throw new BrError("invalid_data", `Invalid feature id "${id}": ${problem}`, {
+      hint: "pass a valid --id",
+    });
+  }
+  const status = input.status ? parseStatus(input.status) : "planned";
+  const priority = input.priority ? parsePriority(input.priority) : "medium";
+  if (status === "blocked" && !input.blocked_reason) {
+    throw new BrError("usage", "A blocked feature needs a reason", { hint: "pass --reason" });
+  }
+  return mutateFeatures(project, (file) => {
+    if (file.features.some((f) => f.id === id)) {
+      throw new BrError("conflict", `Feature "${id}" already exists`, {
+        hint: input.id ? "choose another --id" : "pass --id to choose a different id",
+      });
+    }
+    const now = project.clock.now().toISOString();
+    const feature: Feature = {
+      id,
+      name,
+      description: input.description ?? "",
+      status,
+      priority,
+      version: input.version ?? file.version ?? "1.0.0",
+      dependencies: unique(input.dependencies ?? []),
+      acceptance: input.acceptance ?? [],
+      files: input.files ?? [],
+      tags: unique(input.tags ?? []),
+      owner: input.owner ?? null,
+      week: input.week ?? null,
+      build: input.build ?? null,
+      blocked_reason: status === "blocked" ? input.blocked_reason ?? null : null,
+      created_at: now,
+      updated_at: now,
+      completed_at: status === "complete" ? now : null,
+    };
+    if (status === "complete") assertDepsComplete(file, feature, false);
+    file.features.push(feature);
+    const event = project.bus.create("feature.added", { id, fields: { ...feature } }, {
+      feature: id,
+    });
+    return { result: feature, events: [event as BrEvent] };
+  });
+}
+
+/** Fields {@link updateFeature} can change. */
+export type FeaturePatch = Partial<
+  Pick<
+    Feature,
+    | "name"
+    | "description"
+    | "priority"
+    | "dependencies"
+    | "acceptance"
+    | "files"
+    | "tags"
+    | "owner"
+    | "week"
+    | "build"
+    | "version"
+  >
+>;
+
+/**
+ * Changes fields of a feature (not its status: see {@link setFeatureStatus}).
+ *
+ * @throws {BrError} `not_found` for an unknown id, `invalid_data` for bad values.
+ */
+export function updateFeature(project: Project, id: string, patch: FeaturePatch): Promise<Feature> {
+  if (patch.priority !== undefined) patch.priority = parsePriority(patch.priority);
+  if (patch.name !== undefined && !patch.name.trim()) {
+    throw new BrError("invalid_data", "A feature name cannot be empty", { hint: "pass a name" });
+  }
+  return mutateFeatures(project, (file) => {
+    const feature = findFeature(file, id);
+    const changes: Record<string, FieldChange> = {};
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      const before = feature[key];
+      if (JSON.stringify(before) === JSON.stringify(value)) continue;
+      changes[key] = { from: before ?? null, to: value };
+      feature[key] = value;
+    }
+    if (Object.keys(changes).length === 0) return { result: feature, events: [] };
+    feature.updated_at = project.clock.now().toISOString();
+    const event = project.bus.create("feature.updated", { id, changes }, { feature: id });
+    return { result: feature, events: [event as BrEvent] };
+  });
+}
+
+/** Options of {@link setFeatureStatus}. */
+export interface StatusOptions {
+  /** Why (required for blocked). */
+  reason?: string;
+  /** Complete even though dependencies are not complete (recorded in the event). */
+  force?: boolean;
+  /** Allow leaving `blocked` for any status (what `unblock` does). */
+  unblock?: boolean;
+}
+
+/**
+ * Moves a feature to another status, with the workflow rules: `blocked` needs a reason;
+ * `complete` needs every dependency complete unless forced; a blocked feature must be
+ * unblocked (moved to another status) before it is started or completed. Setting the
+ * current status again changes nothing and emits nothing.
+ *
+ * @throws {BrError} `not_found`, `usage` (missing reason), `conflict` (dependencies open,
+ * blocked feature, or a governance veto).
+ */
+export function setFeatureStatus(
+  project: Project,
+  id: string,
+  status: FeatureStatus | string,
+  options: StatusOptions = {},
+): Promise<Feature> {
+  const to = parseStatus(status);
+  if (to === "blocked" && !options.reason?.trim()) {
+    throw new BrError("usage", `Blocking "${id}" needs a reason`, {
+      hint: `br feature block ${id} --reason "waiting for API keys"`,
+    });
+  }
+  return mutateFeatures(project, (file) => {
+    const feature = findFeature(file, id);
+    const from = feature.status;
+    if (from === to) {
+      if (to === "blocked" && feature.blocked_reason !== options.reason) {
+        const changes = { blocked_reason: { from: feature.blocked_reason, to: options.reason } };
+        feature.blocked_reason = options.reason ?? null;
+        feature.updated_at = project.clock.now().toISOString();
+        const ev = project.bus.create("feature.updated", { id, changes }, { feature: id });
+        return { result: feature, events: [ev as BrEvent] };
+      }
+      return { result: feature, events: [] };
+    }
+    if (
+      from === "blocked" && (to === "in_progress" || to === "complete") && !options.force &&
+      !options.unblock
+    ) {
+      throw new BrError("conflict", `Feature "${id}" is blocked: ${feature.blocked_reason ?? ""}`, {
+        hint: `run "br feature unblock ${id}" first`,
+      });
+    }
+    const forced = to === "complete" ? assertDepsComplete(file, feature, !!options.force) : false;
+    const now = project.clock.now().toISOString();
+    feature.status = to;
+    feature.updated_at = now;
+    feature.blocked_reason = to === "blocked" ? options.reason!.trim() : null;
+    feature.completed_at = to === "complete" ? now : null;
+    const type: EventType = to === "complete"
+      ? "feature.completed"
+      : to === "blocked"
+      ? "feature.blocked"
+      : from === "blocked"
+      ? "feature.unblocked"
+      : to === "in_progress"
+      ? "feature.started"
+      : "feature.updated";
+    const event = type === "feature.updated"
+      ? project.bus.create("feature.updated", { id, changes: { status: { from, to } } }, {
+        feature: id,
+      })
+      : project.bus.create(type as "feature.started", {
+        id,
+        from,
+        to,
+        reason: options.reason ?? null,
+        forced,
+      }, { feature: id });
+    return { result: feature, events: [event as BrEvent] };
+  });
+}
+
+/**
+ * Removes a feature. Features that depend on it keep working only with `force`, which
+ * also drops the id from their dependencies.
+ *
+ * @throws {BrError} `not_found`, or `conflict` when others depend on it.
+ */
+export function removeFeature(
+  project: Project,
+  id: string,
+  options: { force?: boolean } = {},
+): Promise<Feature> {
+  return mutateFeatures(project, (file) => {
+    const feature = findFeature(file, id);
+    const dependents = file.features.filter((f) => f.dependencies.includes(id)).map((f) => f.id);
+    if (dependents.length && !options.force) {
+      throw new BrError(
+        "conflict",
+        `Cannot remove "${id}": ${dependents.map((d) => `"${d}"`).join(", ")} depend on it`,
+        { hint: "update those features first, or pass --force to drop the dependency" },
+      );
+    }
+    const now = project.clock.now().toISOString();
+    const events: BrEvent[] = [];
+    for (const f of file.features) {
+      if (!f.dependencies.includes(id)) continue;
+      const to = f.dependencies.filter((d) => d !== id);
+      events.push(
+        project.bus.create("feature.updated", {
+          id: f.id,
+          changes: { dependencies: { from: f.dependencies, to } },
+        }, { feature: f.id }) as BrEvent,
+      );
+      f.dependencies = to;
+      f.updated_at = now;
+    }
+    file.features = file.features.filter((f) => f.id !== id);
+    events.unshift(
+      project.bus.create("feature.removed", { id, fields: { ...feature } }, {
+        feature: id,
+      }) as BrEvent,
+    );
+    return { result: feature, events };
+  });
+}
+
+/**
+ * Finds a feature by id in a loaded file.
+ *
+ * @throws {BrError} `not_found` with a hint.
+ */
+export function findFeature(file: FeaturesFile, id: string): Feature {
+  const feature = file.features.find((f) => f.id === id);
+  if (!feature) {
+    const close = file.features.map((f) => f.id).filter((fid) =>
+      fid.includes(id) || id.includes(fid)
+    ).slice(0, 3);
+    throw new BrError("not_found", `Cannot find feature "${id}"`, {
+      hint: close.length
+        ? `did you mean ${close.map((c) => `"${c}"`).join(", ")}?`
+        : 'run "br feature list" to see ids',
+    });
+  }
+  return feature;
+}
+
+function assertDepsComplete(file: FeaturesFile, feature: Feature, force: boolean): boolean {
+  const byId = new Map(file.features.map((f) => [f.id, f]));
+  const open = openDependencies(feature, byId);
+  if (open.length === 0) return false;
+  if (force) return true;
+  throw new BrError(
+    "conflict",
+    `Cannot complete "${feature.id}": dependencies not complete: ${open.join(", ")}`,
+    { hint: "complete them first, or pass --force (recorded in the event log)" },
+  );
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items.map((s) => s.trim()).filter(Boolean))];
+}
+
+const ARRAY_FIELDS = ["dependencies", "acceptance", "files", "tags"] as const;
+const NULL_FIELDS = ["owner", "week", "build", "blocked_reason", "completed_at"] as const;
+
+// A cheap structural check; anything it doubts is re-checked by the zod schema, which then
+// names the exact field. It keeps zod's start-up cost off read-only commands.
+function quickCheck(data: unknown): boolean {
+  if (!isObject(data) || !Array.isArray(data.features)) return false;
+  for (const key of ["project", "version", "status", "description"]) {
+    if (data[key] !== undefined && typeof data[key] !== "string") return false;
+  }
+  const ids = new Set<string>();
+  for (const f of data.features) {
+    if (!isObject(f) || typeof f.id !== "string" || idProblem(f.id) !== null) return false;
+    if (ids.has(f.id)) return false;
+    ids.add(f.id);
+    if (typeof f.name !== "string" || f.name === "") return false;
+    if (f.status !== undefined && !(STATUSES as readonly unknown[]).includes(f.status)) {
+      return false;
+    }
+    if (f.priority !== undefined && !(PRIORITIES as readonly unknown[]).includes(f.priority)) {
+      return false;
+    }
+    if (f.description !== undefined && typeof f.description !== "string") return false;
+    for (const key of ARRAY_FIELDS) {
+      const v = f[key];
+      if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) {
+        return false;
+      }
+    }
+    if (f.week !== undefined && f.week !== null && !Number.isInteger(f.week)) return false;
+  }
+  return true;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function normalize(data: Record<string, unknown>): FeaturesFile {
+  const fallbackTime = typeof data.last_updated === "string"
+    ? data.last_updated
+    : new Date(0).toISOString();
+  const file = data as FeaturesFile;
+  file.project ??= "project";
+  file.version ??= "1.0.0";
+  file.status ??= "in_development";
+  file.description ??= "";
+  if (typeof file.last_updated !== "string") file.last_updated = fallbackTime;
+  for (const f of file.features) {
+    f.description ??= "";
+    f.status ??= "planned";
+    f.priority ??= "medium";
+    f.version ??= file.version;
+    for (const key of ARRAY_FIELDS) f[key] ??= [];
+    for (const key of NULL_FIELDS) f[key] ??= null;
+    f.created_at ??= fallbackTime;
+    f.updated_at ??= f.created_at ?? fallbackTime;
+  }
+  file.metrics = {
+    ...(isObject(data.metrics) ? data.metrics : {}),
+    ...computeMetrics(file.features),
+  };
+  return file;
+}
