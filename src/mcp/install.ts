@@ -1,0 +1,232 @@
+/**
+ * `br mcp install|uninstall`: merges (or removes) one `br` entry in an MCP client's config
+ * file, leaving every other server and setting as it was.
+ */
+import { join, relative } from "node:path";
+import { BrError } from "../core/errors.ts";
+import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { selfCommand } from "../core/self.ts";
+
+/** The clients `br mcp install` knows. */
+export const MCP_CLIENTS = ["claude-code", "cursor", "vscode", "windsurf"] as const;
+/** One of {@link MCP_CLIENTS}. */
+export type McpClient = typeof MCP_CLIENTS[number];
+
+/** The name of our entry in every client config. */
+export const MCP_SERVER_NAME = "br";
+
+/** Where a client keeps its MCP servers. */
+export interface ClientConfigLocation {
+  /** The client. */
+  client: McpClient;
+  /** `project` (in the repository) or `global` (in the home folder). */
+  scope: "project" | "global";
+  /** Absolute path of the config file. */
+  path: string;
+  /** The top-level key holding the servers. */
+  key: "mcpServers" | "servers";
+}
+
+/** Options of {@link installMcpClient} and {@link uninstallMcpClient}. */
+export interface McpInstallOptions {
+  /** The client. */
+  client: string;
+  /** Use the user-wide config instead of the project's. */
+  global?: boolean;
+  /** The project root (for project-scoped configs). */
+  root?: string | null;
+  /** Environment (HOME, BR_BIN). */
+  env: Record<string, string | undefined>;
+}
+
+/** What an install or uninstall did. */
+export interface McpInstallResult {
+  /** The client. */
+  client: McpClient;
+  /** `project` or `global`. */
+  scope: "project" | "global";
+  /** The config file (relative to the project root when inside it). */
+  path: string;
+  /** The entry name. */
+  server: string;
+  /** `added`, `updated`, `unchanged` (install); `removed`, `absent` (uninstall). */
+  action: "added" | "updated" | "unchanged" | "removed" | "absent";
+  /** The command the client will run. */
+  command: string[];
+}
+
+/**
+ * The config file of `client`: Claude Code `.mcp.json` / `~/.claude.json`, Cursor
+ * `.cursor/mcp.json` / `~/.cursor/mcp.json`, VS Code `.vscode/mcp.json` (project only),
+ * Windsurf `~/.codeium/windsurf/mcp_config.json` (global only).
+ *
+ * @throws {BrError} `usage` for an unknown client or an unsupported scope, `no_project`
+ * for a project-scoped config outside a project.
+ */
+export function clientConfigLocation(options: McpInstallOptions): ClientConfigLocation {
+  const client = options.client as McpClient;
+  if (!(MCP_CLIENTS as readonly string[]).includes(client)) {
+    throw new BrError("usage", `Unknown MCP client "${options.client}"`, {
+      hint: `use one of: ${MCP_CLIENTS.join(", ")}`,
+    });
+  }
+  const home = () => {
+    const h = options.env.HOME ?? options.env.USERPROFILE;
+    if (!h) {
+      throw new BrError("usage", "Cannot find the home folder (HOME is not set)", {
+        hint: "set HOME, or install into the project without --global",
+      });
+    }
+    return h;
+  };
+  const project = () => {
+    if (!options.root) {
+      throw new BrError("no_project", "No BuildRunner project here for a project-scoped config", {
+        hint: 'run "br init" first, or pass --global',
+      });
+    }
+    return options.root;
+  };
+  switch (client) {
+    case "claude-code":
+      return options.global
+        ? { client, scope: "global", path: join(home(), ".claude.json"), key: "mcpServers" }
+        : { client, scope: "project", path: join(project(), ".mcp.json"), key: "mcpServers" };
+    case "cursor":
+      return options.global
+        ? { client, scope: "global", path: join(home(), ".cursor", "mcp.json"), key: "mcpServers" }
+        : {
+          client,
+          scope: "project",
+          path: join(project(), ".cursor", "mcp.json"),
+          key: "mcpServers",
+        };
+    case "vscode":
+      if (options.global) {
+        throw new BrError("usage", "VS Code is configured per workspace by br", {
+          hint: "run without --global to write .vscode/mcp.json",
+        });
+      }
+      return {
+        client,
+        scope: "project",
+        path: join(project(), ".vscode", "mcp.json"),
+        key: "servers",
+      };
+    case "windsurf":
+      return {
+        client,
+        scope: "global",
+        path: join(home(), ".codeium", "windsurf", "mcp_config.json"),
+        key: "mcpServers",
+      };
+  }
+}
+
+/** The entry `br mcp install` writes for `client`. */
+export function serverEntry(client: McpClient, env: Record<string, string | undefined>): {
+  [key: string]: unknown;
+} {
+  const [command, ...args] = selfCommand(env);
+  const entry: Record<string, unknown> = { command, args: [...args, "mcp"] };
+  // Claude Code and VS Code name the transport; the others take command entries as stdio.
+  return client === "claude-code" || client === "vscode" ? { type: "stdio", ...entry } : entry;
+}
+
+/**
+ * Adds or refreshes the `br` entry of a client's config. Other servers and keys are kept
+ * as they are; an entry already equal leaves the file untouched.
+ *
+ * @throws {BrError} `invalid_data` when the existing file is not a JSON object.
+ */
+export async function installMcpClient(options: McpInstallOptions): Promise<McpInstallResult> {
+  const loc = clientConfigLocation(options);
+  const entry = serverEntry(loc.client, options.env);
+  const { data } = await readConfig(loc.path);
+  const servers = serversOf(data, loc);
+  const before = servers[MCP_SERVER_NAME];
+  let action: McpInstallResult["action"];
+  if (before === undefined) action = "added";
+  else if (JSON.stringify(before) === JSON.stringify(entry)) action = "unchanged";
+  else action = "updated";
+  if (action !== "unchanged") {
+    servers[MCP_SERVER_NAME] = entry;
+    data[loc.key] = servers;
+    await writeFileAtomic(loc.path, JSON.stringify(data, null, 2) + "\n");
+  }
+  return result(loc, options, action, entry);
+}
+
+/**
+ * Removes the `br` entry of a client's config, and nothing else.
+ *
+ * @throws {BrError} `invalid_data` when the existing file is not a JSON object.
+ */
+export async function uninstallMcpClient(options: McpInstallOptions): Promise<McpInstallResult> {
+  const loc = clientConfigLocation(options);
+  const entry = serverEntry(loc.client, options.env);
+  const { data, existed } = await readConfig(loc.path);
+  if (!existed) return result(loc, options, "absent", entry);
+  const servers = serversOf(data, loc);
+  if (!(MCP_SERVER_NAME in servers)) return result(loc, options, "absent", entry);
+  delete servers[MCP_SERVER_NAME];
+  data[loc.key] = servers;
+  await writeFileAtomic(loc.path, JSON.stringify(data, null, 2) + "\n");
+  return result(loc, options, "removed", entry);
+}
+
+function result(
+  loc: ClientConfigLocation,
+  options: McpInstallOptions,
+  action: McpInstallResult["action"],
+  entry: Record<string, unknown>,
+): McpInstallResult {
+  const rel = options.root && loc.scope === "project" ? relative(options.root, loc.path) : loc.path;
+  return {
+    client: loc.client,
+    scope: loc.scope,
+    path: rel,
+    server: MCP_SERVER_NAME,
+    action,
+    command: [entry.command as string, ...(entry.args as string[])],
+  };
+}
+
+async function readConfig(
+  path: string,
+): Promise<{ data: Record<string, unknown>; existed: boolean }> {
+  const text = await readTextOrNull(path);
+  if (text === null || text.trim() === "") return { data: {}, existed: text !== null };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new BrError("invalid_data", `Cannot parse ${path}: ${(err as Error).message}`, {
+      hint: "fix the JSON (comments are not supported); nothing was written",
+      cause: err,
+    });
+  }
+  if (!isObject(data)) {
+    throw new BrError("invalid_data", `${path} is not a JSON object`, {
+      hint: "fix the file; nothing was written",
+    });
+  }
+  return { data, existed: true };
+}
+
+function serversOf(
+  data: Record<string, unknown>,
+  loc: ClientConfigLocation,
+): Record<string, unknown> {
+  const servers = data[loc.key] ?? {};
+  if (!isObject(servers)) {
+    throw new BrError("invalid_data", `"${loc.key}" in ${loc.path} is not an object`, {
+      hint: "fix the file; nothing was written",
+    });
+  }
+  return servers;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}

@@ -1,0 +1,268 @@
+/**
+ * The MCP server: the SDK's `Server` with BuildRunner's tools and resources. Each tool call
+ * opens the project, runs the tool's capability function, and closes the project (so event
+ * handlers finish before the answer, and config edits are seen by the next call).
+ */
+import { Server } from "@modelcontextprotocol/sdk/server";
+// The SDK's "./*" export maps types to "*.js.d.ts", which does not exist: point at them.
+// @ts-types="@modelcontextprotocol/sdk/types"
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  type Tool,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { BrError, isBrError } from "../core/errors.ts";
+import type { Project } from "../core/project.ts";
+import { resourceFiles, type ResourceWatcher, watchResources } from "./resources.ts";
+import { confinePath, type ToolDefinition } from "./tool.ts";
+import { LineTransport, type StdioStreams } from "./transport.ts";
+
+/** Options of {@link startMcpServer}. */
+export interface McpServerOptions {
+  /** Opens the project for one tool call (closed by the server after the call). */
+  openProject: () => Promise<Project>;
+  /** The tools to serve. */
+  tools: readonly ToolDefinition[];
+  /** The version reported to clients. */
+  version: string;
+  /** Log sink (stderr; stdout carries protocol messages only). */
+  log: (line: string) => void;
+  /** Streams (default: the process' stdin and stdout). */
+  streams?: StdioStreams;
+  /** Watch the served files and notify subscribers (default true). */
+  watch?: boolean;
+}
+
+/** A running server. */
+export interface McpServerHandle {
+  /** Resolves when the client disconnects (stdin ends) or {@link close} is called. */
+  closed: Promise<void>;
+  /** Stops serving. */
+  close(): Promise<void>;
+}
+
+const RESOURCE_NOT_FOUND = -32002;
+
+/** Starts serving over stdio. */
+export async function startMcpServer(options: McpServerOptions): Promise<McpServerHandle> {
+  const { log } = options;
+  const tools = new Map(options.tools.map((t) => [t.name, t]));
+  let listing: Tool[] | undefined;
+  const server = new Server(
+    { name: "buildrunner", title: "BuildRunner", version: options.version },
+    {
+      capabilities: { tools: {}, resources: { subscribe: true, listChanged: true } },
+      instructions:
+        "BuildRunner keeps this project's features, status and gates. Start with br_status; " +
+        "br_next_feature says what to work on; br_set_feature_status records progress.",
+    },
+  );
+  server.onerror = (err) => log(`mcp: ${err.message}`);
+
+  // The project root, found at start or on the first call that finds one.
+  let root: string | null = null;
+  let watcher: ResourceWatcher | null = null;
+  const subscribed = new Set<string>();
+  const learnRoot = (project: Project) => {
+    if (root !== null) return;
+    root = project.root;
+    if (options.watch !== false) startWatching(root);
+  };
+  const startWatching = (dir: string) => {
+    watchResources(dir, (change) => {
+      for (const uri of change.updated) {
+        if (subscribed.has(uri)) {
+          server.sendResourceUpdated({ uri }).catch((e) => log(`mcp: ${e.message}`));
+        }
+      }
+      if (change.listChanged) {
+        server.sendResourceListChanged().catch((e) => log(`mcp: ${e.message}`));
+      }
+    }).then((w) => watcher = w, (e) => log(`mcp: cannot watch ${dir}: ${e.message}`));
+  };
+  const findRoot = async (): Promise<string | null> => {
+    if (root !== null) return root;
+    try {
+      const project = await options.openProject();
+      learnRoot(project);
+      await project.close();
+    } catch {
+      // No project (yet): tools answer with the error and its hint.
+    }
+    return root;
+  };
+
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    listing ??= options.tools.map(describeTool);
+    return { tools: listing };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const name = request.params.name;
+    const tool = tools.get(name);
+    if (!tool) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}"`, {
+        hint: `call tools/list; this server has ${[...tools.keys()].join(", ")}`,
+      });
+    }
+    const parsed = tool.input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) {
+      return toolError(
+        new BrError("usage", `Invalid arguments for ${name}: ${describeIssues(parsed.error)}`, {
+          hint: "see the tool's inputSchema in tools/list",
+        }),
+      );
+    }
+    let project: Project | undefined;
+    try {
+      project = await options.openProject();
+      learnRoot(project);
+      const opened = project;
+      const result = await tool.run({
+        project: opened,
+        path: (value, argument) => confinePath(opened.root, value, argument),
+      }, parsed.data);
+      const structured = JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+      return {
+        content: [{ type: "text", text: JSON.stringify(structured) }],
+        structuredContent: structured,
+      } satisfies CallToolResult;
+    } catch (err) {
+      if (!isBrError(err)) log(`mcp: ${name} failed: ${(err as Error)?.stack ?? err}`);
+      return toolError(err);
+    } finally {
+      await project?.close().catch((e) => log(`mcp: ${e.message}`));
+    }
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    const dir = await findRoot();
+    if (dir === null) return { resources: [] };
+    const out = [];
+    for (const f of resourceFiles(dir)) {
+      if (!(await isFile(f.path))) continue;
+      out.push({ uri: f.uri, name: f.name, description: f.description, mimeType: f.mimeType });
+    }
+    return { resources: out };
+  });
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const dir = await findRoot();
+    const file = dir === null
+      ? undefined
+      : resourceFiles(dir).find((f) => f.uri === request.params.uri);
+    if (!file) {
+      throw new McpError(RESOURCE_NOT_FOUND, `Unknown resource "${request.params.uri}"`, {
+        uri: request.params.uri,
+      });
+    }
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file.path);
+    } catch {
+      throw new McpError(RESOURCE_NOT_FOUND, `${file.name} does not exist yet`, {
+        uri: file.uri,
+      });
+    }
+    return { contents: [{ uri: file.uri, mimeType: file.mimeType, text }] };
+  });
+
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    const dir = await findRoot();
+    const known = dir !== null && resourceFiles(dir).some((f) => f.uri === request.params.uri);
+    if (!known) {
+      throw new McpError(RESOURCE_NOT_FOUND, `Unknown resource "${request.params.uri}"`, {
+        uri: request.params.uri,
+      });
+    }
+    subscribed.add(request.params.uri);
+    return {};
+  });
+
+  server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+
+  const transport = new LineTransport(options.streams);
+  const { promise: closed, resolve: resolveClosed } = Promise.withResolvers<void>();
+  server.onclose = () => {
+    watcher?.close();
+    resolveClosed();
+  };
+  await server.connect(transport);
+  await findRoot();
+  return {
+    closed,
+    async close() {
+      await server.close();
+      await closed;
+    },
+  };
+}
+
+/** The `tools/list` entry of a definition. */
+export function describeTool(tool: ToolDefinition): Tool {
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input, "input") as Tool["inputSchema"],
+    outputSchema: jsonSchema(tool.output, "output") as Tool["outputSchema"],
+    annotations: { title: tool.title, ...tool.annotations },
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { target: "draft-7", io, unrepresentable: "any" });
+  delete out.$schema;
+  return out as Record<string, unknown>;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`)
+      .join("").replace(/^\./, "");
+    const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message)
+      ? "required"
+      : issue.message;
+    return path ? `${path}: ${message}` : message;
+  }).join("; ");
+}
+
+/** A failure as a tool error: the CLI's `error:` and `hint:` lines, and the code in `_meta`. */
+export function toolError(err: unknown): CallToolResult {
+  const br = isBrError(err) ? err : null;
+  const message = br ? br.message : `unexpected: ${(err as Error)?.message ?? String(err)}`;
+  const hint = br
+    ? br.hint
+    : "this is a bug in br; please report it with the tool call (details are on stderr)";
+  return {
+    content: [{ type: "text", text: `error: ${message}${hint ? `\nhint: ${hint}` : ""}` }],
+    isError: true,
+    _meta: {
+      "br/error": {
+        code: br?.code ?? "unexpected",
+        exit_code: br?.exitCode ?? 1,
+        message,
+        hint: hint ?? null,
+      },
+    },
+  };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
