@@ -23,6 +23,7 @@ type Flags = ProjectFlags & JsonFlags & { global?: boolean };
 async function effective(ctx: BrContext, flags: Flags): Promise<Config> {
   await loadAllConfigSections();
   let projectFile: string | null = null;
+  if (flags.global) return loadConfig({ globalFile: globalConfigPath(ctx.env) });
   try {
     const root = resolveProjectRoot({ cwd: ctx.cwd, project: flags.project, env: ctx.env });
     projectFile = `${root}/.buildrunner/config.yaml`;
