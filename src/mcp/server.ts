@@ -18,9 +18,12 @@ import {
   type Tool,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import { Buffer } from "node:buffer";
+import { relative } from "node:path";
 import { z } from "zod";
 import { BrError, isBrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { type FeaturesFile, loadFeatures, parseFeaturesText } from "../features/mod.ts";
 import { resourceFiles, type ResourceWatcher, watchResources } from "./resources.ts";
 import { confinePath, type ToolDefinition } from "./tool.ts";
 import { LineTransport, type StdioStreams } from "./transport.ts";
@@ -71,6 +74,22 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
   let root: string | null = null;
   let watcher: ResourceWatcher | null = null;
   const subscribed = new Set<string>();
+  // The last features.json read and its parse: an agent polls it far more often than it
+  // changes, and parsing a large file is most of a call's time.
+  let cache: { root: string; bytes: Buffer; file: FeaturesFile } | null = null;
+  const features = async (project: Project): Promise<FeaturesFile> => {
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await Deno.readFile(project.paths.features));
+    } catch {
+      return loadFeatures(project); // missing (an empty project) or unreadable: its own error
+    }
+    if (cache?.root === project.root && cache.bytes.equals(bytes)) return cache.file;
+    const text = new TextDecoder().decode(bytes);
+    const file = await parseFeaturesText(text, relative(project.root, project.paths.features));
+    cache = { root: project.root, bytes, file };
+    return file;
+  };
   const learnRoot = (project: Project) => {
     if (root !== null) return;
     root = project.root;
@@ -129,6 +148,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
       const result = await tool.run({
         project: opened,
         path: (value, argument) => confinePath(opened.root, value, argument),
+        features: () => features(opened),
       }, parsed.data);
       const structured = JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
       return {

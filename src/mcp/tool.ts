@@ -7,6 +7,7 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { z } from "zod";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import type { FeaturesFile } from "../features/mod.ts";
 
 /** The tool sets of `BR_MCP_TOOLS`: each includes the ones before it. */
 export const TOOL_SETS = ["default", "standard", "all"] as const;
@@ -31,6 +32,11 @@ export interface ToolContext {
   project: Project;
   /** Resolves a path argument inside the project root (see {@link confinePath}). */
   path(value: string, argument: string): Promise<string>;
+  /**
+   * `features.json` as `loadFeatures` returns it, parsed again only when its bytes changed
+   * since the last call of this server. Read-only: never change the object it returns.
+   */
+  features(): Promise<FeaturesFile>;
 }
 
 /** One MCP tool: its schema, annotations and the capability function it calls. */

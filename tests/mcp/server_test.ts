@@ -182,6 +182,19 @@ Deno.test("br mcp: the SDK client lists the tools and calls each one", async (t)
     assert.equal(blocked.feature.blocked_reason, "waiting for copy");
   });
 
+  await t.step("an edit made by the CLI is seen by the next call", async () => {
+    const before = structured<{ total: number }>(
+      await client.callTool({ name: "br_list_features", arguments: {} }),
+    );
+    const res = await br(["feature", "update", "docs", "--priority", "low"], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+    const got = structured<{ feature: { priority: string } }>(
+      await client.callTool({ name: "br_get_feature", arguments: { id: "docs" } }),
+    );
+    assert.equal(got.feature.priority, "low");
+    assert.equal(before.total, 3);
+  });
+
   await t.step("br_status equals br status --json", async () => {
     const status = structured(await client.callTool({ name: "br_status", arguments: {} }));
     const cli = await br(["status", "--json"], { cwd: dir.path });

@@ -78,9 +78,9 @@ function installOptions(ctx: BrContext, flags: ClientFlags): McpInstallOptions {
   return { client: flags.client, global: flags.global, root, env: ctx.env };
 }
 
-function render(ctx: BrContext, flags: JsonFlags, r: McpInstallResult): void {
+async function render(ctx: BrContext, flags: JsonFlags, r: McpInstallResult): Promise<void> {
   if (flags.json) return printJson(ctx, r);
-  const c = colors(ctx);
+  const c = await colors(ctx);
   const where = `${r.path} (${r.client}, ${r.scope})`;
   switch (r.action) {
     case "added":
@@ -105,12 +105,12 @@ function render(ctx: BrContext, flags: JsonFlags, r: McpInstallResult): void {
 
 /** `br mcp install` */
 export async function install(this: BrContext, flags: ClientFlags): Promise<void> {
-  render(this, flags, await installMcpClient(installOptions(this, flags)));
+  await render(this, flags, await installMcpClient(installOptions(this, flags)));
 }
 
 /** `br mcp uninstall` */
 export async function uninstall(this: BrContext, flags: ClientFlags): Promise<void> {
-  render(this, flags, await uninstallMcpClient(installOptions(this, flags)));
+  await render(this, flags, await uninstallMcpClient(installOptions(this, flags)));
 }
 
 /** `br mcp tools` */
@@ -120,7 +120,7 @@ export async function tools(this: BrContext, flags: JsonFlags & { tools?: string
     const { describeTool } = await import("../../mcp/mod.ts");
     return printJson(this, list.map((t) => ({ ...describeTool(t), set: t.set })));
   }
-  const c = colors(this);
+  const c = await colors(this);
   const width = Math.max(...list.map((t) => t.name.length));
   for (const t of list) {
     const kind = t.annotations.readOnlyHint

@@ -3,7 +3,6 @@ import { z } from "zod";
 import {
   addFeature,
   findFeature,
-  loadFeatures,
   nextFeature,
   PRIORITIES,
   readyFeatures,
@@ -71,7 +70,7 @@ export const featureTools: ToolDefinition[] = [
       next: FeatureOut.nullable(),
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async ({ project }) => summarize(await loadFeatures(project)),
+    run: async ({ features }) => summarize(await features()),
   }),
   defineTool({
     name: "br_list_features",
@@ -92,8 +91,8 @@ export const featureTools: ToolDefinition[] = [
       total: z.number(),
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async ({ project }, args) => {
-      const file = await loadFeatures(project);
+    run: async ({ features }, args) => {
+      const file = await features();
       const matching = file.features.filter((f) =>
         (!args.status || f.status === args.status) &&
         (!args.priority || f.priority === args.priority) &&
@@ -116,8 +115,8 @@ export const featureTools: ToolDefinition[] = [
       needed_by: z.array(z.string()),
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async ({ project }, args) => {
-      const file = await loadFeatures(project);
+    run: async ({ features }, args) => {
+      const file = await features();
       const feature = findFeature(file, args.id);
       const byId = new Map(file.features.map((f) => [f.id, f]));
       return {
@@ -143,8 +142,8 @@ export const featureTools: ToolDefinition[] = [
       ready: z.array(z.string()).describe("Every ready id, in pick order"),
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async ({ project }) => {
-      const file = await loadFeatures(project);
+    run: async ({ features }) => {
+      const file = await features();
       return {
         feature: nextFeature(file.features),
         ready: readyFeatures(file.features).map((f) => f.id),

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { br, brProcess, readJson, tempDir, tempProject } from "../helpers.ts";
+import { selfCommand } from "../../src/core/self.ts";
+
+type Config = Record<string, unknown> & { mcpServers?: Record<string, unknown> };
+
+const expectedArgs = [...selfCommand({}).slice(1), "mcp"];
+
+Deno.test("mcp install claude-code merges into .mcp.json, is idempotent, uninstall removes only br", async (t) => {
+  await using dir = await tempProject();
+  const file = `${dir.path}/.mcp.json`;
+  const existing = {
+    mcpServers: {
+      github: { command: "gh-mcp", args: ["--stdio"], env: { TOKEN_FILE: "~/.t" } },
+    },
+    other: { keep: true },
+  };
+  await Deno.writeTextFile(file, JSON.stringify(existing, null, 2));
+
+  await t.step("install adds br next to github", async () => {
+    const res = await br(["mcp", "install", "--client", "claude-code", "--json"], {
+      cwd: dir.path,
+    });
+    assert.equal(res.code, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.action, "added");
+    assert.equal(out.path, ".mcp.json");
+    assert.equal(out.scope, "project");
+    const data = await readJson<Config>(file);
+    assert.deepEqual(data.mcpServers!.github, existing.mcpServers.github);
+    assert.deepEqual(data.other, { keep: true });
+    const entry = data.mcpServers!.br as { type: string; command: string; args: string[] };
+    assert.equal(entry.type, "stdio");
+    assert.equal(entry.command, Deno.execPath());
+    assert.deepEqual(entry.args, expectedArgs);
+  });
+
+  await t.step("a second install changes nothing", async () => {
+    const before = await Deno.readTextFile(file);
+    const mtime = (await Deno.stat(file)).mtime;
+    const res = await br(["mcp", "install", "--client", "claude-code"], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /"br" is already in \.mcp\.json/);
+    assert.equal(await Deno.readTextFile(file), before);
+    assert.deepEqual((await Deno.stat(file)).mtime, mtime);
+  });
+
+  await t.step("a stale entry is updated", async () => {
+    const data = await readJson<Config>(file);
+    data.mcpServers!.br = { command: "/old/br", args: ["mcp"] };
+    await Deno.writeTextFile(file, JSON.stringify(data));
+    const res = await br(["mcp", "install", "--client", "claude-code", "--json"], {
+      cwd: dir.path,
+    });
+    assert.equal(JSON.parse(res.stdout).action, "updated");
+    const after = await readJson<Config>(file);
+    assert.equal((after.mcpServers!.br as { command: string }).command, Deno.execPath());
+  });
+
+  await t.step("uninstall removes br and keeps the rest", async () => {
+    const res = await br(["mcp", "uninstall", "--client", "claude-code", "--json"], {
+      cwd: dir.path,
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(JSON.parse(res.stdout).action, "removed");
+    const data = await readJson<Config>(file);
+    assert.deepEqual(data, existing);
+    const again = await br(["mcp", "uninstall", "--client", "claude-code"], { cwd: dir.path });
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /nothing to remove/);
+  });
+});
+
+Deno.test("mcp install writes each client's file and key", async (t) => {
+  await using dir = await tempProject();
+  await using home = await tempDir();
+  const env = { HOME: home.path };
+  const run = (args: string[]) => br(["mcp", ...args, "--json"], { cwd: dir.path, env });
+
+  const cases: [string[], string, string][] = [
+    [["--client", "claude-code", "--global"], `${home.path}/.claude.json`, "mcpServers"],
+    [["--client", "cursor"], `${dir.path}/.cursor/mcp.json`, "mcpServers"],
+    [["--client", "cursor", "--global"], `${home.path}/.cursor/mcp.json`, "mcpServers"],
+    [["--client", "vscode"], `${dir.path}/.vscode/mcp.json`, "servers"],
+    [["--client", "windsurf"], `${home.path}/.codeium/windsurf/mcp_config.json`, "mcpServers"],
+  ];
+  for (const [flags, path, key] of cases) {
+    await t.step(`${flags.join(" ")} -> ${path.replace(home.path, "~")}`, async () => {
+      const res = await run(["install", ...flags]);
+      assert.equal(res.code, 0, res.stderr);
+      const data = await readJson<Record<string, Record<string, { args: string[] }>>>(path);
+      assert.deepEqual(Object.keys(data), [key]);
+      assert.deepEqual(data[key].br.args, expectedArgs);
+      const un = await run(["uninstall", ...flags]);
+      assert.equal(JSON.parse(un.stdout).action, "removed");
+      assert.deepEqual(await readJson(path), { [key]: {} });
+    });
+  }
+
+  await t.step("~/.claude.json keeps everything else Claude Code stores there", async () => {
+    const path = `${home.path}/.claude.json`;
+    const existing = {
+      numStartups: 12,
+      projects: { "/x": { allowedTools: [] } },
+      mcpServers: { memory: { command: "npx", args: ["-y", "mem"] } },
+    };
+    await Deno.writeTextFile(path, JSON.stringify(existing));
+    assert.equal((await run(["install", "--client", "claude-code", "--global"])).code, 0);
+    const data = await readJson<Config>(path);
+    assert.deepEqual(Object.keys(data.mcpServers!), ["memory", "br"]);
+    assert.equal(data.numStartups, 12);
+    assert.equal((await run(["uninstall", "--client", "claude-code", "--global"])).code, 0);
+    assert.deepEqual(await readJson(path), existing);
+  });
+});
+
+Deno.test("mcp install refuses what it cannot do, and writes nothing", async () => {
+  await using dir = await tempProject();
+  await using home = await tempDir();
+  const env = { HOME: home.path };
+  const unknown = await br(["mcp", "install", "--client", "emacs"], { cwd: dir.path, env });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /error: Unknown MCP client "emacs"\nhint: use one of: claude-code/);
+
+  const vscodeGlobal = await br(["mcp", "install", "--client", "vscode", "--global"], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(vscodeGlobal.code, 2);
+
+  const broken = `${dir.path}/.cursor/mcp.json`;
+  await Deno.mkdir(`${dir.path}/.cursor`);
+  await Deno.writeTextFile(broken, '{ "mcpServers": { // a comment\n } }');
+  const res = await br(["mcp", "install", "--client", "cursor"], { cwd: dir.path, env });
+  assert.equal(res.code, 3);
+  assert.match(res.stderr, /error: Cannot parse .*mcp\.json/);
+  assert.equal(await Deno.readTextFile(broken), '{ "mcpServers": { // a comment\n } }');
+
+  await using empty = await tempDir();
+  const noProject = await br(["mcp", "install", "--client", "cursor"], { cwd: empty.path, env });
+  assert.equal(noProject.code, 4);
+  const globalOk = await br(["mcp", "install", "--client", "cursor", "--global"], {
+    cwd: empty.path,
+    env,
+  });
+  assert.equal(globalOk.code, 0, globalOk.stderr);
+});
+
+Deno.test("br mcp install as a subprocess (smoke)", async () => {
+  await using dir = await tempProject();
+  const res = await brProcess(["mcp", "install", "--client", "vscode"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /Added "br" to \.vscode\/mcp\.json \(vscode, project\)/);
+  const data = await readJson<{ servers: { br: { type: string } } }>(
+    `${dir.path}/.vscode/mcp.json`,
+  );
+  assert.equal(data.servers.br.type, "stdio");
+});
