@@ -4,6 +4,7 @@ import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { mcpRoutes } from "./commands/mcp.ts";
+import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -19,6 +20,7 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     mcp: mcpRoutes,
+    security: securityRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },

@@ -5,10 +5,11 @@
 import { BrError } from "../core/errors.ts";
 import { TOOL_SETS, type ToolDefinition } from "./tool.ts";
 import { featureTools } from "./tools/features.ts";
+import { securityTools } from "./tools/security.ts";
 
 /** Every tool definition, in the order `tools/list` shows them. */
 export function allTools(): ToolDefinition[] {
-  return [...featureTools];
+  return [...featureTools, ...securityTools];
 }
 
 /** The result of reading `BR_MCP_TOOLS`. */
