@@ -49,7 +49,7 @@ export const securityTools: ToolDefinition[] = [
     title: "Scan for secrets and SQL injection",
     description:
       "Scans files for leaked secrets (masked in the result, never raw) and SQL built by string concatenation, like `br security scan`. Give paths (relative to the project root), staged, or history (last N commits); default: the whole project. Findings are paginated; new_count counts findings not in the baseline.",
-    set: "all",
+    set: "standard",
     input: z.strictObject({
       paths: z.array(z.string()).optional().describe("Files or folders inside the project"),
       staged: z.boolean().optional().describe("Scan the staged content (git index)"),
