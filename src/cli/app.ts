@@ -4,6 +4,7 @@ import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
@@ -17,6 +18,9 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    spec: specRoutes,
+    context: contextCommand,
+    handoff: handoffCommand,
     completions: completionsCommand,
     __complete: completeCommand,
   },
