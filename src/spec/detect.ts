@@ -413,7 +413,7 @@ export interface DetectionCandidate {
 }
 
 /** What detection found for one dimension. */
-export interface Detection {
+export interface KindDetection {
   /** The name, or `unknown` below the threshold. */
   value: string;
   /** 0..1: the winner's share against the runner-up, times how much evidence there is. */
@@ -427,9 +427,9 @@ export interface Detection {
 /** Industry and use case detected from a description. */
 export interface ProjectDetection {
   /** Industry. */
-  industry: Detection;
+  industry: KindDetection;
   /** Use case. */
-  use_case: Detection;
+  use_case: KindDetection;
 }
 
 const compiled = new Map<Lexicon, { re: RegExp; word: string; weight: number }[]>();
@@ -448,7 +448,11 @@ function patterns(lex: Lexicon) {
   return list;
 }
 
-function detectOne(text: string, lexicons: Record<string, Lexicon>, threshold: number): Detection {
+function detectOne(
+  text: string,
+  lexicons: Record<string, Lexicon>,
+  threshold: number,
+): KindDetection {
   const lower = text.toLowerCase();
   const scored = Object.entries(lexicons).map(([name, lex]) => {
     let score = 0;
@@ -495,7 +499,7 @@ function round(n: number): number {
 export function detectIndustry(
   description: string,
   threshold: number = DEFAULT_DETECTION_THRESHOLD,
-): Detection {
+): KindDetection {
   return detectOne(description, INDUSTRY_WORDS, threshold);
 }
 
@@ -503,7 +507,7 @@ export function detectIndustry(
 export function detectUseCase(
   description: string,
   threshold: number = DEFAULT_DETECTION_THRESHOLD,
-): Detection {
+): KindDetection {
   return detectOne(description, USE_CASE_WORDS, threshold);
 }
 

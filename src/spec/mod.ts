@@ -7,12 +7,12 @@
 export {
   DEFAULT_DETECTION_THRESHOLD,
   detectIndustry,
-  type Detection,
   type DetectionCandidate,
   detectProjectKind,
   detectUseCase,
   isIndustry,
   isUseCase,
+  type KindDetection,
   type ProjectDetection,
 } from "./detect.ts";
 export {

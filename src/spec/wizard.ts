@@ -5,10 +5,10 @@ import { idProblem, PRIORITIES, slugify } from "../features/mod.ts";
 import {
   DEFAULT_DETECTION_THRESHOLD,
   detectIndustry,
-  type Detection,
   detectUseCase,
   isIndustry,
   isUseCase,
+  type KindDetection,
 } from "./detect.ts";
 import { parseSpec } from "./parse.ts";
 import { assertSpecWritable, problemLine, readSpec, specLabel } from "./store.ts";
@@ -152,9 +152,9 @@ export interface WizardResult {
   /** The spec path (relative). */
   path: string;
   /** Industry chosen, with how it was decided. */
-  industry: Detection & { source: "answer" | "detected" };
+  industry: KindDetection & { source: "answer" | "detected" };
   /** Use case chosen, with how it was decided. */
-  use_case: Detection & { source: "answer" | "detected" };
+  use_case: KindDetection & { source: "answer" | "detected" };
   /** Ids of the features written. */
   features: string[];
   /** True when an existing spec was replaced. */
@@ -165,16 +165,16 @@ export interface WizardResult {
 export interface WizardOptions {
   /** Replace an existing spec (never a locked one). */
   force?: boolean;
-  /** Detection threshold (default: config `spec.detection_threshold`). */
+  /** KindDetection threshold (default: config `spec.detection_threshold`). */
   threshold?: number;
 }
 
 function choose(
   given: string | undefined,
-  detected: Detection,
+  detected: KindDetection,
   known: (n: string) => boolean,
   field: string,
-): Detection & { source: "answer" | "detected" } {
+): KindDetection & { source: "answer" | "detected" } {
   if (given === undefined || given === "") return { ...detected, source: "detected" };
   const v = given.trim().toLowerCase().replace(/[\s_]+/g, "-");
   if (v !== "unknown" && !known(v)) {
@@ -257,7 +257,7 @@ export async function specFromAnswers(
   for (const f of features) {
     f.depends_on = f.depends_on.map((d) => ids.get(d) ?? ids.get(slugify(d)) ?? d);
   }
-  const note = (d: Detection & { source: string }) =>
+  const note = (d: KindDetection & { source: string }) =>
     d.source === "answer"
       ? "given"
       : `detected, confidence ${d.confidence}${

@@ -7,10 +7,10 @@ import type { Project } from "../../core/project.ts";
 import { PRIORITIES, slugify } from "../../features/mod.ts";
 import {
   detectIndustry,
-  type Detection,
   detectionThreshold,
   detectUseCase,
   INDUSTRIES,
+  type KindDetection,
   USE_CASES,
   type WizardAnswers,
   type WizardFeature,
@@ -32,7 +32,7 @@ async function pick(
   label: string,
   names: readonly string[],
   given: string | undefined,
-  detected: Detection,
+  detected: KindDetection,
 ): Promise<string> {
   const hint = detected.value === "unknown"
     ? `not detected (confidence ${detected.confidence})`
