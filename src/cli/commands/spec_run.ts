@@ -287,7 +287,11 @@ export function show(this: BrContext, flags: Common): Promise<void> {
     print(this, `  features (${data.features.length}):`);
     for (const f of data.features) {
       const deps = f.depends_on.length ? ` after ${f.depends_on.join(", ")}` : "";
-      print(this, `    ${f.id}  ${f.name} [${f.priority}]${deps}, ${f.acceptance.length} criteria`);
+      const n = f.acceptance.length;
+      print(
+        this,
+        `    ${f.id}  ${f.name} [${f.priority}]${deps}, ${n} ${n === 1 ? "criterion" : "criteria"}`,
+      );
     }
   });
 }
