@@ -62,7 +62,7 @@ export interface SyncConflict {
 export interface SyncUpdate {
   /** Feature id. */
   id: string;
-  /** The fields that change, sorted. */
+  /** The fields that change, in {@link SYNCED_FIELDS} order. */
   fields: SyncedField[];
 }
 

@@ -314,6 +314,7 @@ export async function writeWizardSpec(
       }
     }
     await writeFileAtomic(project.paths.spec, text);
+    project.bus.emit("spec.validated", { added: result.features, problems: [] });
     return { ...result, path: specLabel(project), replaced };
   });
 }

@@ -209,3 +209,35 @@ Deno.test("spec sync refuses an invalid spec (exit 3) and writes nothing", async
   );
   assert.equal(await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`), before);
 });
+
+Deno.test("spec sync: the same id added on both sides with different values is a conflict", async () => {
+  await using dir = await tempProject();
+  await brOk([
+    "feature",
+    "add",
+    "Login",
+    "--id",
+    "auth-login",
+    "--priority",
+    "low",
+    "--acceptance",
+    "A user can log in",
+  ], dir.path);
+  await Deno.writeTextFile(specPath(dir.path), HAND_SPEC);
+  const res = await br(["spec", "sync", "--json"], { cwd: dir.path });
+  assert.equal(res.code, 5, res.stderr);
+  const out = JSON.parse(res.stdout);
+  assert.deepEqual(out.added_to_features, ["user-model"]);
+  assert.deepEqual(out.conflicts.map((c: { field: string }) => c.field), [
+    "dependencies",
+    "files",
+    "priority",
+  ]);
+  assert.match(out.conflicts[0].reason, /no earlier sync to decide/);
+  assert.equal((await features(dir.path)).get("auth-login")!.priority, "low");
+  const fixed = await brOk(["spec", "sync", "--prefer", "spec", "--json"], dir.path);
+  assert.deepEqual(JSON.parse(fixed.stdout).updated_in_features, [{
+    id: "auth-login",
+    fields: ["priority", "dependencies", "files"],
+  }]);
+});
