@@ -143,7 +143,6 @@ export async function applySpecEdits(spec: ParsedSpec, edits: SpecEdits): Promis
     if (i === insertAt) {
       if (out.length && out[out.length - 1].trim() !== "") out.push("");
       for (const block of appended) out.push(...block);
-      if (i >= lines.length) out.pop(); // no blank line at the end of the file
     }
     if (i >= lines.length) break;
     if (front && i === spec.front_range![0]) {
@@ -155,11 +154,18 @@ export async function applySpecEdits(spec: ParsedSpec, edits: SpecEdits): Promis
     if (rep) {
       out.push(...rep);
       i = ends.get(i)! - 1;
-      if (rep.length && i + 1 >= lines.length && insertAt < 0) out.pop();
       continue;
     }
     out.push(lines[i]);
   }
+  // Blocks bring a blank line after them; at the end of the file keep what the file had.
+  const blankEnd = (l: string[]) => {
+    let n = 0;
+    while (n < l.length && l[l.length - 1 - n].trim() === "") n++;
+    return n;
+  };
+  const keep = blankEnd(spec.lines);
+  while (blankEnd(out) > keep) out.pop();
   return out.join("\n") + "\n";
 }
 

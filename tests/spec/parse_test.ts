@@ -195,3 +195,38 @@ Deno.test("br spec validate without a spec is exit 4 with a hint", async () => {
   assert.equal(res.code, 4);
   assert.match(res.stderr, /hint: run "br spec wizard"/);
 });
+
+Deno.test("applySpecEdits() at the end of the file and without a Features section", async () => {
+  const base =
+    `---\nstatus: draft\n---\n# T\n\n## Overview\n\nx\n\n## Users\n\n- u\n\n## Features\n\n### A {#a}\n\nPriority: high\nDepends on: none\nAcceptance:\n- [ ] one\n`;
+  const p = await parseSpec(base);
+  const nf = {
+    id: "b",
+    name: "B",
+    description: "",
+    priority: "low",
+    depends_on: ["a"],
+    acceptance: ["two"],
+  };
+  const added = await applySpecEdits(p, { upsert: [nf] });
+  assert.equal(
+    added,
+    base + `\n### B {#b}\n\nPriority: low\nDepends on: a\nAcceptance:\n- [ ] two\n`,
+  );
+  const p2 = await parseSpec(added);
+  assert.equal(await applySpecEdits(p2, { remove: ["b"] }), base);
+  assert.equal(await applySpecEdits(p2, { upsert: p2.features }), added);
+  const rep = await applySpecEdits(p, { upsert: [{ ...p.features[0], priority: "low" }] });
+  assert.equal(rep, base.replace("Priority: high", "Priority: low"));
+  // both replace the last block and append
+  const both = await applySpecEdits(p, { upsert: [{ ...p.features[0], priority: "low" }, nf] });
+  assert.equal(both, added.replace("Priority: high", "Priority: low"));
+  // No Features section at all
+  const nofeat = `---\nstatus: draft\n---\n# T\n\n## Overview\n\nx\n`;
+  const r = await applySpecEdits(await parseSpec(nofeat), { upsert: [nf] });
+  assert.equal(
+    r,
+    nofeat +
+      `\n## Features\n\n### B {#b}\n\nPriority: low\nDepends on: a\nAcceptance:\n- [ ] two\n`,
+  );
+});
