@@ -89,7 +89,7 @@ export function wizard(this: BrContext, flags: WizardFlags): Promise<void> {
     const result = await writeWizardSpec(project, answers, { force: flags.force });
     const synced = flags.sync ? await syncSpec(project) : null;
     if (flags.json) return printJson(this, { ...result, sync: synced });
-    const c = colors(this);
+    const c = await colors(this);
     print(this, `${c.green("✓")} Wrote ${result.path} (${result.features.length} features)`);
     for (
       const [label, d] of [["industry", result.industry], ["use case", result.use_case]] as const
@@ -101,7 +101,7 @@ export function wizard(this: BrContext, flags: WizardFlags): Promise<void> {
         }`;
       print(this, `  ${label}: ${c.bold(d.value)} (${how})`);
     }
-    if (synced) printSync(this, synced);
+    if (synced) await printSync(this, synced);
     else {print(
         this,
         c.dim('Next: "br spec validate", then "br spec sync" to create the features.'),
@@ -115,7 +115,7 @@ export function validate(this: BrContext, flags: Common): Promise<void> {
     const v = await checkSpec(project);
     if (!v.valid) setExit(this, ExitCode.checkFailed);
     if (flags.json) return printJson(this, v);
-    const c = colors(this);
+    const c = await colors(this);
     if (v.valid) {
       const lock = v.locked ? ", locked" : "";
       print(
@@ -130,8 +130,8 @@ export function validate(this: BrContext, flags: Common): Promise<void> {
 }
 
 /** Prints a sync result as text. */
-function printSync(ctx: BrContext, r: SyncResult): void {
-  const c = colors(ctx);
+async function printSync(ctx: BrContext, r: SyncResult): Promise<void> {
+  const c = await colors(ctx);
   const lines: string[] = [];
   for (const id of r.added_to_features) {
     lines.push(`features.json  ${c.green("+")} ${id} (new in the spec)`);
@@ -192,7 +192,7 @@ export function sync(
     if (r.conflicts.length) setExit(this, ExitCode.conflict);
     if (flags.json) return printJson(this, r);
     if (r.dry_run && r.diff) print(this, r.diff.replace(/\n$/, ""));
-    printSync(this, r);
+    await printSync(this, r);
     if (r.dry_run) print(this, "Dry run: nothing was written.");
     if (r.conflicts.length) {
       print(
@@ -203,9 +203,14 @@ export function sync(
   });
 }
 
-function stateChange(ctx: BrContext, flags: JsonFlags, r: SpecStateChange, verb: string): void {
+async function stateChange(
+  ctx: BrContext,
+  flags: JsonFlags,
+  r: SpecStateChange,
+  verb: string,
+): Promise<void> {
   if (flags.json) return printJson(ctx, r);
-  const c = colors(ctx);
+  const c = await colors(ctx);
   if (!r.changed) print(ctx, `Nothing to do: the spec is ${r.to}.`);
   else {print(
       ctx,
@@ -218,7 +223,7 @@ export function confirm(this: BrContext, flags: Common): Promise<void> {
   return withProject(
     this,
     flags,
-    async (p) => stateChange(this, flags, await confirmSpec(p), "Confirmed"),
+    async (p) => await stateChange(this, flags, await confirmSpec(p), "Confirmed"),
   );
 }
 
@@ -227,7 +232,7 @@ export function lock(this: BrContext, flags: Common): Promise<void> {
   return withProject(
     this,
     flags,
-    async (p) => stateChange(this, flags, await lockSpec(p), "Locked"),
+    async (p) => await stateChange(this, flags, await lockSpec(p), "Locked"),
   );
 }
 
@@ -236,7 +241,7 @@ export function unlock(this: BrContext, flags: Common): Promise<void> {
   return withProject(
     this,
     flags,
-    async (p) => stateChange(this, flags, await unlockSpec(p), "Unlocked"),
+    async (p) => await stateChange(this, flags, await unlockSpec(p), "Unlocked"),
   );
 }
 
@@ -270,7 +275,7 @@ export function show(this: BrContext, flags: Common): Promise<void> {
       architecture_rules: spec.architecture_rules,
     };
     if (flags.json) return printJson(this, data);
-    const c = colors(this);
+    const c = await colors(this);
     print(
       this,
       `${c.bold(data.title ?? data.name ?? "PROJECT_SPEC.md")} ${
