@@ -132,10 +132,12 @@ function fromSpec(f: SpecFeature): SyncedValues {
 
 function fromFeature(f: Feature): SyncedValues {
   const out = {} as Record<SyncedField, unknown>;
-  for (const k of SYNCED_FIELDS) out[k] = structuredClone(f[k]);
+  for (const k of SYNCED_FIELDS) out[k] = copy(f[k]);
   return out as SyncedValues;
 }
 
+// Synced values are strings or lists of strings; structuredClone is much slower.
+const copy = (v: unknown) => Array.isArray(v) ? [...v] : v;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const allSame = (a: Partial<SyncedValues>, b: Partial<SyncedValues>) =>
   SYNCED_FIELDS.every((k) => same(a[k], b[k]));
@@ -247,7 +249,7 @@ async function plan(
         const changes: Record<string, FieldChange> = {};
         for (const k of toFeatures) {
           changes[k] = { from: ff[k], to: merged[k] };
-          (ff as Record<string, unknown>)[k] = structuredClone(merged[k]);
+          (ff as Record<string, unknown>)[k] = copy(merged[k]);
         }
         ff.updated_at = now;
         result.updated_in_features.push({ id, fields: toFeatures });
