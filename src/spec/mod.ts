@@ -55,17 +55,19 @@ export {
   unlockSpec,
 } from "./store.ts";
 export {
-  type SyncBase,
-  syncBasePath,
   type SyncConflict,
-  SYNCED_FIELDS,
-  type SyncedField,
-  type SyncedValues,
   type SyncOptions,
   type SyncResult,
   syncSpec,
   type SyncUpdate,
 } from "./sync.ts";
+export {
+  type SyncBase,
+  syncBasePath,
+  SYNCED_FIELDS,
+  type SyncedField,
+  type SyncedValues,
+} from "./sync_base.ts";
 export {
   CONTEXT_BEGIN,
   CONTEXT_END,

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { BrEvent, FieldChange } from "../core/events.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
@@ -13,34 +12,20 @@ import {
   saveFeatures,
   serializeFeatures,
 } from "../features/mod.ts";
+import {
+  readBase,
+  sameBase,
+  sortBase,
+  type SyncBase,
+  syncBasePath,
+  SYNCED_FIELDS,
+  type SyncedField,
+  type SyncedValues,
+} from "./sync_base.ts";
 import { assertSpecWritable, problemLine, requireSpec, specLabel } from "./store.ts";
-import type { ParsedSpec, SpecFeature } from "./types.ts";
+import type { SpecFeature } from "./types.ts";
 import { lockMismatch, validateSpec } from "./validate.ts";
 import { applySpecEdits, type SpecFeatureInput } from "./write.ts";
-
-/** The feature fields kept in step between the spec and `features.json`. */
-export const SYNCED_FIELDS = [
-  "name",
-  "description",
-  "priority",
-  "dependencies",
-  "acceptance",
-  "files",
-] as const;
-/** One synced field. */
-export type SyncedField = typeof SYNCED_FIELDS[number];
-/** The synced fields of one feature. */
-export type SyncedValues = { [K in SyncedField]: Feature[K] };
-
-/** The merge base stored in `.buildrunner/spec-sync.json`. */
-export interface SyncBase {
-  /** Format version. */
-  version: 1;
-  /** When the last sync wrote it. */
-  synced_at: string;
-  /** The agreed values per feature id (a field is absent while it is in conflict). */
-  features: Record<string, Partial<SyncedValues>>;
-}
 
 /** A change the sync cannot decide; left for the user. */
 export interface SyncConflict {
@@ -94,29 +79,6 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** Resolve field conflicts in favour of one side. */
   prefer?: "spec" | "features";
-}
-
-/** Path of the merge base. */
-export function syncBasePath(project: Project): string {
-  return join(project.paths.dir, "spec-sync.json");
-}
-
-async function readBase(project: Project): Promise<SyncBase> {
-  const path = syncBasePath(project);
-  const text = await readTextOrNull(path);
-  if (text === null) return { version: 1, synced_at: "", features: {} };
-  try {
-    const data = JSON.parse(text);
-    if (!data || typeof data.features !== "object" || Array.isArray(data.features)) {
-      throw new Error("no features object");
-    }
-    return data as SyncBase;
-  } catch (err) {
-    throw new BrError("invalid_data", `Cannot read ${path}: ${(err as Error).message}`, {
-      hint: "delete it to sync from scratch (conflicts are then decided field by field)",
-      cause: err,
-    });
-  }
 }
 
 function fromSpec(f: SpecFeature): SyncedValues {
@@ -380,25 +342,6 @@ async function plan(
   return { result: sortResult(result), events: [...events, specEvent] };
 }
 
-function sameBase(oldText: string, next: SyncBase): boolean {
-  try {
-    return same(sortBase(JSON.parse(oldText)).features, sortBase(next).features);
-  } catch {
-    return false;
-  }
-}
-
-function sortBase(base: SyncBase): SyncBase {
-  const features: SyncBase["features"] = {};
-  for (const id of Object.keys(base.features).sort()) {
-    const v = base.features[id];
-    const out: Record<string, unknown> = {};
-    for (const k of SYNCED_FIELDS) if (v[k] !== undefined) out[k] = v[k];
-    features[id] = out as Partial<SyncedValues>;
-  }
-  return { version: 1, synced_at: base.synced_at, features };
-}
-
 function toSpecInput(id: string, v: SyncedValues, old?: SpecFeature): SpecFeatureInput {
   return {
     id,
@@ -448,9 +391,4 @@ function sortResult(r: SyncResult): SyncResult {
     a.id.localeCompare(b.id) || (a.field ?? "").localeCompare(b.field ?? "")
   );
   return r;
-}
-
-/** The parsed spec's features with the synced values, for callers that compare sides. */
-export function specFeatureValues(spec: ParsedSpec): Map<string, SyncedValues> {
-  return new Map(spec.features.map((f) => [f.id, fromSpec(f)]));
 }
