@@ -241,3 +241,18 @@ Deno.test("spec sync: the same id added on both sides with different values is a
     fields: ["priority", "dependencies", "files"],
   }]);
 });
+
+Deno.test("spec sync: a veto hook stops the whole sync before anything is written", async () => {
+  await using dir = await tempProject();
+  await Deno.writeTextFile(specPath(dir.path), HAND_SPEC);
+  const before = await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`);
+  const res = await br(["spec", "sync"], {
+    cwd: dir.path,
+    onProject: (p) =>
+      void p.bus.before("feature.added", (e) => `no new features (${e.payload.id})`),
+  });
+  assert.equal(res.code, 5);
+  assert.match(res.stderr, /Refused feature\.added: no new features \(auth-login\)/);
+  assert.equal(await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`), before);
+  assert.equal(await Deno.stat(`${dir.path}/.buildrunner/spec-sync.json`).catch(() => null), null);
+});
