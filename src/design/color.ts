@@ -77,6 +77,18 @@ export function roundOklch(color: Oklch): Oklch {
   return { l: round(color.l, 3), c: round(color.c, 3), h: round(color.h, 1) };
 }
 
+/**
+ * The emitted form of a color: inside sRGB and rounded, with chroma lowered by 0.001 steps
+ * when rounding pushed it just outside (so a strict gamut check agrees).
+ */
+export function emitForm(color: Oklch): Oklch {
+  let r = roundOklch(toGamut(color));
+  while (r.c > 0 && !oklchToLinearRgb(r).every((v) => v >= -1e-9 && v <= 1 + 1e-9)) {
+    r = { ...r, c: round(r.c - 0.001, 3) };
+  }
+  return r;
+}
+
 /** `oklch(0.553 0.195 262.9)` */
 export function formatOklch(color: Oklch): string {
   const r = roundOklch(color);

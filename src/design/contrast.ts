@@ -5,12 +5,11 @@
 import { BrError } from "../core/errors.ts";
 import {
   contrastRatio,
+  emitForm,
   formatOklch,
   type Oklch,
   parseColor,
   relativeLuminance,
-  roundOklch,
-  toGamut,
 } from "./color.ts";
 import type { ColorRole, Palette, WcagLevel } from "./types.ts";
 
@@ -102,11 +101,6 @@ function parse(palette: Palette, role: ColorRole): Oklch {
   const c = parseColor(palette[role]);
   if (!c) throw new BrError("invalid_data", `Color of "${role}" is not valid: ${palette[role]}`);
   return c;
-}
-
-/** Normalizes a color to what we emit: inside sRGB, rounded. */
-function emitForm(c: Oklch): Oklch {
-  return roundOklch(toGamut(c));
 }
 
 function withL(c: Oklch, l: number): Oklch {

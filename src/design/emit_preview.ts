@@ -101,6 +101,7 @@ input, select { min-height: var(--target); padding: 0 calc(var(--sp) * 3); font:
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: calc(var(--sp) * 2) calc(var(--sp) * 3); border-bottom: 1px solid var(--border); }
 th { background: var(--muted); color: var(--muted-foreground); }
+.step code { font-size: 0.75rem; display: inline-block; min-width: 12rem; color: var(--muted-foreground); }
 .bar { height: 80px; display: flex; align-items: end; gap: 6px; }
 .bar i { flex: 1; border-radius: var(--radius-sm) var(--radius-sm) 0 0; }
 .badge { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 0.75rem; }
