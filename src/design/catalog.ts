@@ -11,7 +11,7 @@ import { parsePattern, parseProfile } from "./schema.ts";
 import type { Pattern, Profile } from "./types.ts";
 
 /** All known profiles and patterns, sorted by id. */
-export interface Catalog {
+export interface DesignCatalog {
   /** Profiles by id order. */
   profiles: Profile[];
   /** Patterns by id order. */
@@ -88,7 +88,7 @@ function mergeUser<T extends { id: string }>(
  *
  * @throws {BrError} `invalid_data` when a file does not parse or fails its schema.
  */
-export async function loadCatalog(designDir: string | null): Promise<Catalog> {
+export async function loadCatalog(designDir: string | null): Promise<DesignCatalog> {
   const byId = (list: readonly unknown[]) =>
     new Map(list.map((d) => [String((d as { id: string }).id), d]));
   const userProfiles = designDir ? await readUserFiles(join(designDir, "profiles")) : [];
@@ -104,7 +104,7 @@ export async function loadCatalog(designDir: string | null): Promise<Catalog> {
  *
  * @throws {BrError} `not_found` (exit 4) listing the known ids.
  */
-export function findProfile(catalog: Catalog, id: string): Profile {
+export function findProfile(catalog: DesignCatalog, id: string): Profile {
   const p = catalog.profiles.find((x) => x.id === id);
   if (!p) {
     const known = catalog.profiles.map((x) => x.id).join(", ");
@@ -120,7 +120,7 @@ export function findProfile(catalog: Catalog, id: string): Profile {
  *
  * @throws {BrError} `not_found` (exit 4) listing the known ids.
  */
-export function findPattern(catalog: Catalog, id: string): Pattern {
+export function findPattern(catalog: DesignCatalog, id: string): Pattern {
   const p = catalog.patterns.find((x) => x.id === id);
   if (!p) {
     const known = catalog.patterns.map((x) => x.id).join(", ");

@@ -14,7 +14,7 @@ import {
 import type { ColorRole, Palette, WcagLevel } from "./types.ts";
 
 /** Light or dark. */
-export type Mode = "light" | "dark";
+export type ColorMode = "light" | "dark";
 
 /** Kind of pair: text must meet the level's text ratio, UI graphics 3:1 (WCAG 1.4.11). */
 export type PairKind = "text" | "ui";
@@ -32,7 +32,7 @@ export interface ContrastPair {
 /** The result of checking one pair. */
 export interface ContrastCheck extends ContrastPair {
   /** Light or dark. */
-  mode: Mode;
+  mode: ColorMode;
   /** The ratio, rounded to 2 decimals. */
   ratio: number;
   /** The minimum the level demands. */
@@ -44,7 +44,7 @@ export interface ContrastCheck extends ContrastPair {
 /** One lightness change made to meet a pair. */
 export interface ContrastAdjustment {
   /** Light or dark. */
-  mode: Mode;
+  mode: ColorMode;
   /** The role whose color changed. */
   role: ColorRole;
   /** The pair that failed (`primary-foreground on primary`). */
@@ -141,7 +141,7 @@ function fix(
 }
 
 /** Checks every pair of one palette. */
-export function checkPalette(palette: Palette, mode: Mode, level: WcagLevel): ContrastCheck[] {
+export function checkPalette(palette: Palette, mode: ColorMode, level: WcagLevel): ContrastCheck[] {
   return CONTRAST_PAIRS.map((p) => {
     const ratio = contrastRatio(parse(palette, p.foreground), parse(palette, p.background));
     const required = requiredRatio(p.kind, level);
@@ -158,7 +158,7 @@ export function checkPalette(palette: Palette, mode: Mode, level: WcagLevel): Co
  */
 export function enforceContrast(
   palette: Palette,
-  mode: Mode,
+  mode: ColorMode,
   level: WcagLevel,
 ): { palette: Palette; adjustments: ContrastAdjustment[] } {
   const colors = new Map<ColorRole, Oklch>();

@@ -59,7 +59,7 @@ export function designMarkdown(d: DesignSystem, files: readonly string[]): strin
   for (const s of d.type_scale) push(`| text-${s.name} | ${s.size_rem}rem | ${s.line_height} |`);
   push(
     "",
-    "## Layout",
+    "## PatternLayout",
     `- Navigation: ${d.layout.navigation}`,
     `- Max content width: ${d.layout.max_width}; grid: ${d.layout.grid_columns} columns`,
     "",

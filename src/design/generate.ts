@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { type Catalog, findPattern, findProfile, loadCatalog } from "./catalog.ts";
+import { type DesignCatalog, findPattern, findProfile, loadCatalog } from "./catalog.ts";
 import { dtcgTokens } from "./emit_dtcg.ts";
 import { designMarkdown } from "./emit_markdown.ts";
 import { previewHtml } from "./emit_preview.ts";
@@ -20,7 +20,7 @@ export type DesignFormat = "tailwind4" | "tailwind3" | "dtcg" | "all";
 export const DESIGN_FORMATS: readonly DesignFormat[] = ["tailwind4", "tailwind3", "dtcg", "all"];
 
 /** One rendered file. */
-export interface RenderedFile {
+export interface DesignFile {
   /** File name inside the output folder. */
   name: string;
   /** The format it belongs to (`summary` for DESIGN.md). */
@@ -30,7 +30,7 @@ export interface RenderedFile {
 }
 
 /** Where each input came from. */
-export type InputSource = "argument" | "spec" | "config";
+export type DesignInputSource = "argument" | "spec" | "config";
 
 /** The inputs of a generation after defaults were applied. */
 export interface DesignInput {
@@ -41,7 +41,7 @@ export interface DesignInput {
   /** Overrides (spec Design block merged over config `design.overrides`). */
   overrides: DesignOverrides;
   /** Where the industry and the use case came from. */
-  source: { industry: InputSource; use_case: InputSource };
+  source: { industry: DesignInputSource; use_case: DesignInputSource };
 }
 
 /** What a caller may give; missing values come from the spec, then the config. */
@@ -65,8 +65,8 @@ export function parseFormat(raw: string): DesignFormat {
 }
 
 /** Renders the files of a format (DESIGN.md always comes along). */
-export function renderDesign(design: DesignSystem, format: DesignFormat): RenderedFile[] {
-  const files: RenderedFile[] = [];
+export function renderDesign(design: DesignSystem, format: DesignFormat): DesignFile[] {
+  const files: DesignFile[] = [];
   if (format === "tailwind4" || format === "all") {
     files.push({ name: "theme.css", format: "tailwind4", content: tailwind4Css(design) });
   }
@@ -97,7 +97,7 @@ export function renderPreview(design: DesignSystem): string {
  *
  * @throws {BrError} `invalid_data` for a user file that fails its schema.
  */
-export function loadDesignCatalog(project: Project | null): Promise<Catalog> {
+export function loadDesignCatalog(project: Project | null): Promise<DesignCatalog> {
   return loadCatalog(project ? join(project.paths.dir, "design") : null);
 }
 
@@ -128,7 +128,7 @@ export async function resolveDesignInput(
     arg: string | undefined,
     fromSpec: string | null,
     fromCfg: unknown,
-  ): [string | null, InputSource] => {
+  ): [string | null, DesignInputSource] => {
     if (arg) return [kebab(arg), "argument"];
     if (fromSpec) return [fromSpec, "spec"];
     if (typeof fromCfg === "string" && fromCfg) return [kebab(fromCfg), "config"];
@@ -177,7 +177,7 @@ export async function designFor(
 }
 
 /** Options of {@link generateDesign}. */
-export interface GenerateOptions extends DesignRequest {
+export interface GenerateDesignOptions extends DesignRequest {
   /** Format (default: config `design.format`, else `all`). */
   format?: DesignFormat;
   /** Output folder; relative paths resolve against `cwd` (default: config `design.out` under the project root, else `design/` under `cwd`). */
@@ -187,17 +187,17 @@ export interface GenerateOptions extends DesignRequest {
 }
 
 /** One written file. */
-export interface WrittenFile {
+export interface DesignWrittenFile {
   /** Absolute path. */
   path: string;
   /** Its format. */
-  format: RenderedFile["format"];
+  format: DesignFile["format"];
   /** Size in bytes. */
   bytes: number;
 }
 
 /** What {@link generateDesign} did. */
-export interface GenerateResult {
+export interface GenerateDesignResult {
   /** The merged design. */
   design: DesignSystem;
   /** The inputs. */
@@ -207,7 +207,7 @@ export interface GenerateResult {
   /** The output folder. */
   out_dir: string;
   /** Files written, by name. */
-  files: WrittenFile[];
+  files: DesignWrittenFile[];
 }
 
 /**
@@ -219,8 +219,8 @@ export interface GenerateResult {
  */
 export async function generateDesign(
   project: Project | null,
-  options: GenerateOptions,
-): Promise<GenerateResult> {
+  options: GenerateDesignOptions,
+): Promise<GenerateDesignResult> {
   const { design, input } = await designFor(project, options);
   const cfg = await designConfig(project);
   const format = options.format ?? parseFormat(String(cfg.format ?? "all"));
@@ -229,7 +229,7 @@ export async function generateDesign(
     : project
     ? resolve(project.root, String(cfg.out ?? "design"))
     : resolve(options.cwd, "design");
-  const files: WrittenFile[] = [];
+  const files: DesignWrittenFile[] = [];
   for (const f of renderDesign(design, format)) {
     const path = join(outDir, f.name);
     await writeFileAtomic(path, f.content);
@@ -240,7 +240,7 @@ export async function generateDesign(
 }
 
 /** Options of {@link previewDesign}. */
-export interface PreviewOptions extends DesignRequest {
+export interface PreviewDesignOptions extends DesignRequest {
   /** Output file (default: `design/preview.html` beside the generated files). */
   out?: string;
   /** Working directory for relative paths. */
@@ -255,7 +255,7 @@ export interface PreviewOptions extends DesignRequest {
  */
 export async function previewDesign(
   project: Project | null,
-  options: PreviewOptions,
+  options: PreviewDesignOptions,
 ): Promise<{ design: DesignSystem; input: DesignInput; path: string; bytes: number }> {
   const { design, input } = await designFor(project, options);
   const cfg = await designConfig(project);

@@ -5,7 +5,7 @@
  * 1. Color, type (fonts, scale, base size), radius, shadows and the WCAG level come from the
  *    profile. A pattern preference for radius or base size that differs is a conflict,
  *    resolved in the profile's favour. A pattern that asks for a stricter WCAG level wins.
- * 2. Layout (navigation, width, grid), components, page types, data flows, interactions and
+ * 2. PatternLayout (navigation, width, grid), components, page types, data flows, interactions and
  *    the stack come from the pattern; the profile's component rules are added to them.
  * 3. Density: the pattern's, but never below the profile's floor (`min_density`); raising it
  *    is a conflict.
@@ -26,9 +26,9 @@ import type {
   ComponentNode,
   Density,
   DesignOverrides,
-  Layout,
   Palette,
   Pattern,
+  PatternLayout,
   Profile,
   Shadows,
   Typography,
@@ -36,7 +36,7 @@ import type {
 } from "./types.ts";
 
 /** A conflict or incompatibility found by the merge, with how it was resolved. */
-export interface MergeIssue {
+export interface DesignIssue {
   /** `conflict` (both sides set a value) or `incompatibility` (a real-world clash). */
   kind: "conflict" | "incompatibility" | "override";
   /** What it is about (`radius`, `density`, `trait:public-listings`, ...). */
@@ -85,8 +85,8 @@ export interface DesignSystem {
   radius: { sm: number; md: number; lg: number; xl: number };
   /** Shadows. */
   shadows: Shadows;
-  /** Layout with the resolved density. */
-  layout: Layout;
+  /** PatternLayout with the resolved density. */
+  layout: PatternLayout;
   /** Page types. */
   page_types: string[];
   /** Component hierarchy. */
@@ -104,7 +104,7 @@ export interface DesignSystem {
   /** Compliance, sorted by id. */
   compliance: ComplianceNote[];
   /** Conflicts, incompatibilities and overrides, sorted. */
-  issues: MergeIssue[];
+  issues: DesignIssue[];
   /** Lightness changes made for contrast. */
   adjustments: ContrastAdjustment[];
   /** Every checked pair after adjustment (all pass). */
@@ -139,7 +139,7 @@ function mergeCompliance(profile: Profile, pattern: Pattern): ComplianceNote[] {
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
-function issueOrder(a: MergeIssue, b: MergeIssue): number {
+function issueOrder(a: DesignIssue, b: DesignIssue): number {
   const kinds = ["incompatibility", "conflict", "override"];
   return kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.subject.localeCompare(b.subject);
 }
@@ -150,7 +150,7 @@ export function mergeDesign(
   pattern: Pattern,
   overrides: DesignOverrides = {},
 ): DesignSystem {
-  const issues: MergeIssue[] = [];
+  const issues: DesignIssue[] = [];
   const pref = pattern.preferences;
 
   let typography: Typography = { ...profile.typography };

@@ -21,48 +21,48 @@ export type {
   ComponentNode,
   Density,
   DesignOverrides,
+  DesignRestriction,
   DesignSource,
-  Layout,
   Palette,
   Pattern,
+  PatternLayout,
   Profile,
-  Restriction,
   Shadows,
   Typography,
   WcagLevel,
 } from "./types.ts";
 export { COLOR_ROLES } from "./types.ts";
-export type { Catalog } from "./catalog.ts";
+export type { DesignCatalog } from "./catalog.ts";
 export {
+  type ColorMode,
   CONTRAST_PAIRS,
   type ContrastAdjustment,
   type ContrastCheck,
   type ContrastPair,
-  type Mode,
   type PairKind,
   requiredRatio,
 } from "./contrast.ts";
 export { contrastRatio, formatOklch, type Oklch, parseColor, toHex } from "./color.ts";
-export { type DesignSystem, mergeDesign, type MergeIssue, type TypeStep } from "./merge.ts";
+export { type DesignIssue, type DesignSystem, mergeDesign, type TypeStep } from "./merge.ts";
 export {
   DESIGN_FORMATS,
+  type DesignFile,
   designFor,
   type DesignFormat,
   type DesignInput,
+  type DesignInputSource,
   type DesignRequest,
+  type DesignWrittenFile,
   generateDesign,
-  type GenerateOptions,
-  type GenerateResult,
-  type InputSource,
+  type GenerateDesignOptions,
+  type GenerateDesignResult,
   loadDesignCatalog,
   parseFormat,
   previewDesign,
-  type PreviewOptions,
+  type PreviewDesignOptions,
   renderDesign,
-  type RenderedFile,
   renderPreview,
   resolveDesignInput,
-  type WrittenFile,
 } from "./generate.ts";
 export {
   designPattern,

@@ -37,7 +37,7 @@ export type Palette = Record<ColorRole, string>;
 /** A WCAG 2.x conformance level for contrast. */
 export type WcagLevel = "AA" | "AAA";
 
-/** Layout density. */
+/** PatternLayout density. */
 export type Density = "compact" | "comfortable" | "spacious";
 
 /** Where a profile or pattern came from. */
@@ -56,7 +56,7 @@ export interface ComplianceNote {
 }
 
 /** A known clash between a trait of one side and a concern of the other. */
-export interface Restriction {
+export interface DesignRestriction {
   /** The trait of the other side that triggers it (`public-listings`, `payments`, ...). */
   trait: string;
   /** What goes wrong. */
@@ -128,7 +128,7 @@ export interface Profile {
   /** Traits of the industry (`phi`, `payments`, ...), matched against pattern restrictions. */
   traits: string[];
   /** Clashes with pattern traits. */
-  restrictions: Restriction[];
+  restrictions: DesignRestriction[];
 }
 
 /** One node of a component hierarchy. */
@@ -139,8 +139,8 @@ export interface ComponentNode {
   children?: ComponentNode[];
 }
 
-/** Layout decisions of a pattern. */
-export interface Layout {
+/** PatternLayout decisions of a pattern. */
+export interface PatternLayout {
   /** Main navigation. */
   navigation: string;
   /** Density the pattern wants. */
@@ -171,14 +171,14 @@ export interface Pattern {
   interactions: string[];
   /** Recommended stack, by concern (`charts`, `tables`, `forms`, ...). */
   recommended_stack: Record<string, string>;
-  /** Layout. */
-  layout: Layout;
+  /** PatternLayout. */
+  layout: PatternLayout;
   /** Components the pattern needs. */
   components: string[];
   /** Traits (`public-listings`, `payments`, `user-generated-content`, ...). */
   traits: string[];
   /** Clashes with profile traits. */
-  restrictions: Restriction[];
+  restrictions: DesignRestriction[];
   /** Compliance the pattern brings by itself (payments → PCI DSS). */
   compliance: ComplianceNote[];
   /** Preferences that belong to the profile's domain; reported as conflicts when they differ. */
@@ -195,6 +195,6 @@ export interface DesignOverrides {
   colors?: { light?: Partial<Palette>; dark?: Partial<Palette> };
   /** Typography fields. */
   typography?: Partial<Typography>;
-  /** Layout density. */
+  /** PatternLayout density. */
   density?: Density;
 }

@@ -40,10 +40,10 @@ Deno.test("br design profile on a terminal shows color swatches; piped it does n
     env: { NO_COLOR: "", FORCE_COLOR: "1" },
   });
   assert.equal(tty.code, 0, tty.stderr);
-  assert.match(tty.stdout, /\x1b\[48;2;\d+;\d+;\d+m/);
+  assert.ok(tty.stdout.includes("\x1b[48;2;"), "true-color swatch");
   assert.match(tty.stdout, /PCI DSS/);
   const piped = await br(["design", "profile", "fintech"], { cwd: dir.path });
-  assert.doesNotMatch(piped.stdout, /\x1b\[/);
+  assert.ok(!piped.stdout.includes("\x1b["), "no escapes when piped");
   assert.match(piped.stdout, /primary-foreground/);
 });
 
