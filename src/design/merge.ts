@@ -118,11 +118,13 @@ const STEPS = ["xs", "sm", "base", "lg", "xl", "2xl", "3xl", "4xl"];
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
-/** The modular type scale: base × ratio^k for k = -2..5. */
+/** The modular type scale: base × ratio^k for k = -2..5 (xs at least 12px, sm at least 13px). */
 export function typeScale(t: Typography): TypeStep[] {
   return STEPS.map((name, i) => {
     const k = i - 2;
-    const size = (t.base_size_px * t.scale_ratio ** k) / 16;
+    // Small steps never go below 12px (xs) and 13px (sm): fine print must stay readable.
+    const floor = k === -2 ? 0.75 : k === -1 ? 0.8125 : 0;
+    const size = Math.max(floor, (t.base_size_px * t.scale_ratio ** k) / 16);
     const lh = k <= 0 ? t.line_height : k <= 2 ? Math.max(1.3, t.line_height - 0.15) : 1.2;
     return { name, size_rem: r3(size), line_height: r3(lh) };
   });

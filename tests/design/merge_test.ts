@@ -111,3 +111,26 @@ Deno.test("color: contrast matches known WCAG values and culori", () => {
   }
   assert.equal(parseColor("rgb(1,2,3)"), null);
 });
+
+Deno.test("merge: the type scale grows by the profile's ratio and keeps fine print readable", () => {
+  for (const p of catalog.profiles) {
+    const d = mergeDesign(p, pattern("crm"));
+    const sizes = d.type_scale.map((s) => s.size_rem);
+    assert.deepEqual(d.type_scale.map((s) => s.name), [
+      "xs",
+      "sm",
+      "base",
+      "lg",
+      "xl",
+      "2xl",
+      "3xl",
+      "4xl",
+    ]);
+    for (let i = 1; i < sizes.length; i++) {
+      assert.ok(sizes[i] > sizes[i - 1], `${p.id} scale grows`);
+    }
+    assert.ok(sizes[0] >= 0.75, `${p.id} xs >= 12px`);
+    assert.ok(Math.abs(sizes[2] - p.typography.base_size_px / 16) < 0.001);
+    assert.ok(Math.abs(sizes[4] / sizes[3] - p.typography.scale_ratio) < 0.01);
+  }
+});
