@@ -16,10 +16,17 @@ import {
   toHex,
 } from "../../design/mod.ts";
 import type { BrContext } from "../context.ts";
-import { colors, type JsonFlags, openFor, print, printJson, type ProjectFlags } from "../output.ts";
+import {
+  colors,
+  type JsonFlags,
+  openFor,
+  print,
+  printJson,
+  type ProjectFlags,
+  useColor,
+} from "../output.ts";
 
 type Common = ProjectFlags & JsonFlags;
-type Colors = ReturnType<typeof colors>;
 
 /** Runs `fn` with the project when there is one, else with null (built-ins only). */
 async function withOptionalProject<T>(
@@ -41,15 +48,15 @@ async function withOptionalProject<T>(
 }
 
 /** A color swatch: a true-color block on a terminal, nothing when colors are off. */
-function swatch(c: Colors, css: string): string {
-  if (!c.isColorSupported) return "";
+function swatch(on: boolean, css: string): string {
+  if (!on) return "";
   const hex = toHex(parseColor(css)!);
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   return `\x1b[48;2;${r};${g};${b}m    \x1b[0m `;
 }
 
-function paletteLines(c: Colors, p: Palette): string[] {
-  return COLOR_ROLES.map((r) => `    ${swatch(c, p[r])}${r.padEnd(24)}${p[r]}`);
+function paletteLines(on: boolean, p: Palette): string[] {
+  return COLOR_ROLES.map((r) => `    ${swatch(on, p[r])}${r.padEnd(24)}${p[r]}`);
 }
 
 function treeLines(nodes: ComponentNode[], depth = 2): string[] {
@@ -64,11 +71,12 @@ export function profiles(this: BrContext, flags: Common): Promise<void> {
   return withOptionalProject(this, flags, async (project) => {
     const list = await designProfiles(project);
     if (flags.json) return printJson(this, list);
-    const c = colors(this);
+    const c = await colors(this);
+    const on = useColor(this);
     for (const p of list) {
       print(
         this,
-        `${swatch(c, p.primary.light)}${swatch(c, p.primary.dark)}${c.bold(p.id.padEnd(14))}${
+        `${swatch(on, p.primary.light)}${swatch(on, p.primary.dark)}${c.bold(p.id.padEnd(14))}${
           p.wcag_level.padEnd(5)
         }${p.compliance.join(", ")}${p.source === "user" ? c.dim(" (user)") : ""}`,
       );
@@ -81,7 +89,8 @@ export function profile(this: BrContext, flags: Common, id: string): Promise<voi
   return withOptionalProject(this, flags, async (project) => {
     const p = await designProfile(project, id);
     if (flags.json) return printJson(this, p);
-    const c = colors(this);
+    const c = await colors(this);
+    const on = useColor(this);
     const t = p.typography;
     print(this, `${c.bold(p.name)} ${c.dim(`(${p.id}, ${p.source})`)}`);
     print(this, `  ${p.description}`);
@@ -93,9 +102,9 @@ export function profile(this: BrContext, flags: Common, id: string): Promise<voi
     );
     print(this, `  radius:       ${p.radius_rem}rem; density at least ${p.min_density}`);
     print(this, "  light:");
-    for (const l of paletteLines(c, p.colors.light)) print(this, l);
+    for (const l of paletteLines(on, p.colors.light)) print(this, l);
     print(this, "  dark:");
-    for (const l of paletteLines(c, p.colors.dark)) print(this, l);
+    for (const l of paletteLines(on, p.colors.dark)) print(this, l);
     print(this, "  compliance:");
     for (const n of p.compliance) {
       print(this, `    ${c.bold(n.name)}: ${n.summary}`);
@@ -115,7 +124,7 @@ export function patterns(this: BrContext, flags: Common): Promise<void> {
   return withOptionalProject(this, flags, async (project) => {
     const list = await designPatterns(project);
     if (flags.json) return printJson(this, list);
-    const c = colors(this);
+    const c = await colors(this);
     for (const p of list) {
       print(
         this,
@@ -132,7 +141,7 @@ export function pattern(this: BrContext, flags: Common, id: string): Promise<voi
   return withOptionalProject(this, flags, async (project) => {
     const p = await designPattern(project, id);
     if (flags.json) return printJson(this, p);
-    const c = colors(this);
+    const c = await colors(this);
     print(this, `${c.bold(p.name)} ${c.dim(`(${p.id}, ${p.source})`)}`);
     print(this, `  ${p.description}`);
     print(
@@ -152,8 +161,8 @@ export function pattern(this: BrContext, flags: Common, id: string): Promise<voi
   });
 }
 
-function report(ctx: BrContext, d: DesignSystem): void {
-  const c = colors(ctx);
+async function report(ctx: BrContext, d: DesignSystem): Promise<void> {
+  const c = await colors(ctx);
   for (const i of d.issues) {
     const tag = i.kind === "incompatibility" ? c.red(i.kind) : c.yellow(i.kind);
     print(ctx, `  ${tag} ${i.subject}: ${i.profile} | ${i.pattern}`);
@@ -212,10 +221,10 @@ export function generate(
         files: r.files,
       });
     }
-    const c = colors(this);
+    const c = await colors(this);
     print(this, `${c.bold(r.design.title)} → ${r.out_dir}`);
     for (const f of r.files) print(this, `  wrote ${f.path} (${f.bytes} bytes)`);
-    report(this, r.design);
+    await report(this, r.design);
   });
 }
 
@@ -241,8 +250,8 @@ export function preview(
         bytes: r.bytes,
       });
     }
-    const c = colors(this);
+    const c = await colors(this);
     print(this, `${c.bold(r.design.title)}: wrote ${r.path} (${r.bytes} bytes)`);
-    report(this, r.design);
+    await report(this, r.design);
   });
 }
