@@ -2,6 +2,7 @@ import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
@@ -19,6 +20,7 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    design: designRoutes,
     security: securityRoutes,
     spec: specRoutes,
     context: contextCommand,
