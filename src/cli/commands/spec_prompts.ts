@@ -2,6 +2,7 @@
  * The interactive side of `br spec wizard` (only loaded when stdin is a terminal).
  */
 import * as p from "@clack/prompts";
+import process from "node:process";
 import { BrError } from "../../core/errors.ts";
 import type { Project } from "../../core/project.ts";
 import { PRIORITIES, slugify } from "../../features/mod.ts";
@@ -16,9 +17,12 @@ import {
   type WizardFeature,
 } from "../../spec/mod.ts";
 
+// With --json the prompts go to stderr, so that stdout holds the JSON alone.
+let io: { output?: typeof process.stderr } = {};
+
 function check<T>(value: T): Exclude<T, symbol> {
   if (p.isCancel(value)) {
-    p.cancel("Cancelled; nothing was written.");
+    p.cancel("Cancelled; nothing was written.", io);
     throw new BrError("interrupted", "The wizard was cancelled", { hint: "nothing was written" });
   }
   return value as Exclude<T, symbol>;
@@ -41,6 +45,7 @@ async function pick(
     }`;
   return check(
     await p.select({
+      ...io,
       message: `${label} (${hint})`,
       options: [...names, "unknown"].map((n) => ({
         value: n,
@@ -56,11 +61,14 @@ async function pick(
 export async function promptAnswers(
   project: Project,
   given: WizardAnswers,
+  options: { toStderr?: boolean } = {},
 ): Promise<WizardAnswers> {
+  io = options.toStderr ? { output: process.stderr } : {};
   const threshold = await detectionThreshold(project);
-  p.intro("br spec wizard: describe what you are building");
+  p.intro("br spec wizard: describe what you are building", io);
   const name = check(
     await p.text({
+      ...io,
       message: "Project name",
       initialValue: given.name ?? project.root.split(/[\\/]/).pop() ?? "",
       validate: required("A name"),
@@ -68,6 +76,7 @@ export async function promptAnswers(
   );
   const description = check(
     await p.text({
+      ...io,
       message: "What are you building? (one or two sentences)",
       initialValue: given.description ?? "",
       validate: required("A description"),
@@ -88,6 +97,7 @@ export async function promptAnswers(
   const users = split(
     check(
       await p.text({
+        ...io,
         message: "Who uses it? (comma-separated, may be empty)",
         initialValue: (given.users ?? []).join(", "),
       }),
@@ -96,6 +106,7 @@ export async function promptAnswers(
   const stack = split(
     check(
       await p.text({
+        ...io,
         message: "Stack (comma-separated, may be empty)",
         initialValue: (given.stack ?? []).join(", "),
       }),
@@ -104,13 +115,14 @@ export async function promptAnswers(
   let features: WizardFeature[] = given.features ?? [];
   if (features.length) {
     const keep = check(
-      await p.confirm({ message: `Keep the ${features.length} feature(s) given?` }),
+      await p.confirm({ ...io, message: `Keep the ${features.length} feature(s) given?` }),
     );
     if (!keep) features = [];
   }
   while (true) {
     const fname = check(
       await p.text({
+        ...io,
         message: features.length
           ? `Feature ${features.length + 1} name (leave empty to finish)`
           : "First feature name",
@@ -118,10 +130,12 @@ export async function promptAnswers(
       }),
     )?.trim() ?? "";
     if (!fname) break;
-    const description = check(await p.text({ message: `What does "${fname}" do? (optional)` })) ??
-      "";
+    const description =
+      check(await p.text({ ...io, message: `What does "${fname}" do? (optional)` })) ??
+        "";
     const priority = check(
       await p.select({
+        ...io,
         message: "Priority",
         options: PRIORITIES.map((v) => ({ value: v as string, label: v })),
         initialValue: "medium",
@@ -130,6 +144,7 @@ export async function promptAnswers(
     const acceptance = split(
       check(
         await p.text({
+          ...io,
           message: "Acceptance criteria (separate with ';')",
           validate: required("At least one criterion"),
         }),
@@ -140,6 +155,7 @@ export async function promptAnswers(
     if (features.length) {
       depends_on = check(
         await p.multiselect({
+          ...io,
           message: "Depends on (space to pick, enter to go on)",
           options: features.map((f) => ({ value: f.id ?? slugify(f.name), label: f.name })),
           required: false,
@@ -148,6 +164,6 @@ export async function promptAnswers(
     }
     features.push({ name: fname, description, priority, acceptance, depends_on });
   }
-  p.outro(`Writing PROJECT_SPEC.md with ${features.length} feature(s)`);
+  p.outro(`Writing PROJECT_SPEC.md with ${features.length} feature(s)`, io);
   return { name, description, industry, use_case: useCase, users, stack, features };
 }

@@ -73,7 +73,7 @@ export function wizard(this: BrContext, flags: WizardFlags): Promise<void> {
     if (flags.feature?.length) answers.features = flags.feature.map(parseFeatureFlag);
     if (!flags.answers && this.stdinIsTTY) {
       const { promptAnswers } = await import("./spec_prompts.ts");
-      answers = await promptAnswers(project, answers);
+      answers = await promptAnswers(project, answers, { toStderr: flags.json });
     } else {
       const missing = missingAnswer(answers);
       if (missing) {
