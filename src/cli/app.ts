@@ -2,10 +2,12 @@ import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { mcpRoutes } from "./commands/mcp.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
@@ -20,7 +22,11 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     mcp: mcpRoutes,
+    design: designRoutes,
     security: securityRoutes,
+    spec: specRoutes,
+    context: contextCommand,
+    handoff: handoffCommand,
     completions: completionsCommand,
     __complete: completeCommand,
   },
