@@ -5,11 +5,13 @@
 import { BrError } from "../core/errors.ts";
 import { TOOL_SETS, type ToolDefinition } from "./tool.ts";
 import { featureTools } from "./tools/features.ts";
+import { designTools } from "./tools/design.ts";
 import { securityTools } from "./tools/security.ts";
+import { specTools } from "./tools/spec.ts";
 
 /** Every tool definition, in the order `tools/list` shows them. */
 export function allTools(): ToolDefinition[] {
-  return [...featureTools, ...securityTools];
+  return [...featureTools, ...specTools, ...securityTools, ...designTools];
 }
 
 /** The result of reading `BR_MCP_TOOLS`. */

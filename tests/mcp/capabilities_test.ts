@@ -28,6 +28,23 @@ Deno.test("BR_MCP_TOOLS=all: capability tools agree with their CLI commands", as
   await Deno.mkdir(`${dir.path}/src`);
   await Deno.writeTextFile(`${dir.path}/src/a.ts`, `export const token = "${GH}";\n`);
   await Deno.writeTextFile(`${dir.path}/clean.ts`, "export const a = 1;\n");
+  const wizard = await br([
+    "spec",
+    "wizard",
+    "--name",
+    "Acme Portal",
+    "--description",
+    "A portal where patients book visits with their doctor and see lab results.",
+    "--industry",
+    "healthcare",
+    "--use-case",
+    "dashboard",
+    "--feature",
+    "User model!high: Users have an email",
+    "--feature",
+    "Login: A user can log in",
+  ], { cwd: dir.path });
+  assert.equal(wizard.code, 0, wizard.stderr);
   await using conn = await connect(dir.path, { BR_MCP_TOOLS: "all" });
   const { client } = conn;
   const { tools } = await client.listTools();
@@ -58,5 +75,84 @@ Deno.test("BR_MCP_TOOLS=all: capability tools agree with their CLI commands", as
       await client.callTool({ name: "br_security_scan", arguments: { paths: ["../"] } }),
     );
     assert.match(outside, /^error: Path "\.\.\/" of "paths\[0\]" is outside the project/);
+  });
+
+  await t.step("br_spec_validate", async () => {
+    const r = structured<{ valid: boolean; features: number; problems: unknown[] }>(
+      await client.callTool({ name: "br_spec_validate", arguments: {} }),
+    );
+    const cli = await br(["spec", "validate", "--json"], { cwd: dir.path });
+    assert.deepEqual(r, JSON.parse(cli.stdout));
+    assert.equal(r.valid, true);
+    assert.equal(r.features, 2);
+  });
+
+  await t.step("br_spec_sync: dry run, then for real", async () => {
+    const plan = structured<{ dry_run: boolean; added_to_features: string[]; diff: string }>(
+      await client.callTool({ name: "br_spec_sync", arguments: { dry_run: true } }),
+    );
+    assert.equal(plan.dry_run, true);
+    assert.deepEqual(plan.added_to_features, ["login", "user-model"]);
+    assert.match(plan.diff, /features\.json/);
+    const list = await br(["feature", "list", "--json"], { cwd: dir.path });
+    assert.deepEqual(JSON.parse(list.stdout), [], "a dry run writes nothing");
+    const done = structured<{ dry_run: boolean; added_to_features: string[] }>(
+      await client.callTool({ name: "br_spec_sync", arguments: {} }),
+    );
+    assert.equal(done.dry_run, false);
+    assert.deepEqual(done.added_to_features, ["login", "user-model"]);
+    const again = structured<{ added_to_features: string[] }>(
+      await client.callTool({ name: "br_spec_sync", arguments: {} }),
+    );
+    assert.deepEqual(again.added_to_features, []);
+  });
+
+  await t.step("br_handoff", async () => {
+    const r = structured<{ feature: { id: string }; prompt: string; ready: boolean }>(
+      await client.callTool({ name: "br_handoff", arguments: { id: "user-model" } }),
+    );
+    assert.equal(r.feature.id, "user-model");
+    const cli = await br(["handoff", "user-model", "--json"], { cwd: dir.path });
+    const { prompt, ...rest } = r;
+    assert.deepEqual(rest, JSON.parse(cli.stdout));
+    const text = await br(["handoff", "user-model"], { cwd: dir.path });
+    assert.equal(prompt, text.stdout);
+    const missing = errorText(
+      await client.callTool({ name: "br_handoff", arguments: { id: "nope" } }),
+    );
+    assert.match(missing, /^error: Cannot find feature "nope"/);
+  });
+
+  await t.step("br_design_generate", async () => {
+    const r = structured<{
+      title: string;
+      out_dir: string;
+      files: { path: string }[];
+      source: { industry: string };
+    }>(
+      await client.callTool({
+        name: "br_design_generate",
+        arguments: { format: "tailwind4", out: "ui/theme" },
+      }),
+    );
+    assert.equal(r.out_dir, "ui/theme");
+    assert.equal(r.source.industry, "spec");
+    assert.match(r.title, /Healthcare/);
+    for (const f of r.files) {
+      assert.ok(f.path.startsWith("ui/theme/"), f.path);
+      assert.ok((await Deno.stat(`${dir.path}/${f.path}`)).isFile);
+    }
+    const outside = errorText(
+      await client.callTool({ name: "br_design_generate", arguments: { out: "/tmp/x" } }),
+    );
+    assert.match(outside, /outside the project/);
+    const unknown = errorText(
+      await client.callTool({
+        name: "br_design_generate",
+        arguments: { industry: "bakery", use_case: "crm" },
+      }),
+    );
+    const cli = await br(["design", "generate", "bakery", "crm"], { cwd: dir.path });
+    assert.equal(unknown, cli.stderr.trim());
   });
 });
