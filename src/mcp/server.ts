@@ -11,6 +11,7 @@ import {
   type CallToolResult,
   ErrorCode,
   ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
@@ -173,6 +174,9 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
     }
     return { resources: out };
   });
+
+  // No templates; answering the list keeps clients that always ask from logging an error.
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const dir = await findRoot();

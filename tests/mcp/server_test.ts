@@ -348,6 +348,7 @@ Deno.test("br mcp: resources and change notifications", async (t) => {
   await t.step("resources/list and read", async () => {
     const { resources } = await client.listResources();
     assert.deepEqual(resources.map((r) => r.name), ["features.json", "STATUS.md"]);
+    assert.deepEqual((await client.listResourceTemplates()).resourceTemplates, []);
     const read = await client.readResource({ uri: featuresUri });
     const content = read.contents[0] as { text: string; mimeType: string };
     assert.equal(content.mimeType, "application/json");
