@@ -3,6 +3,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
+import { telemetryRoutes } from "./commands/telemetry.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -17,6 +18,7 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    telemetry: telemetryRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },
@@ -40,7 +42,22 @@ export const app = buildApplication<BrContext>(root, {
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
-  await run(app, argv, ctx);
+  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(argv) });
   const code = Number(ctx.process.exitCode ?? 0);
   return code < 0 ? 2 : code;
+}
+
+/** The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`). */
+function commandPath(argv: readonly string[]): string {
+  const words: string[] = [];
+  let target: unknown = root;
+  for (const arg of argv) {
+    const map = target as { getRoutingTargetForInput?: (input: string) => unknown };
+    if (typeof map.getRoutingTargetForInput !== "function") break;
+    const next = map.getRoutingTargetForInput(arg);
+    if (!next) break;
+    words.push(arg);
+    target = next;
+  }
+  return words.join(" ") || "br";
 }

@@ -1,0 +1,130 @@
+/**
+ * Writing events: one transaction per batch inserts the rows and adds them to the hourly
+ * rollups the summary reads, so a summary never has to scan the events.
+ */
+import type { BrEvent } from "../core/events.ts";
+import type { SqlValue, Store, StoreTx } from "../core/store.ts";
+
+/** Milliseconds of one rollup bucket. */
+export const HOUR_MS = 3_600_000;
+
+const INSERT =
+  "INSERT OR IGNORE INTO events (id, type, time, ts, session, feature, task, payload) " +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const ROLLUP = "INSERT INTO event_rollups (hour, type, key, count, usd) VALUES (?, ?, ?, ?, ?) " +
+  "ON CONFLICT (hour, type, key) DO UPDATE SET count = count + excluded.count, " +
+  "usd = usd + excluded.usd";
+const DURATION = "INSERT INTO duration_rollups (hour, type, ms, count) VALUES (?, ?, ?, ?) " +
+  "ON CONFLICT (hour, type, ms) DO UPDATE SET count = count + excluded.count";
+
+/**
+ * The bucket of a duration: exact below 100 ms, above that buckets 5 % wide, each stored as
+ * its middle value. Percentiles read from the buckets are within 2.5 % of the exact ones.
+ */
+export function durationBucket(ms: number): number {
+  if (!(ms >= 0)) return 0;
+  if (ms < 100) return Math.round(ms);
+  const index = Math.floor(Math.log(ms / 100) / Math.log(1.05));
+  return Math.round(100 * Math.pow(1.05, index + 0.5));
+}
+
+/** The rollup key of an event: the dimension its summary groups by. */
+export function rollupKey(event: BrEvent): string {
+  const p = event.payload as Record<string, unknown>;
+  switch (event.type) {
+    case "cost.recorded":
+    case "model.selected":
+      return String(p.model ?? "");
+    case "model.fallback":
+      return String(p.to ?? "");
+    case "complexity.estimated":
+      return String(p.level ?? "");
+    case "gate.passed":
+    case "gate.failed":
+      return String(p.gate ?? "");
+    case "security.finding":
+      return String(p.rule ?? "");
+    case "session.ended":
+      return p.error ? String(p.error) : "ok";
+    default:
+      return "";
+  }
+}
+
+function usdOf(event: BrEvent): number {
+  if (event.type !== "cost.recorded") return 0;
+  const usd = (event.payload as { usd?: unknown }).usd;
+  return typeof usd === "number" && Number.isFinite(usd) ? usd : 0;
+}
+
+function durationOf(event: BrEvent): number | null {
+  const d = (event.payload as { duration_ms?: unknown })?.duration_ms;
+  return typeof d === "number" && Number.isFinite(d) && d >= 0 ? d : null;
+}
+
+/** Adds `events` to rollup maps (keyed by a joined string). */
+function aggregate(events: readonly BrEvent[]): { counts: SqlValue[][]; durations: SqlValue[][] } {
+  const counts = new Map<string, SqlValue[]>();
+  const durations = new Map<string, SqlValue[]>();
+  for (const event of events) {
+    const hour = Math.floor(Date.parse(event.time) / HOUR_MS);
+    const key = rollupKey(event);
+    const ck = `${hour}\u0000${event.type}\u0000${key}`;
+    const c = counts.get(ck);
+    if (c) {
+      (c[3] as number)++;
+      (c[4] as number) += usdOf(event);
+    } else counts.set(ck, [hour, event.type, key, 1, usdOf(event)]);
+    const d = durationOf(event);
+    if (d !== null) {
+      const ms = durationBucket(d);
+      const dk = `${hour}\u0000${event.type}\u0000${ms}`;
+      const r = durations.get(dk);
+      if (r) (r[3] as number)++;
+      else durations.set(dk, [hour, event.type, ms, 1]);
+    }
+  }
+  return { counts: [...counts.values()], durations: [...durations.values()] };
+}
+
+function row(event: BrEvent): SqlValue[] {
+  return [
+    event.id,
+    event.type,
+    event.time,
+    Date.parse(event.time),
+    event.session,
+    event.feature ?? null,
+    event.task ?? null,
+    JSON.stringify(event.payload ?? {}),
+  ];
+}
+
+/**
+ * Writes a batch of events and their rollups in one transaction. Events whose id is already
+ * stored are skipped (and not counted twice). Returns how many were written.
+ */
+export function writeEvents(store: Store, events: readonly BrEvent[]): Promise<number> {
+  if (events.length === 0) return Promise.resolve(0);
+  return store.tx((t) => writeEventsTx(t, events));
+}
+
+async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<number> {
+  const before = (await t.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM events"))
+    ?.seq ?? 0;
+  const written = await t.many(INSERT, events.map(row));
+  let counted = events;
+  if (written !== events.length) {
+    // Rare: some ids were already there. Count only the rows this batch added.
+    const ids = new Set(
+      (await t.all<{ id: string }>("SELECT id FROM events WHERE seq > ?", [before])).map((r) =>
+        r.id
+      ),
+    );
+    counted = events.filter((e) => ids.has(e.id));
+  }
+  const { counts, durations } = aggregate(counted);
+  await t.many(ROLLUP, counts);
+  await t.many(DURATION, durations);
+  return written;
+}
