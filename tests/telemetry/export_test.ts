@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { br, brProcess, tempProject } from "../helpers.ts";
 import { recorder } from "./_util.ts";
 
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
 async function seed(root: string) {
   const r = recorder(root);
   r.project.bus.emit("gate.passed", { gate: "lint", duration_ms: 12 }, { feature: "a,b" });
@@ -52,7 +55,7 @@ Deno.test("export: csv and jsonl round-trip every event", async () => {
 
 Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after the last sent", async () => {
   await using dir = await tempProject();
-  const received: { path: string; auth: string | null; body: any }[] = [];
+  const received: { path: string; auth: string | null; body: Json }[] = [];
   let fail = false;
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -95,7 +98,7 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
     value: { stringValue: "buildrunner" },
   });
   const records = rl.scopeLogs[0].logRecords;
-  assert.deepEqual(records.map((r: any) => r.eventName), [
+  assert.deepEqual(records.map((r: Json) => r.eventName), [
     "session.started",
     "gate.passed",
     "task.failed",
@@ -106,7 +109,7 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
   assert.match(gate.timeUnixNano, /^\d{19}$/);
   assert.equal(gate.severityText, "INFO");
   assert.equal(records[2].severityNumber, 17);
-  assert.deepEqual(gate.attributes.find((a: any) => a.key === "br.duration_ms"), {
+  assert.deepEqual(gate.attributes.find((a: Json) => a.key === "br.duration_ms"), {
     key: "br.duration_ms",
     value: { intValue: "12" },
   });
