@@ -62,19 +62,37 @@ function durationOf(event: BrEvent): number | null {
   return typeof d === "number" && Number.isFinite(d) && d >= 0 ? d : null;
 }
 
-/** Adds `events` to rollup maps (keyed by a joined string). */
-function aggregate(events: readonly BrEvent[]): { counts: SqlValue[][]; durations: SqlValue[][] } {
+/** The rows of a batch: event rows and the rollup rows they add. */
+function prepare(events: readonly BrEvent[]): {
+  rows: SqlValue[][];
+  counts: SqlValue[][];
+  durations: SqlValue[][];
+} {
+  const rows: SqlValue[][] = new Array(events.length);
   const counts = new Map<string, SqlValue[]>();
   const durations = new Map<string, SqlValue[]>();
-  for (const event of events) {
-    const hour = Math.floor(Date.parse(event.time) / HOUR_MS);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    const ts = Date.parse(event.time);
+    rows[i] = [
+      event.id,
+      event.type,
+      event.time,
+      ts,
+      event.session,
+      event.feature ?? null,
+      event.task ?? null,
+      JSON.stringify(event.payload ?? {}),
+    ];
+    const hour = Math.floor(ts / HOUR_MS);
     const key = rollupKey(event);
+    const usd = usdOf(event);
     const ck = `${hour}\u0000${event.type}\u0000${key}`;
     const c = counts.get(ck);
     if (c) {
       (c[3] as number)++;
-      (c[4] as number) += usdOf(event);
-    } else counts.set(ck, [hour, event.type, key, 1, usdOf(event)]);
+      (c[4] as number) += usd;
+    } else counts.set(ck, [hour, event.type, key, 1, usd]);
     const d = durationOf(event);
     if (d !== null) {
       const ms = durationBucket(d);
@@ -84,20 +102,7 @@ function aggregate(events: readonly BrEvent[]): { counts: SqlValue[][]; duration
       else durations.set(dk, [hour, event.type, ms, 1]);
     }
   }
-  return { counts: [...counts.values()], durations: [...durations.values()] };
-}
-
-function row(event: BrEvent): SqlValue[] {
-  return [
-    event.id,
-    event.type,
-    event.time,
-    Date.parse(event.time),
-    event.session,
-    event.feature ?? null,
-    event.task ?? null,
-    JSON.stringify(event.payload ?? {}),
-  ];
+  return { rows, counts: [...counts.values()], durations: [...durations.values()] };
 }
 
 /**
@@ -112,8 +117,8 @@ export function writeEvents(store: Store, events: readonly BrEvent[]): Promise<n
 async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<number> {
   const before = (await t.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM events"))
     ?.seq ?? 0;
-  const written = await t.many(INSERT, events.map(row));
-  let counted = events;
+  let batch = prepare(events);
+  const written = await t.many(INSERT, batch.rows);
   if (written !== events.length) {
     // Rare: some ids were already there. Count only the rows this batch added.
     const ids = new Set(
@@ -121,10 +126,9 @@ async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<nu
         r.id
       ),
     );
-    counted = events.filter((e) => ids.has(e.id));
+    batch = prepare(events.filter((e) => ids.has(e.id)));
   }
-  const { counts, durations } = aggregate(counted);
-  await t.many(ROLLUP, counts);
-  await t.many(DURATION, durations);
+  await t.many(ROLLUP, batch.counts);
+  await t.many(DURATION, batch.durations);
   return written;
 }
