@@ -48,7 +48,7 @@ export function summary(this: BrContext, flags: Common & { period?: string }): P
   return withProject(this, flags, async (project) => {
     const s = await telemetrySummary(project, { period: parsePeriod(flags.period) });
     if (flags.json) return printJson(this, s);
-    const c = colors(this);
+    const c = await colors(this);
     print(this, c.bold(`Telemetry, ${s.period === "all" ? "all time" : `since ${s.since}`}`));
     if (s.events === 0) {
       print(this, "  No events recorded in this period.");
@@ -145,7 +145,7 @@ export function events(
     });
     if (flags.json) return printJson(this, list);
     if (list.length === 0) return print(this, "No events match.");
-    const c = colors(this);
+    const c = await colors(this);
     for (const e of list) {
       const about = [e.feature && `feature=${e.feature}`, e.task && `task=${e.task}`]
         .filter(Boolean).join(" ");
@@ -164,7 +164,7 @@ export function alerts(this: BrContext, flags: Common): Promise<void> {
   return withProject(this, flags, async (project) => {
     const report = await evaluateAlerts(project);
     if (flags.json) return printJson(this, report);
-    const c = colors(this);
+    const c = await colors(this);
     print(this, c.bold(`Alert rules (window: ${report.window})`));
     print(
       this,
@@ -202,7 +202,7 @@ export function performanceCmd(
   return withProject(this, flags, async (project) => {
     const report = await telemetryPerformance(project, { period: parsePeriod(flags.period) });
     if (flags.json) return printJson(this, report);
-    const c = colors(this);
+    const c = await colors(this);
     if (report.durations.length === 0) return print(this, "No durations recorded in this period.");
     print(this, c.bold("Durations by event type"));
     print(
