@@ -20,4 +20,6 @@
 export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
+export * from "./src/telemetry/mod.ts";
+export * from "./src/routing/mod.ts";
 export * from "./plugin.ts";

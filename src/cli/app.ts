@@ -4,6 +4,7 @@ import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { securityRoutes } from "./commands/security.ts";
+import { routingRoutes } from "./commands/routing.ts";
 import { telemetryRoutes } from "./commands/telemetry.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
@@ -21,6 +22,7 @@ const root = buildRouteMap({
     config: configRoutes,
     security: securityRoutes,
     telemetry: telemetryRoutes,
+    routing: routingRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },
