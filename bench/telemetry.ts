@@ -191,10 +191,10 @@ try {
   }
   const db = new DatabaseSync(`${dir}/project-2/.buildrunner/br.db`);
   const rollups = db.prepare(
-    "SELECT (SELECT count(*) FROM event_rollups) AS counts, (SELECT count(*) FROM duration_rollups) AS durations",
+    "SELECT (SELECT count(*) FROM event_rollups) AS counts, (SELECT count(*) FROM duration_histograms) AS durations",
   ).get() as { counts: number; durations: number };
   db.close();
-  console.log(`  rollup rows: ${rollups.counts} counts, ${rollups.durations} durations`);
+  console.log(`  rollup rows: ${rollups.counts} counts, ${rollups.durations} duration histograms`);
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

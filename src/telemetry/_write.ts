@@ -14,8 +14,23 @@ const INSERT =
 const ROLLUP = "INSERT INTO event_rollups (hour, type, key, count, usd) VALUES (?, ?, ?, ?, ?) " +
   "ON CONFLICT (hour, type, key) DO UPDATE SET count = count + excluded.count, " +
   "usd = usd + excluded.usd";
-const DURATION = "INSERT INTO duration_rollups (hour, type, ms, count) VALUES (?, ?, ?, ?) " +
-  "ON CONFLICT (hour, type, ms) DO UPDATE SET count = count + excluded.count";
+const HISTOGRAM_GET = "SELECT count, buckets FROM duration_histograms WHERE hour = ? AND type = ?";
+const HISTOGRAM_PUT =
+  "INSERT INTO duration_histograms (hour, type, count, buckets) VALUES (?, ?, ?, ?) " +
+  "ON CONFLICT (hour, type) DO UPDATE SET count = excluded.count, buckets = excluded.buckets";
+
+/** A duration histogram: bucket value (ms) -> count. */
+export type Histogram = Map<number, number>;
+
+/** Adds a stored histogram (JSON object text) into `into`. */
+export function mergeHistogram(into: Histogram, buckets: string): Histogram {
+  const parsed = JSON.parse(buckets) as Record<string, number>;
+  for (const k in parsed) {
+    const ms = Number(k);
+    into.set(ms, (into.get(ms) ?? 0) + parsed[k]);
+  }
+  return into;
+}
 
 /**
  * The bucket of a duration: exact below 100 ms, above that buckets 5 % wide, each stored as
@@ -66,11 +81,11 @@ function durationOf(event: BrEvent): number | null {
 function prepare(events: readonly BrEvent[]): {
   rows: SqlValue[][];
   counts: SqlValue[][];
-  durations: SqlValue[][];
+  durations: Map<string, { hour: number; type: string; buckets: Histogram }>;
 } {
   const rows: SqlValue[][] = new Array(events.length);
   const counts = new Map<string, SqlValue[]>();
-  const durations = new Map<string, SqlValue[]>();
+  const durations = new Map<string, { hour: number; type: string; buckets: Histogram }>();
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     const ts = Date.parse(event.time);
@@ -96,13 +111,13 @@ function prepare(events: readonly BrEvent[]): {
     const d = durationOf(event);
     if (d !== null) {
       const ms = durationBucket(d);
-      const dk = `${hour}\u0000${event.type}\u0000${ms}`;
-      const r = durations.get(dk);
-      if (r) (r[3] as number)++;
-      else durations.set(dk, [hour, event.type, ms, 1]);
+      const dk = `${hour}\u0000${event.type}`;
+      let h = durations.get(dk);
+      if (!h) durations.set(dk, h = { hour, type: event.type, buckets: new Map() });
+      h.buckets.set(ms, (h.buckets.get(ms) ?? 0) + 1);
     }
   }
-  return { rows, counts: [...counts.values()], durations: [...durations.values()] };
+  return { rows, counts: [...counts.values()], durations };
 }
 
 /**
@@ -129,6 +144,16 @@ async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<nu
     batch = prepare(events.filter((e) => ids.has(e.id)));
   }
   await t.many(ROLLUP, batch.counts);
-  await t.many(DURATION, batch.durations);
+  for (const { hour, type, buckets } of batch.durations.values()) {
+    const old = await t.get<{ buckets: string }>(HISTOGRAM_GET, [hour, type]);
+    if (old) mergeHistogram(buckets, old.buckets);
+    let count = 0;
+    const obj: Record<string, number> = {};
+    for (const [ms, n] of buckets) {
+      obj[ms] = n;
+      count += n;
+    }
+    await t.run(HISTOGRAM_PUT, [hour, type, count, JSON.stringify(obj)]);
+  }
   return written;
 }

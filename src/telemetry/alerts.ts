@@ -6,8 +6,7 @@
 import type { Project } from "../core/project.ts";
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
-import { HOUR_MS } from "./_write.ts";
-import { percentile, round, summarize } from "./query.ts";
+import { durationsOf, percentile, round, summarize } from "./query.ts";
 
 /** The alert rules. */
 export type AlertRuleName =
@@ -99,11 +98,7 @@ async function thresholds(project: Project): Promise<AlertThresholds> {
 }
 
 async function taskP95(store: Store, since: Date | null): Promise<number | null> {
-  const rows = await store.all<{ ms: number; count: number }>(
-    "SELECT ms, sum(count) AS count FROM duration_rollups WHERE hour >= ? AND " +
-      "type IN ('task.completed', 'task.failed') GROUP BY ms ORDER BY ms",
-    [since === null ? Number.MIN_SAFE_INTEGER : Math.floor(since.getTime() / HOUR_MS)],
-  );
+  const rows = await durationsOf(store, since, ["task.completed", "task.failed"]);
   return rows.length === 0 ? null : percentile(rows, 0.95);
 }
 

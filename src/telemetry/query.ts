@@ -6,7 +6,7 @@ import type { BrEvent, EventType } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
 import type { SqlValue, Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
-import { HOUR_MS } from "./_write.ts";
+import { type Histogram, HOUR_MS, mergeHistogram } from "./_write.ts";
 
 /** Successes and failures of one kind of work. */
 export interface OutcomeCounts {
@@ -96,23 +96,38 @@ function firstHour(since: Date | null): number {
   return since === null ? Number.MIN_SAFE_INTEGER : Math.floor(since.getTime() / HOUR_MS);
 }
 
-/** Duration rows per type in a period, sorted. */
+/** Duration histograms per type in a period, as `(ms, count)` rows sorted by ms. */
 async function durationRows(
   store: Store,
   since: Date | null,
+  types?: readonly string[],
 ): Promise<Map<string, { ms: number; count: number }[]>> {
-  const rows = await store.all<{ type: string; ms: number; count: number }>(
-    "SELECT type, ms, sum(count) AS count FROM duration_rollups WHERE hour >= ? " +
-      "GROUP BY type, ms ORDER BY type, ms",
+  const rows = await store.all<{ type: string; buckets: string }>(
+    "SELECT type, buckets FROM duration_histograms WHERE hour >= ?",
     [firstHour(since)],
   );
-  const byType = new Map<string, { ms: number; count: number }[]>();
+  const merged = new Map<string, Histogram>();
   for (const r of rows) {
-    let list = byType.get(r.type);
-    if (!list) byType.set(r.type, list = []);
-    list.push({ ms: r.ms, count: r.count });
+    const key = types ? (types.includes(r.type) ? "*" : null) : r.type;
+    if (key === null) continue;
+    let h = merged.get(key);
+    if (!h) merged.set(key, h = new Map());
+    mergeHistogram(h, r.buckets);
   }
-  return byType;
+  const out = new Map<string, { ms: number; count: number }[]>();
+  for (const [type, h] of merged) {
+    out.set(type, [...h].map(([ms, count]) => ({ ms, count })).sort((a, b) => a.ms - b.ms));
+  }
+  return out;
+}
+
+/** The merged duration rows of `types` in a period (for alert rules). */
+export async function durationsOf(
+  store: Store,
+  since: Date | null,
+  types: readonly string[],
+): Promise<{ ms: number; count: number }[]> {
+  return (await durationRows(store, since, types)).get("*") ?? [];
 }
 
 /** Computes the summary of a period from the rollups. */
@@ -200,7 +215,7 @@ export async function summarize(
   const allOutcomes = tasks.succeeded + builds.succeeded + gatePassed + allFailed;
 
   const durations: DurationStats[] = [];
-  for (const [type, list] of await durationRows(store, since)) {
+  for (const [type, list] of [...(await durationRows(store, since))].sort()) {
     durations.push({
       type,
       count: list.reduce((s, r) => s + r.count, 0),
@@ -472,7 +487,7 @@ export async function pruneBefore(store: Store, cutoff: Date): Promise<PruneResu
   const hour = Math.floor(ts / HOUR_MS);
   const result = await store.tx(async (t) => {
     const a = await t.run("DELETE FROM event_rollups WHERE hour < ?", [hour]);
-    const b = await t.run("DELETE FROM duration_rollups WHERE hour < ?", [hour]);
+    const b = await t.run("DELETE FROM duration_histograms WHERE hour < ?", [hour]);
     const c = await t.run(
       "DELETE FROM alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?",
       [cutoff.toISOString()],

@@ -6,6 +6,8 @@ import {
   telemetryPerformance,
   telemetrySummary,
 } from "../../src/telemetry/mod.ts";
+import { MIGRATIONS } from "../../src/core/store_migrations.ts";
+import { openSqliteStore } from "../../src/core/store_sqlite.ts";
 import { tempDir } from "../helpers.ts";
 import { recorder } from "./_util.ts";
 
@@ -113,4 +115,42 @@ Deno.test("summary: durations above 100 ms stay within 2.5 % of exact", () => {
     if (ms < 100) assert.equal(b, Math.round(ms));
     else assert.ok(Math.abs(b - ms) / ms <= 0.026, `${ms} -> ${b}`);
   }
+});
+
+Deno.test("migration 4 turns duration rows into hourly histograms, keeping percentiles", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/br.db`;
+  const old = await openSqliteStore(path, { migrations: MIGRATIONS.filter((m) => m.version <= 3) });
+  const hour = Math.floor(Date.parse("2026-11-25T11:00:00Z") / 3_600_000);
+  await old.many("INSERT INTO duration_rollups (hour, type, ms, count) VALUES (?, ?, ?, ?)", [
+    [hour, "task.completed", 10, 3],
+    [hour, "task.completed", 90, 1],
+    [hour - 1, "task.completed", 50, 2],
+    [hour, "gate.passed", 7, 1],
+  ]);
+  await old.close();
+  const store = await openSqliteStore(path);
+  assert.deepEqual(
+    await store.all(
+      "SELECT hour - ? AS h, type, count, buckets FROM duration_histograms ORDER BY hour, type",
+      [hour],
+    ),
+    [
+      { h: -1, type: "task.completed", count: 2, buckets: '{"50":2}' },
+      { h: 0, type: "gate.passed", count: 1, buckets: '{"7":1}' },
+      { h: 0, type: "task.completed", count: 4, buckets: '{"10":3,"90":1}' },
+    ],
+  );
+  await store.close();
+  const project = recorder(dir.path).project;
+  await Deno.mkdir(`${dir.path}/.buildrunner`);
+  await Deno.rename(path, `${dir.path}/.buildrunner/br.db`);
+  const s = await telemetrySummary(project, { period: "all" });
+  assert.deepEqual(s.durations.find((d) => d.type === "task.completed"), {
+    type: "task.completed",
+    count: 6,
+    p50_ms: 10,
+    p95_ms: 90,
+  });
+  await project.close();
 });
