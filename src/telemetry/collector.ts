@@ -49,6 +49,7 @@ export function telemetryDisabledByEnv(env: Record<string, string | undefined>):
   return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
 }
 
+const ALERT_EVERY_MS = 10_000;
 const ALERT_INPUTS = /^(task\.|build\.|gate\.|cost\.recorded|security\.finding)/;
 
 /**
@@ -71,7 +72,12 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   const interval = options.flushIntervalMs ?? 1000;
   let buffer: BrEvent[] = [];
   let seen = 0;
+  // Alerts are checked after writing outcomes, at most every ALERT_EVERY_MS while the process
+  // runs, and always when it closes.
   let alertInputs = false;
+  let alertsPending = false;
+  let lastAlertCheck = Number.NEGATIVE_INFINITY;
+  let closing = false;
   let outcome: SessionOutcome | null = null;
   let chain: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,12 +97,16 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     return allowed;
   };
 
-  const write = async (events: BrEvent[], checkAlerts: boolean): Promise<void> => {
+  const write = async (events: BrEvent[], hasAlertInputs: boolean): Promise<void> => {
     try {
       if (!(await isAllowed())) return;
       const store = await project.store();
       state.written += await writeEvents(store, events);
-      if (checkAlerts) {
+      alertsPending ||= hasAlertInputs;
+      const due = closing || Date.now() - lastAlertCheck >= ALERT_EVERY_MS;
+      if (alertsPending && due) {
+        alertsPending = false;
+        lastAlertCheck = Date.now();
         const { evaluateAlerts } = await import("./alerts.ts");
         await evaluateAlerts(project);
       }
@@ -112,10 +122,10 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     }
     if (buffer.length === 0) return chain;
     const events = buffer;
-    const checkAlerts = alertInputs;
+    const hasAlertInputs = alertInputs;
     buffer = [];
     alertInputs = false;
-    chain = chain.then(() => write(events, checkAlerts));
+    chain = chain.then(() => write(events, hasAlertInputs));
     return chain;
   };
 
@@ -150,6 +160,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   });
 
   project.onClose(() => {
+    closing = true;
     // A check that found problems (exit 10) is a result, not a failure of br.
     const failed = outcome !== null && outcome.exitCode !== 0 && outcome.error !== undefined &&
       outcome.error !== "check_failed";
