@@ -24,18 +24,21 @@ export {
 } from "./estimate.ts";
 export { BUILTIN_MODELS, type RoutingModel, routingModels, taskCost } from "./models.ts";
 export {
-  type Candidate,
   type ComplexityReport,
   estimate as estimateTask,
   listModels,
   type ModelRecord,
   type OutcomeRecord,
   type OutcomeResult,
+  type OutcomeRow,
   parseLevel,
-  recordFallback,
   recordOutcome,
   RESULTS,
+} from "./routing.ts";
+export {
+  type Candidate,
+  recordFallback,
   type Selection,
   selectModel,
   type SelectOptions,
-} from "./routing.ts";
+} from "./select.ts";

@@ -25,14 +25,11 @@ import {
   type EventFilter,
   exportLines,
   listEvents,
-  performance,
-  type PerformanceReport,
   pruneBefore,
   type PruneResult,
   type StoredEvent,
-  summarize,
-  type TelemetrySummary,
-} from "./query.ts";
+} from "./events.ts";
+import { performance, type PerformanceReport, summarize, type TelemetrySummary } from "./query.ts";
 
 export {
   attachCollector,
@@ -43,15 +40,8 @@ export {
 } from "./collector.ts";
 export { parseDuration, parsePeriod, parseSince, type Period, PERIODS } from "./_time.ts";
 export { durationBucket, writeEvents } from "./_write.ts";
-export type {
-  DurationStats,
-  EventFilter,
-  OutcomeCounts,
-  PerformanceReport,
-  PruneResult,
-  StoredEvent,
-  TelemetrySummary,
-} from "./query.ts";
+export type { DurationStats, OutcomeCounts, PerformanceReport, TelemetrySummary } from "./query.ts";
+export type { EventFilter, PruneResult, StoredEvent } from "./events.ts";
 export {
   type AlertCheck,
   type AlertRecord,

@@ -5,8 +5,7 @@
 import { basename } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import type { EventFilter, StoredEvent } from "./query.ts";
-import { walkEvents } from "./query.ts";
+import { type EventFilter, type StoredEvent, walkEvents } from "./events.ts";
 
 /** Options of {@link exportOtlp}. */
 export interface OtlpOptions {
