@@ -39,13 +39,15 @@ export interface OutcomeRow {
   level: string;
   /** Result. */
   result: OutcomeResult;
+  /** Recorded cost in USD, if any. */
+  cost_usd: number | null;
 }
 
 /** Every recorded outcome, oldest first. */
 export async function outcomes(project: Project): Promise<OutcomeRow[]> {
   const store = await project.store();
   return store.all<OutcomeRow>(
-    "SELECT feature, model, level, result FROM routing_outcomes ORDER BY id",
+    "SELECT feature, model, level, result, cost_usd FROM routing_outcomes ORDER BY id",
   );
 }
 

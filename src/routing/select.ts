@@ -126,7 +126,12 @@ export async function selectModel(project: Project, options: SelectOptions): Pro
   type Scored = Candidate & { m: RoutingModel; met: boolean; fit: boolean; affordable: boolean };
   const candidates: Scored[] = constrained.map((m) => {
     const record = recordOf(m.id);
-    const cost = Math.round(taskCost(m, tok) * 1e6) / 1e6;
+    // Recorded costs at this level beat the assumed task size.
+    const costs = rows.filter((r) => r.model === m.id && r.cost_usd !== null)
+      .map((r) => r.cost_usd!);
+    const cost = Math.round(
+      (costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : taskCost(m, tok)) * 1e6,
+    ) / 1e6;
     const known = record.outcomes >= s.minOutcomes;
     const met = known && record.success_rate! >= s.bar;
     const below = known && record.success_rate! < s.bar;
@@ -197,7 +202,11 @@ export async function selectModel(project: Project, options: SelectOptions): Pro
     chosen = eligible[0];
     reasons.push(`cheapest of ${eligible.length} eligible model(s): ${chosen.why}`);
   }
-  reasons.push(`estimated ${usd(chosen.estimated_usd)} for the task`);
+  const recorded = rows.filter((r) => r.model === chosen.model && r.cost_usd !== null).length;
+  reasons.push(
+    `estimated ${usd(chosen.estimated_usd)} for the task` +
+      (recorded ? ` (mean of ${recorded} recorded cost(s) at ${level})` : ""),
+  );
 
   const configured = s.fallbacks[chosen.model];
   const byId = new Map(candidates.map((c) => [c.model, c]));

@@ -141,6 +141,30 @@ Deno.test("selectModel: constraints, then the cheapest model that met the bar", 
     await project.close();
   });
 
+  await t.step("recorded costs replace the assumed task size", async () => {
+    for (const cost of ["2", "4"]) {
+      await ok([
+        "routing",
+        "outcome",
+        "f-a",
+        "--model",
+        "claude-opus-4-5",
+        "--result",
+        "success",
+        "--level",
+        "critical",
+        "--cost",
+        cost,
+      ], cwd);
+    }
+    const s = await sel(["--level", "critical"]);
+    assert.equal(s.model.estimated_usd, 3);
+    assert.match(
+      s.reasons.at(-2),
+      /estimated \$3\.00 for the task \(mean of 2 recorded cost\(s\) at critical\)/,
+    );
+  });
+
   await t.step("model.selected events are recorded", async () => {
     const events = JSON.parse(
       (await ok(["telemetry", "events", "--type", "model.selected", "--json"], cwd)).stdout,
