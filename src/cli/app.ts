@@ -2,11 +2,13 @@ import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { routingRoutes } from "./commands/routing.ts";
 import { telemetryRoutes } from "./commands/telemetry.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
@@ -20,7 +22,11 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    design: designRoutes,
     security: securityRoutes,
+    spec: specRoutes,
+    context: contextCommand,
+    handoff: handoffCommand,
     telemetry: telemetryRoutes,
     routing: routingRoutes,
     completions: completionsCommand,
