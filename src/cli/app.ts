@@ -3,6 +3,14 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
+import { hooksRoutes } from "./commands/hooks.ts";
+import {
+  gapsRoutes,
+  governanceRoutes,
+  guardRoutes,
+  qualityRoutes,
+  validateCommand,
+} from "./commands/quality.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -17,6 +25,12 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    gaps: gapsRoutes,
+    quality: qualityRoutes,
+    guard: guardRoutes,
+    governance: governanceRoutes,
+    hooks: hooksRoutes,
+    validate: validateCommand,
     completions: completionsCommand,
     __complete: completeCommand,
   },
