@@ -1,8 +1,9 @@
-import { buildApplication, buildRouteMap, run } from "@stricli/core";
+import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
+<<<<<<< HEAD
 import { hooksRoutes } from "./commands/hooks.ts";
 import {
   gapsRoutes,
@@ -11,6 +12,9 @@ import {
   qualityRoutes,
   validateCommand,
 } from "./commands/quality.ts";
+=======
+import { securityRoutes } from "./commands/security.ts";
+>>>>>>> main
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -25,12 +29,16 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+<<<<<<< HEAD
     gaps: gapsRoutes,
     quality: qualityRoutes,
     guard: guardRoutes,
     governance: governanceRoutes,
     hooks: hooksRoutes,
     validate: validateCommand,
+=======
+    security: securityRoutes,
+>>>>>>> main
     completions: completionsCommand,
     __complete: completeCommand,
   },
@@ -47,6 +55,19 @@ export const app = buildApplication<BrContext>(root, {
   scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
   documentation: { caseStyle: "convert-camel-to-kebab" },
   determineExitCode: () => 1,
+  localization: {
+    loadText: () => ({
+      ...text_en,
+      noCommandRegisteredForInput: (args) =>
+        `error: ${
+          text_en.noCommandRegisteredForInput(args)
+        }\nhint: run "br --help" to see the commands`,
+      exceptionWhileParsingArguments(exc, ansiColor) {
+        const message = text_en.exceptionWhileParsingArguments.call(this, exc, ansiColor);
+        return `error: ${message}\nhint: add --help to the command to see its flags and arguments`;
+      },
+    }),
+  },
 });
 
 /**
