@@ -3,7 +3,6 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
-<<<<<<< HEAD
 import { hooksRoutes } from "./commands/hooks.ts";
 import {
   gapsRoutes,
@@ -12,9 +11,7 @@ import {
   qualityRoutes,
   validateCommand,
 } from "./commands/quality.ts";
-=======
 import { securityRoutes } from "./commands/security.ts";
->>>>>>> main
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -29,16 +26,13 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
-<<<<<<< HEAD
     gaps: gapsRoutes,
     quality: qualityRoutes,
     guard: guardRoutes,
     governance: governanceRoutes,
     hooks: hooksRoutes,
     validate: validateCommand,
-=======
     security: securityRoutes,
->>>>>>> main
     completions: completionsCommand,
     __complete: completeCommand,
   },
