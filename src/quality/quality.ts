@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { newSecurityFindings } from "./_security.ts";
 import { qualitySettings } from "./_settings.ts";
 
 /** One dimension of the score. */
@@ -133,7 +134,7 @@ export async function checkQuality(
   }
   const structure = units ? (100 * okUnits) / units : 100;
 
-  const security = options.security ?? await securityFindings(project, root, analysis);
+  const security = options.security ?? await securityFindings(project, root);
   for (const s of security) {
     findings.push({ file: s.file, line: s.line, kind: "security", message: `finding: ${s.rule}` });
   }
@@ -250,11 +251,10 @@ export async function readCoverage(
   return null;
 }
 
-// Placeholder until the security capability is merged: replaced by its scanner.
-function securityFindings(
-  _project: Project,
-  _root: string,
-  _analysis: Analysis,
+async function securityFindings(
+  project: Project,
+  root: string,
 ): Promise<{ file: string; line: number | null; rule: string }[]> {
-  return Promise.resolve([]);
+  const found = await newSecurityFindings(project, root, false);
+  return found.map((f) => ({ file: f.file, line: f.line, rule: f.rule }));
 }

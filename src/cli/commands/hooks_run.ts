@@ -29,7 +29,7 @@ export function install(this: BrContext, flags: Common & { hooks?: string }): Pr
   return withProject(this, flags, async (project) => {
     const r = await installHooks(project, { hooks: split(flags.hooks) });
     if (flags.json) return printJson(this, r);
-    const c = colors(this);
+    const c = await colors(this);
     for (const h of r.hooks) {
       print(
         this,
@@ -61,7 +61,7 @@ export function status(this: BrContext, flags: Common): Promise<void> {
   return withProject(this, flags, async (project) => {
     const s = await hooksStatus(project);
     if (flags.json) return printJson(this, s);
-    const c = colors(this);
+    const c = await colors(this);
     for (const h of s.hooks) {
       const state = h.state === "br"
         ? c.green("installed")
@@ -96,7 +96,7 @@ export function runHookCommand(this: BrContext, flags: Common, ...args: string[]
     const r = await runHook(project, hook, { args: rest, stdin, cwd: this.cwd });
     if (flags.json) printJson(this, r);
     else {
-      const c = colors(this);
+      const c = await colors(this);
       for (const check of r.checks) {
         const mark = !check.passed ? c.red("✗") : check.warning ? c.yellow("!") : c.green("✓");
         warn(

@@ -51,7 +51,7 @@ export function gapsAnalyze(
     else if (format === "sarif") {
       text = JSON.stringify(gapsToSarif(report, VERSION), null, 2) + "\n";
     } else {
-      const c = colors(this);
+      const c = await colors(this);
       const sev = (s: string) =>
         s === "high" ? c.red("HIGH  ") : s === "medium" ? c.yellow("MEDIUM") : c.dim("LOW   ");
       const lines = report.gaps.map((g) =>
@@ -88,7 +88,7 @@ export function qualityCheck(
     const r = await checkQuality(project, { threshold: flags.threshold });
     if (format === "json") printJson(this, r);
     else {
-      const c = colors(this);
+      const c = await colors(this);
       print(
         this,
         `Quality score: ${c.bold(String(r.score))}/100 (threshold ${r.threshold}) ${
@@ -149,7 +149,7 @@ export function guardCheck(this: BrContext, flags: Common): Promise<void> {
         "No architecture rules: add `src/ui -/-> src/db` lines to the Architecture section of PROJECT_SPEC.md or rules to governance.yaml",
       );
     } else {
-      const c = colors(this);
+      const c = await colors(this);
       for (const v of r.violations) {
         print(
           this,
@@ -175,11 +175,11 @@ export function governanceVerify(this: BrContext, flags: Common): Promise<void> 
     } else if (v.passed) {
       print(
         this,
-        `${colors(this).green("✓")} governance.yaml matches its checksum (${
+        `${(await colors(this)).green("✓")} governance.yaml matches its checksum (${
           v.actual!.slice(0, 12)
         }…)`,
       );
-    } else for (const p of v.problems) print(this, `${colors(this).red("✗")} ${p}`);
+    } else for (const p of v.problems) print(this, `${(await colors(this)).red("✗")} ${p}`);
     if (!v.passed) setExit(this, ExitCode.checkFailed);
   });
 }
@@ -249,7 +249,7 @@ export function validate(
     const r = await runGates(project, { gates, threshold: flags.threshold });
     if (flags.json) printJson(this, r);
     else {
-      const c = colors(this);
+      const c = await colors(this);
       print(this, `${"GATE".padEnd(12)}${"RESULT".padEnd(8)}${"TIME".padStart(8)}  SUMMARY`);
       for (const g of r.gates) {
         const res = g.passed ? c.green("pass".padEnd(8)) : c.red("FAIL".padEnd(8));
