@@ -202,7 +202,7 @@ Deno.test("an existing hook still runs, and uninstall leaves the repository as b
   const ok = await gitTry(["commit", "-m", "x"], dir.path);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(await Deno.readTextFile(join(dir.path, ".git/mine-ran")), "\n");
-  assert.match(ok.stderr, /br pre-commit: ✓ governance/);
+  assert.match(ok.stderr, /br pre-commit: ✓ governance, security/);
 
   // The chained hook failing blocks the commit before br runs.
   await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), "#!/bin/sh\nexit 3\n");

@@ -97,13 +97,15 @@ export function runHookCommand(this: BrContext, flags: Common, ...args: string[]
     if (flags.json) printJson(this, r);
     else {
       const c = await colors(this);
-      for (const check of r.checks) {
-        const mark = !check.passed ? c.red("✗") : check.warning ? c.yellow("!") : c.green("✓");
-        warn(
-          this,
-          `br ${hook}: ${mark} ${check.name}${check.messages.length && !check.passed ? "" : ""}`,
-        );
-        for (const m of check.messages) warn(this, `    ${m}`);
+      const quiet = r.checks.every((x) => x.passed && !x.warning);
+      if (quiet && r.checks.length) {
+        warn(this, `br ${hook}: ${c.green("✓")} ${r.checks.map((x) => x.name).join(", ")}`);
+      } else {
+        for (const check of r.checks) {
+          const mark = !check.passed ? c.red("✗") : check.warning ? c.yellow("!") : c.green("✓");
+          warn(this, `br ${hook}: ${mark} ${check.name}`);
+          for (const m of check.messages) warn(this, `    ${m}`);
+        }
       }
       if (r.staged.length) warn(this, `br ${hook}: staged ${r.staged.join(", ")}`);
       if (!r.passed) {
