@@ -63,7 +63,6 @@ export const PRE_COMMIT_GATES: readonly string[] = [
   "governance",
   "security",
   "spec",
-  "branch",
 ];
 /** Gates a pre-push hook may run. */
 export const PRE_PUSH_GATES: readonly string[] = [
