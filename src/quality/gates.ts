@@ -9,6 +9,7 @@ import { checkGuard } from "./guard.ts";
 import { checkQuality } from "./quality.ts";
 import { securityGate } from "./_security.ts";
 import { checkSpecLock } from "./spec_lock.ts";
+import { ALL_GATES } from "./model.ts";
 
 /** The outcome of one gate. */
 export interface GateResult {
@@ -41,17 +42,6 @@ export interface RunGatesOptions {
   /** Overrides `quality.threshold` for the quality gate. */
   threshold?: number;
 }
-
-/** Every gate `runGates` knows, in run order. */
-export const ALL_GATES: readonly string[] = [
-  "features",
-  "governance",
-  "spec",
-  "security",
-  "gaps",
-  "quality",
-  "guard",
-];
 
 type GateFn = () => Promise<Omit<GateResult, "gate" | "duration_ms">>;
 

@@ -2,7 +2,8 @@ import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { globToRegExp } from "./_files.ts";
-import { type ForbiddenImport, type Governance, loadGovernance } from "./governance.ts";
+import { type Governance, loadGovernance } from "./governance.ts";
+import { specArchitectureRules } from "./model.ts";
 
 /** One broken architecture rule. */
 export interface GuardViolation {
@@ -36,27 +37,6 @@ export interface GuardOptions {
   analysis?: Analysis | (() => Promise<Analysis>);
   /** Governance already loaded. */
   governance?: Governance | null;
-}
-
-/**
- * Reads `A -/-> B` rules (A must not import B) from the `## Architecture` section of a spec.
- * Paths may be wrapped in backticks; list bullets are ignored.
- */
-export function specArchitectureRules(spec: string): ForbiddenImport[] {
-  const rules: ForbiddenImport[] = [];
-  let inArch = false;
-  for (const line of spec.split("\n")) {
-    const h2 = /^##\s+(.+?)\s*$/.exec(line);
-    if (h2) {
-      inArch = /^architecture\b/i.test(h2[1]);
-      continue;
-    }
-    if (!inArch) continue;
-    for (const m of line.matchAll(/`?([\w./*@{},-]+)`?\s+-\/->\s+`?([\w./*@{},-]+)`?/g)) {
-      rules.push({ from: m[1], to: m[2] });
-    }
-  }
-  return rules;
 }
 
 function specifierName(spec: string, lang: string): string {

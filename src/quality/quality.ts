@@ -4,6 +4,7 @@ import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { newSecurityFindings } from "./_security.ts";
 import { qualitySettings } from "./_settings.ts";
+import { QUALITY_WEIGHTS } from "./model.ts";
 
 /** One dimension of the score. */
 export interface QualityDimension {
@@ -60,9 +61,6 @@ export interface QualityOptions {
    */
   security?: { file: string; line: number | null; rule: string }[];
 }
-
-/** Weights of the dimensions (they add up to 1). */
-export const QUALITY_WEIGHTS = { structure: 0.35, security: 0.2, tests: 0.25, docs: 0.2 } as const;
 
 /**
  * Computes the 0–100 quality score:
