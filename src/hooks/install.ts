@@ -3,7 +3,7 @@ import { BrError } from "../core/errors.ts";
 import { exists, readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import { gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
-import { selfCommandLine } from "../core/self.ts";
+import { selfCommandLine, shellQuote } from "../core/self.ts";
 
 /** The git hooks `br` manages. */
 export const HOOK_NAMES = ["pre-commit", "commit-msg", "pre-push"] as const;
@@ -70,9 +70,14 @@ export async function hooksDir(cwd: string): Promise<string> {
   return resolve(cwd, rel);
 }
 
-/** The script of one managed hook. `command` is the shell command line that starts `br`. */
-export function hookScript(hook: HookName, command: string): string {
-  const run = `hooks run ${hook} "$@"`;
+/**
+ * The script of one managed hook. `command` is the shell command line that starts `br`;
+ * `prefix` is the project folder relative to the repository root (git runs hooks there), or
+ * "" when the project is the repository.
+ */
+export function hookScript(hook: HookName, command: string, prefix = ""): string {
+  const project = prefix ? ` --project ${shellQuote(prefix)}` : "";
+  const run = `hooks run${project} ${hook} "$@"`;
   const lines = [
     "#!/bin/sh",
     `${HOOK_MARKER}: ${hook}`,
@@ -145,12 +150,14 @@ export async function installHooks(
   const dir = await hooksDir(project.root);
   await Deno.mkdir(dir, { recursive: true });
   const command = options.command ?? selfCommandLine(project.env);
+  const prefix = (await gitOk(["rev-parse", "--show-prefix"], { cwd: project.root }))
+    .replace(/\/$/, "");
   const hooks: HookChange[] = [];
   for (const hook of pickHooks(options.hooks)) {
     const path = join(dir, hook);
     const chainedPath = path + CHAINED_SUFFIX;
     const current = await readTextOrNull(path);
-    const script = hookScript(hook, command);
+    const script = hookScript(hook, command, prefix);
     let action = "installed";
     if (current !== null && !isOurs(current)) {
       if (await exists(chainedPath)) {

@@ -1,6 +1,6 @@
 // The hook runners. The pre-commit path must stay fast: it loads neither the TypeScript
 // compiler nor zod nor the `yaml` package (governance is read with js-yaml).
-import { resolve } from "node:path";
+import { resolve, sep } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { readTextOrNull, writeIfChanged } from "../core/fs.ts";
 import { git } from "../core/git.ts";
@@ -203,7 +203,12 @@ async function prePush(
   const gates = gov?.gates.pre_push ?? ["quality", "security", "gaps"];
   if (gates.length === 0) return;
   const { runGates } = await import("../quality/mod.ts");
-  const report = await runGates(project, { gates, cwd: input.cwd });
+  // In a task worktree under .buildrunner/worktrees/ the project is the main checkout but
+  // the code being pushed is the worktree's.
+  const cwd = input.cwd && resolve(input.cwd).startsWith(project.paths.worktrees + sep)
+    ? input.cwd
+    : project.root;
+  const report = await runGates(project, { gates, cwd });
   for (const g of report.gates) {
     run.checks.push({
       name: g.gate,

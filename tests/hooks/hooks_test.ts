@@ -253,3 +253,21 @@ Deno.test("commit-msg applies the governance commit rule", async () => {
   assert.notEqual(sneaky.code, 0);
   assert.match(sneaky.stderr, /br pre-commit: ✗ governance/);
 });
+
+Deno.test("hooks find a project that lives in a subfolder of the repository", async () => {
+  await using repo = await tempDir();
+  await gitRun(["init", "-q"], repo.path);
+  const sub = join(repo.path, "apps/web");
+  await Deno.mkdir(sub, { recursive: true });
+  assert.equal((await br(["init", "--name", "web"], { cwd: sub })).code, 0);
+  await gitRun(["add", "-A"], repo.path);
+  await gitRun(["commit", "-q", "-m", "init"], repo.path);
+  assert.equal((await br(["hooks", "install"], { cwd: sub })).code, 0);
+  const script = await Deno.readTextFile(join(repo.path, ".git/hooks/pre-commit"));
+  assert.match(script, /hooks run --project apps\/web pre-commit "\$@"/);
+  await Deno.writeTextFile(join(sub, ".buildrunner/features.json"), "[]");
+  await gitRun(["add", "-A"], repo.path);
+  const r = await gitTry(["commit", "-m", "break"], repo.path);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /br pre-commit: ✗ features/);
+});
