@@ -73,7 +73,7 @@ export {
   updateGovernance,
   verifyGovernance,
 } from "./governance.ts";
-export { checkSpecLock, type SpecLockState, splitFrontMatter } from "./spec_lock.ts";
+export { checkSpecLock, specLockChecksum, specLockOf, type SpecLockState } from "./spec_lock.ts";
 export { globToRegExp, matchesAny } from "./_files.ts";
 
 /**
