@@ -107,12 +107,15 @@ export async function runHook(
       hint: `hooks: ${HOOK_NAMES.join(", ")}`,
     });
   }
+  const stagedList = hook === "pre-commit" ? stagedNames(project.root) : null;
+  stagedList?.catch(() => {}); // awaited in preCommit
   const { gov, problem } = await governanceOrProblem(project);
   const warnOnly = gov?.policy === "warn";
   const rulesOff = gov?.policy === "off";
   const run: HookRun = { hook, passed: true, checks: [], staged: [] };
-  if (hook === "pre-commit") await preCommit(project, gov, problem, run, warnOnly, rulesOff);
-  else if (hook === "commit-msg") {
+  if (hook === "pre-commit") {
+    await preCommit(project, gov, problem, stagedList!, run, warnOnly, rulesOff);
+  } else if (hook === "commit-msg") {
     if (gov && !rulesOff) {
       const file = input.args?.[0];
       if (!file) {
@@ -133,13 +136,18 @@ async function preCommit(
   project: Project,
   gov: Governance | null,
   govProblem: string | null,
+  stagedList: Promise<string[]>,
   run: HookRun,
   warnOnly: boolean,
   rulesOff: boolean,
 ): Promise<void> {
   const root = project.root;
   const gates = gov?.gates.pre_commit ?? ["features", "governance", "security", "spec"];
-  const staged = new Set(await stagedNames(root));
+  // The secret scan reads the index on its own: it runs while the other checks do.
+  const security = gates.includes("security") ? stagedSecurityCheck(project) : null;
+  security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
+  const staged = new Set(await stagedList);
+  let status: string | null = null;
 
   if (gates.includes("features") && staged.has(FEATURES)) {
     const text = await stagedText(root, FEATURES);
@@ -147,11 +155,7 @@ async function preCommit(
     try {
       const file = await parseFeaturesText(text ?? "", FEATURES);
       assertValidGraph(file.features, FEATURES);
-      // The commit carries a STATUS.md generated from the features.json it commits.
-      await writeIfChanged(project.paths.status, renderStatusMarkdown(file));
-      const add = await git(["add", "--", "STATUS.md"], { cwd: root });
-      if (add.code !== 0) messages.push(`cannot stage STATUS.md: ${add.stderr.trim()}`);
-      else run.staged.push("STATUS.md");
+      status = renderStatusMarkdown(file);
     } catch (err) {
       messages.push((err as Error).message);
       if (err instanceof BrError && err.hint) messages.push(`hint: ${err.hint}`);
@@ -161,16 +165,10 @@ async function preCommit(
   if (gates.includes("governance")) {
     const messages: string[] = govProblem ? [govProblem] : [];
     if (!govProblem && (staged.has(GOV) || staged.has(GOV_SUM))) {
-      const v = await verifyGovernance(project, {
-        yaml: await stagedText(root, GOV),
-        sum: await stagedText(root, GOV_SUM),
-      });
-      messages.push(...v.problems);
+      const [yaml, sum] = await Promise.all([stagedText(root, GOV), stagedText(root, GOV_SUM)]);
+      messages.push(...(await verifyGovernance(project, { yaml, sum })).problems);
     }
     run.checks.push(check("governance", messages));
-  }
-  if (gates.includes("security")) {
-    run.checks.push(check("security", await stagedSecurityCheck(project)));
   }
   if (gates.includes("spec") && staged.has(SPEC)) {
     const s = await checkSpecLock(project, await stagedText(root, SPEC));
@@ -187,6 +185,16 @@ async function preCommit(
         : [`commits on "${branch}" are not allowed (allowed: ${gov.branches.allowed.join(", ")})`],
       warnOnly,
     ));
+  }
+  if (security) run.checks.push(check("security", await security));
+  // The commit carries a STATUS.md generated from the features.json it commits (staged after
+  // the scan, so the index the scan reads does not change under it).
+  if (status !== null) {
+    await writeIfChanged(project.paths.status, status);
+    const add = await git(["add", "--", "STATUS.md"], { cwd: root });
+    if (add.code !== 0) {
+      run.checks.push(check("status", [`cannot stage STATUS.md: ${add.stderr.trim()}`]));
+    } else run.staged.push("STATUS.md");
   }
 }
 

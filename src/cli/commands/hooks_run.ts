@@ -37,6 +37,10 @@ export function install(this: BrContext, flags: Common & { hooks?: string }): Pr
       );
     }
     print(this, c.dim(`hooks folder: ${r.dir}`));
+    print(
+      this,
+      c.dim('using pre-commit, prek or lefthook instead? "br hooks snippet" prints their config'),
+    );
   });
 }
 
