@@ -2,6 +2,7 @@ import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { hooksRoutes } from "./commands/hooks.ts";
 import {
@@ -13,6 +14,7 @@ import {
 } from "./commands/quality.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
@@ -32,7 +34,11 @@ const root = buildRouteMap({
     governance: governanceRoutes,
     hooks: hooksRoutes,
     validate: validateCommand,
+    design: designRoutes,
     security: securityRoutes,
+    spec: specRoutes,
+    context: contextCommand,
+    handoff: handoffCommand,
     completions: completionsCommand,
     __complete: completeCommand,
   },
