@@ -160,27 +160,17 @@ async function evidenceProblem(
   return `no test names "${f.id}" or lies in its files (acceptance evidence is missing)`;
 }
 
-/** The features of `PROJECT_SPEC.md` (`### Name {#id}` under `## Features`), or null. */
+/**
+ * The feature ids of `PROJECT_SPEC.md` (read with the spec parser), or null when there is no
+ * spec or it has no Features section.
+ */
 export async function specFeatureIds(project: Project): Promise<string[] | null> {
   const text = await readTextOrNull(project.paths.spec);
   if (text === null) return null;
-  const ids: string[] = [];
-  let inFeatures = false;
-  let sawSection = false;
-  let fence = false;
-  for (const line of text.split("\n")) {
-    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
-    if (fence) continue;
-    const h2 = /^##\s+(.+?)\s*$/.exec(line);
-    if (h2) {
-      inFeatures = /^features\b/i.test(h2[1]);
-      sawSection ||= inFeatures;
-      continue;
-    }
-    const h3 = inFeatures ? /^###\s+(.+?)\s*\{#([^}\s]+)\}\s*$/.exec(line) : null;
-    if (h3) ids.push(h3[2]);
-  }
-  return sawSection ? ids : null;
+  const { parseSpec } = await import("../spec/mod.ts");
+  const spec = await parseSpec(text);
+  if (!spec.sections.some((sec) => sec.title.toLowerCase() === "features")) return null;
+  return spec.features.map((f) => f.id);
 }
 
 async function specGaps(project: Project, features: readonly Feature[]): Promise<Gap[]> {

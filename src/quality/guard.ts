@@ -3,7 +3,6 @@ import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { globToRegExp } from "./_files.ts";
 import { type Governance, loadGovernance } from "./governance.ts";
-import { specArchitectureRules } from "./model.ts";
 
 /** One broken architecture rule. */
 export interface GuardViolation {
@@ -57,7 +56,12 @@ export async function checkGuard(
   const root = options.cwd ?? project.root;
   const gov = options.governance !== undefined ? options.governance : await loadGovernance(project);
   const spec = await readTextOrNull(project.paths.spec);
-  const specRules = spec ? specArchitectureRules(spec) : [];
+  const specRules = spec
+    ? (await (await import("../spec/mod.ts")).parseSpec(spec)).architecture_rules.map((r) => ({
+      from: r.from,
+      to: r.to,
+    }))
+    : [];
   const arch = gov?.architecture;
   const forbidden = [...specRules, ...(arch?.forbidden ?? [])];
   const layers = arch?.layers ?? [];

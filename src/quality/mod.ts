@@ -35,7 +35,6 @@ export {
   type GapSeverity,
   gapsToSarif,
   QUALITY_WEIGHTS,
-  specArchitectureRules,
 } from "./model.ts";
 export type { GapOptions } from "./gaps.ts";
 export type { QualityDimension, QualityFinding, QualityOptions, QualityReport } from "./quality.ts";
@@ -73,7 +72,7 @@ export {
   updateGovernance,
   verifyGovernance,
 } from "./governance.ts";
-export { checkSpecLock, specLockChecksum, specLockOf, type SpecLockState } from "./spec_lock.ts";
+export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
 export { globToRegExp, matchesAny } from "./_files.ts";
 
 /**

@@ -1,7 +1,5 @@
 // Types and pure functions of the gates that cost nothing to load: the git hooks' fast
 // path and the CLI import them without the analyzers.
-import type { ForbiddenImport } from "./governance.ts";
-
 /** How bad a gap is. */
 export type GapSeverity = "high" | "medium" | "low";
 
@@ -75,27 +73,6 @@ export const ALL_GATES: readonly string[] = [
   "quality",
   "guard",
 ];
-
-/**
- * Reads `A -/-> B` rules (A must not import B) from the `## Architecture` section of a spec.
- * Paths may be wrapped in backticks; list bullets are ignored.
- */
-export function specArchitectureRules(spec: string): ForbiddenImport[] {
-  const rules: ForbiddenImport[] = [];
-  let inArch = false;
-  for (const line of spec.split("\n")) {
-    const h2 = /^##\s+(.+?)\s*$/.exec(line);
-    if (h2) {
-      inArch = /^architecture\b/i.test(h2[1]);
-      continue;
-    }
-    if (!inArch) continue;
-    for (const m of line.matchAll(/`?([\w./*@{},-]+)`?\s+-\/->\s+`?([\w./*@{},-]+)`?/g)) {
-      rules.push({ from: m[1], to: m[2] });
-    }
-  }
-  return rules;
-}
 
 /** Renders a gap report as SARIF 2.1.0 (one rule per gap kind). */
 export function gapsToSarif(report: GapReport, version: string): Record<string, unknown> {

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 
@@ -12,23 +11,6 @@ export interface SpecLockState {
   passed: boolean;
   /** What is wrong, if anything. */
   problem: string | null;
-}
-
-/**
- * The lock checksum of a spec text, as `br spec lock` records it: `sha256:` + the hex SHA-256
- * of the file with the front matter's `status:` and `lock:` lines left out.
- */
-export function specLockChecksum(text: string): string {
-  const lines = text.split("\n");
-  let inFront = lines[0]?.replace(/\r$/, "") === "---";
-  const kept: string[] = [];
-  lines.forEach((line, i) => {
-    const l = line.replace(/\r$/, "");
-    if (inFront && i > 0 && (l === "---" || l === "...")) inFront = false;
-    else if (inFront && i > 0 && /^(status|lock)\s*:/.test(l)) return;
-    kept.push(line);
-  });
-  return "sha256:" + createHash("sha256").update(kept.join("\n")).digest("hex");
 }
 
 /** The `lock:` value of a spec's front matter, or null. */
@@ -49,7 +31,7 @@ export function specLockOf(text: string): string | null {
 
 /**
  * Checks the lock of PROJECT_SPEC.md: when its front matter holds `lock: sha256:<hex>`, the
- * checksum of the text (see {@link specLockChecksum}) must still equal it. `text` lets the
+ * checksum `br spec lock` computes must still equal it. `text` lets the
  * hooks check staged content.
  */
 export async function checkSpecLock(
@@ -61,7 +43,9 @@ export async function checkSpecLock(
   const lock = specLockOf(spec);
   if (!lock) return { present: true, locked: false, passed: true, problem: null };
   const want = lock.startsWith("sha256:") ? lock.toLowerCase() : `sha256:${lock.toLowerCase()}`;
-  const ok = specLockChecksum(spec) === want;
+  // The spec capability owns the checksum; it is loaded only for a locked spec.
+  const { specChecksum } = await import("../spec/mod.ts");
+  const ok = specChecksum(spec).toLowerCase() === want;
   return {
     present: true,
     locked: true,

@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { specLockChecksum } from "../../src/quality/mod.ts";
 import { br, gitRun, tempProject } from "../helpers.ts";
+import { HAND_SPEC } from "../spec/_fixtures.ts";
 
-function lockedSpec(body: string): string {
-  const draft = `---\nstatus: draft\n---\n${body}`;
-  const lock = specLockChecksum(draft);
-  return `---\nstatus: locked\nlock: ${lock}\n---\n${body}`;
-}
-
-Deno.test("a locked spec that changed fails the spec gate and the pre-commit hook", async () => {
+Deno.test("a spec locked by br spec lock that changed fails the spec gate and pre-commit", async () => {
   await using dir = await tempProject("lock");
   const spec = join(dir.path, "PROJECT_SPEC.md");
-  const body = "# Demo\n\n## Overview\n\nA shop.\n";
-  // The checksum leaves out the status and lock lines, so locking does not change it.
-  assert.equal(
-    specLockChecksum(lockedSpec(body)),
-    specLockChecksum(`---\nstatus: x\n---\n${body}`),
-  );
-  await Deno.writeTextFile(spec, lockedSpec(body));
+  await Deno.writeTextFile(spec, HAND_SPEC);
+  for (const step of ["confirm", "lock"]) {
+    const r = await br(["spec", step], { cwd: dir.path });
+    assert.equal(r.code, 0, r.stderr);
+  }
   const ok = await br(["validate", "--gates", "spec", "--json"], { cwd: dir.path });
   assert.equal(ok.code, 0, ok.stdout);
   assert.equal(JSON.parse(ok.stdout).gates[0].summary, "locked, unchanged");
@@ -29,7 +21,8 @@ Deno.test("a locked spec that changed fails the spec gate and the pre-commit hoo
     (await br(["hooks", "install", "--hooks", "pre-commit"], { cwd: dir.path })).code,
     0,
   );
-  await Deno.writeTextFile(spec, lockedSpec(body).replace("A shop.", "A bank."));
+  const locked = await Deno.readTextFile(spec);
+  await Deno.writeTextFile(spec, locked.replace("## Overview", "## Overview\n\nOne more line."));
   const bad = await br(["validate", "--gates", "spec"], { cwd: dir.path });
   assert.equal(bad.code, 10);
   assert.match(bad.stdout, /changed after it was locked/);
@@ -42,4 +35,8 @@ Deno.test("a locked spec that changed fails the spec gate and the pre-commit hoo
   }).output();
   assert.notEqual(commit.code, 0);
   assert.match(new TextDecoder().decode(commit.stderr), /br pre-commit: ✗ spec/);
+  // Unlocked, the edit commits.
+  assert.equal((await br(["spec", "unlock"], { cwd: dir.path })).code, 0);
+  await gitRun(["add", "PROJECT_SPEC.md"], dir.path);
+  await gitRun(["commit", "-q", "-m", "edit unlocked spec"], dir.path);
 });
