@@ -274,7 +274,7 @@ async function findUndeclared(
   }
   const pyDeclared = new Set<string>();
   for (const m of pyManifests) {
-    for (const n of pyNames(await readTextOrNull(join(root, m)) ?? "", m)) {
+    for (const n of await pyNames(await readTextOrNull(join(root, m)) ?? "", m)) {
       const norm = normPy(n);
       pyDeclared.add(norm);
       for (const alias of PY_IMPORT_NAMES[norm] ?? []) pyDeclared.add(alias);
@@ -363,7 +363,7 @@ function jsNames(text: string, file: string): Set<string> {
   return names;
 }
 
-function pyNames(text: string, file: string): string[] {
+async function pyNames(text: string, file: string): Promise<string[]> {
   const names: string[] = [];
   if (/\.(txt|in)$/.test(file)) {
     for (const raw of text.split("\n")) {
@@ -383,47 +383,40 @@ function pyNames(text: string, file: string): string[] {
     }
     return names;
   }
-  // pyproject.toml / Pipfile: dependency arrays (PEP 621, PEP 735 groups) and dependency
-  // tables (Poetry, Pipfile). A TOML subset: string arrays and `name = ...` table keys.
-  let table = "";
-  let inArray = false;
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/(^|\s)#.*$/, "").trim();
-    if (!line) continue;
-    const header = /^\[\[?([^\]]+)\]\]?$/.exec(line);
-    if (header && !inArray) {
-      table = header[1].trim();
-      continue;
-    }
-    const depTable =
-      /^(tool\.poetry\.(dev-)?dependencies|tool\.poetry\.group\.[^.]+\.dependencies|packages|dev-packages|project\.optional-dependencies|dependency-groups)$/
-        .test(table);
-    if (inArray) {
-      for (const m of line.matchAll(/["']([^"']+)["']/g)) {
-        const n = requirementName(m[1]);
-        if (n) names.push(n);
-      }
-      if (line.includes("]")) inArray = false;
-      continue;
-    }
-    const arr = /^([\w.-]+)\s*=\s*\[(.*)$/.exec(line);
-    if (arr && (arr[1] === "dependencies" || arr[1] === "requires" || depTable)) {
-      for (const m of arr[2].matchAll(/["']([^"']+)["']/g)) {
-        const n = requirementName(m[1]);
-        if (n) names.push(n);
-      }
-      inArray = !arr[2].includes("]");
-      continue;
-    }
-    const key = /^["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?\s*=/.exec(line);
-    if (
-      key &&
-      /^(tool\.poetry\.(dev-)?dependencies|tool\.poetry\.group\.[^.]+\.dependencies|packages|dev-packages)$/
-        .test(table)
-    ) {
-      if (key[1] !== "python") names.push(key[1]);
-    }
+  // pyproject.toml and Pipfile, read with a TOML parser.
+  const { parse } = await import("smol-toml");
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch {
+    return names;
   }
+  const obj = (v: unknown): Record<string, unknown> =>
+    v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
+  const reqs = (v: unknown) => {
+    if (!Array.isArray(v)) return;
+    for (const r of v) {
+      const n = typeof r === "string" ? requirementName(r) : null;
+      if (n) names.push(n);
+    }
+  };
+  const keys = (v: unknown) => {
+    for (const k of Object.keys(obj(v))) if (k !== "python") names.push(k);
+  };
+  if (file.endsWith("Pipfile")) {
+    keys(doc.packages);
+    keys(doc["dev-packages"]);
+    return names;
+  }
+  const project = obj(doc.project);
+  reqs(project.dependencies);
+  for (const group of Object.values(obj(project["optional-dependencies"]))) reqs(group);
+  for (const group of Object.values(obj(doc["dependency-groups"]))) reqs(group);
+  const poetry = obj(obj(doc.tool).poetry);
+  keys(poetry.dependencies);
+  keys(poetry["dev-dependencies"]);
+  for (const group of Object.values(obj(poetry.group))) keys(obj(group).dependencies);
+  reqs(obj(doc["build-system"]).requires);
   return names;
 }
 
