@@ -62,8 +62,8 @@ async function stagedNames(root: string): Promise<string[]> {
     { cwd: root },
   );
   if (res.code !== 0) {
-    throw new BrError("external", `git diff --cached failed: ${res.stderr.trim().split("\n")[0]}`, {
-      hint: "run the hook inside the repository",
+    throw new BrError("external", `Cannot read the staged files in "${root}"`, {
+      hint: "run the hook inside a git repository (git init)",
     });
   }
   return res.stdout.split("\0").filter(Boolean);
