@@ -359,8 +359,6 @@ export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
   });
 }
 
-const cache = new WeakMap<Project, Promise<Governance | null>>();
-
 function transitionOf(event: BrEvent): { id: string; from: string; to: string } | null {
   const p = event.payload as Record<string, unknown>;
   if (typeof p.from === "string" && typeof p.to === "string" && typeof p.id === "string") {
@@ -384,8 +382,8 @@ export async function governanceVeto(
 ): Promise<string | undefined> {
   const t = event.type.startsWith("feature.") ? transitionOf(event) : null;
   if (!t) return undefined;
-  if (!cache.has(project)) cache.set(project, loadGovernance(project));
-  const gov = await cache.get(project)!;
+  // Read at each check (a long-lived MCP server sees edits); the file is small.
+  const gov = await loadGovernance(project);
   if (!gov || gov.policy !== "strict") return undefined;
   const allowed = gov.transitions[t.from as FeatureStatus];
   if (Object.keys(gov.transitions).length > 0 && !(allowed ?? []).includes(t.to as FeatureStatus)) {
