@@ -2,7 +2,8 @@ import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { globToRegExp } from "./_files.ts";
-import { type Governance, loadGovernance } from "./governance.ts";
+import { loadGovernance } from "./governance.ts";
+import type { Governance } from "./governance_schema.ts";
 
 /** One broken architecture rule. */
 export interface GuardViolation {

@@ -53,25 +53,27 @@ export type {
 } from "./_facts.ts";
 export {
   commitMessageProblem,
-  DEFAULT_GOVERNANCE_YAML,
   enforceGovernance,
-  type ForbiddenDependency,
-  type ForbiddenImport,
-  type Governance,
-  type GovernancePolicy,
   type GovernanceUpdate,
   type GovernanceVerification,
   governanceVeto,
   loadGovernance,
-  type NamingRule,
   parseChecksumFile,
-  parseGovernance,
-  PRE_COMMIT_GATES,
-  PRE_PUSH_GATES,
   sha256Hex,
   updateGovernance,
   verifyGovernance,
 } from "./governance.ts";
+export {
+  DEFAULT_GOVERNANCE_YAML,
+  type ForbiddenDependency,
+  type ForbiddenImport,
+  type Governance,
+  type GovernancePolicy,
+  type NamingRule,
+  parseGovernance,
+  PRE_COMMIT_GATES,
+  PRE_PUSH_GATES,
+} from "./governance_schema.ts";
 export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
 export { globToRegExp, matchesAny } from "./_files.ts";
 
