@@ -19,10 +19,9 @@ export async function newSecurityFindings(
 
 /** The security gate: no new secret or SQL-injection finding in the tree. */
 export async function securityGate(
-  project: Project,
-  root: string,
+  findings: Promise<Finding[]>,
 ): Promise<{ passed: boolean; summary: string; counts: Record<string, number> }> {
-  const found = await newSecurityFindings(project, root, true);
+  const found = await findings;
   const secrets = found.filter((f) => f.kind === "secret").length;
   return {
     passed: found.length === 0,

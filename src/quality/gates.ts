@@ -7,7 +7,7 @@ import { analyzeGaps } from "./gaps.ts";
 import { loadGovernance, verifyGovernance } from "./governance.ts";
 import { checkGuard } from "./guard.ts";
 import { checkQuality } from "./quality.ts";
-import { securityGate } from "./_security.ts";
+import { newSecurityFindings, securityGate } from "./_security.ts";
 import { checkSpecLock } from "./spec_lock.ts";
 import { ALL_GATES } from "./model.ts";
 
@@ -67,6 +67,10 @@ export async function runGates(
   const root = options.cwd ?? project.root;
   let analysis: Promise<Analysis> | null = null;
   const tree = () => analysis ??= analyzeTree(root);
+  // One scan serves the security gate and the quality score's security dimension; it emits
+  // security.finding events only when the security gate is part of the run.
+  let scan: ReturnType<typeof newSecurityFindings> | null = null;
+  const findings = () => scan ??= newSecurityFindings(project, root, ordered.includes("security"));
 
   const gates: Record<string, GateFn> = {
     features: async () => {
@@ -96,7 +100,7 @@ export async function runGates(
         counts: { problems: s.passed ? 0 : 1 },
       };
     },
-    security: () => securityGate(project, root),
+    security: () => securityGate(findings()),
     gaps: async () => {
       const r = await analyzeGaps(project, { cwd: root, analysis: await tree() });
       return {
@@ -110,6 +114,7 @@ export async function runGates(
         cwd: root,
         analysis: await tree(),
         threshold: options.threshold,
+        security: (await findings()).map((f) => ({ file: f.file, line: f.line, rule: f.rule })),
       });
       return {
         passed: r.passed,
