@@ -215,32 +215,51 @@ export function findCycles(edges: readonly Edge[]): string[][] {
     adj.get(e.from)!.push(e.to);
   }
   for (const list of adj.values()) list.sort();
+  // Tarjan's algorithm with an explicit stack (a chain of tens of thousands of files must not
+  // overflow the call stack).
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
   const stack: string[] = [];
   const sccs: string[][] = [];
-  const strong = (v: string): void => {
-    idx.set(v, index);
-    low.set(v, index++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of adj.get(v) ?? []) {
-      if (!idx.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-    }
-    if (low.get(v) === idx.get(v)) {
-      const comp: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        comp.push(w);
-      } while (w !== v);
-      if (comp.length > 1 || (adj.get(v) ?? []).includes(v)) sccs.push(comp.sort());
+  const strong = (root: string): void => {
+    const work: [string, number][] = [[root, 0]];
+    idx.set(root, index);
+    low.set(root, index++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const frame = work[work.length - 1];
+      const [v, i] = frame;
+      const next = adj.get(v) ?? [];
+      if (i < next.length) {
+        frame[1]++;
+        const w = next[i];
+        if (!idx.has(w)) {
+          idx.set(w, index);
+          low.set(w, index++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1][0];
+        low.set(parent, Math.min(low.get(parent)!, low.get(v)!));
+      }
+      if (low.get(v) === idx.get(v)) {
+        const comp: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== v);
+        if (comp.length > 1 || next.includes(v)) sccs.push(comp.sort());
+      }
     }
   };
   for (const v of [...adj.keys()].sort()) if (!idx.has(v)) strong(v);
