@@ -15,7 +15,7 @@ import {
   verifyGovernance,
 } from "../quality/mod.ts";
 import { HOOK_NAMES } from "./install.ts";
-import { stagedSecurityCheck } from "./_security.ts";
+import { preloadSecurity, stagedSecurityCheck } from "./_security.ts";
 
 /** One check a hook made. */
 export interface HookCheck {
@@ -107,6 +107,7 @@ export async function runHook(
       hint: `hooks: ${HOOK_NAMES.join(", ")}`,
     });
   }
+  if (hook === "pre-commit") preloadSecurity();
   const stagedList = hook === "pre-commit" ? stagedNames(project.root) : null;
   stagedList?.catch(() => {}); // awaited in preCommit
   const { gov, problem } = await governanceOrProblem(project);
