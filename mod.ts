@@ -24,4 +24,6 @@ export * from "./src/spec/mod.ts";
 export * from "./src/telemetry/mod.ts";
 export * from "./src/routing/mod.ts";
 export * from "./plugin.ts";
+export * from "./src/quality/mod.ts";
+export * from "./src/hooks/mod.ts";
 export * from "./src/design/mod.ts";

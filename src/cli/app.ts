@@ -4,6 +4,14 @@ import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
+import { hooksRoutes } from "./commands/hooks.ts";
+import {
+  gapsRoutes,
+  governanceRoutes,
+  guardRoutes,
+  qualityRoutes,
+  validateCommand,
+} from "./commands/quality.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { routingRoutes } from "./commands/routing.ts";
 import { telemetryRoutes } from "./commands/telemetry.ts";
@@ -22,6 +30,12 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    gaps: gapsRoutes,
+    quality: qualityRoutes,
+    guard: guardRoutes,
+    governance: governanceRoutes,
+    hooks: hooksRoutes,
+    validate: validateCommand,
     design: designRoutes,
     security: securityRoutes,
     spec: specRoutes,

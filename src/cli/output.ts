@@ -102,6 +102,15 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
     project,
     attachCollector(project, { command: ctx.command, startedAt: ctx.clock?.now() }),
   );
+  // Governance may veto feature mutations (status transitions); its module and governance.yaml
+  // are loaded only when a feature event is about to be written.
+  project.bus.before(
+    "*",
+    async (event) =>
+      event.type.startsWith("feature.")
+        ? (await import("../quality/mod.ts")).governanceVeto(project, event)
+        : undefined,
+  );
   ctx.onProject?.(project);
   return project;
 }
