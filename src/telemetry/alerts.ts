@@ -3,6 +3,7 @@
  * from config. An alert fires when the figure reaches the threshold (`>=` a maximum, `<=` a
  * minimum), is stored once while it lasts, and is marked resolved when the figure recovers.
  */
+import { readStore } from "./_store.ts";
 import type { Project } from "../core/project.ts";
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
@@ -126,7 +127,7 @@ export async function evaluateAlerts(
 ): Promise<AlertsReport> {
   const now = options.now ?? project.clock.now();
   const limits = await thresholds(project);
-  const store = await project.store();
+  const store = await readStore(project);
   const window = await summarize(store, limits.window, now);
   const daily = limits.window === "day" ? window : await summarize(store, "day", now);
   const findings = window.by_type.find((t) => t.type === "security.finding")?.count ?? 0;

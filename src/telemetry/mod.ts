@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { readStore } from "./_store.ts";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { parseDuration, type Period } from "./_time.ts";
@@ -65,7 +66,7 @@ export async function telemetrySummary(
   options: { period?: Period; now?: Date } = {},
 ): Promise<TelemetrySummary> {
   return summarize(
-    await project.store(),
+    await readStore(project),
     options.period ?? "week",
     options.now ?? project.clock.now(),
   );
@@ -81,7 +82,7 @@ export async function telemetryPerformance(
   options: { period?: Period; now?: Date } = {},
 ): Promise<PerformanceReport> {
   return performance(
-    await project.store(),
+    await readStore(project),
     options.period ?? "week",
     options.now ?? project.clock.now(),
   );
@@ -100,7 +101,7 @@ export async function telemetryEvents(
   if (!Number.isInteger(limit) || limit < 1) {
     throw new BrError("usage", `--limit must be a whole number above 0, got "${limit}"`);
   }
-  return listEvents(await project.store(), filter, limit);
+  return listEvents(await readStore(project), filter, limit);
 }
 
 /**
@@ -113,7 +114,7 @@ export async function exportEvents(
   options: { format: "csv" | "jsonl"; filter?: EventFilter },
   write: (chunk: string) => void | Promise<void>,
 ): Promise<number> {
-  return exportLines(await project.store(), options.filter ?? {}, options.format, write);
+  return exportLines(await readStore(project), options.filter ?? {}, options.format, write);
 }
 
 /**
@@ -127,5 +128,5 @@ export async function pruneTelemetry(
 ): Promise<PruneResult> {
   const ms = parseDuration(options.olderThan);
   const now = options.now ?? project.clock.now();
-  return pruneBefore(await project.store(), new Date(now.getTime() - ms));
+  return pruneBefore(await readStore(project), new Date(now.getTime() - ms));
 }

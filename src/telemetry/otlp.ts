@@ -2,6 +2,7 @@
  * OTLP/HTTP export: stored events are sent as OpenTelemetry log records (JSON encoding) to
  * `<endpoint>/v1/logs`, in batches, resuming after the last event a previous export delivered.
  */
+import { readStore } from "./_store.ts";
 import { basename } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
@@ -135,7 +136,7 @@ export async function exportOtlp(project: Project, options: OtlpOptions = {}): P
   target.password = "";
   const timeoutMs = config.get<number>("telemetry.otlp.timeout_ms") ?? 10_000;
   const service = config.get<string>("telemetry.otlp.service_name") ?? "buildrunner";
-  const store = await project.store();
+  const store = await readStore(project);
   const cursorRow = await store.get<{ value: string }>("SELECT value FROM meta WHERE key = ?", [
     CURSOR,
   ]);

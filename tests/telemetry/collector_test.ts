@@ -11,7 +11,17 @@ const dbExists = async (root: string) =>
 
 Deno.test("collector: read-only commands never open the store", async () => {
   await using dir = await tempProject();
-  for (const args of [["status", "--json"], ["feature", "list", "--json"], ["config", "list"]]) {
+  for (
+    const args of [
+      ["status", "--json"],
+      ["feature", "list", "--json"],
+      ["config", "list"],
+      ["telemetry", "summary", "--json"],
+      ["telemetry", "events", "--json"],
+      ["telemetry", "alerts", "--json"],
+      ["routing", "models", "--json"],
+    ]
+  ) {
     const res = await br(args, { cwd: dir.path });
     assert.equal(res.code, 0, res.stderr);
   }
