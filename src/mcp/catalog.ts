@@ -6,12 +6,23 @@ import { BrError } from "../core/errors.ts";
 import { TOOL_SETS, type ToolDefinition } from "./tool.ts";
 import { featureTools } from "./tools/features.ts";
 import { designTools } from "./tools/design.ts";
+import { qualityTools } from "./tools/quality.ts";
+import { routingTools } from "./tools/routing.ts";
 import { securityTools } from "./tools/security.ts";
 import { specTools } from "./tools/spec.ts";
+import { telemetryTools } from "./tools/telemetry.ts";
 
 /** Every tool definition, in the order `tools/list` shows them. */
 export function allTools(): ToolDefinition[] {
-  return [...featureTools, ...specTools, ...securityTools, ...designTools];
+  return [
+    ...featureTools,
+    ...qualityTools,
+    ...specTools,
+    ...securityTools,
+    ...routingTools,
+    ...telemetryTools,
+    ...designTools,
+  ];
 }
 
 /** The result of reading `BR_MCP_TOOLS`. */

@@ -31,8 +31,11 @@ import { LineTransport, type StdioStreams } from "./transport.ts";
 
 /** Options of {@link startMcpServer}. */
 export interface McpServerOptions {
-  /** Opens the project for one tool call (closed by the server after the call). */
-  openProject: () => Promise<Project>;
+  /**
+   * Opens the project for one tool call (closed by the server after the call); `tool` names
+   * the call (null when the server only looks for the project root).
+   */
+  openProject: (tool: string | null) => Promise<Project>;
   /** The tools to serve. */
   tools: readonly ToolDefinition[];
   /** The version reported to clients. */
@@ -111,7 +114,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
   const findRoot = async (): Promise<string | null> => {
     if (root !== null) return root;
     try {
-      const project = await options.openProject();
+      const project = await options.openProject(null);
       learnRoot(project);
       await project.close();
     } catch {
@@ -143,7 +146,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
     }
     let project: Project | undefined;
     try {
-      project = await options.openProject();
+      project = await options.openProject(name);
       learnRoot(project);
       const opened = project;
       const result = await tool.run({

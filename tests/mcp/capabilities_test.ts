@@ -155,4 +155,68 @@ Deno.test("BR_MCP_TOOLS=all: capability tools agree with their CLI commands", as
     const cli = await br(["design", "generate", "bakery", "crm"], { cwd: dir.path });
     assert.equal(unknown, cli.stderr.trim());
   });
+
+  await t.step("br_gaps and br_quality", async () => {
+    const gaps = structured<{ gaps: unknown[]; counts: { total: number }; total: number }>(
+      await client.callTool({ name: "br_gaps", arguments: { limit: 500 } }),
+    );
+    const cliGaps = JSON.parse((await br(["gaps", "analyze", "--json"], { cwd: dir.path })).stdout);
+    assert.deepEqual(gaps.gaps, cliGaps.gaps);
+    assert.deepEqual(gaps.counts, cliGaps.counts);
+    assert.ok(gaps.total > 0, "open features are gaps");
+    const high = structured<{ gaps: { severity: string }[] }>(
+      await client.callTool({ name: "br_gaps", arguments: { severity: "medium", limit: 1 } }),
+    );
+    assert.ok(high.gaps.every((g) => g.severity === "medium"));
+    const q = structured<{ score: number; findings: unknown[]; next_cursor: string | null }>(
+      await client.callTool({ name: "br_quality", arguments: { limit: 500 } }),
+    );
+    const cliQ = JSON.parse((await br(["quality", "check", "--json"], { cwd: dir.path })).stdout);
+    assert.equal(q.score, cliQ.score);
+    assert.deepEqual(q.findings, cliQ.findings);
+  });
+
+  await t.step("br_routing_estimate", async () => {
+    const r = structured<{ feature: string; level: string; reasons: unknown[] }>(
+      await client.callTool({ name: "br_routing_estimate", arguments: { feature: "login" } }),
+    );
+    const cli = await br(["routing", "estimate", "--feature", "login", "--json"], {
+      cwd: dir.path,
+    });
+    assert.deepEqual(r, JSON.parse(cli.stdout));
+    const text = structured<{ feature: null; level: string }>(
+      await client.callTool({
+        name: "br_routing_estimate",
+        arguments: { text: "Migrate the payment database with zero downtime" },
+      }),
+    );
+    assert.equal(text.feature, null);
+    const neither = errorText(
+      await client.callTool({ name: "br_routing_estimate", arguments: {} }),
+    );
+    assert.match(neither, /^error: Nothing to estimate/);
+  });
+
+  await t.step("br_telemetry_summary sees what the tool calls recorded", async () => {
+    const r = structured<{ events: number; by_type: { type: string }[]; until: string }>(
+      await client.callTool({ name: "br_telemetry_summary", arguments: { period: "all" } }),
+    );
+    const cli = JSON.parse(
+      (await br(["telemetry", "summary", "--period", "all", "--json"], { cwd: dir.path })).stdout,
+    );
+    assert.deepEqual({ ...r, until: "" }, { ...cli, until: "" });
+    const types = r.by_type.map((x) => x.type);
+    assert.ok(types.includes("feature.added"), "br_spec_sync's events were stored");
+    assert.ok(types.includes("complexity.estimated"));
+    const sessions = await br([
+      "telemetry",
+      "events",
+      "--type",
+      "session.started",
+      "--limit",
+      "100",
+      "--json",
+    ], { cwd: dir.path });
+    assert.match(sessions.stdout, /"mcp br_spec_sync"/);
+  });
 });

@@ -18,6 +18,7 @@ const DEFAULT_TOOLS = [
   "br_next_feature",
   "br_set_feature_status",
   "br_add_feature",
+  "br_validate",
 ];
 
 function structured<T = Record<string, unknown>>(result: unknown): T {
@@ -193,6 +194,33 @@ Deno.test("br mcp: the SDK client lists the tools and calls each one", async (t)
     );
     assert.equal(got.feature.priority, "low");
     assert.equal(before.total, 3);
+  });
+
+  await t.step("br_validate runs the gates like br validate", async () => {
+    const r = structured<{ passed: boolean; gates: { gate: string; duration_ms: number }[] }>(
+      await client.callTool({
+        name: "br_validate",
+        arguments: { gates: ["features", "governance"] },
+      }),
+    );
+    const cli = await br(["validate", "--gates", "features,governance", "--json"], {
+      cwd: dir.path,
+    });
+    const strip = (x: { gates: { duration_ms: number }[] }) => ({
+      ...x,
+      gates: x.gates.map((g) => ({ ...g, duration_ms: 0 })),
+    });
+    assert.deepEqual(strip(r), strip(JSON.parse(cli.stdout)));
+    assert.deepEqual(r.gates.map((g) => g.gate), ["features", "governance"]);
+    const unknown = errorText(
+      await client.callTool({ name: "br_validate", arguments: { gates: ["nope"] } }),
+    );
+    const cliUnknown = await br(["validate", "--gates", "nope"], { cwd: dir.path });
+    assert.equal(unknown, cliUnknown.stderr.trim());
+    const outside = errorText(
+      await client.callTool({ name: "br_validate", arguments: { cwd: ".." } }),
+    );
+    assert.match(outside, /Path "\.\." of "cwd" is outside the project/);
   });
 
   await t.step("br_status equals br status --json", async () => {

@@ -47,7 +47,8 @@ export async function serve(
     env: { ...this.env, BR_SESSION: this.env.BR_SESSION ?? crypto.randomUUID() },
   };
   const server = await startMcpServer({
-    openProject: () => openFor(ctx, flags),
+    // Telemetry records each tool call that changes something as its own command.
+    openProject: (tool) => openFor(tool ? { ...ctx, command: `mcp ${tool}` } : ctx, flags),
     tools,
     version: VERSION,
     log: (line) => warn(this, line),
