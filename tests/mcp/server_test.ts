@@ -289,6 +289,18 @@ Deno.test("br mcp: bad calls get errors and the server keeps serving", async (t)
     await stillServing();
   });
 
+  await t.step("a corrupt features.json: the CLI's error, then recovery", async () => {
+    const file = `${dir.path}/.buildrunner/features.json`;
+    const good = await Deno.readTextFile(file);
+    await Deno.writeTextFile(file, good.slice(0, 40));
+    const text = errorText(await client.callTool({ name: "br_status", arguments: {} }));
+    const cli = await br(["status"], { cwd: dir.path });
+    assert.equal(cli.code, 3);
+    assert.equal(text, cli.stderr.trim());
+    await Deno.writeTextFile(file, good);
+    await stillServing();
+  });
+
   await t.step("paths outside the project are refused", async () => {
     for (const glob of ["../elsewhere/**", "/etc/*", "src/../../x"]) {
       const text = errorText(
