@@ -1,0 +1,65 @@
+/** A batch of complete lines and the byte offset just after the last of them. */
+export interface LineBatch {
+  /** The lines (without `\n`). */
+  lines: string[];
+  /** Byte offset in the file after the batch. */
+  end: number;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Streams the complete lines of `path` from byte `start`, in batches of about one chunk,
+ * so memory stays bounded by the longest line, not the file. A last line without a final
+ * newline is yielded as its own batch with `partial: true` (it may still be being written).
+ */
+export async function* readLineBatches(
+  path: string,
+  start: number,
+): AsyncGenerator<LineBatch & { partial?: boolean }> {
+  using file = await Deno.open(path, { read: true });
+  if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+  const decoder = new TextDecoder();
+  let carry: Uint8Array | null = null;
+  let offset = start;
+  const buf = new Uint8Array(CHUNK);
+  while (true) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    let data = buf.subarray(0, n);
+    if (carry) {
+      const joined = new Uint8Array(carry.length + n);
+      joined.set(carry);
+      joined.set(data, carry.length);
+      data = joined;
+      carry = null;
+    }
+    const last = data.lastIndexOf(10);
+    if (last < 0) {
+      carry = data.slice();
+      continue;
+    }
+    const text = decoder.decode(data.subarray(0, last));
+    offset += last + 1;
+    if (last + 1 < data.length) carry = data.slice(last + 1);
+    yield { lines: text.split("\n"), end: offset };
+  }
+  if (carry && carry.length) {
+    yield { lines: [decoder.decode(carry)], end: offset + carry.length, partial: true };
+  }
+}
+
+/** SHA-256 (hex) of the first `length` bytes of `path` (at most 4 KiB): a file's identity. */
+export async function headHash(path: string, length: number): Promise<string> {
+  const size = Math.min(length, 4096);
+  using file = await Deno.open(path, { read: true });
+  const buf = new Uint8Array(size);
+  let got = 0;
+  while (got < size) {
+    const n = await file.read(buf.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", buf.subarray(0, got));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

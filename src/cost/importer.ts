@@ -1,0 +1,335 @@
+import { join, resolve } from "node:path";
+import { BrError } from "../core/errors.ts";
+import type { Project } from "../core/project.ts";
+import type { Store } from "../core/store.ts";
+import { loadFeatures } from "../features/mod.ts";
+import type { AttributionContext } from "./attribution.ts";
+import type { Catalog } from "./catalog.ts";
+import { CLAUDE_CODE, claudeFileContext, claudeProjectDirs, parseClaudeLine } from "./claude_code.ts";
+import { CODEX, codexInitialState, codexSessionDirs, type CodexState, parseCodexLine } from "./codex.ts";
+import { headHash, readLineBatches } from "./_lines.ts";
+import { type PricedEntry, priceEntry, projectCatalog, writeEntries } from "./ledger.ts";
+import type { UsageEntry } from "./types.ts";
+
+/** The agents whose logs can be imported. */
+export type ImportSource = "claude-code" | "codex";
+
+/** Options of {@link importUsage}. */
+export interface ImportOptions {
+  /** Which agents (default: both). */
+  sources?: ImportSource[];
+  /**
+   * Folders to read instead of the default ones: for Claude Code a `projects/` folder or a
+   * config folder holding one; for Codex a `sessions/` folder or a `CODEX_HOME`.
+   */
+  dirs?: string[];
+}
+
+/** What one source's import did. */
+export interface SourceImportReport {
+  /** The source. */
+  source: ImportSource;
+  /** The folders read (those that exist). */
+  dirs: string[];
+  /** Log files found. */
+  files: number;
+  /** Files with new bytes since the last import. */
+  files_read: number;
+  /** Bytes read. */
+  bytes_read: number;
+  /** Usage records read from the new lines. */
+  records: number;
+  /** Ledger rows added. */
+  added: number;
+  /** Lines that are not JSON (skipped). */
+  malformed_lines: number;
+}
+
+/** What {@link importUsage} did. */
+export interface ImportReport {
+  /** One report per source, sorted by source. */
+  sources: SourceImportReport[];
+  /** Ledger rows added in all. */
+  added: number;
+  /** USD of the rows added. */
+  cost_usd: number;
+  /** Models read that have no price (priced at 0), sorted. */
+  unpriced_models: string[];
+}
+
+interface FileState {
+  size: number;
+  mtime: string | null;
+  offset: number;
+  head_hash: string;
+  state: string | null;
+}
+
+interface ParserFor {
+  initial(file: string): unknown;
+  line(line: string, state: unknown): UsageEntry | null;
+}
+
+async function* jsonlFiles(dir: string): AsyncGenerator<string> {
+  const subdirs: string[] = [];
+  const files: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) subdirs.push(path);
+      else if (e.isFile && e.name.endsWith(".jsonl")) files.push(path);
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) return;
+    throw err;
+  }
+  // Main session files before their subagents' files, so that a sidechain replay finds the
+  // message it replays already counted.
+  files.sort();
+  subdirs.sort((a, b) => Number(a.endsWith("subagents")) - Number(b.endsWith("subagents")) || (a < b ? -1 : 1));
+  yield* files;
+  for (const d of subdirs) yield* jsonlFiles(d);
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function claudeRoots(project: Project, dirs?: string[]): string[] {
+  if (!dirs?.length) return claudeProjectDirs(project.env).filter(isDir);
+  return dirs.map((d) => resolve(d)).map((d) => isDir(join(d, "projects")) ? join(d, "projects") : d)
+    .filter(isDir);
+}
+
+function codexRoots(project: Project, dirs?: string[]): string[] {
+  if (!dirs?.length) return codexSessionDirs(project.env).filter(isDir);
+  const out: string[] = [];
+  for (const d of dirs.map((x) => resolve(x))) {
+    const inner = [join(d, "sessions"), join(d, "archived_sessions")].filter(isDir);
+    out.push(...(inner.length ? inner : [d]));
+  }
+  return out.filter(isDir);
+}
+
+/**
+ * Imports the usage logs of Claude Code and Codex into the ledger. Incremental: each file's
+ * read offset and a hash of its head are remembered, so a re-run reads only new lines (a
+ * file whose head changed is read again from the start; the dedup keys keep that from
+ * counting anything twice). Streaming: memory does not grow with the size of the logs.
+ * Malformed lines are skipped and counted. Emits one `cost.recorded` per source and model
+ * with the tokens and USD added, then checks the budgets.
+ *
+ * @throws {BrError} `storage` when the ledger cannot be written.
+ */
+export async function importUsage(
+  project: Project,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const sources = [...new Set(options.sources ?? ["claude-code", "codex"])].sort();
+  const store = await project.store();
+  const catalog = await projectCatalog(project);
+  const attribution = await attributionContext(project);
+  const unpriced = new Set<string>();
+  const added = new Map<string, { source: string; model: string; tokens: Record<string, number>; usd: number }>();
+  const reports: SourceImportReport[] = [];
+  for (const source of sources) {
+    const roots = source === CLAUDE_CODE ? claudeRoots(project, options.dirs) : codexRoots(project, options.dirs);
+    const report: SourceImportReport = {
+      source,
+      dirs: roots,
+      files: 0,
+      files_read: 0,
+      bytes_read: 0,
+      records: 0,
+      added: 0,
+      malformed_lines: 0,
+    };
+    const before = await countRows(store, source);
+    for (const root of roots) {
+      for await (const file of jsonlFiles(root)) {
+        report.files++;
+        const parser: ParserFor = source === CLAUDE_CODE
+          ? claudeParser(root, file, attribution)
+          : codexParser(attribution);
+        await importFile(project, store, catalog, source, file, parser, report, (e) => {
+          if (!e.priced) unpriced.add(e.model);
+          const k = `${e.source}\u0000${e.model}`;
+          let a = added.get(k);
+          if (!a) {
+            a = { source: e.source, model: e.model, tokens: { input: 0, output: 0, cache_creation: 0, cache_read: 0 }, usd: 0 };
+            added.set(k, a);
+          }
+          a.tokens.input += e.input_tokens;
+          a.tokens.output += e.output_tokens;
+          a.tokens.cache_creation += e.cache_creation_tokens;
+          a.tokens.cache_read += e.cache_read_tokens;
+          a.usd += e.cost_usd;
+        });
+      }
+    }
+    report.added = (await countRows(store, source)) - before;
+    reports.push(report);
+  }
+  for (const a of [...added.values()].sort((x, y) => x.source.localeCompare(y.source) || x.model.localeCompare(y.model))) {
+    project.bus.emit("cost.recorded", { model: a.model, tokens: a.tokens, usd: round(a.usd), source: a.source });
+  }
+  const { checkBudgets } = await import("./budgets.ts");
+  await checkBudgets(project);
+  return {
+    sources: reports,
+    added: reports.reduce((s, r) => s + r.added, 0),
+    cost_usd: round([...added.values()].reduce((s, a) => s + a.usd, 0)),
+    unpriced_models: [...unpriced].sort(),
+  };
+}
+
+/** Rounds USD to micro-dollars. */
+export function round(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
+async function countRows(store: Store, source: string): Promise<number> {
+  const row = await store.get<{ n: number }>("SELECT count(*) AS n FROM cost_ledger WHERE source = ?", [source]);
+  return Number(row?.n ?? 0);
+}
+
+/** Feature attribution context of the project (its root and feature ids). */
+export async function attributionContext(project: Project): Promise<AttributionContext> {
+  let ids: string[] = [];
+  try {
+    ids = (await loadFeatures(project)).features.map((f) => f.id);
+  } catch (err) {
+    if (!(err instanceof BrError)) throw err;
+  }
+  return { root: project.root, features: new Set(ids) };
+}
+
+function claudeParser(root: string, file: string, attribution: AttributionContext): ParserFor {
+  const { session, project } = claudeFileContext(root, file);
+  const ctx = { session, project, attribution };
+  return { initial: () => null, line: (line) => parseClaudeLine(line, ctx) };
+}
+
+function codexParser(attribution: AttributionContext): ParserFor {
+  return {
+    initial: (file) => codexInitialState(file),
+    line: (line, state) => parseCodexLine(line, state as CodexState, attribution),
+  };
+}
+
+async function importFile(
+  project: Project,
+  store: Store,
+  catalog: Catalog,
+  source: string,
+  file: string,
+  parser: ParserFor,
+  report: SourceImportReport,
+  onEntry: (e: PricedEntry) => void,
+): Promise<void> {
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(file);
+  } catch {
+    return;
+  }
+  const mtime = stat.mtime?.toISOString() ?? null;
+  const known = await store.get<FileState>(
+    "SELECT size, mtime, offset, head_hash, state FROM cost_import_files WHERE path = ?",
+    [file],
+  );
+  if (known && known.size === stat.size && known.mtime === mtime && known.offset === stat.size) return;
+  let offset = 0;
+  let state: unknown = parser.initial(file);
+  if (known && stat.size >= known.offset && known.offset > 0) {
+    const hash = await headHash(file, known.offset);
+    if (hash === known.head_hash) {
+      offset = known.offset;
+      if (known.state) state = JSON.parse(known.state);
+    }
+  }
+  if (offset === stat.size && known) {
+    await saveFileState(store, file, source, stat.size, mtime, offset, known.head_hash, state);
+    return;
+  }
+  report.files_read++;
+  const now = project.clock.now().toISOString();
+  let pending: PricedEntry[] = [];
+  let committed = offset;
+  let fullHash: string | null = null;
+  const flush = async (end: number) => {
+    const rows = pending;
+    pending = [];
+    // The hash covers the first 4 KiB at most, so it is computed once per file past that.
+    const hash = end >= 4096 ? (fullHash ??= await headHash(file, end)) : await headHash(file, end);
+    await store.tx(async (t) => {
+      if (rows.length) await writeEntries(t, rows, now);
+      await t.run(
+        `INSERT INTO cost_import_files (path, source, size, mtime, offset, head_hash, state, updated_at)
+         VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
+         ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
+           mtime = excluded.mtime, offset = excluded.offset, head_hash = excluded.head_hash,
+           state = excluded.state, updated_at = excluded.updated_at`,
+        {
+          $path: file,
+          $source: source,
+          $size: stat.size,
+          $mtime: mtime,
+          $offset: end,
+          $hash: hash,
+          $state: state === null ? null : JSON.stringify(state),
+          $now: now,
+        },
+      );
+    });
+    for (const e of rows) onEntry(e);
+    committed = end;
+  };
+  for await (const batch of readLineBatches(file, offset)) {
+    let ok = true;
+    for (const line of batch.lines) {
+      if (line.length === 0) continue;
+      let entry: UsageEntry | null;
+      try {
+        entry = parser.line(line, state);
+      } catch {
+        report.malformed_lines++;
+        ok = false;
+        continue;
+      }
+      if (entry) {
+        report.records++;
+        pending.push(priceEntry(catalog, entry));
+      }
+    }
+    report.bytes_read += batch.end - committed;
+    // A last line without a newline that does not parse is probably still being written:
+    // leave the offset before it so the next import reads it again.
+    if (batch.partial && !ok) {
+      report.bytes_read -= batch.end - committed;
+      break;
+    }
+    await flush(batch.end);
+  }
+  if (committed === offset) await flush(committed);
+}
+
+async function saveFileState(
+  store: Store,
+  file: string,
+  source: string,
+  size: number,
+  mtime: string | null,
+  offset: number,
+  hash: string,
+  state: unknown,
+): Promise<void> {
+  await store.run(
+    `UPDATE cost_import_files SET size = ?, mtime = ?, offset = ?, head_hash = ?, state = ?, source = ? WHERE path = ?`,
+    [size, mtime, offset, hash, state === null ? null : JSON.stringify(state), source, file],
+  );
+}

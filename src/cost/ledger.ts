@@ -1,0 +1,115 @@
+import type { Project } from "../core/project.ts";
+import type { SqlValue, StoreTx } from "../core/store.ts";
+import { Catalog, type ModelPrices } from "./catalog.ts";
+import type { UsageEntry } from "./types.ts";
+
+/** The catalog with the project's price overrides (`cost.prices`). */
+export async function projectCatalog(project: Project): Promise<Catalog> {
+  await import("./config.ts");
+  const config = await project.config();
+  const overrides = config.get<Record<string, ModelPrices>>("cost.prices") ?? {};
+  return new Catalog(overrides);
+}
+
+/** A ledger row ready to be written: the entry with its price. */
+export interface PricedEntry extends UsageEntry {
+  /** USD. */
+  cost_usd: number;
+  /** False when the model has no price in the catalog (cost 0). */
+  priced: boolean;
+}
+
+/** Prices an entry from the catalog unless it carries its own USD. */
+export function priceEntry(catalog: Catalog, entry: UsageEntry): PricedEntry {
+  if (typeof entry.cost_usd === "number" && Number.isFinite(entry.cost_usd)) {
+    return { ...entry, cost_usd: entry.cost_usd, priced: true };
+  }
+  const usd = catalog.price(entry.model, entry, entry.time);
+  return { ...entry, cost_usd: usd ?? 0, priced: usd !== null };
+}
+
+const COLUMNS = [
+  "key",
+  "time",
+  "source",
+  "model",
+  "input_tokens",
+  "output_tokens",
+  "cache_creation_tokens",
+  "cache_creation_1h_tokens",
+  "cache_read_tokens",
+  "cost_usd",
+  "priced",
+  "logged_cost_usd",
+  "session",
+  "project",
+  "feature",
+  "task",
+  "message_id",
+  "recorded_at",
+];
+
+const VALUES = COLUMNS.map((c) => `$${c}`).join(", ");
+
+/**
+ * The upsert: a second line of the same API response (same key) keeps the larger counts
+ * (Claude Code writes partial output counts on the first lines of a streamed response).
+ */
+const UPSERT = `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES (${VALUES})
+ON CONFLICT(key) DO UPDATE SET
+  input_tokens = max(input_tokens, excluded.input_tokens),
+  output_tokens = max(output_tokens, excluded.output_tokens),
+  cache_creation_tokens = max(cache_creation_tokens, excluded.cache_creation_tokens),
+  cache_creation_1h_tokens = max(cache_creation_1h_tokens, excluded.cache_creation_1h_tokens),
+  cache_read_tokens = max(cache_read_tokens, excluded.cache_read_tokens),
+  cost_usd = max(cost_usd, excluded.cost_usd),
+  logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(logged_cost_usd, -1)
+    THEN excluded.logged_cost_usd ELSE logged_cost_usd END`;
+
+/** A sidechain line that replays a message id already counted under another key is dropped. */
+const UPSERT_SIDECHAIN = `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
+SELECT ${VALUES} WHERE NOT EXISTS (
+  SELECT 1 FROM cost_ledger WHERE message_id = $message_id AND key IS NOT $key)
+ON CONFLICT(key) DO NOTHING`;
+
+function params(e: PricedEntry, now: string): Record<string, SqlValue> {
+  return {
+    $key: e.key ?? null,
+    $time: e.time,
+    $source: e.source,
+    $model: e.model,
+    $input_tokens: e.input_tokens,
+    $output_tokens: e.output_tokens,
+    $cache_creation_tokens: e.cache_creation_tokens,
+    $cache_creation_1h_tokens: e.cache_creation_1h_tokens ?? 0,
+    $cache_read_tokens: e.cache_read_tokens,
+    $cost_usd: e.cost_usd,
+    $priced: e.priced ? 1 : 0,
+    $logged_cost_usd: e.logged_cost_usd ?? null,
+    $session: e.session ?? null,
+    $project: e.project ?? null,
+    $feature: e.feature ?? null,
+    $task: e.task ?? null,
+    $message_id: e.message_id ?? null,
+    $recorded_at: now,
+  };
+}
+
+/** Writes priced entries inside a transaction, in order. */
+export async function writeEntries(
+  t: StoreTx,
+  entries: readonly PricedEntry[],
+  now: string,
+): Promise<void> {
+  let run: Record<string, SqlValue>[] = [];
+  for (const e of entries) {
+    if (e.sidechain && e.message_id) {
+      if (run.length) await t.many(UPSERT, run);
+      run = [];
+      await t.run(UPSERT_SIDECHAIN, params(e, now));
+    } else {
+      run.push(params(e, now));
+    }
+  }
+  if (run.length) await t.many(UPSERT, run);
+}
