@@ -1,6 +1,7 @@
 import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
+import { costRoutes } from "./commands/cost.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
@@ -17,6 +18,7 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    cost: costRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },

@@ -4,4 +4,5 @@
  */
 export async function loadAllConfigSections(): Promise<void> {
   await import("../project/config.ts");
+  await import("../cost/config.ts");
 }

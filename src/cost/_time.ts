@@ -44,12 +44,22 @@ export function defaultTimeZone(env: Record<string, string | undefined>): string
 }
 
 /** Wall-clock fields of `date` in `tz`. */
-export function wallClock(date: Date, tz: string): { y: number; m: number; d: number; h: number; min: number; s: number } {
+export function wallClock(
+  date: Date,
+  tz: string,
+): { y: number; m: number; d: number; h: number; min: number; s: number } {
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(date)) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
   }
-  return { y: parts.year, m: parts.month, d: parts.day, h: parts.hour, min: parts.minute, s: parts.second };
+  return {
+    y: parts.year,
+    m: parts.month,
+    d: parts.day,
+    h: parts.hour,
+    min: parts.minute,
+    s: parts.second,
+  };
 }
 
 function offsetMs(date: Date, tz: string): number {
@@ -86,7 +96,11 @@ export function isoWeekKey(y: number, m: number, d: number): string {
 /** The calendar period keys of an instant in `tz`. */
 export function periodKeys(date: Date, tz: string): { day: string; week: string; month: string } {
   const w = wallClock(date, tz);
-  return { day: dayKey(w.y, w.m, w.d), week: isoWeekKey(w.y, w.m, w.d), month: `${pad(w.y, 4)}-${pad(w.m)}` };
+  return {
+    day: dayKey(w.y, w.m, w.d),
+    week: isoWeekKey(w.y, w.m, w.d),
+    month: `${pad(w.y, 4)}-${pad(w.m)}`,
+  };
 }
 
 /** The window `[start, end)` of the day, ISO week or month holding `now` in `tz`. */
@@ -113,7 +127,12 @@ export function periodWindow(
   const nextMonday = new Date(Date.UTC(w.y, w.m - 1, w.d - dow + 7));
   return {
     start: zonedTime(monday.getUTCFullYear(), monday.getUTCMonth() + 1, monday.getUTCDate(), tz),
-    end: zonedTime(nextMonday.getUTCFullYear(), nextMonday.getUTCMonth() + 1, nextMonday.getUTCDate(), tz),
+    end: zonedTime(
+      nextMonday.getUTCFullYear(),
+      nextMonday.getUTCMonth() + 1,
+      nextMonday.getUTCDate(),
+      tz,
+    ),
     key: isoWeekKey(w.y, w.m, w.d),
   };
 }

@@ -73,7 +73,10 @@ export async function setBudget(project: Project, options: SetBudgetOptions): Pr
     });
   }
   if (!Number.isFinite(options.limit_usd) || options.limit_usd <= 0) {
-    throw new BrError("usage", `Budget limit must be a positive number of USD, got "${options.limit_usd}"`);
+    throw new BrError(
+      "usage",
+      `Budget limit must be a positive number of USD, got "${options.limit_usd}"`,
+    );
   }
   await import("./config.ts");
   const warn = options.warn_pct ??
@@ -95,7 +98,14 @@ export async function setBudget(project: Project, options: SetBudgetOptions): Pr
      ON CONFLICT(name) DO UPDATE SET period = excluded.period, feature = excluded.feature,
        limit_usd = excluded.limit_usd, warn_pct = excluded.warn_pct, last_level = NULL,
        last_window = NULL, updated_at = excluded.updated_at`,
-    [budget.name, budget.period, budget.feature, budget.limit_usd, budget.warn_pct, project.clock.now().toISOString()],
+    [
+      budget.name,
+      budget.period,
+      budget.feature,
+      budget.limit_usd,
+      budget.warn_pct,
+      project.clock.now().toISOString(),
+    ],
   );
   return budget;
 }
@@ -109,7 +119,9 @@ export async function removeBudget(project: Project, name: string): Promise<void
   const store = await project.store();
   const res = await store.run("DELETE FROM cost_budgets WHERE name = ?", [name]);
   if (res.changes === 0) {
-    throw new BrError("not_found", `Cannot find budget "${name}"`, { hint: 'run "br cost budget list" to see names' });
+    throw new BrError("not_found", `Cannot find budget "${name}"`, {
+      hint: 'run "br cost budget list" to see names',
+    });
   }
 }
 
@@ -126,18 +138,21 @@ export async function listBudgets(project: Project): Promise<Budget[]> {
  * weeks and months in `cost.timezone`, else `TZ`, else local), level `warn` at the warn
  * percentage and `stop` at the limit. With `feature`, only the budgets that apply to it
  * (those without a feature and that feature's own). Emits `budget.alert` when a budget
- * reaches a higher level in its window than it had reached before.
+ * reaches a higher level in its window than it had reached before (not with `quiet`, which
+ * only reads).
  */
 export async function checkBudgets(
   project: Project,
-  options: { feature?: string | null } = {},
+  options: { feature?: string | null; quiet?: boolean } = {},
 ): Promise<BudgetCheck> {
   const store = await project.store();
   const all = await store.all<Budget & { last_level: string | null; last_window: string | null }>(
     `SELECT name, period, feature, limit_usd, warn_pct, last_level, last_window FROM cost_budgets
      ORDER BY name`,
   );
-  const budgets = options.feature ? all.filter((b) => !b.feature || b.feature === options.feature) : all;
+  const budgets = options.feature
+    ? all.filter((b) => !b.feature || b.feature === options.feature)
+    : all;
   if (!budgets.length) return { level: "ok", alerts: [], budgets: [] };
   const tz = await resolveTimeZone(project);
   const now = project.clock.now();
@@ -157,11 +172,17 @@ export async function checkBudgets(
       params.push(b.feature);
     }
     const row = await store.get<{ usd: number | null }>(
-      `SELECT sum(cost_usd) AS usd FROM cost_ledger ${where.length ? "WHERE " + where.join(" AND ") : ""}`,
+      `SELECT sum(cost_usd) AS usd FROM cost_ledger ${
+        where.length ? "WHERE " + where.join(" AND ") : ""
+      }`,
       params,
     );
     const spent = round(Number(row?.usd ?? 0));
-    const level = spent >= b.limit_usd ? "stop" : spent >= (b.limit_usd * b.warn_pct) / 100 ? "warn" : "ok";
+    const level = spent >= b.limit_usd
+      ? "stop"
+      : spent >= (b.limit_usd * b.warn_pct) / 100
+      ? "warn"
+      : "ok";
     statuses.push({
       name: b.name,
       period: b.period,
@@ -173,13 +194,22 @@ export async function checkBudgets(
       window,
     });
     const before = b.last_window === window ? rank(b.last_level) : 0;
-    if (rank(level) !== before || b.last_window !== window) {
+    if (!options.quiet && (rank(level) !== before || b.last_window !== window)) {
       if (rank(level) > before) {
-        project.bus.emit("budget.alert", { budget: b.name, spent, limit: b.limit_usd, level: level as "warn" | "stop" }, {
+        project.bus.emit("budget.alert", {
+          budget: b.name,
+          spent,
+          limit: b.limit_usd,
+          level: level as "warn" | "stop",
+        }, {
           feature: b.feature,
         });
       }
-      await store.run("UPDATE cost_budgets SET last_level = ?, last_window = ? WHERE name = ?", [level, window, b.name]);
+      await store.run("UPDATE cost_budgets SET last_level = ?, last_window = ? WHERE name = ?", [
+        level,
+        window,
+        b.name,
+      ]);
     }
   }
   const alerts = statuses.filter((s) => s.level !== "ok");

@@ -200,7 +200,8 @@ export function priceWith(prices: ModelPrices, tokens: TokenCounts): number {
   const input = rate(prices.input, prompt) ?? 0;
   const output = rate(prices.output, prompt) ?? 0;
   const write5m = rate(prices.cache_write_5m, prompt) ?? input;
-  const write1h = rate(prices.cache_write_1h, prompt) ?? (prices.cache_write_5m ? input * 2 : input);
+  const write1h = rate(prices.cache_write_1h, prompt) ??
+    (prices.cache_write_5m ? input * 2 : input);
   const read = rate(prices.cache_read, prompt) ?? input;
   const oneHour = Math.min(tokens.cache_creation_1h_tokens ?? 0, tokens.cache_creation_tokens);
   const fiveMin = tokens.cache_creation_tokens - oneHour;

@@ -1,5 +1,5 @@
 import { basename, dirname, join, relative, sep } from "node:path";
-import { type AttributionContext, attributeFeature } from "./attribution.ts";
+import { attributeFeature, type AttributionContext } from "./attribution.ts";
 import type { UsageEntry } from "./types.ts";
 
 /** Name of the Claude Code source in the ledger. */

@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { type AttributionContext, attributeFeature } from "./attribution.ts";
+import { attributeFeature, type AttributionContext } from "./attribution.ts";
 import type { UsageEntry } from "./types.ts";
 
 /** Name of the Codex source in the ledger. */

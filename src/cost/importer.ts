@@ -5,8 +5,13 @@ import type { Store } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import type { Catalog } from "./catalog.ts";
-import { CLAUDE_CODE, claudeFileContext, claudeProjectDirs, parseClaudeLine } from "./claude_code.ts";
-import { CODEX, codexInitialState, codexSessionDirs, type CodexState, parseCodexLine } from "./codex.ts";
+import {
+  CLAUDE_CODE,
+  claudeFileContext,
+  claudeProjectDirs,
+  parseClaudeLine,
+} from "./claude_code.ts";
+import { codexInitialState, codexSessionDirs, type CodexState, parseCodexLine } from "./codex.ts";
 import { headHash, readLineBatches } from "./_lines.ts";
 import { type PricedEntry, priceEntry, projectCatalog, writeEntries } from "./ledger.ts";
 import type { UsageEntry } from "./types.ts";
@@ -86,7 +91,9 @@ async function* jsonlFiles(dir: string): AsyncGenerator<string> {
   // Main session files before their subagents' files, so that a sidechain replay finds the
   // message it replays already counted.
   files.sort();
-  subdirs.sort((a, b) => Number(a.endsWith("subagents")) - Number(b.endsWith("subagents")) || (a < b ? -1 : 1));
+  subdirs.sort((a, b) =>
+    Number(a.endsWith("subagents")) - Number(b.endsWith("subagents")) || (a < b ? -1 : 1)
+  );
   yield* files;
   for (const d of subdirs) yield* jsonlFiles(d);
 }
@@ -101,7 +108,9 @@ function isDir(path: string): boolean {
 
 function claudeRoots(project: Project, dirs?: string[]): string[] {
   if (!dirs?.length) return claudeProjectDirs(project.env).filter(isDir);
-  return dirs.map((d) => resolve(d)).map((d) => isDir(join(d, "projects")) ? join(d, "projects") : d)
+  return dirs.map((d) => resolve(d)).map((d) =>
+    isDir(join(d, "projects")) ? join(d, "projects") : d
+  )
     .filter(isDir);
 }
 
@@ -129,15 +138,20 @@ export async function importUsage(
   project: Project,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
-  const sources = [...new Set(options.sources ?? ["claude-code", "codex"])].sort();
+  const sources = [...new Set<ImportSource>(options.sources ?? ["claude-code", "codex"])].sort();
   const store = await project.store();
   const catalog = await projectCatalog(project);
   const attribution = await attributionContext(project);
   const unpriced = new Set<string>();
-  const added = new Map<string, { source: string; model: string; tokens: Record<string, number>; usd: number }>();
+  const added = new Map<
+    string,
+    { source: string; model: string; tokens: Record<string, number>; usd: number }
+  >();
   const reports: SourceImportReport[] = [];
   for (const source of sources) {
-    const roots = source === CLAUDE_CODE ? claudeRoots(project, options.dirs) : codexRoots(project, options.dirs);
+    const roots = source === CLAUDE_CODE
+      ? claudeRoots(project, options.dirs)
+      : codexRoots(project, options.dirs);
     const report: SourceImportReport = {
       source,
       dirs: roots,
@@ -160,7 +174,12 @@ export async function importUsage(
           const k = `${e.source}\u0000${e.model}`;
           let a = added.get(k);
           if (!a) {
-            a = { source: e.source, model: e.model, tokens: { input: 0, output: 0, cache_creation: 0, cache_read: 0 }, usd: 0 };
+            a = {
+              source: e.source,
+              model: e.model,
+              tokens: { input: 0, output: 0, cache_creation: 0, cache_read: 0 },
+              usd: 0,
+            };
             added.set(k, a);
           }
           a.tokens.input += e.input_tokens;
@@ -174,8 +193,17 @@ export async function importUsage(
     report.added = (await countRows(store, source)) - before;
     reports.push(report);
   }
-  for (const a of [...added.values()].sort((x, y) => x.source.localeCompare(y.source) || x.model.localeCompare(y.model))) {
-    project.bus.emit("cost.recorded", { model: a.model, tokens: a.tokens, usd: round(a.usd), source: a.source });
+  for (
+    const a of [...added.values()].sort((x, y) =>
+      x.source.localeCompare(y.source) || x.model.localeCompare(y.model)
+    )
+  ) {
+    project.bus.emit("cost.recorded", {
+      model: a.model,
+      tokens: a.tokens,
+      usd: round(a.usd),
+      source: a.source,
+    });
   }
   const { checkBudgets } = await import("./budgets.ts");
   await checkBudgets(project);
@@ -193,7 +221,10 @@ export function round(usd: number): number {
 }
 
 async function countRows(store: Store, source: string): Promise<number> {
-  const row = await store.get<{ n: number }>("SELECT count(*) AS n FROM cost_ledger WHERE source = ?", [source]);
+  const row = await store.get<{ n: number }>(
+    "SELECT count(*) AS n FROM cost_ledger WHERE source = ?",
+    [source],
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -242,7 +273,9 @@ async function importFile(
     "SELECT size, mtime, offset, head_hash, state FROM cost_import_files WHERE path = ?",
     [file],
   );
-  if (known && known.size === stat.size && known.mtime === mtime && known.offset === stat.size) return;
+  if (known && known.size === stat.size && known.mtime === mtime && known.offset === stat.size) {
+    return;
+  }
   let offset = 0;
   let state: unknown = parser.initial(file);
   if (known && stat.size >= known.offset && known.offset > 0) {

@@ -44,8 +44,8 @@ export {
 } from "./summary.ts";
 export {
   type Budget,
-  type BudgetCheck,
   BUDGET_PERIODS,
+  type BudgetCheck,
   type BudgetPeriod,
   type BudgetStatus,
   checkBudgets,

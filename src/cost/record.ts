@@ -50,7 +50,10 @@ export interface RecordedUsage {
 function count(name: string, v: number | undefined): number {
   if (v === undefined) return 0;
   if (!Number.isFinite(v) || v < 0) {
-    throw new BrError("invalid_data", `Token count "${name}" must be a non-negative number, got ${v}`);
+    throw new BrError(
+      "invalid_data",
+      `Token count "${name}" must be a non-negative number, got ${v}`,
+    );
   }
   return Math.round(v);
 }
@@ -62,7 +65,10 @@ function count(name: string, v: number | undefined): number {
  *
  * @throws {BrError} `invalid_data` for negative or non-numeric token counts or a bad time.
  */
-export async function recordUsage(project: Project, input: RecordUsageInput): Promise<RecordedUsage> {
+export async function recordUsage(
+  project: Project,
+  input: RecordUsageInput,
+): Promise<RecordedUsage> {
   const when = input.time === undefined ? project.clock.now() : new Date(input.time);
   if (Number.isNaN(when.getTime())) {
     throw new BrError("invalid_data", `Cannot read usage time "${input.time}"`);

@@ -4,7 +4,15 @@ import { round } from "./importer.ts";
 import { checkTimeZone, defaultTimeZone, parseBound, periodKeys } from "./_time.ts";
 
 /** How {@link costSummary} groups the ledger. */
-export type SummaryBy = "day" | "week" | "month" | "model" | "feature" | "session" | "project" | "source";
+export type SummaryBy =
+  | "day"
+  | "week"
+  | "month"
+  | "model"
+  | "feature"
+  | "session"
+  | "project"
+  | "source";
 
 /** The groupings, in help order. */
 export const SUMMARY_BY: readonly SummaryBy[] = [
@@ -95,10 +103,15 @@ interface Agg {
  *
  * @throws {BrError} `usage` for an unknown grouping, time zone or date.
  */
-export async function costSummary(project: Project, options: SummaryOptions = {}): Promise<CostSummary> {
+export async function costSummary(
+  project: Project,
+  options: SummaryOptions = {},
+): Promise<CostSummary> {
   const by = options.by ?? "day";
   if (!SUMMARY_BY.includes(by)) {
-    throw new BrError("usage", `Cannot group by "${by}"`, { hint: `use one of: ${SUMMARY_BY.join(", ")}` });
+    throw new BrError("usage", `Cannot group by "${by}"`, {
+      hint: `use one of: ${SUMMARY_BY.join(", ")}`,
+    });
   }
   const timezone = await resolveTimeZone(project, options.timezone);
   const where: string[] = [];
@@ -133,7 +146,9 @@ export async function costSummary(project: Project, options: SummaryOptions = {}
   );
   const merged = new Map<string | null, Agg>();
   for (const r of rows) {
-    const k = COLUMN[by] || r.k === null ? r.k : periodKeys(new Date(`${r.k}:00Z`), timezone)[by as "day"];
+    const k = COLUMN[by] || r.k === null
+      ? r.k
+      : periodKeys(new Date(`${r.k}:00Z`), timezone)[by as "day"];
     const a = merged.get(k);
     if (!a) merged.set(k, { ...r, k, logged: r.logged === null ? null : Number(r.logged) });
     else {
@@ -149,10 +164,18 @@ export async function costSummary(project: Project, options: SummaryOptions = {}
     a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1
   );
   const unpriced = await store.all<{ model: string }>(
-    `SELECT DISTINCT model FROM cost_ledger ${filter}${filter ? " AND" : " WHERE"} priced = 0 ORDER BY model`,
+    `SELECT DISTINCT model FROM cost_ledger ${filter}${
+      filter ? " AND" : " WHERE"
+    } priced = 0 ORDER BY model`,
     params,
   );
-  return { by, timezone, rows: out, totals: sumRows(out), unpriced_models: unpriced.map((u) => u.model) };
+  return {
+    by,
+    timezone,
+    rows: out,
+    totals: sumRows(out),
+    unpriced_models: unpriced.map((u) => u.model),
+  };
 }
 
 function toRow(a: Agg): CostRow {
@@ -187,7 +210,9 @@ function sumRows(rows: CostRow[]): CostTotals {
     t.cache_read_tokens += r.cache_read_tokens;
     t.total_tokens += r.total_tokens;
     t.cost_usd += r.cost_usd;
-    if (r.logged_cost_usd !== null) t.logged_cost_usd = (t.logged_cost_usd ?? 0) + r.logged_cost_usd;
+    if (r.logged_cost_usd !== null) {
+      t.logged_cost_usd = (t.logged_cost_usd ?? 0) + r.logged_cost_usd;
+    }
   }
   t.cost_usd = round(t.cost_usd);
   if (t.logged_cost_usd !== null) t.logged_cost_usd = round(t.logged_cost_usd);
