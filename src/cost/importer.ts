@@ -106,22 +106,32 @@ function isDir(path: string): boolean {
   }
 }
 
-function claudeRoots(project: Project, dirs?: string[]): string[] {
-  if (!dirs?.length) return claudeProjectDirs(project.env).filter(isDir);
-  return dirs.map((d) => resolve(d)).map((d) =>
-    isDir(join(d, "projects")) ? join(d, "projects") : d
-  )
-    .filter(isDir);
-}
-
-function codexRoots(project: Project, dirs?: string[]): string[] {
-  if (!dirs?.length) return codexSessionDirs(project.env).filter(isDir);
-  const out: string[] = [];
-  for (const d of dirs.map((x) => resolve(x))) {
-    const inner = [join(d, "sessions"), join(d, "archived_sessions")].filter(isDir);
-    out.push(...(inner.length ? inner : [d]));
+/**
+ * The folders to read for a source. Given folders count for a source when they hold its
+ * layout (`projects/` for Claude Code; `sessions/` or `archived_sessions/` for Codex), or
+ * when only that source is imported (the folder is then the log folder itself).
+ */
+function rootsFor(
+  project: Project,
+  source: ImportSource,
+  dirs: string[] | undefined,
+  single: boolean,
+): string[] {
+  if (!dirs?.length) {
+    return (source === "claude-code"
+      ? claudeProjectDirs(project.env)
+      : codexSessionDirs(project.env))
+      .filter(isDir);
   }
-  return out.filter(isDir);
+  const out: string[] = [];
+  for (const d of dirs.map((x) => resolve(project.root, x))) {
+    const inner = source === "claude-code"
+      ? [join(d, "projects")].filter(isDir)
+      : [join(d, "sessions"), join(d, "archived_sessions")].filter(isDir);
+    if (inner.length) out.push(...inner);
+    else if (single && isDir(d)) out.push(d);
+  }
+  return out;
 }
 
 /**
@@ -143,15 +153,13 @@ export async function importUsage(
   const catalog = await projectCatalog(project);
   const attribution = await attributionContext(project);
   const unpriced = new Set<string>();
-  const added = new Map<
-    string,
-    { source: string; model: string; tokens: Record<string, number>; usd: number }
-  >();
   const reports: SourceImportReport[] = [];
+  // Rows added by this run are those above the highest id before it.
+  const since = Number(
+    (await store.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
+  );
   for (const source of sources) {
-    const roots = source === CLAUDE_CODE
-      ? claudeRoots(project, options.dirs)
-      : codexRoots(project, options.dirs);
+    const roots = rootsFor(project, source, options.dirs, sources.length === 1);
     const report: SourceImportReport = {
       source,
       dirs: roots,
@@ -162,7 +170,6 @@ export async function importUsage(
       added: 0,
       malformed_lines: 0,
     };
-    const before = await countRows(store, source);
     for (const root of roots) {
       for await (const file of jsonlFiles(root)) {
         report.files++;
@@ -171,37 +178,39 @@ export async function importUsage(
           : codexParser(attribution);
         await importFile(project, store, catalog, source, file, parser, report, (e) => {
           if (!e.priced) unpriced.add(e.model);
-          const k = `${e.source}\u0000${e.model}`;
-          let a = added.get(k);
-          if (!a) {
-            a = {
-              source: e.source,
-              model: e.model,
-              tokens: { input: 0, output: 0, cache_creation: 0, cache_read: 0 },
-              usd: 0,
-            };
-            added.set(k, a);
-          }
-          a.tokens.input += e.input_tokens;
-          a.tokens.output += e.output_tokens;
-          a.tokens.cache_creation += e.cache_creation_tokens;
-          a.tokens.cache_read += e.cache_read_tokens;
-          a.usd += e.cost_usd;
         });
       }
     }
-    report.added = (await countRows(store, source)) - before;
     reports.push(report);
   }
-  for (
-    const a of [...added.values()].sort((x, y) =>
-      x.source.localeCompare(y.source) || x.model.localeCompare(y.model)
-    )
-  ) {
+  const added = await store.all<{
+    source: string;
+    model: string;
+    n: number;
+    input: number;
+    output: number;
+    cache_creation: number;
+    cache_read: number;
+    usd: number;
+  }>(
+    `SELECT source, model, count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output,
+       sum(cache_creation_tokens) AS cache_creation, sum(cache_read_tokens) AS cache_read,
+       sum(cost_usd) AS usd
+     FROM cost_ledger WHERE id > ? GROUP BY source, model ORDER BY source, model`,
+    [since],
+  );
+  for (const a of added) {
+    const report = reports.find((r) => r.source === a.source);
+    if (report) report.added += Number(a.n);
     project.bus.emit("cost.recorded", {
       model: a.model,
-      tokens: a.tokens,
-      usd: round(a.usd),
+      tokens: {
+        input: Number(a.input),
+        output: Number(a.output),
+        cache_creation: Number(a.cache_creation),
+        cache_read: Number(a.cache_read),
+      },
+      usd: round(Number(a.usd)),
       source: a.source,
     });
   }
@@ -210,7 +219,7 @@ export async function importUsage(
   return {
     sources: reports,
     added: reports.reduce((s, r) => s + r.added, 0),
-    cost_usd: round([...added.values()].reduce((s, a) => s + a.usd, 0)),
+    cost_usd: round(added.reduce((s, a) => s + Number(a.usd), 0)),
     unpriced_models: [...unpriced].sort(),
   };
 }
@@ -218,14 +227,6 @@ export async function importUsage(
 /** Rounds USD to micro-dollars. */
 export function round(usd: number): number {
   return Math.round(usd * 1e6) / 1e6;
-}
-
-async function countRows(store: Store, source: string): Promise<number> {
-  const row = await store.get<{ n: number }>(
-    "SELECT count(*) AS n FROM cost_ledger WHERE source = ?",
-    [source],
-  );
-  return Number(row?.n ?? 0);
 }
 
 /** Feature attribution context of the project (its root and feature ids). */
@@ -323,7 +324,15 @@ async function importFile(
     committed = end;
   };
   for await (const batch of readLineBatches(file, offset)) {
-    let ok = true;
+    if (batch.partial) {
+      // A last line without a newline that is not whole JSON is probably still being
+      // written: leave the offset before it so that the next import reads it again.
+      try {
+        JSON.parse(batch.lines[0]);
+      } catch {
+        break;
+      }
+    }
     for (const line of batch.lines) {
       if (line.length === 0) continue;
       let entry: UsageEntry | null;
@@ -331,7 +340,6 @@ async function importFile(
         entry = parser.line(line, state);
       } catch {
         report.malformed_lines++;
-        ok = false;
         continue;
       }
       if (entry) {
@@ -340,12 +348,6 @@ async function importFile(
       }
     }
     report.bytes_read += batch.end - committed;
-    // A last line without a newline that does not parse is probably still being written:
-    // leave the offset before it so the next import reads it again.
-    if (batch.partial && !ok) {
-      report.bytes_read -= batch.end - committed;
-      break;
-    }
     await flush(batch.end);
   }
   if (committed === offset) await flush(committed);

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { ExitCode } from "../../core/errors.ts";
 import {
   BUDGET_PERIODS,
@@ -44,7 +45,10 @@ export function importLogs(
     ? ["claude-code", "codex"]
     : [which as ImportSource];
   return withProject(this, flags, async (project) => {
-    const report = await importUsage(project, { sources, dirs: flags.dir });
+    const report = await importUsage(project, {
+      sources,
+      dirs: flags.dir?.map((d) => resolve(this.cwd, d)),
+    });
     if (flags.json) return printJson(this, report);
     const c = await colors(this);
     for (const s of report.sources) {
