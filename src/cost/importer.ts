@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import type { Store } from "../core/store.ts";
+import type { SqlValue, Store } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import type { Catalog } from "./catalog.ts";
@@ -158,6 +158,9 @@ export async function importUsage(
   const since = Number(
     (await store.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
   );
+  const writer = new Writer(store, project.clock.now().toISOString(), (e) => {
+    if (!e.priced) unpriced.add(e.model);
+  });
   for (const source of sources) {
     const roots = rootsFor(project, source, options.dirs, sources.length === 1);
     const report: SourceImportReport = {
@@ -176,13 +179,13 @@ export async function importUsage(
         const parser: ParserFor = source === CLAUDE_CODE
           ? claudeParser(root, file, attribution)
           : codexParser(attribution);
-        await importFile(project, store, catalog, source, file, parser, report, (e) => {
-          if (!e.priced) unpriced.add(e.model);
-        });
+        await importFile(store, writer, catalog, source, file, parser, report);
+        if (writer.size >= BATCH_ROWS) await writer.flush();
       }
     }
     reports.push(report);
   }
+  await writer.flush();
   const added = await store.all<{
     source: string;
     model: string;
@@ -253,15 +256,70 @@ function codexParser(attribution: AttributionContext): ParserFor {
   };
 }
 
+/** Rows and file offsets waiting to be written together, in one transaction per batch. */
+class Writer {
+  #rows: PricedEntry[] = [];
+  // Lines of one API response usually sit next to each other: merge them before the write.
+  #byKey = new Map<string, PricedEntry>();
+  #files = new Map<string, Record<string, SqlValue>>();
+  readonly #store: Store;
+  readonly #now: string;
+  readonly #onEntry: (e: PricedEntry) => void;
+
+  constructor(store: Store, now: string, onEntry: (e: PricedEntry) => void) {
+    this.#store = store;
+    this.#now = now;
+    this.#onEntry = onEntry;
+  }
+
+  add(e: PricedEntry): void {
+    const same = e.key && !e.sidechain ? this.#byKey.get(e.key) : undefined;
+    if (same) return mergeInto(same, e);
+    this.#rows.push(e);
+    if (e.key && !e.sidechain) this.#byKey.set(e.key, e);
+  }
+
+  file(params: Record<string, SqlValue>): void {
+    this.#files.set(String(params.$path), { ...params, $now: this.#now });
+  }
+
+  get size(): number {
+    return this.#rows.length;
+  }
+
+  async flush(): Promise<void> {
+    if (!this.#rows.length && !this.#files.size) return;
+    const rows = this.#rows;
+    const files = [...this.#files.values()];
+    this.#rows = [];
+    this.#byKey = new Map();
+    this.#files = new Map();
+    await this.#store.tx(async (t) => {
+      if (rows.length) await writeEntries(t, rows, this.#now);
+      if (files.length) await t.many(SAVE_FILE, files);
+    });
+    for (const e of rows) this.#onEntry(e);
+  }
+}
+
+const SAVE_FILE =
+  `INSERT INTO cost_import_files (path, source, size, mtime, offset, head_hash, state, updated_at)
+  VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
+  ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
+    mtime = excluded.mtime, offset = excluded.offset, head_hash = excluded.head_hash,
+    state = excluded.state, updated_at = excluded.updated_at`;
+
+/** Rows written per transaction. */
+const BATCH_ROWS = 10_000;
+
 async function importFile(
-  project: Project,
   store: Store,
+  writer: Writer,
   catalog: Catalog,
   source: string,
   file: string,
   parser: ParserFor,
   report: SourceImportReport,
-  onEntry: (e: PricedEntry) => void,
 ): Promise<void> {
   let stat: Deno.FileInfo;
   try {
@@ -291,37 +349,20 @@ async function importFile(
     return;
   }
   report.files_read++;
-  const now = project.clock.now().toISOString();
-  let pending: PricedEntry[] = [];
-  let committed = offset;
+  let end = offset;
   let fullHash: string | null = null;
-  const flush = async (end: number) => {
-    const rows = pending;
-    pending = [];
+  const remember = async () => {
     // The hash covers the first 4 KiB at most, so it is computed once per file past that.
     const hash = end >= 4096 ? (fullHash ??= await headHash(file, end)) : await headHash(file, end);
-    await store.tx(async (t) => {
-      if (rows.length) await writeEntries(t, rows, now);
-      await t.run(
-        `INSERT INTO cost_import_files (path, source, size, mtime, offset, head_hash, state, updated_at)
-         VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
-         ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
-           mtime = excluded.mtime, offset = excluded.offset, head_hash = excluded.head_hash,
-           state = excluded.state, updated_at = excluded.updated_at`,
-        {
-          $path: file,
-          $source: source,
-          $size: stat.size,
-          $mtime: mtime,
-          $offset: end,
-          $hash: hash,
-          $state: state === null ? null : JSON.stringify(state),
-          $now: now,
-        },
-      );
+    writer.file({
+      $path: file,
+      $source: source,
+      $size: stat.size,
+      $mtime: mtime,
+      $offset: end,
+      $hash: hash,
+      $state: state === null ? null : JSON.stringify(state),
     });
-    for (const e of rows) onEntry(e);
-    committed = end;
   };
   for await (const batch of readLineBatches(file, offset)) {
     if (batch.partial) {
@@ -344,13 +385,33 @@ async function importFile(
       }
       if (entry) {
         report.records++;
-        pending.push(priceEntry(catalog, entry));
+        writer.add(priceEntry(catalog, entry));
       }
     }
-    report.bytes_read += batch.end - committed;
-    await flush(batch.end);
+    report.bytes_read += batch.end - end;
+    end = batch.end;
+    if (writer.size >= BATCH_ROWS) {
+      await remember();
+      await writer.flush();
+    }
   }
-  if (committed === offset) await flush(committed);
+  await remember();
+}
+
+/** Keeps the larger counts of two records of one response (as the ledger upsert does). */
+function mergeInto(a: PricedEntry, b: PricedEntry): void {
+  a.input_tokens = Math.max(a.input_tokens, b.input_tokens);
+  a.output_tokens = Math.max(a.output_tokens, b.output_tokens);
+  a.cache_creation_tokens = Math.max(a.cache_creation_tokens, b.cache_creation_tokens);
+  a.cache_creation_1h_tokens = Math.max(
+    a.cache_creation_1h_tokens ?? 0,
+    b.cache_creation_1h_tokens ?? 0,
+  );
+  a.cache_read_tokens = Math.max(a.cache_read_tokens, b.cache_read_tokens);
+  a.cost_usd = Math.max(a.cost_usd, b.cost_usd);
+  if (b.logged_cost_usd != null && b.logged_cost_usd > (a.logged_cost_usd ?? -1)) {
+    a.logged_cost_usd = b.logged_cost_usd;
+  }
 }
 
 async function saveFileState(
