@@ -21,3 +21,4 @@ export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
 export * from "./plugin.ts";
+export * from "./src/cost/mod.ts";
