@@ -4,6 +4,7 @@ import { configRoutes } from "./commands/config.ts";
 import { costRoutes } from "./commands/cost.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
+import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -18,7 +19,11 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+<<<<<<< HEAD
     cost: costRoutes,
+=======
+    security: securityRoutes,
+>>>>>>> main
     completions: completionsCommand,
     __complete: completeCommand,
   },
