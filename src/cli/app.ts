@@ -19,11 +19,8 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
-<<<<<<< HEAD
     cost: costRoutes,
-=======
     security: securityRoutes,
->>>>>>> main
     completions: completionsCommand,
     __complete: completeCommand,
   },
