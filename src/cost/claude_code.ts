@@ -31,6 +31,13 @@ export function claudeFileContext(
   return { session, project };
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The time as `toISOString()` writes it (most logs already do). */
+function isoUtc(time: string): string {
+  return ISO_UTC.test(time) ? time : new Date(time).toISOString();
+}
+
 function num(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0;
 }
@@ -77,7 +84,7 @@ export function parseClaudeLine(line: string, ctx: ClaudeLineContext): UsageEntr
     ? obj.costUSD
     : null;
   return {
-    time: new Date(time).toISOString(),
+    time: isoUtc(time),
     source: CLAUDE_CODE,
     model,
     input_tokens: num(usage.input_tokens),

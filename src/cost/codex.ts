@@ -50,6 +50,13 @@ export function codexInitialState(file: string): CodexState {
   };
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The time as `toISOString()` writes it (most logs already do). */
+function isoUtc(time: string): string {
+  return ISO_UTC.test(time) ? time : new Date(time).toISOString();
+}
+
 function num(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0;
 }
@@ -127,7 +134,7 @@ export function parseCodexLine(
   }
   const cached = Math.min(delta.cached, delta.input);
   return {
-    time: new Date(time).toISOString(),
+    time: isoUtc(time),
     source: CODEX,
     model: model ?? "unknown",
     input_tokens: delta.input - cached,

@@ -49,7 +49,10 @@ const COLUMNS = [
   "recorded_at",
 ];
 
-const VALUES = COLUMNS.map((c) => `$${c}`).join(", ");
+// Numbered positional parameters (`?1` = key, ...): binding an array is faster than an object.
+const VALUES = COLUMNS.map((_, i) => `?${i + 1}`).join(", ");
+const KEY = `?${COLUMNS.indexOf("key") + 1}`;
+const MESSAGE_ID = `?${COLUMNS.indexOf("message_id") + 1}`;
 
 /**
  * The upsert: a second line of the same API response (same key) keeps the larger counts
@@ -69,30 +72,30 @@ ON CONFLICT(key) DO UPDATE SET
 /** A sidechain line that replays a message id already counted under another key is dropped. */
 const UPSERT_SIDECHAIN = `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
 SELECT ${VALUES} WHERE NOT EXISTS (
-  SELECT 1 FROM cost_ledger WHERE message_id = $message_id AND key IS NOT $key)
+  SELECT 1 FROM cost_ledger WHERE message_id = ${MESSAGE_ID} AND key IS NOT ${KEY})
 ON CONFLICT(key) DO NOTHING`;
 
-function params(e: PricedEntry, now: string): Record<string, SqlValue> {
-  return {
-    $key: e.key ?? null,
-    $time: e.time,
-    $source: e.source,
-    $model: e.model,
-    $input_tokens: e.input_tokens,
-    $output_tokens: e.output_tokens,
-    $cache_creation_tokens: e.cache_creation_tokens,
-    $cache_creation_1h_tokens: e.cache_creation_1h_tokens ?? 0,
-    $cache_read_tokens: e.cache_read_tokens,
-    $cost_usd: e.cost_usd,
-    $priced: e.priced ? 1 : 0,
-    $logged_cost_usd: e.logged_cost_usd ?? null,
-    $session: e.session ?? null,
-    $project: e.project ?? null,
-    $feature: e.feature ?? null,
-    $task: e.task ?? null,
-    $message_id: e.message_id ?? null,
-    $recorded_at: now,
-  };
+function params(e: PricedEntry, now: string): SqlValue[] {
+  return [
+    e.key ?? null,
+    e.time,
+    e.source,
+    e.model,
+    e.input_tokens,
+    e.output_tokens,
+    e.cache_creation_tokens,
+    e.cache_creation_1h_tokens ?? 0,
+    e.cache_read_tokens,
+    e.cost_usd,
+    e.priced ? 1 : 0,
+    e.logged_cost_usd ?? null,
+    e.session ?? null,
+    e.project ?? null,
+    e.feature ?? null,
+    e.task ?? null,
+    e.message_id ?? null,
+    now,
+  ];
 }
 
 /** Writes priced entries inside a transaction, in order. */
@@ -101,7 +104,7 @@ export async function writeEntries(
   entries: readonly PricedEntry[],
   now: string,
 ): Promise<void> {
-  let run: Record<string, SqlValue>[] = [];
+  let run: SqlValue[][] = [];
   for (const e of entries) {
     if (e.sidechain && e.message_id) {
       if (run.length) await t.many(UPSERT, run);
