@@ -7,9 +7,12 @@ export interface LineBatch {
 }
 
 const CHUNK = 1 << 20;
+// Decoded pieces stay below V8's large-object size (128 KiB), so they die young and memory
+// stays flat however large the logs are.
+const PIECE = 1 << 16;
 
 /**
- * Streams the complete lines of `path` from byte `start`, in batches of about one chunk,
+ * Streams the complete lines of `path` from byte `start`, in batches of about 64 KiB,
  * so memory stays bounded by the longest line, not the file. A last line without a final
  * newline is yielded as its own batch with `partial: true` (it may still be being written).
  */
@@ -39,10 +42,17 @@ export async function* readLineBatches(
       carry = data.slice();
       continue;
     }
-    const text = decoder.decode(data.subarray(0, last));
-    offset += last + 1;
+    let from = 0;
+    while (from <= last) {
+      // Cut at the last newline before the piece size (or the next one after it).
+      let cut = from + PIECE >= last ? last : data.lastIndexOf(10, from + PIECE);
+      if (cut < from) cut = data.indexOf(10, from + PIECE);
+      const text = decoder.decode(data.subarray(from, cut));
+      offset += cut + 1 - from;
+      from = cut + 1;
+      yield { lines: text.split("\n"), end: offset };
+    }
     if (last + 1 < data.length) carry = data.slice(last + 1);
-    yield { lines: text.split("\n"), end: offset };
   }
   if (carry && carry.length) {
     yield { lines: [decoder.decode(carry)], end: offset + carry.length, partial: true };

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import type { SqlValue, Store } from "../core/store.ts";
+import type { SqlValue, StoreTx } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import type { Catalog } from "./catalog.ts";
@@ -158,34 +158,64 @@ export async function importUsage(
   const since = Number(
     (await store.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
   );
-  const writer = new Writer(store, project.clock.now().toISOString(), (e) => {
-    if (!e.priced) unpriced.add(e.model);
-  });
-  for (const source of sources) {
-    const roots = rootsFor(project, source, options.dirs, sources.length === 1);
-    const report: SourceImportReport = {
-      source,
-      dirs: roots,
-      files: 0,
-      files_read: 0,
-      bytes_read: 0,
-      records: 0,
-      added: 0,
-      malformed_lines: 0,
-    };
-    for (const root of roots) {
-      for await (const file of jsonlFiles(root)) {
-        report.files++;
-        const parser: ParserFor = source === CLAUDE_CODE
-          ? claudeParser(root, file, attribution)
-          : codexParser(attribution);
-        await importFile(store, writer, catalog, source, file, parser, report);
-        if (writer.size >= BATCH_ROWS) await writer.flush();
+  const now = project.clock.now().toISOString();
+  const ref: { t: StoreTx | null } = { t: null };
+  async function* steps(): AsyncGenerator<Step> {
+    for (const source of sources) {
+      const roots = rootsFor(project, source, options.dirs, sources.length === 1);
+      const report: SourceImportReport = {
+        source,
+        dirs: roots,
+        files: 0,
+        files_read: 0,
+        bytes_read: 0,
+        records: 0,
+        added: 0,
+        malformed_lines: 0,
+      };
+      reports.push(report);
+      for (const root of roots) {
+        for await (const file of jsonlFiles(root)) {
+          report.files++;
+          const parser: ParserFor = source === CLAUDE_CODE
+            ? claudeParser(root, file, attribution)
+            : codexParser(attribution);
+          yield* fileSteps(ref, catalog, source, file, parser, report);
+        }
       }
     }
-    reports.push(report);
   }
-  await writer.flush();
+  // Rows are written as each 64 KiB of log is parsed (so no row lives long in memory), in
+  // transactions of about BATCH_ROWS rows that also hold the files' new offsets.
+  const work = steps();
+  let done = false;
+  while (!done) {
+    await store.tx(async (t) => {
+      ref.t = t;
+      let rows = 0;
+      // A file's offset is written when the next file starts and before each commit.
+      let file: Step["file"] | null = null;
+      while (rows < BATCH_ROWS) {
+        const step = await work.next();
+        if (step.done) {
+          done = true;
+          break;
+        }
+        const { entries } = step.value;
+        if (file && file.$path !== step.value.file.$path) {
+          await t.run(SAVE_FILE, { ...(await file.state()), $path: file.$path, $now: now });
+        }
+        file = step.value.file;
+        if (entries.length) {
+          await writeEntries(t, entries, now);
+          rows += entries.length;
+          for (const e of entries) if (!e.priced) unpriced.add(e.model);
+        }
+      }
+      if (file) await t.run(SAVE_FILE, { ...(await file.state()), $path: file.$path, $now: now });
+    });
+    ref.t = null;
+  }
   const added = await store.all<{
     source: string;
     model: string;
@@ -256,50 +286,10 @@ function codexParser(attribution: AttributionContext): ParserFor {
   };
 }
 
-/** Rows and file offsets waiting to be written together, in one transaction per batch. */
-class Writer {
-  #rows: PricedEntry[] = [];
-  // Lines of one API response usually sit next to each other: merge them before the write.
-  #byKey = new Map<string, PricedEntry>();
-  #files = new Map<string, Record<string, SqlValue>>();
-  readonly #store: Store;
-  readonly #now: string;
-  readonly #onEntry: (e: PricedEntry) => void;
-
-  constructor(store: Store, now: string, onEntry: (e: PricedEntry) => void) {
-    this.#store = store;
-    this.#now = now;
-    this.#onEntry = onEntry;
-  }
-
-  add(e: PricedEntry): void {
-    const same = e.key && !e.sidechain ? this.#byKey.get(e.key) : undefined;
-    if (same) return mergeInto(same, e);
-    this.#rows.push(e);
-    if (e.key && !e.sidechain) this.#byKey.set(e.key, e);
-  }
-
-  file(params: Record<string, SqlValue>): void {
-    this.#files.set(String(params.$path), { ...params, $now: this.#now });
-  }
-
-  get size(): number {
-    return this.#rows.length;
-  }
-
-  async flush(): Promise<void> {
-    if (!this.#rows.length && !this.#files.size) return;
-    const rows = this.#rows;
-    const files = [...this.#files.values()];
-    this.#rows = [];
-    this.#byKey = new Map();
-    this.#files = new Map();
-    await this.#store.tx(async (t) => {
-      if (rows.length) await writeEntries(t, rows, this.#now);
-      if (files.length) await t.many(SAVE_FILE, files);
-    });
-    for (const e of rows) this.#onEntry(e);
-  }
+/** What one 64 KiB of a log gives: priced records and the file's new offset. */
+interface Step {
+  entries: PricedEntry[];
+  file: { $path: string; state(): Promise<Record<string, SqlValue>> };
 }
 
 const SAVE_FILE =
@@ -310,17 +300,16 @@ const SAVE_FILE =
     state = excluded.state, updated_at = excluded.updated_at`;
 
 /** Rows written per transaction. */
-const BATCH_ROWS = 10_000;
+const BATCH_ROWS = 5000;
 
-async function importFile(
-  store: Store,
-  writer: Writer,
+async function* fileSteps(
+  ref: { t: StoreTx | null },
   catalog: Catalog,
   source: string,
   file: string,
   parser: ParserFor,
   report: SourceImportReport,
-): Promise<void> {
+): AsyncGenerator<Step> {
   let stat: Deno.FileInfo;
   try {
     stat = await Deno.stat(file);
@@ -328,7 +317,7 @@ async function importFile(
     return;
   }
   const mtime = stat.mtime?.toISOString() ?? null;
-  const known = await store.get<FileState>(
+  const known = await ref.t!.get<FileState>(
     "SELECT size, mtime, offset, head_hash, state FROM cost_import_files WHERE path = ?",
     [file],
   );
@@ -344,26 +333,35 @@ async function importFile(
       if (known.state) state = JSON.parse(known.state);
     }
   }
-  if (offset === stat.size && known) {
-    await saveFileState(store, file, source, stat.size, mtime, offset, known.head_hash, state);
-    return;
-  }
-  report.files_read++;
   let end = offset;
   let fullHash: string | null = null;
-  const remember = async () => {
-    // The hash covers the first 4 KiB at most, so it is computed once per file past that.
-    const hash = end >= 4096 ? (fullHash ??= await headHash(file, end)) : await headHash(file, end);
-    writer.file({
-      $path: file,
+  // The offset and parser state after the last step, computed only when written.
+  let savedEnd = end;
+  let savedState = JSON.stringify(state);
+  const fileRef = {
+    $path: file,
+    state: async (): Promise<Record<string, SqlValue>> => ({
       $source: source,
       $size: stat.size,
       $mtime: mtime,
-      $offset: end,
-      $hash: hash,
-      $state: state === null ? null : JSON.stringify(state),
-    });
+      $offset: savedEnd,
+      // The hash covers the first 4 KiB at most, so it is computed once per file past that.
+      $hash: savedEnd >= 4096
+        ? (fullHash ??= await headHash(file, savedEnd))
+        : await headHash(file, savedEnd),
+      $state: state === null ? null : savedState,
+    }),
   };
+  const snapshot = () => {
+    savedEnd = end;
+    savedState = JSON.stringify(state);
+    return fileRef;
+  };
+  if (offset === stat.size && known) {
+    yield { entries: [], file: snapshot() };
+    return;
+  }
+  report.files_read++;
   for await (const batch of readLineBatches(file, offset)) {
     if (batch.partial) {
       // A last line without a newline that is not whole JSON is probably still being
@@ -374,6 +372,9 @@ async function importFile(
         break;
       }
     }
+    const entries: PricedEntry[] = [];
+    // Lines of one API response sit next to each other: merge them before the write.
+    let last: PricedEntry | null = null;
     for (const line of batch.lines) {
       if (line.length === 0) continue;
       let entry: UsageEntry | null;
@@ -383,19 +384,21 @@ async function importFile(
         report.malformed_lines++;
         continue;
       }
-      if (entry) {
-        report.records++;
-        writer.add(priceEntry(catalog, entry));
+      if (!entry) continue;
+      report.records++;
+      const priced = priceEntry(catalog, entry);
+      if (last && priced.key && !priced.sidechain && priced.key === last.key) {
+        mergeInto(last, priced);
+      } else {
+        entries.push(priced);
+        last = priced.sidechain ? null : priced;
       }
     }
     report.bytes_read += batch.end - end;
     end = batch.end;
-    if (writer.size >= BATCH_ROWS) {
-      await remember();
-      await writer.flush();
-    }
+    yield { entries, file: snapshot() };
   }
-  await remember();
+  if (end === offset) yield { entries: [], file: snapshot() };
 }
 
 /** Keeps the larger counts of two records of one response (as the ledger upsert does). */
@@ -412,20 +415,4 @@ function mergeInto(a: PricedEntry, b: PricedEntry): void {
   if (b.logged_cost_usd != null && b.logged_cost_usd > (a.logged_cost_usd ?? -1)) {
     a.logged_cost_usd = b.logged_cost_usd;
   }
-}
-
-async function saveFileState(
-  store: Store,
-  file: string,
-  source: string,
-  size: number,
-  mtime: string | null,
-  offset: number,
-  hash: string,
-  state: unknown,
-): Promise<void> {
-  await store.run(
-    `UPDATE cost_import_files SET size = ?, mtime = ?, offset = ?, head_hash = ?, state = ?, source = ? WHERE path = ?`,
-    [size, mtime, offset, hash, state === null ? null : JSON.stringify(state), source, file],
-  );
 }

@@ -19,13 +19,17 @@ export interface PricedEntry extends UsageEntry {
   priced: boolean;
 }
 
-/** Prices an entry from the catalog unless it carries its own USD. */
+/** Prices an entry (in place) from the catalog unless it carries its own USD. */
 export function priceEntry(catalog: Catalog, entry: UsageEntry): PricedEntry {
+  const e = entry as PricedEntry;
   if (typeof entry.cost_usd === "number" && Number.isFinite(entry.cost_usd)) {
-    return { ...entry, cost_usd: entry.cost_usd, priced: true };
+    e.priced = true;
+    return e;
   }
   const usd = catalog.price(entry.model, entry, entry.time);
-  return { ...entry, cost_usd: usd ?? 0, priced: usd !== null };
+  e.cost_usd = usd ?? 0;
+  e.priced = usd !== null;
+  return e;
 }
 
 const COLUMNS = [

@@ -403,4 +403,17 @@ Deno.test("cost import reads Claude Code and Codex logs with the totals computed
     const f = byKey(await summary(root, ["--by", "feature"]));
     near(f.search.cost_usd, E1 + E2 + 2 * E3, "search after append");
   });
+
+  await t.step("a rewritten file is read again without counting anything twice", async () => {
+    const before = (await summary(root, [])).totals;
+    const text = await Deno.readTextFile(tree.s3);
+    await Deno.writeTextFile(tree.s3, ccUser("2026-11-24T23:49:00.000Z") + "\n" + text);
+    const res = JSON.parse(
+      (await br(["cost", "import", "claude-code", "--json"], { cwd: root, env })).stdout,
+    );
+    assert.equal(res.sources[0].files_read, 1);
+    assert.equal(res.sources[0].bytes_read, (await Deno.stat(tree.s3)).size); // from the start
+    assert.equal(res.added, 0);
+    assert.deepEqual((await summary(root, [])).totals, before);
+  });
 });
