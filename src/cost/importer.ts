@@ -193,9 +193,12 @@ export async function importUsage(
     await store.tx(async (t) => {
       ref.t = t;
       let rows = 0;
+      let steps = 0;
       // A file's offset is written when the next file starts and before each commit.
       let file: Step["file"] | null = null;
-      while (rows < BATCH_ROWS) {
+      // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
+      // never held for long.
+      while (rows < BATCH_ROWS && steps++ < 512) {
         const step = await work.next();
         if (step.done) {
           done = true;
