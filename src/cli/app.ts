@@ -3,6 +3,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { costRoutes } from "./commands/cost.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
@@ -20,6 +21,7 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     cost: costRoutes,
+    design: designRoutes,
     security: securityRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
