@@ -123,6 +123,7 @@ const cost: Migration[] = [
       CREATE INDEX cost_ledger_time ON cost_ledger (time);
       CREATE INDEX cost_ledger_feature ON cost_ledger (feature, time) WHERE feature IS NOT NULL;
       CREATE INDEX cost_ledger_message ON cost_ledger (message_id) WHERE message_id IS NOT NULL;
+      CREATE INDEX cost_ledger_session ON cost_ledger (session) WHERE session IS NOT NULL;
       CREATE TABLE cost_import_files (
         path TEXT PRIMARY KEY,
         source TEXT NOT NULL,

@@ -56,6 +56,11 @@ export interface ImportReport {
   sources: SourceImportReport[];
   /** Ledger rows added in all. */
   added: number;
+  /**
+   * Session totals an orchestrator had recorded (key `agent-session:<session>`) that the
+   * imported logs of the same session replaced.
+   */
+  superseded: number;
   /** USD of the rows added. */
   cost_usd: number;
   /** Models read that have no price (priced at 0), sorted. */
@@ -219,6 +224,14 @@ export async function importUsage(
     });
     ref.t = null;
   }
+  // An agent's own log is exact: it replaces the session total an orchestrator recorded for
+  // the same agent session (`recordUsage` with key "agent-session:<session>").
+  const superseded = await store.run(
+    `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
+       AND id <= ?1 AND session IN (
+         SELECT DISTINCT session FROM cost_ledger WHERE id > ?1 AND session IS NOT NULL)`,
+    [since],
+  );
   const added = await store.all<{
     source: string;
     model: string;
@@ -255,6 +268,7 @@ export async function importUsage(
   return {
     sources: reports,
     added: reports.reduce((s, r) => s + r.added, 0),
+    superseded: superseded.changes,
     cost_usd: round(added.reduce((s, a) => s + Number(a.usd), 0)),
     unpriced_models: [...unpriced].sort(),
   };

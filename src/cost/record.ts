@@ -35,7 +35,11 @@ export interface RecordUsageInput {
   feature?: string | null;
   /** Task. */
   task?: string | null;
-  /** Dedup key: recording the same key twice keeps one row. */
+  /**
+   * Dedup key: recording the same key twice keeps one row. A total for a whole agent session
+   * uses `agent-session:<session>` (with `session` set to the agent's session id): when
+   * `br cost import` later reads that session's own log, the exact per-call rows replace it.
+   */
   key?: string | null;
 }
 
@@ -43,6 +47,8 @@ export interface RecordUsageInput {
 export interface RecordedUsage {
   /** The row as stored (time normalized, USD filled). */
   entry: UsageEntry & { cost_usd: number; priced: boolean };
+  /** False when a session total was dropped because that session's log was imported. */
+  written: boolean;
   /** The budgets after the write. */
   budgets: BudgetCheck;
 }
@@ -61,7 +67,8 @@ function count(name: string, v: number | undefined): number {
 /**
  * Writes one ledger row (priced from the catalog when `cost_usd` is absent), emits
  * `cost.recorded`, then checks the budgets that apply to its feature (which emits
- * `budget.alert` on a crossing).
+ * `budget.alert` on a crossing). A session total (key `agent-session:<session>`) is not
+ * written when that session's own log was already imported.
  *
  * @throws {BrError} `invalid_data` for negative or non-numeric token counts or a bad time.
  */
@@ -94,6 +101,20 @@ export async function recordUsage(
   const priced = priceEntry(await projectCatalog(project), entry);
   const store = await project.store();
   const now = project.clock.now().toISOString();
+  // A session total is not written when the session's own log was imported already.
+  const imported = entry.key?.startsWith("agent-session:") && entry.session
+    ? await store.get(
+      "SELECT 1 AS x FROM cost_ledger WHERE session = ? AND source IN ('claude-code', 'codex') LIMIT 1",
+      [entry.session],
+    )
+    : undefined;
+  if (imported) {
+    return {
+      entry: priced,
+      written: false,
+      budgets: await checkBudgets(project, { feature: priced.feature }),
+    };
+  }
   await store.tx((t) => writeEntries(t, [priced], now));
   project.bus.emit("cost.recorded", {
     model: priced.model,
@@ -107,5 +128,5 @@ export async function recordUsage(
     source: priced.source,
   }, { feature: priced.feature ?? null, task: priced.task ?? null });
   const budgets = await checkBudgets(project, { feature: priced.feature });
-  return { entry: priced, budgets };
+  return { entry: priced, written: true, budgets };
 }

@@ -417,3 +417,46 @@ Deno.test("cost import reads Claude Code and Codex logs with the totals computed
     assert.deepEqual((await summary(root, [])).totals, before);
   });
 });
+
+Deno.test("an imported agent log replaces the session total an orchestrator recorded", async () => {
+  await using project = await tempProject("acme");
+  await using home = await tempDir();
+  const { openProject } = await import("../../src/core/project.ts");
+  const { recordUsage } = await import("../../src/cost/mod.ts");
+  const p = await openProject({ cwd: project.path, env: { TZ: "UTC" } });
+  try {
+    const total = (session: string) =>
+      recordUsage(p, {
+        source: "parallel",
+        model: "claude-sonnet-4-5",
+        session,
+        key: `agent-session:${session}`,
+        cost_usd: 1.5,
+        time: "2026-11-25T09:00:00.000Z",
+      });
+    assert.equal((await total("sess-a")).written, true);
+    assert.equal((await total("sess-a")).written, true); // same key: still one row
+    const projects = join(home.path, "claude", "projects");
+    await writeLog(join(projects, "-acme", "sess-a.jsonl"), [
+      ccLine({
+        id: "m1",
+        model: "claude-haiku-4-5-20251001",
+        time: "2026-11-25T09:01:00.000Z",
+        input: 1000,
+        output: 0,
+      }),
+    ]);
+    const { importUsage, costSummary } = await import("../../src/cost/mod.ts");
+    const report = await importUsage(p, { dirs: [join(home.path, "claude")] });
+    assert.equal(report.superseded, 1);
+    assert.equal(report.added, 1);
+    assert.equal((await costSummary(p, { by: "session" })).totals.cost_usd, 0.001);
+    // Recorded after the import: not written.
+    assert.equal((await total("sess-a")).written, false);
+    assert.equal((await costSummary(p, { by: "session" })).totals.cost_usd, 0.001);
+    assert.equal((await total("sess-b")).written, true);
+    assert.equal((await costSummary(p, { by: "session" })).totals.cost_usd, 1.501);
+  } finally {
+    await p.close();
+  }
+});
