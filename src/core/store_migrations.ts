@@ -118,7 +118,8 @@ const cost: Migration[] = [
         feature TEXT,
         task TEXT,
         message_id TEXT,
-        recorded_at TEXT NOT NULL
+        recorded_at TEXT NOT NULL,
+        import_run TEXT
       ) STRICT;
       CREATE INDEX cost_ledger_time ON cost_ledger (time);
       CREATE INDEX cost_ledger_feature ON cost_ledger (feature, time) WHERE feature IS NOT NULL;

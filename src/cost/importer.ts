@@ -164,6 +164,8 @@ export async function importUsage(
     (await store.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
   );
   const now = project.clock.now().toISOString();
+  // Rows this run inserts carry its id, so that concurrent imports each report their own.
+  const run = crypto.randomUUID();
   const ref: { t: StoreTx | null } = { t: null };
   async function* steps(): AsyncGenerator<Step> {
     for (const source of sources) {
@@ -215,7 +217,7 @@ export async function importUsage(
         }
         file = step.value.file;
         if (entries.length) {
-          await writeEntries(t, entries, now);
+          await writeEntries(t, entries, now, run);
           rows += entries.length;
           for (const e of entries) if (!e.priced) unpriced.add(e.model);
         }
@@ -245,8 +247,9 @@ export async function importUsage(
     `SELECT source, model, count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output,
        sum(cache_creation_tokens) AS cache_creation, sum(cache_read_tokens) AS cache_read,
        sum(cost_usd) AS usd
-     FROM cost_ledger WHERE id > ? GROUP BY source, model ORDER BY source, model`,
-    [since],
+     FROM cost_ledger WHERE id > ? AND import_run = ? GROUP BY source, model
+     ORDER BY source, model`,
+    [since, run],
   );
   for (const a of added) {
     const report = reports.find((r) => r.source === a.source);

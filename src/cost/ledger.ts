@@ -51,6 +51,7 @@ const COLUMNS = [
   "task",
   "message_id",
   "recorded_at",
+  "import_run",
 ];
 
 // Numbered positional parameters (`?1` = key, ...): binding an array is faster than an object.
@@ -79,7 +80,7 @@ SELECT ${VALUES} WHERE NOT EXISTS (
   SELECT 1 FROM cost_ledger WHERE message_id = ${MESSAGE_ID} AND key IS NOT ${KEY})
 ON CONFLICT(key) DO NOTHING`;
 
-function params(e: PricedEntry, now: string): SqlValue[] {
+function params(e: PricedEntry, now: string, run: string | null): SqlValue[] {
   return [
     e.key ?? null,
     e.time,
@@ -99,6 +100,7 @@ function params(e: PricedEntry, now: string): SqlValue[] {
     e.task ?? null,
     e.message_id ?? null,
     now,
+    run,
   ];
 }
 
@@ -107,15 +109,16 @@ export async function writeEntries(
   t: StoreTx,
   entries: readonly PricedEntry[],
   now: string,
+  importRun: string | null = null,
 ): Promise<void> {
   let run: SqlValue[][] = [];
   for (const e of entries) {
     if (e.sidechain && e.message_id) {
       if (run.length) await t.many(UPSERT, run);
       run = [];
-      await t.run(UPSERT_SIDECHAIN, params(e, now));
+      await t.run(UPSERT_SIDECHAIN, params(e, now, importRun));
     } else {
-      run.push(params(e, now));
+      run.push(params(e, now, importRun));
     }
   }
   if (run.length) await t.many(UPSERT, run);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { basename } from "node:path";
 import type { BrEvent } from "../../src/core/events.ts";
-import { br, tempDir, tempProject } from "../helpers.ts";
+import { br, brProcess, tempDir, tempProject } from "../helpers.ts";
 import {
   appendLog,
   ccLine,
@@ -459,4 +459,37 @@ Deno.test("an imported agent log replaces the session total an orchestrator reco
   } finally {
     await p.close();
   }
+});
+
+Deno.test("three imports at once count every call exactly once", async () => {
+  await using project = await tempProject("acme");
+  const projects = join(project.path, "logs", "projects");
+  for (let f = 0; f < 4; f++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const id = `m${f}-${i}`;
+      const time = `2026-11-25T10:${String(i).padStart(2, "0")}:00.000Z`;
+      const base = { id, model: "claude-haiku-4-5-20251001", time, input: 1000, cwd: project.path };
+      lines.push(ccLine({ ...base, output: 1 }), ccLine({ ...base, output: 200 }));
+    }
+    await writeLog(join(projects, `-p${f}`, `s${f}.jsonl`), lines);
+  }
+  const runs = await Promise.all(
+    [1, 2, 3].map(() =>
+      brProcess(["cost", "import", "claude-code", "--dir", "logs", "--json"], {
+        cwd: project.path,
+        env: { TZ: "UTC" },
+      })
+    ),
+  );
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const added = runs.map((r) => JSON.parse(r.stdout).added as number);
+  assert.equal(added.reduce((a, b) => a + b, 0), 200);
+  const s = await summary(project.path, []);
+  assert.equal(s.totals.output_tokens, 200 * 200);
+  near(
+    s.totals.cost_usd,
+    200 * (1000 * HAIKU_45.in + 200 * HAIKU_45.out) / 1e6,
+    "concurrent total",
+  );
 });
