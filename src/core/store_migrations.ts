@@ -117,13 +117,11 @@ const cost: Migration[] = [
         project TEXT,
         feature TEXT,
         task TEXT,
-        message_id TEXT,
         recorded_at TEXT NOT NULL,
         import_run TEXT
       ) STRICT;
       CREATE INDEX cost_ledger_time ON cost_ledger (time);
       CREATE INDEX cost_ledger_feature ON cost_ledger (feature, time) WHERE feature IS NOT NULL;
-      CREATE INDEX cost_ledger_message ON cost_ledger (message_id) WHERE message_id IS NOT NULL;
       CREATE INDEX cost_ledger_session ON cost_ledger (session) WHERE session IS NOT NULL;
       CREATE TABLE cost_import_files (
         path TEXT PRIMARY KEY,

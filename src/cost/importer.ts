@@ -228,7 +228,10 @@ export async function importUsage(
   }
   // An agent's own log is exact: it replaces the session total an orchestrator recorded for
   // the same agent session (`recordUsage` with key "agent-session:<session>").
-  const superseded = await store.run(
+  const anyTotals = await store.get(
+    "SELECT 1 AS x FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;' LIMIT 1",
+  );
+  const superseded = !anyTotals ? { changes: 0 } : await store.run(
     `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
        AND id <= ?1 AND session IN (
          SELECT DISTINCT session FROM cost_ledger WHERE id > ?1 AND session IS NOT NULL)`,

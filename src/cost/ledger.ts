@@ -49,7 +49,6 @@ const COLUMNS = [
   "project",
   "feature",
   "task",
-  "message_id",
   "recorded_at",
   "import_run",
 ];
@@ -57,7 +56,9 @@ const COLUMNS = [
 // Numbered positional parameters (`?1` = key, ...): binding an array is faster than an object.
 const VALUES = COLUMNS.map((_, i) => `?${i + 1}`).join(", ");
 const KEY = `?${COLUMNS.indexOf("key") + 1}`;
-const MESSAGE_ID = `?${COLUMNS.indexOf("message_id") + 1}`;
+// The range of keys of one message id (`cc:<id>:<requestId>`), bound after the columns.
+const LOW = `?${COLUMNS.length + 1}`;
+const HIGH = `?${COLUMNS.length + 2}`;
 
 /**
  * The upsert: a second line of the same API response (same key) keeps the larger counts
@@ -74,10 +75,13 @@ ON CONFLICT(key) DO UPDATE SET
   logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(logged_cost_usd, -1)
     THEN excluded.logged_cost_usd ELSE logged_cost_usd END`;
 
-/** A sidechain line that replays a message id already counted under another key is dropped. */
+/**
+ * A sidechain line that replays a message id already counted under another key is dropped
+ * (the keys of one message id share the prefix `cc:<id>:`, a range of the key index).
+ */
 const UPSERT_SIDECHAIN = `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
 SELECT ${VALUES} WHERE NOT EXISTS (
-  SELECT 1 FROM cost_ledger WHERE message_id = ${MESSAGE_ID} AND key IS NOT ${KEY})
+  SELECT 1 FROM cost_ledger WHERE key >= ${LOW} AND key < ${HIGH} AND key IS NOT ${KEY})
 ON CONFLICT(key) DO NOTHING`;
 
 function params(e: PricedEntry, now: string, run: string | null): SqlValue[] {
@@ -98,7 +102,6 @@ function params(e: PricedEntry, now: string, run: string | null): SqlValue[] {
     e.project ?? null,
     e.feature ?? null,
     e.task ?? null,
-    e.message_id ?? null,
     now,
     run,
   ];
@@ -116,7 +119,11 @@ export async function writeEntries(
     if (e.sidechain && e.message_id) {
       if (run.length) await t.many(UPSERT, run);
       run = [];
-      await t.run(UPSERT_SIDECHAIN, params(e, now, importRun));
+      await t.run(UPSERT_SIDECHAIN, [
+        ...params(e, now, importRun),
+        `cc:${e.message_id}:`,
+        `cc:${e.message_id};`,
+      ]);
     } else {
       run.push(params(e, now, importRun));
     }
