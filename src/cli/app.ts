@@ -5,7 +5,17 @@ import { costRoutes } from "./commands/cost.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
+import { hooksRoutes } from "./commands/hooks.ts";
+import {
+  gapsRoutes,
+  governanceRoutes,
+  guardRoutes,
+  qualityRoutes,
+  validateCommand,
+} from "./commands/quality.ts";
 import { securityRoutes } from "./commands/security.ts";
+import { routingRoutes } from "./commands/routing.ts";
+import { telemetryRoutes } from "./commands/telemetry.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
@@ -22,11 +32,19 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     cost: costRoutes,
+    gaps: gapsRoutes,
+    quality: qualityRoutes,
+    guard: guardRoutes,
+    governance: governanceRoutes,
+    hooks: hooksRoutes,
+    validate: validateCommand,
     design: designRoutes,
     security: securityRoutes,
     spec: specRoutes,
     context: contextCommand,
     handoff: handoffCommand,
+    telemetry: telemetryRoutes,
+    routing: routingRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },
@@ -63,7 +81,22 @@ export const app = buildApplication<BrContext>(root, {
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
-  await run(app, argv, ctx);
+  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(argv) });
   const code = Number(ctx.process.exitCode ?? 0);
   return code < 0 ? 2 : code;
+}
+
+/** The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`). */
+function commandPath(argv: readonly string[]): string {
+  const words: string[] = [];
+  let target: unknown = root;
+  for (const arg of argv) {
+    const map = target as { getRoutingTargetForInput?: (input: string) => unknown };
+    if (typeof map.getRoutingTargetForInput !== "function") break;
+    const next = map.getRoutingTargetForInput(arg);
+    if (!next) break;
+    words.push(arg);
+    target = next;
+  }
+  return words.join(" ") || "br";
 }

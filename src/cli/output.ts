@@ -1,5 +1,6 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
 import { openProject, type Project } from "../core/project.ts";
+import { attachCollector, type Collector } from "../telemetry/collector.ts";
 import type { BrContext } from "./context.ts";
 
 /** Flags every project command takes. */
@@ -97,8 +98,27 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
         `warning: a handler of ${event.type} failed: ${(error as Error)?.message ?? error}`,
       ),
   });
+  collectors.set(
+    project,
+    attachCollector(project, { command: ctx.command, startedAt: ctx.clock?.now() }),
+  );
+  // Governance may veto feature mutations (status transitions); its module and governance.yaml
+  // are loaded only when a feature event is about to be written.
+  project.bus.before(
+    "*",
+    async (event) =>
+      event.type.startsWith("feature.")
+        ? (await import("../quality/mod.ts")).governanceVeto(project, event)
+        : undefined,
+  );
   ctx.onProject?.(project);
   return project;
+}
+
+const collectors = new WeakMap<Project, Collector>();
+
+function errorCode(err: unknown): string {
+  return isBrError(err) ? err.code : "unexpected";
 }
 
 /**
@@ -111,10 +131,23 @@ export async function withProject<T>(
   fn: (project: Project) => Promise<T>,
 ): Promise<T> {
   const project = await openFor(ctx, flags);
+  const collector = collectors.get(project);
   try {
-    return await fn(project);
+    const result = await fn(project);
+    const code = Number(ctx.process.exitCode ?? 0) || 0;
+    collector?.end({ exitCode: code, error: code === 10 ? "check_failed" : undefined });
+    return result;
+  } catch (err) {
+    collector?.end({
+      exitCode: isBrError(err) ? err.exitCode : ExitCode.unexpected,
+      error: errorCode(err),
+    });
+    throw err;
   } finally {
     await project.close();
+    if (collector?.lastError) {
+      warn(ctx, `warning: telemetry not recorded: ${(collector.lastError as Error)?.message}`);
+    }
   }
 }
 

@@ -18,7 +18,7 @@ export interface CatalogEntry {
 }
 
 /** The catalog: every priced model (or the one `name` resolves to), sorted by provider and id. */
-export async function listModels(
+export async function listCatalog(
   project: Project,
   options: { name?: string; provider?: string } = {},
 ): Promise<{ source: string; models: CatalogEntry[] }> {

@@ -8,7 +8,7 @@ import {
   costSummary,
   type ImportSource,
   importUsage,
-  listModels,
+  listCatalog,
   removeBudget,
   setBudget,
   SUMMARY_BY,
@@ -183,7 +183,7 @@ export function models(
   name?: string,
 ): Promise<void> {
   return withProject(this, flags, async (project) => {
-    const result = await listModels(project, { name, provider: flags.provider });
+    const result = await listCatalog(project, { name, provider: flags.provider });
     if (flags.json) return printJson(this, result);
     if (!result.models.length) return print(this, name ? `No price for "${name}".` : "No models.");
     const fmt = (p: unknown) =>
