@@ -311,6 +311,15 @@ Deno.test("cost import reads Claude Code and Codex logs with the totals computed
     assert.equal(m["mystery-model"].cost_usd, 0);
   });
 
+  await t.step("br routing costs shows the same data", async () => {
+    for (const by of ["model", "feature"]) {
+      const a = await br(["cost", "summary", "--by", by, "--json"], { cwd: root, env });
+      const b = await br(["routing", "costs", "--by", by, "--json"], { cwd: root, env });
+      assert.equal(b.code, 0, b.stderr);
+      assert.equal(b.stdout, a.stdout);
+    }
+  });
+
   await t.step("by feature, session and project", async () => {
     const f = byKey(await summary(root, ["--by", "feature"]));
     assert.deepEqual(Object.keys(f), ["auth-login", "billing", "search", "null"]);
