@@ -25,34 +25,45 @@ export async function* readLineBatches(
   const decoder = new TextDecoder();
   let carry: Uint8Array | null = null;
   let offset = start;
-  const buf = new Uint8Array(CHUNK);
-  while (true) {
-    const n = await file.read(buf);
-    if (n === null) break;
-    let data = buf.subarray(0, n);
-    if (carry) {
-      const joined = new Uint8Array(carry.length + n);
-      joined.set(carry);
-      joined.set(data, carry.length);
-      data = joined;
-      carry = null;
+  // Two buffers: the next read runs while the current chunk is parsed.
+  const bufs = [new Uint8Array(CHUNK), new Uint8Array(CHUNK)];
+  let which = 0;
+  let next: Promise<number | null> = file.read(bufs[0]);
+  try {
+    while (true) {
+      const n = await next;
+      if (n === null) break;
+      const cur = bufs[which];
+      which ^= 1;
+      next = file.read(bufs[which]);
+      let data = cur.subarray(0, n);
+      if (carry) {
+        const joined = new Uint8Array(carry.length + n);
+        joined.set(carry);
+        joined.set(data, carry.length);
+        data = joined;
+        carry = null;
+      }
+      const last = data.lastIndexOf(10);
+      if (last < 0) {
+        carry = data.slice();
+        continue;
+      }
+      let from = 0;
+      while (from <= last) {
+        // Cut at the last newline before the piece size (or the next one after it).
+        let cut = from + PIECE >= last ? last : data.lastIndexOf(10, from + PIECE);
+        if (cut < from) cut = data.indexOf(10, from + PIECE);
+        const text = decoder.decode(data.subarray(from, cut));
+        offset += cut + 1 - from;
+        from = cut + 1;
+        yield { lines: text.split("\n"), end: offset };
+      }
+      if (last + 1 < data.length) carry = data.slice(last + 1);
     }
-    const last = data.lastIndexOf(10);
-    if (last < 0) {
-      carry = data.slice();
-      continue;
-    }
-    let from = 0;
-    while (from <= last) {
-      // Cut at the last newline before the piece size (or the next one after it).
-      let cut = from + PIECE >= last ? last : data.lastIndexOf(10, from + PIECE);
-      if (cut < from) cut = data.indexOf(10, from + PIECE);
-      const text = decoder.decode(data.subarray(from, cut));
-      offset += cut + 1 - from;
-      from = cut + 1;
-      yield { lines: text.split("\n"), end: offset };
-    }
-    if (last + 1 < data.length) carry = data.slice(last + 1);
+  } finally {
+    // A read still running when the caller stops early must end before the file closes.
+    await next.catch(() => null);
   }
   if (carry && carry.length) {
     yield { lines: [decoder.decode(carry)], end: offset + carry.length, partial: true };
