@@ -1,6 +1,6 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import { round } from "./importer.ts";
+import { round } from "./ledger.ts";
 import { resolveTimeZone } from "./summary.ts";
 import { periodWindow } from "./_time.ts";
 

@@ -1,23 +1,17 @@
-import { join, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import type { SqlValue, StoreTx } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import type { Catalog } from "./catalog.ts";
-import {
-  CLAUDE_CODE,
-  claudeFileContext,
-  claudeProjectDirs,
-  parseClaudeLine,
-} from "./claude_code.ts";
-import { codexInitialState, codexSessionDirs, type CodexState, parseCodexLine } from "./codex.ts";
+import { CLAUDE_CODE, claudeFileContext, parseClaudeLine } from "./claude_code.ts";
+import { codexInitialState, type CodexState, parseCodexLine } from "./codex.ts";
 import { headHash, readLineBatches } from "./_lines.ts";
-import { type PricedEntry, priceEntry, projectCatalog, writeEntries } from "./ledger.ts";
+import { type ImportSource, jsonlFiles, rootsFor } from "./_sources.ts";
+import { type PricedEntry, priceEntry, projectCatalog, round, writeEntries } from "./ledger.ts";
 import type { UsageEntry } from "./types.ts";
 
-/** The agents whose logs can be imported. */
-export type ImportSource = "claude-code" | "codex";
+export type { ImportSource } from "./_sources.ts";
 
 /** Options of {@link importUsage}. */
 export interface ImportOptions {
@@ -78,65 +72,6 @@ interface FileState {
 interface ParserFor {
   initial(file: string): unknown;
   line(line: string, state: unknown): UsageEntry | null;
-}
-
-async function* jsonlFiles(dir: string): AsyncGenerator<string> {
-  const subdirs: string[] = [];
-  const files: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      const path = join(dir, e.name);
-      if (e.isDirectory) subdirs.push(path);
-      else if (e.isFile && e.name.endsWith(".jsonl")) files.push(path);
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) return;
-    throw err;
-  }
-  // Main session files before their subagents' files, so that a sidechain replay finds the
-  // message it replays already counted.
-  files.sort();
-  subdirs.sort((a, b) =>
-    Number(a.endsWith("subagents")) - Number(b.endsWith("subagents")) || (a < b ? -1 : 1)
-  );
-  yield* files;
-  for (const d of subdirs) yield* jsonlFiles(d);
-}
-
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The folders to read for a source. Given folders count for a source when they hold its
- * layout (`projects/` for Claude Code; `sessions/` or `archived_sessions/` for Codex), or
- * when only that source is imported (the folder is then the log folder itself).
- */
-function rootsFor(
-  project: Project,
-  source: ImportSource,
-  dirs: string[] | undefined,
-  single: boolean,
-): string[] {
-  if (!dirs?.length) {
-    return (source === "claude-code"
-      ? claudeProjectDirs(project.env)
-      : codexSessionDirs(project.env))
-      .filter(isDir);
-  }
-  const out: string[] = [];
-  for (const d of dirs.map((x) => resolve(project.root, x))) {
-    const inner = source === "claude-code"
-      ? [join(d, "projects")].filter(isDir)
-      : [join(d, "sessions"), join(d, "archived_sessions")].filter(isDir);
-    if (inner.length) out.push(...inner);
-    else if (single && isDir(d)) out.push(d);
-  }
-  return out;
 }
 
 /**
@@ -278,11 +213,6 @@ export async function importUsage(
     cost_usd: round(added.reduce((s, a) => s + Number(a.usd), 0)),
     unpriced_models: [...unpriced].sort(),
   };
-}
-
-/** Rounds USD to micro-dollars. */
-export function round(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
 }
 
 /** Feature attribution context of the project (its root and feature ids). */

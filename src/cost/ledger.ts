@@ -130,3 +130,8 @@ export async function writeEntries(
   }
   if (run.length) await t.many(UPSERT, run);
 }
+
+/** Rounds USD to micro-dollars. */
+export function round(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}

@@ -1,7 +1,7 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { type BudgetCheck, checkBudgets } from "./budgets.ts";
-import { round } from "./importer.ts";
+import { round } from "./ledger.ts";
 import { priceEntry, projectCatalog, writeEntries } from "./ledger.ts";
 import type { UsageEntry } from "./types.ts";
 
