@@ -85,3 +85,37 @@ Deno.test("Claude Code lines: synthetic skipped, 1h split kept, malformed throws
   assert.throws(() => parseClaudeLine('{"message":{"usage":', c));
   assert.equal(parseClaudeLine('{"type":"user","message":{"content":"hi"}}', c), null);
 });
+
+Deno.test("calendar keys and budget windows in a time zone", async () => {
+  const { isoWeekKey, parseBound, periodKeys, periodWindow } = await import(
+    "../../src/cost/_time.ts"
+  );
+  assert.equal(isoWeekKey(2026, 1, 1), "2026-W01");
+  assert.equal(isoWeekKey(2027, 1, 1), "2026-W53");
+  assert.equal(isoWeekKey(2021, 1, 3), "2020-W53");
+  assert.deepEqual(periodKeys(new Date("2026-11-25T23:30:00Z"), "Asia/Tokyo"), {
+    day: "2026-11-26",
+    week: "2026-W48",
+    month: "2026-11",
+  });
+  const week = periodWindow("weekly", new Date("2026-11-25T12:00:00Z"), "Europe/Berlin");
+  assert.deepEqual([week.start.toISOString(), week.end.toISOString(), week.key], [
+    "2026-11-22T23:00:00.000Z",
+    "2026-11-29T23:00:00.000Z",
+    "2026-W48",
+  ]);
+  // The day the clocks go forward has 23 hours.
+  const dst = periodWindow("daily", new Date("2026-03-29T12:00:00Z"), "Europe/Berlin");
+  assert.equal(dst.end.getTime() - dst.start.getTime(), 23 * 3600_000);
+  const month = periodWindow("monthly", new Date("2026-12-31T23:30:00Z"), "UTC");
+  assert.deepEqual([month.start.toISOString(), month.end.toISOString()], [
+    "2026-12-01T00:00:00.000Z",
+    "2027-01-01T00:00:00.000Z",
+  ]);
+  assert.equal(
+    parseBound("2026-11-25", "Asia/Kolkata", false).toISOString(),
+    "2026-11-24T18:30:00.000Z",
+  );
+  assert.equal(parseBound("20261125", "UTC", true).toISOString(), "2026-11-26T00:00:00.000Z");
+  assert.throws(() => parseBound("yesterday", "UTC", false), /Cannot read "yesterday" as a date/);
+});
