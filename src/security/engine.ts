@@ -94,8 +94,9 @@ function allowed(
 /** True when the global allowlists exclude `file` from scanning altogether. */
 export function pathAllowed(set: RuleSet, file: string): boolean {
   return set.allowlists.some((a) =>
-    a.paths.length > 0 && a.regexes.length === 0 && a.stopwords.length === 0 &&
-    a.commits.length === 0 && a.paths.some((r) => r.test(file))
+    a.paths.length > 0 && a.paths.some((r) => r.test(file)) &&
+    (a.condition === "OR" ||
+      (a.regexes.length === 0 && a.stopwords.length === 0 && a.commits.length === 0))
   );
 }
 

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import {
+  BUILTIN_RULES,
+  builtinRuleSet,
+  scanSecrets,
+  translateRe2,
+} from "../../src/security/mod.ts";
+import { SAMPLES } from "./samples.ts";
+
+Deno.test("every built-in rule has a sample and a near miss", () => {
+  const ids = BUILTIN_RULES.map((r) => r.id).sort();
+  assert.deepEqual(Object.keys(SAMPLES).sort(), ids);
+});
+
+Deno.test("built-in rules: each sample is found, each near miss is not", async (t) => {
+  const set = builtinRuleSet();
+  for (const rule of BUILTIN_RULES) {
+    await t.step(rule.id, () => {
+      const { hit, miss } = SAMPLES[rule.id];
+      const found = scanSecrets(hit + "\n", "src/config.ts", set);
+      const mine = found.filter((f) => f.rule === rule.id);
+      assert.equal(mine.length, 1, `expected ${rule.id} in ${JSON.stringify(found)}`);
+      assert.equal(mine[0].line, 1);
+      assert.match(mine[0].secret_masked!, /^[^*]{0,4}\*{8}$/);
+      const near = scanSecrets(miss + "\n", "src/config.ts", set).map((f) => f.rule);
+      assert.ok(!near.includes(rule.id), `${rule.id} matched its near miss`);
+    });
+  }
+});
+
+Deno.test("built-in rules translate unchanged in meaning (RE2 source compiles to JS)", () => {
+  for (const rule of BUILTIN_RULES) {
+    const t = translateRe2(rule.regex!, rule.id);
+    assert.ok(t.source.length > 0);
+  }
+});
+
+Deno.test("generic rule: low entropy, identifiers and placeholders are not secrets", () => {
+  const set = builtinRuleSet();
+  const rules = (line: string) => scanSecrets(line, "a.py", set).map((f) => f.rule);
+  assert.deepEqual(rules(`password = "${"a".repeat(24)}"`), []);
+  assert.deepEqual(rules("token = self.request.session_token"), []);
+  assert.deepEqual(rules("api_key = process.env.OPENAI_API_KEY_VALUE"), []);
+  assert.deepEqual(rules('secret = "${{ secrets.DEPLOY_KEY_VALUE }}"'), []);
+});
+
+Deno.test("a specific rule wins over the generic one on the same secret", () => {
+  const line = SAMPLES["github-token"].hit;
+  assert.deepEqual(scanSecrets(line, "a.ts", builtinRuleSet()).map((f) => f.rule), [
+    "github-token",
+  ]);
+});
+
+Deno.test("br:allow and gitleaks:allow on the line suppress a finding", () => {
+  const set = builtinRuleSet();
+  const line = SAMPLES["stripe-secret-key"].hit;
+  assert.equal(scanSecrets(line, "a.ts", set).length, 1);
+  assert.equal(scanSecrets(line + " // br:allow", "a.ts", set).length, 0);
+  assert.equal(scanSecrets(line + " # gitleaks:allow", "a.ts", set).length, 0);
+});
