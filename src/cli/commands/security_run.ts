@@ -52,7 +52,12 @@ function jsonFinding(f: Finding, fresh: Set<Finding>) {
   };
 }
 
-function render(ctx: BrContext, project: Project, report: ScanReport, format: Format): void {
+async function render(
+  ctx: BrContext,
+  project: Project,
+  report: ScanReport,
+  format: Format,
+): Promise<void> {
   const fresh = new Set(report.new_findings);
   if (format === "json") {
     printJson(ctx, {
@@ -64,7 +69,7 @@ function render(ctx: BrContext, project: Project, report: ScanReport, format: Fo
   } else if (format === "sarif") {
     printJson(ctx, toSarif(report, { version: VERSION, root: project.root }));
   } else {
-    const c = colors(ctx);
+    const c = await colors(ctx);
     for (const f of report.findings) {
       const where = `${f.file}:${f.line}:${f.column}${f.commit ? ` @${f.commit.slice(0, 8)}` : ""}`;
       const tag = fresh.has(f) ? c.red(f.severity) : c.dim("baseline");
@@ -95,7 +100,7 @@ export function scan(this: BrContext, flags: ScanFlags, ...paths: string[]): Pro
       : flags.history
       ? await scanHistory(project, flags.history)
       : await scanPaths(project, paths.map((p) => resolve(this.cwd, p)));
-    render(this, project, report, format);
+    await render(this, project, report, format);
   });
 }
 
@@ -103,7 +108,7 @@ export function scan(this: BrContext, flags: ScanFlags, ...paths: string[]): Pro
 export function check(this: BrContext, flags: ProjectFlags & JsonFlags & { format?: string }) {
   const format = formatOf(flags);
   return withProject(this, flags, async (project) => {
-    render(this, project, await securityCheck(project), format);
+    await render(this, project, await securityCheck(project), format);
   });
 }
 

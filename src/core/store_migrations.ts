@@ -1,0 +1,106 @@
+/**
+ * The schema of the store, as an ordered list of migrations. Each capability owns a block of
+ * versions, so migrations added on different branches never collide:
+ *
+ * | versions | owner |
+ * | --- | --- |
+ * | 1-9 | core, telemetry, routing |
+ * | 10-19 | cost |
+ * | 20-29 | orchestrator |
+ * | 30-39 | security, gates |
+ * | 40+ | further capabilities, in blocks of ten |
+ *
+ * A released migration is never edited; a change is a new migration. Tables are `STRICT`.
+ * The runner (in `store_sqlite.ts`) records each applied version in `_migrations` and the
+ * highest one in `PRAGMA user_version`, and applies every version not yet recorded, in order
+ * (so a lower block added after a higher one still runs).
+ *
+ * @module
+ */
+import type { Migration } from "./store.ts";
+
+// ---- 1-9: core, telemetry, routing ------------------------------------------------------
+const core: Migration[] = [
+  {
+    version: 1,
+    name: "core_meta",
+    sqlite: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;`,
+  },
+  {
+    version: 2,
+    name: "telemetry_events",
+    sqlite: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        time TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        session TEXT NOT NULL,
+        feature TEXT,
+        task TEXT,
+        payload TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX events_ts ON events (ts);
+      CREATE INDEX events_type_ts ON events (type, ts);
+      CREATE INDEX events_feature_ts ON events (feature, ts) WHERE feature IS NOT NULL;
+      CREATE TABLE event_rollups (
+        hour INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        usd REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, type, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE duration_rollups (
+        hour INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        ms INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, type, ms)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        value REAL NOT NULL,
+        threshold REAL NOT NULL,
+        message TEXT NOT NULL,
+        fired_at TEXT NOT NULL,
+        resolved_at TEXT
+      ) STRICT;
+      CREATE INDEX alerts_rule ON alerts (rule, resolved_at);`,
+  },
+  {
+    version: 3,
+    name: "routing_outcomes",
+    sqlite: `
+      CREATE TABLE routing_outcomes (
+        id INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        feature TEXT NOT NULL,
+        model TEXT NOT NULL,
+        level TEXT NOT NULL,
+        result TEXT NOT NULL CHECK (result IN ('success', 'rework', 'fail')),
+        cost_usd REAL,
+        session TEXT
+      ) STRICT;
+      CREATE INDEX routing_outcomes_level ON routing_outcomes (level, model);
+      CREATE INDEX routing_outcomes_feature ON routing_outcomes (feature);`,
+  },
+];
+
+// ---- 10-19: cost ----------------------------------------------------------------------
+const cost: Migration[] = [];
+
+// ---- 20-29: orchestrator --------------------------------------------------------------
+const orchestrator: Migration[] = [];
+
+// ---- 30-39: security, gates -----------------------------------------------------------
+const gates: Migration[] = [];
+
+/** Every migration, in version order. */
+export const MIGRATIONS: readonly Migration[] = [...core, ...cost, ...orchestrator, ...gates];
