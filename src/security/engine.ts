@@ -100,6 +100,80 @@ export function pathAllowed(set: RuleSet, file: string): boolean {
   );
 }
 
+interface KeywordIndex {
+  // keywords by the (lower-cased) code of their first two characters
+  byBigram: Map<number, string[]>;
+  // 1 where an ASCII bigram (or, at index c * 128 + 127, a single character) starts a keyword
+  ascii: Uint8Array;
+  all: number;
+}
+
+const keywordIndexes = new WeakMap<RuleSet, KeywordIndex>();
+
+function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+function keywordIndex(set: RuleSet): KeywordIndex {
+  let index = keywordIndexes.get(set);
+  if (index) return index;
+  const byBigram = new Map<number, string[]>();
+  const all = new Set<string>();
+  for (const rule of set.rules) for (const k of rule.keywords) all.add(k);
+  for (const k of all) {
+    const key = k.length > 1 ? k.charCodeAt(0) * 65536 + k.charCodeAt(1) : -k.charCodeAt(0);
+    const list = byBigram.get(key) ?? [];
+    list.push(k);
+    byBigram.set(key, list);
+  }
+  const ascii = new Uint8Array(128 * 128);
+  for (const k of all) {
+    const a = k.charCodeAt(0);
+    const b = k.length > 1 ? k.charCodeAt(1) : 127;
+    if (a < 128 && b < 128) ascii[a * 128 + b] = 1;
+    else ascii.fill(1); // a non-ASCII keyword: no shortcut
+  }
+  index = { byBigram, ascii, all: all.size };
+  keywordIndexes.set(set, index);
+  return index;
+}
+
+/**
+ * The rule keywords present in `text` (case-insensitive), found in one pass: each position's
+ * first two characters select the few keywords that can start there. One pass over the
+ * text, instead of one search per keyword, is what keeps the prefilter cheap.
+ */
+function keywordsIn(text: string, set: RuleSet): Set<string> {
+  const { byBigram, ascii, all } = keywordIndex(set);
+  const found = new Set<string>();
+  const n = text.length;
+  let prev = n > 0 ? lowerCode(text.charCodeAt(0)) : 0;
+  for (let i = 1; i <= n && found.size < all; i++) {
+    const cur = i < n ? lowerCode(text.charCodeAt(i)) : 0;
+    if (
+      prev < 128 && cur < 128 && ascii[prev * 128 + cur] === 0 && ascii[prev * 128 + 127] === 0
+    ) {
+      prev = cur;
+      continue;
+    }
+    const single = byBigram.get(-prev);
+    if (single) { for (const k of single) found.add(k); }
+    const list = byBigram.get(prev * 65536 + cur);
+    if (list) {
+      for (const k of list) {
+        if (found.has(k)) continue;
+        let j = 2;
+        while (
+          j < k.length && i - 1 + j < n && lowerCode(text.charCodeAt(i - 1 + j)) === k.charCodeAt(j)
+        ) j++;
+        if (j === k.length) found.add(k);
+      }
+    }
+    prev = cur;
+  }
+  return found;
+}
+
 const INLINE_ALLOW = /\b(?:br|gitleaks):allow\b/;
 
 function extractSecret(rule: Rule, m: RegExpExecArray): string {
@@ -120,7 +194,7 @@ export function scanSecrets(
 ): Finding[] {
   const findings: Finding[] = [];
   const spans: [number, number][] = [];
-  let lower: string | null = null;
+  let present: Set<string> | null = null;
   const lines = new LineIndex(text);
   for (const rule of set.rules) {
     if (rule.path && !rule.path.test(file)) continue;
@@ -130,10 +204,10 @@ export function scanSecrets(
       continue;
     }
     if (rule.keywords.length) {
-      lower ??= text.toLowerCase();
+      present ??= keywordsIn(text, set);
       let hit = false;
       for (const k of rule.keywords) {
-        if (lower.includes(k)) {
+        if (present.has(k)) {
           hit = true;
           break;
         }

@@ -37,10 +37,17 @@ export function toRel(root: string, abs: string): string {
   return sep === "/" ? rel : rel.split(sep).join("/");
 }
 
+type Loaded = { kind: "text"; unit: ScanUnit } | { kind: "binary" | "large" | "gone" };
+
+/** How many files are read ahead while the current one is scanned. */
+const READ_AHEAD = 6;
+
 /**
- * Walks `paths` (files or folders) and yields each text file, one at a time, so memory
- * stays flat whatever the size of the tree. Vendored folders, binary and huge files are
- * skipped and counted in `skipped`.
+ * Walks `paths` (files or folders) and yields each text file in path order, reading a few
+ * files ahead while the current one is scanned, so memory stays flat whatever the size of
+ * the tree. Vendored folders, binary and huge files are skipped and counted in `skipped`.
+ *
+ * @throws {BrError} `not_found` for an explicit path that does not exist.
  */
 export async function* walkFiles(
   root: string,
@@ -48,52 +55,83 @@ export async function* walkFiles(
   skipped: SkippedCounts,
   maxBytes: number,
 ): AsyncGenerator<ScanUnit> {
+  const load = async (abs: string): Promise<Loaded> => {
+    try {
+      const info = await Deno.stat(abs);
+      if (info.size > maxBytes) return { kind: "large" };
+      const bytes = await Deno.readFile(abs);
+      if (isBinary(bytes)) return { kind: "binary" };
+      const unit = {
+        file: toRel(root, abs),
+        text: decoder.decode(bytes),
+        commit: null,
+        lineMap: null,
+      };
+      return { kind: "text", unit };
+    } catch {
+      return { kind: "gone" };
+    }
+  };
+  const queue: Promise<Loaded>[] = [];
+  for await (const abs of listFiles(root, paths, skipped)) {
+    queue.push(load(abs));
+    if (queue.length >= READ_AHEAD) {
+      const done = await queue.shift()!;
+      if (done.kind === "text") yield done.unit;
+      else if (done.kind !== "gone") skipped[done.kind]++;
+    }
+  }
+  while (queue.length) {
+    const done = await queue.shift()!;
+    if (done.kind === "text") yield done.unit;
+    else if (done.kind !== "gone") skipped[done.kind]++;
+  }
+}
+
+async function* listFiles(
+  root: string,
+  paths: readonly string[],
+  skipped: SkippedCounts,
+): AsyncGenerator<string> {
   const worktrees = join(root, ".buildrunner", "worktrees");
-  async function* visit(abs: string, explicit: boolean): AsyncGenerator<ScanUnit> {
+  async function* dir(abs: string): AsyncGenerator<string> {
+    if (abs === worktrees || abs.startsWith(worktrees + sep)) return;
+    const dirs: string[] = [];
+    const files: string[] = [];
+    try {
+      for await (const e of Deno.readDir(abs)) {
+        if (e.isSymlink) continue;
+        if (e.isDirectory) {
+          if (!SKIP_DIRS.has(e.name)) dirs.push(e.name);
+          else if (!NOT_VENDORED.has(e.name)) skipped.vendored++;
+        } else if (e.isFile) files.push(e.name);
+      }
+    } catch {
+      return;
+    }
+    const names = [...dirs.map((d) => [d, true] as const), ...files.map((f) => [f, false] as const)]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [name, isDir] of names) {
+      if (isDir) yield* dir(join(abs, name));
+      else yield join(abs, name);
+    }
+  }
+  for (const p of paths) {
+    const abs = resolve(root, p);
     let info: Deno.FileInfo;
     try {
       info = await Deno.lstat(abs);
     } catch (err) {
-      if (explicit && err instanceof Deno.errors.NotFound) {
+      if (err instanceof Deno.errors.NotFound) {
         throw new BrError("not_found", `Cannot find "${abs}"`, {
           hint: "pass files or folders that exist",
         });
       }
-      return;
+      throw err;
     }
-    if (info.isSymlink) return;
-    if (info.isDirectory) {
-      if (abs === worktrees || abs.startsWith(worktrees + sep)) return;
-      const names: string[] = [];
-      for await (const e of Deno.readDir(abs)) {
-        if (e.isDirectory && SKIP_DIRS.has(e.name)) {
-          if (!NOT_VENDORED.has(e.name)) skipped.vendored++;
-          continue;
-        }
-        names.push(e.name);
-      }
-      names.sort();
-      for (const name of names) yield* visit(join(abs, name), false);
-      return;
-    }
-    if (!info.isFile) return;
-    if (info.size > maxBytes) {
-      skipped.large++;
-      return;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(abs);
-    } catch {
-      return;
-    }
-    if (isBinary(bytes)) {
-      skipped.binary++;
-      return;
-    }
-    yield { file: toRel(root, abs), text: decoder.decode(bytes), commit: null, lineMap: null };
+    if (info.isDirectory) yield* dir(abs);
+    else if (info.isFile) yield abs;
   }
-  for (const p of paths) yield* visit(resolve(root, p), true);
 }
 
 /** Reads many git objects through one `git cat-file --batch` process. */

@@ -140,28 +140,24 @@ export function scanSql(text: string, file: string, commit: string | null = null
   const findings: Finding[] = [];
   const re = new RegExp(CALLS[lang].source, "g");
   let m: RegExpExecArray | null;
+  let coveredUntil = -1;
   while ((m = re.exec(text)) !== null) {
+    // text(f"...") inside execute(...) is one problem, reported once at the outer call
+    if (m.index < coveredUntil) continue;
     const open = m.index + m[0].length - 1;
     const arg = firstArgument(text, open).trim();
     if (!arg) continue;
     let verdict = judge(arg, lang);
     let evidence = arg;
     if (!verdict && /^[A-Za-z_$][\w$.]*$/.test(arg)) {
+      // db.query(sql): judge what was assigned to `sql` before the call. A query built up
+      // over statements (`q = "SELECT ..."; q += x`) is judged as one expression.
       const exprs = assignedExpressions(text, arg, m.index);
-      const joined = exprs.join("\n");
-      // `sql = "SELECT ..." ; sql += x` spreads the query over statements.
-      const hasSql = SQL_WORDS.test(joined);
-      for (const e of exprs) {
-        verdict = judge(hasSql && !SQL_WORDS.test(e) ? `"select x from" + ${e}` : e, lang);
-        if (verdict && !SQL_WORDS.test(e) && !/^\s*["'`]/.test(e) && !/[+%{]/.test(e)) {
-          verdict = null;
-        }
-        if (verdict) {
-          evidence = e;
-          break;
-        }
-      }
+      const joined = exprs.join(" + ");
+      verdict = judge(joined, lang);
+      evidence = joined;
     }
+    if (verdict) coveredUntil = open + 1 + firstArgument(text, open).length;
     if (!verdict) continue;
     const name = m[1];
     const at = m.index + m[0].indexOf(name);
