@@ -20,4 +20,5 @@
 export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
+export * from "./src/security/mod.ts";
 export * from "./plugin.ts";

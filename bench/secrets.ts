@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { translateRe2 } from "../src/security/re2.ts";
-import { BUILTIN_RULES } from "../src/security/rules_builtin.ts";
+import { BUILTIN_SECRET_RULES } from "../src/security/rules_builtin.ts";
 import { ALNUM, rnd, SAMPLES } from "../tests/security/samples.ts";
 import { brArgs, median, peak } from "./_lib.ts";
 
@@ -97,7 +97,7 @@ async function measure(cmd: string, args: string[], cwd: string, ok: number[]): 
   return { ms, rssKb: m ? Number(m[1]) : null, stdout: new TextDecoder().decode(out.stdout) };
 }
 
-const rgPatterns = BUILTIN_RULES.map((r) => {
+const rgPatterns = BUILTIN_SECRET_RULES.map((r) => {
   const t = translateRe2(r.regex!, r.id);
   const flags = t.flags.replace("u", "");
   return flags ? `(?${flags})${t.source}` : t.source;

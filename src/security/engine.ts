@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import type { Allowlist, Finding, Rule, RuleSet } from "./types.ts";
+import { sha256Hex } from "./_sha256.ts";
+import type { SecretAllowlist, SecretRule, SecretRuleSet, SecurityFinding } from "./types.ts";
 
 /** Shannon entropy of `s` in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -24,8 +24,8 @@ export function maskSecret(secret: string): string {
 }
 
 /** `<rule>:<sha256-hex(secret)>`: stable across line moves, rebases and squashes. */
-export function fingerprintOf(rule: string, secret: string): string {
-  return `${rule}:${createHash("sha256").update(secret).digest("hex")}`;
+export function secretFingerprint(rule: string, secret: string): string {
+  return `${rule}:${sha256Hex(secret)}`;
 }
 
 /** Offsets of line starts, for turning an index into line and column. */
@@ -69,7 +69,7 @@ export class LineIndex {
 }
 
 function allowed(
-  list: Allowlist,
+  list: SecretAllowlist,
   ctx: { secret: string; match: string; line: () => string; file: string; commit: string | null },
 ): boolean {
   const checks: boolean[] = [];
@@ -92,7 +92,7 @@ function allowed(
 }
 
 /** True when the global allowlists exclude `file` from scanning altogether. */
-export function pathAllowed(set: RuleSet, file: string): boolean {
+export function pathAllowed(set: SecretRuleSet, file: string): boolean {
   return set.allowlists.some((a) =>
     a.paths.length > 0 && a.paths.some((r) => r.test(file)) &&
     (a.condition === "OR" ||
@@ -108,13 +108,13 @@ interface KeywordIndex {
   all: number;
 }
 
-const keywordIndexes = new WeakMap<RuleSet, KeywordIndex>();
+const keywordIndexes = new WeakMap<SecretRuleSet, KeywordIndex>();
 
 function lowerCode(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-function keywordIndex(set: RuleSet): KeywordIndex {
+function keywordIndex(set: SecretRuleSet): KeywordIndex {
   let index = keywordIndexes.get(set);
   if (index) return index;
   const byBigram = new Map<number, string[]>();
@@ -143,7 +143,7 @@ function keywordIndex(set: RuleSet): KeywordIndex {
  * first two characters select the few keywords that can start there. One pass over the
  * text, instead of one search per keyword, is what keeps the prefilter cheap.
  */
-function keywordsIn(text: string, set: RuleSet): Set<string> {
+function keywordsIn(text: string, set: SecretRuleSet): Set<string> {
   const { byBigram, ascii, all } = keywordIndex(set);
   const found = new Set<string>();
   const n = text.length;
@@ -176,7 +176,7 @@ function keywordsIn(text: string, set: RuleSet): Set<string> {
 
 const INLINE_ALLOW = /\b(?:br|gitleaks):allow\b/;
 
-function extractSecret(rule: Rule, m: RegExpExecArray): string {
+function extractSecret(rule: SecretRule, m: RegExpExecArray): string {
   if (rule.secretGroup > 0) return m[rule.secretGroup] ?? "";
   for (let g = 1; g < m.length; g++) if (m[g]) return m[g];
   return m[0];
@@ -189,10 +189,10 @@ function extractSecret(rule: Rule, m: RegExpExecArray): string {
 export function scanSecrets(
   text: string,
   file: string,
-  set: RuleSet,
+  set: SecretRuleSet,
   commit: string | null = null,
-): Finding[] {
-  const findings: Finding[] = [];
+): SecurityFinding[] {
+  const findings: SecurityFinding[] = [];
   const spans: [number, number][] = [];
   let present: Set<string> | null = null;
   const lines = new LineIndex(text);
@@ -242,13 +242,13 @@ export function scanSecrets(
 }
 
 function makeFinding(
-  rule: Rule,
+  rule: SecretRule,
   file: string,
   line: number,
   column: number,
   secret: string,
   commit: string | null,
-): Finding {
+): SecurityFinding {
   return {
     kind: "secret",
     file,
@@ -257,7 +257,7 @@ function makeFinding(
     rule: rule.id,
     severity: rule.severity,
     secret_masked: maskSecret(secret),
-    fingerprint: fingerprintOf(rule.id, secret),
+    fingerprint: secretFingerprint(rule.id, secret),
     message: rule.description,
     fix: null,
     commit,

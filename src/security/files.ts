@@ -1,8 +1,7 @@
 import { join, relative, resolve, sep } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { git, gitOk } from "../core/git.ts";
-import { SKIP_DIRS } from "../project/mod.ts";
-import type { SkippedCounts } from "./types.ts";
+import type { ScanSkipped } from "./types.ts";
 
 /** One text to scan: a repo-relative path, its content and, for history, the commit. */
 export interface ScanUnit {
@@ -21,8 +20,43 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 const decoder = new TextDecoder();
 
-// Skipped like vendored folders, but not counted as such: they are ours or git's.
-const NOT_VENDORED = new Set([".git", ".buildrunner"]);
+/**
+ * Vendored and generated folders the scanner does not enter (counted as `vendored`): the
+ * SKIP_DIRS of src/project/detect.ts (a test keeps both lists equal) except `.buildrunner/`,
+ * which the scanner enters because config.yaml is committed and may hold a webhook URL. It
+ * is copied rather than imported to keep the project module (and zod) off the pre-commit path.
+ */
+export const VENDORED_DIRS: ReadonlySet<string> = new Set([
+  "node_modules",
+  "vendor",
+  "dist",
+  "build",
+  "target",
+  ".venv",
+  "venv",
+  "__pycache__",
+  ".next",
+  ".nuxt",
+  "coverage",
+  ".cache",
+  ".tox",
+  ".mypy_cache",
+  ".pytest_cache",
+  "third_party",
+]);
+
+// Never entered and not counted: git's data, and br's own worktrees, records and database.
+const OWN_DIRS = new Set([".git"]);
+// (the baseline holds fingerprints, `<rule>:<hex>`, which look like assignments of secrets)
+const OWN_PATHS = [
+  ".buildrunner/worktrees",
+  ".buildrunner/context",
+  ".buildrunner/security-baseline.json",
+];
+
+function ownPath(rel: string): boolean {
+  return OWN_PATHS.some((p) => rel === p || rel.startsWith(p + "/"));
+}
 
 /** True when `bytes` look binary (a NUL byte in the first 8000 bytes, as git decides). */
 export function isBinary(bytes: Uint8Array): boolean {
@@ -52,7 +86,7 @@ const READ_AHEAD = 6;
 export async function* walkFiles(
   root: string,
   paths: readonly string[],
-  skipped: SkippedCounts,
+  skipped: ScanSkipped,
   maxBytes: number,
 ): AsyncGenerator<ScanUnit> {
   const load = async (abs: string): Promise<Loaded> => {
@@ -91,20 +125,24 @@ export async function* walkFiles(
 async function* listFiles(
   root: string,
   paths: readonly string[],
-  skipped: SkippedCounts,
+  skipped: ScanSkipped,
 ): AsyncGenerator<string> {
-  const worktrees = join(root, ".buildrunner", "worktrees");
   async function* dir(abs: string): AsyncGenerator<string> {
-    if (abs === worktrees || abs.startsWith(worktrees + sep)) return;
+    if (ownPath(toRel(root, abs))) return;
     const dirs: string[] = [];
     const files: string[] = [];
     try {
       for await (const e of Deno.readDir(abs)) {
         if (e.isSymlink) continue;
         if (e.isDirectory) {
-          if (!SKIP_DIRS.has(e.name)) dirs.push(e.name);
-          else if (!NOT_VENDORED.has(e.name)) skipped.vendored++;
-        } else if (e.isFile) files.push(e.name);
+          if (VENDORED_DIRS.has(e.name)) skipped.vendored++;
+          else if (!OWN_DIRS.has(e.name)) dirs.push(e.name);
+        } else if (
+          e.isFile && !ownPath(toRel(root, join(abs, e.name))) &&
+          !/^br\.db(?:-wal|-shm|-journal)?$|^\.lock$/.test(e.name)
+        ) {
+          files.push(e.name);
+        }
       }
     } catch {
       return;
@@ -194,8 +232,7 @@ async function gitTop(root: string): Promise<string | null> {
 }
 
 function vendored(file: string): boolean {
-  return file.split("/").slice(0, -1).some((d) => SKIP_DIRS.has(d)) ||
-    file.startsWith(".buildrunner/worktrees/");
+  return file.split("/").slice(0, -1).some((d) => VENDORED_DIRS.has(d));
 }
 
 /**
@@ -206,7 +243,7 @@ function vendored(file: string): boolean {
  */
 export async function* stagedFiles(
   root: string,
-  skipped: SkippedCounts,
+  skipped: ScanSkipped,
   maxBytes: number,
 ): AsyncGenerator<ScanUnit> {
   const top = await gitTop(root);
@@ -220,7 +257,7 @@ export async function* stagedFiles(
     { cwd: top },
   );
   const files = out.split("\0").filter(Boolean).filter((f) => {
-    if (f.includes("\n")) return false;
+    if (f.includes("\n") || ownPath(toRel(root, join(top, f)))) return false;
     if (vendored(f)) {
       skipped.vendored++;
       return false;
@@ -253,7 +290,7 @@ export async function* stagedFiles(
 export async function* historyUnits(
   root: string,
   n: number,
-  skipped: SkippedCounts,
+  skipped: ScanSkipped,
 ): AsyncGenerator<ScanUnit> {
   const top = await gitTop(root);
   if (!top) {
@@ -279,7 +316,7 @@ function* parseDiff(
   commit: string,
   root: string,
   top: string,
-  skipped: SkippedCounts,
+  skipped: ScanSkipped,
 ): Generator<ScanUnit> {
   let file: string | null = null;
   let lines: string[] = [];
@@ -299,7 +336,8 @@ function* parseDiff(
     } else if (raw.startsWith("+++ ")) {
       const p = raw.slice(4);
       file = p === "/dev/null" ? null : p.replace(/^b\//, "");
-      if (file && vendored(file)) {
+      if (file && ownPath(toRel(root, join(top, file)))) file = null;
+      else if (file && vendored(file)) {
         skipped.vendored++;
         file = null;
       }

@@ -2,8 +2,8 @@
  * SQL-injection finder for TS/JS and Python: a query call whose SQL text is built from
  * strings by concatenation, template interpolation, f-strings, `%` or `.format`.
  */
-import { fingerprintOf, LineIndex } from "./engine.ts";
-import type { Finding } from "./types.ts";
+import { LineIndex, secretFingerprint } from "./engine.ts";
+import type { SecurityFinding } from "./types.ts";
 
 type Lang = "js" | "py";
 
@@ -20,7 +20,7 @@ const EXT_LANG: Record<string, Lang> = {
 };
 
 /** The SQL rule id. */
-export const SQL_RULE = "sql-injection";
+export const SQL_INJECTION_RULE = "sql-injection";
 
 const CALLS: Record<Lang, RegExp> = {
   js:
@@ -133,11 +133,15 @@ function assignedExpressions(text: string, name: string, before: number): string
 }
 
 /** Finds SQL injection risks in one TS/JS or Python text. */
-export function scanSql(text: string, file: string, commit: string | null = null): Finding[] {
+export function scanSql(
+  text: string,
+  file: string,
+  commit: string | null = null,
+): SecurityFinding[] {
   const lang = sqlLanguage(file);
   if (!lang) return [];
   const lines = new LineIndex(text);
-  const findings: Finding[] = [];
+  const findings: SecurityFinding[] = [];
   const re = new RegExp(CALLS[lang].source, "g");
   let m: RegExpExecArray | null;
   let coveredUntil = -1;
@@ -168,10 +172,13 @@ export function scanSql(text: string, file: string, commit: string | null = null
       file,
       line: pos.line,
       column: pos.column,
-      rule: SQL_RULE,
+      rule: SQL_INJECTION_RULE,
       severity: "high",
       secret_masked: null,
-      fingerprint: fingerprintOf(SQL_RULE, `${name}(${evidence.replace(/\s+/g, " ").trim()})`),
+      fingerprint: secretFingerprint(
+        SQL_INJECTION_RULE,
+        `${name}(${evidence.replace(/\s+/g, " ").trim()})`,
+      ),
       message: `SQL built with ${verdict.how} is passed to ${name}()`,
       fix: verdict.fix,
       commit,

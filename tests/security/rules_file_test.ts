@@ -4,16 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { BrError } from "../../src/core/errors.ts";
-import { fingerprintOf, loadRuleSet, scanSecrets } from "../../src/security/mod.ts";
+import { loadSecretRules, scanSecrets, secretFingerprint } from "../../src/security/mod.ts";
 import { pathAllowed } from "../../src/security/engine.ts";
 import { FIXTURES } from "../helpers.ts";
 
 const CONFIG = `${FIXTURES}security/gitleaks.toml`;
-const ids = (text: string, file: string, set: Awaited<ReturnType<typeof loadRuleSet>>) =>
+const ids = (text: string, file: string, set: Awaited<ReturnType<typeof loadSecretRules>>) =>
   scanSecrets(text, file, set).map((f) => f.rule);
 
 Deno.test("a gitleaks TOML file is read with [extend], allowlists and every rule field", async (t) => {
-  const set = await loadRuleSet({ rulesFile: CONFIG });
+  const set = await loadSecretRules({ rulesFile: CONFIG });
   const all = set.rules.map((r) => r.id);
   const acme = "acme_" + "Q7f2Lk9Xm3Pz8Rt5Wv1B";
 
@@ -31,7 +31,7 @@ Deno.test("a gitleaks TOML file is read with [extend], allowlists and every rule
     assert.equal(found[0].severity, "critical");
     assert.equal(found[0].line, 1);
     assert.equal(found[0].column, 8);
-    assert.equal(found[0].fingerprint, fingerprintOf("acme-token", acme.toUpperCase()));
+    assert.equal(found[0].fingerprint, secretFingerprint("acme-token", acme.toUpperCase()));
     assert.deepEqual(ids("no keyword here", "src/a.ts", set), []);
   });
   await t.step("entropy rejects a low-entropy secret", () => {
@@ -60,7 +60,7 @@ Deno.test("a gitleaks TOML file is read with [extend], allowlists and every rule
     assert.deepEqual(ids(line("password"), "legacy/a.py", set), ["config-password"]);
     assert.deepEqual(ids(line("PASSWORD"), "src/a.py", set), ["config-password"]);
     const f = scanSecrets(line("password"), "src/a.py", set)[0];
-    assert.equal(f.fingerprint, fingerprintOf("config-password", "correct-horse-battery"));
+    assert.equal(f.fingerprint, secretFingerprint("config-password", "correct-horse-battery"));
   });
   await t.step("a path-only rule reports the file", () => {
     const found = scanSecrets("A=1\n", "app/.env", set);
@@ -70,7 +70,7 @@ Deno.test("a gitleaks TOML file is read with [extend], allowlists and every rule
 
 Deno.test("a rule that cannot be translated is refused with its id", async () => {
   await assert.rejects(
-    () => loadRuleSet({ rulesFile: `${FIXTURES}security/untranslatable.toml` }),
+    () => loadSecretRules({ rulesFile: `${FIXTURES}security/untranslatable.toml` }),
     (err: unknown) => {
       assert.ok(err instanceof BrError);
       assert.equal(err.exitCode, 3);
@@ -84,7 +84,10 @@ Deno.test("broken TOML and a missing rules file are reported, not thrown raw", a
   await using dir = { path: await Deno.makeTempDir(), [Symbol.asyncDispose]: async () => {} };
   const bad = `${dir.path}/bad.toml`;
   await Deno.writeTextFile(bad, "[[rules]\nid = ");
-  await assert.rejects(() => loadRuleSet({ rulesFile: bad }), /Cannot parse rules file/);
-  await assert.rejects(() => loadRuleSet({ rulesFile: `${dir.path}/none.toml` }), /Cannot read/);
+  await assert.rejects(() => loadSecretRules({ rulesFile: bad }), /Cannot parse rules file/);
+  await assert.rejects(
+    () => loadSecretRules({ rulesFile: `${dir.path}/none.toml` }),
+    /Cannot read/,
+  );
   await Deno.remove(dir.path, { recursive: true });
 });

@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  BUILTIN_RULES,
-  builtinRuleSet,
+  BUILTIN_SECRET_RULES,
+  builtinSecretRules,
   scanSecrets,
   translateRe2,
 } from "../../src/security/mod.ts";
 import { SAMPLES } from "./samples.ts";
 
 Deno.test("every built-in rule has a sample and a near miss", () => {
-  const ids = BUILTIN_RULES.map((r) => r.id).sort();
+  const ids = BUILTIN_SECRET_RULES.map((r) => r.id).sort();
   assert.deepEqual(Object.keys(SAMPLES).sort(), ids);
 });
 
 Deno.test("built-in rules: each sample is found, each near miss is not", async (t) => {
-  const set = builtinRuleSet();
-  for (const rule of BUILTIN_RULES) {
+  const set = builtinSecretRules();
+  for (const rule of BUILTIN_SECRET_RULES) {
     await t.step(rule.id, () => {
       const { hit, miss } = SAMPLES[rule.id];
       const found = scanSecrets(hit + "\n", "src/config.ts", set);
@@ -29,14 +29,14 @@ Deno.test("built-in rules: each sample is found, each near miss is not", async (
 });
 
 Deno.test("built-in rules translate unchanged in meaning (RE2 source compiles to JS)", () => {
-  for (const rule of BUILTIN_RULES) {
+  for (const rule of BUILTIN_SECRET_RULES) {
     const t = translateRe2(rule.regex!, rule.id);
     assert.ok(t.source.length > 0);
   }
 });
 
 Deno.test("generic rule: low entropy, identifiers and placeholders are not secrets", () => {
-  const set = builtinRuleSet();
+  const set = builtinSecretRules();
   const rules = (line: string) => scanSecrets(line, "a.py", set).map((f) => f.rule);
   assert.deepEqual(rules(`password = "${"a".repeat(24)}"`), []);
   assert.deepEqual(rules("token = self.request.session_token"), []);
@@ -46,13 +46,13 @@ Deno.test("generic rule: low entropy, identifiers and placeholders are not secre
 
 Deno.test("a specific rule wins over the generic one on the same secret", () => {
   const line = SAMPLES["github-token"].hit;
-  assert.deepEqual(scanSecrets(line, "a.ts", builtinRuleSet()).map((f) => f.rule), [
+  assert.deepEqual(scanSecrets(line, "a.ts", builtinSecretRules()).map((f) => f.rule), [
     "github-token",
   ]);
 });
 
 Deno.test("br:allow and gitleaks:allow on the line suppress a finding", () => {
-  const set = builtinRuleSet();
+  const set = builtinSecretRules();
   const line = SAMPLES["stripe-secret-key"].hit;
   assert.equal(scanSecrets(line, "a.ts", set).length, 1);
   assert.equal(scanSecrets(line + " // br:allow", "a.ts", set).length, 0);

@@ -289,3 +289,34 @@ Deno.test("br security (subprocess): scan --json exits 10, check exits 0 on a cl
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /error: Unknown format "xml"/);
 });
+
+Deno.test("the scanner's vendored folders are the project's SKIP_DIRS, but it reads .buildrunner/", async () => {
+  const { SKIP_DIRS } = await import("../../src/project/mod.ts");
+  const { VENDORED_DIRS } = await import("../../src/security/files.ts");
+  assert.deepEqual([...VENDORED_DIRS, ".git", ".buildrunner"].sort(), [...SKIP_DIRS].sort());
+  await using dir = await tempProject();
+  const hook = SAMPLES["slack-webhook-url"].hit.split('"')[1];
+  await Deno.writeTextFile(
+    `${dir.path}/.buildrunner/config.yaml`,
+    `plugins:\n  slack:\n    webhook: ${hook}\n`,
+    { append: true },
+  );
+  await write(dir.path, ".buildrunner/context/last.log", `token ${GH}\n`);
+  const first = await scanJson(dir.path);
+  assert.deepEqual(
+    first.report.findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`),
+    [".buildrunner/config.yaml slack-webhook-url"],
+  );
+  // the baseline (fingerprints look like "token:<hex>") is never reported itself
+  assert.equal((await br(["security", "baseline"], { cwd: dir.path })).code, 0);
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-qm", "with baseline"], dir.path);
+  for (const args of [[], ["--history", "1"]]) {
+    const again = await scanJson(dir.path, args);
+    assert.equal(again.code, 0, again.stdout);
+    assert.deepEqual(
+      again.report.findings.map((f: { file: string }) => f.file),
+      [".buildrunner/config.yaml"],
+    );
+  }
+});
