@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { exists } from "../core/fs.ts";
+import { type Config, globalConfigPath } from "../core/config.ts";
+import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
 import { pathAllowed, scanSecrets } from "./engine.ts";
@@ -34,9 +35,28 @@ interface Settings {
   maxBytes: number;
 }
 
+/**
+ * The user's `security.*` settings, or null when nothing sets any: then the scan runs on
+ * defaults without loading the YAML parser and zod, which would cost the pre-commit hook
+ * more than the scan itself. When something does, the section is registered (validation,
+ * `BR_SECURITY__*` overrides) and the project config is read.
+ */
+async function userSettings(project: Project): Promise<Config | null> {
+  const fromEnv = Object.keys(project.env).some((k) => k.startsWith("BR_SECURITY__"));
+  const globalFile = globalConfigPath(project.env);
+  const texts = await Promise.all([
+    readTextOrNull(project.paths.config),
+    globalFile ? readTextOrNull(globalFile).catch(() => null) : null,
+  ]);
+  const inFiles = texts.some((t) => t !== null && /^security\s*:/m.test(t));
+  if (!fromEnv && !inFiles) return null;
+  await import("./config.ts");
+  return await project.config();
+}
+
 async function settings(project: Project, opts: SecurityScanOptions): Promise<Settings> {
-  const config = await project.config();
-  const get = <T>(key: string, fallback: T): T => (config.get<T>(key) ?? fallback);
+  const config = await userSettings(project);
+  const get = <T>(key: string, fallback: T): T => (config?.get<T>(key) ?? fallback);
   let rules = opts.rules;
   if (!rules) {
     let file = get<string | null>("security.rules_file", null);

@@ -320,3 +320,32 @@ Deno.test("the scanner's vendored folders are the project's SKIP_DIRS, but it re
     );
   }
 });
+
+Deno.test("settings: BR_SECURITY__SQL=false turns SQL checks off; security.rules_file adds rules", async () => {
+  await using dir = await tempProject();
+  await write(
+    dir.path,
+    "a.ts",
+    'db.query("SELECT * FROM t WHERE id = " + id);\nconst x = "corp-AbCdEfGhIj";\n',
+  );
+  const on = await scanJson(dir.path);
+  assert.deepEqual(on.report.findings.map((f: { rule: string }) => f.rule), ["sql-injection"]);
+  const off = await br(["security", "scan", "--json"], {
+    cwd: dir.path,
+    env: { BR_SECURITY__SQL: "false" },
+  });
+  assert.equal(off.code, 0, off.stderr);
+  assert.deepEqual(JSON.parse(off.stdout).findings, []);
+  await write(
+    dir.path,
+    "rules/corp.toml",
+    "[[rules]]\nid = \"corp-key\"\nregex = '''corp-([A-Za-z]{10})'''\n",
+  );
+  await Deno.writeTextFile(
+    `${dir.path}/.buildrunner/config.yaml`,
+    "security:\n  rules_file: rules/corp.toml\n  sql: false\n",
+    { append: true },
+  );
+  const custom = await scanJson(dir.path);
+  assert.deepEqual(custom.report.findings.map((f: { rule: string }) => f.rule), ["corp-key"]);
+});

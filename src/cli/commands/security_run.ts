@@ -78,9 +78,10 @@ async function render(
       if (f.fix) print(ctx, `    fix: ${f.fix}`);
     }
     const s = report.skipped;
-    const summary = `${report.files_scanned} files scanned, ${report.findings.length} findings ` +
-      `(${report.new_findings.length} new); skipped: ${s.binary} binary, ${s.large} large, ` +
-      `${s.vendored} vendored folders`;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const summary = `${plural(report.files_scanned, "file")} scanned, ` +
+      `${plural(report.findings.length, "finding")} (${report.new_findings.length} new); ` +
+      `skipped: ${s.binary} binary, ${s.large} large, ${plural(s.vendored, "vendored folder")}`;
     print(ctx, report.new_findings.length ? c.red(summary) : c.green(summary));
   }
   if (report.new_findings.length) setExit(ctx, ExitCode.checkFailed);
