@@ -71,10 +71,14 @@ export function toRel(root: string, abs: string): string {
   return sep === "/" ? rel : rel.split(sep).join("/");
 }
 
-type Loaded = { kind: "text"; unit: ScanUnit } | { kind: "binary" | "large" | "gone" };
+// Read-ahead holds raw bytes (off the JS heap); text is decoded only when its turn comes, so
+// few large strings survive a young-generation GC and peak memory stays flat with tree size.
+type Loaded = { kind: "text"; abs: string; bytes: Uint8Array } | {
+  kind: "binary" | "large" | "gone";
+};
 
 /** How many files are read ahead while the current one is scanned. */
-const READ_AHEAD = 6;
+const READ_AHEAD = 4;
 
 /**
  * Walks `paths` (files or folders) and yields each text file in path order, reading a few
@@ -95,29 +99,29 @@ export async function* walkFiles(
       if (info.size > maxBytes) return { kind: "large" };
       const bytes = await Deno.readFile(abs);
       if (isBinary(bytes)) return { kind: "binary" };
-      const unit = {
-        file: toRel(root, abs),
-        text: decoder.decode(bytes),
-        commit: null,
-        lineMap: null,
-      };
-      return { kind: "text", unit };
+      return { kind: "text", abs, bytes };
     } catch {
       return { kind: "gone" };
     }
   };
+  const unit = (done: { abs: string; bytes: Uint8Array }): ScanUnit => ({
+    file: toRel(root, done.abs),
+    text: decoder.decode(done.bytes),
+    commit: null,
+    lineMap: null,
+  });
   const queue: Promise<Loaded>[] = [];
   for await (const abs of listFiles(root, paths, skipped)) {
     queue.push(load(abs));
     if (queue.length >= READ_AHEAD) {
       const done = await queue.shift()!;
-      if (done.kind === "text") yield done.unit;
+      if (done.kind === "text") yield unit(done);
       else if (done.kind !== "gone") skipped[done.kind]++;
     }
   }
   while (queue.length) {
     const done = await queue.shift()!;
-    if (done.kind === "text") yield done.unit;
+    if (done.kind === "text") yield unit(done);
     else if (done.kind !== "gone") skipped[done.kind]++;
   }
 }
