@@ -1,4 +1,3 @@
-import { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
 import { SQL_INJECTION_RULE } from "./sql.ts";
 import type { ScanReport, SecurityFinding, SecuritySeverity } from "./types.ts";
 
@@ -40,9 +39,11 @@ export function scanReportToSarif(
   report: ScanReport,
   options: { version?: string; root?: string } = {},
 ): SecuritySarifLog {
-  const descriptions = new Map<string, string>(
-    BUILTIN_SECRET_RULES.map((r) => [r.id, r.description ?? r.id]),
-  );
+  // a secret finding's message is its rule's description (user rules included)
+  const descriptions = new Map<string, string>();
+  for (const f of report.findings) {
+    if (f.kind === "secret" && !descriptions.has(f.rule)) descriptions.set(f.rule, f.message);
+  }
   descriptions.set(SQL_INJECTION_RULE, "SQL built from strings passed to a query call");
   const ruleIds = [...new Set(report.findings.map((f) => f.rule))].sort();
   const index = new Map(ruleIds.map((id, i) => [id, i]));
