@@ -22,3 +22,4 @@ export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
 export * from "./src/security/mod.ts";
 export * from "./plugin.ts";
+export * from "./src/design/mod.ts";

@@ -2,6 +2,7 @@ import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
@@ -18,6 +19,7 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    design: designRoutes,
     security: securityRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
