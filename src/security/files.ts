@@ -286,10 +286,11 @@ export async function* stagedFiles(
 }
 
 /**
- * Yields the lines added by each of the last `n` commits (of `HEAD`), one unit per commit
- * and file, with the line numbers they have in that commit.
+ * Yields the lines added by each of the last `n` commits of `HEAD` (one unit per commit and
+ * file, with the line numbers they have in that commit), streaming one `git log -p` so that
+ * memory does not grow with the history. Merge commits add no lines of their own.
  *
- * @throws {BrError} `external` outside a git repository.
+ * @throws {BrError} `external` outside a git repository or when git fails.
  */
 export async function* historyUnits(
   root: string,
@@ -304,56 +305,120 @@ export async function* historyUnits(
   }
   const head = await git(["rev-parse", "--verify", "-q", "HEAD"], { cwd: top });
   if (head.code !== 0) return;
-  const revs = (await gitOk(["rev-list", `--max-count=${n}`, "HEAD"], { cwd: top }))
-    .split("\n").filter(Boolean);
-  for (const rev of revs) {
-    const diff = await gitOk(
-      ["show", "--format=", "--no-color", "--no-ext-diff", "-U0", "--no-renames", rev],
-      { cwd: top },
-    );
-    yield* parseDiff(diff, rev, root, top, skipped);
+  const child = new Deno.Command("git", {
+    args: [
+      "-c",
+      "core.quotePath=false",
+      "log",
+      "-p",
+      "-U0",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-renames",
+      "--format=%x00%H",
+      `--max-count=${n}`,
+      "HEAD",
+    ],
+    cwd: top,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const parser = new DiffParser(root, top, skipped);
+  let rest = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    let nl: number;
+    let from = 0;
+    while ((nl = rest.indexOf("\n", from)) !== -1) {
+      yield* parser.line(rest.slice(from, nl));
+      from = nl + 1;
+    }
+    rest = rest.slice(from);
+  }
+  if (rest) yield* parser.line(rest);
+  yield* parser.flush();
+  const status = await child.status;
+  if (!status.success) {
+    throw new BrError("external", `git log failed: ${(await stderr).trim().split("\n")[0]}`, {
+      hint: `run "git log -p -${n}" in ${top} to see the full message`,
+    });
   }
 }
 
-function* parseDiff(
-  diff: string,
-  commit: string,
-  root: string,
-  top: string,
-  skipped: ScanSkipped,
-): Generator<ScanUnit> {
-  let file: string | null = null;
-  let lines: string[] = [];
-  let map: number[] = [];
-  let next = 0;
-  const flush = function* (): Generator<ScanUnit> {
-    if (file !== null && lines.length) {
-      yield { file: toRel(root, join(top, file)), text: lines.join("\n"), commit, lineMap: map };
+function unquote(path: string): string {
+  const p = path.replace(/\t$/, "");
+  if (!p.startsWith('"')) return p;
+  try {
+    return JSON.parse(p);
+  } catch {
+    return p.slice(1, -1);
+  }
+}
+
+/** Turns `git log -p -U0` lines into the added lines of each commit and file. */
+class DiffParser {
+  #commit: string | null = null;
+  #file: string | null = null;
+  #inHeader = false;
+  #lines: string[] = [];
+  #map: number[] = [];
+  #next = 0;
+
+  constructor(
+    readonly root: string,
+    readonly top: string,
+    readonly skipped: ScanSkipped,
+  ) {}
+
+  *flush(): Generator<ScanUnit> {
+    if (this.#file !== null && this.#lines.length && this.#commit) {
+      yield {
+        file: toRel(this.root, join(this.top, this.#file)),
+        text: this.#lines.join("\n"),
+        commit: this.#commit,
+        lineMap: this.#map,
+      };
     }
-    lines = [];
-    map = [];
-  };
-  for (const raw of diff.split("\n")) {
-    if (raw.startsWith("diff --git ")) {
-      yield* flush();
-      file = null;
-    } else if (raw.startsWith("+++ ")) {
-      const p = raw.slice(4);
-      file = p === "/dev/null" ? null : p.replace(/^b\//, "");
-      if (file && ownPath(toRel(root, join(top, file)))) file = null;
-      else if (file && vendored(file)) {
-        skipped.vendored++;
-        file = null;
+    this.#lines = [];
+    this.#map = [];
+  }
+
+  *line(raw: string): Generator<ScanUnit> {
+    if (raw.startsWith("\0")) {
+      yield* this.flush();
+      this.#commit = raw.slice(1).trim();
+      this.#file = null;
+      this.#inHeader = false;
+    } else if (raw.startsWith("diff --git ")) {
+      yield* this.flush();
+      this.#file = null;
+      this.#inHeader = true;
+    } else if (this.#inHeader) {
+      if (raw.startsWith("+++ ")) {
+        const p = unquote(raw.slice(4));
+        const file = p === "/dev/null" ? null : p.replace(/^b\//, "");
+        if (file && ownPath(toRel(this.root, join(this.top, file)))) this.#file = null;
+        else if (file && vendored(file)) {
+          this.skipped.vendored++;
+          this.#file = null;
+        } else this.#file = file;
+      } else if (raw.startsWith("Binary files ")) {
+        this.skipped.binary++;
+      } else if (raw.startsWith("@@")) {
+        this.#inHeader = false;
+        this.#hunk(raw);
       }
-    } else if (raw.startsWith("Binary files ")) {
-      skipped.binary++;
     } else if (raw.startsWith("@@")) {
-      const m = raw.match(/\+(\d+)/);
-      next = m ? Number(m[1]) : 0;
-    } else if (raw.startsWith("+") && file !== null) {
-      lines.push(raw.slice(1));
-      map.push(next++);
+      this.#hunk(raw);
+    } else if (raw.startsWith("+") && this.#file !== null) {
+      this.#lines.push(raw.slice(1));
+      this.#map.push(this.#next++);
     }
   }
-  yield* flush();
+
+  #hunk(raw: string): void {
+    const m = raw.match(/\+(\d+)/);
+    this.#next = m ? Number(m[1]) : 0;
+  }
 }

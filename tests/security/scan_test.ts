@@ -349,3 +349,17 @@ Deno.test("settings: BR_SECURITY__SQL=false turns SQL checks off; security.rules
   const custom = await scanJson(dir.path);
   assert.deepEqual(custom.report.findings.map((f: { rule: string }) => f.rule), ["corp-key"]);
 });
+
+Deno.test("--history reads names with spaces and added lines that look like diff headers", async () => {
+  await using dir = await tempProject();
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-qm", "init"], dir.path);
+  await write(dir.path, "my dir/ünï file.py", `++ not a header\nT = "${STRIPE}"\n`);
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-qm", "odd names"], dir.path);
+  const { report } = await scanJson(dir.path, ["--history", "5"]);
+  assert.deepEqual(
+    report.findings.map((f: { file: string; line: number }) => [f.file, f.line]),
+    [["my dir/ünï file.py", 2]],
+  );
+});
