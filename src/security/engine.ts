@@ -101,75 +101,77 @@ export function pathAllowed(set: SecretRuleSet, file: string): boolean {
 }
 
 interface KeywordIndex {
-  // keywords by the (lower-cased) code of their first two characters
-  byBigram: Map<number, string[]>;
-  // 1 where an ASCII bigram (or, at index c * 128 + 127, a single character) starts a keyword
-  ascii: Uint8Array;
+  // (first, second) character class (0-127: lower-cased ASCII, 128: anything else) → the
+  // 1-based index in `lists` of the keywords that start with them; 0: none
+  table: Int32Array;
+  lists: string[][];
+  // keywords with a non-ASCII character, looked up the slow way
+  other: string[];
   all: number;
 }
 
+const W = 129;
+const LOWER = new Uint8Array(128).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 const keywordIndexes = new WeakMap<SecretRuleSet, KeywordIndex>();
-
-function lowerCode(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
 
 function keywordIndex(set: SecretRuleSet): KeywordIndex {
   let index = keywordIndexes.get(set);
   if (index) return index;
-  const byBigram = new Map<number, string[]>();
   const all = new Set<string>();
   for (const rule of set.rules) for (const k of rule.keywords) all.add(k);
+  const table = new Int32Array(W * W);
+  const lists: string[][] = [];
+  const other: string[] = [];
+  const add = (slot: number, k: string) => {
+    if (table[slot] === 0) table[slot] = lists.push([]);
+    lists[table[slot] - 1].push(k);
+  };
   for (const k of all) {
-    const key = k.length > 1 ? k.charCodeAt(0) * 65536 + k.charCodeAt(1) : -k.charCodeAt(0);
-    const list = byBigram.get(key) ?? [];
-    list.push(k);
-    byBigram.set(key, list);
+    if (/[^\x00-\x7f]/.test(k)) other.push(k);
+    else if (k.length === 1) { for (let b = 0; b < W; b++) add(k.charCodeAt(0) * W + b, k); }
+    else add(k.charCodeAt(0) * W + k.charCodeAt(1), k);
   }
-  const ascii = new Uint8Array(128 * 128);
-  for (const k of all) {
-    const a = k.charCodeAt(0);
-    const b = k.length > 1 ? k.charCodeAt(1) : 127;
-    if (a < 128 && b < 128) ascii[a * 128 + b] = 1;
-    else ascii.fill(1); // a non-ASCII keyword: no shortcut
-  }
-  index = { byBigram, ascii, all: all.size };
+  index = { table, lists, other, all: all.size };
   keywordIndexes.set(set, index);
   return index;
 }
 
 /**
  * The rule keywords present in `text` (case-insensitive), found in one pass: each position's
- * first two characters select the few keywords that can start there. One pass over the
- * text, instead of one search per keyword, is what keeps the prefilter cheap.
+ * first two characters select, through one table lookup, the few keywords that can start
+ * there. One pass over the text, instead of one search per keyword, keeps the prefilter
+ * cheap.
  */
 function keywordsIn(text: string, set: SecretRuleSet): Set<string> {
-  const { byBigram, ascii, all } = keywordIndex(set);
+  const { table, lists, other, all } = keywordIndex(set);
   const found = new Set<string>();
   const n = text.length;
-  let prev = n > 0 ? lowerCode(text.charCodeAt(0)) : 0;
-  for (let i = 1; i <= n && found.size < all; i++) {
-    const cur = i < n ? lowerCode(text.charCodeAt(i)) : 0;
-    if (
-      prev < 128 && cur < 128 && ascii[prev * 128 + cur] === 0 && ascii[prev * 128 + 127] === 0
-    ) {
-      prev = cur;
-      continue;
-    }
-    const single = byBigram.get(-prev);
-    if (single) { for (const k of single) found.add(k); }
-    const list = byBigram.get(prev * 65536 + cur);
-    if (list) {
-      for (const k of list) {
-        if (found.has(k)) continue;
-        let j = 2;
-        while (
-          j < k.length && i - 1 + j < n && lowerCode(text.charCodeAt(i - 1 + j)) === k.charCodeAt(j)
-        ) j++;
-        if (j === k.length) found.add(k);
+  let c = n > 0 ? text.charCodeAt(0) : 0;
+  let prev = c < 128 ? LOWER[c] : 128;
+  for (let i = 1; i <= n; i++) {
+    c = i < n ? text.charCodeAt(i) : 0;
+    const cur = c < 128 ? LOWER[c] : 128;
+    const slot = table[prev * W + cur];
+    prev = cur;
+    if (slot === 0) continue;
+    for (const k of lists[slot - 1]) {
+      if (found.has(k)) continue;
+      let j = 2;
+      const at = i - 1;
+      while (j < k.length && at + j < n) {
+        const x = text.charCodeAt(at + j);
+        if ((x < 128 ? LOWER[x] : 128) !== k.charCodeAt(j)) break;
+        j++;
+      }
+      if (j >= k.length) {
+        found.add(k);
+        if (found.size === all) return found;
       }
     }
-    prev = cur;
+  }
+  if (other.length) {
+    const lower = text.toLowerCase();
+    for (const k of other) if (lower.includes(k)) found.add(k);
   }
   return found;
 }
