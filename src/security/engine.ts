@@ -127,7 +127,7 @@ function keywordIndex(set: SecretRuleSet): KeywordIndex {
     lists[table[slot] - 1].push(k);
   };
   for (const k of all) {
-    if (/[^\x00-\x7f]/.test(k)) other.push(k);
+    if ([...k].some((ch) => ch.charCodeAt(0) > 127)) other.push(k);
     else if (k.length === 1) { for (let b = 0; b < W; b++) add(k.charCodeAt(0) * W + b, k); }
     else add(k.charCodeAt(0) * W + k.charCodeAt(1), k);
   }

@@ -4,13 +4,8 @@ import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
 import { pathAllowed, scanSecrets } from "./engine.ts";
-import {
-  DEFAULT_MAX_FILE_BYTES,
-  historyUnits,
-  type ScanUnit,
-  stagedFiles,
-  walkFiles,
-} from "./files.ts";
+import { DEFAULT_MAX_FILE_BYTES, type ScanUnit, walkFiles } from "./files.ts";
+import { historyUnits, stagedFiles } from "./git_units.ts";
 import { loadSecretRules } from "./rules.ts";
 import { scanSql, sqlLanguage } from "./sql.ts";
 import type { ScanReport, ScanSkipped, SecretRuleSet, SecurityFinding } from "./types.ts";
