@@ -58,3 +58,17 @@ Deno.test("br:allow and gitleaks:allow on the line suppress a finding", () => {
   assert.equal(scanSecrets(line + " // br:allow", "a.ts", set).length, 0);
   assert.equal(scanSecrets(line + " # gitleaks:allow", "a.ts", set).length, 0);
 });
+
+Deno.test("keyword prefilter: case-insensitive, one-character and non-ASCII keywords", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  const set = compileSecretRules([
+    { id: "cyrillic", regex: "ключ=(\\d{4})", keywords: ["КЛЮЧ"] },
+    { id: "one-char", regex: "#(\\d{6})#", keywords: ["#"] },
+    { id: "two-char", regex: "zq(\\d{5})", keywords: ["ZQ"] },
+  ]);
+  const rules = (text: string) => scanSecrets(text, "a.txt", set).map((f) => f.rule);
+  assert.deepEqual(rules("x ключ=1234"), ["cyrillic"]);
+  assert.deepEqual(rules("#123456#"), ["one-char"]);
+  assert.deepEqual(rules("end zq12345"), ["two-char"]);
+  assert.deepEqual(rules("nothing here 123456"), []);
+});
