@@ -21,5 +21,6 @@ export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
 export * from "./src/security/mod.ts";
+export * from "./src/spec/mod.ts";
 export * from "./plugin.ts";
 export * from "./src/design/mod.ts";

@@ -6,6 +6,7 @@ import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
@@ -21,6 +22,9 @@ const root = buildRouteMap({
     config: configRoutes,
     design: designRoutes,
     security: securityRoutes,
+    spec: specRoutes,
+    context: contextCommand,
+    handoff: handoffCommand,
     completions: completionsCommand,
     __complete: completeCommand,
   },
