@@ -72,3 +72,12 @@ Deno.test("keyword prefilter: case-insensitive, one-character and non-ASCII keyw
   assert.deepEqual(rules("end zq12345"), ["two-char"]);
   assert.deepEqual(rules("nothing here 123456"), []);
 });
+
+Deno.test("an allowlist of commits allows findings of those commits only (history scans)", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  const commit = "0123456789abcdef0123456789abcdef01234567";
+  const set = compileSecretRules([{ id: "zz", regex: "zz-(\\d{6})" }], [{ commits: [commit] }]);
+  assert.equal(scanSecrets("zz-123456", "a.txt", set, commit).length, 0);
+  assert.equal(scanSecrets("zz-123456", "a.txt", set, "f".repeat(40)).length, 1);
+  assert.equal(scanSecrets("zz-123456", "a.txt", set).length, 1);
+});
