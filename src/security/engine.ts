@@ -105,13 +105,16 @@ interface KeywordIndex {
   // 1-based index in `lists` of the keywords that start with them; 0: none
   table: Int32Array;
   lists: string[][];
+  // the same keywords as bytes, for scanning raw file content
+  bytes: Uint8Array[][];
   // keywords with a non-ASCII character, looked up the slow way
   other: string[];
   all: number;
 }
 
 const W = 129;
-const LOWER = new Uint8Array(128).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
+// lower-cased ASCII; 128 for every byte or code unit beyond ASCII
+const LOWER = new Uint8Array(256).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c < 128 ? c : 128));
 const keywordIndexes = new WeakMap<SecretRuleSet, KeywordIndex>();
 
 function keywordIndex(set: SecretRuleSet): KeywordIndex {
@@ -121,17 +124,20 @@ function keywordIndex(set: SecretRuleSet): KeywordIndex {
   for (const rule of set.rules) for (const k of rule.keywords) all.add(k);
   const table = new Int32Array(W * W);
   const lists: string[][] = [];
+  const bytes: Uint8Array[][] = [];
   const other: string[] = [];
+  const encoder = new TextEncoder();
   const add = (slot: number, k: string) => {
-    if (table[slot] === 0) table[slot] = lists.push([]);
+    if (table[slot] === 0) table[slot] = lists.push([]) && bytes.push([]);
     lists[table[slot] - 1].push(k);
+    bytes[table[slot] - 1].push(encoder.encode(k));
   };
   for (const k of all) {
     if ([...k].some((ch) => ch.charCodeAt(0) > 127)) other.push(k);
     else if (k.length === 1) { for (let b = 0; b < W; b++) add(k.charCodeAt(0) * W + b, k); }
     else add(k.charCodeAt(0) * W + k.charCodeAt(1), k);
   }
-  index = { table, lists, other, all: all.size };
+  index = { table, lists, bytes, other, all: all.size };
   keywordIndexes.set(set, index);
   return index;
 }
@@ -176,6 +182,39 @@ function keywordsIn(text: string, set: SecretRuleSet): Set<string> {
   return found;
 }
 
+/**
+ * {@link keywordsIn} over raw UTF-8 bytes (about twice as fast as over a string): bytes of
+ * multi-byte characters never equal an ASCII keyword byte, so the result is the same.
+ */
+export function keywordsInBytes(data: Uint8Array, set: SecretRuleSet): Set<string> {
+  const { table, lists, bytes, other, all } = keywordIndex(set);
+  const found = new Set<string>();
+  const n = data.length;
+  let prev = n > 0 ? LOWER[data[0]] : 0;
+  for (let i = 1; i <= n; i++) {
+    const cur = i < n ? LOWER[data[i]] : 0;
+    const slot = table[prev * W + cur];
+    prev = cur;
+    if (slot === 0) continue;
+    const ks = bytes[slot - 1];
+    for (let q = 0; q < ks.length; q++) {
+      const k = ks[q];
+      let j = 2;
+      const at = i - 1;
+      while (j < k.length && at + j < n && LOWER[data[at + j]] === k[j]) j++;
+      if (j >= k.length) {
+        found.add(lists[slot - 1][q]);
+        if (found.size === all) return found;
+      }
+    }
+  }
+  if (other.length) {
+    const lower = new TextDecoder().decode(data).toLowerCase();
+    for (const k of other) if (lower.includes(k)) found.add(k);
+  }
+  return found;
+}
+
 const INLINE_ALLOW = /\b(?:br|gitleaks):allow\b/;
 
 function extractSecret(rule: SecretRule, m: RegExpExecArray): string {
@@ -186,17 +225,19 @@ function extractSecret(rule: SecretRule, m: RegExpExecArray): string {
 
 /**
  * Finds secrets in one text. `file` is the repo-relative path (for path rules and
- * allowlists); `commit` is set for history scans.
+ * allowlists); `commit` is set for history scans; `keywords` are the rule keywords present
+ * in the text when already known (from {@link keywordsInBytes}).
  */
 export function scanSecrets(
   text: string,
   file: string,
   set: SecretRuleSet,
   commit: string | null = null,
+  keywords?: Set<string>,
 ): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
   const spans: [number, number][] = [];
-  let present: Set<string> | null = null;
+  let present: Set<string> | null = keywords ?? null;
   const lines = new LineIndex(text);
   for (const rule of set.rules) {
     if (rule.path && !rule.path.test(file)) continue;

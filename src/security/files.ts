@@ -4,6 +4,8 @@ import type { ScanSkipped } from "./types.ts";
 
 /** One text to scan: a repo-relative path, its content and, for history, the commit. */
 export interface ScanUnit {
+  /** The raw bytes of `text`, when read from disk or git (for the fast keyword pass). */
+  bytes?: Uint8Array;
   /** Repo-relative path with `/` separators. */
   file: string;
   /** The text. */
@@ -107,6 +109,7 @@ export async function* walkFiles(
   const unit = (done: { abs: string; bytes: Uint8Array }): ScanUnit => ({
     file: toRel(root, done.abs),
     text: decoder.decode(done.bytes),
+    bytes: done.bytes,
     commit: null,
     lineMap: null,
   });

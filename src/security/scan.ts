@@ -3,7 +3,7 @@ import { type Config, globalConfigPath } from "../core/config.ts";
 import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
-import { pathAllowed, scanSecrets } from "./engine.ts";
+import { keywordsInBytes, pathAllowed, scanSecrets } from "./engine.ts";
 import { DEFAULT_MAX_FILE_BYTES, type ScanUnit, walkFiles } from "./files.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { loadSecretRules } from "./rules.ts";
@@ -83,7 +83,8 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
 
 function scanUnit(unit: ScanUnit, s: Settings): SecurityFinding[] {
   if (pathAllowed(s.rules, unit.file)) return [];
-  const found = scanSecrets(unit.text, unit.file, s.rules, unit.commit);
+  const keywords = unit.bytes ? keywordsInBytes(unit.bytes, s.rules) : undefined;
+  const found = scanSecrets(unit.text, unit.file, s.rules, unit.commit, keywords);
   if (s.sql && sqlLanguage(unit.file)) found.push(...scanSql(unit.text, unit.file, unit.commit));
   if (unit.lineMap) {
     for (const f of found) f.line = unit.lineMap[f.line - 1] ?? f.line;

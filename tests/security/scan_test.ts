@@ -363,3 +363,31 @@ Deno.test("--history reads names with spaces and added lines that look like diff
     [["my dir/ünï file.py", 2]],
   );
 });
+
+Deno.test("the byte-level keyword pass agrees with the text one (UTF-8, case, non-ASCII keywords)", async () => {
+  const { compileSecretRules, scanSecrets } = await import("../../src/security/mod.ts");
+  await using dir = await tempProject();
+  const rules = compileSecretRules([
+    { id: "cyrillic", regex: "ключ=(\\d{4})", keywords: ["КЛЮЧ"] },
+    { id: "ascii", regex: "(?i)zq-(\\d{5})", keywords: ["zq-"] },
+  ]);
+  const text = "\uFEFFé ключ=1234 — ZQ-12345 ✓\nzq-54321\n";
+  await write(dir.path, "u.txt", text);
+  const project = await openProject({ cwd: dir.path });
+  try {
+    const report = await scanPaths(project, ["u.txt"], { rules, emit: false });
+    const strings = scanSecrets(text.slice(1), "u.txt", rules);
+    assert.equal(report.findings.length, 3);
+    assert.deepEqual(report.findings.map((f) => [f.rule, f.line, f.column]), [
+      ["cyrillic", 1, 8],
+      ["ascii", 1, 18],
+      ["ascii", 2, 4],
+    ]);
+    assert.deepEqual(
+      report.findings.map((f) => f.fingerprint).sort(),
+      strings.map((f) => f.fingerprint).sort(),
+    );
+  } finally {
+    await project.close();
+  }
+});
