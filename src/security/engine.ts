@@ -215,6 +215,14 @@ export function keywordsInBytes(data: Uint8Array, set: SecretRuleSet): Set<strin
   return found;
 }
 
+/** True when some rule would look at a file with this path and these keywords present. */
+export function rulesApply(set: SecretRuleSet, file: string, keywords: Set<string>): boolean {
+  return set.rules.some((rule) =>
+    (!rule.path || rule.path.test(file)) &&
+    (rule.keywords.length === 0 || rule.keywords.some((k) => keywords.has(k)))
+  );
+}
+
 const INLINE_ALLOW = /\b(?:br|gitleaks):allow\b/;
 
 function extractSecret(rule: SecretRule, m: RegExpExecArray): string {

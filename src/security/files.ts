@@ -4,16 +4,24 @@ import type { ScanSkipped } from "./types.ts";
 
 /** One text to scan: a repo-relative path, its content and, for history, the commit. */
 export interface ScanUnit {
-  /** The raw bytes of `text`, when read from disk or git (for the fast keyword pass). */
+  /** The raw content, when read from disk or git (see {@link unitText}). */
   bytes?: Uint8Array;
   /** Repo-relative path with `/` separators. */
   file: string;
-  /** The text. */
-  text: string;
+  /** The text: given, or decoded from `bytes` on first use by {@link unitText}. */
+  text?: string;
   /** Commit of a history scan, else null. */
   commit: string | null;
   /** 1-based line numbers of the text's lines in the file (history hunks), else null. */
   lineMap: number[] | null;
+}
+
+/**
+ * The text of a unit, decoded from its bytes on first use. Files in which no rule keyword
+ * occurs (and no SQL check applies) are never decoded: less work, and less garbage.
+ */
+export function unitText(unit: ScanUnit): string {
+  return unit.text ??= decoder.decode(unit.bytes);
 }
 
 /** Default size limit of one file (bytes). */
@@ -108,7 +116,6 @@ export async function* walkFiles(
   };
   const unit = (done: { abs: string; bytes: Uint8Array }): ScanUnit => ({
     file: toRel(root, done.abs),
-    text: decoder.decode(done.bytes),
     bytes: done.bytes,
     commit: null,
     lineMap: null,

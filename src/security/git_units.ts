@@ -112,7 +112,7 @@ export async function* stagedFiles(
     }
     const path = name.slice(1);
     const file = prefix && prefix !== "" ? toRel(root, join(top, path)) : path;
-    yield { file, text: decoder.decode(bytes), bytes, commit: null, lineMap: null };
+    yield { file, bytes, commit: null, lineMap: null };
   }
 }
 

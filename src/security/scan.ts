@@ -3,8 +3,8 @@ import { type Config, globalConfigPath } from "../core/config.ts";
 import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
-import { keywordsInBytes, pathAllowed, scanSecrets } from "./engine.ts";
-import { DEFAULT_MAX_FILE_BYTES, type ScanUnit, walkFiles } from "./files.ts";
+import { keywordsInBytes, pathAllowed, rulesApply, scanSecrets } from "./engine.ts";
+import { DEFAULT_MAX_FILE_BYTES, type ScanUnit, unitText, walkFiles } from "./files.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { loadSecretRules } from "./rules.ts";
 import { scanSql, sqlLanguage } from "./sql.ts";
@@ -84,8 +84,11 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
 function scanUnit(unit: ScanUnit, s: Settings): SecurityFinding[] {
   if (pathAllowed(s.rules, unit.file)) return [];
   const keywords = unit.bytes ? keywordsInBytes(unit.bytes, s.rules) : undefined;
-  const found = scanSecrets(unit.text, unit.file, s.rules, unit.commit, keywords);
-  if (s.sql && sqlLanguage(unit.file)) found.push(...scanSql(unit.text, unit.file, unit.commit));
+  const sql = s.sql && sqlLanguage(unit.file) !== null;
+  if (!sql && keywords && !rulesApply(s.rules, unit.file, keywords)) return [];
+  const text = unitText(unit);
+  const found = scanSecrets(text, unit.file, s.rules, unit.commit, keywords);
+  if (sql) found.push(...scanSql(text, unit.file, unit.commit));
   if (unit.lineMap) {
     for (const f of found) f.line = unit.lineMap[f.line - 1] ?? f.line;
   }
