@@ -81,3 +81,33 @@ Deno.test("an allowlist of commits allows findings of those commits only (histor
   assert.equal(scanSecrets("zz-123456", "a.txt", set, "f".repeat(40)).length, 1);
   assert.equal(scanSecrets("zz-123456", "a.txt", set).length, 1);
 });
+
+Deno.test("keywordsInBytes() equals a naive case-insensitive search", async () => {
+  const { keywordsInBytes } = await import("../../src/security/engine.ts");
+  const { builtinSecretRules, compileSecretRules } = await import("../../src/security/mod.ts");
+  const sets = [
+    builtinSecretRules(),
+    compileSecretRules([{ id: "a", regex: "x", keywords: ["#", "q~", "Zz", "ключ", "key"] }]),
+  ];
+  let seed = 7;
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n;
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:#~ \né✓к";
+  const enc = new TextEncoder();
+  for (const set of sets) {
+    const keywords = [...new Set(set.rules.flatMap((r) => r.keywords))];
+    for (let round = 0; round < 300; round++) {
+      let text = "";
+      const len = rand(60);
+      for (let i = 0; i < len; i++) {
+        if (rand(10) === 0) {
+          const k = keywords[rand(keywords.length)];
+          text += rand(2) ? k.toUpperCase() : k;
+        } else text += alphabet[rand(alphabet.length)];
+      }
+      const lower = text.toLowerCase();
+      const expected = keywords.filter((k) => lower.includes(k)).sort();
+      const actual = [...keywordsInBytes(enc.encode(text), set)].sort();
+      assert.deepEqual(actual, expected, JSON.stringify(text));
+    }
+  }
+});
