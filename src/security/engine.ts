@@ -141,7 +141,11 @@ function keywordIndex(set: SecretRuleSet): KeywordIndex {
   const other: string[] = [];
   const encoder = new TextEncoder();
   const add = (slot: number, k: string) => {
-    if (table[slot] === 0) table[slot] = lists.push([]) && bytes.push([]);
+    if (table[slot] === 0) {
+      lists.push([]);
+      bytes.push([]);
+      table[slot] = lists.length;
+    }
     lists[table[slot] - 1].push(k);
     bytes[table[slot] - 1].push(encoder.encode(k));
   };
