@@ -23,4 +23,6 @@ export * from "./src/project/mod.ts";
 export * from "./src/security/mod.ts";
 export * from "./src/spec/mod.ts";
 export * from "./plugin.ts";
+export * from "./src/quality/mod.ts";
+export * from "./src/hooks/mod.ts";
 export * from "./src/design/mod.ts";

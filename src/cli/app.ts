@@ -4,6 +4,14 @@ import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
+import { hooksRoutes } from "./commands/hooks.ts";
+import {
+  gapsRoutes,
+  governanceRoutes,
+  guardRoutes,
+  qualityRoutes,
+  validateCommand,
+} from "./commands/quality.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
@@ -20,6 +28,12 @@ const root = buildRouteMap({
     generate: generateCommand,
     feature: featureRoutes,
     config: configRoutes,
+    gaps: gapsRoutes,
+    quality: qualityRoutes,
+    guard: guardRoutes,
+    governance: governanceRoutes,
+    hooks: hooksRoutes,
+    validate: validateCommand,
     design: designRoutes,
     security: securityRoutes,
     spec: specRoutes,
