@@ -148,14 +148,14 @@ Deno.test("binary, large and vendored files are skipped and counted", async () =
     "bin/blob.dat",
     new Uint8Array([65, 0, 66, ...new TextEncoder().encode(GH)]),
   );
-  await write(dir.path, "big.txt", `x = "${GH}"\n` + "y\n".repeat(2000));
+  await write(dir.path, "big.txt", `x = "${GH}"\n` + "y\n".repeat(20_000));
   await write(dir.path, "node_modules/pkg/index.js", `const t = "${GH}";\n`);
   await write(dir.path, "vendor/lib/a.py", `T = "${GH}"\n`);
   await write(dir.path, ".buildrunner/worktrees/t1/a.ts", `const t = "${GH}";\n`);
   await write(dir.path, "src/ok.ts", `const t = "${GH}";\n`);
   await Deno.writeTextFile(
     `${dir.path}/.buildrunner/config.yaml`,
-    "security:\n  max_file_bytes: 1000\n",
+    "security:\n  max_file_bytes: 30000\n",
     { append: true },
   );
   const { report } = await scanJson(dir.path);
