@@ -65,7 +65,7 @@ export interface SecurityBaselineResult {
   /** Path of the baseline file. */
   path: string;
   /** Number of fingerprints written. */
-  fingerprints: number;
+  count: number;
 }
 
 /**
@@ -83,5 +83,5 @@ export async function updateSecurityBaseline(
   const n = await project.withLock(() =>
     writeSecurityBaseline(project, report.findings.map((f) => f.fingerprint))
   );
-  return { path: securityBaselinePath(project), fingerprints: n };
+  return { path: securityBaselinePath(project), count: n };
 }

@@ -391,3 +391,17 @@ Deno.test("the byte-level keyword pass agrees with the text one (UTF-8, case, no
     await project.close();
   }
 });
+
+Deno.test("br security baseline --json reports the file and the count", async () => {
+  await using dir = await tempProject();
+  await write(dir.path, "a.ts", `const a = "${GH}";\nconst b = "${STRIPE}";\n`);
+  const res = await br(["security", "baseline", "--json"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout);
+  assert.equal(out.count, 2);
+  assert.equal(out.path, `${dir.path}/.buildrunner/security-baseline.json`);
+  const file = JSON.parse(await Deno.readTextFile(out.path));
+  assert.equal(file.version, 1);
+  assert.equal(file.fingerprints.length, 2);
+  assert.deepEqual(file.fingerprints, [...file.fingerprints].sort());
+});

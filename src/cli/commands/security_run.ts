@@ -118,6 +118,6 @@ export function baseline(this: BrContext, flags: ProjectFlags & JsonFlags, ...pa
   return withProject(this, flags, async (project) => {
     const res = await updateSecurityBaseline(project, paths.map((p) => resolve(this.cwd, p)));
     if (flags.json) return printJson(this, res);
-    print(this, `Wrote ${res.fingerprints} fingerprints to ${res.path}`);
+    print(this, `Wrote ${res.count} fingerprints to ${res.path}`);
   });
 }
