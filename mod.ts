@@ -22,6 +22,8 @@ export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
 export * from "./src/security/mod.ts";
 export * from "./src/spec/mod.ts";
+export * from "./src/telemetry/mod.ts";
+export * from "./src/routing/mod.ts";
 export * from "./plugin.ts";
 export * from "./src/quality/mod.ts";
 export * from "./src/hooks/mod.ts";
