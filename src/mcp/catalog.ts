@@ -5,6 +5,7 @@
 import { BrError } from "../core/errors.ts";
 import { TOOL_SETS, type ToolDefinition } from "./tool.ts";
 import { featureTools } from "./tools/features.ts";
+import { costTools } from "./tools/cost.ts";
 import { designTools } from "./tools/design.ts";
 import { qualityTools } from "./tools/quality.ts";
 import { routingTools } from "./tools/routing.ts";
@@ -19,6 +20,7 @@ export function allTools(): ToolDefinition[] {
     ...qualityTools,
     ...specTools,
     ...securityTools,
+    ...costTools,
     ...routingTools,
     ...telemetryTools,
     ...designTools,

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { br, tempProject } from "../helpers.ts";
+import { openProject } from "../../src/core/project.ts";
+import { recordUsage } from "../../src/cost/mod.ts";
 import { connect } from "./_client.ts";
 
 // Assembled at run time so the repository never holds a literal secret.
@@ -218,5 +220,53 @@ Deno.test("BR_MCP_TOOLS=all: capability tools agree with their CLI commands", as
       "--json",
     ], { cwd: dir.path });
     assert.match(sessions.stdout, /"mcp br_spec_sync"/);
+  });
+
+  await t.step("br_cost_summary", async () => {
+    const project = await openProject({ cwd: dir.path });
+    try {
+      for (const model of ["claude-sonnet-4-5", "gpt-5", "no-such-model"]) {
+        await recordUsage(project, {
+          source: "test",
+          model,
+          input_tokens: 1000,
+          output_tokens: 200,
+          cache_read_tokens: 50,
+          feature: "login",
+          time: "2026-11-20T10:00:00Z",
+        });
+      }
+    } finally {
+      await project.close();
+    }
+    const r = structured<{
+      rows: { key: string }[];
+      next_cursor: string;
+      total: number;
+      totals: { total_tokens: number };
+      unpriced_models: string[];
+    }>(
+      await client.callTool({
+        name: "br_cost_summary",
+        arguments: { by: "model", limit: 2, timezone: "UTC" },
+      }),
+    );
+    assert.equal(r.total, 3);
+    assert.equal(r.rows.length, 2);
+    assert.equal(r.totals.total_tokens, 3 * 1250);
+    assert.deepEqual(r.unpriced_models, ["no-such-model"]);
+    const rest = structured<{ rows: { key: string }[] }>(
+      await client.callTool({
+        name: "br_cost_summary",
+        arguments: { by: "model", limit: 2, timezone: "UTC", cursor: r.next_cursor },
+      }),
+    );
+    const cli = JSON.parse(
+      (await br(["cost", "summary", "--by", "model", "--timezone", "UTC", "--json"], {
+        cwd: dir.path,
+      })).stdout,
+    );
+    assert.deepEqual([...r.rows, ...rest.rows], cli.rows);
+    assert.deepEqual(r.totals, cli.totals);
   });
 });

@@ -1,11 +1,11 @@
 /** The security tools: secret and SQL-injection scanning, as `br security scan`. */
 import { z } from "zod";
 import {
-  type Finding,
   scanHistory,
   scanPaths,
   type ScanReport,
   scanStaged,
+  type SecurityFinding as Finding,
 } from "../../security/mod.ts";
 import { BrError } from "../../core/errors.ts";
 import { defineTool, paginate, type ToolDefinition } from "../tool.ts";
