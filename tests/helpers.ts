@@ -134,7 +134,13 @@ export async function readJson<T = unknown>(path: string): Promise<T> {
 
 /** Runs git in `cwd` with the isolated test environment; throws on failure. */
 export async function gitRun(args: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command("git", { args, cwd, env: GIT_ENV, stdout: "piped", stderr: "piped" })
+  const out = await new Deno.Command("git", {
+    args,
+    cwd,
+    env: GIT_ENV,
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const dec = new TextDecoder();
   if (out.code !== 0) throw new Error(`git ${args.join(" ")}: ${dec.decode(out.stderr)}`);

@@ -4,4 +4,5 @@
  */
 export async function loadAllConfigSections(): Promise<void> {
   await import("../core/config.ts");
+  await import("../orchestrator/config.ts");
 }

@@ -3,7 +3,15 @@ import { br, readJson, tempProject } from "../helpers.ts";
 
 Deno.test("feature add then list --json returns the stored objects", async () => {
   await using dir = await tempProject();
-  const add = await br(["feature", "add", "User model", "--priority", "high", "--acceptance", "Has email"], {
+  const add = await br([
+    "feature",
+    "add",
+    "User model",
+    "--priority",
+    "high",
+    "--acceptance",
+    "Has email",
+  ], {
     cwd: dir.path,
   });
   assert.equal(add.code, 0, add.stderr);
