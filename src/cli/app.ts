@@ -1,9 +1,10 @@
-import { buildApplication, buildRouteMap, run } from "@stricli/core";
+import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { parallelRoutes } from "./commands/parallel.ts";
+import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import type { BrContext } from "./context.ts";
 
@@ -19,6 +20,7 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     parallel: parallelRoutes,
+    security: securityRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },
@@ -35,6 +37,19 @@ export const app = buildApplication<BrContext>(root, {
   scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
   documentation: { caseStyle: "convert-camel-to-kebab" },
   determineExitCode: () => 1,
+  localization: {
+    loadText: () => ({
+      ...text_en,
+      noCommandRegisteredForInput: (args) =>
+        `error: ${
+          text_en.noCommandRegisteredForInput(args)
+        }\nhint: run "br --help" to see the commands`,
+      exceptionWhileParsingArguments(exc, ansiColor) {
+        const message = text_en.exceptionWhileParsingArguments.call(this, exc, ansiColor);
+        return `error: ${message}\nhint: add --help to the command to see its flags and arguments`;
+      },
+    }),
+  },
 });
 
 /**

@@ -3,6 +3,7 @@
  * capability that owns settings adds its module here.
  */
 export async function loadAllConfigSections(): Promise<void> {
-  await import("../core/config.ts");
+  await import("../project/config.ts");
+  await import("../security/config.ts");
   await import("../orchestrator/config.ts");
 }

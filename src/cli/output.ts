@@ -1,4 +1,3 @@
-import { createColors } from "picocolors";
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
 import { openProject, type Project } from "../core/project.ts";
 import type { BrContext } from "./context.ts";
@@ -46,15 +45,43 @@ export function warn(ctx: BrContext, text: string): void {
   ctx.process.stderr.write(text.endsWith("\n") ? text : text + "\n");
 }
 
-/** Terminal colors: on a TTY only, never with `NO_COLOR`; `FORCE_COLOR` forces them. */
-export function colors(ctx: BrContext): ReturnType<typeof createColors> {
+/** The color functions commands use. */
+export interface Colors {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  magenta(s: string): string;
+}
+
+const plain: Colors = {
+  bold: String,
+  dim: String,
+  red: String,
+  green: String,
+  yellow: String,
+  cyan: String,
+  magenta: String,
+};
+
+/** True when output to this context should be colored. */
+export function useColor(ctx: BrContext): boolean {
   const env = ctx.env;
-  const enabled = env.NO_COLOR !== undefined && env.NO_COLOR !== ""
-    ? false
-    : env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0"
-    ? true
-    : ctx.stdoutIsTTY;
-  return createColors(enabled);
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return ctx.stdoutIsTTY;
+}
+
+/**
+ * Terminal colors: on a TTY only, never with `NO_COLOR`; `FORCE_COLOR` forces them. The
+ * color library is loaded only when colors are on (it costs start-up time).
+ */
+export async function colors(ctx: BrContext): Promise<Colors> {
+  if (!useColor(ctx)) return plain;
+  const { createColors } = await import("picocolors");
+  return createColors(true);
 }
 
 /** Opens the project for a command (flag > `BR_PROJECT` > discovery). */

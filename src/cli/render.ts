@@ -1,8 +1,6 @@
 import type { Feature, FeatureStatus } from "../features/mod.ts";
 import type { BrContext } from "./context.ts";
-import { colors } from "./output.ts";
-
-type Colors = ReturnType<typeof colors>;
+import { type Colors, colors } from "./output.ts";
 
 /** A status word in its color. */
 export function statusColor(c: Colors, status: FeatureStatus | string): string {
@@ -22,7 +20,7 @@ export function statusColor(c: Colors, status: FeatureStatus | string): string {
 
 /** A table of features for the terminal (plain columns when piped). */
 export async function featureTable(ctx: BrContext, features: readonly Feature[]): Promise<string> {
-  const c = colors(ctx);
+  const c = await colors(ctx);
   const rows = features.map((f) => [
     f.id,
     f.name,

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { z } from "zod";
 import { BrError } from "./errors.ts";
 import { readTextOrNull, writeFileAtomic } from "./fs.ts";
 
@@ -48,17 +47,6 @@ export function defineConfigSection<S extends AnyObjectSchema>(name: string, sch
 export function configSectionNames(): string[] {
   return [...sections.keys()].sort();
 }
-
-/** Built-in core settings. */
-export const projectSection: AnyObjectSchema = defineConfigSection(
-  "project",
-  z.looseObject({
-    name: z.string().nullable().default(null),
-    languages: z.array(z.string()).default([]),
-    package_managers: z.array(z.string()).default([]),
-    test_command: z.string().nullable().default(null),
-  }),
-);
 
 /** One configuration value with the layer that decided it. */
 export interface ConfigEntry {

@@ -1,6 +1,6 @@
 /**
  * The core: project discovery and layout, configuration, atomic files and the project lock,
- * git, the event bus, errors and self-invocation. It imports no capability.
+ * git, the store, the event bus, errors and self-invocation. It imports no capability.
  *
  * @module
  */
@@ -63,4 +63,16 @@ export {
   resolveProjectRoot,
   systemClock,
 } from "./project.ts";
+export type {
+  Migration,
+  RunResult,
+  SqlParams,
+  SqlValue,
+  Store,
+  StoreBackend,
+  StoreQueries,
+  StoreTx,
+} from "./store.ts";
+export { openSqliteStore, type SqliteStoreOptions } from "./store_sqlite.ts";
+export { MIGRATIONS } from "./store_migrations.ts";
 export { isCompiled, RUN_PERMISSIONS, selfCommand, selfCommandLine, shellQuote } from "./self.ts";

@@ -4,6 +4,7 @@ import { BrError } from "./errors.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
 import { existsSync } from "./fs.ts";
 import { withLock } from "./lock.ts";
+import type { Store } from "./store.ts";
 
 /** Name of the project folder. */
 export const BR_DIR = ".buildrunner";
@@ -130,6 +131,13 @@ export interface Project {
   readonly env: Record<string, string | undefined>;
   /** The merged configuration (loaded on first use). */
   config(): Promise<Config>;
+  /**
+   * The project's store (`.buildrunner/br.db`), opened and migrated on first use and closed by
+   * {@link Project.close} after every cleanup has run.
+   *
+   * @throws {BrError} `storage` when it cannot be opened.
+   */
+  store(): Promise<Store>;
   /** Runs `fn` under the project lock (serializes read-modify-write across processes). */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Registers cleanup run by {@link Project.close}, last registered first. */
@@ -191,6 +199,22 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       flags: options.configFlags,
     });
   let lockTimeout: number | undefined;
+  let storePromise: Promise<Store> | null = null;
+  const store = () =>
+    storePromise ??= (async () => {
+      const url = env.BR_DATABASE_URL;
+      if (url && !url.startsWith("sqlite:") && !url.startsWith("file:")) {
+        throw new BrError("storage", "Only the SQLite store is available in this build", {
+          hint: "unset BR_DATABASE_URL to use .buildrunner/br.db",
+        });
+      }
+      await Deno.mkdir(paths.dir, { recursive: true });
+      const { openSqliteStore } = await import("./store_sqlite.ts");
+      return await openSqliteStore(paths.db);
+    })().catch((err) => {
+      storePromise = null;
+      throw err;
+    });
   return {
     root,
     paths,
@@ -198,6 +222,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
     clock,
     env,
     config,
+    store,
     async withLock<T>(fn: () => Promise<T>): Promise<T> {
       if (lockTimeout === undefined) {
         const fromEnv = Number(env.BR_LOCK_TIMEOUT_MS);
@@ -213,6 +238,10 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       await bus.flush();
       while (cleanups.length) await cleanups.pop()!();
       await bus.flush();
+      // The store closes last: cleanups (the telemetry collector) may still write to it.
+      const open = storePromise;
+      storePromise = null;
+      if (open) await (await open.catch(() => null))?.close();
     },
   };
 }

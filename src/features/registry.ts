@@ -17,16 +17,24 @@ import {
 
 /** Computes the metrics block from the features. */
 export function computeMetrics(features: readonly Pick<Feature, "status">[]): FeatureMetrics {
-  const count = (s: FeatureStatus) => features.filter((f) => f.status === s).length;
-  const complete = count("complete");
+  const counts: Record<string, number> = {
+    planned: 0,
+    in_progress: 0,
+    testing: 0,
+    blocked: 0,
+    complete: 0,
+  };
+  for (const f of features) counts[f.status] = (counts[f.status] ?? 0) + 1;
   return {
     features_total: features.length,
-    features_complete: complete,
-    features_in_progress: count("in_progress"),
-    features_testing: count("testing"),
-    features_planned: count("planned"),
-    features_blocked: count("blocked"),
-    completion_percentage: features.length ? Math.round((complete / features.length) * 100) : 0,
+    features_complete: counts.complete,
+    features_in_progress: counts.in_progress,
+    features_testing: counts.testing,
+    features_planned: counts.planned,
+    features_blocked: counts.blocked,
+    completion_percentage: features.length
+      ? Math.round((counts.complete / features.length) * 100)
+      : 0,
   };
 }
 

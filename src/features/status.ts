@@ -44,7 +44,7 @@ export function summarize(file: FeaturesFile): StatusSummary {
     blockers: file.features
       .filter((f) => f.status === "blocked")
       .map((f) => ({ id: f.id, name: f.name, reason: f.blocked_reason }))
-      .sort((a, b) => a.id.localeCompare(b.id)),
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     next: nextFeature(file.features),
   };
 }

@@ -1,6 +1,6 @@
 /** Typed reads and writes of runs, tasks, claims and workers (SQL over the store contract). */
 import { claimOverlap } from "./_claims.ts";
-import type { SqlStore } from "./_store.ts";
+import type { SqlParams, SqlStore } from "./_store.ts";
 
 /** States of a run. */
 export type RunState = "running" | "completed" | "failed" | "stopped";
@@ -100,9 +100,9 @@ export interface ClaimRow {
 
 type Patch = Record<string, string | number | null>;
 
-function setClause(patch: Patch): { sql: string; params: Record<string, unknown> } {
+function setClause(patch: Patch): { sql: string; params: Record<string, string | number | null> } {
   const keys = Object.keys(patch);
-  const params: Record<string, unknown> = {};
+  const params: Record<string, string | number | null> = {};
   for (const k of keys) params[`$${k}`] = patch[k];
   return { sql: keys.map((k) => `${k} = $${k}`).join(", "), params };
 }
@@ -282,8 +282,8 @@ export class Repo {
   }
 }
 
-function prefixed(row: Patch): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function prefixed(row: Patch): SqlParams {
+  const out: Record<string, string | number | null> = {};
   for (const [k, v] of Object.entries(row)) out[`$${k}`] = v === undefined ? null : v;
   return out;
 }

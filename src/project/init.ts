@@ -88,6 +88,7 @@ export async function attachProject(dir: string, options: SetupOptions = {}): Pr
   const detected = await detectProject(root);
   result.detected = detected;
   const project = createProject(root, { env: options.env, clock: options.clock });
+  await import("./config.ts");
   await project.withLock(async () => {
     await writeConfigValue(project.paths.config, "project.languages", detected.languages);
     await writeConfigValue(

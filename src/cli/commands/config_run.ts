@@ -23,6 +23,7 @@ type Flags = ProjectFlags & JsonFlags & { global?: boolean };
 async function effective(ctx: BrContext, flags: Flags): Promise<Config> {
   await loadAllConfigSections();
   let projectFile: string | null = null;
+  if (flags.global) return loadConfig({ globalFile: globalConfigPath(ctx.env) });
   try {
     const root = resolveProjectRoot({ cwd: ctx.cwd, project: flags.project, env: ctx.env });
     projectFile = `${root}/.buildrunner/config.yaml`;
@@ -81,7 +82,7 @@ export async function set(this: BrContext, flags: Flags, key: string, raw: strin
   await change(this, flags, key, value);
   print(
     this,
-    `${colors(this).green("✓")} ${key} = ${JSON.stringify(value)}${
+    `${(await colors(this)).green("✓")} ${key} = ${JSON.stringify(value)}${
       flags.global ? " (global)" : ""
     }`,
   );
@@ -90,7 +91,10 @@ export async function set(this: BrContext, flags: Flags, key: string, raw: strin
 /** `br config unset` */
 export async function unset(this: BrContext, flags: Flags, key: string): Promise<void> {
   await change(this, flags, key, undefined);
-  print(this, `${colors(this).green("✓")} ${key} removed${flags.global ? " (global)" : ""}`);
+  print(
+    this,
+    `${(await colors(this)).green("✓")} ${key} removed${flags.global ? " (global)" : ""}`,
+  );
 }
 
 /** `br config list` */
@@ -98,7 +102,7 @@ export async function list(this: BrContext, flags: Flags): Promise<void> {
   const config = await effective(this, flags);
   const entries = config.list().filter((e) => !flags.global || e.source === "global");
   if (flags.json) return printJson(this, entries);
-  const c = colors(this);
+  const c = await colors(this);
   const width = Math.max(0, ...entries.map((e) => e.key.length));
   for (const e of entries) {
     print(this, `${e.key.padEnd(width)}  ${JSON.stringify(e.value)}  ${c.dim(e.source)}`);

@@ -43,9 +43,14 @@ function splitIds(raw: string | undefined): string[] | undefined {
   return raw.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-function done(ctx: BrContext, flags: JsonFlags, feature: Feature, verb: string): void {
+async function done(
+  ctx: BrContext,
+  flags: JsonFlags,
+  feature: Feature,
+  verb: string,
+): Promise<void> {
   if (flags.json) return printJson(ctx, feature);
-  const c = colors(ctx);
+  const c = await colors(ctx);
   print(ctx, `${c.green("✓")} ${verb} ${c.bold(feature.id)} (${statusColor(c, feature.status)})`);
 }
 
@@ -71,7 +76,7 @@ export function add(
       build: flags.build,
       owner: flags.owner,
     });
-    done(this, flags, feature, "Added");
+    await done(this, flags, feature, "Added");
   });
 }
 
@@ -108,7 +113,7 @@ export function show(this: BrContext, flags: Common, id: string): Promise<void> 
     const file = await loadFeatures(project);
     const f = findFeature(file, id);
     if (flags.json) return printJson(this, f);
-    const c = colors(this);
+    const c = await colors(this);
     const byId = new Map(file.features.map((x) => [x.id, x]));
     print(this, `${c.bold(f.name)} ${c.dim(`(${f.id})`)}`);
     print(
@@ -170,7 +175,7 @@ export function update(
         force: flags.force,
       });
     }
-    done(this, flags, feature!, "Updated");
+    await done(this, flags, feature!, "Updated");
   });
 }
 
@@ -185,7 +190,7 @@ function transition(to: string, verb: string) {
         force: flags.force,
         reason: flags.reason,
       });
-      done(this, flags, feature, verb);
+      await done(this, flags, feature, verb);
     });
   };
 }
@@ -216,7 +221,7 @@ export function unblock(
       throw new BrError("usage", "--to cannot be blocked", { hint: "pick planned or in_progress" });
     }
     const feature = await setFeatureStatus(project, id, to, { unblock: true });
-    done(this, flags, feature, "Unblocked");
+    await done(this, flags, feature, "Unblocked");
   });
 }
 
@@ -229,7 +234,7 @@ export function remove(
   return withProject(this, flags, async (project) => {
     const feature = await removeFeature(project, id, { force: flags.force });
     if (flags.json) return printJson(this, feature);
-    print(this, `${colors(this).green("✓")} Removed ${feature.id}`);
+    print(this, `${(await colors(this)).green("✓")} Removed ${feature.id}`);
   });
 }
 
@@ -249,7 +254,7 @@ export function next(this: BrContext, flags: Common): Promise<void> {
       );
       return;
     }
-    const c = colors(this);
+    const c = await colors(this);
     print(this, `${c.bold(f.id)} — ${f.name} (${f.priority})`);
     print(this, `start it: br feature start ${f.id}`);
   });
@@ -262,7 +267,7 @@ export function graph(this: BrContext, flags: Common & { open?: boolean }): Prom
     const waves = dependencyWaves(file.features, !!flags.open);
     if (flags.json) return printJson(this, { waves });
     if (waves.length === 0) return print(this, "No features.");
-    const c = colors(this);
+    const c = await colors(this);
     const byId = new Map(file.features.map((f) => [f.id, f]));
     waves.forEach((wave, i) => {
       print(this, c.bold(`Wave ${i + 1}`));

@@ -81,7 +81,7 @@ function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   });
 }
 
-function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): void {
+async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise<void> {
   if (flags.json) printJson(ctx, rep);
   else if (!rep.run) print(ctx, "No feature is ready to run.");
   else {
@@ -92,7 +92,7 @@ function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): void {
         `Recovered: ${r.orphans_stopped.length} orphaned agent(s) stopped, ${r.requeued.length} task(s) requeued, ${r.continued.length} continued, ${r.claims_released} claim(s) released`,
       );
     }
-    renderStatus(ctx, rep);
+    await renderStatus(ctx, rep);
   }
   const c = rep.run?.counts;
   if (c && (c.failed > 0 || c.skipped > 0)) setExit(ctx, ExitCode.external);
@@ -127,7 +127,7 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
         noMerge: flags.noMerge,
         signal,
       });
-      report(this, flags, rep);
+      await report(this, flags, rep);
     });
   });
 }
@@ -137,7 +137,7 @@ export function resume(this: BrContext, flags: Common, id?: string): Promise<voi
   return withProject(this, flags, (project) => {
     project.bus.on("*", progress(this, flags.json));
     return withInterrupt(async (signal) => {
-      report(this, flags, await resumeParallel(project, { run: id, signal }));
+      await report(this, flags, await resumeParallel(project, { run: id, signal }));
     });
   });
 }
@@ -166,8 +166,8 @@ function taskLine(t: TaskStatus): string {
   ].join(" ").trimEnd();
 }
 
-function renderStatus(ctx: BrContext, st: ParallelStatus): void {
-  const c = colors(ctx);
+async function renderStatus(ctx: BrContext, st: ParallelStatus): Promise<void> {
+  const c = await colors(ctx);
   const r = st.run;
   if (!r) {
     print(ctx, "No parallel run yet. Start one: br parallel run");
@@ -199,7 +199,7 @@ export function status(this: BrContext, flags: Common, id?: string): Promise<voi
   return withProject(this, flags, async (project) => {
     const st = await parallelStatus(project, id);
     if (flags.json) return printJson(this, st);
-    renderStatus(this, st);
+    await renderStatus(this, st);
   });
 }
 

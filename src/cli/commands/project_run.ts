@@ -7,7 +7,7 @@ import {
   renderStatusMarkdown,
   summarize,
 } from "../../features/mod.ts";
-import { attachProject, initProject, type SetupResult } from "../../project/mod.ts";
+import type { SetupResult } from "../../project/mod.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
@@ -20,8 +20,8 @@ import {
 } from "../output.ts";
 import { statusColor } from "../render.ts";
 
-function renderSetup(ctx: BrContext, verb: string, r: SetupResult): void {
-  const c = colors(ctx);
+async function renderSetup(ctx: BrContext, verb: string, r: SetupResult): Promise<void> {
+  const c = await colors(ctx);
   print(ctx, `${c.green("✓")} ${verb} ${c.bold(r.root)}`);
   if (r.git_initialized) print(ctx, "  git init: done");
   for (const f of r.created) print(ctx, `  created   ${f}`);
@@ -44,6 +44,7 @@ export async function init(
   flags: JsonFlags & { name?: string; force?: boolean },
   dir?: string,
 ): Promise<void> {
+  const { initProject } = await import("../../project/mod.ts");
   const result = await initProject(resolve(this.cwd, dir ?? "."), {
     name: flags.name,
     force: flags.force,
@@ -51,7 +52,7 @@ export async function init(
     clock: this.clock,
   });
   if (flags.json) printJson(this, result);
-  else renderSetup(this, "Initialized", result);
+  else await renderSetup(this, "Initialized", result);
 }
 
 /** `br attach` */
@@ -60,13 +61,14 @@ export async function attach(
   flags: JsonFlags & { force?: boolean },
   dir?: string,
 ): Promise<void> {
+  const { attachProject } = await import("../../project/mod.ts");
   const result = await attachProject(resolve(this.cwd, dir ?? "."), {
     force: flags.force,
     env: this.env,
     clock: this.clock,
   });
   if (flags.json) printJson(this, result);
-  else renderSetup(this, "Attached", result);
+  else await renderSetup(this, "Attached", result);
 }
 
 /** `br status` */
@@ -75,7 +77,7 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
     const file = await loadFeatures(project);
     const s = summarize(file);
     if (flags.json) return printJson(this, s);
-    const c = colors(this);
+    const c = await colors(this);
     const m = s.metrics;
     print(this, `${c.bold(s.project)} ${c.dim(`v${s.version} · ${s.status}`)}`);
     const width = 30;

@@ -1,0 +1,54 @@
+/** Shared helpers of the benchmarks: timing and peak memory of whole commands. */
+import { fileURLToPath } from "node:url";
+
+/** Absolute path of main.ts. */
+export const MAIN_TS: string = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** Absolute path of deno.json. */
+export const DENO_JSON: string = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+/** One run of a command: wall time and peak resident memory. */
+export interface Sample {
+  /** Wall time in milliseconds. */
+  ms: number;
+  /** Peak resident set size in KiB (null where GNU time is missing). */
+  rssKb: number | null;
+}
+
+let gnuTime: boolean | null = null;
+
+/** Runs `cmd args` once in `cwd` and measures it; throws when it fails. */
+export async function sample(cmd: string, args: string[], cwd: string): Promise<Sample> {
+  gnuTime ??= await Deno.stat("/usr/bin/time").then(() => true, () => false);
+  const argv = gnuTime ? ["/usr/bin/time", "-f", "__RSS__%M", cmd, ...args] : [cmd, ...args];
+  const t0 = performance.now();
+  const out = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    cwd,
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const ms = performance.now() - t0;
+  const err = new TextDecoder().decode(out.stderr);
+  if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${out.code}): ${err}`);
+  const m = err.match(/__RSS__(\d+)/);
+  return { ms, rssKb: m ? Number(m[1]) : null };
+}
+
+/** The median of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The maximum of numbers, or null for none. */
+export function peak(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? Math.max(...v) : null;
+}
+
+/** `deno run` argv for br with the binary's permissions. */
+export function brArgs(...args: string[]): string[] {
+  return ["run", "--quiet", "--allow-all", "--config", DENO_JSON, MAIN_TS, ...args];
+}

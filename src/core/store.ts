@@ -1,0 +1,101 @@
+/**
+ * The store: the one database of a project (`.buildrunner/br.db`), behind an interface that
+ * does not name its backend. Every call returns a promise, so a network backend (PostgreSQL
+ * for teams) can implement the same interface without touching callers.
+ *
+ * SQL written by capabilities should stay portable (plain `SELECT`/`INSERT`/`UPDATE`,
+ * `INSERT ... ON CONFLICT`), and backend-specific schema lives in the migrations
+ * (`src/core/store_migrations.ts`, one SQL text per backend).
+ *
+ * @module
+ */
+
+/** A value that can be bound to a statement parameter or read from a column. */
+export type SqlValue = null | number | bigint | string | Uint8Array;
+
+/**
+ * Statement parameters: named (`{ $id: 1 }` or `{ id: 1 }` for `$id`, `:id` or `@id` in the
+ * SQL) or positional (`[1, "a"]` for `?`).
+ */
+export type SqlParams = Readonly<Record<string, SqlValue>> | readonly SqlValue[];
+
+/** What a write statement reports. */
+export interface RunResult {
+  /** Rows inserted, updated or deleted. */
+  changes: number;
+  /** Row id of the last inserted row (SQLite rowid; `0` when none). */
+  lastInsertRowid: number;
+}
+
+/** The queries available both on the {@link Store} and inside a transaction. */
+export interface StoreQueries {
+  /** Runs a query and returns every row. Columns come back as numbers, strings or null. */
+  all<T = Record<string, SqlValue>>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** Runs a query and returns its first row, or `undefined` when there is none. */
+  get<T = Record<string, SqlValue>>(sql: string, params?: SqlParams): Promise<T | undefined>;
+  /** Runs a write statement. */
+  run(sql: string, params?: SqlParams): Promise<RunResult>;
+  /**
+   * Runs one write statement once per parameter set (a batch insert); returns the total of
+   * changed rows. Outside a transaction the whole batch runs in one.
+   */
+  many(sql: string, rows: readonly SqlParams[]): Promise<number>;
+}
+
+/** The queries of one open transaction (see {@link Store.tx}). */
+export interface StoreTx extends StoreQueries {
+  /** Runs `fn` in a nested transaction (a savepoint): its failure undoes only its own writes. */
+  tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T>;
+}
+
+/** The backends a store can have. */
+export type StoreBackend = "sqlite" | "postgres";
+
+/**
+ * An open store.
+ *
+ * @example
+ * ```ts
+ * import { openProject } from "@buildrunner/br";
+ * const project = await openProject();
+ * const store = await project.store();
+ * await store.tx(async (t) => {
+ *   await t.run("INSERT INTO kv (key, value) VALUES ($key, $value)", { $key: "a", $value: "1" });
+ * });
+ * console.log(await store.get<{ value: string }>("SELECT value FROM kv WHERE key = ?", ["a"]));
+ * await project.close();
+ * ```
+ */
+export interface Store extends StoreQueries {
+  /** Which backend this is. */
+  readonly backend: StoreBackend;
+  /** Where it lives (a file path for SQLite, a redacted URL for a server). */
+  readonly location: string;
+  /**
+   * Runs `fn` in a write transaction (SQLite: `BEGIN IMMEDIATE`): it commits when `fn`
+   * resolves and rolls back when it throws. A busy database is waited for and retried, never
+   * reported as "locked". Use the `t` it receives for every query of the transaction.
+   *
+   * @throws {BrError} `storage` when the database cannot be written (after retries).
+   */
+  tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T>;
+  /** The schema version (the highest migration applied). */
+  schemaVersion(): Promise<number>;
+  /** Closes the store; later calls fail. Closing twice is harmless. */
+  close(): Promise<void>;
+}
+
+/** One schema migration; each backend has its own SQL. */
+export interface Migration {
+  /**
+   * Unique version number. Ranges: core/telemetry/routing 1-9, cost 10-19, orchestrator
+   * 20-29, security/gates 30-39, further capabilities 40 and up in blocks of ten.
+   */
+  version: number;
+  /** A short name (`telemetry_events`). */
+  name: string;
+  /** The SQLite script (may hold several statements). */
+  sqlite: string;
+  /** The PostgreSQL script, once that backend exists. */
+  postgres?: string;
+}

@@ -1,0 +1,179 @@
+/**
+ * The schema of the store, as an ordered list of migrations. Each capability owns a block of
+ * versions, so migrations added on different branches never collide:
+ *
+ * | versions | owner |
+ * | --- | --- |
+ * | 1-9 | core, telemetry, routing |
+ * | 10-19 | cost |
+ * | 20-29 | orchestrator |
+ * | 30-39 | security, gates |
+ * | 40+ | further capabilities, in blocks of ten |
+ *
+ * A released migration is never edited; a change is a new migration. Tables are `STRICT`.
+ * The runner (in `store_sqlite.ts`) records each applied version in `_migrations` and the
+ * highest one in `PRAGMA user_version`, and applies every version not yet recorded, in order
+ * (so a lower block added after a higher one still runs).
+ *
+ * @module
+ */
+import type { Migration } from "./store.ts";
+
+// ---- 1-9: core, telemetry, routing ------------------------------------------------------
+const core: Migration[] = [
+  {
+    version: 1,
+    name: "core_meta",
+    sqlite: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;`,
+  },
+  {
+    version: 2,
+    name: "telemetry_events",
+    sqlite: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        time TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        session TEXT NOT NULL,
+        feature TEXT,
+        task TEXT,
+        payload TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX events_ts ON events (ts);
+      CREATE INDEX events_type_ts ON events (type, ts);
+      CREATE INDEX events_feature_ts ON events (feature, ts) WHERE feature IS NOT NULL;
+      CREATE TABLE event_rollups (
+        hour INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        usd REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, type, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE duration_rollups (
+        hour INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        ms INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, type, ms)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        value REAL NOT NULL,
+        threshold REAL NOT NULL,
+        message TEXT NOT NULL,
+        fired_at TEXT NOT NULL,
+        resolved_at TEXT
+      ) STRICT;
+      CREATE INDEX alerts_rule ON alerts (rule, resolved_at);`,
+  },
+  {
+    version: 3,
+    name: "routing_outcomes",
+    sqlite: `
+      CREATE TABLE routing_outcomes (
+        id INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        feature TEXT NOT NULL,
+        model TEXT NOT NULL,
+        level TEXT NOT NULL,
+        result TEXT NOT NULL CHECK (result IN ('success', 'rework', 'fail')),
+        cost_usd REAL,
+        session TEXT
+      ) STRICT;
+      CREATE INDEX routing_outcomes_level ON routing_outcomes (level, model);
+      CREATE INDEX routing_outcomes_feature ON routing_outcomes (feature);`,
+  },
+];
+
+// ---- 10-19: cost ----------------------------------------------------------------------
+const cost: Migration[] = [];
+
+// ---- 20-29: orchestrator --------------------------------------------------------------
+const orchestrator: Migration[] = [
+  {
+    version: 20,
+    name: "parallel_runs",
+    sqlite: `
+      CREATE TABLE parallel_runs (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        pid INTEGER,
+        pid_start TEXT,
+        heartbeat_at TEXT,
+        stop_requested INTEGER NOT NULL DEFAULT 0,
+        base_branch TEXT,
+        options TEXT NOT NULL,
+        error TEXT
+      ) STRICT;
+      CREATE TABLE parallel_tasks (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES parallel_runs(id) ON DELETE CASCADE,
+        feature TEXT NOT NULL,
+        name TEXT NOT NULL,
+        wave INTEGER NOT NULL,
+        priority INTEGER NOT NULL,
+        dependencies TEXT NOT NULL,
+        files TEXT NOT NULL,
+        state TEXT NOT NULL,
+        phase TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        next_attempt_at TEXT,
+        branch TEXT NOT NULL,
+        worktree TEXT NOT NULL,
+        base_commit TEXT,
+        worker TEXT,
+        agent_pid INTEGER,
+        agent_pid_start TEXT,
+        log TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        duration_ms INTEGER,
+        error TEXT,
+        conflict_files TEXT,
+        merge_commit TEXT,
+        cost_usd REAL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        runs INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX parallel_tasks_run ON parallel_tasks(run_id);
+      CREATE TABLE parallel_claims (
+        task_id TEXT NOT NULL REFERENCES parallel_tasks(id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (task_id, pattern)
+      ) STRICT;
+      CREATE TABLE parallel_workers (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES parallel_runs(id) ON DELETE CASCADE,
+        slot INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        task_id TEXT,
+        pid INTEGER,
+        started_at TEXT NOT NULL,
+        heartbeat_at TEXT
+      ) STRICT;
+      CREATE INDEX parallel_workers_run ON parallel_workers(run_id);`,
+  },
+];
+
+// ---- 30-39: security, gates -----------------------------------------------------------
+const gates: Migration[] = [];
+
+/** Every migration, in version order. */
+export const MIGRATIONS: readonly Migration[] = [...core, ...cost, ...orchestrator, ...gates];

@@ -1,0 +1,398 @@
+/**
+ * The SQLite backend of the {@link Store} (`node:sqlite`): WAL, a busy timeout, foreign keys,
+ * `BEGIN IMMEDIATE` transactions retried while another process writes, and statements
+ * prepared once per connection.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { BrError } from "./errors.ts";
+import type { Migration, RunResult, SqlParams, SqlValue, Store, StoreTx } from "./store.ts";
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The migrations to apply (default: the built-in list). */
+  migrations?: readonly Migration[];
+  /** How long SQLite itself waits for a lock before giving control back (default 1000 ms). */
+  busyTimeoutMs?: number;
+  /** How long a busy write is retried in all before it fails (default 60 000 ms). */
+  retryDeadlineMs?: number;
+}
+
+/**
+ * Opens (creating it when needed) the SQLite store at `path` and brings its schema up to date.
+ *
+ * @throws {BrError} `storage` when the file cannot be opened or is not a database.
+ */
+export async function openSqliteStore(
+  path: string,
+  options: SqliteStoreOptions = {},
+): Promise<Store> {
+  const migrations = options.migrations ??
+    (await import("./store_migrations.ts")).MIGRATIONS;
+  const store = new SqliteStore(path, options);
+  try {
+    await store.init(migrations);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+const BUSY = /database is locked|database is busy|SQLITE_BUSY/i;
+
+function isBusy(err: unknown): boolean {
+  return BUSY.test(String((err as Error)?.message ?? err));
+}
+
+function storageError(action: string, err: unknown, location: string): BrError {
+  if (err instanceof BrError) return err;
+  const message = String((err as Error)?.message ?? err);
+  if (/not a database|malformed/i.test(message)) {
+    return new BrError("storage", `The store "${location}" is damaged: ${message}`, {
+      hint: "move the file away; br creates a new one (its history is lost)",
+      cause: err,
+    });
+  }
+  return new BrError("storage", `Cannot ${action} the store "${location}": ${message}`, {
+    hint: "run again with BR_DEBUG=1 for details",
+    cause: err,
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function plain<T>(row: unknown): T {
+  // node:sqlite returns null-prototype rows; callers compare and spread plain objects.
+  return (row === undefined ? undefined : Object.assign({}, row)) as T;
+}
+
+class SqliteStore implements Store {
+  readonly backend = "sqlite" as const;
+  readonly location: string;
+  #db: DatabaseSync;
+  #statements = new Map<string, StatementSync>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #active: SqliteTx | null = null;
+  #context = new AsyncLocalStorage<SqliteTx>();
+  #deadlineMs: number;
+  #closed = false;
+
+  constructor(path: string, options: SqliteStoreOptions) {
+    this.location = path;
+    this.#deadlineMs = options.retryDeadlineMs ?? 60_000;
+    try {
+      this.#db = new DatabaseSync(path);
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, options.busyTimeoutMs ?? 1000) | 0}`);
+    } catch (err) {
+      throw storageError("open", err, path);
+    }
+  }
+
+  async init(migrations: readonly Migration[]): Promise<void> {
+    // Switching to WAL needs a moment of exclusive access when the file is new.
+    await this.#retry("open", () => {
+      this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec("PRAGMA synchronous = NORMAL");
+      this.#db.exec("PRAGMA foreign_keys = ON");
+    });
+    await migrate(this, migrations);
+  }
+
+  /** Runs a synchronous SQLite operation; while another process writes, waits and retries. */
+  retry<T>(action: string, op: () => T): Promise<T> {
+    return this.#retry(action, op);
+  }
+
+  async #retry<T>(action: string, op: () => T): Promise<T> {
+    const start = Date.now();
+    let wait = 5;
+    while (true) {
+      try {
+        return op();
+      } catch (err) {
+        if (!isBusy(err)) throw storageError(action, err, this.location);
+        if (Date.now() - start > this.#deadlineMs) {
+          throw new BrError(
+            "storage",
+            `The store "${this.location}" stayed busy for ${
+              Math.round((Date.now() - start) / 1000)
+            } s`,
+            { hint: "another br process holds it; try again when it has finished", cause: err },
+          );
+        }
+        await sleep(wait + Math.random() * wait);
+        wait = Math.min(wait * 2, 200);
+      }
+    }
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      if (this.#closed) throw new BrError("storage", "The store is closed");
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` when no transaction of another async context holds the connection. */
+  #when<T>(fn: () => T | Promise<T>): Promise<T> {
+    const mine = this.#context.getStore();
+    if (!this.#active || (mine && mine === this.#active)) return Promise.resolve().then(fn);
+    return this.#exclusive(async () => await fn());
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  // The raw operations, used by the store and by its transactions.
+  rawAll<T>(sql: string, params?: SqlParams): T[] {
+    const statement = this.#statement(sql);
+    const rows = params === undefined
+      ? statement.all()
+      : Array.isArray(params)
+      ? statement.all(...(params as SqlValue[]))
+      : statement.all(params as Record<string, SqlValue>);
+    return rows.map((row) => plain<T>(row));
+  }
+
+  rawGet<T>(sql: string, params?: SqlParams): T | undefined {
+    const statement = this.#statement(sql);
+    const row = params === undefined
+      ? statement.get()
+      : Array.isArray(params)
+      ? statement.get(...(params as SqlValue[]))
+      : statement.get(params as Record<string, SqlValue>);
+    return plain<T | undefined>(row);
+  }
+
+  rawRun(sql: string, params?: SqlParams): RunResult {
+    const statement = this.#statement(sql);
+    const result = params === undefined
+      ? statement.run()
+      : Array.isArray(params)
+      ? statement.run(...(params as SqlValue[]))
+      : statement.run(params as Record<string, SqlValue>);
+    return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
+  }
+
+  rawMany(sql: string, rows: readonly SqlParams[]): number {
+    let changes = 0;
+    for (const params of rows) changes += this.rawRun(sql, params).changes;
+    return changes;
+  }
+
+  exec(sql: string): void {
+    this.#db.exec(sql);
+  }
+
+  all<T = Record<string, SqlValue>>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.#when(() => this.#retry("read", () => this.rawAll<T>(sql, params)));
+  }
+
+  get<T = Record<string, SqlValue>>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    return this.#when(() => this.#retry("read", () => this.rawGet<T>(sql, params)));
+  }
+
+  run(sql: string, params?: SqlParams): Promise<RunResult> {
+    return this.#when(() => this.#retry("write", () => this.rawRun(sql, params)));
+  }
+
+  many(sql: string, rows: readonly SqlParams[]): Promise<number> {
+    if (rows.length === 0) return Promise.resolve(0);
+    return this.tx((t) => t.many(sql, rows));
+  }
+
+  tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
+    const mine = this.#context.getStore();
+    if (mine && mine === this.#active) return mine.tx(fn);
+    return this.#exclusive(async () => {
+      if (this.#closed) throw new BrError("storage", "The store is closed");
+      await this.#retry("write", () => this.#db.exec("BEGIN IMMEDIATE"));
+      const t = new SqliteTx(this, 0);
+      this.#active = t;
+      try {
+        const result = await this.#context.run(t, () => fn(t));
+        await this.#retry("write", () => this.#db.exec("COMMIT"));
+        return result;
+      } catch (err) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw err;
+      } finally {
+        t.done = true;
+        this.#active = null;
+      }
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    const row = await this.get<{ user_version: number }>("PRAGMA user_version");
+    return row?.user_version ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#exclusive(() => Promise.resolve());
+    this.#closed = true;
+    this.#statements.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
+
+class SqliteTx implements StoreTx {
+  done = false;
+  #store: SqliteStore;
+  #depth: number;
+  #savepoints = 0;
+
+  constructor(store: SqliteStore, depth: number) {
+    this.#store = store;
+    this.#depth = depth;
+  }
+
+  #guard<T>(action: string, op: () => T): Promise<T> {
+    if (this.done) {
+      return Promise.reject(
+        new BrError("storage", "A store transaction was used after it ended", {
+          hint: "this is a bug in br: await every query inside the transaction",
+        }),
+      );
+    }
+    try {
+      return Promise.resolve(op());
+    } catch (err) {
+      return Promise.reject(storageError(action, err, this.#store.location));
+    }
+  }
+
+  all<T = Record<string, SqlValue>>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.#guard("read", () => this.#store.rawAll<T>(sql, params));
+  }
+
+  get<T = Record<string, SqlValue>>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    return this.#guard("read", () => this.#store.rawGet<T>(sql, params));
+  }
+
+  run(sql: string, params?: SqlParams): Promise<RunResult> {
+    return this.#guard("write", () => this.#store.rawRun(sql, params));
+  }
+
+  many(sql: string, rows: readonly SqlParams[]): Promise<number> {
+    return this.#guard("write", () => this.#store.rawMany(sql, rows));
+  }
+
+  async tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
+    const name = `sp_${this.#depth}_${this.#savepoints++}`;
+    await this.#guard("write", () => this.#store.exec(`SAVEPOINT ${name}`));
+    const inner = new SqliteTx(this.#store, this.#depth + 1);
+    try {
+      const result = await fn(inner);
+      this.#store.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      this.#store.exec(`ROLLBACK TO ${name}`);
+      this.#store.exec(`RELEASE ${name}`);
+      throw err;
+    } finally {
+      inner.done = true;
+    }
+  }
+}
+
+interface MigrationHost {
+  location: string;
+  exec(sql: string): void;
+  rawAll<T>(sql: string, params?: SqlParams): T[];
+  rawGet<T>(sql: string, params?: SqlParams): T | undefined;
+  rawRun(sql: string, params?: SqlParams): RunResult;
+  tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T>;
+  retry<T>(action: string, op: () => T): Promise<T>;
+}
+
+const LEDGER = "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, " +
+  "name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT";
+
+/** Versions applied so far; a database older than the ledger counts every version ≤ user_version. */
+function appliedVersions(host: MigrationHost, known: readonly Migration[]): Set<number> {
+  const userVersion = host.rawGet<{ user_version: number }>("PRAGMA user_version")
+    ?.user_version ?? 0;
+  const hasLedger = host.rawGet(
+    "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = '_migrations'",
+  );
+  if (hasLedger) {
+    return new Set(
+      host.rawAll<{ version: number }>("SELECT version FROM _migrations").map((r) => r.version),
+    );
+  }
+  return new Set(known.filter((m) => m.version <= userVersion).map((m) => m.version));
+}
+
+/**
+ * Brings the schema up to date. `PRAGMA user_version` holds the highest applied version; the
+ * `_migrations` ledger records each one, so a migration added later in a lower range (another
+ * capability's block) is still applied.
+ */
+async function migrate(host: MigrationHost, migrations: readonly Migration[]): Promise<void> {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (let i = 0; i < sorted.length; i++) {
+    const m = sorted[i];
+    if (!Number.isInteger(m.version) || m.version < 1 || sorted[i - 1]?.version === m.version) {
+      throw new BrError("storage", `Migration "${m.name}" has a bad or duplicate version`, {
+        hint: "this is a bug in br: give each migration its own version",
+      });
+    }
+  }
+  const latest = sorted.at(-1)?.version ?? 0;
+  const check = (): Migration[] => {
+    const userVersion = host.rawGet<{ user_version: number }>("PRAGMA user_version")
+      ?.user_version ?? 0;
+    if (userVersion > latest) {
+      throw new BrError(
+        "storage",
+        `The store "${host.location}" has schema version ${userVersion}, newer than this br knows (${latest})`,
+        { hint: "upgrade br to the version that wrote it" },
+      );
+    }
+    const applied = appliedVersions(host, sorted);
+    return sorted.filter((m) => !applied.has(m.version));
+  };
+  const pending = await host.retry("read", check);
+  if (pending.length === 0) return;
+  await host.tx(() => {
+    // Another process may have migrated between the check and the lock: look again.
+    const todo = check();
+    if (todo.length === 0) return Promise.resolve();
+    const applied = appliedVersions(host, sorted);
+    host.exec(LEDGER);
+    for (const version of applied) {
+      const m = sorted.find((x) => x.version === version);
+      host.rawRun(
+        "INSERT OR IGNORE INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        [version, m?.name ?? "unknown", new Date().toISOString()],
+      );
+    }
+    for (const m of todo) {
+      try {
+        host.exec(m.sqlite);
+      } catch (err) {
+        throw storageError(`apply migration ${m.version} (${m.name}) to`, err, host.location);
+      }
+      host.rawRun(
+        "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        [m.version, m.name, new Date().toISOString()],
+      );
+    }
+    const top = Math.max(...todo.map((m) => m.version), ...applied);
+    host.exec(`PRAGMA user_version = ${top}`);
+    return Promise.resolve();
+  });
+}

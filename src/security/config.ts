@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { type AnyObjectSchema, defineConfigSection } from "../core/config.ts";
+
+/** The `security` settings. */
+export const securitySection: AnyObjectSchema = defineConfigSection(
+  "security",
+  z.looseObject({
+    /** gitleaks-format TOML with extra rules (relative to the project root). */
+    rules_file: z.string().nullable().default(null),
+    /** Use the built-in rules. */
+    builtin_rules: z.boolean().default(true),
+    /** Look for SQL injection in TS/JS and Python. */
+    sql: z.boolean().default(true),
+    /** Files larger than this (bytes) are skipped and counted. */
+    max_file_bytes: z.number().int().positive().default(5 * 1024 * 1024),
+  }),
+);

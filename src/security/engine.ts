@@ -1,0 +1,190 @@
+import { createHash } from "node:crypto";
+import type { Allowlist, Finding, Rule, RuleSet } from "./types.ts";
+
+/** Shannon entropy of `s` in bits per character. */
+export function shannonEntropy(s: string): number {
+  if (!s) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  const len = [...s].length;
+  for (const c of counts.values()) {
+    const p = c / len;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * Masks a secret: the first four characters of a long secret (20+), then a fixed run of
+ * stars, so neither the value nor its length is revealed.
+ */
+export function maskSecret(secret: string): string {
+  return (secret.length >= 20 ? secret.slice(0, 4) : "") + "********";
+}
+
+/** `<rule>:<sha256-hex(secret)>`: stable across line moves, rebases and squashes. */
+export function fingerprintOf(rule: string, secret: string): string {
+  return `${rule}:${createHash("sha256").update(secret).digest("hex")}`;
+}
+
+/** Offsets of line starts, for turning an index into line and column. */
+export class LineIndex {
+  #starts: number[] | null = null;
+  readonly #text: string;
+
+  /** Indexes `text` lazily (only when a finding needs it). */
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  #build(): number[] {
+    const starts = [0];
+    const t = this.#text;
+    let i = -1;
+    while ((i = t.indexOf("\n", i + 1)) !== -1) starts.push(i + 1);
+    return starts;
+  }
+
+  /** 1-based line and column of `offset`. */
+  position(offset: number): { line: number; column: number } {
+    const s = this.#starts ??= this.#build();
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - s[lo] + 1 };
+  }
+
+  /** The text of the 1-based line `line`. */
+  lineText(line: number): string {
+    const s = this.#starts ??= this.#build();
+    const start = s[line - 1] ?? 0;
+    const end = line < s.length ? s[line] - 1 : this.#text.length;
+    return this.#text.slice(start, end);
+  }
+}
+
+function allowed(
+  list: Allowlist,
+  ctx: { secret: string; match: string; line: () => string; file: string; commit: string | null },
+): boolean {
+  const checks: boolean[] = [];
+  if (list.commits.length) checks.push(ctx.commit !== null && list.commits.includes(ctx.commit));
+  if (list.paths.length) checks.push(list.paths.some((r) => r.test(ctx.file)));
+  if (list.regexes.length) {
+    const target = list.regexTarget === "line"
+      ? ctx.line()
+      : list.regexTarget === "match"
+      ? ctx.match
+      : ctx.secret;
+    checks.push(list.regexes.some((r) => r.test(target)));
+  }
+  if (list.stopwords.length) {
+    const lower = ctx.secret.toLowerCase();
+    checks.push(list.stopwords.some((w) => lower.includes(w)));
+  }
+  if (checks.length === 0) return false;
+  return list.condition === "AND" ? checks.every(Boolean) : checks.some(Boolean);
+}
+
+/** True when the global allowlists exclude `file` from scanning altogether. */
+export function pathAllowed(set: RuleSet, file: string): boolean {
+  return set.allowlists.some((a) =>
+    a.paths.length > 0 && a.regexes.length === 0 && a.stopwords.length === 0 &&
+    a.commits.length === 0 && a.paths.some((r) => r.test(file))
+  );
+}
+
+const INLINE_ALLOW = /\b(?:br|gitleaks):allow\b/;
+
+function extractSecret(rule: Rule, m: RegExpExecArray): string {
+  if (rule.secretGroup > 0) return m[rule.secretGroup] ?? "";
+  for (let g = 1; g < m.length; g++) if (m[g]) return m[g];
+  return m[0];
+}
+
+/**
+ * Finds secrets in one text. `file` is the repo-relative path (for path rules and
+ * allowlists); `commit` is set for history scans.
+ */
+export function scanSecrets(
+  text: string,
+  file: string,
+  set: RuleSet,
+  commit: string | null = null,
+): Finding[] {
+  const findings: Finding[] = [];
+  const spans: [number, number][] = [];
+  let lower: string | null = null;
+  const lines = new LineIndex(text);
+  for (const rule of set.rules) {
+    if (rule.path && !rule.path.test(file)) continue;
+    if (!rule.regex) {
+      // A path-only rule: the file itself is the finding.
+      findings.push(makeFinding(rule, file, 1, 1, file, commit));
+      continue;
+    }
+    if (rule.keywords.length) {
+      lower ??= text.toLowerCase();
+      let hit = false;
+      for (const k of rule.keywords) {
+        if (lower.includes(k)) {
+          hit = true;
+          break;
+        }
+      }
+      if (!hit) continue;
+    }
+    const re = rule.regex;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const secret = extractSecret(rule, m);
+      if (!secret) continue;
+      const at = m.index + Math.max(0, m[0].indexOf(secret));
+      const end = at + secret.length;
+      if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
+      if (rule.generic && spans.some(([a, b]) => at < b && end > a)) continue;
+      const pos = lines.position(at);
+      const lineText = () => lines.lineText(pos.line);
+      if (INLINE_ALLOW.test(lineText())) continue;
+      const ctx = { secret, match: m[0], line: lineText, file, commit };
+      if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
+      if (set.allowlists.some((a) => allowed(a, ctx))) continue;
+      spans.push([at, end]);
+      findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
+    }
+  }
+  return findings;
+}
+
+function makeFinding(
+  rule: Rule,
+  file: string,
+  line: number,
+  column: number,
+  secret: string,
+  commit: string | null,
+): Finding {
+  return {
+    kind: "secret",
+    file,
+    line,
+    column,
+    rule: rule.id,
+    severity: rule.severity,
+    secret_masked: maskSecret(secret),
+    fingerprint: fingerprintOf(rule.id, secret),
+    message: rule.description,
+    fix: null,
+    commit,
+  };
+}

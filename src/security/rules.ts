@@ -1,0 +1,191 @@
+import { dirname, resolve } from "node:path";
+import { BrError } from "../core/errors.ts";
+import { translateRe2 } from "./re2.ts";
+import { BUILTIN_RULES } from "./rules_builtin.ts";
+import type { Allowlist, AllowlistSpec, Rule, RuleSet, RuleSpec, Severity } from "./types.ts";
+
+const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+
+function compile(pattern: string, ruleId: string, global = false): RegExp {
+  const t = translateRe2(pattern, ruleId);
+  return new RegExp(t.source, t.flags + (global ? "g" : ""));
+}
+
+function compileAllowlist(spec: AllowlistSpec, ruleId: string): Allowlist {
+  const condition = String(spec.condition ?? "OR").toUpperCase();
+  if (condition !== "OR" && condition !== "AND") {
+    throw new BrError("invalid_data", `Rule "${ruleId}": allowlist condition "${condition}"`, {
+      hint: 'use "OR" or "AND"',
+    });
+  }
+  const target = spec.regexTarget ?? "secret";
+  if (!["secret", "match", "line"].includes(target)) {
+    throw new BrError("invalid_data", `Rule "${ruleId}": unknown regexTarget "${target}"`, {
+      hint: 'use "secret", "match" or "line"',
+    });
+  }
+  return {
+    condition: condition as "OR" | "AND",
+    regexTarget: target,
+    regexes: (spec.regexes ?? []).map((r) => compile(r, ruleId)),
+    paths: (spec.paths ?? []).map((r) => compile(r, ruleId)),
+    stopwords: (spec.stopwords ?? []).map((s) => s.toLowerCase()),
+    commits: spec.commits ?? [],
+  };
+}
+
+/**
+ * Compiles one rule (RE2 patterns translated to JavaScript).
+ *
+ * @throws {BrError} `invalid_data` naming the rule when a pattern cannot be translated.
+ */
+export function compileRule(spec: RuleSpec): Rule {
+  const id = spec.id;
+  if (!id || typeof id !== "string") {
+    throw new BrError("invalid_data", "A rule has no id", { hint: 'give every rule an "id"' });
+  }
+  if (!spec.regex && !spec.path) {
+    throw new BrError("invalid_data", `Rule "${id}" has neither regex nor path`, {
+      hint: "a rule needs a regex, a path, or both",
+    });
+  }
+  const severity = spec.severity ?? "high";
+  if (!SEVERITIES.includes(severity)) {
+    throw new BrError("invalid_data", `Rule "${id}": unknown severity "${severity}"`, {
+      hint: `use one of ${SEVERITIES.join(", ")}`,
+    });
+  }
+  return {
+    id,
+    description: spec.description ?? id,
+    source: spec.regex ?? null,
+    regex: spec.regex ? compile(spec.regex, id, true) : null,
+    secretGroup: spec.secretGroup ?? 0,
+    entropy: spec.entropy ?? null,
+    keywords: (spec.keywords ?? []).map((k) => k.toLowerCase()),
+    path: spec.path ? compile(spec.path, id) : null,
+    severity,
+    generic: (spec.tags ?? []).includes("generic"),
+    allowlists: (spec.allowlists ?? []).map((a) => compileAllowlist(a, id)),
+  };
+}
+
+/** Compiles rule specs and global allowlists into a {@link RuleSet} (generic rules last). */
+export function compileRuleSet(
+  specs: readonly RuleSpec[],
+  allowlists: readonly AllowlistSpec[] = [],
+): RuleSet {
+  const rules = specs.map(compileRule);
+  rules.sort((a, b) => Number(a.generic) - Number(b.generic));
+  return { rules, allowlists: allowlists.map((a) => compileAllowlist(a, "global allowlist")) };
+}
+
+let builtin: RuleSet | null = null;
+
+/** The built-in rule set (compiled once per process). */
+export function builtinRuleSet(): RuleSet {
+  return builtin ??= compileRuleSet(BUILTIN_RULES);
+}
+
+/** A parsed gitleaks configuration file. */
+export interface RulesFile {
+  /** Rules, in file order. */
+  rules: RuleSpec[];
+  /** Global allowlists (`[allowlist]` and `[[allowlists]]`). */
+  allowlists: AllowlistSpec[];
+  /** Whether `[extend] useDefault = true` was set. */
+  useDefault: boolean;
+  /** Rule ids disabled by `[extend] disabledRules`. */
+  disabledRules: string[];
+}
+
+function asAllowlists(raw: unknown, single: unknown): AllowlistSpec[] {
+  const out: AllowlistSpec[] = [];
+  if (single && typeof single === "object") out.push(single as AllowlistSpec);
+  if (Array.isArray(raw)) out.push(...(raw as AllowlistSpec[]));
+  return out;
+}
+
+/**
+ * Reads a gitleaks-format TOML file: `[[rules]]` (id, description, regex, secretGroup,
+ * entropy, keywords, path, tags, allowlists), global allowlists and `[extend]` (`path` to a
+ * base file whose rules this one overrides by id, `useDefault`, `disabledRules`).
+ *
+ * @throws {BrError} `invalid_data` for broken TOML or rules, `not_found` for a missing file.
+ */
+export async function readRulesFile(path: string, depth = 0): Promise<RulesFile> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    throw new BrError("not_found", `Cannot read rules file "${path}"`, {
+      hint: "check security.rules_file in .buildrunner/config.yaml",
+      cause: err,
+    });
+  }
+  const { parse } = await import("smol-toml");
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const msg = (err as Error).message.split("\n")[0];
+    throw new BrError("invalid_data", `Cannot parse rules file "${path}": ${msg}`, {
+      hint: "fix the TOML syntax",
+      cause: err,
+    });
+  }
+  const extend = (doc.extend ?? {}) as {
+    path?: string;
+    useDefault?: boolean;
+    disabledRules?: string[];
+  };
+  const rawRules = (doc.rules ?? []) as Record<string, unknown>[];
+  if (!Array.isArray(rawRules)) {
+    throw new BrError("invalid_data", `"rules" in "${path}" must be an array of tables`, {
+      hint: "write each rule as [[rules]]",
+    });
+  }
+  const rules: RuleSpec[] = rawRules.map((r) => ({
+    ...(r as unknown as RuleSpec),
+    allowlists: asAllowlists(r.allowlists, r.allowlist),
+  }));
+  let result: RulesFile = {
+    rules,
+    allowlists: asAllowlists(doc.allowlists, doc.allowlist),
+    useDefault: extend.useDefault === true,
+    disabledRules: extend.disabledRules ?? [],
+  };
+  if (extend.path) {
+    if (depth > 4) {
+      throw new BrError("invalid_data", `Rules file "${path}" extends too deeply`, {
+        hint: "[extend] chains are limited to 5 files",
+      });
+    }
+    const base = await readRulesFile(resolve(dirname(path), extend.path), depth + 1);
+    const ids = new Set(rules.map((r) => r.id));
+    result = {
+      rules: [...base.rules.filter((r) => !ids.has(r.id)), ...rules],
+      allowlists: [...base.allowlists, ...result.allowlists],
+      useDefault: result.useDefault || base.useDefault,
+      disabledRules: [...base.disabledRules, ...result.disabledRules],
+    };
+  }
+  return result;
+}
+
+/**
+ * Builds the rule set of a project: the built-in rules (unless `builtin` is false) plus the
+ * rules of a gitleaks-format file; a user rule with a built-in id replaces it, and
+ * `[extend] disabledRules` removes rules by id.
+ */
+export async function loadRuleSet(
+  options: { rulesFile?: string | null; builtin?: boolean } = {},
+): Promise<RuleSet> {
+  if (!options.rulesFile) return options.builtin === false ? compileRuleSet([]) : builtinRuleSet();
+  const file = await readRulesFile(options.rulesFile);
+  const userIds = new Set(file.rules.map((r) => r.id));
+  const disabled = new Set(file.disabledRules);
+  const base = options.builtin === false ? [] : BUILTIN_RULES.filter((r) => !userIds.has(r.id));
+  const specs = [...base, ...file.rules].filter((r) => !disabled.has(r.id));
+  return compileRuleSet(specs, file.allowlists);
+}

@@ -1,0 +1,299 @@
+/**
+ * The built-in secret rules, written for BuildRunner in gitleaks' rule shape. Patterns are
+ * RE2 syntax (also valid for ripgrep) and go through the same translator as user rules.
+ * Data only: loading this module costs nothing but the array.
+ */
+import type { RuleSpec } from "./types.ts";
+
+const PLACEHOLDER_STOPWORDS = [
+  "example",
+  "sample",
+  "placeholder",
+  "your_",
+  "your-",
+  "yourkey",
+  "xxxx",
+  "****",
+  "changeme",
+  "change_me",
+  "dummy",
+  "redacted",
+  "notreal",
+  "not_real",
+  "fake",
+  "todo",
+  "fixme",
+  "<",
+  "${",
+  "$(",
+  "{{",
+  "process.env",
+  "environ",
+  "getenv",
+];
+
+/** Built-in rules (id order is report order for rules of the same file and line). */
+export const BUILTIN_RULES: readonly RuleSpec[] = [
+  {
+    id: "aws-access-key-id",
+    description: "AWS access key id",
+    regex: "\\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
+    keywords: ["akia", "asia", "abia", "acca"],
+    severity: "high",
+  },
+  {
+    id: "aws-secret-access-key",
+    description: "AWS secret access key assigned near an AWS name",
+    regex:
+      "(?i)aws.{0,20}(?:secret|key).{0,20}[=:]\\s*[\"']?([A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)",
+    keywords: ["aws"],
+    entropy: 3.5,
+    severity: "high",
+  },
+  {
+    id: "gcp-api-key",
+    description: "Google Cloud API key",
+    regex: "\\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+    keywords: ["aiza"],
+    severity: "high",
+  },
+  {
+    id: "gcp-service-account-key",
+    description: "Google Cloud service account private key id",
+    regex: '"private_key_id"\\s*:\\s*"([0-9a-f]{40})"',
+    keywords: ["private_key_id"],
+    severity: "high",
+  },
+  {
+    id: "azure-storage-account-key",
+    description: "Azure storage account key in a connection string",
+    regex: "(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
+    keywords: ["accountkey="],
+    severity: "high",
+  },
+  {
+    id: "azure-ad-client-secret",
+    description: "Azure AD (Entra ID) client secret",
+    regex:
+      "(?:^|[^A-Za-z0-9~_.-])([A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9~_.-]|$)",
+    keywords: ["q~"],
+    severity: "high",
+  },
+  {
+    id: "github-token",
+    description: "GitHub personal, OAuth, app or refresh token",
+    regex: "\\b((?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{36})\\b",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+    severity: "high",
+  },
+  {
+    id: "github-fine-grained-pat",
+    description: "GitHub fine-grained personal access token",
+    regex: "\\b(github_pat_[0-9A-Za-z_]{82})\\b",
+    keywords: ["github_pat_"],
+    severity: "high",
+  },
+  {
+    id: "gitlab-token",
+    description: "GitLab personal, runner or deploy token",
+    regex: "\\b((?:glpat|glrt|gldt)-[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
+    keywords: ["glpat-", "glrt-", "gldt-"],
+    severity: "high",
+  },
+  {
+    id: "slack-token",
+    description: "Slack bot, user, app or refresh token",
+    regex: "\\b(xox[abeprs]-[0-9A-Za-z-]{10,72})\\b",
+    keywords: ["xoxa-", "xoxb-", "xoxe-", "xoxp-", "xoxr-", "xoxs-"],
+    severity: "high",
+  },
+  {
+    id: "slack-webhook-url",
+    description: "Slack incoming webhook URL",
+    regex: "(https://hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
+    keywords: ["hooks.slack.com"],
+    severity: "medium",
+  },
+  {
+    id: "stripe-secret-key",
+    description: "Stripe secret or restricted key",
+    regex: "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})\\b",
+    keywords: ["sk_live_", "sk_test_", "rk_live_", "rk_test_"],
+    severity: "high",
+  },
+  {
+    id: "twilio-api-key",
+    description: "Twilio API key",
+    regex: "\\b(SK[0-9a-f]{32})\\b",
+    keywords: ["sk"],
+    entropy: 3,
+    severity: "high",
+  },
+  {
+    id: "sendgrid-api-key",
+    description: "SendGrid API key",
+    regex: "\\b(SG\\.[0-9A-Za-z_-]{22}\\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)",
+    keywords: ["sg."],
+    severity: "high",
+  },
+  {
+    id: "anthropic-api-key",
+    description: "Anthropic API or admin key",
+    regex: "\\b(sk-ant-(?:api03|admin01)-[0-9A-Za-z_-]{93}AA)(?:[^0-9A-Za-z_-]|$)",
+    keywords: ["sk-ant-"],
+    severity: "high",
+  },
+  {
+    id: "openai-api-key",
+    description: "OpenAI API key",
+    regex:
+      "\\b(sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200})(?:[^A-Za-z0-9_-]|$)",
+    keywords: ["t3blbkfj"],
+    severity: "high",
+  },
+  {
+    id: "openrouter-api-key",
+    description: "OpenRouter API key",
+    regex: "\\b(sk-or-v1-[0-9a-f]{64})\\b",
+    keywords: ["sk-or-v1-"],
+    severity: "high",
+  },
+  {
+    id: "notion-api-token",
+    description: "Notion integration token",
+    regex: "\\b(ntn_[0-9]{11}[A-Za-z0-9]{35})\\b",
+    keywords: ["ntn_"],
+    severity: "high",
+  },
+  {
+    id: "npm-access-token",
+    description: "npm access token",
+    regex: "\\b(npm_[A-Za-z0-9]{36})\\b",
+    keywords: ["npm_"],
+    severity: "high",
+  },
+  {
+    id: "pypi-upload-token",
+    description: "PyPI upload token",
+    regex: "\\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+    keywords: ["pypi-ageichlwas5vcmc"],
+    severity: "high",
+  },
+  {
+    id: "docker-hub-token",
+    description: "Docker Hub personal or organization access token",
+    regex: "\\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27})(?:[^A-Za-z0-9_-]|$)",
+    keywords: ["dckr_pat_", "dckr_oat_"],
+    severity: "high",
+  },
+  {
+    id: "heroku-api-key",
+    description: "Heroku API key (UUID near the word heroku)",
+    regex: "(?i)heroku.{0,40}\\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\b",
+    keywords: ["heroku"],
+    severity: "high",
+  },
+  {
+    id: "heroku-api-key-v2",
+    description: "Heroku API key (HRKU prefix)",
+    regex: "\\b(HRKU-AA[0-9A-Za-z_-]{58})(?:[^0-9A-Za-z_-]|$)",
+    keywords: ["hrku-aa"],
+    severity: "high",
+  },
+  {
+    id: "shopify-token",
+    description: "Shopify access, custom app, private app or shared secret",
+    regex: "\\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\\b",
+    keywords: ["shpat_", "shpca_", "shppa_", "shpss_"],
+    severity: "high",
+  },
+  {
+    id: "discord-bot-token",
+    description: "Discord bot token near the word discord",
+    regex:
+      "(?i)discord.{0,40}\\b([MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38})(?:[^A-Za-z0-9_-]|$)",
+    keywords: ["discord"],
+    severity: "high",
+  },
+  {
+    id: "discord-webhook-url",
+    description: "Discord webhook URL",
+    regex:
+      "(https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68})",
+    keywords: ["discord"],
+    severity: "medium",
+  },
+  {
+    id: "telegram-bot-token",
+    description: "Telegram bot token",
+    regex: "\\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)",
+    keywords: [":aa"],
+    severity: "high",
+  },
+  {
+    id: "mailgun-api-key",
+    description: "Mailgun API key near the word mailgun",
+    regex: "(?i)mailgun.{0,40}\\b(key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\\b",
+    keywords: ["mailgun"],
+    severity: "high",
+  },
+  {
+    id: "datadog-api-key",
+    description: "Datadog API or application key",
+    regex:
+      "(?i)(?:datadog|\\bdd)[_-]?(?:api|app(?:lication)?)[_-]?key.{0,20}[=:]\\s*[\"']?([0-9a-f]{40}|[0-9a-f]{32})\\b",
+    keywords: ["datadog", "dd_api", "dd_app", "ddapi", "ddapp", "dd-api", "dd-app"],
+    severity: "high",
+  },
+  {
+    id: "huggingface-token",
+    description: "Hugging Face access token",
+    regex: "\\b((?:hf_|api_org_)[A-Za-z]{34})\\b",
+    keywords: ["hf_", "api_org_"],
+    severity: "high",
+  },
+  {
+    id: "private-key",
+    description: "Private key block (PEM)",
+    regex:
+      "(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\\s\\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)",
+    keywords: ["private key"],
+    severity: "critical",
+  },
+  {
+    id: "jwt",
+    description: "JSON Web Token",
+    regex:
+      "\\b(eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,})(?:[^A-Za-z0-9_-]|$)",
+    keywords: ["eyj"],
+    severity: "medium",
+  },
+  {
+    id: "database-url-password",
+    description: "Database URL with an embedded password",
+    regex:
+      "\\b((?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver)://[^:/\\s\"'@]+:([^@/\\s\"']{3,})@[^\\s\"']+)",
+    secretGroup: 2,
+    keywords: ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver"],
+    severity: "high",
+    allowlists: [{
+      stopwords: [...PLACEHOLDER_STOPWORDS, "password", "passwd", "secret", "pass", "pwd"],
+      regexes: ["^\\$[A-Za-z_{(]", "^%[sd]$", "^:[a-z_]+$"],
+    }],
+  },
+  {
+    id: "generic-api-key",
+    description: "High-entropy value assigned to a secret-looking name",
+    regex:
+      "(?i)(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|pwd|auth[_.-]?key|access[_.-]?key|credential)s?[a-z0-9_.-]{0,20}[\"'\\x60]?\\s*(?::=|=>|=|:)\\s*[\"'\\x60]?([A-Za-z0-9+/_.~=-]{16,100})(?:[\"'\\x60\\s;,)]|$)",
+    keywords: ["key", "secret", "token", "passw", "pwd", "credential"],
+    entropy: 3.5,
+    severity: "medium",
+    tags: ["generic"],
+    allowlists: [{
+      stopwords: PLACEHOLDER_STOPWORDS,
+      // identifiers and dotted names (no digit) are references, not secrets
+      regexes: ["^[A-Za-z_.-]+$", "^[a-z]+(?:[A-Z][a-z]+)+$"],
+    }],
+  },
+];

@@ -1,0 +1,185 @@
+/**
+ * SQL-injection finder for TS/JS and Python: a query call whose SQL text is built from
+ * strings by concatenation, template interpolation, f-strings, `%` or `.format`.
+ */
+import { fingerprintOf, LineIndex } from "./engine.ts";
+import type { Finding } from "./types.ts";
+
+type Lang = "js" | "py";
+
+const EXT_LANG: Record<string, Lang> = {
+  ts: "js",
+  tsx: "js",
+  mts: "js",
+  cts: "js",
+  js: "js",
+  jsx: "js",
+  mjs: "js",
+  cjs: "js",
+  py: "py",
+};
+
+/** The SQL rule id. */
+export const SQL_RULE = "sql-injection";
+
+const CALLS: Record<Lang, RegExp> = {
+  js:
+    /(?:\.|\b)(query|execute|exec|raw|prepare|unsafe|\$queryRawUnsafe|\$executeRawUnsafe|queryRawUnsafe|executeRawUnsafe)\s*\(/g,
+  py: /(?:\.|\b)(execute|executemany|executescript|raw|read_sql|read_sql_query|text)\s*\(/g,
+};
+
+const SQL_WORDS =
+  /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+[\w."`]+\s+set|delete\s+from|where\s|values\s*\(|order\s+by|drop\s+table|create\s+table)\b/i;
+
+/** The language of a path, or null when SQL checks do not apply. */
+export function sqlLanguage(file: string): Lang | null {
+  const dot = file.lastIndexOf(".");
+  return dot < 0 ? null : EXT_LANG[file.slice(dot + 1).toLowerCase()] ?? null;
+}
+
+// Returns the first argument's text of a call whose "(" is at `open`.
+function firstArgument(text: string, open: number): string {
+  let depth = 0;
+  let quote: string | null = null;
+  let tmplDepth = 0;
+  const end = Math.min(text.length, open + 4000);
+  for (let i = open + 1; i < end; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (quote === "`" && c === "$" && text[i + 1] === "{") {
+        tmplDepth++;
+        quote = null;
+        i++;
+        continue;
+      }
+      if (text.startsWith(quote, i)) {
+        i += quote.length - 1;
+        quote = null;
+      }
+      continue;
+    }
+    if (c === '"' || c === "'" || c === "`") {
+      quote = text.startsWith(c.repeat(3), i) && c !== "`" ? c.repeat(3) : c;
+      i += quote.length - 1;
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === "}" && tmplDepth > 0 && depth === 0) {
+      tmplDepth--;
+      quote = "`";
+    } else if (c === ")" || c === "]" || c === "}") {
+      if (depth === 0) return text.slice(open + 1, i);
+      depth--;
+    } else if (c === "," && depth === 0 && tmplDepth === 0) return text.slice(open + 1, i);
+  }
+  return text.slice(open + 1, end);
+}
+
+interface Verdict {
+  how: string;
+  fix: string;
+}
+
+const JS_FIX =
+  "pass values as parameters: db.query('SELECT ... WHERE id = $1', [id]) (or ? placeholders, or a tagged sql`...` template)";
+const PY_FIX =
+  "pass values as parameters: cursor.execute('SELECT ... WHERE id = %s', (id,)) (or ? / :name placeholders for your driver)";
+
+function judge(expr: string, lang: Lang): Verdict | null {
+  const e = expr.trim();
+  if (!SQL_WORDS.test(e)) return null;
+  if (lang === "js") {
+    // A template literal with ${...}, not tagged (sql`...` is parameterized by its tag).
+    const t = e.match(/(^|[^\w$.])`[^`]*\$\{/);
+    if (t) return { how: "template literal interpolation", fix: JS_FIX };
+  } else {
+    if (/(^|[^\w])[rR]?[fF][rR]?("""|'''|"|')[\s\S]*?\{[^}]+\}/.test(e)) {
+      return { how: "f-string interpolation", fix: PY_FIX };
+    }
+    if (/("""|'''|"|')\s*\.\s*format\s*\(/.test(e)) {
+      return { how: "str.format()", fix: PY_FIX };
+    }
+    if (/("""|'''|"|')\s*%\s*[\w(\[]/.test(e)) {
+      return { how: "% formatting", fix: PY_FIX };
+    }
+  }
+  if (/["'`]\s*\+\s*[\w$(]/.test(e) || /[\w$)\]]\s*\+\s*["'`]/.test(e)) {
+    return { how: "string concatenation", fix: lang === "js" ? JS_FIX : PY_FIX };
+  }
+  return null;
+}
+
+// The expressions assigned to `name` before `before` (for `db.query(sql)`).
+function assignedExpressions(text: string, name: string, before: number): string[] {
+  const esc = name.replace(/[.$]/g, (c) => "\\" + c);
+  const re = new RegExp(`(?:^|[^\\w$.])${esc}\\s*(?:\\+=|=(?!=))\\s*`, "g");
+  const out: string[] = [];
+  let m: RegExpExecArray | null;
+  const head = text.slice(Math.max(0, before - 20000), before);
+  while ((m = re.exec(head)) !== null) {
+    const start = m.index + m[0].length;
+    // up to the end of the statement: ";" or a blank line or 1500 chars
+    const rest = head.slice(start, start + 1500);
+    const stop = rest.search(
+      /;|\n\s*\n|\n(?=\s*(?:const|let|var|return|if|for|def|cursor|db|conn)\b)/,
+    );
+    out.push(stop < 0 ? rest : rest.slice(0, stop));
+  }
+  return out;
+}
+
+/** Finds SQL injection risks in one TS/JS or Python text. */
+export function scanSql(text: string, file: string, commit: string | null = null): Finding[] {
+  const lang = sqlLanguage(file);
+  if (!lang) return [];
+  const lines = new LineIndex(text);
+  const findings: Finding[] = [];
+  const re = new RegExp(CALLS[lang].source, "g");
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const open = m.index + m[0].length - 1;
+    const arg = firstArgument(text, open).trim();
+    if (!arg) continue;
+    let verdict = judge(arg, lang);
+    let evidence = arg;
+    if (!verdict && /^[A-Za-z_$][\w$.]*$/.test(arg)) {
+      const exprs = assignedExpressions(text, arg, m.index);
+      const joined = exprs.join("\n");
+      // `sql = "SELECT ..." ; sql += x` spreads the query over statements.
+      const hasSql = SQL_WORDS.test(joined);
+      for (const e of exprs) {
+        verdict = judge(hasSql && !SQL_WORDS.test(e) ? `"select x from" + ${e}` : e, lang);
+        if (verdict && !SQL_WORDS.test(e) && !/^\s*["'`]/.test(e) && !/[+%{]/.test(e)) {
+          verdict = null;
+        }
+        if (verdict) {
+          evidence = e;
+          break;
+        }
+      }
+    }
+    if (!verdict) continue;
+    const name = m[1];
+    const at = m.index + m[0].indexOf(name);
+    const pos = lines.position(at);
+    if (/\b(?:br|gitleaks):allow\b/.test(lines.lineText(pos.line))) continue;
+    findings.push({
+      kind: "sql-injection",
+      file,
+      line: pos.line,
+      column: pos.column,
+      rule: SQL_RULE,
+      severity: "high",
+      secret_masked: null,
+      fingerprint: fingerprintOf(SQL_RULE, `${name}(${evidence.replace(/\s+/g, " ").trim()})`),
+      message: `SQL built with ${verdict.how} is passed to ${name}()`,
+      fix: verdict.fix,
+      commit,
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,145 @@
+/** Severity of a finding. */
+export type Severity = "critical" | "high" | "medium" | "low";
+
+/** An allowlist in gitleaks' shape (per rule or global). */
+export interface AllowlistSpec {
+  /** Free text. */
+  description?: string;
+  /** `OR` (default): any criterion allows; `AND`: every given criterion must match. */
+  condition?: "OR" | "AND";
+  /** What `regexes` are matched against: the secret (default), the whole match, or the line. */
+  regexTarget?: "secret" | "match" | "line";
+  /** RE2 patterns; a match allows the finding. */
+  regexes?: string[];
+  /** RE2 patterns on the repo-relative path. */
+  paths?: string[];
+  /** Words that, found in the secret (case-insensitive), allow it. */
+  stopwords?: string[];
+  /** Commit hashes whose findings are allowed (history scans). */
+  commits?: string[];
+}
+
+/** One rule in gitleaks' shape, before compilation. */
+export interface RuleSpec {
+  /** Unique id. */
+  id: string;
+  /** What it finds. */
+  description?: string;
+  /** RE2 pattern; absent for path-only rules. */
+  regex?: string;
+  /** Capture group holding the secret (default: the first non-empty group, else the match). */
+  secretGroup?: number;
+  /** Minimum Shannon entropy (bits per character) of the secret. */
+  entropy?: number;
+  /** Prefilter: the rule runs only on text containing one of these (case-insensitive). */
+  keywords?: string[];
+  /** RE2 pattern on the repo-relative path; the rule runs only on matching files. */
+  path?: string;
+  /** Severity (a BuildRunner extension; default `high`). */
+  severity?: Severity;
+  /** Tags; `generic` rules yield to specific rules on the same text. */
+  tags?: string[];
+  /** Allowlists of this rule. */
+  allowlists?: AllowlistSpec[];
+}
+
+/** A compiled allowlist. */
+export interface Allowlist {
+  /** `OR` or `AND`. */
+  condition: "OR" | "AND";
+  /** Target of `regexes`. */
+  regexTarget: "secret" | "match" | "line";
+  /** Compiled regexes. */
+  regexes: RegExp[];
+  /** Compiled path regexes. */
+  paths: RegExp[];
+  /** Lower-cased stopwords. */
+  stopwords: string[];
+  /** Commit hashes. */
+  commits: string[];
+}
+
+/** A compiled rule. */
+export interface Rule {
+  /** Id. */
+  id: string;
+  /** Description. */
+  description: string;
+  /** The RE2 source as written. */
+  source: string | null;
+  /** The translated regex (global flag set), or null for path-only rules. */
+  regex: RegExp | null;
+  /** Secret group (0 = automatic). */
+  secretGroup: number;
+  /** Minimum entropy, or null. */
+  entropy: number | null;
+  /** Lower-cased keywords. */
+  keywords: string[];
+  /** Path filter. */
+  path: RegExp | null;
+  /** Severity. */
+  severity: Severity;
+  /** True for generic rules. */
+  generic: boolean;
+  /** Allowlists. */
+  allowlists: Allowlist[];
+}
+
+/** A compiled rule set: rules plus the global allowlists. */
+export interface RuleSet {
+  /** Rules, specific ones first. */
+  rules: Rule[];
+  /** Global allowlists (paths skip files; the rest apply to every finding). */
+  allowlists: Allowlist[];
+}
+
+/** What kind of problem a finding is. */
+export type FindingKind = "secret" | "sql-injection";
+
+/** One finding. The raw secret is never part of it. */
+export interface Finding {
+  /** `secret` or `sql-injection`. */
+  kind: FindingKind;
+  /** Repo-relative path with `/` separators. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column (UTF-16 units) where the secret or the query starts. */
+  column: number;
+  /** Rule id. */
+  rule: string;
+  /** Severity. */
+  severity: Severity;
+  /** The secret masked (`abcd********`), or null for SQL findings. */
+  secret_masked: string | null;
+  /** `<rule>:<sha256-hex of the secret>` (SQL: of the normalized query expression). */
+  fingerprint: string;
+  /** A one-line description. */
+  message: string;
+  /** How to fix it (SQL findings), or null. */
+  fix: string | null;
+  /** The commit it was found in (history scans), or null. */
+  commit: string | null;
+}
+
+/** Counts of what a scan skipped. */
+export interface SkippedCounts {
+  /** Binary files (NUL byte in the first 8 KB). */
+  binary: number;
+  /** Files over the size limit. */
+  large: number;
+  /** Vendored or generated folders not entered (node_modules, vendor, dist, ...). */
+  vendored: number;
+}
+
+/** The result of a scan. */
+export interface ScanReport {
+  /** Every finding, sorted by file, line, column, rule. */
+  findings: Finding[];
+  /** The findings whose fingerprint is not in the baseline. */
+  new_findings: Finding[];
+  /** What was skipped. */
+  skipped: SkippedCounts;
+  /** Number of files (or blobs) scanned. */
+  files_scanned: number;
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import denoJson from "../../deno.json" with { type: "json" };
+import { br, brProcess, tempDir, tempProject } from "../helpers.ts";
+
+Deno.test("--version prints the version from deno.json", async () => {
+  await using dir = await tempDir();
+  const res = await br(["--version"], { cwd: dir.path });
+  assert.equal(res.code, 0);
+  assert.equal(res.stdout.trim(), denoJson.version);
+});
+
+Deno.test("completions print a script per shell and propose commands", async () => {
+  await using dir = await tempProject();
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const res = await br(["completions", shell], { cwd: dir.path });
+    assert.equal(res.code, 0);
+    assert.match(res.stdout, /br __complete/);
+  }
+  assert.match(
+    (await br(["completions", "bash"], { cwd: dir.path })).stdout,
+    /complete -o default -F _br_complete br/,
+  );
+  assert.equal((await br(["completions", "tcsh"], { cwd: dir.path })).code, 2);
+  const top = await br(["__complete", "fe"], { cwd: dir.path });
+  assert.deepEqual(top.stdout.trim().split("\n"), ["feature"]);
+  const sub = await br(["__complete", "feature", "st"], { cwd: dir.path });
+  assert.deepEqual(sub.stdout.trim().split("\n"), ["start"]);
+  const hidden = await br(["__complete", ""], { cwd: dir.path });
+  assert.ok(!hidden.stdout.includes("__complete"));
+});
+
+Deno.test("colors only on a TTY and never with NO_COLOR", async () => {
+  await using dir = await tempProject();
+  await br(["feature", "add", "Login"], { cwd: dir.path });
+  const piped = await br(["feature", "list"], { cwd: dir.path, env: { NO_COLOR: "" } });
+  assert.ok(!piped.stdout.includes("\x1b["));
+  const tty = await br(["status"], { cwd: dir.path, tty: true, env: { NO_COLOR: "" } });
+  assert.ok(tty.stdout.includes("\x1b["));
+  const noColor = await br(["status"], { cwd: dir.path, tty: true, env: { NO_COLOR: "1" } });
+  assert.ok(!noColor.stdout.includes("\x1b["));
+});
+
+// One subprocess smoke test per command group, with the permissions the binary gets.
+Deno.test("smoke: init, feature, status, generate, config, completions as real processes", async () => {
+  await using dir = await tempDir();
+  const run = (args: string[]) => brProcess(args, { cwd: dir.path });
+  const init = await run(["init", "--name", "smoke"]);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /Initialized/);
+  const add = await run(["feature", "add", "Login", "--acceptance", "works", "--json"]);
+  assert.equal(add.code, 0, add.stderr);
+  assert.equal(JSON.parse(add.stdout).id, "login");
+  const status = await run(["status", "--json"]);
+  assert.equal(JSON.parse(status.stdout).metrics.features_total, 1);
+  const gen = await run(["generate"]);
+  assert.equal(gen.code, 0, gen.stderr);
+  assert.match(await Deno.readTextFile(`${dir.path}/STATUS.md`), /### Login \(`login`\)/);
+  const cfg = await run(["config", "set", "project.test_command", "deno task test"]);
+  assert.equal(cfg.code, 0, cfg.stderr);
+  assert.equal((await run(["config", "get", "project.test_command"])).stdout, "deno task test\n");
+  const comp = await run(["completions", "zsh"]);
+  assert.match(comp.stdout, /compdef _br br/);
+  const missing = await run(["feature", "show", "nope"]);
+  assert.equal(missing.code, 4);
+  assert.equal(missing.stdout, "");
+  assert.match(missing.stderr, /^error: Cannot find feature "nope"\nhint: /);
+  const usage = await run(["nope"]);
+  assert.equal(usage.code, 2);
+});

@@ -1,0 +1,36 @@
+/**
+ * Pre-commit path: `securityCheck` on staged content in a real git repository.
+ *
+ * Secret samples are assembled at run time from pieces so that this repository never holds a
+ * literal secret that would trip scanners (ours or anyone's).
+ */
+import assert from "node:assert/strict";
+import { openProject } from "../../src/core/project.ts";
+import { securityCheck } from "../../src/security/mod.ts";
+import { gitRun, tempProject } from "../helpers.ts";
+
+const GH = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
+
+Deno.test("securityCheck() reports a staged secret and ignores unstaged edits", async () => {
+  await using dir = await tempProject();
+  await gitRun(["init", "-q"], dir.path).catch(() => "");
+  await Deno.writeTextFile(`${dir.path}/ok.ts`, "export const a = 1;\n");
+  await gitRun(["add", "ok.ts"], dir.path);
+  const project = await openProject({ cwd: dir.path });
+  try {
+    let report = await securityCheck(project);
+    assert.equal(report.new_findings.length, 0);
+    // staged: a secret; then the work tree is cleaned without staging: the index still counts
+    await Deno.writeTextFile(`${dir.path}/ok.ts`, `export const t = "${GH}";\n`);
+    await gitRun(["add", "ok.ts"], dir.path);
+    await Deno.writeTextFile(`${dir.path}/ok.ts`, "export const a = 1;\n");
+    report = await securityCheck(project);
+    assert.equal(report.new_findings.length, 1);
+    assert.equal(report.new_findings[0].rule, "github-token");
+    assert.equal(report.new_findings[0].file, "ok.ts");
+    assert.equal(report.new_findings[0].line, 1);
+    assert.ok(!JSON.stringify(report).includes(GH));
+  } finally {
+    await project.close();
+  }
+});
