@@ -11,7 +11,7 @@ import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
 import { readUsage, startAgent } from "./_agent.ts";
 import { buildrunnerEditsCheck, type CheckResult, testCommandCheck } from "./_checks.ts";
-import { commitStatus, mergeBranch } from "./_merge.ts";
+import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
 import { processStartTime } from "./_process.ts";
 import { featurePrompt } from "./_prompt.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
@@ -462,9 +462,7 @@ export class Driver {
       // Recorded before anything else, so a crash from here on never merges twice.
       await repo.updateTask(task.id, { merge_commit: merged.commit });
       await this.#setStatus(task.feature, s.onSuccess);
-      if (s.commitStatus) {
-        await commitStatus(project.root, `br: ${task.feature} ${s.onSuccess}`).catch(() => null);
-      }
+      await this.#commitStatus(`br: ${task.feature} ${s.onSuccess}`);
       if (s.cleanup) {
         const removed = await removeWorktree(project.root, task.worktree);
         if (removed.removed) {
@@ -526,6 +524,9 @@ export class Driver {
     } else if (!as) {
       await this.#setStatus(task.feature, "blocked", `br parallel: ${reason}`);
     }
+    if (outcome.state !== "merged" && !as) {
+      await this.#serial(() => this.#commitStatus(`br: ${task.feature} ${state}`));
+    }
     const payload = this.#payload(task, {
       worker: task.worker ?? undefined,
       duration_ms: duration ?? undefined,
@@ -533,6 +534,17 @@ export class Driver {
     });
     if (state === "merged" || state === "review") project.bus.emit("task.completed", payload, meta);
     else project.bus.emit("task.failed", payload, meta);
+  }
+
+  /** Commits features.json on the base, when the main checkout is on the base branch. */
+  async #commitStatus(message: string): Promise<void> {
+    if (!this.#s.commitStatus) return;
+    try {
+      if (await currentBranch(this.#project.root) !== this.#run.base_branch) return;
+      await commitStatus(this.#project.root, message);
+    } catch {
+      // The status is in features.json either way; the commit is a convenience.
+    }
   }
 
   async #setStatus(feature: string, status: string, reason?: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { renderArgv } from "./_words.ts";
 
 /** How an agent is started. */
 export interface AgentProfile {
@@ -178,6 +179,10 @@ export async function loadSettings(
       });
     }
   }
+  // A bad template is a usage error now, not a failed task later.
+  const sample = { prompt: "", prompt_file: "", feature: "", worktree: "" };
+  renderArgv(profile.command, sample);
+  if (profile.long_command) renderArgv(profile.long_command, sample);
   const workers = flags.workers ?? get<number>("workers");
   if (!Number.isInteger(workers) || workers < 1) {
     throw new BrError("usage", `Invalid worker count "${workers}"`, { hint: "use 1 or more" });

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { exists } from "../../src/core/fs.ts";
+import { brProcess, gitRun } from "../helpers.ts";
+import { AGENT_COMMAND, json, parallelProject } from "./_setup.ts";
+
+interface Task {
+  feature: string;
+  state: string;
+  error: string | null;
+  branch: string;
+  worktree: string;
+  cost_usd: number | null;
+  tokens: { input: number; output: number; cache_creation: number; cache_read: number };
+  log: string | null;
+}
+interface Report {
+  run: { id: string; state: string; cost_usd: number | null; agent: string };
+  tasks: Task[];
+}
+
+Deno.test("br parallel run --agent claude: real arguments, usage read from the result JSON", async () => {
+  await using p = await parallelProject([{ id: "login" }]);
+  const res = await p.br(["parallel", "run", "--agent", "claude", "--json"]);
+  assert.equal(res.code, 0, res.stderr);
+  const rep = json<Report>(res);
+  assert.equal(rep.run.agent, "claude");
+  const t = rep.tasks[0];
+  assert.equal(t.state, "merged");
+  assert.equal(t.cost_usd, 0.0123);
+  assert.deepEqual(t.tokens, { input: 120, output: 450, cache_creation: 2000, cache_read: 15000 });
+  assert.equal(rep.run.cost_usd, 0.0123);
+  // The prompt reached the agent as the -p argument (short prompt).
+  assert.match(await Deno.readTextFile(join(p.path, "src", "login.txt")), /# Task: login/);
+  const log = await Deno.readTextFile(join(p.path, t.log!));
+  assert.match(log, /"type":"result"/);
+});
+
+Deno.test("br parallel run --agent codex: a long prompt goes through stdin, usage from turn.completed", async () => {
+  await using p = await parallelProject([{ id: "search" }]);
+  const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
+    BR_PARALLEL__PROMPT_ARG_MAX: "10",
+  });
+  assert.equal(res.code, 0, res.stderr);
+  const t = json<Report>(res).tasks[0];
+  assert.equal(t.state, "merged");
+  // Two turns: input 24763 + 1000 of which 24448 cached; output 122 + 78.
+  assert.deepEqual(t.tokens, { input: 1315, output: 200, cache_creation: 0, cache_read: 24448 });
+  assert.equal(t.cost_usd, null);
+  assert.match(await Deno.readTextFile(join(p.path, "src", "search.txt")), /# Task: search/);
+});
+
+Deno.test("br parallel run --agent aider: work left uncommitted is committed by br", async () => {
+  await using p = await parallelProject([{ id: "profile-page" }]);
+  const res = await p.br(["parallel", "run", "--agent", "aider", "--json"], {
+    BR_PARALLEL__PROMPT_ARG_MAX: "10",
+  });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(json<Report>(res).tasks[0].state, "merged");
+  const subjects = await gitRun(["log", "--format=%s"], p.path);
+  assert.match(subjects, /br: work of aider on profile-page/);
+});
+
+Deno.test("br parallel run: a task branch that edits .buildrunner/ is rejected", async () => {
+  await using p = await parallelProject([{ id: "sneaky" }]);
+  const res = await p.br(
+    ["parallel", "run", "--agent-command", `${AGENT_COMMAND} brfiles`, "--json"],
+  );
+  assert.equal(res.code, 7, res.stderr);
+  const t = json<Report>(res).tasks[0];
+  assert.equal(t.state, "failed");
+  assert.match(t.error!, /buildrunner-files: the task branch edits \.buildrunner\/features\.json/);
+  assert.equal(await gitRun(["log", "--format=%s", "-1"], p.path), "br: sneaky failed");
+});
+
+Deno.test("br parallel run: the project's test command runs in the worktree and gates the merge", async () => {
+  await using p = await parallelProject([{ id: "good" }, { id: "bad" }]);
+  await p.br(["config", "set", "project.test_command", 'test "$(basename "$PWD")" != bad']);
+  await gitRun(["commit", "-qam", "test command"], p.path);
+  const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"]);
+  assert.equal(res.code, 7, res.stderr);
+  const rep = json<Report>(res);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["bad", "failed"], [
+    "good",
+    "merged",
+  ]]);
+  assert.match(rep.tasks[0].error!, /^tests: ".*" failed with exit 1$/);
+});
+
+Deno.test("br parallel run --no-merge leaves branches for review; cleanup removes the worktrees", async () => {
+  await using p = await parallelProject([{ id: "draft" }]);
+  const head = await gitRun(["rev-parse", "HEAD"], p.path);
+  const res = await p.br([
+    "parallel",
+    "run",
+    "--no-merge",
+    "--agent-command",
+    AGENT_COMMAND,
+    "--json",
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const t = json<Report>(res).tasks[0];
+  assert.equal(t.state, "review");
+  assert.equal(await gitRun(["rev-parse", "HEAD~1"], p.path), head, "only the status commit");
+  assert.ok(await exists(join(p.path, t.worktree)));
+  const clean = await p.br(["parallel", "cleanup", "--json"]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.deepEqual(json(clean), {
+    removed: [".buildrunner/worktrees/draft"],
+    branches_deleted: [],
+    kept: [],
+  });
+  // The unmerged branch keeps the work.
+  assert.match(await gitRun(["log", "--format=%s", "-1", "br/draft"], p.path), /agent: draft/);
+});
+
+Deno.test("br parallel stop: a live run stops its agents and cancels the rest", async () => {
+  await using p = await parallelProject([{ id: "h1" }, { id: "h2" }]);
+  const running = p.br(
+    ["parallel", "run", "--workers", "1", "--agent-command", `${AGENT_COMMAND} hang`, "--json"],
+  );
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const st = json<Report>(await p.br(["parallel", "status", "--json"]));
+    if (st.tasks.some((t) => t.state === "running" && (t as { pid?: number }).pid)) break;
+  }
+  const stop = await p.br(["parallel", "stop", "--json"]);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal(json<{ state: string }>(stop).state, "stopped");
+  const res = await running;
+  const rep = json<Report>(res);
+  assert.equal(rep.run.state, "stopped");
+  assert.deepEqual(rep.tasks.map((t) => t.state), ["cancelled", "cancelled"]);
+});
+
+Deno.test("br parallel (subprocess): list and status are empty before any run; bad flags exit 2", async () => {
+  await using p = await parallelProject([]);
+  const list = await brProcess(["parallel", "list", "--json"], { cwd: p.path });
+  assert.equal(list.code, 0, list.stderr);
+  assert.deepEqual(JSON.parse(list.stdout), []);
+  const status = await brProcess(["parallel", "status", "--json"], { cwd: p.path });
+  assert.deepEqual(JSON.parse(status.stdout), { run: null, tasks: [], workers: [], claims: [] });
+  const bad = await brProcess(["parallel", "run", "--agent-command", "x | y"], { cwd: p.path });
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /^error: Cannot split the agent command "x \| y": unquoted shell operator "\|"/,
+  );
+  const none = await brProcess(["parallel", "run", "--agent", "nope"], { cwd: p.path });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /Unknown agent profile "nope"/);
+});
