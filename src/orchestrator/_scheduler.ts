@@ -408,6 +408,7 @@ export class Driver {
     await commitLeftovers(
       task.worktree,
       `br: work of ${s.profile.name} on ${task.feature}\n\nCommitted by br parallel (run ${this.#run.id}).`,
+      { BR_FEATURE: task.feature, BR_WORKTREE: task.worktree, BR_PROJECT_ROOT: project.root },
     );
     const base = task.base_commit ?? await gitOk(["merge-base", this.#run.base_branch!, "HEAD"], {
       cwd: task.worktree,

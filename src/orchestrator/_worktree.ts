@@ -166,6 +166,7 @@ export async function removeWorktree(
 export async function commitLeftovers(
   worktree: string,
   message: string,
+  env: Record<string, string> = {},
 ): Promise<string | null> {
   await gitOk(["add", "-A"], { cwd: worktree });
   const staged = await git(["diff", "--cached", "--quiet"], { cwd: worktree });
@@ -174,7 +175,7 @@ export async function commitLeftovers(
   const who = ident.code === 0 && ident.stdout.trim()
     ? []
     : ["-c", "user.name=BuildRunner", "-c", "user.email=br@localhost"];
-  const res = await git([...who, "commit", "-m", message], { cwd: worktree });
+  const res = await git([...who, "commit", "-m", message], { cwd: worktree, env });
   if (res.code !== 0) {
     throw new BrError(
       "external",

@@ -150,3 +150,55 @@ Deno.test("br parallel (subprocess): list and status are empty before any run; b
   assert.equal(none.code, 2);
   assert.match(none.stderr, /Unknown agent profile "nope"/);
 });
+
+Deno.test("br parallel run --max-cost: no task starts once the run has cost that much", async () => {
+  await using p = await parallelProject([{ id: "f1" }, { id: "f2" }, { id: "f3" }]);
+  const res = await p.br(
+    ["parallel", "run", "--workers", "1", "--agent", "claude", "--max-cost", "0.02", "--json"],
+  );
+  assert.equal(res.code, 7, res.stderr);
+  const rep = json<Report>(res);
+  assert.deepEqual(rep.tasks.map((t) => t.state), ["merged", "merged", "skipped"]);
+  assert.match(rep.tasks[2].error!, /run budget reached: \$0\.0246 of \$0\.02/);
+  assert.equal(rep.run.cost_usd, 0.0246);
+});
+
+Deno.test("br parallel run: ignored files of the include list are copied; commit hooks run in worktrees", async () => {
+  await using p = await parallelProject([{ id: "needs-env" }, { id: "hooked" }]);
+  await Deno.writeTextFile(join(p.path, ".gitignore"), ".env\n");
+  await Deno.writeTextFile(join(p.path, ".env"), "TOKEN=abc\n");
+  await p.br(["config", "set", "project.test_command", "grep -q TOKEN=abc .env"]);
+  // A pre-commit hook (shared by every worktree) refuses commits of the "hooked" feature.
+  const hook = join(p.path, ".git", "hooks", "pre-commit");
+  await Deno.writeTextFile(
+    hook,
+    '#!/bin/sh\nif [ "$BR_FEATURE" = hooked ]; then echo "hook says no" >&2; exit 1; fi\n',
+  );
+  await Deno.chmod(hook, 0o755);
+  await gitRun(["add", "-A"], p.path);
+  await gitRun(["commit", "-qm", "env and hook", "--no-verify"], p.path);
+  const res = await p.br(
+    ["parallel", "run", "--workers", "2", "--agent-command", `${AGENT_COMMAND} edit`, "--json"],
+  );
+  const rep = json<Report>(res);
+  const byId = Object.fromEntries(rep.tasks.map((t) => [t.feature, t]));
+  assert.equal(byId["needs-env"].state, "merged", byId["needs-env"].error ?? "");
+  assert.equal(byId.hooked.state, "failed");
+  assert.match(byId.hooked.error!, /Cannot commit the agent's changes: hook says no/);
+  // .env was copied, never committed.
+  assert.equal(await gitRun(["ls-files", ".env"], p.path), "");
+});
+
+Deno.test("br parallel dashboard: plain lines when piped, one view with --once", async () => {
+  await using p = await parallelProject([{ id: "dash" }]);
+  const empty = await p.br(["parallel", "dashboard", "--once"]);
+  assert.equal(empty.stdout.trim(), "No parallel run yet. Start one: br parallel run");
+  await p.br(["parallel", "run", "--agent", "claude", "--json"]);
+  const piped = await p.br(["parallel", "dashboard"]);
+  assert.equal(piped.code, 0, piped.stderr);
+  const lines = piped.stdout.trim().split("\n");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^\d{4}-\d\d-\d\dT\S+ dash\s+merged\s+1\/2\s+\S+\s+\$0\.0123$/);
+  const tty = await p.br(["parallel", "dashboard", "--once"], { NO_COLOR: "1" });
+  assert.match(tty.stdout, /dash\s+merged/);
+});
