@@ -30,9 +30,12 @@ export async function baseProblem(root: string, baseBranch: string): Promise<str
       branch ? `"${branch}"` : "a detached HEAD"
     }, not the base branch "${baseBranch}"`;
   }
-  for (const marker of ["MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"]) {
-    const path = await gitOk(["rev-parse", "--git-path", marker], { cwd: root });
-    if (await exists(resolve(root, path))) {
+  const markers = ["MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"];
+  const paths = (await gitOk(["rev-parse", ...markers.flatMap((m) => ["--git-path", m])], {
+    cwd: root,
+  })).split("\n");
+  for (const path of paths) {
+    if (path && await exists(resolve(root, path))) {
       return "a merge, rebase or cherry-pick is in progress in the main checkout";
     }
   }

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { TaskPayload } from "../core/events.ts";
-import { gitOk } from "../core/git.ts";
+import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
 import { readUsage, startAgent } from "./_agent.ts";
@@ -89,6 +89,7 @@ export class Driver {
       heartbeat_at: this.#now(),
       updated_at: this.#now(),
     });
+    await git(["worktree", "prune"], { cwd: project.root });
     for (const slot of this.#freeSlots) {
       await repo.putWorker({
         id: this.#workerId(slot),
@@ -143,6 +144,12 @@ export class Driver {
       : counts.failed + counts.conflict + counts.skipped > 0
       ? "failed"
       : "completed";
+    const done = tasks.filter((t) => t.state !== "pending" && t.state !== "skipped");
+    if (done.length) {
+      await this.#commitStatus(
+        `br: parallel run ${runId}\n\n${done.map((t) => `${t.feature}: ${t.state}`).join("\n")}`,
+      );
+    }
     await repo.updateRun(runId, { state, finished_at: this.#now(), updated_at: this.#now() });
     for (const slot of Array.from({ length: this.#s.workers }, (_, i) => i + 1)) {
       await repo.updateWorker(this.#workerId(slot), { state: "done", task_id: null, pid: null });
@@ -283,9 +290,7 @@ export class Driver {
       await setFeatureStatus(project, feature.id, "in_progress");
     }
     const baseCommit = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
-    const created = await this.#serial(() =>
-      ensureWorktree(project, task.worktree, task.branch, baseCommit)
-    );
+    const created = await ensureWorktree(project, task.worktree, task.branch, baseCommit);
     if (created === "created") {
       await copyIncluded(project.root, task.worktree, s.include);
       task.base_commit = baseCommit;
@@ -448,7 +453,7 @@ export class Driver {
     if (signal.aborted) return { state: "cancelled", reason: "stopped by br parallel stop" };
     await this.#phase(task, "merge");
     if (s.noMerge) return { state: "review", reason: null };
-    return await this.#serial(async (): Promise<Outcome> => {
+    const outcome = await this.#serial(async (): Promise<Outcome> => {
       const merged = await mergeBranch(
         project.root,
         this.#run.base_branch!,
@@ -463,15 +468,16 @@ export class Driver {
       // Recorded before anything else, so a crash from here on never merges twice.
       await repo.updateTask(task.id, { merge_commit: merged.commit });
       await this.#setStatus(task.feature, s.onSuccess);
-      await this.#commitStatus(`br: ${task.feature} ${s.onSuccess}`);
-      if (s.cleanup) {
-        const removed = await removeWorktree(project.root, task.worktree);
-        if (removed.removed) {
-          await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
-        }
-      }
       return { state: "merged", commit: merged.commit };
     });
+    if (outcome.state === "merged" && s.cleanup) {
+      // Outside the merge queue: removing a worktree does not touch the main checkout.
+      const removed = await removeWorktree(project.root, task.worktree);
+      if (removed.removed) {
+        await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
+      }
+    }
+    return outcome;
   }
 
   /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */
@@ -524,9 +530,6 @@ export class Driver {
       await this.#setStatus(task.feature, "planned");
     } else if (!as) {
       await this.#setStatus(task.feature, "blocked", `br parallel: ${reason}`);
-    }
-    if (outcome.state !== "merged" && !as) {
-      await this.#serial(() => this.#commitStatus(`br: ${task.feature} ${state}`));
     }
     const payload = this.#payload(task, {
       worker: task.worker ?? undefined,

@@ -59,22 +59,18 @@ export async function ensureWorktree(
   baseCommit: string,
 ): Promise<"reused" | "created"> {
   const root = project.root;
-  const known = (await listWorktrees(root)).find((w) => w.path === path);
-  if (known && await exists(path)) {
-    if (known.branch !== branch) {
+  if (await exists(join(path, ".git"))) {
+    const res = await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: path });
+    const on = res.code === 0 ? res.stdout.trim() : null;
+    if (on !== branch) {
       throw new BrError(
         "conflict",
-        `Worktree "${relative(root, path)}" is on "${
-          known.branch ?? "a detached HEAD"
-        }", not "${branch}"`,
-        {
-          hint: `run "br parallel cleanup --force" or "git worktree remove ${path}"`,
-        },
+        `Worktree "${relative(root, path)}" is on "${on ?? "a detached HEAD"}", not "${branch}"`,
+        { hint: `run "br parallel cleanup --force" or "git worktree remove ${path}"` },
       );
     }
     return "reused";
   }
-  await git(["worktree", "prune"], { cwd: root });
   await Deno.mkdir(dirname(path), { recursive: true });
   const args = await branchExists(root, branch)
     ? ["worktree", "add", path, branch]

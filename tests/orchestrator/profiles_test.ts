@@ -70,7 +70,11 @@ Deno.test("br parallel run: a task branch that edits .buildrunner/ is rejected",
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /buildrunner-files: the task branch edits \.buildrunner\/features\.json/);
-  assert.equal(await gitRun(["log", "--format=%s", "-1"], p.path), "br: sneaky failed");
+  // br commits the status change itself, on the base, once the run ends.
+  assert.equal(
+    await gitRun(["log", "--format=%B", "-1"], p.path),
+    `br: parallel run ${json<Report>(res).run.id}\n\nsneaky: failed`,
+  );
 });
 
 Deno.test("br parallel run: the project's test command runs in the worktree and gates the merge", async () => {
@@ -102,6 +106,10 @@ Deno.test("br parallel run --no-merge leaves branches for review; cleanup remove
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "review");
   assert.equal(await gitRun(["rev-parse", "HEAD~1"], p.path), head, "only the status commit");
+  assert.equal(
+    await gitRun(["show", "--name-only", "--format=", "HEAD"], p.path),
+    ".buildrunner/features.json",
+  );
   assert.ok(await exists(join(p.path, t.worktree)));
   const clean = await p.br(["parallel", "cleanup", "--json"]);
   assert.equal(clean.code, 0, clean.stderr);
