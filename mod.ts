@@ -21,3 +21,24 @@ export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
 export * from "./plugin.ts";
+export {
+  type ClaimStatus,
+  cleanupParallel,
+  type CleanupReport,
+  listParallelRuns,
+  type ParallelStatus,
+  parallelStatus,
+  type RecoveryReport,
+  type ResumeOptions,
+  resumeParallel,
+  type RunOptions,
+  runParallel,
+  type RunReport,
+  type RunSummary,
+  type SettingsOverrides,
+  stopParallel,
+  type StopResult,
+  type TaskCounts,
+  type TaskStatus,
+  type WorkerStatus,
+} from "./src/orchestrator/mod.ts";

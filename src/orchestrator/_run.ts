@@ -394,7 +394,7 @@ export async function stopParallel(
       state: "cancelled",
       phase: null,
       agent_pid: null,
-      error: "stopped by br parallel stop",
+      error: "stopped before it finished",
       finished_at: iso,
     });
     try {

@@ -21,6 +21,7 @@ import { commitLeftovers, copyIncluded, ensureWorktree, removeWorktree } from ".
 
 /** A task outcome decided inside {@link Driver.runTask}. */
 type Outcome =
+  | { state: "agent_done" }
   | { state: "merged"; commit: string }
   | { state: "review"; reason: string | null }
   | { state: "conflict"; files: string[]; reason: string }
@@ -121,7 +122,7 @@ export class Driver {
               await repo.updateTask(t.id, {
                 state: "cancelled",
                 phase: null,
-                error: "stopped by br parallel stop",
+                error: "stopped before it finished",
                 finished_at: this.#now(),
               });
             }
@@ -284,6 +285,11 @@ export class Driver {
       feature: task.feature,
       task: task.id,
     });
+    if (continuing && task.merge_commit) {
+      // Merged just before br died: nothing left but recording it.
+      await this.#setStatus(task.feature, s.onSuccess);
+      return this.#finish(task, { state: "merged", commit: task.merge_commit });
+    }
     const file = await loadFeatures(project);
     const feature = findFeature(file, task.feature);
     if (feature.status === "planned") {
@@ -301,12 +307,12 @@ export class Driver {
       outcome = await this.#afterAgent(task, signal);
     } else {
       outcome = await this.#agentAttempt(task, feature, worker, signal);
-      if (outcome.state === "merged") outcome = await this.#afterAgent(task, signal);
+      if (outcome.state === "agent_done") outcome = await this.#afterAgent(task, signal);
     }
     await this.#finish(task, outcome);
   }
 
-  /** Runs the agent once; "merged" here only means "the agent succeeded, go on". */
+  /** Runs the agent once. */
   async #agentAttempt(
     task: TaskRow,
     feature: ReturnType<typeof findFeature>,
@@ -367,7 +373,7 @@ export class Driver {
     await repo.updateTask(task.id, { agent_pid: null, agent_pid_start: null });
     await repo.updateWorker(worker, { pid: null });
     await this.#recordUsage(task, log);
-    if (result === "stop") return { state: "cancelled", reason: "stopped by br parallel stop" };
+    if (result === "stop") return { state: "cancelled", reason: "stopped before it finished" };
     if (result === "timeout") {
       const msg = `agent timed out after ${Math.round(s.timeoutMs / 1000)} s and was killed`;
       await Deno.writeTextFile(log, `br: ${msg}\n`, { append: true });
@@ -379,7 +385,7 @@ export class Driver {
         : `exited with code ${result.code}`;
       return { state: "failed", reason: `agent ${how}`, retry: true };
     }
-    return { state: "merged", commit: "" };
+    return { state: "agent_done" };
   }
 
   async #recordUsage(task: TaskRow, log: string): Promise<void> {
@@ -450,7 +456,7 @@ export class Driver {
     if (failed) {
       return { state: "failed", retry: false, reason: `${failed.gate}: ${failed.summary}` };
     }
-    if (signal.aborted) return { state: "cancelled", reason: "stopped by br parallel stop" };
+    if (signal.aborted) return { state: "cancelled", reason: "stopped before it finished" };
     await this.#phase(task, "merge");
     if (s.noMerge) return { state: "review", reason: null };
     const outcome = await this.#serial(async (): Promise<Outcome> => {
@@ -512,7 +518,7 @@ export class Driver {
       return;
     }
     const state = as ?? outcome.state;
-    const reason = outcome.state === "merged" ? null : outcome.reason;
+    const reason = "reason" in outcome ? outcome.reason : null;
     await repo.updateTask(task.id, {
       state,
       phase: null,

@@ -36,7 +36,7 @@ export {
   parseDuration,
   type SettingsOverrides,
 } from "./_settings.ts";
-export { renderArgv, splitWords } from "./_words.ts";
+export { type Placeholders, renderArgv, splitWords } from "./_words.ts";
 export { globsOverlap } from "./_claims.ts";
 export { type AgentUsage, parseClaudeUsage, parseCodexUsage } from "./_usage.ts";
 export type {

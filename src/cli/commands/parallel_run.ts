@@ -95,7 +95,8 @@ async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise
     await renderStatus(ctx, rep);
   }
   const c = rep.run?.counts;
-  if (c && (c.failed > 0 || c.skipped > 0)) setExit(ctx, ExitCode.external);
+  if (rep.run?.state === "stopped") setExit(ctx, ExitCode.interrupted);
+  else if (c && (c.failed > 0 || c.skipped > 0)) setExit(ctx, ExitCode.external);
   else if (c && c.conflict > 0) setExit(ctx, ExitCode.conflict);
 }
 
