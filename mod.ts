@@ -42,3 +42,4 @@ export {
   type TaskStatus,
   type WorkerStatus,
 } from "./src/orchestrator/mod.ts";
+export * from "./src/design/mod.ts";

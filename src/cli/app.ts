@@ -2,6 +2,7 @@ import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
+import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { parallelRoutes } from "./commands/parallel.ts";
 import { securityRoutes } from "./commands/security.ts";
@@ -20,6 +21,7 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     parallel: parallelRoutes,
+    design: designRoutes,
     security: securityRoutes,
     completions: completionsCommand,
     __complete: completeCommand,

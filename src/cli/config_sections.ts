@@ -6,4 +6,5 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../project/config.ts");
   await import("../security/config.ts");
   await import("../orchestrator/config.ts");
+  await import("../design/config.ts");
 }

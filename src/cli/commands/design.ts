@@ -1,0 +1,93 @@
+import { buildRouteMap, type RouteMap } from "@stricli/core";
+import type { BrContext } from "../context.ts";
+import { command } from "../define.ts";
+import { jsonFlag, projectFlag } from "../output.ts";
+
+const common = { project: projectFlag, json: jsonFlag } as const;
+const one = (brief: string, placeholder: string) =>
+  ({ kind: "tuple", parameters: [{ brief, parse: String, placeholder }] }) as const;
+const pair = {
+  kind: "tuple",
+  parameters: [
+    {
+      brief: "Industry profile (default: the spec's, then config design.industry)",
+      parse: String,
+      placeholder: "industry",
+      optional: true,
+    },
+    {
+      brief: "Use-case pattern (default: the spec's, then config design.use_case)",
+      parse: String,
+      placeholder: "use-case",
+      optional: true,
+    },
+  ],
+} as const;
+
+/** The `br design ...` commands. */
+export const designRoutes: RouteMap<BrContext> = buildRouteMap({
+  routes: {
+    profiles: command({
+      load: async () => (await import("./design_run.ts")).profiles,
+      brief: "List industry profiles",
+      parameters: { flags: common },
+    }),
+    profile: command({
+      load: async () => (await import("./design_run.ts")).profile,
+      brief: "Show one industry profile (palette, type, compliance)",
+      parameters: { flags: common, positional: one("Profile id, e.g. healthcare", "industry") },
+    }),
+    patterns: command({
+      load: async () => (await import("./design_run.ts")).patterns,
+      brief: "List use-case patterns",
+      parameters: { flags: common },
+    }),
+    pattern: command({
+      load: async () => (await import("./design_run.ts")).pattern,
+      brief: "Show one use-case pattern (pages, components, layout)",
+      parameters: { flags: common, positional: one("Pattern id, e.g. dashboard", "use-case") },
+    }),
+    generate: command({
+      load: async () => (await import("./design_run.ts")).generate,
+      brief: "Generate theme.css, tailwind.config.js, tokens.json and DESIGN.md",
+      parameters: {
+        flags: {
+          ...common,
+          format: {
+            kind: "parsed",
+            parse: String,
+            brief: "tailwind4, tailwind3, dtcg or all (default: config design.format, all)",
+            optional: true,
+            placeholder: "format",
+          },
+          out: {
+            kind: "parsed",
+            parse: String,
+            brief: "Output folder (default: design/)",
+            optional: true,
+            placeholder: "dir",
+          },
+        },
+        positional: pair,
+      },
+    }),
+    preview: command({
+      load: async () => (await import("./design_run.ts")).preview,
+      brief: "Write a self-contained HTML preview (palette, type, components)",
+      parameters: {
+        flags: {
+          ...common,
+          out: {
+            kind: "parsed",
+            parse: String,
+            brief: "Output file (default: design/preview.html)",
+            optional: true,
+            placeholder: "file.html",
+          },
+        },
+        positional: pair,
+      },
+    }),
+  },
+  docs: { brief: "Design system: industry profiles × use-case patterns → themes and tokens" },
+});

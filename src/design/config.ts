@@ -1,0 +1,19 @@
+/** The `design` config section. */
+import { z } from "zod";
+import { type AnyObjectSchema, defineConfigSection } from "../core/config.ts";
+
+/**
+ * `design.industry` / `design.use_case`: defaults when neither the command line nor the
+ * spec names them; `design.out`: output folder (relative to the project root);
+ * `design.format`: default format; `design.overrides`: token overrides applied last.
+ */
+export const designSection: AnyObjectSchema = defineConfigSection(
+  "design",
+  z.looseObject({
+    industry: z.string().nullable().default(null),
+    use_case: z.string().nullable().default(null),
+    out: z.string().default("design"),
+    format: z.enum(["tailwind4", "tailwind3", "dtcg", "all"]).default("all"),
+    overrides: z.record(z.string(), z.unknown()).default({}),
+  }),
+);
