@@ -477,8 +477,9 @@ export class Driver {
       return { state: "merged", commit: merged.commit };
     });
     if (outcome.state === "merged" && s.cleanup) {
-      // Outside the merge queue: removing a worktree does not touch the main checkout.
-      const removed = await removeWorktree(project.root, task.worktree);
+      // Outside the merge queue: removing a worktree does not touch the main checkout. Forced:
+      // the work is merged, and anything untracked was left by the test command.
+      const removed = await removeWorktree(project.root, task.worktree, true);
       if (removed.removed) {
         await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
       }

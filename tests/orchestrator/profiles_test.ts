@@ -210,3 +210,15 @@ Deno.test("br parallel dashboard: plain lines when piped, one view with --once",
   const tty = await p.br(["parallel", "dashboard", "--once"], { NO_COLOR: "1" });
   assert.match(tty.stdout, /dash\s+merged/);
 });
+
+Deno.test("br parallel run: a dirty base checkout is never merged into; the branch is kept for review", async () => {
+  await using p = await parallelProject([{ id: "tidy" }]);
+  await Deno.writeTextFile(join(p.path, "shared.txt"), "local edit\n");
+  const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"]);
+  assert.equal(res.code, 0, res.stderr);
+  const t = json<Report>(res).tasks[0];
+  assert.equal(t.state, "review");
+  assert.equal(t.error, "not merged: the main checkout has uncommitted changes (shared.txt)");
+  assert.equal(await Deno.readTextFile(join(p.path, "shared.txt")), "local edit\n");
+  assert.match(await gitRun(["log", "--format=%s", "-1", "br/tidy"], p.path), /agent: tidy/);
+});
