@@ -20,6 +20,7 @@
 export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
+export * from "./src/spec/mod.ts";
 export * from "./plugin.ts";
 export {
   type ClaimStatus,

@@ -7,6 +7,7 @@ import { featureRoutes } from "./commands/feature.ts";
 import { parallelRoutes } from "./commands/parallel.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
+import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
@@ -23,6 +24,9 @@ const root = buildRouteMap({
     parallel: parallelRoutes,
     design: designRoutes,
     security: securityRoutes,
+    spec: specRoutes,
+    context: contextCommand,
+    handoff: handoffCommand,
     completions: completionsCommand,
     __complete: completeCommand,
   },

@@ -7,4 +7,5 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../security/config.ts");
   await import("../orchestrator/config.ts");
   await import("../design/config.ts");
+  await import("../spec/config.ts");
 }

@@ -1,11 +1,11 @@
 /**
  * Reads the design inputs of `PROJECT_SPEC.md`: `industry` and `use_case` from the YAML
  * front matter (or `Industry:` / `Use case:` lines in `## Design`), and token overrides from
- * the first fenced `yaml` or `json` block of `## Design`. A small reader of our own, until
- * the spec capability offers one.
+ * the first fenced `yaml` or `json` block of `## Design`, through the spec's parser.
  */
 import { BrError } from "../core/errors.ts";
 import { readTextOrNull } from "../core/fs.ts";
+import { parseSpec } from "../spec/mod.ts";
 
 /** What the spec says about the design. */
 export interface SpecDesign {
@@ -28,31 +28,34 @@ function scalar(raw: string | undefined): string | null {
 }
 
 /**
- * Parses the spec text.
+ * Parses the spec text with the spec capability's parser: `industry` / `use_case` from the
+ * front matter (or `Industry:` / `Use case:` lines of `## Design`), overrides from the first
+ * fenced `yaml` or `json` block of `## Design`. `unknown` counts as not given.
  *
- * @throws {BrError} `invalid_data` when the overrides block does not parse.
+ * @throws {BrError} `invalid_data` for broken front matter or an overrides block that does
+ * not parse.
  */
 export async function parseSpecDesign(
   text: string,
   where = "PROJECT_SPEC.md",
 ): Promise<SpecDesign> {
-  const out: SpecDesign = { industry: null, use_case: null, overrides: null };
-  const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
-  if (fm) {
-    for (const line of fm[1].split(/\r?\n/)) {
-      const m = /^(industry|use_case|use-case)\s*:\s*(.*)$/.exec(line);
-      if (!m) continue;
-      if (m[1] === "industry") out.industry = scalar(m[2]);
-      else out.use_case = scalar(m[2]);
-    }
-  }
-  const section = /^## Design[^\n]*\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(text);
+  const spec = await parseSpec(text, where);
+  const known = (v: string | null | undefined) => {
+    const k = v ? scalar(v) : null;
+    return k === "unknown" ? null : k;
+  };
+  const out: SpecDesign = {
+    industry: known(spec.front?.industry),
+    use_case: known(spec.front?.use_case),
+    overrides: null,
+  };
+  const section = spec.sections.find((s) => s.title.trim().toLowerCase() === "design");
   if (section) {
-    const body = section[1];
+    const body = spec.lines.slice(section.start + 1, section.end).join("\n");
     const ind = /^\s*[-*]?\s*\**Industry\**\s*:\s*(.+)$/im.exec(body);
     const use = /^\s*[-*]?\s*\**Use[ _-]case\**\s*:\s*(.+)$/im.exec(body);
-    out.industry ??= scalar(ind?.[1]);
-    out.use_case ??= scalar(use?.[1]);
+    out.industry ??= known(ind?.[1]);
+    out.use_case ??= known(use?.[1]);
     const block = /```(ya?ml|json)\s*\n([\s\S]*?)```/i.exec(body);
     if (block) {
       try {

@@ -1,0 +1,78 @@
+/**
+ * The spec commands on a spec with 200 features (1,000 with `--full`), next to
+ * `br status --json` on the same project and a bare `deno run`, measured alternately in the
+ * same run.
+ *
+ * Usage: deno run -A bench/spec.ts [--runs 7] [--full]
+ */
+import { join } from "node:path";
+import { renderSpec, type SpecFeatureInput } from "../src/spec/mod.ts";
+import { brArgs, median, type Sample, sample } from "./_lib.ts";
+
+const runsArg = Deno.args.indexOf("--runs");
+const RUNS = runsArg >= 0 ? Number(Deno.args[runsArg + 1]) : 7;
+const SIZES = Deno.args.includes("--full") ? [200, 1000] : [200];
+const PRIORITIES = ["critical", "high", "medium", "low"];
+
+const root = await Deno.makeTempDir({ prefix: "br-bench-spec-" });
+const empty = join(root, "empty.ts");
+await Deno.writeTextFile(empty, "");
+const deno = Deno.execPath();
+
+console.log(`br spec benchmark (${RUNS} runs each, medians)`);
+console.log("| features | command | median ms | x floor | x br status |");
+console.log("| ---: | --- | ---: | ---: | ---: |");
+for (const n of SIZES) {
+  const dir = join(root, `p${n}`);
+  await Deno.mkdir(join(dir, ".buildrunner"), { recursive: true });
+  const features: SpecFeatureInput[] = Array.from({ length: n }, (_, i) => ({
+    id: `feature-${i}`,
+    name: `Feature number ${i}`,
+    description: `Does thing ${i} for the users who need it.`,
+    priority: PRIORITIES[i % 4],
+    depends_on: i > 10 ? [`feature-${i - 7}`, `feature-${i - 11}`] : [],
+    acceptance: [`Criterion A of ${i}`, `Criterion B of ${i}`],
+    files: [`src/area${i % 50}/**`],
+  }));
+  await Deno.writeTextFile(
+    join(dir, "PROJECT_SPEC.md"),
+    await renderSpec({
+      name: "Bench",
+      description: "A dashboard for clinic staff.",
+      users: ["Staff"],
+      industry: "healthcare",
+      use_case: "dashboard",
+      stack: ["deno"],
+      features,
+    }),
+  );
+  await sample(deno, brArgs("spec", "sync"), dir); // creates features.json and the base
+  const commands: [string, string[]][] = [
+    ["br status --json (baseline)", ["status", "--json"]],
+    ["br spec validate", ["spec", "validate"]],
+    ["br spec sync (in sync)", ["spec", "sync"]],
+    ["br spec sync --dry-run", ["spec", "sync", "--dry-run"]],
+    ["br handoff feature-100", ["handoff", "feature-100"]],
+    ["br context --print", ["context", "--print"]],
+  ];
+  const floor: Sample[] = [];
+  const samples = commands.map(() => [] as Sample[]);
+  for (let i = 0; i < RUNS + 1; i++) {
+    const f = await sample(deno, ["run", "--quiet", empty], root);
+    const row = [];
+    for (const [, args] of commands) row.push(await sample(deno, brArgs(...args), dir));
+    if (i === 0) continue; // warm-up
+    floor.push(f);
+    row.forEach((s, k) => samples[k].push(s));
+  }
+  const fm = median(floor.map((x) => x.ms));
+  const base = median(samples[0].map((x) => x.ms));
+  console.log(`| ${n} | bare deno run (floor) | ${fm.toFixed(1)} | 1.00 | |`);
+  commands.forEach(([label], k) => {
+    const m = median(samples[k].map((x) => x.ms));
+    console.log(
+      `| ${n} | ${label} | ${m.toFixed(1)} | ${(m / fm).toFixed(2)} | ${(m / base).toFixed(2)} |`,
+    );
+  });
+}
+await Deno.remove(root, { recursive: true });

@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { detectIndustry, detectUseCase } from "../../src/spec/mod.ts";
+
+const INDUSTRY_CASES: Record<string, string[]> = {
+  healthcare: [
+    "A portal where patients book visits and read their lab results",
+    "Scheduling tool for a small dental practice with reminders by text",
+    "Telehealth video consultations between therapists and their clients",
+    "Track medication doses for elderly people and alert their caregivers",
+    "Hospital ward software so nurses can hand over shifts safely",
+  ],
+  fintech: [
+    "A mobile wallet to send money to friends and split bills",
+    "Loan origination workflow for a community bank",
+    "Detect fraud in card transactions in real time",
+    "Personal budgeting app that categorizes spending from linked accounts",
+    "Crypto trading terminal with portfolio tracking",
+  ],
+  saas: [
+    "Multi-tenant project management tool sold as a monthly subscription",
+    "B2B SaaS for scheduling social posts, with a free trial and per-seat pricing",
+    "A workspace where remote teams share docs, billed per seat",
+    "Self-serve subscription billing and churn reduction for software companies",
+    "Team plan upgrades and workspace invitations for our collaboration tool",
+  ],
+  "e-commerce": [
+    "An online store selling handmade candles with a shopping cart and checkout",
+    "Inventory and order tracking for a sneaker shop",
+    "Storefront for a clothing retailer with coupons and free shipping",
+    "Product catalog with SKUs synced to Shopify",
+    "Checkout flow for a grocery delivery shop",
+  ],
+  education: [
+    "Students submit homework and teachers grade it online",
+    "An LMS for a university with courses and quizzes",
+    "Tutoring marketplace matching learners with tutors",
+    "Classroom attendance and lesson plans for primary school teachers",
+    "Exam preparation app with practice questions for high school students",
+  ],
+  "real-estate": [
+    "Listings of apartments for rent with photos and virtual tours",
+    "Landlords collect rent and manage leases online",
+    "A tool for realtors to schedule open house visits",
+    "Property management software for condo buildings",
+    "Help home buyers compare neighborhoods and property prices",
+  ],
+  media: [
+    "A news site with breaking stories and a newsroom workflow",
+    "Podcast hosting with episode analytics for creators",
+    "Video streaming service for independent films",
+    "Digital magazine with paywalled journalism",
+    "Music streaming app with playlists and radio",
+  ],
+  enterprise: [
+    "Employee leave requests and approvals for HR",
+    "Procurement portal where departments raise purchase orders",
+    "Corporate intranet with SSO for 20,000 employees",
+    "Payroll and workforce planning for a global company",
+    "ERP module for supply chain planning across business units",
+  ],
+};
+
+const USE_CASE_CASES: Record<string, string[]> = {
+  dashboard: [
+    "A dashboard showing server health at a glance",
+    "KPI widgets for the operations team on one screen",
+    "Real-time metrics wallboard for the support floor",
+    "Monitoring view of our delivery fleet with live status tiles",
+    "A home screen summarizing today's numbers with a few charts and KPIs",
+  ],
+  marketplace: [
+    "A marketplace connecting buyers and sellers of used bikes",
+    "Two-sided platform where freelancers bid on projects",
+    "Peer-to-peer rental of camping gear with a commission on each booking",
+    "Hosts list rooms and guests book them; we take a commission",
+    "Online auction for collectible cards between private sellers",
+  ],
+  crm: [
+    "A CRM to track leads and deals for a small sales team",
+    "Manage contacts, follow-ups and the sales pipeline",
+    "Account managers log calls with clients and see their prospects",
+    "Customer relationship tool for real estate agents tracking prospects",
+    "Sales reps track opportunities and cold outreach sequences",
+  ],
+  analytics: [
+    "Product analytics with funnels and cohort retention",
+    "Reporting on marketing attribution across channels",
+    "Business intelligence reports over our data warehouse",
+    "Explore data with ad-hoc queries and visualizations",
+    "Forecast demand trends from historical sales analysis",
+  ],
+  onboarding: [
+    "Onboarding flow that walks new users through account setup",
+    "A welcome checklist and guided tour on first login",
+    "Step-by-step setup wizard for connecting a bank account",
+    "New hire onboarding: paperwork, laptop request and first day schedule",
+    "Improve activation with a getting started walkthrough",
+  ],
+  "admin-panel": [
+    "Admin panel to manage users, roles and permissions",
+    "Back office for support staff to refund orders and ban abusers",
+    "Moderation queue for reported posts with an audit log",
+    "Internal tool where operators toggle feature flags",
+    "A support console to impersonate customers and reset their settings",
+  ],
+  "content-platform": [
+    "A blogging platform where authors publish articles",
+    "Community site for sharing recipes with comments",
+    "Newsletter publishing for independent writers",
+    "Knowledge base and wiki for our product documentation",
+    "A platform where creators post videos and followers comment",
+  ],
+  "api-service": [
+    "A REST API that returns exchange rates",
+    "GraphQL endpoint aggregating shipping carriers",
+    "Webhook delivery service with retries and rate limits",
+    "An SDK and HTTP service for sending transactional SMS",
+    "Headless backend service with an OpenAPI spec for mobile clients",
+  ],
+};
+
+function accuracy(
+  cases: Record<string, string[]>,
+  detect: (text: string) => { value: string; confidence: number },
+  label: string,
+): number {
+  let right = 0;
+  let total = 0;
+  const misses: string[] = [];
+  for (const [expected, texts] of Object.entries(cases)) {
+    for (const text of texts) {
+      total++;
+      const got = detect(text);
+      if (got.value === expected) right++;
+      else misses.push(`  ${expected} <- ${got.value} (${got.confidence}): ${text}`);
+    }
+  }
+  const acc = right / total;
+  console.log(`${label} detection accuracy: ${right}/${total} = ${(acc * 100).toFixed(1)}%`);
+  if (misses.length) console.log(misses.join("\n"));
+  return acc;
+}
+
+Deno.test("detectIndustry() is right on at least 90% of 40 descriptions", () => {
+  assert.equal(Object.keys(INDUSTRY_CASES).length, 8);
+  for (const texts of Object.values(INDUSTRY_CASES)) assert.ok(texts.length >= 5);
+  assert.ok(accuracy(INDUSTRY_CASES, (t) => detectIndustry(t), "industry") >= 0.9);
+});
+
+Deno.test("detectUseCase() is right on at least 90% of 40 descriptions", () => {
+  assert.equal(Object.keys(USE_CASE_CASES).length, 8);
+  for (const texts of Object.values(USE_CASE_CASES)) assert.ok(texts.length >= 5);
+  assert.ok(accuracy(USE_CASE_CASES, (t) => detectUseCase(t), "use case") >= 0.9);
+});
+
+Deno.test("detection says unknown rather than guess on vague descriptions", () => {
+  for (const text of ["A tool", "Something useful for people", "My side project", ""]) {
+    assert.equal(detectIndustry(text).value, "unknown", text);
+    assert.equal(detectUseCase(text).value, "unknown", text);
+  }
+  // One weak word is not enough evidence.
+  const weak = detectIndustry("An app about money");
+  assert.equal(weak.value, "unknown");
+  assert.ok(weak.confidence > 0 && weak.confidence < 0.55);
+});
+
+Deno.test("detection reports the matched words and a confidence", () => {
+  const d = detectIndustry("A portal where patients book visits with their doctor");
+  assert.equal(d.value, "healthcare");
+  assert.deepEqual(d.matched, ["patients", "doctor"]);
+  assert.equal(d.confidence, 1);
+  assert.equal(d.candidates[0].name, "healthcare");
+  // A higher threshold turns a thin match into unknown.
+  assert.equal(detectIndustry("Track rent", 0.99).value, "unknown");
+});
