@@ -1,37 +1,26 @@
 /**
- * The agent's prompt. The handoff package of the spec capability (`buildHandoff` +
- * `renderHandoff`, issue 3) is the intended prompt; until it is on main this renders the
- * feature's own fields from features.json, and says so in the prompt's first line.
+ * The agent's prompt: the feature's handoff package (spec capability: `buildHandoff` +
+ * `renderHandoff`), followed by what the agent must know about working in a task worktree.
  */
-import type { Feature } from "../features/mod.ts";
+import type { Project } from "../core/project.ts";
+import { buildHandoff, renderHandoff } from "../spec/mod.ts";
 
-/** Renders the prompt for one feature. */
-export function featurePrompt(feature: Feature, branch: string): string {
-  const lines = [
-    `# Task: ${feature.name} (feature "${feature.id}")`,
+/** Renders the prompt for one feature's task. */
+export async function taskPrompt(
+  project: Project,
+  feature: string,
+  branch: string,
+): Promise<string> {
+  const handoff = renderHandoff(await buildHandoff(project, feature));
+  return [
+    handoff.trimEnd(),
     "",
-    "<!-- prompt built from .buildrunner/features.json (handoff package not available) -->",
+    "## Where you work",
     "",
-    "You are working in a git worktree on branch `" + branch + "`. Implement the feature",
-    "below in this worktree. Commit your work when you are done (uncommitted changes are",
+    `You are in a git worktree of this project, on branch \`${branch}\`, started by`,
+    "`br parallel`. Work only here. Commit when you are done (anything left uncommitted is",
     "committed for you). Do not edit files under `.buildrunner/`: `br` records the feature",
-    "status itself, and a branch that changes them is rejected.",
+    "status itself on the base branch, and a branch that changes them is rejected.",
     "",
-  ];
-  if (feature.description) lines.push("## Description", "", feature.description, "");
-  if (feature.acceptance.length) {
-    lines.push("## Acceptance criteria", "", ...feature.acceptance.map((a) => `- ${a}`), "");
-  }
-  if (feature.files.length) {
-    lines.push("## Where the work lives", "", ...feature.files.map((f) => `- \`${f}\``), "");
-  }
-  if (feature.dependencies.length) {
-    lines.push(
-      "## Depends on (already merged)",
-      "",
-      ...feature.dependencies.map((d) => `- ${d}`),
-      "",
-    );
-  }
-  return lines.join("\n");
+  ].join("\n");
 }

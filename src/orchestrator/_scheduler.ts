@@ -13,7 +13,7 @@ import { readUsage, startAgent } from "./_agent.ts";
 import { buildrunnerEditsCheck, type CheckResult, testCommandCheck } from "./_checks.ts";
 import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
 import { processStartTime } from "./_process.ts";
-import { featurePrompt } from "./_prompt.ts";
+import { taskPrompt } from "./_prompt.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import type { ParallelSettings } from "./_settings.ts";
 import { countTasks } from "./_status.ts";
@@ -337,7 +337,7 @@ export class Driver {
       profile: s.profile,
       feature: task.feature,
       worktree: task.worktree,
-      prompt: featurePrompt(feature, task.branch),
+      prompt: await taskPrompt(project, feature.id, task.branch),
       promptFile,
       projectRoot: project.root,
       log,

@@ -53,7 +53,7 @@ Deno.test("br parallel run: four independent features run at once and all merge"
   for (const f of ["a", "b", "c", "d"]) {
     // The merged file holds the first line of the prompt the agent was given.
     const text = await Deno.readTextFile(join(p.path, "src", `${f}.txt`));
-    assert.match(text, new RegExp(`# Task: ${f} \\(feature "${f}"\\)`));
+    assert.equal(text, `# Feature ${f}: ${f}\n`);
     assert.equal((await featureStatus(p.path, f)).status, "complete");
     assert.equal(await exists(join(p.path, ".buildrunner", "worktrees", f)), false);
   }

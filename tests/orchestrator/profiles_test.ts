@@ -31,9 +31,15 @@ Deno.test("br parallel run --agent claude: real arguments, usage read from the r
   assert.deepEqual(t.tokens, { input: 120, output: 450, cache_creation: 2000, cache_read: 15000 });
   assert.equal(rep.run.cost_usd, 0.0123);
   // The prompt reached the agent as the -p argument (short prompt).
-  assert.match(await Deno.readTextFile(join(p.path, "src", "login.txt")), /# Task: login/);
+  assert.match(await Deno.readTextFile(join(p.path, "src", "login.txt")), /# Feature login: login/);
   const log = await Deno.readTextFile(join(p.path, t.log!));
   assert.match(log, /"type":"result"/);
+  // The prompt is the handoff package plus the worktree rules.
+  const prompt = await Deno.readTextFile(join(p.path, t.log!, "..", "prompt.md"));
+  assert.match(prompt, /^# Feature login: login\n/);
+  assert.match(prompt, /## Acceptance criteria/);
+  assert.match(prompt, /on branch `br\/login`/);
+  assert.match(prompt, /Do not edit files under `\.buildrunner\/`/);
 });
 
 Deno.test("br parallel run --agent codex: a long prompt goes through stdin, usage from turn.completed", async () => {
@@ -47,7 +53,10 @@ Deno.test("br parallel run --agent codex: a long prompt goes through stdin, usag
   // Two turns: input 24763 + 1000 of which 24448 cached; output 122 + 78.
   assert.deepEqual(t.tokens, { input: 1315, output: 200, cache_creation: 0, cache_read: 24448 });
   assert.equal(t.cost_usd, null);
-  assert.match(await Deno.readTextFile(join(p.path, "src", "search.txt")), /# Task: search/);
+  assert.match(
+    await Deno.readTextFile(join(p.path, "src", "search.txt")),
+    /# Feature search: search/,
+  );
 });
 
 Deno.test("br parallel run --agent aider: work left uncommitted is committed by br", async () => {
