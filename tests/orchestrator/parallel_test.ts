@@ -26,6 +26,17 @@ interface Report {
   };
 }
 
+/** True when `pid` runs (a zombie left to a non-reaping init does not count). */
+async function alive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+  return stat !== "" && !/\) [ZX] /.test(stat);
+}
+
 const task = (r: Report, f: string) => r.tasks.find((t) => t.feature === f)!;
 
 async function featureStatus(dir: string, id: string): Promise<Record<string, unknown>> {
@@ -169,17 +180,7 @@ Deno.test("br parallel run: a hung agent and everything it started are killed at
   assert.match(stuck.error!, /timed out after 1 s/);
   const pids = (await Deno.readTextFile(`${p.log}.stuck.pid`)).trim().split(" ").map(Number);
   assert.equal(pids.length, 2);
-  for (const pid of pids) {
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-      const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
-      alive = stat !== "" && !/\) [ZX] /.test(stat);
-    } catch {
-      alive = false;
-    }
-    assert.equal(alive, false, `process ${pid} survived the timeout`);
-  }
+  for (const pid of pids) assert.equal(await alive(pid), false, `process ${pid} survived`);
 });
 
 Deno.test("br parallel run: a merge conflict is reported with its files and the branch kept", async () => {
@@ -270,4 +271,51 @@ Deno.test("br parallel resume: after SIGKILL of br the run completes without dup
   assert.equal(merges.length, 1);
   const listed = json<{ id: string; state: string }[]>(await p.br(["parallel", "list", "--json"]));
   assert.deepEqual(listed.map((r) => r.state), ["completed"]);
+});
+
+Deno.test("br parallel stop: with its br process gone, stop kills the orphaned agents itself", async () => {
+  await using p = await parallelProject([{ id: "lonely" }]);
+  const { DENO_JSON, MAIN_TS } = await import("../helpers.ts");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "-A",
+      "--config",
+      DENO_JSON,
+      MAIN_TS,
+      "parallel",
+      "run",
+      "--agent-command",
+      `${AGENT_COMMAND} hang`,
+    ],
+    cwd: p.path,
+    env: { ...p.env, NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let pid = 0;
+  for (let i = 0; i < 300 && !pid; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await p.br(["parallel", "status", "--json"]);
+    if (res.code === 0) pid = (json<Report>(res).tasks[0] as { pid?: number })?.pid ?? 0;
+  }
+  assert.ok(pid > 0, "the agent did not start");
+  child.kill("SIGKILL");
+  await child.status;
+  const stop = await p.br(["parallel", "stop", "--json"]);
+  assert.equal(stop.code, 0, stop.stderr);
+  const res = json<{ run: string; state: string; requested: boolean; orphans_stopped: number[] }>(
+    stop,
+  );
+  assert.deepEqual(res, {
+    run: res.run,
+    state: "stopped",
+    requested: false,
+    orphans_stopped: [pid],
+  });
+  assert.equal(await alive(pid), false);
+  assert.equal((await featureStatus(p.path, "lonely")).status, "planned");
+  const st = json<Report>(await p.br(["parallel", "status", "--json"]));
+  assert.equal(st.tasks[0].state, "cancelled");
 });
