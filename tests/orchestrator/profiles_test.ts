@@ -231,3 +231,15 @@ Deno.test("br parallel run: a dirty base checkout is never merged into; the bran
   assert.equal(await Deno.readTextFile(join(p.path, "shared.txt")), "local edit\n");
   assert.match(await gitRun(["log", "--format=%s", "-1", "br/tidy"], p.path), /agent: tidy/);
 });
+
+Deno.test("br parallel run: br called by an agent inside its worktree works on the main checkout", async () => {
+  await using p = await parallelProject([{ id: "self-aware" }]);
+  const { DENO_JSON, MAIN_TS } = await import("../helpers.ts");
+  const res = await p.br(["parallel", "run", "--agent-command", `${AGENT_COMMAND} br`, "--json"], {
+    FIXTURE_BR: `${Deno.execPath()} run --quiet -A --config ${DENO_JSON} ${MAIN_TS}`,
+  });
+  assert.equal(res.code, 0, res.stderr);
+  // The worktree's own features.json says "planned"; the main checkout's says "in_progress".
+  const seen = JSON.parse(await Deno.readTextFile(join(p.path, "src", "self-aware.json")));
+  assert.equal(seen.status, "in_progress");
+});
