@@ -243,3 +243,14 @@ Deno.test("br parallel run: br called by an agent inside its worktree works on t
   const seen = JSON.parse(await Deno.readTextFile(join(p.path, "src", "self-aware.json")));
   assert.equal(seen.status, "in_progress");
 });
+
+Deno.test("br parallel run: an agent that is not installed fails its task at once", async () => {
+  await using p = await parallelProject([{ id: "nobody" }]);
+  const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
+    PATH: "/usr/bin:/bin",
+  });
+  assert.equal(res.code, 7, res.stderr);
+  const t = json<Report>(res).tasks[0];
+  assert.equal(t.state, "failed");
+  assert.match(t.error!, /^Cannot start the agent "codex"/);
+});
