@@ -43,4 +43,6 @@ export {
   type TaskStatus,
   type WorkerStatus,
 } from "./src/orchestrator/mod.ts";
+export * from "./src/quality/mod.ts";
+export * from "./src/hooks/mod.ts";
 export * from "./src/design/mod.ts";

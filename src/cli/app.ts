@@ -5,6 +5,14 @@ import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { parallelRoutes } from "./commands/parallel.ts";
+import { hooksRoutes } from "./commands/hooks.ts";
+import {
+  gapsRoutes,
+  governanceRoutes,
+  guardRoutes,
+  qualityRoutes,
+  validateCommand,
+} from "./commands/quality.ts";
 import { securityRoutes } from "./commands/security.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
@@ -22,6 +30,12 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     parallel: parallelRoutes,
+    gaps: gapsRoutes,
+    quality: qualityRoutes,
+    guard: guardRoutes,
+    governance: governanceRoutes,
+    hooks: hooksRoutes,
+    validate: validateCommand,
     design: designRoutes,
     security: securityRoutes,
     spec: specRoutes,

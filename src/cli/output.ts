@@ -97,6 +97,15 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
         `warning: a handler of ${event.type} failed: ${(error as Error)?.message ?? error}`,
       ),
   });
+  // Governance may veto feature mutations (status transitions); its module and governance.yaml
+  // are loaded only when a feature event is about to be written.
+  project.bus.before(
+    "*",
+    async (event) =>
+      event.type.startsWith("feature.")
+        ? (await import("../quality/mod.ts")).governanceVeto(project, event)
+        : undefined,
+  );
   ctx.onProject?.(project);
   return project;
 }

@@ -119,7 +119,9 @@ export function globalConfigPath(env: Record<string, string | undefined>): strin
  * @throws {BrError} `invalid_data` naming the file and key of a bad value.
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
-  const { parse } = await import("yaml");
+  // js-yaml for reading: it loads in a fraction of the time of `yaml`, and config is read on
+  // hot paths (git hooks). Writes use `yaml`'s Document API, which keeps comments.
+  const { load: parse } = await import("js-yaml");
   const layers: { source: ConfigSource; tree: ConfigTree; label: string }[] = [];
   for (
     const [source, file] of [["global", options.globalFile], [

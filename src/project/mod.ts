@@ -12,4 +12,3 @@ export {
 } from "./init.ts";
 export { type Detection, detectProject, SKIP_DIRS } from "./detect.ts";
 export { importTaskMaster } from "./taskmaster.ts";
-export { projectSection } from "./config.ts";

@@ -11,6 +11,8 @@ Deno.test("init creates the layout, runs git init, and is idempotent", async () 
     ".buildrunner/.gitignore",
     ".buildrunner/config.yaml",
     ".buildrunner/features.json",
+    ".buildrunner/governance.sha256",
+    ".buildrunner/governance.yaml",
     "STATUS.md",
   ]);
   const root = `${dir.path}/app`;

@@ -1,0 +1,103 @@
+/**
+ * The pre-commit hook on a 20-file staged change in a repository of 5,000 files, next to a
+ * bare `deno run` of an empty script measured in the same run (the floor). Target: at most
+ * 3× the floor.
+ *
+ *   deno run -A bench/hook.ts [--files 5000] [--staged 20] [--runs 9]
+ */
+import { join } from "node:path";
+import { brArgs, median, sample } from "./_lib.ts";
+
+function flag(name: string, fallback: number): number {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+}
+const FILES = flag("files", 5000);
+const STAGED = flag("staged", 20);
+const RUNS = flag("runs", 9);
+
+const env = {
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_NAME: "Bench",
+  GIT_AUTHOR_EMAIL: "bench@example.com",
+  GIT_COMMITTER_NAME: "Bench",
+  GIT_COMMITTER_EMAIL: "bench@example.com",
+};
+for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+
+async function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, cwd, stdout: "null", stderr: "piped" }).output();
+  if (out.code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+const root = await Deno.makeTempDir({ prefix: "br-bench-hook-" });
+try {
+  await run(Deno.execPath(), brArgs("init", "--name", "bench"), root);
+  for (let i = 0; i < FILES; i++) {
+    const dir = join(root, "src", `m${i % 100}`);
+    if (i < 100) await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(
+      join(dir, `f${i}.ts`),
+      `/** Module ${i}. */\nexport function f${i}(x: number): number {\n  return x + ${i};\n}\n`,
+    );
+  }
+  await run("git", ["add", "-A"], root);
+  await run("git", ["commit", "-q", "-m", "init"], root);
+  // The staged change: features.json (so STATUS.md is regenerated) and source edits.
+  await run(Deno.execPath(), brArgs("feature", "add", "Bench feature", "--id", "bench"), root);
+  const staged = [".buildrunner/features.json"];
+  for (let i = 0; i < STAGED - 1; i++) {
+    const rel = `src/m${i % 100}/f${i}.ts`;
+    await Deno.writeTextFile(join(root, rel), `export const changed${i} = ${i};\n`, {
+      append: true,
+    });
+    staged.push(rel);
+  }
+  await run("git", ["add", "--", ...staged], root);
+  const empty = join(root, "empty.ts");
+  await Deno.writeTextFile(empty, "");
+
+  const measure = async (args: string[]) => {
+    await sample(Deno.execPath(), args, root); // warm the module cache
+    const ms: number[] = [];
+    let rss = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const s = await sample(Deno.execPath(), args, root);
+      ms.push(s.ms);
+      rss = Math.max(rss, s.rssKb ?? 0);
+    }
+    return { ms: median(ms), rss };
+  };
+  const floor = await measure(["run", "--quiet", empty]);
+  const version = await measure(brArgs("--version"));
+  const hook = await measure(brArgs("hooks", "run", "pre-commit"));
+  // The same hook without the secret/SQL scan of the staged files (gates.pre_commit).
+  const gov = join(root, ".buildrunner/governance.yaml");
+  await Deno.writeTextFile(
+    gov,
+    (await Deno.readTextFile(gov)).replace(
+      "pre_commit: [features, governance, security, spec]",
+      "pre_commit: [features, governance, spec]",
+    ),
+  );
+  await run(Deno.execPath(), brArgs("governance", "update"), root);
+  const noSecurity = await measure(brArgs("hooks", "run", "pre-commit"));
+  const row = (label: string, r: { ms: number; rss: number }) =>
+    console.log(
+      `${label.padEnd(44)} ${r.ms.toFixed(0).padStart(5)} ms  ${(r.ms / floor.ms).toFixed(2)}×` +
+        (r.rss ? `  ${r.rss} KiB peak RSS` : ""),
+    );
+  console.log(
+    `repository: ${FILES} files, ${STAGED} staged (features.json included), median of ${RUNS} runs`,
+  );
+  row("bare deno run of an empty script (floor)", floor);
+  row("br --version (start-up of br itself)", version);
+  row("br hooks run pre-commit", hook);
+  row("br hooks run pre-commit without the secret scan", noSecurity);
+  console.log(`target: pre-commit ≤ 3× the floor (${(3 * floor.ms).toFixed(0)} ms)`);
+} finally {
+  await Deno.remove(root, { recursive: true }).catch(() => {});
+}

@@ -1,0 +1,229 @@
+// The hook runners. The pre-commit path must stay fast: it never loads the analyzers or the
+// TypeScript compiler (src/quality/mod.ts imports them only when they are called).
+import { resolve, sep } from "node:path";
+import { BrError } from "../core/errors.ts";
+import { readTextOrNull, writeIfChanged } from "../core/fs.ts";
+import { git } from "../core/git.ts";
+import type { Project } from "../core/project.ts";
+import { assertValidGraph, parseFeaturesText, renderStatusMarkdown } from "../features/mod.ts";
+import {
+  checkSpecLock,
+  commitMessageProblem,
+  globToRegExp,
+  type Governance,
+  loadGovernance,
+  verifyGovernance,
+} from "../quality/mod.ts";
+import { HOOK_NAMES } from "./install.ts";
+import { preloadSecurity, stagedSecurityCheck } from "./_security.ts";
+
+/** One check a hook made. */
+export interface HookCheck {
+  /** Check name (features, governance, security, spec, branch, commit, or a gate). */
+  name: string;
+  /** True when it passed (a warning passes). */
+  passed: boolean;
+  /** True when it failed under `policy: warn` (reported, not blocking). */
+  warning: boolean;
+  /** What it found, one line each (secrets only masked). */
+  messages: string[];
+}
+
+/** The result of {@link runHook}. */
+export interface HookRun {
+  /** Hook name. */
+  hook: string;
+  /** False blocks the git operation. */
+  passed: boolean;
+  /** The checks in order. */
+  checks: HookCheck[];
+  /** Files the hook added to the commit (STATUS.md). */
+  staged: string[];
+}
+
+/** Input of {@link runHook}. */
+export interface HookInput {
+  /** Arguments git passed to the hook. */
+  args?: string[];
+  /** Standard input git passed (pre-push refs). */
+  stdin?: string;
+  /** Folder git ran the hook in (default: the project root). */
+  cwd?: string;
+}
+
+const FEATURES = ".buildrunner/features.json";
+const GOV = ".buildrunner/governance.yaml";
+const GOV_SUM = ".buildrunner/governance.sha256";
+const SPEC = "PROJECT_SPEC.md";
+
+async function stagedNames(root: string): Promise<string[]> {
+  const res = await git(
+    ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--relative"],
+    { cwd: root },
+  );
+  if (res.code !== 0) {
+    throw new BrError("external", `Cannot read the staged files in "${root}"`, {
+      hint: "run the hook inside a git repository (git init)",
+    });
+  }
+  return res.stdout.split("\0").filter(Boolean);
+}
+
+async function stagedText(root: string, rel: string): Promise<string | null> {
+  const res = await git(["show", `:./${rel}`], { cwd: root });
+  return res.code === 0 ? res.stdout : null;
+}
+
+function check(name: string, messages: string[], policyWarn = false): HookCheck {
+  const failed = messages.length > 0;
+  return { name, passed: !failed || policyWarn, warning: failed && policyWarn, messages };
+}
+
+async function governanceOrProblem(
+  project: Project,
+): Promise<{ gov: Governance | null; problem: string | null }> {
+  try {
+    return { gov: await loadGovernance(project), problem: null };
+  } catch (err) {
+    return { gov: null, problem: (err as Error).message };
+  }
+}
+
+/**
+ * Runs one git hook for the project: pre-commit (staged features.json valid, STATUS.md
+ * regenerated and staged with it, governance checksum, secrets and SQL in staged files,
+ * spec lock, branch rule), commit-msg (the governance commit rule) or pre-push (the gates
+ * of `gates.pre_push`: quality threshold, no secrets, no high gaps by default).
+ *
+ * @throws {BrError} `usage` for an unknown hook.
+ */
+export async function runHook(
+  project: Project,
+  hook: string,
+  input: HookInput = {},
+): Promise<HookRun> {
+  if (!(HOOK_NAMES as readonly string[]).includes(hook)) {
+    throw new BrError("usage", `Unknown hook "${hook}"`, {
+      hint: `hooks: ${HOOK_NAMES.join(", ")}`,
+    });
+  }
+  if (hook === "pre-commit") preloadSecurity();
+  const stagedList = hook === "pre-commit" ? stagedNames(project.root) : null;
+  stagedList?.catch(() => {}); // awaited in preCommit
+  const { gov, problem } = await governanceOrProblem(project);
+  const warnOnly = gov?.policy === "warn";
+  const rulesOff = gov?.policy === "off";
+  const run: HookRun = { hook, passed: true, checks: [], staged: [] };
+  if (hook === "pre-commit") {
+    await preCommit(project, gov, problem, stagedList!, run, warnOnly, rulesOff);
+  } else if (hook === "commit-msg") {
+    if (gov && !rulesOff) {
+      const file = input.args?.[0];
+      if (!file) {
+        throw new BrError("usage", "commit-msg needs the message file", {
+          hint: "git passes it as the first argument",
+        });
+      }
+      const text = (await readTextOrNull(resolve(input.cwd ?? project.root, file))) ?? "";
+      const p = commitMessageProblem(gov, text);
+      run.checks.push(check("commit", p ? [p] : [], warnOnly));
+    }
+  } else await prePush(project, gov, input, run);
+  run.passed = run.checks.every((c) => c.passed);
+  return run;
+}
+
+async function preCommit(
+  project: Project,
+  gov: Governance | null,
+  govProblem: string | null,
+  stagedList: Promise<string[]>,
+  run: HookRun,
+  warnOnly: boolean,
+  rulesOff: boolean,
+): Promise<void> {
+  const root = project.root;
+  const gates = gov?.gates.pre_commit ?? ["features", "governance", "security", "spec"];
+  // The secret scan reads the index on its own: it runs while the other checks do.
+  const security = gates.includes("security") ? stagedSecurityCheck(project) : null;
+  security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
+  const staged = new Set(await stagedList);
+  let status: string | null = null;
+
+  if (gates.includes("features") && staged.has(FEATURES)) {
+    const text = await stagedText(root, FEATURES);
+    const messages: string[] = [];
+    try {
+      const file = await parseFeaturesText(text ?? "", FEATURES);
+      assertValidGraph(file.features, FEATURES);
+      status = renderStatusMarkdown(file);
+    } catch (err) {
+      messages.push((err as Error).message);
+      if (err instanceof BrError && err.hint) messages.push(`hint: ${err.hint}`);
+    }
+    run.checks.push(check("features", messages));
+  }
+  if (gates.includes("governance")) {
+    const messages: string[] = govProblem ? [govProblem] : [];
+    if (!govProblem && (staged.has(GOV) || staged.has(GOV_SUM))) {
+      const [yaml, sum] = await Promise.all([stagedText(root, GOV), stagedText(root, GOV_SUM)]);
+      messages.push(...(await verifyGovernance(project, { yaml, sum })).problems);
+    }
+    run.checks.push(check("governance", messages));
+  }
+  if (gates.includes("spec") && staged.has(SPEC)) {
+    const s = await checkSpecLock(project, await stagedText(root, SPEC));
+    run.checks.push(check("spec", s.problem ? [s.problem] : []));
+  }
+  if (gov && !rulesOff && gov.branches.allowed.length > 0) {
+    const res = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: root });
+    const branch = res.stdout.trim();
+    const ok = res.code !== 0 || gov.branches.allowed.some((g) => globToRegExp(g).test(branch));
+    run.checks.push(check(
+      "branch",
+      ok
+        ? []
+        : [`commits on "${branch}" are not allowed (allowed: ${gov.branches.allowed.join(", ")})`],
+      warnOnly,
+    ));
+  }
+  if (security) run.checks.push(check("security", await security));
+  // The commit carries a STATUS.md generated from the features.json it commits (staged after
+  // the scan, so the index the scan reads does not change under it).
+  if (status !== null) {
+    await writeIfChanged(project.paths.status, status);
+    const add = await git(["add", "--", "STATUS.md"], { cwd: root });
+    if (add.code !== 0) {
+      run.checks.push(check("status", [`cannot stage STATUS.md: ${add.stderr.trim()}`]));
+    } else run.staged.push("STATUS.md");
+  }
+}
+
+async function prePush(
+  project: Project,
+  gov: Governance | null,
+  input: HookInput,
+  run: HookRun,
+): Promise<void> {
+  const refs = (input.stdin ?? "").split("\n").map((l) => l.trim().split(/\s+/)).filter((p) =>
+    p.length >= 4
+  );
+  if (refs.length > 0 && refs.every((r) => /^0+$/.test(r[1]))) return; // only deletions
+  const gates = gov?.gates.pre_push ?? ["quality", "security", "gaps"];
+  if (gates.length === 0) return;
+  const { runGates } = await import("../quality/mod.ts");
+  // In a task worktree under .buildrunner/worktrees/ the project is the main checkout but
+  // the code being pushed is the worktree's.
+  const cwd = input.cwd && resolve(input.cwd).startsWith(project.paths.worktrees + sep)
+    ? input.cwd
+    : project.root;
+  const report = await runGates(project, { gates, cwd });
+  for (const g of report.gates) {
+    run.checks.push({
+      name: g.gate,
+      passed: g.passed,
+      warning: false,
+      messages: g.passed ? [] : [g.summary],
+    });
+  }
+}

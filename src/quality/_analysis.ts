@@ -1,0 +1,292 @@
+import { join, posix } from "node:path";
+import { readTextOrNull } from "../core/fs.ts";
+import type { FileFacts, ImportFact } from "./_facts.ts";
+import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
+import { analyzePython } from "./_py.ts";
+import { PYTHON_STDLIB } from "./_py_stdlib.ts";
+import { findUndeclared, jsPackage } from "./_manifests.ts";
+
+/** A resolved import between two files of the project. */
+export interface Edge {
+  /** Importing file. */
+  from: string;
+  /** Imported file. */
+  to: string;
+  /** Line of the import. */
+  line: number;
+  /** Erased at run time. */
+  type_only: boolean;
+}
+
+/** An import of a package that no manifest declares. */
+export interface Undeclared {
+  /** Importing file. */
+  file: string;
+  /** Line. */
+  line: number;
+  /** The package (npm name or Python top-level module). */
+  package: string;
+  /** The manifests that were consulted (relative paths). */
+  manifests: string[];
+}
+
+/** Everything the gates learn from the source tree. */
+export interface Analysis {
+  /** Root that was analyzed. */
+  root: string;
+  /** Every file (not only sources), relative. */
+  all_files: string[];
+  /** Facts per source file, sorted by path. */
+  files: FileFacts[];
+  /** Imports that resolve to project files. */
+  edges: Edge[];
+  /** Bare imports (package, file, line) per file. */
+  packages: { file: string; line: number; package: string; lang: "js" | "py" }[];
+  /** Undeclared package imports. */
+  undeclared: Undeclared[];
+  /** Runtime import cycles, each as a path whose first and last entries are equal. */
+  cycles: string[][];
+}
+
+const MAX_BYTES = 512 * 1024;
+
+/**
+ * Reads and analyzes every TS/JS/Python file under `root`. The TypeScript compiler is loaded
+ * only when the tree has TS/JS files.
+ */
+export async function analyzeTree(root: string): Promise<Analysis> {
+  const allFiles = await listFiles(root);
+  const sources = await listSourceFiles(root);
+  const facts: FileFacts[] = [];
+  let analyzeTs: ((f: string, t: string, l: "ts" | "js") => FileFacts) | null = null;
+  if (sources.some((s) => s.lang !== "py")) {
+    analyzeTs = (await import("./_ts.ts")).analyzeTs;
+  }
+  for (const src of sources) {
+    const abs = join(root, src.file);
+    const stat = await Deno.stat(abs).catch(() => null);
+    if (!stat?.isFile || stat.size > MAX_BYTES) continue;
+    const text = await readTextOrNull(abs);
+    if (text === null) continue;
+    facts.push(analyzeOne(src, text, analyzeTs));
+  }
+  const fileSet = new Set(allFiles);
+  const edges: Edge[] = [];
+  const packages: Analysis["packages"] = [];
+  const pyRoots = pythonRoots(allFiles);
+  for (const f of facts) {
+    for (const imp of f.imports) {
+      const target = f.lang === "py"
+        ? resolvePython(f.file, imp, fileSet, pyRoots)
+        : resolveJs(f.file, imp.spec, fileSet);
+      if (target) {
+        if (target !== f.file || f.lang !== "py") {
+          edges.push({ from: f.file, to: target, line: imp.line, type_only: imp.type_only });
+        }
+        continue;
+      }
+      if (imp.submodule) continue;
+      const pkg = f.lang === "py" ? pythonPackage(imp.spec, f.file, fileSet, pyRoots) : jsPackage(
+        imp.spec,
+      );
+      if (pkg) {
+        packages.push({
+          file: f.file,
+          line: imp.line,
+          package: pkg,
+          lang: f.lang === "py" ? "py" : "js",
+        });
+      }
+    }
+  }
+  const undeclared = await findUndeclared(root, allFiles, packages);
+  return {
+    root,
+    all_files: allFiles,
+    files: facts,
+    edges,
+    packages,
+    undeclared,
+    cycles: findCycles(edges.filter((e) => !e.type_only)),
+  };
+}
+
+function analyzeOne(
+  src: SourceFile,
+  text: string,
+  analyzeTs: ((f: string, t: string, l: "ts" | "js") => FileFacts) | null,
+): FileFacts {
+  try {
+    return src.lang === "py" ? analyzePython(src.file, text) : analyzeTs!(src.file, text, src.lang);
+  } catch (err) {
+    return {
+      file: src.file,
+      lang: src.lang,
+      lines: text.split("\n").length,
+      test: false,
+      imports: [],
+      functions: [],
+      stubs: [],
+      markers: [],
+      exports: [],
+      parse_error: (err as Error).message,
+    };
+  }
+}
+
+const JS_EXTS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+
+/** Resolves a relative TS/JS import to a project file (Node, Deno and TS `.js` → `.ts` rules). */
+export function resolveJs(from: string, spec: string, files: Set<string>): string | null {
+  if (!spec.startsWith("./") && !spec.startsWith("../")) return null;
+  const clean = spec.split(/[?#]/)[0];
+  const base = posix.normalize(posix.join(posix.dirname(from), clean));
+  if (files.has(base)) return base;
+  const stem = base.replace(/\.(m|c)?jsx?$/, "");
+  for (const ext of JS_EXTS) {
+    if (files.has(stem + ext)) return stem + ext;
+  }
+  for (const ext of JS_EXTS) {
+    if (files.has(`${base}/index${ext}`)) return `${base}/index${ext}`;
+  }
+  return null;
+}
+
+function pythonRoots(files: string[]): string[] {
+  const roots = [""];
+  if (files.some((f) => f.startsWith("src/") && f.endsWith(".py"))) roots.push("src/");
+  return roots;
+}
+
+function pyCandidates(base: string): string[] {
+  return [`${base}.py`, `${base}.pyi`, `${base}/__init__.py`];
+}
+
+function resolvePython(
+  from: string,
+  imp: ImportFact,
+  files: Set<string>,
+  roots: string[],
+): string | null {
+  const m = /^(\.*)(.*)$/.exec(imp.spec)!;
+  const dots = m[1].length;
+  const rest = m[2] ? m[2].split(".").join("/") : "";
+  if (dots > 0) {
+    let dir = posix.dirname(from);
+    for (let k = 1; k < dots; k++) dir = posix.dirname(dir);
+    const base = rest ? (dir === "." ? rest : `${dir}/${rest}`) : dir;
+    for (const c of pyCandidates(base)) if (files.has(c)) return c;
+    return null;
+  }
+  const here = posix.dirname(from);
+  for (const r of [...roots, here === "." ? "" : here + "/"]) {
+    for (const c of pyCandidates(r + rest)) if (files.has(c)) return c;
+  }
+  return null;
+}
+
+// The top-level module of an absolute import that is neither local nor stdlib.
+function pythonPackage(
+  spec: string,
+  from: string,
+  files: Set<string>,
+  roots: string[],
+): string | null {
+  if (spec.startsWith(".")) return null;
+  const top = spec.split(".")[0];
+  if (!top || top === "__future__" || PYTHON_STDLIB.has(top)) return null;
+  const here = posix.dirname(from);
+  for (const r of [...roots, here === "." ? "" : here + "/"]) {
+    for (const c of pyCandidates(r + top)) if (files.has(c)) return null;
+    const prefix = `${r}${top}/`;
+    for (const f of files) if (f.startsWith(prefix)) return null; // a namespace package
+  }
+  return top;
+}
+
+/**
+ * The import cycles of a graph: one per strongly connected component with more than one
+ * file (or a file importing itself), as a path from its smallest file back to it.
+ */
+export function findCycles(edges: readonly Edge[]): string[][] {
+  const adj = new Map<string, string[]>();
+  for (const e of edges) {
+    if (!adj.has(e.from)) adj.set(e.from, []);
+    adj.get(e.from)!.push(e.to);
+  }
+  for (const list of adj.values()) list.sort();
+  // Tarjan's algorithm with an explicit stack (a chain of tens of thousands of files must not
+  // overflow the call stack).
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const sccs: string[][] = [];
+  const strong = (root: string): void => {
+    const work: [string, number][] = [[root, 0]];
+    idx.set(root, index);
+    low.set(root, index++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const frame = work[work.length - 1];
+      const [v, i] = frame;
+      const next = adj.get(v) ?? [];
+      if (i < next.length) {
+        frame[1]++;
+        const w = next[i];
+        if (!idx.has(w)) {
+          idx.set(w, index);
+          low.set(w, index++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1][0];
+        low.set(parent, Math.min(low.get(parent)!, low.get(v)!));
+      }
+      if (low.get(v) === idx.get(v)) {
+        const comp: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== v);
+        if (comp.length > 1 || next.includes(v)) sccs.push(comp.sort());
+      }
+    }
+  };
+  for (const v of [...adj.keys()].sort()) if (!idx.has(v)) strong(v);
+  return sccs.map((comp) => cyclePath(comp, adj)).sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+function cyclePath(comp: string[], adj: Map<string, string[]>): string[] {
+  const inComp = new Set(comp);
+  const start = comp[0];
+  const prev = new Map<string, string>();
+  const queue = [start];
+  const seen = new Set([start]);
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const w of adj.get(v) ?? []) {
+      if (!inComp.has(w)) continue;
+      if (w === start) {
+        const path = [start];
+        for (let x = v; x !== start; x = prev.get(x)!) path.splice(1, 0, x);
+        return [...path, start];
+      }
+      if (!seen.has(w)) {
+        seen.add(w);
+        prev.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [...comp, start];
+}

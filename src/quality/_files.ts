@@ -1,0 +1,121 @@
+import { join, relative, sep } from "node:path";
+import { git } from "../core/git.ts";
+import type { SourceLang } from "./_facts.ts";
+
+/** A source file found under the analysis root. */
+export interface SourceFile {
+  /** Path relative to the root, with `/`. */
+  file: string;
+  /** Language. */
+  lang: SourceLang;
+}
+
+const LANG_BY_EXT: Record<string, SourceLang> = {
+  ts: "ts",
+  tsx: "ts",
+  mts: "ts",
+  cts: "ts",
+  js: "js",
+  jsx: "js",
+  mjs: "js",
+  cjs: "js",
+  py: "py",
+  pyi: "py",
+};
+
+/** The language of a path, or null when no analyzer reads it. */
+export function langOf(path: string): SourceLang | null {
+  if (path.endsWith(".d.ts") || path.endsWith(".min.js")) return null;
+  const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
+  return LANG_BY_EXT[ext] ?? null;
+}
+
+// SKIP_DIRS of src/project (loaded on first use: src/project pulls in zod, which the git
+// hooks' fast path must not load).
+let SKIP_DIRS: ReadonlySet<string> = new Set();
+async function loadSkipDirs(): Promise<void> {
+  if (SKIP_DIRS.size === 0) SKIP_DIRS = (await import("../project/mod.ts")).SKIP_DIRS;
+}
+
+/** True when a relative path lies in a folder no walker enters. */
+export function isSkipped(rel: string): boolean {
+  const parts = rel.split("/");
+  parts.pop();
+  return parts.some((p) => SKIP_DIRS.has(p) || (p.startsWith(".") && p !== "."));
+}
+
+/**
+ * Every file under `root` (relative paths with `/`, sorted): the files git knows (tracked
+ * and untracked, not ignored) when `root` is in a repository, else a walk of the tree.
+ * Folders of {@link SKIP_DIRS} and hidden folders are left out.
+ */
+export async function listFiles(root: string): Promise<string[]> {
+  await loadSkipDirs();
+  const res = await git(
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
+    { cwd: root },
+  ).catch(() => null);
+  let files: string[];
+  if (res && res.code === 0) {
+    files = res.stdout.split("\0").filter(Boolean);
+  } else {
+    files = [];
+    const walk = async (dir: string): Promise<void> => {
+      for await (const e of Deno.readDir(dir)) {
+        const abs = join(dir, e.name);
+        if (e.isDirectory) {
+          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) await walk(abs);
+        } else if (e.isFile) files.push(relative(root, abs).split(sep).join("/"));
+      }
+    };
+    await walk(root);
+  }
+  return [...new Set(files)].filter((f) => !isSkipped(f)).sort();
+}
+
+/** The source files under `root` that an analyzer reads. */
+export async function listSourceFiles(root: string): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
+  for (const file of await listFiles(root)) {
+    const lang = langOf(file);
+    if (lang) out.push({ file, lang });
+  }
+  return out;
+}
+
+/**
+ * Turns a glob into a regular expression over `/`-separated relative paths: `**` spans
+ * folders, `*` and `?` stay inside one, `{a,b}` picks one. A pattern without wildcards also
+ * matches everything below it (`src/auth` covers `src/auth/login.ts`).
+ */
+export function globToRegExp(glob: string): RegExp {
+  let g = glob.trim().replace(/^\.\//, "");
+  if (g.endsWith("/")) g += "**";
+  let re = "";
+  let inGroup = false;
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i];
+    if (c === "*") {
+      if (g[i + 1] === "*") {
+        const slash = g[i + 2] === "/";
+        re += slash ? "(?:.*/)?" : ".*";
+        i += slash ? 2 : 1;
+      } else re += "[^/]*";
+    } else if (c === "?") re += "[^/]";
+    else if (c === "{") {
+      re += "(?:";
+      inGroup = true;
+    } else if (c === "}" && inGroup) {
+      re += ")";
+      inGroup = false;
+    } else if (c === "," && inGroup) re += "|";
+    else re += c.replace(/[.+^$()|[\]\\]/g, "\\$&");
+  }
+  const wild = /[*?{]/.test(g);
+  return new RegExp(`^${re}${wild ? "" : "(?:/.*)?"}$`);
+}
+
+/** True when `path` matches any of `globs`. */
+export function matchesAny(path: string, globs: readonly string[]): boolean {
+  return globs.some((g) => globToRegExp(g).test(path));
+}

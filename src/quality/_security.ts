@@ -1,0 +1,35 @@
+import type { Project } from "../core/project.ts";
+import { type Finding, scanPaths } from "../security/mod.ts";
+
+/** One line per finding: place, rule and the masked secret (never the raw value). */
+export function findingLine(f: Finding): string {
+  const what = f.secret_masked ? `${f.rule} ${f.secret_masked}` : `${f.rule}: ${f.message}`;
+  return `${f.file}:${f.line}:${f.column} ${what}`;
+}
+
+/** Secret and SQL-injection findings of the tree at `root` that the baseline does not accept. */
+export async function newSecurityFindings(
+  project: Project,
+  root: string,
+  emit: boolean,
+): Promise<Finding[]> {
+  const report = await scanPaths(project, [root], { emit });
+  return report.new_findings;
+}
+
+/** The security gate: no new secret or SQL-injection finding in the tree. */
+export async function securityGate(
+  findings: Promise<Finding[]>,
+): Promise<{ passed: boolean; summary: string; counts: Record<string, number> }> {
+  const found = await findings;
+  const secrets = found.filter((f) => f.kind === "secret").length;
+  return {
+    passed: found.length === 0,
+    summary: found.length === 0
+      ? "no new findings"
+      : `${secrets} secrets, ${found.length - secrets} SQL injections (first: ${
+        findingLine(found[0])
+      })`,
+    counts: { findings: found.length, secrets, sql: found.length - secrets },
+  };
+}

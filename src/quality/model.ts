@@ -1,0 +1,112 @@
+// Types and pure functions of the gates that cost nothing to load: the git hooks' fast
+// path and the CLI import them without the analyzers.
+/** How bad a gap is. */
+export type GapSeverity = "high" | "medium" | "low";
+
+/** What kind of gap. */
+export type GapKind =
+  | "open_feature"
+  | "missing_evidence"
+  | "stub"
+  | "todo"
+  | "undeclared_dependency"
+  | "import_cycle"
+  | "spec_feature_missing"
+  | "feature_not_in_spec"
+  | "parse_error";
+
+/** One gap. */
+export interface Gap {
+  /** Severity. */
+  severity: GapSeverity;
+  /** Kind. */
+  kind: GapKind;
+  /** One-line description. */
+  message: string;
+  /** File (relative, `/`), when it is about a place in the code. */
+  file: string | null;
+  /** Line, when known. */
+  line: number | null;
+  /** The feature it concerns, when any. */
+  feature: string | null;
+}
+
+/** Counts of gaps by severity. */
+export interface GapCounts {
+  /** High. */
+  high: number;
+  /** Medium. */
+  medium: number;
+  /** Low. */
+  low: number;
+  /** All. */
+  total: number;
+}
+
+/** The result of {@link analyzeGaps}. */
+export interface GapReport {
+  /** Gaps, high first, then by kind, file and line. */
+  gaps: Gap[];
+  /** Counts by severity. */
+  counts: GapCounts;
+  /** Source files analyzed. */
+  files_analyzed: number;
+}
+
+/** Counts gaps by severity. */
+export function countGaps(gaps: readonly Gap[]): GapCounts {
+  const c = { high: 0, medium: 0, low: 0, total: gaps.length };
+  for (const g of gaps) c[g.severity]++;
+  return c;
+}
+
+/** Weights of the dimensions (they add up to 1). */
+export const QUALITY_WEIGHTS = { structure: 0.35, security: 0.2, tests: 0.25, docs: 0.2 } as const;
+
+/** Every gate `runGates` knows, in run order. */
+export const ALL_GATES: readonly string[] = [
+  "features",
+  "governance",
+  "spec",
+  "security",
+  "gaps",
+  "quality",
+  "guard",
+];
+
+/** Renders a gap report as SARIF 2.1.0 (one rule per gap kind). */
+export function gapsToSarif(report: GapReport, version: string): Record<string, unknown> {
+  const kinds = [...new Set(report.gaps.map((g) => g.kind))].sort();
+  const level = (s: GapSeverity) => s === "high" ? "error" : s === "medium" ? "warning" : "note";
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [{
+      tool: {
+        driver: {
+          name: "br-gaps",
+          informationUri: "https://github.com/buildrunner/br",
+          version,
+          rules: kinds.map((k) => ({
+            id: k,
+            name: k,
+            shortDescription: { text: k.replaceAll("_", " ") },
+          })),
+        },
+      },
+      results: report.gaps.map((g) => ({
+        ruleId: g.kind,
+        ruleIndex: kinds.indexOf(g.kind),
+        level: level(g.severity),
+        message: { text: g.message },
+        properties: { severity: g.severity, feature: g.feature },
+        locations: [{
+          physicalLocation: {
+            artifactLocation: { uri: g.file ?? ".buildrunner/features.json" },
+            ...(g.line ? { region: { startLine: g.line } } : {}),
+          },
+        }],
+      })),
+    }],
+  };
+}

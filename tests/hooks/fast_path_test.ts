@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+interface Dep {
+  specifier: string;
+  code?: { specifier: string };
+  isDynamic?: boolean;
+}
+interface Info {
+  roots: string[];
+  modules: { specifier: string; dependencies?: Dep[] }[];
+  redirects: Record<string, string>;
+}
+
+/** Modules loaded at start-up by `entry`: static imports only (dynamic ones load on demand). */
+async function staticGraph(entry: string): Promise<Set<string>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", fileURLToPath(new URL(entry, import.meta.url))],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as Info;
+  const byId = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (spec: string) => {
+    const id = info.redirects[spec] ?? spec;
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const d of byId.get(id)?.dependencies ?? []) {
+      if (d.code && !d.isDynamic) visit(d.code.specifier);
+    }
+  };
+  for (const r of info.roots) visit(r);
+  return seen;
+}
+
+Deno.test("the hook runner never loads the TypeScript compiler or the analyzers at start-up", async () => {
+  const graph = await staticGraph("../../src/cli/commands/hooks_run.ts");
+  const loaded = [...graph];
+  assert.ok(loaded.some((m) => m.endsWith("/src/hooks/run.ts")), "the graph was read");
+  assert.ok(loaded.some((m) => m.endsWith("/src/quality/governance.ts")));
+  for (
+    const heavy of [
+      "typescript@",
+      "/src/quality/_ts.ts",
+      "/src/quality/_analysis.ts",
+      "/src/quality/gaps.ts",
+    ]
+  ) {
+    assert.equal(loaded.some((m) => m.includes(heavy)), false, `${heavy} is loaded by the hooks`);
+  }
+  // The gaps command does load the analyzers (lazily), so the check above can tell.
+  const gaps = await staticGraph("../../src/quality/gaps.ts");
+  assert.ok([...gaps].some((m) => m.endsWith("/src/quality/_analysis.ts")));
+});

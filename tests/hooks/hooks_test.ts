@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { br, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
+
+const GH = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function gitTry(args: string[], cwd: string): Promise<Run> {
+  const out = await new Deno.Command("git", {
+    args,
+    cwd,
+    env: GIT_ENV,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A committed project with the hooks installed. */
+async function repoWithHooks(name: string) {
+  const dir = await tempProject(name);
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "init"], dir.path);
+  const r = await br(["hooks", "install"], { cwd: dir.path });
+  assert.equal(r.code, 0, r.stderr);
+  return dir;
+}
+
+async function head(cwd: string): Promise<string> {
+  return await gitRun(["rev-parse", "HEAD"], cwd);
+}
+
+Deno.test("pre-commit blocks a commit with an invalid features.json", async () => {
+  await using dir = await repoWithHooks("h1");
+  const before = await head(dir.path);
+  await Deno.writeTextFile(
+    join(dir.path, ".buildrunner/features.json"),
+    JSON.stringify({ project: "h1", features: [{ id: "a", name: "A", dependencies: ["ghost"] }] }),
+  );
+  await gitRun(["add", ".buildrunner/features.json"], dir.path);
+  const r = await gitTry(["commit", "-m", "break it"], dir.path);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /br pre-commit: ✗ features/);
+  assert.match(r.stderr, /depends on unknown feature "ghost"/);
+  assert.equal(await head(dir.path), before);
+});
+
+Deno.test("pre-commit blocks a commit adding a secret and shows it masked", async () => {
+  await using dir = await repoWithHooks("h2");
+  const before = await head(dir.path);
+  await Deno.writeTextFile(join(dir.path, "config.ts"), `export const token = "${GH}";\n`);
+  await gitRun(["add", "config.ts"], dir.path);
+  const r = await gitTry(["commit", "-m", "add config"], dir.path);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /br pre-commit: ✗ security/);
+  assert.match(r.stderr, /config\.ts:1:\d+ \S+ ghp_\S*\*{4,}/);
+  assert.equal(r.stderr.includes(GH), false);
+  assert.equal(r.stdout.includes(GH), false);
+  assert.equal(await head(dir.path), before);
+});
+
+Deno.test("pre-commit regenerates and stages STATUS.md with a features.json change", async () => {
+  await using dir = await repoWithHooks("h3");
+  const add = await br(["feature", "add", "Checkout flow", "--id", "checkout"], { cwd: dir.path });
+  assert.equal(add.code, 0, add.stderr);
+  await gitRun(["add", ".buildrunner/features.json"], dir.path);
+  const r = await gitTry(["commit", "-m", "add checkout"], dir.path);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /staged STATUS\.md/);
+  const committed = await gitRun(["show", "HEAD:STATUS.md"], dir.path);
+  assert.match(committed, /Checkout flow \(`checkout`\)/);
+  const changed = await gitRun(["show", "--name-only", "--format=", "HEAD"], dir.path);
+  assert.deepEqual(changed.split("\n").sort(), [".buildrunner/features.json", "STATUS.md"]);
+  assert.equal(await gitRun(["status", "--porcelain", "STATUS.md"], dir.path), "");
+});
+
+Deno.test("pre-push blocks a push while a complete feature has high gaps", async () => {
+  await using dir = await repoWithHooks("h4");
+  await using remote = await tempDir();
+  await gitRun(["init", "-q", "--bare", remote.path], dir.path);
+  await gitRun(["remote", "add", "origin", remote.path], dir.path);
+  await Deno.mkdir(join(dir.path, "src/auth"), { recursive: true });
+  await Deno.writeTextFile(
+    join(dir.path, "src/auth/login.ts"),
+    "/** Login. */\nexport function login(): boolean {\n  // TODO: check the password\n  return true;\n}\n",
+  );
+  const steps = [
+    [
+      "feature",
+      "add",
+      "Login",
+      "--id",
+      "login",
+      "--files",
+      "src/auth/**",
+      "--acceptance",
+      "logs in",
+    ],
+    ["feature", "complete", "login"],
+  ];
+  for (const s of steps) assert.equal((await br(s, { cwd: dir.path })).code, 0);
+  await gitRun(["add", "-A"], dir.path);
+  assert.equal((await gitTry(["commit", "-m", "login"], dir.path)).code, 0);
+  const push = await gitTry(["push", "origin", "HEAD:refs/heads/main"], dir.path);
+  assert.notEqual(push.code, 0);
+  assert.match(push.stderr, /br pre-push: ✗ gaps/);
+  assert.match(push.stderr, /[1-9]\d* high/);
+  assert.equal((await gitTry(["rev-parse", "--verify", "main"], remote.path)).code, 128);
+
+  // Fixed: no TODO, a test names the feature; only the gaps gate runs at pre-push.
+  await Deno.writeTextFile(
+    join(dir.path, "src/auth/login.ts"),
+    "/** Login. */\nexport function login(): boolean {\n  return true;\n}\n",
+  );
+  await Deno.mkdir(join(dir.path, "tests"));
+  await Deno.writeTextFile(
+    join(dir.path, "tests/login_test.ts"),
+    'Deno.test("login", () => {});\n',
+  );
+  const gov = join(dir.path, ".buildrunner/governance.yaml");
+  await Deno.writeTextFile(
+    gov,
+    (await Deno.readTextFile(gov)).replace(
+      "pre_push: [quality, security, gaps]",
+      "pre_push: [gaps]",
+    ),
+  );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
+  await gitRun(["add", "-A"], dir.path);
+  const fix = await gitTry(["commit", "-m", "fix"], dir.path);
+  assert.equal(fix.code, 0, fix.stderr);
+  const ok = await gitTry(["push", "origin", "HEAD:refs/heads/main"], dir.path);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /br pre-push: ✓ gaps/);
+});
+
+Deno.test("hooks work inside a git worktree (shared hooks folder, no core.hooksPath)", async () => {
+  await using dir = await repoWithHooks("h5");
+  await using wtParent = await tempDir();
+  const wt = join(wtParent.path, "wt");
+  await gitRun(["worktree", "add", "-q", "-b", "side", wt], dir.path);
+  assert.equal((await gitTry(["config", "--get", "core.hooksPath"], dir.path)).code, 1);
+  const status = await br(["hooks", "status", "--json"], { cwd: wt });
+  assert.equal(status.code, 0, status.stderr);
+  const s = JSON.parse(status.stdout);
+  assert.deepEqual(s.hooks.map((h: { state: string }) => h.state), ["br", "br", "br"]);
+  assert.equal(s.dir, join(await Deno.realPath(dir.path), ".git/hooks"));
+
+  const before = await head(wt);
+  await Deno.writeTextFile(join(wt, ".buildrunner/features.json"), "{ not json");
+  await gitRun(["add", ".buildrunner/features.json"], wt);
+  const r = await gitTry(["commit", "-m", "break in worktree"], wt);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /br pre-commit: ✗ features/);
+  assert.equal(await head(wt), before);
+  // The main checkout was not touched.
+  assert.equal(await gitRun(["status", "--porcelain"], dir.path), "");
+
+  await gitRun(["checkout", "HEAD", "--", ".buildrunner/features.json"], wt);
+  const add = await br(["feature", "add", "Side", "--id", "side"], { cwd: wt });
+  assert.equal(add.code, 0, add.stderr);
+  await gitRun(["add", ".buildrunner/features.json"], wt);
+  assert.equal((await gitTry(["commit", "-m", "side"], wt)).code, 0);
+  assert.match(await gitRun(["show", "HEAD:STATUS.md"], wt), /`side`/);
+});
+
+Deno.test("an existing hook still runs, and uninstall leaves the repository as before", async () => {
+  await using dir = await tempProject("h6");
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "init"], dir.path);
+  const hooks = join(dir.path, ".git/hooks");
+  const mine = '#!/bin/sh\necho "$@" >> "$(git rev-parse --show-toplevel)/.git/mine-ran"\n';
+  await Deno.writeTextFile(join(hooks, "pre-commit"), mine);
+  await Deno.chmod(join(hooks, "pre-commit"), 0o755);
+  const snapshot = async () => {
+    const out: string[] = [];
+    for await (const e of Deno.readDir(hooks)) {
+      out.push(`${e.name} ${await Deno.readTextFile(join(hooks, e.name))}`);
+    }
+    const config = await gitRun(["config", "--list", "--local"], dir.path);
+    return [...out.sort(), config];
+  };
+  const before = await snapshot();
+
+  const inst = await br(["hooks", "install", "--json"], { cwd: dir.path });
+  assert.equal(inst.code, 0, inst.stderr);
+  const res = JSON.parse(inst.stdout);
+  assert.equal(res.hooks[0].hook, "pre-commit");
+  assert.equal(res.hooks[0].chained, join(hooks, "pre-commit.br-chained"));
+  assert.equal((await br(["hooks", "install", "--json"], { cwd: dir.path })).code, 0);
+  assert.equal(await Deno.readTextFile(join(hooks, "pre-commit.br-chained")), mine);
+
+  await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
+  await gitRun(["add", "x.txt"], dir.path);
+  const ok = await gitTry(["commit", "-m", "x"], dir.path);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(await Deno.readTextFile(join(dir.path, ".git/mine-ran")), "\n");
+  assert.match(ok.stderr, /br pre-commit: ✓ governance, security/);
+
+  // The chained hook failing blocks the commit before br runs.
+  await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), "#!/bin/sh\nexit 3\n");
+  await Deno.writeTextFile(join(dir.path, "y.txt"), "y\n");
+  await gitRun(["add", "y.txt"], dir.path);
+  assert.notEqual((await gitTry(["commit", "-m", "y"], dir.path)).code, 0);
+  await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), mine);
+
+  const un = await br(["hooks", "uninstall"], { cwd: dir.path });
+  assert.equal(un.code, 0, un.stderr);
+  assert.match(un.stdout, /pre-commit: removed, previous hook restored/);
+  await Deno.remove(join(dir.path, ".git/mine-ran"));
+  assert.deepEqual(await snapshot(), before);
+  const status = JSON.parse((await br(["hooks", "status", "--json"], { cwd: dir.path })).stdout);
+  assert.deepEqual(status.hooks.map((h: { state: string }) => h.state), [
+    "foreign",
+    "absent",
+    "absent",
+  ]);
+});
+
+Deno.test("commit-msg applies the governance commit rule", async () => {
+  await using dir = await repoWithHooks("h7");
+  const gov = join(dir.path, ".buildrunner/governance.yaml");
+  await Deno.writeTextFile(
+    gov,
+    (await Deno.readTextFile(gov)).replace(
+      "  pattern: null",
+      '  pattern: "^(feat|fix|chore)(\\\\(.+\\\\))?: .+"',
+    ),
+  );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
+  await gitRun(["add", "-A"], dir.path);
+  const bad = await gitTry(["commit", "-m", "update governance"], dir.path);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /br commit-msg: ✗ commit/);
+  assert.match(bad.stderr, /does not match the governance pattern/);
+  const good = await gitTry(["commit", "-m", "chore: commit rule"], dir.path);
+  assert.equal(good.code, 0, good.stderr);
+
+  // A governance.yaml edited without "br governance update" is refused at pre-commit.
+  await Deno.writeTextFile(
+    gov,
+    (await Deno.readTextFile(gov)).replace("policy: strict", "policy: warn"),
+  );
+  await gitRun(["add", "-A"], dir.path);
+  const sneaky = await gitTry(["commit", "-m", "chore: relax"], dir.path);
+  assert.notEqual(sneaky.code, 0);
+  assert.match(sneaky.stderr, /br pre-commit: ✗ governance/);
+});
+
+Deno.test("hooks find a project that lives in a subfolder of the repository", async () => {
+  await using repo = await tempDir();
+  await gitRun(["init", "-q"], repo.path);
+  const sub = join(repo.path, "apps/web");
+  await Deno.mkdir(sub, { recursive: true });
+  assert.equal((await br(["init", "--name", "web"], { cwd: sub })).code, 0);
+  await gitRun(["add", "-A"], repo.path);
+  await gitRun(["commit", "-q", "-m", "init"], repo.path);
+  assert.equal((await br(["hooks", "install"], { cwd: sub })).code, 0);
+  const script = await Deno.readTextFile(join(repo.path, ".git/hooks/pre-commit"));
+  assert.match(script, /hooks run --project apps\/web pre-commit "\$@"/);
+  await Deno.writeTextFile(join(sub, ".buildrunner/features.json"), "[]");
+  await gitRun(["add", "-A"], repo.path);
+  const r = await gitTry(["commit", "-m", "break"], repo.path);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /br pre-commit: ✗ features/);
+});

@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { openProject } from "../../src/core/project.ts";
+import { analyzeGaps, type Gap, gapsToSarif } from "../../src/quality/mod.ts";
+import { br, tempProject } from "../helpers.ts";
+import { addFeatures, writeTree } from "./_fixture.ts";
+
+const brief = (g: Gap) =>
+  `${g.severity} ${g.kind} ${g.file ?? g.feature}${g.line ? `:${g.line}` : ""}`;
+
+Deno.test("analyzeGaps() finds the known gaps of a small TS project", async () => {
+  await using dir = await tempProject("ts-demo");
+  await writeTree(dir.path, {
+    "package.json": JSON.stringify({ name: "ts-demo", dependencies: { react: "^19.0.0" } }),
+    "src/auth/login.ts": [
+      'import { helper } from "../util/a.ts";', // 1
+      "/** Logs in. */", // 2
+      "export function login(user: string): string {", // 3
+      "  // TODO: check the password", // 4
+      "  return helper(user);", // 5
+      "}", // 6
+      "export function logout(): void {", // 7
+      '  throw new Error("not implemented");', // 8
+      "}", // 9
+      "",
+    ].join("\n"),
+    "src/util/a.ts": [
+      'import { b } from "./b.js";', // 1
+      "export const helper = (s: string): string => b(s);", // 2
+      "",
+    ].join("\n"),
+    "src/util/b.ts": [
+      'import { helper } from "./a.ts";', // 1
+      'import type { Shape } from "./types.ts";', // 2
+      "export function b(s: string): string {", // 3
+      "  return s.length > 100 ? helper(s.slice(1)) : s;", // 4
+      "}", // 5
+      "",
+    ].join("\n"),
+    "src/util/types.ts": 'import { b } from "./b.ts";\nexport type Shape = ReturnType<typeof b>;\n',
+    "src/ui/view.tsx": [
+      'import React from "react";', // 1
+      'import _ from "lodash";', // 2
+      'import { readFile } from "node:fs/promises";', // 3
+      'import path from "path";', // 4
+      "export const noop = () => {};", // 5
+      "export function ignored() {", // 6
+      "  // intentionally empty", // 7
+      "}", // 8
+      "[1].forEach(() => {});", // 9
+      "// FIXME: colors", // 10
+      'const s = "// TODO inside a string is not a comment";', // 11
+      "export default { React, _, readFile, path, s };", // 12
+      "",
+    ].join("\n"),
+  });
+  await addFeatures(dir.path, [
+    ["Login", "--id", "auth-login", "--files", "src/auth/**", "--acceptance", "User logs in"],
+    ["Billing", "--id", "billing", "--priority", "high"],
+  ]);
+  assert.equal((await br(["feature", "complete", "auth-login"], { cwd: dir.path })).code, 0);
+
+  const project = await openProject({ cwd: dir.path });
+  const report = await analyzeGaps(project);
+  await project.close();
+  assert.deepEqual(report.gaps.map(brief), [
+    "high import_cycle src/util/a.ts:1",
+    "high missing_evidence auth-login",
+    "high stub src/auth/login.ts:8",
+    "high todo src/auth/login.ts:4",
+    "high undeclared_dependency src/ui/view.tsx:2",
+    "medium open_feature billing",
+    "medium stub src/ui/view.tsx:5",
+    "low todo src/ui/view.tsx:10",
+  ]);
+  assert.deepEqual(report.counts, { high: 5, medium: 2, low: 1, total: 8 });
+  const cycle = report.gaps.find((g) => g.kind === "import_cycle")!;
+  assert.equal(cycle.message, "Import cycle: src/util/a.ts → src/util/b.ts → src/util/a.ts");
+  assert.match(report.gaps.find((g) => g.kind === "undeclared_dependency")!.message, /"lodash"/);
+
+  // Evidence: a test that names the feature id turns the high gap off.
+  await writeTree(dir.path, {
+    "tests/login_test.ts": 'Deno.test("auth-login: a user logs in", () => {});\n',
+  });
+  const again = await analyzeGaps(await openProject({ cwd: dir.path }));
+  assert.equal(again.gaps.some((g) => g.kind === "missing_evidence"), false);
+
+  const sarif = gapsToSarif(again, "0.1.0") as { version: string; runs: { results: unknown[] }[] };
+  assert.equal(sarif.version, "2.1.0");
+  assert.equal(sarif.runs[0].results.length, again.gaps.length);
+});
+
+Deno.test("analyzeGaps() finds the known gaps of a small Python project", async () => {
+  await using dir = await tempProject("py-demo");
+  await writeTree(dir.path, {
+    "requirements.txt": "PyYAML>=6\nrequests[socks]==2.32.0 ; python_version > '3.8'\n",
+    "pyproject.toml": '[project]\nname = "demo"\ndependencies = [\n  "httpx>=0.27",\n]\n',
+    "app/__init__.py": "",
+    "app/models.py": [
+      "import os, sys", // 1
+      "import yaml", // 2
+      "from .services import run", // 3
+      "", // 4
+      "def load(path):", // 5
+      '    """Loads it."""', // 6
+      "    pass", // 7
+      "", // 8
+      "class Base:", // 9
+      "    @abstractmethod", // 10
+      "    def area(self):", // 11
+      "        raise NotImplementedError", // 12
+      "", // 13
+      "def save(x):", // 14
+      '    s = "# TODO not a comment"', // 15
+      "    raise NotImplementedError(s)", // 16
+      "",
+    ].join("\n"),
+    "app/services.py": [
+      "from . import models  # HACK: late import", // 1
+      "import requests, httpx", // 2
+      "import numpy as np", // 3
+      "from app.util import helper", // 4
+      "def run():", // 5
+      "    return models.load('x')", // 6
+      "",
+    ].join("\n"),
+    "app/util.py": "def helper(): ...\n",
+  });
+  const project = await openProject({ cwd: dir.path });
+  const report = await analyzeGaps(project);
+  await project.close();
+  assert.deepEqual(report.gaps.map(brief), [
+    "high import_cycle app/models.py:3",
+    "high undeclared_dependency app/services.py:3",
+    "medium stub app/models.py:5",
+    "medium stub app/models.py:16",
+    "medium stub app/util.py:1",
+    "low todo app/services.py:1",
+  ]);
+  assert.match(report.gaps[1].message, /"numpy"/);
+});
+
+Deno.test("br gaps analyze: exit 10 with high gaps, --json, --format sarif, --output", async () => {
+  await using dir = await tempProject("cli");
+  await writeTree(dir.path, { "src/a.ts": 'import x from "left-pad";\nexport default x;\n' });
+  const text = await br(["gaps", "analyze"], { cwd: dir.path });
+  assert.equal(text.code, 10);
+  assert.match(text.stdout, /HIGH\s+undeclared_dependency\s+src\/a\.ts:1/);
+  assert.match(text.stdout, /1 high, 0 medium, 0 low gaps in 1 source files/);
+  const json = await br(["gaps", "analyze", "--json"], { cwd: dir.path });
+  assert.equal(JSON.parse(json.stdout).counts.high, 1);
+  const out = await br(["gaps", "analyze", "--format", "sarif", "--output", "gaps.sarif"], {
+    cwd: dir.path,
+  });
+  assert.equal(out.code, 10);
+  const sarif = JSON.parse(await Deno.readTextFile(`${dir.path}/gaps.sarif`));
+  assert.equal(sarif.runs[0].results[0].ruleId, "undeclared_dependency");
+  assert.equal(sarif.runs[0].results[0].level, "error");
+  await Deno.writeTextFile(`${dir.path}/package.json`, '{"dependencies":{"left-pad":"1"}}');
+  assert.equal((await br(["gaps", "analyze"], { cwd: dir.path })).code, 0);
+  const bad = await br(["gaps", "analyze", "--format", "xml"], { cwd: dir.path });
+  assert.equal(bad.code, 2);
+});

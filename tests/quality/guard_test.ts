@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { br, tempProject } from "../helpers.ts";
+import { writeTree } from "./_fixture.ts";
+
+Deno.test("br guard check reports spec and governance architecture rules", async () => {
+  await using dir = await tempProject("guard");
+  const none = await br(["guard", "check", "--json"], { cwd: dir.path });
+  assert.equal(none.code, 0);
+  assert.equal(JSON.parse(none.stdout).rules, 0);
+  await writeTree(dir.path, {
+    "PROJECT_SPEC.md":
+      "# Demo\n\n## Architecture\n\n- `src/ui` -/-> `src/db`\n\n## Design\n\nx -/-> y is not here\n",
+    "src/ui/page.ts":
+      'import { q } from "../db/query.ts";\nimport { s } from "../service/s.ts";\nimport type { T } from "../db/types.ts";\nexport const p = [q, s] as T[];\n',
+    "src/service/s.ts":
+      'import { p } from "../ui/page.ts";\nimport fs from "node:fs";\nexport const s = [p, fs];\n',
+    "src/db/query.ts": "export const q = 1;\n",
+    "src/db/types.ts": "export type T = unknown;\n",
+    "src/db/BadName.ts": "export const b = 1;\n",
+    "py/app.py": "import requests.adapters\n",
+  });
+  await Deno.writeTextFile(
+    `${dir.path}/.buildrunner/governance.yaml`,
+    [
+      "architecture:",
+      "  layers: [src/ui, src/service, src/db]",
+      "  forbidden_dependencies:",
+      "    - {package: fs, from: src/service/**}",
+      "    - {package: requests}",
+      "  naming:",
+      '    - {files: "src/**/*.ts", pattern: "^[a-z0-9_]+\\\\.ts$"}',
+      "",
+    ].join("\n"),
+  );
+  const r = await br(["guard", "check", "--json"], { cwd: dir.path });
+  assert.equal(r.code, 10, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.rules, 5);
+  assert.deepEqual(report.sources, ["PROJECT_SPEC.md", ".buildrunner/governance.yaml"]);
+  assert.deepEqual(
+    report.violations.map((v: { rule: string; file: string; line: number | null }) =>
+      `${v.rule} ${v.file}:${v.line}`
+    ),
+    [
+      "forbidden_dependency py/app.py:1",
+      "naming src/db/BadName.ts:null",
+      "layer src/service/s.ts:1",
+      "forbidden_dependency src/service/s.ts:2",
+      "forbidden_import src/ui/page.ts:1",
+    ],
+  );
+  const text = await br(["guard", "check"], { cwd: dir.path });
+  assert.match(text.stdout, /5 violations of 5 rules/);
+});
