@@ -111,3 +111,25 @@ export async function commitStatus(root: string, message: string): Promise<strin
   if (res.code !== 0) return null;
   return await gitOk(["rev-parse", "HEAD"], { cwd: root });
 }
+
+/**
+ * Merges the base tip into the task branch inside its worktree, so that the checks see what
+ * the merge will produce. A conflict is aborted (the branch stays as it was) and reported.
+ */
+export async function syncWithBase(
+  worktree: string,
+  tip: string,
+  message: string,
+): Promise<{ ok: true } | { ok: false; files: string[]; error: string }> {
+  const ident = await git(["config", "user.email"], { cwd: worktree });
+  const who = ident.code === 0 && ident.stdout.trim()
+    ? []
+    : ["-c", "user.name=BuildRunner", "-c", "user.email=br@localhost"];
+  const res = await git([...who, "merge", "--no-edit", "-m", message, tip], { cwd: worktree });
+  if (res.code === 0) return { ok: true };
+  const files = (await git(["diff", "--name-only", "--diff-filter=U", "-z"], { cwd: worktree }))
+    .stdout.split("\0").filter(Boolean).sort();
+  await git(["merge", "--abort"], { cwd: worktree });
+  const error = (res.stderr || res.stdout).trim().split("\n").filter(Boolean).slice(-1)[0] ?? "";
+  return { ok: false, files, error };
+}

@@ -9,9 +9,10 @@ import type { TaskPayload } from "../core/events.ts";
 import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
+import { runGates } from "../quality/mod.ts";
 import { readUsage, startAgent } from "./_agent.ts";
-import { buildrunnerEditsCheck, type CheckResult, testCommandCheck } from "./_checks.ts";
-import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
+import { buildrunnerEditsCheck, testCommandCheck } from "./_checks.ts";
+import { commitStatus, currentBranch, mergeBranch, syncWithBase } from "./_merge.ts";
 import { processStartTime } from "./_process.ts";
 import { taskPrompt } from "./_prompt.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
@@ -432,34 +433,21 @@ export class Driver {
     if (ahead === 0) {
       return { state: "failed", retry: false, reason: "the agent finished without any change" };
     }
-    const checks: CheckResult[] = [await buildrunnerEditsCheck(task.worktree, base)];
-    if (checks[0].passed && s.runTests && s.testCommand) {
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(project.env)) if (v !== undefined) env[k] = v;
-      checks.push(
-        await testCommandCheck(
-          task.worktree,
-          s.testCommand,
-          task.log ?? "/dev/null",
-          env,
-          s.timeoutMs,
-        ),
-      );
-    }
-    for (const c of checks) {
-      project.bus.emit(c.passed ? "gate.passed" : "gate.failed", {
-        gate: c.gate,
-        duration_ms: c.duration_ms,
-      }, { feature: task.feature, task: task.id });
-    }
-    const failed = checks.find((c) => !c.passed);
-    if (failed) {
-      return { state: "failed", retry: false, reason: `${failed.gate}: ${failed.summary}` };
-    }
+    // Bring the base in first: the checks then see what the merge will produce (other
+    // features merged meanwhile included), and a conflict shows up before any gate runs.
+    const checked = await this.#syncAndCheck(task, true);
+    if ("state" in checked) return checked;
     if (signal.aborted) return { state: "cancelled", reason: "stopped before it finished" };
     await this.#phase(task, "merge");
     if (s.noMerge) return { state: "review", reason: null };
     const outcome = await this.#serial(async (): Promise<Outcome> => {
+      // The base moved while the checks ran: check the new merge result again (the gates,
+      // not the test command) before it lands.
+      const now = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
+      if (now !== checked.tip) {
+        const again = await this.#syncAndCheck(task, false);
+        if ("state" in again) return again;
+      }
       const merged = await mergeBranch(
         project.root,
         this.#run.base_branch!,
@@ -485,6 +473,77 @@ export class Driver {
       }
     }
     return outcome;
+  }
+
+  /**
+   * Merges the base tip into the task branch, then runs the `.buildrunner/` rule, the
+   * configured gates and (with `tests`) the project's test command in the worktree. Returns
+   * the tip it checked against, or the outcome that ends the task.
+   */
+  async #syncAndCheck(task: TaskRow, tests: boolean): Promise<Outcome | { tip: string }> {
+    const project = this.#project;
+    const s = this.#s;
+    const meta = { feature: task.feature, task: task.id };
+    const baseBranch = this.#run.base_branch!;
+    const tip = await gitOk(["rev-parse", baseBranch], { cwd: project.root });
+    const sync = await syncWithBase(
+      task.worktree,
+      tip,
+      `br: merge ${baseBranch} into ${task.branch}`,
+    );
+    if (!sync.ok) {
+      if (sync.files.length === 0) {
+        return {
+          state: "failed",
+          retry: false,
+          reason: `cannot merge ${baseBranch} into ${task.branch}: ${sync.error}`,
+        };
+      }
+      return {
+        state: "conflict",
+        files: sync.files,
+        reason: `merge conflict in ${
+          sync.files.join(", ")
+        } with ${baseBranch}; branch "${task.branch}" kept`,
+      };
+    }
+    const own = await buildrunnerEditsCheck(task.worktree, tip);
+    project.bus.emit(own.passed ? "gate.passed" : "gate.failed", {
+      gate: own.gate,
+      duration_ms: own.duration_ms,
+    }, meta);
+    if (!own.passed) {
+      return { state: "failed", retry: false, reason: `${own.gate}: ${own.summary}` };
+    }
+    if (s.gates === null || s.gates.length > 0) {
+      // The configured gates, on the worktree's tree (they emit their own gate events).
+      const report = await runGates(project, { cwd: task.worktree, gates: s.gates ?? undefined });
+      await Deno.writeTextFile(
+        task.log ?? "/dev/null",
+        report.gates.map((g) => `br: gate ${g.gate}: ${g.passed ? "pass" : "FAIL"}: ${g.summary}\n`)
+          .join(""),
+        { append: true },
+      );
+      const bad = report.gates.find((g) => !g.passed);
+      if (bad) return { state: "failed", retry: false, reason: `gate ${bad.gate}: ${bad.summary}` };
+    }
+    if (tests && s.runTests && s.testCommand) {
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(project.env)) if (v !== undefined) env[k] = v;
+      const t = await testCommandCheck(
+        task.worktree,
+        s.testCommand,
+        task.log ?? "/dev/null",
+        env,
+        s.timeoutMs,
+      );
+      project.bus.emit(t.passed ? "gate.passed" : "gate.failed", {
+        gate: t.gate,
+        duration_ms: t.duration_ms,
+      }, meta);
+      if (!t.passed) return { state: "failed", retry: false, reason: `${t.gate}: ${t.summary}` };
+    }
+    return { tip };
   }
 
   /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */

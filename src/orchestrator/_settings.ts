@@ -82,6 +82,8 @@ export interface ParallelSettings {
   noMerge: boolean;
   /** Status of a merged feature. */
   onSuccess: "complete" | "testing";
+  /** Gates run in the worktree (null: the `quality.gates` setting; [] none). */
+  gates: string[] | null;
   /** Run the project's test command in the worktree. */
   runTests: boolean;
   /** Commit features.json on the base after each merge. */
@@ -200,6 +202,7 @@ export async function loadSettings(
     merge: get<"ff">("merge"),
     noMerge: !!flags.noMerge,
     onSuccess: get<"complete">("on_success"),
+    gates: get<string[] | null>("gates"),
     runTests: get<boolean>("run_tests"),
     commitStatus: get<boolean>("commit_status"),
     cleanup: get<boolean>("cleanup"),

@@ -30,6 +30,7 @@ export const parallelSection = defineConfigSection(
     include: z.array(z.string()).default([".env", ".env.local"]),
     merge: z.enum(["ff", "no-ff", "ff-only"]).default("ff"),
     on_success: z.enum(["complete", "testing"]).default("complete"),
+    gates: z.array(z.string()).nullable().default(null),
     run_tests: z.boolean().default(true),
     commit_status: z.boolean().default(true),
     cleanup: z.boolean().default(true),

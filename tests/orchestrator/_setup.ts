@@ -35,7 +35,7 @@ export interface ParallelProject extends TempDir {
 export async function parallelProject(features: FeatureSpec[]): Promise<ParallelProject> {
   const dir = await tempProject("par");
   for (const f of features) {
-    const args = ["feature", "add", f.id, "--id", f.id];
+    const args = ["feature", "add", f.id, "--id", f.id, "--acceptance", `${f.id} works`];
     if (f.deps?.length) args.push("--depends-on", f.deps.join(","));
     for (const g of f.files ?? []) args.push("--files", g);
     const res = await br(args, { cwd: dir.path });

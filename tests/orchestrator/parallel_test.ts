@@ -253,7 +253,7 @@ Deno.test("br parallel resume: after SIGKILL of br the run completes without dup
   assert.match(again.stderr, /br parallel resume/);
 
   const res = await p.br(["parallel", "resume", "--json"]);
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(rep.recovery!.orphans_stopped.map((o) => o.feature), ["slow"]);
   assert.deepEqual(rep.recovery!.requeued, ["slow"]);
