@@ -21,6 +21,8 @@ export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
 export * from "./src/spec/mod.ts";
+export * from "./src/telemetry/mod.ts";
+export * from "./src/routing/mod.ts";
 export * from "./plugin.ts";
 export {
   type ClaimStatus,

@@ -14,6 +14,8 @@ import {
   validateCommand,
 } from "./commands/quality.ts";
 import { securityRoutes } from "./commands/security.ts";
+import { routingRoutes } from "./commands/routing.ts";
+import { telemetryRoutes } from "./commands/telemetry.ts";
 import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
 import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
 import type { BrContext } from "./context.ts";
@@ -41,6 +43,8 @@ const root = buildRouteMap({
     spec: specRoutes,
     context: contextCommand,
     handoff: handoffCommand,
+    telemetry: telemetryRoutes,
+    routing: routingRoutes,
     completions: completionsCommand,
     __complete: completeCommand,
   },
@@ -77,7 +81,22 @@ export const app = buildApplication<BrContext>(root, {
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
-  await run(app, argv, ctx);
+  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(argv) });
   const code = Number(ctx.process.exitCode ?? 0);
   return code < 0 ? 2 : code;
+}
+
+/** The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`). */
+function commandPath(argv: readonly string[]): string {
+  const words: string[] = [];
+  let target: unknown = root;
+  for (const arg of argv) {
+    const map = target as { getRoutingTargetForInput?: (input: string) => unknown };
+    if (typeof map.getRoutingTargetForInput !== "function") break;
+    const next = map.getRoutingTargetForInput(arg);
+    if (!next) break;
+    words.push(arg);
+    target = next;
+  }
+  return words.join(" ") || "br";
 }

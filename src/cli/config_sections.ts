@@ -9,4 +9,6 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../quality/config.ts");
   await import("../design/config.ts");
   await import("../spec/config.ts");
+  await import("../telemetry/config.ts");
+  await import("../routing/config.ts");
 }

@@ -21,6 +21,8 @@ export interface BrContext extends CommandContext {
   readonly stdinIsTTY: boolean;
   /** A fixed clock for tests. */
   readonly clock?: Clock;
+  /** The command being run (`feature add`), resolved from argv by `runCli`. */
+  readonly command?: string;
   /** Called with every project a command opens (tests subscribe to its bus here). */
   readonly onProject?: (project: Project) => void;
 }

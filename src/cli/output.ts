@@ -1,5 +1,6 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
 import { openProject, type Project } from "../core/project.ts";
+import { attachCollector, type Collector } from "../telemetry/collector.ts";
 import type { BrContext } from "./context.ts";
 
 /** Flags every project command takes. */
@@ -97,6 +98,10 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
         `warning: a handler of ${event.type} failed: ${(error as Error)?.message ?? error}`,
       ),
   });
+  collectors.set(
+    project,
+    attachCollector(project, { command: ctx.command, startedAt: ctx.clock?.now() }),
+  );
   // Governance may veto feature mutations (status transitions); its module and governance.yaml
   // are loaded only when a feature event is about to be written.
   project.bus.before(
@@ -110,6 +115,12 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
   return project;
 }
 
+const collectors = new WeakMap<Project, Collector>();
+
+function errorCode(err: unknown): string {
+  return isBrError(err) ? err.code : "unexpected";
+}
+
 /**
  * Runs a command body with a project: opens it, runs `fn`, then flushes the event bus and
  * closes the project whatever happened.
@@ -120,10 +131,23 @@ export async function withProject<T>(
   fn: (project: Project) => Promise<T>,
 ): Promise<T> {
   const project = await openFor(ctx, flags);
+  const collector = collectors.get(project);
   try {
-    return await fn(project);
+    const result = await fn(project);
+    const code = Number(ctx.process.exitCode ?? 0) || 0;
+    collector?.end({ exitCode: code, error: code === 10 ? "check_failed" : undefined });
+    return result;
+  } catch (err) {
+    collector?.end({
+      exitCode: isBrError(err) ? err.exitCode : ExitCode.unexpected,
+      error: errorCode(err),
+    });
+    throw err;
   } finally {
     await project.close();
+    if (collector?.lastError) {
+      warn(ctx, `warning: telemetry not recorded: ${(collector.lastError as Error)?.message}`);
+    }
   }
 }
 

@@ -80,7 +80,13 @@ export interface EventPayloads {
   /** Payload of `session.started`. */
   "session.started": { command: string };
   /** Payload of `session.ended`. */
-  "session.ended": { command: string; exit_code: number; duration_ms: number };
+  "session.ended": {
+    command: string;
+    exit_code: number;
+    duration_ms: number;
+    /** The error code (`not_found`, `check_failed`, `unexpected`, ...) when it did not succeed. */
+    error?: string;
+  };
 }
 
 /** Payload of the feature status events. */

@@ -91,6 +91,24 @@ const core: Migration[] = [
       CREATE INDEX routing_outcomes_level ON routing_outcomes (level, model);
       CREATE INDEX routing_outcomes_feature ON routing_outcomes (feature);`,
   },
+  {
+    // One histogram per hour and type instead of one row per duration bucket: a month of
+    // busy telemetry is thousands of rows instead of hundreds of thousands.
+    version: 4,
+    name: "telemetry_duration_histograms",
+    sqlite: `
+      CREATE TABLE duration_histograms (
+        hour INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        buckets TEXT NOT NULL,
+        PRIMARY KEY (hour, type)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO duration_histograms (hour, type, count, buckets)
+        SELECT hour, type, sum(count), json_group_object(CAST(ms AS TEXT), count)
+        FROM duration_rollups GROUP BY hour, type;
+      DROP TABLE duration_rollups;`,
+  },
 ];
 
 // ---- 10-19: cost ----------------------------------------------------------------------

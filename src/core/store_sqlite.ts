@@ -186,8 +186,14 @@ class SqliteStore implements Store {
   }
 
   rawMany(sql: string, rows: readonly SqlParams[]): number {
+    const statement = this.#statement(sql);
     let changes = 0;
-    for (const params of rows) changes += this.rawRun(sql, params).changes;
+    for (const params of rows) {
+      const result = Array.isArray(params)
+        ? statement.run(...(params as SqlValue[]))
+        : statement.run(params as Record<string, SqlValue>);
+      changes += Number(result.changes);
+    }
     return changes;
   }
 

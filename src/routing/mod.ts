@@ -1,0 +1,44 @@
+/**
+ * Routing: estimates how complex a piece of work is (with the reasons), selects a model for
+ * it under cost, provider and context constraints, learns from recorded outcomes, and keeps
+ * fallback chains.
+ *
+ * @example
+ * ```ts
+ * import { estimateComplexity } from "@buildrunner/br";
+ * const e = estimateComplexity({ text: "Fix typo in README" });
+ * console.log(e.level, e.reasons); // "simple" [{ reason: 'small change: mentions "typo"', points: -2 }]
+ * ```
+ *
+ * @module
+ */
+export {
+  type Estimate,
+  estimateComplexity,
+  type EstimateInput,
+  type HistoryItem,
+  type Level,
+  levelOf,
+  LEVELS,
+  type Reason,
+} from "./estimate.ts";
+export { BUILTIN_MODELS, type RoutingModel, routingModels, taskCost } from "./models.ts";
+export {
+  type ComplexityReport,
+  estimate as estimateTask,
+  listModels,
+  type ModelRecord,
+  type OutcomeRecord,
+  type OutcomeResult,
+  type OutcomeRow,
+  parseLevel,
+  recordOutcome,
+  RESULTS,
+} from "./routing.ts";
+export {
+  type Candidate,
+  recordFallback,
+  type Selection,
+  selectModel,
+  type SelectOptions,
+} from "./select.ts";

@@ -1,0 +1,188 @@
+/**
+ * Threshold alerts: each rule compares one figure of the recent telemetry with its threshold
+ * from config. An alert fires when the figure reaches the threshold (`>=` a maximum, `<=` a
+ * minimum), is stored once while it lasts, and is marked resolved when the figure recovers.
+ */
+import { readStore } from "./_store.ts";
+import type { Project } from "../core/project.ts";
+import type { Store } from "../core/store.ts";
+import { type Period, periodStart } from "./_time.ts";
+import { durationsOf, percentile, round, summarize } from "./query.ts";
+
+/** The alert rules. */
+export type AlertRuleName =
+  | "success_rate"
+  | "error_rate"
+  | "p95_duration_ms"
+  | "daily_cost_usd"
+  | "security_findings";
+
+/** Thresholds of the rules (`null` turns a rule off). */
+export interface AlertThresholds {
+  /** Window of the rate, duration and findings rules. */
+  window: Period;
+  /** Fires when the task/build success rate is at or below this. */
+  success_rate_min: number | null;
+  /** Fires when the failed share of outcomes is at or above this. */
+  error_rate_max: number | null;
+  /** Fires when the p95 task duration is at or above this. */
+  p95_duration_ms_max: number | null;
+  /** Fires when the cost of the last 24 hours is at or above this. */
+  daily_cost_usd_max: number | null;
+  /** Fires when the number of security findings is at or above this. */
+  security_findings_max: number | null;
+}
+
+/** The built-in thresholds (also the config defaults). */
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  window: "day",
+  success_rate_min: 0.8,
+  error_rate_max: 0.2,
+  p95_duration_ms_max: 1_800_000,
+  daily_cost_usd_max: null,
+  security_findings_max: 1,
+};
+
+/** One rule checked now. */
+export interface AlertCheck {
+  /** Rule. */
+  rule: AlertRuleName;
+  /** The current figure, or null when there is no data. */
+  value: number | null;
+  /** The threshold, or null when the rule is off. */
+  threshold: number | null;
+  /** `min` rules fire at or below, `max` rules at or above. */
+  kind: "min" | "max";
+  /** Whether it fires now. */
+  firing: boolean;
+}
+
+/** A stored alert. */
+export interface AlertRecord {
+  /** Id. */
+  id: number;
+  /** Rule. */
+  rule: string;
+  /** The figure when it fired. */
+  value: number;
+  /** The threshold it reached. */
+  threshold: number;
+  /** A sentence for people. */
+  message: string;
+  /** When it fired. */
+  fired_at: string;
+  /** When it recovered, or null while active. */
+  resolved_at: string | null;
+}
+
+/** What an evaluation reports. */
+export interface AlertsReport {
+  /** Window of the rate rules. */
+  window: Period;
+  /** Every rule, as checked now, sorted by rule. */
+  checks: AlertCheck[];
+  /** Alerts active now, sorted by rule. */
+  active: AlertRecord[];
+  /** Alerts this evaluation fired. */
+  fired: AlertRecord[];
+  /** Alerts this evaluation resolved. */
+  resolved: AlertRecord[];
+  /** The most recent alerts (active and resolved), newest first. */
+  history: AlertRecord[];
+}
+
+async function thresholds(project: Project): Promise<AlertThresholds> {
+  await import("./config.ts");
+  const config = await project.config();
+  const section = config.get<Partial<AlertThresholds>>("telemetry.alerts") ?? {};
+  return { ...DEFAULT_THRESHOLDS, ...section };
+}
+
+async function taskP95(store: Store, since: Date | null): Promise<number | null> {
+  const rows = await durationsOf(store, since, ["task.completed", "task.failed"]);
+  return rows.length === 0 ? null : percentile(rows, 0.95);
+}
+
+const MESSAGES: Record<AlertRuleName, (v: number, t: number) => string> = {
+  success_rate: (v, t) => `Success rate ${pct(v)} is at or below ${pct(t)}`,
+  error_rate: (v, t) => `Error rate ${pct(v)} is at or above ${pct(t)}`,
+  p95_duration_ms: (v, t) => `p95 task duration ${v} ms is at or above ${t} ms`,
+  daily_cost_usd: (v, t) =>
+    `Cost of the last 24 h $${v.toFixed(2)} is at or above $${t.toFixed(2)}`,
+  security_findings: (v, t) => `${v} security finding(s), threshold ${t}`,
+};
+
+function pct(x: number): string {
+  return `${round(x * 100, 1)}%`;
+}
+
+/**
+ * Checks every rule now, stores alerts that start firing and resolves those that stopped.
+ *
+ * @throws {BrError} `storage` when the store cannot be read or written.
+ */
+export async function evaluateAlerts(
+  project: Project,
+  options: { now?: Date } = {},
+): Promise<AlertsReport> {
+  const now = options.now ?? project.clock.now();
+  const limits = await thresholds(project);
+  const store = await readStore(project);
+  const window = await summarize(store, limits.window, now);
+  const daily = limits.window === "day" ? window : await summarize(store, "day", now);
+  const findings = window.by_type.find((t) => t.type === "security.finding")?.count ?? 0;
+  const values: Record<AlertRuleName, [number | null, number | null, "min" | "max"]> = {
+    daily_cost_usd: [daily.cost.calls ? daily.cost.usd : null, limits.daily_cost_usd_max, "max"],
+    error_rate: [window.error_rate, limits.error_rate_max, "max"],
+    p95_duration_ms: [
+      await taskP95(store, periodStart(limits.window, now)),
+      limits.p95_duration_ms_max,
+      "max",
+    ],
+    security_findings: [findings, limits.security_findings_max, "max"],
+    success_rate: [window.success.rate, limits.success_rate_min, "min"],
+  };
+  const checks: AlertCheck[] = [];
+  for (const [rule, [value, threshold, kind]] of Object.entries(values)) {
+    const firing = value !== null && threshold !== null &&
+      (kind === "max" ? value >= threshold : value <= threshold);
+    checks.push({ rule: rule as AlertRuleName, value, threshold, kind, firing });
+  }
+  checks.sort((a, b) => a.rule.localeCompare(b.rule));
+  const stamp = now.toISOString();
+  const { fired, resolved } = await store.tx(async (t) => {
+    const open = await t.all<AlertRecord>("SELECT * FROM alerts WHERE resolved_at IS NULL");
+    const fired: AlertRecord[] = [];
+    const resolved: AlertRecord[] = [];
+    for (const check of checks) {
+      const current = open.find((a) => a.rule === check.rule);
+      if (check.firing && !current) {
+        const message = MESSAGES[check.rule](check.value!, check.threshold!);
+        const { lastInsertRowid } = await t.run(
+          "INSERT INTO alerts (rule, value, threshold, message, fired_at) VALUES (?, ?, ?, ?, ?)",
+          [check.rule, check.value!, check.threshold!, message, stamp],
+        );
+        fired.push({
+          id: lastInsertRowid,
+          rule: check.rule,
+          value: check.value!,
+          threshold: check.threshold!,
+          message,
+          fired_at: stamp,
+          resolved_at: null,
+        });
+      } else if (!check.firing && current) {
+        await t.run("UPDATE alerts SET resolved_at = ? WHERE id = ?", [stamp, current.id]);
+        resolved.push({ ...current, resolved_at: stamp });
+      }
+    }
+    return { fired, resolved };
+  });
+  const active = await store.all<AlertRecord>(
+    "SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY rule, id",
+  );
+  const history = await store.all<AlertRecord>(
+    "SELECT * FROM alerts ORDER BY fired_at DESC, id DESC LIMIT 50",
+  );
+  return { window: limits.window, checks, active, fired, resolved, history };
+}

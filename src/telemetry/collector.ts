@@ -1,0 +1,192 @@
+/**
+ * The collector: subscribes to the project's event bus, keeps events in memory and writes
+ * them to the store in batches (when a batch is full, after a short delay in long-running
+ * processes, and when the project closes). A command that emits nothing never opens the store.
+ *
+ * This module is loaded by every command: it imports no schema library.
+ */
+import type { BrEvent, EventType } from "../core/events.ts";
+import type { Project } from "../core/project.ts";
+import { writeEvents } from "./_write.ts";
+
+/** Options of {@link attachCollector}. */
+export interface CollectorOptions {
+  /** The command being run (`feature add`), recorded on the session events. */
+  command?: string;
+  /** When the command started (default: now). */
+  startedAt?: Date;
+  /** Events per write (default 500). */
+  batchSize?: number;
+  /** Longest time an event waits in memory in a long-running process (default 1000 ms). */
+  flushIntervalMs?: number;
+}
+
+/** How a command ended, for `session.ended`. */
+export interface SessionOutcome {
+  /** The process exit code. */
+  exitCode: number;
+  /** The error code when it did not succeed (`not_found`, `check_failed`, ...). */
+  error?: string;
+}
+
+/** A collector attached to one project. */
+export interface Collector {
+  /** False when telemetry is off (`BR_NO_TELEMETRY=1`); the config switch is read on write. */
+  readonly enabled: boolean;
+  /** Events written so far. */
+  readonly written: number;
+  /** The last write failure, if any (a failure never fails the command). */
+  readonly lastError: unknown;
+  /** Writes what is buffered now. */
+  flush(): Promise<void>;
+  /** Records how the command ended; `session.started`/`ended` are written at close. */
+  end(outcome: SessionOutcome): void;
+}
+
+/** True when `BR_NO_TELEMETRY` turns collection off. */
+export function telemetryDisabledByEnv(env: Record<string, string | undefined>): boolean {
+  const v = env.BR_NO_TELEMETRY;
+  return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
+}
+
+const ALERT_EVERY_MS = 10_000;
+const ALERT_INPUTS = /^(task\.|build\.|gate\.|cost\.recorded|security\.finding)/;
+
+/**
+ * Attaches a collector to `project.bus`. Sessions are recorded only for commands that emitted
+ * other events or failed: a read-only command that succeeds leaves no trace and opens nothing.
+ *
+ * @example
+ * ```ts
+ * import { createProject } from "../core/project.ts";
+ * import { attachCollector } from "./collector.ts";
+ * const project = createProject(await Deno.makeTempDir(), {});
+ * attachCollector(project, { command: "demo" });
+ * project.bus.emit("gate.passed", { gate: "lint", duration_ms: 12 });
+ * await project.close(); // writes gate.passed plus session.started/ended
+ * ```
+ */
+export function attachCollector(project: Project, options: CollectorOptions = {}): Collector {
+  const startedAt = options.startedAt ?? project.clock.now();
+  const batchSize = options.batchSize ?? 500;
+  const interval = options.flushIntervalMs ?? 1000;
+  let buffer: BrEvent[] = [];
+  let seen = 0;
+  // Alerts are checked after writing outcomes, at most every ALERT_EVERY_MS while the process
+  // runs, and always when it closes.
+  let alertInputs = false;
+  let alertsPending = false;
+  let lastAlertCheck = Number.NEGATIVE_INFINITY;
+  let closing = false;
+  let outcome: SessionOutcome | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let allowed: boolean | null = null;
+  const state = {
+    enabled: !telemetryDisabledByEnv(project.env),
+    written: 0,
+    lastError: null as unknown,
+  };
+
+  const isAllowed = async (): Promise<boolean> => {
+    if (allowed === null) {
+      await import("./config.ts");
+      const config = await project.config();
+      allowed = config.get<boolean>("telemetry.enabled") !== false;
+    }
+    return allowed;
+  };
+
+  const write = async (events: BrEvent[], hasAlertInputs: boolean): Promise<void> => {
+    try {
+      if (!(await isAllowed())) return;
+      const store = await project.store();
+      state.written += await writeEvents(store, events);
+      alertsPending ||= hasAlertInputs;
+      const due = closing || Date.now() - lastAlertCheck >= ALERT_EVERY_MS;
+      if (alertsPending && due) {
+        alertsPending = false;
+        lastAlertCheck = Date.now();
+        const { evaluateAlerts } = await import("./alerts.ts");
+        await evaluateAlerts(project);
+      }
+    } catch (err) {
+      state.lastError = err;
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (buffer.length === 0) return chain;
+    const events = buffer;
+    const hasAlertInputs = alertInputs;
+    buffer = [];
+    alertInputs = false;
+    chain = chain.then(() => write(events, hasAlertInputs));
+    return chain;
+  };
+
+  const collector: Collector = {
+    get enabled() {
+      return state.enabled;
+    },
+    get written() {
+      return state.written;
+    },
+    get lastError() {
+      return state.lastError;
+    },
+    flush,
+    end(result) {
+      outcome = result;
+    },
+  };
+  if (!state.enabled) return collector;
+
+  project.bus.on("*", (event) => {
+    buffer.push(event);
+    seen++;
+    if (ALERT_INPUTS.test(event.type)) alertInputs = true;
+    if (buffer.length >= batchSize) return flush();
+    if (timer === undefined) {
+      const t = setTimeout(flush, interval);
+      Deno.unrefTimer(t);
+      timer = t;
+    }
+    return undefined;
+  });
+
+  project.onClose(() => {
+    closing = true;
+    // A check that found problems (exit 10) is a result, not a failure of br.
+    const failed = outcome !== null && outcome.exitCode !== 0 && outcome.error !== undefined &&
+      outcome.error !== "check_failed";
+    if (seen > 0 || failed) {
+      const command = options.command ?? "br";
+      const started = sessionEvent(project, "session.started", { command }, startedAt);
+      const now = project.clock.now();
+      const payload: BrEvent<"session.ended">["payload"] = {
+        command,
+        exit_code: outcome?.exitCode ?? 0,
+        duration_ms: Math.max(0, now.getTime() - startedAt.getTime()),
+      };
+      if (outcome?.error) payload.error = outcome.error;
+      buffer.unshift(started);
+      buffer.push(sessionEvent(project, "session.ended", payload, now));
+    }
+    return flush();
+  });
+  return collector;
+}
+
+function sessionEvent<T extends EventType>(
+  project: Project,
+  type: T,
+  payload: BrEvent<T>["payload"],
+  time: Date,
+): BrEvent<T> {
+  return { ...project.bus.create(type, payload), time: time.toISOString() };
+}

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { evaluateAlerts } from "../../src/telemetry/mod.ts";
+import { br, tempProject } from "../helpers.ts";
+import { recorder } from "./_util.ts";
+
+async function setAll(root: string, pairs: Record<string, string>) {
+  for (const [k, v] of Object.entries(pairs)) {
+    const res = await br(["config", "set", k, v], { cwd: root });
+    assert.equal(res.code, 0, res.stderr);
+  }
+}
+
+function emitTasks(r: ReturnType<typeof recorder>, ok: number, failed: number, ms = 10) {
+  for (let i = 0; i < ok; i++) {
+    r.project.bus.emit("task.completed", { task_id: `ok${i}`, duration_ms: ms });
+  }
+  for (let i = 0; i < failed; i++) {
+    r.project.bus.emit("task.failed", { task_id: `f${i}`, duration_ms: ms });
+  }
+}
+
+Deno.test("alerts fire exactly at their thresholds", async (t) => {
+  const now = new Date("2026-11-25T12:30:00.000Z");
+
+  async function rates(ok: number, failed: number) {
+    await using dir = await tempProject();
+    const a = recorder(dir.path);
+    emitTasks(a, ok, failed);
+    await a.project.close();
+    const b = recorder(dir.path);
+    const report = await evaluateAlerts(b.project, { now });
+    await b.project.close();
+    const check = (rule: string) => report.checks.find((c) => c.rule === rule)!;
+    return {
+      success: check("success_rate"),
+      error: check("error_rate"),
+      active: report.active.map((x) => x.rule),
+    };
+  }
+
+  await t.step("success rate min 0.8 and error rate max 0.2: 4 of 5 fires both", async () => {
+    const at = await rates(4, 1);
+    assert.equal(at.success.value, 0.8);
+    assert.equal(at.error.value, 0.2);
+    assert.deepEqual(at.active, ["error_rate", "success_rate"]);
+  });
+
+  await t.step("5 of 6 (0.8333 / 0.1667) fires neither", async () => {
+    const above = await rates(5, 1);
+    assert.equal(above.success.value, 0.8333);
+    assert.equal(above.error.value, 0.1667);
+    assert.deepEqual(above.active, []);
+  });
+
+  await t.step(
+    "daily cost, p95 and findings: at the threshold fires, just below does not",
+    async () => {
+      await using dir = await tempProject();
+      await setAll(dir.path, {
+        "telemetry.alerts.daily_cost_usd_max": "1",
+        "telemetry.alerts.p95_duration_ms_max": "50",
+        "telemetry.alerts.security_findings_max": "2",
+        "telemetry.alerts.success_rate_min": "null",
+        "telemetry.alerts.error_rate_max": "null",
+      });
+      const a = recorder(dir.path);
+      a.project.bus.emit("cost.recorded", { model: "m", tokens: {}, usd: 0.99, source: "t" });
+      emitTasks(a, 20, 0, 49);
+      a.project.bus.emit("security.finding", { rule: "aws-key", file: "a.ts", fingerprint: "f1" });
+      await a.project.close();
+      const b = recorder(dir.path);
+      let report = await evaluateAlerts(b.project, { now });
+      assert.deepEqual(report.active, []);
+      assert.deepEqual(
+        report.checks.map((c) => [c.rule, c.value, c.firing]),
+        [
+          ["daily_cost_usd", 0.99, false],
+          ["error_rate", 0, false],
+          ["p95_duration_ms", 49, false],
+          ["security_findings", 1, false],
+          ["success_rate", 1, false],
+        ],
+      );
+      b.project.bus.emit("cost.recorded", { model: "m", tokens: {}, usd: 0.01, source: "t" });
+      emitTasks(b, 2, 0, 50); // 22 tasks: p95 rank 21 -> 50
+      b.project.bus.emit("security.finding", { rule: "aws-key", file: "b.ts", fingerprint: "f2" });
+      await b.project.close();
+      const c = recorder(dir.path);
+      report = await evaluateAlerts(c.project, { now });
+      assert.deepEqual(report.active.map((x) => x.rule), [
+        "daily_cost_usd",
+        "p95_duration_ms",
+        "security_findings",
+      ]);
+      assert.equal(report.checks.find((x) => x.rule === "daily_cost_usd")?.value, 1);
+      // Evaluated again: still active, not stored twice.
+      report = await evaluateAlerts(c.project, { now });
+      assert.equal(report.fired.length, 0);
+      assert.equal(report.history.length, 3);
+      // A day later the window is empty: everything resolves, the history keeps them.
+      report = await evaluateAlerts(c.project, { now: new Date("2026-11-27T12:00:00Z") });
+      assert.deepEqual(report.active, []);
+      assert.equal(report.resolved.length, 3);
+      assert.ok(report.history.every((h) => h.resolved_at === "2026-11-27T12:00:00.000Z"));
+      await c.project.close();
+    },
+  );
+
+  await t.step("the collector checks alerts after writing outcomes", async () => {
+    await using dir = await tempProject();
+    const a = recorder(dir.path);
+    emitTasks(a, 0, 3);
+    await a.project.close();
+    const b = recorder(dir.path);
+    const store = await b.project.store();
+    const rows = await store.all<{ rule: string }>("SELECT rule FROM alerts ORDER BY rule");
+    assert.deepEqual(rows.map((r) => r.rule), ["error_rate", "success_rate"]);
+    await b.project.close();
+  });
+
+  await t.step("a bad threshold in config is invalid data", async () => {
+    await using dir = await tempProject();
+    const res = await br(["config", "set", "telemetry.alerts.error_rate_max", "high"], {
+      cwd: dir.path,
+    });
+    assert.equal(res.code, 3, res.stderr);
+  });
+});

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { br, brProcess, tempProject } from "../helpers.ts";
+import { recorder } from "./_util.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+async function seed(root: string) {
+  const r = recorder(root);
+  r.project.bus.emit("gate.passed", { gate: "lint", duration_ms: 12 }, { feature: "a,b" });
+  r.project.bus.emit("task.failed", { task_id: "t1", error: 'said "no"\nthen left' });
+  r.project.bus.emit("cost.recorded", { model: "m1", tokens: { input: 3 }, usd: 0.5, source: "x" });
+  await r.project.close();
+}
+
+Deno.test("export: csv and jsonl round-trip every event", async () => {
+  await using dir = await tempProject();
+  await seed(dir.path);
+  const jsonl = await br(["telemetry", "export", "--format", "jsonl"], { cwd: dir.path });
+  assert.equal(jsonl.code, 0, jsonl.stderr);
+  const lines = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((e) => e.type), [
+    "session.started",
+    "gate.passed",
+    "task.failed",
+    "cost.recorded",
+    "session.ended",
+  ]);
+  assert.equal(lines[2].payload.error, 'said "no"\nthen left');
+
+  const csv = await br([
+    "telemetry",
+    "export",
+    "--format",
+    "csv",
+    "--type",
+    "task",
+    "--output",
+    "out.csv",
+  ], {
+    cwd: dir.path,
+  });
+  assert.equal(csv.code, 0, csv.stderr);
+  const text = await Deno.readTextFile(`${dir.path}/out.csv`);
+  assert.equal(
+    text,
+    "id,type,time,session,feature,task,payload\n" +
+      `${lines[2].id},task.failed,${lines[2].time},${lines[2].session},,,` +
+      `"{""task_id"":""t1"",""error"":""said \\""no\\""\\nthen left""}"\n`,
+  );
+  const bad = await br(["telemetry", "export", "--format", "xml"], { cwd: dir.path });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /error: Unknown export format "xml"/);
+});
+
+Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after the last sent", async () => {
+  await using dir = await tempProject();
+  const received: { path: string; auth: string | null; body: Json }[] = [];
+  let fail = false;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      const body = await req.json();
+      received.push({ path: new URL(req.url).pathname, auth: req.headers.get("x-api-key"), body });
+      if (fail) return new Response("overloaded", { status: 503 });
+      return Response.json({});
+    },
+  );
+  const endpoint = `http://127.0.0.1:${server.addr.port}`;
+  const set = await br(["config", "set", "telemetry.otlp.headers", '{"x-api-key": "k-123"}'], {
+    cwd: dir.path,
+  });
+  assert.equal(set.code, 0, set.stderr);
+  await Deno.remove(`${dir.path}/.buildrunner/br.db`); // only the seeded events
+  await seed(dir.path);
+
+  const first = await br([
+    "telemetry",
+    "export",
+    "--format",
+    "otlp",
+    "--endpoint",
+    endpoint,
+    "--json",
+  ], {
+    cwd: dir.path,
+  });
+  assert.equal(first.code, 0, first.stderr);
+  const result = JSON.parse(first.stdout);
+  assert.equal(result.sent, 5);
+  assert.equal(result.requests, 1);
+  assert.equal(result.endpoint, `${endpoint}/v1/logs`);
+  assert.equal(received[0].path, "/v1/logs");
+  assert.equal(received[0].auth, "k-123");
+  const rl = received[0].body.resourceLogs[0];
+  assert.deepEqual(rl.resource.attributes[0], {
+    key: "service.name",
+    value: { stringValue: "buildrunner" },
+  });
+  const records = rl.scopeLogs[0].logRecords;
+  assert.deepEqual(records.map((r: Json) => r.eventName), [
+    "session.started",
+    "gate.passed",
+    "task.failed",
+    "cost.recorded",
+    "session.ended",
+  ]);
+  const gate = records[1];
+  assert.match(gate.timeUnixNano, /^\d{19}$/);
+  assert.equal(gate.severityText, "INFO");
+  assert.equal(records[2].severityNumber, 17);
+  assert.deepEqual(gate.attributes.find((a: Json) => a.key === "br.duration_ms"), {
+    key: "br.duration_ms",
+    value: { intValue: "12" },
+  });
+  assert.deepEqual(JSON.parse(gate.body.stringValue), { gate: "lint", duration_ms: 12 });
+
+  // Nothing new: nothing sent. New events: only those.
+  const again = await br([
+    "telemetry",
+    "export",
+    "--format",
+    "otlp",
+    "--endpoint",
+    endpoint,
+    "--json",
+  ], {
+    cwd: dir.path,
+  });
+  assert.equal(JSON.parse(again.stdout).sent, 0);
+  await seed(dir.path);
+  fail = true;
+  const down = await br(["telemetry", "export", "--format", "otlp", "--endpoint", endpoint], {
+    cwd: dir.path,
+  });
+  assert.equal(down.code, 7);
+  assert.match(down.stderr, /answered 503/);
+  assert.doesNotMatch(down.stderr + down.stdout, /k-123/);
+  fail = false;
+  const third = await br([
+    "telemetry",
+    "export",
+    "--format",
+    "otlp",
+    "--endpoint",
+    endpoint,
+    "--json",
+  ], {
+    cwd: dir.path,
+  });
+  // The 5 new events plus the session of the failed export.
+  assert.equal(JSON.parse(third.stdout).sent, 7);
+  const none = await br(["telemetry", "export", "--format", "otlp"], { cwd: dir.path });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /No OTLP endpoint is configured/);
+});
+
+Deno.test("telemetry commands run as a subprocess", async () => {
+  await using dir = await tempProject();
+  await seed(dir.path);
+  for (
+    const args of [
+      ["telemetry", "summary", "--period", "all"],
+      ["telemetry", "events", "--limit", "2"],
+      ["telemetry", "alerts"],
+      ["telemetry", "performance", "--period", "all"],
+    ]
+  ) {
+    const res = await brProcess(args, { cwd: dir.path });
+    assert.equal(res.code, 0, `${args.join(" ")}: ${res.stderr}`);
+    assert.notEqual(res.stdout.trim(), "");
+  }
+  const summary = await brProcess(["telemetry", "summary", "--period", "all", "--json"], {
+    cwd: dir.path,
+  });
+  assert.equal(JSON.parse(summary.stdout).cost.usd, 0.5);
+  const prune = await brProcess(["telemetry", "prune", "--older-than", "0s", "--json"], {
+    cwd: dir.path,
+  });
+  assert.equal(prune.code, 0, prune.stderr);
+  assert.equal(JSON.parse(prune.stdout).events, 5);
+  const missing = await brProcess(["telemetry", "prune"], { cwd: dir.path });
+  assert.equal(missing.code, 2);
+  const badPeriod = await brProcess(["telemetry", "summary", "--period", "year"], {
+    cwd: dir.path,
+  });
+  assert.equal(badPeriod.code, 2);
+  assert.match(badPeriod.stderr, /hint: use one of day, week, month, all/);
+});

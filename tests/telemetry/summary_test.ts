@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import {
+  durationBucket,
+  pruneTelemetry,
+  telemetryEvents,
+  telemetryPerformance,
+  telemetrySummary,
+} from "../../src/telemetry/mod.ts";
+import { MIGRATIONS } from "../../src/core/store_migrations.ts";
+import { openSqliteStore } from "../../src/core/store_sqlite.ts";
+import { tempDir } from "../helpers.ts";
+import { recorder } from "./_util.ts";
+
+Deno.test("summary: every figure comes from the recorded events", async () => {
+  await using dir = await tempDir();
+  const r = recorder(dir.path);
+  const { bus } = r.project;
+  for (const d of [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]) {
+    bus.emit("task.completed", { task_id: `t${d}`, duration_ms: d }, { feature: "login" });
+  }
+  bus.emit("task.failed", { task_id: "tf", duration_ms: 5, error: "boom" }, { feature: "login" });
+  bus.emit("build.completed", { run_id: "r1", duration_ms: 1000 });
+  bus.emit("build.failed", { run_id: "r2", duration_ms: 2000 });
+  bus.emit("gate.passed", { gate: "lint", duration_ms: 12 });
+  bus.emit("gate.failed", { gate: "test", duration_ms: 99 });
+  bus.emit("gate.passed", { gate: "test", duration_ms: 98 });
+  bus.emit("model.selected", { model: "claude-sonnet-4-5", level: "moderate" });
+  bus.emit("model.fallback", { from: "claude-sonnet-4-5", to: "gpt-5-mini" });
+  bus.emit("cost.recorded", {
+    model: "claude-sonnet-4-5",
+    tokens: { input: 1000, output: 200 },
+    usd: 0.25,
+    source: "test",
+  });
+  bus.emit("cost.recorded", {
+    model: "gpt-5-mini",
+    tokens: { input: 10 },
+    usd: 0.5,
+    source: "test",
+  });
+  // Old event, outside the last day.
+  r.at("2026-11-20T10:00:00.000Z");
+  bus.emit("task.failed", { task_id: "old", duration_ms: 7 });
+  r.at("2026-11-25T12:00:00.000Z");
+  await r.project.close();
+
+  const again = recorder(dir.path);
+  const now = new Date("2026-11-25T12:30:00.000Z");
+  const s = await telemetrySummary(again.project, { period: "day", now });
+  assert.equal(s.since, "2026-11-24T12:00:00.000Z");
+  assert.deepEqual(s.success.tasks, { succeeded: 10, failed: 1, rate: 0.9091 });
+  assert.deepEqual(s.success.builds, { succeeded: 1, failed: 1, rate: 0.5 });
+  assert.equal(s.success.rate, 0.8462); // 11 / 13
+  assert.equal(s.error_rate, 0.1875); // (1 + 1 + 1) / 16
+  const tc = s.durations.find((d) => d.type === "task.completed")!;
+  assert.deepEqual(tc, { type: "task.completed", count: 10, p50_ms: 50, p95_ms: 95 });
+  assert.deepEqual(s.cost, {
+    usd: 0.75,
+    calls: 2,
+    by_model: [
+      { model: "gpt-5-mini", usd: 0.5, calls: 1 },
+      { model: "claude-sonnet-4-5", usd: 0.25, calls: 1 },
+    ],
+  });
+  assert.deepEqual(s.gates, [
+    { gate: "lint", passed: 1, failed: 0 },
+    { gate: "test", passed: 1, failed: 1 },
+  ]);
+  assert.deepEqual(s.models, [
+    { model: "claude-sonnet-4-5", selected: 1, fallback_to: 0, cost_calls: 1, usd: 0.25 },
+    { model: "gpt-5-mini", selected: 0, fallback_to: 1, cost_calls: 1, usd: 0.5 },
+  ]);
+  assert.deepEqual(s.errors, [
+    { type: "build.failed", count: 1 },
+    { type: "gate.failed", count: 1 },
+    { type: "task.failed", count: 1 },
+  ]);
+  assert.equal(s.sessions.total, 1);
+
+  const all = await telemetrySummary(again.project, { period: "all", now });
+  assert.equal(all.success.tasks.failed, 2);
+  assert.equal(all.events, s.events + 1);
+
+  const perf = await telemetryPerformance(again.project, { period: "day", now });
+  const p = perf.durations.find((d) => d.type === "task.completed")!;
+  assert.equal(p.max_ms, 95);
+  assert.equal(p.p99_ms, 95);
+  assert.equal(perf.commands[0].command, "test");
+
+  const failed = await telemetryEvents(again.project, { type: "task.failed" });
+  assert.deepEqual(failed.map((e) => e.task), [null, null]);
+  assert.deepEqual(failed.map((e) => e.payload), [
+    { task_id: "tf", duration_ms: 5, error: "boom" },
+    { task_id: "old", duration_ms: 7 },
+  ]);
+  const family = await telemetryEvents(again.project, { type: "gate", limit: 2 });
+  assert.deepEqual(family.map((e) => e.type), ["gate.failed", "gate.passed"]);
+  const login = await telemetryEvents(again.project, {
+    feature: "login",
+    since: new Date("2026-11-25T00:00:00Z"),
+  });
+  assert.equal(login.length, 11);
+
+  const pruned = await pruneTelemetry(again.project, { olderThan: "2d", now });
+  assert.equal(pruned.events, 1);
+  const after = await telemetrySummary(again.project, { period: "all", now });
+  assert.equal(after.success.tasks.failed, 1);
+  assert.equal(after.events, s.events);
+  await again.project.close();
+});
+
+Deno.test("summary: durations above 100 ms stay within 2.5 % of exact", () => {
+  for (let ms = 0; ms < 10_000_000; ms = ms * 1.07 + 1) {
+    const b = durationBucket(ms);
+    if (ms < 100) assert.equal(b, Math.round(ms));
+    else assert.ok(Math.abs(b - ms) / ms <= 0.026, `${ms} -> ${b}`);
+  }
+});
+
+Deno.test("migration 4 turns duration rows into hourly histograms, keeping percentiles", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/br.db`;
+  const old = await openSqliteStore(path, { migrations: MIGRATIONS.filter((m) => m.version <= 3) });
+  const hour = Math.floor(Date.parse("2026-11-25T11:00:00Z") / 3_600_000);
+  await old.many("INSERT INTO duration_rollups (hour, type, ms, count) VALUES (?, ?, ?, ?)", [
+    [hour, "task.completed", 10, 3],
+    [hour, "task.completed", 90, 1],
+    [hour - 1, "task.completed", 50, 2],
+    [hour, "gate.passed", 7, 1],
+  ]);
+  await old.close();
+  const store = await openSqliteStore(path);
+  assert.deepEqual(
+    await store.all(
+      "SELECT hour - ? AS h, type, count, buckets FROM duration_histograms ORDER BY hour, type",
+      [hour],
+    ),
+    [
+      { h: -1, type: "task.completed", count: 2, buckets: '{"50":2}' },
+      { h: 0, type: "gate.passed", count: 1, buckets: '{"7":1}' },
+      { h: 0, type: "task.completed", count: 4, buckets: '{"10":3,"90":1}' },
+    ],
+  );
+  await store.close();
+  const project = recorder(dir.path).project;
+  await Deno.mkdir(`${dir.path}/.buildrunner`);
+  await Deno.rename(path, `${dir.path}/.buildrunner/br.db`);
+  const s = await telemetrySummary(project, { period: "all" });
+  assert.deepEqual(s.durations.find((d) => d.type === "task.completed"), {
+    type: "task.completed",
+    count: 6,
+    p50_ms: 10,
+    p95_ms: 90,
+  });
+  await project.close();
+});
