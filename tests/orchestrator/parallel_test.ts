@@ -70,6 +70,17 @@ Deno.test("br parallel run: four independent features run at once and all merge"
   }
   assert.equal(await gitRun(["branch", "--list", "br/*"], p.path), "");
   assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
+  // Every step was recorded by the telemetry collector.
+  const events = json<{ type: string }[]>(
+    await p.br(["telemetry", "events", "--json", "--limit", "100000"]),
+  );
+  const count = (type: string) => events.filter((e) => e.type === type).length;
+  assert.deepEqual(
+    ["build.started", "task.started", "worker.started", "task.completed", "build.completed"].map(
+      count,
+    ),
+    [1, 4, 4, 4, 1],
+  );
   const spans = [...intervals(await p.records()).values()];
   const concurrent = spans.filter((s) => spans.some((o) => o !== s && overlap(s, o))).length;
   assert.ok(concurrent >= 2, `agents did not overlap: ${JSON.stringify(spans)}`);
