@@ -6,7 +6,8 @@
  *   deno run -A bench/parallel.ts [--features 32] [--workers 4]
  *
  * Overhead per task = wall time of the run / N (worktree create + schedule + agent start +
- * commit + checks + merge + status + cleanup, with W tasks in flight). Target: ≤ 2× the floor.
+ * commit + base sync + merge + status + cleanup, with W tasks in flight), gates off.
+ * Target: ≤ 2× the floor.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
@@ -55,9 +56,11 @@ try {
       `export const v${i} = ${i};\n`,
     );
   }
+  // Orchestration only: no gates, no test command.
   const project = await openProject({
     cwd: dir,
     env: { ...Deno.env.toObject(), BR_HOME: join(dir, ".home") },
+    configFlags: { "parallel.gates": [] },
   });
   for (let i = 0; i < N; i++) {
     await addFeature(project, {
@@ -95,7 +98,10 @@ try {
   const floor = pairs[Math.floor(pairs.length / 2)];
   await project.close();
   const merged = report.tasks.filter((t) => t.state === "merged").length;
-  if (merged !== N) throw new Error(`only ${merged} of ${N} tasks merged`);
+  if (merged !== N) {
+    const bad = report.tasks.find((t) => t.state !== "merged");
+    throw new Error(`only ${merged} of ${N} tasks merged; ${bad?.feature}: ${bad?.error}`);
+  }
   const perTask = total / N;
   console.log(`features: ${N}, workers: ${W}, all merged`);
   console.log(`floor (git worktree add + remove, median):     ${floor.toFixed(1)} ms per task`);
