@@ -20,6 +20,7 @@
 export * from "./src/core/mod.ts";
 export * from "./src/features/mod.ts";
 export * from "./src/project/mod.ts";
+export * from "./src/security/mod.ts";
 export * from "./src/spec/mod.ts";
 export * from "./src/telemetry/mod.ts";
 export * from "./src/routing/mod.ts";
@@ -45,6 +46,7 @@ export {
   type TaskStatus,
   type WorkerStatus,
 } from "./src/orchestrator/mod.ts";
+export * from "./src/cost/mod.ts";
 export * from "./src/quality/mod.ts";
 export * from "./src/hooks/mod.ts";
 export * from "./src/design/mod.ts";

@@ -1,6 +1,7 @@
 import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import { configRoutes } from "./commands/config.ts";
+import { costRoutes } from "./commands/cost.ts";
 import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
@@ -32,6 +33,7 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     parallel: parallelRoutes,
+    cost: costRoutes,
     gaps: gapsRoutes,
     quality: qualityRoutes,
     guard: guardRoutes,

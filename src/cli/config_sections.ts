@@ -4,6 +4,7 @@
  */
 export async function loadAllConfigSections(): Promise<void> {
   await import("../project/config.ts");
+  await import("../cost/config.ts");
   await import("../security/config.ts");
   await import("../orchestrator/config.ts");
   await import("../quality/config.ts");

@@ -112,7 +112,57 @@ const core: Migration[] = [
 ];
 
 // ---- 10-19: cost ----------------------------------------------------------------------
-const cost: Migration[] = [];
+const cost: Migration[] = [
+  {
+    version: 10,
+    name: "cost_ledger",
+    sqlite: `
+      CREATE TABLE cost_ledger (
+        id INTEGER PRIMARY KEY,
+        key TEXT UNIQUE,
+        time TEXT NOT NULL,
+        source TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        priced INTEGER NOT NULL DEFAULT 1,
+        logged_cost_usd REAL,
+        session TEXT,
+        project TEXT,
+        feature TEXT,
+        task TEXT,
+        recorded_at TEXT NOT NULL,
+        import_run TEXT
+      ) STRICT;
+      CREATE INDEX cost_ledger_time ON cost_ledger (time);
+      CREATE INDEX cost_ledger_feature ON cost_ledger (feature, time) WHERE feature IS NOT NULL;
+      CREATE INDEX cost_ledger_session ON cost_ledger (session) WHERE session IS NOT NULL;
+      CREATE TABLE cost_import_files (
+        path TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime TEXT,
+        offset INTEGER NOT NULL,
+        head_hash TEXT NOT NULL,
+        state TEXT,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE cost_budgets (
+        name TEXT PRIMARY KEY,
+        period TEXT NOT NULL CHECK (period IN ('daily', 'weekly', 'monthly', 'total')),
+        feature TEXT,
+        limit_usd REAL NOT NULL,
+        warn_pct REAL NOT NULL,
+        last_level TEXT,
+        last_window TEXT,
+        updated_at TEXT NOT NULL
+      ) STRICT;`,
+  },
+];
 
 // ---- 20-29: orchestrator --------------------------------------------------------------
 const orchestrator: Migration[] = [

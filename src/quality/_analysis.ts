@@ -16,6 +16,8 @@ export interface Edge {
   line: number;
   /** Erased at run time. */
   type_only: boolean;
+  /** A dynamic `import()`. */
+  dynamic: boolean;
 }
 
 /** An import of a package that no manifest declares. */
@@ -44,7 +46,7 @@ export interface Analysis {
   packages: { file: string; line: number; package: string; lang: "js" | "py" }[];
   /** Undeclared package imports. */
   undeclared: Undeclared[];
-  /** Runtime import cycles, each as a path whose first and last entries are equal. */
+  /** Static runtime import cycles, each as a path whose first and last entries are equal. */
   cycles: string[][];
 }
 
@@ -81,7 +83,13 @@ export async function analyzeTree(root: string): Promise<Analysis> {
         : resolveJs(f.file, imp.spec, fileSet);
       if (target) {
         if (target !== f.file || f.lang !== "py") {
-          edges.push({ from: f.file, to: target, line: imp.line, type_only: imp.type_only });
+          edges.push({
+            from: f.file,
+            to: target,
+            line: imp.line,
+            type_only: imp.type_only,
+            dynamic: !!imp.dynamic,
+          });
         }
         continue;
       }
@@ -107,7 +115,8 @@ export async function analyzeTree(root: string): Promise<Analysis> {
     edges,
     packages,
     undeclared,
-    cycles: findCycles(edges.filter((e) => !e.type_only)),
+    // Only static runtime imports decide load order; `import()` and type imports cannot cycle.
+    cycles: findCycles(edges.filter((e) => !e.type_only && !e.dynamic)),
   };
 }
 

@@ -9,6 +9,8 @@ export interface ImportFact {
   line: number;
   /** Erased at run time (`import type`, `export type ... from`). */
   type_only: boolean;
+  /** A dynamic `import()`: loaded on demand, so it cannot create a load-order cycle. */
+  dynamic?: boolean;
   /** A name of `from pkg import name` that may be a submodule: kept only if it resolves. */
   submodule?: boolean;
 }

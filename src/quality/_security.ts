@@ -1,5 +1,5 @@
 import type { Project } from "../core/project.ts";
-import { type Finding, scanPaths } from "../security/mod.ts";
+import { scanPaths, type SecurityFinding as Finding } from "../security/mod.ts";
 
 /** One line per finding: place, rule and the masked secret (never the raw value). */
 export function findingLine(f: Finding): string {

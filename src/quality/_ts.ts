@@ -119,9 +119,19 @@ export function analyzeTs(file: string, text: string, lang: SourceLang): FileFac
   const functions: FunctionFact[] = [];
   const stubs: StubFact[] = [];
   const exports: ExportFact[] = [];
-  const addImport = (spec: ts.Expression | undefined, node: ts.Node, typeOnly: boolean) => {
+  const addImport = (
+    spec: ts.Expression | undefined,
+    node: ts.Node,
+    typeOnly: boolean,
+    dynamic = false,
+  ) => {
     if (spec && ts.isStringLiteralLike(spec)) {
-      imports.push({ spec: spec.text, line: lineOf(node.getStart(sf)), type_only: typeOnly });
+      imports.push({
+        spec: spec.text,
+        line: lineOf(node.getStart(sf)),
+        type_only: typeOnly,
+        ...(dynamic ? { dynamic: true } : {}),
+      });
     }
   };
 
@@ -137,10 +147,11 @@ export function analyzeTs(file: string, text: string, lang: SourceLang): FileFac
       addImport(node.moduleReference.expression, node, node.isTypeOnly);
     } else if (ts.isCallExpression(node) && node.arguments.length >= 1) {
       const callee = node.expression;
-      if (
-        callee.kind === ts.SyntaxKind.ImportKeyword ||
-        (ts.isIdentifier(callee) && callee.text === "require")
-      ) addImport(node.arguments[0], node, false);
+      if (callee.kind === ts.SyntaxKind.ImportKeyword) {
+        addImport(node.arguments[0], node, false, true);
+      } else if (ts.isIdentifier(callee) && callee.text === "require") {
+        addImport(node.arguments[0], node, false);
+      }
     } else if (ts.isImportTypeNode(node)) {
       const arg = node.argument;
       if (ts.isLiteralTypeNode(arg)) addImport(arg.literal as ts.Expression, node, true);

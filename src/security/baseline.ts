@@ -4,10 +4,10 @@ import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 
 /** The baseline file, relative to `.buildrunner/`. */
-export const BASELINE_FILE = "security-baseline.json";
+export const SECURITY_BASELINE_FILE = "security-baseline.json";
 
 /** The baseline on disk: accepted fingerprints only (never a secret, never a line). */
-export interface Baseline {
+export interface SecurityBaseline {
   /** Format version (1). */
   version: 1;
   /** Accepted fingerprints, sorted. */
@@ -15,8 +15,8 @@ export interface Baseline {
 }
 
 /** Path of the project's baseline. */
-export function baselinePath(project: Project): string {
-  return join(project.paths.dir, BASELINE_FILE);
+export function securityBaselinePath(project: Project): string {
+  return join(project.paths.dir, SECURITY_BASELINE_FILE);
 }
 
 /**
@@ -24,12 +24,12 @@ export function baselinePath(project: Project): string {
  *
  * @throws {BrError} `invalid_data` when the file is not a baseline.
  */
-export async function readBaseline(project: Project): Promise<Set<string>> {
-  const path = baselinePath(project);
+export async function readSecurityBaseline(project: Project): Promise<Set<string>> {
+  const path = securityBaselinePath(project);
   const text = await readTextOrNull(path);
   if (text === null) return new Set();
   try {
-    const data = JSON.parse(text) as Partial<Baseline>;
+    const data = JSON.parse(text) as Partial<SecurityBaseline>;
     if (!Array.isArray(data.fingerprints)) throw new Error('no "fingerprints" list');
     return new Set(data.fingerprints.filter((f): f is string => typeof f === "string"));
   } catch (err) {
@@ -41,12 +41,12 @@ export async function readBaseline(project: Project): Promise<Set<string>> {
 }
 
 /** Writes the baseline atomically (sorted, deduplicated); returns the count written. */
-export async function writeBaseline(
+export async function writeSecurityBaseline(
   project: Project,
   fingerprints: Iterable<string>,
 ): Promise<number> {
   const list = [...new Set(fingerprints)].sort();
-  const data: Baseline = { version: 1, fingerprints: list };
-  await writeFileAtomic(baselinePath(project), JSON.stringify(data, null, 2) + "\n");
+  const data: SecurityBaseline = { version: 1, fingerprints: list };
+  await writeFileAtomic(securityBaselinePath(project), JSON.stringify(data, null, 2) + "\n");
   return list.length;
 }

@@ -18,43 +18,54 @@
  * @module
  */
 import type { Project } from "../core/project.ts";
-import { baselinePath, writeBaseline } from "./baseline.ts";
-import { type ScanOptions, scanPaths } from "./scan.ts";
+import { securityBaselinePath, writeSecurityBaseline } from "./baseline.ts";
+import { scanPaths, type SecurityScanOptions } from "./scan.ts";
 
-export { type Baseline, BASELINE_FILE, baselinePath, readBaseline } from "./baseline.ts";
-export { fingerprintOf, maskSecret, scanSecrets, shannonEntropy } from "./engine.ts";
+export {
+  readSecurityBaseline,
+  SECURITY_BASELINE_FILE,
+  type SecurityBaseline,
+  securityBaselinePath,
+} from "./baseline.ts";
+export { maskSecret, scanSecrets, secretFingerprint, shannonEntropy } from "./engine.ts";
 export { type TranslatedRegex, translateRe2 } from "./re2.ts";
 export {
-  builtinRuleSet,
-  compileRule,
-  compileRuleSet,
-  loadRuleSet,
-  readRulesFile,
-  type RulesFile,
+  builtinSecretRules,
+  compileSecretRule,
+  compileSecretRules,
+  loadSecretRules,
+  readSecretRulesFile,
+  type SecretRulesFile,
 } from "./rules.ts";
-export { BUILTIN_RULES } from "./rules_builtin.ts";
-export { type SarifLog, toSarif } from "./sarif.ts";
-export { scanHistory, type ScanOptions, scanPaths, scanStaged, securityCheck } from "./scan.ts";
-export { scanSql, SQL_RULE } from "./sql.ts";
+export { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
+export { scanReportToSarif, type SecuritySarifLog } from "./sarif.ts";
+export {
+  scanHistory,
+  scanPaths,
+  scanStaged,
+  securityCheck,
+  type SecurityScanOptions,
+} from "./scan.ts";
+export { scanSql, SQL_INJECTION_RULE } from "./sql.ts";
 export type {
-  Allowlist,
-  AllowlistSpec,
-  Finding,
-  FindingKind,
-  Rule,
-  RuleSet,
-  RuleSpec,
   ScanReport,
-  Severity,
-  SkippedCounts,
+  ScanSkipped,
+  SecretAllowlist,
+  SecretAllowlistSpec,
+  SecretRule,
+  SecretRuleSet,
+  SecretRuleSpec,
+  SecurityFinding,
+  SecurityFindingKind,
+  SecuritySeverity,
 } from "./types.ts";
 
-/** What {@link updateBaseline} did. */
-export interface BaselineResult {
+/** What {@link updateSecurityBaseline} did. */
+export interface SecurityBaselineResult {
   /** Path of the baseline file. */
   path: string;
   /** Number of fingerprints written. */
-  fingerprints: number;
+  count: number;
 }
 
 /**
@@ -63,14 +74,14 @@ export interface BaselineResult {
  *
  * @throws {BrError} like {@link scanPaths}; `storage` when the file cannot be written.
  */
-export async function updateBaseline(
+export async function updateSecurityBaseline(
   project: Project,
   paths: readonly string[] = [],
-  opts: ScanOptions = {},
-): Promise<BaselineResult> {
+  opts: SecurityScanOptions = {},
+): Promise<SecurityBaselineResult> {
   const report = await scanPaths(project, paths, { ...opts, baseline: false, emit: false });
   const n = await project.withLock(() =>
-    writeBaseline(project, report.findings.map((f) => f.fingerprint))
+    writeSecurityBaseline(project, report.findings.map((f) => f.fingerprint))
   );
-  return { path: baselinePath(project), fingerprints: n };
+  return { path: securityBaselinePath(project), count: n };
 }

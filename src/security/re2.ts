@@ -31,7 +31,7 @@ const POSIX: Record<string, [number, number][]> = {
 };
 
 // Characters that must be escaped to stand for themselves (valid escapes in `u` mode too).
-const SYNTAX = new Set([..."^$\\.*+?()[]{}|/"]);
+const SYNTAX = new Set([..."^$\\.*+?()[]{}|"]);
 const SIMPLE_ESCAPES = new Set([..."dDwWsSbBfnrtv"]);
 
 function cp(n: number): string {
@@ -265,7 +265,7 @@ export function translateRe2(pattern: string, ruleId = "?"): TranslatedRegex {
         out += "{" + m[0];
         i += m[0].length;
       } else out += "\\{";
-    } else if (c === "}" || c === "]" || c === "/") {
+    } else if (c === "}" || c === "]") {
       out += "\\" + c;
     } else {
       out += c;

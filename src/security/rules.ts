@@ -1,17 +1,24 @@
 import { dirname, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { translateRe2 } from "./re2.ts";
-import { BUILTIN_RULES } from "./rules_builtin.ts";
-import type { Allowlist, AllowlistSpec, Rule, RuleSet, RuleSpec, Severity } from "./types.ts";
+import { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
+import type {
+  SecretAllowlist,
+  SecretAllowlistSpec,
+  SecretRule,
+  SecretRuleSet,
+  SecretRuleSpec,
+  SecuritySeverity,
+} from "./types.ts";
 
-const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+const SEVERITIES: readonly SecuritySeverity[] = ["critical", "high", "medium", "low"];
 
 function compile(pattern: string, ruleId: string, global = false): RegExp {
   const t = translateRe2(pattern, ruleId);
   return new RegExp(t.source, t.flags + (global ? "g" : ""));
 }
 
-function compileAllowlist(spec: AllowlistSpec, ruleId: string): Allowlist {
+function compileAllowlist(spec: SecretAllowlistSpec, ruleId: string): SecretAllowlist {
   const condition = String(spec.condition ?? "OR").toUpperCase();
   if (condition !== "OR" && condition !== "AND") {
     throw new BrError("invalid_data", `Rule "${ruleId}": allowlist condition "${condition}"`, {
@@ -39,7 +46,7 @@ function compileAllowlist(spec: AllowlistSpec, ruleId: string): Allowlist {
  *
  * @throws {BrError} `invalid_data` naming the rule when a pattern cannot be translated.
  */
-export function compileRule(spec: RuleSpec): Rule {
+export function compileSecretRule(spec: SecretRuleSpec): SecretRule {
   const id = spec.id;
   if (!id || typeof id !== "string") {
     throw new BrError("invalid_data", "A rule has no id", { hint: 'give every rule an "id"' });
@@ -70,39 +77,39 @@ export function compileRule(spec: RuleSpec): Rule {
   };
 }
 
-/** Compiles rule specs and global allowlists into a {@link RuleSet} (generic rules last). */
-export function compileRuleSet(
-  specs: readonly RuleSpec[],
-  allowlists: readonly AllowlistSpec[] = [],
-): RuleSet {
-  const rules = specs.map(compileRule);
+/** Compiles rule specs and global allowlists into a {@link SecretRuleSet} (generic rules last). */
+export function compileSecretRules(
+  specs: readonly SecretRuleSpec[],
+  allowlists: readonly SecretAllowlistSpec[] = [],
+): SecretRuleSet {
+  const rules = specs.map(compileSecretRule);
   rules.sort((a, b) => Number(a.generic) - Number(b.generic));
   return { rules, allowlists: allowlists.map((a) => compileAllowlist(a, "global allowlist")) };
 }
 
-let builtin: RuleSet | null = null;
+let builtin: SecretRuleSet | null = null;
 
 /** The built-in rule set (compiled once per process). */
-export function builtinRuleSet(): RuleSet {
-  return builtin ??= compileRuleSet(BUILTIN_RULES);
+export function builtinSecretRules(): SecretRuleSet {
+  return builtin ??= compileSecretRules(BUILTIN_SECRET_RULES);
 }
 
 /** A parsed gitleaks configuration file. */
-export interface RulesFile {
+export interface SecretRulesFile {
   /** Rules, in file order. */
-  rules: RuleSpec[];
+  rules: SecretRuleSpec[];
   /** Global allowlists (`[allowlist]` and `[[allowlists]]`). */
-  allowlists: AllowlistSpec[];
+  allowlists: SecretAllowlistSpec[];
   /** Whether `[extend] useDefault = true` was set. */
   useDefault: boolean;
-  /** Rule ids disabled by `[extend] disabledRules`. */
+  /** SecretRule ids disabled by `[extend] disabledRules`. */
   disabledRules: string[];
 }
 
-function asAllowlists(raw: unknown, single: unknown): AllowlistSpec[] {
-  const out: AllowlistSpec[] = [];
-  if (single && typeof single === "object") out.push(single as AllowlistSpec);
-  if (Array.isArray(raw)) out.push(...(raw as AllowlistSpec[]));
+function asAllowlists(raw: unknown, single: unknown): SecretAllowlistSpec[] {
+  const out: SecretAllowlistSpec[] = [];
+  if (single && typeof single === "object") out.push(single as SecretAllowlistSpec);
+  if (Array.isArray(raw)) out.push(...(raw as SecretAllowlistSpec[]));
   return out;
 }
 
@@ -113,7 +120,7 @@ function asAllowlists(raw: unknown, single: unknown): AllowlistSpec[] {
  *
  * @throws {BrError} `invalid_data` for broken TOML or rules, `not_found` for a missing file.
  */
-export async function readRulesFile(path: string, depth = 0): Promise<RulesFile> {
+export async function readSecretRulesFile(path: string, depth = 0): Promise<SecretRulesFile> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -145,11 +152,11 @@ export async function readRulesFile(path: string, depth = 0): Promise<RulesFile>
       hint: "write each rule as [[rules]]",
     });
   }
-  const rules: RuleSpec[] = rawRules.map((r) => ({
-    ...(r as unknown as RuleSpec),
+  const rules: SecretRuleSpec[] = rawRules.map((r) => ({
+    ...(r as unknown as SecretRuleSpec),
     allowlists: asAllowlists(r.allowlists, r.allowlist),
   }));
-  let result: RulesFile = {
+  let result: SecretRulesFile = {
     rules,
     allowlists: asAllowlists(doc.allowlists, doc.allowlist),
     useDefault: extend.useDefault === true,
@@ -161,7 +168,7 @@ export async function readRulesFile(path: string, depth = 0): Promise<RulesFile>
         hint: "[extend] chains are limited to 5 files",
       });
     }
-    const base = await readRulesFile(resolve(dirname(path), extend.path), depth + 1);
+    const base = await readSecretRulesFile(resolve(dirname(path), extend.path), depth + 1);
     const ids = new Set(rules.map((r) => r.id));
     result = {
       rules: [...base.rules.filter((r) => !ids.has(r.id)), ...rules],
@@ -178,14 +185,18 @@ export async function readRulesFile(path: string, depth = 0): Promise<RulesFile>
  * rules of a gitleaks-format file; a user rule with a built-in id replaces it, and
  * `[extend] disabledRules` removes rules by id.
  */
-export async function loadRuleSet(
+export async function loadSecretRules(
   options: { rulesFile?: string | null; builtin?: boolean } = {},
-): Promise<RuleSet> {
-  if (!options.rulesFile) return options.builtin === false ? compileRuleSet([]) : builtinRuleSet();
-  const file = await readRulesFile(options.rulesFile);
+): Promise<SecretRuleSet> {
+  if (!options.rulesFile) {
+    return options.builtin === false ? compileSecretRules([]) : builtinSecretRules();
+  }
+  const file = await readSecretRulesFile(options.rulesFile);
   const userIds = new Set(file.rules.map((r) => r.id));
   const disabled = new Set(file.disabledRules);
-  const base = options.builtin === false ? [] : BUILTIN_RULES.filter((r) => !userIds.has(r.id));
+  const base = options.builtin === false
+    ? []
+    : BUILTIN_SECRET_RULES.filter((r) => !userIds.has(r.id));
   const specs = [...base, ...file.rules].filter((r) => !disabled.has(r.id));
-  return compileRuleSet(specs, file.allowlists);
+  return compileSecretRules(specs, file.allowlists);
 }

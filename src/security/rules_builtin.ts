@@ -3,7 +3,7 @@
  * RE2 syntax (also valid for ripgrep) and go through the same translator as user rules.
  * Data only: loading this module costs nothing but the array.
  */
-import type { RuleSpec } from "./types.ts";
+import type { SecretRuleSpec } from "./types.ts";
 
 const PLACEHOLDER_STOPWORDS = [
   "example",
@@ -33,7 +33,7 @@ const PLACEHOLDER_STOPWORDS = [
 ];
 
 /** Built-in rules (id order is report order for rules of the same file and line). */
-export const BUILTIN_RULES: readonly RuleSpec[] = [
+export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "aws-access-key-id",
     description: "AWS access key id",

@@ -1,10 +1,8 @@
-import { pathToFileURL } from "node:url";
-import { BUILTIN_RULES } from "./rules_builtin.ts";
-import { SQL_RULE } from "./sql.ts";
-import type { Finding, ScanReport, Severity } from "./types.ts";
+import { SQL_INJECTION_RULE } from "./sql.ts";
+import type { ScanReport, SecurityFinding, SecuritySeverity } from "./types.ts";
 
 /** A SARIF 2.1.0 log (the parts `br` writes). */
-export interface SarifLog {
+export interface SecuritySarifLog {
   /** Schema URI. */
   $schema: string;
   /** Always `2.1.0`. */
@@ -13,12 +11,20 @@ export interface SarifLog {
   runs: Record<string, unknown>[];
 }
 
-const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+const LEVEL: Record<SecuritySeverity, "error" | "warning" | "note"> = {
   critical: "error",
   high: "error",
   medium: "warning",
   low: "note",
 };
+
+// file:// URL of a folder (node:url costs start-up time the hook path cannot spare)
+function dirUrl(dir: string): string {
+  const url = new URL("file:///");
+  const path = dir.replaceAll("\\", "/");
+  url.pathname = (path.startsWith("/") ? path : "/" + path) + (path.endsWith("/") ? "" : "/");
+  return url.href;
+}
 
 function uriOf(file: string): string {
   return file.split("/").map(encodeURIComponent).join("/");
@@ -29,19 +35,21 @@ function uriOf(file: string): string {
  * `artifactLocation.uri` (base `%SRCROOT%`), `region.startLine/startColumn` and
  * `partialFingerprints["br/v1"]`. Masked secrets only.
  */
-export function toSarif(
+export function scanReportToSarif(
   report: ScanReport,
   options: { version?: string; root?: string } = {},
-): SarifLog {
-  const descriptions = new Map<string, string>(
-    BUILTIN_RULES.map((r) => [r.id, r.description ?? r.id]),
-  );
-  descriptions.set(SQL_RULE, "SQL built from strings passed to a query call");
+): SecuritySarifLog {
+  // a secret finding's message is its rule's description (user rules included)
+  const descriptions = new Map<string, string>();
+  for (const f of report.findings) {
+    if (f.kind === "secret" && !descriptions.has(f.rule)) descriptions.set(f.rule, f.message);
+  }
+  descriptions.set(SQL_INJECTION_RULE, "SQL built from strings passed to a query call");
   const ruleIds = [...new Set(report.findings.map((f) => f.rule))].sort();
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   const baselined = new Set(report.findings.map((f) => f.fingerprint));
   for (const f of report.new_findings) baselined.delete(f.fingerprint);
-  const result = (f: Finding) => ({
+  const result = (f: SecurityFinding) => ({
     ruleId: f.rule,
     ruleIndex: index.get(f.rule)!,
     level: LEVEL[f.severity],
@@ -75,7 +83,7 @@ export function toSarif(
         },
       },
       ...(options.root
-        ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(options.root + "/").href } } }
+        ? { originalUriBaseIds: { "%SRCROOT%": { uri: dirUrl(options.root) } } }
         : {}),
       results: report.findings.map(result),
     }],

@@ -1,23 +1,19 @@
 import { join } from "node:path";
-import { exists } from "../core/fs.ts";
+import { type Config, globalConfigPath } from "../core/config.ts";
+import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { readBaseline } from "./baseline.ts";
-import { pathAllowed, scanSecrets } from "./engine.ts";
-import {
-  DEFAULT_MAX_FILE_BYTES,
-  historyUnits,
-  type ScanUnit,
-  stagedFiles,
-  walkFiles,
-} from "./files.ts";
-import { loadRuleSet } from "./rules.ts";
+import { readSecurityBaseline } from "./baseline.ts";
+import { keywordsInBytes, pathAllowed, rulesApply, scanSecrets } from "./engine.ts";
+import { DEFAULT_MAX_FILE_BYTES, type ScanUnit, unitText, walkFiles } from "./files.ts";
+import { historyUnits, stagedFiles } from "./git_units.ts";
+import { loadSecretRules } from "./rules.ts";
 import { scanSql, sqlLanguage } from "./sql.ts";
-import type { Finding, RuleSet, ScanReport, SkippedCounts } from "./types.ts";
+import type { ScanReport, ScanSkipped, SecretRuleSet, SecurityFinding } from "./types.ts";
 
 /** Options of every scan. */
-export interface ScanOptions {
+export interface SecurityScanOptions {
   /** Rules to use instead of the project's (built-in + `security.rules_file`). */
-  rules?: RuleSet;
+  rules?: SecretRuleSet;
   /** Look for SQL injection too (default: `security.sql`, true). */
   sql?: boolean;
   /** Compare with the baseline for `new_findings` (default true). */
@@ -29,14 +25,33 @@ export interface ScanOptions {
 }
 
 interface Settings {
-  rules: RuleSet;
+  rules: SecretRuleSet;
   sql: boolean;
   maxBytes: number;
 }
 
-async function settings(project: Project, opts: ScanOptions): Promise<Settings> {
-  const config = await project.config();
-  const get = <T>(key: string, fallback: T): T => (config.get<T>(key) ?? fallback);
+/**
+ * The user's `security.*` settings, or null when nothing sets any: then the scan runs on
+ * defaults without loading the YAML parser and zod, which would cost the pre-commit hook
+ * more than the scan itself. When something does, the section is registered (validation,
+ * `BR_SECURITY__*` overrides) and the project config is read.
+ */
+async function userSettings(project: Project): Promise<Config | null> {
+  const fromEnv = Object.keys(project.env).some((k) => k.startsWith("BR_SECURITY__"));
+  const globalFile = globalConfigPath(project.env);
+  const texts = await Promise.all([
+    readTextOrNull(project.paths.config),
+    globalFile ? readTextOrNull(globalFile).catch(() => null) : null,
+  ]);
+  const inFiles = texts.some((t) => t !== null && /^security\s*:/m.test(t));
+  if (!fromEnv && !inFiles) return null;
+  await import("./config.ts");
+  return await project.config();
+}
+
+async function settings(project: Project, opts: SecurityScanOptions): Promise<Settings> {
+  const config = await userSettings(project);
+  const get = <T>(key: string, fallback: T): T => (config?.get<T>(key) ?? fallback);
   let rules = opts.rules;
   if (!rules) {
     let file = get<string | null>("security.rules_file", null);
@@ -54,7 +69,10 @@ async function settings(project: Project, opts: ScanOptions): Promise<Settings> 
         }
       }
     }
-    rules = await loadRuleSet({ rulesFile: file, builtin: get("security.builtin_rules", true) });
+    rules = await loadSecretRules({
+      rulesFile: file,
+      builtin: get("security.builtin_rules", true),
+    });
   }
   return {
     rules,
@@ -63,17 +81,21 @@ async function settings(project: Project, opts: ScanOptions): Promise<Settings> 
   };
 }
 
-function scanUnit(unit: ScanUnit, s: Settings): Finding[] {
+function scanUnit(unit: ScanUnit, s: Settings): SecurityFinding[] {
   if (pathAllowed(s.rules, unit.file)) return [];
-  const found = scanSecrets(unit.text, unit.file, s.rules, unit.commit);
-  if (s.sql && sqlLanguage(unit.file)) found.push(...scanSql(unit.text, unit.file, unit.commit));
+  const keywords = unit.bytes ? keywordsInBytes(unit.bytes, s.rules) : undefined;
+  const sql = s.sql && sqlLanguage(unit.file) !== null;
+  if (!sql && keywords && !rulesApply(s.rules, unit.file, keywords)) return [];
+  const text = unitText(unit);
+  const found = scanSecrets(text, unit.file, s.rules, unit.commit, keywords);
+  if (sql) found.push(...scanSql(text, unit.file, unit.commit));
   if (unit.lineMap) {
     for (const f of found) f.line = unit.lineMap[f.line - 1] ?? f.line;
   }
   return found;
 }
 
-function compare(a: Finding, b: Finding): number {
+function compare(a: SecurityFinding, b: SecurityFinding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column ||
     (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
     (a.commit ?? "").localeCompare(b.commit ?? "");
@@ -81,19 +103,21 @@ function compare(a: Finding, b: Finding): number {
 
 async function run(
   project: Project,
-  opts: ScanOptions,
-  units: (s: Settings, skipped: SkippedCounts) => AsyncIterable<ScanUnit>,
+  opts: SecurityScanOptions,
+  units: (s: Settings, skipped: ScanSkipped) => AsyncIterable<ScanUnit>,
 ): Promise<ScanReport> {
   const s = await settings(project, opts);
-  const skipped: SkippedCounts = { binary: 0, large: 0, vendored: 0 };
-  const findings: Finding[] = [];
+  const skipped: ScanSkipped = { binary: 0, large: 0, vendored: 0 };
+  const findings: SecurityFinding[] = [];
   let filesScanned = 0;
   for await (const unit of units(s, skipped)) {
     filesScanned++;
     findings.push(...scanUnit(unit, s));
   }
   findings.sort(compare);
-  const accepted = opts.baseline === false ? new Set<string>() : await readBaseline(project);
+  const accepted = opts.baseline === false
+    ? new Set<string>()
+    : await readSecurityBaseline(project);
   const newFindings = findings.filter((f) => !accepted.has(f.fingerprint));
   if (opts.emit !== false) {
     for (const f of newFindings) {
@@ -118,7 +142,7 @@ async function run(
 export function scanPaths(
   project: Project,
   paths: readonly string[] = [],
-  opts: ScanOptions = {},
+  opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
   const list = paths.length ? paths : [project.root];
   return run(project, opts, (s, skipped) => walkFiles(project.root, list, skipped, s.maxBytes));
@@ -129,7 +153,7 @@ export function scanPaths(
  *
  * @throws {BrError} `external` outside git.
  */
-export function scanStaged(project: Project, opts: ScanOptions = {}): Promise<ScanReport> {
+export function scanStaged(project: Project, opts: SecurityScanOptions = {}): Promise<ScanReport> {
   return run(project, opts, (s, skipped) => stagedFiles(project.root, skipped, s.maxBytes));
 }
 
@@ -141,7 +165,7 @@ export function scanStaged(project: Project, opts: ScanOptions = {}): Promise<Sc
 export function scanHistory(
   project: Project,
   commits: number,
-  opts: ScanOptions = {},
+  opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
   return run(project, opts, (_s, skipped) => historyUnits(project.root, commits, skipped));
 }

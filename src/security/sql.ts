@@ -2,8 +2,8 @@
  * SQL-injection finder for TS/JS and Python: a query call whose SQL text is built from
  * strings by concatenation, template interpolation, f-strings, `%` or `.format`.
  */
-import { fingerprintOf, LineIndex } from "./engine.ts";
-import type { Finding } from "./types.ts";
+import { LineIndex, secretFingerprint } from "./engine.ts";
+import type { SecurityFinding } from "./types.ts";
 
 type Lang = "js" | "py";
 
@@ -20,7 +20,7 @@ const EXT_LANG: Record<string, Lang> = {
 };
 
 /** The SQL rule id. */
-export const SQL_RULE = "sql-injection";
+export const SQL_INJECTION_RULE = "sql-injection";
 
 const CALLS: Record<Lang, RegExp> = {
   js:
@@ -133,35 +133,35 @@ function assignedExpressions(text: string, name: string, before: number): string
 }
 
 /** Finds SQL injection risks in one TS/JS or Python text. */
-export function scanSql(text: string, file: string, commit: string | null = null): Finding[] {
+export function scanSql(
+  text: string,
+  file: string,
+  commit: string | null = null,
+): SecurityFinding[] {
   const lang = sqlLanguage(file);
   if (!lang) return [];
   const lines = new LineIndex(text);
-  const findings: Finding[] = [];
+  const findings: SecurityFinding[] = [];
   const re = new RegExp(CALLS[lang].source, "g");
   let m: RegExpExecArray | null;
+  let coveredUntil = -1;
   while ((m = re.exec(text)) !== null) {
+    // text(f"...") inside execute(...) is one problem, reported once at the outer call
+    if (m.index < coveredUntil) continue;
     const open = m.index + m[0].length - 1;
     const arg = firstArgument(text, open).trim();
     if (!arg) continue;
     let verdict = judge(arg, lang);
     let evidence = arg;
     if (!verdict && /^[A-Za-z_$][\w$.]*$/.test(arg)) {
+      // db.query(sql): judge what was assigned to `sql` before the call. A query built up
+      // over statements (`q = "SELECT ..."; q += x`) is judged as one expression.
       const exprs = assignedExpressions(text, arg, m.index);
-      const joined = exprs.join("\n");
-      // `sql = "SELECT ..." ; sql += x` spreads the query over statements.
-      const hasSql = SQL_WORDS.test(joined);
-      for (const e of exprs) {
-        verdict = judge(hasSql && !SQL_WORDS.test(e) ? `"select x from" + ${e}` : e, lang);
-        if (verdict && !SQL_WORDS.test(e) && !/^\s*["'`]/.test(e) && !/[+%{]/.test(e)) {
-          verdict = null;
-        }
-        if (verdict) {
-          evidence = e;
-          break;
-        }
-      }
+      const joined = exprs.join(" + ");
+      verdict = judge(joined, lang);
+      evidence = joined;
     }
+    if (verdict) coveredUntil = open + 1 + firstArgument(text, open).length;
     if (!verdict) continue;
     const name = m[1];
     const at = m.index + m[0].indexOf(name);
@@ -172,10 +172,13 @@ export function scanSql(text: string, file: string, commit: string | null = null
       file,
       line: pos.line,
       column: pos.column,
-      rule: SQL_RULE,
+      rule: SQL_INJECTION_RULE,
       severity: "high",
       secret_masked: null,
-      fingerprint: fingerprintOf(SQL_RULE, `${name}(${evidence.replace(/\s+/g, " ").trim()})`),
+      fingerprint: secretFingerprint(
+        SQL_INJECTION_RULE,
+        `${name}(${evidence.replace(/\s+/g, " ").trim()})`,
+      ),
       message: `SQL built with ${verdict.how} is passed to ${name}()`,
       fix: verdict.fix,
       commit,

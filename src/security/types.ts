@@ -1,8 +1,8 @@
-/** Severity of a finding. */
-export type Severity = "critical" | "high" | "medium" | "low";
+/** SecuritySeverity of a finding. */
+export type SecuritySeverity = "critical" | "high" | "medium" | "low";
 
 /** An allowlist in gitleaks' shape (per rule or global). */
-export interface AllowlistSpec {
+export interface SecretAllowlistSpec {
   /** Free text. */
   description?: string;
   /** `OR` (default): any criterion allows; `AND`: every given criterion must match. */
@@ -20,7 +20,7 @@ export interface AllowlistSpec {
 }
 
 /** One rule in gitleaks' shape, before compilation. */
-export interface RuleSpec {
+export interface SecretRuleSpec {
   /** Unique id. */
   id: string;
   /** What it finds. */
@@ -35,16 +35,16 @@ export interface RuleSpec {
   keywords?: string[];
   /** RE2 pattern on the repo-relative path; the rule runs only on matching files. */
   path?: string;
-  /** Severity (a BuildRunner extension; default `high`). */
-  severity?: Severity;
+  /** SecuritySeverity (a BuildRunner extension; default `high`). */
+  severity?: SecuritySeverity;
   /** Tags; `generic` rules yield to specific rules on the same text. */
   tags?: string[];
   /** Allowlists of this rule. */
-  allowlists?: AllowlistSpec[];
+  allowlists?: SecretAllowlistSpec[];
 }
 
 /** A compiled allowlist. */
-export interface Allowlist {
+export interface SecretAllowlist {
   /** `OR` or `AND`. */
   condition: "OR" | "AND";
   /** Target of `regexes`. */
@@ -60,7 +60,7 @@ export interface Allowlist {
 }
 
 /** A compiled rule. */
-export interface Rule {
+export interface SecretRule {
   /** Id. */
   id: string;
   /** Description. */
@@ -77,39 +77,39 @@ export interface Rule {
   keywords: string[];
   /** Path filter. */
   path: RegExp | null;
-  /** Severity. */
-  severity: Severity;
+  /** SecuritySeverity. */
+  severity: SecuritySeverity;
   /** True for generic rules. */
   generic: boolean;
   /** Allowlists. */
-  allowlists: Allowlist[];
+  allowlists: SecretAllowlist[];
 }
 
 /** A compiled rule set: rules plus the global allowlists. */
-export interface RuleSet {
+export interface SecretRuleSet {
   /** Rules, specific ones first. */
-  rules: Rule[];
+  rules: SecretRule[];
   /** Global allowlists (paths skip files; the rest apply to every finding). */
-  allowlists: Allowlist[];
+  allowlists: SecretAllowlist[];
 }
 
 /** What kind of problem a finding is. */
-export type FindingKind = "secret" | "sql-injection";
+export type SecurityFindingKind = "secret" | "sql-injection";
 
 /** One finding. The raw secret is never part of it. */
-export interface Finding {
+export interface SecurityFinding {
   /** `secret` or `sql-injection`. */
-  kind: FindingKind;
+  kind: SecurityFindingKind;
   /** Repo-relative path with `/` separators. */
   file: string;
   /** 1-based line. */
   line: number;
   /** 1-based column (UTF-16 units) where the secret or the query starts. */
   column: number;
-  /** Rule id. */
+  /** SecretRule id. */
   rule: string;
-  /** Severity. */
-  severity: Severity;
+  /** SecuritySeverity. */
+  severity: SecuritySeverity;
   /** The secret masked (`abcd********`), or null for SQL findings. */
   secret_masked: string | null;
   /** `<rule>:<sha256-hex of the secret>` (SQL: of the normalized query expression). */
@@ -123,7 +123,7 @@ export interface Finding {
 }
 
 /** Counts of what a scan skipped. */
-export interface SkippedCounts {
+export interface ScanSkipped {
   /** Binary files (NUL byte in the first 8 KB). */
   binary: number;
   /** Files over the size limit. */
@@ -135,11 +135,11 @@ export interface SkippedCounts {
 /** The result of a scan. */
 export interface ScanReport {
   /** Every finding, sorted by file, line, column, rule. */
-  findings: Finding[];
+  findings: SecurityFinding[];
   /** The findings whose fingerprint is not in the baseline. */
-  new_findings: Finding[];
+  new_findings: SecurityFinding[];
   /** What was skipped. */
-  skipped: SkippedCounts;
+  skipped: ScanSkipped;
   /** Number of files (or blobs) scanned. */
   files_scanned: number;
 }

@@ -1,6 +1,7 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
+import { costSummaryCommand } from "./cost.ts";
 import { jsonFlag, projectFlag } from "../output.ts";
 
 const str = (brief: string, placeholder = "value") =>
@@ -59,6 +60,7 @@ export const routingRoutes: RouteMap<BrContext> = buildRouteMap({
         },
       },
     }),
+    costs: costSummaryCommand,
   },
   docs: { brief: "Complexity estimates, model selection, outcomes" },
 });

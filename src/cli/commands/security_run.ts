@@ -1,14 +1,14 @@
 import { VERSION } from "../app.ts";
 import type { Project } from "../../core/project.ts";
 import {
-  type Finding,
   scanHistory,
   scanPaths,
   type ScanReport,
+  scanReportToSarif,
   scanStaged,
   securityCheck,
-  toSarif,
-  updateBaseline,
+  type SecurityFinding,
+  updateSecurityBaseline,
 } from "../../security/mod.ts";
 import { resolve } from "node:path";
 import type { BrContext } from "../context.ts";
@@ -35,7 +35,7 @@ function formatOf(flags: JsonFlags & { format?: string }): Format {
   return f as Format;
 }
 
-function jsonFinding(f: Finding, fresh: Set<Finding>) {
+function jsonFinding(f: SecurityFinding, fresh: Set<SecurityFinding>) {
   return {
     file: f.file,
     line: f.line,
@@ -67,7 +67,7 @@ async function render(
       files_scanned: report.files_scanned,
     });
   } else if (format === "sarif") {
-    printJson(ctx, toSarif(report, { version: VERSION, root: project.root }));
+    printJson(ctx, scanReportToSarif(report, { version: VERSION, root: project.root }));
   } else {
     const c = await colors(ctx);
     for (const f of report.findings) {
@@ -78,9 +78,10 @@ async function render(
       if (f.fix) print(ctx, `    fix: ${f.fix}`);
     }
     const s = report.skipped;
-    const summary = `${report.files_scanned} files scanned, ${report.findings.length} findings ` +
-      `(${report.new_findings.length} new); skipped: ${s.binary} binary, ${s.large} large, ` +
-      `${s.vendored} vendored folders`;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const summary = `${plural(report.files_scanned, "file")} scanned, ` +
+      `${plural(report.findings.length, "finding")} (${report.new_findings.length} new); ` +
+      `skipped: ${s.binary} binary, ${s.large} large, ${plural(s.vendored, "vendored folder")}`;
     print(ctx, report.new_findings.length ? c.red(summary) : c.green(summary));
   }
   if (report.new_findings.length) setExit(ctx, ExitCode.checkFailed);
@@ -115,8 +116,8 @@ export function check(this: BrContext, flags: ProjectFlags & JsonFlags & { forma
 /** `br security baseline [paths]` */
 export function baseline(this: BrContext, flags: ProjectFlags & JsonFlags, ...paths: string[]) {
   return withProject(this, flags, async (project) => {
-    const res = await updateBaseline(project, paths.map((p) => resolve(this.cwd, p)));
+    const res = await updateSecurityBaseline(project, paths.map((p) => resolve(this.cwd, p)));
     if (flags.json) return printJson(this, res);
-    print(this, `Wrote ${res.fingerprints} fingerprints to ${res.path}`);
+    print(this, `Wrote ${res.count} fingerprints to ${res.path}`);
   });
 }

@@ -1,0 +1,181 @@
+/**
+ * `br security scan` throughput and peak memory on a generated corpus of mixed source with
+ * planted secrets, next to ripgrep running the same translated regex set, in the same run.
+ *
+ * Usage: deno run -A bench/secrets.ts [--full] [--runs 3]
+ *   default: corpora of 10 and 40 MB;  --full: 50 and 200 MB (the issue's sizes)
+ * Needs `rg` (Debian: apt-get install -y ripgrep). Corpora are cached in bench/out/.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { translateRe2 } from "../src/security/re2.ts";
+import { BUILTIN_SECRET_RULES } from "../src/security/rules_builtin.ts";
+import { ALNUM, rnd, SAMPLES } from "../tests/security/samples.ts";
+import { brArgs, median } from "./_lib.ts";
+
+const FULL = Deno.args.includes("--full");
+const runsAt = Deno.args.indexOf("--runs");
+const RUNS = runsAt >= 0 ? Number(Deno.args[runsAt + 1]) : 3;
+const SIZES_MB = FULL ? [50, 200] : [10, 40];
+const FILE_BYTES = 64 * 1024;
+const OUT = fileURLToPath(new URL("./out/secrets/", import.meta.url));
+const CORPUS_VERSION = "2";
+
+const TEMPLATES: Record<string, (i: number) => string> = {
+  ts: (i) =>
+    `export async function handler${i}(req: Request): Promise<Response> {\n` +
+    `  const url = new URL(req.url);\n  const id = url.searchParams.get("id") ?? "${i}";\n` +
+    `  const rows = await db.query("SELECT * FROM items WHERE id = $1", [id]);\n` +
+    `  return Response.json({ ok: true, rows, n: ${i} });\n}\n\n`,
+  py: (i) =>
+    `def compute_${i}(values, factor=${i % 7 + 1}):\n    """Scale and sum ${i}."""\n` +
+    `    total = 0\n    for v in values:\n        total += v * factor\n    return total\n\n`,
+  go: (i) =>
+    `func Process${i}(ctx context.Context, in []byte) ([]byte, error) {\n` +
+    `\tif len(in) == 0 {\n\t\treturn nil, fmt.Errorf("empty input %d", ${i})\n\t}\n` +
+    `\treturn bytes.ToUpper(in), nil\n}\n\n`,
+  json: (i) => `  {"id": ${i}, "name": "item-${i}", "tags": ["a", "b"], "price": ${i % 100}.5},\n`,
+  md: (i) =>
+    `## Section ${i}\n\nThis paragraph explains how part ${i} works and why the key idea ` +
+    `matters for the token budget of the next release.\n\n`,
+};
+const EXTS = Object.keys(TEMPLATES);
+const PLANTS = Object.values(SAMPLES).map((s) => s.hit);
+
+/** Writes the corpus once (cached by size and version); returns the number of planted secrets. */
+async function corpus(mb: number): Promise<{ dir: string; planted: number }> {
+  const dir = join(OUT, `${mb}mb`);
+  const marker = join(dir, ".corpus");
+  try {
+    const [version, planted] = (await Deno.readTextFile(marker)).split(" ");
+    if (version === CORPUS_VERSION) return { dir, planted: Number(planted) };
+  } catch { /* not there yet */ }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(join(dir, ".buildrunner"), { recursive: true });
+  const files = Math.ceil((mb * 1024 * 1024) / FILE_BYTES);
+  let planted = 0;
+  for (let f = 0; f < files; f++) {
+    const ext = EXTS[f % EXTS.length];
+    let text = "";
+    let i = f * 1000;
+    while (text.length < FILE_BYTES) {
+      text += TEMPLATES[ext](i++);
+      // one planted secret in about every 40 KB
+      if (text.length % 40_000 < 300 && text.length > 1000 && i % 3 === 0) {
+        text += `\n${PLANTS[planted % PLANTS.length]}\n`;
+        planted++;
+      }
+    }
+    if (f % 50 === 0) text += `\nconst key_${f} = "${"gh" + "p_" + rnd(ALNUM, 36)}";\n`, planted++;
+    const sub = join(dir, `pkg${Math.floor(f / 100)}`);
+    await Deno.mkdir(sub, { recursive: true });
+    await Deno.writeTextFile(join(sub, `file${f}.${ext}`), text);
+  }
+  await Deno.writeTextFile(marker, `${CORPUS_VERSION} ${planted}`);
+  return { dir, planted };
+}
+
+function medianKb(runs: Run[]): number | null {
+  const v = runs.map((r) => r.rssKb).filter((x): x is number => x !== null);
+  return v.length ? median(v) : null;
+}
+
+interface Run {
+  ms: number;
+  rssKb: number | null;
+  stdout: string;
+}
+
+async function measure(cmd: string, args: string[], cwd: string, ok: number[]): Promise<Run> {
+  const t0 = performance.now();
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "__RSS__%M", cmd, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
+  }).output();
+  const ms = performance.now() - t0;
+  const err = new TextDecoder().decode(out.stderr);
+  if (!ok.includes(out.code)) throw new Error(`${cmd} failed (${out.code}): ${err.slice(0, 500)}`);
+  const m = err.match(/__RSS__(\d+)/);
+  return { ms, rssKb: m ? Number(m[1]) : null, stdout: new TextDecoder().decode(out.stdout) };
+}
+
+const rgPatterns = BUILTIN_SECRET_RULES.map((r) => {
+  const t = translateRe2(r.regex!, r.id);
+  const flags = t.flags.replace("u", "");
+  return flags ? `(?${flags})${t.source}` : t.source;
+});
+const rgArgs = (dir: string) => [
+  "--no-config",
+  "--no-ignore",
+  "--hidden",
+  "--multiline",
+  "--count-matches",
+  "--no-messages",
+  "--regex-size-limit",
+  "1G",
+  "--dfa-size-limit",
+  "1G",
+  ...rgPatterns.flatMap((p) => ["-e", p]),
+  dir,
+];
+
+const hasRg = await new Deno.Command("rg", { args: ["--version"], stdout: "null" }).output()
+  .then((o) => o.code === 0, () => false);
+if (!hasRg) {
+  console.error("error: rg (ripgrep) is not installed\nhint: apt-get install -y ripgrep");
+  Deno.exit(1);
+}
+
+console.log(
+  `br security scan vs ripgrep (${rgPatterns.length} rules, same translated regexes; ` +
+    `${RUNS} runs, medians of time and of peak RSS)`,
+);
+console.log("| corpus | tool | median s | MB/s | peak MiB | findings | x rg time |");
+console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+const peaks: Record<number, number | null> = {};
+const ratios: number[] = [];
+for (const mb of SIZES_MB) {
+  const { dir, planted } = await corpus(mb);
+  const br: Run[] = [];
+  const rg: Run[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    br.push(
+      await measure(Deno.execPath(), brArgs("security", "scan", "--json", "--project", dir), dir, [
+        0,
+        10,
+      ]),
+    );
+    rg.push(await measure("rg", rgArgs(dir), dir, [0, 1]));
+  }
+  const brMs = median(br.map((x) => x.ms));
+  const rgMs = median(rg.map((x) => x.ms));
+  const brFound = JSON.parse(br[0].stdout).findings.length;
+  const rgFound = rg[0].stdout.split("\n").filter(Boolean)
+    .reduce((n, line) => n + Number(line.slice(line.lastIndexOf(":") + 1)), 0);
+  // median of the runs' peaks: one run's peak swings with GC timing on a busy machine
+  const brPeak = medianKb(br);
+  peaks[mb] = brPeak;
+  ratios.push(brMs / rgMs);
+  const mib = (kb: number | null) => (kb === null ? "n/a" : (kb / 1024).toFixed(0));
+  console.log(
+    `| ${mb} MB (${planted} planted) | br | ${(brMs / 1000).toFixed(2)} | ${
+      (mb / (brMs / 1000)).toFixed(1)
+    } | ${mib(brPeak)} | ${brFound} | ${(brMs / rgMs).toFixed(2)} |`,
+  );
+  console.log(
+    `| ${mb} MB | rg | ${(rgMs / 1000).toFixed(2)} | ${(mb / (rgMs / 1000)).toFixed(1)} | ${
+      mib(medianKb(rg))
+    } | ${rgFound} | 1.00 |`,
+  );
+}
+const [small, large] = SIZES_MB;
+const memRatio = peaks[small] && peaks[large] ? peaks[large]! / peaks[small]! : null;
+console.log(
+  `\nbr time / rg time: ${ratios.map((r) => r.toFixed(2)).join(", ")} (target <= 3)`,
+);
+console.log(
+  `br peak memory ${large} MB / ${small} MB: ${memRatio?.toFixed(2) ?? "n/a"} (target <= 1.2)`,
+);

@@ -1,0 +1,135 @@
+import { buildRouteMap, type RouteMap } from "@stricli/core";
+import type { BrContext } from "../context.ts";
+import { command } from "../define.ts";
+import { jsonFlag, projectFlag } from "../output.ts";
+
+const str = (brief: string, placeholder = "value") =>
+  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
+const common = { project: projectFlag, json: jsonFlag } as const;
+
+/** The flags of a cost summary, shared with `br routing costs`. */
+export const summaryFlags = {
+  ...common,
+  by: str(
+    "Group by day, week, month, model, feature, session, project or source (default day)",
+    "key",
+  ),
+  since: str("From this day (YYYY-MM-DD in the time zone) or ISO time, inclusive", "date"),
+  until: str("Up to this day (inclusive) or ISO time (exclusive)", "date"),
+  timezone: str("Time zone of days, weeks and months (default: cost.timezone, TZ, local)", "tz"),
+  feature: str("Only this feature", "id"),
+  source: str("Only this source (claude-code, codex, ...)", "name"),
+  format: str("Output: text, json or csv (default text)", "format"),
+} as const;
+
+/** `br cost summary` (also mounted as `br routing costs`). */
+export const costSummaryCommand = command({
+  load: async () => (await import("./cost_run.ts")).summary,
+  brief: "Sum the cost ledger by day, week, month, model, feature, session or project",
+  parameters: { flags: summaryFlags },
+});
+
+/** The `br cost ...` commands. */
+export const costRoutes: RouteMap<BrContext> = buildRouteMap({
+  routes: {
+    import: command({
+      load: async () => (await import("./cost_run.ts")).importLogs,
+      brief: "Import token usage from Claude Code and Codex logs (incremental)",
+      parameters: {
+        flags: {
+          ...common,
+          dir: {
+            kind: "parsed",
+            parse: String,
+            brief: "Read this folder instead of the default ones (repeatable)",
+            optional: true,
+            variadic: true,
+            placeholder: "dir",
+          },
+        },
+        positional: {
+          kind: "tuple",
+          parameters: [{
+            brief: "claude-code, codex or all (default all)",
+            parse: String,
+            placeholder: "source",
+            optional: true,
+          }],
+        },
+      },
+    }),
+    summary: costSummaryCommand,
+    models: command({
+      load: async () => (await import("./cost_run.ts")).models,
+      brief: "List the model catalog (prices per million tokens and their source)",
+      parameters: {
+        flags: {
+          ...common,
+          provider: str("Only this provider: anthropic, openai, google", "name"),
+        },
+        positional: {
+          kind: "tuple",
+          parameters: [{
+            brief: "Resolve this model name",
+            parse: String,
+            placeholder: "model",
+            optional: true,
+          }],
+        },
+      },
+    }),
+    budget: buildRouteMap({
+      routes: {
+        set: command({
+          load: async () => (await import("./cost_run.ts")).budgetSet,
+          brief: "Set a budget: daily, weekly, monthly or total, in USD",
+          parameters: {
+            flags: {
+              ...common,
+              feature: str("Limit only this feature's spending", "id"),
+              warn: {
+                kind: "parsed",
+                parse: Number,
+                brief: "Warn at this percentage of the limit (default cost.budget_warn_pct, 80)",
+                optional: true,
+                placeholder: "pct",
+              },
+            },
+            positional: {
+              kind: "tuple",
+              parameters: [
+                { brief: "daily, weekly, monthly or total", parse: String, placeholder: "period" },
+                { brief: "Limit in USD", parse: Number, placeholder: "usd" },
+              ],
+            },
+          },
+        }),
+        list: command({
+          load: async () => (await import("./cost_run.ts")).budgetList,
+          brief: "List budgets",
+          parameters: { flags: common },
+        }),
+        check: command({
+          load: async () => (await import("./cost_run.ts")).budgetCheck,
+          brief: "Check budgets; exits 10 when one reached its stop level",
+          parameters: {
+            flags: { ...common, feature: str("Only the budgets that apply to this feature", "id") },
+          },
+        }),
+        remove: command({
+          load: async () => (await import("./cost_run.ts")).budgetRemove,
+          brief: "Remove a budget",
+          parameters: {
+            flags: common,
+            positional: {
+              kind: "tuple",
+              parameters: [{ brief: "Budget name (see list)", parse: String, placeholder: "name" }],
+            },
+          },
+        }),
+      },
+      docs: { brief: "Budgets with warn and stop levels" },
+    }),
+  },
+  docs: { brief: "Token costs from agent logs, the model catalog and budgets" },
+});

@@ -1,0 +1,294 @@
+import { resolve } from "node:path";
+import { ExitCode } from "../../core/errors.ts";
+import {
+  BUDGET_PERIODS,
+  type BudgetCheck,
+  checkBudgets,
+  type CostSummary,
+  costSummary,
+  type ImportSource,
+  importUsage,
+  listCatalog,
+  removeBudget,
+  setBudget,
+  SUMMARY_BY,
+  type SummaryBy,
+} from "../../cost/mod.ts";
+import type { BrContext } from "../context.ts";
+import {
+  colors,
+  type JsonFlags,
+  print,
+  printJson,
+  type ProjectFlags,
+  setExit,
+  usage,
+  withProject,
+} from "../output.ts";
+
+type Common = ProjectFlags & JsonFlags;
+
+const usd = (n: number) => `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
+const int = (n: number) => n.toLocaleString("en-US");
+
+/** `br cost import [claude-code|codex|all] [--dir d]...` */
+export function importLogs(
+  this: BrContext,
+  flags: Common & { dir?: string[] },
+  source?: string,
+): Promise<void> {
+  const which = source ?? "all";
+  if (!["all", "claude-code", "codex"].includes(which)) {
+    usage(`Unknown source "${which}"`, "use claude-code, codex or all");
+  }
+  const sources: ImportSource[] = which === "all"
+    ? ["claude-code", "codex"]
+    : [which as ImportSource];
+  return withProject(this, flags, async (project) => {
+    const report = await importUsage(project, {
+      sources,
+      dirs: flags.dir?.map((d) => resolve(this.cwd, d)),
+    });
+    if (flags.json) return printJson(this, report);
+    const c = await colors(this);
+    for (const s of report.sources) {
+      if (!s.dirs.length) {
+        print(this, `${c.dim("-")} ${s.source}: no log folder found`);
+        continue;
+      }
+      print(
+        this,
+        `${c.green("✓")} ${s.source}: ${
+          int(s.added)
+        } new records from ${s.files_read} of ${s.files} files` +
+          (s.malformed_lines ? ` (${s.malformed_lines} malformed lines skipped)` : ""),
+      );
+    }
+    print(this, `Added ${usd(report.cost_usd)}.`);
+    if (report.unpriced_models.length) {
+      print(this, c.yellow(`No price for: ${report.unpriced_models.join(", ")} (counted at $0)`));
+    }
+  });
+}
+
+/** `br cost summary` and `br routing costs` */
+export function summary(
+  this: BrContext,
+  flags: Common & {
+    by?: string;
+    since?: string;
+    until?: string;
+    timezone?: string;
+    feature?: string;
+    source?: string;
+    format?: string;
+  },
+): Promise<void> {
+  const format = flags.json ? "json" : flags.format ?? "text";
+  if (!["text", "json", "csv"].includes(format)) {
+    usage(`Unknown format "${format}"`, "use text, json or csv");
+  }
+  const by = (flags.by ?? "day") as SummaryBy;
+  if (!SUMMARY_BY.includes(by)) {
+    usage(`Cannot group by "${flags.by}"`, `use one of: ${SUMMARY_BY.join(", ")}`);
+  }
+  return withProject(this, flags, async (project) => {
+    const result = await costSummary(project, {
+      by,
+      since: flags.since,
+      until: flags.until,
+      timezone: flags.timezone,
+      feature: flags.feature,
+      source: flags.source,
+    });
+    if (format === "json") {
+      const { by: _by, timezone: _tz, ...rest } = result;
+      return printJson(this, rest);
+    }
+    if (format === "csv") return print(this, summaryCsv(result));
+    print(this, await summaryText(this, result));
+  });
+}
+
+const FIELDS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_creation_tokens",
+  "cache_read_tokens",
+  "total_tokens",
+  "cost_usd",
+  "logged_cost_usd",
+] as const;
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? "" : String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function summaryCsv(s: CostSummary): string {
+  const lines = [["key", ...FIELDS].join(",")];
+  for (const r of s.rows) lines.push([r.key, ...FIELDS.map((f) => r[f])].map(csvCell).join(","));
+  lines.push(["total", ...FIELDS.map((f) => s.totals[f])].map(csvCell).join(","));
+  return lines.join("\n");
+}
+
+async function summaryText(ctx: BrContext, s: CostSummary): Promise<string> {
+  const c = await colors(ctx);
+  if (!s.rows.length) {
+    return 'No usage recorded in this range. Run "br cost import" to read agent logs.';
+  }
+  const head = [
+    s.by.toUpperCase(),
+    "INPUT",
+    "OUTPUT",
+    "CACHE WRITE",
+    "CACHE READ",
+    "TOTAL TOKENS",
+    "COST",
+  ];
+  const row = (key: string, r: CostSummary["totals"]) => [
+    key,
+    int(r.input_tokens),
+    int(r.output_tokens),
+    int(r.cache_creation_tokens),
+    int(r.cache_read_tokens),
+    int(r.total_tokens),
+    usd(r.cost_usd),
+  ];
+  const rows = s.rows.map((r) => row(r.key ?? "(none)", r));
+  const total = row("total", s.totals);
+  let out: string;
+  if (!ctx.stdoutIsTTY) {
+    out = [head, ...rows, total].map((r) => r.join("\t")).join("\n");
+  } else {
+    const { default: Table } = await import("cli-table3");
+    const table = new Table({
+      head: head.map((h) => c.bold(h)),
+      style: { head: [], border: [] },
+      colAligns: ["left", "right", "right", "right", "right", "right", "right"],
+    });
+    table.push(...rows, total.map((x) => c.bold(x)));
+    out = table.toString();
+  }
+  if (s.unpriced_models.length) {
+    out += "\n" + c.yellow(`No price for: ${s.unpriced_models.join(", ")} (counted at $0)`);
+  }
+  return out;
+}
+
+/** `br cost models [name]` */
+export function models(
+  this: BrContext,
+  flags: Common & { provider?: string },
+  name?: string,
+): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const result = await listCatalog(project, { name, provider: flags.provider });
+    if (flags.json) return printJson(this, result);
+    if (!result.models.length) return print(this, name ? `No price for "${name}".` : "No models.");
+    const fmt = (p: unknown) =>
+      p === undefined
+        ? "-"
+        : typeof p === "number"
+        ? String(p)
+        : `${(p as { base: number }).base}+`;
+    print(
+      this,
+      ["MODEL", "PROVIDER", "INPUT", "OUTPUT", "WRITE 5M", "WRITE 1H", "READ"].join("\t"),
+    );
+    for (const m of result.models) {
+      const p = m.prices;
+      print(
+        this,
+        [
+          m.id,
+          m.provider,
+          fmt(p.input),
+          fmt(p.output),
+          fmt(p.cache_write_5m),
+          fmt(p.cache_write_1h),
+          fmt(p.cache_read),
+        ]
+          .join("\t"),
+      );
+    }
+    print(
+      this,
+      `USD per million tokens; "+" = higher price above 200k input tokens. Source: ${result.source}.`,
+    );
+  });
+}
+
+/** `br cost budget set <period> <usd>` */
+export function budgetSet(
+  this: BrContext,
+  flags: Common & { feature?: string; warn?: number },
+  period: string,
+  limit: number,
+): Promise<void> {
+  if (!BUDGET_PERIODS.includes(period as never)) {
+    usage(`Unknown budget period "${period}"`, `use one of: ${BUDGET_PERIODS.join(", ")}`);
+  }
+  return withProject(this, flags, async (project) => {
+    const b = await setBudget(project, {
+      period,
+      limit_usd: limit,
+      warn_pct: flags.warn,
+      feature: flags.feature,
+    });
+    if (flags.json) return printJson(this, b);
+    const c = await colors(this);
+    print(
+      this,
+      `${c.green("✓")} Budget ${c.bold(b.name)}: stop at ${
+        usd(b.limit_usd)
+      }, warn at ${b.warn_pct}%`,
+    );
+  });
+}
+
+/** `br cost budget list` */
+export function budgetList(this: BrContext, flags: Common): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const check = await checkBudgets(project, { quiet: true });
+    if (flags.json) return printJson(this, check.budgets);
+    if (!check.budgets.length) {
+      return print(this, 'No budgets. Set one with "br cost budget set daily 20".');
+    }
+    print(this, await budgetText(this, check));
+  });
+}
+
+/** `br cost budget check` */
+export function budgetCheck(this: BrContext, flags: Common & { feature?: string }): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const check = await checkBudgets(project, { feature: flags.feature });
+    if (flags.json) printJson(this, check);
+    else if (!check.budgets.length) print(this, "No budgets set.");
+    else print(this, await budgetText(this, check));
+    if (check.level === "stop") setExit(this, ExitCode.checkFailed);
+  });
+}
+
+async function budgetText(ctx: BrContext, check: BudgetCheck): Promise<string> {
+  const c = await colors(ctx);
+  const level = (l: string) => l === "stop" ? c.red(l) : l === "warn" ? c.yellow(l) : c.green(l);
+  const lines = ["BUDGET\tWINDOW\tSPENT\tLIMIT\tWARN\tLEVEL"];
+  for (const b of check.budgets) {
+    lines.push(
+      [b.name, b.window, usd(b.spent_usd), usd(b.limit_usd), `${b.warn_pct}%`, level(b.level)].join(
+        "\t",
+      ),
+    );
+  }
+  return lines.join("\n");
+}
+
+/** `br cost budget remove <name>` */
+export function budgetRemove(this: BrContext, flags: Common, name: string): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    await removeBudget(project, name);
+    if (flags.json) return printJson(this, { removed: name });
+    print(this, `Removed budget ${name}.`);
+  });
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { Catalog } from "../../src/cost/mod.ts";
+import { br, brProcess, tempProject } from "../helpers.ts";
+
+const none = { input_tokens: 0, output_tokens: 0, cache_creation_tokens: 0, cache_read_tokens: 0 };
+
+Deno.test("catalog resolves names with provider prefixes and dated suffixes", () => {
+  const c = new Catalog();
+  const cases: [string, string | null][] = [
+    ["claude-sonnet-4-5-20250929", "claude-sonnet-4-5"],
+    ["anthropic/claude-3-5-haiku-20241022", "claude-3-5-haiku-latest"],
+    ["us.anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4-0"],
+    ["claude-opus-4-1@20250805", "claude-opus-4-1"],
+    ["gpt-5-codex", "gpt-5"],
+    ["openai/gpt-4o-2024-08-06", "gpt-4o"],
+    ["models/gemini-2.5-pro", "gemini-2.5-pro"],
+    ["<synthetic>", null],
+    ["mystery-model", null],
+  ];
+  for (const [name, id] of cases) assert.equal(c.resolve(name)?.id ?? null, id, name);
+  const sonnet = c.resolve("claude-sonnet-4-5")!;
+  assert.match(
+    sonnet.source,
+    /^@pydantic\/genai-prices@\d+\.\d+\.\d+ \(https:\/\/www\.anthropic\.com\/pricing/,
+  );
+  assert.equal(c.price("mystery-model", { ...none, input_tokens: 5 }, "2026-11-25"), null);
+});
+
+Deno.test("catalog prices every token kind, 5m/1h cache writes and the 200k tier", () => {
+  const c = new Catalog();
+  const t = "2026-11-25T00:00:00Z";
+  const sonnet = (tokens: Partial<typeof none> & { cache_creation_1h_tokens?: number }) =>
+    c.price("claude-sonnet-4-5", { ...none, ...tokens }, t)!;
+  assert.equal(sonnet({ input_tokens: 100_000 }), 0.3);
+  assert.equal(sonnet({ output_tokens: 100_000 }), 1.5);
+  assert.equal(sonnet({ cache_read_tokens: 100_000 }), 0.03);
+  assert.equal(sonnet({ cache_creation_tokens: 100_000 }), 0.375);
+  assert.equal(sonnet({ cache_creation_tokens: 100_000, cache_creation_1h_tokens: 100_000 }), 0.6);
+  // Above 200k input tokens the whole request is billed at the long-context rates.
+  assert.equal(sonnet({ input_tokens: 200_000 }), 0.6);
+  assert.equal(
+    sonnet({ input_tokens: 200_001, output_tokens: 1000 }),
+    (200_001 * 6 + 1000 * 22.5) / 1e6,
+  );
+  // OpenAI: cached input at the cache-read price; no cache-write price (writes are input).
+  assert.equal(
+    c.price("gpt-5", { ...none, input_tokens: 1000, cache_read_tokens: 1000 }, t),
+    0.001375,
+  );
+});
+
+Deno.test("price overrides in config win over the dataset", async () => {
+  await using dir = await tempProject();
+  await Deno.writeTextFile(
+    `${dir.path}/.buildrunner/config.yaml`,
+    "cost:\n  prices:\n    my-local-model:\n      input: 1\n      output: 2\n    claude-sonnet-4-5:\n      input: 10\n",
+  );
+  const res = await br(["cost", "models", "my-local-model-20260101", "--json"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  const body = JSON.parse(res.stdout);
+  assert.deepEqual(body.models.map((m: { id: string; source: string }) => [m.id, m.source]), [[
+    "my-local-model",
+    "config",
+  ]]);
+  const sonnet = JSON.parse(
+    (await br(["cost", "models", "claude-sonnet-4-5-20250929", "--json"], { cwd: dir.path }))
+      .stdout,
+  );
+  assert.equal(sonnet.models[0].prices.input, 10);
+});
+
+Deno.test("br cost runs as a subprocess: import, summary and usage errors", async () => {
+  await using dir = await tempProject();
+  const logs = `${dir.path}/logs/projects/-p`;
+  await Deno.mkdir(logs, { recursive: true });
+  await Deno.writeTextFile(
+    `${logs}/s.jsonl`,
+    JSON.stringify({
+      type: "assistant",
+      requestId: "req_1",
+      timestamp: "2026-11-25T10:00:00.000Z",
+      message: {
+        id: "msg_1",
+        model: "claude-haiku-4-5",
+        usage: { input_tokens: 1000, output_tokens: 1000 },
+      },
+    }) + "\n",
+  );
+  const env = { HOME: dir.path, TZ: "UTC" };
+  const imp = await brProcess(["cost", "import", "claude-code", "--dir", "logs"], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(imp.code, 0, imp.stderr);
+  assert.match(imp.stdout, /claude-code: 1 new records from 1 of 1 files/);
+  const sum = await brProcess(["cost", "summary", "--by", "model", "--json"], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(sum.code, 0, sum.stderr);
+  assert.equal(JSON.parse(sum.stdout).totals.cost_usd, 0.006);
+  const bad = await brProcess(["cost", "summary", "--by", "hour"], { cwd: dir.path, env });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^error: Cannot group by "hour"\nhint: use one of: day, week/);
+  const tz = await brProcess(["cost", "summary", "--timezone", "Mars/Base"], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(tz.code, 2);
+  assert.match(tz.stderr, /Unknown time zone "Mars\/Base"/);
+});

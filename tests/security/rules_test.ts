@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import {
+  BUILTIN_SECRET_RULES,
+  builtinSecretRules,
+  scanSecrets,
+  translateRe2,
+} from "../../src/security/mod.ts";
+import { SAMPLES } from "./samples.ts";
+
+Deno.test("every built-in rule has a sample and a near miss", () => {
+  const ids = BUILTIN_SECRET_RULES.map((r) => r.id).sort();
+  assert.deepEqual(Object.keys(SAMPLES).sort(), ids);
+});
+
+Deno.test("built-in rules: each sample is found, each near miss is not", async (t) => {
+  const set = builtinSecretRules();
+  for (const rule of BUILTIN_SECRET_RULES) {
+    await t.step(rule.id, () => {
+      const { hit, miss } = SAMPLES[rule.id];
+      const found = scanSecrets(hit + "\n", "src/config.ts", set);
+      const mine = found.filter((f) => f.rule === rule.id);
+      assert.equal(mine.length, 1, `expected ${rule.id} in ${JSON.stringify(found)}`);
+      assert.equal(mine[0].line, 1);
+      assert.match(mine[0].secret_masked!, /^[^*]{0,4}\*{8}$/);
+      const near = scanSecrets(miss + "\n", "src/config.ts", set).map((f) => f.rule);
+      assert.ok(!near.includes(rule.id), `${rule.id} matched its near miss`);
+    });
+  }
+});
+
+Deno.test("built-in rules translate unchanged in meaning (RE2 source compiles to JS)", () => {
+  for (const rule of BUILTIN_SECRET_RULES) {
+    const t = translateRe2(rule.regex!, rule.id);
+    assert.ok(t.source.length > 0);
+  }
+});
+
+Deno.test("generic rule: low entropy, identifiers and placeholders are not secrets", () => {
+  const set = builtinSecretRules();
+  const rules = (line: string) => scanSecrets(line, "a.py", set).map((f) => f.rule);
+  assert.deepEqual(rules(`password = "${"a".repeat(24)}"`), []);
+  assert.deepEqual(rules("token = self.request.session_token"), []);
+  assert.deepEqual(rules("api_key = process.env.OPENAI_API_KEY_VALUE"), []);
+  assert.deepEqual(rules('secret = "${{ secrets.DEPLOY_KEY_VALUE }}"'), []);
+});
+
+Deno.test("a specific rule wins over the generic one on the same secret", () => {
+  const line = SAMPLES["github-token"].hit;
+  assert.deepEqual(scanSecrets(line, "a.ts", builtinSecretRules()).map((f) => f.rule), [
+    "github-token",
+  ]);
+});
+
+Deno.test("br:allow and gitleaks:allow on the line suppress a finding", () => {
+  const set = builtinSecretRules();
+  const line = SAMPLES["stripe-secret-key"].hit;
+  assert.equal(scanSecrets(line, "a.ts", set).length, 1);
+  assert.equal(scanSecrets(line + " // br:allow", "a.ts", set).length, 0);
+  assert.equal(scanSecrets(line + " # gitleaks:allow", "a.ts", set).length, 0);
+});
+
+Deno.test("keyword prefilter: case-insensitive, one-character and non-ASCII keywords", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  const set = compileSecretRules([
+    { id: "cyrillic", regex: "ключ=(\\d{4})", keywords: ["КЛЮЧ"] },
+    { id: "one-char", regex: "#(\\d{6})#", keywords: ["#"] },
+    { id: "two-char", regex: "zq(\\d{5})", keywords: ["ZQ"] },
+  ]);
+  const rules = (text: string) => scanSecrets(text, "a.txt", set).map((f) => f.rule);
+  assert.deepEqual(rules("x ключ=1234"), ["cyrillic"]);
+  assert.deepEqual(rules("#123456#"), ["one-char"]);
+  assert.deepEqual(rules("end zq12345"), ["two-char"]);
+  assert.deepEqual(rules("nothing here 123456"), []);
+});
+
+Deno.test("an allowlist of commits allows findings of those commits only (history scans)", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  const commit = "0123456789abcdef0123456789abcdef01234567";
+  const set = compileSecretRules([{ id: "zz", regex: "zz-(\\d{6})" }], [{ commits: [commit] }]);
+  assert.equal(scanSecrets("zz-123456", "a.txt", set, commit).length, 0);
+  assert.equal(scanSecrets("zz-123456", "a.txt", set, "f".repeat(40)).length, 1);
+  assert.equal(scanSecrets("zz-123456", "a.txt", set).length, 1);
+});
+
+Deno.test("keywordsInBytes() equals a naive case-insensitive search", async () => {
+  const { keywordsInBytes } = await import("../../src/security/engine.ts");
+  const { builtinSecretRules, compileSecretRules } = await import("../../src/security/mod.ts");
+  const sets = [
+    builtinSecretRules(),
+    compileSecretRules([{ id: "a", regex: "x", keywords: ["#", "q~", "Zz", "ключ", "key"] }]),
+  ];
+  let seed = 7;
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n;
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:#~ \né✓к";
+  const enc = new TextEncoder();
+  for (const set of sets) {
+    const keywords = [...new Set(set.rules.flatMap((r) => r.keywords))];
+    for (let round = 0; round < 300; round++) {
+      let text = "";
+      const len = rand(60);
+      for (let i = 0; i < len; i++) {
+        if (rand(10) === 0) {
+          const k = keywords[rand(keywords.length)];
+          text += rand(2) ? k.toUpperCase() : k;
+        } else text += alphabet[rand(alphabet.length)];
+      }
+      const lower = text.toLowerCase();
+      const expected = keywords.filter((k) => lower.includes(k)).sort();
+      const actual = [...keywordsInBytes(enc.encode(text), set)].sort();
+      assert.deepEqual(actual, expected, JSON.stringify(text));
+    }
+  }
+});
