@@ -9,6 +9,7 @@ import type { TaskPayload } from "../core/events.ts";
 import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
+import { checkBudgets, recordUsage } from "../cost/mod.ts";
 import { runGates } from "../quality/mod.ts";
 import { readUsage, startAgent } from "./_agent.ts";
 import { buildrunnerEditsCheck, testCommandCheck } from "./_checks.ts";
@@ -223,6 +224,16 @@ export class Driver {
         await this.#phase(task, "waiting for a worker");
         continue;
       }
+      const budget = await checkBudgets(this.#project, { feature: task.feature, quiet: true });
+      if (budget.level === "stop") {
+        const b = budget.alerts.find((a) => a.level === "stop")!;
+        await this.#finish(task, {
+          state: "failed",
+          retry: false,
+          reason: `budget ${b.name} reached: $${b.spent_usd.toFixed(4)} of $${b.limit_usd}`,
+        }, "skipped");
+        continue;
+      }
       const blocker = await repo.claim(task, JSON.parse(task.files), this.#now());
       if (blocker) {
         const other = blocker.task_id.slice(blocker.task_id.lastIndexOf("/") + 1);
@@ -398,14 +409,33 @@ export class Driver {
     }
     const usage = readUsage(this.#s.profile, text);
     for (const u of usage) {
-      await this.#repo.addUsage(task.id, {
+      // One ledger row per model of the agent session: a session total that `br cost import`
+      // replaces by the exact rows once it reads that session's own log. USD as the agent
+      // reported it, else priced from the model catalog.
+      const rec = await recordUsage(this.#project, {
+        source: `parallel:${this.#s.profile.name}`,
+        model: u.model,
+        input_tokens: u.input_tokens,
+        output_tokens: u.output_tokens,
+        cache_creation_tokens: u.cache_creation_tokens,
+        cache_read_tokens: u.cache_read_tokens,
         cost_usd: u.cost_usd,
+        logged_cost_usd: u.cost_usd,
+        session: u.session,
+        feature: task.feature,
+        task: task.id,
+        key: u.session
+          ? `agent-session:${u.session}:${u.model}`
+          : `parallel:${task.id}#${task.attempt}#${u.model}`,
+      });
+      const usd = u.cost_usd ?? (rec.entry.priced ? rec.entry.cost_usd : null);
+      await this.#repo.addUsage(task.id, {
+        cost_usd: usd,
         input: u.input_tokens,
         output: u.output_tokens,
         cw: u.cache_creation_tokens,
         cr: u.cache_read_tokens,
       });
-      // The cost ledger (issue 7, recordUsage) is not on main yet: usage is kept on the task.
     }
     const fresh = await this.#repo.getTask(task.id);
     if (fresh) task.cost_usd = fresh.cost_usd;

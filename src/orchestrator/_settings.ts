@@ -181,6 +181,9 @@ export async function loadSettings(
       });
     }
   }
+  if (!profile.model && get<string | null>("model")) {
+    profile = { ...profile, model: get<string>("model") };
+  }
   // A bad template is a usage error now, not a failed task later.
   const sample = { prompt: "", prompt_file: "", feature: "", worktree: "" };
   renderArgv(profile.command, sample);

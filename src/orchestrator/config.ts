@@ -21,6 +21,7 @@ export const parallelSection = defineConfigSection(
     workers: z.number().int().min(1).max(64).default(2),
     agent: z.string().default("claude"),
     agents: z.record(z.string(), profileSchema).default({}),
+    model: z.string().nullable().default(null),
     timeout: duration.default("30m"),
     retries: z.number().int().min(0).max(10).default(1),
     retry_backoff: duration.default("10s"),

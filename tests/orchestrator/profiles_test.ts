@@ -40,19 +40,26 @@ Deno.test("br parallel run --agent claude: real arguments, usage read from the r
   assert.match(prompt, /## Acceptance criteria/);
   assert.match(prompt, /on branch `br\/login`/);
   assert.match(prompt, /Do not edit files under `\.buildrunner\/`/);
+  // The agent's own figures are in the cost ledger, against the feature.
+  const cost = await p.br(["cost", "summary", "--by", "feature", "--json"]);
+  assert.equal(cost.code, 0, cost.stderr);
+  const rows = json<{ rows: { key: string; cost_usd: number; input_tokens: number }[] }>(cost).rows;
+  assert.deepEqual(rows.map((r) => [r.key, r.cost_usd, r.input_tokens]), [["login", 0.0123, 120]]);
 });
 
 Deno.test("br parallel run --agent codex: a long prompt goes through stdin, usage from turn.completed", async () => {
   await using p = await parallelProject([{ id: "search" }]);
   const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
     BR_PARALLEL__PROMPT_ARG_MAX: "10",
+    BR_PARALLEL__MODEL: "gpt-5-codex",
   });
   assert.equal(res.code, 0, res.stderr);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "merged");
   // Two turns: input 24763 + 1000 of which 24448 cached; output 122 + 78.
   assert.deepEqual(t.tokens, { input: 1315, output: 200, cache_creation: 0, cache_read: 24448 });
-  assert.equal(t.cost_usd, null);
+  // Codex reports no USD: priced from the catalog for the configured model.
+  assert.equal(t.cost_usd, 0.0067);
   assert.match(
     await Deno.readTextFile(join(p.path, "src", "search.txt")),
     /# Feature search: search/,
@@ -275,4 +282,19 @@ Deno.test("br parallel run: the configured gates run on the worktree and can ref
   });
   assert.equal(again.code, 0, again.stderr);
   assert.equal(json<Report>(again).tasks[0].state, "merged");
+});
+
+Deno.test("br parallel run: cost budgets are checked before each task starts", async () => {
+  await using p = await parallelProject([{ id: "g1" }, { id: "g2" }, { id: "g3" }]);
+  const set = await p.br(["cost", "budget", "set", "total", "0.02"]);
+  assert.equal(set.code, 0, set.stderr);
+  const res = await p.br(["parallel", "run", "--workers", "1", "--agent", "claude", "--json"]);
+  assert.equal(res.code, 7, res.stderr);
+  const rep = json<Report>(res);
+  assert.deepEqual(rep.tasks.map((t) => t.state), ["merged", "merged", "skipped"]);
+  assert.match(rep.tasks[2].error!, /^budget total reached: \$0\.0246 of \$0\.02$/);
+  const cost = json<{ rows: { key: string; cost_usd: number }[] }>(
+    await p.br(["cost", "summary", "--by", "feature", "--json"]),
+  );
+  assert.deepEqual(cost.rows.map((r) => [r.key, r.cost_usd]), [["g1", 0.0123], ["g2", 0.0123]]);
 });
