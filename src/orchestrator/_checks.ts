@@ -5,7 +5,12 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { gitOk } from "../core/git.ts";
+import type { Project } from "../core/project.ts";
+import { runGates } from "../quality/mod.ts";
+import { syncWithBase } from "./_merge.ts";
 import { stopGroup } from "./_process.ts";
+import type { TaskRow } from "./_repo.ts";
+import type { ParallelSettings } from "./_settings.ts";
 
 /** Result of one check. */
 export interface CheckResult {
@@ -78,4 +83,87 @@ export async function testCommandCheck(
       : `"${command}" failed with exit ${result.code}`,
     duration_ms: Math.round(performance.now() - t0),
   };
+}
+
+/** How a task (or one step of it) ended. */
+export type Outcome =
+  | { state: "agent_done" }
+  | { state: "merged"; commit: string }
+  | { state: "review"; reason: string | null }
+  | { state: "conflict"; files: string[]; reason: string }
+  | { state: "failed"; reason: string; retry: boolean }
+  | { state: "cancelled"; reason: string };
+
+/**
+ * Merges the base tip into the task branch, then runs the `.buildrunner/` rule, the
+ * configured gates and (with `tests`) the project's test command in the worktree. Returns
+ * the tip it checked against, or the outcome that ends the task.
+ */
+export async function syncAndCheck(
+  project: Project,
+  s: ParallelSettings,
+  baseBranch: string,
+  task: TaskRow,
+  tests: boolean,
+): Promise<Outcome | { tip: string }> {
+  const meta = { feature: task.feature, task: task.id };
+  const tip = await gitOk(["rev-parse", baseBranch], { cwd: project.root });
+  const sync = await syncWithBase(
+    task.worktree,
+    tip,
+    `br: merge ${baseBranch} into ${task.branch}`,
+  );
+  if (!sync.ok) {
+    if (sync.files.length === 0) {
+      return {
+        state: "failed",
+        retry: false,
+        reason: `cannot merge ${baseBranch} into ${task.branch}: ${sync.error}`,
+      };
+    }
+    return {
+      state: "conflict",
+      files: sync.files,
+      reason: `merge conflict in ${
+        sync.files.join(", ")
+      } with ${baseBranch}; branch "${task.branch}" kept`,
+    };
+  }
+  const own = await buildrunnerEditsCheck(task.worktree, tip);
+  project.bus.emit(own.passed ? "gate.passed" : "gate.failed", {
+    gate: own.gate,
+    duration_ms: own.duration_ms,
+  }, meta);
+  if (!own.passed) {
+    return { state: "failed", retry: false, reason: `${own.gate}: ${own.summary}` };
+  }
+  if (s.gates === null || s.gates.length > 0) {
+    // The configured gates, on the worktree's tree (they emit their own gate events).
+    const report = await runGates(project, { cwd: task.worktree, gates: s.gates ?? undefined });
+    await Deno.writeTextFile(
+      task.log ?? "/dev/null",
+      report.gates.map((g) => `br: gate ${g.gate}: ${g.passed ? "pass" : "FAIL"}: ${g.summary}\n`)
+        .join(""),
+      { append: true },
+    );
+    const bad = report.gates.find((g) => !g.passed);
+    if (bad) return { state: "failed", retry: false, reason: `gate ${bad.gate}: ${bad.summary}` };
+  }
+  if (tests && s.runTests && s.testCommand) {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(project.env)) if (v !== undefined) env[k] = v;
+    const t = await testCommandCheck(
+      task.worktree,
+      s.testCommand,
+      task.log ?? "/dev/null",
+      env,
+      s.timeoutMs,
+    );
+    project.bus.emit(t.passed ? "gate.passed" : "gate.failed", {
+      gate: t.gate,
+      duration_ms: t.duration_ms,
+    }, meta);
+    if (!t.passed) return { state: "failed", retry: false, reason: `${t.gate}: ${t.summary}` };
+  }
+  return { tip };
 }

@@ -1,31 +1,17 @@
 /** Starting, resuming, stopping and cleaning up runs. */
-import { relative } from "node:path";
 import { BrError } from "../core/errors.ts";
-import { git, gitOk, isGitRepo } from "../core/git.ts";
+import { git, isGitRepo } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
-import {
-  dependencyWaves,
-  type Feature,
-  loadFeatures,
-  PRIORITIES,
-  setFeatureStatus,
-} from "../features/mod.ts";
-import { branchExists, listWorktrees, removeWorktree, worktreePath } from "./_worktree.ts";
+import { dependencyWaves, type Feature, loadFeatures, PRIORITIES } from "../features/mod.ts";
+import { branchExists, worktreePath } from "./_worktree.ts";
 import { currentBranch } from "./_merge.ts";
 import { processAlive, stopGroup } from "./_process.ts";
-import { FINAL_TASK_STATES, Repo, type RunRow, type TaskRow } from "./_repo.ts";
+import { Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import { loadSettings, type SettingsOverrides } from "./_settings.ts";
 import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
-import type {
-  CleanupReport,
-  ParallelStatus,
-  RecoveryReport,
-  RunReport,
-  RunSummary,
-  StopResult,
-} from "./types.ts";
+import type { ParallelStatus, RecoveryReport, RunReport, RunSummary } from "./types.ts";
 
 /** Options of {@link runParallel}. */
 export interface RunOptions extends SettingsOverrides {
@@ -45,7 +31,8 @@ export interface ResumeOptions {
   signal?: AbortSignal;
 }
 
-async function repoOf(project: Project): Promise<Repo> {
+/** The state repository of a project. */
+export async function repoOf(project: Project): Promise<Repo> {
   return new Repo(await openStateStore(project));
 }
 
@@ -235,7 +222,8 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
   return { ...(await buildStatus(project, repo, await repo.getRun(id))), recovery: null };
 }
 
-async function findOpenRun(repo: Repo, id: string | undefined): Promise<RunRow> {
+/** The run `id`, or the newest one still open. */
+export async function findOpenRun(repo: Repo, id: string | undefined): Promise<RunRow> {
   if (id) {
     const run = await repo.getRun(id);
     if (!run) {
@@ -347,103 +335,4 @@ export async function listParallelRuns(project: Project): Promise<RunSummary[]> 
     out.push((await buildStatus(project, repo, run)).run!);
   }
   return out;
-}
-
-/**
- * Stops a run: asks its live `br` process to stop (agents are killed, unfinished tasks
- * cancelled, their features back to planned), or, when that process is gone, stops the
- * agents it left and closes the run here.
- *
- * @throws {BrError} `not_found` without an open run.
- */
-export async function stopParallel(
-  project: Project,
-  options: { run?: string; waitMs?: number } = {},
-): Promise<StopResult> {
-  const repo = await repoOf(project);
-  const run = await findOpenRun(repo, options.run);
-  if (run.state !== "running") {
-    return { run: run.id, state: run.state, requested: false, orphans_stopped: [] };
-  }
-  if (orchestratorAlive(run)) {
-    await repo.updateRun(run.id, { stop_requested: 1 });
-    const until = Date.now() + (options.waitMs ?? 30_000);
-    while (Date.now() < until) {
-      const now = await repo.getRun(run.id);
-      if (now?.state !== "running") {
-        return {
-          run: run.id,
-          state: now?.state ?? "stopped",
-          requested: true,
-          orphans_stopped: [],
-        };
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { run: run.id, state: "running", requested: true, orphans_stopped: [] };
-  }
-  const orphans: number[] = [];
-  const iso = project.clock.now().toISOString();
-  for (const task of await repo.tasks(run.id)) {
-    if (FINAL_TASK_STATES.includes(task.state)) continue;
-    if (task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
-      await stopGroup(task.agent_pid, task.agent_pid_start);
-      orphans.push(task.agent_pid);
-    }
-    await repo.updateTask(task.id, {
-      state: "cancelled",
-      phase: null,
-      agent_pid: null,
-      error: "stopped before it finished",
-      finished_at: iso,
-    });
-    try {
-      await setFeatureStatus(project, task.feature, "planned", { unblock: true });
-    } catch {
-      // keep going: the run must close
-    }
-  }
-  await repo.releaseRun(run.id);
-  await repo.updateRun(run.id, { state: "stopped", finished_at: iso, updated_at: iso });
-  return { run: run.id, state: "stopped", requested: false, orphans_stopped: orphans.sort() };
-}
-
-/**
- * Removes the worktrees of finished tasks (never of a running one) and deletes task branches
- * that are fully merged. A worktree with uncommitted changes is kept unless `force`.
- */
-export async function cleanupParallel(
-  project: Project,
-  options: { force?: boolean } = {},
-): Promise<CleanupReport> {
-  const repo = await repoOf(project);
-  const report: CleanupReport = { removed: [], branches_deleted: [], kept: [] };
-  const running = new Set<string>();
-  for (const run of await repo.runningRuns()) {
-    for (const t of await repo.tasks(run.id)) {
-      if (!FINAL_TASK_STATES.includes(t.state)) running.add(t.worktree);
-    }
-  }
-  const prefix = project.paths.worktrees + "/";
-  await git(["worktree", "prune"], { cwd: project.root });
-  const trees = (await listWorktrees(project.root)).filter((w) => w.path.startsWith(prefix));
-  for (const w of trees.sort((a, b) => a.path.localeCompare(b.path))) {
-    const rel = relative(project.root, w.path);
-    if (running.has(w.path)) {
-      report.kept.push({ worktree: rel, reason: "its task is still running" });
-      continue;
-    }
-    const res = await removeWorktree(project.root, w.path, !!options.force);
-    if (!res.removed) {
-      report.kept.push({ worktree: rel, reason: res.error ?? "git refused" });
-      continue;
-    }
-    report.removed.push(rel);
-    if (w.branch) {
-      const del = await git(["branch", "-d", w.branch], { cwd: project.root });
-      if (del.code === 0) report.branches_deleted.push(w.branch);
-    }
-  }
-  await gitOk(["worktree", "prune"], { cwd: project.root });
-  return report;
 }

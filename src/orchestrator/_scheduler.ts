@@ -4,31 +4,19 @@
  * task (commit leftovers, checks, merge, feature status). All state lives in the store, so a
  * run killed at any point can be resumed.
  */
-import { join } from "node:path";
 import type { TaskPayload } from "../core/events.ts";
 import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
-import { checkBudgets, recordUsage } from "../cost/mod.ts";
-import { runGates } from "../quality/mod.ts";
-import { readUsage, startAgent } from "./_agent.ts";
-import { buildrunnerEditsCheck, testCommandCheck } from "./_checks.ts";
-import { commitStatus, currentBranch, mergeBranch, syncWithBase } from "./_merge.ts";
+import { checkBudgets } from "../cost/mod.ts";
+import { agentAttempt } from "./_attempt.ts";
+import { type Outcome, syncAndCheck } from "./_checks.ts";
+import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
 import { processStartTime } from "./_process.ts";
-import { taskPrompt } from "./_prompt.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import type { ParallelSettings } from "./_settings.ts";
 import { countTasks } from "./_status.ts";
 import { commitLeftovers, copyIncluded, ensureWorktree, removeWorktree } from "./_worktree.ts";
-
-/** A task outcome decided inside {@link Driver.runTask}. */
-type Outcome =
-  | { state: "agent_done" }
-  | { state: "merged"; commit: string }
-  | { state: "review"; reason: string | null }
-  | { state: "conflict"; files: string[]; reason: string }
-  | { state: "failed"; reason: string; retry: boolean }
-  | { state: "cancelled"; reason: string };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -318,127 +306,18 @@ export class Driver {
     if (continuing) {
       outcome = await this.#afterAgent(task, signal);
     } else {
-      outcome = await this.#agentAttempt(task, feature, worker, signal);
+      outcome = await agentAttempt({
+        project,
+        repo,
+        settings: s,
+        runId: this.#run.id,
+        task,
+        worker,
+        signal,
+      });
       if (outcome.state === "agent_done") outcome = await this.#afterAgent(task, signal);
     }
     await this.#finish(task, outcome);
-  }
-
-  /** Runs the agent once. */
-  async #agentAttempt(
-    task: TaskRow,
-    feature: ReturnType<typeof findFeature>,
-    worker: string,
-    signal: AbortSignal,
-  ): Promise<Outcome> {
-    const project = this.#project;
-    const repo = this.#repo;
-    const s = this.#s;
-    const dir = join(project.paths.context, "parallel", this.#run.id, task.feature);
-    await Deno.mkdir(dir, { recursive: true });
-    const log = join(dir, `attempt-${task.attempt}.log`);
-    const promptFile = join(dir, "prompt.md");
-    await Deno.writeTextFile(
-      log,
-      `br: ${task.id} attempt ${task.attempt} with agent "${s.profile.name}" in ${task.worktree}\n`,
-    );
-    task.log = log;
-    await repo.updateTask(task.id, { phase: "agent", log, runs: task.runs + 1 });
-    task.runs += 1;
-    const agent = await startAgent({
-      profile: s.profile,
-      feature: task.feature,
-      worktree: task.worktree,
-      prompt: await taskPrompt(project, feature.id, task.branch),
-      promptFile,
-      projectRoot: project.root,
-      log,
-      promptArgMax: s.promptArgMax,
-      env: project.env,
-    });
-    task.agent_pid = agent.pid;
-    await repo.updateTask(task.id, { agent_pid: agent.pid, agent_pid_start: agent.pidStart });
-    await repo.updateWorker(worker, { pid: agent.pid, heartbeat_at: this.#now() });
-    project.bus.emit("worker.started", { worker, task: task.id, pid: agent.pid }, {
-      feature: task.feature,
-      task: task.id,
-    });
-    const beat = setInterval(() => {
-      repo.updateWorker(worker, { heartbeat_at: this.#now() }).catch(() => {});
-      project.bus.emit("worker.heartbeat", { worker, task: task.id, pid: agent.pid }, {
-        feature: task.feature,
-        task: task.id,
-      });
-    }, s.heartbeatMs);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<"timeout">((
-      r,
-    ) => (timer = setTimeout(() => r("timeout"), s.timeoutMs)));
-    const stopped = new Promise<"stop">((r) => {
-      if (signal.aborted) r("stop");
-      signal.addEventListener("abort", () => r("stop"), { once: true });
-    });
-    const result = await Promise.race([agent.exited, timedOut, stopped]);
-    clearTimeout(timer);
-    clearInterval(beat);
-    if (result === "timeout" || result === "stop") await agent.stop();
-    await repo.updateTask(task.id, { agent_pid: null, agent_pid_start: null });
-    await repo.updateWorker(worker, { pid: null });
-    await this.#recordUsage(task, log);
-    if (result === "stop") return { state: "cancelled", reason: "stopped before it finished" };
-    if (result === "timeout") {
-      const msg = `agent timed out after ${Math.round(s.timeoutMs / 1000)} s and was killed`;
-      await Deno.writeTextFile(log, `br: ${msg}\n`, { append: true });
-      return { state: "failed", reason: msg, retry: true };
-    }
-    if (result.code !== 0) {
-      const how = result.signal
-        ? `was killed by ${result.signal}`
-        : `exited with code ${result.code}`;
-      return { state: "failed", reason: `agent ${how}`, retry: true };
-    }
-    return { state: "agent_done" };
-  }
-
-  async #recordUsage(task: TaskRow, log: string): Promise<void> {
-    let text = "";
-    try {
-      text = await Deno.readTextFile(log);
-    } catch {
-      return;
-    }
-    const usage = readUsage(this.#s.profile, text);
-    for (const u of usage) {
-      // One ledger row per model of the agent session: a session total that `br cost import`
-      // replaces by the exact rows once it reads that session's own log. USD as the agent
-      // reported it, else priced from the model catalog.
-      const rec = await recordUsage(this.#project, {
-        source: `parallel:${this.#s.profile.name}`,
-        model: u.model,
-        input_tokens: u.input_tokens,
-        output_tokens: u.output_tokens,
-        cache_creation_tokens: u.cache_creation_tokens,
-        cache_read_tokens: u.cache_read_tokens,
-        cost_usd: u.cost_usd,
-        logged_cost_usd: u.cost_usd,
-        session: u.session,
-        feature: task.feature,
-        task: task.id,
-        key: u.session
-          ? `agent-session:${u.session}:${u.model}`
-          : `parallel:${task.id}#${task.attempt}#${u.model}`,
-      });
-      const usd = u.cost_usd ?? (rec.entry.priced ? rec.entry.cost_usd : null);
-      await this.#repo.addUsage(task.id, {
-        cost_usd: usd,
-        input: u.input_tokens,
-        output: u.output_tokens,
-        cw: u.cache_creation_tokens,
-        cr: u.cache_read_tokens,
-      });
-    }
-    const fresh = await this.#repo.getTask(task.id);
-    if (fresh) task.cost_usd = fresh.cost_usd;
   }
 
   /** Commit leftovers, run the checks, merge. */
@@ -465,7 +344,7 @@ export class Driver {
     }
     // Bring the base in first: the checks then see what the merge will produce (other
     // features merged meanwhile included), and a conflict shows up before any gate runs.
-    const checked = await this.#syncAndCheck(task, true);
+    const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true);
     if ("state" in checked) return checked;
     if (signal.aborted) return { state: "cancelled", reason: "stopped before it finished" };
     await this.#phase(task, "merge");
@@ -475,7 +354,7 @@ export class Driver {
       // not the test command) before it lands.
       const now = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
       if (now !== checked.tip) {
-        const again = await this.#syncAndCheck(task, false);
+        const again = await syncAndCheck(project, s, this.#run.base_branch!, task, false);
         if ("state" in again) return again;
       }
       const merged = await mergeBranch(
@@ -503,77 +382,6 @@ export class Driver {
       }
     }
     return outcome;
-  }
-
-  /**
-   * Merges the base tip into the task branch, then runs the `.buildrunner/` rule, the
-   * configured gates and (with `tests`) the project's test command in the worktree. Returns
-   * the tip it checked against, or the outcome that ends the task.
-   */
-  async #syncAndCheck(task: TaskRow, tests: boolean): Promise<Outcome | { tip: string }> {
-    const project = this.#project;
-    const s = this.#s;
-    const meta = { feature: task.feature, task: task.id };
-    const baseBranch = this.#run.base_branch!;
-    const tip = await gitOk(["rev-parse", baseBranch], { cwd: project.root });
-    const sync = await syncWithBase(
-      task.worktree,
-      tip,
-      `br: merge ${baseBranch} into ${task.branch}`,
-    );
-    if (!sync.ok) {
-      if (sync.files.length === 0) {
-        return {
-          state: "failed",
-          retry: false,
-          reason: `cannot merge ${baseBranch} into ${task.branch}: ${sync.error}`,
-        };
-      }
-      return {
-        state: "conflict",
-        files: sync.files,
-        reason: `merge conflict in ${
-          sync.files.join(", ")
-        } with ${baseBranch}; branch "${task.branch}" kept`,
-      };
-    }
-    const own = await buildrunnerEditsCheck(task.worktree, tip);
-    project.bus.emit(own.passed ? "gate.passed" : "gate.failed", {
-      gate: own.gate,
-      duration_ms: own.duration_ms,
-    }, meta);
-    if (!own.passed) {
-      return { state: "failed", retry: false, reason: `${own.gate}: ${own.summary}` };
-    }
-    if (s.gates === null || s.gates.length > 0) {
-      // The configured gates, on the worktree's tree (they emit their own gate events).
-      const report = await runGates(project, { cwd: task.worktree, gates: s.gates ?? undefined });
-      await Deno.writeTextFile(
-        task.log ?? "/dev/null",
-        report.gates.map((g) => `br: gate ${g.gate}: ${g.passed ? "pass" : "FAIL"}: ${g.summary}\n`)
-          .join(""),
-        { append: true },
-      );
-      const bad = report.gates.find((g) => !g.passed);
-      if (bad) return { state: "failed", retry: false, reason: `gate ${bad.gate}: ${bad.summary}` };
-    }
-    if (tests && s.runTests && s.testCommand) {
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(project.env)) if (v !== undefined) env[k] = v;
-      const t = await testCommandCheck(
-        task.worktree,
-        s.testCommand,
-        task.log ?? "/dev/null",
-        env,
-        s.timeoutMs,
-      );
-      project.bus.emit(t.passed ? "gate.passed" : "gate.failed", {
-        gate: t.gate,
-        duration_ms: t.duration_ms,
-      }, meta);
-      if (!t.passed) return { state: "failed", retry: false, reason: `${t.gate}: ${t.summary}` };
-    }
-    return { tip };
   }
 
   /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */

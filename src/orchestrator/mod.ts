@@ -19,8 +19,8 @@
  *
  * @module
  */
+export { cleanupParallel, stopParallel } from "./_admin.ts";
 export {
-  cleanupParallel,
   listParallelRuns,
   parallelStatus,
   type ResumeOptions,
@@ -28,7 +28,6 @@ export {
   type RunOptions,
   runParallel,
   selectFeatures,
-  stopParallel,
 } from "./_run.ts";
 export {
   type AgentProfile,
