@@ -25,6 +25,27 @@ export * from "./src/spec/mod.ts";
 export * from "./src/telemetry/mod.ts";
 export * from "./src/routing/mod.ts";
 export * from "./plugin.ts";
+export {
+  type ClaimStatus,
+  cleanupParallel,
+  type CleanupReport,
+  listParallelRuns,
+  type ParallelStatus,
+  parallelStatus,
+  type RecoveryReport,
+  type ResumeOptions,
+  resumeParallel,
+  type RunOptions,
+  runParallel,
+  type RunReport,
+  type RunSummary,
+  type SettingsOverrides,
+  stopParallel,
+  type StopResult,
+  type TaskCounts,
+  type TaskStatus,
+  type WorkerStatus,
+} from "./src/orchestrator/mod.ts";
 export * from "./src/cost/mod.ts";
 export * from "./src/quality/mod.ts";
 export * from "./src/hooks/mod.ts";

@@ -6,6 +6,7 @@ import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { designRoutes } from "./commands/design.ts";
 import { featureRoutes } from "./commands/feature.ts";
 import { mcpRoutes } from "./commands/mcp.ts";
+import { parallelRoutes } from "./commands/parallel.ts";
 import { hooksRoutes } from "./commands/hooks.ts";
 import {
   gapsRoutes,
@@ -33,6 +34,7 @@ const root = buildRouteMap({
     feature: featureRoutes,
     config: configRoutes,
     mcp: mcpRoutes,
+    parallel: parallelRoutes,
     cost: costRoutes,
     gaps: gapsRoutes,
     quality: qualityRoutes,

@@ -6,6 +6,7 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../project/config.ts");
   await import("../cost/config.ts");
   await import("../security/config.ts");
+  await import("../orchestrator/config.ts");
   await import("../quality/config.ts");
   await import("../design/config.ts");
   await import("../spec/config.ts");

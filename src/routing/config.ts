@@ -13,13 +13,16 @@ function schema() {
     success_bar: z.number().min(0).max(1).default(0.8),
     min_outcomes: z.number().int().positive().default(3),
     fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+    // Prices, provider and context window come from the cost catalog; an entry's own
+    // provider and prices apply only to a model the catalog does not price. A new model
+    // needs a tier.
     models: z.array(z.looseObject({
       id: z.string(),
-      provider: z.string(),
-      context_window: z.number().int().positive(),
-      input_usd_per_mtok: z.number().nonnegative(),
-      output_usd_per_mtok: z.number().nonnegative(),
-      tier: z.number().int().min(1).max(4),
+      tier: z.number().int().min(1).max(4).optional(),
+      provider: z.string().optional(),
+      context_window: z.number().int().positive().optional(),
+      input_usd_per_mtok: z.number().nonnegative().optional(),
+      output_usd_per_mtok: z.number().nonnegative().optional(),
     })).default([]),
     tokens: z.looseObject({
       simple: tokens.default({ input: 20_000, output: 4_000 }),

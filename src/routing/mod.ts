@@ -22,7 +22,14 @@ export {
   LEVELS,
   type Reason,
 } from "./estimate.ts";
-export { BUILTIN_MODELS, type RoutingModel, routingModels, taskCost } from "./models.ts";
+export {
+  type PriceSource,
+  ROUTING_PROFILES,
+  type RoutingModel,
+  routingModels,
+  type RoutingProfile,
+  taskCost,
+} from "./models.ts";
 export {
   type ComplexityReport,
   estimate as estimateTask,

@@ -8,6 +8,7 @@ import type { Project } from "../core/project.ts";
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
 import { durationsOf, percentile, round, summarize } from "./query.ts";
+import { ledgerCost } from "./_cost.ts";
 
 /** The alert rules. */
 export type AlertRuleName =
@@ -27,7 +28,7 @@ export interface AlertThresholds {
   error_rate_max: number | null;
   /** Fires when the p95 task duration is at or above this. */
   p95_duration_ms_max: number | null;
-  /** Fires when the cost of the last 24 hours is at or above this. */
+  /** Fires when the ledger cost of the calls of the last 24 hours is at or above this. */
   daily_cost_usd_max: number | null;
   /** Fires when the number of security findings is at or above this. */
   security_findings_max: number | null;
@@ -128,11 +129,16 @@ export async function evaluateAlerts(
   const now = options.now ?? project.clock.now();
   const limits = await thresholds(project);
   const store = await readStore(project);
-  const window = await summarize(store, limits.window, now);
-  const daily = limits.window === "day" ? window : await summarize(store, "day", now);
+  const daily = await ledgerCost(project, periodStart("day", now), now);
+  const window = await summarize(
+    store,
+    limits.window,
+    now,
+    limits.window === "day" ? daily : { usd: 0, calls: 0, by_model: [] },
+  );
   const findings = window.by_type.find((t) => t.type === "security.finding")?.count ?? 0;
   const values: Record<AlertRuleName, [number | null, number | null, "min" | "max"]> = {
-    daily_cost_usd: [daily.cost.calls ? daily.cost.usd : null, limits.daily_cost_usd_max, "max"],
+    daily_cost_usd: [daily.calls ? daily.usd : null, limits.daily_cost_usd_max, "max"],
     error_rate: [window.error_rate, limits.error_rate_max, "max"],
     p95_duration_ms: [
       await taskP95(store, periodStart(limits.window, now)),

@@ -21,7 +21,8 @@
 import { readStore } from "./_store.ts";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import { parseDuration, type Period } from "./_time.ts";
+import { parseDuration, type Period, periodStart } from "./_time.ts";
+import { ledgerCost } from "./_cost.ts";
 import {
   type EventFilter,
   exportLines,
@@ -56,8 +57,9 @@ export { exportOtlp, type OtlpOptions, type OtlpResult, toLogRecord } from "./ot
 export { PAYLOAD_SCHEMAS, type PayloadSchema, validateEvent } from "./schema.ts";
 
 /**
- * The summary of a period: success rate, p50/p95 durations, cost, errors by type, models
- * and gate results, read from the hourly rollups.
+ * The summary of a period: success rate, p50/p95 durations, errors by type, models and gate
+ * results, read from the hourly rollups; the cost comes from the cost ledger (calls made in
+ * the period, by the time of the call).
  *
  * @throws {BrError} `storage` when the store cannot be read.
  */
@@ -65,11 +67,10 @@ export async function telemetrySummary(
   project: Project,
   options: { period?: Period; now?: Date } = {},
 ): Promise<TelemetrySummary> {
-  return summarize(
-    await readStore(project),
-    options.period ?? "week",
-    options.now ?? project.clock.now(),
-  );
+  const period = options.period ?? "week";
+  const now = options.now ?? project.clock.now();
+  const ledger = await ledgerCost(project, periodStart(period, now), now);
+  return summarize(await readStore(project), period, now, ledger);
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
 import { type Histogram, HOUR_MS, mergeHistogram } from "./_write.ts";
+import type { LedgerCost } from "./_cost.ts";
 
 /** Successes and failures of one kind of work. */
 export interface OutcomeCounts {
@@ -43,11 +44,11 @@ export interface TelemetrySummary {
   error_rate: number | null;
   /** Duration percentiles per event type that carries `duration_ms`, sorted by type. */
   durations: DurationStats[];
-  /** Recorded cost. */
+  /** Cost of the model calls made in the period, from the cost ledger (by the time of the call). */
   cost: { usd: number; calls: number; by_model: { model: string; usd: number; calls: number }[] };
   /** Failures by kind (failure events, and `command:<code>` for failed commands). */
   errors: { type: string; count: number }[];
-  /** Models seen in selections, fallbacks and cost records, sorted by name. */
+  /** Models seen in selections and fallbacks (events) and in the cost ledger, sorted by name. */
   models: {
     model: string;
     selected: number;
@@ -125,11 +126,12 @@ export async function durationsOf(
   return (await durationRows(store, since, types)).get("*") ?? [];
 }
 
-/** Computes the summary of a period from the rollups. */
+/** Computes the summary of a period from the rollups, with the cost of the period's ledger. */
 export async function summarize(
   store: Store,
   period: Period,
   now: Date,
+  ledger: LedgerCost,
 ): Promise<TelemetrySummary> {
   const since = periodStart(period, now);
   const rows = await store.all<{ type: string; key: string; count: number; usd: number }>(
@@ -141,11 +143,7 @@ export async function summarize(
   const models = new Map<string, TelemetrySummary["models"][number]>();
   const gates = new Map<string, { gate: string; passed: number; failed: number }>();
   const errors = new Map<string, number>();
-  const cost = {
-    usd: 0,
-    calls: 0,
-    by_model: [] as { model: string; usd: number; calls: number }[],
-  };
+  const cost = { usd: ledger.usd, calls: ledger.calls, by_model: ledger.by_model };
   const sessions = { total: 0, failed: 0 };
   const model = (name: string) => {
     let m = models.get(name);
@@ -166,14 +164,6 @@ export async function summarize(
       case "model.fallback":
         model(r.key).fallback_to += r.count;
         break;
-      case "cost.recorded": {
-        const m = model(r.key);
-        m.cost_calls += r.count;
-        m.usd += r.usd;
-        cost.usd += r.usd;
-        cost.calls += r.count;
-        break;
-      }
       case "gate.passed":
       case "gate.failed": {
         let g = gates.get(r.key);
@@ -218,11 +208,11 @@ export async function summarize(
       p95_ms: percentile(list, 0.95),
     });
   }
-  for (const m of models.values()) m.usd = round(m.usd, 6);
-  cost.by_model = [...models.values()].filter((m) => m.cost_calls > 0)
-    .map((m) => ({ model: m.model, usd: m.usd, calls: m.cost_calls }))
-    .sort((a, b) => b.usd - a.usd || a.model.localeCompare(b.model));
-  cost.usd = round(cost.usd, 6);
+  for (const c of ledger.by_model) {
+    const m = model(c.model);
+    m.cost_calls = c.calls;
+    m.usd = c.usd;
+  }
   return {
     period,
     since: since?.toISOString() ?? null,

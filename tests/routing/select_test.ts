@@ -188,6 +188,9 @@ Deno.test("selectModel: config routing.models adds a model", async () => {
   const s = await selectModel(project, { level: "moderate" });
   assert.equal(s.model.id, "local-coder");
   assert.equal(s.model.estimated_usd, 0);
+  // Not in the cost catalog: its own prices apply.
+  assert.equal(s.model.catalog_id, null);
+  assert.equal(s.model.price_source, "routing.models");
   await project.close();
 });
 

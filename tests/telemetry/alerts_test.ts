@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { recordUsage } from "../../src/cost/mod.ts";
 import { evaluateAlerts } from "../../src/telemetry/mod.ts";
 import { br, tempProject } from "../helpers.ts";
 import { recorder } from "./_util.ts";
@@ -64,7 +65,7 @@ Deno.test("alerts fire exactly at their thresholds", async (t) => {
         "telemetry.alerts.error_rate_max": "null",
       });
       const a = recorder(dir.path);
-      a.project.bus.emit("cost.recorded", { model: "m", tokens: {}, usd: 0.99, source: "t" });
+      await recordUsage(a.project, { source: "t", model: "m", cost_usd: 0.99 });
       emitTasks(a, 20, 0, 49);
       a.project.bus.emit("security.finding", { rule: "aws-key", file: "a.ts", fingerprint: "f1" });
       await a.project.close();
@@ -81,7 +82,7 @@ Deno.test("alerts fire exactly at their thresholds", async (t) => {
           ["success_rate", 1, false],
         ],
       );
-      b.project.bus.emit("cost.recorded", { model: "m", tokens: {}, usd: 0.01, source: "t" });
+      await recordUsage(b.project, { source: "t", model: "m", cost_usd: 0.01 });
       emitTasks(b, 2, 0, 50); // 22 tasks: p95 rank 21 -> 50
       b.project.bus.emit("security.finding", { rule: "aws-key", file: "b.ts", fingerprint: "f2" });
       await b.project.close();
@@ -105,6 +106,45 @@ Deno.test("alerts fire exactly at their thresholds", async (t) => {
       await c.project.close();
     },
   );
+
+  await t.step("daily cost is today's ledger cost, not old usage recorded today", async () => {
+    async function daily(threshold: string) {
+      await using dir = await tempProject();
+      await setAll(dir.path, { "telemetry.alerts.daily_cost_usd_max": threshold });
+      const a = recorder(dir.path);
+      // 10 days old (as an import records it, today): $1.80 at the catalog's $3/$15.
+      await recordUsage(a.project, {
+        source: "claude-code",
+        model: "claude-sonnet-4-5",
+        time: "2026-11-15T09:00:00.000Z",
+        input_tokens: 100_000,
+        output_tokens: 100_000,
+      });
+      // Today: $2.25 at gpt-5-mini's $0.25/$2.
+      await recordUsage(a.project, {
+        source: "test",
+        model: "gpt-5-mini",
+        time: "2026-11-25T11:00:00.000Z",
+        input_tokens: 1_000_000,
+        output_tokens: 1_000_000,
+      });
+      await a.project.close();
+      const b = recorder(dir.path);
+      const report = await evaluateAlerts(b.project, { now });
+      await b.project.close();
+      return report.checks.find((c) => c.rule === "daily_cost_usd")!;
+    }
+    assert.deepEqual(await daily("2.25"), {
+      rule: "daily_cost_usd",
+      value: 2.25,
+      threshold: 2.25,
+      kind: "max",
+      firing: true,
+    });
+    const above = await daily("2.26");
+    assert.equal(above.value, 2.25);
+    assert.equal(above.firing, false);
+  });
 
   await t.step("the collector checks alerts after writing outcomes", async () => {
     await using dir = await tempProject();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { recordUsage } from "../../src/cost/mod.ts";
 import { br, brProcess, tempProject } from "../helpers.ts";
 import { recorder } from "./_util.ts";
 
@@ -9,7 +10,8 @@ async function seed(root: string) {
   const r = recorder(root);
   r.project.bus.emit("gate.passed", { gate: "lint", duration_ms: 12 }, { feature: "a,b" });
   r.project.bus.emit("task.failed", { task_id: "t1", error: 'said "no"\nthen left' });
-  r.project.bus.emit("cost.recorded", { model: "m1", tokens: { input: 3 }, usd: 0.5, source: "x" });
+  // A ledger row (the summary's cost) and its cost.recorded event.
+  await recordUsage(r.project, { source: "x", model: "m1", input_tokens: 3, cost_usd: 0.5 });
   await r.project.close();
 }
 

@@ -6,6 +6,7 @@ import {
   telemetryPerformance,
   telemetrySummary,
 } from "../../src/telemetry/mod.ts";
+import { recordUsage } from "../../src/cost/mod.ts";
 import { MIGRATIONS } from "../../src/core/store_migrations.ts";
 import { openSqliteStore } from "../../src/core/store_sqlite.ts";
 import { tempDir } from "../helpers.ts";
@@ -26,18 +27,17 @@ Deno.test("summary: every figure comes from the recorded events", async () => {
   bus.emit("gate.passed", { gate: "test", duration_ms: 98 });
   bus.emit("model.selected", { model: "claude-sonnet-4-5", level: "moderate" });
   bus.emit("model.fallback", { from: "claude-sonnet-4-5", to: "gpt-5-mini" });
-  bus.emit("cost.recorded", {
+  // Cost comes from the ledger; recordUsage writes a row and emits cost.recorded.
+  await recordUsage(r.project, {
+    source: "test",
     model: "claude-sonnet-4-5",
-    tokens: { input: 1000, output: 200 },
-    usd: 0.25,
-    source: "test",
+    input_tokens: 1000,
+    output_tokens: 200,
+    cost_usd: 0.25,
   });
-  bus.emit("cost.recorded", {
-    model: "gpt-5-mini",
-    tokens: { input: 10 },
-    usd: 0.5,
-    source: "test",
-  });
+  await recordUsage(r.project, { source: "test", model: "gpt-5-mini", cost_usd: 0.5 });
+  // A cost.recorded event without a ledger row adds no cost.
+  bus.emit("cost.recorded", { model: "gpt-5-mini", tokens: {}, usd: 9, source: "test" });
   // Old event, outside the last day.
   r.at("2026-11-20T10:00:00.000Z");
   bus.emit("task.failed", { task_id: "old", duration_ms: 7 });
@@ -106,6 +106,67 @@ Deno.test("summary: every figure comes from the recorded events", async () => {
   const after = await telemetrySummary(again.project, { period: "all", now });
   assert.equal(after.success.tasks.failed, 1);
   assert.equal(after.events, s.events);
+  await again.project.close();
+});
+
+Deno.test("summary: cost comes from the ledger by the time of the call", async () => {
+  await using dir = await tempDir();
+  const r = recorder(dir.path);
+  // Usage of 10 days ago recorded (as an import would) today, and usage of today.
+  const old = await recordUsage(r.project, {
+    source: "claude-code",
+    model: "claude-sonnet-4-5",
+    time: "2026-11-15T09:00:00.000Z",
+    input_tokens: 100_000,
+    output_tokens: 100_000,
+  });
+  await recordUsage(r.project, {
+    source: "claude-code",
+    model: "claude-sonnet-4-5",
+    time: "2026-11-15T09:05:00.000Z",
+    input_tokens: 100_000,
+  });
+  const today = await recordUsage(r.project, {
+    source: "test",
+    model: "gpt-5-mini",
+    time: "2026-11-25T11:00:00.000Z",
+    input_tokens: 1_000_000,
+    output_tokens: 1_000_000,
+  });
+  await r.project.close();
+  // Priced from the catalog: sonnet 4.5 $3/$15, gpt-5-mini $0.25/$2 per million tokens.
+  assert.equal(old.entry.cost_usd, 1.8);
+  assert.equal(today.entry.cost_usd, 2.25);
+
+  const again = recorder(dir.path);
+  const now = new Date("2026-11-25T12:30:00.000Z");
+  const day = await telemetrySummary(again.project, { period: "day", now });
+  // All three cost.recorded events were emitted today; only one call was made today.
+  assert.equal(day.by_type.find((t) => t.type === "cost.recorded")?.count, 3);
+  assert.deepEqual(day.cost, {
+    usd: 2.25,
+    calls: 1,
+    by_model: [{ model: "gpt-5-mini", usd: 2.25, calls: 1 }],
+  });
+  const all = await telemetrySummary(again.project, { period: "all", now });
+  assert.deepEqual(all.cost, {
+    usd: 4.35,
+    calls: 3,
+    by_model: [
+      { model: "gpt-5-mini", usd: 2.25, calls: 1 },
+      { model: "claude-sonnet-4-5", usd: 2.1, calls: 2 },
+    ],
+  });
+  assert.deepEqual(all.models.map((m) => [m.model, m.cost_calls, m.usd]), [
+    ["claude-sonnet-4-5", 2, 2.1],
+    ["gpt-5-mini", 1, 2.25],
+  ]);
+  // A summary made before today's call does not count it.
+  const before = await telemetrySummary(again.project, {
+    period: "day",
+    now: new Date("2026-11-25T10:59:59.000Z"),
+  });
+  assert.deepEqual(before.cost, { usd: 0, calls: 0, by_model: [] });
   await again.project.close();
 });
 

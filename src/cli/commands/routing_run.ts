@@ -79,7 +79,16 @@ export function models(this: BrContext, flags: Common & { provider?: string }): 
   return withProject(this, flags, async (project) => {
     const list = await listModels(project, { provider: flags.provider });
     if (flags.json) return printJson(this, list);
-    const rows = [["MODEL", "PROVIDER", "CONTEXT", "IN $/M", "OUT $/M", "TIER", "RECORD"]];
+    const rows = [[
+      "MODEL",
+      "PROVIDER",
+      "CONTEXT",
+      "IN $/M",
+      "OUT $/M",
+      "PRICES",
+      "TIER",
+      "RECORD",
+    ]];
     for (const m of list) {
       const record = LEVELS.map((l) => m.records[l])
         .map((r, i) => r.outcomes ? `${LEVELS[i]} ${r.success}/${r.outcomes}` : "")
@@ -90,6 +99,7 @@ export function models(this: BrContext, flags: Common & { provider?: string }): 
         String(m.context_window),
         String(m.input_usd_per_mtok),
         String(m.output_usd_per_mtok),
+        m.price_source,
         LEVELS[m.tier - 1],
         record || "-",
       ]);

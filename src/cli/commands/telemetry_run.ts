@@ -52,6 +52,9 @@ export function summary(this: BrContext, flags: Common & { period?: string }): P
     print(this, c.bold(`Telemetry, ${s.period === "all" ? "all time" : `since ${s.since}`}`));
     if (s.events === 0) {
       print(this, "  No events recorded in this period.");
+      if (s.cost.calls) {
+        print(this, `  cost:          $${s.cost.usd.toFixed(4)} in ${s.cost.calls} call(s)`);
+      }
       return;
     }
     print(this, `  events:        ${s.events}`);

@@ -1,0 +1,117 @@
+import { buildRouteMap, type RouteMap } from "@stricli/core";
+import type { BrContext } from "../context.ts";
+import { command } from "../define.ts";
+import { jsonFlag, projectFlag } from "../output.ts";
+
+const str = (brief: string, placeholder = "value") =>
+  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
+const int = (brief: string, placeholder = "n") =>
+  ({ kind: "parsed", parse: parseCount, brief, optional: true, placeholder }) as const;
+const common = { project: projectFlag, json: jsonFlag } as const;
+const runArg = {
+  kind: "tuple",
+  parameters: [{
+    brief: "Run id (default: the newest)",
+    parse: String,
+    placeholder: "run",
+    optional: true,
+  }],
+} as const;
+
+function parseCount(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got "${raw}"`);
+  return n;
+}
+
+function parseUsd(raw: string): number {
+  const n = Number(raw.replace(/^\$/, ""));
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected an amount in USD, got "${raw}"`);
+  return n;
+}
+
+/** The `br parallel ...` commands. */
+export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
+  routes: {
+    run: command({
+      load: async () => (await import("./parallel_run.ts")).run,
+      brief: "Run ready features in parallel, one agent per git worktree",
+      parameters: {
+        flags: {
+          ...common,
+          workers: int("Concurrent agents (default parallel.workers)"),
+          features: str("Only these feature ids, comma-separated", "a,b"),
+          allReady: {
+            kind: "boolean",
+            brief: "Every planned feature whose dependencies are complete or in the run (default)",
+            optional: true,
+          },
+          agent: str("Agent profile: claude, codex, aider or one from parallel.agents", "profile"),
+          agentCommand: str("Agent argv template, e.g. 'my-agent --task {prompt_file}'", "argv"),
+          timeout: str("Per-attempt timeout, e.g. 30m (default parallel.timeout)", "duration"),
+          retries: int("Retries of a failed or timed-out agent (default parallel.retries)"),
+          maxCost: {
+            kind: "parsed",
+            parse: parseUsd,
+            brief: "Start no more tasks once the run has cost this many USD",
+            optional: true,
+            placeholder: "usd",
+          },
+          base: str("Branch to branch from and merge into (default: the current branch)", "branch"),
+          noMerge: {
+            kind: "boolean",
+            brief: "Leave finished branches for review instead of merging",
+            optional: true,
+          },
+        },
+      },
+    }),
+    resume: command({
+      load: async () => (await import("./parallel_run.ts")).resume,
+      brief: "Continue a run whose br process was killed",
+      parameters: { flags: common, positional: runArg },
+    }),
+    status: command({
+      load: async () => (await import("./parallel_run.ts")).status,
+      brief: "Tasks, workers and claims of a run",
+      parameters: { flags: common, positional: runArg },
+    }),
+    list: command({
+      load: async () => (await import("./parallel_run.ts")).list,
+      brief: "Every run, newest first",
+      parameters: { flags: common },
+    }),
+    dashboard: command({
+      load: async () => (await import("./parallel_run.ts")).dashboard,
+      brief: "Live view of the workers (plain lines when piped)",
+      parameters: {
+        flags: {
+          project: projectFlag,
+          interval: str("Refresh interval (default 1s)", "duration"),
+          once: { kind: "boolean", brief: "Print one view and exit", optional: true },
+        },
+        positional: runArg,
+      },
+    }),
+    stop: command({
+      load: async () => (await import("./parallel_run.ts")).stop,
+      brief: "Stop a run: agents killed, unfinished tasks cancelled",
+      parameters: { flags: common, positional: runArg },
+    }),
+    cleanup: command({
+      load: async () => (await import("./parallel_run.ts")).cleanup,
+      brief: "Remove worktrees of finished tasks and merged task branches",
+      parameters: {
+        flags: {
+          ...common,
+          force: {
+            kind: "boolean",
+            brief: "Also remove worktrees with uncommitted changes",
+            optional: true,
+          },
+        },
+      },
+    }),
+  },
+  docs: { brief: "Run agents in parallel git worktrees, scheduled by the feature graph" },
+});

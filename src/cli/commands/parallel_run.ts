@@ -1,0 +1,297 @@
+import { BrError, ExitCode } from "../../core/errors.ts";
+import type { BrEvent } from "../../core/events.ts";
+import {
+  cleanupParallel,
+  listParallelRuns,
+  type ParallelStatus,
+  parallelStatus,
+  parseDuration,
+  resumeParallel,
+  runParallel,
+  type RunReport,
+  stopParallel,
+  type TaskStatus,
+} from "../../orchestrator/mod.ts";
+import type { BrContext } from "../context.ts";
+import {
+  colors,
+  type JsonFlags,
+  print,
+  printJson,
+  type ProjectFlags,
+  setExit,
+  warn,
+  withProject,
+} from "../output.ts";
+
+type Common = ProjectFlags & JsonFlags;
+
+interface RunFlags extends Common {
+  workers?: number;
+  features?: string;
+  allReady?: boolean;
+  agent?: string;
+  agentCommand?: string;
+  timeout?: string;
+  retries?: number;
+  maxCost?: number;
+  base?: string;
+  noMerge?: boolean;
+}
+
+function progress(ctx: BrContext, json: boolean | undefined) {
+  return (e: BrEvent) => {
+    if (json) return;
+    const p = e.payload as Record<string, unknown>;
+    const f = e.feature ?? "";
+    let line: string | null = null;
+    switch (e.type) {
+      case "task.started":
+        line = `▶ ${f} started (attempt ${p.attempt}, ${p.worker})`;
+        break;
+      case "task.retried":
+        line = `↻ ${f} will retry: ${p.error}`;
+        break;
+      case "task.completed":
+        line = `✓ ${f} done`;
+        break;
+      case "task.failed":
+        line = `✗ ${f}: ${p.error ?? "failed"}`;
+        break;
+      case "worker.lost":
+        line = `! orphaned agent of ${f} (pid ${p.pid}) stopped`;
+        break;
+    }
+    if (line) warn(ctx, line);
+  };
+}
+
+function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  let listening = false;
+  try {
+    Deno.addSignalListener("SIGINT", onSig);
+    listening = true;
+  } catch {
+    // not supported here: Ctrl-C then ends br, and "br parallel resume" picks the run up
+  }
+  return fn(ac.signal).finally(() => {
+    if (listening) Deno.removeSignalListener("SIGINT", onSig);
+  });
+}
+
+async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise<void> {
+  if (flags.json) printJson(ctx, rep);
+  else if (!rep.run) print(ctx, "No feature is ready to run.");
+  else {
+    if (rep.recovery) {
+      const r = rep.recovery;
+      print(
+        ctx,
+        `Recovered: ${r.orphans_stopped.length} orphaned agent(s) stopped, ${r.requeued.length} task(s) requeued, ${r.continued.length} continued, ${r.claims_released} claim(s) released`,
+      );
+    }
+    await renderStatus(ctx, rep);
+  }
+  const c = rep.run?.counts;
+  if (rep.run?.state === "stopped") setExit(ctx, ExitCode.interrupted);
+  else if (c && (c.failed > 0 || c.skipped > 0)) setExit(ctx, ExitCode.external);
+  else if (c && c.conflict > 0) setExit(ctx, ExitCode.conflict);
+}
+
+/** `br parallel run` */
+export function run(this: BrContext, flags: RunFlags): Promise<void> {
+  if (flags.features && flags.allReady) {
+    throw new BrError("usage", "--features and --all-ready exclude each other", {
+      hint: "pass one of them",
+    });
+  }
+  if (flags.agent && flags.agentCommand) {
+    throw new BrError("usage", "--agent and --agent-command exclude each other", {
+      hint: "--agent-command is the command profile",
+    });
+  }
+  return withProject(this, flags, (project) => {
+    project.bus.on("*", progress(this, flags.json));
+    return withInterrupt(async (signal) => {
+      const rep = await runParallel(project, {
+        workers: flags.workers,
+        features: flags.features?.split(",").map((s) => s.trim()).filter(Boolean),
+        allReady: flags.allReady,
+        agent: flags.agent,
+        agentCommand: flags.agentCommand,
+        timeout: flags.timeout,
+        retries: flags.retries,
+        maxCostUsd: flags.maxCost,
+        base: flags.base,
+        noMerge: flags.noMerge,
+        signal,
+      });
+      await report(this, flags, rep);
+    });
+  });
+}
+
+/** `br parallel resume` */
+export function resume(this: BrContext, flags: Common, id?: string): Promise<void> {
+  return withProject(this, flags, (project) => {
+    project.bus.on("*", progress(this, flags.json));
+    return withInterrupt(async (signal) => {
+      await report(this, flags, await resumeParallel(project, { run: id, signal }));
+    });
+  });
+}
+
+function fmtMs(ms: number | null): string {
+  if (ms === null) return "-";
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+function fmtUsd(n: number | null): string {
+  return n === null ? "-" : `$${n.toFixed(4)}`;
+}
+
+function taskLine(t: TaskStatus): string {
+  const note = t.state === "conflict"
+    ? `conflict in ${t.conflict_files.join(", ")}`
+    : t.error ?? t.phase ?? "";
+  return [
+    t.feature.padEnd(20),
+    t.state.padEnd(9),
+    `${t.attempt}/${t.max_attempts}`.padEnd(5),
+    fmtMs(t.elapsed_ms).padEnd(7),
+    fmtUsd(t.cost_usd).padEnd(9),
+    note,
+  ].join(" ").trimEnd();
+}
+
+async function renderStatus(ctx: BrContext, st: ParallelStatus): Promise<void> {
+  const c = await colors(ctx);
+  const r = st.run;
+  if (!r) {
+    print(ctx, "No parallel run yet. Start one: br parallel run");
+    return;
+  }
+  const state = r.interrupted ? c.yellow("interrupted") : r.state;
+  const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  print(
+    ctx,
+    `${c.bold(r.id)}  ${state}  agent ${r.agent}  ${r.workers} worker(s)  base ${r.base_branch}`,
+  );
+  print(ctx, `  ${counts.join(", ") || "no tasks"}  cost ${fmtUsd(r.cost_usd)}`);
+  if (r.interrupted) {
+    print(ctx, c.yellow(`  its br process is gone: run "br parallel resume ${r.id}"`));
+  }
+  print(
+    ctx,
+    c.dim(
+      `  ${"FEATURE".padEnd(20)} ${"STATE".padEnd(9)} ${"TRY".padEnd(5)} ${"TIME".padEnd(7)} ${
+        "COST".padEnd(9)
+      } NOTE`,
+    ),
+  );
+  for (const t of st.tasks) print(ctx, `  ${taskLine(t)}`);
+}
+
+/** `br parallel status` */
+export function status(this: BrContext, flags: Common, id?: string): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const st = await parallelStatus(project, id);
+    if (flags.json) return printJson(this, st);
+    await renderStatus(this, st);
+  });
+}
+
+/** `br parallel list` */
+export function list(this: BrContext, flags: Common): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const runs = await listParallelRuns(project);
+    if (flags.json) return printJson(this, runs);
+    if (runs.length === 0) return print(this, "No parallel run yet.");
+    for (const r of runs) {
+      const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+      print(
+        this,
+        `${r.id}  ${r.interrupted ? "interrupted" : r.state}  ${r.created_at}  ${
+          counts.join(", ")
+        }`,
+      );
+    }
+  });
+}
+
+/** `br parallel stop` */
+export function stop(this: BrContext, flags: Common, id?: string): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const res = await stopParallel(project, { run: id });
+    if (flags.json) return printJson(this, res);
+    if (res.requested) print(this, `Asked run ${res.run} to stop: now ${res.state}`);
+    else {
+      print(this, `Run ${res.run} is ${res.state}`);
+      if (res.orphans_stopped.length) {
+        print(this, `  stopped agents left running: ${res.orphans_stopped.join(", ")}`);
+      }
+    }
+  });
+}
+
+/** `br parallel cleanup` */
+export function cleanup(this: BrContext, flags: Common & { force?: boolean }): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const res = await cleanupParallel(project, { force: flags.force });
+    if (flags.json) return printJson(this, res);
+    if (!res.removed.length && !res.kept.length) return print(this, "No task worktree to remove.");
+    for (const w of res.removed) print(this, `removed ${w}`);
+    for (const b of res.branches_deleted) print(this, `deleted branch ${b}`);
+    for (const k of res.kept) print(this, `kept    ${k.worktree}: ${k.reason}`);
+  });
+}
+
+function dashboardView(st: ParallelStatus): string[] {
+  const r = st.run!;
+  const lines = [
+    `${r.id}  ${r.interrupted ? "interrupted" : r.state}  ${
+      Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(", ")
+    }  cost ${fmtUsd(r.cost_usd)}`,
+  ];
+  for (const t of st.tasks) {
+    lines.push(`  ${taskLine(t)}`);
+    if (t.state === "running" && t.last_line) lines.push(`      > ${t.last_line}`);
+  }
+  return lines;
+}
+
+/** `br parallel dashboard` */
+export function dashboard(
+  this: BrContext,
+  flags: ProjectFlags & { interval?: string; once?: boolean },
+  id?: string,
+): Promise<void> {
+  const every = parseDuration(flags.interval ?? "1s", "interval");
+  return withProject(this, flags, async (project) => {
+    const seen = new Map<string, string>();
+    while (true) {
+      const st = await parallelStatus(project, id);
+      if (!st.run) return print(this, "No parallel run yet. Start one: br parallel run");
+      if (this.stdoutIsTTY) {
+        this.process.stdout.write("\x1b[H\x1b[2J" + dashboardView(st).join("\n") + "\n");
+      } else {
+        for (const t of st.tasks) {
+          const key = `${t.state}|${t.phase ?? ""}|${t.last_line ?? ""}`;
+          if (seen.get(t.id) === key) continue;
+          seen.set(t.id, key);
+          print(
+            this,
+            `${project.clock.now().toISOString()} ${taskLine(t)}${
+              t.state === "running" && t.last_line ? ` | ${t.last_line}` : ""
+            }`,
+          );
+        }
+      }
+      if (flags.once || st.run.state !== "running" || st.run.interrupted) return;
+      await new Promise((r) => setTimeout(r, every));
+    }
+  });
+}

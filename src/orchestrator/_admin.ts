@@ -1,0 +1,110 @@
+/** Stopping runs and cleaning up task worktrees. */
+import { relative } from "node:path";
+import { git, gitOk } from "../core/git.ts";
+import type { Project } from "../core/project.ts";
+import { setFeatureStatus } from "../features/mod.ts";
+import { processAlive, stopGroup } from "./_process.ts";
+import { FINAL_TASK_STATES } from "./_repo.ts";
+import { findOpenRun, repoOf } from "./_run.ts";
+import { orchestratorAlive } from "./_status.ts";
+import { listWorktrees, removeWorktree } from "./_worktree.ts";
+import type { CleanupReport, StopResult } from "./types.ts";
+
+/**
+ * Stops a run: asks its live `br` process to stop (agents are killed, unfinished tasks
+ * cancelled, their features back to planned), or, when that process is gone, stops the
+ * agents it left and closes the run here.
+ *
+ * @throws {BrError} `not_found` without an open run.
+ */
+export async function stopParallel(
+  project: Project,
+  options: { run?: string; waitMs?: number } = {},
+): Promise<StopResult> {
+  const repo = await repoOf(project);
+  const run = await findOpenRun(repo, options.run);
+  if (run.state !== "running") {
+    return { run: run.id, state: run.state, requested: false, orphans_stopped: [] };
+  }
+  if (orchestratorAlive(run)) {
+    await repo.updateRun(run.id, { stop_requested: 1 });
+    const until = Date.now() + (options.waitMs ?? 30_000);
+    while (Date.now() < until) {
+      const now = await repo.getRun(run.id);
+      if (now?.state !== "running") {
+        return {
+          run: run.id,
+          state: now?.state ?? "stopped",
+          requested: true,
+          orphans_stopped: [],
+        };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { run: run.id, state: "running", requested: true, orphans_stopped: [] };
+  }
+  const orphans: number[] = [];
+  const iso = project.clock.now().toISOString();
+  for (const task of await repo.tasks(run.id)) {
+    if (FINAL_TASK_STATES.includes(task.state)) continue;
+    if (task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
+      await stopGroup(task.agent_pid, task.agent_pid_start);
+      orphans.push(task.agent_pid);
+    }
+    await repo.updateTask(task.id, {
+      state: "cancelled",
+      phase: null,
+      agent_pid: null,
+      error: "stopped before it finished",
+      finished_at: iso,
+    });
+    try {
+      await setFeatureStatus(project, task.feature, "planned", { unblock: true });
+    } catch {
+      // keep going: the run must close
+    }
+  }
+  await repo.releaseRun(run.id);
+  await repo.updateRun(run.id, { state: "stopped", finished_at: iso, updated_at: iso });
+  return { run: run.id, state: "stopped", requested: false, orphans_stopped: orphans.sort() };
+}
+
+/**
+ * Removes the worktrees of finished tasks (never of a running one) and deletes task branches
+ * that are fully merged. A worktree with uncommitted changes is kept unless `force`.
+ */
+export async function cleanupParallel(
+  project: Project,
+  options: { force?: boolean } = {},
+): Promise<CleanupReport> {
+  const repo = await repoOf(project);
+  const report: CleanupReport = { removed: [], branches_deleted: [], kept: [] };
+  const running = new Set<string>();
+  for (const run of await repo.runningRuns()) {
+    for (const t of await repo.tasks(run.id)) {
+      if (!FINAL_TASK_STATES.includes(t.state)) running.add(t.worktree);
+    }
+  }
+  const prefix = project.paths.worktrees + "/";
+  await git(["worktree", "prune"], { cwd: project.root });
+  const trees = (await listWorktrees(project.root)).filter((w) => w.path.startsWith(prefix));
+  for (const w of trees.sort((a, b) => a.path.localeCompare(b.path))) {
+    const rel = relative(project.root, w.path);
+    if (running.has(w.path)) {
+      report.kept.push({ worktree: rel, reason: "its task is still running" });
+      continue;
+    }
+    const res = await removeWorktree(project.root, w.path, !!options.force);
+    if (!res.removed) {
+      report.kept.push({ worktree: rel, reason: res.error ?? "git refused" });
+      continue;
+    }
+    report.removed.push(rel);
+    if (w.branch) {
+      const del = await git(["branch", "-d", w.branch], { cwd: project.root });
+      if (del.code === 0) report.branches_deleted.push(w.branch);
+    }
+  }
+  await gitOk(["worktree", "prune"], { cwd: project.root });
+  return report;
+}

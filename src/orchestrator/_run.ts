@@ -1,0 +1,338 @@
+/** Starting, resuming, stopping and cleaning up runs. */
+import { BrError } from "../core/errors.ts";
+import { git, isGitRepo } from "../core/git.ts";
+import type { Project } from "../core/project.ts";
+import { dependencyWaves, type Feature, loadFeatures, PRIORITIES } from "../features/mod.ts";
+import { branchExists, worktreePath } from "./_worktree.ts";
+import { currentBranch } from "./_merge.ts";
+import { processAlive, stopGroup } from "./_process.ts";
+import { Repo, type RunRow, type TaskRow } from "./_repo.ts";
+import { loadSettings, type SettingsOverrides } from "./_settings.ts";
+import { buildStatus, orchestratorAlive } from "./_status.ts";
+import { openStateStore } from "./_store.ts";
+import { Driver } from "./_scheduler.ts";
+import type { ParallelStatus, RecoveryReport, RunReport, RunSummary } from "./types.ts";
+
+/** Options of {@link runParallel}. */
+export interface RunOptions extends SettingsOverrides {
+  /** Explicit feature ids (`--features a,b`). */
+  features?: string[];
+  /** Every planned feature that can become ready in this run (the default). */
+  allReady?: boolean;
+  /** Aborting it stops the run like `br parallel stop`. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link resumeParallel}. */
+export interface ResumeOptions {
+  /** Run id (default: the newest run still marked running). */
+  run?: string;
+  /** Aborting it stops the run. */
+  signal?: AbortSignal;
+}
+
+/** The state repository of a project. */
+export async function repoOf(project: Project): Promise<Repo> {
+  return new Repo(await openStateStore(project));
+}
+
+function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `run-${stamp}-${crypto.randomUUID().slice(0, 4)}`;
+}
+
+/** Picks the features of a run and checks that their dependencies can be met. */
+export function selectFeatures(all: readonly Feature[], ids: string[] | undefined): Feature[] {
+  const byId = new Map(all.map((f) => [f.id, f]));
+  let chosen: Feature[];
+  if (ids && ids.length > 0) {
+    chosen = [];
+    for (const id of [...new Set(ids)]) {
+      const f = byId.get(id);
+      if (!f) {
+        throw new BrError("not_found", `Cannot find feature "${id}"`, {
+          hint: 'run "br feature list" to see ids',
+        });
+      }
+      if (f.status === "complete" || f.status === "blocked") {
+        throw new BrError("conflict", `Feature "${id}" is ${f.status}`, {
+          hint: f.status === "blocked"
+            ? `run "br feature unblock ${id}" first`
+            : "pick features that are not complete",
+        });
+      }
+      chosen.push(f);
+    }
+    const inRun = new Set(chosen.map((f) => f.id));
+    for (const f of chosen) {
+      for (const d of f.dependencies) {
+        if (!inRun.has(d) && byId.get(d)?.status !== "complete") {
+          throw new BrError(
+            "conflict",
+            `Feature "${f.id}" depends on "${d}", which is neither complete nor in this run`,
+            { hint: `add ${d} to --features or complete it first` },
+          );
+        }
+      }
+    }
+  } else {
+    // Planned features whose dependencies are complete or themselves run here (waves).
+    const set = new Set(all.filter((f) => f.status === "planned").map((f) => f.id));
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const id of [...set]) {
+        const ok = byId.get(id)!.dependencies.every((d) =>
+          set.has(d) || byId.get(d)?.status === "complete"
+        );
+        if (!ok) {
+          set.delete(id);
+          changed = true;
+        }
+      }
+    }
+    chosen = all.filter((f) => set.has(f.id));
+  }
+  return chosen;
+}
+
+async function assertNoOpenRun(repo: Repo): Promise<void> {
+  for (const run of await repo.runningRuns()) {
+    const alive = orchestratorAlive(run);
+    throw new BrError(
+      "conflict",
+      alive
+        ? `Run ${run.id} is still running (br process ${run.pid})`
+        : `Run ${run.id} was interrupted and is not finished`,
+      {
+        hint: alive
+          ? `wait for it, or run "br parallel stop ${run.id}"`
+          : `run "br parallel resume ${run.id}" to finish it, or "br parallel stop ${run.id}"`,
+      },
+    );
+  }
+}
+
+/**
+ * Runs ready features in parallel: one worktree, branch and agent per feature, scheduled by
+ * the dependency graph and the file claims, then checked and merged. Resolves when every task
+ * has ended.
+ *
+ * @throws {BrError} `conflict` when a run is already open or a feature cannot run, `usage`
+ * for bad settings, `not_found` for unknown ids, `external` when git fails.
+ */
+export async function runParallel(project: Project, options: RunOptions = {}): Promise<RunReport> {
+  const settings = await loadSettings(project, options);
+  const root = project.root;
+  if (!(await isGitRepo(root))) {
+    throw new BrError("usage", `"${root}" is not a git repository`, { hint: 'run "git init"' });
+  }
+  if ((await git(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root })).code !== 0) {
+    throw new BrError("conflict", "The repository has no commit yet", {
+      hint: "commit your work first; task worktrees branch from it",
+    });
+  }
+  const base = settings.base ?? await currentBranch(root);
+  if (!base) {
+    throw new BrError("usage", "The main checkout is on a detached HEAD", {
+      hint: "check out the branch to merge into, or pass --base <branch>",
+    });
+  }
+  if (!(await branchExists(root, base))) {
+    throw new BrError("not_found", `Cannot find the base branch "${base}"`, {
+      hint: "pass an existing branch with --base or set parallel.base",
+    });
+  }
+  const repo = await repoOf(project);
+  await assertNoOpenRun(repo);
+  const file = await loadFeatures(project);
+  const chosen = selectFeatures(file.features, options.allReady ? undefined : options.features);
+  if (chosen.length === 0) return { run: null, tasks: [], workers: [], claims: [], recovery: null };
+  const waves = dependencyWaves(chosen, false);
+  const waveOf = new Map<string, number>();
+  waves.forEach((w, i) => w.forEach((id) => waveOf.set(id, i)));
+  const now = project.clock.now();
+  const id = newRunId(now);
+  const iso = now.toISOString();
+  const run: RunRow = {
+    id,
+    state: "running",
+    created_at: iso,
+    updated_at: iso,
+    finished_at: null,
+    pid: Deno.pid,
+    pid_start: null,
+    heartbeat_at: iso,
+    stop_requested: 0,
+    base_branch: base,
+    options: JSON.stringify({
+      agent: settings.profile.name,
+      agent_command: options.agentCommand ?? null,
+      workers: settings.workers,
+      timeout: options.timeout ?? null,
+      retries: options.retries ?? null,
+      max_cost_usd: options.maxCostUsd ?? null,
+      no_merge: !!options.noMerge,
+      base: options.base ?? null,
+    }),
+    error: null,
+  };
+  const inRun = new Set(chosen.map((f) => f.id));
+  const tasks: TaskRow[] = chosen.map((f) => ({
+    id: `${id}/${f.id}`,
+    run_id: id,
+    feature: f.id,
+    name: f.name,
+    wave: waveOf.get(f.id) ?? 0,
+    priority: PRIORITIES.indexOf(f.priority),
+    dependencies: JSON.stringify(f.dependencies.filter((d) => inRun.has(d))),
+    files: JSON.stringify(f.files ?? []),
+    state: "pending",
+    phase: null,
+    attempt: 0,
+    max_attempts: settings.retries + 1,
+    next_attempt_at: null,
+    branch: `${settings.branchPrefix}${f.id}`,
+    worktree: worktreePath(project, f.id),
+    base_commit: null,
+    worker: null,
+    agent_pid: null,
+    agent_pid_start: null,
+    log: null,
+    started_at: null,
+    finished_at: null,
+    duration_ms: null,
+    error: null,
+    conflict_files: null,
+    merge_commit: null,
+    cost_usd: null,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_tokens: 0,
+    cache_read_tokens: 0,
+    runs: 0,
+  }));
+  await repo.createRun(run, tasks);
+  project.bus.emit("build.started", {
+    run_id: id,
+    features: chosen.map((f) => f.id).sort(),
+    counts: { tasks: tasks.length, waves: waves.length, workers: settings.workers },
+  });
+  await new Driver(project, repo, run, settings, options.signal).drive();
+  return { ...(await buildStatus(project, repo, await repo.getRun(id))), recovery: null };
+}
+
+/** The run `id`, or the newest one still open. */
+export async function findOpenRun(repo: Repo, id: string | undefined): Promise<RunRow> {
+  if (id) {
+    const run = await repo.getRun(id);
+    if (!run) {
+      throw new BrError("not_found", `Cannot find run "${id}"`, {
+        hint: 'run "br parallel list" to see runs',
+      });
+    }
+    return run;
+  }
+  const open = await repo.runningRuns();
+  if (open.length === 0) {
+    throw new BrError("not_found", "No run is open", { hint: 'start one with "br parallel run"' });
+  }
+  return open[open.length - 1];
+}
+
+/**
+ * Continues a run whose `br` process died: stops agents it left running, puts unfinished
+ * tasks back (finished ones stay finished, a task whose agent had finished continues with its
+ * checks and merge), releases stale claims, then drives the run to its end.
+ *
+ * @throws {BrError} `not_found` without an open run, `conflict` when its process still runs.
+ */
+export async function resumeParallel(
+  project: Project,
+  options: ResumeOptions = {},
+): Promise<RunReport> {
+  const repo = await repoOf(project);
+  const run = await findOpenRun(repo, options.run);
+  if (run.state !== "running") {
+    throw new BrError("conflict", `Run ${run.id} has already ended (${run.state})`, {
+      hint: 'start a new one with "br parallel run"',
+    });
+  }
+  if (orchestratorAlive(run) && run.pid !== Deno.pid) {
+    throw new BrError("conflict", `Run ${run.id} is still running (br process ${run.pid})`, {
+      hint: `wait for it, or run "br parallel stop ${run.id}"`,
+    });
+  }
+  const saved = JSON.parse(run.options) as Record<string, unknown>;
+  const settings = await loadSettings(project, {
+    agent: saved.agent_command ? undefined : saved.agent as string,
+    agentCommand: (saved.agent_command as string | null) ?? undefined,
+    workers: saved.workers as number,
+    timeout: (saved.timeout as string | null) ?? undefined,
+    retries: (saved.retries as number | null) ?? undefined,
+    maxCostUsd: (saved.max_cost_usd as number | null) ?? undefined,
+    noMerge: !!saved.no_merge,
+    base: run.base_branch ?? undefined,
+  });
+  const recovery: RecoveryReport = {
+    orphans_stopped: [],
+    requeued: [],
+    continued: [],
+    claims_released: 0,
+  };
+  const continueTasks: string[] = [];
+  for (const task of await repo.tasks(run.id)) {
+    if (task.state !== "running") continue;
+    if (task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
+      await stopGroup(task.agent_pid, task.agent_pid_start);
+      recovery.orphans_stopped.push({ feature: task.feature, pid: task.agent_pid });
+      project.bus.emit("worker.lost", {
+        worker: task.worker ?? "unknown",
+        task: task.id,
+        pid: task.agent_pid,
+      }, { feature: task.feature, task: task.id });
+    }
+    const finishing = task.phase === "checks" || task.phase === "merge";
+    if (finishing) {
+      continueTasks.push(task.id);
+      recovery.continued.push(task.feature);
+    } else recovery.requeued.push(task.feature);
+    await repo.updateTask(task.id, {
+      state: "pending",
+      // The interrupted attempt was not the agent's fault: it does not count.
+      attempt: finishing ? task.attempt : Math.max(0, task.attempt - 1),
+      agent_pid: null,
+      agent_pid_start: null,
+      next_attempt_at: null,
+      phase: finishing ? "checks" : "resumed",
+    });
+  }
+  for (const w of await repo.workers(run.id)) {
+    if (w.state === "busy") await repo.updateWorker(w.id, { state: "lost", pid: null });
+  }
+  recovery.claims_released = await repo.releaseRun(run.id);
+  await new Driver(project, repo, run, settings, options.signal, continueTasks).drive();
+  return { ...(await buildStatus(project, repo, await repo.getRun(run.id))), recovery };
+}
+
+/** The state of a run (default: the newest), for `br parallel status` and MCP. */
+export async function parallelStatus(project: Project, runId?: string): Promise<ParallelStatus> {
+  const repo = await repoOf(project);
+  const run = runId ? await repo.getRun(runId) : await repo.latestRun();
+  if (runId && !run) {
+    throw new BrError("not_found", `Cannot find run "${runId}"`, {
+      hint: 'run "br parallel list" to see runs',
+    });
+  }
+  return buildStatus(project, repo, run);
+}
+
+/** Every run, newest first. */
+export async function listParallelRuns(project: Project): Promise<RunSummary[]> {
+  const repo = await repoOf(project);
+  const out: RunSummary[] = [];
+  for (const run of await repo.listRuns()) {
+    out.push((await buildStatus(project, repo, run)).run!);
+  }
+  return out;
+}

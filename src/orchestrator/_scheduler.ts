@@ -1,0 +1,468 @@
+/**
+ * The scheduler: starts ready tasks on free workers (dependencies merged, file claims free,
+ * retry delay over), supervises each agent (heartbeats, timeout, stop), and finishes each
+ * task (commit leftovers, checks, merge, feature status). All state lives in the store, so a
+ * run killed at any point can be resumed.
+ */
+import type { TaskPayload } from "../core/events.ts";
+import { git, gitOk } from "../core/git.ts";
+import type { Project } from "../core/project.ts";
+import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
+import { checkBudgets } from "../cost/mod.ts";
+import { agentAttempt } from "./_attempt.ts";
+import { type Outcome, syncAndCheck } from "./_checks.ts";
+import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
+import { processStartTime } from "./_process.ts";
+import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
+import type { ParallelSettings } from "./_settings.ts";
+import { countTasks } from "./_status.ts";
+import { commitLeftovers, copyIncluded, ensureWorktree, removeWorktree } from "./_worktree.ts";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Runs one run to its end (used by both `run` and `resume`). */
+export class Driver {
+  #project: Project;
+  #repo: Repo;
+  #run: RunRow;
+  #s: ParallelSettings;
+  #signal?: AbortSignal;
+  #stopping = false;
+  #active = new Map<string, Promise<void>>();
+  #aborts = new Map<string, AbortController>();
+  #freeSlots: number[];
+  #gitQueue: Promise<unknown> = Promise.resolve();
+  #wake: (() => void) | null = null;
+  #continue: Set<string>;
+
+  /** Prepares a driver for `run`. */
+  constructor(
+    project: Project,
+    repo: Repo,
+    run: RunRow,
+    settings: ParallelSettings,
+    signal?: AbortSignal,
+    continueTasks: Iterable<string> = [],
+  ) {
+    this.#continue = new Set(continueTasks);
+    this.#project = project;
+    this.#repo = repo;
+    this.#run = run;
+    this.#s = settings;
+    this.#signal = signal;
+    this.#freeSlots = Array.from({ length: settings.workers }, (_, i) => i + 1);
+  }
+
+  /** Runs git work on the main repository one job at a time (merges, worktree add/remove). */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const job = this.#gitQueue.then(fn);
+    this.#gitQueue = job.catch(() => {});
+    return job;
+  }
+
+  #now(): string {
+    return this.#project.clock.now().toISOString();
+  }
+
+  #workerId(slot: number): string {
+    return `${this.#run.id}/w${slot}`;
+  }
+
+  /** Drives the run until every task is final; returns the run's final state. */
+  async drive(): Promise<string> {
+    const project = this.#project;
+    const repo = this.#repo;
+    const runId = this.#run.id;
+    const t0 = Date.now();
+    await repo.updateRun(runId, {
+      pid: Deno.pid,
+      pid_start: processStartTime(Deno.pid),
+      heartbeat_at: this.#now(),
+      updated_at: this.#now(),
+    });
+    await git(["worktree", "prune"], { cwd: project.root });
+    for (const slot of this.#freeSlots) {
+      await repo.putWorker({
+        id: this.#workerId(slot),
+        run_id: runId,
+        slot,
+        state: "idle",
+        task_id: null,
+        pid: null,
+        started_at: this.#now(),
+        heartbeat_at: this.#now(),
+      });
+    }
+    const onAbort = () => this.#requestStop();
+    this.#signal?.addEventListener("abort", onAbort);
+    const beat = setInterval(() => {
+      repo.updateRun(runId, { heartbeat_at: this.#now() }).catch(() => {});
+      repo.getRun(runId).then((r) => {
+        if (r?.stop_requested) this.#requestStop();
+      }).catch(() => {});
+    }, this.#s.heartbeatMs);
+    try {
+      while (true) {
+        const tasks = await repo.tasks(runId);
+        const open = tasks.filter((t) => !FINAL_TASK_STATES.includes(t.state));
+        if (open.length === 0 && this.#active.size === 0) break;
+        if (this.#stopping) {
+          for (const t of open) {
+            if (t.state === "pending") {
+              await repo.updateTask(t.id, {
+                state: "cancelled",
+                phase: null,
+                error: "stopped before it finished",
+                finished_at: this.#now(),
+              });
+            }
+          }
+          if (this.#active.size === 0) break;
+        } else {
+          await this.#startReady(tasks);
+        }
+        await this.#waitForChange(tasks);
+      }
+    } finally {
+      clearInterval(beat);
+      this.#signal?.removeEventListener("abort", onAbort);
+      await Promise.allSettled([...this.#active.values()]);
+    }
+    const tasks = await repo.tasks(runId);
+    const counts = countTasks(tasks);
+    const state = this.#stopping
+      ? "stopped"
+      : counts.failed + counts.conflict + counts.skipped > 0
+      ? "failed"
+      : "completed";
+    const done = tasks.filter((t) => t.state !== "pending" && t.state !== "skipped");
+    if (done.length) {
+      await this.#commitStatus(
+        `br: parallel run ${runId}\n\n${done.map((t) => `${t.feature}: ${t.state}`).join("\n")}`,
+      );
+    }
+    await repo.updateRun(runId, { state, finished_at: this.#now(), updated_at: this.#now() });
+    for (const slot of Array.from({ length: this.#s.workers }, (_, i) => i + 1)) {
+      await repo.updateWorker(this.#workerId(slot), { state: "done", task_id: null, pid: null });
+    }
+    project.bus.emit(state === "completed" ? "build.completed" : "build.failed", {
+      run_id: runId,
+      features: tasks.map((t) => t.feature).sort(),
+      counts: counts as unknown as Record<string, number>,
+      duration_ms: Date.now() - t0,
+    });
+    return state;
+  }
+
+  #requestStop(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const ac of this.#aborts.values()) ac.abort();
+    this.#wake?.();
+  }
+
+  async #waitForChange(tasks: TaskRow[]): Promise<void> {
+    const now = Date.now();
+    const delays = tasks
+      .filter((t) => t.state === "pending" && t.next_attempt_at)
+      .map((t) => Date.parse(t.next_attempt_at!) - now)
+      .filter((d) => d > 0);
+    const tick = Math.min(1000, this.#s.heartbeatMs, ...delays.map((d) => d + 5));
+    await Promise.race([
+      ...this.#active.values(),
+      sleep(Math.max(20, tick)),
+      new Promise<void>((r) => (this.#wake = r)),
+    ]);
+    this.#wake = null;
+  }
+
+  async #startReady(tasks: TaskRow[]): Promise<void> {
+    const repo = this.#repo;
+    const byFeature = new Map(tasks.map((t) => [t.feature, t]));
+    const spent = tasks.reduce((a, t) => a + (t.cost_usd ?? 0), 0);
+    for (const task of tasks) {
+      if (task.state !== "pending" || this.#active.has(task.id)) continue;
+      const deps = (JSON.parse(task.dependencies) as string[])
+        .map((d) => byFeature.get(d))
+        .filter((d): d is TaskRow => d !== undefined);
+      const broken = deps.find((d) => FINAL_TASK_STATES.includes(d.state) && d.state !== "merged");
+      if (broken) {
+        await this.#finish(task, {
+          state: "failed",
+          retry: false,
+          reason: `dependency "${broken.feature}" ended ${broken.state}, not merged`,
+        }, "skipped");
+        continue;
+      }
+      const waitingOn = deps.filter((d) => d.state !== "merged").map((d) => d.feature);
+      if (waitingOn.length) {
+        await this.#phase(task, `waiting for ${waitingOn.join(", ")}`);
+        continue;
+      }
+      if (task.next_attempt_at && Date.parse(task.next_attempt_at) > Date.now()) continue;
+      if (this.#s.maxCostUsd !== null && spent >= this.#s.maxCostUsd) {
+        await this.#finish(task, {
+          state: "failed",
+          retry: false,
+          reason: `run budget reached: $${spent.toFixed(4)} of $${this.#s.maxCostUsd}`,
+        }, "skipped");
+        continue;
+      }
+      if (this.#freeSlots.length === 0) {
+        await this.#phase(task, "waiting for a worker");
+        continue;
+      }
+      const budget = await checkBudgets(this.#project, { feature: task.feature, quiet: true });
+      if (budget.level === "stop") {
+        const b = budget.alerts.find((a) => a.level === "stop")!;
+        await this.#finish(task, {
+          state: "failed",
+          retry: false,
+          reason: `budget ${b.name} reached: $${b.spent_usd.toFixed(4)} of $${b.limit_usd}`,
+        }, "skipped");
+        continue;
+      }
+      const blocker = await repo.claim(task, JSON.parse(task.files), this.#now());
+      if (blocker) {
+        const other = blocker.task_id.slice(blocker.task_id.lastIndexOf("/") + 1);
+        await this.#phase(task, `waiting for files claimed by ${other} (${blocker.pattern})`);
+        continue;
+      }
+      const slot = this.#freeSlots.shift()!;
+      const ac = new AbortController();
+      this.#aborts.set(task.id, ac);
+      const p = this.#runTask(task, slot, ac.signal)
+        .catch(async (err) => {
+          await this.#finish(task, {
+            state: "failed",
+            retry: false,
+            reason: (err as Error).message ?? String(err),
+          }).catch(() => {});
+        })
+        .finally(() => {
+          this.#active.delete(task.id);
+          this.#aborts.delete(task.id);
+          this.#freeSlots.push(slot);
+          this.#freeSlots.sort((a, b) => a - b);
+        });
+      this.#active.set(task.id, p);
+    }
+  }
+
+  async #phase(task: TaskRow, phase: string): Promise<void> {
+    if (task.phase !== phase) {
+      task.phase = phase;
+      await this.#repo.updateTask(task.id, { phase });
+    }
+  }
+
+  #payload(task: TaskRow, extra: Partial<TaskPayload> = {}): TaskPayload {
+    return { task_id: task.id, feature: task.feature, attempt: task.attempt, ...extra };
+  }
+
+  async #runTask(task: TaskRow, slot: number, signal: AbortSignal): Promise<void> {
+    const project = this.#project;
+    const repo = this.#repo;
+    const s = this.#s;
+    const worker = this.#workerId(slot);
+    const continuing = this.#continue.delete(task.id);
+    if (!continuing) task.attempt += 1;
+    task.worker = worker;
+    const startedAt = this.#now();
+    await repo.updateTask(task.id, {
+      state: "running",
+      phase: continuing ? "checks" : "worktree",
+      attempt: task.attempt,
+      worker,
+      started_at: startedAt,
+      finished_at: null,
+      next_attempt_at: null,
+      error: null,
+    });
+    task.started_at = startedAt;
+    await repo.updateWorker(worker, { state: "busy", task_id: task.id, heartbeat_at: startedAt });
+    project.bus.emit("task.started", this.#payload(task, { worker }), {
+      feature: task.feature,
+      task: task.id,
+    });
+    if (continuing && task.merge_commit) {
+      // Merged just before br died: nothing left but recording it.
+      await this.#setStatus(task.feature, s.onSuccess);
+      return this.#finish(task, { state: "merged", commit: task.merge_commit });
+    }
+    const file = await loadFeatures(project);
+    const feature = findFeature(file, task.feature);
+    if (feature.status === "planned") {
+      await setFeatureStatus(project, feature.id, "in_progress");
+    }
+    const baseCommit = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
+    const created = await ensureWorktree(project, task.worktree, task.branch, baseCommit);
+    if (created === "created") {
+      await copyIncluded(project.root, task.worktree, s.include);
+      task.base_commit = baseCommit;
+      await repo.updateTask(task.id, { base_commit: baseCommit });
+    }
+    let outcome: Outcome;
+    if (continuing) {
+      outcome = await this.#afterAgent(task, signal);
+    } else {
+      outcome = await agentAttempt({
+        project,
+        repo,
+        settings: s,
+        runId: this.#run.id,
+        task,
+        worker,
+        signal,
+      });
+      if (outcome.state === "agent_done") outcome = await this.#afterAgent(task, signal);
+    }
+    await this.#finish(task, outcome);
+  }
+
+  /** Commit leftovers, run the checks, merge. */
+  async #afterAgent(task: TaskRow, signal: AbortSignal): Promise<Outcome> {
+    const project = this.#project;
+    const repo = this.#repo;
+    const s = this.#s;
+    await this.#phase(task, "checks");
+    await commitLeftovers(
+      task.worktree,
+      `br: work of ${s.profile.name} on ${task.feature}\n\nCommitted by br parallel (run ${this.#run.id}).`,
+      { BR_FEATURE: task.feature, BR_WORKTREE: task.worktree, BR_PROJECT_ROOT: project.root },
+    );
+    const base = task.base_commit ?? await gitOk(["merge-base", this.#run.base_branch!, "HEAD"], {
+      cwd: task.worktree,
+    });
+    const ahead = Number(
+      await gitOk(["rev-list", "--count", `${base}..HEAD`], {
+        cwd: task.worktree,
+      }),
+    );
+    if (ahead === 0) {
+      return { state: "failed", retry: false, reason: "the agent finished without any change" };
+    }
+    // Bring the base in first: the checks then see what the merge will produce (other
+    // features merged meanwhile included), and a conflict shows up before any gate runs.
+    const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true);
+    if ("state" in checked) return checked;
+    if (signal.aborted) return { state: "cancelled", reason: "stopped before it finished" };
+    await this.#phase(task, "merge");
+    if (s.noMerge) return { state: "review", reason: null };
+    const outcome = await this.#serial(async (): Promise<Outcome> => {
+      // The base moved while the checks ran: check the new merge result again (the gates,
+      // not the test command) before it lands.
+      const now = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
+      if (now !== checked.tip) {
+        const again = await syncAndCheck(project, s, this.#run.base_branch!, task, false);
+        if ("state" in again) return again;
+      }
+      const merged = await mergeBranch(
+        project.root,
+        this.#run.base_branch!,
+        task.branch,
+        s.merge,
+        `br: merge ${task.feature} (${task.name})\n\nbr parallel run ${this.#run.id}`,
+      );
+      if (merged.kind === "conflict") {
+        return { state: "conflict", files: merged.files, reason: merged.reason };
+      }
+      if (merged.kind === "review") return { state: "review", reason: merged.reason };
+      // Recorded before anything else, so a crash from here on never merges twice.
+      await repo.updateTask(task.id, { merge_commit: merged.commit });
+      await this.#setStatus(task.feature, s.onSuccess);
+      return { state: "merged", commit: merged.commit };
+    });
+    if (outcome.state === "merged" && s.cleanup) {
+      // Outside the merge queue: removing a worktree does not touch the main checkout. Forced:
+      // the work is merged, and anything untracked was left by the test command.
+      const removed = await removeWorktree(project.root, task.worktree, true);
+      if (removed.removed) {
+        await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
+      }
+    }
+    return outcome;
+  }
+
+  /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */
+  async #finish(task: TaskRow, outcome: Outcome, as?: "skipped"): Promise<void> {
+    const project = this.#project;
+    const repo = this.#repo;
+    const s = this.#s;
+    const now = this.#now();
+    const duration = task.started_at ? Date.now() - Date.parse(task.started_at) : null;
+    await repo.release(task.id);
+    if (task.worker) {
+      await repo.updateWorker(task.worker, { state: "idle", task_id: null, pid: null });
+    }
+    const meta = { feature: task.feature, task: task.id };
+    if (outcome.state === "failed" && outcome.retry && !as && task.attempt < task.max_attempts) {
+      const delay = s.backoffMs * 2 ** (task.attempt - 1);
+      await repo.updateTask(task.id, {
+        state: "pending",
+        phase: `retry in ${Math.round(delay / 1000)} s`,
+        error: outcome.reason,
+        next_attempt_at: new Date(Date.now() + delay).toISOString(),
+      });
+      project.bus.emit(
+        "task.retried",
+        this.#payload(task, {
+          worker: task.worker ?? undefined,
+          error: outcome.reason,
+          duration_ms: duration ?? undefined,
+        }),
+        meta,
+      );
+      return;
+    }
+    const state = as ?? outcome.state;
+    const reason = "reason" in outcome ? outcome.reason : null;
+    await repo.updateTask(task.id, {
+      state,
+      phase: null,
+      finished_at: now,
+      duration_ms: duration,
+      error: reason,
+      conflict_files: outcome.state === "conflict" ? JSON.stringify(outcome.files) : null,
+      merge_commit: outcome.state === "merged" ? outcome.commit : null,
+    });
+    if (outcome.state === "merged") {
+      // Status, status commit and cleanup ran with the merge.
+    } else if (outcome.state === "review") {
+      await this.#setStatus(task.feature, "testing");
+    } else if (outcome.state === "cancelled") {
+      await this.#setStatus(task.feature, "planned");
+    } else if (!as) {
+      await this.#setStatus(task.feature, "blocked", `br parallel: ${reason}`);
+    }
+    const payload = this.#payload(task, {
+      worker: task.worker ?? undefined,
+      duration_ms: duration ?? undefined,
+      ...(reason ? { error: reason } : {}),
+    });
+    if (state === "merged" || state === "review") project.bus.emit("task.completed", payload, meta);
+    else project.bus.emit("task.failed", payload, meta);
+  }
+
+  /** Commits features.json on the base, when the main checkout is on the base branch. */
+  async #commitStatus(message: string): Promise<void> {
+    if (!this.#s.commitStatus) return;
+    try {
+      if (await currentBranch(this.#project.root) !== this.#run.base_branch) return;
+      await commitStatus(this.#project.root, message);
+    } catch {
+      // The status is in features.json either way; the commit is a convenience.
+    }
+  }
+
+  async #setStatus(feature: string, status: string, reason?: string): Promise<void> {
+    try {
+      const file = await loadFeatures(this.#project);
+      const f = findFeature(file, feature);
+      if (f.status === status) return;
+      await setFeatureStatus(this.#project, feature, status, { reason, unblock: true });
+    } catch {
+      // A governance veto or a removed feature must not lose the task's own result.
+    }
+  }
+}

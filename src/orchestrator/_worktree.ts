@@ -1,0 +1,187 @@
+/** Task worktrees under `.buildrunner/worktrees/`, one branch each. */
+import { dirname, join, relative } from "node:path";
+import { BrError } from "../core/errors.ts";
+import { exists } from "../core/fs.ts";
+import { git, gitOk } from "../core/git.ts";
+import type { Project } from "../core/project.ts";
+
+/** A worktree git knows about. */
+export interface WorktreeInfo {
+  /** Absolute path. */
+  path: string;
+  /** Checked-out branch (short name) or null when detached. */
+  branch: string | null;
+  /** HEAD commit. */
+  head: string;
+}
+
+/** The worktree folder of a feature. */
+export function worktreePath(project: Project, feature: string): string {
+  return join(project.paths.worktrees, feature);
+}
+
+/** Every worktree of the repository (`git worktree list --porcelain`). */
+export async function listWorktrees(root: string): Promise<WorktreeInfo[]> {
+  const out = await gitOk(["worktree", "list", "--porcelain"], { cwd: root });
+  const list: WorktreeInfo[] = [];
+  let cur: WorktreeInfo | null = null;
+  for (const line of out.split("\n")) {
+    if (line.startsWith("worktree ")) {
+      cur = { path: line.slice(9), branch: null, head: "" };
+      list.push(cur);
+    } else if (cur && line.startsWith("HEAD ")) cur.head = line.slice(5);
+    else if (cur && line.startsWith("branch ")) {
+      cur.branch = line.slice(7).replace(/^refs\/heads\//, "");
+    }
+  }
+  return list;
+}
+
+/** True when the branch exists. */
+export async function branchExists(root: string, branch: string): Promise<boolean> {
+  const res = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], {
+    cwd: root,
+  });
+  return res.code === 0;
+}
+
+/**
+ * Makes sure the task worktree exists on its branch: reuses one that is there (a retry or a
+ * resumed run keeps the agent's earlier work), checks out an existing branch, or creates the
+ * branch from `baseCommit`.
+ *
+ * @throws {BrError} `external` when git refuses.
+ */
+export async function ensureWorktree(
+  project: Project,
+  path: string,
+  branch: string,
+  baseCommit: string,
+): Promise<"reused" | "created"> {
+  const root = project.root;
+  if (await exists(join(path, ".git"))) {
+    const res = await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: path });
+    const on = res.code === 0 ? res.stdout.trim() : null;
+    if (on !== branch) {
+      throw new BrError(
+        "conflict",
+        `Worktree "${relative(root, path)}" is on "${on ?? "a detached HEAD"}", not "${branch}"`,
+        { hint: `run "br parallel cleanup --force" or "git worktree remove ${path}"` },
+      );
+    }
+    return "reused";
+  }
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const args = await branchExists(root, branch)
+    ? ["worktree", "add", path, branch]
+    : ["worktree", "add", "-b", branch, path, baseCommit];
+  await gitOk(args, { cwd: root });
+  return "created";
+}
+
+/**
+ * Copies the ignored files named by `include` (paths or globs relative to the root, such as
+ * `.env`) from the main checkout into the worktree. Tracked files are there already; a file
+ * the worktree has is never overwritten.
+ */
+export async function copyIncluded(
+  root: string,
+  worktree: string,
+  include: readonly string[],
+): Promise<string[]> {
+  if (include.length === 0) return [];
+  const wanted = new Set<string>();
+  const globs = include.filter((p) => /[*?[{]/.test(p));
+  for (const p of include) if (!globs.includes(p)) wanted.add(p.replace(/^\.\//, ""));
+  if (globs.length > 0) {
+    const res = await git(
+      ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"],
+      { cwd: root },
+    );
+    const res2 = globs.map(globRegex);
+    for (const entry of res.stdout.split("\0").filter(Boolean)) {
+      const rel = entry.replace(/\/$/, "");
+      if (res2.some((re) => re.test(rel))) wanted.add(rel);
+    }
+  }
+  const copied: string[] = [];
+  for (const rel of wanted) {
+    if (rel === ".buildrunner" || rel.startsWith(".buildrunner/") || rel.startsWith("..")) continue;
+    const from = join(root, rel);
+    const to = join(worktree, rel);
+    if (!(await exists(from)) || await exists(to)) continue;
+    await copyTree(from, to);
+    copied.push(rel);
+  }
+  return copied.sort();
+}
+
+function globRegex(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "*" && pattern[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else re += c.replace(/[.+^${}()|\\[\]]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  const info = await Deno.lstat(from);
+  if (info.isDirectory) {
+    await Deno.mkdir(to, { recursive: true });
+    for await (const e of Deno.readDir(from)) await copyTree(join(from, e.name), join(to, e.name));
+  } else if (info.isSymlink) {
+    await Deno.remove(to).catch(() => {});
+    await Deno.symlink(await Deno.readLink(from), to);
+  } else {
+    await Deno.mkdir(dirname(to), { recursive: true });
+    await Deno.copyFile(from, to);
+  }
+}
+
+/** Removes a worktree (refused by git when it has uncommitted changes, unless `force`). */
+export async function removeWorktree(
+  root: string,
+  path: string,
+  force = false,
+): Promise<{ removed: boolean; error: string | null }> {
+  const res = await git(["worktree", "remove", ...(force ? ["--force"] : []), path], { cwd: root });
+  if (res.code !== 0 && !(await exists(path))) {
+    await git(["worktree", "prune"], { cwd: root });
+    return { removed: true, error: null };
+  }
+  return { removed: res.code === 0, error: res.code === 0 ? null : res.stderr.trim() };
+}
+
+/** Commits whatever the agent left uncommitted. Returns the new commit, or null if clean. */
+export async function commitLeftovers(
+  worktree: string,
+  message: string,
+  env: Record<string, string> = {},
+): Promise<string | null> {
+  await gitOk(["add", "-A"], { cwd: worktree });
+  const staged = await git(["diff", "--cached", "--quiet"], { cwd: worktree });
+  if (staged.code === 0) return null;
+  const ident = await git(["config", "user.email"], { cwd: worktree });
+  const who = ident.code === 0 && ident.stdout.trim()
+    ? []
+    : ["-c", "user.name=BuildRunner", "-c", "user.email=br@localhost"];
+  const res = await git([...who, "commit", "-m", message], { cwd: worktree, env });
+  if (res.code !== 0) {
+    throw new BrError(
+      "external",
+      `Cannot commit the agent's changes: ${
+        (res.stderr || res.stdout).trim().split("\n").slice(-3).join(" ")
+      }`,
+      {
+        hint: `look at the worktree ${worktree}; a commit hook may have refused the change`,
+      },
+    );
+  }
+  return await gitOk(["rev-parse", "HEAD"], { cwd: worktree });
+}

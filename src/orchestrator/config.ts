@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { defineConfigSection } from "../core/config.ts";
+
+const duration = z.union([z.string(), z.number()]);
+
+/** One agent profile of `parallel.agents.<name>`. */
+const profileSchema = z.looseObject({
+  command: z.string(),
+  stdin: z.enum(["prompt", "none"]).default("none"),
+  long_command: z.string().nullable().default(null),
+  long_stdin: z.enum(["prompt", "none"]).default("none"),
+  usage: z.enum(["auto", "claude", "codex", "none"]).default("auto"),
+  model: z.string().nullable().default(null),
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+/** Settings of `br parallel` (section `parallel`). */
+export const parallelSection = defineConfigSection(
+  "parallel",
+  z.looseObject({
+    workers: z.number().int().min(1).max(64).default(2),
+    agent: z.string().default("claude"),
+    agents: z.record(z.string(), profileSchema).default({}),
+    model: z.string().nullable().default(null),
+    timeout: duration.default("30m"),
+    retries: z.number().int().min(0).max(10).default(1),
+    retry_backoff: duration.default("10s"),
+    heartbeat: duration.default("5s"),
+    branch_prefix: z.string().default("br/"),
+    base: z.string().nullable().default(null),
+    include: z.array(z.string()).default([".env", ".env.local"]),
+    merge: z.enum(["ff", "no-ff", "ff-only"]).default("ff"),
+    on_success: z.enum(["complete", "testing"]).default("complete"),
+    gates: z.array(z.string()).nullable().default(null),
+    run_tests: z.boolean().default(true),
+    commit_status: z.boolean().default(true),
+    cleanup: z.boolean().default(true),
+    max_cost_usd: z.number().nullable().default(null),
+    prompt_arg_max: z.number().int().min(0).default(8000),
+  }),
+);

@@ -1,0 +1,173 @@
+/** Public shapes of `br parallel` (JSON output, MCP, library). Keys are snake_case. */
+
+/** Counts of tasks by state. */
+export interface TaskCounts {
+  /** Waiting to start (dependencies, claims, a free worker, or a retry delay). */
+  pending: number;
+  /** An agent, its checks or its merge is running. */
+  running: number;
+  /** Finished and merged into the base. */
+  merged: number;
+  /** Finished, left on its branch for review. */
+  review: number;
+  /** Finished, but the merge conflicted; branch kept. */
+  conflict: number;
+  /** The agent or a check failed (after retries). */
+  failed: number;
+  /** Never started (a dependency did not merge, or the budget was reached). */
+  skipped: number;
+  /** Stopped by `br parallel stop`. */
+  cancelled: number;
+}
+
+/** One run of `br parallel run`. */
+export interface RunSummary {
+  /** Run id. */
+  id: string;
+  /** `running`, `completed`, `failed` or `stopped`. */
+  state: string;
+  /** True when the run is marked running but its `br` process is gone (resume it). */
+  interrupted: boolean;
+  /** ISO time it started. */
+  created_at: string;
+  /** ISO time it ended. */
+  finished_at: string | null;
+  /** The branch finished work merges into. */
+  base_branch: string | null;
+  /** The orchestrating `br` process. */
+  pid: number | null;
+  /** Last heartbeat of that process. */
+  heartbeat_at: string | null;
+  /** The agent profile. */
+  agent: string;
+  /** Number of workers. */
+  workers: number;
+  /** Tasks by state. */
+  counts: TaskCounts;
+  /** USD reported or priced from the agents' usage so far (null when none was reported). */
+  cost_usd: number | null;
+}
+
+/** One task (one feature) of a run. */
+export interface TaskStatus {
+  /** Task id (`<run>/<feature>`). */
+  id: string;
+  /** Feature id. */
+  feature: string;
+  /** Feature name. */
+  name: string;
+  /** Dependency wave (0 first). */
+  wave: number;
+  /** Task state. */
+  state: string;
+  /** What it is doing or waiting for. */
+  phase: string | null;
+  /** Attempts started. */
+  attempt: number;
+  /** Attempts allowed. */
+  max_attempts: number;
+  /** Task branch. */
+  branch: string;
+  /** Worktree, relative to the project root. */
+  worktree: string;
+  /** Worker id. */
+  worker: string | null;
+  /** Agent process id while it runs. */
+  pid: number | null;
+  /** ISO time the current or last attempt started. */
+  started_at: string | null;
+  /** ISO time it finished. */
+  finished_at: string | null;
+  /** Milliseconds since it started (until it finished). */
+  elapsed_ms: number | null;
+  /** Why it failed, was skipped or was not merged. */
+  error: string | null;
+  /** Files of a merge conflict. */
+  conflict_files: string[];
+  /** The base commit after the merge. */
+  merge_commit: string | null;
+  /** USD of its agent runs (null when none was reported). */
+  cost_usd: number | null;
+  /** Tokens of its agent runs. */
+  tokens: { input: number; output: number; cache_creation: number; cache_read: number };
+  /** Log of the current or last attempt, relative to the project root. */
+  log: string | null;
+  /** Last line of that log. */
+  last_line: string | null;
+}
+
+/** One worker slot. */
+export interface WorkerStatus {
+  /** Worker id. */
+  id: string;
+  /** Slot number (1-based). */
+  slot: number;
+  /** `idle`, `busy`, `lost` or `done`. */
+  state: string;
+  /** Task it runs. */
+  task: string | null;
+  /** Agent process id. */
+  pid: number | null;
+  /** Last heartbeat. */
+  heartbeat_at: string | null;
+}
+
+/** A file claim held by a running task. */
+export interface ClaimStatus {
+  /** Task id. */
+  task: string;
+  /** The glob. */
+  pattern: string;
+}
+
+/** The state of one run: what `br parallel status` shows and the MCP tool returns. */
+export interface ParallelStatus {
+  /** The run, or null when there has been none. */
+  run: RunSummary | null;
+  /** Its tasks, by wave, priority and id. */
+  tasks: TaskStatus[];
+  /** Its workers. */
+  workers: WorkerStatus[];
+  /** Claims held now. */
+  claims: ClaimStatus[];
+}
+
+/** What `resume` found and fixed before continuing. */
+export interface RecoveryReport {
+  /** Agents still running from the dead orchestrator, stopped (their tasks rerun). */
+  orphans_stopped: { feature: string; pid: number }[];
+  /** Tasks put back to pending. */
+  requeued: string[];
+  /** Tasks whose agent had finished: their checks and merge continue. */
+  continued: string[];
+  /** Claims released. */
+  claims_released: number;
+}
+
+/** Result of `run` and `resume`. */
+export interface RunReport extends ParallelStatus {
+  /** Set by `resume`. */
+  recovery: RecoveryReport | null;
+}
+
+/** Result of `br parallel stop`. */
+export interface StopResult {
+  /** Run id. */
+  run: string;
+  /** The run's state afterwards. */
+  state: string;
+  /** True when a live orchestrator was asked to stop; false when the run was closed here. */
+  requested: boolean;
+  /** Agents stopped here (the orchestrator was gone). */
+  orphans_stopped: number[];
+}
+
+/** Result of `br parallel cleanup`. */
+export interface CleanupReport {
+  /** Worktrees removed (relative paths). */
+  removed: string[];
+  /** Branches deleted (only fully merged ones). */
+  branches_deleted: string[];
+  /** Worktrees kept, with the reason. */
+  kept: { worktree: string; reason: string }[];
+}

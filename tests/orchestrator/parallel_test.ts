@@ -1,0 +1,332 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import process from "node:process";
+import { exists } from "../../src/core/fs.ts";
+import { gitRun, readJson } from "../helpers.ts";
+import { AGENT_COMMAND, intervals, json, overlap, parallelProject } from "./_setup.ts";
+
+interface Report {
+  run: { id: string; state: string; counts: Record<string, number>; cost_usd: number | null };
+  tasks: {
+    feature: string;
+    state: string;
+    attempt: number;
+    error: string | null;
+    conflict_files: string[];
+    branch: string;
+    worktree: string;
+    cost_usd: number | null;
+    tokens: Record<string, number>;
+    log: string | null;
+  }[];
+  recovery: null | {
+    orphans_stopped: { feature: string; pid: number }[];
+    requeued: string[];
+    claims_released: number;
+  };
+}
+
+/** True when `pid` runs (a zombie left to a non-reaping init does not count). */
+async function alive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+  return stat !== "" && !/\) [ZX] /.test(stat);
+}
+
+const task = (r: Report, f: string) => r.tasks.find((t) => t.feature === f)!;
+
+async function featureStatus(dir: string, id: string): Promise<Record<string, unknown>> {
+  const file = await readJson<{ features: Record<string, unknown>[] }>(
+    join(dir, ".buildrunner", "features.json"),
+  );
+  return file.features.find((f) => f.id === id)!;
+}
+
+Deno.test("br parallel run: four independent features run at once and all merge", async () => {
+  await using p = await parallelProject([{ id: "a" }, { id: "b" }, { id: "c" }, { id: "d" }]);
+  const res = await p.br(
+    ["parallel", "run", "--workers", "4", "--agent-command", AGENT_COMMAND, "--json"],
+    { FIXTURE_SLEEP: "1" },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  const rep = json<Report>(res);
+  assert.equal(rep.run.state, "completed");
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
+    ["a", "merged"],
+    ["b", "merged"],
+    ["c", "merged"],
+    ["d", "merged"],
+  ]);
+  for (const f of ["a", "b", "c", "d"]) {
+    // The merged file holds the first line of the prompt the agent was given.
+    const text = await Deno.readTextFile(join(p.path, "src", `${f}.txt`));
+    assert.equal(text, `# Feature ${f}: ${f}\n`);
+    assert.equal((await featureStatus(p.path, f)).status, "complete");
+    assert.equal(await exists(join(p.path, ".buildrunner", "worktrees", f)), false);
+  }
+  assert.equal(await gitRun(["branch", "--list", "br/*"], p.path), "");
+  assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
+  // Every step was recorded by the telemetry collector.
+  const events = json<{ type: string }[]>(
+    await p.br(["telemetry", "events", "--json", "--limit", "100000"]),
+  );
+  const count = (type: string) => events.filter((e) => e.type === type).length;
+  assert.deepEqual(
+    ["build.started", "task.started", "worker.started", "task.completed", "build.completed"].map(
+      count,
+    ),
+    [1, 4, 4, 4, 1],
+  );
+  const spans = [...intervals(await p.records()).values()];
+  const concurrent = spans.filter((s) => spans.some((o) => o !== s && overlap(s, o))).length;
+  assert.ok(concurrent >= 2, `agents did not overlap: ${JSON.stringify(spans)}`);
+});
+
+Deno.test("br parallel run: features with overlapping files never run at the same time", async () => {
+  await using p = await parallelProject([
+    { id: "x", files: ["src/shared/**"] },
+    { id: "y", files: ["src/shared/util.ts"] },
+    { id: "z", files: ["docs/**"] },
+  ]);
+  const res = await p.br(
+    ["parallel", "run", "--workers", "3", "--agent-command", AGENT_COMMAND, "--json"],
+    { FIXTURE_SLEEP: "0.7" },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  assert.deepEqual(json<Report>(res).tasks.map((t) => t.state), ["merged", "merged", "merged"]);
+  const spans = intervals(await p.records());
+  assert.equal(overlap(spans.get("x")!, spans.get("y")!), false, "x and y ran together");
+  assert.ok(
+    overlap(spans.get("z")!, spans.get("x")!) || overlap(spans.get("z")!, spans.get("y")!),
+    "z (no shared files) should not have waited",
+  );
+});
+
+Deno.test("br parallel run: a dependency chain runs in order, each on the merged work", async () => {
+  await using p = await parallelProject([
+    { id: "a1" },
+    { id: "b2", deps: ["a1"] },
+    { id: "c3", deps: ["b2"] },
+  ]);
+  const res = await p.br([
+    "parallel",
+    "run",
+    "--workers",
+    "3",
+    "--features",
+    "a1,b2,c3",
+    "--agent-command",
+    `${AGENT_COMMAND} edit`,
+    "--json",
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const rep = json<Report>(res);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
+    ["a1", "merged"],
+    ["b2", "merged"],
+    ["c3", "merged"],
+  ]);
+  const spans = intervals(await p.records());
+  assert.ok(spans.get("b2")![0] > spans.get("a1")![1]);
+  assert.ok(spans.get("c3")![0] > spans.get("b2")![1]);
+  // Uncommitted work was committed by br; merges landed in dependency order.
+  const subjects = (await gitRun(["log", "--format=%s"], p.path)).split("\n");
+  const order = subjects.filter((s) => s.startsWith("br: work of")).reverse();
+  assert.deepEqual(order, [
+    "br: work of command on a1",
+    "br: work of command on b2",
+    "br: work of command on c3",
+  ]);
+});
+
+Deno.test("br parallel run: a crashing agent is retried, then the task fails", async () => {
+  await using p = await parallelProject([{ id: "boom" }, { id: "fine" }]);
+  const res = await p.br(
+    ["parallel", "run", "--retries", "1", "--agent-command", AGENT_COMMAND, "--json"],
+    { FIXTURE_MODES: "boom=crash,fine=commit" },
+  );
+  assert.equal(res.code, 7, res.stderr);
+  const rep = json<Report>(res);
+  assert.equal(rep.run.state, "failed");
+  const boom = task(rep, "boom");
+  assert.equal(boom.state, "failed");
+  assert.equal(boom.attempt, 2);
+  assert.match(boom.error!, /killed by SIGKILL/);
+  assert.equal(task(rep, "fine").state, "merged");
+  const starts = (await p.records()).filter((r) => r.kind === "start" && r.feature === "boom");
+  assert.equal(starts.length, 2);
+  const f = await featureStatus(p.path, "boom");
+  assert.equal(f.status, "blocked");
+  assert.match(String(f.blocked_reason), /SIGKILL/);
+  // The failed branch and its worktree are kept for a look.
+  assert.ok(await exists(join(p.path, boom.worktree)));
+  assert.match(await gitRun(["branch", "--list", "br/boom"], p.path), /br\/boom/);
+});
+
+Deno.test("br parallel run: a hung agent and everything it started are killed at the timeout", async () => {
+  await using p = await parallelProject([{ id: "stuck" }]);
+  const t0 = Date.now();
+  const res = await p.br(
+    [
+      "parallel",
+      "run",
+      "--timeout",
+      "1s",
+      "--retries",
+      "0",
+      "--agent-command",
+      AGENT_COMMAND,
+      "--json",
+    ],
+    { FIXTURE_MODE: "hang" },
+  );
+  assert.ok(Date.now() - t0 < 15_000);
+  assert.equal(res.code, 7, res.stderr);
+  const stuck = task(json<Report>(res), "stuck");
+  assert.equal(stuck.state, "failed");
+  assert.match(stuck.error!, /timed out after 1 s/);
+  const pids = (await Deno.readTextFile(`${p.log}.stuck.pid`)).trim().split(" ").map(Number);
+  assert.equal(pids.length, 2);
+  for (const pid of pids) assert.equal(await alive(pid), false, `process ${pid} survived`);
+});
+
+Deno.test("br parallel run: a merge conflict is reported with its files and the branch kept", async () => {
+  await using p = await parallelProject([{ id: "left" }, { id: "right" }]);
+  const res = await p.br(
+    ["parallel", "run", "--workers", "2", "--agent-command", `${AGENT_COMMAND} conflict`, "--json"],
+  );
+  assert.equal(res.code, 5, res.stderr);
+  const rep = json<Report>(res);
+  const states = rep.tasks.map((t) => t.state).sort();
+  assert.deepEqual(states, ["conflict", "merged"]);
+  const lost = rep.tasks.find((t) => t.state === "conflict")!;
+  assert.deepEqual(lost.conflict_files, ["shared.txt"]);
+  assert.match(lost.error!, /merge conflict in shared\.txt/);
+  // The losing branch keeps its work; the base is clean, with the winner's version.
+  const theirs = await gitRun(["show", `${lost.branch}:shared.txt`], p.path);
+  assert.equal(theirs, `${lost.feature}'s version`);
+  assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
+  const winner = rep.tasks.find((t) => t.state === "merged")!;
+  assert.equal(
+    (await Deno.readTextFile(join(p.path, "shared.txt"))).trim(),
+    `${winner.feature}'s version`,
+  );
+  assert.equal((await featureStatus(p.path, lost.feature)).status, "blocked");
+});
+
+Deno.test("br parallel resume: after SIGKILL of br the run completes without duplicate work", async () => {
+  await using p = await parallelProject([{ id: "quick" }, { id: "slow", files: ["src/**"] }]);
+  const { DENO_JSON, MAIN_TS } = await import("../helpers.ts");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "-A",
+      "--config",
+      DENO_JSON,
+      MAIN_TS,
+      "parallel",
+      "run",
+      "--workers",
+      "2",
+      "--agent-command",
+      AGENT_COMMAND,
+    ],
+    cwd: p.path,
+    env: { ...p.env, FIXTURE_MODES: "quick=commit,slow=slow", NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Wait until "quick" is merged and the slow agent is running.
+  let st: Report | null = null;
+  for (let i = 0; i < 300; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await p.br(["parallel", "status", "--json"]);
+    if (res.code !== 0) continue;
+    st = json<Report>(res);
+    const slow = st.tasks?.find((t) => t.feature === "slow") as { pid?: number } | undefined;
+    if (task(st, "quick")?.state === "merged" && slow?.pid) break;
+  }
+  assert.ok(st && task(st, "quick").state === "merged", "the run did not get going");
+  child.kill("SIGKILL");
+  await child.status;
+  const before = json<{ run: { interrupted: boolean } }>(
+    await p.br(["parallel", "status", "--json"]),
+  );
+  assert.equal(before.run.interrupted, true);
+  // A new run is refused while this one is unfinished.
+  const again = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND]);
+  assert.equal(again.code, 5);
+  assert.match(again.stderr, /br parallel resume/);
+
+  const res = await p.br(["parallel", "resume", "--json"]);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report>(res);
+  assert.deepEqual(rep.recovery!.orphans_stopped.map((o) => o.feature), ["slow"]);
+  assert.deepEqual(rep.recovery!.requeued, ["slow"]);
+  assert.ok(rep.recovery!.claims_released >= 1);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
+    ["quick", "merged"],
+    ["slow", "merged"],
+  ]);
+  assert.equal(task(rep, "slow").attempt, 1, "the interrupted attempt must not count");
+  const starts = (await p.records()).filter((r) => r.kind === "start");
+  assert.equal(starts.filter((r) => r.feature === "quick").length, 1, "quick ran twice");
+  assert.equal(starts.filter((r) => r.feature === "slow").length, 2);
+  const merges = (await gitRun(["log", "--format=%s"], p.path)).split("\n")
+    .filter((s) => s === "agent: quick");
+  assert.equal(merges.length, 1);
+  const listed = json<{ id: string; state: string }[]>(await p.br(["parallel", "list", "--json"]));
+  assert.deepEqual(listed.map((r) => r.state), ["completed"]);
+});
+
+Deno.test("br parallel stop: with its br process gone, stop kills the orphaned agents itself", async () => {
+  await using p = await parallelProject([{ id: "lonely" }]);
+  const { DENO_JSON, MAIN_TS } = await import("../helpers.ts");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "-A",
+      "--config",
+      DENO_JSON,
+      MAIN_TS,
+      "parallel",
+      "run",
+      "--agent-command",
+      `${AGENT_COMMAND} hang`,
+    ],
+    cwd: p.path,
+    env: { ...p.env, NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let pid = 0;
+  for (let i = 0; i < 300 && !pid; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await p.br(["parallel", "status", "--json"]);
+    if (res.code === 0) pid = (json<Report>(res).tasks[0] as { pid?: number })?.pid ?? 0;
+  }
+  assert.ok(pid > 0, "the agent did not start");
+  child.kill("SIGKILL");
+  await child.status;
+  const stop = await p.br(["parallel", "stop", "--json"]);
+  assert.equal(stop.code, 0, stop.stderr);
+  const res = json<{ run: string; state: string; requested: boolean; orphans_stopped: number[] }>(
+    stop,
+  );
+  assert.deepEqual(res, {
+    run: res.run,
+    state: "stopped",
+    requested: false,
+    orphans_stopped: [pid],
+  });
+  assert.equal(await alive(pid), false);
+  assert.equal((await featureStatus(p.path, "lonely")).status, "planned");
+  const st = json<Report>(await p.br(["parallel", "status", "--json"]));
+  assert.equal(st.tasks[0].state, "cancelled");
+});
