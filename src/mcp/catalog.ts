@@ -7,6 +7,7 @@ import { TOOL_SETS, type ToolDefinition } from "./tool.ts";
 import { featureTools } from "./tools/features.ts";
 import { costTools } from "./tools/cost.ts";
 import { designTools } from "./tools/design.ts";
+import { parallelTools } from "./tools/parallel.ts";
 import { qualityTools } from "./tools/quality.ts";
 import { routingTools } from "./tools/routing.ts";
 import { securityTools } from "./tools/security.ts";
@@ -24,6 +25,7 @@ export function allTools(): ToolDefinition[] {
     ...routingTools,
     ...telemetryTools,
     ...designTools,
+    ...parallelTools,
   ];
 }
 

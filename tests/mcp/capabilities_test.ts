@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { br, tempProject } from "../helpers.ts";
+import { join } from "node:path";
+import { br, FIXTURES, gitRun, tempProject } from "../helpers.ts";
 import { openProject } from "../../src/core/project.ts";
 import { recordUsage } from "../../src/cost/mod.ts";
 import { connect } from "./_client.ts";
@@ -269,4 +270,56 @@ Deno.test("BR_MCP_TOOLS=all: capability tools agree with their CLI commands", as
     assert.deepEqual([...r.rows, ...rest.rows], cli.rows);
     assert.deepEqual(r.totals, cli.totals);
   });
+
+  await t.step("br_parallel_status before any run", async () => {
+    const r = structured<{ run: null; tasks: unknown[]; total: number }>(
+      await client.callTool({ name: "br_parallel_status", arguments: {} }),
+    );
+    assert.equal(r.run, null);
+    assert.deepEqual(r.tasks, []);
+    assert.equal(r.total, 0);
+  });
+});
+
+Deno.test("br_parallel_status reports a finished run like br parallel status", async () => {
+  await using dir = await tempProject("par");
+  for (const id of ["a", "b"]) {
+    const res = await br(["feature", "add", id, "--acceptance", `${id} works`], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+  }
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "start"], dir.path);
+  const agent = `sh ${join(FIXTURES, "parallel", "agent.sh")}`;
+  const env = { BR_PARALLEL__HEARTBEAT: "100ms" };
+  const run = await br(["parallel", "run", "--workers", "2", "--agent-command", agent], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  await using conn = await connect(dir.path, { BR_MCP_TOOLS: "br_parallel_status", ...env });
+  const first = structured<{
+    run: { state: string; counts: { merged: number } };
+    tasks: { feature: string; state: string }[];
+    next_cursor: string;
+    total: number;
+  }>(await conn.client.callTool({ name: "br_parallel_status", arguments: { limit: 1 } }));
+  assert.equal(first.run.state, "completed");
+  assert.equal(first.run.counts.merged, 2);
+  assert.equal(first.total, 2);
+  const second = structured<{ tasks: unknown[]; next_cursor: null }>(
+    await conn.client.callTool({
+      name: "br_parallel_status",
+      arguments: { limit: 1, cursor: first.next_cursor },
+    }),
+  );
+  assert.equal(second.next_cursor, null);
+  const cli = JSON.parse(
+    (await br(["parallel", "status", "--json"], { cwd: dir.path, env })).stdout,
+  );
+  assert.deepEqual([...first.tasks, ...second.tasks], cli.tasks);
+  assert.deepEqual(first.run, cli.run);
+  const unknown = errorText(
+    await conn.client.callTool({ name: "br_parallel_status", arguments: { run: "nope" } }),
+  );
+  assert.match(unknown, /^error: Cannot find run "nope"/);
 });
