@@ -52,3 +52,42 @@ export function peak(xs: (number | null)[]): number | null {
 export function brArgs(...args: string[]): string[] {
   return ["run", "--quiet", "--allow-all", "--config", DENO_JSON, MAIN_TS, ...args];
 }
+
+const STATUSES = ["planned", "in_progress", "testing", "blocked", "complete"];
+const PRIORITIES = ["critical", "high", "medium", "low"];
+
+/** A features.json with `n` features of every status and priority, chained dependencies. */
+export function featuresFile(n: number): string {
+  const features = Array.from({ length: n }, (_, i) => ({
+    id: `feature-${i}`,
+    name: `Feature number ${i}`,
+    description: `Does thing ${i} for the users who need it.`,
+    status: STATUSES[i % 5],
+    priority: PRIORITIES[i % 4],
+    version: "1.0.0",
+    dependencies: i > 10 ? [`feature-${i - 7}`, `feature-${i - 11}`] : [],
+    acceptance: [`Criterion A of ${i}`, `Criterion B of ${i}`],
+    files: [`src/area${i % 50}/**`],
+    tags: ["bench"],
+    owner: null,
+    week: i % 12,
+    build: "1A",
+    blocked_reason: i % 5 === 3 ? "waiting" : null,
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    completed_at: i % 5 === 4 ? "2026-01-02T00:00:00.000Z" : null,
+  }));
+  return JSON.stringify(
+    {
+      project: "bench",
+      version: "1.0.0",
+      status: "in_development",
+      description: "",
+      last_updated: "2026-01-01T00:00:00.000Z",
+      features,
+      metrics: {},
+    },
+    null,
+    2,
+  );
+}

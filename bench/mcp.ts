@@ -13,7 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { loadFeatures, openProject } from "../mod.ts";
-import { brArgs } from "./_lib.ts";
+import { brArgs, featuresFile } from "./_lib.ts";
 
 function arg(name: string, fallback: number): number {
   const i = Deno.args.indexOf(`--${name}`);
@@ -22,43 +22,6 @@ function arg(name: string, fallback: number): number {
 const FEATURES = arg("features", 1000);
 const CALLS = arg("calls", 1000);
 const LIMIT = arg("limit", 50);
-const STATUSES = ["planned", "in_progress", "testing", "blocked", "complete"];
-const PRIORITIES = ["critical", "high", "medium", "low"];
-
-function featuresFile(n: number): string {
-  const features = Array.from({ length: n }, (_, i) => ({
-    id: `feature-${i}`,
-    name: `Feature number ${i}`,
-    description: `Does thing ${i} for the users who need it.`,
-    status: STATUSES[i % 5],
-    priority: PRIORITIES[i % 4],
-    version: "1.0.0",
-    dependencies: i > 10 ? [`feature-${i - 7}`, `feature-${i - 11}`] : [],
-    acceptance: [`Criterion A of ${i}`, `Criterion B of ${i}`],
-    files: [`src/area${i % 50}/**`],
-    tags: ["bench"],
-    owner: null,
-    week: i % 12,
-    build: "1A",
-    blocked_reason: i % 5 === 3 ? "waiting" : null,
-    created_at: "2026-01-01T00:00:00.000Z",
-    updated_at: "2026-01-01T00:00:00.000Z",
-    completed_at: i % 5 === 4 ? "2026-01-02T00:00:00.000Z" : null,
-  }));
-  return JSON.stringify(
-    {
-      project: "bench",
-      version: "1.0.0",
-      status: "in_development",
-      description: "",
-      last_updated: "2026-01-01T00:00:00.000Z",
-      features,
-      metrics: {},
-    },
-    null,
-    2,
-  );
-}
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

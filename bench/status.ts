@@ -5,47 +5,10 @@
  * Usage: deno run -A bench/status.ts [--runs 15]
  */
 import { join } from "node:path";
-import { brArgs, median, peak, type Sample, sample } from "./_lib.ts";
+import { brArgs, featuresFile, median, peak, type Sample, sample } from "./_lib.ts";
 
 const runsArg = Deno.args.indexOf("--runs");
 const RUNS = runsArg >= 0 ? Number(Deno.args[runsArg + 1]) : 15;
-const STATUSES = ["planned", "in_progress", "testing", "blocked", "complete"];
-const PRIORITIES = ["critical", "high", "medium", "low"];
-
-function featuresFile(n: number): string {
-  const features = Array.from({ length: n }, (_, i) => ({
-    id: `feature-${i}`,
-    name: `Feature number ${i}`,
-    description: `Does thing ${i} for the users who need it.`,
-    status: STATUSES[i % 5],
-    priority: PRIORITIES[i % 4],
-    version: "1.0.0",
-    dependencies: i > 10 ? [`feature-${i - 7}`, `feature-${i - 11}`] : [],
-    acceptance: [`Criterion A of ${i}`, `Criterion B of ${i}`],
-    files: [`src/area${i % 50}/**`],
-    tags: ["bench"],
-    owner: null,
-    week: i % 12,
-    build: "1A",
-    blocked_reason: i % 5 === 3 ? "waiting" : null,
-    created_at: "2026-01-01T00:00:00.000Z",
-    updated_at: "2026-01-01T00:00:00.000Z",
-    completed_at: i % 5 === 4 ? "2026-01-02T00:00:00.000Z" : null,
-  }));
-  return JSON.stringify(
-    {
-      project: "bench",
-      version: "1.0.0",
-      status: "in_development",
-      description: "",
-      last_updated: "2026-01-01T00:00:00.000Z",
-      features,
-      metrics: {},
-    },
-    null,
-    2,
-  );
-}
 
 const root = await Deno.makeTempDir({ prefix: "br-bench-status-" });
 const empty = join(root, "empty.ts");

@@ -1,5 +1,6 @@
 import { extname, join } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
+import { SKIP_DIRS } from "../core/walk.ts";
 
 /** What `br attach` finds out about a repository. */
 export interface Detection {
@@ -42,27 +43,8 @@ const LANGUAGE_BY_EXT: Record<string, string> = {
   ".sh": "shell",
 };
 
-/** Folders no tree walker of `br` enters. */
-export const SKIP_DIRS: ReadonlySet<string> = new Set([
-  ".git",
-  "node_modules",
-  ".buildrunner",
-  "vendor",
-  "dist",
-  "build",
-  "target",
-  ".venv",
-  "venv",
-  "__pycache__",
-  ".next",
-  ".nuxt",
-  "coverage",
-  ".cache",
-  ".tox",
-  ".mypy_cache",
-  ".pytest_cache",
-  "third_party",
-]);
+/** Folders no tree walker of `br` enters (see src/core/walk.ts). */
+export { SKIP_DIRS } from "../core/walk.ts";
 
 /** Detects languages, package managers and the test command of the repository at `root`. */
 export async function detectProject(root: string, maxFiles = 20_000): Promise<Detection> {

@@ -1,3 +1,4 @@
+import { SKIP_DIRS } from "../core/walk.ts";
 import { join, relative, sep } from "node:path";
 import { git } from "../core/git.ts";
 import type { SourceLang } from "./_facts.ts";
@@ -30,13 +31,6 @@ export function langOf(path: string): SourceLang | null {
   return LANG_BY_EXT[ext] ?? null;
 }
 
-// SKIP_DIRS of src/project (loaded on first use: src/project pulls in zod, which the git
-// hooks' fast path must not load).
-let SKIP_DIRS: ReadonlySet<string> = new Set();
-async function loadSkipDirs(): Promise<void> {
-  if (SKIP_DIRS.size === 0) SKIP_DIRS = (await import("../project/mod.ts")).SKIP_DIRS;
-}
-
 /** True when a relative path lies in a folder no walker enters. */
 export function isSkipped(rel: string): boolean {
   const parts = rel.split("/");
@@ -50,7 +44,6 @@ export function isSkipped(rel: string): boolean {
  * Folders of {@link SKIP_DIRS} and hidden folders are left out.
  */
 export async function listFiles(root: string): Promise<string[]> {
-  await loadSkipDirs();
   const res = await git(
     ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
     { cwd: root },

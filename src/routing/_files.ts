@@ -1,6 +1,6 @@
 /** Expands the `files` globs a feature declares and counts their lines. */
 import { join, relative } from "node:path";
-import { SKIP_DIRS } from "../project/mod.ts";
+import { SKIP_DIRS } from "../core/walk.ts";
 
 const MAX_WALK = 50_000;
 const MAX_READ = 2_000;

@@ -1,4 +1,5 @@
 import { join, relative, resolve, sep } from "node:path";
+import { VENDORED_DIRS } from "../core/walk.ts";
 import { BrError } from "../core/errors.ts";
 import type { ScanSkipped } from "./types.ts";
 
@@ -29,30 +30,7 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 const decoder = new TextDecoder();
 
-/**
- * Vendored and generated folders the scanner does not enter (counted as `vendored`): the
- * SKIP_DIRS of src/project/detect.ts (a test keeps both lists equal) except `.buildrunner/`,
- * which the scanner enters because config.yaml is committed and may hold a webhook URL. It
- * is copied rather than imported to keep the project module (and zod) off the pre-commit path.
- */
-export const VENDORED_DIRS: ReadonlySet<string> = new Set([
-  "node_modules",
-  "vendor",
-  "dist",
-  "build",
-  "target",
-  ".venv",
-  "venv",
-  "__pycache__",
-  ".next",
-  ".nuxt",
-  "coverage",
-  ".cache",
-  ".tox",
-  ".mypy_cache",
-  ".pytest_cache",
-  "third_party",
-]);
+export { VENDORED_DIRS } from "../core/walk.ts";
 
 // Never entered and not counted: git's data, and br's own worktrees, records and database.
 const OWN_DIRS = new Set([".git"]);

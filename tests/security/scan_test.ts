@@ -291,7 +291,7 @@ Deno.test("br security (subprocess): scan --json exits 10, check exits 0 on a cl
 });
 
 Deno.test("the scanner's vendored folders are the project's SKIP_DIRS, but it reads .buildrunner/", async () => {
-  const { SKIP_DIRS } = await import("../../src/project/mod.ts");
+  const { SKIP_DIRS } = await import("../../src/core/walk.ts");
   const { VENDORED_DIRS } = await import("../../src/security/files.ts");
   assert.deepEqual([...VENDORED_DIRS, ".git", ".buildrunner"].sort(), [...SKIP_DIRS].sort());
   await using dir = await tempProject();
