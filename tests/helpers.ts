@@ -104,13 +104,18 @@ export async function br(args: string[], options: BrOptions): Promise<BrRun> {
   return { code, stdout, stderr };
 }
 
+/** The `deno` arguments that run `br <args>` with the binary's permissions. */
+export function brArgv(args: string[]): string[] {
+  return ["run", "--quiet", ...RUN_PERMISSIONS, "--config", DENO_JSON, MAIN_TS, ...args];
+}
+
 /** Runs `br <args>` as a real subprocess (`deno run` with the binary's permissions). */
 export async function brProcess(
   args: string[],
   options: { cwd: string; env?: Record<string, string>; stdin?: string },
 ): Promise<BrRun> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_PERMISSIONS, "--config", DENO_JSON, MAIN_TS, ...args],
+    args: brArgv(args),
     cwd: options.cwd,
     env: { BR_HOME: `${options.cwd}/.br-home`, NO_COLOR: "1", ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import process from "node:process";
 import { exists } from "../../src/core/fs.ts";
-import { gitRun, readJson } from "../helpers.ts";
+import { brArgv, gitRun, readJson } from "../helpers.ts";
 import { AGENT_COMMAND, intervals, json, overlap, parallelProject } from "./_setup.ts";
 
 interface Report {
@@ -220,27 +220,14 @@ Deno.test("br parallel run: a merge conflict is reported with its files and the 
 
 Deno.test("br parallel resume: after SIGKILL of br the run completes without duplicate work", async () => {
   await using p = await parallelProject([{ id: "quick" }, { id: "slow", files: ["src/**"] }]);
-  const { DENO_JSON, MAIN_TS } = await import("../helpers.ts");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "-A",
-      "--config",
-      DENO_JSON,
-      MAIN_TS,
-      "parallel",
-      "run",
-      "--workers",
-      "2",
-      "--agent-command",
-      AGENT_COMMAND,
-    ],
-    cwd: p.path,
-    env: { ...p.env, FIXTURE_MODES: "quick=commit,slow=slow", NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnBr(p.path, [
+    "parallel",
+    "run",
+    "--workers",
+    "2",
+    "--agent-command",
+    AGENT_COMMAND,
+  ], { ...p.env, FIXTURE_MODES: "quick=commit,slow=slow", NO_COLOR: "1" });
   // Wait until "quick" is merged and the slow agent is running.
   let st: Report | null = null;
   for (let i = 0; i < 300; i++) {
@@ -286,25 +273,10 @@ Deno.test("br parallel resume: after SIGKILL of br the run completes without dup
 
 Deno.test("br parallel stop: with its br process gone, stop kills the orphaned agents itself", async () => {
   await using p = await parallelProject([{ id: "lonely" }]);
-  const { DENO_JSON, MAIN_TS } = await import("../helpers.ts");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "-A",
-      "--config",
-      DENO_JSON,
-      MAIN_TS,
-      "parallel",
-      "run",
-      "--agent-command",
-      `${AGENT_COMMAND} hang`,
-    ],
-    cwd: p.path,
-    env: { ...p.env, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnBr(p.path, ["parallel", "run", "--agent-command", `${AGENT_COMMAND} hang`], {
+    ...p.env,
+    NO_COLOR: "1",
+  });
   let pid = 0;
   for (let i = 0; i < 300 && !pid; i++) {
     await new Promise((r) => setTimeout(r, 100));
@@ -330,3 +302,15 @@ Deno.test("br parallel stop: with its br process gone, stop kills the orphaned a
   const st = json<Report>(await p.br(["parallel", "status", "--json"]));
   assert.equal(st.tasks[0].state, "cancelled");
 });
+
+/** Starts `br <args>` in the background (to be killed by the test), output discarded. */
+function spawnBr(cwd: string, args: string[], env: Record<string, string>): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: brArgv(args),
+    cwd,
+    env,
+    stdout: "null",
+    stderr: "null",
+  })
+    .spawn();
+}

@@ -76,17 +76,11 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
   await Deno.remove(`${dir.path}/.buildrunner/br.db`); // only the seeded events
   await seed(dir.path);
 
-  const first = await br([
-    "telemetry",
-    "export",
-    "--format",
-    "otlp",
-    "--endpoint",
-    endpoint,
-    "--json",
-  ], {
-    cwd: dir.path,
-  });
+  const exportOtlp = () =>
+    br(["telemetry", "export", "--format", "otlp", "--endpoint", endpoint, "--json"], {
+      cwd: dir.path,
+    });
+  const first = await exportOtlp();
   assert.equal(first.code, 0, first.stderr);
   const result = JSON.parse(first.stdout);
   assert.equal(result.sent, 5);
@@ -118,17 +112,7 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
   assert.deepEqual(JSON.parse(gate.body.stringValue), { gate: "lint", duration_ms: 12 });
 
   // Nothing new: nothing sent. New events: only those.
-  const again = await br([
-    "telemetry",
-    "export",
-    "--format",
-    "otlp",
-    "--endpoint",
-    endpoint,
-    "--json",
-  ], {
-    cwd: dir.path,
-  });
+  const again = await exportOtlp();
   assert.equal(JSON.parse(again.stdout).sent, 0);
   await seed(dir.path);
   fail = true;
@@ -139,17 +123,7 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
   assert.match(down.stderr, /answered 503/);
   assert.doesNotMatch(down.stderr + down.stdout, /k-123/);
   fail = false;
-  const third = await br([
-    "telemetry",
-    "export",
-    "--format",
-    "otlp",
-    "--endpoint",
-    endpoint,
-    "--json",
-  ], {
-    cwd: dir.path,
-  });
+  const third = await exportOtlp();
   // The 5 new events plus the session of the failed export.
   assert.equal(JSON.parse(third.stdout).sent, 7);
   const none = await br(["telemetry", "export", "--format", "otlp"], { cwd: dir.path });
