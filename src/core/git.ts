@@ -56,7 +56,10 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
 export async function gitOk(args: string[], options: GitOptions): Promise<string> {
   const res = await git(args, options);
   if (res.code !== 0) {
-    const msg = (res.stderr || res.stdout).trim().split("\n")[0];
+    // git's own reason is its "fatal:"/"error:" line; progress lines ("Preparing worktree")
+    // come first.
+    const lines = (res.stderr || res.stdout).trim().split("\n").filter(Boolean);
+    const msg = lines.find((l) => /^(fatal|error): /.test(l)) ?? lines.at(-1) ?? "";
     throw new BrError("external", `git ${args[0]} failed: ${msg}`, {
       hint: `run "git ${args.join(" ")}" in ${options.cwd} to see the full message`,
     });

@@ -296,7 +296,9 @@ export class Driver {
       await setFeatureStatus(project, feature.id, "in_progress");
     }
     const baseCommit = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
-    const created = await ensureWorktree(project, task.worktree, task.branch, baseCommit);
+    const created = await this.#serial(() =>
+      ensureWorktree(project, task.worktree, task.branch, baseCommit)
+    );
     if (created === "created") {
       await copyIncluded(project.root, task.worktree, s.include);
       task.base_commit = baseCommit;
@@ -374,12 +376,15 @@ export class Driver {
       return { state: "merged", commit: merged.commit };
     });
     if (outcome.state === "merged" && s.cleanup) {
-      // Outside the merge queue: removing a worktree does not touch the main checkout. Forced:
-      // the work is merged, and anything untracked was left by the test command.
-      const removed = await removeWorktree(project.root, task.worktree, true);
-      if (removed.removed) {
-        await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
-      }
+      // In the git queue: `git worktree add` reads every worktree's metadata and fails on one
+      // half removed. Forced: the work is merged, and anything untracked was left by the
+      // test command.
+      await this.#serial(async () => {
+        const removed = await removeWorktree(project.root, task.worktree, true);
+        if (removed.removed) {
+          await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
+        }
+      });
     }
     return outcome;
   }

@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { type Feature, loadFeatures } from "../features/mod.ts";
+import {
+  type Feature,
+  type FeaturesFile,
+  loadFeatures,
+  parseFeaturesText,
+} from "../features/mod.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { matchesAny } from "./_files.ts";
 import { countGaps, type Gap, type GapReport, type GapSeverity } from "./model.ts";
@@ -15,6 +20,21 @@ export interface GapOptions {
 }
 
 const RANK: Record<GapSeverity, number> = { high: 0, medium: 1, low: 2 };
+
+/**
+ * The features as the checked tree holds them. Another tree than the project root (a task
+ * worktree) is judged by its own committed features.json: the main checkout's statuses move
+ * while the task runs (a feature merged meanwhile is complete there, but its evidence is not
+ * in this tree yet), and a task answers only for the tree it produced.
+ */
+async function featuresOfTree(project: Project, root: string): Promise<FeaturesFile> {
+  if (root !== project.root) {
+    const path = join(root, ".buildrunner", "features.json");
+    const text = await readTextOrNull(path);
+    if (text !== null) return await parseFeaturesText(text, path);
+  }
+  return await loadFeatures(project);
+}
 
 /**
  * Finds what is missing between what the project claims and what the code holds (SPEC §3):
@@ -31,7 +51,7 @@ const RANK: Record<GapSeverity, number> = { high: 0, medium: 1, low: 2 };
  */
 export async function analyzeGaps(project: Project, options: GapOptions = {}): Promise<GapReport> {
   const root = options.cwd ?? project.root;
-  const file = await loadFeatures(project);
+  const file = await featuresOfTree(project, root);
   const analysis = options.analysis ?? await analyzeTree(root);
   const gaps: Gap[] = [];
   const complete = file.features.filter((f) => f.status === "complete");

@@ -52,7 +52,7 @@ Deno.test("br parallel run: four independent features run at once and all merge"
     ["parallel", "run", "--workers", "4", "--agent-command", AGENT_COMMAND, "--json"],
     { FIXTURE_SLEEP: "1" },
   );
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.equal(rep.run.state, "completed");
   assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
@@ -96,7 +96,7 @@ Deno.test("br parallel run: features with overlapping files never run at the sam
     ["parallel", "run", "--workers", "3", "--agent-command", AGENT_COMMAND, "--json"],
     { FIXTURE_SLEEP: "0.7" },
   );
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   assert.deepEqual(json<Report>(res).tasks.map((t) => t.state), ["merged", "merged", "merged"]);
   const spans = intervals(await p.records());
   assert.equal(overlap(spans.get("x")!, spans.get("y")!), false, "x and y ran together");
@@ -123,7 +123,7 @@ Deno.test("br parallel run: a dependency chain runs in order, each on the merged
     `${AGENT_COMMAND} edit`,
     "--json",
   ]);
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
     ["a1", "merged"],
@@ -149,7 +149,7 @@ Deno.test("br parallel run: a crashing agent is retried, then the task fails", a
     ["parallel", "run", "--retries", "1", "--agent-command", AGENT_COMMAND, "--json"],
     { FIXTURE_MODES: "boom=crash,fine=commit" },
   );
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.equal(rep.run.state, "failed");
   const boom = task(rep, "boom");
@@ -185,7 +185,7 @@ Deno.test("br parallel run: a hung agent and everything it started are killed at
     { FIXTURE_MODE: "hang" },
   );
   assert.ok(Date.now() - t0 < 15_000);
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const stuck = task(json<Report>(res), "stuck");
   assert.equal(stuck.state, "failed");
   assert.match(stuck.error!, /timed out after 1 s/);
@@ -199,7 +199,7 @@ Deno.test("br parallel run: a merge conflict is reported with its files and the 
   const res = await p.br(
     ["parallel", "run", "--workers", "2", "--agent-command", `${AGENT_COMMAND} conflict`, "--json"],
   );
-  assert.equal(res.code, 5, res.stderr);
+  assert.equal(res.code, 5, res.stderr + res.stdout);
   const rep = json<Report>(res);
   const states = rep.tasks.map((t) => t.state).sort();
   assert.deepEqual(states, ["conflict", "merged"]);
@@ -287,7 +287,7 @@ Deno.test("br parallel stop: with its br process gone, stop kills the orphaned a
   child.kill("SIGKILL");
   await child.status;
   const stop = await p.br(["parallel", "stop", "--json"]);
-  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal(stop.code, 0, stop.stderr + stop.stdout);
   const res = json<{ run: string; state: string; requested: boolean; orphans_stopped: number[] }>(
     stop,
   );

@@ -22,7 +22,7 @@ interface Report {
 Deno.test("br parallel run --agent claude: real arguments, usage read from the result JSON", async () => {
   await using p = await parallelProject([{ id: "login" }]);
   const res = await p.br(["parallel", "run", "--agent", "claude", "--json"]);
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.equal(rep.run.agent, "claude");
   const t = rep.tasks[0];
@@ -53,7 +53,7 @@ Deno.test("br parallel run --agent codex: a long prompt goes through stdin, usag
     BR_PARALLEL__PROMPT_ARG_MAX: "10",
     BR_PARALLEL__MODEL: "gpt-5-codex",
   });
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "merged");
   // Two turns: input 24763 + 1000 of which 24448 cached; output 122 + 78.
@@ -71,7 +71,7 @@ Deno.test("br parallel run --agent aider: work left uncommitted is committed by 
   const res = await p.br(["parallel", "run", "--agent", "aider", "--json"], {
     BR_PARALLEL__PROMPT_ARG_MAX: "10",
   });
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   assert.equal(json<Report>(res).tasks[0].state, "merged");
   const subjects = await gitRun(["log", "--format=%s"], p.path);
   assert.match(subjects, /br: work of aider on profile-page/);
@@ -82,7 +82,7 @@ Deno.test("br parallel run: a task branch that edits .buildrunner/ is rejected",
   const res = await p.br(
     ["parallel", "run", "--agent-command", `${AGENT_COMMAND} brfiles`, "--json"],
   );
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /buildrunner-files: the task branch edits \.buildrunner\/features\.json/);
@@ -98,12 +98,13 @@ Deno.test("br parallel run: the project's test command runs in the worktree and 
   await p.br(["config", "set", "project.test_command", 'test "$(basename "$PWD")" != bad']);
   await gitRun(["commit", "-qam", "test command"], p.path);
   const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"]);
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const rep = json<Report>(res);
-  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["bad", "failed"], [
-    "good",
-    "merged",
-  ]]);
+  assert.deepEqual(
+    rep.tasks.map((t) => [t.feature, t.state]),
+    [["bad", "failed"], ["good", "merged"]],
+    JSON.stringify(rep.tasks.map((t) => t.error)),
+  );
   assert.match(rep.tasks[0].error!, /^tests: ".*" failed with exit 1$/);
 });
 
@@ -118,7 +119,7 @@ Deno.test("br parallel run --no-merge leaves branches for review; cleanup remove
     AGENT_COMMAND,
     "--json",
   ]);
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "review");
   assert.equal(await gitRun(["rev-parse", "HEAD~1"], p.path), head, "only the status commit");
@@ -128,7 +129,7 @@ Deno.test("br parallel run --no-merge leaves branches for review; cleanup remove
   );
   assert.ok(await exists(join(p.path, t.worktree)));
   const clean = await p.br(["parallel", "cleanup", "--json"]);
-  assert.equal(clean.code, 0, clean.stderr);
+  assert.equal(clean.code, 0, clean.stderr + clean.stdout);
   assert.deepEqual(json(clean), {
     removed: [".buildrunner/worktrees/draft"],
     branches_deleted: [],
@@ -149,7 +150,7 @@ Deno.test("br parallel stop: a live run stops its agents and cancels the rest", 
     if (st.tasks.some((t) => t.state === "running" && (t as { pid?: number }).pid)) break;
   }
   const stop = await p.br(["parallel", "stop", "--json"]);
-  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal(stop.code, 0, stop.stderr + stop.stdout);
   assert.equal(json<{ state: string }>(stop).state, "stopped");
   const res = await running;
   const rep = json<Report>(res);
@@ -180,7 +181,7 @@ Deno.test("br parallel run --max-cost: no task starts once the run has cost that
   const res = await p.br(
     ["parallel", "run", "--workers", "1", "--agent", "claude", "--max-cost", "0.02", "--json"],
   );
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(rep.tasks.map((t) => t.state), ["merged", "merged", "skipped"]);
   assert.match(rep.tasks[2].error!, /run budget reached: \$0\.0246 of \$0\.02/);
@@ -231,7 +232,7 @@ Deno.test("br parallel run: a dirty base checkout is never merged into; the bran
   await using p = await parallelProject([{ id: "tidy" }]);
   await Deno.writeTextFile(join(p.path, "shared.txt"), "local edit\n");
   const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"]);
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "review");
   assert.equal(t.error, "not merged: the main checkout has uncommitted changes (shared.txt)");
@@ -245,7 +246,7 @@ Deno.test("br parallel run: br called by an agent inside its worktree works on t
   const res = await p.br(["parallel", "run", "--agent-command", `${AGENT_COMMAND} br`, "--json"], {
     FIXTURE_BR: `${Deno.execPath()} run --quiet -A --config ${DENO_JSON} ${MAIN_TS}`,
   });
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
   // The worktree's own features.json says "planned"; the main checkout's says "in_progress".
   const seen = JSON.parse(await Deno.readTextFile(join(p.path, "src", "self-aware.json")));
   assert.equal(seen.status, "in_progress");
@@ -256,7 +257,7 @@ Deno.test("br parallel run: an agent that is not installed fails its task at onc
   const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
     PATH: "/usr/bin:/bin",
   });
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /^Cannot start the agent "codex"/);
@@ -270,7 +271,7 @@ Deno.test("br parallel run: the configured gates run on the worktree and can ref
   const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"], {
     BR_PARALLEL__GATES: '["gaps", "quality"]',
   });
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /^gate gaps: 1 high/);
@@ -289,7 +290,7 @@ Deno.test("br parallel run: cost budgets are checked before each task starts", a
   const set = await p.br(["cost", "budget", "set", "total", "0.02"]);
   assert.equal(set.code, 0, set.stderr);
   const res = await p.br(["parallel", "run", "--workers", "1", "--agent", "claude", "--json"]);
-  assert.equal(res.code, 7, res.stderr);
+  assert.equal(res.code, 7, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(rep.tasks.map((t) => t.state), ["merged", "merged", "skipped"]);
   assert.match(rep.tasks[2].error!, /^budget total reached: \$0\.0246 of \$0\.02$/);
