@@ -1,65 +1,76 @@
-import { buildApplication, buildRouteMap, run, text_en } from "@stricli/core";
-import denoJson from "../../deno.json" with { type: "json" };
-import { configRoutes } from "./commands/config.ts";
-import { costRoutes } from "./commands/cost.ts";
-import { completeCommand, completionsCommand } from "./commands/completions.ts";
-import { designRoutes } from "./commands/design.ts";
-import { featureRoutes } from "./commands/feature.ts";
-import { mcpRoutes } from "./commands/mcp.ts";
-import { parallelRoutes } from "./commands/parallel.ts";
-import { hooksRoutes } from "./commands/hooks.ts";
 import {
-  gapsRoutes,
-  governanceRoutes,
-  guardRoutes,
-  qualityRoutes,
-  validateCommand,
-} from "./commands/quality.ts";
-import { securityRoutes } from "./commands/security.ts";
-import { routingRoutes } from "./commands/routing.ts";
-import { telemetryRoutes } from "./commands/telemetry.ts";
-import { attachCommand, generateCommand, initCommand, statusCommand } from "./commands/project.ts";
-import { contextCommand, handoffCommand, specRoutes } from "./commands/spec.ts";
+  type Application,
+  buildApplication,
+  buildRouteMap,
+  type Command,
+  type RouteMap,
+  run,
+  text_en,
+} from "@stricli/core";
+import denoJson from "../../deno.json" with { type: "json" };
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
 export const VERSION: string = denoJson.version;
 
-const root = buildRouteMap({
-  routes: {
-    init: initCommand,
-    attach: attachCommand,
-    status: statusCommand,
-    generate: generateCommand,
-    feature: featureRoutes,
-    config: configRoutes,
-    mcp: mcpRoutes,
-    parallel: parallelRoutes,
-    cost: costRoutes,
-    gaps: gapsRoutes,
-    quality: qualityRoutes,
-    guard: guardRoutes,
-    governance: governanceRoutes,
-    hooks: hooksRoutes,
-    validate: validateCommand,
-    design: designRoutes,
-    security: securityRoutes,
-    spec: specRoutes,
-    context: contextCommand,
-    handoff: handoffCommand,
-    telemetry: telemetryRoutes,
-    routing: routingRoutes,
-    completions: completionsCommand,
-    __complete: completeCommand,
-  },
-  docs: {
-    brief: "BuildRunner: keep AI-assisted projects honest and finished",
-    hideRoute: { __complete: true },
-  },
-});
+type Target = Command<BrContext> | RouteMap<BrContext>;
 
-/** The command tree. */
-export const app = buildApplication<BrContext>(root, {
+/**
+ * The top-level routes, in help order, each loading the module that defines it. A command
+ * line that names one of them loads only that one (help, version and mistakes load all).
+ */
+const ROUTES: Record<string, () => Promise<Target>> = {
+  init: async () => (await import("./commands/project.ts")).initCommand,
+  attach: async () => (await import("./commands/project.ts")).attachCommand,
+  status: async () => (await import("./commands/project.ts")).statusCommand,
+  generate: async () => (await import("./commands/project.ts")).generateCommand,
+  feature: async () => (await import("./commands/feature.ts")).featureRoutes,
+  config: async () => (await import("./commands/config.ts")).configRoutes,
+  mcp: async () => (await import("./commands/mcp.ts")).mcpRoutes,
+  parallel: async () => (await import("./commands/parallel.ts")).parallelRoutes,
+  cost: async () => (await import("./commands/cost.ts")).costRoutes,
+  gaps: async () => (await import("./commands/quality.ts")).gapsRoutes,
+  quality: async () => (await import("./commands/quality.ts")).qualityRoutes,
+  guard: async () => (await import("./commands/quality.ts")).guardRoutes,
+  governance: async () => (await import("./commands/quality.ts")).governanceRoutes,
+  hooks: async () => (await import("./commands/hooks.ts")).hooksRoutes,
+  validate: async () => (await import("./commands/quality.ts")).validateCommand,
+  design: async () => (await import("./commands/design.ts")).designRoutes,
+  security: async () => (await import("./commands/security.ts")).securityRoutes,
+  spec: async () => (await import("./commands/spec.ts")).specRoutes,
+  context: async () => (await import("./commands/spec.ts")).contextCommand,
+  handoff: async () => (await import("./commands/spec.ts")).handoffCommand,
+  telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
+  routing: async () => (await import("./commands/routing.ts")).routingRoutes,
+  completions: async () => (await import("./commands/completions.ts")).completionsCommand,
+  __complete: async () => (await import("./commands/completions.ts")).completeCommand,
+};
+
+/** The top-level route names. */
+export const ROUTE_NAMES: readonly string[] = Object.keys(ROUTES);
+
+/**
+ * The command tree for `argv`: only the route it names, or every route (`--help`, `--version`,
+ * an unknown command, shell completion). `br __complete` proposes from the whole tree.
+ */
+export async function buildApp(argv: readonly string[] = []): Promise<Application<BrContext>> {
+  const first = argv[0];
+  const only = first !== undefined && first !== "__complete" && Object.hasOwn(ROUTES, first);
+  const names = only ? [first] : ROUTE_NAMES;
+  const targets = await Promise.all(names.map((n) => ROUTES[n]()));
+  const routes: Record<string, Target> = {};
+  names.forEach((n, i) => routes[n] = targets[i]);
+  const root = buildRouteMap({
+    routes,
+    docs: {
+      brief: "BuildRunner: keep AI-assisted projects honest and finished",
+      hideRoute: { __complete: true },
+    },
+  });
+  return buildApplication<BrContext>(root, APP_OPTIONS);
+}
+
+const APP_OPTIONS: Parameters<typeof buildApplication<BrContext>>[1] = {
   name: "br",
   versionInfo: { currentVersion: VERSION },
   scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
@@ -78,22 +89,23 @@ export const app = buildApplication<BrContext>(root, {
       },
     }),
   },
-});
+};
 
 /**
  * Runs `br` with `argv` in `ctx` and returns the exit code (Stricli's negative usage codes
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
-  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(argv) });
+  const app = await buildApp(argv);
+  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(app, argv) });
   const code = Number(ctx.process.exitCode ?? 0);
   return code < 0 ? 2 : code;
 }
 
 /** The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`). */
-function commandPath(argv: readonly string[]): string {
+function commandPath(app: Application<BrContext>, argv: readonly string[]): string {
   const words: string[] = [];
-  let target: unknown = root;
+  let target: unknown = app.root;
   for (const arg of argv) {
     const map = target as { getRoutingTargetForInput?: (input: string) => unknown };
     if (typeof map.getRoutingTargetForInput !== "function") break;

@@ -85,6 +85,9 @@ export async function colors(ctx: BrContext): Promise<Colors> {
   return createColors(true);
 }
 
+/** Commands that run for long: their events are written at least every second. */
+const LONG_RUNNING = new Set(["mcp serve", "parallel run", "parallel resume"]);
+
 /** Opens the project for a command (flag > `BR_PROJECT` > discovery). */
 export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Project> {
   const project = await openProject({
@@ -100,7 +103,11 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
   });
   collectors.set(
     project,
-    attachCollector(project, { command: ctx.command, startedAt: ctx.clock?.now() }),
+    attachCollector(project, {
+      command: ctx.command,
+      startedAt: ctx.clock?.now(),
+      flushIntervalMs: LONG_RUNNING.has(ctx.command ?? "") ? undefined : null,
+    }),
   );
   // Governance may veto feature mutations (status transitions); its module and governance.yaml
   // are loaded only when a feature event is about to be written.

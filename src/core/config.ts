@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join } from "./path.ts";
 import { BrError } from "./errors.ts";
 import { readTextOrNull, writeFileAtomic } from "./fs.ts";
 
@@ -119,9 +119,10 @@ export function globalConfigPath(env: Record<string, string | undefined>): strin
  * @throws {BrError} `invalid_data` naming the file and key of a bad value.
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
-  // js-yaml for reading: it loads in a fraction of the time of `yaml`, and config is read on
-  // hot paths (git hooks). Writes use `yaml`'s Document API, which keeps comments.
-  const { load: parse } = await import("js-yaml");
+  // js-yaml for reading, loaded only when there is a file to read: it loads in a fraction of
+  // the time of `yaml`, and config is read on hot paths (git hooks). Writes use `yaml`'s
+  // Document API, which keeps comments.
+  let parse: ((text: string) => unknown) | null = null;
   const layers: { source: ConfigSource; tree: ConfigTree; label: string }[] = [];
   for (
     const [source, file] of [["global", options.globalFile], [
@@ -134,6 +135,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
     if (text === null || text.trim() === "") continue;
     let tree: unknown;
     try {
+      parse ??= (await import("js-yaml")).load;
       tree = parse(text);
     } catch (err) {
       throw new BrError("invalid_data", `Cannot parse "${file}": ${firstLine(err)}`, {

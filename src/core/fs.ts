@@ -1,4 +1,4 @@
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "./path.ts";
 import { BrError } from "./errors.ts";
 
 /** True when `path` exists (file or folder). */
@@ -38,10 +38,18 @@ export async function readTextOrNull(path: string): Promise<string | null> {
 /**
  * Writes `data` to `path` atomically: a temp file in the same folder, flushed to disk, then
  * renamed over the target. A reader (or a crash) sees the old file or the new one, never a mix.
+ * `durable: false` skips the flush (derived files that can be rebuilt, such as caches).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
+  // A unique name (createNew fails rather than sharing one); Math.random spares loading
+  // the crypto module on the start-up path.
+  const tag = `${Deno.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const tmp = join(dir, `.${basename(path)}.${tag}.tmp`);
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   try {
     await Deno.mkdir(dir, { recursive: true });
@@ -49,7 +57,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     try {
       let written = 0;
       while (written < bytes.length) written += await file.write(bytes.subarray(written));
-      await file.syncData();
+      if (options.durable !== false) await file.syncData();
     } finally {
       file.close();
     }

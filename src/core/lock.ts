@@ -47,12 +47,20 @@ async function lockAndRun<T>(
     });
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const locked = file.lock(true).then(() => true);
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const got = await Promise.race([locked, timedOut]);
-  clearTimeout(timer);
+  let granted = false;
+  const locked = file.lock(true).then(() => granted = true);
+  locked.catch(() => {}); // a failure is raised by the race below
+  // An uncontended lock is granted within one file-system round trip: only a wait arms the
+  // timeout (the first timer of a Deno process costs several milliseconds).
+  await Deno.stat(lockPath).catch(() => {});
+  let got = granted;
+  if (!got) {
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    got = await Promise.race([locked, timedOut]);
+    clearTimeout(timer);
+  }
   if (!got) {
     // The pending lock request cannot be cancelled: release it as soon as it is granted.
     locked.then(() => file.close(), () => file.close());

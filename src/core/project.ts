@@ -1,6 +1,7 @@
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "./path.ts";
 import { type Config, globalConfigPath, loadConfig } from "./config.ts";
 import { BrError } from "./errors.ts";
+import { ingestSpool } from "./event_log.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
 import { existsSync } from "./fs.ts";
 import { withLock } from "./lock.ts";
@@ -29,6 +30,10 @@ export interface ProjectPaths {
   db: string;
   /** `.buildrunner/worktrees/` */
   worktrees: string;
+  /** `.buildrunner/cache/` (derived data, ignored by git through its own `.gitignore`) */
+  cache: string;
+  /** `.buildrunner/spool/` (events waiting for the store, ignored by git the same way) */
+  spool: string;
   /** `.buildrunner/.lock` */
   lock: string;
   /** `.buildrunner/.gitignore` */
@@ -56,6 +61,8 @@ export function projectPaths(root: string): ProjectPaths {
     context: join(dir, "context"),
     db: join(dir, "br.db"),
     worktrees: join(dir, "worktrees"),
+    cache: join(dir, "cache"),
+    spool: join(dir, "spool"),
     lock: join(dir, ".lock"),
     gitignore: join(dir, ".gitignore"),
     spec: join(root, "PROJECT_SPEC.md"),
@@ -138,6 +145,8 @@ export interface Project {
    * @throws {BrError} `storage` when it cannot be opened.
    */
   store(): Promise<Store>;
+  /** True once {@link Project.store} was called in this process (and not closed since). */
+  storeOpened(): boolean;
   /** Runs `fn` under the project lock (serializes read-modify-write across processes). */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Registers cleanup run by {@link Project.close}, last registered first. */
@@ -210,7 +219,11 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       }
       await Deno.mkdir(paths.dir, { recursive: true });
       const { openSqliteStore } = await import("./store_sqlite.ts");
-      return await openSqliteStore(paths.db);
+      const opened = await openSqliteStore(paths.db);
+      // Events short commands spooled instead of opening the store (left for the next open
+      // when the store is too busy now).
+      await ingestSpool(opened, paths.spool).catch(() => {});
+      return opened;
     })().catch((err) => {
       storePromise = null;
       throw err;
@@ -223,6 +236,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
     env,
     config,
     store,
+    storeOpened: () => storePromise !== null,
     async withLock<T>(fn: () => Promise<T>): Promise<T> {
       if (lockTimeout === undefined) {
         const fromEnv = Number(env.BR_LOCK_TIMEOUT_MS);

@@ -39,7 +39,10 @@ export {
   generateStatus,
   projectStatus,
   renderStatusMarkdown,
+  statusMarkdown,
   type StatusSummary,
+  type StatusView,
+  statusView,
   summarize,
 } from "./status.ts";
 export {

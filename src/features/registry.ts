@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { relative } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import type { BrEvent, EventType, FieldChange } from "../core/events.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";

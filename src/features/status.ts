@@ -1,6 +1,7 @@
-import { relative } from "node:path";
+import { relative } from "../core/path.ts";
 import { writeIfChanged } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
+import { featuresKey, readCached, writeCached } from "./cache.ts";
 import { nextFeature } from "./graph.ts";
 import { computeMetrics, loadFeatures } from "./registry.ts";
 import { type Feature, type FeatureMetrics, type FeaturesFile, PRIORITIES } from "./types.ts";
@@ -51,7 +52,64 @@ export function summarize(file: FeaturesFile): StatusSummary {
 
 /** Loads the project's features and summarizes them. */
 export async function projectStatus(project: Project): Promise<StatusSummary> {
-  return summarize(await loadFeatures(project));
+  return (await statusView(project)).summary;
+}
+
+/** What `br status` shows: the summary and the features in progress or testing. */
+export interface StatusView {
+  /** The summary (`br status --json`). */
+  summary: StatusSummary;
+  /** Features in progress or testing, in file order. */
+  active: Pick<Feature, "id" | "name" | "status">[];
+}
+
+/**
+ * The status of the project, derived from features.json, or from the cache while the file has
+ * not changed since it was derived.
+ *
+ * @throws {BrError} `invalid_data` when features.json is corrupt.
+ */
+export async function statusView(project: Project): Promise<StatusView> {
+  const key = await featuresKey(project);
+  const hit = key === null ? null : await readCached(project, key, "status.json");
+  if (hit !== null) {
+    try {
+      return JSON.parse(hit) as StatusView;
+    } catch {
+      // A damaged entry is a miss.
+    }
+  }
+  const file = await loadFeatures(project);
+  const view: StatusView = {
+    summary: summarize(file),
+    active: file.features
+      .filter((f) => f.status === "in_progress" || f.status === "testing")
+      .map((f) => ({ id: f.id, name: f.name, status: f.status })),
+  };
+  if (key !== null) await writeCached(project, key, "status.json", JSON.stringify(view));
+  return view;
+}
+
+/**
+ * The STATUS.md text for features.json as it is now, and the completion percentage (from
+ * the cache while the file has not changed since it was rendered).
+ *
+ * @throws {BrError} `invalid_data` when features.json is corrupt.
+ */
+export async function statusMarkdown(
+  project: Project,
+): Promise<{ markdown: string; completion: number }> {
+  const key = await featuresKey(project);
+  const hit = key === null ? null : await readCached(project, key, "STATUS.md");
+  const nl = hit?.indexOf("\n") ?? -1;
+  if (hit && nl > 0 && /^\d+$/.test(hit.slice(0, nl))) {
+    return { completion: Number(hit.slice(0, nl)), markdown: hit.slice(nl + 1) };
+  }
+  const file = await loadFeatures(project);
+  const markdown = renderStatusMarkdown(file);
+  const completion = computeMetrics(file.features).completion_percentage;
+  if (key !== null) await writeCached(project, key, "STATUS.md", `${completion}\n${markdown}`);
+  return { markdown, completion };
 }
 
 const SECTIONS = [
@@ -159,12 +217,12 @@ export interface GenerateResult {
 
 /** Writes `STATUS.md` from `features.json` (only when its content changes). */
 export async function generateStatus(project: Project): Promise<GenerateResult> {
-  const file = await loadFeatures(project);
-  const changed = await writeIfChanged(project.paths.status, renderStatusMarkdown(file));
+  const { markdown, completion } = await statusMarkdown(project);
+  const changed = await writeIfChanged(project.paths.status, markdown);
   const result = {
     path: relative(project.root, project.paths.status),
     changed,
-    completion: computeMetrics(file.features).completion_percentage,
+    completion,
   };
   project.bus.emit("status.generated", result);
   return result;

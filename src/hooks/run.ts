@@ -1,6 +1,6 @@
 // The hook runners. The pre-commit path must stay fast: it never loads the analyzers or the
 // TypeScript compiler (src/quality/mod.ts imports them only when they are called).
-import { resolve, sep } from "node:path";
+import { resolve, sep } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { readTextOrNull, writeIfChanged } from "../core/fs.ts";
 import { git } from "../core/git.ts";

@@ -1,6 +1,6 @@
 /** Periods and durations of the telemetry commands. */
 import { BrError } from "../core/errors.ts";
-import { HOUR_MS } from "./_write.ts";
+import { HOUR_MS } from "../core/event_log.ts";
 
 /** A summary period. */
 export type Period = "day" | "week" | "month" | "all";

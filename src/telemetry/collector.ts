@@ -1,13 +1,15 @@
 /**
  * The collector: subscribes to the project's event bus, keeps events in memory and writes
  * them to the store in batches (when a batch is full, after a short delay in long-running
- * processes, and when the project closes). A command that emits nothing never opens the store.
+ * processes, and when the project closes). A command that emits nothing never opens the store;
+ * one that ends without having opened it (and without alert inputs) spools its events to
+ * `.buildrunner/spool/`, which the next opening of the store ingests.
  *
  * This module is loaded by every command: it imports no schema library.
  */
 import type { BrEvent, EventType } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
-import { writeEvents } from "./_write.ts";
+import { spoolEvents, writeEvents } from "../core/event_log.ts";
 
 /** Options of {@link attachCollector}. */
 export interface CollectorOptions {
@@ -17,8 +19,12 @@ export interface CollectorOptions {
   startedAt?: Date;
   /** Events per write (default 500). */
   batchSize?: number;
-  /** Longest time an event waits in memory in a long-running process (default 1000 ms). */
-  flushIntervalMs?: number;
+  /**
+   * Longest time an event waits in memory in a long-running process (default 1000 ms);
+   * `null` arms no timer (a short command writes at batch size and when it closes; the first
+   * timer of a Deno process costs more than a small command's whole work).
+   */
+  flushIntervalMs?: number | null;
 }
 
 /** How a command ended, for `session.ended`. */
@@ -69,7 +75,7 @@ const ALERT_INPUTS = /^(task\.|build\.|gate\.|cost\.recorded|security\.finding)/
 export function attachCollector(project: Project, options: CollectorOptions = {}): Collector {
   const startedAt = options.startedAt ?? project.clock.now();
   const batchSize = options.batchSize ?? 500;
-  const interval = options.flushIntervalMs ?? 1000;
+  const interval = options.flushIntervalMs === undefined ? 1000 : options.flushIntervalMs;
   let buffer: BrEvent[] = [];
   let seen = 0;
   // Alerts are checked after writing outcomes, at most every ALERT_EVERY_MS while the process
@@ -90,9 +96,10 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
 
   const isAllowed = async (): Promise<boolean> => {
     if (allowed === null) {
-      await import("./config.ts");
+      // The raw value: registering the telemetry section would load its schema library on
+      // every command that writes (`br config` validates the setting).
       const config = await project.config();
-      allowed = config.get<boolean>("telemetry.enabled") !== false;
+      allowed = config.get<unknown>("telemetry.enabled") !== false;
     }
     return allowed;
   };
@@ -100,9 +107,16 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   const write = async (events: BrEvent[], hasAlertInputs: boolean): Promise<void> => {
     try {
       if (!(await isAllowed())) return;
+      alertsPending ||= hasAlertInputs;
+      if (closing && !alertsPending && !project.storeOpened()) {
+        // A short command that never needed the store: spool the events (the next open of
+        // the store ingests them) instead of loading and opening SQLite for a few rows.
+        await spoolEvents(project.paths.spool, events);
+        state.written += events.length;
+        return;
+      }
       const store = await project.store();
       state.written += await writeEvents(store, events);
-      alertsPending ||= hasAlertInputs;
       const due = closing || Date.now() - lastAlertCheck >= ALERT_EVERY_MS;
       if (alertsPending && due) {
         alertsPending = false;
@@ -151,7 +165,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     seen++;
     if (ALERT_INPUTS.test(event.type)) alertInputs = true;
     if (buffer.length >= batchSize) return flush();
-    if (timer === undefined) {
+    if (timer === undefined && interval !== null) {
       const t = setTimeout(flush, interval);
       Deno.unrefTimer(t);
       timer = t;

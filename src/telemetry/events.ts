@@ -1,7 +1,7 @@
 /** Listing, exporting and pruning stored events. */
 import type { BrEvent, EventType } from "../core/events.ts";
 import type { SqlValue, Store } from "../core/store.ts";
-import { HOUR_MS } from "./_write.ts";
+import { HOUR_MS } from "../core/event_log.ts";
 
 /** Filters of {@link listEvents} and export. */
 export interface EventFilter {

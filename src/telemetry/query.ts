@@ -1,7 +1,7 @@
 /** Reading telemetry: the summary and performance views, from the rollups. */
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
-import { type Histogram, HOUR_MS, mergeHistogram } from "./_write.ts";
+import { type Histogram, HOUR_MS, mergeHistogram } from "../core/event_log.ts";
 import type { LedgerCost } from "./_cost.ts";
 
 /** Successes and failures of one kind of work. */

@@ -140,3 +140,39 @@ Deno.test("collector: 8 processes x 5,000 events at once -> 40,000 rows", async 
   assert.equal(summary.sessions.total, 8);
   await project.close();
 });
+
+Deno.test("collector: a short mutation spools its events; opening the store ingests them once", async () => {
+  await using dir = await tempProject();
+  const add = await br(["feature", "add", "Login", "--acceptance", "works"], { cwd: dir.path });
+  assert.equal(add.code, 0, add.stderr);
+  // No SQLite for a short command: one spool file, ignored by git.
+  const spool = `${dir.path}/.buildrunner/spool`;
+  assert.equal(await dbExists(dir.path), false);
+  const files = [...Deno.readDirSync(spool)].map((e) => e.name).filter((n) => n.endsWith(".jsonl"));
+  assert.equal(files.length, 1);
+  assert.match(Deno.readTextFileSync(`${spool}/.gitignore`), /^\*$/m);
+  const spooled = Deno.readTextFileSync(`${spool}/${files[0]}`);
+  assert.deepEqual(
+    spooled.trim().split("\n").map((l) => JSON.parse(l).type),
+    ["session.started", "feature.added", "session.ended"],
+  );
+  const events = async () => {
+    const res = await br(["telemetry", "events", "--json"], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+    return JSON.parse(res.stdout).map((e: { type: string }) => e.type);
+  };
+  const summary = async () => {
+    const res = await br(["telemetry", "summary", "--json"], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+    const { until: _, ...rest } = JSON.parse(res.stdout);
+    return rest;
+  };
+  assert.deepEqual(await events(), ["session.started", "feature.added", "session.ended"]);
+  assert.equal(await dbExists(dir.path), true);
+  assert.deepEqual([...Deno.readDirSync(spool)].map((e) => e.name), [".gitignore"]);
+  const before = await summary();
+  // The same file again (a process that died between storing and removing it): no doubles.
+  Deno.writeTextFileSync(`${spool}/${files[0]}`, spooled + "not json\n");
+  assert.deepEqual(await events(), ["session.started", "feature.added", "session.ended"]);
+  assert.deepEqual(await summary(), before);
+});

@@ -73,7 +73,9 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
     cwd: dir.path,
   });
   assert.equal(set.code, 0, set.stderr);
-  await Deno.remove(`${dir.path}/.buildrunner/br.db`); // only the seeded events
+  // Only the seeded events: drop what "config set" recorded (spooled, as a short command).
+  await Deno.remove(`${dir.path}/.buildrunner/br.db`).catch(() => {});
+  await Deno.remove(`${dir.path}/.buildrunner/spool`, { recursive: true });
   await seed(dir.path);
 
   const exportOtlp = () =>

@@ -1,12 +1,7 @@
-import { resolve } from "node:path";
+import { resolve } from "../../core/path.ts";
 import { ExitCode } from "../../core/errors.ts";
 import { readTextOrNull } from "../../core/fs.ts";
-import {
-  generateStatus,
-  loadFeatures,
-  renderStatusMarkdown,
-  summarize,
-} from "../../features/mod.ts";
+import { generateStatus, statusMarkdown, statusView } from "../../features/mod.ts";
 import type { SetupResult } from "../../project/mod.ts";
 import type { BrContext } from "../context.ts";
 import {
@@ -74,8 +69,7 @@ export async function attach(
 /** `br status` */
 export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promise<void> {
   return withProject(this, flags, async (project) => {
-    const file = await loadFeatures(project);
-    const s = summarize(file);
+    const { summary: s, active } = await statusView(project);
     if (flags.json) return printJson(this, s);
     const c = await colors(this);
     const m = s.metrics;
@@ -92,9 +86,6 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
       this,
       `${m.features_total} features: ${m.features_complete} complete · ${m.features_in_progress} in progress · ` +
         `${m.features_testing} testing · ${m.features_planned} planned · ${m.features_blocked} blocked`,
-    );
-    const active = file.features.filter((f) =>
-      f.status === "in_progress" || f.status === "testing"
     );
     if (active.length) {
       print(this, "");
@@ -123,7 +114,7 @@ export function generate(
 ): Promise<void> {
   return withProject(this, flags, async (project) => {
     if (flags.check) {
-      const expected = renderStatusMarkdown(await loadFeatures(project));
+      const expected = (await statusMarkdown(project)).markdown;
       const upToDate = (await readTextOrNull(project.paths.status)) === expected;
       if (flags.json) printJson(this, { path: "STATUS.md", up_to_date: upToDate });
       else {print(

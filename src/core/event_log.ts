@@ -1,9 +1,14 @@
 /**
- * Writing events: one transaction per batch inserts the rows and adds them to the hourly
- * rollups the summary reads, so a summary never has to scan the events.
+ * The event log in the store: one transaction per batch inserts the rows and adds them to
+ * the hourly rollups the telemetry summary reads, so a summary never has to scan the events;
+ * and the spool of short commands.
+ *
+ * @module
  */
-import type { BrEvent } from "../core/events.ts";
-import type { SqlValue, Store, StoreTx } from "../core/store.ts";
+import type { BrEvent } from "./events.ts";
+import { existsSync, writeFileAtomic } from "./fs.ts";
+import { join } from "./path.ts";
+import type { SqlValue, Store, StoreTx } from "./store.ts";
 
 /** Milliseconds of one rollup bucket. */
 export const HOUR_MS = 3_600_000;
@@ -156,4 +161,78 @@ async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<nu
     await t.run(HISTOGRAM_PUT, [hour, type, count, JSON.stringify(obj)]);
   }
   return written;
+}
+
+/**
+ * The spool: events of a short command that never opened the store, written as one JSON
+ * Lines file each (temp file + rename, so a reader never sees half of one) into
+ * `.buildrunner/spool/`. Opening the store ingests them ({@link ingestSpool}), so every
+ * reader sees them; a short command is spared loading and opening SQLite.
+ */
+export async function spoolEvents(dir: string, events: readonly BrEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const ignore = join(dir, ".gitignore");
+  if (!existsSync(ignore)) {
+    await writeFileAtomic(ignore, "# br's event spool (ingested into br.db)\n*\n", {
+      durable: false,
+    });
+  }
+  const name = `${Date.now().toString().padStart(15, "0")}-${Deno.pid}-${
+    Math.random().toString(36).slice(2, 8)
+  }.jsonl`;
+  // Not flushed to disk, like the store's own commits (WAL, synchronous=NORMAL).
+  await writeFileAtomic(join(dir, name), events.map((e) => JSON.stringify(e)).join("\n") + "\n", {
+    durable: false,
+  });
+}
+
+/** True when the spool holds events not yet in the store. */
+export async function spoolPending(dir: string): Promise<boolean> {
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".jsonl")) return true;
+    }
+  } catch {
+    // No spool.
+  }
+  return false;
+}
+
+/**
+ * Moves spooled events into the store, oldest file first, one transaction per file, then
+ * removes the file. Safe to run in several processes at once: an event already stored is
+ * skipped (and not counted twice). Returns how many events were added.
+ */
+export async function ingestSpool(store: Store, dir: string): Promise<number> {
+  const files: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".jsonl")) files.push(entry.name);
+    }
+  } catch {
+    return 0;
+  }
+  let added = 0;
+  for (const name of files.sort()) {
+    const path = join(dir, name);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch {
+      continue; // another process took it
+    }
+    const events: BrEvent[] = [];
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      try {
+        const e = JSON.parse(line) as BrEvent;
+        if (e && typeof e.id === "string" && typeof e.type === "string") events.push(e);
+      } catch {
+        // A line that is not an event cannot be stored.
+      }
+    }
+    added += await writeEvents(store, events);
+    await Deno.remove(path).catch(() => {});
+  }
+  return added;
 }

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import posix from "node:path/posix";
+import win32 from "node:path/win32";
+import { pathFunctions } from "../../src/core/path.ts";
+
+const POSIX_PATHS = [
+  "",
+  ".",
+  "..",
+  "/",
+  "//",
+  "a",
+  "a/",
+  "/a",
+  "/a/",
+  "/a/b/c",
+  "a/b/../c",
+  "/a/./b//c/",
+  "../../x",
+  "/..",
+  "/a/../..",
+  "a/../..",
+  "/work/main/.buildrunner/features.json",
+];
+const WIN_PATHS = [
+  ...POSIX_PATHS,
+  "C:",
+  "C:\\",
+  "C:/",
+  "C:\\a\\b",
+  "C:/a/b/",
+  "c:\\a\\..\\..\\b",
+  "C:a\\b",
+  "\\a\\b",
+  "\\\\server\\share",
+  "\\\\server\\share\\",
+  "\\\\server\\share\\x\\..\\y",
+  "D:\\proj\\.buildrunner\\features.json",
+];
+
+for (
+  const [name, ours, node, paths, cwd] of [
+    ["posix", pathFunctions(false, () => "/home/u/proj"), posix, POSIX_PATHS, "/home/u/proj"],
+    [
+      "win32",
+      pathFunctions(true, () => "C:\\Users\\u\\proj"),
+      win32,
+      WIN_PATHS,
+      "C:\\Users\\u\\proj",
+    ],
+  ] as const
+) {
+  Deno.test(`core/path (${name}) agrees with node:path`, () => {
+    const nodeResolve = (...p: string[]) => node.resolve(cwd, ...p);
+    for (const p of paths) {
+      assert.equal(ours.normalize(p), node.normalize(p), `normalize(${JSON.stringify(p)})`);
+      assert.equal(ours.dirname(p), node.dirname(p), `dirname(${JSON.stringify(p)})`);
+      assert.equal(ours.basename(p), node.basename(p), `basename(${JSON.stringify(p)})`);
+      assert.equal(ours.isAbsolute(p), node.isAbsolute(p), `isAbsolute(${JSON.stringify(p)})`);
+      // Drive-relative Windows paths ("C:x") resolve against a per-drive working directory
+      // that only cmd.exe keeps; br never builds them.
+      const driveRelative = name === "win32" && /^[A-Za-z]:(?![\\/])/.test(p);
+      if (!driveRelative) {
+        assert.equal(ours.resolve(p), nodeResolve(p), `resolve(${JSON.stringify(p)})`);
+      }
+      for (const q of ["x", "../y", "", "/z", ".buildrunner/features.json"]) {
+        assert.equal(ours.join(p, q), node.join(p, q), `join(${JSON.stringify([p, q])})`);
+        if (driveRelative) continue;
+        assert.equal(
+          ours.relative(p, q),
+          node.relative(nodeResolve(p), nodeResolve(q)),
+          `relative(${JSON.stringify([p, q])})`,
+        );
+      }
+    }
+    assert.equal(ours.sep, node.sep);
+  });
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { RACY_MS } from "../../src/features/cache.ts";
+import { br, readJson, tempProject } from "../helpers.ts";
+
+/** Waits until a file changed now is settled (its change time, which utime cannot move back). */
+const settle = () => new Promise((r) => setTimeout(r, RACY_MS + 100));
+
+async function project() {
+  const dir = await tempProject();
+  for (const name of ["Login", "Search", "Billing"]) {
+    const res = await br(["feature", "add", name, "--acceptance", "works"], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+  }
+  const features = join(dir.path, ".buildrunner", "features.json");
+  await settle();
+  return { dir, features };
+}
+
+async function status(cwd: string) {
+  const res = await br(["status", "--json"], { cwd });
+  assert.equal(res.code, 0, res.stderr);
+  return JSON.parse(res.stdout);
+}
+
+Deno.test("status cache: a warm answer equals a cold one, and git ignores the cache", async () => {
+  const { dir } = await project();
+  await using _ = dir;
+  const cold = await status(dir.path);
+  const entry = join(dir.path, ".buildrunner", "cache", "status.json");
+  assert.ok((await Deno.stat(entry)).isFile, "the summary was cached");
+  assert.deepEqual(await status(dir.path), cold);
+  assert.equal(
+    await Deno.readTextFile(join(dir.path, ".buildrunner", "cache", ".gitignore")),
+    "# br's cache: derived data, never committed\n*\n",
+  );
+  // A damaged entry is a miss, not an error.
+  await Deno.writeTextFile(entry, "garbage");
+  assert.deepEqual(await status(dir.path), cold);
+});
+
+Deno.test("status cache: an edit of the same size with the old mtime is still seen", async () => {
+  const { dir, features } = await project();
+  await using _ = dir;
+  assert.equal((await status(dir.path)).next.name, "Billing");
+  assert.ok(await Deno.stat(join(dir.path, ".buildrunner", "cache", "status.json")));
+  // Same size, same modification time: only the change time (and content) differ.
+  const text = await Deno.readTextFile(features);
+  const edited = text.replace('"name": "Billing"', '"name": "Bolling"');
+  assert.notEqual(edited, text);
+  const before = await Deno.stat(features);
+  await Deno.writeTextFile(features, edited);
+  await Deno.utime(features, before.atime!, before.mtime!);
+  const after = await Deno.stat(features);
+  assert.equal(after.size, before.size);
+  assert.equal(after.mtime!.getTime(), before.mtime!.getTime());
+  assert.equal(after.ino, before.ino);
+  assert.equal((await status(dir.path)).next.name, "Bolling");
+});
+
+Deno.test("status cache: a features.json changed just now is not cached", async () => {
+  await using dir = await tempProject();
+  const add = await br(["feature", "add", "Login", "--acceptance", "works"], { cwd: dir.path });
+  assert.equal(add.code, 0, add.stderr);
+  assert.equal((await status(dir.path)).metrics.features_total, 1);
+  const cached = await Deno.stat(join(dir.path, ".buildrunner", "cache", "status.json"))
+    .then(() => true, () => false);
+  assert.equal(cached, false);
+});
+
+Deno.test("generate: STATUS.md from the cache is byte for byte the rendered one", async () => {
+  const { dir } = await project();
+  await using _ = dir;
+  const statusMd = join(dir.path, "STATUS.md");
+  const first = await br(["generate", "--json"], { cwd: dir.path });
+  assert.equal(first.code, 0, first.stderr);
+  const rendered = await Deno.readTextFile(statusMd);
+  await Deno.remove(statusMd);
+  const second = await br(["generate", "--json"], { cwd: dir.path });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(JSON.parse(second.stdout), JSON.parse(first.stdout));
+  assert.equal(await Deno.readTextFile(statusMd), rendered);
+  const check = await br(["generate", "--check"], { cwd: dir.path });
+  assert.equal(check.code, 0, check.stderr);
+  const file = await readJson<{ features: unknown[] }>(
+    join(dir.path, ".buildrunner", "features.json"),
+  );
+  assert.equal(file.features.length, 3);
+});
