@@ -1,5 +1,5 @@
-// The hook runners. The pre-commit path must stay fast: it never loads the analyzers or the
-// TypeScript compiler (src/quality/mod.ts imports them only when they are called).
+// The hook runners. The pre-commit path must stay fast: it never loads the analyzers or their
+// parsers (src/quality/mod.ts imports them only when they are called).
 import { resolve, sep } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { readTextOrNull, writeIfChanged } from "../core/fs.ts";

@@ -1,8 +1,7 @@
 import { join, posix } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
-import type { FileFacts, ImportFact } from "./_facts.ts";
+import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
 import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
-import { analyzePython } from "./_py.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
 
@@ -52,17 +51,22 @@ export interface Analysis {
 
 const MAX_BYTES = 512 * 1024;
 
+type Analyzer = (file: string, text: string, lang: SourceLang) => FileFacts;
+
 /**
- * Reads and analyzes every TS/JS/Python file under `root`. The TypeScript compiler is loaded
- * only when the tree has TS/JS files.
+ * Reads and analyzes every TS/JS/Python file under `root`. Each parser is loaded only when the
+ * tree has files of its language: the TypeScript compiler for TS/JS, @lezer/python for Python.
  */
 export async function analyzeTree(root: string): Promise<Analysis> {
   const allFiles = await listFiles(root);
   const sources = await listSourceFiles(root);
   const facts: FileFacts[] = [];
-  let analyzeTs: ((f: string, t: string, l: "ts" | "js") => FileFacts) | null = null;
+  const analyzers: Partial<Record<SourceLang, Analyzer>> = {};
   if (sources.some((s) => s.lang !== "py")) {
-    analyzeTs = (await import("./_ts.ts")).analyzeTs;
+    analyzers.ts = analyzers.js = (await import("./_ts.ts")).analyzeTs;
+  }
+  if (sources.some((s) => s.lang === "py")) {
+    analyzers.py = (await import("./_py.ts")).analyzePython;
   }
   for (const src of sources) {
     const abs = join(root, src.file);
@@ -70,7 +74,7 @@ export async function analyzeTree(root: string): Promise<Analysis> {
     if (!stat?.isFile || stat.size > MAX_BYTES) continue;
     const text = await readTextOrNull(abs);
     if (text === null) continue;
-    facts.push(analyzeOne(src, text, analyzeTs));
+    facts.push(analyzeOne(src, text, analyzers[src.lang]!));
   }
   const fileSet = new Set(allFiles);
   const edges: Edge[] = [];
@@ -120,13 +124,9 @@ export async function analyzeTree(root: string): Promise<Analysis> {
   };
 }
 
-function analyzeOne(
-  src: SourceFile,
-  text: string,
-  analyzeTs: ((f: string, t: string, l: "ts" | "js") => FileFacts) | null,
-): FileFacts {
+function analyzeOne(src: SourceFile, text: string, analyze: Analyzer): FileFacts {
   try {
-    return src.lang === "py" ? analyzePython(src.file, text) : analyzeTs!(src.file, text, src.lang);
+    return analyze(src.file, text, src.lang);
   } catch (err) {
     return {
       file: src.file,

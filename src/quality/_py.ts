@@ -1,3 +1,8 @@
+// Python is parsed with @lezer/python: a full Python grammar with error recovery, in plain
+// JavaScript (no native code, no wasm). Like the TypeScript compiler, it is imported only when a
+// tree with Python files is analyzed (gaps, quality, guard), never by the pre-commit hook.
+import type { SyntaxNode, Tree } from "@lezer/common";
+import { parser as pythonParser } from "@lezer/python";
 import {
   type ExportFact,
   type FileFacts,
@@ -10,295 +15,364 @@ import {
   type StubFact,
 } from "./_facts.ts";
 
-/**
- * One logical line of Python source: physical lines joined by brackets or a backslash,
- * with string literals replaced by `""` (their text kept aside) and comments removed.
- */
-export interface LogicalLine {
-  /** Indentation width of its first physical line (tabs count 8). */
-  indent: number;
-  /** First physical line (1-based). */
-  line: number;
-  /** Last physical line. */
-  end_line: number;
-  /** Code with every string literal replaced by `""` and no comments. */
-  code: string;
-  /** The text of each string literal, in order. */
-  strings: string[];
-}
+// @lezer/lr 1.4 forces a reduction after 300 large reductions from one position, a guard
+// against deep left-nested trees; it also counts the repetition of statements, so after a few
+// hundred statements separated by blank or comment lines it splits a valid statement and
+// reports an error there (and an `import` hit that way would be lost). The guard's counter is
+// held at 0 through the public `wrap` hook (a sum of 100,000 terms still parses; should a
+// parse ever throw, the file gets a parse error like any other).
+const parser = pythonParser.configure({
+  wrap: (inner) => {
+    if ("bigReductionCount" in inner) {
+      Object.defineProperty(inner, "bigReductionCount", { get: () => 0, set: () => {} });
+    }
+    return inner;
+  },
+});
 
-/** The result of {@link tokenizePython}. */
-export interface PythonTokens {
-  /** Logical lines (blank and comment-only lines are not logical lines). */
-  lines: LogicalLine[];
-  /** Every comment with its line. */
-  comments: { line: number; text: string }[];
-}
+// The keywords that each add a decision point (`if` also counts in conditional expressions and
+// comprehensions, `for` in comprehensions). Soft keywords (`case`) are tokens only where the
+// grammar reads them as keywords, so a variable named `case` does not count.
+const DECISIONS = new Set(["if", "elif", "for", "while", "except", "and", "or", "case"]);
+const EXEMPT_DECORATOR = /(^|\.)(abstractmethod|overload)$/;
+const PROTOCOL_BASE = /^(?:[\w.]+\.)?Protocol(?:\[[\s\S]*\])?$/;
 
-const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
-
-/**
- * A tokenizer that follows Python's lexical rules for what matters here: comments, string
- * literals (all prefixes, single and triple quotes, escapes), bracket nesting and backslash
- * continuation, which together decide logical lines and their indentation.
- */
-export function tokenizePython(text: string): PythonTokens {
-  const lines: LogicalLine[] = [];
-  const comments: { line: number; text: string }[] = [];
-  let i = 0;
-  let lineNo = 1;
-  let code = "";
-  let strings: string[] = [];
-  let depth = 0;
-  let start = -1;
-  let indent = 0;
-  let atLineStart = true;
-  const flush = () => {
-    if (code.trim() !== "") {
-      lines.push({ indent, line: start, end_line: lineNo, code: code.trim(), strings });
-    }
-    code = "";
-    strings = [];
-    start = -1;
-  };
-  while (i < text.length) {
-    const c = text[i];
-    if (atLineStart) {
-      let w = 0;
-      let j = i;
-      while (j < text.length && (text[j] === " " || text[j] === "\t" || text[j] === "\f")) {
-        w = text[j] === "\t" ? (Math.floor(w / 8) + 1) * 8 : w + 1;
-        j++;
-      }
-      i = j;
-      atLineStart = false;
-      if (start === -1) indent = w;
-      continue;
-    }
-    if (c === "#") {
-      let j = text.indexOf("\n", i);
-      if (j === -1) j = text.length;
-      comments.push({ line: lineNo, text: text.slice(i, j) });
-      i = j;
-      continue;
-    }
-    if (c === "\n") {
-      if (depth === 0) flush();
-      else code += " ";
-      lineNo++;
-      i++;
-      atLineStart = depth === 0;
-      continue;
-    }
-    if (c === "\\" && text[i + 1] === "\n") {
-      code += " ";
-      lineNo++;
-      i += 2;
-      continue;
-    }
-    if (c === "\r") {
-      i++;
-      continue;
-    }
-    if (start === -1 && c.trim() !== "") start = lineNo;
-    if (c === "'" || c === '"') {
-      // A string prefix was already appended to `code`; drop it.
-      const m = /([A-Za-z]{1,2})$/.exec(code);
-      if (m && STRING_PREFIX.test(m[1]) && !/[A-Za-z0-9_]/.test(code[m.index - 1] ?? "")) {
-        code = code.slice(0, m.index);
-      }
-      const triple = text.startsWith(c.repeat(3), i);
-      const quote = triple ? c.repeat(3) : c;
-      let j = i + quote.length;
-      let body = "";
-      while (j < text.length) {
-        if (text[j] === "\\") {
-          body += text.slice(j, j + 2);
-          if (text[j + 1] === "\n") lineNo++;
-          j += 2;
-          continue;
-        }
-        if (text.startsWith(quote, j)) break;
-        if (text[j] === "\n") {
-          if (!triple) break; // unterminated single-quoted string: stop at the line end
-          lineNo++;
-        }
-        body += text[j];
-        j++;
-      }
-      strings.push(body);
-      code += '""';
-      i = text.startsWith(quote, j) ? j + quote.length : j;
-      continue;
-    }
-    if (c === "(" || c === "[" || c === "{") depth++;
-    else if ((c === ")" || c === "]" || c === "}") && depth > 0) depth--;
-    code += c;
-    i++;
-  }
-  flush();
-  return { lines, comments };
-}
-
-const DEF_RE = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(/;
-const CLASS_RE = /^class\s+([A-Za-z_]\w*)/;
-const DECISION_RE = /\b(if|elif|for|while|except|and|or|case)\b/g;
-
-// The body of a compound statement is either the rest of its header line after the
-// block's colon (`def f(): pass`) or the following more-indented logical lines.
-function headerRest(code: string): string {
-  let depth = 0;
-  for (let k = 0; k < code.length; k++) {
-    const ch = code[k];
-    if ("([{".includes(ch)) depth++;
-    else if (")]}".includes(ch)) depth--;
-    else if (ch === ":" && depth === 0) return code.slice(k + 1).trim();
-  }
-  return "";
+interface FnFrame {
+  node: SyntaxNode;
+  name: string;
+  complexity: number;
+  // Not a stub when empty: abstract, an overload signature or a method of a Protocol class.
+  exempt: boolean;
 }
 
 /**
- * Analyzes one Python file: imports (`import a.b`, `from .x import y`), functions with their
- * length and cyclomatic complexity, stubs (a body of only `pass`/`...`/docstring, or
- * `raise NotImplementedError`, except under `@abstractmethod`/`@overload` and in `.pyi`
- * stubs), TODO markers in comments, and public top-level defs/classes with their docstrings.
+ * Analyzes one Python file from its syntax tree: imports (`import a.b as c`, `from ..x import
+ * (y, z)`; those under `if TYPE_CHECKING:` are type-only, those inside a function body are
+ * loaded on call, like a dynamic import), functions with their length and cyclomatic
+ * complexity, stubs (a body of only `pass`/`...`/a docstring, or `raise NotImplementedError`,
+ * except under `@abstractmethod`/`@overload`, in `Protocol` classes and in `.pyi` stubs), TODO
+ * markers in comments, public top-level defs/classes with their docstrings, and the first
+ * syntax error.
  */
 export function analyzePython(file: string, text: string): FileFacts {
-  const { lines, comments } = tokenizePython(text);
+  const tree = parse(text);
+  const starts = lineStarts(text);
+  const lineOf = (pos: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  const src = (n: { from: number; to: number }) => text.slice(n.from, n.to);
+  const isStubFile = file.endsWith(".pyi");
   const imports: ImportFact[] = [];
   const functions: FunctionFact[] = [];
   const stubs: StubFact[] = [];
   const exports: ExportFact[] = [];
-  const isStubFile = file.endsWith(".pyi");
+  const markers: MarkerFact[] = [];
+  const frames: FnFrame[] = [];
+  let typeChecking = 0;
+  const errorAt: number[] = [];
 
-  for (const l of lines) {
-    const imp = /^import\s+(.+)$/.exec(l.code);
-    if (imp) {
-      for (const part of imp[1].split(",")) {
-        const spec = part.trim().split(/\s+as\s+/)[0].trim();
-        if (spec) imports.push({ spec, line: l.line, type_only: false });
+  tree.iterate({
+    enter: (ref) => {
+      const name = ref.name;
+      if (ref.type.isError) {
+        if (!errorAt.length && !grammarGap(ref.node, text)) errorAt.push(ref.from);
+        return true;
       }
-      continue;
-    }
-    const from = /^from\s+(\.*)\s*([\w.]*)\s+import\s+(.+)$/.exec(l.code);
-    if (from) {
-      const [, dots, mod, names] = from;
-      if (mod) imports.push({ spec: dots + mod, line: l.line, type_only: false });
-      if (!mod || dots) {
-        // `from . import a, b` may import submodules a and b.
-        for (const n of names.replace(/[()]/g, "").split(",")) {
-          const name = n.trim().split(/\s+as\s+/)[0].trim();
-          if (name && name !== "*") {
+      if (DECISIONS.has(name) && frames.length) frames[frames.length - 1].complexity++;
+      switch (name) {
+        case "Comment": {
+          const m = markerIn(src(ref), lineOf(ref.from));
+          if (m) markers.push(m);
+          return false;
+        }
+        case "String":
+        case "FormatString":
+          return false; // code inside a string is text
+        case "ImportStatement":
+          for (const spec of importSpecs(ref.node, src)) {
             imports.push({
-              spec: `${dots}${mod ? mod + "." : ""}${name}`,
-              line: l.line,
-              type_only: false,
-              submodule: true,
+              ...spec,
+              line: lineOf(ref.from),
+              type_only: typeChecking > 0,
+              ...(frames.length ? { dynamic: true } : {}),
             });
           }
+          return false;
+        case "Body":
+          if (isTypeCheckingBody(ref.node, src)) typeChecking++;
+          return true;
+        case "FunctionDefinition": {
+          const node = ref.node;
+          frames.push({
+            node,
+            name: nameOf(node, src),
+            complexity: 1,
+            exempt: decorators(node, src).some((d) => EXEMPT_DECORATOR.test(d)) ||
+              inProtocolClass(node, src),
+          });
+          return true;
+        }
+        case "RaiseStatement": {
+          const reason = notImplementedRaise(ref.node, src);
+          const owner = frames[frames.length - 1];
+          if (reason && !isStubFile && !owner?.exempt) {
+            stubs.push({ line: lineOf(ref.from), name: owner?.name ?? "<module>", reason });
+          }
+          return true;
         }
       }
-    }
-  }
-
-  lines.forEach((l, idx) => {
-    const def = DEF_RE.exec(l.code);
-    const cls = def ? null : CLASS_RE.exec(l.code);
-    if (!def && !cls) return;
-    const decorators: string[] = [];
-    for (let k = idx - 1; k >= 0 && lines[k].code.startsWith("@"); k--) {
-      decorators.push(lines[k].code.slice(1).split("(")[0].trim());
-    }
-    const rest = headerRest(l.code);
-    const body: LogicalLine[] = [];
-    if (rest) body.push({ ...l, code: rest });
-    else {
-      for (let k = idx + 1; k < lines.length && lines[k].indent > l.indent; k++) {
-        body.push(lines[k]);
-      }
-    }
-    const first = body[0];
-    const documented = !!first && /^""$/.test(first.code);
-    const name = (def ?? cls)![1];
-    if (l.indent === 0 && !name.startsWith("_")) {
-      exports.push({ name, line: l.line, documented });
-    }
-    if (!def) return;
-    const end = body.length ? body[body.length - 1].end_line : l.end_line;
-    // Only the function's own statements count, not those of nested defs.
-    let complexity = 1;
-    let nestedIndent = -1;
-    for (const b of body) {
-      if (nestedIndent >= 0 && b.indent > nestedIndent) continue;
-      nestedIndent = DEF_RE.test(b.code) ? b.indent : -1;
-      if (nestedIndent >= 0) continue;
-      complexity += (b.code.match(DECISION_RE) ?? []).length;
-    }
-    functions.push({
-      name,
-      line: l.line,
-      end_line: end,
-      lines: end - l.line + 1,
-      complexity,
-    });
-    const abstract = decorators.some((d) => /(^|\.)(abstractmethod|overload)$/.test(d));
-    if (abstract || isStubFile) return;
-    const own = body.filter((b) => b.indent === (body[0]?.indent ?? 0));
-    const statements = own.filter((b, k) => !(k === 0 && b.code === '""'));
-    if (statements.length > 0 && statements.every((s) => s.code === "pass" || s.code === "...")) {
-      stubs.push({ line: l.line, name, reason: `body is only "${statements[0].code}"` });
-    }
+      return true;
+    },
+    leave: (ref) => {
+      if (ref.name === "Body" && isTypeCheckingBody(ref.node, src)) typeChecking--;
+      if (ref.name !== "FunctionDefinition") return;
+      const f = frames.pop()!;
+      const line = lineOf(f.node.from);
+      const end = lineOf(codeEnd(f.node) - 1);
+      functions.push({
+        name: f.name,
+        line,
+        end_line: end,
+        lines: end - line + 1,
+        complexity: f.complexity,
+      });
+      const why = emptyBody(f.node, src);
+      if (why && !f.exempt && !isStubFile) stubs.push({ line, name: f.name, reason: why });
+    },
   });
 
-  for (const l of lines) {
-    if (/^raise\s+NotImplementedError\b/.test(l.code) || isNotImplementedRaise(l)) {
-      const owner = functions.filter((f) => f.line <= l.line && f.end_line >= l.line).pop();
-      if (owner && isAbstract(lines, owner.line)) continue;
-      if (isStubFile) continue;
-      stubs.push({
-        line: l.line,
-        name: owner?.name ?? "<module>",
-        reason: "raises NotImplementedError",
-      });
-    }
+  for (let n = tree.topNode.firstChild; n; n = n.nextSibling) {
+    const def = n.name === "DecoratedStatement"
+      ? n.getChild("FunctionDefinition") ?? n.getChild("ClassDefinition")
+      : n;
+    if (def?.name !== "FunctionDefinition" && def?.name !== "ClassDefinition") continue;
+    const name = nameOf(def, src);
+    if (name.startsWith("_")) continue;
+    const first = statements(def.getChild("Body"))[0];
+    exports.push({ name, line: lineOf(def.from), documented: !!first && isDocstring(first) });
   }
 
-  const markers: MarkerFact[] = [];
-  for (const c of comments) {
-    const m = markerIn(c.text, c.line);
-    if (m) markers.push(m);
-  }
-  return {
+  const facts: FileFacts = {
     file,
     lang: "py",
     lines: text.length === 0 ? 0 : text.split("\n").length,
     test: isTestPath(file),
     imports,
-    functions,
-    stubs: dedupeStubs(stubs),
+    functions: functions.sort((a, b) => a.line - b.line),
+    stubs: stubs.sort((a, b) => a.line - b.line),
     markers,
     exports,
   };
+  if (errorAt.length) {
+    const line = lineOf(errorAt[0]);
+    const column = errorAt[0] - starts[line - 1] + 1;
+    facts.parse_error = `invalid Python syntax at line ${line}, column ${column}`;
+  }
+  return facts;
 }
 
-function isNotImplementedRaise(l: LogicalLine): boolean {
-  return /^raise\s+\w*Error\b/.test(l.code) && l.strings.some((s) => NOT_IMPLEMENTED_RE.test(s));
+// Both rewrites keep every offset, so positions in the tree are positions in `text`.
+function parse(text: string): Tree {
+  // Python treats a form feed as white space; the grammar's indentation tracker does not.
+  const source = text.replaceAll("\f", " ");
+  const tree = parser.parse(source);
+  // The grammar takes only a name after `with ... as`; a tuple target (`as (a, b):`) derails
+  // the rest of the block, so such a target is read again as one name of the same length.
+  let patched = source;
+  tree.iterate({
+    enter: (ref) => {
+      if (!ref.type.isError || ref.node.prevSibling?.name !== "as") return;
+      if (ref.node.parent?.name !== "WithStatement") return;
+      const end = targetEnd(source, ref.from);
+      if (end > 0) {
+        patched = patched.slice(0, ref.from) + "_".repeat(end - ref.from) + patched.slice(end);
+      }
+    },
+  });
+  return patched === source ? tree : parser.parse(patched);
 }
 
-function isAbstract(lines: LogicalLine[], defLine: number): boolean {
-  const idx = lines.findIndex((l) => l.line === defLine);
-  for (let k = idx - 1; k >= 0 && lines[k].code.startsWith("@"); k--) {
-    if (/(^|\.)(abstractmethod|overload)\b/.test(lines[k].code.slice(1))) return true;
+// The end of a bracketed assignment target of names (`(a, [b, *c], d.e)`) at `from`, or -1.
+function targetEnd(text: string, from: number): number {
+  if (text[from] !== "(" && text[from] !== "[") return -1;
+  let depth = 0;
+  for (let k = from; k < text.length; k++) {
+    const c = text[k];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") {
+      if (--depth === 0) return k + 1;
+    } else if (!/[\w\s.,*]/.test(c)) return -1;
+  }
+  return -1;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+type Src = (n: { from: number; to: number }) => string;
+
+function nameOf(def: SyntaxNode, src: Src): string {
+  const id = def.getChild("VariableName");
+  return id ? src(id) : "<anonymous>";
+}
+
+function children(node: SyntaxNode | null): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node?.firstChild; c; c = c.nextSibling) {
+    if (c.name !== "Comment" && !c.type.isError) out.push(c);
+  }
+  return out;
+}
+
+// The statements of a block, without its colon, comments and semicolons.
+function statements(body: SyntaxNode | null): SyntaxNode[] {
+  return children(body).filter((c) => c.name !== ":" && c.name !== ";");
+}
+
+// A string literal alone as an expression statement (implicit concatenation included).
+function isDocstring(stmt: SyntaxNode): boolean {
+  const parts = children(stmt);
+  return stmt.name === "ExpressionStatement" && parts.length > 0 &&
+    parts.every((p) => p.name === "String");
+}
+
+function emptyBody(def: SyntaxNode, src: Src): string | null {
+  const body = statements(def.getChild("Body"));
+  const rest = body.length && isDocstring(body[0]) ? body.slice(1) : body;
+  if (body.length && rest.length === 0) return "body is only a docstring";
+  const trivial = rest.length > 0 && rest.every((s) =>
+    s.name === "PassStatement" ||
+    (s.name === "ExpressionStatement" && children(s).every((c) => c.name === "Ellipsis"))
+  );
+  return trivial ? `body is only "${src(rest[0])}"` : null;
+}
+
+// End of the last token of a definition that is not a comment (a body may end with comments).
+function codeEnd(node: SyntaxNode): number {
+  let n: SyntaxNode | null = node;
+  while (n) {
+    let last: SyntaxNode | null = n.lastChild;
+    while (last && (last.name === "Comment" || last.from === last.to)) last = last.prevSibling;
+    if (!last) return n.to;
+    n = last;
+  }
+  return node.to;
+}
+
+function decorators(def: SyntaxNode, src: Src): string[] {
+  const parent = def.parent;
+  if (parent?.name !== "DecoratedStatement") return [];
+  return parent.getChildren("Decorator").map((d) => {
+    const args = d.getChild("ArgList");
+    return compact(src({ from: d.from + 1, to: args ? args.from : d.to }));
+  });
+}
+
+const compact = (s: string): string => s.replace(/\s+/g, "");
+
+// A method of a class that lists `Protocol` (or `typing.Protocol[T]`) among its bases.
+function inProtocolClass(def: SyntaxNode, src: Src): boolean {
+  const stmt = def.parent?.name === "DecoratedStatement" ? def.parent : def;
+  const cls = stmt.parent?.name === "Body" ? stmt.parent.parent : null;
+  if (cls?.name !== "ClassDefinition") return false;
+  const bases = children(cls.getChild("ArgList"));
+  return bases.some((b, k) =>
+    bases[k + 1]?.name !== "AssignOp" && bases[k - 1]?.name !== "AssignOp" &&
+    PROTOCOL_BASE.test(compact(src(b)))
+  );
+}
+
+// The block right after `if TYPE_CHECKING:` (not its `elif`/`else` blocks).
+function isTypeCheckingBody(body: SyntaxNode, src: Src): boolean {
+  if (body.parent?.name !== "IfStatement") return false;
+  const cond = body.prevSibling;
+  return cond?.prevSibling?.name === "if" &&
+    /^(?:[\w.]+\.)?TYPE_CHECKING$/.test(compact(src(cond)));
+}
+
+function notImplementedRaise(stmt: SyntaxNode, src: Src): string | null {
+  const exc = children(stmt)[1];
+  if (!exc || exc.name === "from") return null;
+  const callee = exc.name === "CallExpression" ? exc.firstChild! : exc;
+  const name = compact(src(callee)).split(".").pop()!;
+  if (name === "NotImplementedError") return "raises NotImplementedError";
+  if (exc.name !== "CallExpression" || !/(Error|Exception)$/.test(name)) return null;
+  const args = exc.getChild("ArgList");
+  let said = false;
+  for (const c = args?.cursor(); c?.next() && c.from < args!.to && !said;) {
+    said = c.name === "String" && NOT_IMPLEMENTED_RE.test(src(c));
+  }
+  return said ? 'raises "not implemented"' : null;
+}
+
+function importSpecs(stmt: SyntaxNode, src: Src): Omit<ImportFact, "line" | "type_only">[] {
+  const kids = children(stmt);
+  const out: Omit<ImportFact, "line" | "type_only">[] = [];
+  // A dotted name: `a . b . c` tokens up to a keyword or comma.
+  const dotted = (k: number): [string, number] => {
+    let name = "";
+    while (k < kids.length && (kids[k].name === "VariableName" || kids[k].name === ".")) {
+      name += src(kids[k++]);
+    }
+    return [name, k];
+  };
+  if (kids[0]?.name === "import") {
+    for (let k = 1; k < kids.length;) {
+      const [spec, next] = dotted(k);
+      if (spec) out.push({ spec });
+      k = next;
+      if (kids[k]?.name === "as") k += 2;
+      k++; // the comma
+    }
+    return out;
+  }
+  if (kids[0]?.name !== "from") return out;
+  let k = 1;
+  let dots = "";
+  while (kids[k]?.name === "." || kids[k]?.name === "Ellipsis") dots += src(kids[k++]);
+  const [mod, next] = dotted(k);
+  if (mod) out.push({ spec: dots + mod });
+  // `from . import a, b` and `from pkg import a` may import submodules a and b.
+  for (k = next + 1; k < kids.length; k++) {
+    if (kids[k].name !== "VariableName" || kids[k - 1]?.name === "as") continue;
+    const spec = `${dots}${mod ? mod + "." : ""}${src(kids[k])}`;
+    out.push({ spec, submodule: true });
+  }
+  return out;
+}
+
+// Valid Python that @lezer/python 1.1 marks as an error (found by parsing the CPython standard
+// library and other large trees): a bare `yield`, a float with a trailing dot (`24.`), a starred
+// target in a comprehension (`for a, *b in c`) or subscript (`Generic[*Ts]`), `/` in a lambda's
+// parameters, parenthesized `with` items, a class pattern without arguments
+// (`case ast.BinOp():`) and decorators that are not dotted names. Such errors
+// are recovered locally, so the facts around them hold; they are just not reported.
+function grammarGap(err: SyntaxNode, text: string): boolean {
+  const before = err.prevSibling;
+  if (before?.name === "yield" && err.from === err.to) return true;
+  if (err.firstChild?.name === "*") {
+    if (err.parent?.name === "MemberExpression") return true; // `Generic[*Ts]`
+    for (let n = before; n && n.name !== "in"; n = n.prevSibling) if (n.name === "for") return true;
+  }
+  if (err.parent?.name === "ParamList" && text[err.from] === "/") return true; // `lambda a, /: a`
+  if (/(?<![\w.])\d[\d_]*\.\s*$/.test(text.slice(Math.max(0, err.from - 40), err.from))) {
+    return true;
+  }
+  for (let n = err.parent; n; n = n.parent) {
+    if (n.name === "Body" || n.name === "MatchBody") return false; // inside a block: real error
+    if (n.name === "WithStatement" || n.name === "MatchClause" || n.name === "Decorator") {
+      return true;
+    }
   }
   return false;
-}
-
-function dedupeStubs(stubs: StubFact[]): StubFact[] {
-  const seen = new Set<string>();
-  return stubs.filter((s) => {
-    const key = `${s.line}:${s.reason}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  }).sort((a, b) => a.line - b.line);
 }

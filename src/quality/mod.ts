@@ -2,8 +2,9 @@
  * Gates: gap analysis, the quality score, the architecture guard, governance rules with
  * their checksum, the spec lock, and {@link runGates} that runs them all once.
  *
- * The analyzers (and the TypeScript compiler they use for TS/JS) are loaded only when one of
- * them is called, so that the git hooks can use governance and the spec lock cheaply.
+ * The analyzers (and the parsers they use: the TypeScript compiler for TS/JS, @lezer/python
+ * for Python) are loaded only when one of them is called, so that the git hooks can use
+ * governance and the spec lock cheaply.
  *
  * @example
  * ```ts ignore

@@ -43,7 +43,9 @@ Deno.test("the hook runner never loads the TypeScript compiler or the analyzers 
   for (
     const heavy of [
       "typescript@",
+      "@lezer/",
       "/src/quality/_ts.ts",
+      "/src/quality/_py.ts",
       "/src/quality/_analysis.ts",
       "/src/quality/gaps.ts",
     ]
@@ -53,4 +55,14 @@ Deno.test("the hook runner never loads the TypeScript compiler or the analyzers 
   // The gaps command does load the analyzers (lazily), so the check above can tell.
   const gaps = await staticGraph("../../src/quality/gaps.ts");
   assert.ok([...gaps].some((m) => m.endsWith("/src/quality/_analysis.ts")));
+});
+
+Deno.test("the analyzers load each parser only for a tree with files of its language", async () => {
+  const analysis = [...await staticGraph("../../src/quality/_analysis.ts")];
+  for (const parser of ["typescript@", "@lezer/", "/src/quality/_ts.ts", "/src/quality/_py.ts"]) {
+    assert.equal(analysis.some((m) => m.includes(parser)), false, `${parser} is loaded eagerly`);
+  }
+  const py = [...await staticGraph("../../src/quality/_py.ts")];
+  assert.ok(py.some((m) => m.includes("@lezer/python@")), "the Python parser was read");
+  assert.equal(py.some((m) => m.includes("typescript@")), false);
 });
