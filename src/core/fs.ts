@@ -71,10 +71,17 @@ export async function writeFileAtomic(
   }
 }
 
-/** Writes `data` atomically only when the file content differs. Returns true when written. */
-export async function writeIfChanged(path: string, data: string): Promise<boolean> {
+/**
+ * Writes `data` atomically only when the file content differs (`durable` as for
+ * {@link writeFileAtomic}). Returns true when written.
+ */
+export async function writeIfChanged(
+  path: string,
+  data: string,
+  options: { durable?: boolean } = {},
+): Promise<boolean> {
   const current = await readTextOrNull(path);
   if (current === data) return false;
-  await writeFileAtomic(path, data);
+  await writeFileAtomic(path, data, options);
   return true;
 }

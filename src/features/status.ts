@@ -218,7 +218,8 @@ export interface GenerateResult {
 /** Writes `STATUS.md` from `features.json` (only when its content changes). */
 export async function generateStatus(project: Project): Promise<GenerateResult> {
   const { markdown, completion } = await statusMarkdown(project);
-  const changed = await writeIfChanged(project.paths.status, markdown);
+  // Not flushed to disk before the rename: STATUS.md is derived, `br generate` rebuilds it.
+  const changed = await writeIfChanged(project.paths.status, markdown, { durable: false });
   const result = {
     path: relative(project.root, project.paths.status),
     changed,

@@ -1,14 +1,12 @@
-import { createHash } from "node:crypto";
 import type { BrEvent } from "../core/events.ts";
+import { sha256Hex } from "../core/hash.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type FeatureStatus, loadFeatures } from "../features/mod.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
 
 /** The SHA-256 (hex) of a text, as `br governance update` records it. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+export { sha256Hex };
 
 /**
  * Loads `.buildrunner/governance.yaml`, or null when the project has none.
@@ -53,7 +51,7 @@ export async function verifyGovernance(
   if (yaml === null) {
     return { present: false, passed: true, actual: null, expected: null, problems: [] };
   }
-  const actual = sha256Hex(yaml);
+  const actual = await sha256Hex(yaml);
   const expected = parseChecksumFile(sum);
   const problems: string[] = [];
   if (expected === null) {
@@ -97,7 +95,7 @@ export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
       created = true;
     }
     await parseGovernance(yaml, ".buildrunner/governance.yaml");
-    const checksum = sha256Hex(yaml);
+    const checksum = await sha256Hex(yaml);
     const line = `${checksum}  governance.yaml\n`;
     const before = await readTextOrNull(project.paths.governanceSum);
     if (before !== line) await writeFileAtomic(project.paths.governanceSum, line);
