@@ -29,6 +29,8 @@ export interface PathFunctions {
   basename(p: string): string;
   /** The path from `from` to `to`, both resolved first. */
   relative(from: string, to: string): string;
+  /** The path of a `file:` URL. */
+  fromFileUrl(url: string | URL): string;
 }
 
 /** Path functions for Windows (`windows`) or POSIX paths, resolving against `cwd`. */
@@ -136,7 +138,16 @@ export function pathFunctions(windows: boolean, cwd: () => string): PathFunction
     return [...Array<string>(pa.length - i).fill(".."), ...pb.slice(i)].join(sep);
   }
 
-  return { sep, isAbsolute, normalize, join, resolve, dirname, basename, relative };
+  function fromFileUrl(url: string | URL): string {
+    const u = url instanceof URL ? url : new URL(url);
+    if (u.protocol !== "file:") throw new TypeError(`Not a file URL: ${u.href}`);
+    const path = decodeURIComponent(u.pathname.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
+    if (!windows) return path;
+    const local = path.replace(/^\/([A-Za-z]:)/, "$1").replaceAll("/", "\\");
+    return u.hostname ? `\\\\${u.hostname}${local}` : local;
+  }
+
+  return { sep, isAbsolute, normalize, join, resolve, dirname, basename, relative, fromFileUrl };
 }
 
 const here: PathFunctions = pathFunctions(Deno.build.os === "windows", () => Deno.cwd());
@@ -157,3 +168,5 @@ export const dirname: (p: string) => string = here.dirname;
 export const basename: (p: string) => string = here.basename;
 /** The path from `from` to `to`, both resolved first (like `path.relative`). */
 export const relative: (from: string, to: string) => string = here.relative;
+/** The path of a `file:` URL (like `url.fileURLToPath`). */
+export const fromFileUrl: (url: string | URL) => string = here.fromFileUrl;

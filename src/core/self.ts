@@ -1,4 +1,4 @@
-import { fileURLToPath as fromFileUrl } from "node:url";
+import { fromFileUrl } from "./path.ts";
 
 /** The permission flags `br` is compiled with; tests and self-invocations use the same. */
 export const RUN_PERMISSIONS: readonly string[] = ["--allow-all"];

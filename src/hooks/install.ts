@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { exists, readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import { gitOk } from "../core/git.ts";

@@ -1,5 +1,5 @@
 import { SKIP_DIRS } from "../core/walk.ts";
-import { join, relative, sep } from "node:path";
+import { join, relative, sep } from "../core/path.ts";
 import { git } from "../core/git.ts";
 import type { SourceLang } from "./_facts.ts";
 

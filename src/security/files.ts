@@ -1,4 +1,4 @@
-import { join, relative, resolve, sep } from "node:path";
+import { join, relative, resolve, sep } from "../core/path.ts";
 import { VENDORED_DIRS } from "../core/walk.ts";
 import { BrError } from "../core/errors.ts";
 import type { ScanSkipped } from "./types.ts";

@@ -1,5 +1,5 @@
 /** Staged content and history of git, as units to scan. */
-import { join } from "node:path";
+import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { git, gitOk } from "../core/git.ts";
 import { isBinary, ownPath, type ScanUnit, toRel, VENDORED_DIRS } from "./files.ts";

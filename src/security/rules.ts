@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { translateRe2 } from "./re2.ts";
 import { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join } from "../core/path.ts";
 import { type Config, globalConfigPath } from "../core/config.ts";
 import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";

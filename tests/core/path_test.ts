@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import posix from "node:path/posix";
 import win32 from "node:path/win32";
+import { fileURLToPath } from "node:url";
 import { pathFunctions } from "../../src/core/path.ts";
 
 const POSIX_PATHS = [
@@ -76,3 +77,22 @@ for (
     assert.equal(ours.sep, node.sep);
   });
 }
+
+Deno.test("core/path fromFileUrl agrees with node:url (POSIX) and maps Windows URLs", () => {
+  const posixPaths = pathFunctions(false, () => "/");
+  for (
+    const url of [
+      "file:///work/main/main.ts",
+      "file:///a%20b/%C3%A9t%C3%A9.ts",
+      "file:///x/100%25/y",
+      "file:///tmp/deno-compile-br/main.ts",
+    ]
+  ) {
+    assert.equal(posixPaths.fromFileUrl(url), fileURLToPath(url), url);
+    assert.equal(posixPaths.fromFileUrl(new URL(url)), fileURLToPath(url), url);
+  }
+  const win = pathFunctions(true, () => "C:\\");
+  assert.equal(win.fromFileUrl("file:///C:/Users/u/br/main.ts"), "C:\\Users\\u\\br\\main.ts");
+  assert.equal(win.fromFileUrl("file://server/share/a%20b.ts"), "\\\\server\\share\\a b.ts");
+  assert.throws(() => win.fromFileUrl("https://example.com/x"), /Not a file URL/);
+});
