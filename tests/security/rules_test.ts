@@ -83,7 +83,7 @@ Deno.test("an allowlist of commits allows findings of those commits only (histor
 });
 
 Deno.test("keywordsInBytes() equals a naive case-insensitive search", async () => {
-  const { keywordsInBytes } = await import("../../src/security/engine.ts");
+  const { keywordsInBytes } = await import("../../src/security/_keywords.ts");
   const { builtinSecretRules, compileSecretRules } = await import("../../src/security/mod.ts");
   const sets = [
     builtinSecretRules(),

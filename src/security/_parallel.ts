@@ -1,0 +1,240 @@
+/**
+ * Scanning a tree of files: on the main thread while it is small, on worker threads once it
+ * is not. The main thread walks the tree and hands paths out in small batches; each worker
+ * compiled nothing but received the rules once, reads its files into one reused buffer and
+ * answers with findings. The caller sorts the findings, so the report does not depend on
+ * which thread scanned which file.
+ */
+import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
+import type { FromWorker, ToWorker } from "./_scan_worker.ts";
+import { listFiles, type LoadedFile, loadFile, toRel } from "./files.ts";
+import type { ScanSkipped, SecurityFinding } from "./types.ts";
+
+/** How many files the main thread reads ahead while it scans one. */
+const READ_AHEAD = 4;
+/** Bytes the main thread scans before it starts workers: below this, workers cost more. */
+export const PARALLEL_FROM_BYTES = 4 * 1024 * 1024;
+/** Files per batch, and batches in flight per worker. */
+const BATCH = 8;
+const DEPTH = 2;
+/** The default thread count is the number of cores, at most this. */
+export const MAX_AUTO_THREADS = 4;
+
+/** Threads to scan on for a `security.threads` setting (0: automatic). */
+export function scanThreads(setting: number): number {
+  if (setting >= 1) return Math.floor(setting);
+  return Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, MAX_AUTO_THREADS));
+}
+
+/** What {@link scanTree} found. */
+export interface TreeScan {
+  /** Findings, grouped by file in no particular order (the caller sorts). */
+  findings: SecurityFinding[];
+  /** Text files scanned. */
+  filesScanned: number;
+  /** Workers that scanned at least one batch (0: all on the main thread). */
+  workers: number;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  dead: boolean;
+  inflight: number;
+  used: boolean;
+}
+
+class Pool {
+  readonly slots: Slot[] = [];
+  readonly results: SecurityFinding[][] = [];
+  scanned = 0;
+  binary = 0;
+  large = 0;
+  failure: Error | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(n: number, root: string, settings: ScanSettings) {
+    for (let i = 0; i < n; i++) {
+      let worker: Worker;
+      try {
+        // Permissions are inherited: the worker is our own code and only reads files.
+        worker = new Worker(new URL("./_scan_worker.ts", import.meta.url), { type: "module" });
+      } catch {
+        break; // no workers here (a binary compiled without the worker module): scan inline
+      }
+      const slot: Slot = { worker, ready: false, dead: false, inflight: 0, used: false };
+      worker.onmessage = (e: MessageEvent<FromWorker>) => {
+        const m = e.data;
+        if (m.type === "ready") slot.ready = true;
+        else {
+          slot.inflight--;
+          this.results.push(m.findings);
+          this.scanned += m.scanned;
+          this.binary += m.binary;
+          this.large += m.large;
+        }
+        this.#signal();
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        slot.dead = true;
+        // A worker that fails to start is left out; one that fails while scanning is a bug.
+        if (slot.ready) this.failure ??= new Error(`A scan worker failed: ${e.message}`);
+        this.#signal();
+      };
+      worker.postMessage({ type: "init", root, settings } satisfies ToWorker);
+      this.slots.push(slot);
+    }
+  }
+
+  #signal(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  /** Some worker is ready for batches. */
+  get ready(): boolean {
+    return this.slots.some((s) => s.ready && !s.dead);
+  }
+
+  /** No worker started. */
+  get failed(): boolean {
+    return this.slots.every((s) => s.dead);
+  }
+
+  /** Batches are in flight. */
+  get busy(): boolean {
+    return this.slots.some((s) => s.inflight > 0);
+  }
+
+  /** The least loaded ready worker that can take another batch. */
+  idle(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.slots) {
+      if (s.ready && !s.dead && s.inflight < DEPTH && (!best || s.inflight < best.inflight)) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  send(slot: Slot, paths: string[]): void {
+    slot.inflight++;
+    slot.used = true;
+    slot.worker.postMessage({ type: "batch", paths } satisfies ToWorker);
+  }
+
+  /** Resolves at the next message or error of any worker. */
+  wait(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  close(): void {
+    for (const s of this.slots) s.worker.terminate();
+  }
+}
+
+/** Options of {@link scanTree}. */
+export interface ScanTreeOptions {
+  /** Threads (1: the main thread only). */
+  threads: number;
+  /** Bytes scanned on the main thread before workers start (default {@link PARALLEL_FROM_BYTES}). */
+  parallelFromBytes?: number;
+  /** Scan on the main thread while the workers start (default true; false: wait for them). */
+  scanWhileStarting?: boolean;
+}
+
+/**
+ * Scans the files under `paths`: on the main thread (reading a few files ahead) until
+ * `parallelFromBytes` bytes are scanned, then, when `threads` > 1 and files remain, on that
+ * many workers, the main thread scanning on until the first one is ready. Memory stays flat
+ * with the size of the tree: a bounded number of files is in flight.
+ *
+ * @throws {BrError} `not_found` for an explicit path that does not exist.
+ */
+export async function scanTree(
+  root: string,
+  paths: readonly string[],
+  s: ScanSettings,
+  skipped: ScanSkipped,
+  options: ScanTreeOptions,
+): Promise<TreeScan> {
+  const fromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
+  let threads = options.threads;
+  const files = listFiles(root, paths, skipped);
+  let listed = false;
+  const next = async (): Promise<string | null> => {
+    if (listed) return null;
+    const r = await files.next();
+    if (r.done) listed = true;
+    return r.done ? null : r.value;
+  };
+  const found: SecurityFinding[][] = [];
+  let scanned = 0;
+  let bytes = 0;
+  const inline = (file: LoadedFile) => {
+    if (file.kind === "text") {
+      scanned++;
+      bytes += file.bytes.length;
+      const unit = { file: toRel(root, file.abs), bytes: file.bytes, commit: null, lineMap: null };
+      found.push(scanUnit(unit, s));
+    } else if (file.kind !== "gone") skipped[file.kind]++;
+  };
+  const queue: Promise<LoadedFile>[] = [];
+  let pool: Pool | null = null;
+  let workers = 0;
+  try {
+    while (true) {
+      if (!pool && threads > 1 && !listed && bytes >= fromBytes) pool = new Pool(threads, root, s);
+      if (pool?.failed) {
+        pool.close();
+        pool = null;
+        threads = 1;
+      }
+      if (pool?.ready) break;
+      if (pool && options.scanWhileStarting === false) {
+        await pool.wait();
+        continue;
+      }
+      while (queue.length < READ_AHEAD) {
+        const path = await next();
+        if (path === null) break;
+        queue.push(loadFile(path, s.maxBytes));
+      }
+      if (queue.length === 0) break;
+      inline(await queue.shift()!);
+    }
+    if (pool?.ready) {
+      const p = pool;
+      while (true) {
+        if (p.failure) throw p.failure;
+        let slot: Slot | undefined;
+        while (!listed && (slot = p.idle())) {
+          const batch: string[] = [];
+          while (batch.length < BATCH) {
+            const path = await next();
+            if (path === null) break;
+            batch.push(path);
+          }
+          if (batch.length) p.send(slot, batch);
+        }
+        // the files read ahead before the workers were ready: scanned here meanwhile
+        if (queue.length) {
+          inline(await queue.shift()!);
+          continue;
+        }
+        if (listed && !p.busy) break;
+        await p.wait();
+      }
+      found.push(...p.results);
+      scanned += p.scanned;
+      skipped.binary += p.binary;
+      skipped.large += p.large;
+      workers = p.slots.filter((x) => x.used).length;
+    }
+  } finally {
+    pool?.close();
+  }
+  return { findings: found.flat(), filesScanned: scanned, workers };
+}
