@@ -2,6 +2,12 @@
  * The keyword prefilter: which rule keywords occur in a text (case-insensitive), found in one
  * pass. Only rules whose keywords occur run their regex, so this pass sees every byte of every
  * file and is the scanner's hottest loop.
+ *
+ * Each keyword is looked for through one of its character pairs, its anchor: the pair least
+ * common in source code and prose (`tg` of `postgres`, `ku` of `heroku`), so that few
+ * positions of a text lead to a closer look. At each position one table lookup gives the
+ * keywords anchored on the two characters there; the character after the pair then rules
+ * most of them out before the whole keyword is compared.
  */
 import type { SecretRuleSet } from "./types.ts";
 
@@ -10,18 +16,48 @@ import type { SecretRuleSet } from "./types.ts";
 // never matches a keyword character.
 const FOLD = new Uint8Array(256).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c < 128 ? c : 0));
 
+// Letter pairs of English and code, most common first (only the choice of anchors depends
+// on it, never a result).
+const COMMON_PAIRS = (
+  "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le " +
+  "ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur ca el ta la ns di fo ho pe ec " +
+  "pr no ct us ac ot il tr ly nc et ut ss so rs un lo wa ge ie wh ee wi em ad ol rt po we na " +
+  "ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry mp fe bl ab " +
+  "gh ty op wo sa ay ex ke fr oo av ag if ap gr od bo sp rd do uc bu ei ov by rm ep tt oc fa " +
+  "ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go ht ru ug ds lt pi " +
+  "rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny ki rk ys ob mm fu ph og ms ye ud mb ip " +
+  "ub oi rl gu dr hr cc tw ft wn nu af hu nn eo vo rv nf xp fl ok cy ox"
+).split(" ");
+const PAIR_RANK = new Map(COMMON_PAIRS.map((p, i) => [p, i]));
+
+/** How rare the pair at `o` of `k` is expected to be (higher: rarer). */
+function rarity(k: string, o: number): number {
+  const pair = k.slice(o, o + 2);
+  if (!/^[a-z]{2}$/.test(pair)) return COMMON_PAIRS.length / 2; // `_`, `-`, digits, ...
+  return PAIR_RANK.get(pair) ?? COMMON_PAIRS.length;
+}
+
+/** The offset of the anchor pair of `k`: the rarest, with a character after it if possible. */
+function anchorOf(k: string): number {
+  const last = k.length >= 3 ? k.length - 3 : 0;
+  let best = 0;
+  for (let o = 1; o <= last; o++) if (rarity(k, o) > rarity(k, best)) best = o;
+  return best;
+}
+
 interface KeywordIndex {
-  // Two raw bytes (`b0 << 8 | b1`, case folded in) → slot (1-based) of the keywords that start
-  // with them; 0: none.
+  // Two raw bytes (`b0 << 8 | b1`, case folded in) → slot (1-based) of the keywords anchored
+  // on them; 0: none.
   raw: Uint16Array;
   // The same over two folded characters (`a << 7 | b`), for strings.
   pair: Uint16Array;
   // 128 bits per slot: bit `c` is set when a keyword of the slot has the folded character `c`
-  // third, or has fewer than three characters (then every bit is set).
+  // after its anchor, or nothing (then every bit is set).
   third: Int32Array;
-  // per slot: its keywords as folded bytes and as numbers
-  bytes: Uint8Array[][];
+  // per slot: the numbers of its keywords; per keyword: folded bytes and anchor offset
   ids: number[][];
+  bytes: Uint8Array[];
+  anchor: Int32Array;
   // per slot: its cells in `raw` and in `pair`
   rawCells: number[][];
   pairCells: number[][];
@@ -46,33 +82,32 @@ function keywordIndex(set: SecretRuleSet): KeywordIndex {
     if ([...k].some((ch) => ch.charCodeAt(0) > 127 || ch.charCodeAt(0) === 0)) other.push(k);
     else names.push(k);
   }
+  const bytes = names.map((k) => Uint8Array.from(k, (ch) => FOLD[ch.charCodeAt(0)]));
+  const anchor = Int32Array.from(names, anchorOf);
   const slotOfCell = new Map<number, number>();
-  const bytes: Uint8Array[][] = [[]];
   const ids: number[][] = [[]];
   const pairCells: number[][] = [[]];
   const slotsOf: number[][] = names.map(() => []);
   const add = (cell: number, id: number) => {
     let slot = slotOfCell.get(cell);
     if (slot === undefined) {
-      slot = bytes.length;
+      slot = ids.length;
       slotOfCell.set(cell, slot);
-      bytes.push([]);
       ids.push([]);
       pairCells.push([cell]);
     }
-    bytes[slot].push(Uint8Array.from(names[id], (ch) => FOLD[ch.charCodeAt(0)]));
     ids[slot].push(id);
     slotsOf[id].push(slot);
   };
-  names.forEach((k, id) => {
-    const a = FOLD[k.charCodeAt(0)];
-    if (k.length === 1) { for (let b = 0; b < 128; b++) add((a << 7) | b, id); }
-    else add((a << 7) | FOLD[k.charCodeAt(1)], id);
+  bytes.forEach((k, id) => {
+    const o = anchor[id];
+    if (k.length === 1) { for (let b = 0; b < 128; b++) add((k[0] << 7) | b, id); }
+    else add((k[o] << 7) | k[o + 1], id);
   });
   const pair = new Uint16Array(1 << 14);
   for (const [cell, slot] of slotOfCell) pair[cell] = slot;
   const raw = new Uint16Array(1 << 16);
-  const rawCells: number[][] = bytes.map(() => []);
+  const rawCells: number[][] = ids.map(() => []);
   for (let b0 = 0; b0 < 256; b0++) {
     for (let b1 = 0; b1 < 256; b1++) {
       const slot = pair[(FOLD[b0] << 7) | FOLD[b1]];
@@ -80,19 +115,22 @@ function keywordIndex(set: SecretRuleSet): KeywordIndex {
       if (slot) rawCells[slot].push((b0 << 8) | b1);
     }
   }
-  const third = new Int32Array(bytes.length * 4);
-  for (let slot = 1; slot < bytes.length; slot++) {
-    for (const k of bytes[slot]) {
-      if (k.length < 3) third.fill(-1, slot * 4, slot * 4 + 4);
-      else third[slot * 4 + (k[2] >> 5)] |= 1 << (k[2] & 31);
+  const third = new Int32Array(ids.length * 4);
+  for (let slot = 1; slot < ids.length; slot++) {
+    for (const id of ids[slot]) {
+      const k = bytes[id];
+      const at = anchor[id] + 2;
+      if (at >= k.length) third.fill(-1, slot * 4, slot * 4 + 4);
+      else third[slot * 4 + (k[at] >> 5)] |= 1 << (k[at] & 31);
     }
   }
   index = {
     raw,
     pair,
     third,
-    bytes,
     ids,
+    bytes,
+    anchor,
     rawCells,
     pairCells,
     slotsOf,
@@ -123,7 +161,7 @@ class Search {
     this.table = bytes ? index.raw : index.pair;
     this.cells = bytes ? index.rawCells : index.pairCells;
     this.seen = new Uint8Array(index.names.length);
-    this.left = Int32Array.from(index.bytes, (list) => list.length);
+    this.left = Int32Array.from(index.ids, (list) => list.length);
   }
 
   /** Marks keyword `id` found; true when every keyword is found. */
@@ -158,67 +196,85 @@ class Search {
   }
 }
 
-// Are the keywords of `slot` at `at` in `data`? Marks each one found; true when all are.
+// Are the keywords of `slot`, anchored at `at`, in `data`? Marks each one found; true when
+// all keywords are found.
 function checkBytes(s: Search, data: Uint8Array, slot: number, at: number): boolean {
-  const ks = s.index.bytes[slot];
-  const ids = s.index.ids[slot];
+  const { ids, bytes, anchor } = s.index;
+  const list = ids[slot];
   const n = data.length;
-  for (let q = 0; q < ks.length; q++) {
-    if (s.seen[ids[q]]) continue;
-    const k = ks[q];
-    if (at + k.length > n) continue;
+  for (let q = 0; q < list.length; q++) {
+    const id = list[q];
+    if (s.seen[id]) continue;
+    const k = bytes[id];
+    const p = at - anchor[id];
+    if (p < 0 || p + k.length > n) continue;
     let j = 0;
-    while (j < k.length && FOLD[data[at + j]] === k[j]) j++;
-    if (j === k.length && s.hit(ids[q])) return true;
+    while (j < k.length && FOLD[data[p + j]] === k[j]) j++;
+    if (j === k.length && s.hit(id)) return true;
   }
   return false;
 }
 
 function checkText(s: Search, text: string, slot: number, at: number): boolean {
-  const ks = s.index.bytes[slot];
-  const ids = s.index.ids[slot];
+  const { ids, bytes, anchor } = s.index;
+  const list = ids[slot];
   const n = text.length;
-  for (let q = 0; q < ks.length; q++) {
-    if (s.seen[ids[q]]) continue;
-    const k = ks[q];
-    if (at + k.length > n) continue;
+  for (let q = 0; q < list.length; q++) {
+    const id = list[q];
+    if (s.seen[id]) continue;
+    const k = bytes[id];
+    const p = at - anchor[id];
+    if (p < 0 || p + k.length > n) continue;
     let j = 0;
     for (; j < k.length; j++) {
-      const u = text.charCodeAt(at + j);
+      const u = text.charCodeAt(p + j);
       if ((u < 128 ? FOLD[u] : 0) !== k[j]) break;
     }
-    if (j === k.length && s.hit(ids[q])) return true;
+    if (j === k.length && s.hit(id)) return true;
   }
   return false;
+}
+
+// The next position from `from` at which an anchor pair starts and the character after it
+// fits (-1: none). The hot loop: one table lookup per byte, rarely a test of the next
+// character. It is a function of its own so that the closer look, which is rare, weighs
+// nothing on it (inlined into one loop, that code made the loop almost twice as slow).
+function nextInBytes(data: Uint8Array, raw: Uint16Array, third: Int32Array, from: number): number {
+  const n = data.length;
+  if (from + 2 >= n) return -1;
+  let b0 = data[from];
+  let b1 = data[from + 1];
+  for (let i = from + 2; i < n; i++) {
+    const b2 = data[i];
+    const slot = raw[(b0 << 8) | b1];
+    if (slot !== 0) {
+      const c = FOLD[b2];
+      if ((third[(slot << 2) | (c >> 5)] >>> c) & 1) return i - 2;
+    }
+    b0 = b1;
+    b1 = b2;
+  }
+  return -1;
 }
 
 /**
  * The rule keywords present in raw UTF-8 `data` (case-insensitive). Bytes of multi-byte
  * characters never equal an ASCII keyword byte, so the result is that of a search in the
- * decoded text. One table lookup per byte pair selects the keywords that can start there.
+ * decoded text.
  */
 export function keywordsInBytes(data: Uint8Array, set: SecretRuleSet): Set<string> {
   const s = new Search(keywordIndex(set), true);
   const { raw, third } = s.index;
   const n = data.length;
   try {
-    // the hot loop: one table lookup per byte; rarely (a keyword's first two characters) a
-    // test of the third, and more only when that fits too
-    let b0 = n > 0 ? data[0] : 0;
-    let b1 = n > 1 ? data[1] : 0;
-    for (let i = 2; i < n; i++) {
-      const b2 = data[i];
-      const slot = raw[(b0 << 8) | b1];
-      if (slot !== 0) {
-        const c = FOLD[b2];
-        if ((third[(slot << 2) | (c >> 5)] >>> c) & 1 && checkBytes(s, data, slot, i - 2)) {
-          return s.found;
-        }
-      }
-      b0 = b1;
-      b1 = b2;
+    for (
+      let at = nextInBytes(data, raw, third, 0);
+      at >= 0;
+      at = nextInBytes(data, raw, third, at + 1)
+    ) {
+      if (checkBytes(s, data, raw[(data[at] << 8) | data[at + 1]], at)) return s.found;
     }
-    // keywords of one or two characters at the end (a 0 stands for the missing bytes)
+    // anchors at the end, not followed by a character (a 0 stands for the missing byte)
     for (let at = Math.max(0, n - 2); at < n; at++) {
       const slot = raw[(data[at] << 8) | (at + 1 < n ? data[at + 1] : 0)];
       if (slot !== 0 && checkBytes(s, data, slot, at)) return s.found;
@@ -229,28 +285,38 @@ export function keywordsInBytes(data: Uint8Array, set: SecretRuleSet): Set<strin
   return s.slow(() => new TextDecoder().decode(data).toLowerCase());
 }
 
+function fold(text: string, i: number): number {
+  const u = text.charCodeAt(i);
+  return u < 128 ? FOLD[u] : 0;
+}
+
+// {@link nextInBytes} over a string, the end of which is followed by two 0 characters.
+function nextInText(text: string, pair: Uint16Array, third: Int32Array, from: number): number {
+  const n = text.length;
+  let a = from < n ? fold(text, from) : 0;
+  let b = from + 1 < n ? fold(text, from + 1) : 0;
+  for (let i = from + 2; i < n + 2; i++) {
+    const c = i < n ? fold(text, i) : 0;
+    const slot = pair[(a << 7) | b];
+    if (slot !== 0 && (third[(slot << 2) | (c >> 5)] >>> c) & 1) return i - 2;
+    a = b;
+    b = c;
+  }
+  return -1;
+}
+
 /** {@link keywordsInBytes} over a string (UTF-16 units instead of bytes). */
 export function keywordsInText(text: string, set: SecretRuleSet): Set<string> {
   const s = new Search(keywordIndex(set), false);
   const { pair, third } = s.index;
-  const n = text.length;
-  const fold = (i: number): number => {
-    const u = text.charCodeAt(i);
-    return u < 128 ? FOLD[u] : 0;
-  };
   try {
-    let a = n > 0 ? fold(0) : 0;
-    let b = n > 1 ? fold(1) : 0;
-    for (let i = 2; i < n + 2; i++) {
-      const c = i < n ? fold(i) : 0;
-      const slot = pair[(a << 7) | b];
-      if (
-        slot !== 0 && (third[(slot << 2) | (c >> 5)] >>> c) & 1 && checkText(s, text, slot, i - 2)
-      ) {
-        return s.found;
-      }
-      a = b;
-      b = c;
+    for (
+      let at = nextInText(text, pair, third, 0);
+      at >= 0;
+      at = nextInText(text, pair, third, at + 1)
+    ) {
+      const slot = pair[(fold(text, at) << 7) | (at + 1 < text.length ? fold(text, at + 1) : 0)];
+      if (checkText(s, text, slot, at)) return s.found;
     }
   } finally {
     s.restore();
