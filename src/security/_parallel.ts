@@ -1,19 +1,24 @@
 /**
  * Scanning a tree of files: on the main thread while it is small, on worker threads once it
  * is not. The main thread walks the tree and hands paths out in small batches; each worker
- * compiled nothing but received the rules once, reads its files into one reused buffer and
- * answers with findings. The caller sorts the findings, so the report does not depend on
- * which thread scanned which file.
+ * got the compiled rules once, reads its files into one reused buffer and answers with
+ * findings. The caller sorts the findings, so the report does not depend on which thread
+ * scanned which file.
+ *
+ * Web workers, not `node:worker_threads`: those would take a cap on their young generation
+ * (which grows with the text decoded), but creating one blocks the main thread for about
+ * 50 ms, longer than a web worker takes to start.
  */
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import type { FromWorker, ToWorker } from "./_scan_worker.ts";
-import { listFiles, type LoadedFile, loadFile, toRel } from "./files.ts";
+import { FileReader, listFiles, toRel } from "./files.ts";
 import type { ScanSkipped, SecurityFinding } from "./types.ts";
 
-/** How many files the main thread reads ahead while it scans one. */
-const READ_AHEAD = 4;
-/** Bytes the main thread scans before it starts workers: below this, workers cost more. */
-export const PARALLEL_FROM_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes the main thread scans before it starts workers: a tree smaller than this is scanned
+ * before workers would be of use, so it never pays for starting them.
+ */
+export const PARALLEL_FROM_BYTES = 1024 * 1024;
 /** Files per batch, and batches in flight per worker. */
 const BATCH = 8;
 const DEPTH = 2;
@@ -53,6 +58,7 @@ class Pool {
   failure: Error | null = null;
   #wake: (() => void) | null = null;
 
+  /** Starts `n` workers (fewer, or none, where workers cannot start). */
   constructor(n: number, root: string, settings: ScanSettings) {
     for (let i = 0; i < n; i++) {
       let worker: Worker;
@@ -131,7 +137,10 @@ class Pool {
   }
 
   close(): void {
-    for (const s of this.slots) s.worker.terminate();
+    for (const s of this.slots) {
+      s.dead = true;
+      s.worker.terminate();
+    }
   }
 }
 
@@ -146,10 +155,10 @@ export interface ScanTreeOptions {
 }
 
 /**
- * Scans the files under `paths`: on the main thread (reading a few files ahead) until
- * `parallelFromBytes` bytes are scanned, then, when `threads` > 1 and files remain, on that
- * many workers, the main thread scanning on until the first one is ready. Memory stays flat
- * with the size of the tree: a bounded number of files is in flight.
+ * Scans the files under `paths`: on the main thread until `parallelFromBytes` bytes are
+ * scanned, then, when `threads` > 1 and files remain, on that many workers; the main thread
+ * scans on until the first one is ready, then only walks the tree and hands paths out. Memory
+ * stays flat with the size of the tree: a bounded number of files is in flight.
  *
  * @throws {BrError} `not_found` for an explicit path that does not exist.
  */
@@ -161,7 +170,6 @@ export async function scanTree(
   options: ScanTreeOptions,
 ): Promise<TreeScan> {
   const fromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
-  let threads = options.threads;
   const files = listFiles(root, paths, skipped);
   let listed = false;
   const next = async (): Promise<string | null> => {
@@ -173,40 +181,40 @@ export async function scanTree(
   const found: SecurityFinding[][] = [];
   let scanned = 0;
   let bytes = 0;
-  const inline = (file: LoadedFile) => {
+  // Reading synchronously into one buffer is much cheaper than an async read per file, and
+  // the page cache makes most reads fast anyway.
+  const reader = new FileReader();
+  const scanHere = (abs: string) => {
+    const file = reader.load(abs, s.maxBytes);
     if (file.kind === "text") {
       scanned++;
       bytes += file.bytes.length;
-      const unit = { file: toRel(root, file.abs), bytes: file.bytes, commit: null, lineMap: null };
-      found.push(scanUnit(unit, s));
+      found.push(
+        scanUnit({ file: toRel(root, abs), bytes: file.bytes, commit: null, lineMap: null }, s),
+      );
     } else if (file.kind !== "gone") skipped[file.kind]++;
   };
-  const queue: Promise<LoadedFile>[] = [];
   let pool: Pool | null = null;
-  let workers = 0;
+  let ticker: Ticker | null = null;
   try {
     while (true) {
-      if (!pool && threads > 1 && !listed && bytes >= fromBytes) pool = new Pool(threads, root, s);
-      if (pool?.failed) {
-        pool.close();
-        pool = null;
-        threads = 1;
+      if (!pool && options.threads > 1 && !listed && bytes >= fromBytes) {
+        pool = new Pool(options.threads, root, s);
+        ticker = new Ticker();
       }
+      if (pool?.failed) break; // no worker could start: the main thread scans on
       if (pool?.ready) break;
       if (pool && options.scanWhileStarting === false) {
         await pool.wait();
         continue;
       }
-      while (queue.length < READ_AHEAD) {
-        const path = await next();
-        if (path === null) break;
-        queue.push(loadFile(path, s.maxBytes));
-      }
-      if (queue.length === 0) break;
-      inline(await queue.shift()!);
+      const path = await next();
+      if (path === null) break;
+      scanHere(path);
+      await ticker?.tick();
     }
-    if (pool?.ready) {
-      const p = pool;
+    const p: Pool | null = pool;
+    if (p?.ready) {
       while (true) {
         if (p.failure) throw p.failure;
         let slot: Slot | undefined;
@@ -219,11 +227,6 @@ export async function scanTree(
           }
           if (batch.length) p.send(slot, batch);
         }
-        // the files read ahead before the workers were ready: scanned here meanwhile
-        if (queue.length) {
-          inline(await queue.shift()!);
-          continue;
-        }
         if (listed && !p.busy) break;
         await p.wait();
       }
@@ -231,10 +234,40 @@ export async function scanTree(
       scanned += p.scanned;
       skipped.binary += p.binary;
       skipped.large += p.large;
-      workers = p.slots.filter((x) => x.used).length;
+    } else {
+      // workers that did not start in time (or at all): the main thread scans the rest
+      for (let path = await next(); path !== null; path = await next()) scanHere(path);
     }
   } finally {
+    ticker?.close();
     pool?.close();
   }
+  const workers = pool?.slots.filter((x) => x.used).length ?? 0;
   return { findings: found.flat(), filesScanned: scanned, workers };
+}
+
+/**
+ * Turns of the event loop, in which the workers' messages come in, while the main thread
+ * scans (a timer would wait at least a millisecond each time).
+ */
+class Ticker {
+  readonly #channel = new MessageChannel();
+  #resolve: (() => void) | null = null;
+
+  constructor() {
+    this.#channel.port1.onmessage = () => this.#resolve?.();
+  }
+
+  /** Resolves after one turn of the event loop. */
+  tick(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#resolve = resolve;
+      this.#channel.port2.postMessage(null);
+    });
+  }
+
+  close(): void {
+    this.#channel.port1.close();
+    this.#channel.port2.close();
+  }
 }

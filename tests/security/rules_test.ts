@@ -113,7 +113,16 @@ Deno.test("keywordsInBytes() and keywordsInText() equal a naive case-insensitive
       }
       const lower = text.toLowerCase();
       const expected = keywords.filter((k) => lower.includes(k)).sort();
-      assert.deepEqual([...keywordsInBytes(enc.encode(text), set)].sort(), expected, text);
+      const bytes = enc.encode(text);
+      assert.deepEqual([...keywordsInBytes(bytes, set)].sort(), expected, text);
+      // at an odd offset (read byte by byte), and with the text one byte later
+      const shifted = enc.encode(` ${text}`);
+      assert.deepEqual([...keywordsInBytes(shifted.subarray(1), set)].sort(), expected, text);
+      assert.deepEqual(
+        [...keywordsInBytes(shifted, set)].sort(),
+        keywords.filter((k) => ` ${lower}`.includes(k)).sort(),
+        text,
+      );
       assert.deepEqual([...keywordsInText(text, set)].sort(), expected, text);
     }
   }
