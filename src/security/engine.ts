@@ -29,43 +29,42 @@ export function secretFingerprint(rule: string, secret: string): string {
   return `${rule}:${sha256Hex(secret)}`;
 }
 
-/** Offsets of line starts, for turning an index into line and column. */
+/**
+ * Line and column of offsets in a text, counted on demand: from the last offset asked for
+ * when the next one lies after it (findings of a rule come in text order), else from the
+ * start. Most texts have no finding, so nothing is indexed ahead.
+ */
 export class LineIndex {
-  #starts: number[] | null = null;
   readonly #text: string;
+  // the last offset counted to, and the number of line breaks before it
+  #at = 0;
+  #breaks = 0;
 
-  /** Indexes `text` lazily (only when a finding needs it). */
+  /** Positions in `text`. */
   constructor(text: string) {
     this.#text = text;
   }
 
-  #build(): number[] {
-    const starts = [0];
-    const t = this.#text;
-    let i = -1;
-    while ((i = t.indexOf("\n", i + 1)) !== -1) starts.push(i + 1);
-    return starts;
-  }
-
   /** 1-based line and column of `offset`. */
   position(offset: number): { line: number; column: number } {
-    const s = this.#starts ??= this.#build();
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
+    const t = this.#text;
+    if (offset < this.#at) {
+      this.#at = 0;
+      this.#breaks = 0;
     }
-    return { line: lo + 1, column: offset - s[lo] + 1 };
+    let i = this.#at - 1;
+    while ((i = t.indexOf("\n", i + 1)) !== -1 && i < offset) this.#breaks++;
+    this.#at = offset;
+    const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
+    return { line: this.#breaks + 1, column: offset - start + 1 };
   }
 
-  /** The text of the 1-based line `line`. */
-  lineText(line: number): string {
-    const s = this.#starts ??= this.#build();
-    const start = s[line - 1] ?? 0;
-    const end = line < s.length ? s[line] - 1 : this.#text.length;
-    return this.#text.slice(start, end);
+  /** The text of the line that holds `offset` (without its line break). */
+  lineAt(offset: number): string {
+    const t = this.#text;
+    const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
+    const end = t.indexOf("\n", offset);
+    return t.slice(start, end === -1 ? t.length : end);
   }
 }
 
@@ -165,13 +164,13 @@ export function scanSecrets(
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
       if (rule.generic && spans.some(([a, b]) => at < b && end > a)) continue;
-      const pos = lines.position(at);
-      const lineText = () => lines.lineText(pos.line);
-      if (INLINE_ALLOW.test(lineText())) continue;
-      const ctx = { secret, match: m[0], line: lineText, file, commit };
+      const line = lines.lineAt(at);
+      if (INLINE_ALLOW.test(line)) continue;
+      const ctx = { secret, match: m[0], line: () => line, file, commit };
       if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
       if (set.allowlists.some((a) => allowed(a, ctx))) continue;
       spans.push([at, end]);
+      const pos = lines.position(at);
       findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
     }
   }

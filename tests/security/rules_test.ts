@@ -127,3 +127,21 @@ Deno.test("keywordsInBytes() and keywordsInText() equal a naive case-insensitive
     }
   }
 });
+
+Deno.test("LineIndex gives line, column and line text of offsets asked in any order", async () => {
+  const { LineIndex } = await import("../../src/security/engine.ts");
+  let seed = 3;
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n;
+  for (let round = 0; round < 200; round++) {
+    let text = "";
+    for (let i = rand(300); i > 0; i--) text += "ab\n\r x"[rand(6)];
+    const lines = new LineIndex(text);
+    for (let q = 0; q < 20; q++) {
+      const offset = rand(text.length + 1);
+      const before = text.slice(0, offset).split("\n");
+      const expected = { line: before.length, column: before[before.length - 1].length + 1 };
+      assert.deepEqual(lines.position(offset), expected, JSON.stringify({ text, offset }));
+      assert.equal(lines.lineAt(offset), text.split("\n")[expected.line - 1]);
+    }
+  }
+});
