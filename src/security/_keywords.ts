@@ -46,7 +46,8 @@ function anchorOf(k: string): number {
   return best;
 }
 
-interface KeywordIndex {
+/** The tables of the keyword search of a rule set (plain data: sent to scan workers). */
+export interface KeywordIndex {
   // Two raw bytes (`b0 << 8 | b1`, case folded in) → slot (1-based) of the keywords anchored
   // on them; 0: none.
   raw: Uint16Array;
@@ -75,7 +76,16 @@ interface KeywordIndex {
 
 const indexes = new WeakMap<SecretRuleSet, KeywordIndex>();
 
-function keywordIndex(set: SecretRuleSet): KeywordIndex {
+/**
+ * Uses `index` (built by {@link keywordIndex} for a copy of `set`, in another thread) for
+ * `set`: a worker takes the tables instead of building them again.
+ */
+export function adoptKeywordIndex(set: SecretRuleSet, index: KeywordIndex): void {
+  indexes.set(set, index);
+}
+
+/** The keyword tables of `set`, built on first use. */
+export function keywordIndex(set: SecretRuleSet): KeywordIndex {
   let index = indexes.get(set);
   if (index) return index;
   const all = new Set<string>();

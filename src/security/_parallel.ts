@@ -9,6 +9,7 @@
  * (which grows with the text decoded), but creating one blocks the main thread for about
  * 50 ms, longer than a web worker takes to start.
  */
+import { keywordIndex } from "./_keywords.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import type { FromWorker, ToWorker } from "./_scan_worker.ts";
 import { FileReader, listFiles, toRel } from "./files.ts";
@@ -60,6 +61,8 @@ class Pool {
 
   /** Starts `n` workers (fewer, or none, where workers cannot start). */
   constructor(n: number, root: string, settings: ScanSettings) {
+    // the keyword tables go along, built already: a worker would spend ~10 ms building them
+    const keywords = keywordIndex(settings.rules);
     for (let i = 0; i < n; i++) {
       let worker: Worker;
       try {
@@ -88,7 +91,7 @@ class Pool {
         if (slot.ready) this.failure ??= new Error(`A scan worker failed: ${e.message}`);
         this.#signal();
       };
-      worker.postMessage({ type: "init", root, settings } satisfies ToWorker);
+      worker.postMessage({ type: "init", root, settings, keywords } satisfies ToWorker);
       this.slots.push(slot);
     }
   }

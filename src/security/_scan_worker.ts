@@ -4,13 +4,14 @@
  * A scan worker: receives the settings once, then batches of absolute paths; reads and scans
  * each file and answers with the batch's findings and counts. See `_parallel.ts`.
  */
+import { adoptKeywordIndex, type KeywordIndex } from "./_keywords.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import { FileReader, toRel } from "./files.ts";
 import type { SecurityFinding } from "./types.ts";
 
 /** Messages to a worker. */
 export type ToWorker =
-  | { type: "init"; root: string; settings: ScanSettings }
+  | { type: "init"; root: string; settings: ScanSettings; keywords: KeywordIndex }
   | { type: "batch"; paths: string[] };
 
 /** Messages from a worker. */
@@ -33,6 +34,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   if (msg.type === "init") {
     root = msg.root;
     settings = msg.settings;
+    adoptKeywordIndex(settings.rules, msg.keywords);
     self.postMessage({ type: "ready" } satisfies FromWorker);
     return;
   }
