@@ -1,13 +1,14 @@
 /**
- * Scanning a tree of files: on the main thread while it is small, on worker threads once it
- * is not. The main thread walks the tree and hands paths out in small batches; each worker
- * got the compiled rules once, reads its files into one reused buffer and answers with
- * findings. The caller sorts the findings, so the report does not depend on which thread
- * scanned which file.
+ * Scanning a tree of files: on the main thread while it is small, on the main thread and
+ * worker threads once it is not. The main thread walks the tree, hands paths out in small
+ * batches to the workers and scans the next file itself in between; each worker got the
+ * compiled rules and keyword tables once, reads its files into one reused buffer and answers
+ * with findings. The caller sorts the findings, so the report does not depend on which
+ * thread scanned which file.
  *
- * Web workers, not `node:worker_threads`: those would take a cap on their young generation
- * (which grows with the text decoded), but creating one blocks the main thread for about
- * 50 ms, longer than a web worker takes to start.
+ * Web workers, not `node:worker_threads`: those take a cap on their young generation, but
+ * creating one blocks the main thread for about 50 ms (a web worker: about 15 ms). Memory
+ * stays flat without a cap because each scan lets go of its file's text (`_scan_unit.ts`).
  */
 import { keywordIndex } from "./_keywords.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
@@ -149,19 +150,26 @@ class Pool {
 
 /** Options of {@link scanTree}. */
 export interface ScanTreeOptions {
-  /** Threads (1: the main thread only). */
+  /** Threads, the main thread included (1: no workers). */
   threads: number;
   /** Bytes scanned on the main thread before workers start (default {@link PARALLEL_FROM_BYTES}). */
   parallelFromBytes?: number;
-  /** Scan on the main thread while the workers start (default true; false: wait for them). */
-  scanWhileStarting?: boolean;
+  /**
+   * The main thread scans too (default true). When false, `threads` workers scan everything
+   * once they are ready, and the main thread only walks the tree.
+   */
+  mainThreadScans?: boolean;
 }
 
+/** Bytes the main thread scans between two turns of the event loop (workers' messages). */
+const TICK_BYTES = 256 * 1024;
+
 /**
- * Scans the files under `paths`: on the main thread until `parallelFromBytes` bytes are
- * scanned, then, when `threads` > 1 and files remain, on that many workers; the main thread
- * scans on until the first one is ready, then only walks the tree and hands paths out. Memory
- * stays flat with the size of the tree: a bounded number of files is in flight.
+ * Scans the files under `paths` on the main thread and, once `parallelFromBytes` bytes are
+ * scanned and files remain, also on `threads - 1` workers: the main thread walks the tree,
+ * hands paths out in batches to the workers that are ready, and scans the next file itself in
+ * between. Memory stays flat with the size of the tree: a bounded number of files is in
+ * flight.
  *
  * @throws {BrError} `not_found` for an explicit path that does not exist.
  */
@@ -173,6 +181,8 @@ export async function scanTree(
   options: ScanTreeOptions,
 ): Promise<TreeScan> {
   const fromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
+  const mainScans = options.mainThreadScans !== false;
+  const workerCount = mainScans ? options.threads - 1 : options.threads;
   const files = listFiles(root, paths, skipped);
   let listed = false;
   const next = async (): Promise<string | null> => {
@@ -199,47 +209,46 @@ export async function scanTree(
   };
   let pool: Pool | null = null;
   let ticker: Ticker | null = null;
+  let tickedAt = 0;
   try {
     while (true) {
-      if (!pool && options.threads > 1 && !listed && bytes >= fromBytes) {
-        pool = new Pool(options.threads, root, s);
+      if (!pool && workerCount > 0 && !listed && bytes >= fromBytes) {
+        pool = new Pool(workerCount, root, s);
         ticker = new Ticker();
       }
-      if (pool?.failed) break; // no worker could start: the main thread scans on
-      if (pool?.ready) break;
-      if (pool && options.scanWhileStarting === false) {
-        await pool.wait();
-        continue;
-      }
-      const path = await next();
-      if (path === null) break;
-      scanHere(path);
-      await ticker?.tick();
-    }
-    const p: Pool | null = pool;
-    if (p?.ready) {
-      while (true) {
-        if (p.failure) throw p.failure;
+      if (pool) {
+        if (pool.failure) throw pool.failure;
         let slot: Slot | undefined;
-        while (!listed && (slot = p.idle())) {
+        while (!listed && (slot = pool.idle())) {
           const batch: string[] = [];
           while (batch.length < BATCH) {
             const path = await next();
             if (path === null) break;
             batch.push(path);
           }
-          if (batch.length) p.send(slot, batch);
+          if (batch.length) pool.send(slot, batch);
         }
-        if (listed && !p.busy) break;
-        await p.wait();
       }
-      found.push(...p.results);
-      scanned += p.scanned;
-      skipped.binary += p.binary;
-      skipped.large += p.large;
-    } else {
-      // workers that did not start in time (or at all): the main thread scans the rest
-      for (let path = await next(); path !== null; path = await next()) scanHere(path);
+      if (!pool || pool.failed || mainScans) {
+        const path = await next();
+        if (path !== null) {
+          scanHere(path);
+          if (ticker && bytes - tickedAt >= TICK_BYTES) {
+            tickedAt = bytes;
+            await ticker.tick();
+          }
+          continue;
+        }
+      }
+      // nothing left for the main thread to scan (or it only hands paths out)
+      if (!pool || pool.failed || (listed && !pool.busy)) break;
+      await pool.wait();
+    }
+    if (pool) {
+      found.push(...pool.results);
+      scanned += pool.scanned;
+      skipped.binary += pool.binary;
+      skipped.large += pool.large;
     }
   } finally {
     ticker?.close();

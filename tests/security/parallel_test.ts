@@ -71,7 +71,7 @@ Deno.test("a scan on worker threads finds exactly what a scan on one thread find
   assert.ok(kinds.size >= Object.keys(SAMPLES).length, [...kinds].join(" "));
 
   await t.step("every file on workers", async () => {
-    const many = await scan(3, { parallelFromBytes: 0, scanWhileStarting: false });
+    const many = await scan(3, { parallelFromBytes: 0, mainThreadScans: false });
     assert.ok(many.workers >= 1, "the workers scanned nothing");
     assert.deepEqual(many.findings, one.findings);
     assert.equal(many.filesScanned, one.filesScanned);
@@ -99,7 +99,7 @@ Deno.test("a scan on worker threads finds exactly what a scan on one thread find
     const b = await scanTree(dir.path, [dir.path], s, skipped(), {
       threads: 2,
       parallelFromBytes: 0,
-      scanWhileStarting: false,
+      mainThreadScans: false,
     });
     assert.ok(b.workers >= 1);
     const order = (x: typeof a) =>
