@@ -17,6 +17,11 @@ import type { SecretRuleSet } from "./types.ts";
 // never matches a keyword character.
 const FOLD = new Uint8Array(256).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c < 128 ? c : 0));
 
+// The bytes that fold to each character, and all bytes.
+const UNFOLD: number[][] = Array.from({ length: 128 }, () => []);
+for (let b = 0; b < 256; b++) UNFOLD[FOLD[b]].push(b);
+const ANY_BYTE: number[] = Array.from({ length: 256 }, (_, b) => b);
+
 // Letter pairs of English and code, most common first (only the choice of anchors depends
 // on it, never a result).
 const COMMON_PAIRS = (
@@ -120,37 +125,33 @@ export function keywordIndex(set: SecretRuleSet): KeywordIndex {
   });
   const pair = new Uint16Array(1 << 14);
   for (const [cell, slot] of slotOfCell) pair[cell] = slot;
+  // The byte tables hold only the cells of the keywords' characters, in every case.
   const raw = new Uint16Array(1 << 16);
   const rawCells: number[][] = ids.map(() => []);
-  for (let b0 = 0; b0 < 256; b0++) {
-    for (let b1 = 0; b1 < 256; b1++) {
-      const slot = pair[(FOLD[b0] << 7) | FOLD[b1]];
-      raw[(b0 << 8) | b1] = slot;
-      if (slot) rawCells[slot].push((b0 << 8) | b1);
+  for (const [cell, slot] of slotOfCell) {
+    for (const b0 of UNFOLD[cell >> 7]) {
+      for (const b1 of UNFOLD[cell & 127]) {
+        raw[(b0 << 8) | b1] = slot;
+        rawCells[slot].push((b0 << 8) | b1);
+      }
     }
   }
-  const second = new Set<number>();
-  const secondChar = new Set<number>();
-  const oneChar = new Set<number>();
-  bytes.forEach((k, id) => {
-    const o = anchor[id];
-    if (k.length === 1) oneChar.add(k[0]);
-    else if (o + 2 < k.length) second.add((k[o + 1] << 7) | k[o + 2]);
-    else secondChar.add(k[o + 1]);
-  });
   const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   const even = new Uint8Array(1 << 16);
-  for (let b0 = 0; b0 < 256; b0++) {
-    for (let b1 = 0; b1 < 256; b1++) {
-      const a = FOLD[b0];
-      const b = FOLD[b1];
-      let m = 0;
-      if (pair[(a << 7) | b] !== 0) m |= 1;
-      if (second.has((a << 7) | b) || secondChar.has(a)) m |= 2;
-      if (oneChar.has(b)) m |= 4;
-      even[little ? (b1 << 8) | b0 : (b0 << 8) | b1] = m;
+  // marks the words whose first byte folds to `a` and second to `b` (null: any byte)
+  const mark = (a: number, b: number | null, bit: number) => {
+    for (const b0 of a === -1 ? ANY_BYTE : UNFOLD[a]) {
+      for (const b1 of b === null ? ANY_BYTE : UNFOLD[b]) {
+        even[little ? (b1 << 8) | b0 : (b0 << 8) | b1] |= bit;
+      }
     }
-  }
+  };
+  for (const cell of slotOfCell.keys()) mark(cell >> 7, cell & 127, 1);
+  bytes.forEach((k, id) => {
+    const o = anchor[id];
+    if (k.length === 1) mark(-1, k[0], 4);
+    else mark(k[o + 1], o + 2 < k.length ? k[o + 2] : null, 2);
+  });
   const third = new Int32Array(ids.length * 4);
   for (let slot = 1; slot < ids.length; slot++) {
     for (const id of ids[slot]) {
