@@ -13,7 +13,7 @@
 import { keywordIndex } from "./_keywords.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import type { FromWorker, ToWorker } from "./_scan_worker.ts";
-import { FileReader, listFiles, toRel } from "./files.ts";
+import { FileLoader, listFiles, toRel } from "./files.ts";
 import type { ScanSkipped, SecurityFinding } from "./types.ts";
 
 /**
@@ -196,7 +196,7 @@ export async function scanTree(
   let bytes = 0;
   // Reading synchronously into one buffer is much cheaper than an async read per file, and
   // the page cache makes most reads fast anyway.
-  const reader = new FileReader();
+  const reader = new FileLoader();
   const scanHere = (abs: string) => {
     const file = reader.load(abs, s.maxBytes);
     if (file.kind === "text") {

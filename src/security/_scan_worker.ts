@@ -6,7 +6,7 @@
  */
 import { adoptKeywordIndex, type KeywordIndex } from "./_keywords.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
-import { FileReader, toRel } from "./files.ts";
+import { FileLoader, toRel } from "./files.ts";
 import type { SecurityFinding } from "./types.ts";
 
 /** Messages to a worker. */
@@ -27,7 +27,7 @@ export type FromWorker =
 
 let root = "";
 let settings: ScanSettings | null = null;
-const reader = new FileReader();
+const reader = new FileLoader();
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;

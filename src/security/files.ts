@@ -62,27 +62,15 @@ export type LoadedFile = { kind: "text"; abs: string; bytes: Uint8Array } | {
   kind: "binary" | "large" | "gone";
 };
 
-/** Reads one file for scanning: `large` over `maxBytes`, `binary` with a NUL byte early. */
-export async function loadFile(abs: string, maxBytes: number): Promise<LoadedFile> {
-  try {
-    const info = await Deno.stat(abs);
-    if (info.size > maxBytes) return { kind: "large" };
-    const bytes = await Deno.readFile(abs);
-    if (isBinary(bytes)) return { kind: "binary" };
-    return { kind: "text", abs, bytes };
-  } catch {
-    return { kind: "gone" };
-  }
-}
-
 /**
- * {@link loadFile} for a scan worker: synchronous, into one buffer reused from file to file
- * (the bytes returned are valid until the next call), so reading allocates nothing.
+ * Reads files for scanning, synchronously and into one buffer reused from file to file (the
+ * bytes returned are valid until the next call): much cheaper than an async read per file,
+ * and reading allocates nothing.
  */
-export class FileReader {
+export class FileLoader {
   #buf = new Uint8Array(64 * 1024);
 
-  /** Reads `abs`; see {@link loadFile}. */
+  /** Reads `abs`: `large` over `maxBytes`, `binary` with a NUL byte early, `gone` on error. */
   load(abs: string, maxBytes: number): LoadedFile {
     let file: Deno.FsFile | undefined;
     try {
