@@ -62,7 +62,7 @@ class Pool {
 
   /** Starts `n` workers (fewer, or none, where workers cannot start). */
   constructor(n: number, root: string, settings: ScanSettings) {
-    // the keyword tables go along, built already: a worker would spend ~10 ms building them
+    // the keyword tables go along, built already, instead of being built again by each worker
     const keywords = keywordIndex(settings.rules);
     for (let i = 0; i < n; i++) {
       let worker: Worker;
@@ -70,7 +70,7 @@ class Pool {
         // Permissions are inherited: the worker is our own code and only reads files.
         worker = new Worker(new URL("./_scan_worker.ts", import.meta.url), { type: "module" });
       } catch {
-        break; // no workers here (a binary compiled without the worker module): scan inline
+        break; // no workers here: the main thread scans alone
       }
       const slot: Slot = { worker, ready: false, dead: false, inflight: 0, used: false };
       worker.onmessage = (e: MessageEvent<FromWorker>) => {
