@@ -75,6 +75,13 @@ async function corpus(mb: number): Promise<{ dir: string; planted: number }> {
   return { dir, planted };
 }
 
+/** Removes what a run of br leaves in the corpus (its telemetry database). */
+async function fresh(dir: string): Promise<void> {
+  for (const name of ["br.db", "br.db-wal", "br.db-shm"]) {
+    await Deno.remove(join(dir, ".buildrunner", name)).catch(() => {});
+  }
+}
+
 function medianKb(runs: Run[]): number | null {
   const v = runs.map((r) => r.rssKb).filter((x): x is number => x !== null);
   return v.length ? median(v) : null;
@@ -142,12 +149,16 @@ for (const mb of SIZES_MB) {
   const br: Run[] = [];
   const rg: Run[] = [];
   for (let r = 0; r < RUNS; r++) {
+    // every run starts from the same tree: without the telemetry database of earlier runs
+    // (br records its findings there; rg would read it too)
+    await fresh(dir);
     br.push(
       await measure(Deno.execPath(), brArgs("security", "scan", "--json", "--project", dir), dir, [
         0,
         10,
       ]),
     );
+    await fresh(dir);
     rg.push(await measure("rg", rgArgs(dir), dir, [0, 1]));
   }
   const brMs = median(br.map((x) => x.ms));

@@ -28,7 +28,18 @@ for (const target of targets) {
   const out = join(dist, name);
   console.log(`compiling ${name}`);
   const res = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", "--allow-all", "--target", target, "--output", out, join(root, "main.ts")],
+    args: [
+      "compile",
+      "--allow-all",
+      // the secret scanner's worker module (workers are not embedded unless included)
+      "--include",
+      join(root, "src/security/_scan_worker.ts"),
+      "--target",
+      target,
+      "--output",
+      out,
+      join(root, "main.ts"),
+    ],
     cwd: root,
     stdout: "inherit",
     stderr: "inherit",

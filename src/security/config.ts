@@ -13,5 +13,7 @@ export const securitySection: AnyObjectSchema = defineConfigSection(
     sql: z.boolean().default(true),
     /** Files larger than this (bytes) are skipped and counted. */
     max_file_bytes: z.number().int().positive().default(5 * 1024 * 1024),
+    /** Threads of a scan of files (0: one per core, at most 4; 1: no worker threads). */
+    threads: z.number().int().min(0).default(0),
   }),
 );

@@ -1,3 +1,4 @@
+import { keywordsInText } from "./_keywords.ts";
 import { sha256Hex } from "./_sha256.ts";
 import type { SecretAllowlist, SecretRule, SecretRuleSet, SecurityFinding } from "./types.ts";
 
@@ -28,43 +29,42 @@ export function secretFingerprint(rule: string, secret: string): string {
   return `${rule}:${sha256Hex(secret)}`;
 }
 
-/** Offsets of line starts, for turning an index into line and column. */
+/**
+ * Line and column of offsets in a text, counted on demand: from the last offset asked for
+ * when the next one lies after it (findings of a rule come in text order), else from the
+ * start. Most texts have no finding, so nothing is indexed ahead.
+ */
 export class LineIndex {
-  #starts: number[] | null = null;
   readonly #text: string;
+  // the last offset counted to, and the number of line breaks before it
+  #at = 0;
+  #breaks = 0;
 
-  /** Indexes `text` lazily (only when a finding needs it). */
+  /** Positions in `text`. */
   constructor(text: string) {
     this.#text = text;
   }
 
-  #build(): number[] {
-    const starts = [0];
-    const t = this.#text;
-    let i = -1;
-    while ((i = t.indexOf("\n", i + 1)) !== -1) starts.push(i + 1);
-    return starts;
-  }
-
   /** 1-based line and column of `offset`. */
   position(offset: number): { line: number; column: number } {
-    const s = this.#starts ??= this.#build();
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
+    const t = this.#text;
+    if (offset < this.#at) {
+      this.#at = 0;
+      this.#breaks = 0;
     }
-    return { line: lo + 1, column: offset - s[lo] + 1 };
+    let i = this.#at - 1;
+    while ((i = t.indexOf("\n", i + 1)) !== -1 && i < offset) this.#breaks++;
+    this.#at = offset;
+    const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
+    return { line: this.#breaks + 1, column: offset - start + 1 };
   }
 
-  /** The text of the 1-based line `line`. */
-  lineText(line: number): string {
-    const s = this.#starts ??= this.#build();
-    const start = s[line - 1] ?? 0;
-    const end = line < s.length ? s[line] - 1 : this.#text.length;
-    return this.#text.slice(start, end);
+  /** The text of the line that holds `offset` (without its line break). */
+  lineAt(offset: number): string {
+    const t = this.#text;
+    const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
+    const end = t.indexOf("\n", offset);
+    return t.slice(start, end === -1 ? t.length : end);
   }
 }
 
@@ -100,178 +100,6 @@ export function pathAllowed(set: SecretRuleSet, file: string): boolean {
   );
 }
 
-interface KeywordIndex {
-  // (first, second) character class (0-127: lower-cased ASCII, 128: anything else) → the
-  // 1-based index in `lists` of the keywords that start with them; 0: none
-  table: Int32Array;
-  lists: string[][];
-  // the same keywords as bytes, for scanning raw file content
-  bytes: Uint8Array[][];
-  // `table` indexed by two raw bytes (`b0 << 8 | b1`), case folded in: one lookup per byte
-  raw: Uint16Array;
-  // one bit per hash of three lower-cased bytes that start a keyword (8 KB); a pair hit is
-  // checked only when its third byte fits too, or when its slot holds a 2-byte keyword
-  tri: Uint8Array;
-  short: Uint8Array;
-  // keyword number of each entry of `lists`, and the keyword of each number
-  ids: number[][];
-  names: string[];
-  // keywords with a non-ASCII character, looked up the slow way
-  other: string[];
-  all: number;
-}
-
-const W = 129;
-// lower-cased ASCII; 128 for every byte or code unit beyond ASCII
-const LOWER = new Uint8Array(256).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c < 128 ? c : 128));
-function triHash(a: number, b: number, c: number): number {
-  return ((a * 961 + b * 31 + c) * 2654435761 >>> 16) & 0xffff;
-}
-
-const keywordIndexes = new WeakMap<SecretRuleSet, KeywordIndex>();
-
-function keywordIndex(set: SecretRuleSet): KeywordIndex {
-  let index = keywordIndexes.get(set);
-  if (index) return index;
-  const all = new Set<string>();
-  for (const rule of set.rules) for (const k of rule.keywords) all.add(k);
-  const table = new Int32Array(W * W);
-  const lists: string[][] = [];
-  const bytes: Uint8Array[][] = [];
-  const other: string[] = [];
-  const encoder = new TextEncoder();
-  const add = (slot: number, k: string) => {
-    if (table[slot] === 0) {
-      lists.push([]);
-      bytes.push([]);
-      table[slot] = lists.length;
-    }
-    lists[table[slot] - 1].push(k);
-    bytes[table[slot] - 1].push(encoder.encode(k));
-  };
-  for (const k of all) {
-    if ([...k].some((ch) => ch.charCodeAt(0) > 127)) other.push(k);
-    else if (k.length === 1) { for (let b = 0; b < W; b++) add(k.charCodeAt(0) * W + b, k); }
-    else add(k.charCodeAt(0) * W + k.charCodeAt(1), k);
-  }
-  const names = [...all];
-  const number = new Map(names.map((k, i) => [k, i]));
-  const ids = lists.map((list) => list.map((k) => number.get(k)!));
-  const raw = new Uint16Array(256 * 256);
-  for (let b0 = 0; b0 < 256; b0++) {
-    for (let b1 = 0; b1 < 256; b1++) raw[(b0 << 8) | b1] = table[LOWER[b0] * W + LOWER[b1]];
-  }
-  const tri = new Uint8Array(8192);
-  const short = new Uint8Array(lists.length);
-  lists.forEach((list, i) => {
-    for (const k of list) {
-      if (k.length < 3) short[i] = 1;
-      else {
-        const h = triHash(k.charCodeAt(0), k.charCodeAt(1), k.charCodeAt(2));
-        tri[h >> 3] |= 1 << (h & 7);
-      }
-    }
-  });
-  index = { table, lists, bytes, raw, tri, short, ids, names, other, all: all.size };
-  keywordIndexes.set(set, index);
-  return index;
-}
-
-/**
- * The rule keywords present in `text` (case-insensitive), found in one pass: each position's
- * first two characters select, through one table lookup, the few keywords that can start
- * there. One pass over the text, instead of one search per keyword, keeps the prefilter
- * cheap.
- */
-function keywordsIn(text: string, set: SecretRuleSet): Set<string> {
-  const { table, lists, other, all } = keywordIndex(set);
-  const found = new Set<string>();
-  const n = text.length;
-  let c = n > 0 ? text.charCodeAt(0) : 0;
-  let prev = c < 128 ? LOWER[c] : 128;
-  for (let i = 1; i <= n; i++) {
-    c = i < n ? text.charCodeAt(i) : 0;
-    const cur = c < 128 ? LOWER[c] : 128;
-    const slot = table[prev * W + cur];
-    prev = cur;
-    if (slot === 0) continue;
-    for (const k of lists[slot - 1]) {
-      if (found.has(k)) continue;
-      let j = 2;
-      const at = i - 1;
-      while (j < k.length && at + j < n) {
-        const x = text.charCodeAt(at + j);
-        if ((x < 128 ? LOWER[x] : 128) !== k.charCodeAt(j)) break;
-        j++;
-      }
-      if (j >= k.length) {
-        found.add(k);
-        if (found.size === all) return found;
-      }
-    }
-  }
-  if (other.length) {
-    const lower = text.toLowerCase();
-    for (const k of other) if (lower.includes(k)) found.add(k);
-  }
-  return found;
-}
-
-/**
- * {@link keywordsIn} over raw UTF-8 bytes (about twice as fast as over a string): bytes of
- * multi-byte characters never equal an ASCII keyword byte, so the result is the same.
- */
-export function keywordsInBytes(data: Uint8Array, set: SecretRuleSet): Set<string> {
-  const { table, lists, bytes, raw, tri, short, ids, names, other, all } = keywordIndex(set);
-  const found = new Set<string>();
-  const seen = new Uint8Array(names.length);
-  // keywords of each slot not found yet: a slot whose keywords are all found is skipped
-  const left = lists.map((l) => l.length);
-  const n = data.length;
-  const check = (slot: number, at: number): boolean => {
-    const ks = bytes[slot - 1];
-    const kid = ids[slot - 1];
-    for (let q = 0; q < ks.length; q++) {
-      if (seen[kid[q]]) continue;
-      const k = ks[q];
-      let j = 2;
-      while (j < k.length && at + j < n && LOWER[data[at + j]] === k[j]) j++;
-      if (j >= k.length) {
-        seen[kid[q]] = 1;
-        left[slot - 1]--;
-        found.add(names[kid[q]]);
-        if (found.size === all) return true;
-      }
-    }
-    return false;
-  };
-  // the hot loop: one table lookup per byte pair, nothing else unless a keyword may start
-  let prev = n > 0 ? data[0] : 0;
-  for (let i = 1; i < n; i++) {
-    const cur = data[i];
-    const slot = raw[(prev << 8) | cur];
-    if (slot !== 0 && left[slot - 1] !== 0) {
-      let go = short[slot - 1] === 1;
-      if (!go && i + 1 < n) {
-        const h = triHash(LOWER[prev], LOWER[cur], LOWER[data[i + 1]]);
-        go = (tri[h >> 3] & (1 << (h & 7))) !== 0;
-      }
-      if (go && check(slot, i - 1)) return found;
-    }
-    prev = cur;
-  }
-  // the last byte, followed by a sentinel 0, for one-character keywords
-  if (n > 0) {
-    const slot = table[LOWER[data[n - 1]] * W];
-    if (slot !== 0 && left[slot - 1] !== 0 && check(slot, n - 1)) return found;
-  }
-  if (other.length) {
-    const lower = new TextDecoder().decode(data).toLowerCase();
-    for (const k of other) if (lower.includes(k)) found.add(k);
-  }
-  return found;
-}
-
 /** True when some rule would look at a file with this path and these keywords present. */
 export function rulesApply(set: SecretRuleSet, file: string, keywords: Set<string>): boolean {
   return set.rules.some((rule) =>
@@ -291,7 +119,7 @@ function extractSecret(rule: SecretRule, m: RegExpExecArray): string {
 /**
  * Finds secrets in one text. `file` is the repo-relative path (for path rules and
  * allowlists); `commit` is set for history scans; `keywords` are the rule keywords present
- * in the text when already known (from {@link keywordsInBytes}).
+ * in the text when already known (from `keywordsInBytes`).
  */
 export function scanSecrets(
   text: string,
@@ -312,7 +140,7 @@ export function scanSecrets(
       continue;
     }
     if (rule.keywords.length) {
-      present ??= keywordsIn(text, set);
+      present ??= keywordsInText(text, set);
       let hit = false;
       for (const k of rule.keywords) {
         if (present.has(k)) {
@@ -336,13 +164,13 @@ export function scanSecrets(
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
       if (rule.generic && spans.some(([a, b]) => at < b && end > a)) continue;
-      const pos = lines.position(at);
-      const lineText = () => lines.lineText(pos.line);
-      if (INLINE_ALLOW.test(lineText())) continue;
-      const ctx = { secret, match: m[0], line: lineText, file, commit };
+      const line = lines.lineAt(at);
+      if (INLINE_ALLOW.test(line)) continue;
+      const ctx = { secret, match: m[0], line: () => line, file, commit };
       if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
       if (set.allowlists.some((a) => allowed(a, ctx))) continue;
       spans.push([at, end]);
+      const pos = lines.position(at);
       findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
     }
   }

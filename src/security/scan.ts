@@ -3,11 +3,11 @@ import { type Config, globalConfigPath } from "../core/config.ts";
 import { exists, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
-import { keywordsInBytes, pathAllowed, rulesApply, scanSecrets } from "./engine.ts";
-import { DEFAULT_MAX_FILE_BYTES, type ScanUnit, unitText, walkFiles } from "./files.ts";
+import { scanThreads, scanTree } from "./_parallel.ts";
+import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
+import { DEFAULT_MAX_FILE_BYTES, type ScanUnit } from "./files.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { loadSecretRules } from "./rules.ts";
-import { scanSql, sqlLanguage } from "./sql.ts";
 import type { ScanReport, ScanSkipped, SecretRuleSet, SecurityFinding } from "./types.ts";
 
 /** Options of every scan. */
@@ -22,12 +22,15 @@ export interface SecurityScanOptions {
   emit?: boolean;
   /** Size limit per file in bytes (default: `security.max_file_bytes`, 5 MB). */
   maxFileBytes?: number;
+  /**
+   * Threads for a scan of paths (default: `security.threads`; 0 picks the number of cores,
+   * at most 4; 1 scans on the main thread only). Staged and history scans use one thread.
+   */
+  threads?: number;
 }
 
-interface Settings {
-  rules: SecretRuleSet;
-  sql: boolean;
-  maxBytes: number;
+interface Settings extends ScanSettings {
+  threads: number;
 }
 
 /**
@@ -78,21 +81,8 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
     rules,
     sql: opts.sql ?? get("security.sql", true),
     maxBytes: opts.maxFileBytes ?? get("security.max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+    threads: scanThreads(opts.threads ?? get("security.threads", 0)),
   };
-}
-
-function scanUnit(unit: ScanUnit, s: Settings): SecurityFinding[] {
-  if (pathAllowed(s.rules, unit.file)) return [];
-  const keywords = unit.bytes ? keywordsInBytes(unit.bytes, s.rules) : undefined;
-  const sql = s.sql && sqlLanguage(unit.file) !== null;
-  if (!sql && keywords && !rulesApply(s.rules, unit.file, keywords)) return [];
-  const text = unitText(unit);
-  const found = scanSecrets(text, unit.file, s.rules, unit.commit, keywords);
-  if (sql) found.push(...scanSql(text, unit.file, unit.commit));
-  if (unit.lineMap) {
-    for (const f of found) f.line = unit.lineMap[f.line - 1] ?? f.line;
-  }
-  return found;
 }
 
 function compare(a: SecurityFinding, b: SecurityFinding): number {
@@ -101,19 +91,30 @@ function compare(a: SecurityFinding, b: SecurityFinding): number {
     (a.commit ?? "").localeCompare(b.commit ?? "");
 }
 
+/** The findings of a scan, in any order, and how many files or blobs were scanned. */
+interface Collected {
+  findings: SecurityFinding[];
+  filesScanned: number;
+}
+
+async function scanUnits(units: AsyncIterable<ScanUnit>, s: Settings): Promise<Collected> {
+  const findings: SecurityFinding[] = [];
+  let filesScanned = 0;
+  for await (const unit of units) {
+    filesScanned++;
+    for (const f of scanUnit(unit, s)) findings.push(f);
+  }
+  return { findings, filesScanned };
+}
+
 async function run(
   project: Project,
   opts: SecurityScanOptions,
-  units: (s: Settings, skipped: ScanSkipped) => AsyncIterable<ScanUnit>,
+  collect: (s: Settings, skipped: ScanSkipped) => Promise<Collected>,
 ): Promise<ScanReport> {
   const s = await settings(project, opts);
   const skipped: ScanSkipped = { binary: 0, large: 0, vendored: 0 };
-  const findings: SecurityFinding[] = [];
-  let filesScanned = 0;
-  for await (const unit of units(s, skipped)) {
-    filesScanned++;
-    findings.push(...scanUnit(unit, s));
-  }
+  const { findings, filesScanned } = await collect(s, skipped);
   findings.sort(compare);
   const accepted = opts.baseline === false
     ? new Set<string>()
@@ -135,7 +136,8 @@ async function run(
 /**
  * Scans files and folders (absolute, or relative to the project root; default: the whole
  * project) for secrets and SQL injection. Vendored folders, binary and huge files are
- * skipped and counted; files are read one at a time.
+ * skipped and counted. A large tree is scanned on several threads (`threads`); memory stays
+ * flat with its size.
  *
  * @throws {BrError} `not_found` for a path that does not exist, `invalid_data` for bad rules.
  */
@@ -145,7 +147,11 @@ export function scanPaths(
   opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
   const list = paths.length ? paths : [project.root];
-  return run(project, opts, (s, skipped) => walkFiles(project.root, list, skipped, s.maxBytes));
+  return run(
+    project,
+    opts,
+    (s, skipped) => scanTree(project.root, list, s, skipped, { threads: s.threads }),
+  );
 }
 
 /**
@@ -154,7 +160,11 @@ export function scanPaths(
  * @throws {BrError} `external` outside git.
  */
 export function scanStaged(project: Project, opts: SecurityScanOptions = {}): Promise<ScanReport> {
-  return run(project, opts, (s, skipped) => stagedFiles(project.root, skipped, s.maxBytes));
+  return run(
+    project,
+    opts,
+    (s, skipped) => scanUnits(stagedFiles(project.root, skipped, s.maxBytes), s),
+  );
 }
 
 /**
@@ -167,7 +177,11 @@ export function scanHistory(
   commits: number,
   opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
-  return run(project, opts, (_s, skipped) => historyUnits(project.root, commits, skipped));
+  return run(
+    project,
+    opts,
+    (s, skipped) => scanUnits(historyUnits(project.root, commits, skipped), s),
+  );
 }
 
 /**

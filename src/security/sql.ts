@@ -37,44 +37,67 @@ export function sqlLanguage(file: string): Lang | null {
   return dot < 0 ? null : EXT_LANG[file.slice(dot + 1).toLowerCase()] ?? null;
 }
 
-// Returns the first argument's text of a call whose "(" is at `open`.
+// Character codes read by firstArgument.
+const BACKSLASH = 0x5c;
+const BACKTICK = 0x60;
+const DOLLAR = 0x24;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+const COMMA = 0x2c;
+const OPEN_PAREN = 0x28;
+const CLOSE_PAREN = 0x29;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+// Returns the first argument's text of a call whose "(" is at `open` (character codes, not
+// one-character strings: this runs for every query call of every TS/JS and Python file).
 function firstArgument(text: string, open: number): string {
   let depth = 0;
-  let quote: string | null = null;
+  let quote = 0; // the quote character's code (0: none), and its length (1, or 3 for """)
+  let quoteLen = 0;
   let tmplDepth = 0;
   const end = Math.min(text.length, open + 4000);
   for (let i = open + 1; i < end; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === "\\") {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === BACKSLASH) {
         i++;
         continue;
       }
-      if (quote === "`" && c === "$" && text[i + 1] === "{") {
+      if (quote === BACKTICK && c === DOLLAR && text.charCodeAt(i + 1) === OPEN_BRACE) {
         tmplDepth++;
-        quote = null;
+        quote = 0;
         i++;
         continue;
       }
-      if (text.startsWith(quote, i)) {
-        i += quote.length - 1;
-        quote = null;
+      if (
+        c === quote &&
+        (quoteLen === 1 || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))
+      ) {
+        i += quoteLen - 1;
+        quote = 0;
       }
       continue;
     }
-    if (c === '"' || c === "'" || c === "`") {
-      quote = text.startsWith(c.repeat(3), i) && c !== "`" ? c.repeat(3) : c;
-      i += quote.length - 1;
+    if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE || c === BACKTICK) {
+      quoteLen = c !== BACKTICK && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c
+        ? 3
+        : 1;
+      quote = c;
+      i += quoteLen - 1;
       continue;
     }
-    if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === "}" && tmplDepth > 0 && depth === 0) {
+    if (c === OPEN_PAREN || c === OPEN_BRACKET || c === OPEN_BRACE) depth++;
+    else if (c === CLOSE_BRACE && tmplDepth > 0 && depth === 0) {
       tmplDepth--;
-      quote = "`";
-    } else if (c === ")" || c === "]" || c === "}") {
+      quote = BACKTICK;
+      quoteLen = 1;
+    } else if (c === CLOSE_PAREN || c === CLOSE_BRACKET || c === CLOSE_BRACE) {
       if (depth === 0) return text.slice(open + 1, i);
       depth--;
-    } else if (c === "," && depth === 0 && tmplDepth === 0) return text.slice(open + 1, i);
+    } else if (c === COMMA && depth === 0 && tmplDepth === 0) return text.slice(open + 1, i);
   }
   return text.slice(open + 1, end);
 }
@@ -149,7 +172,8 @@ export function scanSql(
     // text(f"...") inside execute(...) is one problem, reported once at the outer call
     if (m.index < coveredUntil) continue;
     const open = m.index + m[0].length - 1;
-    const arg = firstArgument(text, open).trim();
+    const raw = firstArgument(text, open);
+    const arg = raw.trim();
     if (!arg) continue;
     let verdict = judge(arg, lang);
     let evidence = arg;
@@ -161,12 +185,12 @@ export function scanSql(
       verdict = judge(joined, lang);
       evidence = joined;
     }
-    if (verdict) coveredUntil = open + 1 + firstArgument(text, open).length;
+    if (verdict) coveredUntil = open + 1 + raw.length;
     if (!verdict) continue;
     const name = m[1];
     const at = m.index + m[0].indexOf(name);
     const pos = lines.position(at);
-    if (/\b(?:br|gitleaks):allow\b/.test(lines.lineText(pos.line))) continue;
+    if (/\b(?:br|gitleaks):allow\b/.test(lines.lineAt(at))) continue;
     findings.push({
       kind: "sql-injection",
       file,

@@ -82,12 +82,16 @@ Deno.test("an allowlist of commits allows findings of those commits only (histor
   assert.equal(scanSecrets("zz-123456", "a.txt", set).length, 1);
 });
 
-Deno.test("keywordsInBytes() equals a naive case-insensitive search", async () => {
-  const { keywordsInBytes } = await import("../../src/security/engine.ts");
+Deno.test("keywordsInBytes() and keywordsInText() equal a naive case-insensitive search", async () => {
+  const { keywordsInBytes, keywordsInText } = await import("../../src/security/_keywords.ts");
   const { builtinSecretRules, compileSecretRules } = await import("../../src/security/mod.ts");
   const sets = [
     builtinSecretRules(),
-    compileSecretRules([{ id: "a", regex: "x", keywords: ["#", "q~", "Zz", "ключ", "key"] }]),
+    compileSecretRules([{
+      id: "a",
+      regex: "x",
+      keywords: ["#", "q~", "Zz", "ключ", "key", "abcab", "xbcx", "tgre", "a.b"],
+    }]),
   ];
   let seed = 7;
   const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n;
@@ -95,19 +99,49 @@ Deno.test("keywordsInBytes() equals a naive case-insensitive search", async () =
   const enc = new TextEncoder();
   for (const set of sets) {
     const keywords = [...new Set(set.rules.flatMap((r) => r.keywords))];
-    for (let round = 0; round < 300; round++) {
+    for (let round = 0; round < 1500; round++) {
       let text = "";
-      const len = rand(60);
+      const len = rand(round % 10 === 0 ? 400 : 40);
       for (let i = 0; i < len; i++) {
         if (rand(10) === 0) {
+          // a keyword, upper-cased, or cut short by one character at either end
           const k = keywords[rand(keywords.length)];
-          text += rand(2) ? k.toUpperCase() : k;
+          const cut = rand(4);
+          const part = cut === 0 ? k.slice(1) : cut === 1 ? k.slice(0, -1) : k;
+          text += rand(2) ? part.toUpperCase() : part;
         } else text += alphabet[rand(alphabet.length)];
       }
       const lower = text.toLowerCase();
       const expected = keywords.filter((k) => lower.includes(k)).sort();
-      const actual = [...keywordsInBytes(enc.encode(text), set)].sort();
-      assert.deepEqual(actual, expected, JSON.stringify(text));
+      const bytes = enc.encode(text);
+      assert.deepEqual([...keywordsInBytes(bytes, set)].sort(), expected, text);
+      // at an odd offset (read byte by byte), and with the text one byte later
+      const shifted = enc.encode(` ${text}`);
+      assert.deepEqual([...keywordsInBytes(shifted.subarray(1), set)].sort(), expected, text);
+      assert.deepEqual(
+        [...keywordsInBytes(shifted, set)].sort(),
+        keywords.filter((k) => ` ${lower}`.includes(k)).sort(),
+        text,
+      );
+      assert.deepEqual([...keywordsInText(text, set)].sort(), expected, text);
+    }
+  }
+});
+
+Deno.test("LineIndex gives line, column and line text of offsets asked in any order", async () => {
+  const { LineIndex } = await import("../../src/security/engine.ts");
+  let seed = 3;
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n;
+  for (let round = 0; round < 200; round++) {
+    let text = "";
+    for (let i = rand(300); i > 0; i--) text += "ab\n\r x"[rand(6)];
+    const lines = new LineIndex(text);
+    for (let q = 0; q < 20; q++) {
+      const offset = rand(text.length + 1);
+      const before = text.slice(0, offset).split("\n");
+      const expected = { line: before.length, column: before[before.length - 1].length + 1 };
+      assert.deepEqual(lines.position(offset), expected, JSON.stringify({ text, offset }));
+      assert.equal(lines.lineAt(offset), text.split("\n")[expected.line - 1]);
     }
   }
 });
