@@ -12,7 +12,7 @@
  * Usage: deno run -A bench/status.ts [--runs 15]
  */
 import { join } from "node:path";
-import { RACY_MS } from "../src/features/cache.ts";
+import { RACY_MS } from "../src/core/cache.ts";
 import { brArgs, featuresFile, median, type Sample, sample } from "./_lib.ts";
 
 const runsArg = Deno.args.indexOf("--runs");

@@ -1,5 +1,6 @@
 import { join } from "./path.ts";
 import { BrError } from "./errors.ts";
+import { readParsedCached } from "./cache.ts";
 import { readTextOrNull, writeFileAtomic } from "./fs.ts";
 
 /** Where a configuration value came from, lowest precedence first. */
@@ -99,6 +100,8 @@ export interface LoadConfigOptions {
   projectFile?: string | null;
   /** Global config file (`~/.buildrunner/config.yaml`). */
   globalFile?: string | null;
+  /** Where the parsed project file may be cached (`.buildrunner/cache/`). */
+  cacheDir?: string | null;
   /** Environment (for `BR_*` overrides). */
   env?: Record<string, string | undefined>;
   /** Command-line overrides, dotted keys. */
@@ -131,18 +134,25 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
     ]] as const
   ) {
     if (!file) continue;
-    const text = await readTextOrNull(file);
-    if (text === null || text.trim() === "") continue;
-    let tree: unknown;
-    try {
-      parse ??= (await import("js-yaml")).load;
-      tree = parse(text);
-    } catch (err) {
-      throw new BrError("invalid_data", `Cannot parse "${file}": ${firstLine(err)}`, {
-        hint: "fix the YAML syntax or remove the file",
-        cause: err,
-      });
-    }
+    const parseText = async (text: string): Promise<unknown> => {
+      if (text.trim() === "") return null;
+      try {
+        parse ??= (await import("js-yaml")).load;
+        return parse(text) ?? null;
+      } catch (err) {
+        throw new BrError("invalid_data", `Cannot parse "${file}": ${firstLine(err)}`, {
+          hint: "fix the YAML syntax or remove the file",
+          cause: err,
+        });
+      }
+    };
+    // The project's file is parsed once per change (`.buildrunner/cache/`).
+    const read = source === "project" && options.cacheDir
+      ? await readParsedCached(options.cacheDir, file, "config.yaml.json", parseText)
+      : await readTextOrNull(file).then(async (text) =>
+        text === null ? null : { text, value: await parseText(text) }
+      );
+    const tree = read?.value;
     if (tree === null || tree === undefined) continue;
     if (typeof tree !== "object" || Array.isArray(tree)) {
       throw new BrError("invalid_data", `"${file}" must be a YAML mapping of sections`, {

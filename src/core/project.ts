@@ -203,6 +203,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
   const config = () =>
     configPromise ??= loadConfig({
       projectFile: paths.config,
+      cacheDir: paths.cache,
       globalFile: globalConfigPath(env),
       env,
       flags: options.configFlags,

@@ -1,7 +1,7 @@
 import { relative } from "../core/path.ts";
 import { writeIfChanged } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { featuresKey, readCached, writeCached } from "./cache.ts";
+import { fileKey, readCached, writeCached } from "../core/cache.ts";
 import { nextFeature } from "./graph.ts";
 import { computeMetrics, loadFeatures } from "./registry.ts";
 import { type Feature, type FeatureMetrics, type FeaturesFile, PRIORITIES } from "./types.ts";
@@ -70,8 +70,8 @@ export interface StatusView {
  * @throws {BrError} `invalid_data` when features.json is corrupt.
  */
 export async function statusView(project: Project): Promise<StatusView> {
-  const key = await featuresKey(project);
-  const hit = key === null ? null : await readCached(project, key, "status.json");
+  const key = await fileKey(project.paths.features);
+  const hit = key === null ? null : await readCached(project.paths.cache, key, "status.json");
   if (hit !== null) {
     try {
       return JSON.parse(hit) as StatusView;
@@ -86,7 +86,9 @@ export async function statusView(project: Project): Promise<StatusView> {
       .filter((f) => f.status === "in_progress" || f.status === "testing")
       .map((f) => ({ id: f.id, name: f.name, status: f.status })),
   };
-  if (key !== null) await writeCached(project, key, "status.json", JSON.stringify(view));
+  if (key !== null) {
+    await writeCached(project.paths.cache, key, "status.json", JSON.stringify(view));
+  }
   return view;
 }
 
@@ -99,8 +101,8 @@ export async function statusView(project: Project): Promise<StatusView> {
 export async function statusMarkdown(
   project: Project,
 ): Promise<{ markdown: string; completion: number }> {
-  const key = await featuresKey(project);
-  const hit = key === null ? null : await readCached(project, key, "STATUS.md");
+  const key = await fileKey(project.paths.features);
+  const hit = key === null ? null : await readCached(project.paths.cache, key, "STATUS.md");
   const nl = hit?.indexOf("\n") ?? -1;
   if (hit && nl > 0 && /^\d+$/.test(hit.slice(0, nl))) {
     return { completion: Number(hit.slice(0, nl)), markdown: hit.slice(nl + 1) };
@@ -108,7 +110,9 @@ export async function statusMarkdown(
   const file = await loadFeatures(project);
   const markdown = renderStatusMarkdown(file);
   const completion = computeMetrics(file.features).completion_percentage;
-  if (key !== null) await writeCached(project, key, "STATUS.md", `${completion}\n${markdown}`);
+  if (key !== null) {
+    await writeCached(project.paths.cache, key, "STATUS.md", `${completion}\n${markdown}`);
+  }
   return { markdown, completion };
 }
 

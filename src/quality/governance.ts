@@ -1,3 +1,4 @@
+import { readParsedCached } from "../core/cache.ts";
 import type { BrEvent } from "../core/events.ts";
 import { sha256Hex } from "../core/hash.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
@@ -14,8 +15,14 @@ export { sha256Hex };
  * @throws {BrError} `invalid_data` when it is malformed.
  */
 export async function loadGovernance(project: Project): Promise<Governance | null> {
-  const text = await readTextOrNull(project.paths.governance);
-  return text === null ? null : parseGovernance(text, ".buildrunner/governance.yaml");
+  // Parsed and checked once per change of the file (`.buildrunner/cache/`).
+  const read = await readParsedCached(
+    project.paths.cache,
+    project.paths.governance,
+    "governance.json",
+    (text) => parseGovernance(text, ".buildrunner/governance.yaml"),
+  );
+  return read === null ? null : read.value as Governance;
 }
 
 /** The result of {@link verifyGovernance}. */

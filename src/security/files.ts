@@ -38,6 +38,9 @@ const OWN_DIRS = new Set([".git"]);
 const OWN_PATHS = [
   ".buildrunner/worktrees",
   ".buildrunner/context",
+  // derived copies (the parsed config.yaml is scanned as config.yaml) and spooled events
+  ".buildrunner/cache",
+  ".buildrunner/spool",
   ".buildrunner/security-baseline.json",
 ];
 

@@ -81,13 +81,19 @@ export async function* stagedFiles(
   skipped: ScanSkipped,
   maxBytes: number,
 ): AsyncGenerator<ScanUnit> {
-  const top = await gitTop(root);
+  // Both at once (paths from `git diff` are relative to the top whatever the folder).
+  const [top, diff] = await Promise.all([
+    gitTop(root),
+    git(["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"], {
+      cwd: root,
+    }),
+  ]);
   if (!top) {
     throw new BrError("external", `"${root}" is not in a git repository`, {
       hint: "--staged and br security check need git",
     });
   }
-  const out = await gitOk(
+  const out = diff.code === 0 ? diff.stdout : await gitOk(
     ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"],
     { cwd: top },
   );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { RACY_MS } from "../../src/features/cache.ts";
+import { loadGovernance, openProject } from "../../mod.ts";
+import { RACY_MS } from "../../src/core/cache.ts";
 import { br, readJson, tempProject } from "../helpers.ts";
 
 /** Waits until a file changed now is settled (its change time, which utime cannot move back). */
@@ -86,4 +87,37 @@ Deno.test("generate: STATUS.md from the cache is byte for byte the rendered one"
     join(dir.path, ".buildrunner", "features.json"),
   );
   assert.equal(file.features.length, 3);
+});
+
+Deno.test("cache: parsed config.yaml and governance.yaml follow in-place edits", async () => {
+  await using dir = await tempProject();
+  const config = join(dir.path, ".buildrunner", "config.yaml");
+  const spool = join(dir.path, ".buildrunner", "spool");
+  await Deno.writeTextFile(config, "telemetry:\n  enabled: false\n");
+  await settle();
+  const add = async (name: string) => {
+    const res = await br(["feature", "add", name, "--acceptance", "works"], { cwd: dir.path });
+    assert.equal(res.code, 0, res.stderr);
+  };
+  const spooled = () =>
+    [...Deno.readDirSync(spool)].filter((e) => e.name.endsWith(".jsonl")).length;
+  await add("One");
+  assert.equal(await Deno.stat(spool).then(() => spooled(), () => 0), 0, "telemetry is off");
+  const cached = join(dir.path, ".buildrunner", "cache", "config.yaml.json");
+  assert.ok((await Deno.stat(cached)).isFile, "the parsed config was cached");
+  // Same size, same modification time: the change time tells.
+  const before = await Deno.stat(config);
+  await Deno.writeTextFile(config, "telemetry:\n  enabled: true \n");
+  await Deno.utime(config, before.atime!, before.mtime!);
+  await add("Two");
+  assert.equal(spooled(), 1, "telemetry is on again");
+  // governance.yaml (read by the hooks and the gates): a broken edit is reported, not hidden
+  // behind the cached rules.
+  const project = await openProject({ cwd: dir.path, env: {} });
+  assert.equal((await loadGovernance(project))?.policy, "strict");
+  assert.ok(await Deno.stat(join(dir.path, ".buildrunner", "cache", "governance.json")));
+  const gov = join(dir.path, ".buildrunner", "governance.yaml");
+  await Deno.writeTextFile(gov, "policy: [unclosed\n", { append: true });
+  await assert.rejects(() => loadGovernance(project), /governance\.yaml/);
+  await project.close();
 });
