@@ -1,6 +1,7 @@
 /** Staged content and history of git, as units to scan. */
 import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
+import { existsSync } from "../core/fs.ts";
 import { git, gitOk } from "../core/git.ts";
 import { isBinary, ownPath, type ScanUnit, toRel, VENDORED_DIRS } from "./files.ts";
 import type { ScanSkipped } from "./types.ts";
@@ -62,6 +63,8 @@ async function* catFileBatch(
 
 /** The git top-level folder of `root`, or null outside git. */
 async function gitTop(root: string): Promise<string | null> {
+  // A folder holding `.git` (a folder, or the file of a worktree or submodule) is its top.
+  if (existsSync(join(root, ".git"))) return root;
   const res = await git(["rev-parse", "--show-toplevel"], { cwd: root });
   return res.code === 0 ? res.stdout.trim() : null;
 }
