@@ -28,7 +28,18 @@ for (const target of targets) {
   const out = join(dist, name);
   console.log(`compiling ${name}`);
   const res = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", "--allow-all", "--target", target, "--output", out, join(root, "main.ts")],
+    args: [
+      "compile",
+      "--allow-all",
+      "--target",
+      target,
+      // Worker modules are not in the static graph: the cost import's reader thread.
+      "--include",
+      join(root, "src", "cost", "_read_worker.ts"),
+      "--output",
+      out,
+      join(root, "main.ts"),
+    ],
     cwd: root,
     stdout: "inherit",
     stderr: "inherit",
