@@ -53,8 +53,6 @@ export interface FilePlan {
 
 /** What reading about 64 KiB of a file gave (its rows went to the `emit` callback). */
 export interface FileStep {
-  /** 0 for the first step of a file, then 1, 2, ... */
-  seq: number;
   /** Rows emitted. */
   rows: number;
   /** Usage records read (before split responses are merged into rows). */
@@ -142,8 +140,9 @@ export function unchanged(plan: FilePlan): boolean {
 /**
  * Reads `plan`'s file from its last offset (from the start when its head changed) and emits
  * its rows, priced, with the lines of one split response merged; yields a step every 64 KiB
- * or so with the offset and parser state after it. A last line without a newline that is not
- * whole JSON (still being written) is left for the next import.
+ * or so with the offset and parser state after it (at least one step, unless the file is gone).
+ * A last line without a newline that is not whole JSON (still being written) is left for the
+ * next import.
  */
 export async function* readLogFile(
   plan: FilePlan,
@@ -152,7 +151,14 @@ export async function* readLogFile(
 ): AsyncGenerator<FileStep> {
   const { path, known } = plan;
   const parser = parserFor(plan, ctx.attribution);
-  using handle = Deno.openSync(path, { read: true });
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return; // gone since it was found: nothing to read
+    throw err;
+  }
+  using handle = file;
   // The head identifies the file; it is hashed from memory, not read again.
   const head = readHead(handle, 0);
   const hashes = new Map<number, Promise<string>>();
@@ -174,7 +180,6 @@ export async function* readLogFile(
   }
   let end = offset;
   let unpriced: string[] = [];
-  let seq = 0;
   const step = async (
     rows: number,
     records: number,
@@ -182,7 +187,6 @@ export async function* readLogFile(
     bytes: number,
     opened: boolean,
   ): Promise<FileStep> => ({
-    seq: seq++,
     rows,
     records,
     malformed,

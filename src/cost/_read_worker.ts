@@ -12,7 +12,8 @@ import { type PackedRows, type RowBuffers, RowPacker, transferables } from "./_r
 /** Messages to the reader thread. */
 export type ReaderRequest =
   | { type: "init"; prices: Record<string, ModelPrices>; root: string; features: string[] }
-  | { type: "file"; plan: FilePlan }
+  // A file to read; `n` numbers the files in the order they are sent.
+  | { type: "file"; plan: FilePlan; n: number }
   // The main thread has taken this many steps; the buffers of their rows come back.
   | { type: "credit"; steps: number; buffers: RowBuffers }
   // No more files.
@@ -21,8 +22,8 @@ export type ReaderRequest =
 /** Messages of the reader thread. */
 export type ReaderReply =
   | { type: "ready" }
-  // Steps in order (a step with `seq` 0 starts the next file) and the rows they emitted.
-  | { type: "steps"; steps: FileStep[]; rows: PackedRows }
+  // Steps in order, the number of each one's file, and the rows they emitted.
+  | { type: "steps"; steps: FileStep[]; files: number[]; rows: PackedRows }
   | { type: "done" }
   | { type: "error"; name: string; message: string };
 
@@ -54,13 +55,15 @@ scope.onmessage = (e) => {
 const message = () => new Promise<void>((resolve) => wake = resolve);
 
 let steps: FileStep[] = [];
+let files: number[] = [];
 let posted = 0;
 function send(): void {
   if (steps.length === 0) return;
   const rows = packer.take();
-  scope.postMessage({ type: "steps", steps, rows }, transferables(rows));
+  scope.postMessage({ type: "steps", steps, files, rows }, transferables(rows));
   posted += steps.length;
   steps = [];
+  files = [];
 }
 
 async function next(): Promise<ReaderRequest> {
@@ -84,6 +87,7 @@ async function run(): Promise<void> {
     // Rows are packed as they are read; a step follows its rows.
     for await (const step of readLogFile(request.plan, ctx, (e) => packer.add(e))) {
       steps.push(step);
+      files.push(request.n);
       if (packer.count >= BATCH_ROWS || steps.length >= BATCH_STEPS) send();
       while (posted - taken >= MAX_AHEAD) {
         send();

@@ -166,8 +166,9 @@ export class LogReader {
         return;
       }
     }
-    // The files sent, in order; the first is the one being read.
-    const sent: FilePlan[] = [];
+    // The files sent and not done, in order, with their numbers.
+    const sent: { plan: FilePlan; n: number }[] = [];
+    let numbered = 0;
     let ended = false;
     const feed = async () => {
       while (sent.length < PLANS_AHEAD && (ahead.length || more)) {
@@ -176,8 +177,9 @@ export class LogReader {
           return n.done ? null : n.value;
         });
         if (next) {
-          this.#post({ type: "file", plan: next });
-          sent.push(next);
+          const n = numbered++;
+          this.#post({ type: "file", plan: next, n });
+          sent.push({ plan: next, n });
         }
       }
       if (!more && !ahead.length && !ended) {
@@ -187,7 +189,6 @@ export class LogReader {
     };
     await feed();
     const { now, run } = this.#options;
-    let current: FilePlan | null = null;
     while (true) {
       const reply = await this.#reply();
       if (reply.type === "done") return;
@@ -198,9 +199,10 @@ export class LogReader {
       }
       if (reply.type !== "steps") continue;
       const rows = new RowUnpacker(reply.rows, now, run);
-      for (const step of reply.steps) {
-        if (step.seq === 0) current = sent.shift()!;
-        yield { plan: current!, step, rows: rows.next(step.rows) };
+      for (let i = 0; i < reply.steps.length; i++) {
+        // Files before this step's are done (a file that is gone has no step).
+        while (sent[0].n < reply.files[i]) sent.shift();
+        yield { plan: sent[0].plan, step: reply.steps[i], rows: rows.next(reply.steps[i].rows) };
       }
       // The steps are taken: the thread may read further, into the same buffers.
       const { nums, refs, text } = reply.rows;

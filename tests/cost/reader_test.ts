@@ -127,8 +127,14 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
     const stat = Deno.statSync(path);
     return { path, source, root, size: stat.size, mtime: stat.mtime!.toISOString(), known: null };
   };
+  // A file deleted after it was found is skipped.
+  const gone = join(projects, "-work-acme", "gone.jsonl");
+  await writeLog(gone, [ccUser("2026-11-25T09:00:00.000Z")]);
+  const gonePlan = plan(gone, "claude-code", projects);
+  await Deno.remove(gone);
   const plans = [
     plan(main, "claude-code", projects),
+    gonePlan,
     plan(sub, "claude-code", projects),
     plan(open, "claude-code", projects),
     plan(codex, "codex", join(home.path, "codex")),
@@ -160,6 +166,10 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
   assert.equal(inProcess.threaded, false);
   assert.equal(threaded.threaded, true);
   assert.deepEqual(threaded.steps, inProcess.steps);
+  assert.deepEqual(
+    [...new Set(inProcess.steps.map((s) => s.path))],
+    [main, sub, open, codex],
+  );
   const rows = inProcess.steps.flatMap((s) => s.rows);
   // One key per response (a response split across two steps comes as two rows of one key).
   assert.equal(new Set(rows.map((r) => r[0])).size, 700 + 2 + 1 + 2);
