@@ -27,8 +27,9 @@ export type ReaderReply =
   | { type: "done" }
   | { type: "error"; name: string; message: string };
 
-// Steps posted and not yet taken, at most (about 16 MiB of log): bounds what waits in memory.
-const MAX_AHEAD = 256;
+// Steps posted and not yet taken, at most (about 4 MiB of log): bounds what waits in memory on
+// both threads (more lets the heaps grow, and gains nothing).
+const MAX_AHEAD = 64;
 // A message carries this many rows or steps, or fewer when the thread is about to wait.
 const BATCH_ROWS = 256;
 const BATCH_STEPS = 16;
