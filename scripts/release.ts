@@ -31,11 +31,14 @@ for (const target of targets) {
     args: [
       "compile",
       "--allow-all",
-      // the secret scanner's worker module (workers are not embedded unless included)
-      "--include",
-      join(root, "src/security/_scan_worker.ts"),
       "--target",
       target,
+      // Worker modules are not in the static graph: the secret scanner's and the cost
+      // import's reader thread.
+      "--include",
+      join(root, "src", "security", "_scan_worker.ts"),
+      "--include",
+      join(root, "src", "cost", "_read_worker.ts"),
       "--output",
       out,
       join(root, "main.ts"),

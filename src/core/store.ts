@@ -79,6 +79,14 @@ export interface Store extends StoreQueries {
    * @throws {BrError} `storage` when the database cannot be written (after retries).
    */
   tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn`, a bulk write of many transactions, with the write-ahead log checkpointed
+   * rarely (SQLite: every 64 MiB instead of every 4 MiB; the first commit after `fn`, or
+   * closing, checkpoints the rest): each checkpoint writes pages again and syncs the disk
+   * twice. A power cut may lose more of the latest commits (never consistency), so `fn` should
+   * be work that can be redone, such as an import that stores its offsets with its rows.
+   */
+  bulk<T>(fn: () => Promise<T>): Promise<T>;
   /** The schema version (the highest migration applied). */
   schemaVersion(): Promise<number>;
   /** Closes the store; later calls fail. Closing twice is harmless. */

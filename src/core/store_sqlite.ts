@@ -43,6 +43,10 @@ export async function openSqliteStore(
 
 const BUSY = /database is locked|database is busy|SQLITE_BUSY/i;
 
+// WAL pages after which a commit checkpoints: SQLite's default, and during a bulk write.
+const CHECKPOINT_PAGES = 1000;
+const BULK_CHECKPOINT_PAGES = 16384;
+
 function isBusy(err: unknown): boolean {
   return BUSY.test(String((err as Error)?.message ?? err));
 }
@@ -81,6 +85,7 @@ class SqliteStore implements Store {
   #context = new AsyncLocalStorage<SqliteTx>();
   #deadlineMs: number;
   #closed = false;
+  #bulk = 0;
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.location = path;
@@ -238,6 +243,17 @@ class SqliteStore implements Store {
         this.#active = null;
       }
     });
+  }
+
+  async bulk<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#bulk++ === 0) this.#db.exec(`PRAGMA wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
+    try {
+      return await fn();
+    } finally {
+      if (--this.#bulk === 0 && this.#db.isOpen) {
+        this.#db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+      }
+    }
   }
 
   async schemaVersion(): Promise<number> {

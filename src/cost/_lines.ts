@@ -1,86 +1,142 @@
-/** A batch of complete lines and the byte offset just after the last of them. */
-export interface LineBatch {
-  /** The lines (without `\n`). */
-  lines: string[];
-  /** Byte offset in the file after the batch. */
+/** A line of a log that holds a marker, or the end of a stretch read without one. */
+export interface MarkedLine {
+  /** The line without `\n` (`""` when a stretch without marked lines ends). */
+  line: string;
+  /** Byte offset in the file just after it. */
   end: number;
+  /** Set for a last line without a final newline, yielded whole whether it holds a marker or not. */
+  partial?: boolean;
 }
 
-const CHUNK = 1 << 20;
-// Decoded pieces stay below V8's large-object size (128 KiB), so they die young and memory
-// stays flat however large the logs are.
-const PIECE = 1 << 16;
+/** Size of the read buffer {@link readMarkedLines} takes. */
+export const CHUNK = 1 << 20;
+/** How much of a file's head identifies it. */
+export const HEAD_BYTES = 4096;
+
+/** An ASCII marker compiled for a byte search (Boyer-Moore-Horspool). */
+export interface Marker {
+  /** The marker's bytes. */
+  bytes: Uint8Array;
+  /** How far to move when a byte ends a mismatch. */
+  skip: Int32Array;
+}
+
+/** Compiles ASCII markers for {@link readMarkedLines}. */
+export function compileMarkers(markers: readonly string[]): Marker[] {
+  return markers.map((m) => {
+    const bytes = new TextEncoder().encode(m);
+    if (bytes.length !== m.length || bytes.length < 2) {
+      throw new Error(`A marker must be ASCII and at least two characters, got "${m}"`);
+    }
+    const skip = new Int32Array(256).fill(bytes.length);
+    for (let i = 0; i < bytes.length - 1; i++) skip[bytes[i]] = bytes.length - 1 - i;
+    return { bytes, skip };
+  });
+}
+
+/** Index of the first `marker` in `data[from, to)`, or -1. */
+function search(data: Uint8Array, marker: Marker, from: number, to: number): number {
+  const { bytes, skip } = marker;
+  const m = bytes.length;
+  const lastByte = bytes[m - 1];
+  let i = from + m - 1;
+  while (i < to) {
+    const c = data[i];
+    if (c === lastByte) {
+      let j = m - 2;
+      let k = i - 1;
+      while (j >= 0 && data[k] === bytes[j]) {
+        j--;
+        k--;
+      }
+      if (j < 0) return k + 1;
+    }
+    i += skip[c];
+  }
+  return -1;
+}
 
 /**
- * Streams the complete lines of `path` from byte `start`, in batches of about 64 KiB,
- * so memory stays bounded by the longest line, not the file. A last line without a final
- * newline is yielded as its own batch with `partial: true` (it may still be being written).
+ * Streams the lines of `file` (positioned at byte `start`) that hold one of `markers`, each
+ * with the byte offset after it, and the offset after each read that ends without one (as a
+ * `""` line). The markers are searched in the bytes: only the lines that hold one are decoded,
+ * one at a time, so what the caller keeps is a line, never a block of log (memory stays flat
+ * and small however large the logs are). A UTF-8 line holds an ASCII marker exactly when its
+ * bytes do. A last line without a final newline is yielded whole with `partial: true` (it may
+ * still be being written). Reads are synchronous (a 1 MiB read of a cached file takes less
+ * time than a round trip to an I/O thread) into `buf` ({@link CHUNK} bytes, reused).
  */
-export async function* readLineBatches(
-  path: string,
+export function* readMarkedLines(
+  file: Deno.FsFile,
   start: number,
-): AsyncGenerator<LineBatch & { partial?: boolean }> {
-  using file = await Deno.open(path, { read: true });
-  if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+  markers: readonly Marker[],
+  buf: Uint8Array,
+): Generator<MarkedLine> {
   const decoder = new TextDecoder();
+  const hits = new Array<number>(markers.length);
   let carry: Uint8Array | null = null;
   let offset = start;
-  // Two buffers: the next read runs while the current chunk is parsed.
-  const bufs = [new Uint8Array(CHUNK), new Uint8Array(CHUNK)];
-  let which = 0;
-  let next: Promise<number | null> = file.read(bufs[0]);
-  try {
-    while (true) {
-      const n = await next;
-      if (n === null) break;
-      const cur = bufs[which];
-      which ^= 1;
-      next = file.read(bufs[which]);
-      let data = cur.subarray(0, n);
-      if (carry) {
-        const joined = new Uint8Array(carry.length + n);
-        joined.set(carry);
-        joined.set(data, carry.length);
-        data = joined;
-        carry = null;
-      }
-      const last = data.lastIndexOf(10);
-      if (last < 0) {
-        carry = data.slice();
-        continue;
-      }
-      let from = 0;
-      while (from <= last) {
-        // Cut at the last newline before the piece size (or the next one after it).
-        let cut = from + PIECE >= last ? last : data.lastIndexOf(10, from + PIECE);
-        if (cut < from) cut = data.indexOf(10, from + PIECE);
-        const text = decoder.decode(data.subarray(from, cut));
-        offset += cut + 1 - from;
-        from = cut + 1;
-        yield { lines: text.split("\n"), end: offset };
-      }
-      if (last + 1 < data.length) carry = data.slice(last + 1);
+  while (true) {
+    const n = file.readSync(buf);
+    if (n === null || n === 0) break;
+    let data = buf.subarray(0, n);
+    if (carry) {
+      const joined = new Uint8Array(carry.length + n);
+      joined.set(carry);
+      joined.set(data, carry.length);
+      data = joined;
+      carry = null;
     }
-  } finally {
-    // A read still running when the caller stops early must end before the file closes.
-    await next.catch(() => null);
+    const last = data.lastIndexOf(10);
+    if (last < 0) {
+      carry = data.slice();
+      continue;
+    }
+    hits.fill(-2);
+    let pos = 0;
+    while (pos < last) {
+      let at = -1;
+      for (let i = 0; i < markers.length; i++) {
+        if (hits[i] !== -1 && hits[i] < pos) hits[i] = search(data, markers[i], pos, last);
+        if (hits[i] >= 0 && (at < 0 || hits[i] < at)) at = hits[i];
+      }
+      if (at < 0) break;
+      const lineStart = data.lastIndexOf(10, at) + 1;
+      const lineEnd = data.indexOf(10, at);
+      pos = lineEnd + 1;
+      yield { line: decoder.decode(data.subarray(lineStart, lineEnd)), end: offset + pos };
+    }
+    offset += last + 1;
+    yield { line: "", end: offset };
+    if (last + 1 < data.length) carry = data.slice(last + 1);
   }
   if (carry && carry.length) {
-    yield { lines: [decoder.decode(carry)], end: offset + carry.length, partial: true };
+    yield { line: decoder.decode(carry), end: offset + carry.length, partial: true };
   }
+}
+
+/** The first bytes of `file` (at most {@link HEAD_BYTES}); leaves it positioned at `start`. */
+export function readHead(file: Deno.FsFile, start: number): Uint8Array<ArrayBuffer> {
+  const buf = new Uint8Array(HEAD_BYTES);
+  let got = 0;
+  file.seekSync(0, Deno.SeekMode.Start);
+  while (got < buf.length) {
+    const n = file.readSync(buf.subarray(got));
+    if (n === null || n === 0) break;
+    got += n;
+  }
+  file.seekSync(start, Deno.SeekMode.Start);
+  return buf.subarray(0, got);
+}
+
+/** SHA-256 (hex) of bytes. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** SHA-256 (hex) of the first `length` bytes of `path` (at most 4 KiB): a file's identity. */
 export async function headHash(path: string, length: number): Promise<string> {
-  const size = Math.min(length, 4096);
   using file = await Deno.open(path, { read: true });
-  const buf = new Uint8Array(size);
-  let got = 0;
-  while (got < size) {
-    const n = await file.read(buf.subarray(got));
-    if (n === null) break;
-    got += n;
-  }
-  const digest = await crypto.subtle.digest("SHA-256", buf.subarray(0, got));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(readHead(file, 0).subarray(0, Math.min(length, HEAD_BYTES)));
 }

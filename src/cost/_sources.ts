@@ -63,5 +63,6 @@ export function rootsFor(
     if (inner.length) out.push(...inner);
     else if (single && isDir(d)) out.push(d);
   }
-  return out;
+  // A folder given twice is read once.
+  return [...new Set(out)];
 }

@@ -56,13 +56,21 @@ export interface ClaudeLineContext {
   attribution: AttributionContext;
 }
 
+/** A line can carry usage only when it holds one of these (the rest is never parsed). */
+export const CLAUDE_MARKERS: readonly string[] = ['"usage"'];
+
 /**
  * Turns one line of a Claude Code session log into a usage entry, or `null` when the line
  * carries no usage (or is a `<synthetic>` message). Throws on malformed JSON.
  */
 export function parseClaudeLine(line: string, ctx: ClaudeLineContext): UsageEntry | null {
-  if (!line.includes('"usage"')) return null;
-  const obj = JSON.parse(line);
+  if (!line.includes(CLAUDE_MARKERS[0])) return null;
+  return claudeEntry(JSON.parse(line), ctx);
+}
+
+/** {@link parseClaudeLine} of a line already parsed (one that holds a marker). */
+// deno-lint-ignore no-explicit-any
+export function claudeEntry(obj: any, ctx: ClaudeLineContext): UsageEntry | null {
   const message = obj?.message;
   const usage = message?.usage;
   if (!usage || typeof usage !== "object") return null;

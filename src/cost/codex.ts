@@ -87,11 +87,24 @@ export function parseCodexLine(
   state: CodexState,
   attribution: AttributionContext,
 ): UsageEntry | null {
-  if (
-    !line.includes('"token_count"') && !line.includes('"turn_context"') &&
-    !line.includes('"session_meta"')
-  ) return null;
-  const obj = JSON.parse(line);
+  if (!CODEX_MARKERS.some((m) => line.includes(m))) return null;
+  return codexEntry(JSON.parse(line), state, attribution);
+}
+
+/** A line matters only when it holds one of these (the rest is never parsed). */
+export const CODEX_MARKERS: readonly string[] = [
+  '"token_count"',
+  '"turn_context"',
+  '"session_meta"',
+];
+
+/** {@link parseCodexLine} of a line already parsed (one that holds a marker). */
+export function codexEntry(
+  // deno-lint-ignore no-explicit-any
+  obj: any,
+  state: CodexState,
+  attribution: AttributionContext,
+): UsageEntry | null {
   const payload = obj?.payload;
   if (!payload || typeof payload !== "object") return null;
   if (obj.type === "session_meta") {

@@ -1,15 +1,21 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import type { SqlValue, StoreTx } from "../core/store.ts";
+import type { StoreQueries } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
-import type { Catalog } from "./catalog.ts";
-import { CLAUDE_CODE, claudeFileContext, parseClaudeLine } from "./claude_code.ts";
-import { codexInitialState, type CodexState, parseCodexLine } from "./codex.ts";
-import { headHash, readLineBatches } from "./_lines.ts";
+import { Catalog } from "./catalog.ts";
+import { CHUNK } from "./_lines.ts";
+import { SAVE_FILE, writeRows } from "./_ledger_write.ts";
+import { projectPrices, round } from "./ledger.ts";
+import {
+  fileParams,
+  type FilePlan,
+  type FileStep,
+  type KnownFile,
+  unchanged,
+} from "./_read_file.ts";
+import { LogReader } from "./_reader.ts";
 import { type ImportSource, jsonlFiles, rootsFor } from "./_sources.ts";
-import { type PricedEntry, priceEntry, projectCatalog, round, writeEntries } from "./ledger.ts";
-import type { UsageEntry } from "./types.ts";
 
 export type { ImportSource } from "./_sources.ts";
 
@@ -61,18 +67,10 @@ export interface ImportReport {
   unpriced_models: string[];
 }
 
-interface FileState {
-  size: number;
-  mtime: string | null;
-  offset: number;
-  head_hash: string;
-  state: string | null;
-}
-
-interface ParserFor {
-  initial(file: string): unknown;
-  line(line: string, state: unknown): UsageEntry | null;
-}
+/** Rows written per transaction. */
+const BATCH_ROWS = 5000;
+/** Steps (about 64 KiB of log each) per transaction. */
+const MAX_STEPS = 512;
 
 /**
  * Imports the usage logs of Claude Code and Codex into the ledger. Incremental: each file's
@@ -90,10 +88,9 @@ export async function importUsage(
 ): Promise<ImportReport> {
   const sources = [...new Set<ImportSource>(options.sources ?? ["claude-code", "codex"])].sort();
   const store = await project.store();
-  const catalog = await projectCatalog(project);
+  const prices = await projectPrices(project);
   const attribution = await attributionContext(project);
   const unpriced = new Set<string>();
-  const reports: SourceImportReport[] = [];
   // Rows added by this run are those above the highest id before it.
   const since = Number(
     (await store.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
@@ -101,65 +98,98 @@ export async function importUsage(
   const now = project.clock.now().toISOString();
   // Rows this run inserts carry its id, so that concurrent imports each report their own.
   const run = crypto.randomUUID();
-  const ref: { t: StoreTx | null } = { t: null };
-  async function* steps(): AsyncGenerator<Step> {
-    for (const source of sources) {
-      const roots = rootsFor(project, source, options.dirs, sources.length === 1);
-      const report: SourceImportReport = {
-        source,
-        dirs: roots,
-        files: 0,
-        files_read: 0,
-        bytes_read: 0,
-        records: 0,
-        added: 0,
-        malformed_lines: 0,
-      };
-      reports.push(report);
-      for (const root of roots) {
-        for await (const file of jsonlFiles(root)) {
+  const reports = sources.map((source): SourceImportReport => ({
+    source,
+    dirs: rootsFor(project, source, options.dirs, sources.length === 1),
+    files: 0,
+    files_read: 0,
+    bytes_read: 0,
+    records: 0,
+    added: 0,
+    malformed_lines: 0,
+  }));
+  const bySource = new Map(reports.map((r) => [r.source, r]));
+  // Reads go through the open transaction, so that they see its writes.
+  const db: { q: StoreQueries } = { q: store };
+  async function* plans(): AsyncGenerator<FilePlan> {
+    for (const report of reports) {
+      for (const root of report.dirs) {
+        for await (const path of jsonlFiles(root)) {
           report.files++;
-          const parser: ParserFor = source === CLAUDE_CODE
-            ? claudeParser(root, file, attribution)
-            : codexParser(attribution);
-          yield* fileSteps(ref, catalog, source, file, parser, report);
+          let stat: Deno.FileInfo;
+          try {
+            stat = Deno.statSync(path);
+          } catch {
+            continue;
+          }
+          const known = await db.q.get<KnownFile>(
+            "SELECT size, mtime, offset, head_hash, state FROM cost_import_files WHERE path = ?",
+            [path],
+          );
+          const plan: FilePlan = {
+            path,
+            source: report.source,
+            root,
+            size: stat.size,
+            mtime: stat.mtime?.toISOString() ?? null,
+            known: known ?? null,
+          };
+          if (!unchanged(plan)) yield plan;
         }
       }
     }
   }
-  // Rows are written as each 64 KiB of log is parsed (so no row lives long in memory), in
-  // transactions of about BATCH_ROWS rows that also hold the files' new offsets.
-  const work = steps();
-  let done = false;
-  while (!done) {
-    await store.tx(async (t) => {
-      ref.t = t;
-      let rows = 0;
-      let steps = 0;
-      // A file's offset is written when the next file starts and before each commit.
-      let file: Step["file"] | null = null;
-      // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
-      // never held for long.
-      while (rows < BATCH_ROWS && steps++ < 512) {
-        const step = await work.next();
-        if (step.done) {
-          done = true;
-          break;
-        }
-        const { entries } = step.value;
-        if (file && file.$path !== step.value.file.$path) {
-          await t.run(SAVE_FILE, { ...(await file.state()), $path: file.$path, $now: now });
-        }
-        file = step.value.file;
-        if (entries.length) {
-          await writeEntries(t, entries, now, run);
-          rows += entries.length;
-          for (const e of entries) if (!e.priced) unpriced.add(e.model);
-        }
+  // Rows are written as each 64 KiB of log is parsed, in transactions of about BATCH_ROWS
+  // rows that also hold the files' new offsets. A large import is parsed on a reader thread
+  // while this one writes.
+  const reader = new LogReader(
+    { catalog: new Catalog(prices), attribution, buf: new Uint8Array(CHUNK) },
+    { prices, roots: reports.flatMap((r) => r.dirs), now, run },
+  );
+  try {
+    const work = reader.steps(plans());
+    let done = false;
+    // Many transactions in a row: the write-ahead log is checkpointed every 64 MiB, not 4 MiB.
+    await store.bulk(async () => {
+      while (!done) {
+        await store.tx(async (t) => {
+          db.q = t;
+          let rows = 0;
+          let steps = 0;
+          // A file's offset is written when the next file starts and before each commit.
+          let file: { plan: FilePlan; step: FileStep } | null = null;
+          const save = (f: { plan: FilePlan; step: FileStep }) =>
+            t.run(SAVE_FILE, { ...fileParams(f.plan, f.step), $now: now });
+          // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
+          // never held for long.
+          while (rows < BATCH_ROWS && steps++ < MAX_STEPS) {
+            const next = await work.next();
+            if (next.done) {
+              done = true;
+              break;
+            }
+            const { plan, step } = next.value;
+            const report = bySource.get(plan.source)!;
+            if (step.opened) report.files_read++;
+            report.bytes_read += step.bytes;
+            report.records += step.records;
+            report.malformed_lines += step.malformed;
+            for (const model of step.unpriced) unpriced.add(model);
+            if (file && file.plan !== plan) await save(file);
+            file = { plan, step };
+            if (step.rows) {
+              await writeRows(t, next.value.rows);
+              rows += step.rows;
+            }
+          }
+          if (file) await save(file);
+        });
+        db.q = store;
       }
-      if (file) await t.run(SAVE_FILE, { ...(await file.state()), $path: file.$path, $now: now });
     });
-    ref.t = null;
+  } finally {
+    db.q = store;
+    reader.close();
   }
   // An agent's own log is exact: it replaces the session total an orchestrator recorded for
   // the same agent session (`recordUsage` with key "agent-session:<session>").
@@ -224,148 +254,4 @@ export async function attributionContext(project: Project): Promise<AttributionC
     if (!(err instanceof BrError)) throw err;
   }
   return { root: project.root, features: new Set(ids) };
-}
-
-function claudeParser(root: string, file: string, attribution: AttributionContext): ParserFor {
-  const { session, project } = claudeFileContext(root, file);
-  const ctx = { session, project, attribution };
-  return { initial: () => null, line: (line) => parseClaudeLine(line, ctx) };
-}
-
-function codexParser(attribution: AttributionContext): ParserFor {
-  return {
-    initial: (file) => codexInitialState(file),
-    line: (line, state) => parseCodexLine(line, state as CodexState, attribution),
-  };
-}
-
-/** What one 64 KiB of a log gives: priced records and the file's new offset. */
-interface Step {
-  entries: PricedEntry[];
-  file: { $path: string; state(): Promise<Record<string, SqlValue>> };
-}
-
-const SAVE_FILE =
-  `INSERT INTO cost_import_files (path, source, size, mtime, offset, head_hash, state, updated_at)
-  VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
-  ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
-    mtime = excluded.mtime, offset = excluded.offset, head_hash = excluded.head_hash,
-    state = excluded.state, updated_at = excluded.updated_at`;
-
-/** Rows written per transaction. */
-const BATCH_ROWS = 5000;
-
-async function* fileSteps(
-  ref: { t: StoreTx | null },
-  catalog: Catalog,
-  source: string,
-  file: string,
-  parser: ParserFor,
-  report: SourceImportReport,
-): AsyncGenerator<Step> {
-  let stat: Deno.FileInfo;
-  try {
-    stat = await Deno.stat(file);
-  } catch {
-    return;
-  }
-  const mtime = stat.mtime?.toISOString() ?? null;
-  const known = await ref.t!.get<FileState>(
-    "SELECT size, mtime, offset, head_hash, state FROM cost_import_files WHERE path = ?",
-    [file],
-  );
-  if (known && known.size === stat.size && known.mtime === mtime && known.offset === stat.size) {
-    return;
-  }
-  let offset = 0;
-  let state: unknown = parser.initial(file);
-  if (known && stat.size >= known.offset && known.offset > 0) {
-    const hash = await headHash(file, known.offset);
-    if (hash === known.head_hash) {
-      offset = known.offset;
-      if (known.state) state = JSON.parse(known.state);
-    }
-  }
-  let end = offset;
-  let fullHash: string | null = null;
-  // The offset and parser state after the last step, computed only when written.
-  let savedEnd = end;
-  let savedState = JSON.stringify(state);
-  const fileRef = {
-    $path: file,
-    state: async (): Promise<Record<string, SqlValue>> => ({
-      $source: source,
-      $size: stat.size,
-      $mtime: mtime,
-      $offset: savedEnd,
-      // The hash covers the first 4 KiB at most, so it is computed once per file past that.
-      $hash: savedEnd >= 4096
-        ? (fullHash ??= await headHash(file, savedEnd))
-        : await headHash(file, savedEnd),
-      $state: state === null ? null : savedState,
-    }),
-  };
-  const snapshot = () => {
-    savedEnd = end;
-    savedState = JSON.stringify(state);
-    return fileRef;
-  };
-  if (offset === stat.size && known) {
-    yield { entries: [], file: snapshot() };
-    return;
-  }
-  report.files_read++;
-  for await (const batch of readLineBatches(file, offset)) {
-    if (batch.partial) {
-      // A last line without a newline that is not whole JSON is probably still being
-      // written: leave the offset before it so that the next import reads it again.
-      try {
-        JSON.parse(batch.lines[0]);
-      } catch {
-        break;
-      }
-    }
-    const entries: PricedEntry[] = [];
-    // Lines of one API response sit next to each other: merge them before the write.
-    let last: PricedEntry | null = null;
-    for (const line of batch.lines) {
-      if (line.length === 0) continue;
-      let entry: UsageEntry | null;
-      try {
-        entry = parser.line(line, state);
-      } catch {
-        report.malformed_lines++;
-        continue;
-      }
-      if (!entry) continue;
-      report.records++;
-      const priced = priceEntry(catalog, entry);
-      if (last && priced.key && !priced.sidechain && priced.key === last.key) {
-        mergeInto(last, priced);
-      } else {
-        entries.push(priced);
-        last = priced.sidechain ? null : priced;
-      }
-    }
-    report.bytes_read += batch.end - end;
-    end = batch.end;
-    yield { entries, file: snapshot() };
-  }
-  if (end === offset) yield { entries: [], file: snapshot() };
-}
-
-/** Keeps the larger counts of two records of one response (as the ledger upsert does). */
-function mergeInto(a: PricedEntry, b: PricedEntry): void {
-  a.input_tokens = Math.max(a.input_tokens, b.input_tokens);
-  a.output_tokens = Math.max(a.output_tokens, b.output_tokens);
-  a.cache_creation_tokens = Math.max(a.cache_creation_tokens, b.cache_creation_tokens);
-  a.cache_creation_1h_tokens = Math.max(
-    a.cache_creation_1h_tokens ?? 0,
-    b.cache_creation_1h_tokens ?? 0,
-  );
-  a.cache_read_tokens = Math.max(a.cache_read_tokens, b.cache_read_tokens);
-  a.cost_usd = Math.max(a.cost_usd, b.cost_usd);
-  if (b.logged_cost_usd != null && b.logged_cost_usd > (a.logged_cost_usd ?? -1)) {
-    a.logged_cost_usd = b.logged_cost_usd;
-  }
 }

@@ -52,6 +52,27 @@ Deno.test("sqlite store: pragmas, params, plain rows and transactions", async (t
       assert.equal(await store.get("SELECT * FROM meta WHERE key = ?", ["zz"]), undefined);
     });
 
+    await t.step("bulk() checkpoints rarely while it runs, then as before", async () => {
+      const pages = async () =>
+        (await store.get<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint"))
+          ?.wal_autocheckpoint;
+      assert.equal(await pages(), 1000);
+      const inner = await store.bulk(async () => {
+        assert.equal(await pages(), 16384);
+        await store.bulk(() => Promise.resolve()); // nested: the outer one decides
+        assert.equal(await pages(), 16384);
+        await store.tx((tx) =>
+          tx.run("INSERT INTO meta (key, value) VALUES (?, ?)", ["bulk", "1"])
+        );
+        return "value";
+      });
+      assert.equal(inner, "value");
+      assert.equal(await pages(), 1000);
+      await assert.rejects(store.bulk(() => Promise.reject(new Error("boom"))), /boom/);
+      assert.equal(await pages(), 1000);
+      await store.run("DELETE FROM meta WHERE key = 'bulk'");
+    });
+
     await t.step("tx commits on success and rolls back on a throw", async () => {
       await store.tx(async (tx) => {
         await tx.run("INSERT INTO meta (key, value) VALUES (?, ?)", ["d", "4"]);

@@ -173,3 +173,54 @@ export async function appendLog(path: string, lines: string[]): Promise<void> {
 }
 
 export { join };
+
+/** What {@link writeBigTree} wrote, computed by hand. */
+export interface BigTree {
+  /** The folder holding `projects/`. */
+  claude: string;
+  /** Ledger rows the logs make (one per API response). */
+  rows: number;
+  /** Output tokens of those rows (the larger count of each split response). */
+  output: number;
+  /** Input tokens. */
+  input: number;
+  /** Bytes of log. */
+  bytes: number;
+}
+
+/**
+ * A Claude Code tree of `files` sessions of `messages` responses each: a user line, then each
+ * response split over two lines (the first with a partial output count), as Claude Code
+ * writes them. Several MiB with the defaults, so that an import reads it on its reader thread.
+ */
+export async function writeBigTree(
+  dir: string,
+  files = 12,
+  messages = 1200,
+): Promise<BigTree> {
+  const claude = join(dir, "claude");
+  const padding = "x".repeat(400);
+  let rows = 0;
+  let output = 0;
+  let input = 0;
+  let bytes = 0;
+  for (let f = 0; f < files; f++) {
+    const lines: string[] = [];
+    for (let m = 0; m < messages; m++) {
+      const time = new Date(Date.UTC(2026, 10, 1, 0, 0, f * messages + m)).toISOString();
+      const id = `msg_${f}_${m}`;
+      const base = { id, model: "claude-haiku-4-5-20251001", time, input: 10 + (m % 7) };
+      lines.push(JSON.stringify({ type: "user", timestamp: time, message: { content: padding } }));
+      lines.push(ccLine({ ...base, output: 1 }), ccLine({ ...base, output: 20 + (m % 13) }));
+      rows++;
+      output += 20 + (m % 13);
+      input += 10 + (m % 7);
+    }
+    const text = lines.join("\n") + "\n";
+    bytes += new TextEncoder().encode(text).length;
+    const path = join(claude, "projects", `-work-p${f % 3}`, `session-${f}.jsonl`);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  }
+  return { claude, rows, output, input, bytes };
+}

@@ -1,0 +1,144 @@
+/**
+ * The SQL of ledger writes, apart from the catalog so that the import's writer thread loads
+ * only this (see `_writer.ts`).
+ */
+import type { SqlValue, StoreTx } from "../core/store.ts";
+import type { PricedEntry } from "./ledger.ts";
+
+const COLUMNS = [
+  "key",
+  "time",
+  "source",
+  "model",
+  "input_tokens",
+  "output_tokens",
+  "cache_creation_tokens",
+  "cache_creation_1h_tokens",
+  "cache_read_tokens",
+  "cost_usd",
+  "priced",
+  "logged_cost_usd",
+  "session",
+  "project",
+  "feature",
+  "task",
+  "recorded_at",
+  "import_run",
+];
+
+// Numbered positional parameters (`?1` = key, ...): binding an array is faster than an object.
+const VALUES = COLUMNS.map((_, i) => `?${i + 1}`).join(", ");
+const KEY = `?${COLUMNS.indexOf("key") + 1}`;
+// The range of keys of one message id (`cc:<id>:<requestId>`), bound after the columns.
+const LOW = `?${COLUMNS.length + 1}`;
+const HIGH = `?${COLUMNS.length + 2}`;
+
+/**
+ * The upsert: a second line of the same API response (same key) keeps the larger counts
+ * (Claude Code writes partial output counts on the first lines of a streamed response).
+ */
+const UPSERT = `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES (${VALUES})
+ON CONFLICT(key) DO UPDATE SET
+  input_tokens = max(input_tokens, excluded.input_tokens),
+  output_tokens = max(output_tokens, excluded.output_tokens),
+  cache_creation_tokens = max(cache_creation_tokens, excluded.cache_creation_tokens),
+  cache_creation_1h_tokens = max(cache_creation_1h_tokens, excluded.cache_creation_1h_tokens),
+  cache_read_tokens = max(cache_read_tokens, excluded.cache_read_tokens),
+  cost_usd = max(cost_usd, excluded.cost_usd),
+  logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(logged_cost_usd, -1)
+    THEN excluded.logged_cost_usd ELSE logged_cost_usd END`;
+
+/**
+ * A sidechain line that replays a message id already counted under another key is dropped
+ * (the keys of one message id share the prefix `cc:<id>:`, a range of the key index).
+ */
+const UPSERT_SIDECHAIN = `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
+SELECT ${VALUES} WHERE NOT EXISTS (
+  SELECT 1 FROM cost_ledger WHERE key >= ${LOW} AND key < ${HIGH} AND key IS NOT ${KEY})
+ON CONFLICT(key) DO NOTHING`;
+
+/** The values of a ledger row, in the order of the columns of the upsert. */
+export function entryParams(e: PricedEntry, now: string, run: string | null): SqlValue[] {
+  return [
+    e.key ?? null,
+    e.time,
+    e.source,
+    e.model,
+    e.input_tokens,
+    e.output_tokens,
+    e.cache_creation_tokens,
+    e.cache_creation_1h_tokens ?? 0,
+    e.cache_read_tokens,
+    e.cost_usd,
+    e.priced ? 1 : 0,
+    e.logged_cost_usd ?? null,
+    e.session ?? null,
+    e.project ?? null,
+    e.feature ?? null,
+    e.task ?? null,
+    now,
+    run,
+  ];
+}
+
+/** The message id that makes a row a sidechain replay candidate, or `null`. */
+export function sidechainId(e: PricedEntry): string | null {
+  return e.sidechain && e.message_id ? e.message_id : null;
+}
+
+/** Ledger rows as the upsert binds them ({@link entryParams}), with their sidechain ids. */
+export interface LedgerRows {
+  /** The values of each row. */
+  rows: SqlValue[][];
+  /** For each row, the message id of a sidechain row ({@link sidechainId}), else null. */
+  sidechainIds: (string | null)[];
+}
+
+/** Writes rows inside a transaction, in order. */
+export async function writeRows(t: StoreTx, { rows, sidechainIds }: LedgerRows): Promise<void> {
+  let run: SqlValue[][] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const id = sidechainIds[i];
+    if (id) {
+      if (run.length) await t.many(UPSERT, run);
+      run = [];
+      await t.run(UPSERT_SIDECHAIN, [...rows[i], `cc:${id}:`, `cc:${id};`]);
+    } else {
+      run.push(rows[i]);
+    }
+  }
+  if (run.length) await t.many(UPSERT, run);
+}
+
+/** The rows of priced entries. */
+export function entryRows(
+  entries: readonly PricedEntry[],
+  now: string,
+  run: string | null,
+): LedgerRows {
+  return {
+    rows: entries.map((e) => entryParams(e, now, run)),
+    sidechainIds: entries.map(sidechainId),
+  };
+}
+
+/** Writes priced entries inside a transaction, in order. */
+export function writeEntries(
+  t: StoreTx,
+  entries: readonly PricedEntry[],
+  now: string,
+  importRun: string | null = null,
+): Promise<void> {
+  return writeRows(t, entryRows(entries, now, importRun));
+}
+
+/** Parameters of a `cost_import_files` row (see {@link SAVE_FILE}). */
+export type FileParams = Record<string, SqlValue>;
+
+/** Saves a file's read offset, head hash and parser state. */
+export const SAVE_FILE =
+  `INSERT INTO cost_import_files (path, source, size, mtime, offset, head_hash, state, updated_at)
+  VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
+  ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
+    mtime = excluded.mtime, offset = excluded.offset, head_hash = excluded.head_hash,
+    state = excluded.state, updated_at = excluded.updated_at`;

@@ -1,0 +1,278 @@
+/**
+ * Reading one log file from where the last import stopped: the same code runs in process and
+ * on the reader thread of a large import (`_reader.ts`), so it takes plain data in and gives
+ * plain data out.
+ */
+import type { SqlValue } from "../core/store.ts";
+import type { AttributionContext } from "./attribution.ts";
+import type { Catalog } from "./catalog.ts";
+import { CLAUDE_MARKERS, claudeEntry, claudeFileContext } from "./claude_code.ts";
+import { CODEX_MARKERS, codexEntry, codexInitialState, type CodexState } from "./codex.ts";
+import {
+  compileMarkers,
+  HEAD_BYTES,
+  headHash,
+  type Marker,
+  readHead,
+  readMarkedLines,
+  sha256Hex,
+} from "./_lines.ts";
+import { type PricedEntry, priceEntry } from "./ledger.ts";
+import type { ImportSource } from "./_sources.ts";
+import type { UsageEntry } from "./types.ts";
+
+/** A file's row in `cost_import_files`, as far as reading needs it. */
+export interface KnownFile {
+  /** Size at the last import. */
+  size: number;
+  /** Modification time at the last import. */
+  mtime: string | null;
+  /** Bytes read (always at the end of a line). */
+  offset: number;
+  /** SHA-256 of the first `min(offset, 4 KiB)` bytes. */
+  head_hash: string;
+  /** The parser's state at `offset` (JSON), if it keeps one. */
+  state: string | null;
+}
+
+/** One log file to read. */
+export interface FilePlan {
+  /** Its path. */
+  path: string;
+  /** Which agent wrote it. */
+  source: ImportSource;
+  /** The folder it was found in (Claude Code's project and session come from the path below). */
+  root: string;
+  /** Size when found. */
+  size: number;
+  /** Modification time when found. */
+  mtime: string | null;
+  /** What the last import stored about it. */
+  known: KnownFile | null;
+}
+
+/** What reading about 64 KiB of a file gave (its rows went to the `emit` callback). */
+export interface FileStep {
+  /** Rows emitted. */
+  rows: number;
+  /** Usage records read (before split responses are merged into rows). */
+  records: number;
+  /** Lines that are not JSON. */
+  malformed: number;
+  /** Models of its rows that have no price. */
+  unpriced: string[];
+  /** Bytes of log covered. */
+  bytes: number;
+  /** Set on the first step of a file read from its offset (it counts as a file read). */
+  opened: boolean;
+  /** Byte offset after the step. */
+  offset: number;
+  /** SHA-256 of the first `min(offset, 4 KiB)` bytes. */
+  hash: string;
+  /** The parser's state at `offset` (JSON), if it keeps one. */
+  state: string | null;
+}
+
+/** The `cost_import_files` parameters of `plan`'s file after `step` (`$now` aside). */
+export function fileParams(plan: FilePlan, step: FileStep): Record<string, SqlValue> {
+  return {
+    $path: plan.path,
+    $source: plan.source,
+    $size: plan.size,
+    $mtime: plan.mtime,
+    $offset: step.offset,
+    $hash: step.hash,
+    $state: step.state,
+  };
+}
+
+/** What reading needs besides the file. */
+export interface ReadContext {
+  /** Prices. */
+  catalog: Catalog;
+  /** Feature attribution. */
+  attribution: AttributionContext;
+  /** Read buffer (`CHUNK` bytes), reused from file to file. */
+  buf: Uint8Array;
+}
+
+/** Bytes of log per step: its rows and the file's offset after it are committed together. */
+const STEP_BYTES = 1 << 16;
+
+const CLAUDE_SEARCH = compileMarkers(CLAUDE_MARKERS);
+const CODEX_SEARCH = compileMarkers(CODEX_MARKERS);
+
+interface Parser {
+  /** Lines without any of these carry nothing for the parser and are skipped unread. */
+  markers: readonly string[];
+  /** The markers, compiled for the byte search. */
+  search: readonly Marker[];
+  initial: unknown;
+  /** The entry of a parsed line that holds a marker (throws on unexpected shapes). */
+  entry(obj: unknown, state: unknown): UsageEntry | null;
+}
+
+function parserFor(plan: FilePlan, attribution: AttributionContext): Parser {
+  if (plan.source === "claude-code") {
+    const { session, project } = claudeFileContext(plan.root, plan.path);
+    const ctx = { session, project, attribution };
+    return {
+      markers: CLAUDE_MARKERS,
+      search: CLAUDE_SEARCH,
+      initial: null,
+      entry: (obj) => claudeEntry(obj, ctx),
+    };
+  }
+  return {
+    markers: CODEX_MARKERS,
+    search: CODEX_SEARCH,
+    initial: codexInitialState(plan.path),
+    entry: (obj, state) => codexEntry(obj, state as CodexState, attribution),
+  };
+}
+
+/** Whether the file has nothing new since the last import (it is then not even opened). */
+export function unchanged(plan: FilePlan): boolean {
+  const k = plan.known;
+  return !!k && k.size === plan.size && k.mtime === plan.mtime && k.offset === plan.size;
+}
+
+/**
+ * Reads `plan`'s file from its last offset (from the start when its head changed) and emits
+ * its rows, priced, with the lines of one split response merged; yields a step every 64 KiB
+ * or so with the offset and parser state after it (at least one step, unless the file is gone).
+ * A last line without a newline that is not whole JSON (still being written) is left for the
+ * next import.
+ */
+export async function* readLogFile(
+  plan: FilePlan,
+  ctx: ReadContext,
+  emit: (entry: PricedEntry) => void,
+): AsyncGenerator<FileStep> {
+  const { path, known } = plan;
+  const parser = parserFor(plan, ctx.attribution);
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return; // gone since it was found: nothing to read
+    throw err;
+  }
+  using handle = file;
+  // The head identifies the file; it is hashed from memory, not read again.
+  const head = readHead(handle, 0);
+  const hashes = new Map<number, Promise<string>>();
+  const hashOf = (length: number): Promise<string> => {
+    let hash = hashes.get(length);
+    if (!hash) {
+      hash = length <= head.length ? sha256Hex(head.subarray(0, length)) : headHash(path, length);
+      hashes.set(length, hash);
+    }
+    return hash;
+  };
+  let offset = 0;
+  let state: unknown = parser.initial;
+  if (known && plan.size >= known.offset && known.offset > 0) {
+    if (await hashOf(Math.min(known.offset, HEAD_BYTES)) === known.head_hash) {
+      offset = known.offset;
+      if (known.state) state = JSON.parse(known.state);
+    }
+  }
+  let end = offset;
+  let unpriced: string[] = [];
+  const step = async (
+    rows: number,
+    records: number,
+    malformed: number,
+    bytes: number,
+    opened: boolean,
+  ): Promise<FileStep> => ({
+    rows,
+    records,
+    malformed,
+    unpriced,
+    bytes,
+    opened,
+    offset: end,
+    hash: await hashOf(Math.min(end, HEAD_BYTES)),
+    state: state === null ? null : JSON.stringify(state),
+  });
+  if (offset === plan.size && known) {
+    yield await step(0, 0, 0, 0, false);
+    return;
+  }
+  let opened = true;
+  let rows = 0;
+  let records = 0;
+  let malformed = 0;
+  // Lines of one API response sit next to each other: they are merged before the write.
+  let last: PricedEntry | null = null;
+  const flush = () => {
+    if (last) emit(last);
+    last = null;
+  };
+  let stepStart = end;
+  handle.seekSync(offset, Deno.SeekMode.Start);
+  for (const item of readMarkedLines(handle, offset, parser.search, ctx.buf)) {
+    let line = item.line;
+    let obj: unknown = undefined;
+    if (item.partial) {
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        break;
+      }
+      if (!parser.markers.some((m) => line.includes(m))) line = "";
+    }
+    if (line !== "") {
+      let entry: UsageEntry | null = null;
+      try {
+        entry = parser.entry(item.partial ? obj : JSON.parse(line), state);
+      } catch {
+        malformed++;
+      }
+      if (entry) {
+        records++;
+        const priced = priceEntry(ctx.catalog, entry);
+        if (!priced.priced && !unpriced.includes(priced.model)) unpriced.push(priced.model);
+        if (last && priced.key && !priced.sidechain && priced.key === last.key) {
+          mergeInto(last, priced);
+        } else {
+          flush();
+          rows++;
+          if (priced.sidechain) emit(priced);
+          else last = priced;
+        }
+      }
+    }
+    end = item.end;
+    if (end - stepStart >= STEP_BYTES) {
+      flush();
+      yield await step(rows, records, malformed, end - stepStart, opened);
+      stepStart = end;
+      opened = false;
+      rows = records = malformed = 0;
+      unpriced = [];
+    }
+  }
+  flush();
+  if (rows || records || malformed || end !== stepStart || opened) {
+    yield await step(rows, records, malformed, end - stepStart, opened);
+  }
+}
+
+/** Keeps the larger counts of two records of one response (as the ledger upsert does). */
+function mergeInto(a: PricedEntry, b: PricedEntry): void {
+  a.input_tokens = Math.max(a.input_tokens, b.input_tokens);
+  a.output_tokens = Math.max(a.output_tokens, b.output_tokens);
+  a.cache_creation_tokens = Math.max(a.cache_creation_tokens, b.cache_creation_tokens);
+  a.cache_creation_1h_tokens = Math.max(
+    a.cache_creation_1h_tokens ?? 0,
+    b.cache_creation_1h_tokens ?? 0,
+  );
+  a.cache_read_tokens = Math.max(a.cache_read_tokens, b.cache_read_tokens);
+  a.cost_usd = Math.max(a.cost_usd, b.cost_usd);
+  if (b.logged_cost_usd != null && b.logged_cost_usd > (a.logged_cost_usd ?? -1)) {
+    a.logged_cost_usd = b.logged_cost_usd;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The steps of reading a sequence of log files, in order, each with its file and its rows
+ * ready to bind. A few MiB of new log are read in process; more are read on a worker thread
+ * (`_read_worker.ts`), so that parsing (on one core) and the caller's SQLite writes (on
+ * another) overlap, and the allocation-heavy parsing happens in a small heap of its own.
+ */
+import { entryRows, type LedgerRows } from "./_ledger_write.ts";
+import type { ModelPrices } from "./catalog.ts";
+import type { PricedEntry } from "./ledger.ts";
+import { type FilePlan, type FileStep, type ReadContext, readLogFile } from "./_read_file.ts";
+import type { ReaderReply, ReaderRequest } from "./_read_worker.ts";
+import { RowUnpacker } from "./_rows.ts";
+
+/** A step with its file and its rows. */
+export interface ReadStep {
+  /** The file. */
+  plan: FilePlan;
+  /** The step. */
+  step: FileStep;
+  /** Its rows. */
+  rows: LedgerRows;
+}
+
+/** What reading needs to know besides the files. */
+export interface ReaderOptions {
+  /** Price overrides of the project (`cost.prices`). */
+  prices: Record<string, ModelPrices>;
+  /** The folders the files are in (the only ones the reader thread may read). */
+  roots: string[];
+  /** When the rows are recorded. */
+  now: string;
+  /** The import run the rows belong to. */
+  run: string;
+  /** New bytes from which files are read on the reader thread (default 4 MiB). */
+  offloadBytes?: number;
+}
+
+// Files looked at, at most, before deciding where to read them.
+const PLANS_LOOKED_AT = 256;
+// Files sent to the reader thread ahead of the one it reads, so that it never waits for one.
+const PLANS_AHEAD = 16;
+
+/** Reads log files in process or on a reader thread; {@link close} stops the thread. */
+export class LogReader {
+  readonly #ctx: ReadContext;
+  readonly #options: ReaderOptions;
+  #worker: Worker | null = null;
+  #ready = false;
+  #threaded = false;
+  #replies: ReaderReply[] = [];
+  #wake: (() => void) | null = null;
+
+  constructor(ctx: ReadContext, options: ReaderOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+  }
+
+  /** Starts the reader thread; true once it is ready, false when it cannot start. */
+  async #start(): Promise<boolean> {
+    try {
+      this.#worker = new Worker(new URL("./_read_worker.ts", import.meta.url).href, {
+        type: "module",
+        name: "br-cost-reader",
+        // The log folders, read only; nothing else.
+        deno: {
+          permissions: {
+            read: this.#options.roots,
+            write: false,
+            env: false,
+            net: false,
+            run: false,
+            ffi: false,
+            sys: false,
+            import: false,
+          },
+        },
+      });
+    } catch {
+      return false;
+    }
+    const signal = () => {
+      this.#wake?.();
+      this.#wake = null;
+    };
+    this.#worker.onmessage = (e: MessageEvent<ReaderReply>) => {
+      if (e.data.type === "ready") this.#ready = true;
+      else this.#replies.push(e.data);
+      signal();
+    };
+    this.#worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.#replies.push({ type: "error", name: "Error", message: e.message });
+      signal();
+    };
+    const { attribution } = this.#ctx;
+    this.#post({
+      type: "init",
+      prices: this.#options.prices,
+      root: attribution.root,
+      features: [...attribution.features],
+    });
+    while (!this.#ready) {
+      if (this.#replies.length) {
+        this.close(); // it failed before it was ready: read in process
+        return false;
+      }
+      await this.#message();
+    }
+    this.#threaded = true;
+    return true;
+  }
+
+  /** Whether files were read on the reader thread. */
+  get threaded(): boolean {
+    return this.#threaded;
+  }
+
+  #message(): Promise<void> {
+    return new Promise<void>((resolve) => this.#wake = resolve);
+  }
+
+  #post(request: ReaderRequest, transfer: Transferable[] = []): void {
+    this.#worker?.postMessage(request, transfer);
+  }
+
+  async #reply(): Promise<ReaderReply> {
+    while (this.#replies.length === 0) await this.#message();
+    return this.#replies.shift()!;
+  }
+
+  async *#inProcess(plan: FilePlan): AsyncGenerator<ReadStep> {
+    const { now, run } = this.#options;
+    let entries: PricedEntry[] = [];
+    for await (const step of readLogFile(plan, this.#ctx, (e) => void entries.push(e))) {
+      yield { plan, step, rows: entryRows(entries, now, run) };
+      entries = [];
+    }
+  }
+
+  /** The steps of the files of `plans`, in order. */
+  async *steps(plans: AsyncIterator<FilePlan>): AsyncGenerator<ReadStep> {
+    const offload = this.#options.offloadBytes ?? 4 << 20;
+    // Files are looked at before they are read: when they hold a few MiB of new log, they
+    // and all the next ones are read on the reader thread (none in process: parsing would
+    // then grow this thread's heap for the rest of the import).
+    const ahead: FilePlan[] = [];
+    let more = true;
+    while (true) {
+      let bytes = 0;
+      while (more && bytes < offload && ahead.length < PLANS_LOOKED_AT) {
+        const next = await plans.next();
+        if (next.done) more = false;
+        else {
+          ahead.push(next.value);
+          bytes += next.value.size - (next.value.known?.offset ?? 0);
+        }
+      }
+      if (bytes >= offload && await this.#start()) break;
+      for (const plan of ahead.splice(0)) yield* this.#inProcess(plan);
+      if (!more) return;
+      if (bytes >= offload) {
+        // No reader thread here: the rest in process too.
+        for (let next = await plans.next(); !next.done; next = await plans.next()) {
+          yield* this.#inProcess(next.value);
+        }
+        return;
+      }
+    }
+    // The files sent and not done, in order, with their numbers.
+    const sent: { plan: FilePlan; n: number }[] = [];
+    let numbered = 0;
+    let ended = false;
+    const feed = async () => {
+      while (sent.length < PLANS_AHEAD && (ahead.length || more)) {
+        const next = ahead.length ? ahead.shift()! : await plans.next().then((n) => {
+          if (n.done) more = false;
+          return n.done ? null : n.value;
+        });
+        if (next) {
+          const n = numbered++;
+          this.#post({ type: "file", plan: next, n });
+          sent.push({ plan: next, n });
+        }
+      }
+      if (!more && !ahead.length && !ended) {
+        ended = true;
+        this.#post({ type: "end" });
+      }
+    };
+    await feed();
+    const { now, run } = this.#options;
+    while (true) {
+      const reply = await this.#reply();
+      if (reply.type === "done") return;
+      if (reply.type === "error") {
+        const err = new Error(reply.message);
+        err.name = reply.name;
+        throw err;
+      }
+      if (reply.type !== "steps") continue;
+      const rows = new RowUnpacker(reply.rows, now, run);
+      for (let i = 0; i < reply.steps.length; i++) {
+        // Files before this step's are done (a file that is gone has no step).
+        while (sent[0].n < reply.files[i]) sent.shift();
+        yield { plan: sent[0].plan, step: reply.steps[i], rows: rows.next(reply.steps[i].rows) };
+      }
+      // The steps are taken: the thread may read further, into the same buffers.
+      const { nums, refs, text } = reply.rows;
+      this.#post(
+        { type: "credit", steps: reply.steps.length, buffers: { nums, refs, text } },
+        [nums.buffer, refs.buffer, text.buffer],
+      );
+      await feed();
+    }
+  }
+
+  /** Stops the reader thread. */
+  close(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#ready = false;
+  }
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { br, brArgv, tempProject } from "../helpers.ts";
+import { join, writeBigTree } from "./_logs.ts";
+
+interface Report {
+  added: number;
+  sources: { files_read: number; bytes_read: number; records: number }[];
+}
+
+async function importJson(cwd: string): Promise<Report> {
+  const res = await br(["cost", "import", "claude-code", "--dir", "logs", "--json"], { cwd });
+  assert.equal(res.code, 0, res.stderr);
+  return JSON.parse(res.stdout);
+}
+
+/** Rows, input and output tokens of the ledger, read from the database file. */
+function ledger(root: string): { rows: number; input: number; output: number } {
+  const db = new DatabaseSync(join(root, ".buildrunner", "br.db"), { readOnly: true });
+  try {
+    const r = db.prepare(
+      "SELECT count(*) AS n, count(DISTINCT key) AS k, coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o FROM cost_ledger",
+    ).get() as { n: number; k: number; i: number; o: number };
+    assert.equal(r.k, r.n, "one row per key");
+    return { rows: r.n, input: r.i, output: r.o };
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("a large import (read on the reader thread) counts every response once", async (t) => {
+  await using project = await tempProject("acme");
+  // About 7 MB of log: past the size from which files are read on the reader thread.
+  const tree = await writeBigTree(join(project.path, "logs"), 4, 1000);
+
+  await t.step("first import", async () => {
+    const report = await importJson(project.path);
+    assert.equal(report.added, tree.rows);
+    assert.equal(report.sources[0].files_read, 4);
+    assert.equal(report.sources[0].bytes_read, tree.bytes);
+    assert.equal(report.sources[0].records, tree.rows * 2);
+    assert.deepEqual(ledger(project.path), {
+      rows: tree.rows,
+      input: tree.input,
+      output: tree.output,
+    });
+  });
+
+  await t.step("re-import adds nothing and reads nothing", async () => {
+    const report = await importJson(project.path);
+    assert.equal(report.added, 0);
+    assert.equal(report.sources[0].files_read, 0);
+    assert.equal(report.sources[0].bytes_read, 0);
+    assert.deepEqual(ledger(project.path), {
+      rows: tree.rows,
+      input: tree.input,
+      output: tree.output,
+    });
+  });
+});
+
+Deno.test("an import killed midway resumes where it stopped and counts nothing twice", async () => {
+  await using project = await tempProject("acme");
+  // About 24 MB and 14,400 responses: several transactions.
+  const tree = await writeBigTree(join(project.path, "logs"));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: brArgv(["cost", "import", "claude-code", "--dir", "logs", "--json"]),
+    cwd: project.path,
+    env: { BR_HOME: join(project.path, ".br-home"), NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Killed as soon as its first transaction has committed.
+  let exited = false;
+  const status = child.status.then((s) => (exited = true, s));
+  let committed = 0;
+  while (committed === 0 && !exited) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    try {
+      committed = ledger(project.path).rows;
+    } catch {
+      // the store is not created yet
+    }
+  }
+  assert.ok(!exited, "the import ended before it could be interrupted");
+  child.kill("SIGKILL");
+  await status;
+  const partial = ledger(project.path);
+  assert.ok(partial.rows > 0 && partial.rows < tree.rows, `${partial.rows} of ${tree.rows}`);
+
+  const report = await importJson(project.path);
+  // Only what the killed import had not committed is read again.
+  assert.ok(report.sources[0].bytes_read < tree.bytes, `${report.sources[0].bytes_read}`);
+  assert.equal(report.added, tree.rows - partial.rows);
+  assert.deepEqual(ledger(project.path), {
+    rows: tree.rows,
+    input: tree.input,
+    output: tree.output,
+  });
+  assert.equal((await importJson(project.path)).added, 0);
+});
