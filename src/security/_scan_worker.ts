@@ -1,5 +1,3 @@
-/// <reference no-default-lib="true" />
-/// <reference lib="deno.worker" />
 /**
  * A scan worker: receives the settings once, then batches of absolute paths; reads and scans
  * each file and answers with the batch's findings and counts. See `_parallel.ts`.
@@ -24,6 +22,13 @@ export type FromWorker =
     binary: number;
     large: number;
   };
+
+// The worker's global scope, typed without a lib directive (the package may not change the
+// globals of its users).
+const self = globalThis as unknown as {
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+  postMessage(message: FromWorker): void;
+};
 
 let root = "";
 let settings: ScanSettings | null = null;
