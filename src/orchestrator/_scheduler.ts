@@ -32,6 +32,7 @@ export class Driver {
   #aborts = new Map<string, AbortController>();
   #freeSlots: number[];
   #gitQueue: Promise<unknown> = Promise.resolve();
+  #worktreeQueue: Promise<unknown> = Promise.resolve();
   #wake: (() => void) | null = null;
   #continue: Set<string>;
 
@@ -53,10 +54,20 @@ export class Driver {
     this.#freeSlots = Array.from({ length: settings.workers }, (_, i) => i + 1);
   }
 
-  /** Runs git work on the main repository one job at a time (merges, worktree add/remove). */
+  /** Runs git work on the main checkout one job at a time (merges and their checks). */
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     const job = this.#gitQueue.then(fn);
     this.#gitQueue = job.catch(() => {});
+    return job;
+  }
+
+  /**
+   * Adds and removes worktrees one at a time: `git worktree add` reads every worktree's
+   * metadata and fails on one half removed. (A queue of its own: merges do not touch it.)
+   */
+  #worktreeOp<T>(fn: () => Promise<T>): Promise<T> {
+    const job = this.#worktreeQueue.then(fn);
+    this.#worktreeQueue = job.catch(() => {});
     return job;
   }
 
@@ -296,7 +307,7 @@ export class Driver {
       await setFeatureStatus(project, feature.id, "in_progress");
     }
     const baseCommit = await gitOk(["rev-parse", this.#run.base_branch!], { cwd: project.root });
-    const created = await this.#serial(() =>
+    const created = await this.#worktreeOp(() =>
       ensureWorktree(project, task.worktree, task.branch, baseCommit)
     );
     if (created === "created") {
@@ -376,10 +387,8 @@ export class Driver {
       return { state: "merged", commit: merged.commit };
     });
     if (outcome.state === "merged" && s.cleanup) {
-      // In the git queue: `git worktree add` reads every worktree's metadata and fails on one
-      // half removed. Forced: the work is merged, and anything untracked was left by the
-      // test command.
-      await this.#serial(async () => {
+      // Forced: the work is merged, and anything untracked was left by the test command.
+      await this.#worktreeOp(async () => {
         const removed = await removeWorktree(project.root, task.worktree, true);
         if (removed.removed) {
           await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
