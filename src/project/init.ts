@@ -168,8 +168,10 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
     if (!(await exists(paths.governance))) {
       const { DEFAULT_GOVERNANCE_YAML, sha256Hex } = await import("../quality/mod.ts");
       await userFile(paths.governance, () => DEFAULT_GOVERNANCE_YAML);
-      const sum = await sha256Hex(DEFAULT_GOVERNANCE_YAML);
-      await userFile(paths.governanceSum, () => `${sum}  governance.yaml\n`);
+      await userFile(
+        paths.governanceSum,
+        () => `${sha256Hex(DEFAULT_GOVERNANCE_YAML)}  governance.yaml\n`,
+      );
     } else result.kept.push(rel(paths.governance));
     await Deno.mkdir(paths.context, { recursive: true });
     const { parseFeaturesText } = await import("../features/mod.ts");

@@ -1,6 +1,6 @@
 import { readParsedCached } from "../core/cache.ts";
 import type { BrEvent } from "../core/events.ts";
-import { sha256Hex } from "../core/hash.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type FeatureStatus, loadFeatures } from "../features/mod.ts";
@@ -58,7 +58,7 @@ export async function verifyGovernance(
   if (yaml === null) {
     return { present: false, passed: true, actual: null, expected: null, problems: [] };
   }
-  const actual = await sha256Hex(yaml);
+  const actual = sha256Hex(yaml);
   const expected = parseChecksumFile(sum);
   const problems: string[] = [];
   if (expected === null) {
@@ -102,7 +102,7 @@ export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
       created = true;
     }
     await parseGovernance(yaml, ".buildrunner/governance.yaml");
-    const checksum = await sha256Hex(yaml);
+    const checksum = sha256Hex(yaml);
     const line = `${checksum}  governance.yaml\n`;
     const before = await readTextOrNull(project.paths.governanceSum);
     if (before !== line) await writeFileAtomic(project.paths.governanceSum, line);

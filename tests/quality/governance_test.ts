@@ -15,7 +15,7 @@ Deno.test("br init writes governance.yaml with its checksum and never clobbers o
   const gov = `${dir.path}/.buildrunner/governance.yaml`;
   assert.equal(await Deno.readTextFile(gov), DEFAULT_GOVERNANCE_YAML);
   const sum = await Deno.readTextFile(`${dir.path}/.buildrunner/governance.sha256`);
-  assert.equal(sum, `${await sha256Hex(DEFAULT_GOVERNANCE_YAML)}  governance.yaml\n`);
+  assert.equal(sum, `${sha256Hex(DEFAULT_GOVERNANCE_YAML)}  governance.yaml\n`);
   assert.equal((await br(["governance", "verify"], { cwd: dir.path })).code, 0);
 
   await Deno.writeTextFile(gov, "version: 1\npolicy: warn\n");

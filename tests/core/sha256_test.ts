@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { sha256Hex } from "../../src/security/_sha256.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
 
 Deno.test("sha256Hex() equals node:crypto on edge lengths and non-ASCII text", () => {
   const inputs = ["", "abc", "é✓😀", ..."x".repeat(130).split("").map((_, i) => "y".repeat(i))];

@@ -1,7 +1,10 @@
 /**
  * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as lower-case hex. A small synchronous
  * implementation: `node:crypto` costs ~25 ms to load, which the pre-commit path cannot spare,
- * and Web Crypto is asynchronous. Findings are few, so speed here hardly matters.
+ * and Web Crypto is asynchronous. Used for finding fingerprints and the governance checksum:
+ * inputs are few and small, so speed here hardly matters.
+ *
+ * @module
  */
 const K = new Uint32Array([
   0x428a2f98,
