@@ -13,43 +13,38 @@
  *
  * @module
  */
-import { writeFileAtomic } from "./fs.ts";
+import { ensureIgnoredFolder, writeFileAtomic } from "./fs.ts";
 import { join } from "./path.ts";
 
 /** How old a features file must be before what is derived from it is cached. */
 export const RACY_MS = 2000;
 const FORMAT = 1;
 
+/** The identity of a file as it is now, and when it last changed. */
+interface FileKey {
+  /** Size, modification and change times, inode, device. */
+  id: string;
+  /** The later of its modification and change times (ms since the epoch). */
+  changedMs: number;
+}
+
 /** The identity of a file, or null when it does not exist. */
-export async function fileKey(path: string): Promise<string | null> {
+async function fileKey(path: string): Promise<FileKey | null> {
   try {
     const s = await Deno.stat(path);
-    return [
-      FORMAT,
-      s.size,
-      s.mtime?.getTime() ?? "",
-      s.ctime?.getTime() ?? "",
-      s.ino ?? "",
-      s.dev,
-    ].join(":");
+    const mtime = s.mtime?.getTime() ?? 0;
+    const ctime = s.ctime?.getTime() ?? 0;
+    return {
+      id: [FORMAT, s.size, mtime, ctime, s.ino ?? "", s.dev].join(":"),
+      changedMs: Math.max(mtime, ctime),
+    };
   } catch {
     return null;
   }
 }
 
-/** True when a file with this key is old enough to cache what is derived from it. */
-function settled(key: string, now: number): boolean {
-  const [, , mtime, ctime] = key.split(":").map(Number);
-  return Number.isFinite(mtime) && now - Math.max(mtime, ctime || 0) >= RACY_MS;
-}
-
-/**
- * The cached value `name` derived from features.json as it is now, or null. The first line
- * of an entry is the key it was derived under.
- */
-export async function readCached(cacheDir: string, key: string, name: string): Promise<
-  string | null
-> {
+/** The entry `name` derived under `key`, or null. Its first line is the key's id. */
+async function readEntry(cacheDir: string, key: FileKey, name: string): Promise<string | null> {
   let text: string;
   try {
     text = await Deno.readTextFile(join(cacheDir, name));
@@ -57,34 +52,69 @@ export async function readCached(cacheDir: string, key: string, name: string): P
     return null;
   }
   const nl = text.indexOf("\n");
-  return nl > 0 && text.slice(0, nl) === key ? text.slice(nl + 1) : null;
+  return nl > 0 && text.slice(0, nl) === key.id ? text.slice(nl + 1) : null;
 }
 
 /**
- * Stores `value` derived under `key`, when the file is settled; failures are ignored (a cache
+ * Stores `value` derived under `key` when the file is settled; failures are ignored (a cache
  * must never make a command fail).
  */
-export async function writeCached(
+async function writeEntry(
   cacheDir: string,
-  key: string,
+  key: FileKey,
   name: string,
   value: string,
 ): Promise<void> {
-  if (!settled(key, Date.now())) return;
+  if (Date.now() - key.changedMs < RACY_MS) return;
   try {
-    const dir = cacheDir;
-    const ignore = join(dir, ".gitignore");
-    try {
-      await Deno.lstat(ignore);
-    } catch {
-      await writeFileAtomic(ignore, "# br's cache: derived data, never committed\n*\n", {
-        durable: false,
-      });
-    }
-    await writeFileAtomic(join(dir, name), `${key}\n${value}`, { durable: false });
+    await ensureIgnoredFolder(cacheDir, "br's cache: derived data, never committed");
+    await writeFileAtomic(join(cacheDir, name), `${key.id}\n${value}`, { durable: false });
   } catch {
     // A read-only checkout or a full disk: the next run computes again.
   }
+}
+
+/** How a derived value is stored: `encode` null = not cached; `decode` throws on a bad entry. */
+export interface CacheCodec<T> {
+  /** The entry text of a value, or null when it cannot be cached. */
+  encode(value: T): string | null;
+  /** The value of an entry text; throws when the entry is damaged (a miss). */
+  decode(text: string): T;
+}
+
+/**
+ * The value `name` derived from the file at `source`: the cached one while the file has not
+ * changed since, otherwise `derive()`'s (then cached under the file's identity, taken before
+ * `derive` reads the file).
+ */
+export async function derivedFromFile<T>(
+  cacheDir: string,
+  source: string,
+  name: string,
+  codec: CacheCodec<T>,
+  derive: () => Promise<T>,
+): Promise<T> {
+  const key = await fileKey(source);
+  const hit = key === null ? null : await readEntry(cacheDir, key, name);
+  if (hit !== null) {
+    try {
+      return codec.decode(hit);
+    } catch {
+      // A damaged entry is a miss.
+    }
+  }
+  const value = await derive();
+  const text = key === null ? null : codec.encode(value);
+  if (key !== null && text !== null) await writeEntry(cacheDir, key, name, text);
+  return value;
+}
+
+/** JSON entries, for values that survive a JSON round trip (others are not cached). */
+export function jsonCodec<T>(): CacheCodec<T> {
+  return {
+    encode: (value) => jsonSafe(value) ? JSON.stringify(value) : null,
+    decode: (text) => JSON.parse(text) as T,
+  };
 }
 
 /** True when `v` survives a JSON round trip unchanged (no dates, functions, NaN...). */
@@ -99,34 +129,24 @@ function jsonSafe(v: unknown): boolean {
 }
 
 /**
- * Reads and parses the file at `path` (`parse` turns its text into a value), or returns the
- * value cached for the file as it is now. Null when the file does not exist. Values that do
+ * The parsed content of the file at `path` (`parse` turns its text into a value), from the
+ * cache while the file has not changed. Null when the file does not exist. Values that do
  * not survive JSON (a YAML date, say) are not cached.
  */
-export async function readParsedCached(
+export function readParsedCached(
   cacheDir: string,
   path: string,
   name: string,
   parse: (text: string) => unknown | Promise<unknown>,
-): Promise<{ text: string | null; value: unknown } | null> {
-  const key = await fileKey(path);
-  if (key === null) return null;
-  const hit = await readCached(cacheDir, key, name);
-  if (hit !== null) {
+): Promise<unknown | null> {
+  return derivedFromFile(cacheDir, path, name, jsonCodec<unknown>(), async () => {
+    let text: string;
     try {
-      return { text: null, value: JSON.parse(hit) };
-    } catch {
-      // A damaged entry is a miss.
+      text = await Deno.readTextFile(path);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw err;
     }
-  }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  const value = await parse(text);
-  if (jsonSafe(value)) await writeCached(cacheDir, key, name, JSON.stringify(value));
-  return { text, value };
+    return await parse(text);
+  });
 }

@@ -147,12 +147,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
       }
     };
     // The project's file is parsed once per change (`.buildrunner/cache/`).
-    const read = source === "project" && options.cacheDir
+    const tree = source === "project" && options.cacheDir
       ? await readParsedCached(options.cacheDir, file, "config.yaml.json", parseText)
-      : await readTextOrNull(file).then(async (text) =>
-        text === null ? null : { text, value: await parseText(text) }
-      );
-    const tree = read?.value;
+      : await readTextOrNull(file).then((text) => text === null ? null : parseText(text));
     if (tree === null || tree === undefined) continue;
     if (typeof tree !== "object" || Array.isArray(tree)) {
       throw new BrError("invalid_data", `"${file}" must be a YAML mapping of sections`, {

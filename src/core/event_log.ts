@@ -6,7 +6,7 @@
  * @module
  */
 import type { BrEvent } from "./events.ts";
-import { existsSync, writeFileAtomic } from "./fs.ts";
+import { ensureIgnoredFolder, writeFileAtomic } from "./fs.ts";
 import { join } from "./path.ts";
 import type { SqlValue, Store, StoreTx } from "./store.ts";
 
@@ -171,12 +171,7 @@ async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<nu
  */
 export async function spoolEvents(dir: string, events: readonly BrEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const ignore = join(dir, ".gitignore");
-  if (!existsSync(ignore)) {
-    await writeFileAtomic(ignore, "# br's event spool (ingested into br.db)\n*\n", {
-      durable: false,
-    });
-  }
+  await ensureIgnoredFolder(dir, "br's event spool (ingested into br.db)");
   const name = `${Date.now().toString().padStart(15, "0")}-${Deno.pid}-${
     Math.random().toString(36).slice(2, 8)
   }.jsonl`;

@@ -85,3 +85,13 @@ export async function writeIfChanged(
   await writeFileAtomic(path, data, options);
   return true;
 }
+
+/**
+ * Gives a folder of `br`'s own state a `.gitignore` that ignores the whole folder (`# note`,
+ * then `*`), so that it never shows up in git, whatever the project's own ignore rules.
+ */
+export async function ensureIgnoredFolder(dir: string, note: string): Promise<void> {
+  const ignore = join(dir, ".gitignore");
+  if (existsSync(ignore)) return;
+  await writeFileAtomic(ignore, `# ${note}\n*\n`, { durable: false });
+}

@@ -1,7 +1,7 @@
 import { relative } from "../core/path.ts";
 import { writeIfChanged } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { fileKey, readCached, writeCached } from "../core/cache.ts";
+import { derivedFromFile, jsonCodec } from "../core/cache.ts";
 import { nextFeature } from "./graph.ts";
 import { computeMetrics, loadFeatures } from "./registry.ts";
 import { type Feature, type FeatureMetrics, type FeaturesFile, PRIORITIES } from "./types.ts";
@@ -69,27 +69,22 @@ export interface StatusView {
  *
  * @throws {BrError} `invalid_data` when features.json is corrupt.
  */
-export async function statusView(project: Project): Promise<StatusView> {
-  const key = await fileKey(project.paths.features);
-  const hit = key === null ? null : await readCached(project.paths.cache, key, "status.json");
-  if (hit !== null) {
-    try {
-      return JSON.parse(hit) as StatusView;
-    } catch {
-      // A damaged entry is a miss.
-    }
-  }
-  const file = await loadFeatures(project);
-  const view: StatusView = {
-    summary: summarize(file),
-    active: file.features
-      .filter((f) => f.status === "in_progress" || f.status === "testing")
-      .map((f) => ({ id: f.id, name: f.name, status: f.status })),
-  };
-  if (key !== null) {
-    await writeCached(project.paths.cache, key, "status.json", JSON.stringify(view));
-  }
-  return view;
+export function statusView(project: Project): Promise<StatusView> {
+  return derivedFromFile(
+    project.paths.cache,
+    project.paths.features,
+    "status.json",
+    jsonCodec<StatusView>(),
+    async () => {
+      const file = await loadFeatures(project);
+      return {
+        summary: summarize(file),
+        active: file.features
+          .filter((f) => f.status === "in_progress" || f.status === "testing")
+          .map((f) => ({ id: f.id, name: f.name, status: f.status })),
+      };
+    },
+  );
 }
 
 /**
@@ -98,22 +93,31 @@ export async function statusView(project: Project): Promise<StatusView> {
  *
  * @throws {BrError} `invalid_data` when features.json is corrupt.
  */
-export async function statusMarkdown(
+export function statusMarkdown(
   project: Project,
 ): Promise<{ markdown: string; completion: number }> {
-  const key = await fileKey(project.paths.features);
-  const hit = key === null ? null : await readCached(project.paths.cache, key, "STATUS.md");
-  const nl = hit?.indexOf("\n") ?? -1;
-  if (hit && nl > 0 && /^\d+$/.test(hit.slice(0, nl))) {
-    return { completion: Number(hit.slice(0, nl)), markdown: hit.slice(nl + 1) };
-  }
-  const file = await loadFeatures(project);
-  const markdown = renderStatusMarkdown(file);
-  const completion = computeMetrics(file.features).completion_percentage;
-  if (key !== null) {
-    await writeCached(project.paths.cache, key, "STATUS.md", `${completion}\n${markdown}`);
-  }
-  return { markdown, completion };
+  // The entry: the completion percentage on the first line, then STATUS.md.
+  const codec = {
+    encode: (v: { markdown: string; completion: number }) => `${v.completion}\n${v.markdown}`,
+    decode(text: string) {
+      const nl = text.indexOf("\n");
+      if (nl <= 0 || !/^\d+$/.test(text.slice(0, nl))) throw new Error("damaged entry");
+      return { completion: Number(text.slice(0, nl)), markdown: text.slice(nl + 1) };
+    },
+  };
+  return derivedFromFile(
+    project.paths.cache,
+    project.paths.features,
+    "STATUS.md",
+    codec,
+    async () => {
+      const file = await loadFeatures(project);
+      return {
+        markdown: renderStatusMarkdown(file),
+        completion: computeMetrics(file.features).completion_percentage,
+      };
+    },
+  );
 }
 
 const SECTIONS = [

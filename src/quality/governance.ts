@@ -16,13 +16,13 @@ export { sha256Hex };
  */
 export async function loadGovernance(project: Project): Promise<Governance | null> {
   // Parsed and checked once per change of the file (`.buildrunner/cache/`).
-  const read = await readParsedCached(
+  const gov = await readParsedCached(
     project.paths.cache,
     project.paths.governance,
     "governance.json",
     (text) => parseGovernance(text, ".buildrunner/governance.yaml"),
   );
-  return read === null ? null : read.value as Governance;
+  return gov as Governance | null;
 }
 
 /** The result of {@link verifyGovernance}. */
