@@ -181,16 +181,22 @@ export async function spoolEvents(dir: string, events: readonly BrEvent[]): Prom
   });
 }
 
-/** True when the spool holds events not yet in the store. */
-export async function spoolPending(dir: string): Promise<boolean> {
+/** The spooled files (names), oldest first; none when there is no spool. */
+async function spoolFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.endsWith(".jsonl")) return true;
+      if (entry.isFile && entry.name.endsWith(".jsonl")) files.push(entry.name);
     }
   } catch {
     // No spool.
   }
-  return false;
+  return files.sort();
+}
+
+/** True when the spool holds events not yet in the store. */
+export async function spoolPending(dir: string): Promise<boolean> {
+  return (await spoolFiles(dir)).length > 0;
 }
 
 /**
@@ -199,16 +205,8 @@ export async function spoolPending(dir: string): Promise<boolean> {
  * skipped (and not counted twice). Returns how many events were added.
  */
 export async function ingestSpool(store: Store, dir: string): Promise<number> {
-  const files: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.endsWith(".jsonl")) files.push(entry.name);
-    }
-  } catch {
-    return 0;
-  }
   let added = 0;
-  for (const name of files.sort()) {
+  for (const name of await spoolFiles(dir)) {
     const path = join(dir, name);
     let text: string;
     try {

@@ -154,10 +154,6 @@ const here: PathFunctions = pathFunctions(Deno.build.os === "windows", () => Den
 
 /** The platform's separator. */
 export const sep: string = here.sep;
-/** True when `p` is absolute (like `path.isAbsolute`). */
-export const isAbsolute: (p: string) => boolean = here.isAbsolute;
-/** Removes `.` and `..` segments and repeated separators (like `path.normalize`). */
-export const normalize: (p: string) => string = here.normalize;
 /** Joins segments and normalizes the result (like `path.join`). */
 export const join: (...parts: string[]) => string = here.join;
 /** Resolves segments against the working directory (like `path.resolve`). */

@@ -10,14 +10,10 @@ import type { Store } from "../core/store.ts";
  * leaves no file behind.
  */
 export async function readStore(project: Project): Promise<Store> {
-  if (await hasStoredData(project)) return project.store();
+  const stored = await exists(project.paths.db) || await spoolPending(project.paths.spool);
+  if (stored) return project.store();
   const { openSqliteStore } = await import("../core/store_sqlite.ts");
   const store = await openSqliteStore(":memory:");
   project.onClose(() => store.close());
   return store;
-}
-
-/** True when `br.db` exists or the spool holds events (opening the store ingests them). */
-export async function hasStoredData(project: Project): Promise<boolean> {
-  return await exists(project.paths.db) || await spoolPending(project.paths.spool);
 }

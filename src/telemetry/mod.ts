@@ -41,7 +41,7 @@ export {
   telemetryDisabledByEnv,
 } from "./collector.ts";
 export { parseDuration, parsePeriod, parseSince, type Period, PERIODS } from "./_time.ts";
-export { durationBucket, ingestSpool, spoolEvents, writeEvents } from "../core/event_log.ts";
+export { durationBucket, writeEvents } from "../core/event_log.ts";
 export type { DurationStats, OutcomeCounts, PerformanceReport, TelemetrySummary } from "./query.ts";
 export type { EventFilter, PruneResult, StoredEvent } from "./events.ts";
 export {
