@@ -28,10 +28,10 @@ interface FileKey {
   changedMs: number;
 }
 
-/** The identity of a file, or null when it does not exist. */
-async function fileKey(path: string): Promise<FileKey | null> {
+/** The identity of a file, or null when it does not exist (synchronous: see writeFileAtomic). */
+function fileKey(path: string): FileKey | null {
   try {
-    const s = await Deno.stat(path);
+    const s = Deno.statSync(path);
     const mtime = s.mtime?.getTime() ?? 0;
     const ctime = s.ctime?.getTime() ?? 0;
     return {
@@ -43,16 +43,20 @@ async function fileKey(path: string): Promise<FileKey | null> {
   }
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /** The entry `name` derived under `key`, or null. Its first line is the key's id. */
-async function readEntry(cacheDir: string, key: FileKey, name: string): Promise<string | null> {
-  let text: string;
+function readEntry(cacheDir: string, key: FileKey, name: string): Uint8Array | null {
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(join(cacheDir, name));
+    bytes = Deno.readFileSync(join(cacheDir, name));
   } catch {
     return null;
   }
-  const nl = text.indexOf("\n");
-  return nl > 0 && text.slice(0, nl) === key.id ? text.slice(nl + 1) : null;
+  // Only the first line is decoded: a value stored as bytes is handed over as bytes.
+  const nl = bytes.subarray(0, 256).indexOf(10);
+  return nl > 0 && decoder.decode(bytes.subarray(0, nl)) === key.id ? bytes.subarray(nl + 1) : null;
 }
 
 /**
@@ -63,12 +67,16 @@ async function writeEntry(
   cacheDir: string,
   key: FileKey,
   name: string,
-  value: string,
+  value: Uint8Array,
 ): Promise<void> {
   if (Date.now() - key.changedMs < RACY_MS) return;
   try {
     await ensureIgnoredFolder(cacheDir, "br's cache: derived data, never committed");
-    await writeFileAtomic(join(cacheDir, name), `${key.id}\n${value}`, { durable: false });
+    const head = encoder.encode(`${key.id}\n`);
+    const entry = new Uint8Array(head.length + value.length);
+    entry.set(head);
+    entry.set(value, head.length);
+    await writeFileAtomic(join(cacheDir, name), entry, { durable: false });
   } catch {
     // A read-only checkout or a full disk: the next run computes again.
   }
@@ -76,10 +84,10 @@ async function writeEntry(
 
 /** How a derived value is stored: `encode` null = not cached; `decode` throws on a bad entry. */
 export interface CacheCodec<T> {
-  /** The entry text of a value, or null when it cannot be cached. */
-  encode(value: T): string | null;
-  /** The value of an entry text; throws when the entry is damaged (a miss). */
-  decode(text: string): T;
+  /** The entry of a value (text is stored as UTF-8), or null when it cannot be cached. */
+  encode(value: T): string | Uint8Array | null;
+  /** The value of an entry; throws when the entry is damaged (a miss). */
+  decode(entry: Uint8Array): T;
 }
 
 /**
@@ -94,8 +102,8 @@ export async function derivedFromFile<T>(
   codec: CacheCodec<T>,
   derive: () => Promise<T>,
 ): Promise<T> {
-  const key = await fileKey(source);
-  const hit = key === null ? null : await readEntry(cacheDir, key, name);
+  const key = fileKey(source);
+  const hit = key === null ? null : readEntry(cacheDir, key, name);
   if (hit !== null) {
     try {
       return codec.decode(hit);
@@ -104,8 +112,11 @@ export async function derivedFromFile<T>(
     }
   }
   const value = await derive();
-  const text = key === null ? null : codec.encode(value);
-  if (key !== null && text !== null) await writeEntry(cacheDir, key, name, text);
+  const entry = key === null ? null : codec.encode(value);
+  if (key !== null && entry !== null) {
+    const bytes = typeof entry === "string" ? encoder.encode(entry) : entry;
+    await writeEntry(cacheDir, key, name, bytes);
+  }
   return value;
 }
 
@@ -113,7 +124,7 @@ export async function derivedFromFile<T>(
 export function jsonCodec<T>(): CacheCodec<T> {
   return {
     encode: (value) => jsonSafe(value) ? JSON.stringify(value) : null,
-    decode: (text) => JSON.parse(text) as T,
+    decode: (entry) => JSON.parse(decoder.decode(entry)) as T,
   };
 }
 

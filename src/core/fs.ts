@@ -23,15 +23,18 @@ export function existsSync(path: string): boolean {
   }
 }
 
-/** Reads a text file, or returns `null` when it does not exist. */
-export async function readTextOrNull(path: string): Promise<string | null> {
+/**
+ * Reads a text file, or returns `null` when it does not exist. The read is synchronous (see
+ * {@link writeFileAtomic}); the promise is for callers that do not care.
+ */
+export function readTextOrNull(path: string): Promise<string | null> {
   try {
-    return await Deno.readTextFile(path);
+    return Promise.resolve(Deno.readTextFileSync(path));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw new BrError("storage", `Cannot read "${path}": ${(err as Error).message}`, {
-      cause: err,
-    });
+    if (err instanceof Deno.errors.NotFound) return Promise.resolve(null);
+    return Promise.reject(
+      new BrError("storage", `Cannot read "${path}": ${(err as Error).message}`, { cause: err }),
+    );
   }
 }
 
@@ -39,6 +42,9 @@ export async function readTextOrNull(path: string): Promise<string | null> {
  * Writes `data` to `path` atomically: a temp file in the same folder, flushed to disk, then
  * renamed over the target. A reader (or a crash) sees the old file or the new one, never a mix.
  * `durable: false` skips the flush (derived files that can be rebuilt, such as caches).
+ * Files are opened, written and renamed with synchronous calls: each asynchronous file
+ * operation costs a hop to a worker thread (the first one starts that thread), more than
+ * writing a small file takes. Only the flush is asynchronous.
  */
 export async function writeFileAtomic(
   path: string,
@@ -52,16 +58,16 @@ export async function writeFileAtomic(
   const tmp = join(dir, `.${basename(path)}.${tag}.tmp`);
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   try {
-    await Deno.mkdir(dir, { recursive: true });
-    const file = await Deno.open(tmp, { write: true, createNew: true });
+    Deno.mkdirSync(dir, { recursive: true });
+    const file = Deno.openSync(tmp, { write: true, createNew: true });
     try {
       let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
       if (options.durable !== false) await file.syncData();
     } finally {
       file.close();
     }
-    await Deno.rename(tmp, path);
+    Deno.renameSync(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     throw new BrError("storage", `Cannot write "${path}": ${(err as Error).message}`, {
@@ -77,13 +83,35 @@ export async function writeFileAtomic(
  */
 export async function writeIfChanged(
   path: string,
-  data: string,
+  data: string | Uint8Array,
   options: { durable?: boolean } = {},
 ): Promise<boolean> {
-  const current = await readTextOrNull(path);
-  if (current === data) return false;
+  if (typeof data === "string" ? (await readTextOrNull(path)) === data : holds(path, data)) {
+    return false;
+  }
   await writeFileAtomic(path, data, options);
   return true;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** True when the file at `path` holds exactly `bytes`. */
+function holds(path: string, bytes: Uint8Array): boolean {
+  let current: Uint8Array;
+  try {
+    if (Deno.statSync(path).size !== bytes.length) return false;
+    current = Deno.readFileSync(path);
+  } catch {
+    return false;
+  }
+  if (current.length !== bytes.length) return false;
+  try {
+    // Strict UTF-8 decoding is one-to-one, and much faster than comparing byte by byte here.
+    return strictUtf8.decode(current) === strictUtf8.decode(bytes);
+  } catch {
+    // Not UTF-8 (then not what br writes): compare the bytes.
+    return current.every((b, i) => b === bytes[i]);
+  }
 }
 
 /**

@@ -87,22 +87,34 @@ export function statusView(project: Project): Promise<StatusView> {
   );
 }
 
+/** STATUS.md as UTF-8 bytes, and the completion percentage. */
+interface StatusBytes {
+  bytes: Uint8Array;
+  completion: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /**
- * The STATUS.md text for features.json as it is now, and the completion percentage (from
- * the cache while the file has not changed since it was rendered).
- *
- * @throws {BrError} `invalid_data` when features.json is corrupt.
+ * STATUS.md as bytes (from the cache, as they will be written, while features.json has not
+ * changed since it was rendered).
  */
-export function statusMarkdown(
-  project: Project,
-): Promise<{ markdown: string; completion: number }> {
+function statusBytes(project: Project): Promise<StatusBytes> {
   // The entry: the completion percentage on the first line, then STATUS.md.
   const codec = {
-    encode: (v: { markdown: string; completion: number }) => `${v.completion}\n${v.markdown}`,
-    decode(text: string) {
-      const nl = text.indexOf("\n");
-      if (nl <= 0 || !/^\d+$/.test(text.slice(0, nl))) throw new Error("damaged entry");
-      return { completion: Number(text.slice(0, nl)), markdown: text.slice(nl + 1) };
+    encode(v: StatusBytes): Uint8Array {
+      const head = encoder.encode(`${v.completion}\n`);
+      const entry = new Uint8Array(head.length + v.bytes.length);
+      entry.set(head);
+      entry.set(v.bytes, head.length);
+      return entry;
+    },
+    decode(entry: Uint8Array): StatusBytes {
+      const nl = entry.subarray(0, 8).indexOf(10);
+      const head = nl > 0 ? decoder.decode(entry.subarray(0, nl)) : "";
+      if (!/^\d+$/.test(head)) throw new Error("damaged entry");
+      return { completion: Number(head), bytes: entry.subarray(nl + 1) };
     },
   };
   return derivedFromFile(
@@ -113,11 +125,24 @@ export function statusMarkdown(
     async () => {
       const file = await loadFeatures(project);
       return {
-        markdown: renderStatusMarkdown(file),
+        bytes: encoder.encode(renderStatusMarkdown(file)),
         completion: computeMetrics(file.features).completion_percentage,
       };
     },
   );
+}
+
+/**
+ * The STATUS.md text for features.json as it is now, and the completion percentage (from
+ * the cache while the file has not changed since it was rendered).
+ *
+ * @throws {BrError} `invalid_data` when features.json is corrupt.
+ */
+export async function statusMarkdown(
+  project: Project,
+): Promise<{ markdown: string; completion: number }> {
+  const { bytes, completion } = await statusBytes(project);
+  return { markdown: decoder.decode(bytes), completion };
 }
 
 const SECTIONS = [
@@ -225,9 +250,9 @@ export interface GenerateResult {
 
 /** Writes `STATUS.md` from `features.json` (only when its content changes). */
 export async function generateStatus(project: Project): Promise<GenerateResult> {
-  const { markdown, completion } = await statusMarkdown(project);
+  const { bytes, completion } = await statusBytes(project);
   // Not flushed to disk before the rename: STATUS.md is derived, `br generate` rebuilds it.
-  const changed = await writeIfChanged(project.paths.status, markdown, { durable: false });
+  const changed = await writeIfChanged(project.paths.status, bytes, { durable: false });
   const result = {
     path: relative(project.root, project.paths.status),
     changed,

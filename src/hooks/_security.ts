@@ -1,20 +1,27 @@
+import type { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 
 // The scanner's modules load while the hook reads governance.yaml and the index (see
 // runHook), instead of before anything can start.
-let scanner: Promise<typeof import("../security/mod.ts")> | null = null;
+let scanner: Promise<typeof import("../security/scan.ts")> | null = null;
 
 /** Starts loading the security scanner (idempotent). */
 export function preloadSecurity(): void {
-  scanner ??= import("../security/mod.ts");
+  scanner ??= import("../security/scan.ts");
   scanner.catch(() => {}); // a load failure is reported by stagedSecurityCheck
 }
 
-/** Secrets and SQL injection in staged files: one masked line per new finding. */
-export async function stagedSecurityCheck(project: Project): Promise<string[]> {
+/**
+ * Secrets and SQL injection in staged files (read through `index`): one masked line per new
+ * finding.
+ */
+export async function stagedSecurityCheck(
+  project: Project,
+  index: StagedIndex,
+): Promise<string[]> {
   preloadSecurity();
-  const { securityCheck } = await scanner!;
-  const report = await securityCheck(project);
+  const { securityCheckOf } = await scanner!;
+  const report = await securityCheckOf(project, index);
   return report.new_findings.map((f) => {
     const what = f.secret_masked ? `${f.rule} ${f.secret_masked}` : `${f.rule}: ${f.message}`;
     return `${f.file}:${f.line}:${f.column} ${what}${f.fix ? ` (fix: ${f.fix})` : ""}`;

@@ -4,6 +4,7 @@ import { resolve, sep } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { readTextOrNull, writeIfChanged } from "../core/fs.ts";
 import { git } from "../core/git.ts";
+import { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { assertValidGraph, parseFeaturesText, renderStatusMarkdown } from "../features/mod.ts";
 import {
@@ -55,24 +56,7 @@ const FEATURES = ".buildrunner/features.json";
 const GOV = ".buildrunner/governance.yaml";
 const GOV_SUM = ".buildrunner/governance.sha256";
 const SPEC = "PROJECT_SPEC.md";
-
-async function stagedNames(root: string): Promise<string[]> {
-  const res = await git(
-    ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--relative"],
-    { cwd: root },
-  );
-  if (res.code !== 0) {
-    throw new BrError("external", `Cannot read the staged files in "${root}"`, {
-      hint: "run the hook inside a git repository (git init)",
-    });
-  }
-  return res.stdout.split("\0").filter(Boolean);
-}
-
-async function stagedText(root: string, rel: string): Promise<string | null> {
-  const res = await git(["show", `:./${rel}`], { cwd: root });
-  return res.code === 0 ? res.stdout : null;
-}
+const STATUS = "STATUS.md";
 
 function check(name: string, messages: string[], policyWarn = false): HookCheck {
   const failed = messages.length > 0;
@@ -107,15 +91,22 @@ export async function runHook(
       hint: `hooks: ${HOOK_NAMES.join(", ")}`,
     });
   }
-  if (hook === "pre-commit") preloadSecurity();
-  const stagedList = hook === "pre-commit" ? stagedNames(project.root) : null;
-  stagedList?.catch(() => {}); // awaited in preCommit
+  let index: StagedIndex | null = null;
+  if (hook === "pre-commit") {
+    preloadSecurity();
+    // git reads the index while governance.yaml is read.
+    index = new StagedIndex(project.root);
+  }
   const { gov, problem } = await governanceOrProblem(project);
   const warnOnly = gov?.policy === "warn";
   const rulesOff = gov?.policy === "off";
   const run: HookRun = { hook, passed: true, checks: [], staged: [] };
-  if (hook === "pre-commit") {
-    await preCommit(project, gov, problem, stagedList!, run, warnOnly, rulesOff);
+  if (index) {
+    try {
+      await preCommit(project, gov, problem, index, run, warnOnly, rulesOff);
+    } finally {
+      await index.close();
+    }
   } else if (hook === "commit-msg") {
     if (gov && !rulesOff) {
       const file = input.args?.[0];
@@ -137,7 +128,7 @@ async function preCommit(
   project: Project,
   gov: Governance | null,
   govProblem: string | null,
-  stagedList: Promise<string[]>,
+  index: StagedIndex,
   run: HookRun,
   warnOnly: boolean,
   rulesOff: boolean,
@@ -145,13 +136,14 @@ async function preCommit(
   const root = project.root;
   const gates = gov?.gates.pre_commit ?? ["features", "governance", "security", "spec"];
   // The secret scan reads the index on its own: it runs while the other checks do.
-  const security = gates.includes("security") ? stagedSecurityCheck(project) : null;
+  const security = gates.includes("security") ? stagedSecurityCheck(project, index) : null;
   security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
-  const staged = new Set(await stagedList);
+  const staged = new Set(await index.namesHere());
+  const stagedText = (rel: string) => index.textHere(rel);
   let status: string | null = null;
 
   if (gates.includes("features") && staged.has(FEATURES)) {
-    const text = await stagedText(root, FEATURES);
+    const text = await stagedText(FEATURES);
     const messages: string[] = [];
     try {
       const file = await parseFeaturesText(text ?? "", FEATURES);
@@ -166,13 +158,13 @@ async function preCommit(
   if (gates.includes("governance")) {
     const messages: string[] = govProblem ? [govProblem] : [];
     if (!govProblem && (staged.has(GOV) || staged.has(GOV_SUM))) {
-      const [yaml, sum] = await Promise.all([stagedText(root, GOV), stagedText(root, GOV_SUM)]);
+      const [yaml, sum] = await Promise.all([stagedText(GOV), stagedText(GOV_SUM)]);
       messages.push(...(await verifyGovernance(project, { yaml, sum })).problems);
     }
     run.checks.push(check("governance", messages));
   }
   if (gates.includes("spec") && staged.has(SPEC)) {
-    const s = await checkSpecLock(project, await stagedText(root, SPEC));
+    const s = await checkSpecLock(project, await stagedText(SPEC));
     run.checks.push(check("spec", s.problem ? [s.problem] : []));
   }
   if (gov && !rulesOff && gov.branches.allowed.length > 0) {
@@ -187,16 +179,20 @@ async function preCommit(
       warnOnly,
     ));
   }
-  if (security) run.checks.push(check("security", await security));
   // The commit carries a STATUS.md generated from the features.json it commits (staged after
   // the scan, so the index the scan reads does not change under it).
   if (status !== null) {
+    // Asked before the scan's last answers are taken, answered after them.
+    const inIndex = stagedText(STATUS);
+    if (security) run.checks.push(check("security", await security));
     await writeIfChanged(project.paths.status, status);
-    const add = await git(["add", "--", "STATUS.md"], { cwd: root });
-    if (add.code !== 0) {
-      run.checks.push(check("status", [`cannot stage STATUS.md: ${add.stderr.trim()}`]));
-    } else run.staged.push("STATUS.md");
-  }
+    if ((await inIndex) !== status) {
+      const add = await git(["add", "--", STATUS], { cwd: root });
+      if (add.code !== 0) {
+        run.checks.push(check("status", [`cannot stage STATUS.md: ${add.stderr.trim()}`]));
+      } else run.staged.push(STATUS);
+    }
+  } else if (security) run.checks.push(check("security", await security));
 }
 
 async function prePush(

@@ -2,64 +2,13 @@
 import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { existsSync } from "../core/fs.ts";
-import { git, gitOk } from "../core/git.ts";
+import { git } from "../core/git.ts";
+import { StagedIndex } from "../core/git_index.ts";
 import { isBinary, ownPath, type ScanUnit, toRel, VENDORED_DIRS } from "./files.ts";
 import type { ScanSkipped } from "./types.ts";
 
-const decoder = new TextDecoder();
-
-/** Reads many git objects through one `git cat-file --batch` process. */
-async function* catFileBatch(
-  cwd: string,
-  names: string[],
-): AsyncGenerator<{ name: string; bytes: Uint8Array | null }> {
-  if (names.length === 0) return;
-  const child = new Deno.Command("git", {
-    args: ["cat-file", "--batch"],
-    cwd,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const input = new TextEncoder().encode(names.join("\n") + "\n");
-  const writing = writer.write(input).then(() => writer.close());
-  const reader = child.stdout.getReader();
-  let buf = new Uint8Array(0);
-  let done = false;
-  const need = async (n: number) => {
-    while (buf.length < n && !done) {
-      const r = await reader.read();
-      if (r.done) done = true;
-      else {
-        const next = new Uint8Array(buf.length + r.value.length);
-        next.set(buf);
-        next.set(r.value, buf.length);
-        buf = next;
-      }
-    }
-  };
-  for (const name of names) {
-    let nl = -1;
-    while ((nl = buf.indexOf(10)) === -1 && !done) await need(buf.length + 1);
-    if (nl === -1) break;
-    const header = decoder.decode(buf.subarray(0, nl));
-    buf = buf.subarray(nl + 1);
-    const m = header.match(/^\S+ (\w+) (\d+)$/);
-    if (!m) {
-      yield { name, bytes: null };
-      continue;
-    }
-    const size = Number(m[2]);
-    await need(size + 1);
-    const bytes = buf.slice(0, size);
-    buf = buf.subarray(size + 1);
-    yield { name, bytes: m[1] === "blob" ? bytes : null };
-  }
-  await writing.catch(() => {});
-  await reader.cancel().catch(() => {});
-  await child.status;
-}
+// Staged files asked for ahead of the one scanned.
+const AHEAD = 16;
 
 /** The git top-level folder of `root`, or null outside git. */
 async function gitTop(root: string): Promise<string | null> {
@@ -75,7 +24,8 @@ function vendored(file: string): boolean {
 
 /**
  * Yields the staged content (the index, not the work tree) of every added, copied,
- * modified or renamed file.
+ * modified or renamed file, read through `index` (opened here when not given; the caller
+ * closes its own).
  *
  * @throws {BrError} `external` outside a git repository.
  */
@@ -83,45 +33,50 @@ export async function* stagedFiles(
   root: string,
   skipped: ScanSkipped,
   maxBytes: number,
+  index?: StagedIndex,
 ): AsyncGenerator<ScanUnit> {
-  // Both at once (paths from `git diff` are relative to the top whatever the folder).
-  const [top, diff] = await Promise.all([
-    gitTop(root),
-    git(["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"], {
-      cwd: root,
-    }),
-  ]);
-  if (!top) {
-    throw new BrError("external", `"${root}" is not in a git repository`, {
-      hint: "--staged and br security check need git",
-    });
-  }
-  const out = diff.code === 0 ? diff.stdout : await gitOk(
-    ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"],
-    { cwd: top },
-  );
-  const files = out.split("\0").filter(Boolean).filter((f) => {
-    if (f.includes("\n") || ownPath(toRel(root, join(top, f)))) return false;
-    if (vendored(f)) {
-      skipped.vendored++;
-      return false;
+  const own = index ? null : new StagedIndex(root);
+  const staged = (index ?? own)!;
+  try {
+    // Paths from `git diff` and for `cat-file` are relative to the top whatever the folder.
+    const [top, names] = await Promise.all([
+      staged.top(),
+      staged.names().catch(() => null),
+    ]);
+    if (!top || !names) {
+      throw new BrError("external", `"${root}" is not in a git repository`, {
+        hint: "--staged and br security check need git",
+      });
     }
-    return true;
-  }).sort();
-  const prefix = toRel(top, root);
-  for await (const { name, bytes } of catFileBatch(top, files.map((f) => `:${f}`))) {
-    if (!bytes) continue;
-    if (bytes.length > maxBytes) {
-      skipped.large++;
-      continue;
+    const files = names.filter((f) => {
+      if (f.includes("\n") || ownPath(toRel(root, join(top, f)))) return false;
+      if (vendored(f)) {
+        skipped.vendored++;
+        return false;
+      }
+      return true;
+    }).sort();
+    const prefix = toRel(top, root);
+    // Asked for a few files ahead: git answers while the earlier ones are scanned.
+    const blobs = files.slice(0, AHEAD).map((f) => staged.blob(f));
+    for (const [i, path] of files.entries()) {
+      if (i + AHEAD < files.length) blobs.push(staged.blob(files[i + AHEAD]));
+      const bytes = await blobs[i];
+      blobs[i] = Promise.resolve(null); // its text is released once scanned
+      if (!bytes) continue;
+      if (bytes.length > maxBytes) {
+        skipped.large++;
+        continue;
+      }
+      if (isBinary(bytes)) {
+        skipped.binary++;
+        continue;
+      }
+      const file = prefix && prefix !== "" ? toRel(root, join(top, path)) : path;
+      yield { file, bytes, commit: null, lineMap: null };
     }
-    if (isBinary(bytes)) {
-      skipped.binary++;
-      continue;
-    }
-    const path = name.slice(1);
-    const file = prefix && prefix !== "" ? toRel(root, join(top, path)) : path;
-    yield { file, bytes, commit: null, lineMap: null };
+  } finally {
+    await own?.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { join } from "../core/path.ts";
 import { type Config, globalConfigPath } from "../core/config.ts";
 import { exists, readTextOrNull } from "../core/fs.ts";
+import type { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
 import { scanThreads, scanTree } from "./_parallel.ts";
@@ -192,4 +193,13 @@ export function scanHistory(
  */
 export function securityCheck(project: Project): Promise<ScanReport> {
   return scanStaged(project);
+}
+
+/** {@link securityCheck} reading the index through the caller's `index` (the git hooks'). */
+export function securityCheckOf(project: Project, index: StagedIndex): Promise<ScanReport> {
+  return run(
+    project,
+    {},
+    (s, skipped) => scanUnits(stagedFiles(project.root, skipped, s.maxBytes, index), s),
+  );
 }

@@ -33,6 +33,18 @@ async function repoWithHooks(name: string) {
   return dir;
 }
 
+/** A committed repository at `top` whose project lives in apps/web, hooks installed. */
+async function subfolderProject(top: string): Promise<string> {
+  await gitRun(["init", "-q"], top);
+  const sub = join(top, "apps/web");
+  await Deno.mkdir(sub, { recursive: true });
+  assert.equal((await br(["init", "--name", "web"], { cwd: sub })).code, 0);
+  await gitRun(["add", "-A"], top);
+  await gitRun(["commit", "-q", "-m", "init"], top);
+  assert.equal((await br(["hooks", "install"], { cwd: sub })).code, 0);
+  return sub;
+}
+
 async function head(cwd: string): Promise<string> {
   return await gitRun(["rev-parse", "HEAD"], cwd);
 }
@@ -256,13 +268,7 @@ Deno.test("commit-msg applies the governance commit rule", async () => {
 
 Deno.test("hooks find a project that lives in a subfolder of the repository", async () => {
   await using repo = await tempDir();
-  await gitRun(["init", "-q"], repo.path);
-  const sub = join(repo.path, "apps/web");
-  await Deno.mkdir(sub, { recursive: true });
-  assert.equal((await br(["init", "--name", "web"], { cwd: sub })).code, 0);
-  await gitRun(["add", "-A"], repo.path);
-  await gitRun(["commit", "-q", "-m", "init"], repo.path);
-  assert.equal((await br(["hooks", "install"], { cwd: sub })).code, 0);
+  const sub = await subfolderProject(repo.path);
   const script = await Deno.readTextFile(join(repo.path, ".git/hooks/pre-commit"));
   assert.match(script, /hooks run --project apps\/web pre-commit "\$@"/);
   await Deno.writeTextFile(join(sub, ".buildrunner/features.json"), "[]");
@@ -270,4 +276,35 @@ Deno.test("hooks find a project that lives in a subfolder of the repository", as
   const r = await gitTry(["commit", "-m", "break"], repo.path);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /br pre-commit: ✗ features/);
+});
+
+Deno.test("pre-commit of a project in a subfolder stages its STATUS.md only when it is out of date", async () => {
+  await using repo = await tempDir();
+  const sub = await subfolderProject(repo.path);
+
+  // features.json staged alone: the hook regenerates apps/web/STATUS.md and stages it.
+  assert.equal(
+    (await br(["feature", "add", "Checkout", "--id", "checkout"], { cwd: sub })).code,
+    0,
+  );
+  await gitRun(["add", "apps/web/.buildrunner/features.json"], repo.path);
+  const first = await gitTry(["commit", "-m", "checkout"], repo.path);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /staged STATUS\.md/);
+  assert.match(await gitRun(["show", "HEAD:apps/web/STATUS.md"], repo.path), /Checkout/);
+  assert.deepEqual(
+    (await gitRun(["show", "--name-only", "--format=", "HEAD"], repo.path)).split("\n").sort(),
+    ["apps/web/.buildrunner/features.json", "apps/web/STATUS.md"],
+  );
+
+  // Both staged, STATUS.md already up to date: committed as it is, not staged again.
+  assert.equal((await br(["feature", "add", "Search", "--id", "search"], { cwd: sub })).code, 0);
+  assert.equal((await br(["generate"], { cwd: sub })).code, 0);
+  await gitRun(["add", "-A"], repo.path);
+  const second = await gitTry(["commit", "-m", "search"], repo.path);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /br pre-commit: ✓ features/);
+  assert.doesNotMatch(second.stderr, /staged STATUS\.md/);
+  assert.match(await gitRun(["show", "HEAD:apps/web/STATUS.md"], repo.path), /Search/);
+  assert.equal(await gitRun(["status", "--porcelain"], repo.path), "");
 });
