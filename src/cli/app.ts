@@ -96,6 +96,11 @@ const APP_OPTIONS: Parameters<typeof buildApplication<BrContext>>[1] = {
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+    // What Stricli prints, without loading every command first.
+    ctx.process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   const app = await buildApp(argv);
   await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(app, argv) });
   const code = Number(ctx.process.exitCode ?? 0);

@@ -1,14 +1,15 @@
 import { basename, dirname, join } from "./path.ts";
 import { BrError } from "./errors.ts";
 
-/** True when `path` exists (file or folder). */
-export async function exists(path: string): Promise<boolean> {
+/**
+ * True when `path` exists (file or folder). Synchronous underneath, as
+ * {@link readTextOrNull}.
+ */
+export function exists(path: string): Promise<boolean> {
   try {
-    await Deno.lstat(path);
-    return true;
+    return Promise.resolve(existsSync(path));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
+    return Promise.reject(err);
   }
 }
 

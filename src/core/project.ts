@@ -1,10 +1,8 @@
 import { dirname, join, resolve, sep } from "./path.ts";
-import { type Config, globalConfigPath, loadConfig } from "./config.ts";
+import type { Config } from "./config.ts";
 import { BrError } from "./errors.ts";
-import { ingestSpool } from "./event_log.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
 import { existsSync } from "./fs.ts";
-import { withLock } from "./lock.ts";
 import type { Store } from "./store.ts";
 
 /** Name of the project folder. */
@@ -200,14 +198,18 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
   });
   let configPromise: Promise<Config> | null = null;
   const cleanups: (() => void | Promise<void>)[] = [];
+  // The config, the lock and the event log load with their first use: a command that needs
+  // none of them (a warm `br status`) does not pay for their modules.
   const config = () =>
-    configPromise ??= loadConfig({
-      projectFile: paths.config,
-      cacheDir: paths.cache,
-      globalFile: globalConfigPath(env),
-      env,
-      flags: options.configFlags,
-    });
+    configPromise ??= import("./config.ts").then(({ globalConfigPath, loadConfig }) =>
+      loadConfig({
+        projectFile: paths.config,
+        cacheDir: paths.cache,
+        globalFile: globalConfigPath(env),
+        env,
+        flags: options.configFlags,
+      })
+    );
   let lockTimeout: number | undefined;
   let storePromise: Promise<Store> | null = null;
   const store = () =>
@@ -223,6 +225,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       const opened = await openSqliteStore(paths.db);
       // Events short commands spooled instead of opening the store (left for the next open
       // when the store is too busy now).
+      const { ingestSpool } = await import("./event_log.ts");
       await ingestSpool(opened, paths.spool).catch(() => {});
       return opened;
     })().catch((err) => {
@@ -244,6 +247,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
         lockTimeout = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 30_000;
       }
       await Deno.mkdir(paths.dir, { recursive: true });
+      const { withLock } = await import("./lock.ts");
       return withLock(paths.lock, fn, { timeoutMs: lockTimeout });
     },
     onClose(fn) {

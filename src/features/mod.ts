@@ -38,13 +38,12 @@ export {
   type GenerateResult,
   generateStatus,
   projectStatus,
-  renderStatusMarkdown,
   statusMarkdown,
   type StatusSummary,
   type StatusView,
   statusView,
-  summarize,
 } from "./status.ts";
+export { renderStatusMarkdown, summarize } from "./status_render.ts";
 export {
   type Feature,
   type FeatureMetrics,

@@ -5,10 +5,9 @@ import { gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { selfCommandLine, shellQuote } from "../core/self.ts";
 
-/** The git hooks `br` manages. */
-export const HOOK_NAMES = ["pre-commit", "commit-msg", "pre-push"] as const;
-/** One of {@link HOOK_NAMES}. */
-export type HookName = typeof HOOK_NAMES[number];
+import { HOOK_NAMES, type HookName } from "./names.ts";
+
+export { HOOK_NAMES, type HookName };
 
 /** The line that marks a hook script as written by `br`. */
 export const HOOK_MARKER = "# br-managed-hook";

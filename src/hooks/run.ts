@@ -6,16 +6,13 @@ import { readTextOrNull, writeIfChanged } from "../core/fs.ts";
 import { git } from "../core/git.ts";
 import { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
-import { assertValidGraph, parseFeaturesText, renderStatusMarkdown } from "../features/mod.ts";
-import {
-  checkSpecLock,
-  commitMessageProblem,
-  globToRegExp,
-  type Governance,
-  loadGovernance,
-  verifyGovernance,
-} from "../quality/mod.ts";
-import { HOOK_NAMES } from "./install.ts";
+import { assertValidGraph } from "../features/graph.ts";
+import { parseFeaturesText } from "../features/registry.ts";
+import { renderStatusMarkdown } from "../features/status_render.ts";
+import { commitMessageProblem, loadGovernance, verifyGovernance } from "../quality/governance.ts";
+import type { Governance } from "../quality/governance_schema.ts";
+import { checkSpecLock } from "../quality/spec_lock.ts";
+import { HOOK_NAMES } from "./names.ts";
 import { preloadSecurity, stagedSecurityCheck } from "./_security.ts";
 
 /** One check a hook made. */
@@ -168,7 +165,10 @@ async function preCommit(
     run.checks.push(check("spec", s.problem ? [s.problem] : []));
   }
   if (gov && !rulesOff && gov.branches.allowed.length > 0) {
-    const res = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: root });
+    const [res, { globToRegExp }] = await Promise.all([
+      git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: root }),
+      import("../quality/_files.ts"),
+    ]);
     const branch = res.stdout.trim();
     const ok = res.code !== 0 || gov.branches.allowed.some((g) => globToRegExp(g).test(branch));
     run.checks.push(check(

@@ -3,7 +3,8 @@ import type { BrEvent } from "../core/events.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { type FeatureStatus, loadFeatures } from "../features/mod.ts";
+import { loadFeatures } from "../features/registry.ts";
+import type { FeatureStatus } from "../features/types.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
 
 /** The SHA-256 (hex) of a text, as `br governance update` records it. */

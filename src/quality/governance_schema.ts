@@ -1,5 +1,5 @@
 import { BrError } from "../core/errors.ts";
-import { type FeatureStatus, STATUSES } from "../features/mod.ts";
+import { type FeatureStatus, STATUSES } from "../features/types.ts";
 
 /** What happens when a governance rule is broken. */
 export type GovernancePolicy = "strict" | "warn" | "off";

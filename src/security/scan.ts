@@ -4,7 +4,6 @@ import { exists, readTextOrNull } from "../core/fs.ts";
 import type { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
-import { scanThreads, scanTree } from "./_parallel.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import { DEFAULT_MAX_FILE_BYTES, type ScanUnit } from "./files.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
@@ -31,6 +30,7 @@ export interface SecurityScanOptions {
 }
 
 interface Settings extends ScanSettings {
+  /** The `threads` setting (0: pick; see `scanThreads`). */
   threads: number;
 }
 
@@ -82,7 +82,7 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
     rules,
     sql: opts.sql ?? get("security.sql", true),
     maxBytes: opts.maxFileBytes ?? get("security.max_file_bytes", DEFAULT_MAX_FILE_BYTES),
-    threads: scanThreads(opts.threads ?? get("security.threads", 0)),
+    threads: opts.threads ?? get("security.threads", 0),
   };
 }
 
@@ -151,7 +151,11 @@ export function scanPaths(
   return run(
     project,
     opts,
-    (s, skipped) => scanTree(project.root, list, s, skipped, { threads: s.threads }),
+    async (s, skipped) => {
+      // Worker threads are for scans of paths only: staged and history scans never load them.
+      const { scanThreads, scanTree } = await import("./_parallel.ts");
+      return await scanTree(project.root, list, s, skipped, { threads: scanThreads(s.threads) });
+    },
   );
 }
 

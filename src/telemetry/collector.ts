@@ -9,7 +9,6 @@
  */
 import type { BrEvent, EventType } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
-import { spoolEvents, writeEvents } from "../core/event_log.ts";
 
 /** Options of {@link attachCollector}. */
 export interface CollectorOptions {
@@ -111,11 +110,13 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
       if (closing && !alertsPending && !project.storeOpened()) {
         // A short command that never needed the store: spool the events (the next open of
         // the store ingests them) instead of loading and opening SQLite for a few rows.
+        const { spoolEvents } = await import("../core/event_log.ts");
         await spoolEvents(project.paths.spool, events);
         state.written += events.length;
         return;
       }
       const store = await project.store();
+      const { writeEvents } = await import("../core/event_log.ts");
       state.written += await writeEvents(store, events);
       const due = closing || Date.now() - lastAlertCheck >= ALERT_EVERY_MS;
       if (alertsPending && due) {

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { br, brProcess, tempDir, tempProject } from "../helpers.ts";
 
-Deno.test("--version prints the version from deno.json", async () => {
+Deno.test("--version and -v print the version from deno.json", async () => {
   await using dir = await tempDir();
-  const res = await br(["--version"], { cwd: dir.path });
-  assert.equal(res.code, 0);
-  assert.equal(res.stdout.trim(), denoJson.version);
+  for (const flag of ["--version", "-v"]) {
+    const res = await br([flag], { cwd: dir.path });
+    assert.equal(res.code, 0);
+    assert.equal(res.stdout, `${denoJson.version}\n`);
+  }
 });
 
 Deno.test("completions print a script per shell and propose commands", async () => {

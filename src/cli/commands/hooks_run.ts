@@ -1,11 +1,5 @@
 import { ExitCode } from "../../core/errors.ts";
-import {
-  hooksSnippet,
-  hooksStatus,
-  installHooks,
-  runHook,
-  uninstallHooks,
-} from "../../hooks/mod.ts";
+import { runHook } from "../../hooks/run.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
@@ -20,6 +14,9 @@ import {
 
 type Common = ProjectFlags & JsonFlags;
 
+// Installing and inspecting load with their commands: `br hooks run` (every commit) does not.
+const loadInstall = () => import("../../hooks/install.ts");
+
 function split(raw: string | undefined): string[] | undefined {
   return raw?.split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -27,6 +24,7 @@ function split(raw: string | undefined): string[] | undefined {
 /** `br hooks install` */
 export function install(this: BrContext, flags: Common & { hooks?: string }): Promise<void> {
   return withProject(this, flags, async (project) => {
+    const { installHooks } = await loadInstall();
     const r = await installHooks(project, { hooks: split(flags.hooks) });
     if (flags.json) return printJson(this, r);
     const c = await colors(this);
@@ -47,6 +45,7 @@ export function install(this: BrContext, flags: Common & { hooks?: string }): Pr
 /** `br hooks uninstall` */
 export function uninstall(this: BrContext, flags: Common & { hooks?: string }): Promise<void> {
   return withProject(this, flags, async (project) => {
+    const { uninstallHooks } = await loadInstall();
     const r = await uninstallHooks(project, { hooks: split(flags.hooks) });
     if (flags.json) return printJson(this, r);
     for (const h of r.hooks) {
@@ -63,6 +62,7 @@ export function uninstall(this: BrContext, flags: Common & { hooks?: string }): 
 /** `br hooks status` */
 export function status(this: BrContext, flags: Common): Promise<void> {
   return withProject(this, flags, async (project) => {
+    const { hooksStatus } = await loadInstall();
     const s = await hooksStatus(project);
     if (flags.json) return printJson(this, s);
     const c = await colors(this);
@@ -79,8 +79,8 @@ export function status(this: BrContext, flags: Common): Promise<void> {
 }
 
 /** `br hooks snippet` */
-export function snippet(this: BrContext, flags: Common): void {
-  const s = hooksSnippet();
+export async function snippet(this: BrContext, flags: Common): Promise<void> {
+  const s = (await loadInstall()).hooksSnippet();
   if (flags.json) return printJson(this, s);
   print(this, s.pre_commit);
   print(this, s.lefthook);

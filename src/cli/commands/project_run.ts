@@ -1,7 +1,7 @@
 import { resolve } from "../../core/path.ts";
 import { ExitCode } from "../../core/errors.ts";
 import { readTextOrNull } from "../../core/fs.ts";
-import { generateStatus, statusMarkdown, statusView } from "../../features/mod.ts";
+import { generateStatus, statusMarkdown, statusView } from "../../features/status.ts";
 import type { SetupResult } from "../../project/mod.ts";
 import type { BrContext } from "../context.ts";
 import {
@@ -13,7 +13,6 @@ import {
   setExit,
   withProject,
 } from "../output.ts";
-import { statusColor } from "../render.ts";
 
 async function renderSetup(ctx: BrContext, verb: string, r: SetupResult): Promise<void> {
   const c = await colors(ctx);
@@ -90,6 +89,7 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
     if (active.length) {
       print(this, "");
       print(this, c.bold("Active"));
+      const { statusColor } = await import("../render.ts");
       for (const f of active) print(this, `  ${f.id} ${statusColor(c, f.status)} — ${f.name}`);
     }
     if (s.blockers.length) {
