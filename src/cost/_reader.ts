@@ -33,12 +33,17 @@ export interface ReaderOptions {
   run: string;
   /** New bytes from which files are read on the reader thread (default 4 MiB). */
   offloadBytes?: number;
+  /** Bytes of log a reader thread reads before a new one takes the next files (100 MiB). */
+  recycleBytes?: number;
 }
 
 // Files looked at, at most, before deciding where to read them.
 const PLANS_LOOKED_AT = 256;
 // Files sent to the reader thread ahead of the one it reads, so that it never waits for one.
 const PLANS_AHEAD = 16;
+// A reader thread's heap grows as V8 adapts it to a long run; a new thread every 100 MiB of
+// log keeps the peak memory of a large import near that of a small one (about 30 ms each).
+const RECYCLE_BYTES = 100 << 20;
 
 /** Reads log files in process or on a reader thread; {@link close} stops the thread. */
 export class LogReader {
@@ -47,6 +52,7 @@ export class LogReader {
   #worker: Worker | null = null;
   #ready = false;
   #threaded = false;
+  #started = 0;
   #replies: ReaderReply[] = [];
   #wake: (() => void) | null = null;
 
@@ -107,12 +113,18 @@ export class LogReader {
       await this.#message();
     }
     this.#threaded = true;
+    this.#started++;
     return true;
   }
 
   /** Whether files were read on the reader thread. */
   get threaded(): boolean {
     return this.#threaded;
+  }
+
+  /** How many reader threads were started (one per {@link ReaderOptions.recycleBytes}). */
+  get threadsStarted(): number {
+    return this.#started;
   }
 
   #message(): Promise<void> {
@@ -140,6 +152,7 @@ export class LogReader {
   /** The steps of the files of `plans`, in order. */
   async *steps(plans: AsyncIterator<FilePlan>): AsyncGenerator<ReadStep> {
     const offload = this.#options.offloadBytes ?? 4 << 20;
+    const recycleBytes = this.#options.recycleBytes ?? RECYCLE_BYTES;
     // Files are looked at before they are read: when they hold a few MiB of new log, they
     // and all the next ones are read on the reader thread (none in process: parsing would
     // then grow this thread's heap for the rest of the import).
@@ -166,51 +179,73 @@ export class LogReader {
         return;
       }
     }
-    // The files sent and not done, in order, with their numbers.
-    const sent: { plan: FilePlan; n: number }[] = [];
-    let numbered = 0;
-    let ended = false;
-    const feed = async () => {
-      while (sent.length < PLANS_AHEAD && (ahead.length || more)) {
-        const next = ahead.length ? ahead.shift()! : await plans.next().then((n) => {
-          if (n.done) more = false;
-          return n.done ? null : n.value;
-        });
-        if (next) {
-          const n = numbered++;
-          this.#post({ type: "file", plan: next, n });
-          sent.push({ plan: next, n });
-        }
-      }
-      if (!more && !ahead.length && !ended) {
-        ended = true;
-        this.#post({ type: "end" });
-      }
-    };
-    await feed();
+    // A thread reads about `recycleBytes` of log, then ends, and a new one takes the next
+    // files (see RECYCLE_BYTES).
     const { now, run } = this.#options;
     while (true) {
-      const reply = await this.#reply();
-      if (reply.type === "done") return;
-      if (reply.type === "error") {
-        const err = new Error(reply.message);
-        err.name = reply.name;
-        throw err;
-      }
-      if (reply.type !== "steps") continue;
-      const rows = new RowUnpacker(reply.rows, now, run);
-      for (let i = 0; i < reply.steps.length; i++) {
-        // Files before this step's are done (a file that is gone has no step).
-        while (sent[0].n < reply.files[i]) sent.shift();
-        yield { plan: sent[0].plan, step: reply.steps[i], rows: rows.next(reply.steps[i].rows) };
-      }
-      // The steps are taken: the thread may read further, into the same buffers.
-      const { nums, refs, text } = reply.rows;
-      this.#post(
-        { type: "credit", steps: reply.steps.length, buffers: { nums, refs, text } },
-        [nums.buffer, refs.buffer, text.buffer],
-      );
+      // The files sent and not done, in order, with their numbers.
+      const sent: { plan: FilePlan; n: number }[] = [];
+      let numbered = 0;
+      let ended = false;
+      let budget = recycleBytes;
+      const feed = async () => {
+        while (sent.length < PLANS_AHEAD && budget > 0 && (ahead.length || more)) {
+          const next = ahead.length ? ahead.shift()! : await plans.next().then((n) => {
+            if (n.done) more = false;
+            return n.done ? null : n.value;
+          });
+          if (next) {
+            const n = numbered++;
+            this.#post({ type: "file", plan: next, n });
+            sent.push({ plan: next, n });
+            budget -= next.size - (next.known?.offset ?? 0);
+          }
+        }
+        if ((budget <= 0 || (!more && !ahead.length)) && !ended) {
+          ended = true;
+          this.#post({ type: "end" });
+        }
+      };
       await feed();
+      while (true) {
+        const reply = await this.#reply();
+        if (reply.type === "done") break;
+        if (reply.type === "error") {
+          const err = new Error(reply.message);
+          err.name = reply.name;
+          throw err;
+        }
+        if (reply.type !== "steps") continue;
+        const rows = new RowUnpacker(reply.rows, now, run);
+        for (let i = 0; i < reply.steps.length; i++) {
+          // Files before this step's are done (a file that is gone has no step).
+          while (sent[0].n < reply.files[i]) sent.shift();
+          yield { plan: sent[0].plan, step: reply.steps[i], rows: rows.next(reply.steps[i].rows) };
+        }
+        // The steps are taken: the thread may read further, into the same buffers.
+        const { nums, refs, text } = reply.rows;
+        this.#post(
+          { type: "credit", steps: reply.steps.length, buffers: { nums, refs, text } },
+          [nums.buffer, refs.buffer, text.buffer],
+        );
+        await feed();
+      }
+      this.close();
+      if (!ahead.length && more) {
+        // Only a file still to read is worth a new thread.
+        const next = await plans.next();
+        if (next.done) more = false;
+        else ahead.push(next.value);
+      }
+      if (!ahead.length) return;
+      if (!(await this.#start())) {
+        // No new thread: the rest in process.
+        for (const plan of ahead.splice(0)) yield* this.#inProcess(plan);
+        for (let next = await plans.next(); !next.done; next = await plans.next()) {
+          yield* this.#inProcess(next.value);
+        }
+        return;
+      }
     }
   }
 

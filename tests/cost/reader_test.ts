@@ -139,14 +139,14 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
     plan(open, "claude-code", projects),
     plan(codex, "codex", join(home.path, "codex")),
   ];
-  const read = async (offloadBytes: number) => {
+  const read = async (offloadBytes: number, recycleBytes?: number) => {
     const reader = new LogReader(
       {
         catalog: new Catalog({}),
         attribution: { root: "/work/acme", features: new Set(["search"]) },
         buf: new Uint8Array(CHUNK),
       },
-      { prices: {}, roots: [home.path], now: NOW, run: RUN, offloadBytes },
+      { prices: {}, roots: [home.path], now: NOW, run: RUN, offloadBytes, recycleBytes },
     );
     try {
       const steps = [];
@@ -156,16 +156,21 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
       for await (const s of reader.steps(each())) {
         steps.push({ path: s.plan.path, ...s.step, ...s.rows });
       }
-      return { steps, threaded: reader.threaded };
+      return { steps, threaded: reader.threaded, threads: reader.threadsStarted };
     } finally {
       reader.close();
     }
   };
   const inProcess = await read(Infinity);
   const threaded = await read(0);
+  // A new thread for every file (each is more than one byte), the same steps.
+  const recycled = await read(0, 1);
   assert.equal(inProcess.threaded, false);
   assert.equal(threaded.threaded, true);
+  assert.equal(threaded.threads, 1);
   assert.deepEqual(threaded.steps, inProcess.steps);
+  assert.equal(recycled.threads, plans.length);
+  assert.deepEqual(recycled.steps, inProcess.steps);
   assert.deepEqual(
     [...new Set(inProcess.steps.map((s) => s.path))],
     [main, sub, open, codex],
