@@ -104,27 +104,27 @@ class CatFile {
 
 /** The index of the git repository around a folder: staged names and staged content. */
 export class StagedIndex {
-  /** The folder the index was opened for. */
-  readonly root: string;
+  /** The folder git runs in (the repository's top folder or a folder inside). */
+  readonly cwd: string;
   readonly #names: Promise<{ code: number; stdout: string }>;
   readonly #cat: CatFile;
   #top: Promise<string | null> | null = null;
 
-  /** Starts both git processes in `root` (a repository's top folder or a folder inside). */
-  constructor(root: string) {
-    this.root = root;
+  /** Starts both git processes in `cwd` (a repository's top folder or a folder inside). */
+  constructor(cwd: string) {
+    this.cwd = cwd;
     // Without --relative, names are relative to the top whatever the folder; so are the
     // `:<path>` names cat-file reads.
-    this.#names = git(STAGED_NAMES, { cwd: root }).catch(() => ({ code: -1, stdout: "" }));
-    this.#cat = new CatFile(root);
+    this.#names = git(STAGED_NAMES, { cwd }).catch(() => ({ code: -1, stdout: "" }));
+    this.#cat = new CatFile(cwd);
   }
 
   /** The repository's top folder, or null outside git. */
   top(): Promise<string | null> {
     // A folder holding `.git` (a folder, or the file of a worktree or submodule) is its top.
-    this.#top ??= existsSync(join(this.root, ".git"))
-      ? Promise.resolve(this.root)
-      : git(["rev-parse", "--show-toplevel"], { cwd: this.root }).then(
+    this.#top ??= existsSync(join(this.cwd, ".git"))
+      ? Promise.resolve(this.cwd)
+      : git(["rev-parse", "--show-toplevel"], { cwd: this.cwd }).then(
         (r) => r.code === 0 ? r.stdout.trim() : null,
         () => null,
       );
@@ -140,18 +140,18 @@ export class StagedIndex {
   async names(): Promise<string[]> {
     const res = await this.#names;
     if (res.code !== 0) {
-      throw new BrError("external", `Cannot read the staged files in "${this.root}"`, {
+      throw new BrError("external", `Cannot read the staged files in "${this.cwd}"`, {
         hint: "run it inside a git repository (git init)",
       });
     }
     return res.stdout.split("\0").filter(Boolean);
   }
 
-  /** Those of {@link names} inside {@link root}, relative to it (`git diff --relative`). */
-  async namesHere(): Promise<string[]> {
+  /** Those of {@link names} inside `root`, relative to it (`git diff --relative`). */
+  async namesUnder(root: string): Promise<string[]> {
     const [names, top] = await Promise.all([this.names(), this.top()]);
-    if (top === null || top === this.root) return names;
-    return names.map((f) => toSlash(relative(this.root, join(top, f))))
+    if (top === null || top === root) return names;
+    return names.map((f) => toSlash(relative(root, join(top, f))))
       .filter((f) => !f.startsWith("../"));
   }
 
@@ -160,12 +160,10 @@ export class StagedIndex {
     return this.#cat.read(`:${path}`);
   }
 
-  /** The staged text of `path` relative to {@link root}, or null when it is not staged. */
-  async textHere(path: string): Promise<string | null> {
+  /** The staged text of `path` relative to `root`, or null when it is not staged. */
+  async textUnder(root: string, path: string): Promise<string | null> {
     const top = await this.top();
-    const rel = top === null || top === this.root
-      ? path
-      : toSlash(relative(top, join(this.root, path)));
+    const rel = top === null || top === root ? path : toSlash(relative(top, join(root, path)));
     const bytes = await this.blob(rel);
     return bytes === null ? null : decoder.decode(bytes);
   }

@@ -23,7 +23,8 @@ export type ReaderRequest =
 export type ReaderReply =
   | { type: "ready" }
   // Steps in order, the number of each one's file, and the rows they emitted.
-  | { type: "steps"; steps: FileStep[]; files: number[]; rows: PackedRows }
+  // `last` on the steps of the last file (the thread is done once they are posted).
+  | { type: "steps"; steps: FileStep[]; files: number[]; rows: PackedRows; last?: boolean }
   | { type: "done" }
   | { type: "error"; name: string; message: string };
 
@@ -58,10 +59,10 @@ const message = () => new Promise<void>((resolve) => wake = resolve);
 let steps: FileStep[] = [];
 let files: number[] = [];
 let posted = 0;
-function send(): void {
+function send(last = false): void {
   if (steps.length === 0) return;
   const rows = packer.take();
-  scope.postMessage({ type: "steps", steps, files, rows }, transferables(rows));
+  scope.postMessage({ type: "steps", steps, files, rows, last }, transferables(rows));
   posted += steps.length;
   steps = [];
   files = [];
@@ -96,7 +97,7 @@ async function run(): Promise<void> {
       }
     }
   }
-  send();
+  send(true);
   scope.postMessage({ type: "done" });
 }
 

@@ -88,13 +88,17 @@ export class LogReader {
       this.#wake?.();
       this.#wake = null;
     };
-    this.#worker.onmessage = (e: MessageEvent<ReaderReply>) => {
+    const worker = this.#worker;
+    // A thread that was closed says nothing more (its successor may be talking already).
+    worker.onmessage = (e: MessageEvent<ReaderReply>) => {
+      if (this.#worker !== worker) return;
       if (e.data.type === "ready") this.#ready = true;
       else this.#replies.push(e.data);
       signal();
     };
-    this.#worker.onerror = (e: ErrorEvent) => {
+    worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
+      if (this.#worker !== worker) return;
       this.#replies.push({ type: "error", name: "Error", message: e.message });
       signal();
     };
@@ -182,6 +186,16 @@ export class LogReader {
     // A thread reads about `recycleBytes` of log, then ends, and a new one takes the next
     // files (see RECYCLE_BYTES).
     const { now, run } = this.#options;
+    // Starts the next thread when a file is left to read: true, false when it cannot start,
+    // null when nothing is left.
+    const startNext = async (): Promise<boolean | null> => {
+      if (!ahead.length && more) {
+        const next = await plans.next();
+        if (next.done) more = false;
+        else ahead.push(next.value);
+      }
+      return ahead.length ? await this.#start() : null;
+    };
     while (true) {
       // The files sent and not done, in order, with their numbers.
       const sent: { plan: FilePlan; n: number }[] = [];
@@ -207,21 +221,34 @@ export class LogReader {
         }
       };
       await feed();
-      while (true) {
+      // The next thread, started as soon as this one has read its last file.
+      let successor: Promise<boolean | null> | null = null;
+      while (!successor) {
         const reply = await this.#reply();
-        if (reply.type === "done") break;
+        if (reply.type === "done") {
+          // Its last steps came before (or it had none): the next thread starts now.
+          this.close();
+          successor = startNext();
+          break;
+        }
         if (reply.type === "error") {
           const err = new Error(reply.message);
           err.name = reply.name;
           throw err;
         }
         if (reply.type !== "steps") continue;
+        // Its last steps: the next thread loads while their rows are written.
+        if (reply.last) {
+          this.close();
+          successor = startNext();
+        }
         const rows = new RowUnpacker(reply.rows, now, run);
         for (let i = 0; i < reply.steps.length; i++) {
           // Files before this step's are done (a file that is gone has no step).
           while (sent[0].n < reply.files[i]) sent.shift();
           yield { plan: sent[0].plan, step: reply.steps[i], rows: rows.next(reply.steps[i].rows) };
         }
+        if (successor) break;
         // The steps are taken: the thread may read further, into the same buffers.
         const { nums, refs, text } = reply.rows;
         this.#post(
@@ -230,15 +257,9 @@ export class LogReader {
         );
         await feed();
       }
-      this.close();
-      if (!ahead.length && more) {
-        // Only a file still to read is worth a new thread.
-        const next = await plans.next();
-        if (next.done) more = false;
-        else ahead.push(next.value);
-      }
-      if (!ahead.length) return;
-      if (!(await this.#start())) {
+      const started = await successor;
+      if (started === null) return;
+      if (!started) {
         // No new thread: the rest in process.
         for (const plan of ahead.splice(0)) yield* this.#inProcess(plan);
         for (let next = await plans.next(); !next.done; next = await plans.next()) {
@@ -254,5 +275,6 @@ export class LogReader {
     this.#worker?.terminate();
     this.#worker = null;
     this.#ready = false;
+    this.#replies = [];
   }
 }

@@ -133,14 +133,18 @@ async function preCommit(
   const root = project.root;
   const gates = gov?.gates.pre_commit ?? ["features", "governance", "security", "spec"];
   // The secret scan reads the index on its own: it runs while the other checks do.
+  const stagedText = (rel: string) => index.textUnder(root, rel).catch(() => null);
+  // Asked first, so that git answers them before the files of the scan: the staged
+  // features.json and STATUS.md as staged (the index's own when they are not staged).
+  const features = gates.includes("features") ? stagedText(FEATURES) : null;
+  const statusInIndex = gates.includes("features") ? stagedText(STATUS) : null;
   const security = gates.includes("security") ? stagedSecurityCheck(project, index) : null;
   security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
-  const staged = new Set(await index.namesHere());
-  const stagedText = (rel: string) => index.textHere(rel);
+  const staged = new Set(await index.namesUnder(root));
   let status: string | null = null;
 
   if (gates.includes("features") && staged.has(FEATURES)) {
-    const text = await stagedText(FEATURES);
+    const text = await features;
     const messages: string[] = [];
     try {
       const file = await parseFeaturesText(text ?? "", FEATURES);
@@ -182,11 +186,9 @@ async function preCommit(
   // The commit carries a STATUS.md generated from the features.json it commits (staged after
   // the scan, so the index the scan reads does not change under it).
   if (status !== null) {
-    // Asked before the scan's last answers are taken, answered after them.
-    const inIndex = stagedText(STATUS);
     if (security) run.checks.push(check("security", await security));
     await writeIfChanged(project.paths.status, status);
-    if ((await inIndex) !== status) {
+    if ((await statusInIndex) !== status) {
       const add = await git(["add", "--", STATUS], { cwd: root });
       if (add.code !== 0) {
         run.checks.push(check("status", [`cannot stage STATUS.md: ${add.stderr.trim()}`]));

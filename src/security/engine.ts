@@ -134,8 +134,9 @@ export function scanSecrets(
   const lines = new LineIndex(text);
   for (const rule of set.rules) {
     if (rule.path && !rule.path.test(file)) continue;
-    if (!rule.regex) {
-      // A path-only rule: the file itself is the finding.
+    if (rule.source === null) {
+      // A path-only rule: the file itself is the finding (`source`, not `regex`, which
+      // compiles a lazily compiled rule).
       findings.push(makeFinding(rule, file, 1, 1, file, commit));
       continue;
     }
@@ -150,7 +151,7 @@ export function scanSecrets(
       }
       if (!hit) continue;
     }
-    const re = rule.regex;
+    const re = rule.regex!;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {

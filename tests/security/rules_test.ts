@@ -145,3 +145,16 @@ Deno.test("LineIndex gives line, column and line text of offsets asked in any or
     }
   }
 });
+
+Deno.test("lazy rules compile their regex only for a text that holds one of their keywords", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  // A pattern that cannot compile shows when the rule is compiled.
+  const specs = [
+    { id: "broken", regex: "(unclosed", keywords: ["brokenkw"] },
+    { id: "fine", regex: "tok_(\\d{6})", keywords: ["tok_"] },
+  ];
+  assert.throws(() => compileSecretRules(specs), /broken/);
+  const set = compileSecretRules(specs, [], { lazy: true });
+  assert.deepEqual(scanSecrets("x tok_123456", "a.txt", set).map((f) => f.rule), ["fine"]);
+  assert.throws(() => scanSecrets("brokenkw here", "a.txt", set), /broken/);
+});

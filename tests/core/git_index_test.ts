@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { StagedIndex } from "../../src/core/git_index.ts";
+import { gitRun, tempDir } from "../helpers.ts";
+
+async function repo(dir: string): Promise<void> {
+  await gitRun(["init", "-q"], dir);
+}
+
+Deno.test("StagedIndex reads staged names and content, not the work tree", async () => {
+  await using dir = await tempDir();
+  await repo(dir.path);
+  await Deno.mkdir(join(dir.path, "apps/web"), { recursive: true });
+  await Deno.writeTextFile(join(dir.path, "top.txt"), "top\n");
+  await Deno.writeTextFile(join(dir.path, "apps/web/a.txt"), "staged\n");
+  await gitRun(["add", "-A"], dir.path);
+  await Deno.writeTextFile(join(dir.path, "apps/web/a.txt"), "not staged\n");
+
+  const index = new StagedIndex(dir.path);
+  try {
+    assert.deepEqual((await index.names()).sort(), ["apps/web/a.txt", "top.txt"]);
+    const web = join(dir.path, "apps/web");
+    assert.deepEqual(await index.namesUnder(web), ["a.txt"]);
+    assert.equal(await index.textUnder(web, "a.txt"), "staged\n");
+    assert.equal(await index.textUnder(dir.path, "top.txt"), "top\n");
+    assert.equal(await index.textUnder(web, "missing.txt"), null);
+    assert.equal(new TextDecoder().decode((await index.blob("top.txt"))!), "top\n");
+  } finally {
+    await index.close();
+  }
+});
+
+Deno.test("StagedIndex outside git: names fail with a clear error, content is null", async () => {
+  await using dir = await tempDir();
+  const index = new StagedIndex(dir.path);
+  try {
+    await assert.rejects(() => index.names(), /Cannot read the staged files/);
+    assert.equal(await index.blob("x.txt"), null);
+  } finally {
+    await index.close();
+  }
+});
