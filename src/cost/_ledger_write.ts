@@ -94,20 +94,48 @@ export interface LedgerRows {
   sidechainIds: (string | null)[];
 }
 
+/** Rows per statement of {@link UPSERT_MANY}. */
+const MANY = 32;
+
+/**
+ * {@link UPSERT} of {@link MANY} rows in one statement (SQLite applies the upsert row by row,
+ * so a key repeated among them is merged as in separate statements): a large import makes
+ * far fewer calls, and allocates a result per 32 rows instead of per row.
+ */
+const UPSERT_MANY = UPSERT.replace(
+  `VALUES (${VALUES})`,
+  `VALUES ${
+    Array.from({ length: MANY }, () => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ")
+  }`,
+);
+
+// One argument list for UPSERT_MANY, filled again for every group of rows.
+const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
+
+async function upsertRun(t: StoreTx, run: SqlValue[][]): Promise<void> {
+  let i = 0;
+  for (; i + MANY <= run.length; i += MANY) {
+    let k = 0;
+    for (let r = i; r < i + MANY; r++) for (const v of run[r]) manyParams[k++] = v;
+    await t.run(UPSERT_MANY, manyParams);
+  }
+  if (i < run.length) await t.many(UPSERT, i === 0 ? run : run.slice(i));
+}
+
 /** Writes rows inside a transaction, in order. */
 export async function writeRows(t: StoreTx, { rows, sidechainIds }: LedgerRows): Promise<void> {
   let run: SqlValue[][] = [];
   for (let i = 0; i < rows.length; i++) {
     const id = sidechainIds[i];
     if (id) {
-      if (run.length) await t.many(UPSERT, run);
+      if (run.length) await upsertRun(t, run);
       run = [];
       await t.run(UPSERT_SIDECHAIN, [...rows[i], `cc:${id}:`, `cc:${id};`]);
     } else {
       run.push(rows[i]);
     }
   }
-  if (run.length) await t.many(UPSERT, run);
+  if (run.length) await upsertRun(t, run);
 }
 
 /** The rows of priced entries. */

@@ -33,7 +33,7 @@ export interface ReaderOptions {
   run: string;
   /** New bytes from which files are read on the reader thread (default 4 MiB). */
   offloadBytes?: number;
-  /** Bytes of log a reader thread reads before a new one takes the next files (100 MiB). */
+  /** Bytes of log a reader thread reads before a new one takes the next files (160 MiB). */
   recycleBytes?: number;
 }
 
@@ -41,9 +41,9 @@ export interface ReaderOptions {
 const PLANS_LOOKED_AT = 256;
 // Files sent to the reader thread ahead of the one it reads, so that it never waits for one.
 const PLANS_AHEAD = 16;
-// A reader thread's heap grows as V8 adapts it to a long run; a new thread every 100 MiB of
+// A reader thread's heap grows as V8 adapts it to a long run; a new thread every 160 MiB of
 // log keeps the peak memory of a large import near that of a small one (about 30 ms each).
-const RECYCLE_BYTES = 100 << 20;
+const RECYCLE_BYTES = 160 << 20;
 
 /** Reads log files in process or on a reader thread; {@link close} stops the thread. */
 export class LogReader {

@@ -5,7 +5,7 @@ import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog } from "./catalog.ts";
 import { CHUNK } from "./_lines.ts";
-import { SAVE_FILE, writeRows } from "./_ledger_write.ts";
+import { type LedgerRows, SAVE_FILE, writeRows } from "./_ledger_write.ts";
 import { projectPrices, round } from "./ledger.ts";
 import {
   fileParams,
@@ -69,6 +69,8 @@ export interface ImportReport {
 
 /** Rows written per transaction. */
 const BATCH_ROWS = 5000;
+// Rows written together (in statements of 32 rows).
+const WRITE_ROWS = 128;
 /** Steps (about 64 KiB of log each) per transaction. */
 const MAX_STEPS = 512;
 
@@ -160,6 +162,11 @@ export async function importUsage(
           let file: { plan: FilePlan; step: FileStep } | null = null;
           const save = (f: { plan: FilePlan; step: FileStep }) =>
             t.run(SAVE_FILE, { ...fileParams(f.plan, f.step), $now: now });
+          let pending: LedgerRows = { rows: [], sidechainIds: [] };
+          const flush = async () => {
+            if (pending.rows.length) await writeRows(t, pending);
+            pending = { rows: [], sidechainIds: [] };
+          };
           // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
           // never held for long.
           while (rows < BATCH_ROWS && steps++ < MAX_STEPS) {
@@ -178,10 +185,14 @@ export async function importUsage(
             if (file && file.plan !== plan) await save(file);
             file = { plan, step };
             if (step.rows) {
-              await writeRows(t, next.value.rows);
+              // Written in groups of steps (several rows per statement; see writeRows), in order.
+              pending.rows.push(...next.value.rows.rows);
+              pending.sidechainIds.push(...next.value.rows.sidechainIds);
+              if (pending.rows.length >= WRITE_ROWS) await flush();
               rows += step.rows;
             }
           }
+          await flush();
           if (file) await save(file);
         });
         db.q = store;
