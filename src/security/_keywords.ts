@@ -89,18 +89,74 @@ export function adoptKeywordIndex(set: SecretRuleSet, index: KeywordIndex): void
   indexes.set(set, index);
 }
 
+/** The distinct keywords of `set`: plain ASCII ones, and those with a non-ASCII or NUL. */
+interface KeywordLists {
+  names: string[];
+  other: string[];
+}
+
+const lists = new WeakMap<SecretRuleSet, KeywordLists>();
+
+function keywordLists(set: SecretRuleSet): KeywordLists {
+  let l = lists.get(set);
+  if (l) return l;
+  const all = new Set<string>();
+  for (const rule of set.rules) for (const k of rule.keywords) all.add(k);
+  l = { names: [], other: [] };
+  for (const k of all) {
+    if ([...k].some((ch) => ch.charCodeAt(0) > 127 || ch.charCodeAt(0) === 0)) l.other.push(k);
+    else l.names.push(k);
+  }
+  lists.set(set, l);
+  return l;
+}
+
+// Up to SHORT_UNITS texts of up to SHORT_TEXT bytes are searched keyword by keyword: for a
+// few small files (a commit) that is faster than building the tables of the one-pass search,
+// which a larger scan builds once and then uses for everything.
+const SHORT_TEXT = 8192;
+const SHORT_UNITS = 64;
+const shortUses = new WeakMap<SecretRuleSet, number>();
+
+/**
+ * The keywords of `set` in a unit's content (`text` decodes it): through the tables of the
+ * one-pass search, or for the first few short units of a scan one keyword at a time. The
+ * result is the same either way.
+ */
+export function keywordsInUnit(
+  data: Uint8Array,
+  text: () => string,
+  set: SecretRuleSet,
+): Set<string> {
+  if (data.length <= SHORT_TEXT && !indexes.has(set)) {
+    const uses = (shortUses.get(set) ?? 0) + 1;
+    shortUses.set(set, uses);
+    if (uses <= SHORT_UNITS) return keywordsInShortText(text(), set);
+  }
+  return keywordsInBytes(data, set);
+}
+
+/**
+ * The keywords of `set` in a short text, each looked up on its own; the same result as
+ * {@link keywordsInText} (ASCII keywords match with ASCII case folding only).
+ */
+export function keywordsInShortText(text: string, set: SecretRuleSet): Set<string> {
+  const { names, other } = keywordLists(set);
+  const found = new Set<string>();
+  const lower = /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (u) => u.toLowerCase()) : text;
+  for (const k of names) if (lower.includes(k)) found.add(k);
+  if (other.length) {
+    const full = text.toLowerCase();
+    for (const k of other) if (full.includes(k)) found.add(k);
+  }
+  return found;
+}
+
 /** The keyword tables of `set`, built on first use. */
 export function keywordIndex(set: SecretRuleSet): KeywordIndex {
   let index = indexes.get(set);
   if (index) return index;
-  const all = new Set<string>();
-  for (const rule of set.rules) for (const k of rule.keywords) all.add(k);
-  const names: string[] = [];
-  const other: string[] = [];
-  for (const k of all) {
-    if ([...k].some((ch) => ch.charCodeAt(0) > 127 || ch.charCodeAt(0) === 0)) other.push(k);
-    else names.push(k);
-  }
+  const { names, other } = keywordLists(set);
   const bytes = names.map((k) => Uint8Array.from(k, (ch) => FOLD[ch.charCodeAt(0)]));
   const anchor = Int32Array.from(names, anchorOf);
   const slotOfCell = new Map<number, number>();
@@ -174,7 +230,7 @@ export function keywordIndex(set: SecretRuleSet): KeywordIndex {
     slotsOf,
     names,
     other,
-    all: all.size,
+    all: names.length + other.length,
   };
   indexes.set(set, index);
   return index;

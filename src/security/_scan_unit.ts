@@ -1,5 +1,5 @@
 /** One unit (a file, a staged blob, a history hunk) scanned with given settings. */
-import { keywordsInBytes } from "./_keywords.ts";
+import { keywordsInUnit } from "./_keywords.ts";
 import { pathAllowed, rulesApply, scanSecrets } from "./engine.ts";
 import { type ScanUnit, unitText } from "./files.ts";
 import { scanSql, sqlLanguage } from "./sql.ts";
@@ -24,7 +24,9 @@ const FORGET = /(?:)/;
 /** The findings of one unit, in rule order, then text order. */
 export function scanUnit(unit: ScanUnit, s: ScanSettings): SecurityFinding[] {
   if (pathAllowed(s.rules, unit.file)) return [];
-  const keywords = unit.bytes ? keywordsInBytes(unit.bytes, s.rules) : undefined;
+  const keywords = unit.bytes
+    ? keywordsInUnit(unit.bytes, () => unitText(unit), s.rules)
+    : undefined;
   const sql = s.sql && sqlLanguage(unit.file) !== null;
   if (!sql && keywords && !rulesApply(s.rules, unit.file, keywords)) return [];
   const text = unitText(unit);

@@ -82,8 +82,10 @@ Deno.test("an allowlist of commits allows findings of those commits only (histor
   assert.equal(scanSecrets("zz-123456", "a.txt", set).length, 1);
 });
 
-Deno.test("keywordsInBytes() and keywordsInText() equal a naive case-insensitive search", async () => {
-  const { keywordsInBytes, keywordsInText } = await import("../../src/security/_keywords.ts");
+Deno.test("keywordsInBytes(), keywordsInText() and keywordsInShortText() equal a naive case-insensitive search", async () => {
+  const { keywordsInBytes, keywordsInShortText, keywordsInText } = await import(
+    "../../src/security/_keywords.ts"
+  );
   const { builtinSecretRules, compileSecretRules } = await import("../../src/security/mod.ts");
   const sets = [
     builtinSecretRules(),
@@ -124,8 +126,21 @@ Deno.test("keywordsInBytes() and keywordsInText() equal a naive case-insensitive
         text,
       );
       assert.deepEqual([...keywordsInText(text, set)].sort(), expected, text);
+      assert.deepEqual([...keywordsInShortText(text, set)].sort(), expected, text);
     }
   }
+  // Only ASCII letters fold to ASCII: the Kelvin sign (U+212A) lower-cases to "k" but is not
+  // the "k" of a keyword, in bytes and in text alike.
+  const [, custom] = sets;
+  for (
+    const found of [
+      keywordsInBytes(enc.encode("\u212AEY"), custom),
+      keywordsInShortText("\u212AEY", custom),
+    ]
+  ) {
+    assert.deepEqual([...found], []);
+  }
+  assert.deepEqual([...keywordsInShortText("KEY", custom)], ["key"]);
 });
 
 Deno.test("LineIndex gives line, column and line text of offsets asked in any order", async () => {
