@@ -52,17 +52,27 @@ class CatFile {
 
   /** Fills the buffer to at least `n` bytes unless the output ends first. */
   async #fill(n: number): Promise<void> {
-    while (this.#buf.length < n && !this.#ended) {
+    if (this.#buf.length >= n || this.#ended) return;
+    // Chunks are joined once: a large blob arrives in many.
+    const chunks = [this.#buf];
+    let length = this.#buf.length;
+    while (length < n) {
       const r = await this.#reader!.read();
-      if (r.done) this.#ended = true;
-      else if (this.#buf.length === 0) this.#buf = r.value;
-      else {
-        const next = new Uint8Array(this.#buf.length + r.value.length);
-        next.set(this.#buf);
-        next.set(r.value, this.#buf.length);
-        this.#buf = next;
+      if (r.done) {
+        this.#ended = true;
+        break;
       }
+      chunks.push(r.value);
+      length += r.value.length;
     }
+    if (chunks.length === 1) return;
+    const joined = new Uint8Array(length);
+    let at = 0;
+    for (const c of chunks) {
+      joined.set(c, at);
+      at += c.length;
+    }
+    this.#buf = joined;
   }
 
   async #answer(): Promise<Uint8Array | null> {

@@ -132,18 +132,19 @@ async function preCommit(
 ): Promise<void> {
   const root = project.root;
   const gates = gov?.gates.pre_commit ?? ["features", "governance", "security", "spec"];
-  // The secret scan reads the index on its own: it runs while the other checks do.
   const stagedText = (rel: string) => index.textUnder(root, rel).catch(() => null);
-  // Asked first, so that git answers them before the files of the scan: the staged
-  // features.json and STATUS.md as staged (the index's own when they are not staged).
-  const features = gates.includes("features") ? stagedText(FEATURES) : null;
-  const statusInIndex = gates.includes("features") ? stagedText(STATUS) : null;
+  const staged = new Set(await index.namesUnder(root));
+  const checkFeatures = gates.includes("features") && staged.has(FEATURES);
+  // Asked before the scan asks for its files, so that git answers them first: the staged
+  // features.json, and STATUS.md as the index holds it.
+  const features = checkFeatures ? stagedText(FEATURES) : null;
+  const statusInIndex = checkFeatures ? stagedText(STATUS) : null;
+  // The secret scan reads the index too: it runs while the other checks do.
   const security = gates.includes("security") ? stagedSecurityCheck(project, index) : null;
   security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
-  const staged = new Set(await index.namesUnder(root));
   let status: string | null = null;
 
-  if (gates.includes("features") && staged.has(FEATURES)) {
+  if (checkFeatures) {
     const text = await features;
     const messages: string[] = [];
     try {

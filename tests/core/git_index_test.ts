@@ -40,3 +40,26 @@ Deno.test("StagedIndex outside git: names fail with a clear error, content is nu
     await index.close();
   }
 });
+
+Deno.test("StagedIndex reads large blobs (many pipe reads) and the ones after them intact", async () => {
+  await using dir = await tempDir();
+  await repo(dir.path);
+  // 1.5 MB without a newline, then a small file: git's answers span many reads.
+  const big = "x".repeat(1_500_000) + "END";
+  await Deno.writeTextFile(join(dir.path, "big.txt"), big);
+  await Deno.writeTextFile(join(dir.path, "small.txt"), "small\n");
+  await gitRun(["add", "-A"], dir.path);
+  const index = new StagedIndex(dir.path);
+  try {
+    const [a, b, c] = await Promise.all([
+      index.textUnder(dir.path, "big.txt"),
+      index.textUnder(dir.path, "small.txt"),
+      index.textUnder(dir.path, "big.txt"),
+    ]);
+    assert.equal(a, big);
+    assert.equal(b, "small\n");
+    assert.equal(c, big);
+  } finally {
+    await index.close();
+  }
+});
