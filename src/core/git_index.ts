@@ -129,11 +129,15 @@ export class StagedIndex {
     this.#cat = new CatFile(cwd);
   }
 
-  /** The repository's top folder, or null outside git. */
+  /**
+   * The repository's top folder (its real path, as git gives it), or null outside git. Paths
+   * are related to it through {@link realPath}: a project opened through a symbolic link is
+   * in the same place.
+   */
   top(): Promise<string | null> {
     // A folder holding `.git` (a folder, or the file of a worktree or submodule) is its top.
     this.#top ??= existsSync(join(this.cwd, ".git"))
-      ? Promise.resolve(this.cwd)
+      ? Promise.resolve(realPath(this.cwd))
       : git(["rev-parse", "--show-toplevel"], { cwd: this.cwd }).then(
         (r) => r.code === 0 ? r.stdout.trim() : null,
         () => null,
@@ -160,8 +164,9 @@ export class StagedIndex {
   /** Those of {@link names} inside `root`, relative to it (`git diff --relative`). */
   async namesUnder(root: string): Promise<string[]> {
     const [names, top] = await Promise.all([this.names(), this.top()]);
-    if (top === null || top === root) return names;
-    return names.map((f) => toSlash(relative(root, join(top, f))))
+    const here = realPath(root);
+    if (top === null || top === here) return names;
+    return names.map((f) => toSlash(relative(here, join(top, f))))
       .filter((f) => !f.startsWith("../"));
   }
 
@@ -173,7 +178,8 @@ export class StagedIndex {
   /** The staged text of `path` relative to `root`, or null when it is not staged. */
   async textUnder(root: string, path: string): Promise<string | null> {
     const top = await this.top();
-    const rel = top === null || top === root ? path : toSlash(relative(top, join(root, path)));
+    const here = realPath(root);
+    const rel = top === null || top === here ? path : toSlash(relative(top, join(here, path)));
     const bytes = await this.blob(rel);
     return bytes === null ? null : decoder.decode(bytes);
   }
@@ -181,6 +187,15 @@ export class StagedIndex {
   /** Ends the git processes. */
   close(): Promise<void> {
     return this.#cat.close();
+  }
+}
+
+/** The real path of `p` (symbolic links resolved), or `p` itself when it cannot be had. */
+export function realPath(p: string): string {
+  try {
+    return Deno.realPathSync(p);
+  } catch {
+    return p;
   }
 }
 

@@ -53,6 +53,7 @@ export class LogReader {
   #ready = false;
   #threaded = false;
   #started = 0;
+  #closed = false;
   #replies: ReaderReply[] = [];
   #wake: (() => void) | null = null;
 
@@ -63,6 +64,7 @@ export class LogReader {
 
   /** Starts the reader thread; true once it is ready, false when it cannot start. */
   async #start(): Promise<boolean> {
+    if (this.#closed) return false;
     try {
       this.#worker = new Worker(new URL("./_read_worker.ts", import.meta.url).href, {
         type: "module",
@@ -110,8 +112,8 @@ export class LogReader {
       features: [...attribution.features],
     });
     while (!this.#ready) {
-      if (this.#replies.length) {
-        this.close(); // it failed before it was ready: read in process
+      if (this.#replies.length || this.#closed) {
+        this.#stop(); // it failed before it was ready (read in process), or the reader closed
         return false;
       }
       await this.#message();
@@ -186,95 +188,116 @@ export class LogReader {
     // A thread reads about `recycleBytes` of log, then ends, and a new one takes the next
     // files (see RECYCLE_BYTES).
     const { now, run } = this.#options;
-    // Starts the next thread when a file is left to read: true, false when it cannot start,
-    // null when nothing is left.
-    const startNext = async (): Promise<boolean | null> => {
-      if (!ahead.length && more) {
-        const next = await plans.next();
-        if (next.done) more = false;
-        else ahead.push(next.value);
-      }
-      return ahead.length ? await this.#start() : null;
-    };
-    while (true) {
-      // The files sent and not done, in order, with their numbers.
-      const sent: { plan: FilePlan; n: number }[] = [];
-      let numbered = 0;
-      let ended = false;
-      let budget = recycleBytes;
-      const feed = async () => {
-        while (sent.length < PLANS_AHEAD && budget > 0 && (ahead.length || more)) {
-          const next = ahead.length ? ahead.shift()! : await plans.next().then((n) => {
-            if (n.done) more = false;
-            return n.done ? null : n.value;
-          });
-          if (next) {
-            const n = numbered++;
-            this.#post({ type: "file", plan: next, n });
-            sent.push({ plan: next, n });
-            budget -= next.size - (next.known?.offset ?? 0);
+    // Starts the next thread when a file is left to read (feed() has looked for one): true,
+    // false when it cannot start, null when nothing is left. It runs while the caller writes
+    // rows, so it must not ask `plans` (whose queries belong to the caller's transaction).
+    const startNext = (): Promise<boolean | null> =>
+      ahead.length ? this.#start() : Promise.resolve(null);
+    // The thread being started, ended with the reader whatever happens to the caller.
+    let successor: Promise<boolean | null> | null = null;
+    try {
+      while (true) {
+        // The files sent and not done, in order, with their numbers.
+        const sent: { plan: FilePlan; n: number }[] = [];
+        let numbered = 0;
+        let ended = false;
+        let budget = recycleBytes;
+        const feed = async () => {
+          while (sent.length < PLANS_AHEAD && budget > 0 && (ahead.length || more)) {
+            const next = ahead.length ? ahead.shift()! : await plans.next().then((n) => {
+              if (n.done) more = false;
+              return n.done ? null : n.value;
+            });
+            if (next) {
+              const n = numbered++;
+              this.#post({ type: "file", plan: next, n });
+              sent.push({ plan: next, n });
+              budget -= next.size - (next.known?.offset ?? 0);
+            }
           }
-        }
-        if ((budget <= 0 || (!more && !ahead.length)) && !ended) {
-          ended = true;
-          this.#post({ type: "end" });
-        }
-      };
-      await feed();
-      // The next thread, started as soon as this one has read its last file.
-      let successor: Promise<boolean | null> | null = null;
-      while (!successor) {
-        const reply = await this.#reply();
-        if (reply.type === "done") {
-          // Its last steps came before (or it had none): the next thread starts now.
-          this.close();
-          successor = startNext();
-          break;
-        }
-        if (reply.type === "error") {
-          const err = new Error(reply.message);
-          err.name = reply.name;
-          throw err;
-        }
-        if (reply.type !== "steps") continue;
-        // Its last steps: the next thread loads while their rows are written.
-        if (reply.last) {
-          this.close();
-          successor = startNext();
-        }
-        const rows = new RowUnpacker(reply.rows, now, run);
-        for (let i = 0; i < reply.steps.length; i++) {
-          // Files before this step's are done (a file that is gone has no step).
-          while (sent[0].n < reply.files[i]) sent.shift();
-          yield { plan: sent[0].plan, step: reply.steps[i], rows: rows.next(reply.steps[i].rows) };
-        }
-        if (successor) break;
-        // The steps are taken: the thread may read further, into the same buffers.
-        const { nums, refs, text } = reply.rows;
-        this.#post(
-          { type: "credit", steps: reply.steps.length, buffers: { nums, refs, text } },
-          [nums.buffer, refs.buffer, text.buffer],
-        );
+          if ((budget <= 0 || (!more && !ahead.length)) && !ended) {
+            if (!ahead.length && more) {
+              // Is there a file for a next thread? Asked here, in the caller's flow.
+              const next = await plans.next();
+              if (next.done) more = false;
+              else ahead.push(next.value);
+            }
+            ended = true;
+            this.#post({ type: "end" });
+          }
+        };
         await feed();
-      }
-      const started = await successor;
-      if (started === null) return;
-      if (!started) {
-        // No new thread: the rest in process.
-        for (const plan of ahead.splice(0)) yield* this.#inProcess(plan);
-        for (let next = await plans.next(); !next.done; next = await plans.next()) {
-          yield* this.#inProcess(next.value);
+        // The next thread, started as soon as this one has read its last file.
+        successor = null;
+        while (!successor) {
+          const reply = await this.#reply();
+          if (reply.type === "done") {
+            // Its last steps came before (or it had none): the next thread starts now.
+            this.#stop();
+            successor = startNext();
+            break;
+          }
+          if (reply.type === "error") {
+            const err = new Error(reply.message);
+            err.name = reply.name;
+            throw err;
+          }
+          if (reply.type !== "steps") continue;
+          // Its last steps: the next thread loads while their rows are written.
+          if (reply.last) {
+            this.#stop();
+            successor = startNext();
+          }
+          const rows = new RowUnpacker(reply.rows, now, run);
+          for (let i = 0; i < reply.steps.length; i++) {
+            // Files before this step's are done (a file that is gone has no step).
+            while (sent[0].n < reply.files[i]) sent.shift();
+            yield {
+              plan: sent[0].plan,
+              step: reply.steps[i],
+              rows: rows.next(reply.steps[i].rows),
+            };
+          }
+          if (successor) break;
+          // The steps are taken: the thread may read further, into the same buffers.
+          const { nums, refs, text } = reply.rows;
+          this.#post(
+            { type: "credit", steps: reply.steps.length, buffers: { nums, refs, text } },
+            [nums.buffer, refs.buffer, text.buffer],
+          );
+          await feed();
         }
-        return;
+        const started = await successor;
+        successor = null;
+        if (started === null) return;
+        if (!started) {
+          // No new thread: the rest in process.
+          for (const plan of ahead.splice(0)) yield* this.#inProcess(plan);
+          for (let next = await plans.next(); !next.done; next = await plans.next()) {
+            yield* this.#inProcess(next.value);
+          }
+          return;
+        }
       }
+    } finally {
+      // The caller stopped early or failed: a thread still starting ends at once.
+      successor?.catch(() => {});
     }
   }
 
-  /** Stops the reader thread. */
-  close(): void {
+  /** Ends the current reader thread (a next one may start). */
+  #stop(): void {
     this.#worker?.terminate();
     this.#worker = null;
     this.#ready = false;
     this.#replies = [];
+  }
+
+  /** Stops the reader thread for good; no other starts. */
+  close(): void {
+    this.#closed = true;
+    this.#stop();
+    this.#wake?.();
+    this.#wake = null;
   }
 }

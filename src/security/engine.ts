@@ -134,7 +134,7 @@ export function scanSecrets(
   const lines = new LineIndex(text);
   for (const rule of set.rules) {
     if (rule.path && !rule.path.test(file)) continue;
-    if (rule.source === null) {
+    if (!rule.source) {
       // A path-only rule: the file itself is the finding (`source`, not `regex`, which
       // compiles a lazily compiled rule).
       findings.push(makeFinding(rule, file, 1, 1, file, commit));

@@ -3,12 +3,12 @@ import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { existsSync } from "../core/fs.ts";
 import { git } from "../core/git.ts";
-import { StagedIndex } from "../core/git_index.ts";
+import { realPath, StagedIndex } from "../core/git_index.ts";
 import { isBinary, ownPath, type ScanUnit, toRel, VENDORED_DIRS } from "./files.ts";
 import type { ScanSkipped } from "./types.ts";
 
 // Staged files asked for ahead of the one scanned.
-const AHEAD = 16;
+const AHEAD = 4;
 
 /** The git top-level folder of `root`, or null outside git. */
 async function gitTop(root: string): Promise<string | null> {
@@ -48,15 +48,17 @@ export async function* stagedFiles(
         hint: "--staged and br security check need git",
       });
     }
+    // Related to the top through its real path (git gives the top's).
+    const here = realPath(root);
     const files = names.filter((f) => {
-      if (f.includes("\n") || ownPath(toRel(root, join(top, f)))) return false;
+      if (f.includes("\n") || ownPath(toRel(here, join(top, f)))) return false;
       if (vendored(f)) {
         skipped.vendored++;
         return false;
       }
       return true;
     }).sort();
-    const prefix = toRel(top, root);
+    const prefix = toRel(top, here);
     // Asked for a few files ahead: git answers while the earlier ones are scanned.
     const blobs = files.slice(0, AHEAD).map((f) => staged.blob(f));
     for (const [i, path] of files.entries()) {
@@ -72,7 +74,7 @@ export async function* stagedFiles(
         skipped.binary++;
         continue;
       }
-      const file = prefix && prefix !== "" ? toRel(root, join(top, path)) : path;
+      const file = prefix && prefix !== "" ? toRel(here, join(top, path)) : path;
       yield { file, bytes, commit: null, lineMap: null };
     }
   } finally {

@@ -63,3 +63,26 @@ Deno.test("StagedIndex reads large blobs (many pipe reads) and the ones after th
     await index.close();
   }
 });
+
+Deno.test("StagedIndex relates a folder reached through a symbolic link to the repository", async () => {
+  await using dir = await tempDir();
+  const repoDir = join(dir.path, "repo");
+  await Deno.mkdir(join(repoDir, "apps/web"), { recursive: true });
+  await repo(repoDir);
+  await Deno.writeTextFile(join(repoDir, "apps/web/a.txt"), "staged\n");
+  await Deno.writeTextFile(join(repoDir, "top.txt"), "top\n");
+  await gitRun(["add", "-A"], repoDir);
+  const link = join(dir.path, "link");
+  await Deno.symlink(repoDir, link);
+  const web = join(link, "apps/web");
+  for (const cwd of [web, link]) {
+    const index = new StagedIndex(cwd);
+    try {
+      assert.deepEqual(await index.namesUnder(web), ["a.txt"], cwd);
+      assert.equal(await index.textUnder(web, "a.txt"), "staged\n", cwd);
+      assert.deepEqual((await index.namesUnder(link)).sort(), ["apps/web/a.txt", "top.txt"]);
+    } finally {
+      await index.close();
+    }
+  }
+});

@@ -171,6 +171,38 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
   assert.deepEqual(threaded.steps, inProcess.steps);
   assert.equal(recycled.threads, plans.length);
   assert.deepEqual(recycled.steps, inProcess.steps);
+
+  // A caller that fails and closes the reader: no thread starts after that.
+  const stopped = new LogReader(
+    {
+      catalog: new Catalog({}),
+      attribution: { root: "/work/acme", features: new Set(["search"]) },
+      buf: new Uint8Array(CHUNK),
+    },
+    { prices: {}, roots: [home.path], now: NOW, run: RUN, offloadBytes: 0, recycleBytes: 1 },
+  );
+  // Files come slowly (a query per file): the reader may be waiting for one when it closes.
+  const slowly = async function* () {
+    for (const p of plans) {
+      yield p;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  // It fails on the last step of the first file: the next thread is starting by then.
+  const firstFileSteps = inProcess.steps.filter((s) => s.path === main).length;
+  let seen = 0;
+  await assert.rejects(async () => {
+    try {
+      for await (const _ of stopped.steps(slowly())) {
+        if (++seen === firstFileSteps) throw new Error("write failed");
+      }
+    } finally {
+      stopped.close();
+    }
+  }, /write failed/);
+  const atClose = stopped.threadsStarted;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(stopped.threadsStarted, atClose);
   assert.deepEqual(
     [...new Set(inProcess.steps.map((s) => s.path))],
     [main, sub, open, codex],

@@ -34,3 +34,26 @@ Deno.test("securityCheck() reports a staged secret and ignores unstaged edits", 
     await project.close();
   }
 });
+
+Deno.test("securityCheck() of a project in a subfolder, opened through a symbolic link", async () => {
+  await using dir = await tempProject();
+  // The repository is the temp folder; the project is apps/web inside it.
+  await gitRun(["init", "-q"], dir.path).catch(() => "");
+  const web = `${dir.path}/apps/web`;
+  await Deno.mkdir(`${web}/.buildrunner`, { recursive: true });
+  await Deno.writeTextFile(`${web}/config.ts`, `export const t = "${GH}";\n`);
+  await gitRun(["add", "-A"], dir.path);
+  const link = `${dir.path}-link`;
+  await Deno.symlink(dir.path, link);
+  const project = await openProject({ cwd: `${link}/apps/web` });
+  try {
+    const report = await securityCheck(project);
+    assert.deepEqual(report.new_findings.map((f) => [f.rule, f.file]), [[
+      "github-token",
+      "config.ts",
+    ]]);
+  } finally {
+    await project.close();
+    await Deno.remove(link);
+  }
+});

@@ -173,3 +173,17 @@ Deno.test("lazy rules compile their regex only for a text that holds one of thei
   assert.deepEqual(scanSecrets("x tok_123456", "a.txt", set).map((f) => f.rule), ["fine"]);
   assert.throws(() => scanSecrets("brokenkw here", "a.txt", set), /broken/);
 });
+
+Deno.test("a path-only rule (no regex, or an empty one) reports the file itself", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  for (const regex of [undefined, ""]) {
+    const set = compileSecretRules([{ id: "pem-file", regex, path: "\\.pem$" }]);
+    const found = scanSecrets("anything\n", "certs/key.pem", set);
+    assert.deepEqual(found.map((f) => [f.rule, f.file, f.line]), [[
+      "pem-file",
+      "certs/key.pem",
+      1,
+    ]]);
+    assert.deepEqual(scanSecrets("anything\n", "src/a.ts", set), []);
+  }
+});
