@@ -153,7 +153,7 @@ export function readParsedCached(
   return derivedFromFile(cacheDir, path, name, jsonCodec<unknown>(), async () => {
     let text: string;
     try {
-      text = await Deno.readTextFile(path);
+      text = Deno.readTextFileSync(path); // synchronous: see writeFileAtomic
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return null;
       throw err;
