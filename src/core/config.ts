@@ -1,4 +1,3 @@
-import { join } from "./path.ts";
 import { BrError } from "./errors.ts";
 import { readParsedCached } from "./cache.ts";
 import { readTextOrNull, writeFileAtomic } from "./fs.ts";
@@ -108,12 +107,7 @@ export interface LoadConfigOptions {
   flags?: Record<string, unknown>;
 }
 
-/** The global config file: `$BR_HOME/config.yaml`, else `~/.buildrunner/config.yaml`. */
-export function globalConfigPath(env: Record<string, string | undefined>): string | null {
-  if (env.BR_HOME) return join(env.BR_HOME, "config.yaml");
-  const home = env.HOME ?? env.USERPROFILE;
-  return home ? join(home, ".buildrunner", "config.yaml") : null;
-}
+export { globalConfigPath } from "./global_config.ts";
 
 /**
  * Loads the configuration: defaults < global < project < `BR_*` env < flags, validated

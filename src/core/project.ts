@@ -1,5 +1,6 @@
 import { dirname, join, resolve, sep } from "./path.ts";
 import type { Config } from "./config.ts";
+import { globalConfigPath } from "./global_config.ts";
 import { BrError } from "./errors.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
 import { existsSync } from "./fs.ts";
@@ -137,6 +138,12 @@ export interface Project {
   /** The merged configuration (loaded on first use). */
   config(): Promise<Config>;
   /**
+   * False when no layer of the configuration can set anything in `section`: no `BR_<SECTION>__`
+   * variable, no flag, and neither config file holds the word. Its defaults then apply without
+   * loading the configuration (its YAML parser and schemas).
+   */
+  configMentions(section: string): boolean;
+  /**
    * The project's store (`.buildrunner/br.db`), opened and migrated on first use and closed by
    * {@link Project.close} after every cleanup has run.
    *
@@ -201,7 +208,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
   // The config, the lock and the event log load with their first use: a command that needs
   // none of them (a warm `br status`) does not pay for their modules.
   const config = () =>
-    configPromise ??= import("./config.ts").then(({ globalConfigPath, loadConfig }) =>
+    configPromise ??= import("./config.ts").then(({ loadConfig }) =>
       loadConfig({
         projectFile: paths.config,
         cacheDir: paths.cache,
@@ -241,6 +248,20 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
     config,
     store,
     storeOpened: () => storePromise !== null,
+    configMentions(section: string): boolean {
+      const prefix = `BR_${section.toUpperCase()}__`;
+      if (Object.keys(env).some((k) => k.startsWith(prefix))) return true;
+      const flags = Object.keys(options.configFlags ?? {});
+      if (flags.some((k) => k === section || k.startsWith(`${section}.`))) return true;
+      return [paths.config, globalConfigPath(env)].some((file) => {
+        if (file === null) return false;
+        try {
+          return Deno.readTextFileSync(file).includes(section);
+        } catch {
+          return false; // no file (one that cannot be read fails when the config loads)
+        }
+      });
+    },
     async withLock<T>(fn: () => Promise<T>): Promise<T> {
       if (lockTimeout === undefined) {
         const fromEnv = Number(env.BR_LOCK_TIMEOUT_MS);

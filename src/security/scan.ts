@@ -1,6 +1,6 @@
 import { join } from "../core/path.ts";
-import { type Config, globalConfigPath } from "../core/config.ts";
-import { exists, readTextOrNull } from "../core/fs.ts";
+import type { Config } from "../core/config.ts";
+import { exists } from "../core/fs.ts";
 import type { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
@@ -35,20 +35,13 @@ interface Settings extends ScanSettings {
 }
 
 /**
- * The user's `security.*` settings, or null when nothing sets any: then the scan runs on
+ * The user's `security.*` settings, or null when nothing can set any: then the scan runs on
  * defaults without loading the YAML parser and zod, which would cost the pre-commit hook
- * more than the scan itself. When something does, the section is registered (validation,
- * `BR_SECURITY__*` overrides) and the project config is read.
+ * more than the scan itself. When something can, the section is registered (validation,
+ * `BR_SECURITY__*` overrides) and the config is read.
  */
 async function userSettings(project: Project): Promise<Config | null> {
-  const fromEnv = Object.keys(project.env).some((k) => k.startsWith("BR_SECURITY__"));
-  const globalFile = globalConfigPath(project.env);
-  const texts = await Promise.all([
-    readTextOrNull(project.paths.config),
-    globalFile ? readTextOrNull(globalFile).catch(() => null) : null,
-  ]);
-  const inFiles = texts.some((t) => t !== null && /^security\s*:/m.test(t));
-  if (!fromEnv && !inFiles) return null;
+  if (!project.configMentions("security")) return null;
   await import("./config.ts");
   return await project.config();
 }

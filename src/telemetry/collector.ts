@@ -95,10 +95,12 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
 
   const isAllowed = async (): Promise<boolean> => {
     if (allowed === null) {
-      // The raw value: registering the telemetry section would load its schema library on
-      // every command that writes (`br config` validates the setting).
-      const config = await project.config();
-      allowed = config.get<unknown>("telemetry.enabled") !== false;
+      // On by default: the configuration (and the section's schema library) is loaded only
+      // when something can turn it off; then `BR_TELEMETRY__ENABLED` applies too.
+      if (project.configMentions("telemetry")) {
+        await import("./config.ts");
+        allowed = (await project.config()).get<unknown>("telemetry.enabled") !== false;
+      } else allowed = true;
     }
     return allowed;
   };

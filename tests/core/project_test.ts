@@ -49,3 +49,25 @@ Deno.test("selfCommand: BR_BIN wins, else deno run with the binary's permissions
   assert.ok(cmd.includes("--allow-all"));
   assert.equal(cmd[cmd.length - 1], MAIN_TS);
 });
+
+Deno.test("configMentions() tells whether any layer of the configuration can set a section", async () => {
+  await using dir = await tempProject();
+  const { createProject } = await import("../../src/core/project.ts");
+  const home = join(dir.path, "home");
+  await Deno.mkdir(home);
+  const open = (env: Record<string, string>, configFlags?: Record<string, unknown>) =>
+    createProject(dir.path, { env: { BR_HOME: home, ...env }, configFlags });
+  // br init's config.yaml mentions neither section.
+  assert.equal(open({}).configMentions("telemetry"), false);
+  assert.equal(open({ BR_TELEMETRY__ENABLED: "false" }).configMentions("telemetry"), true);
+  assert.equal(open({ BR_SECURITY__SQL: "false" }).configMentions("telemetry"), false);
+  assert.equal(open({}, { "telemetry.enabled": false }).configMentions("telemetry"), true);
+  assert.equal(open({}, { "security.sql": false }).configMentions("telemetry"), false);
+  await Deno.writeTextFile(join(home, "config.yaml"), "telemetry:\n  enabled: false\n");
+  assert.equal(open({}).configMentions("telemetry"), true);
+  await Deno.remove(join(home, "config.yaml"));
+  const config = join(dir.path, ".buildrunner", "config.yaml");
+  await Deno.writeTextFile(config, (await Deno.readTextFile(config)) + "security:\n  sql: false\n");
+  assert.equal(open({}).configMentions("security"), true);
+  assert.equal(open({}).configMentions("telemetry"), false);
+});

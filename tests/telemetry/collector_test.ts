@@ -83,6 +83,23 @@ Deno.test("collector: BR_NO_TELEMETRY=1 and telemetry.enabled=false turn it off"
   assert.equal(b.code, 0, b.stderr);
   assert.equal(await dbExists(dir.path), false);
   await br(["config", "set", "telemetry.enabled", "true"], { cwd: dir.path });
+  // The environment and the global config turn it off too.
+  const envOff = await br(["feature", "add", "D"], {
+    cwd: dir.path,
+    env: { BR_TELEMETRY__ENABLED: "false" },
+  });
+  assert.equal(envOff.code, 0, envOff.stderr);
+  assert.equal(await dbExists(dir.path), false);
+  // (The project's file sets nothing now: the global file's value applies.)
+  await br(["config", "unset", "telemetry.enabled"], { cwd: dir.path });
+  await using home = await tempDir();
+  await Deno.writeTextFile(`${home.path}/config.yaml`, "telemetry:\n  enabled: false\n");
+  const globalOff = await br(["feature", "add", "E"], {
+    cwd: dir.path,
+    env: { BR_HOME: home.path },
+  });
+  assert.equal(globalOff.code, 0, globalOff.stderr);
+  assert.equal(await dbExists(dir.path), false);
   await br(["feature", "add", "C"], { cwd: dir.path });
   const events = JSON.parse(
     (await br(["telemetry", "events", "--type", "feature", "--json"], { cwd: dir.path })).stdout,
