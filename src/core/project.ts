@@ -257,8 +257,9 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
         if (file === null) return false;
         try {
           return Deno.readTextFileSync(file).includes(section);
-        } catch {
-          return false; // no file (one that cannot be read fails when the config loads)
+        } catch (err) {
+          // No file; one that cannot be read is reported when the configuration loads.
+          return !(err instanceof Deno.errors.NotFound);
         }
       });
     },

@@ -70,4 +70,8 @@ Deno.test("configMentions() tells whether any layer of the configuration can set
   await Deno.writeTextFile(config, (await Deno.readTextFile(config)) + "security:\n  sql: false\n");
   assert.equal(open({}).configMentions("security"), true);
   assert.equal(open({}).configMentions("telemetry"), false);
+  // A config "file" that cannot be read (here a folder) may set anything: the configuration
+  // loads, and reports it.
+  await Deno.mkdir(join(home, "config.yaml"));
+  assert.equal(open({}).configMentions("telemetry"), true);
 });
