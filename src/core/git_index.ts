@@ -135,14 +135,7 @@ export class StagedIndex {
    * in the same place.
    */
   top(): Promise<string | null> {
-    // A folder holding `.git` (a folder, or the file of a worktree or submodule) is its top.
-    this.#top ??= existsSync(join(this.cwd, ".git"))
-      ? Promise.resolve(realPath(this.cwd))
-      : git(["rev-parse", "--show-toplevel"], { cwd: this.cwd }).then(
-        (r) => r.code === 0 ? r.stdout.trim() : null,
-        () => null,
-      );
-    return this.#top;
+    return this.#top ??= gitTop(this.cwd);
   }
 
   /**
@@ -188,6 +181,19 @@ export class StagedIndex {
   close(): Promise<void> {
     return this.#cat.close();
   }
+}
+
+/**
+ * The top folder of the git repository around `dir` (its real path, as git gives it), or null
+ * outside git. Relate other paths to it through {@link realPath}.
+ */
+export function gitTop(dir: string): Promise<string | null> {
+  // A folder holding `.git` (a folder, or the file of a worktree or submodule) is its top.
+  if (existsSync(join(dir, ".git"))) return Promise.resolve(realPath(dir));
+  return git(["rev-parse", "--show-toplevel"], { cwd: dir }).then(
+    (r) => r.code === 0 ? r.stdout.trim() : null,
+    () => null,
+  );
 }
 
 /** The real path of `p` (symbolic links resolved), or `p` itself when it cannot be had. */

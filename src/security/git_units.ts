@@ -1,22 +1,13 @@
 /** Staged content and history of git, as units to scan. */
 import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
-import { existsSync } from "../core/fs.ts";
 import { git } from "../core/git.ts";
-import { realPath, StagedIndex } from "../core/git_index.ts";
+import { gitTop, realPath, StagedIndex } from "../core/git_index.ts";
 import { isBinary, ownPath, type ScanUnit, toRel, VENDORED_DIRS } from "./files.ts";
 import type { ScanSkipped } from "./types.ts";
 
 // Staged files asked for ahead of the one scanned.
 const AHEAD = 4;
-
-/** The git top-level folder of `root`, or null outside git. */
-async function gitTop(root: string): Promise<string | null> {
-  // A folder holding `.git` (a folder, or the file of a worktree or submodule) is its top.
-  if (existsSync(join(root, ".git"))) return root;
-  const res = await git(["rev-parse", "--show-toplevel"], { cwd: root });
-  return res.code === 0 ? res.stdout.trim() : null;
-}
 
 function vendored(file: string): boolean {
   return file.split("/").slice(0, -1).some((d) => VENDORED_DIRS.has(d));
@@ -121,7 +112,7 @@ export async function* historyUnits(
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
-  const parser = new DiffParser(root, top, skipped);
+  const parser = new DiffParser(realPath(root), top, skipped);
   let rest = "";
   for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
     rest += chunk;
