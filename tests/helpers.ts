@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/app.ts";
+import { runTree } from "../src/cli/tree.ts";
 import type { BrContext } from "../src/cli/context.ts";
 import type { Clock, Project } from "../src/core/project.ts";
 import { RUN_PERMISSIONS } from "../src/core/self.ts";
@@ -82,6 +83,8 @@ export interface BrOptions {
   onProject?: (project: Project) => void;
   /** Pretend stdout is a terminal. */
   tty?: boolean;
+  /** Read the command line with the full command tree, never `runCli`'s shortcuts. */
+  tree?: boolean;
 }
 
 /** Runs `br <args>` in-process with captured output. */
@@ -100,8 +103,10 @@ export async function br(args: string[], options: BrOptions): Promise<BrRun> {
     clock: options.clock,
     onProject: options.onProject,
   };
-  const code = await runCli(args, ctx);
-  return { code, stdout, stderr };
+  if (!options.tree) return { code: await runCli(args, ctx), stdout, stderr };
+  await runTree(args, ctx);
+  const code = Number(ctx.process.exitCode ?? 0);
+  return { code: code < 0 ? 2 : code, stdout, stderr };
 }
 
 /** The `deno` arguments that run `br <args>` with the binary's permissions. */

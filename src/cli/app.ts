@@ -1,123 +1,62 @@
-import {
-  type Application,
-  buildApplication,
-  buildRouteMap,
-  type Command,
-  type RouteMap,
-  run,
-  text_en,
-} from "@stricli/core";
 import denoJson from "../../deno.json" with { type: "json" };
 import type { BrContext } from "./context.ts";
 
 /** The version of `br`. */
 export const VERSION: string = denoJson.version;
 
-type Target = Command<BrContext> | RouteMap<BrContext>;
-
-/**
- * The top-level routes, in help order, each loading the module that defines it. A command
- * line that names one of them loads only that one (help, version and mistakes load all).
- */
-const ROUTES: Record<string, () => Promise<Target>> = {
-  init: async () => (await import("./commands/project.ts")).initCommand,
-  attach: async () => (await import("./commands/project.ts")).attachCommand,
-  status: async () => (await import("./commands/project.ts")).statusCommand,
-  generate: async () => (await import("./commands/project.ts")).generateCommand,
-  feature: async () => (await import("./commands/feature.ts")).featureRoutes,
-  config: async () => (await import("./commands/config.ts")).configRoutes,
-  mcp: async () => (await import("./commands/mcp.ts")).mcpRoutes,
-  parallel: async () => (await import("./commands/parallel.ts")).parallelRoutes,
-  cost: async () => (await import("./commands/cost.ts")).costRoutes,
-  gaps: async () => (await import("./commands/quality.ts")).gapsRoutes,
-  quality: async () => (await import("./commands/quality.ts")).qualityRoutes,
-  guard: async () => (await import("./commands/quality.ts")).guardRoutes,
-  governance: async () => (await import("./commands/quality.ts")).governanceRoutes,
-  hooks: async () => (await import("./commands/hooks.ts")).hooksRoutes,
-  validate: async () => (await import("./commands/quality.ts")).validateCommand,
-  design: async () => (await import("./commands/design.ts")).designRoutes,
-  security: async () => (await import("./commands/security.ts")).securityRoutes,
-  spec: async () => (await import("./commands/spec.ts")).specRoutes,
-  context: async () => (await import("./commands/spec.ts")).contextCommand,
-  handoff: async () => (await import("./commands/spec.ts")).handoffCommand,
-  telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
-  routing: async () => (await import("./commands/routing.ts")).routingRoutes,
-  completions: async () => (await import("./commands/completions.ts")).completionsCommand,
-  __complete: async () => (await import("./commands/completions.ts")).completeCommand,
-};
-
-/** The top-level route names. */
-export const ROUTE_NAMES: readonly string[] = Object.keys(ROUTES);
-
-/**
- * The command tree for `argv`: only the route it names, or every route (`--help`, `--version`,
- * an unknown command, shell completion). `br __complete` proposes from the whole tree.
- */
-export async function buildApp(argv: readonly string[] = []): Promise<Application<BrContext>> {
-  const first = argv[0];
-  const only = first !== undefined && first !== "__complete" && Object.hasOwn(ROUTES, first);
-  const names = only ? [first] : ROUTE_NAMES;
-  const targets = await Promise.all(names.map((n) => ROUTES[n]()));
-  const routes: Record<string, Target> = {};
-  names.forEach((n, i) => routes[n] = targets[i]);
-  const root = buildRouteMap({
-    routes,
-    docs: {
-      brief: "BuildRunner: keep AI-assisted projects honest and finished",
-      hideRoute: { __complete: true },
-    },
-  });
-  return buildApplication<BrContext>(root, APP_OPTIONS);
+/** What a plain `br hooks run` command line says. */
+interface HookLine {
+  flags: { project?: string; json?: boolean };
+  args: string[];
 }
 
-const APP_OPTIONS: Parameters<typeof buildApplication<BrContext>>[1] = {
-  name: "br",
-  versionInfo: { currentVersion: VERSION },
-  scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
-  documentation: { caseStyle: "convert-camel-to-kebab" },
-  determineExitCode: () => 1,
-  localization: {
-    loadText: () => ({
-      ...text_en,
-      noCommandRegisteredForInput: (args) =>
-        `error: ${
-          text_en.noCommandRegisteredForInput(args)
-        }\nhint: run "br --help" to see the commands`,
-      exceptionWhileParsingArguments(exc, ansiColor) {
-        const message = text_en.exceptionWhileParsingArguments.call(this, exc, ansiColor);
-        return `error: ${message}\nhint: add --help to the command to see its flags and arguments`;
-      },
-    }),
-  },
-};
+/**
+ * `br hooks run [--project dir] [--json] <hook> [args...]`, the line the installed hooks run
+ * on every commit and push, read without the command tree. Any other flag, `--`, a repeated
+ * flag or a missing hook name gives null: the full parser then reads the line and reports it.
+ */
+export function plainHookLine(argv: readonly string[]): HookLine | null {
+  if (argv[0] !== "hooks" || argv[1] !== "run") return null;
+  const line: HookLine = { flags: {}, args: [] };
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("-")) line.args.push(arg);
+    else if (arg === "--json" && line.flags.json === undefined) line.flags.json = true;
+    else if (arg.startsWith("--project") && line.flags.project === undefined) {
+      const value = arg === "--project"
+        ? argv[++i]
+        : arg.startsWith("--project=")
+        ? arg.slice("--project=".length)
+        : undefined;
+      if (value === undefined || value === "" || value.startsWith("-")) return null;
+      line.flags.project = value;
+    } else return null;
+  }
+  return line.args.length > 0 ? line : null;
+}
 
 /**
  * Runs `br` with `argv` in `ctx` and returns the exit code (Stricli's negative usage codes
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
+  const hookLine = plainHookLine(argv);
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     // What Stricli prints, without loading every command first.
     ctx.process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const app = await buildApp(argv);
-  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(app, argv) });
+  } else if (hookLine) {
+    // Every commit runs this: it skips loading the parser and building the command tree.
+    const [{ runHookCommand }, { reportError }] = await Promise.all([
+      import("./commands/hooks_run.ts"),
+      import("./output.ts"),
+    ]);
+    const hookCtx = ctx.command ? ctx : { ...ctx, command: "hooks run" };
+    try {
+      await runHookCommand.call(hookCtx, hookLine.flags, ...hookLine.args);
+    } catch (err) {
+      reportError(hookCtx, err);
+    }
+  } else await (await import("./tree.ts")).runTree(argv, ctx);
   const code = Number(ctx.process.exitCode ?? 0);
   return code < 0 ? 2 : code;
-}
-
-/** The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`). */
-function commandPath(app: Application<BrContext>, argv: readonly string[]): string {
-  const words: string[] = [];
-  let target: unknown = app.root;
-  for (const arg of argv) {
-    const map = target as { getRoutingTargetForInput?: (input: string) => unknown };
-    if (typeof map.getRoutingTargetForInput !== "function") break;
-    const next = map.getRoutingTargetForInput(arg);
-    if (!next) break;
-    words.push(arg);
-    target = next;
-  }
-  return words.join(" ") || "br";
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
-import { br, brProcess, tempDir, tempProject } from "../helpers.ts";
+import { join } from "node:path";
+import { plainHookLine } from "../../src/cli/app.ts";
+import { br, brProcess, gitRun, tempDir, tempProject } from "../helpers.ts";
 
 Deno.test("--version and -v print the version from deno.json", async () => {
   await using dir = await tempDir();
@@ -68,4 +70,77 @@ Deno.test("smoke: init, feature, status, generate, config, completions as real p
   assert.match(missing.stderr, /^error: Cannot find feature "nope"\nhint: /);
   const usage = await run(["nope"]);
   assert.equal(usage.code, 2);
+});
+
+Deno.test("plainHookLine reads only the plain lines the hook scripts run", () => {
+  assert.deepEqual(plainHookLine(["hooks", "run", "pre-commit"]), {
+    flags: {},
+    args: ["pre-commit"],
+  });
+  assert.deepEqual(
+    plainHookLine(["hooks", "run", "--project", "apps/web", "pre-push", "origin", "git@h:x.git"]),
+    { flags: { project: "apps/web" }, args: ["pre-push", "origin", "git@h:x.git"] },
+  );
+  assert.deepEqual(plainHookLine(["hooks", "run", "commit-msg", "--project=a b", "--json", "m"]), {
+    flags: { project: "a b", json: true },
+    args: ["commit-msg", "m"],
+  });
+  for (
+    const argv of [
+      ["hooks", "run"],
+      ["hooks", "run", "--json"],
+      ["hooks", "status"],
+      ["hook", "run", "pre-commit"],
+      ["hooks", "run", "--help", "pre-commit"],
+      ["hooks", "run", "-h"],
+      ["hooks", "run", "pre-commit", "--", "-x"],
+      ["hooks", "run", "--json", "--json", "pre-commit"],
+      ["hooks", "run", "--project", "a", "--project", "b", "pre-commit"],
+      ["hooks", "run", "--project"],
+      ["hooks", "run", "--project", "--json", "pre-commit"],
+      ["hooks", "run", "--project=", "pre-commit"],
+      ["hooks", "run", "--projects", "x", "pre-commit"],
+      ["hooks", "run", "pre-push", "-origin"],
+    ]
+  ) {
+    assert.equal(plainHookLine(argv), null, argv.join(" "));
+  }
+});
+
+Deno.test("a plain `br hooks run` line gives what the full parser gives", async () => {
+  await using dir = await tempProject("plain");
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "init"], dir.path);
+  assert.equal((await br(["feature", "add", "Login"], { cwd: dir.path })).code, 0);
+  await gitRun(["add", "-A"], dir.path);
+  // Once, so that STATUS.md is staged and the runs below all see the same index.
+  assert.equal((await br(["hooks", "run", "pre-commit"], { cwd: dir.path })).code, 0);
+  const message = join(dir.path, "MSG");
+  await Deno.writeTextFile(message, "add login\n");
+  const home = join(dir.path, ".br-home");
+  for (
+    const argv of [
+      ["hooks", "run", "pre-commit"],
+      ["hooks", "run", "--json", "pre-commit"],
+      ["hooks", "run", "--project", dir.path, "pre-commit"],
+      ["hooks", "run", `--project=${dir.path}`, "commit-msg", message, "--json"],
+      ["hooks", "run", "commit-msg"],
+      ["hooks", "run", "pre-comit"],
+      ["hooks", "run", "--project", join(dir.path, "nowhere"), "pre-commit"],
+    ]
+  ) {
+    const plain = await br(argv, { cwd: dir.path, env: { BR_HOME: home } });
+    const tree = await br(argv, { cwd: dir.path, env: { BR_HOME: home }, tree: true });
+    assert.deepEqual(plain, tree, argv.join(" "));
+  }
+  assert.equal((await br(["hooks", "run", "pre-comit"], { cwd: dir.path })).code, 2);
+  // Telemetry names the command the same way. (Sessions are recorded for the runs that
+  // failed: commit-msg without its file and the misspelt hook, each run both ways, plus the
+  // last run.)
+  const events = JSON.parse(
+    (await br(["telemetry", "events", "--type", "session.ended", "--json"], { cwd: dir.path }))
+      .stdout,
+  ) as { payload: { command: string; exit_code: number } }[];
+  const hookRuns = events.filter((e) => e.payload.command === "hooks run");
+  assert.equal(hookRuns.length, 5, JSON.stringify(events.map((e) => e.payload.command)));
 });

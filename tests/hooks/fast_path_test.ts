@@ -66,3 +66,14 @@ Deno.test("the analyzers load each parser only for a tree with files of its lang
   assert.ok(py.some((m) => m.includes("@lezer/python@")), "the Python parser was read");
   assert.equal(py.some((m) => m.includes("typescript@")), false);
 });
+
+Deno.test("br's entry point loads neither the parser nor the command tree at start-up", async () => {
+  const entry = [...await staticGraph("../../main.ts")];
+  assert.ok(entry.some((m) => m.endsWith("/src/cli/app.ts")), "the graph was read");
+  for (const tree of ["@stricli/", "/src/cli/tree.ts", "/src/cli/commands/"]) {
+    assert.equal(entry.some((m) => m.includes(tree)), false, `${tree} is loaded at start-up`);
+  }
+  // The command tree does load the parser, so the check above can tell.
+  const tree = await staticGraph("../../src/cli/tree.ts");
+  assert.ok([...tree].some((m) => m.includes("@stricli/core")));
+});
