@@ -1,28 +1,61 @@
 /**
- * The staged state of a git repository (its index), read through two git processes that
- * start at once: `git diff --cached` for the names of the staged files and one
- * `git cat-file --batch` for their content. The pre-commit hook and the secret scan of staged
- * files share one, so that a commit starts two git processes instead of one per question.
+ * The staged state of a git repository (its index), read through one `git diff --cached`: the
+ * staged files with their blob ids. A staged file's content is read from the work tree when it
+ * is what the index holds (the same blob id), as after a plain `git add`; otherwise through one
+ * `git cat-file --batch`, started on the first such read. The pre-commit hook and the secret
+ * scan of staged files share one, so that a commit usually starts one git process.
  *
  * @module
  */
 import { BrError } from "./errors.ts";
 import { existsSync } from "./fs.ts";
 import { git } from "./git.ts";
+import { gitBlobId } from "./hash.ts";
 import { join, relative, sep } from "./path.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** `git diff` arguments: the added, copied, modified and renamed files of the index. */
-const STAGED_NAMES = [
+/**
+ * `git diff` arguments: the added, copied, modified and renamed files of the index, each as
+ * `:<old mode> <new mode> <old id> <new id> <status>` then its path, NUL-terminated.
+ */
+const STAGED = [
   "diff",
   "--cached",
-  "--name-only",
+  "--raw",
   "-z",
+  "--no-abbrev",
   "--diff-filter=ACMR",
   "--no-renames",
 ];
+
+/** Work-tree files up to this size are hashed to tell whether they are what is staged. */
+const HASHED_BYTES = 1 << 20;
+
+/** One staged file: its mode and blob id in the index. */
+interface Entry {
+  mode: string;
+  id: string;
+}
+
+/** The staged files: paths in git's order, and each one's entry. */
+interface Staged {
+  names: string[];
+  entries: Map<string, Entry>;
+}
+
+function parseRaw(stdout: string): Staged {
+  const staged: Staged = { names: [], entries: new Map() };
+  const fields = stdout.split("\0");
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const head = fields[i].split(" ");
+    const path = fields[i + 1];
+    staged.names.push(path);
+    staged.entries.set(path, { mode: head[1], id: head[3] });
+  }
+  return staged;
+}
 
 /** One `git cat-file --batch` process answering requests in order. */
 class CatFile {
@@ -116,17 +149,20 @@ class CatFile {
 export class StagedIndex {
   /** The folder git runs in (the repository's top folder or a folder inside). */
   readonly cwd: string;
-  readonly #names: Promise<{ code: number; stdout: string }>;
-  readonly #cat: CatFile;
+  readonly #staged: Promise<Staged | null>;
+  #cat: CatFile | null = null;
   #top: Promise<string | null> | null = null;
+  #gitReads = 0;
 
-  /** Starts both git processes in `cwd` (a repository's top folder or a folder inside). */
+  /** Starts `git diff --cached` in `cwd` (a repository's top folder or a folder inside). */
   constructor(cwd: string) {
     this.cwd = cwd;
     // Without --relative, names are relative to the top whatever the folder; so are the
     // `:<path>` names cat-file reads.
-    this.#names = git(STAGED_NAMES, { cwd }).catch(() => ({ code: -1, stdout: "" }));
-    this.#cat = new CatFile(cwd);
+    this.#staged = git(STAGED, { cwd }).then(
+      (r) => r.code === 0 ? parseRaw(r.stdout) : null,
+      () => null,
+    );
   }
 
   /**
@@ -145,13 +181,13 @@ export class StagedIndex {
    * @throws {BrError} `external` outside a git repository.
    */
   async names(): Promise<string[]> {
-    const res = await this.#names;
-    if (res.code !== 0) {
+    const staged = await this.#staged;
+    if (staged === null) {
       throw new BrError("external", `Cannot read the staged files in "${this.cwd}"`, {
         hint: "run it inside a git repository (git init)",
       });
     }
-    return res.stdout.split("\0").filter(Boolean);
+    return staged.names;
   }
 
   /** Those of {@link names} inside `root`, relative to it (`git diff --relative`). */
@@ -163,9 +199,29 @@ export class StagedIndex {
       .filter((f) => !f.startsWith("../"));
   }
 
-  /** The staged content of `path` (relative to the top), or null when it is not staged. */
-  blob(path: string): Promise<Uint8Array | null> {
-    return this.#cat.read(`:${path}`);
+  /**
+   * The content the index holds for `path` (relative to the top), or null when it holds no
+   * file there (nothing, or a submodule).
+   */
+  async blob(path: string): Promise<Uint8Array | null> {
+    const entry = (await this.#staged)?.entries.get(path);
+    if (entry?.mode === "160000") return null;
+    if (entry?.mode === "100644" || entry?.mode === "100755") {
+      const top = await this.top();
+      const bytes = top === null ? null : smallFile(join(top, path));
+      if (bytes && await gitBlobId(bytes, entry.id.length === 64 ? 64 : 40) === entry.id) {
+        return bytes;
+      }
+    }
+    // Not staged by this commit (the index holds HEAD's copy), changed since it was staged,
+    // converted by a filter or an end-of-line setting, a symbolic link, or large: git reads it.
+    this.#gitReads++;
+    return (this.#cat ??= new CatFile(this.cwd)).read(`:${path}`);
+  }
+
+  /** How many of the contents read so far git read (the others came from the work tree). */
+  get gitReads(): number {
+    return this.#gitReads;
   }
 
   /** The staged text of `path` relative to `root`, or null when it is not staged. */
@@ -178,8 +234,19 @@ export class StagedIndex {
   }
 
   /** Ends the git processes. */
-  close(): Promise<void> {
-    return this.#cat.close();
+  async close(): Promise<void> {
+    await this.#staged;
+    await this.#cat?.close();
+  }
+}
+
+/** The bytes of a regular file of at most {@link HASHED_BYTES}, else null. */
+function smallFile(path: string): Uint8Array | null {
+  try {
+    const info = Deno.lstatSync(path);
+    return info.isFile && info.size <= HASHED_BYTES ? Deno.readFileSync(path) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -1,6 +1,6 @@
 import { readParsedCached } from "../core/cache.ts";
 import type { BrEvent } from "../core/events.ts";
-import { sha256Hex } from "../core/sha256.ts";
+import { sha256Hex } from "../core/hash.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { loadFeatures } from "../features/registry.ts";

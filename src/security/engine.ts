@@ -1,5 +1,5 @@
 import { keywordsInText } from "./_keywords.ts";
-import { sha256Hex } from "../core/sha256.ts";
+import { sha256Hex } from "../core/hash.ts";
 import type { SecretAllowlist, SecretRule, SecretRuleSet, SecurityFinding } from "./types.ts";
 
 /** Shannon entropy of `s` in bits per character. */

@@ -86,3 +86,73 @@ Deno.test("StagedIndex relates a folder reached through a symbolic link to the r
     }
   }
 });
+
+Deno.test("StagedIndex gives what the index holds whatever the work tree holds", async () => {
+  await using dir = await tempDir();
+  const at = (f: string) => join(dir.path, f);
+  await repo(dir.path);
+  await Deno.writeTextFile(at("unchanged.txt"), "committed\n");
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "init"], dir.path);
+  await Deno.writeTextFile(at(".gitattributes"), "crlf.txt text eol=crlf\n");
+  await Deno.writeTextFile(at("plain.txt"), "plain\n");
+  await Deno.writeTextFile(at("exec.sh"), "#!/bin/sh\n");
+  await Deno.chmod(at("exec.sh"), 0o755);
+  await Deno.writeTextFile(at("edited.txt"), "staged\n");
+  await Deno.writeTextFile(at("removed.txt"), "staged, then removed\n");
+  await Deno.writeTextFile(at("crlf.txt"), "a\r\nb\r\n");
+  await Deno.symlink("plain.txt", at("link"));
+  await gitRun(["add", "-A"], dir.path);
+  const commit = await gitRun(["rev-parse", "HEAD"], dir.path);
+  await gitRun(["update-index", "--add", "--cacheinfo", `160000,${commit},sub`], dir.path);
+  await Deno.writeTextFile(at("edited.txt"), "edited after staging\n");
+  await Deno.remove(at("removed.txt"));
+
+  const index = new StagedIndex(dir.path);
+  try {
+    assert.deepEqual((await index.names()).sort(), [
+      ".gitattributes",
+      "crlf.txt",
+      "edited.txt",
+      "exec.sh",
+      "link",
+      "plain.txt",
+      "removed.txt",
+      "sub",
+    ]);
+    const text = (path: string) => index.textUnder(dir.path, path);
+    // As after a plain `git add`: read from the work tree.
+    assert.equal(await text("plain.txt"), "plain\n");
+    assert.equal(await text("exec.sh"), "#!/bin/sh\n");
+    assert.equal(index.gitReads, 0);
+    // Otherwise git reads the index.
+    assert.equal(await text("edited.txt"), "staged\n");
+    assert.equal(await text("removed.txt"), "staged, then removed\n");
+    assert.equal(await text("crlf.txt"), "a\nb\n");
+    assert.equal(await text("link"), "plain.txt");
+    assert.equal(await text("unchanged.txt"), "committed\n");
+    assert.equal(index.gitReads, 5);
+    assert.equal(await index.blob("sub"), null);
+    assert.equal(await index.blob("nowhere.txt"), null);
+  } finally {
+    await index.close();
+  }
+});
+
+Deno.test("StagedIndex reads a repository whose object ids are SHA-256", async () => {
+  await using dir = await tempDir();
+  await gitRun(["init", "-q", "--object-format=sha256"], dir.path);
+  await Deno.writeTextFile(join(dir.path, "a.txt"), "sha256\n");
+  await gitRun(["add", "-A"], dir.path);
+  const index = new StagedIndex(dir.path);
+  try {
+    assert.deepEqual(await index.names(), ["a.txt"]);
+    assert.equal(await index.textUnder(dir.path, "a.txt"), "sha256\n");
+    assert.equal(index.gitReads, 0);
+    await Deno.writeTextFile(join(dir.path, "a.txt"), "changed\n");
+    assert.equal(await index.textUnder(dir.path, "a.txt"), "sha256\n");
+    assert.equal(index.gitReads, 1);
+  } finally {
+    await index.close();
+  }
+});

@@ -1,8 +1,8 @@
 /**
- * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as lower-case hex. A small synchronous
- * implementation: `node:crypto` costs ~25 ms to load, which the pre-commit path cannot spare,
- * and Web Crypto is asynchronous. Used for finding fingerprints and the governance checksum:
- * inputs are few and small, so speed here hardly matters.
+ * SHA-256 (FIPS 180-4) as lower-case hex, synchronously, and git's object id of a blob. The
+ * SHA-256 is a small implementation: `node:crypto` costs ~25 ms to load, which the pre-commit
+ * path cannot spare, and Web Crypto is asynchronous. It serves finding fingerprints and the
+ * governance checksum: inputs are few and small, so speed here hardly matters.
  *
  * @module
  */
@@ -75,9 +75,9 @@ const K = new Uint32Array([
 
 const encoder = new TextEncoder();
 
-/** Lower-case hex SHA-256 of the UTF-8 encoding of `text`. */
-export function sha256Hex(text: string): string {
-  const data = encoder.encode(text);
+/** Lower-case hex SHA-256 of `data` (a string is hashed as UTF-8). */
+export function sha256Hex(data: string | Uint8Array): string {
+  if (typeof data === "string") data = encoder.encode(data);
   const bitLen = data.length * 8;
   const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
   padded.set(data);
@@ -133,5 +133,22 @@ export function sha256Hex(text: string): string {
   }
   let out = "";
   for (const x of h) out += x.toString(16).padStart(8, "0");
+  return out;
+}
+
+/**
+ * The id git gives `bytes` as a blob (`git hash-object`): SHA-1 of `blob <size>\0<bytes>`, or
+ * SHA-256 in a repository whose ids have 64 hex digits (`objectFormat = sha256`). Through Web
+ * Crypto: in a process that has just started, native code hashes faster than JavaScript the
+ * engine has not compiled yet.
+ */
+export async function gitBlobId(bytes: Uint8Array, idLength: 40 | 64 = 40): Promise<string> {
+  const header = encoder.encode(`blob ${bytes.length}\0`);
+  const data = new Uint8Array(header.length + bytes.length);
+  data.set(header);
+  data.set(bytes, header.length);
+  const digest = await crypto.subtle.digest(idLength === 64 ? "SHA-256" : "SHA-1", data);
+  let out = "";
+  for (const x of new Uint8Array(digest)) out += x.toString(16).padStart(2, "0");
   return out;
 }
