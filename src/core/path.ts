@@ -59,8 +59,12 @@ export function pathFunctions(windows: boolean, cwd: () => string): PathFunction
     return /^[A-Za-z]:[\\/]/.test(p) || isSep(p[0]);
   }
 
+  // A POSIX path without "." or ".." segments or repeated separators is already normal.
+  const untouched = /\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+
   function normalize(p: string): string {
     if (p === "") return ".";
+    if (!windows && !untouched.test(p)) return p;
     const rootLen = rootLength(p);
     const root = normalizeRoot(p.slice(0, rootLen));
     const absolute = root !== "" && (isSep(root[root.length - 1]) || !windows);
@@ -74,10 +78,10 @@ export function pathFunctions(windows: boolean, cwd: () => string): PathFunction
       }
       out.push(part);
     }
-    let body = out.join(sep);
-    if (body && isSep(p[p.length - 1])) body += sep;
-    if (!body) return absolute ? root : `${root}.`;
-    return root + body;
+    const trailing = isSep(p[p.length - 1]) ? sep : "";
+    const body = out.join(sep);
+    if (!body) return absolute ? root : `${root}.${trailing}`;
+    return root + body + trailing;
   }
 
   function join(...parts: string[]): string {

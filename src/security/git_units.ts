@@ -41,15 +41,15 @@ export async function* stagedFiles(
     }
     // Related to the top through its real path (git gives the top's).
     const here = realPath(root);
+    const fromRoot = (f: string) => here === top ? f : toRel(here, join(top, f));
     const files = names.filter((f) => {
-      if (f.includes("\n") || ownPath(toRel(here, join(top, f)))) return false;
+      if (f.includes("\n") || ownPath(fromRoot(f))) return false;
       if (vendored(f)) {
         skipped.vendored++;
         return false;
       }
       return true;
     }).sort();
-    const prefix = toRel(top, here);
     // Asked for a few files ahead: git answers while the earlier ones are scanned.
     const blobs = files.slice(0, AHEAD).map((f) => staged.blob(f));
     for (const [i, path] of files.entries()) {
@@ -65,8 +65,7 @@ export async function* stagedFiles(
         skipped.binary++;
         continue;
       }
-      const file = prefix && prefix !== "" ? toRel(here, join(top, path)) : path;
-      yield { file, bytes, commit: null, lineMap: null };
+      yield { file: fromRoot(path), bytes, commit: null, lineMap: null };
     }
   } finally {
     await own?.close();

@@ -22,6 +22,16 @@ const POSIX_PATHS = [
   "/a/../..",
   "a/../..",
   "/work/main/.buildrunner/features.json",
+  ".a",
+  "a/.b/",
+  "a..b/c.",
+  "./a",
+  "a/.",
+  "a/./",
+  "..a/b",
+  "a/b/..",
+  "a/b/../",
+  "/.../x",
 ];
 const WIN_PATHS = [
   ...POSIX_PATHS,
@@ -95,4 +105,21 @@ Deno.test("core/path fromFileUrl agrees with node:url (POSIX) and maps Windows U
   assert.equal(win.fromFileUrl("file:///C:/Users/u/br/main.ts"), "C:\\Users\\u\\br\\main.ts");
   assert.equal(win.fromFileUrl("file://server/share/a%20b.ts"), "\\\\server\\share\\a b.ts");
   assert.throws(() => win.fromFileUrl("https://example.com/x"), /Not a file URL/);
+});
+
+Deno.test("core/path normalize agrees with node:path on random paths", () => {
+  const segments = ["a", "b", ".", "..", "", ".x", "x.", "...", "..y"];
+  const posixPath = pathFunctions(false, () => "/home/u/proj");
+  const winPath = pathFunctions(true, () => "C:\\Users\\u\\proj");
+  for (let i = 0; i < 5000; i++) {
+    const n = 1 + Math.floor(Math.random() * 6);
+    const parts = Array.from({ length: n }, () => segments[Math.floor(Math.random() * 9)]);
+    const p = (Math.random() < 0.5 ? "/" : "") + parts.join("/");
+    assert.equal(posixPath.normalize(p), posix.normalize(p), JSON.stringify(p));
+    assert.equal(posixPath.join(p, "x"), posix.join(p, "x"), JSON.stringify(p));
+    // (As a Windows path, a leading "//" is a UNC name, which br never builds.)
+    if (p.startsWith("//")) continue;
+    const w = p.replaceAll("/", Math.random() < 0.5 ? "\\" : "/");
+    assert.equal(winPath.normalize(w), win32.normalize(w), JSON.stringify(w));
+  }
 });
