@@ -1,14 +1,12 @@
 // The hook runners. The pre-commit path must stay fast: it never loads the analyzers or their
-// parsers (src/quality/mod.ts imports them only when they are called).
+// parsers (src/quality/mod.ts imports them only when they are called), and the feature registry
+// only for a commit that stages features.json.
 import { resolve, sep } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { readTextOrNull, writeIfChanged } from "../core/fs.ts";
 import { git } from "../core/git.ts";
 import { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
-import { assertValidGraph } from "../features/graph.ts";
-import { parseFeaturesText } from "../features/registry.ts";
-import { renderStatusMarkdown } from "../features/status_render.ts";
 import { commitMessageProblem, loadGovernance, verifyGovernance } from "../quality/governance.ts";
 import type { Governance } from "../quality/governance_schema.ts";
 import { checkSpecLock } from "../quality/spec_lock.ts";
@@ -58,6 +56,20 @@ const STATUS = "STATUS.md";
 function check(name: string, messages: string[], policyWarn = false): HookCheck {
   const failed = messages.length > 0;
   return { name, passed: !failed || policyWarn, warning: failed && policyWarn, messages };
+}
+
+/** The feature registry's parser, the graph check and the STATUS.md renderer. */
+async function loadFeatureCode() {
+  const [registry, graph, render] = await Promise.all([
+    import("../features/registry.ts"),
+    import("../features/graph.ts"),
+    import("../features/status_render.ts"),
+  ]);
+  return {
+    parseFeaturesText: registry.parseFeaturesText,
+    assertValidGraph: graph.assertValidGraph,
+    renderStatusMarkdown: render.renderStatusMarkdown,
+  };
 }
 
 async function governanceOrProblem(
@@ -139,6 +151,8 @@ async function preCommit(
   // features.json, and STATUS.md as the index holds it.
   const features = checkFeatures ? stagedText(FEATURES) : null;
   const statusInIndex = checkFeatures ? stagedText(STATUS) : null;
+  const featureCode = checkFeatures ? loadFeatureCode() : null;
+  featureCode?.catch(() => {}); // awaited below, where a failure is reported
   // The secret scan reads the index too: it runs while the other checks do.
   const security = gates.includes("security") ? stagedSecurityCheck(project, index) : null;
   security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
@@ -148,6 +162,7 @@ async function preCommit(
     const text = await features;
     const messages: string[] = [];
     try {
+      const { parseFeaturesText, assertValidGraph, renderStatusMarkdown } = await featureCode!;
       const file = await parseFeaturesText(text ?? "", FEATURES);
       assertValidGraph(file.features, FEATURES);
       status = renderStatusMarkdown(file);

@@ -3,7 +3,6 @@ import type { BrEvent } from "../core/events.ts";
 import { sha256Hex } from "../core/hash.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { loadFeatures } from "../features/registry.ts";
 import type { FeatureStatus } from "../features/types.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
 
@@ -143,6 +142,7 @@ export async function governanceVeto(
       ` (allowed from ${t.from}: ${allowed?.length ? allowed.join(", ") : "none"})`;
   }
   if (t.to === "in_progress" && gov.dependencies.require_complete_to_start) {
+    const { loadFeatures } = await import("../features/registry.ts");
     const file = await loadFeatures(project);
     const byId = new Map(file.features.map((f) => [f.id, f]));
     const open = (byId.get(t.id)?.dependencies ?? []).filter((d) =>
