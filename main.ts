@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --allow-all
+#!/usr/bin/env -S deno run --allow-all --v8-flags=--min-semi-space-size=4
 /**
  * The `br` command line.
  *

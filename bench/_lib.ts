@@ -1,5 +1,6 @@
 /** Shared helpers of the benchmarks: timing and peak memory of whole commands. */
 import { fileURLToPath } from "node:url";
+import { RUN_FLAGS } from "../src/core/self.ts";
 
 /** Absolute path of main.ts. */
 export const MAIN_TS: string = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -48,9 +49,9 @@ export function peak(xs: (number | null)[]): number | null {
   return v.length ? Math.max(...v) : null;
 }
 
-/** `deno run` argv for br with the binary's permissions. */
+/** `deno run` argv for br with the binary's flags (permissions, V8 flags). */
 export function brArgs(...args: string[]): string[] {
-  return ["run", "--quiet", "--allow-all", "--config", DENO_JSON, MAIN_TS, ...args];
+  return ["run", "--quiet", ...RUN_FLAGS, "--config", DENO_JSON, MAIN_TS, ...args];
 }
 
 const STATUSES = ["planned", "in_progress", "testing", "blocked", "complete"];

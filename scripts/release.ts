@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
+import { RUN_FLAGS } from "../src/core/self.ts";
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -30,7 +31,7 @@ for (const target of targets) {
   const res = await new Deno.Command(Deno.execPath(), {
     args: [
       "compile",
-      "--allow-all",
+      ...RUN_FLAGS,
       "--target",
       target,
       // Worker modules are not in the static graph: the secret scanner's and the cost

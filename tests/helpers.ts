@@ -1,13 +1,13 @@
 /**
  * Test helpers: temp dirs and projects, isolated git, and `br` run in-process (output
- * captured) or as a real subprocess with the binary's permissions.
+ * captured) or as a real subprocess with the binary's flags.
  */
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/app.ts";
 import { runTree } from "../src/cli/tree.ts";
 import type { BrContext } from "../src/cli/context.ts";
 import type { Clock, Project } from "../src/core/project.ts";
-import { RUN_PERMISSIONS } from "../src/core/self.ts";
+import { RUN_FLAGS } from "../src/core/self.ts";
 
 /** Fixed git identity and no user/system config, for every git call in tests. */
 export const GIT_ENV: Record<string, string> = {
@@ -109,12 +109,12 @@ export async function br(args: string[], options: BrOptions): Promise<BrRun> {
   return { code: code < 0 ? 2 : code, stdout, stderr };
 }
 
-/** The `deno` arguments that run `br <args>` with the binary's permissions. */
+/** The `deno` arguments that run `br <args>` with the binary's flags. */
 export function brArgv(args: string[]): string[] {
-  return ["run", "--quiet", ...RUN_PERMISSIONS, "--config", DENO_JSON, MAIN_TS, ...args];
+  return ["run", "--quiet", ...RUN_FLAGS, "--config", DENO_JSON, MAIN_TS, ...args];
 }
 
-/** Runs `br <args>` as a real subprocess (`deno run` with the binary's permissions). */
+/** Runs `br <args>` as a real subprocess (`deno run` with the binary's flags). */
 export async function brProcess(
   args: string[],
   options: { cwd: string; env?: Record<string, string>; stdin?: string },

@@ -76,4 +76,11 @@ export type {
 export { openSqliteStore, type SqliteStoreOptions } from "./store_sqlite.ts";
 export { MIGRATIONS } from "./store_migrations.ts";
 export { SKIP_DIRS, VENDORED_DIRS } from "./walk.ts";
-export { isCompiled, RUN_PERMISSIONS, selfCommand, selfCommandLine, shellQuote } from "./self.ts";
+export {
+  isCompiled,
+  RUN_FLAGS,
+  RUN_PERMISSIONS,
+  selfCommand,
+  selfCommandLine,
+  shellQuote,
+} from "./self.ts";

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { join } from "node:path";
 import { plainHookLine } from "../../src/cli/app.ts";
+import { RUN_FLAGS, selfCommand } from "../../src/core/self.ts";
 import { br, brProcess, gitRun, tempDir, tempProject } from "../helpers.ts";
 
 Deno.test("--version and -v print the version from deno.json", async () => {
@@ -143,4 +144,19 @@ Deno.test("a plain `br hooks run` line gives what the full parser gives", async 
   ) as { payload: { command: string; exit_code: number } }[];
   const hookRuns = events.filter((e) => e.payload.command === "hooks run");
   assert.equal(hookRuns.length, 5, JSON.stringify(events.map((e) => e.payload.command)));
+});
+
+Deno.test("every way of starting br runs it with the same flags", async () => {
+  const flags = RUN_FLAGS.join(" ").replace("--allow-all", "-A");
+  const tasks = denoJson.tasks as Record<string, string>;
+  assert.ok(tasks.br.startsWith(`deno run ${flags} main.ts`), tasks.br);
+  assert.ok(tasks.compile.startsWith(`deno compile ${flags} `), tasks.compile);
+  const main = await Deno.readTextFile(new URL("../../main.ts", import.meta.url));
+  assert.equal(main.split("\n")[0], `#!/usr/bin/env -S deno run ${RUN_FLAGS.join(" ")}`);
+  const self = selfCommand({});
+  assert.deepEqual(self.slice(1, 3 + RUN_FLAGS.length), ["run", "--quiet", ...RUN_FLAGS]);
+  // The flag is one V8 knows (an unknown one makes deno warn on every run).
+  const run = await brProcess(["--version"], { cwd: Deno.cwd() });
+  assert.equal(run.stderr, "");
+  assert.equal(run.stdout, `${denoJson.version}\n`);
 });

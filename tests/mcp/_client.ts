@@ -4,7 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { DENO_JSON, MAIN_TS } from "../helpers.ts";
-import { RUN_PERMISSIONS } from "../../src/core/self.ts";
+import { RUN_FLAGS } from "../../src/core/self.ts";
 
 /** A connected client; `stderr()` is what the server logged so far. */
 export interface Connected extends AsyncDisposable {
@@ -22,7 +22,7 @@ export async function connect(
 ): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "--quiet", ...RUN_PERMISSIONS, "--config", DENO_JSON, MAIN_TS, "mcp", ...args],
+    args: ["run", "--quiet", ...RUN_FLAGS, "--config", DENO_JSON, MAIN_TS, "mcp", ...args],
     cwd,
     env: {
       ...Deno.env.toObject(),

@@ -8,7 +8,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { pathToFileURL } from "node:url";
 import { br, brProcess, DENO_JSON, MAIN_TS, tempDir, tempProject } from "../helpers.ts";
-import { RUN_PERMISSIONS } from "../../src/core/self.ts";
+import { RUN_FLAGS } from "../../src/core/self.ts";
 import { connect, waitFor } from "./_client.ts";
 
 const DEFAULT_TOOLS = [
@@ -322,7 +322,7 @@ Deno.test("br mcp: bad calls get errors and the server keeps serving", async (t)
 Deno.test("br mcp: malformed JSON gets a parse error and the next request an answer", async () => {
   await using dir = await tempProject();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_PERMISSIONS, "--config", DENO_JSON, MAIN_TS, "mcp"],
+    args: ["run", "--quiet", ...RUN_FLAGS, "--config", DENO_JSON, MAIN_TS, "mcp"],
     cwd: dir.path,
     env: { BR_HOME: `${dir.path}/.br-home`, NO_COLOR: "1" },
     stdin: "piped",

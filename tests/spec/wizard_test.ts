@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { RUN_PERMISSIONS } from "../../src/core/self.ts";
+import { RUN_FLAGS } from "../../src/core/self.ts";
 import { br, brProcess, DENO_JSON, MAIN_TS, readJson, tempProject } from "../helpers.ts";
 import { brOk } from "./_fixtures.ts";
 
@@ -169,7 +169,7 @@ Deno.test({
         Deno.execPath(),
         "run",
         "--quiet",
-        ...RUN_PERMISSIONS,
+        ...RUN_FLAGS,
         "--config",
         DENO_JSON,
         MAIN_TS,
