@@ -4,35 +4,94 @@ import type { BrContext } from "./context.ts";
 /** The version of `br`. */
 export const VERSION: string = denoJson.version;
 
-/** What a plain `br hooks run` command line says. */
-interface HookLine {
-  flags: { project?: string; json?: boolean };
-  args: string[];
+// deno-lint-ignore no-explicit-any
+type Runner = (this: BrContext, flags: any, ...args: string[]) => Promise<void> | void;
+
+/** A command run often enough to be read without the parser: its words and its flags. */
+interface PlainCommand {
+  /** Its words (`["hooks", "run"]`). */
+  words: readonly string[];
+  /** Its boolean flags (given as `--name`). */
+  booleans: readonly string[];
+  /** Its flags with a value (`--name value` or `--name=value`). */
+  values: readonly string[];
+  /** True when it takes one or more arguments; false when it takes none. */
+  args: boolean;
+  /** Loads its runner: the one its command definition loads. */
+  load: () => Promise<Runner>;
 }
 
 /**
- * `br hooks run [--project dir] [--json] <hook> [args...]`, the line the installed hooks run
- * on every commit and push, read without the command tree. Any other flag, `--`, a repeated
- * flag or a missing hook name gives null: the full parser then reads the line and reports it.
+ * The line every installed hook runs on every commit and push, and the two commands of every
+ * glance at a project: each skips loading the parser and building the command tree when its
+ * line is plain. Their definitions in the command tree are the reference; a test runs the
+ * same lines both ways.
  */
-export function plainHookLine(argv: readonly string[]): HookLine | null {
-  if (argv[0] !== "hooks" || argv[1] !== "run") return null;
-  const line: HookLine = { flags: {}, args: [] };
-  for (let i = 2; i < argv.length; i++) {
+const PLAIN: readonly PlainCommand[] = [
+  {
+    words: ["hooks", "run"],
+    booleans: ["json"],
+    values: ["project"],
+    args: true,
+    load: async () => (await import("./commands/hooks_run.ts")).runHookCommand,
+  },
+  {
+    words: ["status"],
+    booleans: ["json"],
+    values: ["project"],
+    args: false,
+    load: async () => (await import("./commands/project_run.ts")).status,
+  },
+  {
+    words: ["generate"],
+    booleans: ["json", "check"],
+    values: ["project"],
+    args: false,
+    load: async () => (await import("./commands/project_run.ts")).generate,
+  },
+];
+
+/** A plain command line, read. */
+export interface PlainLine {
+  /** The command's words (`hooks run`). */
+  command: string;
+  /** Its flags (`--json` gives `json: true`). */
+  flags: Record<string, string | true>;
+  /** Its arguments. */
+  args: string[];
+  /** Loads its runner. */
+  load: () => Promise<Runner>;
+}
+
+/**
+ * `argv` read without the parser when it names one of the commands above with only their
+ * flags, each once (`--flag`, `--flag value`, `--flag=value`), and the arguments they take.
+ * Anything else (`--help`, `-x`, `--`, a repeated or unknown flag, a missing or extra
+ * argument) gives null: the parser then reads the line, and reports what is wrong with it.
+ */
+export function plainLine(argv: readonly string[]): PlainLine | null {
+  const spec = PLAIN.find((c) => c.words.every((w, i) => argv[i] === w));
+  if (!spec) return null;
+  const flags: Record<string, string | true> = {};
+  const args: string[] = [];
+  for (let i = spec.words.length; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith("-")) line.args.push(arg);
-    else if (arg === "--json" && line.flags.json === undefined) line.flags.json = true;
-    else if (arg.startsWith("--project") && line.flags.project === undefined) {
-      const value = arg === "--project"
-        ? argv[++i]
-        : arg.startsWith("--project=")
-        ? arg.slice("--project=".length)
-        : undefined;
+    if (!arg.startsWith("-")) {
+      args.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (!arg.startsWith("--") || Object.hasOwn(flags, name)) return null;
+    if (eq === -1 && spec.booleans.includes(name)) flags[name] = true;
+    else if (spec.values.includes(name)) {
+      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || value === "" || value.startsWith("-")) return null;
-      line.flags.project = value;
+      flags[name] = value;
     } else return null;
   }
-  return line.args.length > 0 ? line : null;
+  if (spec.args !== args.length > 0) return null;
+  return { command: spec.words.join(" "), flags, args, load: spec.load };
 }
 
 /**
@@ -40,21 +99,17 @@ export function plainHookLine(argv: readonly string[]): HookLine | null {
  * become 2).
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
-  const hookLine = plainHookLine(argv);
+  const plain = plainLine(argv);
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     // What Stricli prints, without loading every command first.
     ctx.process.stdout.write(`${VERSION}\n`);
-  } else if (hookLine) {
-    // Every commit runs this: it skips loading the parser and building the command tree.
-    const [{ runHookCommand }, { reportError }] = await Promise.all([
-      import("./commands/hooks_run.ts"),
-      import("./output.ts"),
-    ]);
-    const hookCtx = ctx.command ? ctx : { ...ctx, command: "hooks run" };
+  } else if (plain) {
+    const plainCtx = ctx.command ? ctx : { ...ctx, command: plain.command };
     try {
-      await runHookCommand.call(hookCtx, hookLine.flags, ...hookLine.args);
+      await (await plain.load()).call(plainCtx, plain.flags, ...plain.args);
     } catch (err) {
-      reportError(hookCtx, err);
+      // As a command of the tree reports it (src/cli/define.ts).
+      (await import("./output.ts")).reportError(plainCtx, err);
     }
   } else await (await import("./tree.ts")).runTree(argv, ctx);
   const code = Number(ctx.process.exitCode ?? 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { join } from "node:path";
-import { plainHookLine } from "../../src/cli/app.ts";
+import { plainLine } from "../../src/cli/app.ts";
 import { RUN_FLAGS, selfCommand } from "../../src/core/self.ts";
 import { br, brProcess, gitRun, tempDir, tempProject } from "../helpers.ts";
 
@@ -73,21 +73,38 @@ Deno.test("smoke: init, feature, status, generate, config, completions as real p
   assert.equal(usage.code, 2);
 });
 
-Deno.test("plainHookLine reads only the plain lines the hook scripts run", () => {
-  assert.deepEqual(plainHookLine(["hooks", "run", "pre-commit"]), {
+Deno.test("plainLine reads only the plain lines of the commands it knows", () => {
+  const read = (argv: string[]) => {
+    const line = plainLine(argv);
+    return line && { command: line.command, flags: line.flags, args: line.args };
+  };
+  assert.deepEqual(read(["hooks", "run", "pre-commit"]), {
+    command: "hooks run",
     flags: {},
     args: ["pre-commit"],
   });
   assert.deepEqual(
-    plainHookLine(["hooks", "run", "--project", "apps/web", "pre-push", "origin", "git@h:x.git"]),
-    { flags: { project: "apps/web" }, args: ["pre-push", "origin", "git@h:x.git"] },
+    read(["hooks", "run", "--project", "apps/web", "pre-push", "origin", "git@h:x.git"]),
+    {
+      command: "hooks run",
+      flags: { project: "apps/web" },
+      args: ["pre-push", "origin", "git@h:x.git"],
+    },
   );
-  assert.deepEqual(plainHookLine(["hooks", "run", "commit-msg", "--project=a b", "--json", "m"]), {
+  assert.deepEqual(read(["hooks", "run", "commit-msg", "--project=a b", "--json", "m"]), {
+    command: "hooks run",
     flags: { project: "a b", json: true },
     args: ["commit-msg", "m"],
   });
+  assert.deepEqual(read(["status"]), { command: "status", flags: {}, args: [] });
+  assert.deepEqual(read(["generate", "--check", "--json", "--project", "p"]), {
+    command: "generate",
+    flags: { check: true, json: true, project: "p" },
+    args: [],
+  });
   for (
     const argv of [
+      [],
       ["hooks", "run"],
       ["hooks", "run", "--json"],
       ["hooks", "status"],
@@ -101,14 +118,21 @@ Deno.test("plainHookLine reads only the plain lines the hook scripts run", () =>
       ["hooks", "run", "--project", "--json", "pre-commit"],
       ["hooks", "run", "--project=", "pre-commit"],
       ["hooks", "run", "--projects", "x", "pre-commit"],
+      ["hooks", "run", "--json=true", "pre-commit"],
       ["hooks", "run", "pre-push", "-origin"],
+      ["status", "extra"],
+      ["status", "--check"],
+      ["status", "--no-json"],
+      ["generate", "--check=false"],
+      ["generate", "-p", "x"],
+      ["statuses"],
     ]
   ) {
-    assert.equal(plainHookLine(argv), null, argv.join(" "));
+    assert.equal(plainLine(argv), null, argv.join(" "));
   }
 });
 
-Deno.test("a plain `br hooks run` line gives what the full parser gives", async () => {
+Deno.test("a plain line gives what the full parser gives", async () => {
   await using dir = await tempProject("plain");
   await gitRun(["add", "-A"], dir.path);
   await gitRun(["commit", "-q", "-m", "init"], dir.path);
@@ -128,6 +152,14 @@ Deno.test("a plain `br hooks run` line gives what the full parser gives", async 
       ["hooks", "run", "commit-msg"],
       ["hooks", "run", "pre-comit"],
       ["hooks", "run", "--project", join(dir.path, "nowhere"), "pre-commit"],
+      ["status"],
+      ["status", "--json"],
+      ["status", "--project", dir.path, "--json"],
+      ["status", "--project", join(dir.path, "nowhere")],
+      ["generate", "--check"],
+      ["generate", "--json"],
+      ["generate", "--check", "--json"],
+      ["generate"],
     ]
   ) {
     const plain = await br(argv, { cwd: dir.path, env: { BR_HOME: home } });

@@ -76,6 +76,12 @@ Deno.test("br's entry point loads neither the parser nor the command tree at sta
   for (const tree of ["@stricli/", "/src/cli/tree.ts", "/src/cli/commands/"]) {
     assert.equal(entry.some((m) => m.includes(tree)), false, `${tree} is loaded at start-up`);
   }
+  // Nor do the runners a plain line loads (src/cli/app.ts).
+  for (const runner of ["hooks_run.ts", "project_run.ts"]) {
+    const graph = [...await staticGraph(`../../src/cli/commands/${runner}`)];
+    assert.ok(graph.length > 5, `${runner}: the graph was read`);
+    assert.equal(graph.some((m) => m.includes("@stricli/")), false, `${runner} loads the parser`);
+  }
   // The command tree does load the parser, so the check above can tell.
   const tree = await staticGraph("../../src/cli/tree.ts");
   assert.ok([...tree].some((m) => m.includes("@stricli/core")));
