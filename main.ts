@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --allow-all --v8-flags=--min-semi-space-size=4
+#!/usr/bin/env -S deno run --allow-all --v8-flags=--min-semi-space-size=2
 /**
  * The `br` command line.
  *

@@ -4,15 +4,16 @@ import { fromFileUrl } from "./path.ts";
 export const RUN_PERMISSIONS: readonly string[] = ["--allow-all"];
 
 /**
- * Every flag `br` runs with: {@link RUN_PERMISSIONS}, and a young generation of 4 MB to start
+ * Every flag `br` runs with: {@link RUN_PERMISSIONS}, and a young generation of 2 MB to start
  * with (V8 starts at 1 MB). Nearly everything a short command allocates while it loads
- * survives, so a small young generation only copies it: the pre-commit hook spends about 3 ms
- * in two such collections without the flag (bench/hook.ts). Long runs grow it as before.
- * `deno compile`, the `br` task, main.ts's shebang and self-invocations all use these.
+ * survives, so a smaller young generation only copies it: the pre-commit hook spends about
+ * 3 ms in two such collections without the flag (bench/hook.ts). Long runs grow it as before;
+ * 4 MB would raise the secret scan's peak memory (bench/secrets.ts). `deno compile`, the `br`
+ * task, main.ts's shebang and self-invocations all use these.
  */
 export const RUN_FLAGS: readonly string[] = [
   ...RUN_PERMISSIONS,
-  "--v8-flags=--min-semi-space-size=4",
+  "--v8-flags=--min-semi-space-size=2",
 ];
 
 /** True when running as a `deno compile` binary. */
