@@ -153,6 +153,7 @@ export class StagedIndex {
   #cat: CatFile | null = null;
   #top: Promise<string | null> | null = null;
   #gitReads = 0;
+  #closed = false;
 
   /** Starts `git diff --cached` in `cwd` (a repository's top folder or a folder inside). */
   constructor(cwd: string) {
@@ -201,7 +202,8 @@ export class StagedIndex {
 
   /**
    * The content the index holds for `path` (relative to the top), or null when it holds no
-   * file there (nothing, or a submodule).
+   * file there (nothing, or a submodule), or when git would have to read it after
+   * {@link StagedIndex.close}.
    */
   async blob(path: string): Promise<Uint8Array | null> {
     const entry = (await this.#staged)?.entries.get(path);
@@ -215,6 +217,7 @@ export class StagedIndex {
     }
     // Not staged by this commit (the index holds HEAD's copy), changed since it was staged,
     // converted by a filter or an end-of-line setting, a symbolic link, or large: git reads it.
+    if (this.#closed) return null; // no process starts after close, none is left behind
     this.#gitReads++;
     return (this.#cat ??= new CatFile(this.cwd)).read(`:${path}`);
   }
@@ -233,8 +236,9 @@ export class StagedIndex {
     return bytes === null ? null : decoder.decode(bytes);
   }
 
-  /** Ends the git processes. */
+  /** Ends the git processes; later reads that need git answer null. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#staged;
     await this.#cat?.close();
   }

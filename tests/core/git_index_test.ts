@@ -156,3 +156,23 @@ Deno.test("StagedIndex reads a repository whose object ids are SHA-256", async (
     await index.close();
   }
 });
+
+Deno.test("StagedIndex starts no git process once closed", async () => {
+  await using dir = await tempDir();
+  await repo(dir.path);
+  await Deno.writeTextFile(join(dir.path, "a.txt"), "staged\n");
+  await gitRun(["add", "-A"], dir.path);
+  await Deno.writeTextFile(join(dir.path, "a.txt"), "changed\n");
+  const index = new StagedIndex(dir.path);
+  // Asked, then closed before the answer: git would have to read it (the work tree changed).
+  const pending = index.blob("a.txt");
+  await index.close();
+  assert.equal(await pending, null);
+  assert.equal(index.gitReads, 0);
+  const reopened = new StagedIndex(dir.path);
+  try {
+    assert.equal(await reopened.textUnder(dir.path, "a.txt"), "staged\n");
+  } finally {
+    await reopened.close();
+  }
+});
