@@ -67,7 +67,8 @@ export interface PlainLine {
  * `argv` read without the parser when it names one of the commands above with only their
  * flags, each once (`--flag`, `--flag value`, `--flag=value`), and the arguments they take.
  * Anything else (`--help`, `-x`, `--`, a repeated or unknown flag, a missing or extra
- * argument) gives null: the parser then reads the line, and reports what is wrong with it.
+ * argument, a line break after `=`) gives null: the parser then reads the line, and reports
+ * what is wrong with it.
  */
 export function plainLine(argv: readonly string[]): PlainLine | null {
   const spec = PLAIN.find((c) => c.words.every((w, i) => argv[i] === w));
@@ -87,6 +88,8 @@ export function plainLine(argv: readonly string[]): PlainLine | null {
     else if (spec.values.includes(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || value === "" || value.startsWith("-")) return null;
+      // Stricli reads `--flag=value` only when the value holds no line break.
+      if (eq !== -1 && /[\n\r\u2028\u2029]/.test(value)) return null;
       flags[name] = value;
     } else return null;
   }
@@ -100,13 +103,15 @@ export function plainLine(argv: readonly string[]): PlainLine | null {
  */
 export async function runCli(argv: readonly string[], ctx: BrContext): Promise<number> {
   const plain = plainLine(argv);
+  // A runner that cannot load is left to the tree, which reports it as for any command.
+  const runner = plain && await plain.load().catch(() => null);
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     // What Stricli prints, without loading every command first.
     ctx.process.stdout.write(`${VERSION}\n`);
-  } else if (plain) {
+  } else if (plain && runner) {
     const plainCtx = ctx.command ? ctx : { ...ctx, command: plain.command };
     try {
-      await (await plain.load()).call(plainCtx, plain.flags, ...plain.args);
+      await runner.call(plainCtx, plain.flags, ...plain.args);
     } catch (err) {
       // As a command of the tree reports it (src/cli/define.ts).
       (await import("./output.ts")).reportError(plainCtx, err);

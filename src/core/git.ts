@@ -72,3 +72,22 @@ export async function isGitRepo(dir: string): Promise<boolean> {
   const res = await git(["rev-parse", "--is-inside-work-tree"], { cwd: dir });
   return res.code === 0 && res.stdout.trim() === "true";
 }
+
+/**
+ * Keeps git's view of the repository for the git processes `br` starts in other folders.
+ * git exports `GIT_DIR` to the hooks of a linked worktree (and a user may set it); without
+ * `GIT_WORK_TREE`, git then takes the folder it runs in for the work tree's top, so a git
+ * process started in a project's subfolder would see the wrong tree and stage wrong paths.
+ * When `GIT_DIR` is set and `GIT_WORK_TREE` is not, this asks git once, in `cwd`, for the
+ * git folder and the top, and sets both in the environment every later process inherits.
+ */
+export async function pinGitEnvironment(cwd: string = Deno.cwd()): Promise<void> {
+  if (!Deno.env.get("GIT_DIR") || Deno.env.get("GIT_WORK_TREE")) return;
+  const res = await git(["rev-parse", "--absolute-git-dir", "--show-toplevel"], { cwd })
+    .catch(() => null);
+  const [dir, top] = res?.code === 0 ? res.stdout.trim().split("\n") : [];
+  // A bare repository has no top: nothing to pin.
+  if (!dir || !top) return;
+  Deno.env.set("GIT_DIR", dir);
+  Deno.env.set("GIT_WORK_TREE", top);
+}

@@ -125,6 +125,8 @@ Deno.test("plainLine reads only the plain lines of the commands it knows", () =>
       ["status", "--no-json"],
       ["generate", "--check=false"],
       ["generate", "-p", "x"],
+      ["status", "--project=a\nb"],
+      ["hooks", "run", "pre-commit", "--project=a\u2028b"],
       ["statuses"],
     ]
   ) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pinGitEnvironment } from "../../src/core/git.ts";
 import { StagedIndex } from "../../src/core/git_index.ts";
 import { gitRun, tempDir } from "../helpers.ts";
 
@@ -174,5 +175,36 @@ Deno.test("StagedIndex starts no git process once closed", async () => {
     assert.equal(await reopened.textUnder(dir.path, "a.txt"), "staged\n");
   } finally {
     await reopened.close();
+  }
+});
+
+Deno.test("pinGitEnvironment fixes GIT_DIR and the top for git processes started elsewhere", async () => {
+  await using dir = await tempDir();
+  await repo(dir.path);
+  const sub = join(dir.path, "apps/web");
+  await Deno.mkdir(sub, { recursive: true });
+  await Deno.writeTextFile(join(sub, "a.txt"), "a\n");
+  await gitRun(["add", "-A"], dir.path);
+  const saved = { dir: Deno.env.get("GIT_DIR"), tree: Deno.env.get("GIT_WORK_TREE") };
+  try {
+    // As git leaves it for a hook (relative here, as a user may set it).
+    Deno.env.set("GIT_DIR", ".git");
+    Deno.env.delete("GIT_WORK_TREE");
+    await pinGitEnvironment(dir.path);
+    const top = await Deno.realPath(dir.path);
+    assert.equal(Deno.env.get("GIT_DIR"), join(top, ".git"));
+    assert.equal(Deno.env.get("GIT_WORK_TREE"), top);
+    // A git process started in the subfolder now sees the repository as git did.
+    const index = new StagedIndex(sub);
+    try {
+      assert.deepEqual(await index.namesUnder(sub), ["a.txt"]);
+    } finally {
+      await index.close();
+    }
+  } finally {
+    for (const [k, v] of [["GIT_DIR", saved.dir], ["GIT_WORK_TREE", saved.tree]] as const) {
+      if (v === undefined) Deno.env.delete(k);
+      else Deno.env.set(k, v);
+    }
   }
 });

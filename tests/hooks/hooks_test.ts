@@ -308,3 +308,24 @@ Deno.test("pre-commit of a project in a subfolder stages its STATUS.md only when
   assert.match(await gitRun(["show", "HEAD:apps/web/STATUS.md"], repo.path), /Search/);
   assert.equal(await gitRun(["status", "--porcelain"], repo.path), "");
 });
+
+Deno.test("pre-commit of a project in a subfolder of a linked worktree (git exports GIT_DIR)", async () => {
+  await using repo = await tempDir();
+  await subfolderProject(repo.path);
+  await using wtParent = await tempDir();
+  const wt = join(wtParent.path, "wt");
+  await gitRun(["worktree", "add", "-q", "-b", "side", wt], repo.path);
+  const sub = join(wt, "apps/web");
+  assert.equal((await br(["feature", "add", "Side", "--id", "side"], { cwd: sub })).code, 0);
+  await gitRun(["add", "apps/web/.buildrunner/features.json"], wt);
+  const r = await gitTry(["commit", "-m", "side"], wt);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /br pre-commit: ✓ features/);
+  assert.match(r.stderr, /staged STATUS\.md/);
+  assert.deepEqual(
+    (await gitRun(["show", "--name-only", "--format=", "HEAD"], wt)).split("\n").sort(),
+    ["apps/web/.buildrunner/features.json", "apps/web/STATUS.md"],
+  );
+  assert.match(await gitRun(["show", "HEAD:apps/web/STATUS.md"], wt), /`side`/);
+  assert.equal(await gitRun(["status", "--porcelain"], wt), "");
+});
