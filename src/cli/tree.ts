@@ -1,5 +1,6 @@
 // The command tree: every route and the Stricli application built from them. Loaded by
-// `runCli` for every command line except `--version` and a plain `br hooks run`.
+// `runCli` for every command line except `--version` and the plain lines it reads itself
+// (`plainLine` in app.ts).
 import {
   type Application,
   buildApplication,

@@ -39,20 +39,15 @@ interface Entry {
   id: string;
 }
 
-/** The staged files: paths in git's order, and each one's entry. */
-interface Staged {
-  names: string[];
-  entries: Map<string, Entry>;
-}
+/** The staged files, by path in git's order. */
+type Staged = Map<string, Entry>;
 
 function parseRaw(stdout: string): Staged {
-  const staged: Staged = { names: [], entries: new Map() };
+  const staged: Staged = new Map();
   const fields = stdout.split("\0");
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const head = fields[i].split(" ");
-    const path = fields[i + 1];
-    staged.names.push(path);
-    staged.entries.set(path, { mode: head[1], id: head[3] });
+    staged.set(fields[i + 1], { mode: head[1], id: head[3] });
   }
   return staged;
 }
@@ -188,7 +183,7 @@ export class StagedIndex {
         hint: "run it inside a git repository (git init)",
       });
     }
-    return staged.names;
+    return [...staged.keys()];
   }
 
   /** Those of {@link names} inside `root`, relative to it (`git diff --relative`). */
@@ -206,7 +201,7 @@ export class StagedIndex {
    * {@link StagedIndex.close}.
    */
   async blob(path: string): Promise<Uint8Array | null> {
-    const entry = (await this.#staged)?.entries.get(path);
+    const entry = (await this.#staged)?.get(path);
     if (entry?.mode === "160000") return null;
     if (entry?.mode === "100644" || entry?.mode === "100755") {
       const top = await this.top();

@@ -58,20 +58,6 @@ function check(name: string, messages: string[], policyWarn = false): HookCheck 
   return { name, passed: !failed || policyWarn, warning: failed && policyWarn, messages };
 }
 
-/** The feature registry's parser, the graph check and the STATUS.md renderer. */
-async function loadFeatureCode() {
-  const [registry, graph, render] = await Promise.all([
-    import("../features/registry.ts"),
-    import("../features/graph.ts"),
-    import("../features/status_render.ts"),
-  ]);
-  return {
-    parseFeaturesText: registry.parseFeaturesText,
-    assertValidGraph: graph.assertValidGraph,
-    renderStatusMarkdown: render.renderStatusMarkdown,
-  };
-}
-
 async function governanceOrProblem(
   project: Project,
 ): Promise<{ gov: Governance | null; problem: string | null }> {
@@ -151,7 +137,7 @@ async function preCommit(
   // features.json, and STATUS.md as the index holds it.
   const features = checkFeatures ? stagedText(FEATURES) : null;
   const statusInIndex = checkFeatures ? stagedText(STATUS) : null;
-  const featureCode = checkFeatures ? loadFeatureCode() : null;
+  const featureCode = checkFeatures ? import("./_features.ts") : null;
   featureCode?.catch(() => {}); // awaited below, where a failure is reported
   // The secret scan reads the index too: it runs while the other checks do.
   const security = gates.includes("security") ? stagedSecurityCheck(project, index) : null;
@@ -162,10 +148,7 @@ async function preCommit(
     const text = await features;
     const messages: string[] = [];
     try {
-      const { parseFeaturesText, assertValidGraph, renderStatusMarkdown } = await featureCode!;
-      const file = await parseFeaturesText(text ?? "", FEATURES);
-      assertValidGraph(file.features, FEATURES);
-      status = renderStatusMarkdown(file);
+      status = await (await featureCode!).stagedStatus(text ?? "", FEATURES);
     } catch (err) {
       messages.push((err as Error).message);
       if (err instanceof BrError && err.hint) messages.push(`hint: ${err.hint}`);
