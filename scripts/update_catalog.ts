@@ -4,9 +4,9 @@
  * model, with the match rules, long-context tiers and dated price changes, and the source
  * of each row.
  *
- *     deno run -A scripts/update_catalog.ts
+ *     deno run -A --config tests/deno.json scripts/update_catalog.ts
  */
-import { findProvider } from "npm:@pydantic/genai-prices@0.1.8";
+import { findProvider } from "@pydantic/genai-prices";
 
 const PACKAGE = "@pydantic/genai-prices@0.1.8";
 const PROVIDERS = ["anthropic", "openai", "google"];
