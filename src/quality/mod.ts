@@ -55,6 +55,7 @@ export type {
 export {
   commitMessageProblem,
   enforceGovernance,
+  governanceChecksum,
   type GovernanceUpdate,
   type GovernanceVerification,
   governanceVeto,

@@ -80,6 +80,7 @@ Deno.test("governance status transitions veto feature mutations before anything 
       "",
     ].join("\n"),
   );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
   const before = await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`);
   const skip = await br(["feature", "complete", "base"], { cwd: dir.path });
   assert.equal(skip.code, 5);
@@ -104,6 +105,7 @@ Deno.test("governance status transitions veto feature mutations before anything 
     `${dir.path}/.buildrunner/governance.yaml`,
     "policy: warn\ntransitions:\n  in_progress: [testing]\n",
   );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
   assert.equal((await br(["feature", "complete", "login"], { cwd: dir.path })).code, 0);
 });
 

@@ -170,7 +170,7 @@ export function governanceVerify(this: BrContext, flags: Common): Promise<void> 
   return withProject(this, flags, async (project) => {
     const v = await verifyGovernance(project);
     if (flags.json) printJson(this, v);
-    else if (!v.present) {
+    else if (!v.present && v.passed) {
       print(this, 'No governance.yaml: "br governance update" writes the default one');
     } else if (v.passed) {
       print(
