@@ -8,7 +8,7 @@ import { git } from "../core/git.ts";
 import { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { commitMessageProblem, loadGovernance, verifyGovernance } from "../quality/governance.ts";
-import type { Governance } from "../quality/governance_schema.ts";
+import { type Governance, preCommitGates } from "../quality/governance_schema.ts";
 import { checkSpecLock } from "../quality/spec_lock.ts";
 import { HOOK_NAMES } from "./names.ts";
 import { preloadSecurity, stagedSecurityCheck } from "./_security.ts";
@@ -139,9 +139,9 @@ async function preCommit(
   rulesOff: boolean,
 ): Promise<void> {
   const root = project.root;
-  // The integrity checks (features.json, the governance checksum, secrets) run whatever
-  // `gates.pre_commit` lists: a gate is not switched off by editing a file it guards.
-  const specGate = gov?.gates.pre_commit.includes("spec") ?? true;
+  // The integrity checks (features.json, the governance checksum, secrets) always run; the
+  // list decides the spec lock only.
+  const specGate = preCommitGates(gov).includes("spec");
   const stagedText = (rel: string) => index.textUnder(root, rel).catch(() => null);
   const staged = new Set(await index.namesUnder(root));
   const checkFeatures = staged.has(FEATURES);

@@ -7,7 +7,7 @@ import type { Project } from "../core/project.ts";
 import type { FeatureStatus } from "../features/types.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
 
-/** The SHA-256 (hex) of a text, as `br governance update` records it. */
+/** The SHA-256 (hex) of a text (`br governance update` records {@link governanceChecksum}). */
 export { sha256Hex };
 
 const GOV_LABEL = ".buildrunner/governance.yaml";
@@ -60,7 +60,9 @@ const parsedCodec: CacheCodec<ParsedGovernance> = {
   encode: (value) => JSON.stringify(value),
   decode: (entry) => {
     const v = JSON.parse(new TextDecoder().decode(entry));
-    if (typeof v?.sha !== "string" || typeof v.gov !== "object") throw new Error("old entry");
+    if (typeof v?.sha !== "string" || typeof v.gov?.gates !== "object") {
+      throw new Error("not a parsed governance.yaml"); // an older format: a miss
+    }
     return v as ParsedGovernance;
   },
 };
@@ -84,8 +86,8 @@ export async function loadGovernance(project: Project): Promise<Governance | nul
   if (yaml === null) return null;
   const sha = governanceChecksum(yaml);
   const parse = async () => ({ sha, gov: await parseGovernance(yaml, GOV_LABEL) });
-  // Parsed and checked once per change of the file (`.buildrunner/cache/`); the entry names
-  // the text it was parsed from, so that only the verified text is ever obeyed.
+  // Parsed and checked once per change of the file (`.buildrunner/cache/`). The entry carries
+  // the checksum of the text it was parsed from: one left from another text is not used.
   const cached = await derivedFromFile(
     project.paths.cache,
     project.paths.governance,

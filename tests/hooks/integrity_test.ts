@@ -111,6 +111,8 @@ Deno.test("pre-commit: integrity checks run even when a recorded governance list
   await using dir = await repoWithHooks("int2");
   await editGov(dir.path, DEFAULT_PRE_COMMIT, "pre_commit: []");
   await recordGov(dir.path);
+  const show = await br(["governance", "show"], { cwd: dir.path });
+  assert.match(show.stdout, /^pre-commit: +features, governance, security$/m);
   const before = await head(dir.path);
   await stageSecret(dir.path);
   const r = await gitTry(["commit", "-m", "add aws"], dir.path);
