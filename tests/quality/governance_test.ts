@@ -3,6 +3,7 @@ import { openProject } from "../../src/core/project.ts";
 import {
   commitMessageProblem,
   DEFAULT_GOVERNANCE_YAML,
+  governanceChecksum,
   parseGovernance,
   sha256Hex,
   verifyGovernance,
@@ -127,4 +128,16 @@ Deno.test("commitMessageProblem() applies the pattern and length, skipping merge
     /transitions.done/,
   );
   await assert.rejects(() => parseGovernance("gates:\n  pre_push: [lint]\n"), /gates.pre_push/);
+});
+
+Deno.test("governanceChecksum() reads CRLF line ends as LF and keeps LF checksums", () => {
+  const crlf = DEFAULT_GOVERNANCE_YAML.replaceAll("\n", "\r\n");
+  assert.equal(governanceChecksum(DEFAULT_GOVERNANCE_YAML), sha256Hex(DEFAULT_GOVERNANCE_YAML));
+  assert.equal(governanceChecksum(crlf), sha256Hex(DEFAULT_GOVERNANCE_YAML));
+  // Any other change still counts.
+  assert.notEqual(governanceChecksum(crlf.replace("strict", "off")), governanceChecksum(crlf));
+  assert.notEqual(
+    governanceChecksum(DEFAULT_GOVERNANCE_YAML + " "),
+    governanceChecksum(DEFAULT_GOVERNANCE_YAML),
+  );
 });
