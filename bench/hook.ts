@@ -6,7 +6,6 @@
  *   deno run -A bench/hook.ts [--files 5000] [--staged 20] [--runs 9]
  */
 import { join } from "node:path";
-import { RACY_MS } from "../src/core/cache.ts";
 import { brArgs, median, sample } from "./_lib.ts";
 
 function flag(name: string, fallback: number): number {
@@ -80,22 +79,6 @@ try {
     brArgs("--version"),
     brArgs("hooks", "run", "pre-commit"),
   ]);
-  // The same hook without the secret/SQL scan of the staged files (gates.pre_commit).
-  const gov = join(root, ".buildrunner/governance.yaml");
-  await Deno.writeTextFile(
-    gov,
-    (await Deno.readTextFile(gov)).replace(
-      "pre_commit: [features, governance, security, spec]",
-      "pre_commit: [features, governance, spec]",
-    ),
-  );
-  await run(Deno.execPath(), brArgs("governance", "update"), root);
-  // A file changed this very instant is not cached (parsed on every run): let it settle.
-  await new Promise((r) => setTimeout(r, RACY_MS + 100));
-  const [floor2, noSecurity] = await measure([
-    ["run", "--quiet", empty],
-    brArgs("hooks", "run", "pre-commit"),
-  ]);
   const row = (label: string, r: { ms: number; rss: number }, base = floor) =>
     console.log(
       `${label.padEnd(44)} ${r.ms.toFixed(0).padStart(5)} ms  ${(r.ms / base.ms).toFixed(2)}×` +
@@ -108,8 +91,6 @@ try {
   row("bare deno run of an empty script (floor)", floor);
   row("br --version (start-up of br itself)", version);
   row("br hooks run pre-commit", hook);
-  // Against the floor of its own rounds.
-  row("br hooks run pre-commit without the secret scan", noSecurity, floor2);
   console.log(`target: pre-commit ≤ 3× the floor (${(3 * floor.ms).toFixed(0)} ms)`);
 } finally {
   await Deno.remove(root, { recursive: true }).catch(() => {});

@@ -8,7 +8,7 @@ import { git } from "../core/git.ts";
 import { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { commitMessageProblem, loadGovernance, verifyGovernance } from "../quality/governance.ts";
-import type { Governance } from "../quality/governance_schema.ts";
+import { type Governance, preCommitGates } from "../quality/governance_schema.ts";
 import { checkSpecLock } from "../quality/spec_lock.ts";
 import { HOOK_NAMES } from "./names.ts";
 import { preloadSecurity, stagedSecurityCheck } from "./_security.ts";
@@ -58,13 +58,19 @@ function check(name: string, messages: string[], policyWarn = false): HookCheck 
   return { name, passed: !failed || policyWarn, warning: failed && policyWarn, messages };
 }
 
+/**
+ * The verified governance (null without one), or why it cannot be obeyed (an edit that
+ * "br governance update" did not record, a malformed file): then no rule of it applies and
+ * the hook fails.
+ */
 async function governanceOrProblem(
   project: Project,
-): Promise<{ gov: Governance | null; problem: string | null }> {
+): Promise<{ gov: Governance | null; problem: string[] | null }> {
   try {
     return { gov: await loadGovernance(project), problem: null };
   } catch (err) {
-    return { gov: null, problem: (err as Error).message };
+    const hint = err instanceof BrError && err.hint ? [`hint: ${err.hint}`] : [];
+    return { gov: null, problem: [(err as Error).message, ...hint] };
   }
 }
 
@@ -72,7 +78,9 @@ async function governanceOrProblem(
  * Runs one git hook for the project: pre-commit (staged features.json valid, STATUS.md
  * regenerated and staged with it, governance checksum, secrets and SQL in staged files,
  * spec lock, branch rule), commit-msg (the governance commit rule) or pre-push (the gates
- * of `gates.pre_push`: quality threshold, no secrets, no high gaps by default).
+ * of `gates.pre_push`: quality threshold, no secrets, no high gaps by default). Only a
+ * governance.yaml that matches its recorded checksum is obeyed; otherwise every hook fails
+ * its governance check, and pre-commit still runs its integrity checks.
  *
  * @throws {BrError} `usage` for an unknown hook.
  */
@@ -103,7 +111,8 @@ export async function runHook(
       await index.close();
     }
   } else if (hook === "commit-msg") {
-    if (gov && !rulesOff) {
+    if (problem) run.checks.push(check("governance", problem));
+    else if (gov && !rulesOff) {
       const file = input.args?.[0];
       if (!file) {
         throw new BrError("usage", "commit-msg needs the message file", {
@@ -114,7 +123,8 @@ export async function runHook(
       const p = commitMessageProblem(gov, text);
       run.checks.push(check("commit", p ? [p] : [], warnOnly));
     }
-  } else await prePush(project, gov, input, run);
+  } else if (problem) run.checks.push(check("governance", problem));
+  else await prePush(project, gov, input, run);
   run.passed = run.checks.every((c) => c.passed);
   return run;
 }
@@ -122,17 +132,19 @@ export async function runHook(
 async function preCommit(
   project: Project,
   gov: Governance | null,
-  govProblem: string | null,
+  govProblem: string[] | null,
   index: StagedIndex,
   run: HookRun,
   warnOnly: boolean,
   rulesOff: boolean,
 ): Promise<void> {
   const root = project.root;
-  const gates = gov?.gates.pre_commit ?? ["features", "governance", "security", "spec"];
+  // The integrity checks (features.json, the governance checksum, secrets) always run; the
+  // list decides the spec lock only.
+  const specGate = preCommitGates(gov).includes("spec");
   const stagedText = (rel: string) => index.textUnder(root, rel).catch(() => null);
   const staged = new Set(await index.namesUnder(root));
-  const checkFeatures = gates.includes("features") && staged.has(FEATURES);
+  const checkFeatures = staged.has(FEATURES);
   // Asked before the scan asks for its files, so that git answers them first: the staged
   // features.json, and STATUS.md as the index holds it.
   const features = checkFeatures ? stagedText(FEATURES) : null;
@@ -140,8 +152,8 @@ async function preCommit(
   const featureCode = checkFeatures ? import("./_features.ts") : null;
   featureCode?.catch(() => {}); // awaited below, where a failure is reported
   // The secret scan reads the index too: it runs while the other checks do.
-  const security = gates.includes("security") ? stagedSecurityCheck(project, index) : null;
-  security?.catch(() => {}); // awaited below; keeps an early failure from going unhandled
+  const security = stagedSecurityCheck(project, index);
+  security.catch(() => {}); // awaited below; keeps an early failure from going unhandled
   let status: string | null = null;
 
   if (checkFeatures) {
@@ -155,15 +167,14 @@ async function preCommit(
     }
     run.checks.push(check("features", messages));
   }
-  if (gates.includes("governance")) {
-    const messages: string[] = govProblem ? [govProblem] : [];
-    if (!govProblem && (staged.has(GOV) || staged.has(GOV_SUM))) {
-      const [yaml, sum] = await Promise.all([stagedText(GOV), stagedText(GOV_SUM)]);
-      messages.push(...(await verifyGovernance(project, { yaml, sum })).problems);
-    }
-    run.checks.push(check("governance", messages));
+  // The rules in force were verified when loaded; a staged governance.yaml must match too.
+  const govMessages: string[] = govProblem ?? [];
+  if (!govProblem && (staged.has(GOV) || staged.has(GOV_SUM))) {
+    const [yaml, sum] = await Promise.all([stagedText(GOV), stagedText(GOV_SUM)]);
+    govMessages.push(...(await verifyGovernance(project, { yaml, sum })).problems);
   }
-  if (gates.includes("spec") && staged.has(SPEC)) {
+  run.checks.push(check("governance", govMessages));
+  if (specGate && staged.has(SPEC)) {
     const s = await checkSpecLock(project, await stagedText(SPEC));
     run.checks.push(check("spec", s.problem ? [s.problem] : []));
   }
@@ -185,7 +196,7 @@ async function preCommit(
   // The commit carries a STATUS.md generated from the features.json it commits (staged after
   // the scan, so the index the scan reads does not change under it).
   if (status !== null) {
-    if (security) run.checks.push(check("security", await security));
+    run.checks.push(check("security", await security));
     await writeIfChanged(project.paths.status, status);
     if ((await statusInIndex) !== status) {
       const add = await git(["add", "--", STATUS], { cwd: root });
@@ -193,7 +204,7 @@ async function preCommit(
         run.checks.push(check("status", [`cannot stage STATUS.md: ${add.stderr.trim()}`]));
       } else run.staged.push(STATUS);
     }
-  } else if (security) run.checks.push(check("security", await security));
+  } else run.checks.push(check("security", await security));
 }
 
 async function prePush(

@@ -166,11 +166,11 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
     await userFile(paths.config, () => configTemplate(name));
     // Governance rules with their checksum; an existing governance.yaml is never touched.
     if (!(await exists(paths.governance))) {
-      const { DEFAULT_GOVERNANCE_YAML, sha256Hex } = await import("../quality/mod.ts");
+      const { DEFAULT_GOVERNANCE_YAML, governanceChecksum } = await import("../quality/mod.ts");
       await userFile(paths.governance, () => DEFAULT_GOVERNANCE_YAML);
       await userFile(
         paths.governanceSum,
-        () => `${sha256Hex(DEFAULT_GOVERNANCE_YAML)}  governance.yaml\n`,
+        () => `${governanceChecksum(DEFAULT_GOVERNANCE_YAML)}  governance.yaml\n`,
       );
     } else result.kept.push(rel(paths.governance));
     await Deno.mkdir(paths.context, { recursive: true });

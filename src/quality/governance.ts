@@ -1,4 +1,5 @@
-import { readParsedCached } from "../core/cache.ts";
+import { type CacheCodec, derivedFromFile } from "../core/cache.ts";
+import { BrError } from "../core/errors.ts";
 import type { BrEvent } from "../core/events.ts";
 import { sha256Hex } from "../core/hash.ts";
 import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
@@ -6,34 +7,106 @@ import type { Project } from "../core/project.ts";
 import type { FeatureStatus } from "../features/types.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
 
-/** The SHA-256 (hex) of a text, as `br governance update` records it. */
+/** The SHA-256 (hex) of a text (`br governance update` records {@link governanceChecksum}). */
 export { sha256Hex };
 
+const GOV_LABEL = ".buildrunner/governance.yaml";
+const SUM_LABEL = ".buildrunner/governance.sha256";
+
 /**
- * Loads `.buildrunner/governance.yaml`, or null when the project has none.
+ * The checksum `br governance update` records for a governance text: the SHA-256 of the text
+ * with its CRLF line ends read as LF, so that a checkout with CRLF line endings (git's
+ * `core.autocrlf`) matches, and a checksum recorded for an LF text stays valid.
+ */
+export function governanceChecksum(text: string): string {
+  return sha256Hex(text.replaceAll("\r\n", "\n"));
+}
+
+/** Why governance.yaml cannot be trusted (message and hint), or null when it can. */
+function tamperOf(
+  yaml: string | null,
+  sum: string | null,
+): { message: string; hint: string } | null {
+  if (yaml === null) {
+    return sum === null ? null : {
+      message: `Cannot find "${GOV_LABEL}" while "${SUM_LABEL}" records its checksum`,
+      hint: `restore it with "git checkout -- ${GOV_LABEL}", or run "br governance update" ` +
+        "to write and record the default rules",
+    };
+  }
+  const expected = parseChecksumFile(sum);
+  if (expected === null) {
+    return {
+      message: `Cannot trust "${GOV_LABEL}": "${SUM_LABEL}" is missing or malformed`,
+      hint: 'review governance.yaml, then run "br governance update" to record its checksum',
+    };
+  }
+  if (expected !== governanceChecksum(yaml)) {
+    return {
+      message: `Cannot trust "${GOV_LABEL}": it changed since its checksum was recorded`,
+      hint: 'review the change, then run "br governance update" to accept it, or restore the file',
+    };
+  }
+  return null;
+}
+
+/** A cached parse, with the checksum of the text it was parsed from. */
+interface ParsedGovernance {
+  sha: string;
+  gov: Governance;
+}
+
+const parsedCodec: CacheCodec<ParsedGovernance> = {
+  encode: (value) => JSON.stringify(value),
+  decode: (entry) => {
+    const v = JSON.parse(new TextDecoder().decode(entry));
+    if (typeof v?.sha !== "string" || typeof v.gov?.gates !== "object") {
+      throw new Error("not a parsed governance.yaml"); // an older format: a miss
+    }
+    return v as ParsedGovernance;
+  },
+};
+
+/**
+ * Loads `.buildrunner/governance.yaml` once it is verified against the checksum
+ * `br governance update` recorded in `governance.sha256`; null when the project has neither
+ * file (the defaults apply). Rules that were not recorded are never obeyed: an edited
+ * governance.yaml, one without a checksum and a deleted one whose checksum remains all fail.
  *
- * @throws {BrError} `invalid_data` when it is malformed.
+ * @throws {BrError} `check_failed` when governance.yaml does not match its checksum (or one
+ * of the two files is missing), `invalid_data` when it is malformed.
  */
 export async function loadGovernance(project: Project): Promise<Governance | null> {
-  // Parsed and checked once per change of the file (`.buildrunner/cache/`).
-  const gov = await readParsedCached(
+  const [yaml, sum] = await Promise.all([
+    readTextOrNull(project.paths.governance),
+    readTextOrNull(project.paths.governanceSum),
+  ]);
+  const tamper = tamperOf(yaml, sum);
+  if (tamper) throw new BrError("check_failed", tamper.message, { hint: tamper.hint });
+  if (yaml === null) return null;
+  const sha = governanceChecksum(yaml);
+  const parse = async () => ({ sha, gov: await parseGovernance(yaml, GOV_LABEL) });
+  // Parsed and checked once per change of the file (`.buildrunner/cache/`). The entry carries
+  // the checksum of the text it was parsed from: one left from another text is not used.
+  const cached = await derivedFromFile(
     project.paths.cache,
     project.paths.governance,
     "governance.json",
-    (text) => parseGovernance(text, ".buildrunner/governance.yaml"),
+    parsedCodec,
+    parse,
   );
-  return gov as Governance | null;
+  return cached.sha === sha ? cached.gov : (await parse()).gov;
 }
 
 /** The result of {@link verifyGovernance}. */
 export interface GovernanceVerification {
   /** True when governance.yaml exists. */
   present: boolean;
-  /** True when the file parses and the recorded checksum matches. */
+  /** True when the file parses and the recorded checksum matches (or neither file exists). */
   passed: boolean;
-  /** The SHA-256 of governance.yaml now. */
+  /** The checksum of governance.yaml now (see {@link governanceChecksum}). */
   actual: string | null;
-  /** The SHA-256 recorded in governance.sha256. */
+  /** The checksum recorded in governance.sha256. */
   expected: string | null;
   /** What is wrong (empty when passed). */
   problems: string[];
@@ -46,8 +119,9 @@ export function parseChecksumFile(text: string | null): string | null {
 }
 
 /**
- * Checks governance.yaml against its recorded checksum and its schema. A project without
- * governance.yaml passes (nothing to enforce). `texts` lets the hooks check staged content.
+ * Checks governance.yaml against its recorded checksum and its schema. A project with neither
+ * governance.yaml nor governance.sha256 passes (nothing to enforce); a governance.sha256
+ * without its governance.yaml does not. `texts` lets the hooks check staged content.
  */
 export async function verifyGovernance(
   project: Project,
@@ -55,21 +129,15 @@ export async function verifyGovernance(
 ): Promise<GovernanceVerification> {
   const yaml = texts ? texts.yaml : await readTextOrNull(project.paths.governance);
   const sum = texts ? texts.sum : await readTextOrNull(project.paths.governanceSum);
-  if (yaml === null) {
-    return { present: false, passed: true, actual: null, expected: null, problems: [] };
-  }
-  const actual = sha256Hex(yaml);
+  const tamper = tamperOf(yaml, sum);
+  const problems = tamper ? [`${tamper.message} (${tamper.hint})`] : [];
   const expected = parseChecksumFile(sum);
-  const problems: string[] = [];
-  if (expected === null) {
-    problems.push('governance.sha256 is missing or malformed: run "br governance update"');
-  } else if (expected !== actual) {
-    problems.push(
-      'governance.yaml changed since its checksum was recorded: review it, then run "br governance update"',
-    );
+  if (yaml === null) {
+    return { present: false, passed: !tamper, actual: null, expected, problems };
   }
+  const actual = governanceChecksum(yaml);
   try {
-    await parseGovernance(yaml);
+    await parseGovernance(yaml, GOV_LABEL);
   } catch (err) {
     problems.push((err as Error).message);
   }
@@ -101,8 +169,8 @@ export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
       await writeFileAtomic(project.paths.governance, yaml);
       created = true;
     }
-    await parseGovernance(yaml, ".buildrunner/governance.yaml");
-    const checksum = sha256Hex(yaml);
+    await parseGovernance(yaml, GOV_LABEL);
+    const checksum = governanceChecksum(yaml);
     const line = `${checksum}  governance.yaml\n`;
     const before = await readTextOrNull(project.paths.governanceSum);
     if (before !== line) await writeFileAtomic(project.paths.governanceSum, line);

@@ -60,6 +60,19 @@ export const PRE_COMMIT_GATES: readonly string[] = [
   "security",
   "spec",
 ];
+/**
+ * The pre-commit checks that keep a commit intact (features.json valid, the governance
+ * checksum, no secret): they run whatever `gates.pre_commit` lists, since a gate must not be
+ * switched off by editing a file it guards.
+ */
+export const INTEGRITY_GATES: readonly string[] = ["features", "governance", "security"];
+
+/** The checks pre-commit runs under `gov` (null: no governance.yaml), in run order. */
+export function preCommitGates(gov: Governance | null): string[] {
+  const listed = gov?.gates.pre_commit ?? PRE_COMMIT_GATES;
+  return PRE_COMMIT_GATES.filter((g) => INTEGRITY_GATES.includes(g) || listed.includes(g));
+}
+
 /** Gates a pre-push hook may run. */
 export const PRE_PUSH_GATES: readonly string[] = [
   "quality",

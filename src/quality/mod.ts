@@ -55,6 +55,7 @@ export type {
 export {
   commitMessageProblem,
   enforceGovernance,
+  governanceChecksum,
   type GovernanceUpdate,
   type GovernanceVerification,
   governanceVeto,
@@ -70,10 +71,12 @@ export {
   type ForbiddenImport,
   type Governance,
   type GovernancePolicy,
+  INTEGRITY_GATES,
   type NamingRule,
   parseGovernance,
   PRE_COMMIT_GATES,
   PRE_PUSH_GATES,
+  preCommitGates,
 } from "./governance_schema.ts";
 export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
 export { globToRegExp, matchesAny } from "./_files.ts";

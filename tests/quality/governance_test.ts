@@ -3,6 +3,7 @@ import { openProject } from "../../src/core/project.ts";
 import {
   commitMessageProblem,
   DEFAULT_GOVERNANCE_YAML,
+  governanceChecksum,
   parseGovernance,
   sha256Hex,
   verifyGovernance,
@@ -80,6 +81,7 @@ Deno.test("governance status transitions veto feature mutations before anything 
       "",
     ].join("\n"),
   );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
   const before = await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`);
   const skip = await br(["feature", "complete", "base"], { cwd: dir.path });
   assert.equal(skip.code, 5);
@@ -104,6 +106,7 @@ Deno.test("governance status transitions veto feature mutations before anything 
     `${dir.path}/.buildrunner/governance.yaml`,
     "policy: warn\ntransitions:\n  in_progress: [testing]\n",
   );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
   assert.equal((await br(["feature", "complete", "login"], { cwd: dir.path })).code, 0);
 });
 
@@ -125,4 +128,16 @@ Deno.test("commitMessageProblem() applies the pattern and length, skipping merge
     /transitions.done/,
   );
   await assert.rejects(() => parseGovernance("gates:\n  pre_push: [lint]\n"), /gates.pre_push/);
+});
+
+Deno.test("governanceChecksum() reads CRLF line ends as LF and keeps LF checksums", () => {
+  const crlf = DEFAULT_GOVERNANCE_YAML.replaceAll("\n", "\r\n");
+  assert.equal(governanceChecksum(DEFAULT_GOVERNANCE_YAML), sha256Hex(DEFAULT_GOVERNANCE_YAML));
+  assert.equal(governanceChecksum(crlf), sha256Hex(DEFAULT_GOVERNANCE_YAML));
+  // Any other change still counts.
+  assert.notEqual(governanceChecksum(crlf.replace("strict", "off")), governanceChecksum(crlf));
+  assert.notEqual(
+    governanceChecksum(DEFAULT_GOVERNANCE_YAML + " "),
+    governanceChecksum(DEFAULT_GOVERNANCE_YAML),
+  );
 });

@@ -32,6 +32,7 @@ Deno.test("br guard check reports spec and governance architecture rules", async
       "",
     ].join("\n"),
   );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
   const r = await br(["guard", "check", "--json"], { cwd: dir.path });
   assert.equal(r.code, 10, r.stderr);
   const report = JSON.parse(r.stdout);

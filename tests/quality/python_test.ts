@@ -149,6 +149,7 @@ Deno.test("br gaps analyze (Python): decorators, async def, nested classes, Prot
     "architecture:\n  forbidden:\n    - {from: app/a.py, to: app/c.py}\n" +
       "    - {from: app/b.py, to: app/c.py}\n",
   );
+  assert.equal((await br(["governance", "update"], { cwd: dir.path })).code, 0);
   const guard = await br(["guard", "check", "--json"], { cwd: dir.path });
   assert.equal(guard.code, 10, guard.stderr);
   const violations = JSON.parse(guard.stdout).violations as { file: string; line: number }[];

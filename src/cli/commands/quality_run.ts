@@ -7,6 +7,7 @@ import {
   checkQuality,
   gapsToSarif,
   loadGovernance,
+  preCommitGates,
   runGates,
   updateGovernance,
   verifyGovernance,
@@ -170,7 +171,7 @@ export function governanceVerify(this: BrContext, flags: Common): Promise<void> 
   return withProject(this, flags, async (project) => {
     const v = await verifyGovernance(project);
     if (flags.json) printJson(this, v);
-    else if (!v.present) {
+    else if (!v.present && v.passed) {
       print(this, 'No governance.yaml: "br governance update" writes the default one');
     } else if (v.passed) {
       print(
@@ -226,7 +227,7 @@ export function governanceShow(this: BrContext, flags: Common): Promise<void> {
       }`,
     );
     print(this, `branches:    ${gov.branches.allowed.join(", ") || "any"}`);
-    print(this, `pre-commit:  ${gov.gates.pre_commit.join(", ") || "none"}`);
+    print(this, `pre-commit:  ${preCommitGates(gov).join(", ")}`);
     print(this, `pre-push:    ${gov.gates.pre_push.join(", ") || "none"}`);
     const a = gov.architecture;
     print(
