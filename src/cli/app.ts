@@ -1,8 +1,5 @@
-import denoJson from "../../deno.json" with { type: "json" };
+import { VERSION } from "../core/version.ts";
 import type { BrContext } from "./context.ts";
-
-/** The version of `br`. */
-export const VERSION: string = denoJson.version;
 
 // deno-lint-ignore no-explicit-any
 type Runner = (this: BrContext, flags: any, ...args: string[]) => Promise<void> | void;

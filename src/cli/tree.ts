@@ -10,7 +10,7 @@ import {
   run,
   text_en,
 } from "@stricli/core";
-import { VERSION } from "./app.ts";
+import { VERSION } from "../core/version.ts";
 import type { BrContext } from "./context.ts";
 
 type Target = Command<BrContext> | RouteMap<BrContext>;

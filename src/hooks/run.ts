@@ -181,7 +181,7 @@ async function preCommit(
   if (gov && !rulesOff && gov.branches.allowed.length > 0) {
     const [res, { globToRegExp }] = await Promise.all([
       git(["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: root }),
-      import("../quality/_files.ts"),
+      import("../core/glob.ts"),
     ]);
     const branch = res.stdout.trim();
     const ok = res.code !== 0 || gov.branches.allowed.some((g) => globToRegExp(g).test(branch));

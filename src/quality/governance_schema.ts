@@ -28,6 +28,17 @@ export interface NamingRule {
   pattern: string;
 }
 
+/**
+ * Private files: a file matching `files` may be imported only from its own folder and the
+ * folders below it, and from files matching `allow` (e.g. tests of internals).
+ */
+export interface PrivateRule {
+  /** Which files are private (glob), e.g. `src/**\/_*.ts`. */
+  files: string;
+  /** Importers allowed anyway (glob), or null. */
+  allow: string | null;
+}
+
 /** The parsed `.buildrunner/governance.yaml`. */
 export interface Governance {
   /** Schema version (1). */
@@ -50,6 +61,8 @@ export interface Governance {
     layers: string[];
     forbidden_dependencies: ForbiddenDependency[];
     naming: NamingRule[];
+    /** Private files, importable only from their own folder and below. */
+    private: PrivateRule[];
   };
 }
 
@@ -121,6 +134,9 @@ architecture:
   forbidden_dependencies: []
   # File naming rules, e.g. {files: "src/**/*.ts", pattern: "^[a-z0-9_]+\\\\.ts$"}.
   naming: []
+  # Private files, importable only from their own folder and below (and from "allow"),
+  # e.g. {files: "src/**/_*.ts", allow: "tests/**"}; a plain glob is {files: <glob>}.
+  private: []
 `;
 
 /**
@@ -242,6 +258,19 @@ export async function parseGovernance(
         to: str(x.to, `architecture.forbidden[${i}].to`),
       })),
       layers: strList(arch.layers, "architecture.layers"),
+      private:
+        (Array.isArray(arch.private) ? arch.private : list(arch.private, "architecture.private"))
+          .map((x: unknown, i: number) => {
+            if (typeof x === "string") return { files: x, allow: null };
+            if (!isObj(x)) bad(`architecture.private[${i}]`, "a glob or {files, allow}");
+            const r = x as Record<string, unknown>;
+            return {
+              files: str(r.files, `architecture.private[${i}].files`),
+              allow: r.allow === undefined || r.allow === null
+                ? null
+                : str(r.allow, `architecture.private[${i}].allow`),
+            };
+          }),
       forbidden_dependencies: list(
         arch.forbidden_dependencies,
         "architecture.forbidden_dependencies",

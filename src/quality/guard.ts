@@ -7,7 +7,7 @@ import type { Governance } from "./governance_schema.ts";
 
 /** One broken architecture rule. */
 export interface GuardViolation {
-  /** Rule kind: forbidden_import, layer, forbidden_dependency, naming. */
+  /** Rule kind: forbidden_import, layer, forbidden_dependency, naming, private. */
   rule: string;
   /** The file that breaks it. */
   file: string;
@@ -46,7 +46,8 @@ function specifierName(spec: string, lang: string): string {
 
 /**
  * Checks the layer and import rules of the spec's Architecture section and of
- * governance.yaml (`architecture.forbidden`, `layers`, `forbidden_dependencies`, `naming`).
+ * governance.yaml (`architecture.forbidden`, `layers`, `forbidden_dependencies`, `naming`,
+ * `private`).
  *
  * @throws {BrError} `invalid_data` when governance.yaml is malformed.
  */
@@ -68,7 +69,9 @@ export async function checkGuard(
   const layers = arch?.layers ?? [];
   const deps = arch?.forbidden_dependencies ?? [];
   const naming = arch?.naming ?? [];
-  const rules = forbidden.length + (layers.length > 1 ? 1 : 0) + deps.length + naming.length;
+  const privates = arch?.private ?? [];
+  const rules = forbidden.length + (layers.length > 1 ? 1 : 0) + deps.length + naming.length +
+    privates.length;
   const sources = [
     ...(specRules.length ? ["PROJECT_SPEC.md"] : []),
     ...(arch && rules - specRules.length > 0 ? [".buildrunner/governance.yaml"] : []),
@@ -141,6 +144,26 @@ export async function checkGuard(
           file: f,
           line: null,
           message: `file name "${name}" does not match ${n.pattern}`,
+        });
+      }
+    }
+  }
+  if (privates.length > 0) {
+    const res = privates.map((p) => ({
+      files: globToRegExp(p.files),
+      allow: p.allow === null ? null : globToRegExp(p.allow),
+    }));
+    // Type-only imports count too: a private file's types are as private as its code.
+    for (const e of analysis.edges) {
+      const i = res.findIndex((r) => r.files.test(e.to));
+      if (i < 0 || res[i].allow?.test(e.from)) continue;
+      const folder = e.to.includes("/") ? e.to.slice(0, e.to.lastIndexOf("/") + 1) : "";
+      if (!e.from.startsWith(folder)) {
+        violations.push({
+          rule: "private",
+          file: e.from,
+          line: e.line,
+          message: `imports ${e.to}, which is private to ${folder || "./"} (${privates[i].files})`,
         });
       }
     }

@@ -7,7 +7,7 @@ import {
   startMcpServer,
   uninstallMcpClient,
 } from "../../mcp/mod.ts";
-import { VERSION } from "../app.ts";
+import { VERSION } from "../../core/version.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,

@@ -12,7 +12,7 @@ import {
   updateGovernance,
   verifyGovernance,
 } from "../../quality/mod.ts";
-import { VERSION } from "../app.ts";
+import { VERSION } from "../../core/version.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
@@ -232,7 +232,7 @@ export function governanceShow(this: BrContext, flags: Common): Promise<void> {
     const a = gov.architecture;
     print(
       this,
-      `architecture: ${a.forbidden.length} forbidden imports, ${a.layers.length} layers, ${a.forbidden_dependencies.length} forbidden packages, ${a.naming.length} naming rules`,
+      `architecture: ${a.forbidden.length} forbidden imports, ${a.layers.length} layers, ${a.forbidden_dependencies.length} forbidden packages, ${a.naming.length} naming rules, ${a.private.length} private-file rules`,
     );
   });
 }

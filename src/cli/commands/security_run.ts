@@ -1,4 +1,4 @@
-import { VERSION } from "../app.ts";
+import { VERSION } from "../../core/version.ts";
 import type { Project } from "../../core/project.ts";
 import {
   scanHistory,
