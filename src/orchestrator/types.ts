@@ -142,6 +142,11 @@ export interface RecoveryReport {
   continued: string[];
   /** Claims released. */
   claims_released: number;
+  /**
+   * Merges the dead process had started and not finished (`checkout` is `.` for the main
+   * checkout, else the task worktree), aborted: each task merges again.
+   */
+  merges_undone: { feature: string; checkout: string }[];
 }
 
 /** Result of `run` and `resume`. */

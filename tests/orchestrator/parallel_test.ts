@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import process from "node:process";
 import { exists } from "../../src/core/fs.ts";
-import { brArgv, gitRun, readJson } from "../helpers.ts";
+import { brArgv, brProcess, FIXTURES, gitRun, readJson } from "../helpers.ts";
 import { AGENT_COMMAND, intervals, json, overlap, parallelProject } from "./_setup.ts";
 
 interface Report {
@@ -314,3 +314,144 @@ function spawnBr(cwd: string, args: string[], env: Record<string, string>): Deno
   })
     .spawn();
 }
+
+/** Installs the hook that SIGKILLs br (and its git) in the middle of a merge commit, once. */
+async function killInMerge(
+  root: string,
+  at: "main" | "worktree",
+): Promise<{ env: Record<string, string>; fired: () => Promise<boolean> }> {
+  const hooks = await gitRun(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], root);
+  await Deno.mkdir(hooks, { recursive: true });
+  const hook = join(hooks, "prepare-commit-msg");
+  await Deno.copyFile(join(FIXTURES, "parallel", "kill_in_merge.sh"), hook);
+  await Deno.chmod(hook, 0o755);
+  const flag = `${root}.killed`;
+  return {
+    env: { FIXTURE_KILL_AT: at, FIXTURE_KILL_FLAG: flag },
+    fired: async () => {
+      const there = await exists(flag);
+      await Deno.remove(flag).catch(() => {});
+      return there;
+    },
+  };
+}
+
+/** The commit MERGE_HEAD names in `checkout`, or null when no merge is in progress. */
+async function mergeHead(checkout: string): Promise<string | null> {
+  try {
+    return await gitRun(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], checkout);
+  } catch {
+    return null;
+  }
+}
+
+const subjects = async (dir: string, rev = "HEAD") =>
+  (await gitRun(["log", "--format=%s", rev], dir)).split("\n");
+
+Deno.test("br parallel resume: a no-ff merge into the main checkout cut by SIGKILL is redone once", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "main");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  const killed = await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired(), `br was not killed in the merge: ${killed.stderr}`);
+  // What the kill left: the main checkout in the middle of br's merge.
+  assert.equal(await mergeHead(p.path), await gitRun(["rev-parse", "br/solo"], p.path));
+
+  const res = await p.br(["parallel", "resume", "--json"], env);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report & { recovery: { merges_undone: unknown[] } }>(res);
+  assert.equal(rep.run.state, "completed");
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
+  assert.deepEqual(rep.recovery.merges_undone, [{ feature: "solo", checkout: "." }]);
+  assert.equal(await mergeHead(p.path), null);
+  assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s === "agent: solo").length, 1, log.join("\n"));
+  assert.equal((await featureStatus(p.path, "solo")).status, "complete");
+  assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});
+
+Deno.test("br parallel resume: a merge of the base into a task worktree cut by SIGKILL is redone once", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "worktree");
+  const killed = await brProcess([
+    "parallel",
+    "run",
+    "--agent-command",
+    `${AGENT_COMMAND} movebase`,
+  ], {
+    cwd: p.path,
+    env: { ...p.env, ...kill.env },
+  });
+  assert.ok(await kill.fired(), `br was not killed in the merge: ${killed.stderr}`);
+  const worktree = join(p.path, ".buildrunner", "worktrees", "solo");
+  assert.equal(await mergeHead(worktree), await gitRun(["rev-parse", "HEAD"], p.path));
+
+  const res = await p.br(["parallel", "resume", "--json"]);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report & { recovery: { merges_undone: unknown[]; continued: string[] } }>(res);
+  assert.equal(rep.run.state, "completed");
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
+  assert.deepEqual(rep.recovery.continued, ["solo"]);
+  assert.deepEqual(rep.recovery.merges_undone, [{
+    feature: "solo",
+    checkout: ".buildrunner/worktrees/solo",
+  }]);
+  assert.equal((await featureStatus(p.path, "solo")).status, "complete");
+  // One merge of the base into the branch, with its own message; nothing committed twice.
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge master into br/solo").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s.startsWith("br: work of")).length, 0, log.join("\n"));
+  assert.equal(log.filter((s) => s === "agent: solo").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s === "base moved under solo").length, 1, log.join("\n"));
+});
+
+Deno.test("br parallel resume: a merge br did not start in the main checkout is left alone and reported", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  await gitRun(["checkout", "-q", "-b", "topic"], p.path);
+  await Deno.writeTextFile(join(p.path, "topic.txt"), "the user's work\n");
+  await gitRun(["add", "topic.txt"], p.path);
+  await gitRun(["commit", "-q", "-m", "topic work"], p.path);
+  await gitRun(["checkout", "-q", "master"], p.path);
+  const kill = await killInMerge(p.path, "main");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  // The user throws br's half merge away and starts one of their own.
+  await gitRun(["merge", "--abort"], p.path);
+  await gitRun(["merge", "--no-ff", "--no-commit", "topic"], p.path);
+  const topic = await gitRun(["rev-parse", "topic"], p.path);
+
+  const res = await p.br(["parallel", "resume"], env);
+  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.match(res.stderr, /merge that br did not start is in progress in the main checkout/);
+  assert.match(res.stderr, /git commit.*git merge --abort/);
+  // Untouched: the user's merge, and the run (still open, the task not ended).
+  assert.equal(await mergeHead(p.path), topic);
+  assert.equal(await gitRun(["diff", "--cached", "--name-only"], p.path), "topic.txt");
+  const st = json<Report & { run: { interrupted: boolean } }>(
+    await p.br(["parallel", "status", "--json"]),
+  );
+  assert.equal(st.run.interrupted, true);
+  assert.equal(task(st, "solo").state, "running");
+
+  // Once the user has finished their merge, the run resumes and merges.
+  await gitRun(["commit", "-q", "--no-edit"], p.path);
+  const again = await p.br(["parallel", "resume", "--json"], env);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.deepEqual(json<Report>(again).tasks.map((t) => [t.feature, t.state]), [[
+    "solo",
+    "merged",
+  ]]);
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s === "Merge branch 'topic'").length, 1, log.join("\n"));
+  assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});

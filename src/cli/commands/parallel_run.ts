@@ -91,6 +91,12 @@ async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise
         ctx,
         `Recovered: ${r.orphans_stopped.length} orphaned agent(s) stopped, ${r.requeued.length} task(s) requeued, ${r.continued.length} continued, ${r.claims_released} claim(s) released`,
       );
+      for (const m of r.merges_undone) {
+        print(
+          ctx,
+          `Undone: the merge of ${m.feature} in ${m.checkout} cut short by the kill (it merges again)`,
+        );
+      }
     }
     await renderStatus(ctx, rep);
   }
