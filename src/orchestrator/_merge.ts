@@ -5,7 +5,7 @@
  *
  * Every merge `br` starts is noted first in `<git-dir>/BR_MERGE` (run, task, HEAD, the commit
  * being merged), so that after a kill `resume` can tell its own half-finished merge from one
- * the user has going: only a merge that matches the note is undone.
+ * the user has going: only a merge that matches the note is touched.
  */
 import { resolve } from "node:path";
 import { exists, writeFileAtomic } from "../core/fs.ts";
@@ -65,22 +65,22 @@ export interface MergeMarker extends MergeOwner {
   head: string;
   /** The commit being merged (what git then writes to MERGE_HEAD). */
   merge_head: string;
+  /** First line of the merge message (what git then writes to MERGE_MSG). */
+  subject: string;
 }
 
 /** What {@link recoverMerge} found in a checkout. */
 export type MergeRecovery =
   /** No merge in progress (a stale note of the run was removed). */
   | { kind: "clean" }
-  /** The run's own merge, cut short: aborted (the task merges again). */
-  | { kind: "undone"; task: string }
+  /** The run's own merge, cut short: aborted (the task merges again), or committed by git. */
+  | { kind: "settled"; task: string; outcome: "aborted" | "committed" }
   /** A merge, rebase or cherry-pick `br` did not start (or not this run): left alone. */
   | { kind: "foreign"; operation: string };
 
 const MARKER = "BR_MERGE";
 
-async function markerPath(checkout: string): Promise<string> {
-  return resolve(checkout, await gitOk(["rev-parse", "--git-path", MARKER], { cwd: checkout }));
-}
+const firstLine = (text: string) => text.split("\n", 1)[0].trim();
 
 /** The note in `path`, or null when there is none or it is not one `br` wrote. */
 async function readMarker(path: string): Promise<MergeMarker | null> {
@@ -89,31 +89,42 @@ async function readMarker(path: string): Promise<MergeMarker | null> {
     if (!(await Deno.lstat(path)).isFile) return null;
     const text = new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(path));
     const m = JSON.parse(text) as Record<string, unknown>;
-    const keys = ["run", "task", "head", "merge_head"] as const;
+    const keys = ["run", "task", "head", "merge_head", "subject"] as const;
     if (!m || typeof m !== "object" || keys.some((k) => typeof m[k] !== "string")) return null;
     return {
       run: m.run as string,
       task: m.task as string,
       head: m.head as string,
       merge_head: m.merge_head as string,
+      subject: m.subject as string,
     };
   } catch {
     return null;
   }
 }
 
-/** Runs `merge` (a `git merge` of `commit` in `checkout`) with the note written around it. */
+/**
+ * Runs `merge` (a `git merge` of `commit` with `message` in `checkout`) with the note written
+ * around it.
+ */
 async function noted<T>(
   checkout: string,
   owner: MergeOwner,
   commit: string,
+  message: string,
   merge: () => Promise<T>,
 ): Promise<T> {
   const [where, head] = (await gitOk(["rev-parse", "--git-path", MARKER, "HEAD"], {
     cwd: checkout,
   })).split("\n");
   const path = resolve(checkout, where);
-  const marker: MergeMarker = { run: owner.run, task: owner.task, head, merge_head: commit };
+  const marker: MergeMarker = {
+    run: owner.run,
+    task: owner.task,
+    head,
+    merge_head: commit,
+    subject: firstLine(message),
+  };
   await writeFileAtomic(path, JSON.stringify(marker) + "\n");
   try {
     return await merge();
@@ -140,37 +151,55 @@ export async function operationInProgress(checkout: string): Promise<string | nu
 }
 
 /**
- * After a kill: undoes the merge `br` was making in `checkout` for run `runId` (and, when
+ * After a kill: settles the merge `br` was making in `checkout` for run `runId` (and, when
  * given, task `taskId`), recognised by its note: same run, MERGE_HEAD the commit it was
- * merging and HEAD unmoved. `git merge --abort` puts the checkout back as it was before
- * (the merge never committed, so nothing is lost or doubled); the task then merges again.
- * Anything else in progress is left alone and reported as `foreign`.
+ * merging and MERGE_MSG its message (a user's own `git merge` of the same commit has git's
+ * message). With HEAD unmoved, the merge never committed: `git merge --abort` puts the checkout
+ * back as it was before (nothing is lost or doubled) and the task merges again (`aborted`). With
+ * HEAD the very merge commit (parents HEAD-before and the merged commit, br's message), git was
+ * killed after committing and before clearing its merge state: `git merge --quit` clears that,
+ * index and files untouched (`committed`). Anything else in progress is left alone and reported
+ * as `foreign`; a note of the run that matches nothing is removed.
  *
- * @throws {BrError} `external` when git cannot abort the merge.
+ * @throws {BrError} `external` when git cannot abort or clear the merge.
  */
 export async function recoverMerge(
   checkout: string,
   runId: string,
   taskId?: string,
 ): Promise<MergeRecovery> {
-  const path = await markerPath(checkout);
-  const marker = await readMarker(path);
+  const [where, msgFile] = (await gitOk(
+    ["rev-parse", "--git-path", MARKER, "--git-path", "MERGE_MSG"],
+    { cwd: checkout },
+  )).split("\n").map((p) => resolve(checkout, p));
+  const marker = await readMarker(where);
   const ours = marker !== null && marker.run === runId && (!taskId || marker.task === taskId);
   const operation = await operationInProgress(checkout);
   if (operation === null) {
     // The merge finished or never started: the note describes nothing.
-    if (ours) await Deno.remove(path).catch(() => {});
+    if (ours) await Deno.remove(where).catch(() => {});
     return { kind: "clean" };
   }
   if (ours && operation === "merge") {
-    const mergeHead = await git(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], {
-      cwd: checkout,
-    });
-    const head = await git(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: checkout });
-    if (mergeHead.stdout.trim() === marker.merge_head && head.stdout.trim() === marker.head) {
-      await gitOk(["merge", "--abort"], { cwd: checkout });
-      await Deno.remove(path).catch(() => {});
-      return { kind: "undone", task: marker.task };
+    const heads = await git(["rev-parse", "HEAD", "MERGE_HEAD"], { cwd: checkout });
+    const [head, mergeHead] = heads.stdout.trim().split("\n");
+    const msg = await Deno.readTextFile(msgFile).catch(() => "");
+    if (heads.code === 0 && mergeHead === marker.merge_head && firstLine(msg) === marker.subject) {
+      let outcome: "aborted" | "committed" | null = null;
+      if (head === marker.head) outcome = "aborted";
+      else {
+        const [parents, subject] = (await gitOk(["log", "-1", "--format=%P%n%s", head], {
+          cwd: checkout,
+        })).split("\n");
+        if (parents === `${marker.head} ${marker.merge_head}` && subject === marker.subject) {
+          outcome = "committed";
+        }
+      }
+      if (outcome) {
+        await gitOk(["merge", outcome === "aborted" ? "--abort" : "--quit"], { cwd: checkout });
+        await Deno.remove(where).catch(() => {});
+        return { kind: "settled", task: marker.task, outcome };
+      }
     }
   }
   return { kind: "foreign", operation };
@@ -195,7 +224,7 @@ export async function mergeBranch(
     : ["-c", "user.name=BuildRunner", "-c", "user.email=br@localhost"];
   // The failed merge is aborted inside the note: a kill before the abort leaves a merge that
   // resume recognises as its own.
-  const res = await noted(root, owner, tip, async () => {
+  const res = await noted(root, owner, tip, message, async () => {
     const res = await git([...who, "merge", `--${mode}`, "--no-edit", "-m", message, branch], {
       cwd: root,
     });
@@ -258,7 +287,7 @@ export async function syncWithBase(
   const who = ident.code === 0 && ident.stdout.trim()
     ? []
     : ["-c", "user.name=BuildRunner", "-c", "user.email=br@localhost"];
-  return await noted(worktree, owner, tip, async () => {
+  return await noted(worktree, owner, tip, message, async () => {
     const res = await git([...who, "merge", "--no-edit", "-m", message, tip], { cwd: worktree });
     if (res.code === 0) return { ok: true };
     const files = (await git(["diff", "--name-only", "--diff-filter=U", "-z"], { cwd: worktree }))

@@ -13,7 +13,13 @@ import { loadSettings, type SettingsOverrides } from "./_settings.ts";
 import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
-import type { ParallelStatus, RecoveryReport, RunReport, RunSummary } from "./types.ts";
+import type {
+  InterruptedMerge,
+  ParallelStatus,
+  RecoveryReport,
+  RunReport,
+  RunSummary,
+} from "./types.ts";
 
 /** Options of {@link runParallel}. */
 export interface RunOptions extends SettingsOverrides {
@@ -283,7 +289,12 @@ export async function resumeParallel(
     requeued: [],
     continued: [],
     claims_released: 0,
-    merges_undone: await undoMerges(project, repo, run, settings.noMerge),
+    interrupted_merges: await settleMerges(
+      project,
+      repo,
+      run,
+      settings.noMerge ? "worktrees" : "all",
+    ),
   };
   const continueTasks: string[] = [];
   for (const task of await repo.tasks(run.id)) {
@@ -320,25 +331,30 @@ export async function resumeParallel(
   return { ...(await buildStatus(project, repo, await repo.getRun(run.id))), recovery };
 }
 
+/** Task phases after the agent: the checks and the merge (resume continues them). */
 const FINISHING = new Set(["checks", "merge"]);
 
 /**
- * The merges the dead process left half done, each recognised by its note (see
- * {@link recoverMerge}): aborted, so that the task merges again from a clean state. Finishing
- * one instead would commit an index written by a killed git, and a merge cut before its
- * conflicts were aborted cannot be finished at all. A merge, rebase or cherry-pick `br` did not
- * start is the user's: it is left alone, and the run cannot go on (it would merge into a
- * checkout in the middle of it, or commit it as the agent's work).
+ * The merges the dead process of `run` left half done, each recognised by its note and settled
+ * by {@link recoverMerge}: one that had not committed is aborted, so that the task merges again
+ * from a clean state. (Committing it instead would trust an index written by a killed git, and
+ * a merge cut before its conflicts were aborted cannot be committed at all.) A merge, rebase or cherry-pick `br` did not
+ * start is the user's: it is always left alone. `refuse` says where one stops the caller
+ * (resume cannot merge into a checkout in the middle of it, nor commit it as the agent's work
+ * in a task worktree; stop just closes the run).
+ *
+ * @throws {BrError} `conflict` for such an operation where `refuse` covers it, `external`
+ * when git cannot abort a merge.
  */
-async function undoMerges(
+export async function settleMerges(
   project: Project,
   repo: Repo,
   run: RunRow,
-  noMerge: boolean,
-): Promise<{ feature: string; checkout: string }[]> {
+  refuse: "all" | "worktrees" | "none",
+): Promise<InterruptedMerge[]> {
   const tasks = await repo.tasks(run.id);
-  const undone: { feature: string; checkout: string }[] = [];
-  const refuse = (operation: string, where: string, dir: string) =>
+  const settled: InterruptedMerge[] = [];
+  const refusal = (operation: string, where: string, dir: string) =>
     new BrError(
       "conflict",
       `Cannot resume run ${run.id}: a ${operation} that br did not start is in progress in ${where}`,
@@ -349,13 +365,14 @@ async function undoMerges(
       },
     );
   const main = await recoverMerge(project.root, run.id);
-  if (main.kind === "undone") {
+  if (main.kind === "settled") {
     const feature = tasks.find((t) => t.id === main.task)?.feature ?? main.task;
-    undone.push({ feature, checkout: "." });
+    settled.push({ feature, checkout: ".", outcome: main.outcome });
   } else if (
-    main.kind === "foreign" && !noMerge && tasks.some((t) => !FINAL_TASK_STATES.includes(t.state))
+    main.kind === "foreign" && refuse === "all" &&
+    tasks.some((t) => !FINAL_TASK_STATES.includes(t.state))
   ) {
-    throw refuse(main.operation, "the main checkout", project.root);
+    throw refusal(main.operation, "the main checkout", project.root);
   }
   for (const task of tasks) {
     // br merges in a task worktree only after its agent, in the checks and merge phases.
@@ -363,12 +380,14 @@ async function undoMerges(
     if (!(await exists(join(task.worktree, ".git")))) continue;
     const found = await recoverMerge(task.worktree, run.id, task.id);
     const checkout = relative(project.root, task.worktree);
-    if (found.kind === "undone") undone.push({ feature: task.feature, checkout });
-    if (found.kind === "foreign") {
-      throw refuse(found.operation, `the worktree of "${task.feature}" (${checkout})`, checkout);
+    if (found.kind === "settled") {
+      settled.push({ feature: task.feature, checkout, outcome: found.outcome });
+    }
+    if (found.kind === "foreign" && refuse !== "none") {
+      throw refusal(found.operation, `the worktree of "${task.feature}" (${checkout})`, checkout);
     }
   }
-  return undone;
+  return settled;
 }
 
 /** The state of a run (default: the newest), for `br parallel status` and MCP. */

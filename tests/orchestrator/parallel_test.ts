@@ -296,6 +296,7 @@ Deno.test("br parallel stop: with its br process gone, stop kills the orphaned a
     state: "stopped",
     requested: false,
     orphans_stopped: [pid],
+    interrupted_merges: [],
   });
   assert.equal(await alive(pid), false);
   assert.equal((await featureStatus(p.path, "lonely")).status, "planned");
@@ -315,14 +316,18 @@ function spawnBr(cwd: string, args: string[], env: Record<string, string>): Deno
     .spawn();
 }
 
-/** Installs the hook that SIGKILLs br (and its git) in the middle of a merge commit, once. */
+/**
+ * Installs the hook that SIGKILLs br (and its git) once: in the middle of a merge commit
+ * (`prepare-commit-msg`), or just after a merge (`post-merge`).
+ */
 async function killInMerge(
   root: string,
   at: "main" | "worktree",
+  hookName: "prepare-commit-msg" | "post-merge" = "prepare-commit-msg",
 ): Promise<{ env: Record<string, string>; fired: () => Promise<boolean> }> {
   const hooks = await gitRun(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], root);
   await Deno.mkdir(hooks, { recursive: true });
-  const hook = join(hooks, "prepare-commit-msg");
+  const hook = join(hooks, hookName);
   await Deno.copyFile(join(FIXTURES, "parallel", "kill_in_merge.sh"), hook);
   await Deno.chmod(hook, 0o755);
   const flag = `${root}.killed`;
@@ -362,10 +367,12 @@ Deno.test("br parallel resume: a no-ff merge into the main checkout cut by SIGKI
 
   const res = await p.br(["parallel", "resume", "--json"], env);
   assert.equal(res.code, 0, res.stderr + res.stdout);
-  const rep = json<Report & { recovery: { merges_undone: unknown[] } }>(res);
+  const rep = json<Report & { recovery: { interrupted_merges: unknown[] } }>(res);
   assert.equal(rep.run.state, "completed");
   assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
-  assert.deepEqual(rep.recovery.merges_undone, [{ feature: "solo", checkout: "." }]);
+  assert.deepEqual(rep.recovery.interrupted_merges, [
+    { feature: "solo", checkout: ".", outcome: "aborted" },
+  ]);
   assert.equal(await mergeHead(p.path), null);
   assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
   const log = await subjects(p.path);
@@ -393,14 +400,15 @@ Deno.test("br parallel resume: a merge of the base into a task worktree cut by S
 
   const res = await p.br(["parallel", "resume", "--json"]);
   assert.equal(res.code, 0, res.stderr + res.stdout);
-  const rep = json<Report & { recovery: { merges_undone: unknown[]; continued: string[] } }>(res);
+  const rep = json<Report & { recovery: { interrupted_merges: unknown[]; continued: string[] } }>(
+    res,
+  );
   assert.equal(rep.run.state, "completed");
   assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
   assert.deepEqual(rep.recovery.continued, ["solo"]);
-  assert.deepEqual(rep.recovery.merges_undone, [{
-    feature: "solo",
-    checkout: ".buildrunner/worktrees/solo",
-  }]);
+  assert.deepEqual(rep.recovery.interrupted_merges, [
+    { feature: "solo", checkout: ".buildrunner/worktrees/solo", outcome: "aborted" },
+  ]);
   assert.equal((await featureStatus(p.path, "solo")).status, "complete");
   // One merge of the base into the branch, with its own message; nothing committed twice.
   const log = await subjects(p.path);
@@ -453,5 +461,89 @@ Deno.test("br parallel resume: a merge br did not start in the main checkout is 
   const log = await subjects(p.path);
   assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
   assert.equal(log.filter((s) => s === "Merge branch 'topic'").length, 1, log.join("\n"));
+  assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});
+
+Deno.test("br parallel resume: a merge br did not start in a task worktree is left alone and reported", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "worktree");
+  await brProcess(["parallel", "run", "--agent-command", `${AGENT_COMMAND} movebase`], {
+    cwd: p.path,
+    env: { ...p.env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  // In the worktree, the user replaces br's half merge with their own merge of the same commit.
+  const worktree = join(p.path, ".buildrunner", "worktrees", "solo");
+  await gitRun(["merge", "--abort"], worktree);
+  await gitRun(["merge", "--no-commit", "master"], worktree);
+  const theirs = await mergeHead(worktree);
+  assert.ok(theirs);
+
+  const res = await p.br(["parallel", "resume"]);
+  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.match(
+    res.stderr,
+    /a merge that br did not start is in progress in the worktree of "solo" \(\.buildrunner\/worktrees\/solo\)/,
+  );
+  assert.equal(await mergeHead(worktree), theirs);
+  const st = json<Report>(await p.br(["parallel", "status", "--json"]));
+  assert.equal(task(st, "solo").state, "running");
+});
+
+Deno.test("br parallel stop: with its br process killed in a merge, stop undoes that merge", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "main");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  assert.ok(await mergeHead(p.path));
+  const head = await gitRun(["rev-parse", "HEAD"], p.path);
+
+  const stop = await p.br(["parallel", "stop", "--json"], env);
+  assert.equal(stop.code, 0, stop.stderr + stop.stdout);
+  const res = json<{ state: string; interrupted_merges: unknown[] }>(stop);
+  assert.equal(res.state, "stopped");
+  assert.deepEqual(res.interrupted_merges, [
+    { feature: "solo", checkout: ".", outcome: "aborted" },
+  ]);
+  assert.equal(await mergeHead(p.path), null);
+  assert.equal(await gitRun(["rev-parse", "HEAD"], p.path), head);
+  // Nothing staged; only the feature status br keeps changed.
+  assert.equal(await gitRun(["diff", "--cached", "--name-only"], p.path), "");
+  assert.equal(await gitRun(["diff", "--name-only"], p.path), ".buildrunner/features.json");
+  assert.equal((await featureStatus(p.path, "solo")).status, "planned");
+  // The branch keeps the work, for a later run.
+  assert.ok((await subjects(p.path, "br/solo")).includes("agent: solo"));
+});
+
+Deno.test("br parallel resume: a kill right after git committed a merge does not merge twice", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "main", "post-merge");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  // git was killed after the merge commit, before it cleared its merge state.
+  const merged = await gitRun(["rev-parse", "HEAD"], p.path);
+  assert.deepEqual((await subjects(p.path)).slice(0, 1), ["br: merge solo (solo)"]);
+  assert.equal(await mergeHead(p.path), await gitRun(["rev-parse", "br/solo"], p.path));
+
+  const res = await p.br(["parallel", "resume", "--json"], env);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report & { recovery: { interrupted_merges: unknown[] } }>(res);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
+  assert.deepEqual(rep.recovery.interrupted_merges, [
+    { feature: "solo", checkout: ".", outcome: "committed" },
+  ]);
+  assert.equal(await mergeHead(p.path), null);
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
+  assert.equal(await gitRun(["rev-parse", "HEAD^{/br: merge solo}"], p.path), merged);
+  assert.equal((await featureStatus(p.path, "solo")).status, "complete");
   assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
 });
