@@ -354,7 +354,7 @@ const subjects = async (dir: string, rev = "HEAD") =>
   (await gitRun(["log", "--format=%s", rev], dir)).split("\n");
 
 Deno.test("br parallel resume: a no-ff merge into the main checkout cut by SIGKILL is redone once", async () => {
-  await using p = await parallelProject([{ id: "solo" }]);
+  await using p = await parallelProject([{ id: "solo" }, { id: "later", deps: ["solo"] }]);
   const kill = await killInMerge(p.path, "main");
   const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
   const killed = await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
@@ -369,16 +369,22 @@ Deno.test("br parallel resume: a no-ff merge into the main checkout cut by SIGKI
   assert.equal(res.code, 0, res.stderr + res.stdout);
   const rep = json<Report & { recovery: { interrupted_merges: unknown[] } }>(res);
   assert.equal(rep.run.state, "completed");
-  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
+  // The task cut in its merge is merged, and the one after it too (not left for review).
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
+    ["solo", "merged"],
+    ["later", "merged"],
+  ]);
   assert.deepEqual(rep.recovery.interrupted_merges, [
     { feature: "solo", checkout: ".", outcome: "aborted" },
   ]);
   assert.equal(await mergeHead(p.path), null);
   assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
   const log = await subjects(p.path);
-  assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
-  assert.equal(log.filter((s) => s === "agent: solo").length, 1, log.join("\n"));
-  assert.equal((await featureStatus(p.path, "solo")).status, "complete");
+  for (const f of ["solo", "later"]) {
+    assert.equal(log.filter((s) => s === `br: merge ${f} (${f})`).length, 1, log.join("\n"));
+    assert.equal(log.filter((s) => s === `agent: ${f}`).length, 1, log.join("\n"));
+    assert.equal((await featureStatus(p.path, f)).status, "complete");
+  }
   assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
 });
 

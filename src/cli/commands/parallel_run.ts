@@ -83,9 +83,10 @@ function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
 }
 
 function interruptedLine(m: InterruptedMerge): string {
+  const where = m.checkout === "." ? "the main checkout" : m.checkout;
   return m.outcome === "aborted"
-    ? `The merge of ${m.feature} in ${m.checkout}, cut short by the kill, was aborted`
-    : `The merge of ${m.feature} in ${m.checkout} had committed; git's leftover merge state was cleared`;
+    ? `The merge of ${m.feature} in ${where}, cut short by the kill, was aborted`
+    : `The merge of ${m.feature} in ${where} had committed; git's leftover merge state was cleared`;
 }
 
 async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise<void> {
