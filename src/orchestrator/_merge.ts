@@ -4,8 +4,8 @@
  * aborted and reported with its files, the branch kept. Nothing is forced or overwritten.
  *
  * Every merge `br` starts is noted first in `<git-dir>/BR_MERGE` (run, task, HEAD, the commit
- * being merged), so that after a kill `resume` can tell its own half-finished merge from one
- * the user has going: only a merge that matches the note is touched.
+ * being merged, the message subject), so that after a kill `resume` can tell its own
+ * half-finished merge from one the user has going: only a merge that matches the note is touched.
  */
 import { resolve } from "node:path";
 import { exists, writeFileAtomic } from "../core/fs.ts";

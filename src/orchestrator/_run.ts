@@ -249,8 +249,8 @@ export async function findOpenRun(repo: Repo, id: string | undefined): Promise<R
 }
 
 /**
- * Continues a run whose `br` process died: undoes a merge it was making (in the main checkout
- * or a task worktree; the task merges again), stops agents it left running, puts unfinished
+ * Continues a run whose `br` process died: settles a merge it was making (main checkout or
+ * task worktree, see {@link settleMerges}), stops agents it left running, puts unfinished
  * tasks back (finished ones stay finished, a task whose agent had finished continues with its
  * checks and merge), releases stale claims, then drives the run to its end.
  *
@@ -337,14 +337,15 @@ const FINISHING = new Set(["checks", "merge"]);
 /**
  * The merges the dead process of `run` left half done, each recognised by its note and settled
  * by {@link recoverMerge}: one that had not committed is aborted, so that the task merges again
- * from a clean state. (Committing it instead would trust an index written by a killed git, and
- * a merge cut before its conflicts were aborted cannot be committed at all.) A merge, rebase or cherry-pick `br` did not
- * start is the user's: it is always left alone. `refuse` says where one stops the caller
- * (resume cannot merge into a checkout in the middle of it, nor commit it as the agent's work
- * in a task worktree; stop just closes the run).
+ * from a clean state (committing it instead would trust an index written by a killed git, and a
+ * merge cut before its conflicts were aborted cannot be committed at all); one git had committed
+ * only loses git's leftover merge state. A merge, rebase or cherry-pick `br` did not start is
+ * the user's: it is always left alone. `refuse` says where one stops the caller (resume cannot
+ * merge into a checkout in the middle of it, nor commit it as the agent's work in a task
+ * worktree; stop just closes the run).
  *
  * @throws {BrError} `conflict` for such an operation where `refuse` covers it, `external`
- * when git cannot abort a merge.
+ * when git cannot settle a merge.
  */
 export async function settleMerges(
   project: Project,
@@ -384,7 +385,8 @@ export async function settleMerges(
       settled.push({ feature: task.feature, checkout, outcome: found.outcome });
     }
     if (found.kind === "foreign" && refuse !== "none") {
-      throw refusal(found.operation, `the worktree of "${task.feature}" (${checkout})`, checkout);
+      const where = `the worktree of "${task.feature}" (${checkout})`;
+      throw refusal(found.operation, where, task.worktree);
     }
   }
   return settled;
