@@ -29,6 +29,7 @@ export {
   type ClaimStatus,
   cleanupParallel,
   type CleanupReport,
+  type InterruptedMerge,
   listParallelRuns,
   type ParallelStatus,
   parallelStatus,

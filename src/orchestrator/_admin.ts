@@ -5,7 +5,7 @@ import type { Project } from "../core/project.ts";
 import { setFeatureStatus } from "../features/mod.ts";
 import { processAlive, stopGroup } from "./_process.ts";
 import { FINAL_TASK_STATES } from "./_repo.ts";
-import { findOpenRun, repoOf } from "./_run.ts";
+import { findOpenRun, repoOf, settleMerges } from "./_run.ts";
 import { orchestratorAlive } from "./_status.ts";
 import { listWorktrees, removeWorktree } from "./_worktree.ts";
 import type { CleanupReport, StopResult } from "./types.ts";
@@ -13,9 +13,9 @@ import type { CleanupReport, StopResult } from "./types.ts";
 /**
  * Stops a run: asks its live `br` process to stop (agents are killed, unfinished tasks
  * cancelled, their features back to planned), or, when that process is gone, stops the
- * agents it left and closes the run here.
+ * agents it left, settles a merge it left half done and closes the run here.
  *
- * @throws {BrError} `not_found` without an open run.
+ * @throws {BrError} `not_found` without an open run, `external` when git cannot settle a merge.
  */
 export async function stopParallel(
   project: Project,
@@ -24,7 +24,13 @@ export async function stopParallel(
   const repo = await repoOf(project);
   const run = await findOpenRun(repo, options.run);
   if (run.state !== "running") {
-    return { run: run.id, state: run.state, requested: false, orphans_stopped: [] };
+    return {
+      run: run.id,
+      state: run.state,
+      requested: false,
+      orphans_stopped: [],
+      interrupted_merges: [],
+    };
   }
   if (orchestratorAlive(run)) {
     await repo.updateRun(run.id, { stop_requested: 1 });
@@ -37,12 +43,21 @@ export async function stopParallel(
           state: now?.state ?? "stopped",
           requested: true,
           orphans_stopped: [],
+          interrupted_merges: [],
         };
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { run: run.id, state: "running", requested: true, orphans_stopped: [] };
+    return {
+      run: run.id,
+      state: "running",
+      requested: true,
+      orphans_stopped: [],
+      interrupted_merges: [],
+    };
   }
+  // Before the tasks are cancelled: the worktrees to look in are those of running tasks.
+  const merges = await settleMerges(project, repo, run, "none");
   const orphans: number[] = [];
   const iso = project.clock.now().toISOString();
   for (const task of await repo.tasks(run.id)) {
@@ -66,7 +81,13 @@ export async function stopParallel(
   }
   await repo.releaseRun(run.id);
   await repo.updateRun(run.id, { state: "stopped", finished_at: iso, updated_at: iso });
-  return { run: run.id, state: "stopped", requested: false, orphans_stopped: orphans.sort() };
+  return {
+    run: run.id,
+    state: "stopped",
+    requested: false,
+    orphans_stopped: orphans.sort(),
+    interrupted_merges: merges,
+  };
 }
 
 /**

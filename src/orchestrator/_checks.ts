@@ -112,6 +112,7 @@ export async function syncAndCheck(
     task.worktree,
     tip,
     `br: merge ${baseBranch} into ${task.branch}`,
+    { run: task.run_id, task: task.id },
   );
   if (!sync.ok) {
     if (sync.files.length === 0) {

@@ -1,17 +1,25 @@
 /** Starting, resuming, stopping and cleaning up runs. */
+import { join, relative } from "node:path";
 import { BrError } from "../core/errors.ts";
+import { exists } from "../core/fs.ts";
 import { git, isGitRepo } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { dependencyWaves, type Feature, loadFeatures, PRIORITIES } from "../features/mod.ts";
 import { branchExists, worktreePath } from "./_worktree.ts";
-import { currentBranch } from "./_merge.ts";
+import { currentBranch, recoverMerge } from "./_merge.ts";
 import { processAlive, stopGroup } from "./_process.ts";
-import { Repo, type RunRow, type TaskRow } from "./_repo.ts";
+import { FINAL_TASK_STATES, Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import { loadSettings, type SettingsOverrides } from "./_settings.ts";
 import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
-import type { ParallelStatus, RecoveryReport, RunReport, RunSummary } from "./types.ts";
+import type {
+  InterruptedMerge,
+  ParallelStatus,
+  RecoveryReport,
+  RunReport,
+  RunSummary,
+} from "./types.ts";
 
 /** Options of {@link runParallel}. */
 export interface RunOptions extends SettingsOverrides {
@@ -241,11 +249,13 @@ export async function findOpenRun(repo: Repo, id: string | undefined): Promise<R
 }
 
 /**
- * Continues a run whose `br` process died: stops agents it left running, puts unfinished
+ * Continues a run whose `br` process died: settles a merge it was making (main checkout or
+ * task worktree, see {@link settleMerges}), stops agents it left running, puts unfinished
  * tasks back (finished ones stay finished, a task whose agent had finished continues with its
  * checks and merge), releases stale claims, then drives the run to its end.
  *
- * @throws {BrError} `not_found` without an open run, `conflict` when its process still runs.
+ * @throws {BrError} `not_found` without an open run, `conflict` when its process still runs or
+ * a merge, rebase or cherry-pick `br` did not start is in progress where the run must merge.
  */
 export async function resumeParallel(
   project: Project,
@@ -279,6 +289,12 @@ export async function resumeParallel(
     requeued: [],
     continued: [],
     claims_released: 0,
+    interrupted_merges: await settleMerges(
+      project,
+      repo,
+      run,
+      settings.noMerge ? "worktrees" : "all",
+    ),
   };
   const continueTasks: string[] = [];
   for (const task of await repo.tasks(run.id)) {
@@ -292,7 +308,7 @@ export async function resumeParallel(
         pid: task.agent_pid,
       }, { feature: task.feature, task: task.id });
     }
-    const finishing = task.phase === "checks" || task.phase === "merge";
+    const finishing = FINISHING.has(task.phase ?? "");
     if (finishing) {
       continueTasks.push(task.id);
       recovery.continued.push(task.feature);
@@ -313,6 +329,67 @@ export async function resumeParallel(
   recovery.claims_released = await repo.releaseRun(run.id);
   await new Driver(project, repo, run, settings, options.signal, continueTasks).drive();
   return { ...(await buildStatus(project, repo, await repo.getRun(run.id))), recovery };
+}
+
+/** Task phases after the agent: the checks and the merge (resume continues them). */
+const FINISHING = new Set(["checks", "merge"]);
+
+/**
+ * The merges the dead process of `run` left half done, each recognised by its note and settled
+ * by {@link recoverMerge}: one that had not committed is aborted, so that the task merges again
+ * from a clean state (committing it instead would trust an index written by a killed git, and a
+ * merge cut before its conflicts were aborted cannot be committed at all); one git had committed
+ * only loses git's leftover merge state. A merge, rebase or cherry-pick `br` did not start is
+ * the user's: it is always left alone. `refuse` says where one stops the caller (resume cannot
+ * merge into a checkout in the middle of it, nor commit it as the agent's work in a task
+ * worktree; stop just closes the run).
+ *
+ * @throws {BrError} `conflict` for such an operation where `refuse` covers it, `external`
+ * when git cannot settle a merge.
+ */
+export async function settleMerges(
+  project: Project,
+  repo: Repo,
+  run: RunRow,
+  refuse: "all" | "worktrees" | "none",
+): Promise<InterruptedMerge[]> {
+  const tasks = await repo.tasks(run.id);
+  const settled: InterruptedMerge[] = [];
+  const refusal = (operation: string, where: string, dir: string) =>
+    new BrError(
+      "conflict",
+      `Cannot resume run ${run.id}: a ${operation} that br did not start is in progress in ${where}`,
+      {
+        hint: `finish it ("${
+          operation === "merge" ? "git commit" : `git ${operation} --continue`
+        }") or abort it ("git ${operation} --abort") in ${dir}, then run "br parallel resume ${run.id}"`,
+      },
+    );
+  const main = await recoverMerge(project.root, run.id);
+  if (main.kind === "settled") {
+    const feature = tasks.find((t) => t.id === main.task)?.feature ?? main.task;
+    settled.push({ feature, checkout: ".", outcome: main.outcome });
+  } else if (
+    main.kind === "foreign" && refuse === "all" &&
+    tasks.some((t) => !FINAL_TASK_STATES.includes(t.state))
+  ) {
+    throw refusal(main.operation, "the main checkout", project.root);
+  }
+  for (const task of tasks) {
+    // br merges in a task worktree only after its agent, in the checks and merge phases.
+    if (task.state !== "running" || !FINISHING.has(task.phase ?? "")) continue;
+    if (!(await exists(join(task.worktree, ".git")))) continue;
+    const found = await recoverMerge(task.worktree, run.id, task.id);
+    const checkout = relative(project.root, task.worktree);
+    if (found.kind === "settled") {
+      settled.push({ feature: task.feature, checkout, outcome: found.outcome });
+    }
+    if (found.kind === "foreign" && refuse !== "none") {
+      const where = `the worktree of "${task.feature}" (${checkout})`;
+      throw refusal(found.operation, where, task.worktree);
+    }
+  }
+  return settled;
 }
 
 /** The state of a run (default: the newest), for `br parallel status` and MCP. */

@@ -376,6 +376,7 @@ export class Driver {
         task.branch,
         s.merge,
         `br: merge ${task.feature} (${task.name})\n\nbr parallel run ${this.#run.id}`,
+        { run: task.run_id, task: task.id },
       );
       if (merged.kind === "conflict") {
         return { state: "conflict", files: merged.files, reason: merged.reason };

@@ -41,6 +41,7 @@ export { type AgentUsage, parseClaudeUsage, parseCodexUsage } from "./_usage.ts"
 export type {
   ClaimStatus,
   CleanupReport,
+  InterruptedMerge,
   ParallelStatus,
   RecoveryReport,
   RunReport,

@@ -132,6 +132,21 @@ export interface ParallelStatus {
   claims: ClaimStatus[];
 }
 
+/**
+ * A merge `br` had started when its process died, found by its note (`<git-dir>/BR_MERGE`).
+ * `aborted`: it had not committed; `git merge --abort` put the checkout back and the task
+ * merges again. `committed`: git had made the merge commit but not cleared its merge state;
+ * `git merge --quit` cleared it (the task then finds its branch merged).
+ */
+export interface InterruptedMerge {
+  /** Feature of the task that was merging. */
+  feature: string;
+  /** `.` for the main checkout, else the task worktree (relative to the project root). */
+  checkout: string;
+  /** What was done. */
+  outcome: "aborted" | "committed";
+}
+
 /** What `resume` found and fixed before continuing. */
 export interface RecoveryReport {
   /** Agents still running from the dead orchestrator, stopped (their tasks rerun). */
@@ -142,6 +157,8 @@ export interface RecoveryReport {
   continued: string[];
   /** Claims released. */
   claims_released: number;
+  /** Merges the dead process had started and not finished, settled (see the type). */
+  interrupted_merges: InterruptedMerge[];
 }
 
 /** Result of `run` and `resume`. */
@@ -160,6 +177,8 @@ export interface StopResult {
   requested: boolean;
   /** Agents stopped here (the orchestrator was gone). */
   orphans_stopped: number[];
+  /** Merges the gone orchestrator had left half done, settled here (as by resume). */
+  interrupted_merges: InterruptedMerge[];
 }
 
 /** Result of `br parallel cleanup`. */

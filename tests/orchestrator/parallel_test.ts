@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import process from "node:process";
 import { exists } from "../../src/core/fs.ts";
-import { brArgv, gitRun, readJson } from "../helpers.ts";
+import { brArgv, brProcess, FIXTURES, gitRun, readJson } from "../helpers.ts";
 import { AGENT_COMMAND, intervals, json, overlap, parallelProject } from "./_setup.ts";
 
 interface Report {
@@ -296,6 +296,7 @@ Deno.test("br parallel stop: with its br process gone, stop kills the orphaned a
     state: "stopped",
     requested: false,
     orphans_stopped: [pid],
+    interrupted_merges: [],
   });
   assert.equal(await alive(pid), false);
   assert.equal((await featureStatus(p.path, "lonely")).status, "planned");
@@ -314,3 +315,241 @@ function spawnBr(cwd: string, args: string[], env: Record<string, string>): Deno
   })
     .spawn();
 }
+
+/**
+ * Installs the hook that SIGKILLs br (and its git) once: in the middle of a merge commit
+ * (`prepare-commit-msg`), or just after a merge (`post-merge`).
+ */
+async function killInMerge(
+  root: string,
+  at: "main" | "worktree",
+  hookName: "prepare-commit-msg" | "post-merge" = "prepare-commit-msg",
+): Promise<{ env: Record<string, string>; fired: () => Promise<boolean> }> {
+  const hooks = await gitRun(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], root);
+  await Deno.mkdir(hooks, { recursive: true });
+  const hook = join(hooks, hookName);
+  await Deno.copyFile(join(FIXTURES, "parallel", "kill_in_merge.sh"), hook);
+  await Deno.chmod(hook, 0o755);
+  const flag = `${root}.killed`;
+  return {
+    env: { FIXTURE_KILL_AT: at, FIXTURE_KILL_FLAG: flag },
+    fired: async () => {
+      const there = await exists(flag);
+      await Deno.remove(flag).catch(() => {});
+      return there;
+    },
+  };
+}
+
+/** The commit MERGE_HEAD names in `checkout`, or null when no merge is in progress. */
+async function mergeHead(checkout: string): Promise<string | null> {
+  try {
+    return await gitRun(["rev-parse", "--verify", "--quiet", "MERGE_HEAD"], checkout);
+  } catch {
+    return null;
+  }
+}
+
+const subjects = async (dir: string, rev = "HEAD") =>
+  (await gitRun(["log", "--format=%s", rev], dir)).split("\n");
+
+Deno.test("br parallel resume: a no-ff merge into the main checkout cut by SIGKILL is redone once", async () => {
+  await using p = await parallelProject([{ id: "solo" }, { id: "later", deps: ["solo"] }]);
+  const kill = await killInMerge(p.path, "main");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  const killed = await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired(), `br was not killed in the merge: ${killed.stderr}`);
+  // What the kill left: the main checkout in the middle of br's merge.
+  assert.equal(await mergeHead(p.path), await gitRun(["rev-parse", "br/solo"], p.path));
+
+  const res = await p.br(["parallel", "resume", "--json"], env);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report & { recovery: { interrupted_merges: unknown[] } }>(res);
+  assert.equal(rep.run.state, "completed");
+  // The task cut in its merge is merged, and the one after it too (not left for review).
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
+    ["solo", "merged"],
+    ["later", "merged"],
+  ]);
+  assert.deepEqual(rep.recovery.interrupted_merges, [
+    { feature: "solo", checkout: ".", outcome: "aborted" },
+  ]);
+  assert.equal(await mergeHead(p.path), null);
+  assert.equal(await gitRun(["status", "--porcelain", "--untracked-files=no"], p.path), "");
+  const log = await subjects(p.path);
+  for (const f of ["solo", "later"]) {
+    assert.equal(log.filter((s) => s === `br: merge ${f} (${f})`).length, 1, log.join("\n"));
+    assert.equal(log.filter((s) => s === `agent: ${f}`).length, 1, log.join("\n"));
+    assert.equal((await featureStatus(p.path, f)).status, "complete");
+  }
+  assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});
+
+Deno.test("br parallel resume: a merge of the base into a task worktree cut by SIGKILL is redone once", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "worktree");
+  const killed = await brProcess([
+    "parallel",
+    "run",
+    "--agent-command",
+    `${AGENT_COMMAND} movebase`,
+  ], {
+    cwd: p.path,
+    env: { ...p.env, ...kill.env },
+  });
+  assert.ok(await kill.fired(), `br was not killed in the merge: ${killed.stderr}`);
+  const worktree = join(p.path, ".buildrunner", "worktrees", "solo");
+  assert.equal(await mergeHead(worktree), await gitRun(["rev-parse", "HEAD"], p.path));
+
+  const res = await p.br(["parallel", "resume", "--json"]);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report & { recovery: { interrupted_merges: unknown[]; continued: string[] } }>(
+    res,
+  );
+  assert.equal(rep.run.state, "completed");
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
+  assert.deepEqual(rep.recovery.continued, ["solo"]);
+  assert.deepEqual(rep.recovery.interrupted_merges, [
+    { feature: "solo", checkout: ".buildrunner/worktrees/solo", outcome: "aborted" },
+  ]);
+  assert.equal((await featureStatus(p.path, "solo")).status, "complete");
+  // One merge of the base into the branch, with its own message; nothing committed twice.
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge master into br/solo").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s.startsWith("br: work of")).length, 0, log.join("\n"));
+  assert.equal(log.filter((s) => s === "agent: solo").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s === "base moved under solo").length, 1, log.join("\n"));
+});
+
+Deno.test("br parallel resume: a merge br did not start in the main checkout is left alone and reported", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  await gitRun(["checkout", "-q", "-b", "topic"], p.path);
+  await Deno.writeTextFile(join(p.path, "topic.txt"), "the user's work\n");
+  await gitRun(["add", "topic.txt"], p.path);
+  await gitRun(["commit", "-q", "-m", "topic work"], p.path);
+  await gitRun(["checkout", "-q", "master"], p.path);
+  const kill = await killInMerge(p.path, "main");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  // The user throws br's half merge away and starts one of their own.
+  await gitRun(["merge", "--abort"], p.path);
+  await gitRun(["merge", "--no-ff", "--no-commit", "topic"], p.path);
+  const topic = await gitRun(["rev-parse", "topic"], p.path);
+
+  const res = await p.br(["parallel", "resume"], env);
+  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.match(res.stderr, /merge that br did not start is in progress in the main checkout/);
+  assert.match(res.stderr, /git commit.*git merge --abort/);
+  // Untouched: the user's merge, and the run (still open, the task not ended).
+  assert.equal(await mergeHead(p.path), topic);
+  assert.equal(await gitRun(["diff", "--cached", "--name-only"], p.path), "topic.txt");
+  const st = json<Report & { run: { interrupted: boolean } }>(
+    await p.br(["parallel", "status", "--json"]),
+  );
+  assert.equal(st.run.interrupted, true);
+  assert.equal(task(st, "solo").state, "running");
+
+  // Once the user has finished their merge, the run resumes and merges.
+  await gitRun(["commit", "-q", "--no-edit"], p.path);
+  const again = await p.br(["parallel", "resume", "--json"], env);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.deepEqual(json<Report>(again).tasks.map((t) => [t.feature, t.state]), [[
+    "solo",
+    "merged",
+  ]]);
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
+  assert.equal(log.filter((s) => s === "Merge branch 'topic'").length, 1, log.join("\n"));
+  assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});
+
+Deno.test("br parallel resume: a merge br did not start in a task worktree is left alone and reported", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "worktree");
+  await brProcess(["parallel", "run", "--agent-command", `${AGENT_COMMAND} movebase`], {
+    cwd: p.path,
+    env: { ...p.env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  // In the worktree, the user replaces br's half merge with their own merge of the same commit.
+  const worktree = join(p.path, ".buildrunner", "worktrees", "solo");
+  await gitRun(["merge", "--abort"], worktree);
+  await gitRun(["merge", "--no-commit", "master"], worktree);
+  const theirs = await mergeHead(worktree);
+  assert.ok(theirs);
+
+  const res = await p.br(["parallel", "resume"]);
+  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.match(
+    res.stderr,
+    /a merge that br did not start is in progress in the worktree of "solo" \(\.buildrunner\/worktrees\/solo\)/,
+  );
+  assert.equal(await mergeHead(worktree), theirs);
+  const st = json<Report>(await p.br(["parallel", "status", "--json"]));
+  assert.equal(task(st, "solo").state, "running");
+});
+
+Deno.test("br parallel stop: with its br process killed in a merge, stop undoes that merge", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "main");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  assert.ok(await mergeHead(p.path));
+  const head = await gitRun(["rev-parse", "HEAD"], p.path);
+
+  const stop = await p.br(["parallel", "stop", "--json"], env);
+  assert.equal(stop.code, 0, stop.stderr + stop.stdout);
+  const res = json<{ state: string; interrupted_merges: unknown[] }>(stop);
+  assert.equal(res.state, "stopped");
+  assert.deepEqual(res.interrupted_merges, [
+    { feature: "solo", checkout: ".", outcome: "aborted" },
+  ]);
+  assert.equal(await mergeHead(p.path), null);
+  assert.equal(await gitRun(["rev-parse", "HEAD"], p.path), head);
+  // Nothing staged; only the feature status br keeps changed.
+  assert.equal(await gitRun(["diff", "--cached", "--name-only"], p.path), "");
+  assert.equal(await gitRun(["diff", "--name-only"], p.path), ".buildrunner/features.json");
+  assert.equal((await featureStatus(p.path, "solo")).status, "planned");
+  // The branch keeps the work, for a later run.
+  assert.ok((await subjects(p.path, "br/solo")).includes("agent: solo"));
+});
+
+Deno.test("br parallel resume: a kill right after git committed a merge does not merge twice", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  const kill = await killInMerge(p.path, "main", "post-merge");
+  const env = { ...p.env, BR_PARALLEL__MERGE: "no-ff" };
+  await brProcess(["parallel", "run", "--agent-command", AGENT_COMMAND], {
+    cwd: p.path,
+    env: { ...env, ...kill.env },
+  });
+  assert.ok(await kill.fired());
+  // git was killed after the merge commit, before it cleared its merge state.
+  const merged = await gitRun(["rev-parse", "HEAD"], p.path);
+  assert.deepEqual((await subjects(p.path)).slice(0, 1), ["br: merge solo (solo)"]);
+  assert.equal(await mergeHead(p.path), await gitRun(["rev-parse", "br/solo"], p.path));
+
+  const res = await p.br(["parallel", "resume", "--json"], env);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report & { recovery: { interrupted_merges: unknown[] } }>(res);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [["solo", "merged"]]);
+  assert.deepEqual(rep.recovery.interrupted_merges, [
+    { feature: "solo", checkout: ".", outcome: "committed" },
+  ]);
+  assert.equal(await mergeHead(p.path), null);
+  const log = await subjects(p.path);
+  assert.equal(log.filter((s) => s === "br: merge solo (solo)").length, 1, log.join("\n"));
+  assert.equal(await gitRun(["rev-parse", "HEAD^{/br: merge solo}"], p.path), merged);
+  assert.equal((await featureStatus(p.path, "solo")).status, "complete");
+  assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});

@@ -2,6 +2,7 @@ import { BrError, ExitCode } from "../../core/errors.ts";
 import type { BrEvent } from "../../core/events.ts";
 import {
   cleanupParallel,
+  type InterruptedMerge,
   listParallelRuns,
   type ParallelStatus,
   parallelStatus,
@@ -81,6 +82,13 @@ function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   });
 }
 
+function interruptedLine(m: InterruptedMerge): string {
+  const where = m.checkout === "." ? "the main checkout" : m.checkout;
+  return m.outcome === "aborted"
+    ? `The merge of ${m.feature} in ${where}, cut short by the kill, was aborted`
+    : `The merge of ${m.feature} in ${where} had committed; git's leftover merge state was cleared`;
+}
+
 async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise<void> {
   if (flags.json) printJson(ctx, rep);
   else if (!rep.run) print(ctx, "No feature is ready to run.");
@@ -91,6 +99,7 @@ async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise
         ctx,
         `Recovered: ${r.orphans_stopped.length} orphaned agent(s) stopped, ${r.requeued.length} task(s) requeued, ${r.continued.length} continued, ${r.claims_released} claim(s) released`,
       );
+      for (const m of r.interrupted_merges) print(ctx, interruptedLine(m));
     }
     await renderStatus(ctx, rep);
   }
@@ -233,6 +242,7 @@ export function stop(this: BrContext, flags: Common, id?: string): Promise<void>
       if (res.orphans_stopped.length) {
         print(this, `  stopped agents left running: ${res.orphans_stopped.join(", ")}`);
       }
+      for (const m of res.interrupted_merges) print(this, `  ${interruptedLine(m)}`);
     }
   });
 }
