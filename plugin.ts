@@ -5,11 +5,13 @@
  * @example
  * ```ts
  * import { definePlugin } from "@buildrunner/br/plugin";
+ * import assert from "node:assert/strict";
  *
- * export default definePlugin({
+ * const plugin = definePlugin({
  *   manifest: { name: "hello", version: "1.0.0", apiVersion: 1, permissions: {} },
  *   events: { "feature.completed": (event) => console.log(event.payload.id) },
  * });
+ * assert.equal(plugin.manifest.name, "hello");
  * ```
  *
  * @module

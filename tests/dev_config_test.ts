@@ -82,3 +82,21 @@ Deno.test("every package of the runtime's deno.json and lockfile is reached from
     );
   }
 });
+
+Deno.test("tests/doc_tests.json maps every entry point of the package to its file, and the tests' imports", () => {
+  const root = readJson<Config & { exports: Record<string, string>; name: string }>(DENO_JSON);
+  const dev = readJson<Config>(DEV_JSON);
+  const doc = readJson<Config>(fileURLToPath(new URL("./doc_tests.json", import.meta.url)));
+  const expected: Record<string, string> = {};
+  for (const [sub, file] of Object.entries(root.exports)) {
+    expected[sub === "." ? root.name : `${root.name}${sub.slice(1)}`] = `../${file.slice(2)}`;
+  }
+  Object.assign(expected, dev.imports);
+  assert.deepEqual(doc.imports, expected);
+  // Every entry point's examples run (deno task doc) and are linted (deno task lint).
+  const tasks = (readJson<{ tasks: Record<string, string> }>(DENO_JSON)).tasks;
+  for (const file of Object.values(root.exports)) {
+    assert.ok(tasks.doc.includes(` ${file.slice(2)}`), `deno task doc: add ${file}`);
+    assert.ok(tasks.lint.includes(` ${file.slice(2)}`), `deno task lint: add ${file}`);
+  }
+});

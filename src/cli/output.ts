@@ -1,6 +1,6 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
-import { openProject, type Project } from "../core/project.ts";
-import { attachCollector, type Collector } from "../telemetry/collector.ts";
+import type { Project } from "../core/project.ts";
+import { endSession, openSession, sessionTelemetryError } from "../project/session.ts";
 import type { BrContext } from "./context.ts";
 
 /** Flags every project command takes. */
@@ -88,41 +88,25 @@ export async function colors(ctx: BrContext): Promise<Colors> {
 /** Commands that run for long: their events are written at least every second. */
 const LONG_RUNNING = new Set(["mcp serve", "parallel run", "parallel resume"]);
 
-/** Opens the project for a command (flag > `BR_PROJECT` > discovery). */
+/** Opens the project for a command (flag > `BR_PROJECT` > discovery), as a session. */
 export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Project> {
-  const project = await openProject({
+  const project = await openSession({
     cwd: ctx.cwd,
     project: flags.project,
     env: ctx.env,
     clock: ctx.clock,
+    command: ctx.command,
+    startedAt: ctx.clock?.now(),
+    longRunning: LONG_RUNNING.has(ctx.command ?? ""),
     onHandlerError: ({ event, error }) =>
       warn(
         ctx,
         `warning: a handler of ${event.type} failed: ${(error as Error)?.message ?? error}`,
       ),
   });
-  collectors.set(
-    project,
-    attachCollector(project, {
-      command: ctx.command,
-      startedAt: ctx.clock?.now(),
-      flushIntervalMs: LONG_RUNNING.has(ctx.command ?? "") ? undefined : null,
-    }),
-  );
-  // Governance may veto feature mutations (status transitions); its module and governance.yaml
-  // are loaded only when a feature event is about to be written.
-  project.bus.before(
-    "*",
-    async (event) =>
-      event.type.startsWith("feature.")
-        ? (await import("../quality/mod.ts")).governanceVeto(project, event)
-        : undefined,
-  );
   ctx.onProject?.(project);
   return project;
 }
-
-const collectors = new WeakMap<Project, Collector>();
 
 function errorCode(err: unknown): string {
   return isBrError(err) ? err.code : "unexpected";
@@ -138,23 +122,21 @@ export async function withProject<T>(
   fn: (project: Project) => Promise<T>,
 ): Promise<T> {
   const project = await openFor(ctx, flags);
-  const collector = collectors.get(project);
   try {
     const result = await fn(project);
     const code = Number(ctx.process.exitCode ?? 0) || 0;
-    collector?.end({ exitCode: code, error: code === 10 ? "check_failed" : undefined });
+    endSession(project, { exitCode: code, error: code === 10 ? "check_failed" : undefined });
     return result;
   } catch (err) {
-    collector?.end({
+    endSession(project, {
       exitCode: isBrError(err) ? err.exitCode : ExitCode.unexpected,
       error: errorCode(err),
     });
     throw err;
   } finally {
     await project.close();
-    if (collector?.lastError) {
-      warn(ctx, `warning: telemetry not recorded: ${(collector.lastError as Error)?.message}`);
-    }
+    const failed = sessionTelemetryError(project);
+    if (failed) warn(ctx, `warning: telemetry not recorded: ${(failed as Error)?.message}`);
   }
 }
 

@@ -5,12 +5,18 @@
  *
  * @example
  * ```ts
- * import { costSummary, importUsage, openProject } from "@buildrunner/br";
- * const project = await openProject();
- * await importUsage(project, { sources: ["claude-code"] });
+ * import { initProject, openProject } from "@buildrunner/br";
+ * import { costSummary, recordUsage } from "@buildrunner/br/cost";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" });
+ * const project = await openProject({ cwd: dir });
+ * await recordUsage(project, { source: "example", model: "gpt-4o", input_tokens: 1_000_000 });
  * const summary = await costSummary(project, { by: "model" });
- * console.log(summary.totals.cost_usd);
+ * assert.ok(summary.totals.cost_usd > 0);
  * await project.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
- * import { designFor, renderDesign } from "./mod.ts";
+ * import { designFor, renderDesign } from "@buildrunner/br/design";
+ * import assert from "node:assert/strict";
  *
  * const { design } = await designFor(null, { industry: "healthcare", use_case: "dashboard" });
- * console.log(design.wcag_level); // "AAA"
+ * assert.equal(design.wcag_level, "AAA");
  * const files = renderDesign(design, "tailwind4");
- * console.log(files.map((f) => f.name)); // ["theme.css", "DESIGN.md"]
+ * assert.deepEqual(files.map((f) => f.name), ["theme.css", "DESIGN.md"]);
  * ```
  *
  * @module

@@ -3,12 +3,19 @@
  * hooks, and running them.
  *
  * @example
- * ```ts ignore
- * import { openProject } from "../core/project.ts";
- * import { installHooks } from "./mod.ts";
- * const project = await openProject();
- * const result = await installHooks(project);
- * console.log(result.hooks.map((h) => `${h.hook}: ${h.action}`));
+ * ```ts
+ * import { initProject, openProject } from "@buildrunner/br";
+ * import { hooksStatus, installHooks } from "@buildrunner/br/hooks";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" }); // runs "git init" too
+ * const project = await openProject({ cwd: dir });
+ * await installHooks(project);
+ * const status = await hooksStatus(project);
+ * assert.ok(status.hooks.every((h) => h.state === "br"));
+ * await project.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

@@ -4,22 +4,16 @@
  * stdio transport, and the client config installer behind `br mcp install`.
  *
  * @example
- * ```ts ignore
- * import { openProject } from "../core/project.ts";
- * import { selectTools, startMcpServer } from "./mod.ts";
+ * ```ts
+ * import { clientConfigLocation } from "@buildrunner/br/mcp";
+ * import assert from "node:assert/strict";
  *
- * const server = await startMcpServer({
- *   openProject: () => openProject(),
- *   tools: selectTools(Deno.env.get("BR_MCP_TOOLS")).tools,
- *   version: "0.1.0",
- *   log: (line) => console.error(line),
- * });
- * await server.closed; // until the client disconnects
+ * const where = clientConfigLocation({ client: "cursor", root: "/work/app", env: {} });
+ * assert.equal(where.path, "/work/app/.cursor/mcp.json");
  * ```
  *
  * @module
  */
-export { allTools, selectTools, type ToolSelection } from "./catalog.ts";
 export {
   type ClientConfigLocation,
   clientConfigLocation,
@@ -32,30 +26,6 @@ export {
   serverEntry,
   uninstallMcpClient,
 } from "./install.ts";
-export {
-  type ResourceChange,
-  type ResourceFile,
-  resourceFiles,
-  type ResourceWatcher,
-  watchResources,
-} from "./resources.ts";
-export {
-  describeTool,
-  type McpServerHandle,
-  type McpServerOptions,
-  startMcpServer,
-  toolError,
-} from "./server.ts";
-export {
-  confineGlob,
-  confinePath,
-  defineTool,
-  type Page,
-  paginate,
-  TOOL_SETS,
-  type ToolAnnotations,
-  type ToolContext,
-  type ToolDefinition,
-  type ToolSet,
-} from "./tool.ts";
-export { LineTransport, processStreams, type StdioStreams } from "./transport.ts";
+export { type McpServerHandle, type McpServerOptions, startMcpServer } from "./server.ts";
+export { TOOL_SETS, type ToolSet } from "./tool.ts";
+export { processStreams, type StdioStreams } from "./transport.ts";

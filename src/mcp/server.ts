@@ -24,7 +24,9 @@ import { relative } from "node:path";
 import { z } from "zod";
 import { BrError, isBrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { openSession, type SessionOptions } from "../project/session.ts";
 import { type FeaturesFile, loadFeatures, parseFeaturesText } from "../features/mod.ts";
+import { allTools, selectTools } from "./catalog.ts";
 import { resourceFiles, type ResourceWatcher, watchResources } from "./resources.ts";
 import { confinePath, type ToolDefinition } from "./tool.ts";
 import { LineTransport, type StdioStreams } from "./transport.ts";
@@ -32,12 +34,18 @@ import { LineTransport, type StdioStreams } from "./transport.ts";
 /** Options of {@link startMcpServer}. */
 export interface McpServerOptions {
   /**
-   * Opens the project for one tool call (closed by the server after the call); `tool` names
-   * the call (null when the server only looks for the project root).
+   * Where the project is and how to open it. Each tool call opens it as a session (the same
+   * governance and telemetry as every other caller; the call is recorded as the command
+   * `mcp <tool>`) and closes it after the call.
    */
-  openProject: (tool: string | null) => Promise<Project>;
-  /** The tools to serve. */
-  tools: readonly ToolDefinition[];
+  session: Omit<SessionOptions, "command" | "startedAt" | "longRunning">;
+  /**
+   * The names of the tools to serve (as `br mcp tools` lists them); default: the `default`
+   * set.
+   *
+   * @throws {BrError} `usage` from {@link startMcpServer} for a name this `br` does not have.
+   */
+  tools?: readonly string[];
   /** The version reported to clients. */
   version: string;
   /** Log sink (stderr; stdout carries protocol messages only). */
@@ -61,7 +69,8 @@ const RESOURCE_NOT_FOUND = -32002;
 /** Starts serving over stdio. */
 export async function startMcpServer(options: McpServerOptions): Promise<McpServerHandle> {
   const { log } = options;
-  const tools = new Map(options.tools.map((t) => [t.name, t]));
+  const served = serveTools(options.tools);
+  const tools = new Map(served.map((t) => [t.name, t]));
   let listing: Tool[] | undefined;
   const server = new Server(
     { name: "buildrunner", title: "BuildRunner", version: options.version },
@@ -114,7 +123,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
   const findRoot = async (): Promise<string | null> => {
     if (root !== null) return root;
     try {
-      const project = await options.openProject(null);
+      const project = await openSession({ ...options.session, command: "mcp" });
       learnRoot(project);
       await project.close();
     } catch {
@@ -124,7 +133,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
   };
 
   server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= options.tools.map(describeTool);
+    listing ??= served.map(describeTool);
     return { tools: listing };
   });
 
@@ -146,7 +155,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
     }
     let project: Project | undefined;
     try {
-      project = await options.openProject(name);
+      project = await openSession({ ...options.session, command: `mcp ${name}` });
       learnRoot(project);
       const opened = project;
       const result = await tool.run({
@@ -234,6 +243,19 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
       await closed;
     },
   };
+}
+
+/** The definitions of the named tools (the default set when none are named). */
+function serveTools(names: readonly string[] | undefined): ToolDefinition[] {
+  if (names === undefined) return selectTools(undefined).tools;
+  const all = allTools();
+  const unknown = names.filter((n) => !all.some((t) => t.name === n));
+  if (unknown.length > 0) {
+    throw new BrError("usage", `No MCP tool named ${unknown.map((n) => `"${n}"`).join(", ")}`, {
+      hint: `name tools that "br mcp tools --tools all" lists`,
+    });
+  }
+  return all.filter((t) => names.includes(t.name));
 }
 
 /** The `tools/list` entry of a definition. */

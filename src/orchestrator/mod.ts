@@ -6,15 +6,18 @@
  * a run whose `br` process was killed.
  *
  * @example
- * ```ts ignore
- * import { openProject } from "../core/project.ts";
- * import { parallelStatus, runParallel } from "./mod.ts";
+ * ```ts
+ * import { initProject, openProject } from "@buildrunner/br";
+ * import { parallelStatus } from "@buildrunner/br/parallel";
+ * import assert from "node:assert/strict";
  *
- * const project = await openProject();
- * const report = await runParallel(project, { workers: 4, agentCommand: "my-agent {prompt_file}" });
- * console.log(report.run?.counts);
- * console.log((await parallelStatus(project)).tasks.map((t) => `${t.feature}: ${t.state}`));
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" });
+ * const project = await openProject({ cwd: dir });
+ * const status = await parallelStatus(project);
+ * assert.equal(status.run, null); // no parallel run yet
  * await project.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

@@ -7,12 +7,17 @@
  * governance and the spec lock cheaply.
  *
  * @example
- * ```ts ignore
- * import { openProject } from "../core/project.ts";
- * import { runGates } from "./mod.ts";
- * const project = await openProject();
- * const report = await runGates(project, { gates: ["gaps", "quality"] });
- * console.log(report.passed);
+ * ```ts
+ * import { initProject, openProject } from "@buildrunner/br";
+ * import { verifyGovernance } from "@buildrunner/br/quality";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" });
+ * const project = await openProject({ cwd: dir });
+ * assert.equal((await verifyGovernance(project)).passed, true);
+ * await project.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -73,13 +78,13 @@ export {
   type GovernancePolicy,
   INTEGRITY_GATES,
   type NamingRule,
+  type PrivateRule,
   parseGovernance,
   PRE_COMMIT_GATES,
   PRE_PUSH_GATES,
   preCommitGates,
 } from "./governance_schema.ts";
 export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
-export { globToRegExp, matchesAny } from "./_files.ts";
 
 /**
  * Finds what is missing between what the project claims and what the code holds (SPEC §3):

@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
- * import { estimateComplexity } from "@buildrunner/br";
- * const e = estimateComplexity({ text: "Fix typo in README" });
- * console.log(e.level, e.reasons); // "simple" [{ reason: 'small change: mentions "typo"', points: -2 }]
+ * import { estimateComplexity } from "@buildrunner/br/routing";
+ * import assert from "node:assert/strict";
+ *
+ * const estimate = estimateComplexity({ text: "Fix typo in README" });
+ * assert.equal(estimate.level, "simple");
  * ```
  *
  * @module

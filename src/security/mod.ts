@@ -6,13 +6,19 @@
  *
  * @example
  * ```ts
- * import { openProject } from "../core/project.ts";
- * import { scanPaths } from "./mod.ts";
+ * import { initProject, openProject } from "@buildrunner/br";
+ * import { scanPaths } from "@buildrunner/br/security";
+ * import assert from "node:assert/strict";
  *
- * const project = await openProject();
- * const report = await scanPaths(project, ["src"]);
- * for (const f of report.new_findings) console.log(f.file, f.line, f.rule, f.secret_masked);
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" });
+ * await Deno.writeTextFile(`${dir}/config.ts`, `export const key = "AKIA${"Z".repeat(12)}7QHL";\n`);
+ * const project = await openProject({ cwd: dir });
+ * const report = await scanPaths(project, [`${dir}/config.ts`]);
+ * assert.equal(report.new_findings[0].rule, "aws-access-key-id");
+ * assert.ok(!report.new_findings[0].secret_masked?.includes("7QHL"));
  * await project.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

@@ -2,6 +2,16 @@
  * The spec: `PROJECT_SPEC.md` parsing and writing, the wizard, industry and use-case
  * detection, spec ↔ features sync, the lock, AI context files and agent handoffs.
  *
+ * @example
+ * ```ts
+ * import { parseSpec, validateSpec } from "@buildrunner/br/spec";
+ * import assert from "node:assert/strict";
+ *
+ * const spec = await parseSpec("# Shop\n\n## Overview\n\nA small shop.\n");
+ * const problems = validateSpec(spec);
+ * assert.ok(problems.some((p) => p.message.includes("Features")));
+ * ```
+ *
  * @module
  */
 export {
@@ -31,7 +41,7 @@ export {
   USE_CASES,
   type UseCase,
 } from "./types.ts";
-export { parseSpec, splitList } from "./parse.ts";
+export { parseSpec } from "./parse.ts";
 export {
   applySpecEdits,
   type NewSpec,

@@ -5,15 +5,20 @@
  *
  * @example
  * ```ts
- * import { attachCollector, createProject, telemetrySummary } from "@buildrunner/br";
- * const project = createProject(await Deno.makeTempDir(), {});
- * attachCollector(project, { command: "demo" });
- * project.bus.emit("task.completed", { task_id: "t1", duration_ms: 1200 });
- * await project.close();
- * const again = createProject(project.root, {});
- * const summary = await telemetrySummary(again, { period: "all" });
- * console.log(summary.success.tasks); // { succeeded: 1, failed: 0, rate: 1 }
+ * import { addFeature, initProject, openProject } from "@buildrunner/br";
+ * import { telemetryEvents } from "@buildrunner/br/telemetry";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await initProject(dir, { name: "demo" });
+ * const project = await openProject({ cwd: dir, command: "example" });
+ * await addFeature(project, { name: "Login" });
+ * await project.close(); // records the session's events
+ * const again = await openProject({ cwd: dir });
+ * const events = await telemetryEvents(again, { type: "feature.added" });
+ * assert.equal(events.length, 1);
  * await again.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { BrError } from "../../src/core/errors.ts";
 import { EventBus, type HandlerFailure } from "../../src/core/events.ts";
-import {
-  addFeature,
-  createProject,
-  initProject,
-  loadFeatures,
-  setFeatureStatus,
-} from "../../mod.ts";
+import { addFeature, initProject, loadFeatures, setFeatureStatus } from "../../mod.ts";
+import { createProject } from "../../src/core/project.ts";
 import { tempDir } from "../helpers.ts";
 
 Deno.test("bus: async handlers are awaited, failures isolated, slow ones time out", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadGovernance, openProject } from "../../mod.ts";
+import { openProject } from "../../mod.ts";
+import { loadGovernance } from "../../src/quality/mod.ts";
 import { RACY_MS } from "../../src/core/cache.ts";
 import { br, readJson, tempProject } from "../helpers.ts";
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { allTools, confineGlob, confinePath, paginate, selectTools } from "../../src/mcp/mod.ts";
+import { allTools, selectTools } from "../../src/mcp/catalog.ts";
+import { confineGlob, confinePath, paginate } from "../../src/mcp/tool.ts";
 import { tempDir } from "../helpers.ts";
 
 Deno.test("confinePath() keeps paths inside the root, also through links", async () => {

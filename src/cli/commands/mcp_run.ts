@@ -3,16 +3,15 @@ import {
   installMcpClient,
   type McpInstallOptions,
   type McpInstallResult,
-  selectTools,
   startMcpServer,
   uninstallMcpClient,
 } from "../../mcp/mod.ts";
+import { selectTools } from "../../mcp/catalog.ts";
 import { VERSION } from "../../core/version.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
   type JsonFlags,
-  openFor,
   print,
   printJson,
   type ProjectFlags,
@@ -47,9 +46,16 @@ export async function serve(
     env: { ...this.env, BR_SESSION: this.env.BR_SESSION ?? crypto.randomUUID() },
   };
   const server = await startMcpServer({
+    tools: tools.map((t) => t.name),
     // Telemetry records each tool call that changes something as its own command.
-    openProject: (tool) => openFor(tool ? { ...ctx, command: `mcp ${tool}` } : ctx, flags),
-    tools,
+    session: {
+      cwd: ctx.cwd,
+      project: flags.project,
+      env: ctx.env,
+      clock: ctx.clock,
+      onHandlerError: ({ event, error }) =>
+        warn(this, `warning: a handler of ${event.type} failed: ${(error as Error)?.message}`),
+    },
     version: VERSION,
     log: (line) => warn(this, line),
   });
@@ -118,7 +124,7 @@ export async function uninstall(this: BrContext, flags: ClientFlags): Promise<vo
 export async function tools(this: BrContext, flags: JsonFlags & { tools?: string }): Promise<void> {
   const list = selection(this, flags);
   if (flags.json) {
-    const { describeTool } = await import("../../mcp/mod.ts");
+    const { describeTool } = await import("../../mcp/server.ts");
     return printJson(this, list.map((t) => ({ ...describeTool(t), set: t.set })));
   }
   const c = await colors(this);
