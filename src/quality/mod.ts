@@ -78,11 +78,11 @@ export {
   type GovernancePolicy,
   INTEGRITY_GATES,
   type NamingRule,
-  type PrivateRule,
   parseGovernance,
   PRE_COMMIT_GATES,
   PRE_PUSH_GATES,
   preCommitGates,
+  type PrivateRule,
 } from "./governance_schema.ts";
 export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
 

@@ -9,14 +9,7 @@ import {
 import { selectTools } from "../../mcp/catalog.ts";
 import { VERSION } from "../../core/version.ts";
 import type { BrContext } from "../context.ts";
-import {
-  colors,
-  type JsonFlags,
-  print,
-  printJson,
-  type ProjectFlags,
-  warn,
-} from "../output.ts";
+import { colors, type JsonFlags, print, printJson, type ProjectFlags, warn } from "../output.ts";
 
 function selection(ctx: BrContext, flags: { tools?: string }) {
   const spec = flags.tools ?? ctx.env.BR_MCP_TOOLS;
