@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ensureIgnoredFolder, writeFileAtomic } from "./fs.ts";
+import { ensureIgnoredFolder, readOwnTextOrNull, writeFileAtomic } from "./fs.ts";
 import { join } from "./path.ts";
 
 /** How old a features file must be before what is derived from it is cached. */
@@ -151,13 +151,8 @@ export function readParsedCached(
   parse: (text: string) => unknown | Promise<unknown>,
 ): Promise<unknown | null> {
   return derivedFromFile(cacheDir, path, name, jsonCodec<unknown>(), async () => {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(path); // synchronous: see writeFileAtomic
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return null;
-      throw err;
-    }
-    return await parse(text);
+    // Strict UTF-8 (br's own files), read synchronously: see writeFileAtomic.
+    const text = await readOwnTextOrNull(path);
+    return text === null ? null : await parse(text);
   });
 }

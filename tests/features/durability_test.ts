@@ -72,19 +72,22 @@ Deno.test("temp files of a killed writer are ignored by git and removed on the n
     `.CLAUDE.md.br-${dead}-zz9y8x.tmp`,
   ];
   const live = `.STATUS.md.br-${Deno.pid}-q1w2e3.tmp`; // this process is alive
-  const other = `.notes.br-${dead}.tmp`; // not br's pattern
-  for (const rel of [...stale, live, other]) await Deno.writeTextFile(`${dir.path}/${rel}`, "x");
+  const other = `.notes.br-${dead}.tmp`; // no random part: not a name br writes
+  const mine = ".notes.tmp"; // the user's own
+  for (const rel of [...stale, live, other, mine]) {
+    await Deno.writeTextFile(`${dir.path}/${rel}`, "x");
+  }
   const untracked = (await gitRun(["status", "--porcelain", "--untracked-files=all"], dir.path))
     .split("\n");
   for (const rel of [...stale, live]) assert.ok(!untracked.some((l) => l.endsWith(rel)), rel);
-  assert.ok(untracked.some((l) => l.endsWith(other)), "only br's pattern is ignored");
+  assert.ok(untracked.some((l) => l.endsWith(mine)), "other temp files are not ignored");
 
   assert.equal((await br(["feature", "add", "Next"], { cwd: dir.path })).code, 0);
   for (const rel of stale) {
     await assert.rejects(() => Deno.lstat(`${dir.path}/${rel}`), Deno.errors.NotFound, rel);
   }
   assert.ok((await Deno.lstat(`${dir.path}/${live}`)).isFile, "a live writer's file stays");
-  assert.ok((await Deno.lstat(`${dir.path}/${other}`)).isFile, "other files stay");
+  assert.ok((await Deno.lstat(`${dir.path}/${other}`)).isFile, "other names stay");
 });
 
 Deno.test("br init and attach add the temp-file rule to the root .gitignore once, keeping its lines", async () => {
@@ -104,7 +107,9 @@ Deno.test("a symlinked features.json stays a link: br writes its target inside t
   await Deno.mkdir(`${dir.path}/data`);
   await Deno.rename(link, `${dir.path}/data/features.json`);
   await Deno.symlink("../data/features.json", link);
-  const res = await br(["feature", "add", "Through the link", "--id", "through"], { cwd: dir.path });
+  const res = await br(["feature", "add", "Through the link", "--id", "through"], {
+    cwd: dir.path,
+  });
   assert.equal(res.code, 0, res.stderr);
   assert.ok((await Deno.lstat(link)).isSymlink, "still a link");
   assert.equal(await Deno.readLink(link), "../data/features.json");

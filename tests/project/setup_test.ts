@@ -13,8 +13,10 @@ Deno.test("init creates the layout, runs git init, and is idempotent", async () 
     ".buildrunner/features.json",
     ".buildrunner/governance.sha256",
     ".buildrunner/governance.yaml",
+    ".gitignore",
     "STATUS.md",
   ]);
+  assert.deepEqual(r.updated, []);
   const root = `${dir.path}/app`;
   const gi = await Deno.readTextFile(`${root}/.buildrunner/.gitignore`);
   for (const entry of ["br.db", "br.db-*", "worktrees/", ".lock"]) {
@@ -111,7 +113,11 @@ Deno.test("attach detects the stack, records it in config, imports Task Master t
   assert.deepEqual(r.imported, { source: ".taskmaster/tasks/tasks.json", count: 3 });
   const after = new Set<string>();
   for await (const e of Deno.readDir(root)) after.add(e.name);
-  assert.deepEqual([...after].filter((n) => !before.has(n)).sort(), [".buildrunner", "STATUS.md"]);
+  assert.deepEqual([...after].filter((n) => !before.has(n)).sort(), [
+    ".buildrunner",
+    ".gitignore",
+    "STATUS.md",
+  ]);
 
   const cfg = JSON.parse(
     (await br(["config", "get", "project.test_command", "--json"], { cwd: root })).stdout,
