@@ -1,7 +1,7 @@
 import { readParsedCached } from "../core/cache.ts";
 import type { BrEvent } from "../core/events.ts";
 import { sha256Hex } from "../core/hash.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import type { FeatureStatus } from "../features/types.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
@@ -53,8 +53,8 @@ export async function verifyGovernance(
   project: Project,
   texts?: { yaml: string | null; sum: string | null },
 ): Promise<GovernanceVerification> {
-  const yaml = texts ? texts.yaml : await readTextOrNull(project.paths.governance);
-  const sum = texts ? texts.sum : await readTextOrNull(project.paths.governanceSum);
+  const yaml = texts ? texts.yaml : await readOwnTextOrNull(project.paths.governance);
+  const sum = texts ? texts.sum : await readOwnTextOrNull(project.paths.governanceSum);
   if (yaml === null) {
     return { present: false, passed: true, actual: null, expected: null, problems: [] };
   }
@@ -94,7 +94,7 @@ export interface GovernanceUpdate {
  */
 export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
   return project.withLock(async () => {
-    let yaml = await readTextOrNull(project.paths.governance);
+    let yaml = await readOwnTextOrNull(project.paths.governance);
     let created = false;
     if (yaml === null) {
       yaml = DEFAULT_GOVERNANCE_YAML;
@@ -104,7 +104,7 @@ export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
     await parseGovernance(yaml, ".buildrunner/governance.yaml");
     const checksum = sha256Hex(yaml);
     const line = `${checksum}  governance.yaml\n`;
-    const before = await readTextOrNull(project.paths.governanceSum);
+    const before = await readOwnTextOrNull(project.paths.governanceSum);
     if (before !== line) await writeFileAtomic(project.paths.governanceSum, line);
     return { checksum, changed: before !== line, created };
   });
