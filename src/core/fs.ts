@@ -228,6 +228,24 @@ export function isInside(real: string, folder: string): boolean {
 }
 
 /**
+ * The first of `dir` and its `levels - 1` parents that is a symbolic link, or null. For
+ * br's state folders (`.buildrunner/cache/`, `.buildrunner/spool/`): a link committed in
+ * their place would have br write, or delete, files elsewhere.
+ */
+export function linkOnTheWay(dir: string, levels = 2): string | null {
+  let path = dir;
+  for (let i = 0; i < levels; i++) {
+    try {
+      if (Deno.lstatSync(path).isSymlink) return path;
+    } catch {
+      // Missing: nothing to follow.
+    }
+    path = dirname(path);
+  }
+  return null;
+}
+
+/**
  * Removes the temp files of writers that died before renaming them (see
  * {@link writeFileAtomic}) from the folders `dirs` (not below them): only names of br's
  * pattern whose process is gone. Cheap enough for every lock: one listing per folder.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { RACY_MS } from "../../src/core/cache.ts";
 import { br, FIXTURES, gitRun, readJson, tempDir, tempProject } from "../helpers.ts";
 
 const FEATURES = ".buildrunner/features.json";
@@ -136,4 +137,34 @@ Deno.test("a features.json linking outside the project is refused with exit 3, t
   assert.match(lines[1], /^hint: /);
   assert.equal(await Deno.readTextFile(victim), before);
   assert.ok((await Deno.lstat(link)).isSymlink);
+});
+
+Deno.test("planted cache and spool links: br writes and deletes nothing in their targets", async () => {
+  await using dir = await tempProject();
+  await using outside = await tempDir();
+  const state = `${dir.path}/.buildrunner`;
+  for (const name of ["cache", "spool"]) {
+    await Deno.remove(`${state}/${name}`, { recursive: true }).catch(() => {});
+    await Deno.mkdir(`${outside.path}/${name}`);
+    await Deno.symlink(`${outside.path}/${name}`, `${state}/${name}`);
+  }
+  // A file the spool would ingest and remove (a real spooled event, from another project).
+  await using other = await tempProject();
+  assert.equal((await br(["feature", "add", "Other"], { cwd: other.path })).code, 0);
+  const spooled = [...Deno.readDirSync(`${other.path}/.buildrunner/spool`)]
+    .find((e) => e.name.endsWith(".jsonl"))!.name;
+  const precious = `${outside.path}/spool/${spooled}`;
+  await Deno.copyFile(`${other.path}/.buildrunner/spool/${spooled}`, precious);
+  const statusMd = `${outside.path}/cache/STATUS.md`;
+  await Deno.writeTextFile(statusMd, "mine\n");
+  await new Promise((r) => setTimeout(r, RACY_MS + 100)); // settled: its status would be cached
+
+  for (const args of [["status"], ["feature", "add", "Login"], ["telemetry", "events", "--json"]]) {
+    await br(args, { cwd: dir.path });
+  }
+  assert.deepEqual([...Deno.readDirSync(`${outside.path}/cache`)].map((e) => e.name), [
+    "STATUS.md",
+  ]);
+  assert.equal(await Deno.readTextFile(statusMd), "mine\n");
+  assert.deepEqual([...Deno.readDirSync(`${outside.path}/spool`)].map((e) => e.name), [spooled]);
 });
