@@ -158,8 +158,9 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
         await writeFileAtomic(path, content, inside);
         result.created.push(rel(path));
       } else if (options.force && current !== content) {
-        // Through the atomic writer: a copy would follow a link planted in the backups.
-        await writeFileAtomic(join(backupDir, basename(path)), current);
+        // Through the atomic writer, inside the project: a copy would follow a link planted
+        // in the backups.
+        await writeFileAtomic(join(backupDir, basename(path)), current, inside);
         await writeFileAtomic(path, content, inside);
         result.rewritten.push(rel(path));
         result.backup_dir = rel(backupDir);

@@ -148,3 +148,19 @@ Deno.test("attach on a missing folder is exit 4", async () => {
   assert.equal(res.code, 4);
   assert.match(res.stderr, /is not a folder/);
 });
+
+Deno.test("init --force: a backups folder planted as a link outside is refused, exit 3", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  assert.equal((await br(["init"], { cwd: dir.path })).code, 0);
+  await Deno.writeTextFile(`${dir.path}/STATUS.md`, "my own notes\n");
+  await Deno.symlink(outside.path, `${dir.path}/.buildrunner/backups`);
+  const res = await br(["init", "--force"], { cwd: dir.path });
+  assert.equal(res.code, 3, res.stderr);
+  assert.match(
+    res.stderr,
+    /^error: Cannot write ".*backups.*STATUS\.md": it links to ".*", outside the project\n/,
+  );
+  assert.deepEqual([...Deno.readDirSync(outside.path)], []);
+  assert.equal(await Deno.readTextFile(`${dir.path}/STATUS.md`), "my own notes\n");
+});
