@@ -168,3 +168,15 @@ Deno.test("planted cache and spool links: br writes and deletes nothing in their
   assert.equal(await Deno.readTextFile(statusMd), "mine\n");
   assert.deepEqual([...Deno.readDirSync(`${outside.path}/spool`)].map((e) => e.name), [spooled]);
 });
+
+Deno.test("a STATUS.md linking inside the project stays a link; its target gets the status", async () => {
+  await using dir = await tempProject();
+  await Deno.mkdir(`${dir.path}/docs`);
+  await Deno.rename(`${dir.path}/STATUS.md`, `${dir.path}/docs/STATUS.md`);
+  await Deno.symlink("docs/STATUS.md", `${dir.path}/STATUS.md`);
+  assert.equal((await br(["feature", "add", "Linked status"], { cwd: dir.path })).code, 0);
+  const res = await br(["generate"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  assert.ok((await Deno.lstat(`${dir.path}/STATUS.md`)).isSymlink);
+  assert.match(await Deno.readTextFile(`${dir.path}/docs/STATUS.md`), /Linked status/);
+});
