@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ensureIgnoredFolder, linkOnTheWay, readOwnTextOrNull, writeFileAtomic } from "./fs.ts";
+import { ensureIgnoredFolder, leadsOutside, readOwnTextOrNull, writeFileAtomic } from "./fs.ts";
 import { join } from "./path.ts";
 
 /** How old a features file must be before what is derived from it is cached. */
@@ -70,7 +70,7 @@ async function writeEntry(
   value: Uint8Array,
 ): Promise<void> {
   if (Date.now() - key.changedMs < RACY_MS) return;
-  if (linkOnTheWay(cacheDir) !== null) return; // never written through a planted link
+  if (leadsOutside(cacheDir) !== null) return; // never written through a planted link
   try {
     await ensureIgnoredFolder(cacheDir, "br's cache: derived data, never committed");
     const head = encoder.encode(`${key.id}\n`);

@@ -228,21 +228,20 @@ export function isInside(real: string, folder: string): boolean {
 }
 
 /**
- * The first of `dir` and its `levels - 1` parents that is a symbolic link, or null. For
- * br's state folders (`.buildrunner/cache/`, `.buildrunner/spool/`): a link committed in
- * their place would have br write, or delete, files elsewhere.
+ * Where `dir` really leads when that is outside the folder `levels` above it, else null. For
+ * br's state folders (`.buildrunner/cache/`, `.buildrunner/spool/`, checked against the
+ * project root): a link committed in their place, or in place of `.buildrunner`, would have
+ * br write, or delete, files elsewhere.
  */
-export function linkOnTheWay(dir: string, levels = 2): string | null {
-  let path = dir;
-  for (let i = 0; i < levels; i++) {
-    try {
-      if (Deno.lstatSync(path).isSymlink) return path;
-    } catch {
-      // Missing: nothing to follow.
-    }
-    path = dirname(path);
+export function leadsOutside(dir: string, levels = 2): string | null {
+  let top = dir;
+  for (let i = 0; i < levels; i++) top = dirname(top);
+  try {
+    const real = realPathOfNearest(dir);
+    return isInside(real, top) ? null : real;
+  } catch {
+    return null; // unreadable: whatever uses it fails on its own
   }
-  return null;
 }
 
 /**

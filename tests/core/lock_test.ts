@@ -95,9 +95,15 @@ Deno.test("lock: a .buildrunner folder that links outside the project is refused
   assert.equal(res.code, 3, res.stderr);
   assert.match(
     res.stderr,
-    /^error: Cannot use ".*\.buildrunner": it links to ".*state", outside the project/,
+    /^error: Cannot use ".*\.buildrunner": it links to ".*state", outside the project$/m,
   );
   assert.equal(await Deno.readTextFile(`${outside.path}/state/features.json`), before);
+  // Nor does the telemetry of the failed command go there.
+  assert.match(
+    res.stderr,
+    /^warning: telemetry not recorded: Cannot spool events .*outside the project$/m,
+  );
+  assert.equal(await Deno.lstat(`${outside.path}/state/spool`).catch(() => null), null);
 });
 
 Deno.test("lock: BR_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 0 to 2147483647", async (t) => {
