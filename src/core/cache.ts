@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ensureIgnoredFolder, writeFileAtomic } from "./fs.ts";
+import { ensureIgnoredFolder, leadsOutside, readOwnTextOrNull, writeFileAtomic } from "./fs.ts";
 import { join } from "./path.ts";
 
 /** How old a features file must be before what is derived from it is cached. */
@@ -70,6 +70,7 @@ async function writeEntry(
   value: Uint8Array,
 ): Promise<void> {
   if (Date.now() - key.changedMs < RACY_MS) return;
+  if (leadsOutside(cacheDir) !== null) return; // never written through a planted link
   try {
     await ensureIgnoredFolder(cacheDir, "br's cache: derived data, never committed");
     const head = encoder.encode(`${key.id}\n`);
@@ -151,13 +152,8 @@ export function readParsedCached(
   parse: (text: string) => unknown | Promise<unknown>,
 ): Promise<unknown | null> {
   return derivedFromFile(cacheDir, path, name, jsonCodec<unknown>(), async () => {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(path); // synchronous: see writeFileAtomic
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return null;
-      throw err;
-    }
-    return await parse(text);
+    // Strict UTF-8 (br's own files), read synchronously: see writeFileAtomic.
+    const text = await readOwnTextOrNull(path);
+    return text === null ? null : await parse(text);
   });
 }

@@ -1,6 +1,6 @@
 import { BrError } from "./errors.ts";
 import { readParsedCached } from "./cache.ts";
-import { readTextOrNull, writeFileAtomic } from "./fs.ts";
+import { readOwnTextOrNull, writeFileAtomic, type WriteOptions } from "./fs.ts";
 
 /** Where a configuration value came from, lowest precedence first. */
 export type ConfigSource = "default" | "global" | "project" | "env" | "flag";
@@ -143,7 +143,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
     // The project's file is parsed once per change (`.buildrunner/cache/`).
     const tree = source === "project" && options.cacheDir
       ? await readParsedCached(options.cacheDir, file, "config.yaml.json", parseText)
-      : await readTextOrNull(file).then((text) => text === null ? null : parseText(text));
+      : await readOwnTextOrNull(file).then((text) => text === null ? null : parseText(text));
     if (tree === null || tree === undefined) continue;
     if (typeof tree !== "object" || Array.isArray(tree)) {
       throw new BrError("invalid_data", `"${file}" must be a YAML mapping of sections`, {
@@ -230,14 +230,21 @@ function unwrap(schema: any): any {
 
 /**
  * Sets (or, with `value === undefined`, removes) a key in a YAML config file, keeping its
- * comments and layout, and validates the result.
+ * comments and layout, and validates the result. `linksWithin` as for `writeFileAtomic`
+ * (the project root for the project's file).
  *
- * @throws {BrError} `usage` for an unknown key, `invalid_data` for a bad value.
+ * @throws {BrError} `usage` for an unknown key, `invalid_data` for a bad value, a file that
+ * is not UTF-8 or a link it must not follow.
  */
-export async function writeConfigValue(file: string, key: string, value: unknown): Promise<void> {
+export async function writeConfigValue(
+  file: string,
+  key: string,
+  value: unknown,
+  options: Pick<WriteOptions, "linksWithin"> = {},
+): Promise<void> {
   assertKnownKey(key);
   const { parseDocument } = await import("yaml");
-  const text = (await readTextOrNull(file)) ?? "";
+  const text = (await readOwnTextOrNull(file)) ?? "";
   const doc = parseDocument(text);
   if (doc.errors.length) {
     throw new BrError("invalid_data", `Cannot parse "${file}": ${firstLine(doc.errors[0])}`, {
@@ -264,7 +271,7 @@ export async function writeConfigValue(file: string, key: string, value: unknown
       );
     }
   }
-  await writeFileAtomic(file, doc.toString());
+  await writeFileAtomic(file, doc.toString(), options);
 }
 
 function envOverrides(env: Record<string, string | undefined>): ConfigTree {

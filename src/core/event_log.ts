@@ -5,8 +5,9 @@
  *
  * @module
  */
+import { BrError } from "./errors.ts";
 import type { BrEvent } from "./events.ts";
-import { ensureIgnoredFolder, writeFileAtomic } from "./fs.ts";
+import { ensureIgnoredFolder, leadsOutside, writeFileAtomic } from "./fs.ts";
 import { join } from "./path.ts";
 import type { SqlValue, Store, StoreTx } from "./store.ts";
 
@@ -171,6 +172,14 @@ async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<nu
  */
 export async function spoolEvents(dir: string, events: readonly BrEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const real = leadsOutside(dir);
+  if (real !== null) {
+    throw new BrError(
+      "invalid_data",
+      `Cannot spool events in "${dir}": it leads to "${real}", outside the project`,
+      { hint: "replace the link on the way with a folder" },
+    );
+  }
   await ensureIgnoredFolder(dir, "br's event spool (ingested into br.db)");
   const name = `${Date.now().toString().padStart(15, "0")}-${Deno.pid}-${
     Math.random().toString(36).slice(2, 8)
@@ -184,6 +193,8 @@ export async function spoolEvents(dir: string, events: readonly BrEvent[]): Prom
 /** The spooled files (names), oldest first; none when there is no spool. */
 async function spoolFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
+  // Ingesting removes the files: never in a folder that leads outside the project.
+  if (leadsOutside(dir) !== null) return files;
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (entry.isFile && entry.name.endsWith(".jsonl")) files.push(entry.name);

@@ -38,14 +38,7 @@ async function lockAndRun<T>(
   options: LockOptions,
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(lockPath, { create: true, read: true, write: true });
-  } catch (err) {
-    throw new BrError("storage", `Cannot open lock file "${lockPath}": ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
+  const file = openLockFile(lockPath);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let granted = false;
   const locked = file.lock(true).then(() => granted = true);
@@ -77,4 +70,59 @@ async function lockAndRun<T>(
   } finally {
     file.close();
   }
+}
+
+/**
+ * Opens the lock file without following a link: a link planted at its path (a committed
+ * `.buildrunner/.lock`) would otherwise have its target truncated. A missing file is created
+ * exclusively (which never follows a link); an existing one must be a regular file, and the
+ * file opened must be the one the path names after the open (a link swapped in between is
+ * caught before anything is written).
+ */
+function openLockFile(lockPath: string): Deno.FsFile {
+  try {
+    let before = lstatOrNull(lockPath);
+    if (before === null) {
+      try {
+        return Deno.openSync(lockPath, { read: true, write: true, createNew: true });
+      } catch (err) {
+        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+        before = lstatOrNull(lockPath);
+      }
+    }
+    if (before !== null && !before.isFile) throw notAFile(lockPath, before);
+    const file = Deno.openSync(lockPath, { read: true, write: true });
+    const opened = file.statSync();
+    const now = lstatOrNull(lockPath);
+    if (now === null || !now.isFile || now.ino !== opened.ino || now.dev !== opened.dev) {
+      file.close();
+      throw notAFile(lockPath, now);
+    }
+    return file;
+  } catch (err) {
+    if (err instanceof BrError) throw err;
+    throw new BrError("storage", `Cannot open lock file "${lockPath}": ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+function lstatOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.lstatSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
+
+function notAFile(lockPath: string, info: Deno.FileInfo | null): BrError {
+  const what = info?.isSymlink
+    ? "it is a symbolic link"
+    : info === null
+    ? "it was replaced while being opened"
+    : "it is not a regular file";
+  return new BrError("invalid_data", `Cannot use the lock file "${lockPath}": ${what}`, {
+    hint: `remove it (br creates its own): rm "${lockPath}"`,
+  });
 }

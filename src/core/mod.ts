@@ -47,7 +47,15 @@ export {
   type VetoHandler,
   type WorkerPayload,
 } from "./events.ts";
-export { exists, existsSync, readTextOrNull, writeFileAtomic, writeIfChanged } from "./fs.ts";
+export {
+  exists,
+  existsSync,
+  readOwnTextOrNull,
+  readTextOrNull,
+  writeFileAtomic,
+  writeIfChanged,
+  type WriteOptions,
+} from "./fs.ts";
 export { git, gitOk, type GitOptions, type GitResult, isGitRepo } from "./git.ts";
 export { type LockOptions, withLock } from "./lock.ts";
 export {

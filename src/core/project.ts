@@ -3,7 +3,7 @@ import type { Config } from "./config.ts";
 import { globalConfigPath } from "./global_config.ts";
 import { BrError } from "./errors.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
-import { existsSync } from "./fs.ts";
+import { existsSync, isInside, removeStaleTempFiles } from "./fs.ts";
 import type { Store } from "./store.ts";
 
 /** Name of the project folder. */
@@ -152,7 +152,13 @@ export interface Project {
   store(): Promise<Store>;
   /** True once {@link Project.store} was called in this process (and not closed since). */
   storeOpened(): boolean;
-  /** Runs `fn` under the project lock (serializes read-modify-write across processes). */
+  /**
+   * Runs `fn` under the project lock (serializes read-modify-write across processes); taking
+   * it removes the temp files of killed writers from the root and `.buildrunner/`.
+   *
+   * @throws {BrError} `usage` for a bad `BR_LOCK_TIMEOUT_MS`, `invalid_data` when the lock
+   * file or `.buildrunner/` is a link br must not follow, `lock_timeout` after waiting.
+   */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Registers cleanup run by {@link Project.close}, last registered first. */
   onClose(fn: () => void | Promise<void>): void;
@@ -264,13 +270,25 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       });
     },
     async withLock<T>(fn: () => Promise<T>): Promise<T> {
-      if (lockTimeout === undefined) {
-        const fromEnv = Number(env.BR_LOCK_TIMEOUT_MS);
-        lockTimeout = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 30_000;
-      }
+      lockTimeout ??= lockTimeoutMs(env.BR_LOCK_TIMEOUT_MS);
       await Deno.mkdir(paths.dir, { recursive: true });
+      // A `.buildrunner` that links elsewhere (committed as a link) would have br write
+      // outside the project.
+      const real = Deno.realPathSync(paths.dir);
+      if (!isInside(real, root)) {
+        throw new BrError(
+          "invalid_data",
+          `Cannot use "${paths.dir}": it links to "${real}", outside the project`,
+          { hint: `replace the link with a folder: rm "${paths.dir}" && br init` },
+        );
+      }
       const { withLock } = await import("./lock.ts");
-      return withLock(paths.lock, fn, { timeoutMs: lockTimeout });
+      return withLock(paths.lock, () => {
+        // Temp files left by writers killed before their rename (only those whose process
+        // is gone: a writer outside the lock may be busy with its own).
+        removeStaleTempFiles([root, paths.dir]);
+        return fn();
+      }, { timeoutMs: lockTimeout });
     },
     onClose(fn) {
       cleanups.push(fn);
@@ -285,4 +303,27 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       if (open) await (await open.catch(() => null))?.close();
     },
   };
+}
+
+/** The largest `BR_LOCK_TIMEOUT_MS` (what a timer can wait, about 24.8 days). */
+export const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * How long to wait for the project lock: `BR_LOCK_TIMEOUT_MS` (whole milliseconds, 0 to
+ * {@link MAX_LOCK_TIMEOUT_MS}; 0 fails at once when another process holds it), 30 s when
+ * unset or empty.
+ *
+ * @throws {BrError} `usage` for any other value.
+ */
+export function lockTimeoutMs(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 30_000;
+  const ms = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(ms <= MAX_LOCK_TIMEOUT_MS)) {
+    throw new BrError(
+      "usage",
+      `Invalid BR_LOCK_TIMEOUT_MS "${raw}": expected a whole number of milliseconds from 0 to ${MAX_LOCK_TIMEOUT_MS}`,
+      { hint: "unset it to wait 30000 ms (the default)" },
+    );
+  }
+  return ms;
 }

@@ -4,7 +4,7 @@
  * the first fenced `yaml` or `json` block of `## Design`, through the spec's parser.
  */
 import { BrError } from "../core/errors.ts";
-import { readTextOrNull } from "../core/fs.ts";
+import { readOwnTextOrNull } from "../core/fs.ts";
 import { parseSpec } from "../spec/mod.ts";
 
 /** What the spec says about the design. */
@@ -80,7 +80,7 @@ export async function parseSpecDesign(
  * @throws {BrError} `invalid_data` when the overrides block does not parse.
  */
 export async function readSpecDesign(path: string): Promise<SpecDesign> {
-  const text = await readTextOrNull(path);
+  const text = await readOwnTextOrNull(path);
   if (text === null) return { industry: null, use_case: null, overrides: null };
   return await parseSpecDesign(text, path);
 }

@@ -1,7 +1,7 @@
 import { relative } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import type { BrEvent, EventType, FieldChange } from "../core/events.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { assertValidGraph, openDependencies } from "./graph.ts";
 import { idProblem, slugify } from "./ids.ts";
@@ -60,9 +60,10 @@ export function emptyFeaturesFile(project: string, now: Date): FeaturesFile {
 export async function parseFeaturesText(text: string, file: string): Promise<FeaturesFile> {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // A leading byte order mark (which some editors write) is accepted; br writes none.
+    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    throw new BrError("invalid_data", `Cannot parse ${file}: ${(err as Error).message}`, {
+    throw new BrError("invalid_data", `Cannot parse ${file}: ${jsonProblem(err)}`, {
       hint: "fix the JSON (the file was not changed), or restore it with git",
       cause: err,
     });
@@ -77,6 +78,20 @@ export async function parseFeaturesText(text: string, file: string): Promise<Fea
   return normalize(data as Record<string, unknown>);
 }
 
+/**
+ * JSON.parse's complaint on one line: without the excerpt of the file it may quote (which
+ * spans lines and shows invisible characters), and with any character it names escaped.
+ */
+function jsonProblem(err: unknown): string {
+  const message = String((err as Error)?.message ?? err)
+    .replace(/, ("|\.\.\.").*(is not valid JSON)$/s, "");
+  return message.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\ufeff]/g,
+    (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
+
 /** The path of the features file relative to the project root, for messages. */
 export function featuresLabel(project: Project): string {
   return relative(project.root, project.paths.features) || project.paths.features;
@@ -88,7 +103,7 @@ export function featuresLabel(project: Project): string {
  * @throws {BrError} `invalid_data` when the file is corrupt or violates the schema.
  */
 export async function loadFeatures(project: Project): Promise<FeaturesFile> {
-  const text = await readTextOrNull(project.paths.features);
+  const text = await readOwnTextOrNull(project.paths.features, featuresLabel(project));
   if (text === null) return emptyFeaturesFile(projectNameOf(project), project.clock.now());
   return parseFeaturesText(text, featuresLabel(project));
 }
@@ -120,7 +135,10 @@ export async function saveFeatures(project: Project, file: FeaturesFile): Promis
   assertValidGraph(file.features, label);
   file.metrics = { ...(file.metrics ?? {}), ...computeMetrics(file.features) };
   file.last_updated = project.clock.now().toISOString();
-  await writeFileAtomic(project.paths.features, serializeFeatures(file));
+  // A link inside the project (say, to a file a dotfile manager keeps) is written through.
+  await writeFileAtomic(project.paths.features, serializeFeatures(file), {
+    linksWithin: project.root,
+  });
 }
 
 /**

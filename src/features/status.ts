@@ -134,7 +134,10 @@ export interface GenerateResult {
 export async function generateStatus(project: Project): Promise<GenerateResult> {
   const { bytes, completion } = await statusBytes(project);
   // Not flushed to disk before the rename: STATUS.md is derived, `br generate` rebuilds it.
-  const changed = await writeIfChanged(project.paths.status, bytes, { durable: false });
+  const changed = await writeIfChanged(project.paths.status, bytes, {
+    durable: false,
+    linksWithin: project.root,
+  });
   const result = {
     path: relative(project.root, project.paths.status),
     changed,

@@ -4,7 +4,7 @@
  */
 import { join, relative } from "node:path";
 import { BrError } from "../core/errors.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import { selfCommand } from "../core/self.ts";
 
 /** The clients `br mcp install` knows. */
@@ -195,7 +195,7 @@ function result(
 async function readConfig(
   path: string,
 ): Promise<{ data: Record<string, unknown>; existed: boolean }> {
-  const text = await readTextOrNull(path);
+  const text = await readOwnTextOrNull(path);
   if (text === null || text.trim() === "") return { data: {}, existed: text !== null };
   let data: unknown;
   try {

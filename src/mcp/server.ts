@@ -98,7 +98,12 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
       return loadFeatures(project); // missing (an empty project) or unreadable: its own error
     }
     if (cache?.root === project.root && cache.bytes.equals(bytes)) return cache.file;
-    const text = new TextDecoder().decode(bytes);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      return loadFeatures(project); // not UTF-8: its own error
+    }
     const file = await parseFeaturesText(text, relative(project.root, project.paths.features));
     cache = { root: project.root, bytes, file };
     return file;

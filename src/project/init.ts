@@ -1,7 +1,13 @@
 import { basename, join, relative, resolve } from "node:path";
 import { writeConfigValue } from "../core/config.ts";
 import { BrError } from "../core/errors.ts";
-import { exists, readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import {
+  exists,
+  readOwnTextOrNull,
+  readTextOrNull,
+  TEMP_FILE_GLOB,
+  writeFileAtomic,
+} from "../core/fs.ts";
 import { gitOk, isGitRepo } from "../core/git.ts";
 import { createProject, type OpenProjectOptions, type Project } from "../core/project.ts";
 import {
@@ -31,6 +37,8 @@ export interface SetupResult {
   created: string[];
   /** Files left as they were. */
   kept: string[];
+  /** Files br added lines to (the root `.gitignore`). */
+  updated: string[];
   /** Files rewritten by `--force` (each backed up first). */
   rewritten: string[];
   /** Where the backups went, if any. */
@@ -89,18 +97,18 @@ export async function attachProject(dir: string, options: SetupOptions = {}): Pr
   result.detected = detected;
   const project = createProject(root, { env: options.env, clock: options.clock });
   await import("./config.ts");
+  const inside = { linksWithin: root };
   await project.withLock(async () => {
-    await writeConfigValue(project.paths.config, "project.languages", detected.languages);
-    await writeConfigValue(
-      project.paths.config,
-      "project.package_managers",
-      detected.package_managers,
-    );
-    await writeConfigValue(project.paths.config, "project.test_command", detected.test_command);
+    const file = project.paths.config;
+    await writeConfigValue(file, "project.languages", detected.languages, inside);
+    await writeConfigValue(file, "project.package_managers", detected.package_managers, inside);
+    await writeConfigValue(file, "project.test_command", detected.test_command, inside);
   });
   result.imported = await importIfEmpty(project);
   if (result.imported) {
-    await writeFileAtomic(project.paths.status, renderStatusMarkdown(await readFile(project)));
+    await writeFileAtomic(project.paths.status, renderStatusMarkdown(await readFile(project)), {
+      linksWithin: root,
+    });
   }
   return result;
 }
@@ -131,6 +139,7 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
     root,
     created: [],
     kept: [],
+    updated: [],
     rewritten: [],
     backup_dir: null,
     git_initialized: false,
@@ -138,18 +147,21 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
     imported: null,
   };
   const rel = (p: string) => relative(root, p);
+  // Links inside the project are written through; any other link is refused.
+  const inside = { linksWithin: root };
   await Deno.mkdir(paths.dir, { recursive: true });
   await project.withLock(async () => {
     const backupDir = join(paths.dir, "backups", now.toISOString().replace(/[:.]/g, "-"));
     const owned = async (path: string, content: string) => {
-      const current = await readTextOrNull(path);
+      const current = await readOwnTextOrNull(path, `"${rel(path)}"`);
       if (current === null) {
-        await writeFileAtomic(path, content);
+        await writeFileAtomic(path, content, inside);
         result.created.push(rel(path));
       } else if (options.force && current !== content) {
-        await Deno.mkdir(backupDir, { recursive: true });
-        await Deno.copyFile(path, join(backupDir, basename(path)));
-        await writeFileAtomic(path, content);
+        // Through the atomic writer, inside the project: a copy would follow a link planted
+        // in the backups.
+        await writeFileAtomic(join(backupDir, basename(path)), current, inside);
+        await writeFileAtomic(path, content, inside);
         result.rewritten.push(rel(path));
         result.backup_dir = rel(backupDir);
       } else result.kept.push(rel(path));
@@ -157,11 +169,12 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
     const userFile = async (path: string, content: () => string) => {
       if (await exists(path)) result.kept.push(rel(path));
       else {
-        await writeFileAtomic(path, content());
+        await writeFileAtomic(path, content(), inside);
         result.created.push(rel(path));
       }
     };
     await owned(paths.gitignore, BR_GITIGNORE);
+    await ignoreTempFiles(root, result);
     await userFile(paths.features, () => serializeFeatures(emptyFeaturesFile(name, now)));
     await userFile(paths.config, () => configTemplate(name));
     // Governance rules with their checksum; an existing governance.yaml is never touched.
@@ -176,12 +189,35 @@ async function scaffold(root: string, options: SetupOptions): Promise<SetupResul
     await Deno.mkdir(paths.context, { recursive: true });
     const { parseFeaturesText } = await import("../features/mod.ts");
     const features = await parseFeaturesText(
-      (await readTextOrNull(paths.features))!,
+      (await readOwnTextOrNull(paths.features, rel(paths.features)))!,
       rel(paths.features),
     );
     await owned(paths.status, renderStatusMarkdown(features));
   });
   return result;
+}
+
+/** The lines `br init` and `br attach` add to the root `.gitignore`. */
+export const TEMP_FILES_IGNORE = `# Temp files of interrupted BuildRunner writes
+${TEMP_FILE_GLOB}
+`;
+
+/**
+ * Makes the root `.gitignore` ignore the temp files of br's atomic writes (in every folder),
+ * adding {@link TEMP_FILES_IGNORE} once and keeping every other line.
+ */
+async function ignoreTempFiles(root: string, result: SetupResult): Promise<void> {
+  const path = join(root, ".gitignore");
+  const current = await readOwnTextOrNull(path, '".gitignore"');
+  if (current?.split(/\r?\n/).some((line) => line.trim() === TEMP_FILE_GLOB)) {
+    result.kept.push(".gitignore");
+    return;
+  }
+  const before = current === null || current === "" || current.endsWith("\n")
+    ? current ?? ""
+    : `${current}\n`;
+  await writeFileAtomic(path, before + TEMP_FILES_IGNORE, { linksWithin: root });
+  (current === null ? result.created : result.updated).push(".gitignore");
 }
 
 function configTemplate(name: string): string {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readTextOrNull } from "../core/fs.ts";
+import { readOwnTextOrNull, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import {
   type Feature,
@@ -30,7 +30,7 @@ const RANK: Record<GapSeverity, number> = { high: 0, medium: 1, low: 2 };
 async function featuresOfTree(project: Project, root: string): Promise<FeaturesFile> {
   if (root !== project.root) {
     const path = join(root, ".buildrunner", "features.json");
-    const text = await readTextOrNull(path);
+    const text = await readOwnTextOrNull(path);
     if (text !== null) return await parseFeaturesText(text, path);
   }
   return await loadFeatures(project);
@@ -185,7 +185,7 @@ async function evidenceProblem(
  * spec or it has no Features section.
  */
 export async function specFeatureIds(project: Project): Promise<string[] | null> {
-  const text = await readTextOrNull(project.paths.spec);
+  const text = await readOwnTextOrNull(project.paths.spec);
   if (text === null) return null;
   const { parseSpec } = await import("../spec/mod.ts");
   const spec = await parseSpec(text);

@@ -2,7 +2,7 @@ import { type CacheCodec, derivedFromFile } from "../core/cache.ts";
 import { BrError } from "../core/errors.ts";
 import type { BrEvent } from "../core/events.ts";
 import { sha256Hex } from "../core/hash.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import type { FeatureStatus } from "../features/types.ts";
 import { DEFAULT_GOVERNANCE_YAML, type Governance, parseGovernance } from "./governance_schema.ts";
@@ -78,8 +78,8 @@ const parsedCodec: CacheCodec<ParsedGovernance> = {
  */
 export async function loadGovernance(project: Project): Promise<Governance | null> {
   const [yaml, sum] = await Promise.all([
-    readTextOrNull(project.paths.governance),
-    readTextOrNull(project.paths.governanceSum),
+    readOwnTextOrNull(project.paths.governance),
+    readOwnTextOrNull(project.paths.governanceSum),
   ]);
   const tamper = tamperOf(yaml, sum);
   if (tamper) throw new BrError("check_failed", tamper.message, { hint: tamper.hint });
@@ -127,8 +127,8 @@ export async function verifyGovernance(
   project: Project,
   texts?: { yaml: string | null; sum: string | null },
 ): Promise<GovernanceVerification> {
-  const yaml = texts ? texts.yaml : await readTextOrNull(project.paths.governance);
-  const sum = texts ? texts.sum : await readTextOrNull(project.paths.governanceSum);
+  const yaml = texts ? texts.yaml : await readOwnTextOrNull(project.paths.governance);
+  const sum = texts ? texts.sum : await readOwnTextOrNull(project.paths.governanceSum);
   const tamper = tamperOf(yaml, sum);
   const problems = tamper ? [`${tamper.message} (${tamper.hint})`] : [];
   const expected = parseChecksumFile(sum);
@@ -162,7 +162,7 @@ export interface GovernanceUpdate {
  */
 export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
   return project.withLock(async () => {
-    let yaml = await readTextOrNull(project.paths.governance);
+    let yaml = await readOwnTextOrNull(project.paths.governance);
     let created = false;
     if (yaml === null) {
       yaml = DEFAULT_GOVERNANCE_YAML;
@@ -172,7 +172,7 @@ export function updateGovernance(project: Project): Promise<GovernanceUpdate> {
     await parseGovernance(yaml, GOV_LABEL);
     const checksum = governanceChecksum(yaml);
     const line = `${checksum}  governance.yaml\n`;
-    const before = await readTextOrNull(project.paths.governanceSum);
+    const before = await readOwnTextOrNull(project.paths.governanceSum);
     if (before !== line) await writeFileAtomic(project.paths.governanceSum, line);
     return { checksum, changed: before !== line, created };
   });

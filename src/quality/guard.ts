@@ -1,4 +1,4 @@
-import { readTextOrNull } from "../core/fs.ts";
+import { readOwnTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { globToRegExp } from "./_files.ts";
@@ -57,7 +57,7 @@ export async function checkGuard(
 ): Promise<GuardReport> {
   const root = options.cwd ?? project.root;
   const gov = options.governance !== undefined ? options.governance : await loadGovernance(project);
-  const spec = await readTextOrNull(project.paths.spec);
+  const spec = await readOwnTextOrNull(project.paths.spec);
   const specRules = spec
     ? (await (await import("../spec/mod.ts")).parseSpec(spec)).architecture_rules.map((r) => ({
       from: r.from,

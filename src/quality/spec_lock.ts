@@ -1,4 +1,4 @@
-import { readTextOrNull } from "../core/fs.ts";
+import { readOwnTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 
 /** The state of the spec lock. */
@@ -38,7 +38,7 @@ export async function checkSpecLock(
   project: Project,
   text?: string | null,
 ): Promise<SpecLockState> {
-  const spec = text !== undefined ? text : await readTextOrNull(project.paths.spec);
+  const spec = text !== undefined ? text : await readOwnTextOrNull(project.paths.spec);
   if (spec === null) return { present: false, locked: false, passed: true, problem: null };
   const lock = specLockOf(spec);
   if (!lock) return { present: true, locked: false, passed: true, problem: null };

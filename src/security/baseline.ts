@@ -1,6 +1,6 @@
 import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 
 /** The baseline file, relative to `.buildrunner/`. */
@@ -26,7 +26,7 @@ export function securityBaselinePath(project: Project): string {
  */
 export async function readSecurityBaseline(project: Project): Promise<Set<string>> {
   const path = securityBaselinePath(project);
-  const text = await readTextOrNull(path);
+  const text = await readOwnTextOrNull(path);
   if (text === null) return new Set();
   try {
     const data = JSON.parse(text) as Partial<SecurityBaseline>;

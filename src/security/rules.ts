@@ -1,5 +1,6 @@
 import { dirname, resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
+import { readOwnTextOrNull } from "../core/fs.ts";
 import { translateRe2 } from "./re2.ts";
 import { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
 import type {
@@ -146,13 +147,17 @@ function asAllowlists(raw: unknown, single: unknown): SecretAllowlistSpec[] {
  * @throws {BrError} `invalid_data` for broken TOML or rules, `not_found` for a missing file.
  */
 export async function readSecretRulesFile(path: string, depth = 0): Promise<SecretRulesFile> {
-  let text: string;
+  // Strict UTF-8: a rule is not silently read with replacement characters.
+  let text: string | null;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readOwnTextOrNull(path, `rules file "${path}"`);
   } catch (err) {
+    if (err instanceof BrError && err.code === "invalid_data") throw err;
+    text = null;
+  }
+  if (text === null) {
     throw new BrError("not_found", `Cannot read rules file "${path}"`, {
       hint: "check security.rules_file in .buildrunner/config.yaml",
-      cause: err,
     });
   }
   const { parse } = await import("smol-toml");

@@ -1,6 +1,6 @@
 import { relative, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Feature, loadFeatures, PRIORITIES, readyFeatures } from "../features/mod.ts";
 import { readSpec, specLabel } from "./store.ts";
@@ -175,14 +175,16 @@ export async function writeContext(project: Project): Promise<ContextFileResult[
     for (const f of [...new Set(files)].sort()) {
       const path = resolve(project.root, f);
       const rel = relative(project.root, path);
-      const text = await readTextOrNull(path);
+      const text = await readOwnTextOrNull(path, `"${rel}"`);
       planned.push({ path, rel, text, next: replaceManagedBlock(text, block, rel) });
     }
     const out: ContextFileResult[] = [];
     for (const p of planned) {
       if (p.text === p.next) out.push({ path: p.rel, action: "unchanged" });
       else {
-        await writeFileAtomic(p.path, p.next);
+        // Links inside the project (AGENTS.md -> CLAUDE.md) are written through; a name
+        // that leads outside it is refused.
+        await writeFileAtomic(p.path, p.next, { linksWithin: project.root });
         out.push({ path: p.rel, action: p.text === null ? "created" : "updated" });
       }
     }

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { BrError } from "../core/errors.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { parseSpec } from "./parse.ts";
 import type { ParsedSpec, SpecProblem } from "./types.ts";
@@ -18,7 +18,7 @@ export function specLabel(project: Project): string {
  * @throws {BrError} `invalid_data` for broken front matter.
  */
 export async function readSpec(project: Project): Promise<ParsedSpec | null> {
-  const text = await readTextOrNull(project.paths.spec);
+  const text = await readOwnTextOrNull(project.paths.spec, specLabel(project));
   if (text === null) return null;
   return parseSpec(text, specLabel(project));
 }
@@ -145,6 +145,7 @@ export function confirmSpec(project: Project): Promise<SpecStateChange> {
     await writeFileAtomic(
       project.paths.spec,
       await applySpecEdits(spec, { front: { status: "confirmed" } }),
+      { linksWithin: project.root },
     );
     project.bus.emit("spec.validated", { problems: [] });
     return { from, to: "confirmed", lock: null, changed: true };
@@ -170,7 +171,7 @@ export function lockSpec(project: Project): Promise<SpecStateChange> {
     const draft = await applySpecEdits(spec, { front: { status: "locked", lock: "pending" } });
     const lock = specChecksum(draft);
     const text = await applySpecEdits(await parseSpec(draft), { front: { lock } });
-    await writeFileAtomic(project.paths.spec, text);
+    await writeFileAtomic(project.paths.spec, text, { linksWithin: project.root });
     project.bus.emit("spec.locked", { problems: [] });
     return { from, to: "locked", lock, changed: true };
   });
@@ -188,6 +189,7 @@ export function unlockSpec(project: Project): Promise<SpecStateChange> {
     await writeFileAtomic(
       project.paths.spec,
       await applySpecEdits(spec, { front: { status: "confirmed", lock: undefined } }),
+      { linksWithin: project.root },
     );
     project.bus.emit("spec.unlocked", { problems: edited ? ["edited after locking"] : [] });
     return { from, to: "confirmed", lock: null, changed: true };

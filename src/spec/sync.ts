@@ -1,6 +1,6 @@
 import { BrError } from "../core/errors.ts";
 import type { BrEvent, FieldChange } from "../core/events.ts";
-import { readTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import {
   assertValidGraph,
@@ -333,9 +333,11 @@ async function plan(
   }) as BrEvent;
   for (const e of [...events, specEvent]) await project.bus.check(e);
   if (featuresChanged) await saveFeatures(project, file);
-  if (specChanged) await writeFileAtomic(project.paths.spec, specText);
+  if (specChanged) {
+    await writeFileAtomic(project.paths.spec, specText, { linksWithin: project.root });
+  }
   const baseText = JSON.stringify(sortBase(newBase), null, 2) + "\n";
-  const oldBase = await readTextOrNull(syncBasePath(project));
+  const oldBase = await readOwnTextOrNull(syncBasePath(project));
   if (featuresChanged || specChanged || oldBase === null || !sameBase(oldBase, newBase)) {
     await writeFileAtomic(syncBasePath(project), baseText);
   }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { BrError } from "../core/errors.ts";
-import { readTextOrNull } from "../core/fs.ts";
+import { readOwnTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import type { Feature } from "../features/mod.ts";
 
@@ -36,7 +36,7 @@ export function syncBasePath(project: Project): string {
 /** Reads the merge base (empty when there is none). @throws {BrError} `invalid_data` when corrupt. */
 export async function readBase(project: Project): Promise<SyncBase> {
   const path = syncBasePath(project);
-  const text = await readTextOrNull(path);
+  const text = await readOwnTextOrNull(path);
   if (text === null) return { version: 1, synced_at: "", features: {} };
   try {
     const data = JSON.parse(text);

@@ -313,7 +313,7 @@ export async function writeWizardSpec(
         });
       }
     }
-    await writeFileAtomic(project.paths.spec, text);
+    await writeFileAtomic(project.paths.spec, text, { linksWithin: project.root });
     project.bus.emit("spec.validated", { added: result.features, problems: [] });
     return { ...result, path: specLabel(project), replaced };
   });

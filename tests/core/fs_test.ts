@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readTextOrNull, writeFileAtomic, writeIfChanged } from "../../src/core/fs.ts";
+import {
+  readOwnTextOrNull,
+  readTextOrNull,
+  writeFileAtomic,
+  writeIfChanged,
+} from "../../src/core/fs.ts";
 import { BrError } from "../../src/core/errors.ts";
 import { tempDir } from "../helpers.ts";
 
@@ -48,4 +53,102 @@ Deno.test("readTextOrNull() is null for a missing file and a storage error for a
     (err: unknown) =>
       err instanceof BrError && err.code === "storage" && /Cannot read/.test(err.message),
   );
+});
+
+Deno.test("writeFileAtomic() never replaces a link with a regular file", async (t) => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  const root = join(dir.path, "project");
+  await Deno.mkdir(join(root, "data"), { recursive: true });
+  const target = join(root, "data", "real.json");
+  const link = join(root, "features.json");
+  await Deno.writeTextFile(target, "old");
+  await Deno.symlink("data/real.json", link);
+  const isInvalid = (pattern: RegExp) => (err: unknown) =>
+    err instanceof BrError && err.code === "invalid_data" && pattern.test(err.message);
+
+  await t.step("without linksWithin: refused, nothing changed", async () => {
+    await assert.rejects(() => writeFileAtomic(link, "new"), isInvalid(/is a symbolic link$/));
+    assert.equal(await Deno.readTextFile(target), "old");
+    assert.ok((await Deno.lstat(link)).isSymlink);
+  });
+
+  await t.step("a target inside the folder: written through, atomically beside it", async () => {
+    await writeFileAtomic(link, "new", { linksWithin: root });
+    assert.ok((await Deno.lstat(link)).isSymlink);
+    assert.equal(await Deno.readTextFile(target), "new");
+    const names = [...Deno.readDirSync(join(root, "data"))].map((e) => e.name);
+    assert.deepEqual(names, ["real.json"], "no temp file left");
+  });
+
+  await t.step("a target outside the folder: refused, target untouched", async () => {
+    const victim = join(outside.path, "victim");
+    await Deno.writeTextFile(victim, "precious");
+    const bad = join(root, "bad.json");
+    await Deno.symlink(victim, bad);
+    await assert.rejects(
+      () => writeFileAtomic(bad, "x", { linksWithin: root }),
+      isInvalid(/links to ".*victim", outside the project$/),
+    );
+    assert.equal(await Deno.readTextFile(victim), "precious");
+  });
+
+  await t.step("a folder on the way that links outside: refused", async () => {
+    await Deno.symlink(outside.path, join(root, "out"));
+    await assert.rejects(
+      () => writeFileAtomic(join(root, "out", "new", "file.txt"), "x", { linksWithin: root }),
+      isInvalid(/outside the project$/),
+    );
+    await assert.rejects(() => Deno.lstat(join(outside.path, "new")), Deno.errors.NotFound);
+  });
+
+  await t.step("a dangling link: refused", async () => {
+    const dangling = join(root, "dangling.json");
+    await Deno.symlink("data/missing.json", dangling);
+    await assert.rejects(
+      () => writeFileAtomic(dangling, "x", { linksWithin: root }),
+      isInvalid(/links to a missing file$/),
+    );
+  });
+});
+
+Deno.test("writeFileAtomic() names its temp file .<name>.br-<pid>-<random>.tmp and removes it after a failure", async () => {
+  await using dir = await tempDir();
+  // A target that is a non-empty folder: the rename fails, and the error names the temp file.
+  const path = join(dir.path, "STATUS.md");
+  await Deno.mkdir(path);
+  await Deno.writeTextFile(join(path, "keep"), "x");
+  await assert.rejects(
+    () => writeFileAtomic(path, "data"),
+    (err: unknown) =>
+      err instanceof BrError && err.code === "storage" &&
+      new RegExp(`/\\.STATUS\\.md\\.br-${Deno.pid}-[0-9a-z]+\\.tmp'`).test(err.message),
+  );
+  assert.deepEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["STATUS.md"]);
+});
+
+Deno.test("readOwnTextOrNull() refuses invalid UTF-8 and keeps a byte order mark", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.path, "own.json");
+  assert.equal(await readOwnTextOrNull(path), null);
+  await Deno.writeFile(path, new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]));
+  assert.equal(await readOwnTextOrNull(path), "\uFEFF{}");
+  for (
+    const [bytes, at, byte] of [
+      [[0x61, 0xff], 1, "FF"],
+      [[0x61, 0xe2, 0x82], 1, "E2"], // cut short
+      [[0xed, 0xa0, 0x80], 0, "ED"], // a surrogate
+      [[0x61, 0xc0, 0xaf], 1, "C0"], // overlong
+    ] as const
+  ) {
+    await Deno.writeFile(path, new Uint8Array(bytes));
+    await assert.rejects(
+      () => readOwnTextOrNull(path, "own.json"),
+      (err: unknown) =>
+        err instanceof BrError && err.code === "invalid_data" &&
+        err.message ===
+          `Cannot read own.json: it is not valid UTF-8 (byte 0x${byte} at offset ${at})`,
+    );
+    assert.deepEqual(await Deno.readFile(path), new Uint8Array(bytes));
+  }
 });

@@ -13,8 +13,10 @@ Deno.test("init creates the layout, runs git init, and is idempotent", async () 
     ".buildrunner/features.json",
     ".buildrunner/governance.sha256",
     ".buildrunner/governance.yaml",
+    ".gitignore",
     "STATUS.md",
   ]);
+  assert.deepEqual(r.updated, []);
   const root = `${dir.path}/app`;
   const gi = await Deno.readTextFile(`${root}/.buildrunner/.gitignore`);
   for (const entry of ["br.db", "br.db-*", "worktrees/", ".lock"]) {
@@ -111,7 +113,11 @@ Deno.test("attach detects the stack, records it in config, imports Task Master t
   assert.deepEqual(r.imported, { source: ".taskmaster/tasks/tasks.json", count: 3 });
   const after = new Set<string>();
   for await (const e of Deno.readDir(root)) after.add(e.name);
-  assert.deepEqual([...after].filter((n) => !before.has(n)).sort(), [".buildrunner", "STATUS.md"]);
+  assert.deepEqual([...after].filter((n) => !before.has(n)).sort(), [
+    ".buildrunner",
+    ".gitignore",
+    "STATUS.md",
+  ]);
 
   const cfg = JSON.parse(
     (await br(["config", "get", "project.test_command", "--json"], { cwd: root })).stdout,
@@ -141,4 +147,20 @@ Deno.test("attach on a missing folder is exit 4", async () => {
   const res = await br(["attach", "nope"], { cwd: dir.path });
   assert.equal(res.code, 4);
   assert.match(res.stderr, /is not a folder/);
+});
+
+Deno.test("init --force: a backups folder planted as a link outside is refused, exit 3", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  assert.equal((await br(["init"], { cwd: dir.path })).code, 0);
+  await Deno.writeTextFile(`${dir.path}/STATUS.md`, "my own notes\n");
+  await Deno.symlink(outside.path, `${dir.path}/.buildrunner/backups`);
+  const res = await br(["init", "--force"], { cwd: dir.path });
+  assert.equal(res.code, 3, res.stderr);
+  assert.match(
+    res.stderr,
+    /^error: Cannot write ".*backups.*STATUS\.md": it links to ".*", outside the project\n/,
+  );
+  assert.deepEqual([...Deno.readDirSync(outside.path)], []);
+  assert.equal(await Deno.readTextFile(`${dir.path}/STATUS.md`), "my own notes\n");
 });

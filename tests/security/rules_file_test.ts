@@ -91,3 +91,21 @@ Deno.test("broken TOML and a missing rules file are reported, not thrown raw", a
   );
   await Deno.remove(dir.path, { recursive: true });
 });
+
+Deno.test("a rules file that is not valid UTF-8 is invalid data, not read with replacement characters", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "br-test-" });
+  try {
+    const path = `${dir}/rules.toml`;
+    const head = new TextEncoder().encode('[[rules]]\nid = "x"\nregex = "caf');
+    await Deno.writeFile(path, new Uint8Array([...head, 0xe9, 0x22, 10]));
+    await assert.rejects(
+      () => loadSecretRules({ rulesFile: path }),
+      (err: unknown) =>
+        err instanceof BrError && err.code === "invalid_data" &&
+        /^Cannot read rules file ".*rules\.toml": it is not valid UTF-8 \(byte 0xE9 at offset 31\)$/
+          .test(err.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -67,7 +67,7 @@ async function change(ctx: BrContext, flags: Flags, key: string, value: unknown)
     return;
   }
   await withProject(ctx, flags, async (project) => {
-    await project.withLock(() => writeConfigValue(file, key, value));
+    await project.withLock(() => writeConfigValue(file, key, value, { linksWithin: project.root }));
     project.bus.emit("config.changed", {
       key,
       scope,

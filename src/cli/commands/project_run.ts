@@ -19,6 +19,7 @@ async function renderSetup(ctx: BrContext, verb: string, r: SetupResult): Promis
   print(ctx, `${c.green("✓")} ${verb} ${c.bold(r.root)}`);
   if (r.git_initialized) print(ctx, "  git init: done");
   for (const f of r.created) print(ctx, `  created   ${f}`);
+  for (const f of r.updated) print(ctx, `  updated   ${f}`);
   for (const f of r.rewritten) print(ctx, `  rewritten ${f}`);
   for (const f of r.kept) print(ctx, c.dim(`  kept      ${f}`));
   if (r.backup_dir) print(ctx, `  backups in ${r.backup_dir}`);

@@ -277,8 +277,9 @@ export function exportCmd(
       return;
     }
     const target = flags.output.startsWith("/") ? flags.output : `${this.cwd}/${flags.output}`;
-    const tmp = `${target}.tmp-${Deno.pid}`;
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    // Created exclusively: never through a link someone left at that name.
+    const tmp = `${target}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const file = await Deno.open(tmp, { write: true, createNew: true });
     const enc = new TextEncoder();
     let count: number;
     try {
