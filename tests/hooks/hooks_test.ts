@@ -205,9 +205,9 @@ Deno.test("an existing hook still runs, and uninstall leaves the repository as b
   assert.equal(inst.code, 0, inst.stderr);
   const res = JSON.parse(inst.stdout);
   assert.equal(res.hooks[0].hook, "pre-commit");
-  assert.equal(res.hooks[0].chained, join(hooks, "pre-commit.br-chained"));
+  assert.equal(res.hooks[0].chained, join(hooks, ".br-chained/pre-commit"));
   assert.equal((await br(["hooks", "install", "--json"], { cwd: dir.path })).code, 0);
-  assert.equal(await Deno.readTextFile(join(hooks, "pre-commit.br-chained")), mine);
+  assert.equal(await Deno.readTextFile(join(hooks, ".br-chained/pre-commit")), mine);
 
   await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
   await gitRun(["add", "x.txt"], dir.path);
@@ -217,11 +217,11 @@ Deno.test("an existing hook still runs, and uninstall leaves the repository as b
   assert.match(ok.stderr, /br pre-commit: ✓ governance, security/);
 
   // The chained hook failing blocks the commit before br runs.
-  await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), "#!/bin/sh\nexit 3\n");
+  await Deno.writeTextFile(join(hooks, ".br-chained/pre-commit"), "#!/bin/sh\nexit 3\n");
   await Deno.writeTextFile(join(dir.path, "y.txt"), "y\n");
   await gitRun(["add", "y.txt"], dir.path);
   assert.notEqual((await gitTry(["commit", "-m", "y"], dir.path)).code, 0);
-  await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), mine);
+  await Deno.writeTextFile(join(hooks, ".br-chained/pre-commit"), mine);
 
   const un = await br(["hooks", "uninstall"], { cwd: dir.path });
   assert.equal(un.code, 0, un.stderr);
