@@ -283,6 +283,9 @@ export async function installHooks(
   const prefix = prefixOut.replace(/\/$/, "");
   const hooks: HookChange[] = [];
   const picked = pickHooks(options.hooks);
+  const previous = readHooksRecord(project);
+  // git runs the hooks of another folder now (core.hooksPath changed): br's hooks move here.
+  if (previous && previous.dir !== dir) removeHooks(previous.dir, previous.hooks);
   for (const hook of picked) {
     const path = join(dir, hook);
     const oldChained = path + CHAINED_SUFFIX;
@@ -323,7 +326,6 @@ export async function installHooks(
     hooks.push({ hook, action, chained: lstatOrNull(chainedPath) ? chainedPath : null });
   }
   const config = resolve(project.root, configRel);
-  const previous = readHooksRecord(project);
   const kept = previous?.dir === dir
     ? previous.hooks.filter((h) => !picked.includes(h as HookName))
     : [];
@@ -347,8 +349,23 @@ export async function uninstallHooks(
   options: { hooks?: string[] } = {},
 ): Promise<HooksResult> {
   const dir = await hooksDir(project.root);
-  const hooks: HookChange[] = [];
   const picked = pickHooks(options.hooks);
+  const hooks = removeHooks(dir, picked);
+  const previous = readHooksRecord(project);
+  if (previous) {
+    // br's hooks in a folder git no longer uses (core.hooksPath changed since) go too.
+    if (previous.dir !== dir) removeHooks(previous.dir, picked);
+    await writeHooksRecord(project, {
+      ...previous,
+      hooks: previous.hooks.filter((h) => !picked.includes(h as HookName)),
+    });
+  }
+  return { dir, hooks };
+}
+
+/** Removes br's hooks from `dir` and puts back the hooks they chained. */
+function removeHooks(dir: string, picked: readonly string[]): HookChange[] {
+  const hooks: HookChange[] = [];
   for (const hook of picked) {
     const path = join(dir, hook);
     const chainedPath = [join(dir, CHAINED_DIR, hook), path + CHAINED_SUFFIX]
@@ -362,21 +379,18 @@ export async function uninstallHooks(
       hooks.push({ hook, action: "foreign", chained: null });
       continue;
     }
-    await Deno.remove(path);
+    Deno.removeSync(path);
     if (chainedPath) {
       move(chainedPath, path, chainedPath.startsWith(join(dir, CHAINED_DIR)));
       hooks.push({ hook, action: "restored", chained: path });
     } else hooks.push({ hook, action: "removed", chained: null });
   }
-  await Deno.remove(join(dir, CHAINED_DIR)).catch(() => {}); // only when empty
-  const previous = readHooksRecord(project);
-  if (previous) {
-    await writeHooksRecord(project, {
-      ...previous,
-      hooks: previous.hooks.filter((h) => !picked.includes(h as HookName)),
-    });
+  try {
+    Deno.removeSync(join(dir, CHAINED_DIR)); // only when empty
+  } catch {
+    // Still holds another hook, or was never made.
   }
-  return { dir, hooks };
+  return hooks;
 }
 
 /**

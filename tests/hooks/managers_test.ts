@@ -253,6 +253,8 @@ Deno.test("husky v9 after br: the moved hooks folder and husky's rewrite are rep
 
   await installBr(r);
   assert.deepEqual(await hookWarnings(r), []);
+  // br's hooks left the folder git no longer runs.
+  await assert.rejects(Deno.lstat(join(r.path, ".git/hooks/pre-commit")), Deno.errors.NotFound);
   await assertBothBlock(r, "husky v9 after br");
 
   // `npm install` runs husky again (its "prepare" script): it writes its hooks over br's.

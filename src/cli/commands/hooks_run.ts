@@ -94,7 +94,8 @@ export function status(this: BrContext, flags: Common): Promise<void> {
       print(
         this,
         `hint: "br hooks install" puts br's hooks back (${which}'s hook then runs first); ` +
-          `if ${which} rewrites its hooks again, let it run br instead ("br hooks snippet")`,
+          `if ${which} rewrites its hooks again, let it run br ("br hooks snippet"), then ` +
+          `"br hooks uninstall" stops the warning`,
       );
     }
   });
