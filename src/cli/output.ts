@@ -1,5 +1,6 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { displacedHooks, displacedWarning } from "../hooks/watch.ts";
 import { endSession, openSession, sessionTelemetryError } from "../project/session.ts";
 import type { BrContext } from "./context.ts";
 
@@ -112,6 +113,18 @@ function errorCode(err: unknown): string {
   return isBrError(err) ? err.code : "unexpected";
 }
 
+// The commands that report the state of the hooks themselves.
+const REPORTS_HOOKS = new Set(["hooks install", "hooks uninstall", "hooks status"]);
+
+/**
+ * One warning line when hooks br installed no longer run br (another hook manager replaced,
+ * renamed or bypassed them). Costs a few file reads when br installed hooks, one when not.
+ */
+async function warnDisplacedHooks(ctx: BrContext, project: Project): Promise<void> {
+  const line = displacedWarning(await displacedHooks(project).catch(() => []));
+  if (line) warn(ctx, line);
+}
+
 /**
  * Runs a command body with a project: opens it, runs `fn`, then flushes the event bus and
  * closes the project whatever happened.
@@ -123,6 +136,7 @@ export async function withProject<T>(
 ): Promise<T> {
   const project = await openFor(ctx, flags);
   try {
+    if (!REPORTS_HOOKS.has(ctx.command ?? "")) await warnDisplacedHooks(ctx, project);
     const result = await fn(project);
     const code = Number(ctx.process.exitCode ?? 0) || 0;
     endSession(project, { exitCode: code, error: code === 10 ? "check_failed" : undefined });

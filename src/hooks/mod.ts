@@ -21,11 +21,13 @@
  * @module
  */
 export {
+  CHAINED_DIR,
   CHAINED_SUFFIX,
   HOOK_MARKER,
   HOOK_NAMES,
   type HookChange,
   type HookName,
+  hookOwner,
   hookScript,
   hooksDir,
   type HooksResult,
@@ -35,6 +37,8 @@ export {
   type HookState,
   installHooks,
   type InstallOptions,
+  shellOf,
   uninstallHooks,
 } from "./install.ts";
+export { type DisplacedHook, displacedHooks, displacedWarning, type HooksRecord } from "./watch.ts";
 export { type HookCheck, type HookInput, type HookRun, runHook } from "./run.ts";

@@ -205,9 +205,9 @@ Deno.test("an existing hook still runs, and uninstall leaves the repository as b
   assert.equal(inst.code, 0, inst.stderr);
   const res = JSON.parse(inst.stdout);
   assert.equal(res.hooks[0].hook, "pre-commit");
-  assert.equal(res.hooks[0].chained, join(hooks, "pre-commit.br-chained"));
+  assert.equal(res.hooks[0].chained, join(hooks, ".br-chained/pre-commit"));
   assert.equal((await br(["hooks", "install", "--json"], { cwd: dir.path })).code, 0);
-  assert.equal(await Deno.readTextFile(join(hooks, "pre-commit.br-chained")), mine);
+  assert.equal(await Deno.readTextFile(join(hooks, ".br-chained/pre-commit")), mine);
 
   await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
   await gitRun(["add", "x.txt"], dir.path);
@@ -217,11 +217,11 @@ Deno.test("an existing hook still runs, and uninstall leaves the repository as b
   assert.match(ok.stderr, /br pre-commit: ✓ governance, security/);
 
   // The chained hook failing blocks the commit before br runs.
-  await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), "#!/bin/sh\nexit 3\n");
+  await Deno.writeTextFile(join(hooks, ".br-chained/pre-commit"), "#!/bin/sh\nexit 3\n");
   await Deno.writeTextFile(join(dir.path, "y.txt"), "y\n");
   await gitRun(["add", "y.txt"], dir.path);
   assert.notEqual((await gitTry(["commit", "-m", "y"], dir.path)).code, 0);
-  await Deno.writeTextFile(join(hooks, "pre-commit.br-chained"), mine);
+  await Deno.writeTextFile(join(hooks, ".br-chained/pre-commit"), mine);
 
   const un = await br(["hooks", "uninstall"], { cwd: dir.path });
   assert.equal(un.code, 0, un.stderr);
@@ -328,4 +328,161 @@ Deno.test("pre-commit of a project in a subfolder of a linked worktree (git expo
   );
   assert.match(await gitRun(["show", "HEAD:apps/web/STATUS.md"], wt), /`side`/);
   assert.equal(await gitRun(["status", "--porcelain"], wt), "");
+});
+
+/** A committed project without hooks; its hooks folder. */
+async function committed(name: string) {
+  const dir = await tempProject(name);
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "init"], dir.path);
+  return { dir, hooks: join(dir.path, ".git/hooks") };
+}
+
+async function writeHook(path: string, text: string): Promise<void> {
+  await Deno.writeTextFile(path, text);
+  await Deno.chmod(path, 0o755);
+}
+
+Deno.test("a chained shell hook runs under the hook's own path, with git's arguments", async () => {
+  const { dir, hooks } = await committed("own-name");
+  await using _ = dir;
+  const log = join(dir.path, ".git/ran");
+  await writeHook(join(hooks, "commit-msg"), `#!/bin/sh\necho "$0|$1" > '${log}'\n`);
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  assert.equal((await gitTry(["commit", "--allow-empty", "-m", "x"], dir.path)).code, 0);
+  const [zero, arg] = (await Deno.readTextFile(log)).trim().split("|");
+  assert.equal(zero, ".git/hooks/commit-msg"); // what git itself gives it
+  assert.match(arg, /COMMIT_EDITMSG$/);
+});
+
+Deno.test("a chained hook that is not a shell script runs under its own name", async () => {
+  const { dir, hooks } = await committed("not-shell");
+  await using _ = dir;
+  const log = join(dir.path, ".git/ran");
+  await writeHook(
+    join(hooks, "pre-commit"),
+    `#!/usr/bin/env -S deno run -A\nDeno.writeTextFileSync(${
+      JSON.stringify(log)
+    }, import.meta.filename ?? "");\nDeno.exit(Deno.args.length === 0 ? 4 : 0);\n`,
+  );
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
+  await gitRun(["add", "x.txt"], dir.path);
+  assert.notEqual((await gitTry(["commit", "-m", "x"], dir.path)).code, 0);
+  assert.equal(await Deno.readTextFile(log), join(hooks, ".br-chained/pre-commit"));
+});
+
+Deno.test("a hook that is a relative symlink is chained and put back as the same link", async () => {
+  const { dir, hooks } = await committed("symlink");
+  await using _ = dir;
+  await Deno.mkdir(join(dir.path, "scripts"));
+  await writeHook(join(dir.path, "scripts/check.sh"), "#!/bin/sh\necho LINKED-HOOK-RAN\nexit 1\n");
+  await Deno.symlink("../../scripts/check.sh", join(hooks, "pre-commit"));
+  const inst = await br(["hooks", "install"], { cwd: dir.path });
+  assert.equal(inst.code, 0, inst.stderr);
+  assert.equal(
+    await Deno.readLink(join(hooks, ".br-chained/pre-commit")),
+    "../../../scripts/check.sh",
+  );
+  await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
+  await gitRun(["add", "x.txt"], dir.path);
+  const r = await gitTry(["commit", "-m", "x"], dir.path);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /LINKED-HOOK-RAN/);
+  assert.equal((await br(["hooks", "uninstall"], { cwd: dir.path })).code, 0);
+  assert.equal(await Deno.readLink(join(hooks, "pre-commit")), "../../scripts/check.sh");
+  await assert.rejects(Deno.lstat(join(hooks, ".br-chained")), Deno.errors.NotFound);
+});
+
+Deno.test("a hook chained by an earlier br (pre-commit.br-chained) is moved, then restored", async () => {
+  const { dir, hooks } = await committed("legacy");
+  await using _ = dir;
+  const mine = "#!/bin/sh\necho MINE-RAN\n";
+  await writeHook(join(hooks, "pre-commit"), mine);
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  // What an earlier br left: its hook, and the previous one next to it.
+  await Deno.rename(join(hooks, ".br-chained/pre-commit"), join(hooks, "pre-commit.br-chained"));
+  await Deno.remove(join(hooks, ".br-chained"));
+  const inst = await br(["hooks", "install", "--json"], { cwd: dir.path });
+  assert.equal(inst.code, 0, inst.stderr);
+  assert.equal(JSON.parse(inst.stdout).hooks[0].chained, join(hooks, ".br-chained/pre-commit"));
+  await assert.rejects(Deno.lstat(join(hooks, "pre-commit.br-chained")), Deno.errors.NotFound);
+  await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
+  await gitRun(["add", "x.txt"], dir.path);
+  assert.match((await gitTry(["commit", "-m", "x"], dir.path)).stderr, /MINE-RAN/);
+  assert.equal((await br(["hooks", "uninstall"], { cwd: dir.path })).code, 0);
+  assert.equal(await Deno.readTextFile(join(hooks, "pre-commit")), mine);
+});
+
+Deno.test("every command warns once when br's hooks were removed or replaced; status says which", async () => {
+  const { dir, hooks } = await committed("displaced");
+  await using _ = dir;
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  const quiet = await br(["feature", "list"], { cwd: dir.path });
+  assert.equal(quiet.stderr, "");
+
+  await Deno.remove(join(hooks, "pre-push"));
+  await writeHook(join(hooks, "commit-msg"), "#!/bin/sh\nexit 0\n");
+  for (const args of [["feature", "list"], ["status"], ["hooks", "run", "pre-commit"]]) {
+    const r = await br(args, { cwd: dir.path });
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+    assert.deepEqual(lines, [
+      `warning: br's git hooks no longer run: commit-msg replaced by another tool; pre-push removed (see "br hooks status")`,
+    ], args.join(" "));
+  }
+  const s = JSON.parse((await br(["hooks", "status", "--json"], { cwd: dir.path })).stdout);
+  assert.deepEqual(s.hooks.map((h: { state: string }) => h.state), ["br", "replaced", "removed"]);
+  const text = await br(["hooks", "status"], { cwd: dir.path });
+  assert.equal(text.stderr, "");
+  assert.match(text.stdout, /commit-msg {2}replaced by another tool: br's checks do not run/);
+  assert.match(text.stdout, /pre-push {4}removed: br's checks do not run/);
+
+  // Left to the other tool on purpose: uninstall forgets them, and the warning stops.
+  assert.equal((await br(["hooks", "uninstall"], { cwd: dir.path })).code, 0);
+  assert.equal((await br(["feature", "list"], { cwd: dir.path })).stderr, "");
+});
+
+Deno.test("a git config change that keeps the hooks folder gives no warning", async () => {
+  const { dir } = await committed("config-change");
+  await using _ = dir;
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  await gitRun(["config", "user.name", "Someone"], dir.path);
+  assert.equal((await br(["feature", "list"], { cwd: dir.path })).stderr, "");
+  // The record now holds the config file as it is: the next command starts no git.
+  const record = JSON.parse(
+    await Deno.readTextFile(join(dir.path, ".buildrunner/cache/hooks.json")),
+  );
+  const info = await Deno.lstat(record.config);
+  assert.equal(record.config_stamp, `${info.size}:${info.mtime?.getTime()}:${info.ino}`);
+
+  await gitRun(["config", "core.hooksPath", ".githooks"], dir.path);
+  const moved = await br(["feature", "list"], { cwd: dir.path });
+  assert.match(
+    moved.stderr,
+    /pre-commit, commit-msg, pre-push not run \(git now runs the hooks in ".*\.githooks"\)/,
+  );
+});
+
+Deno.test("install refuses (exit 5) when a different hook took br's place, with a hint that works", async () => {
+  const { dir, hooks } = await committed("conflict");
+  await using _ = dir;
+  await writeHook(join(hooks, "pre-commit"), "#!/bin/sh\necho FIRST\n");
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  await writeHook(join(hooks, "pre-commit"), "#!/bin/sh\n# lefthook\necho SECOND-RAN\n");
+  const r = await br(["hooks", "install"], { cwd: dir.path });
+  assert.equal(r.code, 5);
+  const chained = join(hooks, ".br-chained/pre-commit");
+  assert.match(r.stderr, /br's hook was replaced by lefthook's/);
+  assert.match(
+    r.stderr,
+    new RegExp(`hint: if lefthook's new hook replaces the old one, remove "${chained}"`),
+  );
+  assert.equal(await Deno.readTextFile(chained), "#!/bin/sh\necho FIRST\n"); // nothing lost
+  await Deno.remove(chained);
+  assert.equal((await br(["hooks", "install"], { cwd: dir.path })).code, 0);
+  await Deno.writeTextFile(join(dir.path, "x.txt"), "x\n");
+  await gitRun(["add", "x.txt"], dir.path);
+  const c = await gitTry(["commit", "-m", "x"], dir.path);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, /SECOND-RAN/);
 });

@@ -32,7 +32,7 @@ export const hooksRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
     snippet: command({
       load: async () => (await import("./hooks_run.ts")).snippet,
-      brief: "Print configuration for pre-commit, prek and lefthook users",
+      brief: "Print configuration for pre-commit, prek, lefthook and husky users",
       parameters: { flags: common },
     }),
     run: command({

@@ -37,7 +37,9 @@ export function install(this: BrContext, flags: Common & { hooks?: string }): Pr
     print(this, c.dim(`hooks folder: ${r.dir}`));
     print(
       this,
-      c.dim('using pre-commit, prek or lefthook instead? "br hooks snippet" prints their config'),
+      c.dim(
+        'using pre-commit, prek, lefthook or husky? "br hooks snippet" prints their config',
+      ),
     );
   });
 }
@@ -66,15 +68,36 @@ export function status(this: BrContext, flags: Common): Promise<void> {
     const s = await hooksStatus(project);
     if (flags.json) return printJson(this, s);
     const c = await colors(this);
+    const tools = new Set<string>();
     for (const h of s.hooks) {
-      const state = h.state === "br"
-        ? c.green("installed")
-        : h.state === "foreign"
-        ? c.yellow("another tool's hook")
-        : c.dim("not installed");
+      const by = h.owner ?? "another tool";
+      let state: string;
+      if (h.state === "br") state = c.green("installed");
+      else if (h.state === "absent") state = c.dim("not installed");
+      else if (h.runs_br) state = c.green(`${by}'s hook, which runs br's first (${h.renamed_to})`);
+      else if (h.state === "foreign") state = c.yellow(`${by}'s hook`);
+      else {
+        tools.add(by);
+        state = h.state === "removed"
+          ? c.red("removed: br's checks do not run")
+          : h.state === "inactive"
+          ? c.red(`not run: git runs the hooks in "${s.dir}" now`)
+          : c.red(`replaced by ${by}: br's checks do not run`);
+        if (h.renamed_to) state += ` (br's hook was renamed to ${h.renamed_to})`;
+      }
       print(this, `${h.hook.padEnd(11)} ${state}${h.chained ? ` (chains ${h.chained})` : ""}`);
     }
     print(this, c.dim(`hooks folder: ${s.dir}`));
+    if (s.installed_dir) print(this, c.dim(`br installed its hooks in: ${s.installed_dir}`));
+    if (tools.size > 0) {
+      const which = [...tools].join(", ");
+      print(
+        this,
+        `hint: "br hooks install" puts br's hooks back (${which}'s hook then runs first); ` +
+          `if ${which} rewrites its hooks again, let it run br ("br hooks snippet"), then ` +
+          `"br hooks uninstall" stops the warning`,
+      );
+    }
   });
 }
 
@@ -84,6 +107,7 @@ export async function snippet(this: BrContext, flags: Common): Promise<void> {
   if (flags.json) return printJson(this, s);
   print(this, s.pre_commit);
   print(this, s.lefthook);
+  print(this, s.husky);
 }
 
 async function readStdin(): Promise<string> {
