@@ -103,8 +103,8 @@ export function serializeFeatures(file: FeaturesFile): string {
 }
 
 /**
- * Validates and writes a features file atomically (metrics recomputed). Call it under the
- * project lock.
+ * Validates and writes a features file atomically (metrics recomputed), then STATUS.md.
+ * Call it under the project lock.
  *
  * @throws {BrError} `invalid_data` for a schema violation, unknown dependency or cycle.
  */
@@ -121,6 +121,9 @@ export async function saveFeatures(project: Project, file: FeaturesFile): Promis
   file.metrics = { ...(file.metrics ?? {}), ...computeMetrics(file.features) };
   file.last_updated = project.clock.now().toISOString();
   await writeFileAtomic(project.paths.features, serializeFeatures(file));
+  // STATUS.md follows every write. It is derived: a failure to write it (a folder or a link
+  // in its place) must not fail the change that is already saved; "br generate" reports it.
+  await (await import("./status.ts")).writeStatus(project).catch(() => {});
 }
 
 /**
