@@ -453,6 +453,39 @@ export function findFeature(file: FeaturesFile, id: string): Feature {
   return feature;
 }
 
+/**
+ * One feature as `br feature show --json` and the `br_get_feature` MCP tool give it: the
+ * stored object, the status of each dependency (`missing` for an unknown id) and the ids of
+ * the features that depend on it (sorted).
+ */
+export interface FeatureDetail {
+  /** The feature as stored in features.json. */
+  feature: Feature;
+  /** Each dependency, in the feature's order, with its status. */
+  dependencies: { id: string; status: string }[];
+  /** Ids of the features that depend on this one, sorted. */
+  needed_by: string[];
+}
+
+/**
+ * The {@link FeatureDetail} of feature `id`.
+ *
+ * @throws {BrError} `not_found` with a hint.
+ */
+export function featureDetail(file: FeaturesFile, id: string): FeatureDetail {
+  const feature = findFeature(file, id);
+  const byId = new Map(file.features.map((f) => [f.id, f]));
+  return {
+    feature,
+    dependencies: feature.dependencies.map((d) => ({
+      id: d,
+      status: byId.get(d)?.status ?? "missing",
+    })),
+    needed_by: file.features.filter((f) => f.dependencies.includes(feature.id))
+      .map((f) => f.id).sort(),
+  };
+}
+
 function assertDepsComplete(file: FeaturesFile, feature: Feature, force: boolean): boolean {
   const byId = new Map(file.features.map((f) => [f.id, f]));
   const open = openDependencies(feature, byId);

@@ -55,15 +55,23 @@ Deno.test("feature commands: add, show, update, start, complete, block, unblock,
     });
   await seed(dir.path);
 
-  await t.step("show --json returns one stored object", async () => {
-    const res = await run(["feature", "show", "login", "--json"]);
-    assert.equal(res.code, 0);
-    const f = JSON.parse(res.stdout);
-    assert.equal(f.id, "login");
-    assert.deepEqual(f.dependencies, ["user-model"]);
-    assert.deepEqual(f.files, ["src/auth/**"]);
-    assert.equal(f.status, "planned");
-  });
+  await t.step(
+    "show --json: the stored object, its dependencies' states, its dependents",
+    async () => {
+      const res = await run(["feature", "show", "login", "--json"]);
+      assert.equal(res.code, 0);
+      const shown = JSON.parse(res.stdout);
+      assert.deepEqual(Object.keys(shown), ["feature", "dependencies", "needed_by"]);
+      const stored = (await readJson<{ features: { id: string }[] }>(`${dir.path}/${FEATURES}`))
+        .features.find((f) => f.id === "login");
+      assert.deepEqual(shown.feature, stored);
+      assert.deepEqual(shown.dependencies, [{ id: "user-model", status: "planned" }]);
+      assert.deepEqual(shown.needed_by, ["reports"]);
+      const text = (await run(["feature", "show", "login"])).stdout;
+      assert.match(text, /depends on: {3}user-model \(planned\)/);
+      assert.match(text, /needed by: {4}reports/);
+    },
+  );
 
   await t.step("show of an unknown id is exit 4 with a hint", async () => {
     const res = await run(["feature", "show", "logn"]);
@@ -188,7 +196,7 @@ Deno.test("feature commands: add, show, update, start, complete, block, unblock,
       const forced = await run(["feature", "remove", "billing", "--force"]);
       assert.equal(forced.code, 0, forced.stderr);
       const reports = JSON.parse((await run(["feature", "show", "reports", "--json"])).stdout);
-      assert.deepEqual(reports.dependencies, ["login"]);
+      assert.deepEqual(reports.feature.dependencies, ["login"]);
     },
   );
 });

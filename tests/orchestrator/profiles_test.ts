@@ -249,7 +249,7 @@ Deno.test("br parallel run: br called by an agent inside its worktree works on t
   assert.equal(res.code, 0, res.stderr + res.stdout);
   // The worktree's own features.json says "planned"; the main checkout's says "in_progress".
   const seen = JSON.parse(await Deno.readTextFile(join(p.path, "src", "self-aware.json")));
-  assert.equal(seen.status, "in_progress");
+  assert.equal(seen.feature.status, "in_progress");
 });
 
 Deno.test("br parallel run: an agent that is not installed fails its task at once", async () => {
