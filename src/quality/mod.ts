@@ -34,6 +34,7 @@ export {
   type GapKind,
   type GapReport,
   type GapSeverity,
+  gapsToMarkdown,
   gapsToSarif,
   QUALITY_WEIGHTS,
 } from "./model.ts";
