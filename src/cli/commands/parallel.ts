@@ -87,6 +87,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       parameters: {
         flags: {
           project: projectFlag,
+          json: { ...jsonFlag, brief: "Print one view as JSON (as parallel status) and exit" },
           interval: str("Refresh interval (default 1s)", "duration"),
           once: { kind: "boolean", brief: "Print one view and exit", optional: true },
         },

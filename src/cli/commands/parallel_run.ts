@@ -266,7 +266,7 @@ function dashboardView(st: ParallelStatus): string[] {
 /** `br parallel dashboard` */
 export function dashboard(
   this: BrContext,
-  flags: ProjectFlags & { interval?: string; once?: boolean },
+  flags: Common & { interval?: string; once?: boolean },
   id?: string,
 ): Promise<void> {
   const every = parseDuration(flags.interval ?? "1s", "interval");
@@ -274,6 +274,8 @@ export function dashboard(
     const seen = new Map<string, string>();
     while (true) {
       const st = await parallelStatus(project, id);
+      // One document: the view of this moment, as "br parallel status --json" gives it.
+      if (flags.json) return printJson(this, st);
       if (!st.run) return print(this, "No parallel run yet. Start one: br parallel run");
       if (this.stdoutIsTTY) {
         this.process.stdout.write("\x1b[H\x1b[2J" + dashboardView(st).join("\n") + "\n");
