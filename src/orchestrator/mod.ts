@@ -19,7 +19,7 @@
  *
  * @module
  */
-export { cleanupParallel, stopParallel } from "./_admin.ts";
+export { cleanupParallel, pauseParallel, stopParallel } from "./_admin.ts";
 export {
   listParallelRuns,
   parallelStatus,
@@ -42,6 +42,7 @@ export type {
   ClaimStatus,
   CleanupReport,
   ParallelStatus,
+  PauseResult,
   RecoveryReport,
   RunReport,
   RunSummary,

@@ -28,6 +28,8 @@ export interface RunSummary {
   state: string;
   /** True when the run is marked running but its `br` process is gone (resume it). */
   interrupted: boolean;
+  /** True while paused (`br parallel pause`): no new task starts until `br parallel resume`. */
+  paused: boolean;
   /** ISO time it started. */
   created_at: string;
   /** ISO time it ended. */
@@ -160,6 +162,16 @@ export interface StopResult {
   requested: boolean;
   /** Agents stopped here (the orchestrator was gone). */
   orphans_stopped: number[];
+}
+
+/** Result of `br parallel pause` and of resuming a paused run. */
+export interface PauseResult {
+  /** Run id. */
+  run: string;
+  /** True while the run is paused. */
+  paused: boolean;
+  /** True when the run's `br` process is alive and sees the change at its next scheduling. */
+  live: boolean;
 }
 
 /** Result of `br parallel cleanup`. */

@@ -124,6 +124,7 @@ const RUNS: string[][] = [
   ["routing", "models"],
   ["routing", "outcome", "login", "--model", "claude-sonnet-4-5", "--result", "success"],
   ["routing", "costs"],
+  ["parallel", "pause"],
   ["parallel", "stop"],
   ["parallel", "resume"],
   ["parallel", "run", "--features", "login", "--agent-command", "true"],
@@ -133,7 +134,11 @@ const RUNS: string[][] = [
 const SETUP_RUNS: string[][] = [["init", "--dir", "fresh"], ["attach", "other"]];
 
 /** Command lines that fail here (no run to act on): stdout stays empty, the error on stderr. */
-const FAILING: Record<string, number> = { "parallel stop": 4, "parallel resume": 4 };
+const FAILING: Record<string, number> = {
+  "parallel pause": 4,
+  "parallel stop": 4,
+  "parallel resume": 4,
+};
 
 Deno.test("every data command of the tree takes --json and prints one JSON document", async (t) => {
   const tree = await commands();

@@ -68,7 +68,12 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
     resume: command({
       load: async () => (await import("./parallel_run.ts")).resume,
-      brief: "Continue a run whose br process was killed",
+      brief: "Continue a paused run, or a run whose br process was killed",
+      parameters: { flags: common, positional: runArg },
+    }),
+    pause: command({
+      load: async () => (await import("./parallel_run.ts")).pause,
+      brief: "Start no new task (running ones finish); parallel resume goes on",
       parameters: { flags: common, positional: runArg },
     }),
     status: command({
@@ -114,5 +119,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       },
     }),
   },
+  // BuildRunner 3.1 named it "parallel start".
+  aliases: { start: "run" },
   docs: { brief: "Run agents in parallel git worktrees, scheduled by the feature graph" },
 });
