@@ -167,18 +167,22 @@ Deno.test("br gaps analyze --output FILE.md and --format markdown write Markdown
     "src/a.ts": 'import x from "left-pad";\nexport default x;\n',
     "src/b.ts": "// TODO: handle a | pipe\nexport const b = 1;\n",
   });
-  const res = await br(["gaps", "analyze", "--output", "gaps.md"], { cwd: dir.path, tty: true });
+  const res = await br(["gaps", "analyze", "--output", "gaps.md"], {
+    cwd: dir.path,
+    tty: true,
+    env: { NO_COLOR: "" },
+  });
   assert.equal(res.code, 10, res.stderr);
   assert.match(res.stdout, /^Wrote gaps\.md: 1 high, /);
   const md = await Deno.readTextFile(`${dir.path}/gaps.md`);
-  assert.doesNotMatch(md, /\x1b\[/, "no terminal colors in a file");
+  assert.ok(!md.includes("\x1b["), "no terminal colors in a file");
   assert.match(md, /^# Gap analysis\n\n1 high, \d+ medium, \d+ low gaps in 2 source files\n/);
   for (const s of ["High", "Medium", "Low"]) {
     assert.match(md, new RegExp(`^## ${s} \\(\\d+\\)$`, "m"));
   }
   assert.match(
     md,
-    /## High \(1\)\n\n\| Kind \| Where \| Feature \| Message \|\n\| --- \| --- \| --- \| --- \|\n\| undeclared_dependency \| `src\/a\.ts:1` \|  \| .*left-pad.* \|\n/,
+    /## High \(1\)\n\n\| Kind \| Where \| Feature \| Message \|\n\| --- \| --- \| --- \| --- \|\n\| undeclared_dependency \| `src\/a\.ts:1` \| {2}\| .*left-pad.* \|\n/,
   );
   const todo = md.split("\n").find((l) => l.includes("src/b.ts:1"));
   assert.ok(todo, md);
@@ -188,6 +192,13 @@ Deno.test("br gaps analyze --output FILE.md and --format markdown write Markdown
   const printed = await br(["gaps", "analyze", "--format", "markdown"], { cwd: dir.path });
   assert.equal(printed.code, 10);
   assert.equal(printed.stdout, md);
-  await br(["gaps", "analyze", "--format", "text", "--output", "plain.md"], { cwd: dir.path });
-  assert.match(await Deno.readTextFile(`${dir.path}/plain.md`), /^HIGH\s+undeclared_dependency/);
+  // Text in a file: no terminal colors, also when stdout is a terminal.
+  await br(["gaps", "analyze", "--format", "text", "--output", "plain.md"], {
+    cwd: dir.path,
+    tty: true,
+    env: { NO_COLOR: "" },
+  });
+  const plain = await Deno.readTextFile(`${dir.path}/plain.md`);
+  assert.match(plain, /^HIGH\s+undeclared_dependency/);
+  assert.ok(!plain.includes("\x1b["), "no terminal colors in a file");
 });
