@@ -123,9 +123,10 @@ Deno.test("br parallel run --no-merge leaves branches for review; cleanup remove
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "review");
   assert.equal(await gitRun(["rev-parse", "HEAD~1"], p.path), head, "only the status commit");
+  // The status commit: features.json and the STATUS.md every change of it rewrites.
   assert.equal(
     await gitRun(["show", "--name-only", "--format=", "HEAD"], p.path),
-    ".buildrunner/features.json",
+    ".buildrunner/features.json\nSTATUS.md",
   );
   assert.ok(await exists(join(p.path, t.worktree)));
   const clean = await p.br(["parallel", "cleanup", "--json"]);
