@@ -79,6 +79,13 @@ Deno.test("init <name> naming an existing folder starts here and names --dir in 
   assert.match(res.stderr, /^note: "web" is the project's name; .*run "br init --dir web"/);
   assert.ok(await exists(`${dir.path}/.buildrunner/features.json`));
   assert.equal(await exists(`${dir.path}/web/.buildrunner`), false);
+  // "br init ." is the current folder, named after itself.
+  await using here = await tempDir();
+  const dot = await br(["init", ".", "--json"], { cwd: here.path });
+  assert.equal(dot.code, 0, dot.stderr);
+  assert.equal(dot.stderr, "");
+  const file = await readJson<{ project: string }>(`${here.path}/.buildrunner/features.json`);
+  assert.equal(file.project, here.path.split("/").pop());
 });
 
 Deno.test("init --dir starts the project in that folder (created); two names are exit 2", async () => {

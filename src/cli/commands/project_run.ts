@@ -43,6 +43,8 @@ export async function init(
   flags: JsonFlags & { name?: string; dir?: string; force?: boolean },
   name?: string,
 ): Promise<void> {
+  // "br init ." (the old way to say "here"): the folder's name, as without an argument.
+  if (name !== undefined && resolve(this.cwd, name) === resolve(this.cwd)) name = undefined;
   if (name !== undefined && flags.name !== undefined) {
     usage(
       `Cannot take two project names: "${name}" and --name "${flags.name}"`,
