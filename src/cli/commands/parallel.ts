@@ -35,7 +35,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
   routes: {
     run: command({
       load: async () => (await import("./parallel_run.ts")).run,
-      brief: "Run ready features in parallel, one agent per git worktree",
+      brief: "Run ready features in parallel, one agent per git worktree (alias: start)",
       parameters: {
         flags: {
           ...common,
