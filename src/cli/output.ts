@@ -87,7 +87,7 @@ export async function colors(ctx: BrContext): Promise<Colors> {
 }
 
 /** Commands that run for long: their events are written at least every second. */
-const LONG_RUNNING = new Set(["mcp serve", "parallel run", "parallel resume"]);
+const LONG_RUNNING = new Set(["mcp serve", "parallel run", "parallel start", "parallel resume"]);
 
 /** Opens the project for a command (flag > `BR_PROJECT` > discovery), as a session. */
 export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Project> {

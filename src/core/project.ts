@@ -174,7 +174,7 @@ export function resolveProjectRoot(options: OpenProjectOptions = {}): string {
     const root = resolve(options.cwd ?? Deno.cwd(), explicit);
     if (!existsSync(join(root, BR_DIR))) {
       throw new BrError("no_project", `No BuildRunner project at "${root}"`, {
-        hint: `run "br init ${explicit}" or "br attach" there first`,
+        hint: `run "br init --dir ${explicit}" or "br attach ${explicit}" first`,
       });
     }
     return mainCheckoutOf(root);

@@ -238,6 +238,12 @@ const orchestrator: Migration[] = [
       ) STRICT;
       CREATE INDEX parallel_workers_run ON parallel_workers(run_id);`,
   },
+  {
+    version: 21,
+    name: "parallel_runs_paused",
+    // Set by "br parallel pause": the run's br process starts no new task until it is cleared.
+    sqlite: `ALTER TABLE parallel_runs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 // ---- 30-39: security, gates -----------------------------------------------------------

@@ -8,6 +8,8 @@ export {
   type AddFeatureInput,
   computeMetrics,
   emptyFeaturesFile,
+  type FeatureDetail,
+  featureDetail,
   type FeaturePatch,
   findFeature,
   loadFeatures,

@@ -118,8 +118,8 @@ export function serializeFeatures(file: FeaturesFile): string {
 }
 
 /**
- * Validates and writes a features file atomically (metrics recomputed). Call it under the
- * project lock.
+ * Validates and writes a features file atomically (metrics recomputed), then STATUS.md.
+ * Call it under the project lock.
  *
  * @throws {BrError} `invalid_data` for a schema violation, unknown dependency or cycle.
  */
@@ -139,6 +139,9 @@ export async function saveFeatures(project: Project, file: FeaturesFile): Promis
   await writeFileAtomic(project.paths.features, serializeFeatures(file), {
     linksWithin: project.root,
   });
+  // STATUS.md follows every write. It is derived: a failure to write it (a folder or a link
+  // in its place) must not fail the change that is already saved; "br generate" reports it.
+  await (await import("./status.ts")).writeStatus(project).catch(() => {});
 }
 
 /**
@@ -466,6 +469,39 @@ export function findFeature(file: FeaturesFile, id: string): Feature {
     });
   }
   return feature;
+}
+
+/**
+ * One feature as `br feature show --json` and the `br_get_feature` MCP tool give it: the
+ * stored object, the status of each dependency (`missing` for an unknown id) and the ids of
+ * the features that depend on it (sorted).
+ */
+export interface FeatureDetail {
+  /** The feature as stored in features.json. */
+  feature: Feature;
+  /** Each dependency, in the feature's order, with its status. */
+  dependencies: { id: string; status: string }[];
+  /** Ids of the features that depend on this one, sorted. */
+  needed_by: string[];
+}
+
+/**
+ * The {@link FeatureDetail} of feature `id`.
+ *
+ * @throws {BrError} `not_found` with a hint.
+ */
+export function featureDetail(file: FeaturesFile, id: string): FeatureDetail {
+  const feature = findFeature(file, id);
+  const byId = new Map(file.features.map((f) => [f.id, f]));
+  return {
+    feature,
+    dependencies: feature.dependencies.map((d) => ({
+      id: d,
+      status: byId.get(d)?.status ?? "missing",
+    })),
+    needed_by: file.features.filter((f) => f.dependencies.includes(feature.id))
+      .map((f) => f.id).sort(),
+  };
 }
 
 function assertDepsComplete(file: FeaturesFile, feature: Feature, force: boolean): boolean {

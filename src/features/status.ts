@@ -130,19 +130,23 @@ export interface GenerateResult {
   completion: number;
 }
 
-/** Writes `STATUS.md` from `features.json` (only when its content changes). */
-export async function generateStatus(project: Project): Promise<GenerateResult> {
+/**
+ * Writes `STATUS.md` from `features.json` (only when its content changes), without an event:
+ * every write of features.json calls it, so that STATUS.md never goes stale.
+ */
+export async function writeStatus(project: Project): Promise<GenerateResult> {
   const { bytes, completion } = await statusBytes(project);
   // Not flushed to disk before the rename: STATUS.md is derived, `br generate` rebuilds it.
   const changed = await writeIfChanged(project.paths.status, bytes, {
     durable: false,
     linksWithin: project.root,
   });
-  const result = {
-    path: relative(project.root, project.paths.status),
-    changed,
-    completion,
-  };
+  return { path: relative(project.root, project.paths.status), changed, completion };
+}
+
+/** Writes `STATUS.md` from `features.json` (only when its content changes); `br generate`. */
+export async function generateStatus(project: Project): Promise<GenerateResult> {
+  const result = await writeStatus(project);
   project.bus.emit("status.generated", result);
   return result;
 }

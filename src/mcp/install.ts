@@ -53,6 +53,8 @@ export interface McpInstallResult {
   action: "added" | "updated" | "unchanged" | "removed" | "absent";
   /** The command the client will run. */
   command: string[];
+  /** Why the client may fail to start it (`br` not on PATH for a project's file), or null. */
+  warning: string | null;
 }
 
 /**
@@ -123,11 +125,18 @@ export function clientConfigLocation(options: McpInstallOptions): ClientConfigLo
   }
 }
 
-/** The entry `br mcp install` writes for `client`. */
-export function serverEntry(client: McpClient, env: Record<string, string | undefined>): {
-  [key: string]: unknown;
-} {
-  const [command, ...args] = selfCommand(env);
+/**
+ * The entry `br mcp install` writes for `client`. A project's file is committed and shared,
+ * so it gets the portable `br mcp` (found on each machine's PATH); a user's file gets this
+ * machine's command (`BR_BIN`, the binary, or `deno run` on this checkout), with absolute
+ * paths.
+ */
+export function serverEntry(
+  client: McpClient,
+  env: Record<string, string | undefined>,
+  scope: "project" | "global" = "global",
+): { [key: string]: unknown } {
+  const [command, ...args] = scope === "project" ? [MCP_SERVER_NAME] : selfCommand(env);
   const entry: Record<string, unknown> = { command, args: [...args, "mcp"] };
   // Claude Code and VS Code name the transport; the others take command entries as stdio.
   return client === "claude-code" || client === "vscode" ? { type: "stdio", ...entry } : entry;
@@ -141,7 +150,7 @@ export function serverEntry(client: McpClient, env: Record<string, string | unde
  */
 export async function installMcpClient(options: McpInstallOptions): Promise<McpInstallResult> {
   const loc = clientConfigLocation(options);
-  const entry = serverEntry(loc.client, options.env);
+  const entry = serverEntry(loc.client, options.env, loc.scope);
   const { data } = await readConfig(loc.path);
   const servers = serversOf(data, loc);
   const before = servers[MCP_SERVER_NAME];
@@ -154,7 +163,31 @@ export async function installMcpClient(options: McpInstallOptions): Promise<McpI
     data[loc.key] = servers;
     await writeFileAtomic(loc.path, JSON.stringify(data, null, 2) + "\n");
   }
-  return result(loc, options, action, entry);
+  const out = result(loc, options, action, entry);
+  if (loc.scope === "project" && !onPath(MCP_SERVER_NAME, options.env)) {
+    out.warning = `"${MCP_SERVER_NAME}" is not on PATH: ${loc.client} cannot start "${
+      out.command.join(" ")
+    }" on this machine until it is (${out.path} is shared, so it holds no local path); --global writes an entry for this machine only`;
+  }
+  return out;
+}
+
+/** True when `name` is an executable file in one of the folders of `env.PATH`. */
+function onPath(name: string, env: Record<string, string | undefined>): boolean {
+  const windows = Deno.build.os === "windows";
+  const exts = windows ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
+  for (const dir of (env.PATH ?? env.Path ?? "").split(windows ? ";" : ":")) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      try {
+        const st = Deno.statSync(join(dir, name + ext));
+        if (st.isFile && (windows || ((st.mode ?? 0) & 0o111) !== 0)) return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
 }
 
 /**
@@ -164,7 +197,7 @@ export async function installMcpClient(options: McpInstallOptions): Promise<McpI
  */
 export async function uninstallMcpClient(options: McpInstallOptions): Promise<McpInstallResult> {
   const loc = clientConfigLocation(options);
-  const entry = serverEntry(loc.client, options.env);
+  const entry = serverEntry(loc.client, options.env, loc.scope);
   const { data, existed } = await readConfig(loc.path);
   if (!existed) return result(loc, options, "absent", entry);
   const servers = serversOf(data, loc);
@@ -189,6 +222,7 @@ function result(
     server: MCP_SERVER_NAME,
     action,
     command: [entry.command as string, ...(entry.args as string[])],
+    warning: null,
   };
 }
 

@@ -8,7 +8,29 @@ import { FINAL_TASK_STATES } from "./_repo.ts";
 import { findOpenRun, repoOf, settleMerges } from "./_run.ts";
 import { orchestratorAlive } from "./_status.ts";
 import { listWorktrees, removeWorktree } from "./_worktree.ts";
-import type { CleanupReport, StopResult } from "./types.ts";
+import { BrError } from "../core/errors.ts";
+import type { CleanupReport, PauseResult, StopResult } from "./types.ts";
+
+/**
+ * Pauses a run (`paused: true`) or lets it go on (`paused: false`). A paused run's `br`
+ * process starts no new task; the running ones finish, merge and are recorded as usual.
+ *
+ * @throws {BrError} `not_found` without an open run, `conflict` when the run has ended.
+ */
+export async function pauseParallel(
+  project: Project,
+  options: { run?: string; paused: boolean },
+): Promise<PauseResult> {
+  const repo = await repoOf(project);
+  const run = await findOpenRun(repo, options.run);
+  if (run.state !== "running") {
+    throw new BrError("conflict", `Run ${run.id} has already ended (${run.state})`, {
+      hint: 'start a new one with "br parallel run"',
+    });
+  }
+  await repo.updateRun(run.id, { paused: options.paused ? 1 : 0 });
+  return { run: run.id, paused: options.paused, live: orchestratorAlive(run) };
+}
 
 /**
  * Stops a run: asks its live `br` process to stop (agents are killed, unfinished tasks

@@ -37,6 +37,8 @@ export interface RunRow {
   pid_start: string | null;
   heartbeat_at: string | null;
   stop_requested: number;
+  /** 1 while paused (`br parallel pause`); absent before the row is written. */
+  paused?: number;
   base_branch: string | null;
   options: string;
   error: string | null;

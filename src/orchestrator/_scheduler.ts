@@ -86,6 +86,8 @@ export class Driver {
     const runId = this.#run.id;
     const t0 = Date.now();
     await repo.updateRun(runId, {
+      // The process that drives the run (a new one after "br parallel resume") schedules.
+      paused: 0,
       pid: Deno.pid,
       pid_start: processStartTime(Deno.pid),
       heartbeat_at: this.#now(),
@@ -217,6 +219,11 @@ export class Driver {
           retry: false,
           reason: `run budget reached: $${spent.toFixed(4)} of $${this.#s.maxCostUsd}`,
         }, "skipped");
+        continue;
+      }
+      // "br parallel pause" sets the flag in the store; it is read before each task starts.
+      if ((await repo.getRun(this.#run.id))?.paused) {
+        await this.#phase(task, "paused");
         continue;
       }
       if (this.#freeSlots.length === 0) {

@@ -40,6 +40,7 @@ export function runSummary(run: RunRow, tasks: readonly TaskRow[]): RunSummary {
     id: run.id,
     state: run.state,
     interrupted: run.state === "running" && !orchestratorAlive(run),
+    paused: run.state === "running" && !!run.paused,
     created_at: run.created_at,
     finished_at: run.finished_at,
     base_branch: run.base_branch,

@@ -22,7 +22,7 @@
  *
  * @module
  */
-export { cleanupParallel, stopParallel } from "./_admin.ts";
+export { cleanupParallel, pauseParallel, stopParallel } from "./_admin.ts";
 export {
   listParallelRuns,
   parallelStatus,
@@ -46,6 +46,7 @@ export type {
   CleanupReport,
   InterruptedMerge,
   ParallelStatus,
+  PauseResult,
   RecoveryReport,
   RunReport,
   RunSummary,

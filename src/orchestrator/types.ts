@@ -28,6 +28,8 @@ export interface RunSummary {
   state: string;
   /** True when the run is marked running but its `br` process is gone (resume it). */
   interrupted: boolean;
+  /** True while paused (`br parallel pause`): no new task starts until `br parallel resume`. */
+  paused: boolean;
   /** ISO time it started. */
   created_at: string;
   /** ISO time it ended. */
@@ -179,6 +181,16 @@ export interface StopResult {
   orphans_stopped: number[];
   /** Merges the gone orchestrator had left half done, settled here (as by resume). */
   interrupted_merges: InterruptedMerge[];
+}
+
+/** Result of `br parallel pause` and of resuming a paused run. */
+export interface PauseResult {
+  /** Run id. */
+  run: string;
+  /** True while the run is paused. */
+  paused: boolean;
+  /** True when the run's `br` process is alive and sees the change at its next scheduling. */
+  live: boolean;
 }
 
 /** Result of `br parallel cleanup`. */

@@ -39,6 +39,7 @@ export {
   type GapKind,
   type GapReport,
   type GapSeverity,
+  gapsToMarkdown,
   gapsToSarif,
   QUALITY_WEIGHTS,
 } from "./model.ts";

@@ -110,3 +110,33 @@ export function gapsToSarif(report: GapReport, version: string): Record<string, 
     }],
   };
 }
+
+/**
+ * Renders a gap report as Markdown: a heading, the counts, then a table per severity (high,
+ * medium, low; "None." for an empty one).
+ */
+export function gapsToMarkdown(report: GapReport): string {
+  const cell = (s: string) => s.replace(/\r?\n|\r/g, " ").replaceAll("|", "\\|");
+  const k = report.counts;
+  const out = [
+    "# Gap analysis",
+    "",
+    `${k.high} high, ${k.medium} medium, ${k.low} low gaps in ${report.files_analyzed} source files`,
+  ];
+  for (const severity of ["high", "medium", "low"] as const) {
+    const gaps = report.gaps.filter((g) => g.severity === severity);
+    out.push("", `## ${severity[0].toUpperCase()}${severity.slice(1)} (${gaps.length})`, "");
+    if (gaps.length === 0) {
+      out.push("None.");
+      continue;
+    }
+    out.push("| Kind | Where | Feature | Message |", "| --- | --- | --- | --- |");
+    for (const g of gaps) {
+      const where = g.file ? `\`${cell(g.line ? `${g.file}:${g.line}` : g.file)}\`` : "";
+      out.push(
+        `| ${g.kind} | ${where} | ${g.feature ? `\`${g.feature}\`` : ""} | ${cell(g.message)} |`,
+      );
+    }
+  }
+  return out.join("\n") + "\n";
+}

@@ -55,15 +55,23 @@ Deno.test("feature commands: add, show, update, start, complete, block, unblock,
     });
   await seed(dir.path);
 
-  await t.step("show --json returns one stored object", async () => {
-    const res = await run(["feature", "show", "login", "--json"]);
-    assert.equal(res.code, 0);
-    const f = JSON.parse(res.stdout);
-    assert.equal(f.id, "login");
-    assert.deepEqual(f.dependencies, ["user-model"]);
-    assert.deepEqual(f.files, ["src/auth/**"]);
-    assert.equal(f.status, "planned");
-  });
+  await t.step(
+    "show --json: the stored object, its dependencies' states, its dependents",
+    async () => {
+      const res = await run(["feature", "show", "login", "--json"]);
+      assert.equal(res.code, 0);
+      const shown = JSON.parse(res.stdout);
+      assert.deepEqual(Object.keys(shown), ["feature", "dependencies", "needed_by"]);
+      const stored = (await readJson<{ features: { id: string }[] }>(`${dir.path}/${FEATURES}`))
+        .features.find((f) => f.id === "login");
+      assert.deepEqual(shown.feature, stored);
+      assert.deepEqual(shown.dependencies, [{ id: "user-model", status: "planned" }]);
+      assert.deepEqual(shown.needed_by, ["reports"]);
+      const text = (await run(["feature", "show", "login"])).stdout;
+      assert.match(text, /depends on: {3}user-model \(planned\)/);
+      assert.match(text, /needed by: {4}reports/);
+    },
+  );
 
   await t.step("show of an unknown id is exit 4 with a hint", async () => {
     const res = await run(["feature", "show", "logn"]);
@@ -188,7 +196,7 @@ Deno.test("feature commands: add, show, update, start, complete, block, unblock,
       const forced = await run(["feature", "remove", "billing", "--force"]);
       assert.equal(forced.code, 0, forced.stderr);
       const reports = JSON.parse((await run(["feature", "show", "reports", "--json"])).stdout);
-      assert.deepEqual(reports.dependencies, ["login"]);
+      assert.deepEqual(reports.feature.dependencies, ["login"]);
     },
   );
 });
@@ -289,7 +297,73 @@ Deno.test("generate writes a deterministic STATUS.md with every section", async 
   const check = await br(["generate", "--check"], { cwd: dir.path });
   assert.equal(check.code, 0);
   await run(["feature", "start", "billing"]);
+  assert.equal((await br(["generate", "--check"], { cwd: dir.path })).code, 0);
+  // features.json edited by hand: STATUS.md is stale until "br generate".
+  const path = `${dir.path}/${FEATURES}`;
+  await Deno.writeTextFile(
+    path,
+    (await Deno.readTextFile(path)).replace('"name": "Billing"', '"name": "Invoices"'),
+  );
   const stale = await br(["generate", "--check", "--json"], { cwd: dir.path });
   assert.equal(stale.code, 10);
   assert.deepEqual(JSON.parse(stale.stdout), { path: "STATUS.md", up_to_date: false });
+});
+
+Deno.test("every change of features.json rewrites STATUS.md (CLI, library, spec sync)", async (t) => {
+  await using dir = await tempProject();
+  const cwd = dir.path;
+  const upToDate = async (what: string) => {
+    const res = await br(["generate", "--check"], { cwd });
+    assert.equal(res.code, 0, `after ${what}: ${res.stdout}${res.stderr}`);
+  };
+  await t.step("br feature ...", async () => {
+    for (
+      const args of [
+        ["feature", "add", "Login", "--acceptance", "A user can log in"],
+        ["feature", "add", "Profile", "--depends-on", "login"],
+        ["feature", "update", "login", "--priority", "high"],
+        ["feature", "start", "login"],
+        ["feature", "block", "profile", "--reason", "waiting for design"],
+        ["feature", "unblock", "profile"],
+        ["feature", "complete", "login", "--force"],
+        ["feature", "remove", "profile"],
+      ]
+    ) {
+      const res = await br(args, { cwd });
+      assert.equal(res.code, 0, `${args.join(" ")}: ${res.stderr}`);
+      await upToDate(args.slice(0, 2).join(" "));
+    }
+    assert.match(await Deno.readTextFile(`${cwd}/STATUS.md`), /login/);
+  });
+  await t.step("the library (what MCP tools call)", async () => {
+    const { openProject } = await import("../../src/core/project.ts");
+    const { addFeature, setFeatureStatus } = await import("../../src/features/mod.ts");
+    const project = await openProject({ cwd });
+    try {
+      await addFeature(project, { name: "Search" });
+      await upToDate("addFeature()");
+      await setFeatureStatus(project, "search", "in_progress");
+      await upToDate("setFeatureStatus()");
+    } finally {
+      await project.close();
+    }
+  });
+  await t.step("br spec wizard --sync", async () => {
+    const res = await br([
+      "spec",
+      "wizard",
+      "--name",
+      "Demo",
+      "--description",
+      "A tool",
+      "--user",
+      "Admins",
+      "--feature",
+      "Export: a CSV file is written",
+      "--sync",
+    ], { cwd });
+    assert.equal(res.code, 0, res.stderr);
+    await upToDate("spec sync");
+    assert.match(await Deno.readTextFile(`${cwd}/STATUS.md`), /export/i);
+  });
 });

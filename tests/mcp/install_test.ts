@@ -29,10 +29,8 @@ Deno.test("mcp install claude-code merges into .mcp.json, is idempotent, uninsta
     const data = await readJson<Config>(file);
     assert.deepEqual(data.mcpServers!.github, existing.mcpServers.github);
     assert.deepEqual(data.other, { keep: true });
-    const entry = data.mcpServers!.br as { type: string; command: string; args: string[] };
-    assert.equal(entry.type, "stdio");
-    assert.equal(entry.command, Deno.execPath());
-    assert.deepEqual(entry.args, expectedArgs);
+    // A project's file is committed: the portable command, no path of this machine.
+    assert.deepEqual(data.mcpServers!.br, { type: "stdio", command: "br", args: ["mcp"] });
   });
 
   await t.step("a second install changes nothing", async () => {
@@ -54,7 +52,7 @@ Deno.test("mcp install claude-code merges into .mcp.json, is idempotent, uninsta
     });
     assert.equal(JSON.parse(res.stdout).action, "updated");
     const after = await readJson<Config>(file);
-    assert.equal((after.mcpServers!.br as { command: string }).command, Deno.execPath());
+    assert.equal((after.mcpServers!.br as { command: string }).command, "br");
   });
 
   await t.step("uninstall removes br and keeps the rest", async () => {
@@ -77,20 +75,30 @@ Deno.test("mcp install writes each client's file and key", async (t) => {
   const env = { HOME: home.path };
   const run = (args: string[]) => br(["mcp", ...args, "--json"], { cwd: dir.path, env });
 
-  const cases: [string[], string, string][] = [
-    [["--client", "claude-code", "--global"], `${home.path}/.claude.json`, "mcpServers"],
-    [["--client", "cursor"], `${dir.path}/.cursor/mcp.json`, "mcpServers"],
-    [["--client", "cursor", "--global"], `${home.path}/.cursor/mcp.json`, "mcpServers"],
-    [["--client", "vscode"], `${dir.path}/.vscode/mcp.json`, "servers"],
-    [["--client", "windsurf"], `${home.path}/.codeium/windsurf/mcp_config.json`, "mcpServers"],
+  // User-scoped files get this machine's command; project-scoped ones the portable "br mcp".
+  const mine = [Deno.execPath(), ...expectedArgs];
+  const cases: [string[], string, string, string[]][] = [
+    [["--client", "claude-code", "--global"], `${home.path}/.claude.json`, "mcpServers", mine],
+    [["--client", "cursor"], `${dir.path}/.cursor/mcp.json`, "mcpServers", ["br", "mcp"]],
+    [["--client", "cursor", "--global"], `${home.path}/.cursor/mcp.json`, "mcpServers", mine],
+    [["--client", "vscode"], `${dir.path}/.vscode/mcp.json`, "servers", ["br", "mcp"]],
+    [
+      ["--client", "windsurf"],
+      `${home.path}/.codeium/windsurf/mcp_config.json`,
+      "mcpServers",
+      mine,
+    ],
   ];
-  for (const [flags, path, key] of cases) {
+  for (const [flags, path, key, argv] of cases) {
     await t.step(`${flags.join(" ")} -> ${path.replace(home.path, "~")}`, async () => {
       const res = await run(["install", ...flags]);
       assert.equal(res.code, 0, res.stderr);
-      const data = await readJson<Record<string, Record<string, { args: string[] }>>>(path);
+      assert.deepEqual(JSON.parse(res.stdout).command, argv);
+      const data = await readJson<
+        Record<string, Record<string, { command: string; args: string[] }>>
+      >(path);
       assert.deepEqual(Object.keys(data), [key]);
-      assert.deepEqual(data[key].br.args, expectedArgs);
+      assert.deepEqual([data[key].br.command, ...data[key].br.args], argv);
       const un = await run(["uninstall", ...flags]);
       assert.equal(JSON.parse(un.stdout).action, "removed");
       assert.deepEqual(await readJson(path), { [key]: {} });
@@ -155,4 +163,49 @@ Deno.test("br mcp install as a subprocess (smoke)", async () => {
     `${dir.path}/.vscode/mcp.json`,
   );
   assert.equal(data.servers.br.type, "stdio");
+});
+
+Deno.test("mcp install: a project's file holds no path of this machine; br not on PATH is a warning", async () => {
+  await using dir = await tempProject();
+  await using bin = await tempDir();
+  const file = `${dir.path}/.mcp.json`;
+  const install = (path: string, extra: string[] = []) =>
+    br(["mcp", "install", "--client", "claude-code", "--json", ...extra], {
+      cwd: dir.path,
+      env: { PATH: path, BR_BIN: "/opt/somewhere/br" },
+    });
+
+  // br on PATH: the portable entry, no warning.
+  await Deno.writeTextFile(`${bin.path}/br`, "#!/bin/sh\n");
+  await Deno.chmod(`${bin.path}/br`, 0o755);
+  const onPath = await install(`${bin.path}:/usr/bin:/bin`);
+  assert.equal(onPath.code, 0, onPath.stderr);
+  assert.equal(onPath.stderr, "");
+  assert.equal(JSON.parse(onPath.stdout).warning, null);
+  const text = await Deno.readTextFile(file);
+  assert.deepEqual(JSON.parse(text).mcpServers.br, { type: "stdio", command: "br", args: ["mcp"] });
+  for (const local of [Deno.execPath(), "/opt/somewhere", dir.path, "main.ts", "deno.json"]) {
+    assert.ok(!text.includes(local), `${local} in .mcp.json`);
+  }
+
+  // br not on PATH: the same entry (the file is shared), and a warning on stderr.
+  await Deno.remove(file);
+  const offPath = await install("/usr/bin:/bin");
+  assert.equal(offPath.code, 0, offPath.stderr);
+  assert.deepEqual(JSON.parse(await Deno.readTextFile(file)).mcpServers.br.command, "br");
+  assert.match(JSON.parse(offPath.stdout).warning, /"br" is not on PATH/);
+  assert.match(offPath.stderr, /^warning: "br" is not on PATH.*--global/m);
+
+  // A user-scoped file is this machine's: BR_BIN, absolute.
+  await using home = await tempDir();
+  const global = await br(["mcp", "install", "--client", "claude-code", "--global", "--json"], {
+    cwd: dir.path,
+    env: { HOME: home.path, PATH: "/usr/bin:/bin", BR_BIN: "/opt/somewhere/br" },
+  });
+  assert.equal(global.code, 0, global.stderr);
+  assert.equal(global.stderr, "");
+  assert.deepEqual(
+    (await readJson<Config>(`${home.path}/.claude.json`)).mcpServers!.br,
+    { type: "stdio", command: "/opt/somewhere/br", args: ["mcp"] },
+  );
 });

@@ -107,7 +107,12 @@ Deno.test("br mcp: the SDK client lists the tools and calls each one", async (t)
     structured(await client.callTool({ name: "br_add_feature", arguments: { name: "Docs" } }));
     const show = await br(["feature", "show", "login", "--json"], { cwd: dir.path });
     assert.equal(show.code, 0, show.stderr);
-    assert.deepEqual(JSON.parse(show.stdout).dependencies, ["user-model"]);
+    assert.deepEqual(
+      JSON.parse(show.stdout),
+      structured(
+        await client.callTool({ name: "br_get_feature", arguments: { id: "login" } }),
+      ),
+    );
   });
 
   await t.step("br_list_features pages with limit and cursor", async () => {

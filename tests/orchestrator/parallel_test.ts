@@ -3,7 +3,14 @@ import { join } from "node:path";
 import process from "node:process";
 import { exists } from "../../src/core/fs.ts";
 import { brArgv, brProcess, FIXTURES, gitRun, readJson } from "../helpers.ts";
-import { AGENT_COMMAND, intervals, json, overlap, parallelProject } from "./_setup.ts";
+import {
+  AGENT_COMMAND,
+  intervals,
+  json,
+  overlap,
+  type ParallelProject,
+  parallelProject,
+} from "./_setup.ts";
 
 interface Report {
   run: { id: string; state: string; counts: Record<string, number>; cost_usd: number | null };
@@ -337,6 +344,39 @@ async function killInMerge(
       const there = await exists(flag);
       await Deno.remove(flag).catch(() => {});
       return there;
+ * A real small agent for pause tests: logs "start <feature>", waits for the file
+ * `<log>.gate.<feature>`, commits its work, logs "end <feature>".
+ */
+async function gatedAgent(p: ParallelProject) {
+  const gate = `${p.log}.gate`;
+  const script = `${p.log}.agent.sh`;
+  await Deno.writeTextFile(
+    script,
+    `set -eu
+echo "start $BR_FEATURE" >> "${p.log}"
+while [ ! -f "${gate}.$BR_FEATURE" ]; do sleep 0.05; done
+mkdir -p src tests
+echo "$BR_FEATURE" > "src/$BR_FEATURE.txt"
+printf 'Deno.test("%s works", () => {});\\n' "$BR_FEATURE" > "tests/\${BR_FEATURE}_test.ts"
+git add -A && git commit -q -m "agent: $BR_FEATURE"
+echo "end $BR_FEATURE" >> "${p.log}"
+`,
+  );
+  const log = async () => (await Deno.readTextFile(p.log).catch(() => "")).split("\n");
+  return {
+    command: `sh ${script}`,
+    log,
+    open: (feature: string) => Deno.writeTextFile(`${gate}.${feature}`, ""),
+    status: async () =>
+      json<Report & { run: { id: string; paused: boolean } }>(
+        await p.br(["parallel", "status", "--json"]),
+      ),
+    async until(what: string, ok: () => Promise<boolean>) {
+      for (let i = 0; i < 600; i++) {
+        if (await ok()) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail(`timed out waiting for ${what}:\n${(await log()).join("\n")}`);
     },
   };
 }
@@ -552,4 +592,82 @@ Deno.test("br parallel resume: a kill right after git committed a merge does not
   assert.equal(await gitRun(["rev-parse", "HEAD^{/br: merge solo}"], p.path), merged);
   assert.equal((await featureStatus(p.path, "solo")).status, "complete");
   assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+Deno.test("br parallel pause: no new task starts, the running one finishes; resume goes on", async () => {
+  await using p = await parallelProject([{ id: "alpha" }, { id: "beta" }]);
+  const { command, log, open, status, until } = await gatedAgent(p);
+  // "parallel start" is BuildRunner 3.1's name of "parallel run".
+  const child = spawnBr(p.path, [
+    "parallel",
+    "start",
+    "--workers",
+    "1",
+    "--agent-command",
+    command,
+  ], { ...p.env, NO_COLOR: "1" });
+  await until("the first agent", async () => (await log()).some((l) => l.startsWith("start ")));
+  const first = (await log()).find((l) => l.startsWith("start "))!.slice(6);
+  const second = first === "alpha" ? "beta" : "alpha";
+
+  const paused = await p.br(["parallel", "pause", "--json"]);
+  assert.equal(paused.code, 0, paused.stderr);
+  assert.deepEqual(json(paused), { run: json(paused).run, paused: true, live: true });
+  assert.equal((await status()).run.paused, true);
+
+  // The running task finishes and merges; the other one waits, paused, with a worker free.
+  await open(first);
+  await open(second);
+  await until("the first merge and the pause of the second", async () => {
+    const st = await status();
+    return task(st, first).state === "merged" &&
+      (task(st, second) as { phase?: string }).phase === "paused";
+  });
+  const st = await status();
+  assert.equal(task(st, second).state, "pending");
+  assert.equal(st.run.state, "running");
+  assert.ok(!(await log()).includes(`start ${second}`), `${second} started while paused`);
+
+  const resumed = await p.br(["parallel", "resume", "--json"]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(json(resumed), { run: st.run.id, paused: false, live: true });
+  assert.equal((await child.status).code, 0);
+  const end = await status();
+  assert.deepEqual(end.tasks.map((t) => [t.feature, t.state]).sort(), [
+    ["alpha", "merged"],
+    ["beta", "merged"],
+  ]);
+  assert.equal(end.run.paused, false);
+  const lines = await log();
+  assert.ok(lines.indexOf(`end ${first}`) < lines.indexOf(`start ${second}`), lines.join("\n"));
+
+  // Nothing to pause once the run has ended.
+  const late = await p.br(["parallel", "pause", "--json"]);
+  assert.equal(late.code, 4, late.stderr);
+  assert.equal(late.stdout, "");
+});
+
+Deno.test("br parallel resume: a paused run whose br process was killed continues", async () => {
+  await using p = await parallelProject([{ id: "alpha" }, { id: "beta" }]);
+  const { command, log, open, status, until } = await gatedAgent(p);
+  const child = spawnBr(p.path, ["parallel", "run", "--workers", "1", "--agent-command", command], {
+    ...p.env,
+    NO_COLOR: "1",
+  });
+  await until("the first agent", async () => (await log()).some((l) => l.startsWith("start ")));
+  assert.equal((await p.br(["parallel", "pause"])).code, 0);
+  child.kill("SIGKILL");
+  await child.status;
+  const st = await status();
+  assert.deepEqual([st.run.paused, (st.run as { interrupted?: boolean }).interrupted], [
+    true,
+    true,
+  ]);
+  await open("alpha");
+  await open("beta");
+  const res = await p.br(["parallel", "resume", "--json"]);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  assert.deepEqual(json<Report>(res).tasks.map((t) => [t.feature, t.state]), [
+    ["alpha", "merged"],
+    ["beta", "merged"],
+  ]);
+  assert.equal((await status()).run.paused, false);
 });

@@ -123,9 +123,10 @@ Deno.test("br parallel run --no-merge leaves branches for review; cleanup remove
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "review");
   assert.equal(await gitRun(["rev-parse", "HEAD~1"], p.path), head, "only the status commit");
+  // The status commit: features.json and the STATUS.md every change of it rewrites.
   assert.equal(
     await gitRun(["show", "--name-only", "--format=", "HEAD"], p.path),
-    ".buildrunner/features.json",
+    ".buildrunner/features.json\nSTATUS.md",
   );
   assert.ok(await exists(join(p.path, t.worktree)));
   const clean = await p.br(["parallel", "cleanup", "--json"]);
@@ -249,7 +250,7 @@ Deno.test("br parallel run: br called by an agent inside its worktree works on t
   assert.equal(res.code, 0, res.stderr + res.stdout);
   // The worktree's own features.json says "planned"; the main checkout's says "in_progress".
   const seen = JSON.parse(await Deno.readTextFile(join(p.path, "src", "self-aware.json")));
-  assert.equal(seen.status, "in_progress");
+  assert.equal(seen.feature.status, "in_progress");
 });
 
 Deno.test("br parallel run: an agent that is not installed fails its task at once", async () => {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { exists } from "../../src/core/fs.ts";
 import { br, gitRun, readJson, tempDir } from "../helpers.ts";
 
 Deno.test("init creates the layout, runs git init, and is idempotent", async () => {
   await using dir = await tempDir();
-  const first = await br(["init", "app", "--name", "acme", "--json"], { cwd: dir.path });
+  const first = await br(["init", "acme", "--dir", "app", "--json"], { cwd: dir.path });
   assert.equal(first.code, 0, first.stderr);
   const r = JSON.parse(first.stdout);
   assert.equal(r.git_initialized, true);
@@ -35,14 +36,16 @@ Deno.test("init creates the layout, runs git init, and is idempotent", async () 
     `${root}/.buildrunner/config.yaml`,
     "# mine\nproject:\n  name: custom\n",
   );
-  const second = JSON.parse((await br(["init", "app", "--json"], { cwd: dir.path })).stdout);
+  const second = JSON.parse(
+    (await br(["init", "--dir", "app", "--json"], { cwd: dir.path })).stdout,
+  );
   assert.deepEqual(second.created, []);
   assert.equal(second.git_initialized, false);
   assert.equal(await Deno.readTextFile(`${root}/STATUS.md`), "my own notes\n");
 
   // --force rewrites only what br owns, after a backup; config and features are kept.
   const forced = JSON.parse(
-    (await br(["init", "app", "--force", "--json"], { cwd: dir.path })).stdout,
+    (await br(["init", "--dir", "app", "--force", "--json"], { cwd: dir.path })).stdout,
   );
   assert.deepEqual(forced.rewritten, ["STATUS.md"]);
   assert.ok(forced.backup_dir.startsWith(".buildrunner/backups/"));
@@ -52,6 +55,60 @@ Deno.test("init creates the layout, runs git init, and is idempotent", async () 
     await Deno.readTextFile(`${root}/.buildrunner/config.yaml`),
     "# mine\nproject:\n  name: custom\n",
   );
+});
+
+Deno.test("init <name> starts the project in the current folder, as BuildRunner 3.1 did", async () => {
+  await using dir = await tempDir();
+  const res = await br(["init", "test-project", "--json"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(JSON.parse(res.stdout).root, dir.path);
+  assert.equal(res.stderr, "");
+  const features = await readJson<{ project: string }>(`${dir.path}/.buildrunner/features.json`);
+  assert.equal(features.project, "test-project");
+  assert.equal(await Deno.stat(`${dir.path}/test-project`).catch(() => null), null);
+  assert.match(
+    await Deno.readTextFile(`${dir.path}/.buildrunner/config.yaml`),
+    /name: "test-project"/,
+  );
+});
+
+Deno.test("init <name> naming an existing folder starts here and names --dir in one line", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/web`);
+  const res = await br(["init", "web"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stderr.trimEnd().split("\n").length, 1);
+  assert.match(res.stderr, /^note: "web" is the project's name; .*run "br init --dir web"/);
+  assert.ok(await exists(`${dir.path}/.buildrunner/features.json`));
+  assert.equal(await exists(`${dir.path}/web/.buildrunner`), false);
+  // "br init ." is the current folder, named after itself.
+  await using here = await tempDir();
+  const dot = await br(["init", ".", "--json"], { cwd: here.path });
+  assert.equal(dot.code, 0, dot.stderr);
+  assert.equal(dot.stderr, "");
+  const file = await readJson<{ project: string }>(`${here.path}/.buildrunner/features.json`);
+  assert.equal(file.project, here.path.split("/").pop());
+});
+
+Deno.test("init --dir starts the project in that folder (created); two names are exit 2", async () => {
+  await using dir = await tempDir();
+  const res = await br(["init", "shop", "--dir", "sub/app", "--json"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(JSON.parse(res.stdout).root, `${dir.path}/sub/app`);
+  const features = await readJson<{ project: string }>(
+    `${dir.path}/sub/app/.buildrunner/features.json`,
+  );
+  assert.equal(features.project, "shop");
+  const named = await br(["init", "--name", "acme"], { cwd: dir.path });
+  assert.equal(named.code, 0, named.stderr);
+  assert.equal(
+    (await readJson<{ project: string }>(`${dir.path}/.buildrunner/features.json`)).project,
+    "acme",
+  );
+  const two = await br(["init", "app", "--name", "x"], { cwd: dir.path });
+  assert.equal(two.code, 2);
+  assert.match(two.stderr, /^error: Cannot take two project names: "app" and --name "x"\nhint: /);
+  assert.equal(await exists(`${dir.path}/app`), false);
 });
 
 Deno.test("attach detects the stack, records it in config, imports Task Master tasks", async () => {

@@ -160,3 +160,45 @@ Deno.test("br gaps analyze: exit 10 with high gaps, --json, --format sarif, --ou
   const bad = await br(["gaps", "analyze", "--format", "xml"], { cwd: dir.path });
   assert.equal(bad.code, 2);
 });
+
+Deno.test("br gaps analyze --output FILE.md and --format markdown write Markdown: a table per severity", async () => {
+  await using dir = await tempProject("md");
+  await writeTree(dir.path, {
+    "src/a.ts": 'import x from "left-pad";\nexport default x;\n',
+    "src/b.ts": "// TODO: handle a | pipe\nexport const b = 1;\n",
+  });
+  const res = await br(["gaps", "analyze", "--output", "gaps.md"], {
+    cwd: dir.path,
+    tty: true,
+    env: { NO_COLOR: "" },
+  });
+  assert.equal(res.code, 10, res.stderr);
+  assert.match(res.stdout, /^Wrote gaps\.md: 1 high, /);
+  const md = await Deno.readTextFile(`${dir.path}/gaps.md`);
+  assert.ok(!md.includes("\x1b["), "no terminal colors in a file");
+  assert.match(md, /^# Gap analysis\n\n1 high, \d+ medium, \d+ low gaps in 2 source files\n/);
+  for (const s of ["High", "Medium", "Low"]) {
+    assert.match(md, new RegExp(`^## ${s} \\(\\d+\\)$`, "m"));
+  }
+  assert.match(
+    md,
+    /## High \(1\)\n\n\| Kind \| Where \| Feature \| Message \|\n\| --- \| --- \| --- \| --- \|\n\| undeclared_dependency \| `src\/a\.ts:1` \| {2}\| .*left-pad.* \|\n/,
+  );
+  const todo = md.split("\n").find((l) => l.includes("src/b.ts:1"));
+  assert.ok(todo, md);
+  assert.match(todo, /pipe/);
+  assert.equal(todo.replaceAll("\\|", "").split("|").length, 6, `one row of 4 cells: ${todo}`);
+  // --format markdown prints the same document; an explicit --format wins over the extension.
+  const printed = await br(["gaps", "analyze", "--format", "markdown"], { cwd: dir.path });
+  assert.equal(printed.code, 10);
+  assert.equal(printed.stdout, md);
+  // Text in a file: no terminal colors, also when stdout is a terminal.
+  await br(["gaps", "analyze", "--format", "text", "--output", "plain.md"], {
+    cwd: dir.path,
+    tty: true,
+    env: { NO_COLOR: "" },
+  });
+  const plain = await Deno.readTextFile(`${dir.path}/plain.md`);
+  assert.match(plain, /^HIGH\s+undeclared_dependency/);
+  assert.ok(!plain.includes("\x1b["), "no terminal colors in a file");
+});

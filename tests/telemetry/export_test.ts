@@ -53,6 +53,17 @@ Deno.test("export: csv and jsonl round-trip every event", async () => {
   const bad = await br(["telemetry", "export", "--format", "xml"], { cwd: dir.path });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /error: Unknown export format "xml"/);
+
+  // --json: one document, the same events as an array.
+  const json = await br(["telemetry", "export", "--json"], { cwd: dir.path });
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout).slice(0, lines.length), lines);
+  const none = await br(["telemetry", "export", "--json", "--type", "nothing.here"], {
+    cwd: dir.path,
+  });
+  assert.deepEqual(JSON.parse(none.stdout), []);
+  const csvJson = await br(["telemetry", "export", "--json", "--format", "csv"], { cwd: dir.path });
+  assert.equal(csvJson.code, 2);
 });
 
 Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after the last sent", async () => {

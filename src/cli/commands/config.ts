@@ -29,7 +29,7 @@ export const configRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./config_run.ts")).set,
       brief: "Set a key in the project (or --global) config",
       parameters: {
-        flags: { project: projectFlag, global },
+        flags: { project: projectFlag, json: jsonFlag, global },
         positional: {
           kind: "tuple",
           parameters: [
@@ -42,7 +42,7 @@ export const configRoutes: RouteMap<BrContext> = buildRouteMap({
     unset: command({
       load: async () => (await import("./config_run.ts")).unset,
       brief: "Remove a key from the project (or --global) config",
-      parameters: { flags: { project: projectFlag, global }, positional: keyArg },
+      parameters: { flags: { project: projectFlag, json: jsonFlag, global }, positional: keyArg },
     }),
     list: command({
       load: async () => (await import("./config_run.ts")).list,

@@ -80,6 +80,8 @@ async function change(ctx: BrContext, flags: Flags, key: string, value: unknown)
 export async function set(this: BrContext, flags: Flags, key: string, raw: string): Promise<void> {
   const value = await parseConfigValue(raw);
   await change(this, flags, key, value);
+  const scope = flags.global ? "global" : "project";
+  if (flags.json) return printJson(this, { key, value, scope, action: "set" });
   print(
     this,
     `${(await colors(this)).green("✓")} ${key} = ${JSON.stringify(value)}${
@@ -91,6 +93,8 @@ export async function set(this: BrContext, flags: Flags, key: string, raw: strin
 /** `br config unset` */
 export async function unset(this: BrContext, flags: Flags, key: string): Promise<void> {
   await change(this, flags, key, undefined);
+  const scope = flags.global ? "global" : "project";
+  if (flags.json) return printJson(this, { key, value: null, scope, action: "unset" });
   print(
     this,
     `${(await colors(this)).green("✓")} ${key} removed${flags.global ? " (global)" : ""}`,

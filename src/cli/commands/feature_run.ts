@@ -12,7 +12,7 @@ import {
   setFeatureStatus,
   updateFeature,
 } from "../../features/mod.ts";
-import { findFeature } from "../../features/registry.ts";
+import { featureDetail, findFeature } from "../../features/registry.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
@@ -110,11 +110,10 @@ export function list(
 /** `br feature show` */
 export function show(this: BrContext, flags: Common, id: string): Promise<void> {
   return withProject(this, flags, async (project) => {
-    const file = await loadFeatures(project);
-    const f = findFeature(file, id);
-    if (flags.json) return printJson(this, f);
+    const detail = featureDetail(await loadFeatures(project), id);
+    if (flags.json) return printJson(this, detail);
+    const f = detail.feature;
     const c = await colors(this);
-    const byId = new Map(file.features.map((x) => [x.id, x]));
     print(this, `${c.bold(f.name)} ${c.dim(`(${f.id})`)}`);
     print(
       this,
@@ -124,10 +123,9 @@ export function show(this: BrContext, flags: Common, id: string): Promise<void> 
     );
     print(this, `  priority:     ${f.priority}`);
     if (f.description) print(this, `  description:  ${f.description}`);
-    const deps = f.dependencies.map((d) => `${d} (${byId.get(d)?.status ?? "missing"})`);
+    const deps = detail.dependencies.map((d) => `${d.id} (${d.status})`);
     print(this, `  depends on:   ${deps.join(", ") || "none"}`);
-    const dependents = file.features.filter((x) => x.dependencies.includes(f.id)).map((x) => x.id);
-    print(this, `  needed by:    ${dependents.join(", ") || "none"}`);
+    print(this, `  needed by:    ${detail.needed_by.join(", ") || "none"}`);
     if (f.files.length) print(this, `  files:        ${f.files.join(", ")}`);
     if (f.tags.length) print(this, `  tags:         ${f.tags.join(", ")}`);
     if (f.owner) print(this, `  owner:        ${f.owner}`);

@@ -79,6 +79,7 @@ function installOptions(ctx: BrContext, flags: ClientFlags): McpInstallOptions {
 }
 
 async function render(ctx: BrContext, flags: JsonFlags, r: McpInstallResult): Promise<void> {
+  if (r.warning) warn(ctx, `warning: ${r.warning}`);
   if (flags.json) return printJson(ctx, r);
   const c = await colors(ctx);
   const where = `${r.path} (${r.client}, ${r.scope})`;

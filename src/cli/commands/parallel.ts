@@ -35,7 +35,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
   routes: {
     run: command({
       load: async () => (await import("./parallel_run.ts")).run,
-      brief: "Run ready features in parallel, one agent per git worktree",
+      brief: "Run ready features in parallel, one agent per git worktree (alias: start)",
       parameters: {
         flags: {
           ...common,
@@ -68,7 +68,12 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
     resume: command({
       load: async () => (await import("./parallel_run.ts")).resume,
-      brief: "Continue a run whose br process was killed",
+      brief: "Continue a paused run, or a run whose br process was killed",
+      parameters: { flags: common, positional: runArg },
+    }),
+    pause: command({
+      load: async () => (await import("./parallel_run.ts")).pause,
+      brief: "Start no new task (running ones finish); parallel resume goes on",
       parameters: { flags: common, positional: runArg },
     }),
     status: command({
@@ -87,6 +92,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       parameters: {
         flags: {
           project: projectFlag,
+          json: { ...jsonFlag, brief: "Print one view as JSON (as parallel status) and exit" },
           interval: str("Refresh interval (default 1s)", "duration"),
           once: { kind: "boolean", brief: "Print one view and exit", optional: true },
         },
@@ -113,5 +119,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       },
     }),
   },
+  // BuildRunner 3.1 named it "parallel start".
+  aliases: { start: "run" },
   docs: { brief: "Run agents in parallel git worktrees, scheduled by the feature graph" },
 });

@@ -7,6 +7,7 @@ import {
   type ParallelStatus,
   parallelStatus,
   parseDuration,
+  pauseParallel,
   resumeParallel,
   runParallel,
   type RunReport,
@@ -144,7 +145,17 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
 
 /** `br parallel resume` */
 export function resume(this: BrContext, flags: Common, id?: string): Promise<void> {
-  return withProject(this, flags, (project) => {
+  return withProject(this, flags, async (project) => {
+    // A paused run whose br process is alive goes on there; any other run is recovered here.
+    const open = await parallelStatus(project, id);
+    if (open.run?.paused && !open.run.interrupted) {
+      const res = await pauseParallel(project, { run: open.run.id, paused: false });
+      if (flags.json) return printJson(this, res);
+      return print(
+        this,
+        `Resumed run ${res.run}: its br process (${open.run.pid}) starts tasks again`,
+      );
+    }
     project.bus.on("*", progress(this, flags.json));
     return withInterrupt(async (signal) => {
       await report(this, flags, await resumeParallel(project, { run: id, signal }));
@@ -183,7 +194,11 @@ async function renderStatus(ctx: BrContext, st: ParallelStatus): Promise<void> {
     print(ctx, "No parallel run yet. Start one: br parallel run");
     return;
   }
-  const state = r.interrupted ? c.yellow("interrupted") : r.state;
+  const state = r.interrupted
+    ? c.yellow("interrupted")
+    : r.paused
+    ? c.yellow("running, paused")
+    : r.state;
   const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   print(
     ctx,
@@ -247,6 +262,20 @@ export function stop(this: BrContext, flags: Common, id?: string): Promise<void>
   });
 }
 
+/** `br parallel pause` */
+export function pause(this: BrContext, flags: Common, id?: string): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const res = await pauseParallel(project, { run: id, paused: true });
+    if (flags.json) return printJson(this, res);
+    print(
+      this,
+      res.live
+        ? `Paused run ${res.run}: no new task starts; running ones finish (br parallel resume goes on)`
+        : `Paused run ${res.run} (its br process is gone; br parallel resume continues it)`,
+    );
+  });
+}
+
 /** `br parallel cleanup` */
 export function cleanup(this: BrContext, flags: Common & { force?: boolean }): Promise<void> {
   return withProject(this, flags, async (project) => {
@@ -262,7 +291,7 @@ export function cleanup(this: BrContext, flags: Common & { force?: boolean }): P
 function dashboardView(st: ParallelStatus): string[] {
   const r = st.run!;
   const lines = [
-    `${r.id}  ${r.interrupted ? "interrupted" : r.state}  ${
+    `${r.id}  ${r.interrupted ? "interrupted" : r.paused ? "running, paused" : r.state}  ${
       Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(", ")
     }  cost ${fmtUsd(r.cost_usd)}`,
   ];
@@ -276,7 +305,7 @@ function dashboardView(st: ParallelStatus): string[] {
 /** `br parallel dashboard` */
 export function dashboard(
   this: BrContext,
-  flags: ProjectFlags & { interval?: string; once?: boolean },
+  flags: Common & { interval?: string; once?: boolean },
   id?: string,
 ): Promise<void> {
   const every = parseDuration(flags.interval ?? "1s", "interval");
@@ -284,6 +313,8 @@ export function dashboard(
     const seen = new Map<string, string>();
     while (true) {
       const st = await parallelStatus(project, id);
+      // One document: the view of this moment, as "br parallel status --json" gives it.
+      if (flags.json) return printJson(this, st);
       if (!st.run) return print(this, "No parallel run yet. Start one: br parallel run");
       if (this.stdoutIsTTY) {
         this.process.stdout.write("\x1b[H\x1b[2J" + dashboardView(st).join("\n") + "\n");

@@ -21,20 +21,35 @@ const force = {
 /** `br init` */
 export const initCommand: Command<BrContext> = command({
   load: async () => (await import("./project_run.ts")).init,
-  brief: "Start a BuildRunner project (runs git init when needed)",
+  brief: "Start a BuildRunner project here, or in --dir (runs git init when needed)",
   parameters: {
     flags: {
       name: {
         kind: "parsed",
         parse: String,
-        brief: "Project name (default: folder name)",
+        brief: "Project name (default: the folder's name); same as the argument",
         optional: true,
         placeholder: "name",
+      },
+      dir: {
+        kind: "parsed",
+        parse: String,
+        brief: "Folder to start the project in (created if needed; default: the current one)",
+        optional: true,
+        placeholder: "dir",
       },
       force,
       json: jsonFlag,
     },
-    positional: dirArg,
+    positional: {
+      kind: "tuple",
+      parameters: [{
+        brief: "Project name (default: the folder's name)",
+        parse: String,
+        placeholder: "name",
+        optional: true,
+      }],
+    },
   },
 });
 

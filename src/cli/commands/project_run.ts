@@ -11,6 +11,8 @@ import {
   printJson,
   type ProjectFlags,
   setExit,
+  usage,
+  warn,
   withProject,
 } from "../output.ts";
 
@@ -33,15 +35,35 @@ async function renderSetup(ctx: BrContext, verb: string, r: SetupResult): Promis
   print(ctx, 'next: br feature add "<name>"  ·  br status');
 }
 
-/** `br init` */
+/**
+ * `br init [name]`: the argument is the project's name (as in BuildRunner 3.1); the project
+ * starts in the current folder, or in `--dir`.
+ */
 export async function init(
   this: BrContext,
-  flags: JsonFlags & { name?: string; force?: boolean },
-  dir?: string,
+  flags: JsonFlags & { name?: string; dir?: string; force?: boolean },
+  name?: string,
 ): Promise<void> {
+  // "br init ." (the old way to say "here"): the folder's name, as without an argument.
+  if (name !== undefined && resolve(this.cwd, name) === resolve(this.cwd)) name = undefined;
+  if (name !== undefined && flags.name !== undefined) {
+    usage(
+      `Cannot take two project names: "${name}" and --name "${flags.name}"`,
+      `run "br init ${name}" (the argument is the name), and --dir <folder> to start elsewhere`,
+    );
+  }
+  if (name !== undefined && flags.dir === undefined) {
+    const stat = await Deno.stat(resolve(this.cwd, name)).catch(() => null);
+    if (stat?.isDirectory) {
+      warn(
+        this,
+        `note: "${name}" is the project's name; starting it in the current folder (to start it in the folder "${name}", run "br init --dir ${name}")`,
+      );
+    }
+  }
   const { initProject } = await import("../../project/mod.ts");
-  const result = await initProject(resolve(this.cwd, dir ?? "."), {
-    name: flags.name,
+  const result = await initProject(resolve(this.cwd, flags.dir ?? "."), {
+    name: name ?? flags.name,
     force: flags.force,
     env: this.env,
     clock: this.clock,

@@ -35,11 +35,11 @@ export const gapsRoutes: RouteMap<BrContext> = buildRouteMap({
       parameters: {
         flags: {
           ...common,
-          format: format("text, json, sarif"),
+          format: format("text, json, sarif, markdown"),
           output: {
             kind: "parsed",
             parse: String,
-            brief: "Write the report to this file",
+            brief: "Write the report to this file (format from .md, .json, .sarif unless --format)",
             optional: true,
             placeholder: "file",
           },

@@ -1,10 +1,11 @@
-import { resolve } from "node:path";
+import { extname, resolve } from "node:path";
 import { BrError, ExitCode } from "../../core/errors.ts";
 import { writeFileAtomic } from "../../core/fs.ts";
 import {
   analyzeGaps,
   checkGuard,
   checkQuality,
+  gapsToMarkdown,
   gapsToSarif,
   loadGovernance,
   preCommitGates,
@@ -39,20 +40,34 @@ function loc(file: string | null, line: number | null): string {
   return file ? (line ? `${file}:${line}` : file) : "";
 }
 
+const FORMAT_OF_EXTENSION: Record<string, string> = {
+  ".md": "markdown",
+  ".markdown": "markdown",
+  ".json": "json",
+  ".sarif": "sarif",
+};
+
 /** `br gaps analyze` */
 export function gapsAnalyze(
   this: BrContext,
   flags: Common & { format?: string; output?: string },
 ): Promise<void> {
-  const format = pickFormat(flags, ["text", "json", "sarif"]);
+  // Without --format, the file's extension chooses (report.md is Markdown).
+  const byExtension = flags.output && !flags.format && !flags.json
+    ? FORMAT_OF_EXTENSION[extname(flags.output).toLowerCase()]
+    : undefined;
+  const format = byExtension ??
+    pickFormat(flags, ["text", "json", "sarif", "markdown", "md"]).replace(/^md$/, "markdown");
   return withProject(this, flags, async (project) => {
     const report = await analyzeGaps(project);
     let text: string;
     if (format === "json") text = JSON.stringify(report, null, 2) + "\n";
     else if (format === "sarif") {
       text = JSON.stringify(gapsToSarif(report, VERSION), null, 2) + "\n";
-    } else {
-      const c = await colors(this);
+    } else if (format === "markdown") text = gapsToMarkdown(report);
+    else {
+      // A file gets no terminal colors.
+      const c = await colors(flags.output ? { ...this, env: { NO_COLOR: "1" } } : this);
       const sev = (s: string) =>
         s === "high" ? c.red("HIGH  ") : s === "medium" ? c.yellow("MEDIUM") : c.dim("LOW   ");
       const lines = report.gaps.map((g) =>

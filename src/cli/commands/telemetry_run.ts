@@ -272,6 +272,21 @@ export function exportCmd(
         hint: "use csv, jsonl or otlp",
       });
     }
+    if (!flags.output && flags.json) {
+      // One JSON document: the events as an array (the JSON lines, streamed between brackets).
+      if (flags.format === "csv") usage("Cannot print CSV as JSON", "drop --json, or --format csv");
+      let first = true;
+      this.process.stdout.write("[");
+      await exportEvents(project, { format: "jsonl", filter }, (chunk) => {
+        for (const line of chunk.split("\n")) {
+          if (!line) continue;
+          this.process.stdout.write((first ? "\n" : ",\n") + line);
+          first = false;
+        }
+      });
+      this.process.stdout.write(first ? "]\n" : "\n]\n");
+      return;
+    }
     if (!flags.output) {
       await exportEvents(project, { format, filter }, (chunk) => this.process.stdout.write(chunk));
       return;

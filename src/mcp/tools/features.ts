@@ -2,7 +2,7 @@
 import { z } from "zod";
 import {
   addFeature,
-  findFeature,
+  featureDetail,
   nextFeature,
   PRIORITIES,
   readyFeatures,
@@ -116,18 +116,7 @@ export const featureTools: ToolDefinition[] = [
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
     run: async ({ features }, args) => {
-      const file = await features();
-      const feature = findFeature(file, args.id);
-      const byId = new Map(file.features.map((f) => [f.id, f]));
-      return {
-        feature,
-        dependencies: feature.dependencies.map((d) => ({
-          id: d,
-          status: byId.get(d)?.status ?? "missing",
-        })),
-        needed_by: file.features.filter((f) => f.dependencies.includes(feature.id))
-          .map((f) => f.id).sort(),
-      };
+      return featureDetail(await features(), args.id);
     },
   }),
   defineTool({
