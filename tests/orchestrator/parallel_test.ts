@@ -344,39 +344,6 @@ async function killInMerge(
       const there = await exists(flag);
       await Deno.remove(flag).catch(() => {});
       return there;
- * A real small agent for pause tests: logs "start <feature>", waits for the file
- * `<log>.gate.<feature>`, commits its work, logs "end <feature>".
- */
-async function gatedAgent(p: ParallelProject) {
-  const gate = `${p.log}.gate`;
-  const script = `${p.log}.agent.sh`;
-  await Deno.writeTextFile(
-    script,
-    `set -eu
-echo "start $BR_FEATURE" >> "${p.log}"
-while [ ! -f "${gate}.$BR_FEATURE" ]; do sleep 0.05; done
-mkdir -p src tests
-echo "$BR_FEATURE" > "src/$BR_FEATURE.txt"
-printf 'Deno.test("%s works", () => {});\\n' "$BR_FEATURE" > "tests/\${BR_FEATURE}_test.ts"
-git add -A && git commit -q -m "agent: $BR_FEATURE"
-echo "end $BR_FEATURE" >> "${p.log}"
-`,
-  );
-  const log = async () => (await Deno.readTextFile(p.log).catch(() => "")).split("\n");
-  return {
-    command: `sh ${script}`,
-    log,
-    open: (feature: string) => Deno.writeTextFile(`${gate}.${feature}`, ""),
-    status: async () =>
-      json<Report & { run: { id: string; paused: boolean } }>(
-        await p.br(["parallel", "status", "--json"]),
-      ),
-    async until(what: string, ok: () => Promise<boolean>) {
-      for (let i = 0; i < 600; i++) {
-        if (await ok()) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.fail(`timed out waiting for ${what}:\n${(await log()).join("\n")}`);
     },
   };
 }
@@ -592,6 +559,46 @@ Deno.test("br parallel resume: a kill right after git committed a merge does not
   assert.equal(await gitRun(["rev-parse", "HEAD^{/br: merge solo}"], p.path), merged);
   assert.equal((await featureStatus(p.path, "solo")).status, "complete");
   assert.equal(await exists(join(p.path, ".git", "BR_MERGE")), false);
+});
+
+/**
+ * A real small agent for pause tests: logs "start <feature>", waits for the file
+ * `<log>.gate.<feature>`, commits its work, logs "end <feature>".
+ */
+async function gatedAgent(p: ParallelProject) {
+  const gate = `${p.log}.gate`;
+  const script = `${p.log}.agent.sh`;
+  await Deno.writeTextFile(
+    script,
+    `set -eu
+echo "start $BR_FEATURE" >> "${p.log}"
+while [ ! -f "${gate}.$BR_FEATURE" ]; do sleep 0.05; done
+mkdir -p src tests
+echo "$BR_FEATURE" > "src/$BR_FEATURE.txt"
+printf 'Deno.test("%s works", () => {});\\n' "$BR_FEATURE" > "tests/\${BR_FEATURE}_test.ts"
+git add -A && git commit -q -m "agent: $BR_FEATURE"
+echo "end $BR_FEATURE" >> "${p.log}"
+`,
+  );
+  const log = async () => (await Deno.readTextFile(p.log).catch(() => "")).split("\n");
+  return {
+    command: `sh ${script}`,
+    log,
+    open: (feature: string) => Deno.writeTextFile(`${gate}.${feature}`, ""),
+    status: async () =>
+      json<Report & { run: { id: string; paused: boolean } }>(
+        await p.br(["parallel", "status", "--json"]),
+      ),
+    async until(what: string, ok: () => Promise<boolean>) {
+      for (let i = 0; i < 600; i++) {
+        if (await ok()) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail(`timed out waiting for ${what}:\n${(await log()).join("\n")}`);
+    },
+  };
+}
+
 Deno.test("br parallel pause: no new task starts, the running one finishes; resume goes on", async () => {
   await using p = await parallelProject([{ id: "alpha" }, { id: "beta" }]);
   const { command, log, open, status, until } = await gatedAgent(p);
