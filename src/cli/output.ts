@@ -139,11 +139,11 @@ export async function withProject<T>(
 ): Promise<T> {
   const project = await openFor(ctx, flags);
   const collector = collectors.get(project);
+  let result: T;
   try {
-    const result = await fn(project);
+    result = await fn(project);
     const code = Number(ctx.process.exitCode ?? 0) || 0;
     collector?.end({ exitCode: code, error: code === 10 ? "check_failed" : undefined });
-    return result;
   } catch (err) {
     collector?.end({
       exitCode: isBrError(err) ? err.exitCode : ExitCode.unexpected,
@@ -152,10 +152,14 @@ export async function withProject<T>(
     throw err;
   } finally {
     await project.close();
-    if (collector?.lastError) {
+    if (collector?.lastError && !collector.fatal) {
       warn(ctx, `warning: telemetry not recorded: ${(collector.lastError as Error)?.message}`);
     }
   }
+  // Events that must not be stored locally (BR_DATABASE_URL names another store) fail the
+  // command; any other failure to record them is only a warning.
+  if (collector?.fatal) throw collector.fatal;
+  return result;
 }
 
 /** Prints an error the house way and sets the exit code. */
