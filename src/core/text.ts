@@ -1,0 +1,58 @@
+/**
+ * User text in br's output: one line for names, and Markdown that cannot change the structure
+ * of the file it is written into (STATUS.md, the managed block of CLAUDE.md/AGENTS.md, the
+ * spec, prompts). Names are refused with line breaks since their limits exist, but a
+ * features.json written by an older version or by hand may still hold any text.
+ *
+ * @module
+ */
+
+// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
+const CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029";
+const CONTROL = new RegExp(`[${CONTROLS}]`, "g");
+
+/** Matches text without a line break, tab or other control character: one line. */
+export const ONE_LINE: RegExp = new RegExp(`^[^${CONTROLS}]*$`);
+
+/**
+ * A table cell kept on one line and free of terminal control sequences: a tab, line break or
+ * other control character is shown escaped (`\t`, `\n`, `\r`, `\u001b`), so one row is one
+ * line of tab-separated output.
+ */
+export function plainCell(text: string): string {
+  return text.replace(CONTROL, (ch) => {
+    switch (ch) {
+      case "\t":
+        return "\\t";
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      default:
+        return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    }
+  });
+}
+
+/**
+ * Text for one line of Markdown (a heading, a list item): line breaks and other control
+ * characters become spaces; a backslash, backtick, `[`, `]`, `<`, `>` and `|` are
+ * backslash-escaped everywhere, and a leading `#`, `-`, `*`, `+`, `=` or `1.` too. The text
+ * then renders as itself and never opens a heading, a list item, a checkbox, a link, a code
+ * span, a table cell, HTML or an HTML comment (such as the end marker of a managed block).
+ */
+export function mdInline(text: string): string {
+  const flat = text.replace(CONTROL, " ").trim();
+  return flat
+    .replace(/[\\`[\]<>|]/g, "\\$&")
+    .replace(/^[#*+=-]/, "\\$&")
+    .replace(/^(\d+)([.)])/, "$1\\$2");
+}
+
+/**
+ * Text for a code span (`` `id` ``) on one line: control characters become spaces, and a
+ * backtick (which would end the span) is replaced by `'`.
+ */
+export function mdCode(text: string): string {
+  return "`" + text.replace(CONTROL, " ").replaceAll("`", "'") + "`";
+}
