@@ -14,6 +14,11 @@ const CONTROL = new RegExp(`[${CONTROLS}]`, "g");
 /** Matches text without a line break, tab or other control character: one line. */
 export const ONE_LINE: RegExp = new RegExp(`^[^${CONTROLS}]*$`);
 
+/** `text` on one line: line breaks, tabs and other control characters become spaces. */
+export function flatLine(text: string): string {
+  return text.replace(CONTROL, " ");
+}
+
 /**
  * A table cell kept on one line and free of terminal control sequences: a tab, line break or
  * other control character is shown escaped (`\t`, `\n`, `\r`, `\u001b`), so one row is one
@@ -50,9 +55,14 @@ export function mdInline(text: string): string {
 }
 
 /**
- * Text for a code span (`` `id` ``) on one line: control characters become spaces, and a
- * backtick (which would end the span) is replaced by `'`.
+ * A code span (`` `id` ``) on one line holding `text` exactly (control characters become
+ * spaces): the fence is one backtick more than the longest run of backticks inside, as
+ * CommonMark allows, so no text can end the span early.
  */
 export function mdCode(text: string): string {
-  return "`" + text.replace(CONTROL, " ").replaceAll("`", "'") + "`";
+  const flat = text.replace(CONTROL, " ");
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
