@@ -55,6 +55,28 @@ export function mdInline(text: string): string {
 }
 
 /**
+ * Free text of several lines (a description) for a Markdown block: lists and emphasis stay, but
+ * no line can open a heading, a code fence or HTML (an HTML comment could hide the rest of the
+ * file): a leading `#`, `` ``` ``, `~~~` or `<` is backslash-escaped. Carriage returns and
+ * other control characters but tab and line feed become spaces.
+ */
+export function mdBlock(text: string): string {
+  return text.replace(/\r\n?/g, "\n")
+    .replace(CONTROL, (ch) => ch === "\n" || ch === "\t" ? ch : " ")
+    .replace(/^( {0,3})(#|```|~~~|<)/gm, "$1\\$2");
+}
+
+/**
+ * A fenced code block holding `text` exactly: the fence is longer than any run of backticks
+ * at the start of one of its lines, so the text cannot close it early.
+ */
+export function mdFence(text: string, info = "", min = 3): string[] {
+  const longest = Math.max(0, ...(text.match(/^ {0,3}`+/gm) ?? []).map((l) => l.trim().length));
+  const fence = "`".repeat(Math.max(min, longest + 1));
+  return [fence + info, text, fence];
+}
+
+/**
  * A code span (`` `id` ``) on one line holding `text` exactly (control characters become
  * spaces): the fence is one backtick more than the longest run of backticks inside, as
  * CommonMark allows, so no text can end the span early.

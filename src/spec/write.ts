@@ -65,10 +65,10 @@ export async function renderSpec(spec: NewSpec): Promise<string> {
     use_case: spec.use_case,
     stack: spec.stack,
   });
-  const lines = ["---", ...front, "---", `# ${spec.name}`, "", "## Overview", ""];
-  lines.push(...spec.description.trim().split("\n"), "");
+  const lines = ["---", ...front, "---", `# ${flatLine(spec.name)}`, "", "## Overview", ""];
+  lines.push(...textLines(spec.description.trim()), "");
   lines.push("## Users", "");
-  if (spec.users.length) lines.push(...spec.users.map((u) => `- ${u}`));
+  if (spec.users.length) lines.push(...spec.users.map((u) => `- ${flatLine(u)}`));
   else lines.push("_Not described yet._");
   lines.push("", "## Features", "");
   for (const f of spec.features) lines.push(...renderFeatureBlock(f));

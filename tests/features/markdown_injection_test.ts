@@ -113,6 +113,25 @@ Deno.test("the managed block of CLAUDE.md/AGENTS.md renders injection attempts i
   }
 });
 
+Deno.test("the handoff prompt renders injection attempts inert", async () => {
+  await using dir = await tempProject();
+  await writeHostileFeatures(dir.path);
+  const res = await br(["handoff", "login"], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  const lines = res.stdout.split("\n");
+  assert.deepEqual(lines.filter((l) => /^#{1,6}\s/.test(l)), [
+    "# Feature login: Login ## Injected heading - \\[x\\] fake done item",
+    "## What to build",
+    "## Acceptance criteria",
+    "## Dependencies",
+    "## Files",
+    "## Verify",
+  ]);
+  assert.equal(lines.filter((l) => /^\s*- \[[ xX]\]/.test(l)).length, 4);
+  assert.ok(lines.includes(`\\${END}`), "the end marker is escaped");
+  assert.ok(lines.includes("\\# Owned"));
+});
+
 Deno.test("feature list prints one line per feature, control characters escaped", async () => {
   await using dir = await tempProject();
   await writeHostileFeatures(dir.path);
