@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { br, tempProject } from "../helpers.ts";
+import { br, brArgv, tempProject } from "../helpers.ts";
+import { MAX_LINE_CHARS } from "../../src/mcp/transport.ts";
 import { connect } from "./_client.ts";
 
 function errorText(result: unknown): string {
@@ -116,4 +117,57 @@ Deno.test("br feature add/update: the same limits on the command line (exit 3)",
   const update = await br(["feature", "update", "login", "--name", "a\nb"], { cwd: dir.path });
   assert.equal(update.code, 3, update.stderr);
   assert.match(update.stderr, /^error: Cannot change feature "login": name: a name is one line/);
+});
+
+Deno.test("br mcp: a message longer than the line limit gets -32600 with its id; serving goes on", async () => {
+  await using dir = await tempProject();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: brArgv(["mcp"]),
+    cwd: dir.path,
+    env: { BR_HOME: `${dir.path}/.br-home`, NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const init = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    },
+  };
+  const huge = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 7,
+    method: "tools/call",
+    params: { name: "br_add_feature", arguments: { name: "x".repeat(MAX_LINE_CHARS) } },
+  });
+  const status = { jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "br_status" } };
+  const w = child.stdin.getWriter();
+  const enc = new TextEncoder();
+  await w.write(enc.encode(JSON.stringify(init) + "\n"));
+  await w.write(
+    enc.encode(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })),
+  );
+  await w.write(enc.encode("\n"));
+  // In pieces, as a pipe delivers it.
+  for (let i = 0; i < huge.length; i += 1 << 20) {
+    await w.write(enc.encode(huge.slice(i, i + (1 << 20))));
+  }
+  await w.write(enc.encode("\n" + JSON.stringify(status) + "\n"));
+  await w.close();
+  const out = await child.output();
+  assert.equal(out.code, 0);
+  const messages = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  assert.equal(byId.get(7)?.error?.code, -32600);
+  assert.match(byId.get(7)?.error?.message, /longer than/);
+  assert.equal(byId.get(8)?.result?.structuredContent?.project, "demo");
+  const features = await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`);
+  assert.ok(!features.includes("xxxx"));
 });
