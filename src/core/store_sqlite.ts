@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { BrError } from "./errors.ts";
+import { existsSync } from "./fs.ts";
 import type { Migration, RunResult, SqlParams, SqlValue, Store, StoreTx } from "./store.ts";
 
 /** Options of {@link openSqliteStore}. */
@@ -100,14 +101,6 @@ function openReadOnly(path: string): DatabaseSync {
   }
   const uri = "file:" + path.replaceAll("\\", "/").split("/").map(encodeURIComponent).join("/");
   return new DatabaseSync(`${uri}?immutable=1`, { readOnly: true });
-}
-
-function existsSync(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 class SqliteStore implements Store {

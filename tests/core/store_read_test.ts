@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { br, brArgv, type BrRun, tempProject } from "../helpers.ts";
+import { BrError } from "../../src/core/errors.ts";
+import { MIGRATIONS } from "../../src/core/store_migrations.ts";
+import { openSqliteStore } from "../../src/core/store_sqlite.ts";
+import { br, brArgv, type BrRun, tempDir, tempProject } from "../helpers.ts";
 
 // Every command that only reads the store.
 const REPORTS: string[][] = [
@@ -176,4 +179,32 @@ Deno.test("a write on a read-only .buildrunner/ still fails with exit 8", async 
   if (!res) return;
   assert.equal(res.code, 8, res.stderr);
   assert.match(res.stderr, /^error: Cannot open the store .*br\.db/m);
+});
+
+Deno.test("openSqliteStore({readOnly}) creates nothing, writes nothing and refuses an old schema", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/br.db`;
+  await assert.rejects(
+    openSqliteStore(path, { readOnly: true }),
+    (e) => e instanceof BrError && e.exitCode === 8,
+  );
+  assert.deepEqual(await listing(dir.path), []);
+  const old = await openSqliteStore(path, { migrations: MIGRATIONS.slice(0, 1) });
+  await old.close();
+  await assert.rejects(
+    openSqliteStore(path, { readOnly: true }),
+    (e) => e instanceof BrError && /read-only and older than this br/.test(e.message),
+  );
+  const current = await openSqliteStore(path);
+  await current.run("INSERT INTO meta (key, value) VALUES ('k', 'v')");
+  await current.close();
+  const before = await digest(path);
+  const ro = await openSqliteStore(path, { readOnly: true });
+  assert.equal(
+    (await ro.get<{ value: string }>("SELECT value FROM meta WHERE key = 'k'"))?.value,
+    "v",
+  );
+  await assert.rejects(ro.run("INSERT INTO meta (key, value) VALUES ('x', 'y')"), BrError);
+  await ro.close();
+  assert.equal(await digest(path), before);
 });
