@@ -1,7 +1,12 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { displacedHooks, displacedWarning } from "../hooks/watch.ts";
-import { endSession, openSession, sessionTelemetryError } from "../project/session.ts";
+import {
+  endSession,
+  openSession,
+  sessionFatalError,
+  sessionTelemetryError,
+} from "../project/session.ts";
 import type { BrContext } from "./context.ts";
 
 /** Flags every project command takes. */
@@ -135,12 +140,12 @@ export async function withProject<T>(
   fn: (project: Project) => Promise<T>,
 ): Promise<T> {
   const project = await openFor(ctx, flags);
+  let result: T;
   try {
     if (!REPORTS_HOOKS.has(ctx.command ?? "")) await warnDisplacedHooks(ctx, project);
-    const result = await fn(project);
+    result = await fn(project);
     const code = Number(ctx.process.exitCode ?? 0) || 0;
     endSession(project, { exitCode: code, error: code === 10 ? "check_failed" : undefined });
-    return result;
   } catch (err) {
     endSession(project, {
       exitCode: isBrError(err) ? err.exitCode : ExitCode.unexpected,
@@ -150,8 +155,15 @@ export async function withProject<T>(
   } finally {
     await project.close();
     const failed = sessionTelemetryError(project);
-    if (failed) warn(ctx, `warning: telemetry not recorded: ${(failed as Error)?.message}`);
+    if (failed && !sessionFatalError(project)) {
+      warn(ctx, `warning: telemetry not recorded: ${(failed as Error)?.message}`);
+    }
   }
+  // Events that must not be stored locally (BR_DATABASE_URL names another store) fail the
+  // command; any other failure to record them is only a warning.
+  const fatal = sessionFatalError(project);
+  if (fatal) throw fatal;
+  return result;
 }
 
 /** Prints an error the house way and sets the exit code. */

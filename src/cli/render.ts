@@ -1,4 +1,5 @@
 import type { Feature, FeatureStatus } from "../features/mod.ts";
+import { plainCell } from "../core/text.ts";
 import type { BrContext } from "./context.ts";
 import { type Colors, colors } from "./output.ts";
 
@@ -22,11 +23,11 @@ export function statusColor(c: Colors, status: FeatureStatus | string): string {
 export async function featureTable(ctx: BrContext, features: readonly Feature[]): Promise<string> {
   const c = await colors(ctx);
   const rows = features.map((f) => [
-    f.id,
-    f.name,
-    statusColor(c, f.status),
-    f.priority,
-    f.dependencies.join(", "),
+    plainCell(f.id),
+    plainCell(f.name),
+    statusColor(c, plainCell(f.status)),
+    plainCell(f.priority),
+    plainCell(f.dependencies.join(", ")),
   ]);
   const head = ["ID", "NAME", "STATUS", "PRIORITY", "DEPENDS ON"];
   if (!ctx.stdoutIsTTY) {

@@ -212,10 +212,15 @@ export async function spoolPending(dir: string): Promise<boolean> {
 
 /**
  * Moves spooled events into the store, oldest file first, one transaction per file, then
- * removes the file. Safe to run in several processes at once: an event already stored is
- * skipped (and not counted twice). Returns how many events were added.
+ * removes the file (unless `keep`: a reader's in-memory copy leaves the spool for the real
+ * store). Safe to run in several processes at once: an event already stored is skipped (and
+ * not counted twice). Returns how many events were added.
  */
-export async function ingestSpool(store: Store, dir: string): Promise<number> {
+export async function ingestSpool(
+  store: Store,
+  dir: string,
+  options: { keep?: boolean } = {},
+): Promise<number> {
   let added = 0;
   for (const name of await spoolFiles(dir)) {
     const path = join(dir, name);
@@ -236,7 +241,7 @@ export async function ingestSpool(store: Store, dir: string): Promise<number> {
       }
     }
     added += await writeEvents(store, events);
-    await Deno.remove(path).catch(() => {});
+    if (!options.keep) await Deno.remove(path).catch(() => {});
   }
   return added;
 }

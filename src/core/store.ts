@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { BrError } from "./errors.ts";
 
 /** A value that can be bound to a statement parameter or read from a column. */
 export type SqlValue = null | number | bigint | string | Uint8Array;
@@ -106,4 +107,23 @@ export interface Migration {
   sqlite: string;
   /** The PostgreSQL script, once that backend exists. */
   postgres?: string;
+}
+
+/**
+ * The error for a `BR_DATABASE_URL` this build cannot use, or null when it is unset or names
+ * SQLite (`sqlite:`/`file:`). Only the SQLite store exists today: a server URL makes every
+ * command that would write or read the store fail, never fall back to the local file. The
+ * message names the scheme only (a URL may hold a password).
+ */
+export function storeUrlError(env: Record<string, string | undefined>): BrError | null {
+  const url = env.BR_DATABASE_URL;
+  if (!url || /^(sqlite|file):/i.test(url)) return null;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  return new BrError(
+    "storage",
+    `Cannot use BR_DATABASE_URL${
+      scheme ? ` (a ${scheme} URL)` : ""
+    }: this build stores data only in SQLite (.buildrunner/br.db)`,
+    { hint: "unset BR_DATABASE_URL to use the local SQLite file .buildrunner/br.db" },
+  );
 }

@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { BrError } from "./errors.ts";
+import { existsSync } from "./fs.ts";
 import type { Migration, RunResult, SqlParams, SqlValue, Store, StoreTx } from "./store.ts";
 
 /** Options of {@link openSqliteStore}. */
@@ -18,12 +19,20 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** How long a busy write is retried in all before it fails (default 60 000 ms). */
   retryDeadlineMs?: number;
+  /**
+   * Open an existing file for reading only: nothing is created or migrated, and a write
+   * fails. In a folder br may not write to, a WAL database cannot get its shared-memory file;
+   * it is then read as immutable (what the last committed checkpoint holds).
+   */
+  readOnly?: boolean;
 }
 
 /**
- * Opens (creating it when needed) the SQLite store at `path` and brings its schema up to date.
+ * Opens (creating it when needed) the SQLite store at `path` and brings its schema up to date;
+ * with `readOnly`, opens an existing file without changing it.
  *
- * @throws {BrError} `storage` when the file cannot be opened or is not a database.
+ * @throws {BrError} `storage` when the file cannot be opened or is not a database; with
+ * `readOnly`, also when its schema is older than this br (it cannot be migrated).
  */
 export async function openSqliteStore(
   path: string,
@@ -33,7 +42,8 @@ export async function openSqliteStore(
     (await import("./store_migrations.ts")).MIGRATIONS;
   const store = new SqliteStore(path, options);
   try {
-    await store.init(migrations);
+    if (options.readOnly) await store.checkReadOnly(migrations);
+    else await store.init(migrations);
   } catch (err) {
     await store.close();
     throw err;
@@ -75,6 +85,24 @@ function plain<T>(row: unknown): T {
   return (row === undefined ? undefined : Object.assign({}, row)) as T;
 }
 
+/**
+ * Opens `path` for reading. A WAL database needs its `-shm` file, which a read-only folder
+ * cannot get: then the file is opened immutable (no locks, no shared memory).
+ */
+function openReadOnly(path: string): DatabaseSync {
+  if (!existsSync(path)) throw new Error("unable to open database file (no such file)");
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    db.prepare("SELECT count(*) FROM sqlite_master").get();
+    return db;
+  } catch (err) {
+    db.close();
+    if (!/unable to open/i.test(String((err as Error)?.message))) throw err;
+  }
+  const uri = "file:" + path.replaceAll("\\", "/").split("/").map(encodeURIComponent).join("/");
+  return new DatabaseSync(`${uri}?immutable=1`, { readOnly: true });
+}
+
 class SqliteStore implements Store {
   readonly backend = "sqlite" as const;
   readonly location: string;
@@ -91,10 +119,22 @@ class SqliteStore implements Store {
     this.location = path;
     this.#deadlineMs = options.retryDeadlineMs ?? 60_000;
     try {
-      this.#db = new DatabaseSync(path);
+      this.#db = options.readOnly ? openReadOnly(path) : new DatabaseSync(path);
       this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, options.busyTimeoutMs ?? 1000) | 0}`);
     } catch (err) {
       throw storageError("open", err, path);
+    }
+  }
+
+  /** For a read-only open: the schema must be the one this br knows, as migrations cannot run. */
+  async checkReadOnly(migrations: readonly Migration[]): Promise<void> {
+    const pending = await this.#retry("read", () => pendingMigrations(this, migrations));
+    if (pending.length > 0) {
+      throw new BrError(
+        "storage",
+        `The store "${this.location}" is read-only and older than this br (${pending.length} migration(s) to apply)`,
+        { hint: "run br once where it may write .buildrunner/, then read it again" },
+      );
     }
   }
 
@@ -344,7 +384,10 @@ const LEDGER = "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY 
   "name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT";
 
 /** Versions applied so far; a database older than the ledger counts every version ≤ user_version. */
-function appliedVersions(host: MigrationHost, known: readonly Migration[]): Set<number> {
+function appliedVersions(
+  host: Pick<MigrationHost, "rawGet" | "rawAll">,
+  known: readonly Migration[],
+): Set<number> {
   const userVersion = host.rawGet<{ user_version: number }>("PRAGMA user_version")
     ?.user_version ?? 0;
   const hasLedger = host.rawGet(
@@ -356,6 +399,30 @@ function appliedVersions(host: MigrationHost, known: readonly Migration[]): Set<
     );
   }
   return new Set(known.filter((m) => m.version <= userVersion).map((m) => m.version));
+}
+
+/**
+ * The migrations not applied yet, in order.
+ *
+ * @throws {BrError} `storage` when the database was written by a newer br.
+ */
+function pendingMigrations(
+  host: Pick<MigrationHost, "location" | "rawGet" | "rawAll">,
+  migrations: readonly Migration[],
+): Migration[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  const latest = sorted.at(-1)?.version ?? 0;
+  const userVersion = host.rawGet<{ user_version: number }>("PRAGMA user_version")
+    ?.user_version ?? 0;
+  if (userVersion > latest) {
+    throw new BrError(
+      "storage",
+      `The store "${host.location}" has schema version ${userVersion}, newer than this br knows (${latest})`,
+      { hint: "upgrade br to the version that wrote it" },
+    );
+  }
+  const applied = appliedVersions(host, sorted);
+  return sorted.filter((m) => !applied.has(m.version));
 }
 
 /**
@@ -373,20 +440,7 @@ async function migrate(host: MigrationHost, migrations: readonly Migration[]): P
       });
     }
   }
-  const latest = sorted.at(-1)?.version ?? 0;
-  const check = (): Migration[] => {
-    const userVersion = host.rawGet<{ user_version: number }>("PRAGMA user_version")
-      ?.user_version ?? 0;
-    if (userVersion > latest) {
-      throw new BrError(
-        "storage",
-        `The store "${host.location}" has schema version ${userVersion}, newer than this br knows (${latest})`,
-        { hint: "upgrade br to the version that wrote it" },
-      );
-    }
-    const applied = appliedVersions(host, sorted);
-    return sorted.filter((m) => !applied.has(m.version));
-  };
+  const check = (): Migration[] => pendingMigrations(host, sorted);
   const pending = await host.retry("read", check);
   if (pending.length === 0) return;
   await host.tx(() => {

@@ -1,5 +1,6 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { readStore } from "../core/store_read.ts";
 import { round } from "./ledger.ts";
 import { resolveTimeZone } from "./summary.ts";
 import { periodWindow } from "./_time.ts";
@@ -127,7 +128,7 @@ export async function removeBudget(project: Project, name: string): Promise<void
 
 /** Every budget, sorted by name. */
 export async function listBudgets(project: Project): Promise<Budget[]> {
-  const store = await project.store();
+  const store = await readStore(project);
   return await store.all<Budget>(
     "SELECT name, period, feature, limit_usd, warn_pct FROM cost_budgets ORDER BY name",
   );
@@ -145,7 +146,8 @@ export async function checkBudgets(
   project: Project,
   options: { feature?: string | null; quiet?: boolean } = {},
 ): Promise<BudgetCheck> {
-  const store = await project.store();
+  // Without br.db there are no budgets, so nothing below writes.
+  const store = await readStore(project);
   const all = await store.all<Budget & { last_level: string | null; last_window: string | null }>(
     `SELECT name, period, feature, limit_usd, warn_pct, last_level, last_window FROM cost_budgets
      ORDER BY name`,

@@ -1,5 +1,6 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { readStore } from "../core/store_read.ts";
 import { round } from "./ledger.ts";
 import { checkTimeZone, defaultTimeZone, parseBound, periodKeys } from "./_time.ts";
 
@@ -136,7 +137,7 @@ export async function costSummary(
   // Calendar keys depend on the time zone, so rows are summed per minute in SQL and the
   // minutes are mapped to days, weeks or months here.
   const group = COLUMN[by] ?? "substr(time, 1, 16)";
-  const store = await project.store();
+  const store = await readStore(project);
   const rows = await store.all<Agg>(
     `SELECT ${group} AS k, sum(input_tokens) AS input, sum(output_tokens) AS output,
        sum(cache_creation_tokens) AS creation, sum(cache_read_tokens) AS read,

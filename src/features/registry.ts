@@ -244,7 +244,8 @@ export function addFeature(project: Project, input: AddFeatureInput): Promise<Fe
   if (status === "blocked" && !input.blocked_reason) {
     throw new BrError("usage", "A blocked feature needs a reason", { hint: "pass --reason" });
   }
-  return mutateFeatures(project, (file) => {
+  return mutateFeatures(project, async (file) => {
+    await checkFields("add the feature", { ...input, name, id, status, priority });
     if (file.features.some((f) => f.id === id)) {
       throw new BrError("conflict", `Feature "${id}" already exists`, {
         hint: input.id ? "choose another --id" : "pass --id to choose a different id",
@@ -279,6 +280,24 @@ export function addFeature(project: Project, input: AddFeatureInput): Promise<Fe
   });
 }
 
+/**
+ * Refuses input over the limits of the features schema (a name on one line, sizes), before
+ * anything changes.
+ *
+ * @throws {BrError} `invalid_data` naming the field.
+ */
+async function checkFields(action: string, fields: object): Promise<void> {
+  const { featureFieldsProblem } = await import("./schema.ts");
+  const problem = featureFieldsProblem(fields as Record<string, unknown>);
+  if (problem) {
+    throw new BrError("invalid_data", `Cannot ${action}: ${problem}`, {
+      hint: /at most/.test(problem)
+        ? "shorten it; nothing was written"
+        : "write it on one line; nothing was written",
+    });
+  }
+}
+
 /** Fields {@link updateFeature} can change. */
 export type FeaturePatch = Partial<
   Pick<
@@ -307,7 +326,8 @@ export function updateFeature(project: Project, id: string, patch: FeaturePatch)
   if (patch.name !== undefined && !patch.name.trim()) {
     throw new BrError("invalid_data", "A feature name cannot be empty", { hint: "pass a name" });
   }
-  return mutateFeatures(project, (file) => {
+  return mutateFeatures(project, async (file) => {
+    await checkFields(`change feature "${id}"`, patch);
     const feature = findFeature(file, id);
     const changes: Record<string, FieldChange> = {};
     for (const [key, value] of Object.entries(patch)) {

@@ -66,6 +66,12 @@ export interface McpServerHandle {
 
 const RESOURCE_NOT_FOUND = -32002;
 
+/**
+ * The most characters the arguments of one tool call may have as JSON: above every field
+ * limit of every tool put together, far below what strains a client or the pipe.
+ */
+export const MAX_ARGUMENTS_CHARS = 1_000_000;
+
 /** Starts serving over stdio. */
 export async function startMcpServer(options: McpServerOptions): Promise<McpServerHandle> {
   const { log } = options;
@@ -149,6 +155,16 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}"`, {
         hint: `call tools/list; this server has ${[...tools.keys()].join(", ")}`,
       });
+    }
+    const size = JSON.stringify(request.params.arguments ?? {}).length;
+    if (size > MAX_ARGUMENTS_CHARS) {
+      return toolError(
+        new BrError(
+          "usage",
+          `Invalid arguments for ${name}: ${size} characters of JSON, at most ${MAX_ARGUMENTS_CHARS}`,
+          { hint: "see the maxLength and maxItems of the tool's inputSchema in tools/list" },
+        ),
+      );
     }
     const parsed = tool.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) {

@@ -14,6 +14,13 @@ import {
   JSONRPCMessageSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
+/**
+ * The longest line (one JSON-RPC message) read, in characters. A longer one is answered with
+ * `-32600` and skipped without being kept in memory; tool arguments have their own, smaller
+ * limit, which gives the more useful error.
+ */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
 /** Where the transport reads and writes; the process' stdin/stdout by default. */
 export interface StdioStreams {
   /** Incoming bytes. */
@@ -65,6 +72,8 @@ export class LineTransport implements Transport {
 
   async #readLoop(): Promise<void> {
     let buffer = "";
+    // While skipping a line over MAX_LINE_CHARS: its start, to find the request id in.
+    let skipping: string | null = null;
     try {
       while (!this.#closed) {
         const { value, done } = await this.#reader!.read();
@@ -74,10 +83,19 @@ export class LineTransport implements Transport {
         while ((nl = buffer.indexOf("\n")) >= 0) {
           const line = buffer.slice(0, nl).replace(/\r$/, "");
           buffer = buffer.slice(nl + 1);
-          if (line.trim()) this.#handleLine(line);
+          if (skipping !== null) {
+            this.#tooLarge(skipping);
+            skipping = null;
+          } else if (line.length > MAX_LINE_CHARS) this.#tooLarge(line.slice(0, 1000));
+          else if (line.trim()) this.#handleLine(line);
+        }
+        if (buffer.length > MAX_LINE_CHARS) {
+          skipping ??= buffer.slice(0, 1000);
+          buffer = "";
         }
       }
-      if (buffer.trim()) this.#handleLine(buffer);
+      if (skipping !== null) this.#tooLarge(skipping);
+      else if (buffer.trim()) this.#handleLine(buffer);
     } catch (err) {
       if (!this.#closed) this.onerror?.(err as Error);
     }
@@ -115,6 +133,19 @@ export class LineTransport implements Transport {
     } catch (err) {
       this.onerror?.(err as Error);
     }
+  }
+
+  /** Answers a line over {@link MAX_LINE_CHARS}, with the request id when its start shows it. */
+  #tooLarge(start: string): void {
+    const m = /^\s*\{(?:\s*"(?:jsonrpc|method)"\s*:\s*"[^"]*"\s*,)*\s*"id"\s*:\s*(-?\d+|"[^"\\]*")/
+      .exec(start);
+    const id = m ? JSON.parse(m[1]) as string | number : null;
+    this.onerror?.(new Error(`A message over ${MAX_LINE_CHARS} characters on stdin was skipped`));
+    void this.#reply(
+      id,
+      ErrorCode.InvalidRequest,
+      `Invalid request: the message is longer than ${MAX_LINE_CHARS} characters`,
+    );
   }
 
   #reply(id: string | number | null, code: number, message: string): Promise<void> {

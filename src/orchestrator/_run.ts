@@ -11,7 +11,7 @@ import { processAlive, stopGroup } from "./_process.ts";
 import { FINAL_TASK_STATES, Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import { loadSettings, type SettingsOverrides } from "./_settings.ts";
 import { buildStatus, orchestratorAlive } from "./_status.ts";
-import { openStateStore } from "./_store.ts";
+import { openStateStore, readStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
 import type {
   InterruptedMerge,
@@ -42,6 +42,11 @@ export interface ResumeOptions {
 /** The state repository of a project. */
 export async function repoOf(project: Project): Promise<Repo> {
   return new Repo(await openStateStore(project));
+}
+
+/** The state repository for reading only (see {@link readStateStore}). */
+async function readRepoOf(project: Project): Promise<Repo> {
+  return new Repo(await readStateStore(project));
 }
 
 function newRunId(now: Date): string {
@@ -394,7 +399,7 @@ export async function settleMerges(
 
 /** The state of a run (default: the newest), for `br parallel status` and MCP. */
 export async function parallelStatus(project: Project, runId?: string): Promise<ParallelStatus> {
-  const repo = await repoOf(project);
+  const repo = await readRepoOf(project);
   const run = runId ? await repo.getRun(runId) : await repo.latestRun();
   if (runId && !run) {
     throw new BrError("not_found", `Cannot find run "${runId}"`, {
@@ -406,7 +411,7 @@ export async function parallelStatus(project: Project, runId?: string): Promise<
 
 /** Every run, newest first. */
 export async function listParallelRuns(project: Project): Promise<RunSummary[]> {
-  const repo = await repoOf(project);
+  const repo = await readRepoOf(project);
   const out: RunSummary[] = [];
   for (const run of await repo.listRuns()) {
     out.push((await buildStatus(project, repo, run)).run!);

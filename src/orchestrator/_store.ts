@@ -4,6 +4,7 @@
  */
 import type { Project } from "../core/project.ts";
 import type { Store, StoreQueries, StoreTx } from "../core/store.ts";
+import { readStore } from "../core/store_read.ts";
 
 export type { SqlParams, SqlValue } from "../core/store.ts";
 
@@ -13,4 +14,12 @@ export type SqlStore = StoreQueries & { tx<T>(fn: (t: StoreTx) => Promise<T>): P
 /** Opens the project store. */
 export function openStateStore(project: Project): Promise<Store> {
   return project.store();
+}
+
+/**
+ * The store for reports (`br parallel status|list|dashboard`): never creates `br.db` (no runs
+ * yet reads as empty) and reads a store in a folder br may not write to.
+ */
+export function readStateStore(project: Project): Promise<Store> {
+  return readStore(project);
 }

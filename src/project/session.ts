@@ -88,3 +88,11 @@ export function endSession(project: Project, outcome: SessionOutcome): void {
 export function sessionTelemetryError(project: Project): unknown {
   return collectors.get(project)?.lastError ?? null;
 }
+
+/**
+ * An error that must fail the session's command after it ran (events that may not be stored
+ * locally because `BR_DATABASE_URL` names another store), or null.
+ */
+export function sessionFatalError(project: Project): unknown {
+  return collectors.get(project)?.fatal ?? null;
+}

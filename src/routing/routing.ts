@@ -1,6 +1,7 @@
 /** Routing over a project: estimates, outcomes and the model list. */
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { readStore } from "../core/store_read.ts";
 import { type Feature, findFeature, loadFeatures } from "../features/mod.ts";
 import { declaredFiles } from "./_files.ts";
 import {
@@ -45,7 +46,7 @@ export interface OutcomeRow {
 
 /** Every recorded outcome, oldest first. */
 export async function outcomes(project: Project): Promise<OutcomeRow[]> {
-  const store = await project.store();
+  const store = await readStore(project);
   return store.all<OutcomeRow>(
     "SELECT feature, model, level, result, cost_usd FROM routing_outcomes ORDER BY id",
   );

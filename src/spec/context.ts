@@ -2,6 +2,7 @@ import { relative, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
+import { mdCode, mdInline } from "../core/text.ts";
 import { type Feature, loadFeatures, PRIORITIES, readyFeatures } from "../features/mod.ts";
 import { readSpec, specLabel } from "./store.ts";
 import type { ParsedSpec } from "./types.ts";
@@ -60,19 +61,21 @@ export async function renderContextBlock(project: Project): Promise<string> {
   const file = await loadFeatures(project);
   const spec = await readSpec(project);
   const name = spec?.front?.name ?? spec?.title ?? file.project;
-  const summary = overview(spec) || file.description || "";
+  // The spec's overview is the user's own Markdown (made one line); text from features.json
+  // is escaped, like every value below.
+  const summary = overview(spec) || mdInline(file.description || "");
   const lines = ["## BuildRunner context", ""];
-  lines.push(`**${name}**${summary ? `: ${summary}` : ""}`, "");
+  lines.push(`**${mdInline(name)}**${summary ? `: ${summary}` : ""}`, "");
   if (spec?.front) {
     const f = spec.front;
     const parts = [
-      f.industry ? `industry ${f.industry}` : null,
-      f.use_case ? `use case ${f.use_case}` : null,
-      f.stack.length ? `stack ${f.stack.join(", ")}` : null,
+      f.industry ? `industry ${mdInline(f.industry)}` : null,
+      f.use_case ? `use case ${mdInline(f.use_case)}` : null,
+      f.stack.length ? `stack ${f.stack.map(mdInline).join(", ")}` : null,
     ].filter(Boolean);
     if (parts.length) lines.push(`- Kind: ${parts.join("; ")}`);
     const lock = f.lock ? (lockMismatch(spec) ? ", locked but edited" : ", locked") : "";
-    lines.push(`- Spec: \`${specLabel(project)}\` (${f.status}${lock})`);
+    lines.push(`- Spec: ${mdCode(specLabel(project))} (${mdInline(f.status)}${lock})`);
   }
   const m = file.metrics;
   lines.push(
@@ -95,19 +98,19 @@ export async function renderContextBlock(project: Project): Promise<string> {
     );
   }
   for (const r of spec?.architecture_rules ?? []) {
-    lines.push(`- Layer rule: code in \`${r.from}\` must not import from \`${r.to}\`.`);
+    lines.push(`- Layer rule: code in ${mdCode(r.from)} must not import from ${mdCode(r.to)}.`);
   }
   const commands = verifyCommands(
     config.get<string | null>("project.test_command"),
     config.get("spec.verify_commands"),
   );
   if (commands.length) {
-    lines.push(`- Before committing, run: ${commands.map((c) => `\`${c}\``).join(", ")}.`);
+    lines.push(`- Before committing, run: ${commands.map(mdCode).join(", ")}.`);
   }
   lines.push("");
   const item = (f: Feature) =>
-    `- \`${f.id}\` ${f.name} (${f.priority})${
-      f.dependencies.length ? `, after ${f.dependencies.join(", ")}` : ""
+    `- ${mdCode(f.id)} ${mdInline(f.name)} (${f.priority})${
+      f.dependencies.length ? `, after ${f.dependencies.map(mdInline).join(", ")}` : ""
     }`;
   const byPriority = (a: Feature, b: Feature) =>
     PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.id.localeCompare(b.id);
@@ -121,7 +124,10 @@ export async function renderContextBlock(project: Project): Promise<string> {
   const blocked = file.features.filter((f) => f.status === "blocked").sort(byPriority);
   if (blocked.length) {
     lines.push("### Blocked", "");
-    lines.push(...blocked.map((f) => `${item(f)} — ${f.blocked_reason ?? "no reason given"}`), "");
+    lines.push(
+      ...blocked.map((f) => `${item(f)} — ${mdInline(f.blocked_reason ?? "no reason given")}`),
+      "",
+    );
   }
   return lines.join("\n").replace(/\n+$/, "");
 }

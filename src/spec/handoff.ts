@@ -1,4 +1,5 @@
 import type { Project } from "../core/project.ts";
+import { mdBlock, mdCode, mdFence, mdInline } from "../core/text.ts";
 import { findFeature, loadFeatures } from "../features/mod.ts";
 import { overview, verifyCommands } from "./context.ts";
 import { readSpec, specLabel } from "./store.ts";
@@ -139,24 +140,29 @@ export async function buildHandoff(project: Project, featureId: string): Promise
 export function renderHandoff(h: Handoff): string {
   const f = h.feature;
   const out: string[] = [];
-  out.push(`# Feature ${f.id}: ${f.name}`, "");
+  // Every value is escaped (names, criteria, reasons inline; the description as a block), so
+  // no text of features.json can add a section or a checklist item to the prompt.
+  const name = mdInline(f.name);
+  out.push(`# Feature ${f.id}: ${name}`, "");
   out.push(
-    `You are implementing the feature "${f.name}" (id \`${f.id}\`, priority ${f.priority}, status ${f.status}) of the project ${h.project.name}.`,
+    `You are implementing the feature "${name}" (id ${
+      mdCode(f.id)
+    }, priority ${f.priority}, status ${f.status}) of the project ${mdInline(h.project.name)}.`,
   );
-  if (h.project.summary) out.push("", `Project: ${h.project.summary}`);
+  if (h.project.summary) out.push("", `Project: ${mdInline(h.project.summary)}`);
   const kind = [
-    h.project.industry ? `industry ${h.project.industry}` : null,
-    h.project.use_case ? `use case ${h.project.use_case}` : null,
-    h.project.stack.length ? `stack ${h.project.stack.join(", ")}` : null,
+    h.project.industry ? `industry ${mdInline(h.project.industry)}` : null,
+    h.project.use_case ? `use case ${mdInline(h.project.use_case)}` : null,
+    h.project.stack.length ? `stack ${h.project.stack.map(mdInline).join(", ")}` : null,
   ].filter(Boolean);
   if (kind.length) out.push(`Kind: ${kind.join("; ")}.`);
-  if (f.description) out.push("", "## What to build", "", f.description);
+  if (f.description) out.push("", "## What to build", "", mdBlock(f.description));
   out.push("", "## Acceptance criteria", "");
-  if (f.acceptance.length) out.push(...f.acceptance.map((a) => `- [ ] ${a}`));
+  if (f.acceptance.length) out.push(...f.acceptance.map((a) => `- [ ] ${mdInline(a)}`));
   else out.push("- none recorded: ask for them before you start");
   out.push("", "## Dependencies", "");
   if (h.dependencies.length) {
-    out.push(...h.dependencies.map((d) => `- \`${d.id}\` ${d.name}: ${d.status}`));
+    out.push(...h.dependencies.map((d) => `- ${mdCode(d.id)} ${mdInline(d.name)}: ${d.status}`));
     if (!h.ready) {
       out.push(
         "",
@@ -165,12 +171,12 @@ export function renderHandoff(h: Handoff): string {
     }
   } else out.push("- none");
   if (h.dependents.length) {
-    out.push("", "Waiting on this feature: " + h.dependents.map((d) => `\`${d.id}\``).join(", "));
+    out.push("", "Waiting on this feature: " + h.dependents.map((d) => mdCode(d.id)).join(", "));
   }
   out.push("", "## Files", "");
   if (f.files.length) {
     out.push(
-      ...f.files.map((g) => `- \`${g}\``),
+      ...f.files.map((g) => `- ${mdCode(g)}`),
       "",
       "Keep changes within these paths where you can.",
     );
@@ -178,17 +184,24 @@ export function renderHandoff(h: Handoff): string {
   if (h.architecture_rules.length) {
     out.push("", "## Architecture rules", "");
     out.push(
-      ...h.architecture_rules.map((r) => `- \`${r.from}\` must not import from \`${r.to}\``),
+      ...h.architecture_rules.map((r) =>
+        `- ${mdCode(r.from)} must not import from ${mdCode(r.to)}`
+      ),
     );
   }
   if (h.spec_excerpt) {
-    out.push("", `## Spec excerpt (${h.spec_source})`, "", "````markdown", h.spec_excerpt, "````");
+    out.push(
+      "",
+      `## Spec excerpt (${h.spec_source})`,
+      "",
+      ...mdFence(h.spec_excerpt, "markdown", 4),
+    );
   }
   out.push("", "## Verify", "");
-  if (h.commands.length) out.push(...h.commands.map((c) => `- \`${c}\``));
+  if (h.commands.length) out.push(...h.commands.map((c) => `- ${mdCode(c)}`));
   else out.push("- no verify command configured (set `project.test_command`)");
   if (f.status === "blocked" && f.blocked_reason) {
-    out.push("", `Note: this feature is blocked: ${f.blocked_reason}`);
+    out.push("", `Note: this feature is blocked: ${mdInline(f.blocked_reason)}`);
   }
   return out.join("\n") + "\n";
 }

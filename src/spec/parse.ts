@@ -8,6 +8,7 @@ import type {
   SpecProblem,
   SpecSection,
 } from "./types.ts";
+import { STRUCTURE_LINE } from "./write.ts";
 
 const SECTION_RE = /^##\s+(.+?)\s*#*\s*$/;
 const FEATURE_RE = /^###\s+(.*?)\s*$/;
@@ -232,8 +233,10 @@ function parseFeature(
       }
       if (text.trim() !== "") inAcceptance = false;
     }
-    if (!inFields) desc.push(text);
-    else if (!inAcceptance) notes.push(text);
+    // A leading backslash kept free text from reading as structure (see STRUCTURE_LINE).
+    const free = text.startsWith("\\") && STRUCTURE_LINE.test(text.slice(1)) ? text.slice(1) : text;
+    if (!inFields) desc.push(free);
+    else if (!inAcceptance) notes.push(free);
   }
   feature.description = trimBlank(desc).join("\n");
   feature.notes = trimBlank(notes).join("\n");

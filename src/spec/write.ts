@@ -1,3 +1,4 @@
+import { flatLine } from "../core/text.ts";
 import type { ParsedSpec, SpecFeature } from "./types.ts";
 
 /** The fields of a feature the writer renders (positions are not needed). */
@@ -6,20 +7,30 @@ export type SpecFeatureInput =
   & Partial<Pick<SpecFeature, "checked" | "files" | "notes">>;
 
 /**
+ * A line of free text (a description or notes) that the spec parser would read as structure
+ * (a heading, a code fence, a field) gets a leading backslash, which the parser removes.
+ */
+export const STRUCTURE_LINE = /^(?:#|```|~~~|(?:priority|depends on|files|acceptance)\s*:)/i;
+
+function textLines(text: string): string[] {
+  return text.split("\n").map((l) => STRUCTURE_LINE.test(l) ? `\\${l}` : l);
+}
+
+/**
  * Renders one feature block of the Features section, ending with a blank line. Parsing the
  * result gives back the same fields.
  */
 export function renderFeatureBlock(f: SpecFeatureInput): string[] {
-  const out = [`### ${f.name} {#${f.id}}`, ""];
-  if (f.description.trim()) out.push(...f.description.split("\n"), "");
+  const out = [`### ${flatLine(f.name)} {#${f.id}}`, ""];
+  if (f.description.trim()) out.push(...textLines(f.description), "");
   out.push(`Priority: ${f.priority}`);
   out.push(`Depends on: ${f.depends_on.length ? f.depends_on.join(", ") : "none"}`);
   if (f.files?.length) out.push(`Files: ${f.files.join(", ")}`);
   out.push("Acceptance:");
   const checked = new Set(f.checked ?? []);
-  for (const a of f.acceptance) out.push(`- [${checked.has(a) ? "x" : " "}] ${a}`);
+  for (const a of f.acceptance) out.push(`- [${checked.has(a) ? "x" : " "}] ${flatLine(a)}`);
   out.push("");
-  if (f.notes?.trim()) out.push(...f.notes.split("\n"), "");
+  if (f.notes?.trim()) out.push(...textLines(f.notes), "");
   return out;
 }
 
@@ -54,10 +65,10 @@ export async function renderSpec(spec: NewSpec): Promise<string> {
     use_case: spec.use_case,
     stack: spec.stack,
   });
-  const lines = ["---", ...front, "---", `# ${spec.name}`, "", "## Overview", ""];
-  lines.push(...spec.description.trim().split("\n"), "");
+  const lines = ["---", ...front, "---", `# ${flatLine(spec.name)}`, "", "## Overview", ""];
+  lines.push(...textLines(spec.description.trim()), "");
   lines.push("## Users", "");
-  if (spec.users.length) lines.push(...spec.users.map((u) => `- ${u}`));
+  if (spec.users.length) lines.push(...spec.users.map((u) => `- ${flatLine(u)}`));
   else lines.push("_Not described yet._");
   lines.push("", "## Features", "");
   for (const f of spec.features) lines.push(...renderFeatureBlock(f));

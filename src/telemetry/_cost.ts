@@ -3,8 +3,8 @@
  * ledger by the time of each call (not from `cost.recorded` events by the time they were
  * emitted, which would put imported old logs into the last day).
  */
-import { exists } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
+import { readStore } from "../core/store_read.ts";
 
 /** Ledger cost of a period: total USD and calls, and per model (most expensive first). */
 export interface LedgerCost {
@@ -25,13 +25,12 @@ export async function ledgerCost(
   since: Date | null,
   now: Date,
 ): Promise<LedgerCost> {
-  if (!(await exists(project.paths.db))) return { usd: 0, calls: 0, by_model: [] };
   const { costSummary } = await import("../cost/mod.ts");
   // `until` is exclusive: the instant `now` itself counts.
   const until = new Date(now.getTime() + 1).toISOString();
   const from = since?.toISOString();
   const summary = await costSummary(project, { by: "model", since: from, until });
-  const store = await project.store();
+  const store = await readStore(project);
   const counts = await store.all<{ model: string; calls: number }>(
     "SELECT model, count(*) AS calls FROM cost_ledger WHERE time >= ? AND time < ? GROUP BY model",
     [from ?? "", until],

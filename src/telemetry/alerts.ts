@@ -3,7 +3,7 @@
  * from config. An alert fires when the figure reaches the threshold (`>=` a maximum, `<=` a
  * minimum), is stored once while it lasts, and is marked resolved when the figure recovers.
  */
-import { readStore } from "./_store.ts";
+import { readStore } from "../core/store_read.ts";
 import type { Project } from "../core/project.ts";
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";

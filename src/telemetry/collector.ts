@@ -9,6 +9,7 @@
  */
 import type { BrEvent, EventType } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
+import { storeUrlError } from "../core/store.ts";
 
 /** Options of {@link attachCollector}. */
 export interface CollectorOptions {
@@ -42,6 +43,12 @@ export interface Collector {
   readonly written: number;
   /** The last write failure, if any (a failure never fails the command). */
   readonly lastError: unknown;
+  /**
+   * Set when events could not be stored because `BR_DATABASE_URL` names a store this build
+   * lacks: unlike other write failures, this fails the command (exit 8), as the events
+   * must not land in the local file instead.
+   */
+  readonly fatal: Error | null;
   /** Writes what is buffered now. */
   flush(): Promise<void>;
   /** Records how the command ended; `session.started`/`ended` are written at close. */
@@ -91,7 +98,9 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     enabled: !telemetryDisabledByEnv(project.env),
     written: 0,
     lastError: null as unknown,
+    fatal: null as Error | null,
   };
+  const unusable = state.enabled ? storeUrlError(project.env) : null;
 
   const isAllowed = async (): Promise<boolean> => {
     if (allowed === null) {
@@ -108,6 +117,10 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   const write = async (events: BrEvent[], hasAlertInputs: boolean): Promise<void> => {
     try {
       if (!(await isAllowed())) return;
+      if (unusable) {
+        state.fatal = state.lastError = unusable;
+        return;
+      }
       alertsPending ||= hasAlertInputs;
       if (closing && !alertsPending && !project.storeOpened()) {
         // A short command that never needed the store: spool the events (the next open of
@@ -156,12 +169,18 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     get lastError() {
       return state.lastError;
     },
+    get fatal() {
+      return state.fatal;
+    },
     flush,
     end(result) {
       outcome = result;
     },
   };
   if (!state.enabled) return collector;
+  // Feature and spec changes pass the veto hooks before anything is written: refuse them
+  // there, so a change whose events cannot be stored is not made at all.
+  if (unusable) project.bus.before("*", () => Promise.reject(unusable));
 
   project.bus.on("*", (event) => {
     buffer.push(event);

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { readStore } from "./_store.ts";
+import { readStore } from "../core/store_read.ts";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { parseDuration, type Period, periodStart } from "./_time.ts";

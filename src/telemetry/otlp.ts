@@ -2,7 +2,7 @@
  * OTLP/HTTP export: stored events are sent as OpenTelemetry log records (JSON encoding) to
  * `<endpoint>/v1/logs`, in batches, resuming after the last event a previous export delivered.
  */
-import { readStore } from "./_store.ts";
+import { readStore } from "../core/store_read.ts";
 import { basename } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";

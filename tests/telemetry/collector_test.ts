@@ -158,7 +158,7 @@ Deno.test("collector: 8 processes x 5,000 events at once -> 40,000 rows", async 
   await project.close();
 });
 
-Deno.test("collector: a short mutation spools its events; opening the store ingests them once", async () => {
+Deno.test("collector: a short mutation spools its events; reports see them, opening the store ingests them once", async () => {
   await using dir = await tempProject();
   const add = await br(["feature", "add", "Login", "--acceptance", "works"], { cwd: dir.path });
   assert.equal(add.code, 0, add.stderr);
@@ -184,6 +184,14 @@ Deno.test("collector: a short mutation spools its events; opening the store inge
     const { until: _, ...rest } = JSON.parse(res.stdout);
     return rest;
   };
+  // A report reads the spool without creating the store; the spool stays.
+  assert.deepEqual(await events(), ["session.started", "feature.added", "session.ended"]);
+  assert.equal(await dbExists(dir.path), false);
+  assert.equal([...Deno.readDirSync(spool)].length, 2);
+  // The next command that opens the store ingests the spool, once.
+  const opener = createProject(dir.path, { env: {} });
+  await opener.store();
+  await opener.close();
   assert.deepEqual(await events(), ["session.started", "feature.added", "session.ended"]);
   assert.equal(await dbExists(dir.path), true);
   assert.deepEqual([...Deno.readDirSync(spool)].map((e) => e.name), [".gitignore"]);

@@ -10,6 +10,7 @@ import {
   STATUSES,
   summarize,
 } from "../../features/mod.ts";
+import { FEATURE_LIMITS, FeatureFields } from "../../features/schema.ts";
 import { confineGlob, defineTool, paginate, type ToolDefinition } from "../tool.ts";
 
 /** One feature as `features.json` holds it (fields of other tools are kept). */
@@ -43,7 +44,9 @@ const Metrics = z.object({
   completion_percentage: z.number(),
 });
 
-const featureId = z.string().min(1).describe("Feature id, as in br_list_features");
+const featureId = z.string().min(1).max(FEATURE_LIMITS.id).describe(
+  "Feature id, as in br_list_features",
+);
 const limit = z.number().int().min(1).max(500).default(50).describe(
   "Page size (1-500, default 50)",
 );
@@ -81,7 +84,7 @@ export const featureTools: ToolDefinition[] = [
     input: z.strictObject({
       status: z.enum(STATUSES).optional().describe("Only this status"),
       priority: z.enum(PRIORITIES).optional().describe("Only this priority"),
-      tag: z.string().optional().describe("Only features with this tag"),
+      tag: z.string().max(100).optional().describe("Only features with this tag"),
       limit,
       cursor,
     }),
@@ -148,7 +151,9 @@ export const featureTools: ToolDefinition[] = [
     input: z.strictObject({
       id: featureId,
       status: z.enum(STATUSES),
-      reason: z.string().optional().describe("Why it is blocked (required for blocked)"),
+      reason: FeatureFields.blocked_reason.optional().describe(
+        "Why it is blocked (required for blocked)",
+      ),
       force: z.boolean().optional().describe(
         "Complete even with open dependencies (recorded in the event log)",
       ),
@@ -174,21 +179,25 @@ export const featureTools: ToolDefinition[] = [
       "Adds a feature to .buildrunner/features.json. The id defaults to the slug of the name; dependencies must exist and make no cycle.",
     set: "default",
     input: z.strictObject({
-      name: z.string().min(1),
-      id: z.string().optional().describe("Id (default: slug of the name)"),
-      description: z.string().optional(),
+      name: FeatureFields.name.describe(`One line, at most ${FEATURE_LIMITS.name} characters`),
+      id: z.string().max(FEATURE_LIMITS.id).optional().describe(
+        "Id (default: slug of the name)",
+      ),
+      description: FeatureFields.description.optional(),
       priority: z.enum(PRIORITIES).optional().describe("Default medium"),
       status: z.enum(STATUSES).optional().describe("Default planned"),
-      blocked_reason: z.string().optional().describe("Required with status blocked"),
-      dependencies: z.array(z.string()).optional().describe("Ids it depends on"),
-      acceptance: z.array(z.string()).optional().describe("Acceptance criteria"),
-      files: z.array(z.string()).optional().describe(
+      blocked_reason: FeatureFields.blocked_reason.optional().describe(
+        "Required with status blocked",
+      ),
+      dependencies: FeatureFields.dependencies.optional().describe("Ids it depends on"),
+      acceptance: FeatureFields.acceptance.optional().describe("Acceptance criteria"),
+      files: FeatureFields.files.optional().describe(
         "Globs of where the work lives, relative to the project root",
       ),
-      tags: z.array(z.string()).optional(),
+      tags: FeatureFields.tags.optional(),
       week: z.number().int().min(0).optional(),
-      build: z.string().optional(),
-      owner: z.string().optional(),
+      build: FeatureFields.build.optional(),
+      owner: FeatureFields.owner.optional(),
     }),
     output: z.object({ feature: FeatureOut }),
     annotations: {
