@@ -21,7 +21,11 @@ import {
 
 function selection(ctx: BrContext, flags: { tools?: string }) {
   const spec = flags.tools ?? ctx.env.BR_MCP_TOOLS;
-  const selected = selectTools(spec);
+  const selected = selectTools(
+    spec,
+    undefined,
+    flags.tools === undefined ? "BR_MCP_TOOLS" : "--tools",
+  );
   if (selected.unknown.length) {
     warn(
       ctx,
