@@ -43,6 +43,7 @@ async function lockAndRun<T>(
     file = await Deno.open(lockPath, { create: true, read: true, write: true });
   } catch (err) {
     throw new BrError("storage", `Cannot open lock file "${lockPath}": ${(err as Error).message}`, {
+      hint: "check that .buildrunner/ is a folder br may write to",
       cause: err,
     });
   }

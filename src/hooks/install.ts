@@ -1,7 +1,7 @@
 import { join, resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { exists, readTextOrNull, writeFileAtomic } from "../core/fs.ts";
-import { gitOk } from "../core/git.ts";
+import { gitOk, isGitRepo, noRepository } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { selfCommandLine, shellQuote } from "../core/self.ts";
 
@@ -56,14 +56,13 @@ export interface HooksStatus {
  * The hooks folder of the repository holding `cwd`: `git rev-parse --git-path hooks` (which
  * honours `core.hooksPath` and is shared by every `git worktree`), made absolute.
  *
- * @throws {BrError} `external` when `cwd` is not in a git repository.
+ * @throws {BrError} `not_found` when `cwd` is not in a git repository; `external` when git
+ * fails.
  */
 export async function hooksDir(cwd: string): Promise<string> {
-  const rel = await gitOk(["rev-parse", "--git-path", "hooks"], { cwd }).catch((err) => {
-    throw new BrError("external", `Not a git repository: "${cwd}"`, {
-      hint: 'run "git init" first',
-      cause: err,
-    });
+  const rel = await gitOk(["rev-parse", "--git-path", "hooks"], { cwd }).catch(async (err) => {
+    if (!(await isGitRepo(cwd))) throw noRepository(cwd, "hooks live in the repository");
+    throw err;
   });
   // --git-path answers relative to git's current folder, which is `cwd`.
   return resolve(cwd, rel);

@@ -111,7 +111,7 @@ Deno.test("unknown ids and missing folders exit 4", async () => {
   const hint = assertError(outcome, 4, /^error: Cannot find model "claude-sonet-4-5"/);
   assert.match(hint, /claude-sonnet-4-5/);
   const imp = await br(["cost", "import", "--dir", "no-such-folder"], { cwd: dir.path });
-  assertError(imp, 4, /^error: Cannot find the folder "no-such-folder"$/);
+  assertError(imp, 4, /^error: Cannot find the folder ".*no-such-folder"$/);
   const mcp = await br(["mcp", "--project", "no-such-folder"], { cwd: dir.path });
   assertError(mcp, 4, /No BuildRunner project at/);
 });
@@ -157,4 +157,36 @@ Deno.test("every error of a table of bad invocations has one hint line", async (
   for (const [args, code] of table) {
     assertError(await br(args, { cwd: dir.path }), code, /./, args.join(" "));
   }
+});
+
+Deno.test("every BrError built in src/ carries a hint", async () => {
+  const src = new URL("../../src/", import.meta.url);
+  const missing: string[] = [];
+  const visit = async (dir: URL): Promise<void> => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await visit(new URL(`${e.name}/`, dir));
+      else if (e.name.endsWith(".ts")) {
+        const text = await Deno.readTextFile(new URL(e.name, dir));
+        // `new BrError(...)` with its options, and the `usage(message, hint)` helper.
+        for (const m of text.matchAll(/new BrError\(|(?<![\w.])usage\(/g)) {
+          let depth = 1;
+          let i = m.index + m[0].length;
+          while (depth > 0 && i < text.length) {
+            const ch = text[i++];
+            if ("([{".includes(ch)) depth++;
+            else if (")]}".includes(ch)) depth--;
+          }
+          const call = text.slice(m.index, i);
+          if (/^usage\(message/.test(call)) continue; // the helper's own definition
+          // Without its strings, a `usage(...)` call with a hint has a comma in it.
+          const bare = call.replace(/`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, "s");
+          const ok = m[0] === "new BrError(" ? /\bhint\b/.test(call) : /,\s*\S/.test(bare);
+          const line = text.slice(0, m.index).split("\n").length;
+          if (!ok) missing.push(`${new URL(e.name, dir).pathname.split("/src/")[1]}:${line}`);
+        }
+      }
+    }
+  };
+  await visit(src);
+  assert.deepEqual(missing, []);
 });
