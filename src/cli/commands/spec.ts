@@ -47,7 +47,7 @@ export const specRoutes: RouteMap<BrContext> = buildRouteMap({
         flags: {
           ...common,
           dryRun: bool("Print the plan as a diff and write nothing"),
-          prefer: str("Resolve field conflicts in favour of: spec, features", "side"),
+          prefer: str("Resolve every conflict (removals too) in favour of: spec, features", "side"),
         },
       },
     }),

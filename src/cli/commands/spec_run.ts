@@ -198,7 +198,8 @@ export function sync(
     if (r.conflicts.length) {
       print(
         this,
-        "Conflicts were left as they are: edit one side to match, or re-run with --prefer spec|features.",
+        "Conflicts were left as they are: edit one side to match, or re-run with " +
+          "--prefer features (features.json wins) or --prefer spec (the spec wins).",
       );
     }
   });
