@@ -1,7 +1,16 @@
 import { z } from "zod";
 import { defineConfigSection } from "../core/config.ts";
+import { parseDuration } from "./_settings.ts";
 
-const duration = z.union([z.string(), z.number()]);
+// What the run settings read (`parseDuration`), so that `br config set` refuses the rest.
+const duration = z.union([z.string(), z.number()]).refine((v) => {
+  try {
+    parseDuration(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, "use a number with a unit: 250ms, 90s, 30m, 1h");
 
 /** One agent profile of `parallel.agents.<name>`. */
 const profileSchema = z.looseObject({

@@ -190,3 +190,41 @@ Deno.test("every BrError built in src/ carries a hint", async () => {
   await visit(src);
   assert.deepEqual(missing, []);
 });
+
+Deno.test("config set refuses what the setting's reader would refuse, and writes nothing", async () => {
+  await using dir = await tempProject();
+  const file = `${dir.path}/.buildrunner/config.yaml`;
+  const before = await Deno.readTextFile(file);
+  const cases: [string, string, RegExp][] = [
+    ["parallel.timeout", "abc", /parallel\.timeout: .*250ms, 90s, 30m, 1h/],
+    ["parallel.heartbeat", "-5s", /parallel\.heartbeat/],
+    ["routing.models", '[{"id":"my-model"}]', /routing\.models\.0\.tier/],
+    [
+      "design.overrides",
+      '{"colors":{"light":{"primary":"nope"}}}',
+      /design\.overrides\.colors\.light\.primary/,
+    ],
+    [
+      "design.overrides",
+      '{"colors":{"primary":"#000000"}}',
+      /design\.overrides\.colors: .*primary/,
+    ],
+  ];
+  for (const [key, value, message] of cases) {
+    const res = await br(["config", "set", key, value], { cwd: dir.path });
+    assertError(res, 3, message, `${key} ${value}`);
+  }
+  assert.equal(await Deno.readTextFile(file), before);
+  // What the readers take is still taken.
+  for (
+    const [key, value] of [
+      ["parallel.timeout", "90s"],
+      ["parallel.timeout", "45"],
+      ["routing.models", '[{"id":"claude-sonnet-4-5"},{"id":"my-model","tier":2}]'],
+      ["design.overrides", '{"colors":{"light":{"primary":"#112233"}},"radius_rem":0.5}'],
+    ]
+  ) {
+    const res = await br(["config", "set", key, value], { cwd: dir.path });
+    assert.equal(res.code, 0, `${key} ${value}: ${res.stderr}`);
+  }
+});
