@@ -129,6 +129,12 @@ function routeOf(root: unknown, argv: readonly string[]): { words: string; group
 
 /** Parses `argv` with the command tree and runs the command it names in `ctx`. */
 export async function runTree(argv: readonly string[], ctx: BrContext): Promise<void> {
+  // The words to complete are the user's partial command line, flags included: never parsed
+  // as flags of `__complete` itself.
+  if (argv[0] === "__complete") {
+    const { complete } = await import("./commands/completions_run.ts");
+    return await complete.call({ ...ctx, command: "__complete" }, {}, ...argv.slice(1));
+  }
   const app = await buildApp(argv);
   const route = routeOf(app.root, argv);
   const runCtx = ctx.command ? ctx : { ...ctx, command: route.words || "br" };
