@@ -298,6 +298,41 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0];
 }
 
+/**
+ * True when the value at `key` may hold a secret: request headers
+ * (`telemetry.otlp.headers.*`), agent environments (`parallel.agents.<name>.env.*`), and any
+ * key named like a credential (`token`, `secret`, `password`, `api_key`, ...). Such values
+ * are masked wherever `br config` prints them.
+ */
+export function isSecretConfigKey(key: string): boolean {
+  if (/^telemetry\.otlp\.headers(\.|$)/.test(key)) return true;
+  if (/^parallel\.agents\.[^.]+\.env(\.|$)/.test(key)) return true;
+  const last = key.slice(key.lastIndexOf(".") + 1);
+  return /token|secret|passw(or)?d|api[_-]?key|credential|authorization|private[_-]?key/i.test(
+    last,
+  );
+}
+
+/**
+ * `value` (the value at `key`) with every value under a secret-bearing key (see
+ * {@link isSecretConfigKey}) replaced by `mask(value)`; keys and the rest are kept.
+ */
+export function maskConfigValue(
+  key: string,
+  value: unknown,
+  mask: (secret: string) => string,
+): unknown {
+  if (isPlain(value)) {
+    return Object.fromEntries(
+      Object.entries(value as ConfigTree).map((
+        [k, v],
+      ) => [k, maskConfigValue(`${key}.${k}`, v, mask)]),
+    );
+  }
+  if (value === null || value === undefined || !isSecretConfigKey(key)) return value;
+  return Array.isArray(value) ? value.map((v) => mask(String(v))) : mask(String(value));
+}
+
 /** The value at a dotted path of a tree. */
 export function getPath(tree: unknown, key: string): unknown {
   let node = tree;

@@ -228,3 +228,37 @@ Deno.test("config set refuses what the setting's reader would refuse, and writes
     assert.equal(res.code, 0, `${key} ${value}: ${res.stderr}`);
   }
 });
+
+Deno.test("config never prints secret-bearing values: get, list, set, with and without --json", async () => {
+  await using dir = await tempProject();
+  const secret = "sk-live-0123456789abcdefXYZ";
+  const run = (...args: string[]) => br(["config", ...args], { cwd: dir.path });
+  const outputs: string[] = [];
+  const keep = async (args: string[]) => {
+    const res = await run(...args);
+    assert.equal(res.code, 0, `${args.join(" ")}: ${res.stderr}`);
+    outputs.push(res.stdout + res.stderr);
+    return res;
+  };
+  await keep(["set", "telemetry.otlp.headers", JSON.stringify({ "x-api-key": secret })]);
+  await keep([
+    "set",
+    "parallel.agents",
+    JSON.stringify({ a: { command: "x", env: { API_TOKEN: secret } } }),
+  ]);
+  await keep(["get", "telemetry.otlp.headers"]);
+  const json = await keep(["get", "telemetry.otlp.headers", "--json"]);
+  await keep(["get", "parallel.agents"]);
+  await keep(["list"]);
+  const list = await keep(["list", "--json"]);
+  for (const out of outputs) assert.ok(!out.includes(secret), out);
+  // Masked the way findings are, and the key itself is still shown.
+  assert.equal(JSON.parse(json.stdout).value["x-api-key"], "sk-l********");
+  assert.ok(
+    JSON.parse(list.stdout).some((e: { key: string; value: unknown }) =>
+      e.key === "telemetry.otlp.headers.x-api-key" && e.value === "sk-l********"
+    ),
+  );
+  // The file keeps the real value: the exporter needs it.
+  assert.ok((await Deno.readTextFile(`${dir.path}/.buildrunner/config.yaml`)).includes(secret));
+});
