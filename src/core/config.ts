@@ -236,7 +236,7 @@ function unwrap(schema: any): any {
  */
 export async function writeConfigValue(file: string, key: string, value: unknown): Promise<void> {
   assertKnownKey(key);
-  const { parseDocument } = await import("yaml");
+  const { isMap, parseDocument } = await import("yaml");
   const text = (await readTextOrNull(file)) ?? "";
   const doc = parseDocument(text);
   if (doc.errors.length) {
@@ -245,8 +245,15 @@ export async function writeConfigValue(file: string, key: string, value: unknown
     });
   }
   const path = key.split(".");
-  if (value === undefined) doc.deleteIn(path);
-  else {
+  if (value === undefined) {
+    doc.deleteIn(path);
+    // A section (or mapping) left empty by the removal goes too: no `quality: {}` behind.
+    for (let i = path.length - 1; i > 0; i--) {
+      const parent = doc.getIn(path.slice(0, i), true);
+      if (!isMap(parent) || parent.items.length > 0) break;
+      doc.deleteIn(path.slice(0, i));
+    }
+  } else {
     if (doc.contents === null) doc.contents = doc.createNode({}) as never;
     doc.setIn(path, value);
   }

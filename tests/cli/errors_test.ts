@@ -262,3 +262,30 @@ Deno.test("config never prints secret-bearing values: get, list, set, with and w
   // The file keeps the real value: the exporter needs it.
   assert.ok((await Deno.readTextFile(`${dir.path}/.buildrunner/config.yaml`)).includes(secret));
 });
+
+Deno.test("config unset leaves no empty section behind; config list aligns its columns", async () => {
+  await using dir = await tempProject();
+  const file = `${dir.path}/.buildrunner/config.yaml`;
+  const before = await Deno.readTextFile(file);
+  const run = (...args: string[]) => br(["config", ...args], { cwd: dir.path });
+  assert.equal((await run("set", "quality.threshold", "80")).code, 0);
+  assert.equal((await run("set", "telemetry.alerts.window", "week")).code, 0);
+  assert.equal((await run("unset", "quality.threshold")).code, 0);
+  assert.equal((await run("unset", "telemetry.alerts.window")).code, 0);
+  const after = await Deno.readTextFile(file);
+  assert.doesNotMatch(after, /quality|telemetry|\{\}/);
+  assert.equal(after, before);
+
+  assert.equal(
+    (await run("set", "design.overrides", '{"colors":{"light":{"primary":"#112233"}}}')).code,
+    0,
+  );
+  const lines = (await run("list")).stdout.trimEnd().split("\n");
+  // Key, source, value: the source and the value columns start at the same place on every line.
+  const columns = new Set(lines.map((l) => {
+    const m = /^(\S+\s+)(default|project|global|env|flag)(\s+)\S/.exec(l);
+    assert.ok(m, l);
+    return `${m[1].length}:${m[1].length + m[2].length + m[3].length}`;
+  }));
+  assert.equal(columns.size, 1, lines.join("\n"));
+});

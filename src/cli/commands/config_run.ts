@@ -110,8 +110,13 @@ export async function list(this: BrContext, flags: Flags): Promise<void> {
     .map((e) => ({ ...e, value: shown(e.key, e.value) }));
   if (flags.json) return printJson(this, entries);
   const c = await colors(this);
-  const width = Math.max(0, ...entries.map((e) => e.key.length));
+  // The value last: a long one (a list, a mapping) then pushes nothing out of line.
+  const keys = Math.max(0, ...entries.map((e) => e.key.length));
+  const sources = Math.max(0, ...entries.map((e) => e.source.length));
   for (const e of entries) {
-    print(this, `${e.key.padEnd(width)}  ${JSON.stringify(e.value)}  ${c.dim(e.source)}`);
+    print(
+      this,
+      `${e.key.padEnd(keys)}  ${c.dim(e.source.padEnd(sources))}  ${JSON.stringify(e.value)}`,
+    );
   }
 }
