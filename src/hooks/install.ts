@@ -138,7 +138,7 @@ function pickHooks(names: string[] | undefined): HookName[] {
  * An existing hook of another tool is kept as `<hook>.br-chained` and runs first; nothing
  * is written to git config (no `core.hooksPath`), so the hooks work in every worktree.
  *
- * @throws {BrError} `external` outside a git repository, `conflict` when a previous hook is
+ * @throws {BrError} `not_found` outside a git repository, `conflict` when a previous hook is
  * already chained and another foreign hook took its place.
  */
 export async function installHooks(
@@ -184,7 +184,7 @@ export async function installHooks(
  * Removes the hooks `br` installed and puts back the hooks they chained to. A hook of
  * another tool is left alone.
  *
- * @throws {BrError} `external` outside a git repository.
+ * @throws {BrError} `not_found` outside a git repository.
  */
 export async function uninstallHooks(
   project: Project,
@@ -216,7 +216,7 @@ export async function uninstallHooks(
 /**
  * Which hooks are installed.
  *
- * @throws {BrError} `external` outside a git repository.
+ * @throws {BrError} `not_found` outside a git repository.
  */
 export async function hooksStatus(project: Project): Promise<HooksStatus> {
   const dir = await hooksDir(project.root);
