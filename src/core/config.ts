@@ -43,6 +43,23 @@ export function defineConfigSection<S extends AnyObjectSchema>(name: string, sch
   return schema;
 }
 
+/**
+ * A `superRefine` check made of the function a setting's reader checks it with (one that
+ * throws): its message becomes the schema issue, so `br config set` refuses what the reader
+ * would, in the reader's words.
+ */
+export function readerCheck<T>(
+  check: (value: T) => unknown,
+): (value: T, ctx: { addIssue(issue: { code: "custom"; message: string }): void }) => void {
+  return (value, ctx) => {
+    try {
+      check(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  };
+}
+
 /** The names of the registered sections, sorted. */
 export function configSectionNames(): string[] {
   return [...sections.keys()].sort();

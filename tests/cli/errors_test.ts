@@ -209,6 +209,13 @@ Deno.test("config set refuses what the setting's reader would refuse, and writes
       '{"colors":{"primary":"#000000"}}',
       /design\.overrides\.colors: .*primary/,
     ],
+    ["cost.timezone", "Mars/Olympus", /cost\.timezone: Unknown time zone "Mars\/Olympus"/],
+    ["parallel.agent", "gpt-agent", /parallel\.agent: Unknown agent profile "gpt-agent"/],
+    [
+      "parallel.agents",
+      '{"mine":{"command":"my-agent {promt}"}}',
+      /parallel\.agents\.mine\.command: Unknown placeholder \{promt\}/,
+    ],
   ];
   for (const [key, value, message] of cases) {
     const res = await br(["config", "set", key, value], { cwd: dir.path });
@@ -220,6 +227,10 @@ Deno.test("config set refuses what the setting's reader would refuse, and writes
     const [key, value] of [
       ["parallel.timeout", "90s"],
       ["parallel.timeout", "45"],
+      ["cost.timezone", "Europe/Berlin"],
+      ["parallel.agents", '{"mine":{"command":"my-agent {prompt_file}"}}'],
+      ["parallel.agent", "mine"],
+      ["parallel.agent", "codex"],
       ["routing.models", '[{"id":"claude-sonnet-4-5"},{"id":"my-model","tier":2}]'],
       ["design.overrides", '{"colors":{"light":{"primary":"#112233"}},"radius_rem":0.5}'],
     ]
