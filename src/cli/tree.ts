@@ -95,9 +95,9 @@ function appOptions(words: string): Parameters<typeof buildApplication<BrContext
       loadText: () => ({
         ...text_en,
         noCommandRegisteredForInput: (args) =>
-          `error: ${
-            text_en.noCommandRegisteredForInput(args)
-          }\nhint: run "br --help" to see the commands`,
+          `error: ${text_en.noCommandRegisteredForInput(args)}\nhint: run "${
+            words ? `br ${words}` : "br"
+          } --help" to see the commands`,
         exceptionWhileParsingArguments(exc, ansiColor) {
           const message = text_en.exceptionWhileParsingArguments.call(this, exc, ansiColor);
           return parseError(exc, message, words);

@@ -86,6 +86,9 @@ Deno.test("a group without its command is a usage error (exit 2) that lists the 
   assert.match(tail[0], /^error: Missing the command after "br feature"$/);
   assert.match(tail[1], /^hint: run "br feature --help"/);
   assert.equal(res.code, 2);
+  const unknown = await br(["feature", "nope"], { cwd: dir.path });
+  const hint = assertError(unknown, 2, /No command registered for `nope`/);
+  assert.match(hint, /"br feature --help"/);
   const help = await br(["feature", "--help"], { cwd: dir.path });
   assert.equal(help.code, 0);
   assert.match(help.stdout, /br feature add/);
