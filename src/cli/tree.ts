@@ -109,7 +109,7 @@ function appOptions(words: string): Parameters<typeof buildApplication<BrContext
 
 /**
  * The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`) and whether they
- * end on a group rather than a command.
+ * end on a group that needs one of its commands.
  */
 function routeOf(root: unknown, argv: readonly string[]): { words: string; group: boolean } {
   const words: string[] = [];
@@ -124,7 +124,9 @@ function routeOf(root: unknown, argv: readonly string[]): { words: string; group
     words.push(arg);
     target = next;
   }
-  return { words: words.join(" "), group: isGroup(target) };
+  // A group with a default command (`br mcp` serves) is complete as it is.
+  const fallback = (target as { getDefaultCommand?: () => unknown }).getDefaultCommand?.();
+  return { words: words.join(" "), group: isGroup(target) && !fallback };
 }
 
 /** Parses `argv` with the command tree and runs the command it names in `ctx`. */
