@@ -1,4 +1,5 @@
 import { buildCommand, type Command } from "@stricli/core";
+import type { CompletionKind } from "./complete_values.ts";
 import type { BrContext } from "./context.ts";
 import { reportError } from "./output.ts";
 
@@ -44,4 +45,16 @@ export function command(spec: CommandSpec): Command<BrContext> {
     parameters: spec.parameters,
     docs: { brief: spec.brief, fullDescription: spec.description },
   });
+}
+
+/**
+ * A `proposeCompletions` for a flag or argument: the values of `kind` (feature ids, statuses,
+ * ...), loaded only when `br __complete` asks.
+ */
+export function completeWith(
+  kind: CompletionKind,
+): (this: BrContext, partial: string) => Promise<string[]> {
+  return async function (this: BrContext, partial: string) {
+    return (await import("./complete_values.ts")).completionValues(this, kind, partial);
+  };
 }

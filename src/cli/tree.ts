@@ -9,6 +9,8 @@ import {
   type RouteMap,
   run,
   text_en,
+  UnexpectedFlagError,
+  UnsatisfiedPositionalError,
 } from "@stricli/core";
 import { VERSION } from "../core/version.ts";
 import type { BrContext } from "./context.ts";
@@ -67,47 +69,89 @@ export async function buildApp(argv: readonly string[] = []): Promise<Applicatio
       hideRoute: { __complete: true },
     },
   });
-  return buildApplication<BrContext>(root, APP_OPTIONS);
+  return buildApplication<BrContext>(root, appOptions(routeOf(root, argv).words));
 }
 
-const APP_OPTIONS: Parameters<typeof buildApplication<BrContext>>[1] = {
-  name: "br",
-  versionInfo: { currentVersion: VERSION },
-  scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
-  documentation: { caseStyle: "convert-camel-to-kebab" },
-  determineExitCode: () => 1,
-  localization: {
-    loadText: () => ({
-      ...text_en,
-      noCommandRegisteredForInput: (args) =>
-        `error: ${
-          text_en.noCommandRegisteredForInput(args)
-        }\nhint: run "br --help" to see the commands`,
-      exceptionWhileParsingArguments(exc, ansiColor) {
-        const message = text_en.exceptionWhileParsingArguments.call(this, exc, ansiColor);
-        return `error: ${message}\nhint: add --help to the command to see its flags and arguments`;
-      },
-    }),
-  },
-};
+/** Stricli's parse errors in house words: `error:` + a hint naming the command's help. */
+function parseError(exc: unknown, fallback: string, words: string): string {
+  let message = fallback;
+  if (exc instanceof UnexpectedFlagError) message = `Flag --${exc.externalFlagName} given twice`;
+  else if (exc instanceof UnsatisfiedPositionalError) {
+    message = `Missing argument <${exc.placeholder}>`;
+    if (exc.limit && exc.limit[0] > 1) message += ` (at least ${exc.limit[0]})`;
+  }
+  const help = words ? `br ${words} --help` : "br --help";
+  return `error: ${message}\nhint: run "${help}" to see its flags and arguments`;
+}
 
-/** The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`). */
-function commandPath(app: Application<BrContext>, argv: readonly string[]): string {
+function appOptions(words: string): Parameters<typeof buildApplication<BrContext>>[1] {
+  return {
+    name: "br",
+    versionInfo: { currentVersion: VERSION },
+    scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
+    documentation: { caseStyle: "convert-camel-to-kebab" },
+    determineExitCode: () => 1,
+    localization: {
+      loadText: () => ({
+        ...text_en,
+        noCommandRegisteredForInput: (args) =>
+          `error: ${text_en.noCommandRegisteredForInput(args)}\nhint: run "${
+            words ? `br ${words}` : "br"
+          } --help" to see the commands`,
+        exceptionWhileParsingArguments(exc, ansiColor) {
+          const message = text_en.exceptionWhileParsingArguments.call(this, exc, ansiColor);
+          return parseError(exc, message, words);
+        },
+      }),
+    },
+  };
+}
+
+/**
+ * The route words of `argv` (`["feature", "add", "X"]` -> `"feature add"`) and whether they
+ * end on a group that needs one of its commands.
+ */
+function routeOf(root: unknown, argv: readonly string[]): { words: string; group: boolean } {
   const words: string[] = [];
-  let target: unknown = app.root;
+  let target: unknown = root;
+  const isGroup = (t: unknown) =>
+    typeof (t as { getRoutingTargetForInput?: unknown }).getRoutingTargetForInput === "function";
   for (const arg of argv) {
-    const map = target as { getRoutingTargetForInput?: (input: string) => unknown };
-    if (typeof map.getRoutingTargetForInput !== "function") break;
-    const next = map.getRoutingTargetForInput(arg);
+    if (!isGroup(target)) break;
+    const next = (target as { getRoutingTargetForInput(input: string): unknown })
+      .getRoutingTargetForInput(arg);
     if (!next) break;
     words.push(arg);
     target = next;
   }
-  return words.join(" ") || "br";
+  // A group with a default command (`br mcp` serves) is complete as it is.
+  const fallback = (target as { getDefaultCommand?: () => unknown }).getDefaultCommand?.();
+  return { words: words.join(" "), group: isGroup(target) && !fallback };
 }
 
 /** Parses `argv` with the command tree and runs the command it names in `ctx`. */
 export async function runTree(argv: readonly string[], ctx: BrContext): Promise<void> {
+  // The words to complete are the user's partial command line, flags included: never parsed
+  // as flags of `__complete` itself.
+  if (argv[0] === "__complete") {
+    const { complete } = await import("./commands/completions_run.ts");
+    return await complete.call({ ...ctx, command: "__complete" }, {}, ...argv.slice(1));
+  }
   const app = await buildApp(argv);
-  await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(app, argv) });
+  const route = routeOf(app.root, argv);
+  const runCtx = ctx.command ? ctx : { ...ctx, command: route.words || "br" };
+  const words = route.words.split(" ").filter(Boolean).length;
+  // A group named without its command (`br feature`): its help goes to stderr, and it is a
+  // usage error, as a missing argument is. Anything after the group's words (an unknown
+  // command, --help) is Stricli's to answer.
+  if (route.group && argv.length === words) {
+    await run(app, argv, { ...runCtx, process: { ...runCtx.process, stdout: ctx.process.stderr } });
+    const name = route.words ? `br ${route.words}` : "br";
+    ctx.process.stderr.write(
+      `error: Missing the command after "${name}"\nhint: run "${name} --help" to see its commands\n`,
+    );
+    ctx.process.exitCode = 2;
+    return;
+  }
+  await run(app, argv, runCtx);
 }

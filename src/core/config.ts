@@ -43,6 +43,23 @@ export function defineConfigSection<S extends AnyObjectSchema>(name: string, sch
   return schema;
 }
 
+/**
+ * A `superRefine` check made of the function a setting's reader checks it with (one that
+ * throws): its message becomes the schema issue, so `br config set` refuses what the reader
+ * would, in the reader's words.
+ */
+export function readerCheck<T>(
+  check: (value: T) => unknown,
+): (value: T, ctx: { addIssue(issue: { code: "custom"; message: string }): void }) => void {
+  return (value, ctx) => {
+    try {
+      check(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  };
+}
+
 /** The names of the registered sections, sorted. */
 export function configSectionNames(): string[] {
   return [...sections.keys()].sort();
@@ -243,7 +260,7 @@ export async function writeConfigValue(
   options: Pick<WriteOptions, "linksWithin"> = {},
 ): Promise<void> {
   assertKnownKey(key);
-  const { parseDocument } = await import("yaml");
+  const { isMap, parseDocument } = await import("yaml");
   const text = (await readOwnTextOrNull(file)) ?? "";
   const doc = parseDocument(text);
   if (doc.errors.length) {
@@ -252,8 +269,15 @@ export async function writeConfigValue(
     });
   }
   const path = key.split(".");
-  if (value === undefined) doc.deleteIn(path);
-  else {
+  if (value === undefined) {
+    doc.deleteIn(path);
+    // A section (or mapping) left empty by the removal goes too: no `quality: {}` behind.
+    for (let i = path.length - 1; i > 0; i--) {
+      const parent = doc.getIn(path.slice(0, i), true);
+      if (!isMap(parent) || parent.items.length > 0) break;
+      doc.deleteIn(path.slice(0, i));
+    }
+  } else {
     if (doc.contents === null) doc.contents = doc.createNode({}) as never;
     doc.setIn(path, value);
   }
@@ -303,6 +327,41 @@ function scalar(raw: string): unknown {
 
 function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0];
+}
+
+/**
+ * True when the value at `key` may hold a secret: request headers
+ * (`telemetry.otlp.headers.*`), agent environments (`parallel.agents.<name>.env.*`), and any
+ * key named like a credential (`token`, `secret`, `password`, `api_key`, ...). Such values
+ * are masked wherever `br config` prints them.
+ */
+export function isSecretConfigKey(key: string): boolean {
+  if (/^telemetry\.otlp\.headers(\.|$)/.test(key)) return true;
+  if (/^parallel\.agents\.[^.]+\.env(\.|$)/.test(key)) return true;
+  const last = key.slice(key.lastIndexOf(".") + 1);
+  return /token|secret|passw(or)?d|api[_-]?key|credential|authorization|private[_-]?key/i.test(
+    last,
+  );
+}
+
+/**
+ * `value` (the value at `key`) with every value under a secret-bearing key (see
+ * {@link isSecretConfigKey}) replaced by `mask(value)`; keys and the rest are kept.
+ */
+export function maskConfigValue(
+  key: string,
+  value: unknown,
+  mask: (secret: string) => string,
+): unknown {
+  if (isPlain(value)) {
+    return Object.fromEntries(
+      Object.entries(value as ConfigTree).map((
+        [k, v],
+      ) => [k, maskConfigValue(`${key}.${k}`, v, mask)]),
+    );
+  }
+  if (value === null || value === undefined || !isSecretConfigKey(key)) return value;
+  return Array.isArray(value) ? value.map((v) => mask(String(v))) : mask(String(value));
 }
 
 /** The value at a dotted path of a tree. */

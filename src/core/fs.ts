@@ -34,7 +34,10 @@ export function readTextOrNull(path: string): Promise<string | null> {
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return Promise.resolve(null);
     return Promise.reject(
-      new BrError("storage", `Cannot read "${path}": ${(err as Error).message}`, { cause: err }),
+      new BrError("storage", `Cannot read "${path}": ${(err as Error).message}`, {
+        hint: "check that it is a file br may read",
+        cause: err,
+      }),
     );
   }
 }

@@ -67,6 +67,16 @@ export async function gitOk(args: string[], options: GitOptions): Promise<string
   return res.stdout.trimEnd();
 }
 
+/**
+ * The error for a folder outside any git repository: a thing not found (exit 4), whichever
+ * command meets it, with the hint that makes one. `why` says what needs git.
+ */
+export function noRepository(dir: string, why?: string): BrError {
+  return new BrError("not_found", `Cannot find a git repository in "${dir}"`, {
+    hint: `run "git init" there first${why ? ` (${why})` : ""}`,
+  });
+}
+
 /** True when `dir` is inside a git work tree. */
 export async function isGitRepo(dir: string): Promise<boolean> {
   const res = await git(["rev-parse", "--is-inside-work-tree"], { cwd: dir });

@@ -9,7 +9,7 @@
  */
 import { BrError } from "./errors.ts";
 import { existsSync } from "./fs.ts";
-import { git } from "./git.ts";
+import { git, noRepository } from "./git.ts";
 import { gitBlobId } from "./hash.ts";
 import { join, relative, sep } from "./path.ts";
 
@@ -174,13 +174,14 @@ export class StagedIndex {
    * The added, copied, modified and renamed files of the index, relative to the top, in
    * git's order.
    *
-   * @throws {BrError} `external` outside a git repository.
+   * @throws {BrError} `not_found` outside a git repository; `external` when git fails.
    */
   async names(): Promise<string[]> {
     const staged = await this.#staged;
     if (staged === null) {
+      if ((await this.top()) === null) throw noRepository(this.cwd, "staged files are git's");
       throw new BrError("external", `Cannot read the staged files in "${this.cwd}"`, {
-        hint: "run it inside a git repository (git init)",
+        hint: 'run "git diff --cached" there to see what git says',
       });
     }
     return [...staged.keys()];

@@ -179,7 +179,7 @@ class SqliteStore implements Store {
   #statement(sql: string): StatementSync {
     let statement = this.#statements.get(sql);
     if (!statement) {
-      if (this.#closed) throw new BrError("storage", "The store is closed");
+      if (this.#closed) throw closedStore();
       statement = this.#db.prepare(sql);
       this.#statements.set(sql, statement);
     }
@@ -267,7 +267,7 @@ class SqliteStore implements Store {
     const mine = this.#context.getStore();
     if (mine && mine === this.#active) return mine.tx(fn);
     return this.#exclusive(async () => {
-      if (this.#closed) throw new BrError("storage", "The store is closed");
+      if (this.#closed) throw closedStore();
       await this.#retry("write", () => this.#db.exec("BEGIN IMMEDIATE"));
       const t = new SqliteTx(this, 0);
       this.#active = t;
@@ -470,5 +470,11 @@ async function migrate(host: MigrationHost, migrations: readonly Migration[]): P
     const top = Math.max(...todo.map((m) => m.version), ...applied);
     host.exec(`PRAGMA user_version = ${top}`);
     return Promise.resolve();
+  });
+}
+
+function closedStore(): BrError {
+  return new BrError("storage", "The store is closed", {
+    hint: "this is a bug in br (a write after the command ended); please report it",
   });
 }

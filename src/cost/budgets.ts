@@ -77,13 +77,23 @@ export async function setBudget(project: Project, options: SetBudgetOptions): Pr
     throw new BrError(
       "usage",
       `Budget limit must be a positive number of USD, got "${options.limit_usd}"`,
+      { hint: `give the limit in USD above 0, e.g. "br cost budget set ${options.period} 20"` },
     );
   }
   await import("./config.ts");
   const warn = options.warn_pct ??
     (await project.config()).get<number>("cost.budget_warn_pct") ?? 80;
   if (!Number.isFinite(warn) || warn < 0 || warn > 100) {
-    throw new BrError("usage", `Warn level must be a percentage from 0 to 100, got "${warn}"`);
+    throw new BrError("usage", `Warn level must be a percentage from 0 to 100, got "${warn}"`, {
+      hint: options.warn_pct === undefined
+        ? 'fix cost.budget_warn_pct with "br config set cost.budget_warn_pct 80"'
+        : "pass --warn with a number from 0 to 100, e.g. --warn 80",
+    });
+  }
+  // A budget for a feature that does not exist would never be spent against.
+  if (options.feature) {
+    const { findFeature, loadFeatures } = await import("../features/mod.ts");
+    findFeature(await loadFeatures(project), options.feature);
   }
   const budget: Budget = {
     name: budgetName(options.period, options.feature),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type AnyObjectSchema, defineConfigSection } from "../core/config.ts";
+import { type AnyObjectSchema, defineConfigSection, readerCheck } from "../core/config.ts";
+import { checkTimeZone } from "./_time.ts";
 
 const price = z.union([
   z.number().nonnegative(),
@@ -14,7 +15,7 @@ export const costSection: AnyObjectSchema = defineConfigSection(
   "cost",
   z.looseObject({
     /** Time zone of day/week/month keys and budget windows (default: `TZ`, else local). */
-    timezone: z.string().nullable().default(null),
+    timezone: z.string().superRefine(readerCheck(checkTimeZone)).nullable().default(null),
     /** Default warn level of new budgets, in percent of the limit. */
     budget_warn_pct: z.number().min(0).max(100).default(80),
     /** Price overrides by model name, in USD per million tokens. */

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import type { StoreQueries } from "../core/store.ts";
@@ -15,7 +16,7 @@ import {
   unchanged,
 } from "./_read_file.ts";
 import { LogReader } from "./_reader.ts";
-import { type ImportSource, jsonlFiles, rootsFor } from "./_sources.ts";
+import { type ImportSource, isDir, jsonlFiles, rootsFor } from "./_sources.ts";
 
 export type { ImportSource } from "./_sources.ts";
 
@@ -89,6 +90,13 @@ export async function importUsage(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const sources = [...new Set<ImportSource>(options.sources ?? ["claude-code", "codex"])].sort();
+  // A folder given that is not there is a mistake, not "no logs yet".
+  const missing = options.dirs?.find((d) => !isDir(resolve(project.root, d)));
+  if (missing !== undefined) {
+    throw new BrError("not_found", `Cannot find the folder "${missing}"`, {
+      hint: "pass an existing folder to --dir (for Claude Code ~/.claude, for Codex ~/.codex)",
+    });
+  }
   const store = await project.store();
   const prices = await projectPrices(project);
   const attribution = await attributionContext(project);

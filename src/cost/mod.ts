@@ -60,4 +60,4 @@ export {
   setBudget,
   type SetBudgetOptions,
 } from "./budgets.ts";
-export { type CatalogEntry, listCatalog } from "./catalog_api.ts";
+export { type CatalogEntry, listCatalog, requireModel } from "./catalog_api.ts";

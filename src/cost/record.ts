@@ -59,6 +59,7 @@ function count(name: string, v: number | undefined): number {
     throw new BrError(
       "invalid_data",
       `Token count "${name}" must be a non-negative number, got ${v}`,
+      { hint: `give ${name} as a whole number, 0 or more` },
     );
   }
   return Math.round(v);
@@ -78,9 +79,15 @@ export async function recordUsage(
 ): Promise<RecordedUsage> {
   const when = input.time === undefined ? project.clock.now() : new Date(input.time);
   if (Number.isNaN(when.getTime())) {
-    throw new BrError("invalid_data", `Cannot read usage time "${input.time}"`);
+    throw new BrError("invalid_data", `Cannot read usage time "${input.time}"`, {
+      hint: "give an ISO 8601 time, e.g. 2026-01-31T12:00:00Z",
+    });
   }
-  if (!input.model) throw new BrError("invalid_data", "Usage needs a model name");
+  if (!input.model) {
+    throw new BrError("invalid_data", "Usage needs a model name", {
+      hint: 'give the model id, e.g. "claude-sonnet-4-5" ("br cost models" lists them)',
+    });
+  }
   const entry: UsageEntry = {
     time: when.toISOString(),
     source: input.source,

@@ -40,7 +40,10 @@ async function readUserFiles(dir: string): Promise<{ path: string; data: unknown
     }
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
-    throw new BrError("invalid_data", `Cannot read "${dir}"`, { cause: err });
+    throw new BrError("invalid_data", `Cannot read "${dir}"`, {
+      hint: "make it a readable folder of .json/.yaml files, or remove it",
+      cause: err,
+    });
   }
   names.sort();
   const out: { path: string; data: unknown }[] = [];

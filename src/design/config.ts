@@ -1,6 +1,7 @@
 /** The `design` config section. */
 import { z } from "zod";
 import { type AnyObjectSchema, defineConfigSection } from "../core/config.ts";
+import { OverridesSchema } from "./schema.ts";
 
 /**
  * `design.industry` / `design.use_case`: defaults when neither the command line nor the
@@ -14,6 +15,7 @@ export const designSection: AnyObjectSchema = defineConfigSection(
     use_case: z.string().nullable().default(null),
     out: z.string().default("design"),
     format: z.enum(["tailwind4", "tailwind3", "dtcg", "all"]).default("all"),
-    overrides: z.record(z.string(), z.unknown()).default({}),
+    // The schema `br design` reads them with.
+    overrides: OverridesSchema.default({}),
   }),
 );

@@ -99,7 +99,11 @@ const SURFACES = new Set<ColorRole>(["background", "card", "popover"]);
 
 function parse(palette: Palette, role: ColorRole): Oklch {
   const c = parseColor(palette[role]);
-  if (!c) throw new BrError("invalid_data", `Color of "${role}" is not valid: ${palette[role]}`);
+  if (!c) {
+    throw new BrError("invalid_data", `Color of "${role}" is not valid: ${palette[role]}`, {
+      hint: "use a CSS color: #rrggbb, rgb(...), hsl(...) or oklch(...)",
+    });
+  }
   return c;
 }
 

@@ -102,11 +102,11 @@ export const PatternFileSchema = z.object({
   }).default({}),
 });
 
-/** Overrides (spec Design section, config `design.overrides`). */
-export const OverridesSchema = z.object({
+/** Overrides (spec Design section, config `design.overrides`); a misspelt key is refused. */
+export const OverridesSchema = z.strictObject({
   wcag_level: level.optional(),
   radius_rem: z.number().min(0).max(2).optional(),
-  colors: z.object({ light: partialPalette.optional(), dark: partialPalette.optional() })
+  colors: z.strictObject({ light: partialPalette.optional(), dark: partialPalette.optional() })
     .optional(),
   typography: typography.partial().optional(),
   density: density.optional(),

@@ -271,7 +271,7 @@ export function addFeature(project: Project, input: AddFeatureInput): Promise<Fe
       updated_at: now,
       completed_at: status === "complete" ? now : null,
     };
-    if (status === "complete") assertDepsComplete(file, feature, false);
+    if (status === "complete") assertDepsComplete(file, feature, false, "add");
     file.features.push(feature);
     const event = project.bus.create("feature.added", { id, fields: { ...feature } }, {
       feature: id,
@@ -443,7 +443,9 @@ export function removeFeature(
     if (dependents.length && !options.force) {
       throw new BrError(
         "conflict",
-        `Cannot remove "${id}": ${dependents.map((d) => `"${d}"`).join(", ")} depend on it`,
+        `Cannot remove "${id}": ${dependents.map((d) => `"${d}"`).join(", ")} ${
+          dependents.length === 1 ? "depends" : "depend"
+        } on it`,
         { hint: "update those features first, or pass --force to drop the dependency" },
       );
     }
@@ -524,15 +526,29 @@ export function featureDetail(file: FeaturesFile, id: string): FeatureDetail {
   };
 }
 
-function assertDepsComplete(file: FeaturesFile, feature: Feature, force: boolean): boolean {
+function assertDepsComplete(
+  file: FeaturesFile,
+  feature: Feature,
+  force: boolean,
+  action: "add" | "complete" = "complete",
+): boolean {
   const byId = new Map(file.features.map((f) => [f.id, f]));
   const open = openDependencies(feature, byId);
   if (open.length === 0) return false;
   if (force) return true;
+  const list = open.join(", ");
+  // `feature add` has no --force: the way past it is to add, then complete with --force.
   throw new BrError(
     "conflict",
-    `Cannot complete "${feature.id}": dependencies not complete: ${open.join(", ")}`,
-    { hint: "complete them first, or pass --force (recorded in the event log)" },
+    action === "add"
+      ? `Cannot add "${feature.id}" as complete: dependencies not complete: ${list}`
+      : `Cannot complete "${feature.id}": dependencies not complete: ${list}`,
+    {
+      hint: action === "add"
+        ? `complete ${list} first, or add it without --status and run ` +
+          `"br feature complete ${feature.id} --force" (recorded in the event log)`
+        : "complete them first, or pass --force (recorded in the event log)",
+    },
   );
 }
 

@@ -1,7 +1,7 @@
 import { basename, join, resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/fs.ts";
-import { gitOk } from "../core/git.ts";
+import { gitOk, isGitRepo, noRepository } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { selfCommandLine, shellQuote } from "../core/self.ts";
 
@@ -70,14 +70,13 @@ export interface HooksStatus {
  * The hooks folder of the repository holding `cwd`: `git rev-parse --git-path hooks` (which
  * honours `core.hooksPath` and is shared by every `git worktree`), made absolute.
  *
- * @throws {BrError} `external` when `cwd` is not in a git repository.
+ * @throws {BrError} `not_found` when `cwd` is not in a git repository; `external` when git
+ * fails.
  */
 export async function hooksDir(cwd: string): Promise<string> {
-  const rel = await gitOk(["rev-parse", "--git-path", "hooks"], { cwd }).catch((err) => {
-    throw new BrError("external", `Not a git repository: "${cwd}"`, {
-      hint: 'run "git init" first',
-      cause: err,
-    });
+  const rel = await gitOk(["rev-parse", "--git-path", "hooks"], { cwd }).catch(async (err) => {
+    if (!(await isGitRepo(cwd))) throw noRepository(cwd, "hooks live in the repository");
+    throw err;
   });
   // --git-path answers relative to git's current folder, which is `cwd`.
   return resolve(cwd, rel);
@@ -266,7 +265,7 @@ function chainedFolder(dir: string): string {
  * a copy of br's hook that such a tool renamed (`<hook>.old`, `<hook>.legacy`) is removed.
  * The installed hooks are recorded, so that every command can warn when they are displaced.
  *
- * @throws {BrError} `external` outside a git repository, `conflict` when a previous hook is
+ * @throws {BrError} `not_found` outside a git repository, `conflict` when a previous hook is
  * already chained and a different foreign hook took br's place.
  */
 export async function installHooks(
@@ -342,7 +341,7 @@ export async function installHooks(
  * Removes the hooks `br` installed and puts back the hooks they chained to, exactly as they
  * were. A hook of another tool is left alone.
  *
- * @throws {BrError} `external` outside a git repository.
+ * @throws {BrError} `not_found` outside a git repository.
  */
 export async function uninstallHooks(
   project: Project,
@@ -397,7 +396,7 @@ function removeHooks(dir: string, picked: readonly string[]): HookChange[] {
  * Which hooks are installed, and which br installed that another tool replaced, removed or
  * bypassed since.
  *
- * @throws {BrError} `external` outside a git repository.
+ * @throws {BrError} `not_found` outside a git repository.
  */
 export async function hooksStatus(project: Project): Promise<HooksStatus> {
   const dir = await hooksDir(project.root);

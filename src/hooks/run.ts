@@ -231,7 +231,14 @@ async function prePush(
       name: g.gate,
       passed: g.passed,
       warning: false,
-      messages: g.passed ? [] : [g.summary],
+      messages: g.passed ? [] : [g.summary, ...capped(g.items ?? [])],
     });
   }
+}
+
+/** The first items of a list, then how many more there are. */
+function capped(items: string[], max = 10): string[] {
+  return items.length <= max
+    ? items
+    : [...items.slice(0, max - 1), `and ${items.length - max + 1} more`];
 }

@@ -40,13 +40,15 @@ export interface ToolSelection {
 /**
  * Picks the tools to serve from a `BR_MCP_TOOLS` value: a comma-separated list of set
  * names (`default`, `standard`, `all`) and tool names; empty means `default`. `standard`
- * includes `default`, `all` includes everything.
+ * includes `default`, `all` includes everything. `from` names where the value came from in the
+ * error (`BR_MCP_TOOLS` or `--tools`).
  *
  * @throws {BrError} `usage` when the list names no tool at all.
  */
 export function selectTools(
   spec: string | undefined,
   tools: readonly ToolDefinition[] = allTools(),
+  from = "BR_MCP_TOOLS",
 ): ToolSelection {
   const items = (spec ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) items.push("default");
@@ -63,7 +65,8 @@ export function selectTools(
   }
   const selected = tools.filter((t) => chosen.has(t.name));
   if (selected.length === 0) {
-    throw new BrError("usage", `BR_MCP_TOOLS="${spec}" names no tool of this br`, {
+    const given = from.startsWith("--") ? `${from} "${spec}"` : `${from}="${spec}"`;
+    throw new BrError("usage", `${given} names no tool of this br`, {
       hint: `use default, standard, all, or tool names such as ${
         tools.slice(0, 3).map((t) => t.name).join(",")
       } (br mcp tools lists them)`,

@@ -2,7 +2,7 @@
 import { join, relative } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { exists } from "../core/fs.ts";
-import { git, isGitRepo } from "../core/git.ts";
+import { git, isGitRepo, noRepository } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { dependencyWaves, type Feature, loadFeatures, PRIORITIES } from "../features/mod.ts";
 import { branchExists, worktreePath } from "./_worktree.ts";
@@ -132,13 +132,13 @@ async function assertNoOpenRun(repo: Repo): Promise<void> {
  * has ended.
  *
  * @throws {BrError} `conflict` when a run is already open or a feature cannot run, `usage`
- * for bad settings, `not_found` for unknown ids, `external` when git fails.
+ * for bad settings, `not_found` for unknown ids or outside git, `external` when git fails.
  */
 export async function runParallel(project: Project, options: RunOptions = {}): Promise<RunReport> {
   const settings = await loadSettings(project, options);
   const root = project.root;
   if (!(await isGitRepo(root))) {
-    throw new BrError("usage", `"${root}" is not a git repository`, { hint: 'run "git init"' });
+    throw noRepository(root, "task worktrees are git worktrees");
   }
   if ((await git(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root })).code !== 0) {
     throw new BrError("conflict", "The repository has no commit yet", {

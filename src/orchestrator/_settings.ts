@@ -118,6 +118,14 @@ export interface SettingsOverrides {
   base?: string;
 }
 
+/** Empty values for every placeholder: an agent command template is checked by rendering it. */
+export const TEMPLATE_SAMPLE: Readonly<Record<string, string>> = {
+  prompt: "",
+  prompt_file: "",
+  feature: "",
+  worktree: "",
+};
+
 /**
  * Parses `30m`, `90s`, `1h`, `250ms` (a bare number is seconds).
  *
@@ -185,9 +193,8 @@ export async function loadSettings(
     profile = { ...profile, model: get<string>("model") };
   }
   // A bad template is a usage error now, not a failed task later.
-  const sample = { prompt: "", prompt_file: "", feature: "", worktree: "" };
-  renderArgv(profile.command, sample);
-  if (profile.long_command) renderArgv(profile.long_command, sample);
+  renderArgv(profile.command, TEMPLATE_SAMPLE);
+  if (profile.long_command) renderArgv(profile.long_command, TEMPLATE_SAMPLE);
   const workers = flags.workers ?? get<number>("workers");
   if (!Number.isInteger(workers) || workers < 1) {
     throw new BrError("usage", `Invalid worker count "${workers}"`, { hint: "use 1 or more" });

@@ -1,13 +1,27 @@
 import { z } from "zod";
-import { defineConfigSection } from "../core/config.ts";
+import { defineConfigSection, readerCheck } from "../core/config.ts";
+import { BUILTIN_PROFILES, parseDuration, TEMPLATE_SAMPLE } from "./_settings.ts";
+import { renderArgv } from "./_words.ts";
 
-const duration = z.union([z.string(), z.number()]);
+// What the run settings read (`parseDuration`, `renderArgv`), so that `br config set`
+// refuses the rest.
+const duration = z.union([z.string(), z.number()]).refine((v) => {
+  try {
+    parseDuration(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, "use a number with a unit: 250ms, 90s, 30m, 1h");
+const template = z.string().superRefine(
+  readerCheck((t: string) => renderArgv(t, TEMPLATE_SAMPLE)),
+);
 
 /** One agent profile of `parallel.agents.<name>`. */
 const profileSchema = z.looseObject({
-  command: z.string(),
+  command: template,
   stdin: z.enum(["prompt", "none"]).default("none"),
-  long_command: z.string().nullable().default(null),
+  long_command: template.nullable().default(null),
   long_stdin: z.enum(["prompt", "none"]).default("none"),
   usage: z.enum(["auto", "claude", "codex", "none"]).default("auto"),
   model: z.string().nullable().default(null),
@@ -37,5 +51,15 @@ export const parallelSection = defineConfigSection(
     cleanup: z.boolean().default(true),
     max_cost_usd: z.number().nullable().default(null),
     prompt_arg_max: z.number().int().min(0).default(8000),
+  }).superRefine((v, ctx) => {
+    // As `loadSettings` resolves it: a profile of parallel.agents, else a built-in one.
+    if (Object.hasOwn(v.agents, v.agent) || Object.hasOwn(BUILTIN_PROFILES, v.agent)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["agent"],
+      message: `Unknown agent profile "${v.agent}" (use ${
+        Object.keys(BUILTIN_PROFILES).join(", ")
+      } or define parallel.agents.${v.agent}.command)`,
+    });
   }),
 );

@@ -1,10 +1,31 @@
 import type { Project } from "../core/project.ts";
-import { scanPaths, type SecurityFinding as Finding } from "../security/mod.ts";
+import {
+  builtinSecretRules,
+  scanPaths,
+  scanSecrets,
+  type SecurityFinding as Finding,
+} from "../security/mod.ts";
 
 /** One line per finding: place, rule and the masked secret (never the raw value). */
 export function findingLine(f: Finding): string {
   const what = f.secret_masked ? `${f.rule} ${f.secret_masked}` : `${f.rule}: ${f.message}`;
   return `${f.file}:${f.line}:${f.column} ${what}`;
+}
+
+/**
+ * `text` (a line that quotes source code) with each secret the built-in rules find replaced
+ * by its mask: the token from where it starts to the next space or quote.
+ */
+export function maskedExcerpt(text: string, file: string): string {
+  const found = scanSecrets(text, file, builtinSecretRules()).filter((f) => f.line === 1)
+    .sort((a, b) => b.column - a.column);
+  let out = text;
+  for (const f of found) {
+    const start = f.column - 1;
+    const length = out.slice(start).search(/[\s"'`]|$/);
+    out = out.slice(0, start) + (f.secret_masked ?? "********") + out.slice(start + length);
+  }
+  return out;
 }
 
 /** Secret and SQL-injection findings of the tree at `root` that the baseline does not accept. */
@@ -20,7 +41,9 @@ export async function newSecurityFindings(
 /** The security gate: no new secret or SQL-injection finding in the tree. */
 export async function securityGate(
   findings: Promise<Finding[]>,
-): Promise<{ passed: boolean; summary: string; counts: Record<string, number> }> {
+): Promise<
+  { passed: boolean; summary: string; counts: Record<string, number>; items: string[] }
+> {
   const found = await findings;
   const secrets = found.filter((f) => f.kind === "secret").length;
   return {
@@ -31,5 +54,6 @@ export async function securityGate(
         findingLine(found[0])
       })`,
     counts: { findings: found.length, secrets, sql: found.length - secrets },
+    items: found.map(findingLine),
   };
 }

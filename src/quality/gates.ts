@@ -7,7 +7,7 @@ import { analyzeGaps } from "./gaps.ts";
 import { loadGovernance, verifyGovernance } from "./governance.ts";
 import { checkGuard } from "./guard.ts";
 import { checkQuality } from "./quality.ts";
-import { newSecurityFindings, securityGate } from "./_security.ts";
+import { maskedExcerpt, newSecurityFindings, securityGate } from "./_security.ts";
 import { checkSpecLock } from "./spec_lock.ts";
 import { ALL_GATES } from "./model.ts";
 
@@ -21,6 +21,11 @@ export interface GateResult {
   summary: string;
   /** Figures (problems, findings, score...). */
   counts: Record<string, number>;
+  /**
+   * What makes a failed gate fail, one line each, most severe first: `file:line kind: text`
+   * (secrets masked). Only security, gaps and guard list theirs.
+   */
+  items?: string[];
   /** How long it took. */
   duration_ms: number;
 }
@@ -107,6 +112,10 @@ export async function runGates(
         passed: r.counts.high === 0,
         summary: `${r.counts.high} high, ${r.counts.medium} medium, ${r.counts.low} low`,
         counts: { high: r.counts.high, medium: r.counts.medium, low: r.counts.low },
+        // The high ones block; their text may quote the code (a TODO line), so it is masked.
+        items: r.gaps.filter((g) => g.severity === "high").map((g) =>
+          `${place(g.file, g.line)}${g.kind}: ${maskedExcerpt(g.message, g.file ?? "")}`
+        ),
       };
     },
     quality: async () => {
@@ -135,6 +144,7 @@ export async function runGates(
           ? "no architecture rules"
           : `${r.violations.length} violations of ${r.rules} rules`,
         counts: { rules: r.rules, violations: r.violations.length },
+        items: r.violations.map((v) => `${place(v.file, v.line)}${v.rule}: ${v.message}`),
       };
     },
   };
@@ -159,4 +169,9 @@ export async function runGates(
     });
   }
   return { passed: results.every((r) => r.passed), gates: results };
+}
+
+/** `file:line ` (or `file `, or nothing) before an item. */
+function place(file: string | null, line: number | null): string {
+  return file ? `${file}${line ? `:${line}` : ""} ` : "";
 }

@@ -200,7 +200,7 @@ export async function checkQuality(
         details: {
           source_files: sources,
           test_files: tests,
-          ratio: round1(ratio * 100) / 100,
+          ratio: Math.round(ratio * 1000) / 1000,
           coverage_percent: coverage ? round1(coverage.percent) : null,
           coverage_file: coverage?.file ?? null,
         },

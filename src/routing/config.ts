@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { defineConfigSection } from "../core/config.ts";
+import { ROUTING_PROFILES } from "./models.ts";
 
 const tokens = z.looseObject({ input: z.number().nonnegative(), output: z.number().nonnegative() });
 
@@ -16,14 +17,20 @@ function schema() {
     // Prices, provider and context window come from the cost catalog; an entry's own
     // provider and prices apply only to a model the catalog does not price. A new model
     // needs a tier.
-    models: z.array(z.looseObject({
-      id: z.string(),
-      tier: z.number().int().min(1).max(4).optional(),
-      provider: z.string().optional(),
-      context_window: z.number().int().positive().optional(),
-      input_usd_per_mtok: z.number().nonnegative().optional(),
-      output_usd_per_mtok: z.number().nonnegative().optional(),
-    })).default([]),
+    models: z.array(
+      z.looseObject({
+        id: z.string(),
+        tier: z.number().int().min(1).max(4).optional(),
+        provider: z.string().optional(),
+        context_window: z.number().int().positive().optional(),
+        input_usd_per_mtok: z.number().nonnegative().optional(),
+        output_usd_per_mtok: z.number().nonnegative().optional(),
+      }).refine((m) => m.tier !== undefined || Object.hasOwn(ROUTING_PROFILES, m.id), {
+        // As `routingModels` requires: a model routing has no profile of needs its tier.
+        message: "is required (1-4) for a model routing has no profile of",
+        path: ["tier"],
+      }),
+    ).default([]),
     tokens: z.looseObject({
       simple: tokens.default({ input: 20_000, output: 4_000 }),
       moderate: tokens.default({ input: 80_000, output: 12_000 }),

@@ -165,7 +165,8 @@ export interface OutcomeRecord {
  * Records how a model did on a feature, at the feature's estimated level (or `level`), for
  * later selections.
  *
- * @throws {BrError} `usage` for an unknown result or level; `not_found` for an unknown feature.
+ * @throws {BrError} `usage` for an unknown result or level; `not_found` for an unknown feature
+ * or a model neither the price catalog nor `routing.models` knows.
  */
 export async function recordOutcome(
   project: Project,
@@ -176,7 +177,17 @@ export async function recordOutcome(
       hint: `use one of ${RESULTS.join(", ")}`,
     });
   }
-  if (!input.model.trim()) throw new BrError("usage", "The model must not be empty");
+  if (!input.model.trim()) {
+    throw new BrError("usage", "The model must not be empty", {
+      hint: "pass the model id, e.g. --model claude-sonnet-4-5",
+    });
+  }
+  // An outcome under a misspelt id would count for a model that routing never picks.
+  await import("./config.ts");
+  const configured = ((await project.config()).get<{ id: string }[]>("routing.models") ?? [])
+    .map((m) => m.id);
+  const { requireModel } = await import("../cost/mod.ts");
+  await requireModel(project, input.model, configured);
   const level = input.level === undefined
     ? (await estimateOf(project, { feature: input.feature })).level
     : parseLevel(input.level);

@@ -1,7 +1,7 @@
 /** Staged content and history of git, as units to scan. */
 import { join } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
-import { git } from "../core/git.ts";
+import { git, noRepository } from "../core/git.ts";
 import { gitTop, realPath, StagedIndex } from "../core/git_index.ts";
 import { isBinary, ownPath, type ScanUnit, toRel, VENDORED_DIRS } from "./files.ts";
 import type { ScanSkipped } from "./types.ts";
@@ -18,7 +18,7 @@ function vendored(file: string): boolean {
  * modified or renamed file, read through `index` (opened here when not given; the caller
  * closes its own).
  *
- * @throws {BrError} `external` outside a git repository.
+ * @throws {BrError} `not_found` outside a git repository; `external` when git fails.
  */
 export async function* stagedFiles(
   root: string,
@@ -30,15 +30,8 @@ export async function* stagedFiles(
   const staged = (index ?? own)!;
   try {
     // Paths from `git diff` and for `cat-file` are relative to the top whatever the folder.
-    const [top, names] = await Promise.all([
-      staged.top(),
-      staged.names().catch(() => null),
-    ]);
-    if (!top || !names) {
-      throw new BrError("external", `"${root}" is not in a git repository`, {
-        hint: "--staged and br security check need git",
-      });
-    }
+    const [top, names] = await Promise.all([staged.top(), staged.names()]);
+    if (!top) throw noRepository(root, "--staged and br security check read git's index");
     // Related to the top through its real path (git gives the top's).
     const here = realPath(root);
     const fromRoot = (f: string) => here === top ? f : toRel(here, join(top, f));
@@ -77,7 +70,7 @@ export async function* stagedFiles(
  * file, with the line numbers they have in that commit), streaming one `git log -p` so that
  * memory does not grow with the history. Merge commits add no lines of their own.
  *
- * @throws {BrError} `external` outside a git repository or when git fails.
+ * @throws {BrError} `not_found` outside a git repository; `external` when git fails.
  */
 export async function* historyUnits(
   root: string,
@@ -85,11 +78,7 @@ export async function* historyUnits(
   skipped: ScanSkipped,
 ): AsyncGenerator<ScanUnit> {
   const top = await gitTop(root);
-  if (!top) {
-    throw new BrError("external", `"${root}" is not in a git repository`, {
-      hint: "--history needs git",
-    });
-  }
+  if (!top) throw noRepository(root, "--history reads git's history");
   const head = await git(["rev-parse", "--verify", "-q", "HEAD"], { cwd: top });
   if (head.code !== 0) return;
   const child = new Deno.Command("git", {

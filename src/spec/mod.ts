@@ -88,6 +88,7 @@ export {
 } from "./context.ts";
 export { buildHandoff, type Handoff, type HandoffDependency, renderHandoff } from "./handoff.ts";
 export {
+  answerKey,
   detectionThreshold,
   missingAnswer,
   parseAnswers,

@@ -137,10 +137,14 @@ async function parseFront(yamlText: string, file: string): Promise<SpecFrontMatt
   const doc = parseDocument(yamlText);
   if (doc.errors.length) {
     const err = doc.errors[0];
-    const line = (err.linePos?.[0]?.line ?? 0) + 1;
+    // The parser counts lines from the first line after `---`, which is the file's second.
+    const pos = err.linePos?.[0];
+    const where = pos ? pos.line + 1 : 2;
+    // Its own "at line L, column C:" would be a second, differently counted place.
+    const message = err.message.split("\n")[0].replace(/\s*at line \d+, column \d+:?\s*$/, "");
     throw new BrError(
       "invalid_data",
-      `${file}:${line}: broken front matter: ${err.message.split("\n")[0]}`,
+      `${file}:${where}: broken front matter: ${message}`,
       { hint: "fix the YAML between the --- lines; nothing was written" },
     );
   }

@@ -110,7 +110,9 @@ const allSame = (a: Partial<SyncedValues>, b: Partial<SyncedValues>) =>
  * field: a change on one side is applied to the other; the same change on both sides is
  * kept; different changes are a conflict, left as they are and reported. Ids, statuses,
  * timestamps and every field outside {@link SYNCED_FIELDS} are never touched. A feature
- * removed from the spec leaves `features.json` only while it is still `planned`.
+ * removed from the spec leaves `features.json` only while it is still `planned`. `prefer`
+ * decides every conflict for one side, removals included: `features` puts a feature removed
+ * from the spec back into it, `spec` removes it from `features.json` whatever its status.
  *
  * @throws {BrError} `not_found` without a spec; `invalid_data` for a spec with problems or
  * a result with a broken dependency graph; `conflict` when the spec is locked and would be
@@ -237,9 +239,20 @@ async function plan(
           }) as BrEvent,
         );
         newBase.features[id] = s;
-      } else if (allSame(s, b)) {
+      } else if (allSame(s, b) || options.prefer === "features") {
         specRemovals.push(id);
         result.removed_from_spec.push(id);
+      } else if (options.prefer === "spec") {
+        // Removed on the command line, edited in the spec: the spec wins, it comes back.
+        const feature = newFeature(id, s, file.version, now);
+        newFeatures.push(feature);
+        result.added_to_features.push(id);
+        events.push(
+          project.bus.create("feature.added", { id, fields: { ...feature } }, {
+            feature: id,
+          }) as BrEvent,
+        );
+        newBase.features[id] = s;
       } else {
         newBase.features[id] = b;
         result.conflicts.push({
@@ -256,13 +269,18 @@ async function plan(
         specUpserts.push(toSpecInput(id, f));
         result.added_to_spec.push(id);
         newBase.features[id] = f;
-      } else if (allSame(f, b) && ff.status === "planned") {
+      } else if ((allSame(f, b) && ff.status === "planned") || options.prefer === "spec") {
+        // Started or edited work leaves only when the spec is preferred: asked for by name.
         result.removed_from_features.push(id);
         events.push(
           project.bus.create("feature.removed", { id, fields: { ...ff } }, {
             feature: id,
           }) as BrEvent,
         );
+      } else if (options.prefer === "features") {
+        specUpserts.push(toSpecInput(id, f));
+        result.added_to_spec.push(id);
+        newBase.features[id] = f;
       } else {
         newBase.features[id] = b;
         result.conflicts.push({

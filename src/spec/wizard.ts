@@ -49,10 +49,39 @@ export interface WizardAnswers {
   features?: WizardFeature[];
 }
 
+/** The keys of an answers file. */
+const ANSWER_KEYS = [
+  "name",
+  "description",
+  "users",
+  "industry",
+  "use_case",
+  "stack",
+  "features",
+] as const satisfies readonly (keyof WizardAnswers)[];
+
+/** The keys of one feature of an answers file (`dependencies` is read as `depends_on`). */
+const FEATURE_KEYS = [
+  "name",
+  "id",
+  "description",
+  "priority",
+  "acceptance",
+  "depends_on",
+  "dependencies",
+] as const;
+
+/**
+ * The key of an answers file that gives what a flag gives (`--feature` -> `features`).
+ */
+export function answerKey(flag: string): string {
+  return flag === "--feature" ? "features" : flag.slice(2);
+}
+
 /**
  * Parses an answers file (YAML or JSON).
  *
- * @throws {BrError} `invalid_data` naming the field that is wrong.
+ * @throws {BrError} `invalid_data` naming the field that is wrong, or a key it does not know.
  */
 export async function parseAnswers(text: string, file: string): Promise<WizardAnswers> {
   const { parse } = await import("yaml");
@@ -76,6 +105,17 @@ export async function parseAnswers(text: string, file: string): Promise<WizardAn
   };
   if (typeof data !== "object" || Array.isArray(data)) bad("(root)", "must be a mapping");
   const d = data as Record<string, unknown>;
+  // A misspelt key would be dropped silently and its answer asked for again or lost.
+  const known = (r: Record<string, unknown>, keys: readonly string[], at: string) => {
+    const extra = Object.keys(r).find((k) => !keys.includes(k));
+    if (extra === undefined) return;
+    throw new BrError("invalid_data", `${file}: unknown key "${at}${extra}"`, {
+      hint: `use only ${keys.map((k) => `"${k}"`).join(", ")}${
+        at ? ` in ${at.slice(0, -1)}` : ""
+      }; nothing was written`,
+    });
+  };
+  known(d, ANSWER_KEYS, "");
   const str = (v: unknown, field: string): string | undefined => {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "string" && typeof v !== "number") bad(field, "must be text");
@@ -95,6 +135,7 @@ export async function parseAnswers(text: string, file: string): Promise<WizardAn
       if (typeof raw === "string") return { name: raw, acceptance: [] };
       if (!raw || typeof raw !== "object" || Array.isArray(raw)) bad(at, "must be a mapping");
       const r = raw as Record<string, unknown>;
+      known(r, FEATURE_KEYS, `${at}.`);
       const name = str(r.name, `${at}.name`);
       if (!name?.trim()) bad(`${at}.name`, "is missing: every feature needs a name");
       return {
@@ -203,8 +244,8 @@ export async function specFromAnswers(
 ): Promise<{ text: string; result: Omit<WizardResult, "path" | "replaced"> }> {
   const missing = missingAnswer(answers);
   if (missing) {
-    throw new BrError("usage", `Missing answer ${missing.slice(2)}`, {
-      hint: `pass ${missing} or put "${missing.slice(2)}" in --answers`,
+    throw new BrError("usage", `Missing answer ${answerKey(missing)}`, {
+      hint: `pass ${missing} or put "${answerKey(missing)}" in --answers`,
     });
   }
   const description = answers.description!.trim();

@@ -105,7 +105,9 @@ export async function telemetryEvents(
 ): Promise<StoredEvent[]> {
   const { limit = 50, ...filter } = options;
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new BrError("usage", `--limit must be a whole number above 0, got "${limit}"`);
+    throw new BrError("usage", `--limit must be a whole number above 0, got "${limit}"`, {
+      hint: "pass --limit 50, or leave it out for the last 50",
+    });
   }
   return listEvents(await readStore(project), filter, limit);
 }

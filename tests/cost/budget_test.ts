@@ -6,6 +6,8 @@ import { br, fixedClock, tempProject } from "../helpers.ts";
 
 Deno.test("budgets warn and stop at their thresholds, with budget.alert on each crossing", async (t) => {
   await using dir = await tempProject();
+  // A feature budget needs its feature.
+  await br(["feature", "add", "Auth"], { cwd: dir.path });
   const clock = fixedClock("2026-11-25T12:00:00.000Z");
   const project = await openProject({ cwd: dir.path, clock, env: { TZ: "UTC" } });
   const alerts: BrEvent[] = [];

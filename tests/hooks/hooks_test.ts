@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { br, brProcess, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { ALNUM, rnd } from "../security/samples.ts";
 
 const GH = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
 
@@ -485,4 +486,38 @@ Deno.test("install refuses (exit 5) when a different hook took br's place, with 
   const c = await gitTry(["commit", "-m", "x"], dir.path);
   assert.equal(c.code, 0, c.stderr);
   assert.match(c.stderr, /SECOND-RAN/);
+});
+
+Deno.test("a failed pre-push lists the blocking items (file:line, kind, masked text), capped", async () => {
+  await using dir = await tempProject("h-items");
+  await Deno.mkdir(join(dir.path, "src"));
+  // Assembled at run time: no literal token in this repository.
+  const token = ["ghp", rnd(ALNUM, 36)].join("_");
+  const todos = Array.from({ length: 14 }, (_, i) => `// TODO: step ${i + 1}`);
+  todos[2] = `// TODO: rotate ${token}`;
+  await Deno.writeTextFile(
+    join(dir.path, "src/login.ts"),
+    `/** Login. */\nexport function login(): boolean {\n${todos.join("\n")}\n  return true;\n}\n`,
+  );
+  for (
+    const s of [
+      ["feature", "add", "Login", "--files", "src/**", "--acceptance", "logs in"],
+      ["feature", "complete", "login"],
+    ]
+  ) assert.equal((await br(s, { cwd: dir.path })).code, 0);
+  const res = await brProcess(["hooks", "run", "pre-push"], { cwd: dir.path, stdin: "" });
+  assert.equal(res.code, 10, res.stderr);
+  assert.ok(!res.stderr.includes(token), res.stderr);
+  const lines = res.stderr.split("\n");
+  const gaps = lines.slice(lines.findIndex((l) => /✗ gaps/.test(l)) + 1);
+  assert.match(gaps[0], /^\s+\d+ high, \d+ medium, \d+ low$/);
+  assert.match(gaps[1], /^\s+missing_evidence: Feature "login" is marked complete/);
+  assert.match(gaps[2], /^\s+src\/login\.ts:3 todo: TODO: step 1 /);
+  // The TODO holding the token: shown masked, never raw.
+  assert.match(gaps[4], /^\s+src\/login\.ts:5 todo: TODO: rotate ghp_\*{8} /);
+  const more = gaps.findIndex((l) => /^\s+and \d+ more$/.test(l));
+  assert.ok(more > 1 && more <= 11, gaps.join("\n"));
+  // The security gate names its findings too.
+  const sec = lines.slice(lines.findIndex((l) => /✗ security/.test(l)) + 1);
+  assert.match(sec.slice(0, 3).join("\n"), /src\/login\.ts:5:\d+ github-token ghp_\*{8}/);
 });

@@ -108,3 +108,18 @@ Deno.test("br quality check: text, --json and exit 10 under the threshold", asyn
   assert.equal((await br(["quality", "check"], { cwd: dir.path })).code, 10);
   assert.equal((await br(["quality", "check", "--threshold", "101"], { cwd: dir.path })).code, 2);
 });
+
+Deno.test("quality check --json rounds the test ratio (no float noise such as 0.33299999999999996)", async () => {
+  await using dir = await tempProject("q-ratio");
+  await writeTree(dir.path, {
+    "src/a.ts": "export const a = 1;\n",
+    "src/b.ts": "export const b = 1;\n",
+    "src/c.ts": "export const c = 1;\n",
+    "src/a_test.ts": "import { a } from './a.ts';\nDeno.test('a', () => void a);\n",
+  });
+  const res = await br(["quality", "check", "--json"], { cwd: dir.path });
+  assert.doesNotMatch(res.stdout, /\d\.\d{4,}/);
+  const tests = JSON.parse(res.stdout).dimensions.tests.details;
+  assert.equal(tests.source_files, 3);
+  assert.equal(tests.ratio, 0.333);
+});

@@ -183,6 +183,12 @@ Deno.test("broken front matter is exit 3 with the line, and nothing is written",
     assert.match(res.stderr, /^error: PROJECT_SPEC\.md:\d+: broken front matter/);
   }
   assert.equal(await Deno.readTextFile(path), broken);
+  // One place, in the file's lines (the YAML parser counts from the first line after ---).
+  await Deno.writeTextFile(path, "---\nname: Acme\nstatus: [draft\n---\n# Acme\n");
+  const one = await br(["spec", "validate"], { cwd: dir.path });
+  assert.match(one.stderr, /^error: PROJECT_SPEC\.md:3: broken front matter: [^\n]*\n/);
+  assert.doesNotMatch(one.stderr, /at line/);
+  assert.doesNotMatch(one.stderr.split("\n")[0], /:$/);
   await Deno.writeTextFile(path, "---\nstatus: draft\n# no end\n");
   const res = await br(["spec", "validate"], { cwd: dir.path });
   assert.equal(res.code, 3);

@@ -256,3 +256,35 @@ Deno.test("spec sync: a veto hook stops the whole sync before anything is writte
   assert.equal(await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`), before);
   assert.equal(await Deno.stat(`${dir.path}/.buildrunner/spec-sync.json`).catch(() => null), null);
 });
+
+Deno.test("spec sync --prefer decides removals too: features puts it back, spec removes it", async () => {
+  await using dir = await syncedProject();
+  await brOk(["feature", "add", "Started", "--acceptance", "y"], dir.path);
+  await brOk(["spec", "sync"], dir.path);
+  await brOk(["feature", "start", "started"], dir.path);
+  const full = await Deno.readTextFile(specPath(dir.path));
+  const without = full.replace(/### Started \{#started\}[\s\S]*?(?=## Architecture)/, "");
+  await Deno.writeTextFile(specPath(dir.path), without);
+  const res = await br(["spec", "sync"], { cwd: dir.path });
+  assert.equal(res.code, 5);
+  // The hint names both ways out, and each works.
+  assert.match(res.stdout, /--prefer features/);
+  assert.match(res.stdout, /--prefer spec/);
+  const back = JSON.parse(
+    (await brOk(["spec", "sync", "--prefer", "features", "--json"], dir.path)).stdout,
+  );
+  assert.deepEqual(back.conflicts, []);
+  assert.deepEqual(back.added_to_spec, ["started"]);
+  assert.match(await Deno.readTextFile(specPath(dir.path)), /### Started \{#started\}/);
+  assert.equal((await features(dir.path)).get("started")!.status, "in_progress");
+  assert.match((await brOk(["spec", "sync"], dir.path)).stdout, /Already in sync/);
+
+  await Deno.writeTextFile(specPath(dir.path), without);
+  const gone = JSON.parse(
+    (await brOk(["spec", "sync", "--prefer", "spec", "--json"], dir.path)).stdout,
+  );
+  assert.deepEqual(gone.conflicts, []);
+  assert.deepEqual(gone.removed_from_features, ["started"]);
+  assert.ok(!(await features(dir.path)).has("started"));
+  assert.match((await brOk(["spec", "sync"], dir.path)).stdout, /Already in sync/);
+});

@@ -115,8 +115,12 @@ Deno.test("spec wizard rejects bad answers (exit 3) and writes nothing", async (
   const cases: [string, RegExp][] = [
     [ANSWERS.replace("stack:", "industry: banking\nstack:"), /Unknown industry "banking"/],
     [
-      ANSWERS.replace("  - name: Login\n", "  - title: Login\n"),
+      ANSWERS.replace("  - name: Login\n", '  - name: ""\n'),
       /"features\[1\]\.name" is missing/,
+    ],
+    [
+      ANSWERS.replace("  - name: Login\n", "  - title: Login\n"),
+      /unknown key "features\[1\]\.title"/,
     ],
     [
       ANSWERS.replace("depends_on: [User model]", "depends_on: [ghost]"),

@@ -39,7 +39,8 @@ export async function complete(
   const proposals = await proposeCompletions(app, inputs, this);
   const seen = new Set<string>();
   for (const p of proposals) {
-    if (p.completion.startsWith("__") || seen.has(p.completion)) continue;
+    // `--` (the end of flags) is never what anyone completes to.
+    if (p.completion.startsWith("__") || p.completion === "--" || seen.has(p.completion)) continue;
     seen.add(p.completion);
     print(this, p.completion);
   }

@@ -2,9 +2,11 @@ import {
   type Config,
   globalConfigPath,
   loadConfig,
+  maskConfigValue,
   parseConfigValue,
   writeConfigValue,
 } from "../../core/config.ts";
+import { maskSecret } from "../../security/engine.ts";
 import { BrError } from "../../core/errors.ts";
 import { resolveProjectRoot } from "../../core/project.ts";
 import { loadAllConfigSections } from "../config_sections.ts";
@@ -19,6 +21,9 @@ import {
 } from "../output.ts";
 
 type Flags = ProjectFlags & JsonFlags & { global?: boolean };
+
+/** What `br config` prints of a value: secret-bearing ones masked as findings are. */
+const shown = (key: string, value: unknown) => maskConfigValue(key, value, maskSecret);
 
 async function effective(ctx: BrContext, flags: Flags): Promise<Config> {
   await loadAllConfigSections();
@@ -42,8 +47,9 @@ export async function get(this: BrContext, flags: Flags, key: string): Promise<v
     const { assertKnownKey } = await import("../../core/config.ts");
     assertKnownKey(key);
   }
-  if (flags.json) return printJson(this, { key, value: value ?? null, source: config.source(key) });
-  print(this, typeof value === "string" ? value : JSON.stringify(value ?? null));
+  const out = shown(key, value ?? null);
+  if (flags.json) return printJson(this, { key, value: out, source: config.source(key) });
+  print(this, typeof out === "string" ? out : JSON.stringify(out));
 }
 
 function targetFile(ctx: BrContext, flags: Flags): Promise<string> {
@@ -84,7 +90,7 @@ export async function set(this: BrContext, flags: Flags, key: string, raw: strin
   if (flags.json) return printJson(this, { key, value, scope, action: "set" });
   print(
     this,
-    `${(await colors(this)).green("✓")} ${key} = ${JSON.stringify(value)}${
+    `${(await colors(this)).green("✓")} ${key} = ${JSON.stringify(shown(key, value))}${
       flags.global ? " (global)" : ""
     }`,
   );
@@ -104,11 +110,17 @@ export async function unset(this: BrContext, flags: Flags, key: string): Promise
 /** `br config list` */
 export async function list(this: BrContext, flags: Flags): Promise<void> {
   const config = await effective(this, flags);
-  const entries = config.list().filter((e) => !flags.global || e.source === "global");
+  const entries = config.list().filter((e) => !flags.global || e.source === "global")
+    .map((e) => ({ ...e, value: shown(e.key, e.value) }));
   if (flags.json) return printJson(this, entries);
   const c = await colors(this);
-  const width = Math.max(0, ...entries.map((e) => e.key.length));
+  // The value last: a long one (a list, a mapping) then pushes nothing out of line.
+  const keys = Math.max(0, ...entries.map((e) => e.key.length));
+  const sources = Math.max(0, ...entries.map((e) => e.source.length));
   for (const e of entries) {
-    print(this, `${e.key.padEnd(width)}  ${JSON.stringify(e.value)}  ${c.dim(e.source)}`);
+    print(
+      this,
+      `${e.key.padEnd(keys)}  ${c.dim(e.source.padEnd(sources))}  ${JSON.stringify(e.value)}`,
+    );
   }
 }

@@ -10,6 +10,7 @@ import {
   importUsage,
   listCatalog,
   removeBudget,
+  requireModel,
   setBudget,
   SUMMARY_BY,
   type SummaryBy,
@@ -183,6 +184,8 @@ export function models(
   name?: string,
 ): Promise<void> {
   return withProject(this, flags, async (project) => {
+    // A named model the catalog does not know is an unknown id, not an empty list.
+    if (name) await requireModel(project, name);
     const result = await listCatalog(project, { name, provider: flags.provider });
     if (flags.json) return printJson(this, result);
     if (!result.models.length) return print(this, name ? `No price for "${name}".` : "No models.");

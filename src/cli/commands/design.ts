@@ -1,11 +1,19 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
-import { command } from "../define.ts";
+import { command, completeWith } from "../define.ts";
 import { jsonFlag, projectFlag } from "../output.ts";
 
 const common = { project: projectFlag, json: jsonFlag } as const;
-const one = (brief: string, placeholder: string) =>
-  ({ kind: "tuple", parameters: [{ brief, parse: String, placeholder }] }) as const;
+const one = (brief: string, placeholder: "industry" | "use-case") =>
+  ({
+    kind: "tuple",
+    parameters: [{
+      brief,
+      parse: String,
+      placeholder,
+      proposeCompletions: completeWith(placeholder),
+    }],
+  }) as const;
 const pair = {
   kind: "tuple",
   parameters: [
@@ -14,12 +22,14 @@ const pair = {
       parse: String,
       placeholder: "industry",
       optional: true,
+      proposeCompletions: completeWith("industry"),
     },
     {
       brief: "Use-case pattern (default: the spec's, then config design.use_case)",
       parse: String,
       placeholder: "use-case",
       optional: true,
+      proposeCompletions: completeWith("use-case"),
     },
   ],
 } as const;

@@ -1,22 +1,37 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
-import { command } from "../define.ts";
+import { command, completeWith } from "../define.ts";
 import { jsonFlag, projectFlag } from "../output.ts";
 
 const str = (brief: string, placeholder = "value") =>
   ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
+const statusFlag = (brief: string) => ({
+  ...str(brief, "status"),
+  proposeCompletions: completeWith("status"),
+});
 const list = (brief: string, placeholder = "value") =>
   ({ kind: "parsed", parse: String, brief, optional: true, variadic: true, placeholder }) as const;
 const idArg = {
   kind: "tuple",
-  parameters: [{ brief: "Feature id", parse: String, placeholder: "id" }],
+  parameters: [{
+    brief: "Feature id",
+    parse: String,
+    placeholder: "id",
+    proposeCompletions: completeWith("feature"),
+  }],
 } as const;
 const common = { project: projectFlag, json: jsonFlag } as const;
 
 const fieldFlags = {
   description: str("Description", "text"),
-  priority: str("Priority: critical, high, medium, low", "priority"),
-  dependsOn: str("Ids it depends on, comma-separated", "a,b"),
+  priority: {
+    ...str("Priority: critical, high, medium, low", "priority"),
+    proposeCompletions: completeWith("priority"),
+  },
+  dependsOn: {
+    ...str("Ids it depends on, comma-separated", "a,b"),
+    proposeCompletions: completeWith("features"),
+  },
   acceptance: list("An acceptance criterion (repeatable)", "text"),
   files: list("A glob of where the work lives (repeatable)", "glob"),
   tag: list("A tag (repeatable)", "tag"),
@@ -47,7 +62,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
         flags: {
           ...common,
           id: str("Id (default: slug of the name)", "id"),
-          status: str("Status: planned, in_progress, testing, blocked, complete", "status"),
+          status: statusFlag("Status: planned, in_progress, testing, blocked, complete"),
           reason: str("Blocked reason (with --status blocked)", "text"),
           ...fieldFlags,
         },
@@ -63,7 +78,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       parameters: {
         flags: {
           ...common,
-          status: str("Only this status", "status"),
+          status: statusFlag("Only this status"),
           priority: str("Only this priority", "priority"),
           tag: str("Only features with this tag", "tag"),
         },
@@ -81,7 +96,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
         flags: {
           ...common,
           name: str("New name", "name"),
-          status: str("New status (same rules as start/complete/block)", "status"),
+          status: statusFlag("New status (same rules as start/complete/block)"),
           reason: str("Reason (with --status blocked)", "text"),
           force: {
             kind: "boolean",
@@ -133,7 +148,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./feature_run.ts")).unblock,
       brief: "Unblock a feature (back to planned, or --to a status)",
       parameters: {
-        flags: { ...common, to: str("Status to move to (default planned)", "status") },
+        flags: { ...common, to: statusFlag("Status to move to (default planned)") },
         positional: idArg,
       },
     }),

@@ -45,7 +45,7 @@ export const hooksRoutes: RouteMap<BrContext> = buildRouteMap({
           parameter: {
             brief: "Hook name, then the arguments git passed",
             parse: String,
-            placeholder: "args",
+            placeholder: "hook",
           },
           minimum: 1,
         },

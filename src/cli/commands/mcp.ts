@@ -1,6 +1,6 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
-import { command } from "../define.ts";
+import { command, completeWith } from "../define.ts";
 import { jsonFlag, projectFlag } from "../output.ts";
 
 const toolsFlag = {
@@ -10,6 +10,7 @@ const toolsFlag = {
     "(env BR_MCP_TOOLS; default: default)",
   optional: true,
   placeholder: "list",
+  proposeCompletions: completeWith("tools"),
 } as const;
 
 const clientFlags = {

@@ -13,7 +13,11 @@ import { colors, type JsonFlags, print, printJson, type ProjectFlags, warn } fro
 
 function selection(ctx: BrContext, flags: { tools?: string }) {
   const spec = flags.tools ?? ctx.env.BR_MCP_TOOLS;
-  const selected = selectTools(spec);
+  const selected = selectTools(
+    spec,
+    undefined,
+    flags.tools === undefined ? "BR_MCP_TOOLS" : "--tools",
+  );
   if (selected.unknown.length) {
     warn(
       ctx,
@@ -31,6 +35,11 @@ export async function serve(
   flags: ProjectFlags & { tools?: string },
 ): Promise<void> {
   const tools = selection(this, flags);
+  // A project named on the command line (or in BR_PROJECT) must be there before serving;
+  // without one, each tool call finds the project from the folder the client started in.
+  if (flags.project !== undefined || this.env.BR_PROJECT) {
+    resolveProjectRoot({ cwd: this.cwd, project: flags.project, env: this.env });
+  }
   // stdout carries protocol messages only: anything printed by mistake goes to stderr.
   console.log = console.info = console.debug = console.error;
   // One session id for the whole connection, stamped on every event a tool emits.

@@ -22,7 +22,9 @@ type Common = ProjectFlags & JsonFlags;
 function number(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) usage(`${flag} must be a number of at least 0, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0) {
+    usage(`${flag} must be a number of at least 0, got "${raw}"`, `for example: ${flag} 0.25`);
+  }
   return n;
 }
 
@@ -33,7 +35,9 @@ export function estimateCmd(
   text?: string,
 ): Promise<void> {
   return withProject(this, flags, async (project) => {
-    if (text && flags.feature) usage("Give a task text or --feature, not both");
+    if (text && flags.feature) {
+      usage("Give a task text or --feature, not both", "drop the text to estimate the feature");
+    }
     const report = await estimateTask(project, { text, feature: flags.feature });
     if (flags.json) return printJson(this, report);
     const c = await colors(this);

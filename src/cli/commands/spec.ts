@@ -1,6 +1,6 @@
 import { buildRouteMap, type Command, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
-import { command } from "../define.ts";
+import { command, completeWith } from "../define.ts";
 import { jsonFlag, projectFlag } from "../output.ts";
 
 const str = (brief: string, placeholder = "value") =>
@@ -26,8 +26,14 @@ export const specRoutes: RouteMap<BrContext> = buildRouteMap({
             "text",
           ),
           user: list("Who uses it (repeatable)", "text"),
-          industry: str("Industry (default: detected; 'unknown' allowed)", "industry"),
-          useCase: str("Use case (default: detected; 'unknown' allowed)", "use-case"),
+          industry: {
+            ...str("Industry (default: detected; 'unknown' allowed)", "industry"),
+            proposeCompletions: completeWith("industry"),
+          },
+          useCase: {
+            ...str("Use case (default: detected; 'unknown' allowed)", "use-case"),
+            proposeCompletions: completeWith("use-case"),
+          },
           stack: list("Stack item(s), comma-separated or repeated", "items"),
           feature: list('A feature: "Name[!priority]: criterion; criterion" (repeatable)', "spec"),
           force: bool("Replace an existing (unlocked) spec"),
@@ -47,7 +53,7 @@ export const specRoutes: RouteMap<BrContext> = buildRouteMap({
         flags: {
           ...common,
           dryRun: bool("Print the plan as a diff and write nothing"),
-          prefer: str("Resolve field conflicts in favour of: spec, features", "side"),
+          prefer: str("Resolve every conflict (removals too) in favour of: spec, features", "side"),
         },
       },
     }),

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { BrError, ExitCode } from "../../core/errors.ts";
 import { readTextOrNull } from "../../core/fs.ts";
 import {
+  answerKey,
   buildHandoff,
   checkSpec,
   confirmSpec,
@@ -81,7 +82,7 @@ export function wizard(this: BrContext, flags: WizardFlags): Promise<void> {
           "usage",
           `Missing ${missing}: stdin is not a terminal, so br cannot ask`,
           {
-            hint: `pass ${missing}, or --answers answers.yaml with "${missing.slice(2)}" in it`,
+            hint: `pass ${missing}, or --answers answers.yaml with "${answerKey(missing)}" in it`,
           },
         );
       }
@@ -197,7 +198,8 @@ export function sync(
     if (r.conflicts.length) {
       print(
         this,
-        "Conflicts were left as they are: edit one side to match, or re-run with --prefer spec|features.",
+        "Conflicts were left as they are: edit one side to match, or re-run with " +
+          "--prefer features (features.json wins) or --prefer spec (the spec wins).",
       );
     }
   });

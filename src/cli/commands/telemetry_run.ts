@@ -140,7 +140,10 @@ export function events(
   return withProject(this, flags, async (project) => {
     const limit = flags.limit === undefined ? 50 : Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1) {
-      usage(`--limit must be a whole number above 0, got "${flags.limit}"`);
+      usage(
+        `--limit must be a whole number above 0, got "${flags.limit}"`,
+        "pass --limit 50, or leave it out for the last 50",
+      );
     }
     const list = await telemetryEvents(project, {
       ...filterOf(this, flags, project.clock.now()),
