@@ -58,7 +58,10 @@ export function readOwnTextOrNull(path: string, label = `"${path}"`): Promise<st
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return Promise.resolve(null);
     return Promise.reject(
-      new BrError("storage", `Cannot read ${label}: ${(err as Error).message}`, { cause: err }),
+      new BrError("storage", `Cannot read ${label}: ${(err as Error).message}`, {
+        cause: err,
+        hint: "check that the file is readable (permissions, a folder in its place)",
+      }),
     );
   }
   try {
@@ -210,6 +213,7 @@ function writeTarget(path: string, within: string | undefined): string {
 function storageError(path: string, err: unknown): BrError {
   return new BrError("storage", `Cannot write "${path}": ${(err as Error).message}`, {
     cause: err,
+    hint: "check that the folder exists and is writable",
   });
 }
 

@@ -103,6 +103,7 @@ function openLockFile(lockPath: string): Deno.FsFile {
     if (err instanceof BrError) throw err;
     throw new BrError("storage", `Cannot open lock file "${lockPath}": ${(err as Error).message}`, {
       cause: err,
+      hint: "check that .buildrunner/ is a folder br may write to",
     });
   }
 }
