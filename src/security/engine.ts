@@ -32,13 +32,20 @@ export function secretFingerprint(rule: string, secret: string): string {
 /**
  * Line and column of offsets in a text, counted on demand: from the last offset asked for
  * when the next one lies after it (findings of a rule come in text order), else from the
- * start. Most texts have no finding, so nothing is indexed ahead.
+ * start. Most texts have no finding, so nothing is indexed ahead. Each character between two
+ * offsets asked in order is looked at once, and the text of a line is cut once while offsets
+ * stay on it: many findings on one long line (a minified file) cost no more than the line.
  */
 export class LineIndex {
   readonly #text: string;
-  // the last offset counted to, and the number of line breaks before it
+  // the last offset counted to, the number of line breaks before it and where its line starts
   #at = 0;
   #breaks = 0;
+  #start = 0;
+  // the last line cut: its start, its end (the line break or the text's end) and its text
+  #lineStart = -1;
+  #lineEnd = -1;
+  #line = "";
 
   /** Positions in `text`. */
   constructor(text: string) {
@@ -51,20 +58,32 @@ export class LineIndex {
     if (offset < this.#at) {
       this.#at = 0;
       this.#breaks = 0;
+      this.#start = 0;
     }
-    let i = this.#at - 1;
-    while ((i = t.indexOf("\n", i + 1)) !== -1 && i < offset) this.#breaks++;
+    // only the characters between the last offset and this one: indexOf would run on to the
+    // next line break, which on a long line is the end of the text for every finding
+    for (let i = this.#at; i < offset; i++) {
+      if (t.charCodeAt(i) === 10) {
+        this.#breaks++;
+        this.#start = i + 1;
+      }
+    }
     this.#at = offset;
-    const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
-    return { line: this.#breaks + 1, column: offset - start + 1 };
+    return { line: this.#breaks + 1, column: offset - this.#start + 1 };
   }
 
   /** The text of the line that holds `offset` (without its line break). */
   lineAt(offset: number): string {
+    if (offset >= this.#lineStart && offset <= this.#lineEnd) return this.#line;
     const t = this.#text;
     const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
-    const end = t.indexOf("\n", offset);
-    return t.slice(start, end === -1 ? t.length : end);
+    let end = t.indexOf("\n", offset);
+    if (end === -1) end = t.length;
+    this.#lineStart = start;
+    // an offset on the line break itself belongs to this line
+    this.#lineEnd = end;
+    this.#line = t.slice(start, end);
+    return this.#line;
   }
 }
 
@@ -132,6 +151,9 @@ export function scanSecrets(
   const spans: [number, number][] = [];
   let present: Set<string> | null = keywords ?? null;
   const lines = new LineIndex(text);
+  // the inline allow marker of the last line looked at (a long line is tested once)
+  let markedLine: string | null = null;
+  let marked = false;
   for (const rule of set.rules) {
     if (rule.path && !rule.path.test(file)) continue;
     if (!rule.source) {
@@ -151,6 +173,9 @@ export function scanSecrets(
       }
       if (!hit) continue;
     }
+    // A generic rule yields to the spans found before it; its own findings never overlap
+    // (each match starts after the previous one), so the spans are indexed once per rule.
+    const overlaps = rule.generic ? spanIndex(spans) : null;
     const re = rule.regex!;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -164,9 +189,13 @@ export function scanSecrets(
       const at = m.index + Math.max(0, m[0].indexOf(secret));
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
-      if (rule.generic && spans.some(([a, b]) => at < b && end > a)) continue;
+      if (overlaps && overlaps(at, end)) continue;
       const line = lines.lineAt(at);
-      if (INLINE_ALLOW.test(line)) continue;
+      if (line !== markedLine) {
+        markedLine = line;
+        marked = INLINE_ALLOW.test(line);
+      }
+      if (marked) continue;
       const ctx = { secret, match: m[0], line: () => line, file, commit };
       if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
       if (set.allowlists.some((a) => allowed(a, ctx))) continue;
@@ -176,6 +205,29 @@ export function scanSecrets(
     }
   }
   return findings;
+}
+
+/**
+ * Whether `[at, end)` overlaps one of `spans`, answered by a binary search over the spans
+ * sorted by start with the running maximum of their ends (no scan of every span per match).
+ */
+function spanIndex(spans: readonly [number, number][]): (at: number, end: number) => boolean {
+  const sorted = [...spans].sort((x, y) => x[0] - y[0]);
+  const starts = sorted.map((s) => s[0]);
+  const maxEnd: number[] = [];
+  let m = -1;
+  for (const [, b] of sorted) maxEnd.push(m = Math.max(m, b));
+  return (at, end) => {
+    // the last span that starts before `end`
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && maxEnd[lo - 1] > at;
+  };
 }
 
 function makeFinding(

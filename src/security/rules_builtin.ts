@@ -255,16 +255,23 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "private-key",
     description: "Private key block (PEM)",
+    // The body (64 characters at least) never holds five dashes in a row, so the search from
+    // a BEGIN line stops at the next armor line: one pass, even over megabytes of BEGIN lines
+    // that no END follows (a body that may hold anything is searched to the end of the text
+    // from every one of them).
     regex:
-      "(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\\s\\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)",
+      "(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-]){64}[^-]*(?:-{1,4}[^-]+)*-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)",
     keywords: ["private key"],
     severity: "critical",
   },
   {
     id: "jwt",
     description: "JSON Web Token",
+    // Starts only where a run of base64url characters starts (not at each "-eyJ" inside one),
+    // so each run is read a bounded number of times; the greedy last segment needs no
+    // terminator, which leaves the character after a token free to start the next one.
     regex:
-      "\\b(eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,})(?:[^A-Za-z0-9_-]|$)",
+      "(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,})",
     keywords: ["eyj"],
     severity: "medium",
   },
