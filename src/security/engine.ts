@@ -148,30 +148,83 @@ export function scanSecrets(
   keywords?: Set<string>,
 ): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
-  const spans: [number, number][] = [];
-  let present: Set<string> | null = keywords ?? null;
   const lines = new LineIndex(text);
+  let pathOnly = false;
+  for (const rule of set.rules) {
+    if (!rule.source && (!rule.path || rule.path.test(file))) {
+      pathOnly = true;
+      // A path-only rule: the file itself is the finding (`source`, not `regex`, which
+      // compiles a lazily compiled rule).
+      findings.push(makeFinding(rule, file, 1, 1, file, commit));
+    }
+  }
+  eachSecret(text, file, set, { commit, keywords, lines, allow: true }, (rule, at, secret) => {
+    const pos = lines.position(at);
+    findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
+  });
+  if (!pathOnly) return findings;
+  // a path-only finding goes where its rule is in rule order (the sort is stable)
+  const order = new Map(set.rules.map((r, i) => [r.id, i]));
+  return findings.sort((a, b) => order.get(a.rule)! - order.get(b.rule)!);
+}
+
+/**
+ * Masks every secret the rules of `set` find in `text` (an excerpt of source code: a comment,
+ * a name, a parser message) the way findings are masked ({@link maskSecret}). Allowlists and
+ * `br:allow` markers are not applied: they keep a value from failing a check, they do not
+ * make it fit to print. Mask before cutting an excerpt short, or a cut secret escapes.
+ */
+export function maskSecretsIn(text: string, set: SecretRuleSet, file = ""): string {
+  const hits: [number, number, string][] = [];
+  eachSecret(text, file, set, { allow: false }, (_rule, at, secret) => {
+    hits.push([at, at + secret.length, secret]);
+  });
+  if (hits.length === 0) return text;
+  hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = "";
+  let done = 0;
+  for (const [at, end, secret] of hits) {
+    if (at < done) continue; // inside a secret already masked
+    out += text.slice(done, at) + maskSecret(secret);
+    done = end;
+  }
+  return out + text.slice(done);
+}
+
+/** Calls `hit` for each secret of `text`, rule by rule, each rule's in text order. */
+function eachSecret(
+  text: string,
+  file: string,
+  set: SecretRuleSet,
+  opts: {
+    commit?: string | null;
+    keywords?: Set<string>;
+    lines?: LineIndex;
+    /** Apply allowlists and `br:allow` markers. */
+    allow: boolean;
+  },
+  hit: (rule: SecretRule, at: number, secret: string) => void,
+): void {
+  const spans: [number, number][] = [];
+  let present: Set<string> | null = opts.keywords ?? null;
+  const lines = opts.lines ?? new LineIndex(text);
+  const commit = opts.commit ?? null;
   // the inline allow marker of the last line looked at (a long line is tested once)
   let markedLine: string | null = null;
   let marked = false;
   for (const rule of set.rules) {
     if (rule.path && !rule.path.test(file)) continue;
-    if (!rule.source) {
-      // A path-only rule: the file itself is the finding (`source`, not `regex`, which
-      // compiles a lazily compiled rule).
-      findings.push(makeFinding(rule, file, 1, 1, file, commit));
-      continue;
-    }
+    if (!rule.source) continue;
     if (rule.keywords.length) {
       present ??= keywordsInText(text, set);
-      let hit = false;
+      let found = false;
       for (const k of rule.keywords) {
         if (present.has(k)) {
-          hit = true;
+          found = true;
           break;
         }
       }
-      if (!hit) continue;
+      if (!found) continue;
     }
     // A generic rule yields to the spans found before it; its own findings never overlap
     // (each match starts after the previous one), so the spans are indexed once per rule.
@@ -190,21 +243,21 @@ export function scanSecrets(
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
       if (overlaps && overlaps(at, end)) continue;
-      const line = lines.lineAt(at);
-      if (line !== markedLine) {
-        markedLine = line;
-        marked = INLINE_ALLOW.test(line);
+      if (opts.allow) {
+        const line = lines.lineAt(at);
+        if (line !== markedLine) {
+          markedLine = line;
+          marked = INLINE_ALLOW.test(line);
+        }
+        if (marked) continue;
+        const ctx = { secret, match: m[0], line: () => line, file, commit };
+        if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
+        if (set.allowlists.some((a) => allowed(a, ctx))) continue;
       }
-      if (marked) continue;
-      const ctx = { secret, match: m[0], line: () => line, file, commit };
-      if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
-      if (set.allowlists.some((a) => allowed(a, ctx))) continue;
       spans.push([at, end]);
-      const pos = lines.position(at);
-      findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
+      hit(rule, at, secret);
     }
   }
-  return findings;
 }
 
 /**
