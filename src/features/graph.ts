@@ -47,6 +47,17 @@ export function findCycle(features: readonly GraphNode[]): string[] | null {
 }
 
 /**
+ * A cycle for a one-line message: every id of a short one; the first and last ids of a long
+ * one (a cycle through a chain of thousands would fill the screen).
+ */
+export function cycleText(cycle: readonly string[]): string {
+  if (cycle.length <= 12) return cycle.join(" -> ");
+  return `${cycle.slice(0, 5).join(" -> ")} -> ... (${cycle.length - 10} more) -> ${
+    cycle.slice(-5).join(" -> ")
+  }`;
+}
+
+/**
  * Checks that every dependency exists and that there is no cycle.
  *
  * @throws {BrError} `invalid_data` naming the feature and the missing id or the cycle.
@@ -71,7 +82,7 @@ export function assertValidGraph(features: readonly GraphNode[], file: string): 
   }
   const cycle = findCycle(features);
   if (cycle) {
-    throw new BrError("invalid_data", `${file}: dependency cycle ${cycle.join(" -> ")}`, {
+    throw new BrError("invalid_data", `${file}: dependency cycle ${cycleText(cycle)}`, {
       hint: "remove one of these dependencies to break the cycle",
     });
   }
@@ -119,7 +130,7 @@ export function dependencyWaves(features: readonly GraphNode[], openOnly = false
   }
   if (placed < unmet.size) {
     const cycle = findCycle(included) ?? [...unmet].filter(([, n]) => n > 0).map(([id]) => id);
-    throw new BrError("invalid_data", `Dependency cycle ${cycle.join(" -> ")}`, {
+    throw new BrError("invalid_data", `Dependency cycle ${cycleText(cycle)}`, {
       hint: "remove one of these dependencies to break the cycle",
     });
   }

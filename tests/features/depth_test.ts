@@ -51,6 +51,19 @@ Deno.test("a 20 000-deep dependency chain: feature add, graph and validate work"
   const cycle = findCycle(features)!;
   assert.equal(cycle.length, n + 1);
   assert.deepEqual([cycle[0], cycle[1], cycle[n]], [pad(0), pad(1), pad(0)]);
+  // and reported on one short line
+  await Deno.writeTextFile(
+    `${dir.path}/${FEATURES}`,
+    JSON.stringify({ features: features.map((f) => ({ ...f, name: f.id })) }),
+  );
+  const refused = await brProcess(["feature", "add", "More"], { cwd: dir.path });
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.equal(
+    refused.stderr.split("\n")[0],
+    `error: ${FEATURES}: dependency cycle ${[0, 1, 2, 3, 4].map(pad).join(" -> ")} -> ... (${
+      n - 9
+    } more) -> ${[n - 4, n - 3, n - 2, n - 1, 0].map(pad).join(" -> ")}`,
+  );
 });
 
 Deno.test("dependencyWaves() of 50 000 features puts each in the wave after its last dependency", () => {
