@@ -92,3 +92,19 @@ Deno.test("many findings on one long line: positions and br:allow are right", ()
   assert.equal(`${found[4999].line}:${found[4999].column}`, `2:${4999 * 41 + 1}`);
   assert.equal(`${found[5000].line}:${found[5000].column}`, "4:1");
 });
+
+Deno.test("built-in rules keep their regex stack bounded on 16 MB runs (a raised max_file_bytes)", () => {
+  const set = builtinSecretRules();
+  for (
+    const text of [
+      HEADER + repeat("A", 16 * MB),
+      HEADER + repeat("A-", 16 * MB),
+      repeat("ey" + "J-", 16 * MB),
+      "pypi-" + "AgEIcHlwaS5vcmc" + repeat("a-", 16 * MB),
+    ]
+  ) {
+    // V8 throws RangeError when a regex's backtracking stack overflows
+    const found = scanSecrets(text, "big.txt", set).map((f) => f.rule);
+    assert.ok(!found.includes("private-key") && !found.includes("jwt"), found.join(", "));
+  }
+});
