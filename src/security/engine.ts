@@ -158,7 +158,7 @@ export function scanSecrets(
       findings.push(makeFinding(rule, file, 1, 1, file, commit));
     }
   }
-  eachSecret(text, file, set, { commit, keywords, lines, allow: true }, (rule, at, secret) => {
+  eachSecret(text, file, set, { commit, keywords, lines, accepted: true }, (rule, at, secret) => {
     const pos = lines.position(at);
     findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
   });
@@ -170,13 +170,14 @@ export function scanSecrets(
 
 /**
  * Masks every secret the rules of `set` find in `text` (an excerpt of source code: a comment,
- * a name, a parser message) the way findings are masked ({@link maskSecret}). Allowlists and
- * `br:allow` markers are not applied: they keep a value from failing a check, they do not
- * make it fit to print. Mask before cutting an excerpt short, or a cut secret escapes.
+ * a name, a parser message) the way findings are masked ({@link maskSecret}). A rule's own
+ * allowlists apply (they say what the rule mistakes for a secret: placeholders, identifiers);
+ * global allowlists and `br:allow` markers do not: they accept a value in a check, they do
+ * not make it fit to print. Mask before cutting an excerpt short, or a cut secret escapes.
  */
 export function maskSecretsIn(text: string, set: SecretRuleSet, file = ""): string {
   const hits: [number, number, string][] = [];
-  eachSecret(text, file, set, { allow: false }, (_rule, at, secret) => {
+  eachSecret(text, file, set, { accepted: false }, (_rule, at, secret) => {
     hits.push([at, at + secret.length, secret]);
   });
   if (hits.length === 0) return text;
@@ -200,8 +201,8 @@ function eachSecret(
     commit?: string | null;
     keywords?: Set<string>;
     lines?: LineIndex;
-    /** Apply allowlists and `br:allow` markers. */
-    allow: boolean;
+    /** Leave out what global allowlists and `br:allow` markers accept. */
+    accepted: boolean;
   },
   hit: (rule: SecretRule, at: number, secret: string) => void,
 ): void {
@@ -243,17 +244,17 @@ function eachSecret(
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
       if (overlaps && overlaps(at, end)) continue;
-      if (opts.allow) {
-        const line = lines.lineAt(at);
+      const line = lines.lineAt(at);
+      if (opts.accepted) {
         if (line !== markedLine) {
           markedLine = line;
           marked = INLINE_ALLOW.test(line);
         }
         if (marked) continue;
-        const ctx = { secret, match: m[0], line: () => line, file, commit };
-        if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
-        if (set.allowlists.some((a) => allowed(a, ctx))) continue;
       }
+      const ctx = { secret, match: m[0], line: () => line, file, commit };
+      if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
+      if (opts.accepted && set.allowlists.some((a) => allowed(a, ctx))) continue;
       spans.push([at, end]);
       hit(rule, at, secret);
     }

@@ -57,6 +57,14 @@ Deno.test("maskSecretsIn() masks what the scanner finds, like a finding's secret
   assert.equal(maskSecretsIn("TODO nothing secret here", set), "TODO nothing secret here");
   // an allow marker keeps a finding from failing a check, it does not make it printable
   assert.equal(maskSecretsIn(`${GH} // br:allow`, set), "ghp_******** // br:allow");
+  // what a rule's allowlist says is no secret stays readable; a secret next to it is masked
+  const ref = "TODO: token = process.env.OPENAI_API_KEY_VALUE";
+  assert.equal(maskSecretsIn(ref, set), ref);
+  const value = rnd(ALNUM, 24);
+  assert.equal(
+    maskSecretsIn(`TODO: token = "${value}"`, set),
+    `TODO: token = "${value.slice(0, 4)}********"`,
+  );
 });
 
 Deno.test("br gaps analyze, quality check, guard check and validate never print a raw secret", async (t) => {
