@@ -2,8 +2,12 @@
  * `br security scan` throughput and peak memory on a generated corpus of mixed source with
  * planted secrets, next to ripgrep running the same translated regex set, in the same run.
  *
- * Usage: deno run -A bench/secrets.ts [--full] [--runs 3]
+ * Usage: deno run -A bench/secrets.ts [--full] [--runs 3] [--worst]
  *   default: corpora of 10 and 40 MB;  --full: 50 and 200 MB (the issue's sizes)
+ * Then worst cases for a backtracking regex engine (4.5 MB each: unterminated private-key
+ * headers, a JWT prefix after every dash, 20 000 tokens on one line) next to 4.5 MB of
+ * ordinary source, in the same run: linear rules keep them within a small factor of it
+ * (`--worst`: only these, no ripgrep needed).
  * Needs `rg` (Debian: apt-get install -y ripgrep). Corpora are cached in bench/out/.
  */
 import { join } from "node:path";
@@ -129,6 +133,11 @@ const rgArgs = (dir: string) => [
   dir,
 ];
 
+if (Deno.args.includes("--worst")) {
+  await worstCases();
+  Deno.exit(0);
+}
+
 const hasRg = await new Deno.Command("rg", { args: ["--version"], stdout: "null" }).output()
   .then((o) => o.code === 0, () => false);
 if (!hasRg) {
@@ -190,3 +199,44 @@ console.log(
 console.log(
   `br peak memory ${large} MB / ${small} MB: ${memRatio?.toFixed(2) ?? "n/a"} (target <= 1.2)`,
 );
+await worstCases();
+
+// Worst cases: each file alone in a project, next to ordinary source of the same size.
+async function worstCases(): Promise<void> {
+  const WORST_BYTES = 4.5 * 1024 * 1024;
+  const fill = (unit: string) => unit.repeat(Math.ceil(WORST_BYTES / unit.length));
+  const WORST: Record<string, () => string> = {
+    "ordinary source (baseline)": () => fill(TEMPLATES.ts(1)),
+    "unterminated private-key headers": () => fill("-----BEGIN RSA PRIV" + "ATE KEY-----\n"),
+    "private-key headers on one line": () => fill("-----BEGIN PRIV" + "ATE KEY-----"),
+    "JWT prefix after every dash": () => fill("ey" + "J-"),
+    "tokens on one line": () => fill(`${"gh" + "p_" + rnd(ALNUM, 36)} `),
+  };
+  console.log(`\nworst cases, 4.5 MB each (${RUNS} runs, median)`);
+  console.log("| input | median s | x baseline |");
+  console.log("| --- | ---: | ---: |");
+  let baseMs = 0;
+  for (const [name, make] of Object.entries(WORST)) {
+    const dir = join(OUT, "worst", name.replace(/[^a-z]+/g, "_"));
+    await Deno.mkdir(join(dir, ".buildrunner"), { recursive: true });
+    await Deno.writeTextFile(join(dir, "input.txt"), make());
+    const runs: Run[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      await fresh(dir);
+      runs.push(
+        await measure(
+          Deno.execPath(),
+          brArgs("security", "scan", "--json", "--project", dir),
+          dir,
+          [
+            0,
+            10,
+          ],
+        ),
+      );
+    }
+    const ms = median(runs.map((x) => x.ms));
+    baseMs ||= ms;
+    console.log(`| ${name} | ${(ms / 1000).toFixed(2)} | ${(ms / baseMs).toFixed(2)} |`);
+  }
+}

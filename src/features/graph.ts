@@ -4,34 +4,57 @@ import { type Feature, PRIORITIES } from "./types.ts";
 /** The fields of a feature the graph functions read. */
 export type GraphNode = Pick<Feature, "id" | "dependencies" | "status" | "priority">;
 
-/** A dependency cycle as a list of ids (first = last), or null when there is none. */
+/**
+ * A dependency cycle as a list of ids (first = last), or null when there is none. The walk
+ * keeps its own stack: a chain of any length is followed without recursion.
+ */
 export function findCycle(features: readonly GraphNode[]): string[] | null {
   const byId = new Map(features.map((f) => [f.id, f]));
-  const state = new Map<string, 1 | 2>(); // 1 = on the stack, 2 = done
-  const stack: string[] = [];
-  const visit = (id: string): string[] | null => {
-    state.set(id, 1);
-    stack.push(id);
-    for (const dep of byId.get(id)?.dependencies ?? []) {
-      if (!byId.has(dep)) continue;
-      const s = state.get(dep);
-      if (s === 1) return [...stack.slice(stack.indexOf(dep)), dep];
-      if (s === undefined) {
-        const found = visit(dep);
-        if (found) return found;
+  const state = new Map<string, 1 | 2>(); // 1 = on the path, 2 = done
+  const path: string[] = [];
+  const next: number[] = []; // per entry of `path`: the index of its next dependency to visit
+  const walk = (root: string): string[] | null => {
+    state.set(root, 1);
+    path.push(root);
+    next.push(0);
+    while (path.length) {
+      const top = path.length - 1;
+      const deps = byId.get(path[top])?.dependencies ?? [];
+      if (next[top] < deps.length) {
+        const dep = deps[next[top]++];
+        if (!byId.has(dep)) continue;
+        const s = state.get(dep);
+        if (s === 1) return [...path.slice(path.lastIndexOf(dep)), dep];
+        if (s === undefined) {
+          state.set(dep, 1);
+          path.push(dep);
+          next.push(0);
+        }
+        continue;
       }
+      state.set(path.pop()!, 2);
+      next.pop();
     }
-    stack.pop();
-    state.set(id, 2);
     return null;
   };
   for (const f of [...features].sort((a, b) => a.id.localeCompare(b.id))) {
     if (!state.has(f.id)) {
-      const found = visit(f.id);
+      const found = walk(f.id);
       if (found) return found;
     }
   }
   return null;
+}
+
+/**
+ * A cycle for a one-line message: every id of a short one; the first and last ids of a long
+ * one (a cycle through a chain of thousands would fill the screen).
+ */
+export function cycleText(cycle: readonly string[]): string {
+  if (cycle.length <= 12) return cycle.join(" -> ");
+  return `${cycle.slice(0, 5).join(" -> ")} -> ... (${cycle.length - 10} more) -> ${
+    cycle.slice(-5).join(" -> ")
+  }`;
 }
 
 /**
@@ -59,7 +82,7 @@ export function assertValidGraph(features: readonly GraphNode[], file: string): 
   }
   const cycle = findCycle(features);
   if (cycle) {
-    throw new BrError("invalid_data", `${file}: dependency cycle ${cycle.join(" -> ")}`, {
+    throw new BrError("invalid_data", `${file}: dependency cycle ${cycleText(cycle)}`, {
       hint: "remove one of these dependencies to break the cycle",
     });
   }
@@ -68,26 +91,48 @@ export function assertValidGraph(features: readonly GraphNode[], file: string): 
 /**
  * Groups features into waves: every feature's dependencies are in earlier waves, so the
  * features of one wave can be worked on in parallel. With `openOnly`, complete features
- * are left out and count as satisfied. Ids within a wave are sorted.
+ * are left out and count as satisfied. Ids within a wave are sorted. Each feature and each
+ * dependency is looked at once (plus the sort of each wave), whatever the shape of the graph.
+ *
+ * @throws {BrError} `invalid_data` naming a cycle.
  */
 export function dependencyWaves(features: readonly GraphNode[], openOnly = false): string[][] {
   const included = openOnly ? features.filter((f) => f.status !== "complete") : [...features];
   const ids = new Set(included.map((f) => f.id));
-  const remaining = new Map(
-    included.map((f) => [f.id, new Set((f.dependencies ?? []).filter((d) => ids.has(d)))]),
-  );
-  const waves: string[][] = [];
-  while (remaining.size > 0) {
-    const wave = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id).sort();
-    if (wave.length === 0) {
-      const cycle = findCycle(included) ?? [...remaining.keys()];
-      throw new BrError("invalid_data", `Dependency cycle ${cycle.join(" -> ")}`, {
-        hint: "remove one of these dependencies to break the cycle",
-      });
+  // per feature: how many of its dependencies are not placed yet; per id: who waits for it
+  const unmet = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const f of included) {
+    const deps = new Set((f.dependencies ?? []).filter((d) => ids.has(d)));
+    unmet.set(f.id, deps.size);
+    for (const d of deps) {
+      const list = dependents.get(d);
+      if (list) list.push(f.id);
+      else dependents.set(d, [f.id]);
     }
-    for (const id of wave) remaining.delete(id);
-    for (const deps of remaining.values()) for (const id of wave) deps.delete(id);
+  }
+  const waves: string[][] = [];
+  let wave = [...unmet].filter(([, n]) => n === 0).map(([id]) => id);
+  let placed = 0;
+  while (wave.length > 0) {
+    wave.sort();
     waves.push(wave);
+    placed += wave.length;
+    const following: string[] = [];
+    for (const id of wave) {
+      for (const d of dependents.get(id) ?? []) {
+        const n = unmet.get(d)! - 1;
+        unmet.set(d, n);
+        if (n === 0) following.push(d);
+      }
+    }
+    wave = following;
+  }
+  if (placed < unmet.size) {
+    const cycle = findCycle(included) ?? [...unmet].filter(([, n]) => n > 0).map(([id]) => id);
+    throw new BrError("invalid_data", `Dependency cycle ${cycleText(cycle)}`, {
+      hint: "remove one of these dependencies to break the cycle",
+    });
   }
   return waves;
 }

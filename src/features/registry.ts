@@ -2,6 +2,7 @@ import { relative } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import type { BrEvent, EventType, FieldChange } from "../core/events.ts";
 import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
+import { MAX_JSON_DEPTH, tooDeepAt } from "../core/json_depth.ts";
 import type { Project } from "../core/project.ts";
 import { assertValidGraph, openDependencies } from "./graph.ts";
 import { idProblem, slugify } from "./ids.ts";
@@ -67,6 +68,14 @@ export async function parseFeaturesText(text: string, file: string): Promise<Fea
       hint: "fix the JSON (the file was not changed), or restore it with git",
       cause: err,
     });
+  }
+  const deep = tooDeepAt(data);
+  if (deep !== null) {
+    throw new BrError(
+      "invalid_data",
+      `Invalid ${file}: the value at ${deep} nests deeper than ${MAX_JSON_DEPTH} levels`,
+      { hint: "flatten that value (the file was not changed)" },
+    );
   }
   if (!quickCheck(data)) {
     const { schemaProblem } = await import("./schema.ts");

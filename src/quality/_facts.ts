@@ -45,7 +45,10 @@ export interface MarkerFact {
   line: number;
   /** TODO, FIXME, XXX or HACK. */
   kind: string;
-  /** The comment text (trimmed, at most 120 characters). */
+  /**
+   * The comment text (trimmed, whole: a report masks secrets in it before cutting it short,
+   * so that no cut secret escapes the masker).
+   */
   text: string;
 }
 
@@ -91,7 +94,7 @@ export function markerIn(comment: string, line: number): MarkerFact | null {
   const m = MARKER_RE.exec(comment);
   if (!m) return null;
   const text = comment.replace(/^\s*(\/\/+|\/\*+|\*+|#+)\s*/, "").replace(/\*\/\s*$/, "").trim();
-  return { line, kind: m[1], text: text.slice(0, 120) };
+  return { line, kind: m[1], text };
 }
 
 /** Messages that mark an explicit stub (`throw new Error("not implemented")`). */

@@ -7,6 +7,7 @@ import {
   loadFeatures,
   parseFeaturesText,
 } from "../features/mod.ts";
+import { sourceMasker } from "../security/scan.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { matchesAny } from "./_files.ts";
 import { countGaps, type Gap, type GapReport, type GapSeverity } from "./model.ts";
@@ -20,6 +21,9 @@ export interface GapOptions {
 }
 
 const RANK: Record<GapSeverity, number> = { high: 0, medium: 1, low: 2 };
+
+/** The length a TODO comment is cut to in a gap's message (after masking). */
+const MARKER_CHARS = 120;
 
 /**
  * The features as the checked tree holds them. Another tree than the project root (a task
@@ -53,6 +57,9 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
   const root = options.cwd ?? project.root;
   const file = await featuresOfTree(project, root);
   const analysis = options.analysis ?? await analyzeTree(root);
+  // every excerpt of source (a TODO comment, a name, a parser message) is masked like the
+  // scanner masks a secret, in every output and in what is stored
+  const mask = await sourceMasker(project);
   const gaps: Gap[] = [];
   const complete = file.features.filter((f) => f.status === "complete");
   const claimedBy = (path: string): Feature | undefined =>
@@ -91,7 +98,7 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
       gaps.push({
         severity: "medium",
         kind: "parse_error",
-        message: `Cannot parse: ${facts.parse_error.split("\n")[0]}`,
+        message: `Cannot parse: ${mask(facts.parse_error, facts.file).split("\n")[0]}`,
         file: facts.file,
         line: null,
         feature: owner?.id ?? null,
@@ -101,7 +108,9 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
       gaps.push({
         severity: owner ? "high" : "medium",
         kind: "stub",
-        message: `Stub ${s.name === "<anonymous>" ? "function" : `"${s.name}"`}: ${s.reason}${
+        message: `Stub ${
+          s.name === "<anonymous>" ? "function" : `"${mask(s.name, facts.file)}"`
+        }: ${mask(s.reason, facts.file)}${
           owner ? ` (in the files of complete feature "${owner.id}")` : ""
         }`,
         file: facts.file,
@@ -113,7 +122,7 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
       gaps.push({
         severity: owner ? "high" : "low",
         kind: "todo",
-        message: `${m.text || m.kind}${
+        message: `${m.text ? mask(m.text, facts.file).slice(0, MARKER_CHARS) : m.kind}${
           owner ? ` (in the files of complete feature "${owner.id}")` : ""
         }`,
         file: facts.file,
@@ -137,7 +146,7 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
     gaps.push({
       severity: "high",
       kind: "undeclared_dependency",
-      message: `"${u.package}" is imported but not declared (${where})`,
+      message: `"${mask(u.package, u.file)}" is imported but not declared (${where})`,
       file: u.file,
       line: u.line,
       feature: null,

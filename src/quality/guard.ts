@@ -1,5 +1,6 @@
 import { readOwnTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
+import { sourceMasker } from "../security/scan.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { globToRegExp } from "./_files.ts";
 import { loadGovernance } from "./governance.ts";
@@ -168,6 +169,10 @@ export async function checkGuard(
       }
     }
   }
+  // import specifiers and file names come from the source: masked like the scanner masks a
+  // secret
+  const mask = await sourceMasker(project);
+  for (const v of violations) v.message = mask(v.message, v.file);
   violations.sort((a, b) =>
     a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) ||
     a.message.localeCompare(b.message)

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { sourceMasker } from "../security/scan.ts";
 import { newSecurityFindings } from "./_security.ts";
 import { qualitySettings } from "./_settings.ts";
 import { QUALITY_WEIGHTS } from "./model.ts";
@@ -169,6 +170,9 @@ export async function checkQuality(
     QUALITY_WEIGHTS.structure * structure + QUALITY_WEIGHTS.security * securityScore +
       QUALITY_WEIGHTS.tests * testsScore + QUALITY_WEIGHTS.docs * docsScore,
   );
+  // names come from the source: masked like the scanner masks a secret
+  const mask = await sourceMasker(project);
+  for (const f of findings) f.message = mask(f.message, f.file);
   findings.sort((a, b) =>
     a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.kind.localeCompare(b.kind)
   );

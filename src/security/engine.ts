@@ -32,13 +32,20 @@ export function secretFingerprint(rule: string, secret: string): string {
 /**
  * Line and column of offsets in a text, counted on demand: from the last offset asked for
  * when the next one lies after it (findings of a rule come in text order), else from the
- * start. Most texts have no finding, so nothing is indexed ahead.
+ * start. Most texts have no finding, so nothing is indexed ahead. Each character between two
+ * offsets asked in order is looked at once, and the text of a line is cut once while offsets
+ * stay on it: many findings on one long line (a minified file) cost no more than the line.
  */
 export class LineIndex {
   readonly #text: string;
-  // the last offset counted to, and the number of line breaks before it
+  // the last offset counted to, the number of line breaks before it and where its line starts
   #at = 0;
   #breaks = 0;
+  #start = 0;
+  // the last line cut: its start, its end (the line break or the text's end) and its text
+  #lineStart = -1;
+  #lineEnd = -1;
+  #line = "";
 
   /** Positions in `text`. */
   constructor(text: string) {
@@ -51,20 +58,32 @@ export class LineIndex {
     if (offset < this.#at) {
       this.#at = 0;
       this.#breaks = 0;
+      this.#start = 0;
     }
-    let i = this.#at - 1;
-    while ((i = t.indexOf("\n", i + 1)) !== -1 && i < offset) this.#breaks++;
+    // only the characters between the last offset and this one: indexOf would run on to the
+    // next line break, which on a long line is the end of the text for every finding
+    for (let i = this.#at; i < offset; i++) {
+      if (t.charCodeAt(i) === 10) {
+        this.#breaks++;
+        this.#start = i + 1;
+      }
+    }
     this.#at = offset;
-    const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
-    return { line: this.#breaks + 1, column: offset - start + 1 };
+    return { line: this.#breaks + 1, column: offset - this.#start + 1 };
   }
 
   /** The text of the line that holds `offset` (without its line break). */
   lineAt(offset: number): string {
+    if (offset >= this.#lineStart && offset <= this.#lineEnd) return this.#line;
     const t = this.#text;
     const start = offset > 0 ? t.lastIndexOf("\n", offset - 1) + 1 : 0;
-    const end = t.indexOf("\n", offset);
-    return t.slice(start, end === -1 ? t.length : end);
+    let end = t.indexOf("\n", offset);
+    if (end === -1) end = t.length;
+    this.#lineStart = start;
+    // an offset on the line break itself belongs to this line
+    this.#lineEnd = end;
+    this.#line = t.slice(start, end);
+    return this.#line;
   }
 }
 
@@ -129,28 +148,88 @@ export function scanSecrets(
   keywords?: Set<string>,
 ): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
-  const spans: [number, number][] = [];
-  let present: Set<string> | null = keywords ?? null;
   const lines = new LineIndex(text);
+  let pathOnly = false;
   for (const rule of set.rules) {
-    if (rule.path && !rule.path.test(file)) continue;
-    if (!rule.source) {
+    if (!rule.source && (!rule.path || rule.path.test(file))) {
+      pathOnly = true;
       // A path-only rule: the file itself is the finding (`source`, not `regex`, which
       // compiles a lazily compiled rule).
       findings.push(makeFinding(rule, file, 1, 1, file, commit));
-      continue;
     }
+  }
+  eachSecret(text, file, set, { commit, keywords, lines, accepted: true }, (rule, at, secret) => {
+    const pos = lines.position(at);
+    findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
+  });
+  if (!pathOnly) return findings;
+  // a path-only finding goes where its rule is in rule order (the sort is stable)
+  const order = new Map(set.rules.map((r, i) => [r.id, i]));
+  return findings.sort((a, b) => order.get(a.rule)! - order.get(b.rule)!);
+}
+
+/**
+ * Masks every secret the rules of `set` find in `text` (an excerpt of source code: a comment,
+ * a name, a parser message) the way findings are masked ({@link maskSecret}). A rule's own
+ * allowlists apply (they say what the rule mistakes for a secret: placeholders, identifiers);
+ * global allowlists and `br:allow` markers do not: they accept a value in a check, they do
+ * not make it fit to print. Mask before cutting an excerpt short, or a cut secret escapes.
+ */
+export function maskSecretsIn(text: string, set: SecretRuleSet, file = ""): string {
+  const hits: [number, number, string][] = [];
+  eachSecret(text, file, set, { accepted: false }, (_rule, at, secret) => {
+    hits.push([at, at + secret.length, secret]);
+  });
+  if (hits.length === 0) return text;
+  hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = "";
+  let done = 0;
+  for (const [at, end, secret] of hits) {
+    if (at < done) continue; // inside a secret already masked
+    out += text.slice(done, at) + maskSecret(secret);
+    done = end;
+  }
+  return out + text.slice(done);
+}
+
+/** Calls `hit` for each secret of `text`, rule by rule, each rule's in text order. */
+function eachSecret(
+  text: string,
+  file: string,
+  set: SecretRuleSet,
+  opts: {
+    commit?: string | null;
+    keywords?: Set<string>;
+    lines?: LineIndex;
+    /** Leave out what global allowlists and `br:allow` markers accept. */
+    accepted: boolean;
+  },
+  hit: (rule: SecretRule, at: number, secret: string) => void,
+): void {
+  const spans: [number, number][] = [];
+  let present: Set<string> | null = opts.keywords ?? null;
+  const lines = opts.lines ?? new LineIndex(text);
+  const commit = opts.commit ?? null;
+  // the inline allow marker of the last line looked at (a long line is tested once)
+  let markedLine: string | null = null;
+  let marked = false;
+  for (const rule of set.rules) {
+    if (rule.path && !rule.path.test(file)) continue;
+    if (!rule.source) continue;
     if (rule.keywords.length) {
       present ??= keywordsInText(text, set);
-      let hit = false;
+      let found = false;
       for (const k of rule.keywords) {
         if (present.has(k)) {
-          hit = true;
+          found = true;
           break;
         }
       }
-      if (!hit) continue;
+      if (!found) continue;
     }
+    // A generic rule yields to the spans found before it; its own findings never overlap
+    // (each match starts after the previous one), so the spans are indexed once per rule.
+    const overlaps = rule.generic ? spanIndex(spans) : null;
     const re = rule.regex!;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -164,18 +243,45 @@ export function scanSecrets(
       const at = m.index + Math.max(0, m[0].indexOf(secret));
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
-      if (rule.generic && spans.some(([a, b]) => at < b && end > a)) continue;
+      if (overlaps && overlaps(at, end)) continue;
       const line = lines.lineAt(at);
-      if (INLINE_ALLOW.test(line)) continue;
+      if (opts.accepted) {
+        if (line !== markedLine) {
+          markedLine = line;
+          marked = INLINE_ALLOW.test(line);
+        }
+        if (marked) continue;
+      }
       const ctx = { secret, match: m[0], line: () => line, file, commit };
       if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
-      if (set.allowlists.some((a) => allowed(a, ctx))) continue;
+      if (opts.accepted && set.allowlists.some((a) => allowed(a, ctx))) continue;
       spans.push([at, end]);
-      const pos = lines.position(at);
-      findings.push(makeFinding(rule, file, pos.line, pos.column, secret, commit));
+      hit(rule, at, secret);
     }
   }
-  return findings;
+}
+
+/**
+ * Whether `[at, end)` overlaps one of `spans`, answered by a binary search over the spans
+ * sorted by start with the running maximum of their ends (no scan of every span per match).
+ */
+function spanIndex(spans: readonly [number, number][]): (at: number, end: number) => boolean {
+  const sorted = [...spans].sort((x, y) => x[0] - y[0]);
+  const starts = sorted.map((s) => s[0]);
+  const maxEnd: number[] = [];
+  let m = -1;
+  for (const [, b] of sorted) maxEnd.push(m = Math.max(m, b));
+  return (at, end) => {
+    // the last span that starts before `end`
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && maxEnd[lo - 1] > at;
+  };
 }
 
 function makeFinding(

@@ -33,7 +33,13 @@ export {
   type SecurityBaseline,
   securityBaselinePath,
 } from "./baseline.ts";
-export { maskSecret, scanSecrets, secretFingerprint, shannonEntropy } from "./engine.ts";
+export {
+  maskSecret,
+  maskSecretsIn,
+  scanSecrets,
+  secretFingerprint,
+  shannonEntropy,
+} from "./engine.ts";
 export { type TranslatedRegex, translateRe2 } from "./re2.ts";
 export {
   builtinSecretRules,
@@ -51,6 +57,8 @@ export {
   scanStaged,
   securityCheck,
   type SecurityScanOptions,
+  type SourceMasker,
+  sourceMasker,
 } from "./scan.ts";
 export { scanSql, SQL_INJECTION_RULE } from "./sql.ts";
 export type {

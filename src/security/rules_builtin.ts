@@ -32,7 +32,15 @@ const PLACEHOLDER_STOPWORDS = [
   "getenv",
 ];
 
-/** Built-in rules (id order is report order for rules of the same file and line). */
+/**
+ * Built-in rules (id order is report order for rules of the same file and line).
+ *
+ * Each rule runs in time linear in the text, adversarial texts included (bench/secrets.ts
+ * --worst): no unbounded repeat is tried again from many starts inside one run. An open
+ * repeat is written `X{n}X*`, not `X{n,}`, and a repeated group is bounded: V8 backtracks a
+ * counted or grouped loop with a stack entry per repetition, which overflows on a run of
+ * megabytes, but runs a plain star over one character class without one.
+ */
 export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "aws-access-key-id",
@@ -175,7 +183,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "pypi-upload-token",
     description: "PyPI upload token",
-    regex: "\\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+    regex: "\\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50}[A-Za-z0-9_-]*)",
     keywords: ["pypi-ageichlwas5vcmc"],
     severity: "high",
   },
@@ -255,16 +263,23 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "private-key",
     description: "Private key block (PEM)",
+    // The body (64 characters at least) never holds five dashes in a row, so the search from
+    // a BEGIN line stops at the next armor line: one pass, even over megabytes of BEGIN lines
+    // that no END follows (a body that may hold anything is searched to the end of the text
+    // from every one of them). At most 64 runs of dashes (header lines such as DEK-Info).
     regex:
-      "(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\\s\\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)",
+      "(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-]){64}[^-]*(?:-{1,4}[^-]+){0,64}-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)",
     keywords: ["private key"],
     severity: "critical",
   },
   {
     id: "jwt",
     description: "JSON Web Token",
+    // Starts only where a run of base64url characters starts (not at each "-eyJ" inside one),
+    // so each run is read a bounded number of times; the greedy last segment needs no
+    // terminator, which leaves the character after a token free to start the next one.
     regex:
-      "\\b(eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,})(?:[^A-Za-z0-9_-]|$)",
+      "(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*)",
     keywords: ["eyj"],
     severity: "medium",
   },
@@ -272,7 +287,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     id: "database-url-password",
     description: "Database URL with an embedded password",
     regex:
-      "\\b((?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver)://[^:/\\s\"'@]+:([^@/\\s\"']{3,})@[^\\s\"']+)",
+      "\\b((?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver)://[^:/\\s\"'@]+:([^@/\\s\"']{3}[^@/\\s\"']*)@[^\\s\"']+)",
     secretGroup: 2,
     keywords: ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver"],
     severity: "high",

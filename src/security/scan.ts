@@ -7,6 +7,7 @@ import { readSecurityBaseline } from "./baseline.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import { DEFAULT_MAX_FILE_BYTES, type ScanUnit } from "./files.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
+import { maskSecretsIn } from "./engine.ts";
 import { loadSecretRules } from "./rules.ts";
 import type { ScanReport, ScanSkipped, SecretRuleSet, SecurityFinding } from "./types.ts";
 
@@ -77,6 +78,21 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
     maxBytes: opts.maxFileBytes ?? get("security.max_file_bytes", DEFAULT_MAX_FILE_BYTES),
     threads: opts.threads ?? get("security.threads", 0),
   };
+}
+
+/** Masks the secrets in an excerpt of source code (`file`: its path, for path rules). */
+export type SourceMasker = (text: string, file?: string | null) => string;
+
+/**
+ * The one masker of excerpts of source code that br prints or stores (TODO comments, names,
+ * parser messages in gaps, quality and guard reports): the project's secret rules (built-in
+ * and `security.rules_file`, as `br security scan` uses them) over {@link maskSecretsIn}.
+ *
+ * @throws {BrError} `invalid_data` for bad rules, `not_found` for a missing rules file.
+ */
+export async function sourceMasker(project: Project): Promise<SourceMasker> {
+  const { rules } = await settings(project, {});
+  return (text, file) => maskSecretsIn(text, rules, file ?? "");
 }
 
 function compare(a: SecurityFinding, b: SecurityFinding): number {
