@@ -6,7 +6,7 @@ import { git, isGitRepo, noRepository } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { dependencyWaves, type Feature, loadFeatures, PRIORITIES } from "../features/mod.ts";
 import { branchExists, worktreePath } from "./_worktree.ts";
-import { currentBranch, recoverMerge } from "./_merge.ts";
+import { currentBranch, operationInProgress, recoverMerge } from "./_merge.ts";
 import { processAlive, stopGroup } from "./_process.ts";
 import { FINAL_TASK_STATES, Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import { loadSettings, type SettingsOverrides } from "./_settings.ts";
@@ -154,6 +154,13 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
   if (!(await branchExists(root, base))) {
     throw new BrError("not_found", `Cannot find the base branch "${base}"`, {
       hint: "pass an existing branch with --base or set parallel.base",
+    });
+  }
+  // Every task would end in review after its agent ran: refuse before any work is done.
+  const operation = options.noMerge ? null : await operationInProgress(root);
+  if (operation) {
+    throw new BrError("conflict", `A ${operation} is in progress in the main checkout`, {
+      hint: `finish it (git commit) or abort it (git ${operation} --abort), then run again`,
     });
   }
   const repo = await repoOf(project);

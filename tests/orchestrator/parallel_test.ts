@@ -680,3 +680,22 @@ Deno.test("br parallel resume: a paused run whose br process was killed continue
   ]);
   assert.equal((await status()).run.paused, false);
 });
+
+Deno.test("br parallel run refuses to start while a merge is in progress in the main checkout", async () => {
+  await using p = await parallelProject([{ id: "solo" }]);
+  await gitRun(["checkout", "-q", "-b", "topic"], p.path);
+  await Deno.writeTextFile(join(p.path, "topic.txt"), "the user's work\n");
+  await gitRun(["add", "topic.txt"], p.path);
+  await gitRun(["commit", "-q", "-m", "topic work"], p.path);
+  await gitRun(["checkout", "-q", "master"], p.path);
+  await gitRun(["merge", "--no-ff", "--no-commit", "topic"], p.path);
+  const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND]);
+  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.match(res.stderr, /^error: A merge is in progress in the main checkout\n/);
+  assert.match(res.stderr, /hint: .*git merge --abort/);
+  // No agent ran, no run was recorded, the user's merge is untouched.
+  assert.equal(await exists(p.log), false);
+  const st = json<{ run: unknown }>(await p.br(["parallel", "status", "--json"]));
+  assert.equal(st.run, null);
+  assert.equal(await gitRun(["diff", "--cached", "--name-only"], p.path), "topic.txt");
+});
