@@ -42,6 +42,7 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   handoff: async () => (await import("./commands/spec.ts")).handoffCommand,
   telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
   routing: async () => (await import("./commands/routing.ts")).routingRoutes,
+  plugin: async () => (await import("./commands/plugin.ts")).pluginRoutes,
   completions: async () => (await import("./commands/completions.ts")).completionsCommand,
   __complete: async () => (await import("./commands/completions.ts")).completeCommand,
 };
@@ -53,13 +54,22 @@ export const ROUTE_NAMES: readonly string[] = Object.keys(ROUTES);
  * The command tree for `argv`: only the route it names, or every route (`--help`, `--version`,
  * an unknown command, shell completion). `br __complete` proposes from the whole tree.
  */
-export async function buildApp(argv: readonly string[] = []): Promise<Application<BrContext>> {
+export async function buildApp(
+  argv: readonly string[] = [],
+  ctx?: Pick<BrContext, "cwd" | "env">,
+): Promise<Application<BrContext>> {
   const first = argv[0];
   const only = first !== undefined && first !== "__complete" && Object.hasOwn(ROUTES, first);
   const names = only ? [first] : ROUTE_NAMES;
   const targets = await Promise.all(names.map((n) => ROUTES[n]()));
   const routes: Record<string, Target> = {};
   names.forEach((n, i) => routes[n] = targets[i]);
+  // `br <plugin> <command>`: the installed plugins' commands, read only when no route of br
+  // is named (help, completion, a plugin's name).
+  if (!only && ctx) {
+    const { pluginCommandRoutes } = await import("./commands/plugin_routes.ts");
+    Object.assign(routes, await pluginCommandRoutes(ctx, ROUTE_NAMES));
+  }
   const root = buildRouteMap({
     routes,
     docs: {
@@ -108,6 +118,6 @@ function commandPath(app: Application<BrContext>, argv: readonly string[]): stri
 
 /** Parses `argv` with the command tree and runs the command it names in `ctx`. */
 export async function runTree(argv: readonly string[], ctx: BrContext): Promise<void> {
-  const app = await buildApp(argv);
+  const app = await buildApp(argv, ctx);
   await run(app, argv, ctx.command ? ctx : { ...ctx, command: commandPath(app, argv) });
 }
