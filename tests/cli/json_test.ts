@@ -139,7 +139,11 @@ const RUNS: string[][] = [
 ];
 
 /** Commands run in a folder of their own (they start a project). */
-const SETUP_RUNS: string[][] = [["init", "--dir", "fresh"], ["attach", "other"]];
+const SETUP_RUNS: string[][] = [
+  ["init", "--dir", "fresh"],
+  ["attach", "other"],
+  ["plugin", "new", "greeter"],
+];
 
 /** Command lines that fail here (no run to act on): stdout stays empty, the error on stderr. */
 const FAILING: Record<string, number> = {

@@ -92,6 +92,26 @@ export const pluginRoutes: RouteMap<BrContext> = buildRouteMap({
         },
       },
     }),
+    new: command({
+      load: async () => (await import("./plugin_run.ts")).scaffold,
+      brief: "Create a plugin project (deno.json with a bundle task, mod.ts, a test)",
+      description: "Its import map points @buildrunner/br/plugin at this br's SDK and its test " +
+        "runs the bundled plugin in this br (or the one BR_BIN names), so it builds and passes " +
+        "its test before anything is published.",
+      parameters: {
+        flags: {
+          dir: {
+            kind: "parsed",
+            parse: String,
+            brief: "Where to create it (default: ./<name>)",
+            optional: true,
+            placeholder: "dir",
+          },
+          json: jsonFlag,
+        },
+        positional: { kind: "tuple", parameters: [name] },
+      },
+    }),
   },
   docs: { brief: "Sandboxed plugins: install, list, run and scaffold them" },
 });

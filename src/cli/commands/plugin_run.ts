@@ -216,3 +216,18 @@ export function run(this: BrContext, flags: ProjectFlags, ...words: string[]): P
     if (result.exitCode !== 0) this.process.exitCode = result.exitCode;
   });
 }
+
+/** `br plugin new <name>` */
+export async function scaffold(
+  this: BrContext,
+  flags: JsonFlags & { dir?: string },
+  name: string,
+): Promise<void> {
+  const { scaffoldPlugin } = await import("../../plugins/scaffold.ts");
+  const { resolve } = await import("../../core/path.ts");
+  const result = await scaffoldPlugin(name, resolve(this.cwd, flags.dir ?? name), this.env);
+  if (flags.json) return printJson(this, result);
+  print(this, `Created plugin project "${name}" in ${result.dir}:`);
+  for (const file of result.files) print(this, `  ${file}`);
+  print(this, `Next: cd ${result.dir} && deno task test, then "br plugin add dist/${name}.js".`);
+}
