@@ -349,3 +349,31 @@ Deno.test("a plugin from an npm: package (npm pack, served by a registry on 127.
   assert.equal(entry.source, "npm:@acme/quiet-plugin@1.0.0");
   assert.deepEqual(entry.events, ["build.completed"]);
 });
+
+Deno.test("a compiled br runs a fixture plugin", async () => {
+  const bin = new URL("../../dist/br", import.meta.url).pathname;
+  if (!(await Deno.stat(bin).then((s) => s.isFile, () => false))) {
+    console.log(
+      'skipped: no compiled br at dist/br ("deno task compile" needs the Deno runtime download)',
+    );
+    return;
+  }
+  await using dir = await tempProject();
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(bin, {
+      args,
+      cwd: dir.path,
+      env: { NO_COLOR: "1", BR_HOME: `${dir.path}/.br-home` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  };
+  const add = await run("plugin", "add", join(PLUGINS, "probe.js"), "--yes");
+  assert.equal(add.code, 0, add.stderr);
+  const hello = await run("probe", "hello", "x");
+  assert.equal(hello.code, 0, hello.stderr);
+  assert.equal(hello.stdout, "streamed\nhello x from demo\n");
+  assert.equal((await run("probe", "spawn")).code, 6);
+});
