@@ -37,12 +37,12 @@ export function emptyGrant(): PluginGrant {
 }
 
 /**
- * Parses `--grant read=P,write=P,net=H,env=V` (each key may repeat; paths relative to `cwd`
- * are recorded relative to the project root).
+ * Parses `--grant read=P,write=P,net=H,env=V` (each key may repeat; paths are relative to
+ * the project root, wherever the command runs).
  *
  * @throws {BrError} `usage` for a malformed item or a path outside the project.
  */
-export function parseGrant(text: string, root: string, cwd: string): PluginGrant {
+export function parseGrant(text: string, root: string): PluginGrant {
   const grant = emptyGrant();
   for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
     const eq = item.indexOf("=");
@@ -54,7 +54,7 @@ export function parseGrant(text: string, root: string, cwd: string): PluginGrant
       });
     }
     if (kind === "read" || kind === "write") {
-      const rel = toGrantPath(root, cwd, value);
+      const rel = toGrantPath(root, root, value);
       if (rel === null) {
         throw new BrError("usage", `Cannot grant ${kind}=${value}: it is outside the project`, {
           hint: "grant paths inside the project root",

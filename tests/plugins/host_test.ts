@@ -76,6 +76,15 @@ Deno.test("br plugin add --grant may narrow the request, never widen it", async 
     (await br(["plugin", "info", "probe", "--json"], { cwd: dir.path })).stdout,
   );
   assert.deepEqual(info.grant, { read: ["docs/sub"], write: [], net: [], env: [] });
+  // Grant paths are relative to the project root wherever the command runs.
+  await Deno.mkdir(join(dir.path, "src"));
+  assert.equal((await br(["plugin", "remove", "probe"], { cwd: dir.path })).code, 0);
+  const sub = await br(["plugin", "add", join(PLUGINS, "probe.js"), "--grant", "read=docs"], {
+    cwd: join(dir.path, "src"),
+  });
+  assert.equal(sub.code, 0, sub.stderr);
+  const again = await br(["plugin", "info", "probe", "--json"], { cwd: dir.path });
+  assert.deepEqual(JSON.parse(again.stdout).grant.read, ["docs"]);
 });
 
 Deno.test("a plugin command runs with exactly its grant; every other access is denied with exit 6", async (t) => {
@@ -376,4 +385,32 @@ Deno.test("a compiled br runs a fixture plugin", async () => {
   assert.equal(hello.code, 0, hello.stderr);
   assert.equal(hello.stdout, "streamed\nhello x from demo\n");
   assert.equal((await run("probe", "spawn")).code, 6);
+});
+
+Deno.test("br plugin update keeps the grant unless the new bundle asks for more", async () => {
+  await using dir = await tempProject();
+  const source = join(dir.path, "vendor", "quiet.js");
+  await Deno.mkdir(join(dir.path, "vendor"));
+  const text = await Deno.readTextFile(join(PLUGINS, "quiet.js"));
+  await Deno.writeTextFile(source, text);
+  const add = await br(["plugin", "add", "vendor/quiet.js", "--yes"], { cwd: dir.path });
+  assert.equal(add.code, 0, add.stderr);
+  await Deno.writeTextFile(
+    source,
+    text.replace("permissions: {}", 'permissions: { env: ["TOKEN"] }'),
+  );
+  const asks = await br(["plugin", "update", "quiet"], { cwd: dir.path });
+  assert.equal(asks.code, 2);
+  assert.match(asks.stderr, /requests:\n(.*\n){3} {2}env {3}TOKEN\n/);
+  assert.match(asks.stderr, /Cannot update plugin "quiet" without a grant: no terminal to ask/);
+  const yes = await br(["plugin", "update", "quiet", "--yes", "--json"], { cwd: dir.path });
+  assert.equal(yes.code, 0, yes.stderr);
+  const entry = JSON.parse(yes.stdout);
+  assert.equal(entry.source, "vendor/quiet.js");
+  assert.deepEqual(entry.grant.env, ["TOKEN"]);
+  await Deno.writeTextFile(source, text.replace("1.0.0", "1.1.0"));
+  const kept = await br(["plugin", "update", "quiet", "--json"], { cwd: dir.path });
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.equal(JSON.parse(kept.stdout).version, "1.1.0");
+  assert.deepEqual(JSON.parse(kept.stdout).grant.env, []);
 });

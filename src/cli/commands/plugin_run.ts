@@ -58,7 +58,7 @@ async function chooseGrant(
     });
   }
   if (flags.grant !== undefined) {
-    const grant = parseGrant(flags.grant, project.root, ctx.cwd);
+    const grant = parseGrant(flags.grant, project.root);
     checkGrant(prepared.loaded.manifest.name, requested, grant);
     return grant;
   }
