@@ -1,6 +1,7 @@
 import { BrError } from "../core/errors.ts";
 import { sha256Hex } from "../core/hash.ts";
 import type { BrEvent } from "../core/events.ts";
+import { flatLine } from "../core/text.ts";
 import { BOOTSTRAP_URL, PROTOCOL_VERSION } from "./_bootstrap.ts";
 import {
   absoluteGrantPath,
@@ -125,7 +126,12 @@ export class PluginWorker {
     this.#worker.onmessage = (e) => this.#receive(e.data);
     this.#worker.onerror = (e) => {
       e.preventDefault();
-      this.#failAll(this.#error(`failed: ${e.message}`, /Requires \w+ access/.test(e.message)));
+      this.#failAll(
+        this.#error(
+          `failed: ${flatLine(String(e.message)).slice(0, 500)}`,
+          /Requires \w+ access/.test(e.message),
+        ),
+      );
     };
     this.#worker.onmessageerror = () => this.#failAll(this.#error("sent a message br cannot read"));
     this.#loaded = this.#call<LoadedPlugin>({
@@ -330,7 +336,7 @@ export class PluginWorker {
     clearTimeout(p.timer);
     this.#pending.delete(call);
     if (m.type === "failed") {
-      const message = String(m.message);
+      const message = flatLine(String(m.message)).slice(0, 500);
       p.reject(m.denied === true ? this.#error(message, true) : this.#error(`failed: ${message}`));
     } else if (m.type === "loaded") p.resolve(m);
     else p.resolve(m.result);

@@ -133,6 +133,14 @@ Deno.test("a plugin command runs with exactly its grant; every other access is d
       assert.match(res.stderr, pattern);
     });
   }
+  await t.step("a plugin's messages and log lines stay on one line each", async () => {
+    const res = await run(["multiline"]);
+    assert.equal(res.code, 6);
+    assert.equal(
+      res.stderr.split("\n")[0] + "\n" + res.stderr.split("\n")[1],
+      'warn: [probe] two lines\nerror: Plugin "probe" failed: first second [2J',
+    );
+  });
   await t.step("its own exit code passes through", async () => {
     assert.equal((await run(["code", "3"])).code, 3);
   });

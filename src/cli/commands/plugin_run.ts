@@ -1,4 +1,5 @@
 import { BrError } from "../../core/errors.ts";
+import { flatLine } from "../../core/text.ts";
 import type { Project } from "../../core/project.ts";
 import {
   asksMore,
@@ -210,7 +211,7 @@ export function run(this: BrContext, flags: ProjectFlags, ...words: string[]): P
     const result = await runPluginCommand(project, plugin, command, args, {
       output: (text) => this.process.stdout.write(text),
       log: (level, text) =>
-        warn(this, `${level === "info" ? "" : `${level}: `}[${plugin}] ${text}`),
+        warn(this, `${level === "info" ? "" : `${level}: `}[${plugin}] ${flatLine(text)}`),
     });
     if (result.output !== undefined && result.output !== "") print(this, result.output);
     if (result.exitCode !== 0) this.process.exitCode = result.exitCode;
