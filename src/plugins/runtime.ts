@@ -1,7 +1,13 @@
 import { BrError } from "../core/errors.ts";
 import type { BrEvent } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
-import { type CallSinks, type CommandResult, PluginWorker, verifyBundle } from "./host.ts";
+import {
+  type CallSinks,
+  type CommandResult,
+  type PluginServices,
+  PluginWorker,
+  verifyBundle,
+} from "./host.ts";
 import { bundlePath, findPlugin, loadPlugins, type PluginEntry } from "./registry.ts";
 
 /** Default per-call timeout of an event handler (the bus's own is 5 s). */
@@ -54,7 +60,7 @@ async function projectName(project: Project): Promise<string> {
 }
 
 /** The answers to a plugin's context requests: its key-value store and the features. */
-export function pluginServices(project: Project, plugin: string) {
+export function pluginServices(project: Project, plugin: string): PluginServices {
   return async (op: string, args: unknown[]): Promise<unknown> => {
     const key = String(args[0] ?? "");
     switch (op) {
