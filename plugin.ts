@@ -1,6 +1,9 @@
 /**
- * Types for BuildRunner plugin authors: the manifest a plugin declares and
- * {@link definePlugin}, which checks it.
+ * The SDK for BuildRunner plugin authors: the manifest a plugin declares, the context every
+ * handler and command receives, and {@link definePlugin}, which checks it. A plugin is one
+ * bundled JavaScript module whose default export is `definePlugin({ manifest, events,
+ * commands })` (a plain object of the same shape works too). `br plugin add` records what it
+ * may touch; br runs it in its own Worker with exactly that (docs/plugins.md).
  *
  * @example
  * ```ts
@@ -8,15 +11,86 @@
  * import assert from "node:assert/strict";
  *
  * const plugin = definePlugin({
- *   manifest: { name: "hello", version: "1.0.0", apiVersion: 1, permissions: {} },
- *   events: { "feature.completed": (event) => console.log(event.payload.id) },
+ *   manifest: { name: "hello", version: "1.0.0", apiVersion: 1, permissions: { env: ["USER"] } },
+ *   events: {
+ *     "feature.completed": async (event, ctx) => {
+ *       await ctx.kv.set("last-completed", event.payload.id);
+ *     },
+ *   },
+ *   commands: {
+ *     greet: {
+ *       brief: "Greets someone",
+ *       run: (args, ctx) => ({ output: `hello ${args[0] ?? ctx.env.USER ?? "you"}` }),
+ *     },
+ *   },
  * });
  * assert.equal(plugin.manifest.name, "hello");
+ * const result = await plugin.commands!.greet.run(["Ada"], {} as never);
+ * assert.equal(result.output, "hello Ada");
  * ```
  *
  * @module
  */
 import type { BrEvent, EventType } from "./src/core/events.ts";
+import { BrError } from "./src/core/errors.ts";
+
+export type {
+  BrEvent,
+  BuildPayload,
+  EventPayloads,
+  EventType,
+  FeatureTransition,
+  FieldChange,
+  GatePayload,
+  SpecPayload,
+  TaskPayload,
+  WorkerPayload,
+} from "./src/core/events.ts";
+
+/** The plugin API major version this SDK targets (a host refuses another major version). */
+export const PLUGIN_API_VERSION = 1;
+
+/** What every event handler and command receives. */
+export interface PluginContext {
+  /** The command's arguments (empty for an event handler). */
+  args: string[];
+  /** The project, read-only. */
+  project: {
+    /** Its name (from features.json). */
+    name: string;
+    /** Its root folder. */
+    root: string;
+    /** A copy of its features (features.json). */
+    features(): Promise<Record<string, unknown>[]>;
+  };
+  /** The granted environment variables that are set. */
+  env: Record<string, string>;
+  /** `fetch`, limited to the granted hosts. */
+  fetch: typeof fetch;
+  /** Streams text to the command's stdout as it is written. */
+  output: { write(text: string): void };
+  /** Lines on br's stderr, prefixed with the plugin's name. */
+  log: {
+    info(...parts: unknown[]): void;
+    warn(...parts: unknown[]): void;
+    error(...parts: unknown[]): void;
+  };
+  /** A key-value store of this plugin's own, kept in the project's store (JSON values). */
+  kv: {
+    get(key: string): Promise<unknown>;
+    set(key: string, value: unknown): Promise<void>;
+    delete(key: string): Promise<void>;
+    list(prefix?: string): Promise<string[]>;
+  };
+}
+
+/** What a command returns. */
+export interface PluginCommandResult {
+  /** Text printed after what it streamed. */
+  output?: string;
+  /** Its exit code (default 0). */
+  exitCode?: number;
+}
 
 /** Permissions a plugin asks for; the host grants exactly these and nothing else. */
 export interface PluginPermissions {
@@ -46,7 +120,7 @@ export interface PluginManifest {
 
 /** Handlers for bus events, by type. */
 export type PluginEventHandlers = {
-  [T in EventType]?: (event: BrEvent<T>) => void | Promise<void>;
+  [T in EventType]?: (event: BrEvent<T>, ctx: PluginContext) => void | Promise<void>;
 };
 
 /** A command a plugin adds as `br <plugin> <name>`. */
@@ -56,7 +130,8 @@ export interface PluginCommand {
   /** Runs with the remaining arguments; returns the text to print and an exit code. */
   run(
     args: string[],
-  ): Promise<{ output?: string; exitCode?: number }> | { output?: string; exitCode?: number };
+    ctx: PluginContext,
+  ): Promise<PluginCommandResult> | PluginCommandResult;
 }
 
 /** A plugin module's default export. */
@@ -72,18 +147,20 @@ export interface PluginDefinition {
 /**
  * Declares a plugin. Checks the manifest's name and API version and returns the definition.
  *
- * @throws {Error} when the manifest is malformed.
+ * @throws {BrError} `plugin` when the manifest is malformed.
  */
 export function definePlugin(definition: PluginDefinition): PluginDefinition {
   const { manifest } = definition;
-  if (!/^[a-z][a-z0-9-]*$/.test(manifest?.name ?? "")) {
-    throw new Error(
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(manifest?.name ?? "")) {
+    throw new BrError(
+      "plugin",
       `Invalid plugin name "${manifest?.name}": use lower-case letters, digits and dashes`,
     );
   }
-  if (manifest.apiVersion !== 1) {
-    throw new Error(
-      `Plugin "${manifest.name}" targets API version ${manifest.apiVersion}; this host speaks 1`,
+  if (manifest.apiVersion !== PLUGIN_API_VERSION) {
+    throw new BrError(
+      "plugin",
+      `Plugin "${manifest.name}" targets API version ${manifest.apiVersion}; this SDK speaks ${PLUGIN_API_VERSION}`,
     );
   }
   return definition;

@@ -44,6 +44,7 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   handoff: async () => (await import("./commands/spec.ts")).handoffCommand,
   telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
   routing: async () => (await import("./commands/routing.ts")).routingRoutes,
+  plugin: async () => (await import("./commands/plugin.ts")).pluginRoutes,
   completions: async () => (await import("./commands/completions.ts")).completionsCommand,
   __complete: async () => (await import("./commands/completions.ts")).completeCommand,
 };
@@ -55,13 +56,22 @@ export const ROUTE_NAMES: readonly string[] = Object.keys(ROUTES);
  * The command tree for `argv`: only the route it names, or every route (`--help`, `--version`,
  * an unknown command, shell completion). `br __complete` proposes from the whole tree.
  */
-export async function buildApp(argv: readonly string[] = []): Promise<Application<BrContext>> {
+export async function buildApp(
+  argv: readonly string[] = [],
+  ctx?: Pick<BrContext, "cwd" | "env">,
+): Promise<Application<BrContext>> {
   const first = argv[0];
   const only = first !== undefined && first !== "__complete" && Object.hasOwn(ROUTES, first);
   const names = only ? [first] : ROUTE_NAMES;
   const targets = await Promise.all(names.map((n) => ROUTES[n]()));
   const routes: Record<string, Target> = {};
   names.forEach((n, i) => routes[n] = targets[i]);
+  // `br <plugin> <command>`: the installed plugins' commands, read only when no route of br
+  // is named (help, completion, a plugin's name).
+  if (!only && ctx) {
+    const { pluginCommandRoutes } = await import("./commands/plugin_routes.ts");
+    Object.assign(routes, await pluginCommandRoutes(ctx, ROUTE_NAMES));
+  }
   const root = buildRouteMap({
     routes,
     docs: {
@@ -137,7 +147,7 @@ export async function runTree(argv: readonly string[], ctx: BrContext): Promise<
     const { complete } = await import("./commands/completions_run.ts");
     return await complete.call({ ...ctx, command: "__complete" }, {}, ...argv.slice(1));
   }
-  const app = await buildApp(argv);
+  const app = await buildApp(argv, ctx);
   const route = routeOf(app.root, argv);
   const runCtx = ctx.command ? ctx : { ...ctx, command: route.words || "br" };
   const words = route.words.split(" ").filter(Boolean).length;

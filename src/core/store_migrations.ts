@@ -8,6 +8,7 @@
  * | 10-19 | cost |
  * | 20-29 | orchestrator |
  * | 30-39 | security, gates |
+ * | 50-59 | plugins |
  * | 40+ | further capabilities, in blocks of ten |
  *
  * A released migration is never edited; a change is a new migration. Tables are `STRICT`.
@@ -249,5 +250,27 @@ const orchestrator: Migration[] = [
 // ---- 30-39: security, gates -----------------------------------------------------------
 const gates: Migration[] = [];
 
+// ---- 50-59: plugins -----------------------------------------------------------------
+const plugins: Migration[] = [
+  {
+    version: 50,
+    name: "plugin_kv",
+    // Each plugin's key-value store (its context's `kv`); values are JSON text.
+    sqlite: `
+      CREATE TABLE plugin_kv (
+        plugin TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (plugin, key)
+      ) STRICT, WITHOUT ROWID;`,
+  },
+];
+
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [...core, ...cost, ...orchestrator, ...gates];
+export const MIGRATIONS: readonly Migration[] = [
+  ...core,
+  ...cost,
+  ...orchestrator,
+  ...gates,
+  ...plugins,
+];

@@ -1,4 +1,5 @@
 import { openProject, type OpenProjectOptions, type Project } from "../core/project.ts";
+import { attachPluginEvents } from "../plugins/events.ts";
 import { attachCollector, type Collector } from "../telemetry/collector.ts";
 
 /** Options of {@link openSession}. */
@@ -37,6 +38,8 @@ const collectors = new WeakMap<Project, Collector>();
  * - Telemetry: every event is recorded in the project's store (unless turned off with
  *   `BR_NO_TELEMETRY=1` or `telemetry.enabled: false`), with `session.started` and
  *   `session.ended` around them, when the project is closed.
+ * - Plugins: each event reaches the installed plugins that handle it (`.buildrunner/plugins.yaml`),
+ *   each in its own sandboxed Worker; a failing plugin is reported through `onHandlerError`.
  *
  * Close the project with `project.close()` when done; {@link endSession} first records how the
  * command ended.
@@ -73,6 +76,8 @@ export async function openSession(options: SessionOptions = {}): Promise<Project
         ? (await import("../quality/governance.ts")).governanceVeto(project, event)
         : undefined,
   );
+  // Installed plugins see the events; the plugin host loads only for an event one handles.
+  attachPluginEvents(project);
   return project;
 }
 

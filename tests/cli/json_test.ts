@@ -10,7 +10,10 @@ const EXEMPT: Record<string, string> = {
   "completions": "prints a shell script to source",
   "__complete": "prints completion words for the shell, one a line",
   "mcp serve": "speaks MCP (JSON-RPC) on stdio",
+  "plugin run": "prints what the plugin's command writes",
 };
+
+const QUIET_PLUGIN = new URL("../fixtures/plugins/quiet.js", import.meta.url).pathname;
 
 /** Every command of the tree with its flag names (`feature add` -> [...]). */
 async function commands(): Promise<Map<string, string[]>> {
@@ -128,10 +131,19 @@ const RUNS: string[][] = [
   ["parallel", "stop"],
   ["parallel", "resume"],
   ["parallel", "run", "--features", "login", "--agent-command", "true"],
+  ["plugin", "add", QUIET_PLUGIN, "--yes"],
+  ["plugin", "list"],
+  ["plugin", "info", "quiet"],
+  ["plugin", "update", "quiet"],
+  ["plugin", "remove", "quiet"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */
-const SETUP_RUNS: string[][] = [["init", "--dir", "fresh"], ["attach", "other"]];
+const SETUP_RUNS: string[][] = [
+  ["init", "--dir", "fresh"],
+  ["attach", "other"],
+  ["plugin", "new", "greeter"],
+];
 
 /** Command lines that fail here (no run to act on): stdout stays empty, the error on stderr. */
 const FAILING: Record<string, number> = {

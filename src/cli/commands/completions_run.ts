@@ -34,7 +34,7 @@ export async function complete(
   _flags: Record<string, never>,
   ...words: string[]
 ): Promise<void> {
-  const app = await (await import("../tree.ts")).buildApp();
+  const app = await (await import("../tree.ts")).buildApp([], this);
   const inputs = words.length ? words : [""];
   const proposals = await proposeCompletions(app, inputs, this);
   const seen = new Set<string>();
