@@ -115,7 +115,9 @@ async function get(spec: string, url: string, kind: "json" | "bytes"): Promise<u
     try {
       return await res.json();
     } catch {
-      throw new BrError("external", `Cannot fetch plugin "${spec}" from ${host}: not JSON`);
+      throw new BrError("external", `Cannot fetch plugin "${spec}" from ${host}: not JSON`, {
+        hint: "check the registry address (NPM_CONFIG_REGISTRY, BR_JSR_URL) and try again",
+      });
     }
   }
   return new Uint8Array(await res.arrayBuffer());
@@ -178,7 +180,9 @@ async function fromNpm(spec: string, env: Record<string, string | undefined>) {
     );
     tar = new Uint8Array(await new Response(stream).arrayBuffer());
   } catch {
-    throw new BrError("plugin", `Cannot add plugin "${spec}": its tarball is not gzip`);
+    throw new BrError("plugin", `Cannot add plugin "${spec}": its tarball is not gzip`, {
+      hint: "add a package made with npm pack, or the bundled .js file itself",
+    });
   }
   const files = new Map(
     [...untar(tar)].map(([path, body]) => [path.replace(/^[^/]+\//, ""), body]),
@@ -188,7 +192,9 @@ async function fromNpm(spec: string, env: Record<string, string | undefined>) {
   try {
     if (pkgBytes) pkg = JSON.parse(new TextDecoder().decode(pkgBytes));
   } catch {
-    throw new BrError("plugin", `Cannot add plugin "${spec}": its package.json is not JSON`);
+    throw new BrError("plugin", `Cannot add plugin "${spec}": its package.json is not JSON`, {
+      hint: "fix the package's package.json, or add the bundled .js file itself",
+    });
   }
   const entry = insidePackage(spec, packageEntry(pkg));
   const body = files.get(entry);
@@ -212,7 +218,11 @@ async function fromJsr(spec: string, env: Record<string, string | undefined>) {
     latest?: string;
   };
   const version = wanted ?? meta.latest;
-  if (!version) throw new BrError("not_found", `Cannot find a version of "${spec}"`);
+  if (!version) {
+    throw new BrError("not_found", `Cannot find a version of "${spec}"`, {
+      hint: "name a published version: jsr:@scope/name@1.2.3",
+    });
+  }
   const vmeta = await get(spec, `${base}/${name}/${version}_meta.json`, "json") as {
     exports?: Record<string, string>;
   };
