@@ -17,8 +17,16 @@ export interface Sample {
 
 let gnuTime: boolean | null = null;
 
-/** Runs `cmd args` once in `cwd` and measures it; throws when it fails. */
-export async function sample(cmd: string, args: string[], cwd: string): Promise<Sample> {
+/**
+ * Runs `cmd args` once in `cwd` and measures it; throws when it fails. The environment has
+ * `NO_COLOR=1` unless `env` says otherwise.
+ */
+export async function sample(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = { NO_COLOR: "1" },
+): Promise<Sample> {
   gnuTime ??= await Deno.stat("/usr/bin/time").then(() => true, () => false);
   const argv = gnuTime ? ["/usr/bin/time", "-f", "__RSS__%M", cmd, ...args] : [cmd, ...args];
   const t0 = performance.now();
@@ -27,7 +35,7 @@ export async function sample(cmd: string, args: string[], cwd: string): Promise<
     cwd,
     stdout: "null",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env,
   }).output();
   const ms = performance.now() - t0;
   const err = new TextDecoder().decode(out.stderr);
