@@ -3,16 +3,18 @@
  * and rules, allowed branch names, worktree includes and file claims all use it. Start-up
  * safe: it imports nothing.
  *
- * Syntax (the same as picomatch with `dot: true` for patterns with wildcards):
+ * Syntax (for patterns with wildcards, what picomatch with `dot: true` matches):
  * - `*` any run of characters inside one folder name (a whole-segment `*` needs one or more);
  * - `?` one character other than `/`;
  * - `[abc]`, `[a-z]`, `[!a]`/`[^a]` one character of (or not of) a set, never `/`;
  * - `**` as a whole segment: any number of folders, none included (`**` inside a name is `*`);
  * - `{a,b}` one of the alternatives (nested too); `\x` the character `x` itself.
- * Names starting with `.` are matched like any other. A leading `./` is dropped; a trailing
- * `/` means everything below. A pattern (or brace alternative) without wildcards also matches
- * everything below it, the way a `.gitignore` line names a folder: `src/auth` covers
- * `src/auth/login.ts`.
+ * Unlike picomatch, `[!a]` is a negated set as in POSIX shells, parentheses, `!`, `+` and `@`
+ * are plain characters (no extglobs), and `?` or a set matches one character (code point).
+ * Names starting with `.` are matched like any other. A leading `./` is dropped, a trailing
+ * `/` means everything below, and a blank pattern matches nothing. A pattern (or brace
+ * alternative) without wildcards also matches everything below it, the way a `.gitignore`
+ * line names a folder: `src/auth` covers `src/auth/login.ts`.
  *
  * @module
  */
@@ -29,7 +31,7 @@ type Tok =
 type Seg = "**" | Tok[];
 
 /** Expands `{a,b}` alternatives (nested too) into plain patterns. */
-export function expandBraces(pattern: string): string[] {
+function expandBraces(pattern: string): string[] {
   let depth = 0;
   let start = -1;
   for (let i = 0; i < pattern.length; i++) {
@@ -122,8 +124,12 @@ function isWild(seg: Seg): boolean {
   return seg === "**" || seg.some((t) => t.k !== "lit");
 }
 
-/** The folder levels of one brace-free pattern, with the "covers what is below" rule. */
-function parse(pattern: string): Seg[] {
+/**
+ * The folder levels of one brace-free pattern, with the "covers what is below" rule; null for
+ * a blank pattern, which matches nothing (`.` names the root, so it covers every path).
+ */
+function parse(pattern: string): Seg[] | null {
+  if (pattern.trim() === "") return null;
   let p = pattern.trim().replace(/^(\.\/)+/, "").replace(/^\/+/, "");
   if (p.endsWith("/")) p += "**";
   const segs: Seg[] = [];
@@ -180,17 +186,12 @@ const compiled = new Map<string, RegExp>();
 export function globToRegExp(glob: string): RegExp {
   let re = compiled.get(glob);
   if (!re) {
-    const alts = expandBraces(glob).map((p) => segsSource(parse(p)));
-    re = new RegExp(`^(?:${[...new Set(alts)].join("|")})$`, "u");
+    const alts = expandBraces(glob).map(parse).filter((x) => x !== null).map(segsSource);
+    re = alts.length ? new RegExp(`^(?:${[...new Set(alts)].join("|")})$`, "u") : /(?!)/;
     if (compiled.size >= 1000) compiled.clear();
     compiled.set(glob, re);
   }
   return re;
-}
-
-/** True when `path` matches `glob`. */
-export function matchesGlob(path: string, glob: string): boolean {
-  return globToRegExp(glob).test(path);
 }
 
 /** True when `path` matches any of `globs`. */
@@ -275,7 +276,7 @@ function pathsMeet(p: Seg[], q: Seg[]): boolean {
 
 /** True when some path matches both globs (decided on the patterns, not the disk). */
 export function globsOverlap(a: string, b: string): boolean {
-  const pa = expandBraces(a).map(parse);
-  const pb = expandBraces(b).map(parse);
+  const pa = expandBraces(a).map(parse).filter((x) => x !== null);
+  const pb = expandBraces(b).map(parse).filter((x) => x !== null);
   return pa.some((x) => pb.some((y) => pathsMeet(x, y)));
 }

@@ -157,6 +157,9 @@ Deno.test("br's own glob rules: folders cover what is below, ./ and trailing / a
     ["src/[!a].ts", "src/a.ts"],
     ["src/(x).ts", "src/x.ts"],
     ["src/??.ts", "src/🎉.ts"],
+    ["", "src/a.ts"], // a blank pattern matches nothing
+    ["  ", ""],
+    ["{,}", "a"],
   ];
   for (const [g, p] of yes) assert.equal(globToRegExp(g).test(p), true, `${g} vs ${p}`);
   for (const [g, p] of no) assert.equal(globToRegExp(g).test(p), false, `${g} vs ${p}`);
@@ -198,6 +201,7 @@ Deno.test("globsOverlap decides whether two globs share a path", () => {
     ["**/x", "a/*.ts"],
     ["src/*.ts", "src/a.ts/b"],
     ["src/*.md", "src/*/*.md"],
+    ["", "**"],
   ];
   for (const [a, b] of yes) {
     assert.equal(globsOverlap(a, b), true, `${a} vs ${b}`);
