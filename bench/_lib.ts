@@ -13,27 +13,44 @@ export interface Sample {
   ms: number;
   /** Peak resident set size in KiB (null where GNU time is missing). */
   rssKb: number | null;
+  /** CPU time (user + system) in milliseconds, 10 ms resolution (null without GNU time). */
+  cpuMs: number | null;
 }
 
 let gnuTime: boolean | null = null;
 
-/** Runs `cmd args` once in `cwd` and measures it; throws when it fails. */
-export async function sample(cmd: string, args: string[], cwd: string): Promise<Sample> {
+/**
+ * Runs `cmd args` once in `cwd` and measures it; throws when it fails. The environment has
+ * `NO_COLOR=1` unless `env` says otherwise.
+ */
+export async function sample(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = { NO_COLOR: "1" },
+): Promise<Sample> {
   gnuTime ??= await Deno.stat("/usr/bin/time").then(() => true, () => false);
-  const argv = gnuTime ? ["/usr/bin/time", "-f", "__RSS__%M", cmd, ...args] : [cmd, ...args];
+  const argv = gnuTime
+    ? ["/usr/bin/time", "-f", "__RSS__%M __CPU__%U %S", cmd, ...args]
+    : [cmd, ...args];
   const t0 = performance.now();
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd,
     stdout: "null",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env,
   }).output();
   const ms = performance.now() - t0;
   const err = new TextDecoder().decode(out.stderr);
   if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${out.code}): ${err}`);
   const m = err.match(/__RSS__(\d+)/);
-  return { ms, rssKb: m ? Number(m[1]) : null };
+  const cpu = err.match(/__CPU__([\d.]+) ([\d.]+)/);
+  return {
+    ms,
+    rssKb: m ? Number(m[1]) : null,
+    cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null,
+  };
 }
 
 /** The median of numbers. */

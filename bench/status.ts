@@ -2,6 +2,9 @@
  * `br status --json` and `br generate` on projects with 1,000 and 10,000 features, next to a
  * bare `deno run` of an empty script, measured alternately in the same run.
  *
+ * `br status` (text) is measured plain (`NO_COLOR=1`) and colored (`FORCE_COLOR=1`), the case
+ * every terminal user sees: colors must cost at most 10% (target ≤ 1.1× the plain case).
+ *
  * Two cases per command:
  * - warm: features.json unchanged since an earlier `br` derived the status from it (the cache
  *   in `.buildrunner/cache/` answers; the everyday case);
@@ -36,6 +39,8 @@ for (const n of [1000, 10000]) {
   const cases: [string, () => Promise<Sample>][] = [
     ["bare deno run (floor)", () => sample(deno, ["run", "--quiet", empty], root)],
     ["br status --json", () => sample(deno, brArgs("status", "--json"), dir)],
+    ["br status", () => sample(deno, brArgs("status"), dir)],
+    ["br status (colored)", () => sample(deno, brArgs("status"), dir, { FORCE_COLOR: "1" })],
     ["br generate", async () => {
       await Deno.remove(statusMd).catch(() => {});
       return await sample(deno, brArgs("generate"), dir);
@@ -77,6 +82,17 @@ for (const n of [1000, 10000]) {
     console.log(
       `| ${n} | ${label} | ${m.toFixed(1)} | ${(m / fm).toFixed(2)} | ${mem} | ${goal} |`,
     );
+    if (label === "br status (colored)") {
+      // CPU time too: on a loaded machine it varies less than wall time.
+      const cpu = (xs: Sample[]) => {
+        const v = xs.map((x) => x.cpuMs).filter((x): x is number => x !== null);
+        return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+      };
+      const wall = `${(m / median(results[c - 1].map((x) => x.ms))).toFixed(2)}×`;
+      const [cc, cp] = [cpu(results[c]), cpu(results[c - 1])];
+      const cpuRatio = cc === null || cp === null || cp === 0 ? "n/a" : `${(cc / cp).toFixed(2)}×`;
+      console.log(`| ${n} | colored / plain br status | ${wall} | | CPU ${cpuRatio} | | ≤ 1.1× |`);
+    }
   }
 }
 await Deno.remove(root, { recursive: true });

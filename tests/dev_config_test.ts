@@ -100,3 +100,14 @@ Deno.test("tests/doc_tests.json maps every entry point of the package to its fil
     assert.ok(tasks.lint.includes(` ${file.slice(2)}`), `deno task lint: add ${file}`);
   }
 });
+
+Deno.test("the Python parser and the LR runtime whose private field br patches are pinned exactly", () => {
+  const root = readJson<Config>(DENO_JSON);
+  for (const name of ["@lezer/python", "@lezer/lr"]) {
+    assert.match(root.imports[name] ?? "", /^npm:@lezer\/[a-z]+@\d+\.\d+\.\d+$/, name);
+  }
+  // The parser runs on that very runtime: the lockfile holds one @lezer/lr, the pinned one.
+  const lock = readJson<{ npm: Record<string, unknown> }>(`${ROOT}deno.lock`);
+  const lr = Object.keys(lock.npm).filter((k) => k.startsWith("@lezer/lr@"));
+  assert.deepEqual(lr, [root.imports["@lezer/lr"].replace(/^npm:/, "")]);
+});

@@ -81,14 +81,27 @@ export function useColor(ctx: BrContext): boolean {
   return ctx.stdoutIsTTY;
 }
 
-/**
- * Terminal colors: on a TTY only, never with `NO_COLOR`; `FORCE_COLOR` forces them. The
- * color library is loaded only when colors are on (it costs start-up time).
- */
-export async function colors(ctx: BrContext): Promise<Colors> {
-  if (!useColor(ctx)) return plain;
-  const { createColors } = await import("picocolors");
-  return createColors(true);
+/** Wraps text in an SGR code; a nested close code re-opens it (`bold(a + bold(b) + c)`). */
+function sgr(open: number, close: number): (s: string) => string {
+  const on = `\x1b[${open}m`;
+  const off = `\x1b[${close}m`;
+  return (s) => on + String(s).replaceAll(off, off + on) + off;
+}
+
+/** The ANSI color functions (what {@link colors} returns when colors are on). */
+export const ansiColors: Colors = {
+  bold: sgr(1, 22),
+  dim: sgr(2, 22),
+  red: sgr(31, 39),
+  green: sgr(32, 39),
+  yellow: sgr(33, 39),
+  cyan: sgr(36, 39),
+  magenta: sgr(35, 39),
+};
+
+/** Terminal colors: on a TTY only, never with `NO_COLOR`; `FORCE_COLOR` forces them. */
+export function colors(ctx: BrContext): Promise<Colors> {
+  return Promise.resolve(useColor(ctx) ? ansiColors : plain);
 }
 
 /** Commands that run for long: their events are written at least every second. */

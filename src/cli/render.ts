@@ -2,6 +2,7 @@ import type { Feature, FeatureStatus } from "../features/mod.ts";
 import { plainCell } from "../core/text.ts";
 import type { BrContext } from "./context.ts";
 import { type Colors, colors } from "./output.ts";
+import { table } from "./table.ts";
 
 /** A status word in its color. */
 export function statusColor(c: Colors, status: FeatureStatus | string): string {
@@ -33,12 +34,5 @@ export async function featureTable(ctx: BrContext, features: readonly Feature[])
   if (!ctx.stdoutIsTTY) {
     return [head, ...rows].map((r) => r.join("\t")).join("\n");
   }
-  const { default: Table } = await import("cli-table3");
-  const table = new Table({
-    head: head.map((h) => c.bold(h)),
-    style: { head: [], border: [] },
-    wordWrap: true,
-  });
-  table.push(...rows);
-  return table.toString();
+  return table([head.map((h) => c.bold(h)), ...rows]);
 }

@@ -3,6 +3,7 @@ import { dirname, join, relative } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { exists } from "../core/fs.ts";
 import { git, gitOk } from "../core/git.ts";
+import { matchesAny } from "../core/glob.ts";
 import type { Project } from "../core/project.ts";
 
 /** A worktree git knows about. */
@@ -98,10 +99,9 @@ export async function copyIncluded(
       ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"],
       { cwd: root },
     );
-    const res2 = globs.map(globRegex);
     for (const entry of res.stdout.split("\0").filter(Boolean)) {
       const rel = entry.replace(/\/$/, "");
-      if (res2.some((re) => re.test(rel))) wanted.add(rel);
+      if (matchesAny(rel, globs)) wanted.add(rel);
     }
   }
   const copied: string[] = [];
@@ -114,20 +114,6 @@ export async function copyIncluded(
     copied.push(rel);
   }
   return copied.sort();
-}
-
-function globRegex(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += ".*";
-      i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|\\[\]]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
 }
 
 async function copyTree(from: string, to: string): Promise<void> {

@@ -39,7 +39,7 @@ export {
   type SettingsOverrides,
 } from "./_settings.ts";
 export { type Placeholders, renderArgv, splitWords } from "./_words.ts";
-export { globsOverlap } from "./_claims.ts";
+export { globsOverlap } from "../core/glob.ts";
 export { type AgentUsage, parseClaudeUsage, parseCodexUsage } from "./_usage.ts";
 export type {
   ClaimStatus,

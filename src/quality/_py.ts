@@ -2,6 +2,7 @@
 // JavaScript (no native code, no wasm). Like the TypeScript compiler, it is imported only when a
 // tree with Python files is analyzed (gaps, quality, guard), never by the pre-commit hook.
 import type { SyntaxNode, Tree } from "@lezer/common";
+import type { LRParser } from "@lezer/lr";
 import { parser as pythonParser } from "@lezer/python";
 import {
   type ExportFact,
@@ -20,8 +21,9 @@ import {
 // hundred statements separated by blank or comment lines it splits a valid statement and
 // reports an error there (and an `import` hit that way would be lost). The guard's counter is
 // held at 0 through the public `wrap` hook (a sum of 100,000 terms still parses; should a
-// parse ever throw, the file gets a parse error like any other).
-const parser = pythonParser.configure({
+// parse ever throw, the file gets a parse error like any other). That counter is a private
+// field of @lezer/lr, so deno.json pins @lezer/lr and @lezer/python to exact versions.
+const parser: LRParser = pythonParser.configure({
   wrap: (inner) => {
     if ("bigReductionCount" in inner) {
       Object.defineProperty(inner, "bigReductionCount", { get: () => 0, set: () => {} });

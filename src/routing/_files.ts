@@ -1,27 +1,10 @@
 /** Expands the `files` globs a feature declares and counts their lines. */
 import { join, relative } from "node:path";
 import { SKIP_DIRS } from "../core/walk.ts";
+import { matchesAny } from "../core/glob.ts";
 
 const MAX_WALK = 50_000;
 const MAX_READ = 2_000;
-
-/** A glob (`src/**\/*.ts`, `src/auth/`, `lib/*.py`) as a regular expression over `/` paths. */
-export function globToRegExp(glob: string): RegExp {
-  let g = glob.trim().replace(/^\.\//, "");
-  if (g.endsWith("/")) g += "**";
-  let out = "";
-  for (let i = 0; i < g.length; i++) {
-    const ch = g[i];
-    if (ch === "*" && g[i + 1] === "*") {
-      const slash = g[i + 2] === "/";
-      out += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (ch === "*") out += "[^/]*";
-    else if (ch === "?") out += "[^/]";
-    else out += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${out}$`);
-}
 
 async function walk(root: string): Promise<string[]> {
   const out: string[] = [];
@@ -50,13 +33,7 @@ export async function declaredFiles(
   patterns: readonly string[],
 ): Promise<{ count: number; lines: number; patterns: number }> {
   if (patterns.length === 0) return { count: 0, lines: 0, patterns: 0 };
-  const res = patterns.map((p) => {
-    const exact = p.replace(/^\.\//, "").replace(/\/$/, "");
-    return { re: globToRegExp(p), dir: `${exact}/` };
-  });
-  const matched = (await walk(root)).filter((f) =>
-    res.some((r) => r.re.test(f) || f.startsWith(r.dir))
-  ).sort();
+  const matched = (await walk(root)).filter((f) => matchesAny(f, patterns)).sort();
   let lines = 0;
   for (const file of matched.slice(0, MAX_READ)) {
     try {

@@ -367,6 +367,18 @@ Deno.test("cost import reads Claude Code and Codex logs with the totals computed
       "key,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,cost_usd,logged_cost_usd",
     );
     assert.match(csv.stdout, /^2026-11-24,1000,500,0,0,1500,0.0035,$/m);
+    // On a terminal: a table whose number columns are right-aligned, the total last.
+    const tty = await br(["cost", "summary", "--by", "day", "--since", "2026-11-01"], {
+      cwd: root,
+      env,
+      tty: true,
+    });
+    const lines = tty.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 6, tty.stdout);
+    assert.match(lines[0], /^DAY +INPUT +OUTPUT/);
+    assert.match(lines[4], /^total /);
+    assert.match(lines[5], /^No price for: mystery-model/);
+    assert.equal(new Set(lines.slice(0, 5).map((l) => l.length)).size, 1, tty.stdout);
   });
 
   await t.step("re-import reads only new lines", async () => {

@@ -16,6 +16,7 @@ import {
   type SummaryBy,
 } from "../../cost/mod.ts";
 import type { BrContext } from "../context.ts";
+import { table } from "../table.ts";
 import {
   colors,
   type JsonFlags,
@@ -162,14 +163,9 @@ async function summaryText(ctx: BrContext, s: CostSummary): Promise<string> {
   if (!ctx.stdoutIsTTY) {
     out = [head, ...rows, total].map((r) => r.join("\t")).join("\n");
   } else {
-    const { default: Table } = await import("cli-table3");
-    const table = new Table({
-      head: head.map((h) => c.bold(h)),
-      style: { head: [], border: [] },
-      colAligns: ["left", "right", "right", "right", "right", "right", "right"],
+    out = table([head.map((h) => c.bold(h)), ...rows, total.map((x) => c.bold(x))], {
+      align: ["left", "right", "right", "right", "right", "right", "right"],
     });
-    table.push(...rows, total.map((x) => c.bold(x)));
-    out = table.toString();
   }
   if (s.unpriced_models.length) {
     out += "\n" + c.yellow(`No price for: ${s.unpriced_models.join(", ")} (counted at $0)`);

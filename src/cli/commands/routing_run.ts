@@ -7,6 +7,7 @@ import {
   selectModel,
 } from "../../routing/mod.ts";
 import type { BrContext } from "../context.ts";
+import { table } from "../table.ts";
 import {
   colors,
   type JsonFlags,
@@ -108,13 +109,7 @@ export function models(this: BrContext, flags: Common & { provider?: string }): 
         record || "-",
       ]);
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) {
-      print(
-        this,
-        r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd(),
-      );
-    }
+    print(this, table(rows));
   });
 }
 

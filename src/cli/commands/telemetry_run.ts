@@ -13,6 +13,7 @@ import {
   telemetrySummary,
 } from "../../telemetry/mod.ts";
 import type { BrContext } from "../context.ts";
+import { table } from "../table.ts";
 import {
   colors,
   type JsonFlags,
@@ -38,9 +39,7 @@ function ms(value: number): string {
 }
 
 function columns(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => "  " + r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd())
-    .join("\n");
+  return table(rows, { indent: 2 });
 }
 
 /** `br telemetry summary` */
