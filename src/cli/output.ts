@@ -1,6 +1,7 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
+import { existsSync } from "../core/fs.ts";
+import { join } from "../core/path.ts";
 import type { Project } from "../core/project.ts";
-import { displacedHooks, displacedWarning } from "../hooks/watch.ts";
 import {
   endSession,
   openSession,
@@ -139,6 +140,9 @@ const REPORTS_HOOKS = new Set(["hooks install", "hooks uninstall", "hooks status
  * renamed or bypassed them). Costs a few file reads when br installed hooks, one when not.
  */
 async function warnDisplacedHooks(ctx: BrContext, project: Project): Promise<void> {
+  // Only a project whose hooks br installed has a record to check against (one stat otherwise).
+  if (!existsSync(join(project.paths.cache, "hooks.json"))) return;
+  const { displacedHooks, displacedWarning } = await import("../hooks/watch.ts");
   const line = displacedWarning(await displacedHooks(project).catch(() => []));
   if (line) warn(ctx, line);
 }

@@ -4,7 +4,7 @@ import { globalConfigPath } from "./global_config.ts";
 import { BrError } from "./errors.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
 import { existsSync, isInside, removeStaleTempFiles } from "./fs.ts";
-import { type Store, storeUrlError } from "./store.ts";
+import type { Store } from "./store.ts";
 
 /** Name of the project folder. */
 export const BR_DIR = ".buildrunner";
@@ -227,7 +227,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
   let storePromise: Promise<Store> | null = null;
   const store = () =>
     storePromise ??= (async () => {
-      const unusable = storeUrlError(env);
+      const unusable = (await import("./store.ts")).storeUrlError(env);
       if (unusable) throw unusable;
       await Deno.mkdir(paths.dir, { recursive: true });
       const { openSqliteStore } = await import("./store_sqlite.ts");

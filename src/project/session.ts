@@ -1,5 +1,6 @@
+import { existsSync } from "../core/fs.ts";
+import { join } from "../core/path.ts";
 import { openProject, type OpenProjectOptions, type Project } from "../core/project.ts";
-import { attachPluginEvents } from "../plugins/events.ts";
 import { attachCollector, type Collector } from "../telemetry/collector.ts";
 
 /** Options of {@link openSession}. */
@@ -76,8 +77,11 @@ export async function openSession(options: SessionOptions = {}): Promise<Project
         ? (await import("../quality/governance.ts")).governanceVeto(project, event)
         : undefined,
   );
-  // Installed plugins see the events; the plugin host loads only for an event one handles.
-  attachPluginEvents(project);
+  // Installed plugins see the events; the plugin host loads only for an event one handles,
+  // and nothing of it when no plugin is installed (the everyday case, on every command).
+  if (existsSync(join(project.paths.dir, "plugins.yaml"))) {
+    (await import("../plugins/events.ts")).attachPluginEvents(project);
+  }
   return project;
 }
 
