@@ -7,6 +7,7 @@ export {
   addFeature,
   type AddFeatureInput,
   computeMetrics,
+  dependencyNote,
   emptyFeaturesFile,
   type FeatureDetail,
   featureDetail,
@@ -21,6 +22,7 @@ export {
   saveFeatures,
   serializeFeatures,
   setFeatureStatus,
+  splitNotedDependency,
   type StatusOptions,
   updateFeature,
 } from "./registry.ts";

@@ -123,7 +123,9 @@ export function show(this: BrContext, flags: Common, id: string): Promise<void> 
     );
     print(this, `  priority:     ${f.priority}`);
     if (f.description) print(this, `  description:  ${f.description}`);
-    const deps = detail.dependencies.map((d) => `${d.id} (${d.status})`);
+    const deps = detail.dependencies.map((d) =>
+      `${d.id} (${d.status})${d.note ? ` — ${d.note}` : ""}`
+    );
     print(this, `  depends on:   ${deps.join(", ") || "none"}`);
     print(this, `  needed by:    ${detail.needed_by.join(", ") || "none"}`);
     if (f.files.length) print(this, `  files:        ${f.files.join(", ")}`);
