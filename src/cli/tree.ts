@@ -42,6 +42,7 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   handoff: async () => (await import("./commands/spec.ts")).handoffCommand,
   telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
   routing: async () => (await import("./commands/routing.ts")).routingRoutes,
+  migrate: async () => (await import("./commands/migrate.ts")).migrateRoutes,
   completions: async () => (await import("./commands/completions.ts")).completionsCommand,
   __complete: async () => (await import("./commands/completions.ts")).completeCommand,
 };

@@ -130,7 +130,12 @@ async function importIfEmpty(project: Project): Promise<SetupResult["imported"]>
   return null;
 }
 
-async function scaffold(root: string, options: SetupOptions): Promise<SetupResult> {
+/**
+ * Writes the files every BuildRunner project has, keeping the ones that exist (what
+ * {@link initProject} does after `git init`; `br migrate` runs it after writing the migrated
+ * data).
+ */
+export async function scaffold(root: string, options: SetupOptions): Promise<SetupResult> {
   const project = createProject(root, { env: options.env, clock: options.clock });
   const { paths } = project;
   const now = project.clock.now();

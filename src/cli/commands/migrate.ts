@@ -1,0 +1,46 @@
+import { buildRouteMap, type RouteMap } from "@stricli/core";
+import type { BrContext } from "../context.ts";
+import { command } from "../define.ts";
+import { jsonFlag } from "../output.ts";
+
+const pathArg = {
+  kind: "tuple",
+  parameters: [{
+    brief: "Project folder (default: the current one)",
+    parse: String,
+    placeholder: "path",
+    optional: true,
+  }],
+} as const;
+const dryRun = {
+  kind: "boolean",
+  brief: "Print the full plan and write nothing",
+  optional: true,
+} as const;
+const force = {
+  kind: "boolean",
+  brief: "Migrate even with uncommitted changes in the working tree",
+  optional: true,
+} as const;
+
+/** `br migrate ...` */
+export const migrateRoutes: RouteMap<BrContext> = buildRouteMap({
+  routes: {
+    "from-v2": command({
+      load: async () => (await import("./migrate_run.ts")).fromV2,
+      brief: "Migrate a BuildRunner 2 project (.runner/): backup, commit and tag",
+      parameters: { flags: { dryRun, force, json: jsonFlag }, positional: pathArg },
+    }),
+    rollback: command({
+      load: async () => (await import("./migrate_run.ts")).rollback,
+      brief: "Undo a migration exactly (files, ignored files and git refs)",
+      parameters: { flags: { json: jsonFlag }, positional: pathArg },
+    }),
+    status: command({
+      load: async () => (await import("./migrate_run.ts")).status,
+      brief: "Show the migration record and whether it can be rolled back",
+      parameters: { flags: { json: jsonFlag }, positional: pathArg },
+    }),
+  },
+  docs: { brief: "Move in from BuildRunner 2 or 3.1, and roll back" },
+});

@@ -1,0 +1,89 @@
+import { resolve } from "../../core/path.ts";
+import type { MigrationOutcome, MigrationStatus, V2Plan } from "../../migrate/mod.ts";
+import type { BrContext } from "../context.ts";
+import { colors, type JsonFlags, print, printJson } from "../output.ts";
+
+type MigrateFlags = JsonFlags & { dryRun?: boolean; force?: boolean };
+
+/** `br migrate from-v2 [path]` */
+export async function fromV2(this: BrContext, flags: MigrateFlags, path?: string): Promise<void> {
+  const { migrateFromV2 } = await import("../../migrate/mod.ts");
+  const out = await migrateFromV2(resolve(this.cwd, path ?? "."), {
+    dryRun: flags.dryRun,
+    force: flags.force,
+    clock: this.clock,
+  });
+  if (flags.json) return printJson(this, out);
+  await renderV2(this, out);
+}
+
+async function renderV2(ctx: BrContext, out: MigrationOutcome<V2Plan>): Promise<void> {
+  const c = await colors(ctx);
+  const p = out.plan;
+  print(
+    ctx,
+    out.dry_run
+      ? c.bold(`Plan (dry run, nothing written): migrate ${p.root} from BuildRunner 2`)
+      : `${c.green("✓")} Migrated ${c.bold(p.root)} from BuildRunner 2`,
+  );
+  print(ctx, `  project:     ${p.project}`);
+  if (p.description) print(ctx, `  description: ${p.description}`);
+  print(ctx, `  features (${p.features.length}):`);
+  for (const f of p.features) {
+    const deps = f.dependencies.length ? ` ← ${f.dependencies.join(", ")}` : "";
+    print(
+      ctx,
+      `    ${f.id}  ${f.status}/${f.priority}  ${f.name}${c.dim(`  [${f.source}]${deps}`)}`,
+    );
+  }
+  const carried = Object.keys(p.governance);
+  print(
+    ctx,
+    `  governance:  default rules${
+      carried.length ? ` + buildrunner2 section (${carried.join(", ")})` : ""
+    }, checksum recorded`,
+  );
+  print(ctx, "  files:");
+  for (const f of p.files) print(ctx, `    ${f.action.padEnd(6)} ${f.path}`);
+  print(
+    ctx,
+    `  backup:      ${out.backup ?? ".buildrunner/backups/migrate-buildrunner2-<time>/"}` +
+      " (.runner/, .buildrunner/, STATUS.md, PROJECT_SPEC.md, .gitignore)",
+  );
+  print(ctx, `  git:         ${p.git ? `commit and tag "${p.tag}"` : "not a repository"}`);
+  if (out.commit) print(ctx, `  commit:      ${out.commit}`);
+  for (const w of p.warnings) print(ctx, c.yellow(`  warning: ${w}`));
+  if (!out.dry_run) print(ctx, "next: br status  ·  undo: br migrate rollback");
+}
+
+/** `br migrate rollback [path]` */
+export async function rollback(this: BrContext, flags: JsonFlags, path?: string): Promise<void> {
+  const { rollbackMigration } = await import("../../migrate/mod.ts");
+  const out = await rollbackMigration(resolve(this.cwd, path ?? "."));
+  if (flags.json) return printJson(this, out);
+  const c = await colors(this);
+  print(
+    this,
+    `${c.green("✓")} Rolled back the migration from ${out.record?.from} of ${out.root}`,
+  );
+  if (out.record?.tag) print(this, `  tag ${out.record.tag} deleted; branch and index restored`);
+}
+
+/** `br migrate status [path]` */
+export async function status(this: BrContext, flags: JsonFlags, path?: string): Promise<void> {
+  const { migrationStatus } = await import("../../migrate/mod.ts");
+  const out: MigrationStatus = await migrationStatus(resolve(this.cwd, path ?? "."));
+  if (flags.json) return printJson(this, out);
+  if (!out.record) return print(this, `${out.root}: not migrated`);
+  const r = out.record;
+  print(this, `${out.root}: migrated from ${r.from} at ${r.migrated_at}`);
+  print(this, `  source: ${r.source}`);
+  print(this, `  backup: ${r.backup}${out.backup_present ? "" : " (missing)"}`);
+  if (r.tag) print(this, `  tag:    ${r.tag}${out.commit ? ` (${out.commit.slice(0, 12)})` : ""}`);
+  print(
+    this,
+    `  rollback: ${
+      out.can_roll_back ? 'possible ("br migrate rollback")' : `not possible: ${out.reason}`
+    }`,
+  );
+}
