@@ -32,6 +32,7 @@ export {
   dependencyWaves,
   findCycle,
   type GraphNode,
+  isParked,
   nextFeature,
   openDependencies,
   readyFeatures,
@@ -54,6 +55,8 @@ export {
   type FeaturePriority,
   type FeaturesFile,
   type FeatureStatus,
+  PARKED,
+  type ParkedReason,
   PRIORITIES,
   STATUSES,
 } from "./types.ts";

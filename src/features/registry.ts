@@ -3,7 +3,7 @@ import { BrError } from "../core/errors.ts";
 import type { BrEvent, EventType, FieldChange } from "../core/events.ts";
 import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import { assertValidGraph, openDependencies } from "./graph.ts";
+import { assertValidGraph, isParked, openDependencies } from "./graph.ts";
 import { idProblem, slugify } from "./ids.ts";
 import {
   type Feature,
@@ -24,7 +24,12 @@ export function computeMetrics(features: readonly Pick<Feature, "status">[]): Fe
     blocked: 0,
     complete: 0,
   };
-  for (const f of features) counts[f.status] = (counts[f.status] ?? 0) + 1;
+  let parked = 0;
+  for (const f of features) {
+    if (isParked(f)) parked++;
+    else counts[f.status] = (counts[f.status] ?? 0) + 1;
+  }
+  const open = features.length - parked;
   return {
     features_total: features.length,
     features_complete: counts.complete,
@@ -32,9 +37,8 @@ export function computeMetrics(features: readonly Pick<Feature, "status">[]): Fe
     features_testing: counts.testing,
     features_planned: counts.planned,
     features_blocked: counts.blocked,
-    completion_percentage: features.length
-      ? Math.round((counts.complete / features.length) * 100)
-      : 0,
+    features_parked: parked,
+    completion_percentage: open ? Math.round((counts.complete / open) * 100) : 0,
   };
 }
 
@@ -480,6 +484,8 @@ export function setFeatureStatus(
     const now = project.clock.now().toISOString();
     feature.status = to;
     feature.updated_at = now;
+    // Moving a parked (deferred, cancelled) feature takes it back into the work.
+    if (to !== "planned" && "parked" in feature) delete feature.parked;
     feature.blocked_reason = to === "blocked" ? options.reason!.trim() : null;
     feature.completed_at = to === "complete" ? now : null;
     const type: EventType = to === "complete"

@@ -11,4 +11,11 @@ export {
   type SetupResult,
 } from "./init.ts";
 export { type Detection, detectProject, SKIP_DIRS } from "./detect.ts";
-export { importTaskMaster } from "./taskmaster.ts";
+export {
+  exportTaskMaster,
+  importTaskMaster,
+  TASKMASTER_FILES,
+  type TmConflict,
+  type TmExportResult,
+  type TmImportResult,
+} from "./taskmaster.ts";

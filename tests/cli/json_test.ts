@@ -131,6 +131,8 @@ const RUNS: string[][] = [
   ["migrate", "status"],
   ["migrate", "from-v2", "--dry-run"],
   ["migrate", "rollback"],
+  ["import", "taskmaster"],
+  ["export", "taskmaster"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */
@@ -143,6 +145,8 @@ const FAILING: Record<string, number> = {
   "parallel resume": 4,
   "migrate from-v2": 4, // no .runner/ here
   "migrate rollback": 4, // nothing was migrated
+  "import taskmaster": 4, // no tasks.json here
+  "export taskmaster": 4, // nothing was imported
 };
 
 Deno.test("every data command of the tree takes --json and prints one JSON document", async (t) => {

@@ -1,7 +1,7 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag } from "../output.ts";
+import { jsonFlag, projectFlag } from "../output.ts";
 
 const pathArg = {
   kind: "tuple",
@@ -43,4 +43,49 @@ export const migrateRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
   },
   docs: { brief: "Move in from BuildRunner 2 or 3.1, and roll back" },
+});
+
+const fileArg = {
+  kind: "tuple",
+  parameters: [{
+    brief: "The tasks.json (default: the file imported last, else .taskmaster/tasks/tasks.json)",
+    parse: String,
+    placeholder: "file",
+    optional: true,
+  }],
+} as const;
+
+/** `br import ...` */
+export const importRoutes: RouteMap<BrContext> = buildRouteMap({
+  routes: {
+    taskmaster: command({
+      load: async () => (await import("./migrate_run.ts")).importTm,
+      brief: "Import or re-import Task Master tasks (tagged or legacy tasks.json)",
+      parameters: { flags: { project: projectFlag, json: jsonFlag }, positional: fileArg },
+    }),
+  },
+  docs: { brief: "Bring tasks in from other tools" },
+});
+
+/** `br export ...` */
+export const exportRoutes: RouteMap<BrContext> = buildRouteMap({
+  routes: {
+    taskmaster: command({
+      load: async () => (await import("./migrate_run.ts")).exportTm,
+      brief: "Write br's changes back to Task Master's tasks.json",
+      parameters: {
+        flags: {
+          project: projectFlag,
+          json: jsonFlag,
+          force: {
+            kind: "boolean",
+            brief: "Overwrite the file even when it changed since the last import",
+            optional: true,
+          },
+        },
+        positional: fileArg,
+      },
+    }),
+  },
+  docs: { brief: "Write features out to other tools" },
 });

@@ -1,7 +1,17 @@
-import { resolve } from "../../core/path.ts";
+import { relative, resolve } from "../../core/path.ts";
+import { BrError, ExitCode } from "../../core/errors.ts";
+import { readTextOrNull } from "../../core/fs.ts";
 import type { MigrationOutcome, MigrationStatus, V2Plan } from "../../migrate/mod.ts";
 import type { BrContext } from "../context.ts";
-import { colors, type JsonFlags, print, printJson } from "../output.ts";
+import {
+  colors,
+  type JsonFlags,
+  print,
+  printJson,
+  type ProjectFlags,
+  setExit,
+  withProject,
+} from "../output.ts";
 
 type MigrateFlags = JsonFlags & { dryRun?: boolean; force?: boolean };
 
@@ -86,4 +96,83 @@ export async function status(this: BrContext, flags: JsonFlags, path?: string): 
       out.can_roll_back ? 'possible ("br migrate rollback")' : `not possible: ${out.reason}`
     }`,
   );
+}
+
+/** `br import taskmaster [file]` */
+export function importTm(
+  this: BrContext,
+  flags: JsonFlags & ProjectFlags,
+  file?: string,
+): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const { importTaskMaster, TASKMASTER_FILES } = await import("../../project/mod.ts");
+    const { loadFeatures } = await import("../../features/mod.ts");
+    const meta = (await loadFeatures(project)).taskmaster as { source?: unknown } | undefined;
+    const candidates = file !== undefined
+      ? [resolve(this.cwd, file)]
+      : typeof meta?.source === "string"
+      ? [resolve(project.root, meta.source)]
+      : TASKMASTER_FILES.map((f) => resolve(project.root, f));
+    let path: string | null = null;
+    let text: string | null = null;
+    for (const c of candidates) {
+      text = await readTextOrNull(c);
+      if (text !== null) {
+        path = c;
+        break;
+      }
+    }
+    if (path === null || text === null) {
+      throw new BrError(
+        "not_found",
+        `Cannot find ${file ?? candidates.map((c) => relative(project.root, c)).join(" or ")}`,
+        {
+          hint: "pass the path of Task Master's tasks.json",
+        },
+      );
+    }
+    const label = relative(project.root, path).startsWith("..")
+      ? path
+      : relative(project.root, path);
+    const r = await importTaskMaster(project, text, label, path);
+    if (r.conflicts.length) setExit(this, ExitCode.conflict);
+    if (flags.json) return printJson(this, r);
+    const c = await colors(this);
+    for (const id of r.added) print(this, `  added    ${id}`);
+    for (const u of r.updated) print(this, `  updated  ${u.id} (${u.fields.join(", ")})`);
+    for (const id of r.removed) print(this, `  removed  ${id}`);
+    for (const k of r.conflicts) {
+      print(
+        this,
+        `${c.red("conflict")} ${k.id}${k.field ? ` ${k.field}` : ""}: ${k.reason} (br ${
+          JSON.stringify(k.br)
+        }, Task Master ${JSON.stringify(k.taskmaster)})`,
+      );
+    }
+    const n = r.added.length + r.updated.length + r.removed.length;
+    print(
+      this,
+      n + r.conflicts.length === 0
+        ? `Already up to date with ${r.source}.`
+        : `Imported ${r.source}: ${r.added.length} added, ${r.updated.length} updated, ${r.removed.length} removed, ${r.conflicts.length} conflict(s).`,
+    );
+  });
+}
+
+/** `br export taskmaster [file]` */
+export function exportTm(
+  this: BrContext,
+  flags: JsonFlags & ProjectFlags & { force?: boolean },
+  file?: string,
+): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const { exportTaskMaster } = await import("../../project/mod.ts");
+    const r = await exportTaskMaster(
+      project,
+      file === undefined ? null : resolve(this.cwd, file),
+      { force: flags.force },
+    );
+    if (flags.json) return printJson(this, r);
+    print(this, `Wrote ${r.target}: ${r.tasks} tasks, ${r.subtasks} subtasks, ${r.tags} tag(s).`);
+  });
 }
