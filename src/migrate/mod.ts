@@ -11,6 +11,7 @@ export {
   V2_TAG,
   type V2Plan,
 } from "./from_v2.ts";
+export { migrateFromV3, V3_TAG, type V3Change, type V3Plan } from "./from_v3.ts";
 export {
   type MigrationOutcome,
   type MigrationRecord,

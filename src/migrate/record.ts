@@ -81,6 +81,8 @@ export interface MigrationSpec<P> {
   clock?: Clock;
   /** Skip the files `br init` writes (the project has them already). */
   noScaffold?: boolean;
+  /** Other files the writes change (STATUS.md follows features.json). */
+  alsoChanges?: string[];
 }
 
 /** Reads the migration record of `root`, or null when there is none. */
@@ -168,6 +170,7 @@ export async function applyMigration<P>(
       ? [".buildrunner/governance.sha256"]
       : []),
     RECORD_PATH,
+    ...(spec.alsoChanges ?? []),
     ...scaffolded,
   ];
   const files: { path: string; action: "create" | "update" | "keep" }[] = [];

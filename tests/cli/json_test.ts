@@ -130,6 +130,7 @@ const RUNS: string[][] = [
   ["parallel", "run", "--features", "login", "--agent-command", "true"],
   ["migrate", "status"],
   ["migrate", "from-v2", "--dry-run"],
+  ["migrate", "from-v3", "--dry-run"],
   ["migrate", "rollback"],
   ["import", "taskmaster"],
   ["export", "taskmaster"],

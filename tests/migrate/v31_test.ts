@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { br, readJson, tempProject } from "../helpers.ts";
+import { br, gitRun, readJson, tempProject } from "../helpers.ts";
+import { treeHash } from "./_tree.ts";
 
 // A features.json as BuildRunner 3.1 files exist in the wild: dependency entries with a note
 // after the id, and fields br does not know, of every JSON shape.
@@ -83,4 +84,42 @@ Deno.test("a 3.1 file with noted dependencies and unknown fields accepts writes 
     const next = await br(["feature", "next", "--json"], { cwd: dir.path });
     assert.equal(JSON.parse(next.stdout)?.id, "logout");
   });
+});
+
+Deno.test("br migrate from-v3 normalises a 3.1 file explicitly, with a plan, a backup and rollback", async () => {
+  await using dir = await tempProject();
+  const path = `${dir.path}/.buildrunner/features.json`;
+  await Deno.writeTextFile(path, JSON.stringify(WILD, null, 2));
+  await gitRun(["add", "-A"], dir.path);
+  await gitRun(["commit", "-q", "-m", "3.1 project"], dir.path);
+  const before = await treeHash(dir.path);
+  const beforeAll = await treeHash(dir.path, true);
+
+  const dry = await br(["migrate", "from-v3", ".", "--dry-run"], { cwd: dir.path });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /auth-8: dependency "auth-7 \(needs the login page\)" -> "auth-7"/);
+  assert.match(dry.stdout, /update \.buildrunner\/features\.json/);
+  assert.equal(await treeHash(dir.path, true), beforeAll, "a dry run writes nothing");
+
+  const res = await br(["migrate", "from-v3", "."], { cwd: dir.path });
+  assert.equal(res.code, 0, res.stderr);
+  const after = await readJson<typeof WILD & { features: Record<string, unknown>[] }>(path);
+  assert.deepEqual(after.features[1].dependencies, ["auth-7"]);
+  assert.deepEqual(after.features[1].dependency_notes, { "auth-7": "needs the login page" });
+  assert.deepEqual(after.features[1].estimate, WILD.features[1].estimate);
+  assert.deepEqual(after.sprint, WILD.sprint);
+  assert.equal(after.features[0].description, "", "missing fields get their defaults");
+  assert.equal(await gitRun(["status", "--porcelain"], dir.path), "");
+  const show = JSON.parse(
+    (await br(["feature", "show", "auth-8", "--json"], { cwd: dir.path })).stdout,
+  );
+  assert.equal(show.dependencies[0].note, "needs the login page", "the note is still shown");
+
+  const again = await br(["migrate", "from-v3", "."], { cwd: dir.path });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already normalised; nothing to do/);
+  const back = await br(["migrate", "rollback", "."], { cwd: dir.path });
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(await treeHash(dir.path), before, "ignored files (.lock, br.db) included");
+  assert.equal(await gitRun(["status", "--porcelain"], dir.path), "");
 });

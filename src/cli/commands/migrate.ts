@@ -31,6 +31,11 @@ export const migrateRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Migrate a BuildRunner 2 project (.runner/): backup, commit and tag",
       parameters: { flags: { dryRun, force, json: jsonFlag }, positional: pathArg },
     }),
+    "from-v3": command({
+      load: async () => (await import("./migrate_run.ts")).fromV3,
+      brief: "Normalise a BuildRunner 3.1 features.json (noted dependencies, defaults)",
+      parameters: { flags: { dryRun, force, json: jsonFlag }, positional: pathArg },
+    }),
     rollback: command({
       load: async () => (await import("./migrate_run.ts")).rollback,
       brief: "Undo a migration exactly (files, ignored files and git refs)",

@@ -66,6 +66,37 @@ async function renderV2(ctx: BrContext, out: MigrationOutcome<V2Plan>): Promise<
   if (!out.dry_run) print(ctx, "next: br status  ·  undo: br migrate rollback");
 }
 
+/** `br migrate from-v3 [path]` */
+export async function fromV3(this: BrContext, flags: MigrateFlags, path?: string): Promise<void> {
+  const { migrateFromV3 } = await import("../../migrate/mod.ts");
+  const out = await migrateFromV3(resolve(this.cwd, path ?? "."), {
+    dryRun: flags.dryRun,
+    force: flags.force,
+    clock: this.clock,
+  });
+  if (flags.json) return printJson(this, out);
+  const c = await colors(this);
+  const p = out.plan;
+  if (p.changes.length === 0) {
+    return print(this, `${p.root}: features.json is already normalised; nothing to do.`);
+  }
+  print(
+    this,
+    out.dry_run
+      ? c.bold(`Plan (dry run, nothing written): normalise ${p.root}/.buildrunner/features.json`)
+      : `${c.green("✓")} Normalised ${c.bold(`${p.root}/.buildrunner/features.json`)}`,
+  );
+  for (const ch of p.changes) print(this, `  ${ch.id ?? "(file)"}: ${ch.change}`);
+  print(this, "  files:");
+  for (const f of p.files) print(this, `    ${f.action.padEnd(6)} ${f.path}`);
+  print(
+    this,
+    `  backup:      ${out.backup ?? ".buildrunner/backups/migrate-buildrunner3.1-<time>/"}`,
+  );
+  print(this, `  git:         ${p.git ? `commit and tag "${p.tag}"` : "not a repository"}`);
+  if (!out.dry_run) print(this, "undo: br migrate rollback");
+}
+
 /** `br migrate rollback [path]` */
 export async function rollback(this: BrContext, flags: JsonFlags, path?: string): Promise<void> {
   const { rollbackMigration } = await import("../../migrate/mod.ts");
