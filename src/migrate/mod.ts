@@ -21,3 +21,11 @@ export {
   RECORD_PATH,
   rollbackMigration,
 } from "./record.ts";
+export {
+  importSpecKit,
+  parseSpecKitStories,
+  parseSpecKitTasks,
+  type SpecKitImportResult,
+  type SpecKitStory,
+  type SpecKitTask,
+} from "./speckit.ts";

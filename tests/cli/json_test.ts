@@ -133,6 +133,7 @@ const RUNS: string[][] = [
   ["migrate", "from-v3", "--dry-run"],
   ["migrate", "rollback"],
   ["import", "taskmaster"],
+  ["import", "speckit", "specs/none/tasks.md"],
   ["export", "taskmaster"],
 ];
 
@@ -147,6 +148,7 @@ const FAILING: Record<string, number> = {
   "migrate from-v2": 4, // no .runner/ here
   "migrate rollback": 4, // nothing was migrated
   "import taskmaster": 4, // no tasks.json here
+  "import speckit": 4, // no such tasks.md
   "export taskmaster": 4, // nothing was imported
 };
 

@@ -68,6 +68,17 @@ export const importRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Import or re-import Task Master tasks (tagged or legacy tasks.json)",
       parameters: { flags: { project: projectFlag, json: jsonFlag }, positional: fileArg },
     }),
+    speckit: command({
+      load: async () => (await import("./migrate_run.ts")).importSpeckit,
+      brief: "Import or re-import a Spec Kit tasks.md (and its spec.md acceptance scenarios)",
+      parameters: {
+        flags: { project: projectFlag, json: jsonFlag },
+        positional: {
+          kind: "tuple",
+          parameters: [{ brief: "The tasks.md", parse: String, placeholder: "tasks.md" }],
+        },
+      },
+    }),
   },
   docs: { brief: "Bring tasks in from other tools" },
 });

@@ -207,3 +207,39 @@ export function exportTm(
     print(this, `Wrote ${r.target}: ${r.tasks} tasks, ${r.subtasks} subtasks, ${r.tags} tag(s).`);
   });
 }
+
+/** `br import speckit <tasks.md>` */
+export function importSpeckit(
+  this: BrContext,
+  flags: JsonFlags & ProjectFlags,
+  file: string,
+): Promise<void> {
+  return withProject(this, flags, async (project) => {
+    const { importSpecKit } = await import("../../migrate/mod.ts");
+    const path = resolve(this.cwd, file);
+    const rel = relative(project.root, path);
+    const r = await importSpecKit(project, path, rel.startsWith("..") ? path : rel);
+    if (r.conflicts.length) setExit(this, ExitCode.conflict);
+    if (flags.json) return printJson(this, r);
+    const c = await colors(this);
+    for (const id of r.added) print(this, `  added    ${id}`);
+    for (const u of r.updated) print(this, `  updated  ${u.id} (${u.fields.join(", ")})`);
+    for (const k of r.conflicts) {
+      print(
+        this,
+        `${c.red("conflict")} ${k.id} ${k.field}: changed in br and in Spec Kit (br ${
+          JSON.stringify(k.br)
+        }, Spec Kit ${JSON.stringify(k.speckit)})`,
+      );
+    }
+    const n = r.added.length + r.updated.length + r.conflicts.length;
+    print(
+      this,
+      n === 0
+        ? `Already up to date with ${r.source}.`
+        : `Imported ${r.source}${
+          r.spec ? ` and ${r.spec}` : ""
+        }: ${r.added.length} added, ${r.updated.length} updated, ${r.conflicts.length} conflict(s).`,
+    );
+  });
+}
