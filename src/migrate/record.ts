@@ -230,25 +230,27 @@ export async function applyMigration<P>(
       await scaffold(root, { name: spec.projectName, clock: spec.clock });
     }
     if (state) {
-      const add = files.filter((f) => f.action !== "keep" || f.path === "PROJECT_SPEC.md")
-        .map((f) => f.path);
-      await gitOk(["add", "--", ...add], { cwd: root });
-      await gitOk(
-        ["commit", "--no-verify", "--quiet", "-m", spec.message, "--only", "--", ...add],
-        {
-          cwd: root,
-        },
-      );
-      commit = await gitOk(["rev-parse", "HEAD"], { cwd: root });
-      await gitOk(["tag", spec.tag, commit], { cwd: root });
-      tagged = true;
-      await writeManifest(backupDir, {
-        version: 1,
-        roots: snap.roots,
-        entries: snap.entries,
-        git: snap.git,
-        migration_commit: commit,
-        tag: spec.tag,
+      await project.withLock(async () => {
+        const add = files.filter((f) => f.action !== "keep" || f.path === "PROJECT_SPEC.md")
+          .map((f) => f.path);
+        await gitOk(["add", "--", ...add], { cwd: root });
+        // Only the migration's files (other staged changes stay staged); the user's hooks
+        // are not run: br's own are not installed yet, and a failing hook would undo it all.
+        await gitOk(
+          ["commit", "--no-verify", "--quiet", "-m", spec.message, "--only", "--", ...add],
+          { cwd: root },
+        );
+        commit = await gitOk(["rev-parse", "HEAD"], { cwd: root });
+        await gitOk(["tag", spec.tag, commit], { cwd: root });
+        tagged = true;
+        await writeManifest(backupDir, {
+          version: 1,
+          roots: snap.roots,
+          entries: snap.entries,
+          git: snap.git,
+          migration_commit: commit,
+          tag: spec.tag,
+        });
       });
     }
   } catch (err) {
