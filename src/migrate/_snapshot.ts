@@ -236,10 +236,19 @@ export async function readBackup(dir: string, label: string): Promise<{
     });
   }
   const data = new Map<string, Uint8Array>();
-  for (const e of manifest.entries) {
-    if (e.kind === "file") data.set(e.path, await Deno.readFile(join(dir, "files", e.path)));
+  let index: Uint8Array | null = null;
+  try {
+    for (const e of manifest.entries) {
+      if (e.kind === "file") data.set(e.path, await Deno.readFile(join(dir, "files", e.path)));
+    }
+    if (manifest.git?.index_present) index = await Deno.readFile(join(dir, "git-index"));
+  } catch (err) {
+    throw new BrError(
+      "invalid_data",
+      `Cannot read the migration backup "${label}": a file is missing`,
+      { hint: "the backup is damaged; undo the migration with git", cause: err },
+    );
   }
-  const index = manifest.git?.index_present ? await Deno.readFile(join(dir, "git-index")) : null;
   return {
     manifest,
     snapshot: { roots: manifest.roots, entries: manifest.entries, data, git: manifest.git, index },

@@ -10,7 +10,12 @@ import {
   type FeatureStatus,
   slugify,
 } from "../features/mod.ts";
-import { applyMigration, type MigrationOutcome, type MigrationWrite } from "./record.ts";
+import {
+  applyMigration,
+  type MigrationOutcome,
+  type MigrationWrite,
+  readRecord,
+} from "./record.ts";
 
 /** One feature a migration creates, as the plan shows it. */
 export interface PlannedFeature {
@@ -377,6 +382,25 @@ export async function migrateFromV2(
   const root = resolve(dir);
   const now = (options.clock ?? { now: () => new Date() }).now();
   const { plan, features, extra } = await convert(root, now);
+  const current = await readOwnTextOrNull(
+    join(root, ".buildrunner", "features.json"),
+    '".buildrunner/features.json"',
+  );
+  // A migrated project is refused for that reason, by applyMigration.
+  if (current !== null && !(await readRecord(root))) {
+    const { parseFeaturesText } = await import("../features/mod.ts");
+    const existing = await parseFeaturesText(current, ".buildrunner/features.json");
+    if (existing.features.length > 0) {
+      throw new BrError(
+        "conflict",
+        `Cannot migrate "${root}": .buildrunner/features.json already holds ${existing.features.length} features`,
+        {
+          hint:
+            "from-v2 fills an empty project; move those features aside first (nothing was written)",
+        },
+      );
+    }
+  }
   const { DEFAULT_GOVERNANCE_YAML } = await import("../quality/mod.ts");
   const { dump } = await import("js-yaml");
   const carried = Object.keys(plan.governance).length

@@ -215,6 +215,18 @@ Deno.test("br migrate from-v2 refuses and writes nothing", async (t) => {
     assert.equal(await treeHash(dir.path), files);
     assert.equal(await gitRun(["diff", "--cached", "--name-only"], dir.path), "README.md");
   });
+  await t.step("a project that already has v3 features (exit 5)", async () => {
+    await using dir = await br2Sample("minimal-cli");
+    assert.equal((await br(["init"], { cwd: dir.path, env })).code, 0);
+    assert.equal((await br(["feature", "add", "Mine"], { cwd: dir.path, env })).code, 0);
+    await gitRun(["add", "-A"], dir.path);
+    await gitRun(["commit", "--quiet", "-m", "v3 too"], dir.path);
+    const before = await treeHash(dir.path, true);
+    const res = await br(["migrate", "from-v2", "."], { cwd: dir.path, env });
+    assert.equal(res.code, 5, res.stderr);
+    assert.match(res.stderr, /already holds 1 features/);
+    assert.equal(await treeHash(dir.path, true), before);
+  });
   await t.step("an already migrated project (exit 5)", async () => {
     await using dir = await br2Sample("minimal-cli");
     assert.equal((await br(["migrate", "from-v2", "."], { cwd: dir.path, env })).code, 0);
