@@ -71,7 +71,9 @@ export function assertValidGraph(features: readonly GraphNode[], file: string): 
  * are left out and count as satisfied. Ids within a wave are sorted.
  */
 export function dependencyWaves(features: readonly GraphNode[], openOnly = false): string[][] {
-  const included = openOnly ? features.filter((f) => f.status !== "complete") : [...features];
+  const included = openOnly
+    ? features.filter((f) => f.status !== "complete" && !isParked(f))
+    : [...features];
   const ids = new Set(included.map((f) => f.id));
   const remaining = new Map(
     included.map((f) => [f.id, new Set((f.dependencies ?? []).filter((d) => ids.has(d)))]),

@@ -245,9 +245,33 @@ Deno.test("br import taskmaster reads the legacy layout and exports it the same 
   const b2 = list.find((f) => f.id === "tm-2.2");
   assert.deepEqual(b2?.dependencies, ["tm-2.1"], "a number is a sibling subtask");
   assert.deepEqual(list.find((f) => f.id === "tm-2")?.dependencies, ["tm-1"]);
+  // The cancelled task is never next (it would be: same priority, first id) and no open work.
+  const next = JSON.parse((await br(["feature", "next", "--json"], { cwd })).stdout);
+  assert.equal(next.id, "tm-2.1");
+  const status = JSON.parse((await br(["status", "--json"], { cwd })).stdout);
+  assert.equal(status.metrics.completion_percentage, 67);
+  const gaps = JSON.parse((await br(["gaps", "analyze", "--json"], { cwd })).stdout);
+  const open = gaps.gaps.filter((g: { kind: string }) => g.kind === "open_feature");
+  assert.deepEqual(open.map((g: { feature: string }) => g.feature), ["tm-2.1"]);
   const out = await br(["export", "taskmaster", join(other.path, "out.json")], { cwd });
   assert.equal(out.code, 0, out.stderr);
   assert.deepEqual(await readJson(join(other.path, "out.json")), legacy);
+
+  // A task removed in Task Master goes when br did not change it; one br changed stays.
+  assert.equal((await br(["feature", "update", "tm-2.1", "--priority", "high"], { cwd })).code, 0);
+  const trimmed = structuredClone(legacy);
+  trimmed.tasks[1].subtasks = [];
+  trimmed.tasks[1].dependencies = [];
+  trimmed.tasks.splice(0, 1);
+  await Deno.writeTextFile(src, JSON.stringify(trimmed));
+  const again = await br(["import", "taskmaster", "--json"], { cwd });
+  assert.equal(again.code, 5, again.stderr);
+  const r = JSON.parse(again.stdout);
+  assert.deepEqual(r.removed.sort(), ["tm-1", "tm-2.2"]);
+  assert.deepEqual(r.conflicts.map((c: { id: string }) => c.id), ["tm-2.1"]);
+  const ids = (JSON.parse((await br(["feature", "list", "--json"], { cwd })).stdout) as F[])
+    .map((f) => f.id);
+  assert.deepEqual(ids, ["tm-2", "tm-2.1"]);
 });
 
 Deno.test("br import taskmaster refuses a file that is not Task Master's", async () => {

@@ -4,6 +4,7 @@ import {
   dependencyWaves,
   type Feature,
   type FeaturePatch,
+  isParked,
   loadFeatures,
   nextFeature,
   parsePriority,
@@ -245,7 +246,7 @@ export function next(this: BrContext, flags: Common): Promise<void> {
     const f = nextFeature(file.features);
     if (flags.json) return printJson(this, f);
     if (!f) {
-      const open = file.features.filter((x) => x.status !== "complete").length;
+      const open = file.features.filter((x) => x.status !== "complete" && !isParked(x)).length;
       print(
         this,
         open
