@@ -60,6 +60,7 @@ export function parseSpecKitTasks(text: string, label: string): SpecKitTask[] {
   const seen = new Map<string, number>();
   let phase: string | null = null;
   let fence = false;
+  let tail = -1; // the last line of the last task
   text.split(/\r?\n/).forEach((raw, i) => {
     if (/^\s*(```|~~~)/.test(raw)) fence = !fence;
     if (fence) return;
@@ -69,7 +70,17 @@ export function parseSpecKitTasks(text: string, label: string): SpecKitTask[] {
       return;
     }
     const m = raw.match(TASK);
-    if (!m) return;
+    if (!m) {
+      // An indented line right after a task continues it (a wrapped list item).
+      const last = tasks.at(-1);
+      if (last && tail === i - 1 && /^\s+\S/.test(raw) && !/^\s*([-*+]|\d+\.)\s/.test(raw)) {
+        last.text = `${last.text} ${raw.trim()}`;
+        tail = i;
+        const more = last.text.match(/depends on ((?:T\d+(?:\s*(?:,|and)\s*)?)+)/i);
+        if (more) last.depends_on = [...more[1].matchAll(/T\d+/g)].map((d) => d[0]);
+      }
+      return;
+    }
     let rest = m[3].trim();
     let parallel = false;
     let story: number | null = null;
@@ -100,6 +111,7 @@ export function parseSpecKitTasks(text: string, label: string): SpecKitTask[] {
       depends_on: deps ? [...deps[1].matchAll(/T\d+/g)].map((d) => d[0]) : [],
       line: i + 1,
     });
+    tail = i;
   });
   if (tasks.length === 0) {
     throw new BrError("invalid_data", `${label} has no tasks ("- [ ] T001 ...")`, {
@@ -138,7 +150,14 @@ export function parseSpecKitStories(text: string): SpecKitStory[] {
       continue;
     }
     const item = inScenarios ? raw.match(/^\s*\d+\.\s+(.+)$/) : null;
-    if (item) current.acceptance.push(item[1].replace(/\*\*/g, "").trim().slice(0, 1_000));
+    if (item) {
+      current.acceptance.push(item[1].replace(/\*\*/g, "").trim().slice(0, 1_000));
+    } else if (inScenarios && /^\s+\S/.test(raw) && current.acceptance.length) {
+      // A wrapped scenario continues on an indented line.
+      const i = current.acceptance.length - 1;
+      current.acceptance[i] = `${current.acceptance[i]} ${raw.replace(/\*\*/g, "").trim()}`
+        .slice(0, 1_000);
+    }
   }
   return stories;
 }

@@ -14,6 +14,7 @@ export { type Detection, detectProject, SKIP_DIRS } from "./detect.ts";
 export {
   exportTaskMaster,
   importTaskMaster,
+  type MirroredField,
   TASKMASTER_FILES,
   type TmConflict,
   type TmExportResult,

@@ -90,7 +90,14 @@ const MIRRORED = [
   "dependencies",
   "acceptance",
 ] as const;
-type MirroredField = typeof MIRRORED[number];
+/** A field br mirrors from Task Master. */
+export type MirroredField =
+  | "name"
+  | "description"
+  | "status"
+  | "priority"
+  | "dependencies"
+  | "acceptance";
 
 /** A change that cannot be decided: both sides changed the field differently. */
 export interface TmConflict {

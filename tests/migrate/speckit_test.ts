@@ -46,6 +46,11 @@ Deno.test("br import speckit reads phases, [P], [US1], checkboxes, ids and spec.
     assert.deepEqual(f.get(`${p}-t007`)?.dependencies, []);
     assert.deepEqual(f.get(`${p}-t009`)?.dependencies, [`${p}-t007`, `${p}-t008`]);
     assert.deepEqual(f.get(`${p}-t010`)?.dependencies, [`${p}-t009`]);
+    assert.equal(
+      f.get(`${p}-t010`)?.name,
+      "Implement drag and drop between albums in src/ui/albums.ts",
+      "a wrapped line continues the task",
+    );
     assert.ok(f.get(`${p}-t009`)?.tags.includes("us1"));
     assert.equal(f.get(`${p}-t009`)?.priority, "high", "the story's P1");
     assert.equal(f.get(`${p}-t011`)?.priority, "medium", "the story's P2");
