@@ -31,10 +31,15 @@ export {
   attachProject,
   type Detection,
   detectProject,
+  exportTaskMaster,
   importTaskMaster,
   initProject,
+  type MirroredField,
   type SetupOptions,
   type SetupResult,
+  type TmConflict,
+  type TmExportResult,
+  type TmImportResult,
 } from "./src/project/mod.ts";
 export {
   type Clock,

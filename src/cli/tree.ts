@@ -45,6 +45,9 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
   routing: async () => (await import("./commands/routing.ts")).routingRoutes,
   plugin: async () => (await import("./commands/plugin.ts")).pluginRoutes,
+  migrate: async () => (await import("./commands/migrate.ts")).migrateRoutes,
+  import: async () => (await import("./commands/migrate.ts")).importRoutes,
+  export: async () => (await import("./commands/migrate.ts")).exportRoutes,
   completions: async () => (await import("./commands/completions.ts")).completionsCommand,
   __complete: async () => (await import("./commands/completions.ts")).completeCommand,
 };

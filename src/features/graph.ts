@@ -97,7 +97,9 @@ export function assertValidGraph(features: readonly GraphNode[], file: string): 
  * @throws {BrError} `invalid_data` naming a cycle.
  */
 export function dependencyWaves(features: readonly GraphNode[], openOnly = false): string[][] {
-  const included = openOnly ? features.filter((f) => f.status !== "complete") : [...features];
+  const included = openOnly
+    ? features.filter((f) => f.status !== "complete" && !isParked(f))
+    : [...features];
   const ids = new Set(included.map((f) => f.id));
   // per feature: how many of its dependencies are not placed yet; per id: who waits for it
   const unmet = new Map<string, number>();
@@ -158,14 +160,24 @@ export function openDependencies(feature: GraphNode, byId: Map<string, GraphNode
 }
 
 /**
- * Features that could start now (planned, every dependency complete), in the order `next`
+ * True when a feature is parked: `planned` with a `parked` reason (deferred, cancelled), as
+ * Task Master's deferred and cancelled tasks are imported. It is never next and is no open
+ * work.
+ */
+export function isParked(feature: Pick<Feature, "status">): boolean {
+  const parked = (feature as { parked?: unknown }).parked;
+  return feature.status === "planned" && (parked === "deferred" || parked === "cancelled");
+}
+
+/**
+ * Features that could start now (planned and not parked, every dependency complete), in the order `next`
  * picks them: highest priority, fewest dependents waiting, then id.
  */
 export function readyFeatures<T extends GraphNode>(features: readonly T[]): T[] {
   const byId = new Map<string, GraphNode>(features.map((f) => [f.id, f]));
   const waiting = waitingDependents(features);
   return features
-    .filter((f) => f.status === "planned" && dependenciesComplete(f, byId))
+    .filter((f) => f.status === "planned" && !isParked(f) && dependenciesComplete(f, byId))
     .sort((a, b) =>
       PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) ||
       (waiting.get(a.id) ?? 0) - (waiting.get(b.id) ?? 0) ||

@@ -7,6 +7,7 @@ export {
   addFeature,
   type AddFeatureInput,
   computeMetrics,
+  dependencyNote,
   emptyFeaturesFile,
   type FeatureDetail,
   featureDetail,
@@ -21,6 +22,7 @@ export {
   saveFeatures,
   serializeFeatures,
   setFeatureStatus,
+  splitNotedDependency,
   type StatusOptions,
   updateFeature,
 } from "./registry.ts";
@@ -30,6 +32,7 @@ export {
   dependencyWaves,
   findCycle,
   type GraphNode,
+  isParked,
   nextFeature,
   openDependencies,
   readyFeatures,
@@ -52,6 +55,8 @@ export {
   type FeaturePriority,
   type FeaturesFile,
   type FeatureStatus,
+  PARKED,
+  type ParkedReason,
   PRIORITIES,
   STATUSES,
 } from "./types.ts";

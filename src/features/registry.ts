@@ -4,7 +4,7 @@ import type { BrEvent, EventType, FieldChange } from "../core/events.ts";
 import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import { MAX_JSON_DEPTH, tooDeepAt } from "../core/json_depth.ts";
 import type { Project } from "../core/project.ts";
-import { assertValidGraph, openDependencies } from "./graph.ts";
+import { assertValidGraph, isParked, openDependencies } from "./graph.ts";
 import { idProblem, slugify } from "./ids.ts";
 import {
   type Feature,
@@ -25,7 +25,12 @@ export function computeMetrics(features: readonly Pick<Feature, "status">[]): Fe
     blocked: 0,
     complete: 0,
   };
-  for (const f of features) counts[f.status] = (counts[f.status] ?? 0) + 1;
+  let parked = 0;
+  for (const f of features) {
+    if (isParked(f)) parked++;
+    else counts[f.status] = (counts[f.status] ?? 0) + 1;
+  }
+  const open = features.length - parked;
   return {
     features_total: features.length,
     features_complete: counts.complete,
@@ -33,9 +38,8 @@ export function computeMetrics(features: readonly Pick<Feature, "status">[]): Fe
     features_testing: counts.testing,
     features_planned: counts.planned,
     features_blocked: counts.blocked,
-    completion_percentage: features.length
-      ? Math.round((counts.complete / features.length) * 100)
-      : 0,
+    features_parked: parked,
+    completion_percentage: open ? Math.round((counts.complete / open) * 100) : 0,
   };
 }
 
@@ -77,6 +81,7 @@ export async function parseFeaturesText(text: string, file: string): Promise<Fea
       { hint: "flatten that value (the file was not changed)" },
     );
   }
+  resolveNotedDependencies(data);
   if (!quickCheck(data)) {
     const { schemaProblem } = await import("./schema.ts");
     const problem = schemaProblem(data) ?? "unexpected structure";
@@ -121,9 +126,88 @@ function projectNameOf(project: Project): string {
   return project.root.split(/[\\/]/).filter(Boolean).pop() ?? "project";
 }
 
-/** Serializes a features file the way `br` writes it. */
+/**
+ * Serializes a features file the way `br` writes it. A dependency read as an id with a note
+ * (`"auth-7 (needs the login page)"`, as BuildRunner 3.1 files hold them) is written back in
+ * the form it was read, as long as the feature still depends on that id.
+ */
 export function serializeFeatures(file: FeaturesFile): string {
-  return JSON.stringify(file, null, 2) + "\n";
+  let out: FeaturesFile = file;
+  if (file.features.some((f) => NOTED.has(f))) {
+    out = {
+      ...file,
+      features: file.features.map((f) => {
+        const read = NOTED.get(f);
+        if (!read || !Array.isArray(f.dependencies)) return f;
+        // Unchanged since the read: the entries exactly as they were (duplicates included).
+        if (JSON.stringify(f.dependencies) === JSON.stringify(read.ids)) {
+          return { ...f, dependencies: read.original as string[] };
+        }
+        return { ...f, dependencies: f.dependencies.map((d) => read.entries.get(d) ?? d) };
+      }),
+    };
+  }
+  return JSON.stringify(out, null, 2) + "\n";
+}
+
+/**
+ * Dependencies read with a note, per feature object: in memory a dependency is always a bare
+ * id (every rule works on ids), on disk it keeps its note.
+ */
+const NOTED = new WeakMap<object, NotedRead>();
+
+interface NotedRead {
+  /** The ids as resolved at the read. */
+  ids: unknown[];
+  /** The entries as read. */
+  original: unknown[];
+  /** The first noted entry of each id. */
+  entries: Map<string, string>;
+}
+
+/** An id followed by a note: `auth-7 (needs the login page)`, `auth-7: the API`. */
+const NOTED_ENTRY = /^([A-Za-z0-9][A-Za-z0-9._-]*?)(?:\s*\((.*)\)|[\s:]+(.*?))\s*$/s;
+
+/** Splits a dependency entry into its id and note (null: a bare id or not an id at all). */
+export function splitNotedDependency(entry: string): { id: string; note: string } | null {
+  if (idProblem(entry) === null) return null;
+  const m = entry.trim().match(NOTED_ENTRY);
+  if (!m || idProblem(m[1]) !== null) return null;
+  const note = (m[2] ?? m[3] ?? "").trim();
+  return { id: m[1], note };
+}
+
+function resolveNotedDependencies(data: unknown): void {
+  if (!isObject(data) || !Array.isArray(data.features)) return;
+  for (const f of data.features) {
+    if (!isObject(f) || !Array.isArray(f.dependencies)) continue;
+    let entries: Map<string, string> | undefined;
+    const original = f.dependencies;
+    const ids = original.map((d: unknown) => {
+      if (typeof d !== "string") return d;
+      const split = splitNotedDependency(d);
+      if (!split) return d;
+      entries ??= new Map();
+      if (!entries.has(split.id)) entries.set(split.id, d);
+      return split.id;
+    });
+    if (entries) {
+      f.dependencies = ids;
+      NOTED.set(f, { ids: [...ids], original, entries });
+    }
+  }
+}
+
+/**
+ * The note of a feature's dependency on `id`: from a noted entry (`"auth-7 (why)"`) or from
+ * the `dependency_notes` map `br migrate from-v3` writes; null when there is none.
+ */
+export function dependencyNote(feature: Feature, id: string): string | null {
+  const entry = NOTED.get(feature)?.entries.get(id);
+  if (entry !== undefined) return splitNotedDependency(entry)?.note || null;
+  const notes = feature.dependency_notes;
+  if (isObject(notes) && typeof notes[id] === "string" && notes[id]) return notes[id] as string;
+  return null;
 }
 
 /**
@@ -409,6 +493,8 @@ export function setFeatureStatus(
     const now = project.clock.now().toISOString();
     feature.status = to;
     feature.updated_at = now;
+    // Moving a parked (deferred, cancelled) feature takes it back into the work.
+    if (to !== "planned" && "parked" in feature) delete feature.parked;
     feature.blocked_reason = to === "blocked" ? options.reason!.trim() : null;
     feature.completed_at = to === "complete" ? now : null;
     const type: EventType = to === "complete"
@@ -510,8 +596,8 @@ export function findFeature(file: FeaturesFile, id: string): Feature {
 export interface FeatureDetail {
   /** The feature as stored in features.json. */
   feature: Feature;
-  /** Each dependency, in the feature's order, with its status. */
-  dependencies: { id: string; status: string }[];
+  /** Each dependency, in the feature's order, with its status and note (when it has one). */
+  dependencies: { id: string; status: string; note?: string }[];
   /** Ids of the features that depend on this one, sorted. */
   needed_by: string[];
 }
@@ -526,10 +612,10 @@ export function featureDetail(file: FeaturesFile, id: string): FeatureDetail {
   const byId = new Map(file.features.map((f) => [f.id, f]));
   return {
     feature,
-    dependencies: feature.dependencies.map((d) => ({
-      id: d,
-      status: byId.get(d)?.status ?? "missing",
-    })),
+    dependencies: feature.dependencies.map((d) => {
+      const note = dependencyNote(feature, d);
+      return { id: d, status: byId.get(d)?.status ?? "missing", ...(note ? { note } : {}) };
+    }),
     needed_by: file.features.filter((f) => f.dependencies.includes(feature.id))
       .map((f) => f.id).sort(),
   };

@@ -3,7 +3,7 @@
  * structural check finds something wrong, so that the error names the exact field.
  */
 import { z } from "zod";
-import { PRIORITIES, STATUSES } from "./types.ts";
+import { PARKED, PRIORITIES, STATUSES } from "./types.ts";
 import { ID_RULE, idProblem } from "./ids.ts";
 import { ONE_LINE } from "../core/text.ts";
 
@@ -84,6 +84,7 @@ export const FeatureSchema = z.looseObject({
   created_at: z.string().nullable().optional(),
   updated_at: z.string().nullable().optional(),
   completed_at: z.string().nullable().optional(),
+  parked: z.enum(PARKED).nullable().optional(),
 });
 
 /** Schema of the whole file (unknown fields allowed). */

@@ -8,6 +8,14 @@ export const PRIORITIES = ["critical", "high", "medium", "low"] as const;
 /** A feature priority. */
 export type FeaturePriority = typeof PRIORITIES[number];
 
+/**
+ * Why a `planned` feature is set aside (Task Master's `deferred` and `cancelled`): a parked
+ * feature is never proposed as next and does not count as open work.
+ */
+export const PARKED = ["deferred", "cancelled"] as const;
+/** A reason a feature is parked. */
+export type ParkedReason = typeof PARKED[number];
+
 /** One feature of `features.json`. Unknown fields are kept as they are. */
 export interface Feature {
   /** Unique id; also names git branches. */
@@ -62,7 +70,9 @@ export interface FeatureMetrics {
   features_planned: number;
   /** Blocked. */
   features_blocked: number;
-  /** Whole percent complete (0 for no features). */
+  /** Parked (deferred or cancelled; also counted as planned is not: they are left out). */
+  features_parked: number;
+  /** Whole percent complete of the features that are not parked (0 for none). */
   completion_percentage: number;
 }
 

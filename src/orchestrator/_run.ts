@@ -4,7 +4,13 @@ import { BrError } from "../core/errors.ts";
 import { exists } from "../core/fs.ts";
 import { git, isGitRepo, noRepository } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
-import { dependencyWaves, type Feature, loadFeatures, PRIORITIES } from "../features/mod.ts";
+import {
+  dependencyWaves,
+  type Feature,
+  isParked,
+  loadFeatures,
+  PRIORITIES,
+} from "../features/mod.ts";
 import { branchExists, worktreePath } from "./_worktree.ts";
 import { currentBranch, operationInProgress, recoverMerge } from "./_merge.ts";
 import { processAlive, stopGroup } from "./_process.ts";
@@ -90,7 +96,7 @@ export function selectFeatures(all: readonly Feature[], ids: string[] | undefine
     }
   } else {
     // Planned features whose dependencies are complete or themselves run here (waves).
-    const set = new Set(all.filter((f) => f.status === "planned").map((f) => f.id));
+    const set = new Set(all.filter((f) => f.status === "planned" && !isParked(f)).map((f) => f.id));
     let changed = true;
     while (changed) {
       changed = false;

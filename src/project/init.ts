@@ -17,7 +17,7 @@ import {
   serializeFeatures,
 } from "../features/mod.ts";
 import { type Detection, detectProject } from "./detect.ts";
-import { importTaskMaster } from "./taskmaster.ts";
+import { importTaskMaster, TASKMASTER_FILES } from "./taskmaster.ts";
 
 /** The content of `.buildrunner/.gitignore`. */
 export const BR_GITIGNORE = `# Local state of BuildRunner; never committed.
@@ -121,16 +121,22 @@ async function readFile(project: Project): Promise<FeaturesFile> {
 async function importIfEmpty(project: Project): Promise<SetupResult["imported"]> {
   const current = await readFile(project);
   if (current.features.length > 0) return null;
-  for (const rel of [".taskmaster/tasks/tasks.json", "tasks/tasks.json"]) {
-    const text = await readTextOrNull(join(project.root, rel));
+  for (const rel of TASKMASTER_FILES) {
+    const path = join(project.root, rel);
+    const text = await readTextOrNull(path);
     if (text === null) continue;
-    const count = await importTaskMaster(project, text, rel);
+    const count = (await importTaskMaster(project, text, rel, path)).added.length;
     return { source: rel, count };
   }
   return null;
 }
 
-async function scaffold(root: string, options: SetupOptions): Promise<SetupResult> {
+/**
+ * Writes the files every BuildRunner project has, keeping the ones that exist (what
+ * {@link initProject} does after `git init`; `br migrate` runs it after writing the migrated
+ * data).
+ */
+export async function scaffold(root: string, options: SetupOptions): Promise<SetupResult> {
   const project = createProject(root, { env: options.env, clock: options.clock });
   const { paths } = project;
   const now = project.clock.now();

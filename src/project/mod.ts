@@ -11,4 +11,12 @@ export {
   type SetupResult,
 } from "./init.ts";
 export { type Detection, detectProject, SKIP_DIRS } from "./detect.ts";
-export { importTaskMaster } from "./taskmaster.ts";
+export {
+  exportTaskMaster,
+  importTaskMaster,
+  type MirroredField,
+  TASKMASTER_FILES,
+  type TmConflict,
+  type TmExportResult,
+  type TmImportResult,
+} from "./taskmaster.ts";

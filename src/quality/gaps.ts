@@ -4,6 +4,7 @@ import type { Project } from "../core/project.ts";
 import {
   type Feature,
   type FeaturesFile,
+  isParked,
   loadFeatures,
   parseFeaturesText,
 } from "../features/mod.ts";
@@ -66,7 +67,8 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
     complete.find((f) => f.files.length > 0 && matchesAny(path, f.files));
 
   for (const f of file.features) {
-    if (f.status !== "complete") {
+    // A parked feature (deferred, cancelled) is no open work.
+    if (f.status !== "complete" && !isParked(f)) {
       gaps.push({
         severity: "medium",
         kind: "open_feature",

@@ -262,6 +262,7 @@ Deno.test("status --json has the fixed shape", async () => {
     features_testing: 1,
     features_planned: 0,
     features_blocked: 1,
+    features_parked: 0,
     completion_percentage: 25,
   });
   assert.deepEqual(s.blockers, [{ id: "reports", name: "Reports", reason: "needs design" }]);

@@ -167,7 +167,7 @@ Deno.test("attach detects the stack, records it in config, imports Task Master t
     package_managers: ["pnpm"],
     test_command: "pnpm test",
   });
-  assert.deepEqual(r.imported, { source: ".taskmaster/tasks/tasks.json", count: 3 });
+  assert.deepEqual(r.imported, { source: ".taskmaster/tasks/tasks.json", count: 4 });
   const after = new Set<string>();
   for await (const e of Deno.readDir(root)) after.add(e.name);
   assert.deepEqual([...after].filter((n) => !before.has(n)).sort(), [
@@ -184,10 +184,13 @@ Deno.test("attach detects the stack, records it in config, imports Task Master t
   const api = features.find((f: { id: string }) => f.id === "tm-2");
   assert.equal(api.status, "in_progress");
   assert.deepEqual(api.dependencies, ["tm-1"]);
-  assert.deepEqual(api.acceptance, ["GET /users", "Integration tests pass"]);
+  assert.deepEqual(api.acceptance, ["Integration tests pass"]);
+  const sub = features.find((f: { id: string }) => f.id === "tm-2.1");
+  assert.equal(sub.status, "complete", "a subtask is a feature of its own");
+  assert.equal(sub.parent, "tm-2");
   const later = features.find((f: { id: string }) => f.id === "tm-3");
   assert.deepEqual(later.dependencies, ["tm-2"], "a dependency on a missing task is dropped");
-  assert.ok(later.tags.includes("deferred"));
+  assert.equal(later.parked, "deferred");
 
   // Attaching again changes nothing and imports nothing twice.
   const again = JSON.parse((await br(["attach", "--json"], { cwd: root })).stdout);
@@ -195,7 +198,7 @@ Deno.test("attach detects the stack, records it in config, imports Task Master t
   assert.deepEqual(again.created, []);
   assert.equal(
     JSON.parse((await br(["feature", "list", "--json"], { cwd: root })).stdout).length,
-    3,
+    4,
   );
 });
 

@@ -4,6 +4,7 @@ import {
   dependencyWaves,
   type Feature,
   type FeaturePatch,
+  isParked,
   loadFeatures,
   nextFeature,
   parsePriority,
@@ -123,7 +124,9 @@ export function show(this: BrContext, flags: Common, id: string): Promise<void> 
     );
     print(this, `  priority:     ${f.priority}`);
     if (f.description) print(this, `  description:  ${f.description}`);
-    const deps = detail.dependencies.map((d) => `${d.id} (${d.status})`);
+    const deps = detail.dependencies.map((d) =>
+      `${d.id} (${d.status})${d.note ? ` — ${d.note}` : ""}`
+    );
     print(this, `  depends on:   ${deps.join(", ") || "none"}`);
     print(this, `  needed by:    ${detail.needed_by.join(", ") || "none"}`);
     if (f.files.length) print(this, `  files:        ${f.files.join(", ")}`);
@@ -243,7 +246,7 @@ export function next(this: BrContext, flags: Common): Promise<void> {
     const f = nextFeature(file.features);
     if (flags.json) return printJson(this, f);
     if (!f) {
-      const open = file.features.filter((x) => x.status !== "complete").length;
+      const open = file.features.filter((x) => x.status !== "complete" && !isParked(x)).length;
       print(
         this,
         open

@@ -107,7 +107,8 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
     print(
       this,
       `${m.features_total} features: ${m.features_complete} complete · ${m.features_in_progress} in progress · ` +
-        `${m.features_testing} testing · ${m.features_planned} planned · ${m.features_blocked} blocked`,
+        `${m.features_testing} testing · ${m.features_planned} planned · ${m.features_blocked} blocked` +
+        (m.features_parked ? ` · ${m.features_parked} parked (deferred or cancelled)` : ""),
     );
     if (active.length) {
       print(this, "");

@@ -41,6 +41,7 @@ const Metrics = z.object({
   features_testing: z.number(),
   features_planned: z.number(),
   features_blocked: z.number(),
+  features_parked: z.number(),
   completion_percentage: z.number(),
 });
 
