@@ -1,0 +1,52 @@
+/**
+ * The published package's root module (`jsr:@buildrunner/br`) is the command line when run as a
+ * program and only the library when imported. Run here from the checkout with a config that
+ * holds nothing but the package's imports: what a `deno run jsr:@buildrunner/br` gets (a
+ * package's own "unstable" and "tasks" do not apply to who runs it).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import denoJson from "../../deno.json" with { type: "json" };
+import { tempDir } from "../helpers.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MOD_TS = join(ROOT, "mod.ts");
+
+async function denoRun(dir: string, args: string[]) {
+  const config = join(dir, "deno.json");
+  await Deno.writeTextFile(config, JSON.stringify({ imports: denoJson.imports }));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, "--lock", join(ROOT, "deno.lock"), ...args],
+    cwd: dir,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("deno run of the package's root module runs br's command line", async () => {
+  await using dir = await tempDir();
+  const version = await denoRun(dir.path, [MOD_TS, "--version"]);
+  assert.equal(version.code, 0, version.stderr);
+  assert.equal(version.stdout.trim(), denoJson.version);
+  const unknown = await denoRun(dir.path, [MOD_TS, "no-such-command"]);
+  assert.equal(unknown.code, 2, unknown.stderr);
+});
+
+Deno.test("importing the package's root module starts no command line", async () => {
+  await using dir = await tempDir();
+  const script = join(dir.path, "use.ts");
+  await Deno.writeTextFile(
+    script,
+    `import { openProject } from ${JSON.stringify(MOD_TS)};\n` +
+      `console.log(typeof openProject);\n`,
+  );
+  const res = await denoRun(dir.path, [script, "--version"]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout, "function\n");
+});
