@@ -23,16 +23,20 @@ export function isCompiled(): boolean {
 
 /**
  * The argv that starts `br` again (for hooks, MCP client configs, agents): `BR_BIN` when
- * set, the compiled binary itself, or `deno run` with the binary's flags on this
- * checkout's `main.ts`.
+ * set, the compiled binary itself, `deno run` of the same published version when run from
+ * JSR (`deno run jsr:@buildrunner/br`), or `deno run` with the binary's flags on this
+ * checkout's `main.ts`. `moduleUrl` is where this module was loaded from.
  */
 export function selfCommand(
   env: Record<string, string | undefined> = Deno.env.toObject(),
+  moduleUrl: string = import.meta.url,
 ): string[] {
   if (env.BR_BIN) return [env.BR_BIN];
   if (isCompiled()) return [Deno.execPath()];
-  const mainTs = fromFileUrl(new URL("../../main.ts", import.meta.url));
-  const config = fromFileUrl(new URL("../../deno.json", import.meta.url));
+  const jsr = /^https:\/\/jsr\.io\/(@[^/]+\/[^/]+)\/([^/]+)\//.exec(moduleUrl);
+  if (jsr) return [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, `jsr:${jsr[1]}@${jsr[2]}`];
+  const mainTs = fromFileUrl(new URL("../../main.ts", moduleUrl));
+  const config = fromFileUrl(new URL("../../deno.json", moduleUrl));
   return [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, "--config", config, mainTs];
 }
 

@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import denoJson from "../../deno.json" with { type: "json" };
 import { tempDir } from "../helpers.ts";
+import { RUN_FLAGS, selfCommand } from "../../src/core/self.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MOD_TS = join(ROOT, "mod.ts");
+const MAIN_TS = join(ROOT, "main.ts");
 
 async function denoRun(dir: string, args: string[]) {
   const config = join(dir, "deno.json");
@@ -49,4 +51,18 @@ Deno.test("importing the package's root module starts no command line", async ()
   const res = await denoRun(dir.path, [script, "--version"]);
   assert.equal(res.code, 0, res.stderr);
   assert.equal(res.stdout, "function\n");
+});
+
+Deno.test("selfCommand(): run from JSR, br starts the same published version again", () => {
+  const here = `https://jsr.io/@buildrunner/br/${denoJson.version}/src/core/self.ts`;
+  assert.deepEqual(selfCommand({}, here), [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    ...RUN_FLAGS,
+    `jsr:@buildrunner/br@${denoJson.version}`,
+  ]);
+  assert.deepEqual(selfCommand({ BR_BIN: "/opt/br" }, here), ["/opt/br"]);
+  const local = selfCommand({});
+  assert.equal(local.at(-1), MAIN_TS);
 });
