@@ -1,3 +1,4 @@
+import denoJson from "../../deno.json" with { type: "json" };
 import { fromFileUrl } from "./path.ts";
 
 /** The permission flags `br` is compiled with; tests and self-invocations use the same. */
@@ -15,6 +16,14 @@ export const RUN_FLAGS: readonly string[] = [
   ...RUN_PERMISSIONS,
   "--v8-flags=--min-semi-space-size=2",
 ];
+
+/**
+ * deno.json's unstable features as flags. A checkout's runs get them from deno.json; a run of
+ * the published package does not (a package's config does not apply to who runs it), and
+ * without `--unstable-worker-options` the cost import's sandboxed reader thread ends the
+ * process.
+ */
+export const UNSTABLE_FLAGS: readonly string[] = denoJson.unstable.map((f) => `--unstable-${f}`);
 
 /** True when running as a `deno compile` binary. */
 export function isCompiled(): boolean {
@@ -34,7 +43,16 @@ export function selfCommand(
   if (env.BR_BIN) return [env.BR_BIN];
   if (isCompiled()) return [Deno.execPath()];
   const jsr = /^https:\/\/jsr\.io\/(@[^/]+\/[^/]+)\/([^/]+)\//.exec(moduleUrl);
-  if (jsr) return [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, `jsr:${jsr[1]}@${jsr[2]}`];
+  if (jsr) {
+    return [
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      ...RUN_FLAGS,
+      ...UNSTABLE_FLAGS,
+      `jsr:${jsr[1]}@${jsr[2]}`,
+    ];
+  }
   const mainTs = fromFileUrl(new URL("../../main.ts", moduleUrl));
   const config = fromFileUrl(new URL("../../deno.json", moduleUrl));
   return [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, "--config", config, mainTs];

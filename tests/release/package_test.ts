@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import denoJson from "../../deno.json" with { type: "json" };
 import { tempDir } from "../helpers.ts";
-import { RUN_FLAGS, selfCommand } from "../../src/core/self.ts";
+import { RUN_FLAGS, selfCommand, UNSTABLE_FLAGS } from "../../src/core/self.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MOD_TS = join(ROOT, "mod.ts");
@@ -60,9 +60,12 @@ Deno.test("selfCommand(): run from JSR, br starts the same published version aga
     "run",
     "--quiet",
     ...RUN_FLAGS,
+    "--unstable-worker-options",
+    "--unstable-lazy-dynamic-imports",
     `jsr:@buildrunner/br@${denoJson.version}`,
   ]);
   assert.deepEqual(selfCommand({ BR_BIN: "/opt/br" }, here), ["/opt/br"]);
+  assert.deepEqual(UNSTABLE_FLAGS, denoJson.unstable.map((f) => `--unstable-${f}`));
   const local = selfCommand({});
   assert.equal(local.at(-1), MAIN_TS);
 });
