@@ -8,14 +8,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import denoJson from "../../deno.json" with { type: "json" };
-import { tempDir } from "../helpers.ts";
+import { tempDir, tempProject } from "../helpers.ts";
+import { ccLine, writeLog } from "../cost/_logs.ts";
 import { RUN_FLAGS, selfCommand, UNSTABLE_FLAGS } from "../../src/core/self.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MOD_TS = join(ROOT, "mod.ts");
 const MAIN_TS = join(ROOT, "main.ts");
 
-async function denoRun(dir: string, args: string[]) {
+async function denoRun(dir: string, args: string[], env: Record<string, string> = {}) {
   const config = join(dir, "deno.json");
   await Deno.writeTextFile(config, JSON.stringify({ imports: denoJson.imports }));
   const out = await new Deno.Command(Deno.execPath(), {
@@ -24,7 +25,7 @@ async function denoRun(dir: string, args: string[]) {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     signal: AbortSignal.timeout(120_000),
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -68,4 +69,31 @@ Deno.test("selfCommand(): run from JSR, br starts the same published version aga
   assert.deepEqual(UNSTABLE_FLAGS, denoJson.unstable.map((f) => `--unstable-${f}`));
   const local = selfCommand({});
   assert.equal(local.at(-1), MAIN_TS);
+});
+
+Deno.test("run as a package, br needs deno.json's unstable flags: the cost import ends the process without them", async () => {
+  await using project = await tempProject("acme");
+  await using home = await tempDir();
+  // Past 4 MiB of log the import is read on a sandboxed reader thread.
+  const lines = Array.from({ length: 8000 }, (_, i) =>
+    ccLine({
+      id: `msg_${i}`,
+      model: "claude-sonnet-4-5-20250929",
+      time: new Date(Date.UTC(2026, 10, 25, 10) + i * 1000).toISOString(),
+      input: 10,
+      output: 5,
+      cwd: project.path,
+    }));
+  await writeLog(join(home.path, "claude", "projects", "-work-acme", "s1.jsonl"), lines);
+  assert.ok(
+    (await Deno.stat(join(home.path, "claude/projects/-work-acme/s1.jsonl"))).size > 4 << 20,
+  );
+  const env = { CLAUDE_CONFIG_DIR: join(home.path, "claude"), BR_NO_TELEMETRY: "1" };
+  const args = [MOD_TS, "cost", "import", "claude-code", "--json"];
+  const bare = await denoRun(project.path, args, env);
+  assert.notEqual(bare.code, 0, bare.stdout);
+  assert.match(bare.stderr, /--unstable-worker-options/);
+  const flagged = await denoRun(project.path, [...UNSTABLE_FLAGS, ...args], env);
+  assert.equal(flagged.code, 0, flagged.stderr);
+  assert.equal(JSON.parse(flagged.stdout).added, lines.length);
 });
