@@ -105,7 +105,7 @@ Deno.test("ci.yml runs deno task ok on Linux and macOS with .ci/run's Deno and t
   }
   const linux = ci.jobs.linux;
   assert.match(linux.container ?? "", /^debian:/);
-  for (const pkg of ["chromium", "pre-commit", "git", "npm", "python3"]) {
+  for (const pkg of ["chromium", "pre-commit", "git", "npm", "python3", "curl", "unzip"]) {
     assert.match(runs(linux), new RegExp(`apt-get install .*\\b${pkg}\\b`), pkg);
   }
   assert.match(runs(ci.jobs.macos), /brew install .*\bpre-commit\b/);
