@@ -6,6 +6,7 @@
  * an OIDC token.
  */
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv, { type ValidateFunction } from "ajv";
 import ajvFormats from "ajv-formats";
@@ -16,6 +17,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const addFormats = ajvFormats.default;
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -132,4 +134,32 @@ Deno.test("release.yml builds every target on a tag, attaches it, publishes to J
   assert.equal(publish.needs, "binaries");
   assert.deepEqual(publish.permissions, { contents: "read", "id-token": "write" });
   assert.match(runs(publish), /^deno publish$/m);
+});
+
+Deno.test("release.yml's tag check passes the tag of deno.json's version and stops any other", async () => {
+  const release = await load("release.yml");
+  const step = release.jobs.binaries.steps.find((s) =>
+    s.name === "Check the tag names deno.json's version"
+  );
+  assert.ok(step?.run);
+  const denoJson = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const runStep = async (tag: string) => {
+    // GitHub runs a `run` step on Linux as `bash -e {0}`.
+    const out = await new Deno.Command("bash", {
+      args: ["-e", "-c", step.run!],
+      cwd: ROOT,
+      env: {
+        GITHUB_REF_NAME: tag,
+        PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+  };
+  const good = await runStep(`v${denoJson.version}`);
+  assert.equal(good.code, 0, good.stdout);
+  const bad = await runStep(`v${denoJson.version}.1`);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /^::error::tag v\S+ does not name deno.json's version \(v/m);
 });
