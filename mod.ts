@@ -19,6 +19,8 @@
  * await Deno.remove(dir, { recursive: true });
  * ```
  *
+ * Run as a program (`deno run -A jsr:@buildrunner/br <command>`), it is the `br` command line.
+ *
  * @module
  */
 export {
@@ -123,3 +125,6 @@ export {
   statusView,
   updateFeature,
 } from "./src/features/mod.ts";
+
+// `deno run jsr:@buildrunner/br` runs this module: start the command line, loaded only then.
+if (import.meta.main) await (await import("./main.ts")).main();

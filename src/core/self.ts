@@ -1,3 +1,4 @@
+import denoJson from "../../deno.json" with { type: "json" };
 import { fromFileUrl } from "./path.ts";
 
 /** The permission flags `br` is compiled with; tests and self-invocations use the same. */
@@ -16,6 +17,14 @@ export const RUN_FLAGS: readonly string[] = [
   "--v8-flags=--min-semi-space-size=2",
 ];
 
+/**
+ * deno.json's unstable features as flags. A checkout's runs get them from deno.json; a run of
+ * the published package does not (a package's config does not apply to who runs it), and
+ * without `--unstable-worker-options` the cost import's sandboxed reader thread ends the
+ * process.
+ */
+export const UNSTABLE_FLAGS: readonly string[] = denoJson.unstable.map((f) => `--unstable-${f}`);
+
 /** True when running as a `deno compile` binary. */
 export function isCompiled(): boolean {
   return import.meta.url.includes("/deno-compile-") || import.meta.url.includes("\\deno-compile-");
@@ -23,16 +32,29 @@ export function isCompiled(): boolean {
 
 /**
  * The argv that starts `br` again (for hooks, MCP client configs, agents): `BR_BIN` when
- * set, the compiled binary itself, or `deno run` with the binary's flags on this
- * checkout's `main.ts`.
+ * set, the compiled binary itself, `deno run` of the same published version when run from
+ * JSR (`deno run jsr:@buildrunner/br`), or `deno run` with the binary's flags on this
+ * checkout's `main.ts`. `moduleUrl` is where this module was loaded from.
  */
 export function selfCommand(
   env: Record<string, string | undefined> = Deno.env.toObject(),
+  moduleUrl: string = import.meta.url,
 ): string[] {
   if (env.BR_BIN) return [env.BR_BIN];
   if (isCompiled()) return [Deno.execPath()];
-  const mainTs = fromFileUrl(new URL("../../main.ts", import.meta.url));
-  const config = fromFileUrl(new URL("../../deno.json", import.meta.url));
+  const jsr = /^https:\/\/jsr\.io\/(@[^/]+\/[^/]+)\/([^/]+)\//.exec(moduleUrl);
+  if (jsr) {
+    return [
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      ...RUN_FLAGS,
+      ...UNSTABLE_FLAGS,
+      `jsr:${jsr[1]}@${jsr[2]}`,
+    ];
+  }
+  const mainTs = fromFileUrl(new URL("../../main.ts", moduleUrl));
+  const config = fromFileUrl(new URL("../../deno.json", moduleUrl));
   return [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, "--config", config, mainTs];
 }
 

@@ -184,7 +184,10 @@ Deno.test("every way of starting br runs it with the same flags", async () => {
   const flags = RUN_FLAGS.join(" ").replace("--allow-all", "-A");
   const tasks = denoJson.tasks as Record<string, string>;
   assert.ok(tasks.br.startsWith(`deno run ${flags} main.ts`), tasks.br);
-  assert.ok(tasks.compile.startsWith(`deno compile ${flags} `), tasks.compile);
+  // `deno task compile` and `deno task release` compile through scripts/_compile.ts.
+  assert.equal(tasks.compile, "deno run -A scripts/compile.ts");
+  const compile = await Deno.readTextFile(new URL("../../scripts/_compile.ts", import.meta.url));
+  assert.match(compile, /"compile",\s+\.\.\.RUN_FLAGS,/);
   const main = await Deno.readTextFile(new URL("../../main.ts", import.meta.url));
   assert.equal(main.split("\n")[0], `#!/usr/bin/env -S deno run ${RUN_FLAGS.join(" ")}`);
   const self = selfCommand({});
