@@ -62,6 +62,21 @@ export interface PluginContext {
     root: string;
     /** A copy of its features (features.json). */
     features(): Promise<Record<string, unknown>[]>;
+    /**
+     * Adds a feature. br does it in its own process, under the project lock, with the same
+     * checks and governance as `br feature add`; the plugin needs no write grant.
+     */
+    addFeature(input: PluginFeatureInput): Promise<Record<string, unknown>>;
+    /** Changes fields of a feature (as `br feature update`). */
+    updateFeature(id: string, patch: PluginFeaturePatch): Promise<Record<string, unknown>>;
+    /** Moves a feature to another status (as `br feature status`; `blocked` needs a reason). */
+    setFeatureStatus(
+      id: string,
+      status: string,
+      options?: { reason?: string },
+    ): Promise<Record<string, unknown>>;
+    /** What the usage ledger recorded for a feature: USD and tokens. */
+    cost(featureId: string): Promise<{ cost_usd: number; total_tokens: number }>;
   };
   /** The granted environment variables that are set. */
   env: Record<string, string>;
@@ -83,6 +98,38 @@ export interface PluginContext {
     list(prefix?: string): Promise<string[]>;
   };
 }
+
+/** The fields a plugin may set on a new feature. */
+export interface PluginFeatureInput {
+  /** Human name (required). */
+  name: string;
+  /** Id; default: the slug of the name. */
+  id?: string;
+  /** Description. */
+  description?: string;
+  /** Priority (default medium). */
+  priority?: string;
+  /** Status (default planned). */
+  status?: string;
+  /** Acceptance criteria. */
+  acceptance?: string[];
+  /** Tags. */
+  tags?: string[];
+  /** Planned week. */
+  week?: number | null;
+  /** Owner. */
+  owner?: string | null;
+  /** Why it is blocked (needed when status is blocked). */
+  blocked_reason?: string | null;
+}
+
+/** The fields a plugin may change on a feature (not its status). */
+export type PluginFeaturePatch = Partial<
+  Pick<
+    PluginFeatureInput,
+    "name" | "description" | "priority" | "acceptance" | "tags" | "week" | "owner"
+  >
+>;
 
 /** What a command returns. */
 export interface PluginCommandResult {

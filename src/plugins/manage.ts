@@ -91,6 +91,32 @@ function within(path: string, folder: string): boolean {
 }
 
 /**
+ * The host a manifest names as `"*"`: a host the user chooses at add time (a GitHub
+ * Enterprise server, a test server). `--yes` never grants it; `--grant net=HOST` names it.
+ */
+export const ANY_HOST = "*";
+
+/**
+ * True when a request covers one granted item: a path inside a requested folder; a host
+ * requested (a host without a port covers its ports) or, when the manifest requests
+ * {@link ANY_HOST}, any host; an environment variable requested.
+ */
+function covers(kind: typeof KINDS[number], requested: string[], value: string): boolean {
+  if (kind === "read" || kind === "write") return requested.some((r) => within(value, r));
+  if (requested.includes(value)) return true;
+  if (kind !== "net" || value === ANY_HOST) return false;
+  const host = value.replace(/:\d+$/, "");
+  return requested.includes(ANY_HOST) || requested.includes(host);
+}
+
+/** What granting "everything requested" (`--yes`) gives: the request without {@link ANY_HOST}. */
+export function fullGrant(requested: PluginGrant): PluginGrant {
+  const out = structuredClone(requested);
+  out.net = out.net.filter((h) => h !== ANY_HOST);
+  return out;
+}
+
+/**
  * Checks a grant against what the plugin requests: a grant may hold less, never more.
  *
  * @throws {BrError} `usage` naming the first item the manifest does not request.
@@ -98,10 +124,7 @@ function within(path: string, folder: string): boolean {
 export function checkGrant(name: string, requested: PluginGrant, grant: PluginGrant): void {
   for (const kind of KINDS) {
     for (const value of grant[kind]) {
-      const ok = kind === "read" || kind === "write"
-        ? requested[kind].some((r) => within(value, r))
-        : requested[kind].includes(value);
-      if (!ok) {
+      if (!covers(kind, requested[kind], value)) {
         throw new BrError(
           "usage",
           `Cannot grant ${kind}=${value} to plugin "${name}": its manifest does not request it`,
@@ -230,11 +253,7 @@ export async function listPlugins(project: Project): Promise<PluginEntry[]> {
 export function keptGrant(old: PluginGrant, requested: PluginGrant): PluginGrant {
   const out = emptyGrant();
   for (const kind of KINDS) {
-    out[kind] = old[kind].filter((v) =>
-      kind === "read" || kind === "write"
-        ? requested[kind].some((r) => within(v, r))
-        : requested[kind].includes(v)
-    );
+    out[kind] = old[kind].filter((v) => covers(kind, requested[kind], v));
   }
   return out;
 }
@@ -245,7 +264,7 @@ export function asksMore(requested: PluginGrant, grant: PluginGrant): boolean {
     requested[kind].some((r) =>
       kind === "read" || kind === "write"
         ? !grant[kind].some((g) => within(r, g))
-        : !grant[kind].includes(r)
+        : r !== ANY_HOST && !grant[kind].includes(r)
     )
   );
 }

@@ -4,6 +4,7 @@ import type { Project } from "../../core/project.ts";
 import {
   asksMore,
   checkGrant,
+  fullGrant,
   installPlugin,
   keptGrant,
   listPlugins,
@@ -63,7 +64,7 @@ async function chooseGrant(
     checkGrant(prepared.loaded.manifest.name, requested, grant);
     return grant;
   }
-  if (flags.yes) return structuredClone(requested);
+  if (flags.yes) return fullGrant(requested);
   const name = prepared.loaded.manifest.name;
   if (!ctx.stdinIsTTY) {
     throw new BrError(
@@ -83,7 +84,7 @@ async function chooseGrant(
       },
     );
   }
-  return structuredClone(requested);
+  return fullGrant(requested);
 }
 
 function describeRequest(ctx: BrContext, prepared: PreparedPlugin): void {
