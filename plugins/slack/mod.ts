@@ -87,22 +87,16 @@ async function summary(args: string[], ctx: PluginContext) {
   const done = features.filter((f) =>
     f.status === "complete" && Date.parse(String(f.completed_at ?? "")) >= since
   );
-  const active = features.filter((f) =>
-    f.status === "in_progress" || f.status === "testing"
-  );
+  const active = features.filter((f) => f.status === "in_progress" || f.status === "testing");
   const blocked = features.filter((f) => f.status === "blocked");
   const complete = features.filter((f) => f.status === "complete").length;
-  const pct = features.length
-    ? Math.floor((complete / features.length) * 100)
-    : 0;
+  const pct = features.length ? Math.floor((complete / features.length) * 100) : 0;
   const list = (
     items: Record<string, unknown>[],
     extra?: (f: Record<string, unknown>) => string,
   ) =>
     items.length
-      ? items.slice(0, 20).map((f) =>
-        `• ${f.name} (\`${f.id}\`)${extra ? extra(f) : ""}`
-      ).join(
+      ? items.slice(0, 20).map((f) => `• ${f.name} (\`${f.id}\`)${extra ? extra(f) : ""}`).join(
         "\n",
       ) + (items.length > 20 ? `\n… and ${items.length - 20} more` : "")
       : "_none_";
@@ -141,9 +135,7 @@ export default definePlugin({
   },
   events: {
     "feature.completed": async (event, ctx) => {
-      const feature = (await ctx.project.features()).find((f) =>
-        f.id === event.payload.id
-      );
+      const feature = (await ctx.project.features()).find((f) => f.id === event.payload.id);
       const name = String(feature?.name ?? event.payload.id);
       await post(
         ctx,
@@ -158,9 +150,7 @@ export default definePlugin({
       );
     },
     "gate.failed": async (event, ctx) => {
-      const counts = Object.entries(event.payload.counts ?? {}).map(([k, v]) =>
-        `${k}: ${v}`
-      )
+      const counts = Object.entries(event.payload.counts ?? {}).map(([k, v]) => `${k}: ${v}`)
         .join(", ");
       await post(
         ctx,
@@ -187,8 +177,7 @@ export default definePlugin({
   },
   commands: {
     summary: {
-      brief:
-        "Posts a daily digest: completed in 24 h, in progress, blocked (--dry-run prints it)",
+      brief: "Posts a daily digest: completed in 24 h, in progress, blocked (--dry-run prints it)",
       run: summary,
     },
   },

@@ -22,9 +22,7 @@ async function slackProject(host: string) {
 }
 
 function posted(server: ReturnType<typeof fakeSlack>) {
-  return server.seen.filter((s) => s.method === "POST").map((s) =>
-    JSON.parse(s.body)
-  );
+  return server.seen.filter((s) => s.method === "POST").map((s) => JSON.parse(s.body));
 }
 
 Deno.test("slack posts one Block Kit message per finished feature and failed gate", async () => {
