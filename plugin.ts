@@ -64,12 +64,13 @@ export interface PluginContext {
     features(): Promise<Record<string, unknown>[]>;
     /**
      * Adds a feature. br does it in its own process, under the project lock, with the same
-     * checks and governance as `br feature add`; the plugin needs no write grant.
+     * checks and governance as `br feature add`. Needs the grant `features=write` (no file
+     * access: the sandbox never writes features.json).
      */
     addFeature(input: PluginFeatureInput): Promise<Record<string, unknown>>;
-    /** Changes fields of a feature (as `br feature update`). */
+    /** Changes fields of a feature (as `br feature update`; grant `features=write`). */
     updateFeature(id: string, patch: PluginFeaturePatch): Promise<Record<string, unknown>>;
-    /** Moves a feature to another status (as `br feature status`; `blocked` needs a reason). */
+    /** Moves a feature to another status (`blocked` needs a reason; grant `features=write`). */
     setFeatureStatus(
       id: string,
       status: string,
@@ -149,6 +150,11 @@ export interface PluginPermissions {
   net?: string[];
   /** Environment variables it may read. */
   env?: string[];
+  /**
+   * `["write"]`: it may add and change features through its context (br writes them, under
+   * the project lock, with the same checks and governance as `br feature`).
+   */
+  features?: "write"[];
 }
 
 /** The manifest of a plugin. */

@@ -230,7 +230,7 @@ export default definePlugin({
     apiVersion: 1,
     description: "GitHub issues as features, pull requests from finished features",
     // "*": the server of a GitHub Enterprise (granted with --grant net=HOST).
-    permissions: { net: ["api.github.com", "*"], env: [TOKEN] },
+    permissions: { net: ["api.github.com", "*"], env: [TOKEN], features: ["write"] },
   },
   events: {
     "feature.completed": async (event, ctx) => {

@@ -29,11 +29,11 @@ export interface PreparedPlugin {
   loaded: LoadedPlugin;
 }
 
-const KINDS = ["read", "write", "net", "env"] as const;
+const KINDS = ["read", "write", "net", "env", "features"] as const;
 
 /** An empty grant. */
 export function emptyGrant(): PluginGrant {
-  return { read: [], write: [], net: [], env: [] };
+  return { read: [], write: [], net: [], env: [], features: [] };
 }
 
 /**
@@ -48,9 +48,12 @@ export function parseGrant(text: string, root: string): PluginGrant {
     const eq = item.indexOf("=");
     const kind = item.slice(0, eq) as typeof KINDS[number];
     const value = item.slice(eq + 1);
-    if (eq === -1 || !KINDS.includes(kind) || value === "") {
+    if (
+      eq === -1 || !KINDS.includes(kind) || value === "" ||
+      (kind === "features" && value !== "write")
+    ) {
       throw new BrError("usage", `Invalid --grant item "${item}"`, {
-        hint: "write it as read=PATH,write=PATH,net=HOST,env=NAME (keys may repeat)",
+        hint: "write it as read=PATH,write=PATH,net=HOST,env=NAME,features=write (keys may repeat)",
       });
     }
     if (kind === "read" || kind === "write") {
@@ -70,6 +73,13 @@ function normalizeRequest(name: string, requested: PluginGrant): PluginGrant {
   const out = emptyGrant();
   for (const kind of KINDS) {
     for (const value of requested[kind]) {
+      if (kind === "features" && value !== "write") {
+        throw new BrError(
+          "plugin",
+          `Cannot add plugin "${name}": it requests features access "${value}"`,
+          { hint: 'the only features access is "write"' },
+        );
+      }
       if ((kind === "read" || kind === "write") && !grantPathInside(value)) {
         throw new BrError(
           "plugin",

@@ -8,7 +8,13 @@ import {
   PluginWorker,
   verifyBundle,
 } from "./host.ts";
-import { bundlePath, findPlugin, loadPlugins, type PluginEntry } from "./registry.ts";
+import {
+  bundlePath,
+  findPlugin,
+  loadPlugins,
+  type PluginEntry,
+  type PluginGrant,
+} from "./registry.ts";
 
 /** Default per-call timeout of an event handler (the bus's own is 5 s). */
 export const EVENT_TIMEOUT_MS = 3000;
@@ -98,9 +104,19 @@ function featureFields(raw: unknown, adding: boolean): Record<string, unknown> {
 }
 
 /** The answers to a plugin's context requests: its key-value store and the features. */
-export function pluginServices(project: Project, plugin: string): PluginServices {
+export function pluginServices(
+  project: Project,
+  plugin: string,
+  grant: PluginGrant | null = null,
+): PluginServices {
   return async (op: string, args: unknown[]): Promise<unknown> => {
     const key = String(args[0] ?? "");
+    if (op.startsWith("features.") && !grant?.features.includes("write")) {
+      // Worded as Deno's own denials, so the host reports it as one.
+      throw new Error(
+        `Requires features access to write features; grant it with "br plugin update ${plugin} --grant ...,features=write"`,
+      );
+    }
     switch (op) {
       case "features": {
         const { loadFeatures } = await import("../features/registry.ts");
@@ -186,7 +202,7 @@ export async function startPlugin(
     projectName: await projectName(project),
     env,
     timeoutMs,
-    services: pluginServices(project, entry.name),
+    services: pluginServices(project, entry.name, entry.grant),
   });
 }
 

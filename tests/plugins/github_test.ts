@@ -82,7 +82,7 @@ function fakeGitHub() {
 }
 
 async function githubProject(host: string, url: string) {
-  const dir = await projectWith("github", `net=${host},env=GITHUB_TOKEN`);
+  const dir = await projectWith("github", `net=${host},env=GITHUB_TOKEN,features=write`);
   const config = await br(["github", "config", "--url", url, "--repo", "acme/app"], {
     cwd: dir.path,
   });
@@ -254,9 +254,35 @@ Deno.test("br plugin add --yes grants the GitHub host, never any host; --grant n
     (await br(["plugin", "info", "github", "--json"], { cwd: dir.path })).stdout,
   );
   assert.deepEqual(info.grant.net, ["api.github.com"]);
+  assert.deepEqual(info.grant.features, ["write"]);
   await using other = await projectWith("github", "net=ghe.example.com:8443");
   const ghe = JSON.parse(
     (await br(["plugin", "info", "github", "--json"], { cwd: other.path })).stdout,
   );
   assert.deepEqual(ghe.grant.net, ["ghe.example.com:8443"]);
+});
+
+Deno.test("br github import without the grant features=write is denied, nothing written (exit 6)", async () => {
+  await using gh = fakeGitHub();
+  await using dir = await projectWith("github", `net=${gh.host},env=GITHUB_TOKEN`);
+  await br(["github", "config", "--url", gh.url, "--repo", "acme/app"], { cwd: dir.path });
+  const res = await br(["github", "import", "--label", "br"], {
+    cwd: dir.path,
+    env: { GITHUB_TOKEN: TOKEN },
+  });
+  assert.equal(res.code, 6, res.stderr);
+  assert.match(res.stderr, /Plugin "github" was denied an access: Requires features access/);
+  assert.deepEqual(await features(dir.path), []);
+});
+
+Deno.test("plugin command flags pass through; br's --project works around them", async () => {
+  await using dir = await projectWith("github", "net=api.github.com");
+  const res = await br(
+    ["github", "config", "--repo", "acme/app", "--project", dir.path, "--json"],
+    { cwd: dir.path },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  assert.deepEqual(JSON.parse(res.stdout), { repo: "acme/app" });
+  const help = await br(["github", "config", "--help"], { cwd: dir.path });
+  assert.match(help.stdout, /Shows or sets the API URL/);
 });

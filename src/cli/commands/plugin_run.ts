@@ -32,10 +32,12 @@ import {
 
 type GrantFlags = ProjectFlags & JsonFlags & { grant?: string; yes?: boolean };
 
-const KINDS = ["read", "write", "net", "env"] as const;
+const KINDS = ["read", "write", "net", "env", "features"] as const;
 
 function grantLines(grant: PluginGrant): string[] {
-  return KINDS.map((k) => `  ${k.padEnd(6)}${grant[k].length ? grant[k].join(", ") : "-"}`);
+  return KINDS.map((k) =>
+    `  ${k.length < 6 ? k.padEnd(6) : `${k} `}${grant[k].length ? grant[k].join(", ") : "-"}`
+  );
 }
 
 async function confirm(ctx: BrContext, question: string): Promise<boolean> {
