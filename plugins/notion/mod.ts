@@ -70,7 +70,13 @@ export function markdownBlocks(markdown: string): Desired[] {
     } else paragraph.push(line);
   }
   flush();
+  for (const block of out) if (block.type !== "code") block.text = unescape(block.text);
   return out;
+}
+
+/** Markdown's backslash escapes (`\\*`, `\\_`, as br writes feature text) removed. */
+function unescape(text: string): string {
+  return text.replace(/\\([\\`*_{}\[\]()#+\-.!|<>~])/g, "$1");
 }
 
 function richText(text: string) {
@@ -167,7 +173,7 @@ async function push(args: string[], ctx: PluginContext) {
     markdown = await Deno.readTextFile(`${ctx.project.root}/STATUS.md`);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
-    ctx.log.error('Cannot find STATUS.md; hint: run "br status --write" first');
+    ctx.log.error('Cannot find STATUS.md; hint: run "br generate" first');
     return { exitCode: 4 };
   }
   const desired = markdownBlocks(markdown);

@@ -109,7 +109,7 @@ Progress: 1 of 3
 
 - [x] Login
 - [ ] Export
-- Search: blocked
+- Search: blocked \\(index\\_v2\\)
 
 ---
 
@@ -134,7 +134,7 @@ Deno.test("br notion push writes STATUS.md as blocks, then replaces only the cha
     "heading_2:Features",
     "to_do:Login",
     "to_do:Export",
-    "bulleted_list_item:Search: blocked",
+    "bulleted_list_item:Search: blocked (index_v2)",
     "divider:",
     "code:br status",
   ]);
@@ -178,7 +178,7 @@ Deno.test("br notion push writes STATUS.md as blocks, then replaces only the cha
     1,
     1,
   ]);
-  assert.equal(notion.text()[5], "quote:Search: blocked");
+  assert.equal(notion.text()[5], "quote:Search: blocked (index_v2)");
   assert.equal(notion.blocks.length, 8);
 
   // A new first block of another type: Notion inserts only after a block, so the page is
@@ -193,7 +193,7 @@ Deno.test("br notion push writes STATUS.md as blocks, then replaces only the cha
     "heading_2:Features",
     "to_do:Login",
     "to_do:Export",
-    "bulleted_list_item:Search: blocked",
+    "bulleted_list_item:Search: blocked (index_v2)",
     "divider:",
     "code:br status",
   ]);
