@@ -62,6 +62,22 @@ export interface PluginContext {
     root: string;
     /** A copy of its features (features.json). */
     features(): Promise<Record<string, unknown>[]>;
+    /**
+     * Adds a feature. br does it in its own process, under the project lock, with the same
+     * checks and governance as `br feature add`. Needs the grant `features=write` (no file
+     * access: the sandbox never writes features.json).
+     */
+    addFeature(input: PluginFeatureInput): Promise<Record<string, unknown>>;
+    /** Changes fields of a feature (as `br feature update`; grant `features=write`). */
+    updateFeature(id: string, patch: PluginFeaturePatch): Promise<Record<string, unknown>>;
+    /** Moves a feature to another status (`blocked` needs a reason; grant `features=write`). */
+    setFeatureStatus(
+      id: string,
+      status: string,
+      options?: { reason?: string },
+    ): Promise<Record<string, unknown>>;
+    /** What the usage ledger recorded for a feature: USD and tokens. */
+    cost(featureId: string): Promise<{ cost_usd: number; total_tokens: number }>;
   };
   /** The granted environment variables that are set. */
   env: Record<string, string>;
@@ -84,6 +100,38 @@ export interface PluginContext {
   };
 }
 
+/** The fields a plugin may set on a new feature. */
+export interface PluginFeatureInput {
+  /** Human name (required). */
+  name: string;
+  /** Id; default: the slug of the name. */
+  id?: string;
+  /** Description. */
+  description?: string;
+  /** Priority (default medium). */
+  priority?: string;
+  /** Status (default planned). */
+  status?: string;
+  /** Acceptance criteria. */
+  acceptance?: string[];
+  /** Tags. */
+  tags?: string[];
+  /** Planned week. */
+  week?: number | null;
+  /** Owner. */
+  owner?: string | null;
+  /** Why it is blocked (needed when status is blocked). */
+  blocked_reason?: string | null;
+}
+
+/** The fields a plugin may change on a feature (not its status). */
+export type PluginFeaturePatch = Partial<
+  Pick<
+    PluginFeatureInput,
+    "name" | "description" | "priority" | "acceptance" | "tags" | "week" | "owner"
+  >
+>;
+
 /** What a command returns. */
 export interface PluginCommandResult {
   /** Text printed after what it streamed. */
@@ -102,6 +150,11 @@ export interface PluginPermissions {
   net?: string[];
   /** Environment variables it may read. */
   env?: string[];
+  /**
+   * `["write"]`: it may add and change features through its context (br writes them, under
+   * the project lock, with the same checks and governance as `br feature`).
+   */
+  features?: "write"[];
 }
 
 /** The manifest of a plugin. */

@@ -32,7 +32,7 @@ const start = () =>
   PluginWorker.start({
     name: "noop",
     bundle: NOOP,
-    grant: { read: [], write: [], net: [], env: [] },
+    grant: { read: [], write: [], net: [], env: [], features: [] },
     root,
     projectName: "bench",
     env: {},

@@ -166,5 +166,26 @@ export async function runTree(argv: readonly string[], ctx: BrContext): Promise<
     ctx.process.exitCode = 2;
     return;
   }
-  await run(app, argv, runCtx);
+  await run(app, pluginArgv(argv, route.words), runCtx);
+}
+
+/**
+ * `br <plugin> <command> ...`: the arguments after the command are the plugin's, flags
+ * included (`br github import --label x`), except br's own `--project` and `--help`.
+ */
+function pluginArgv(argv: readonly string[], words: string): readonly string[] {
+  const [first] = argv;
+  const route = words.split(" ");
+  if (Object.hasOwn(ROUTES, first ?? "") || route.length !== 2 || argv.includes("--")) {
+    return argv;
+  }
+  const own: string[] = [];
+  const rest: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--project") own.push(arg, argv[++i] ?? "");
+    else if (arg.startsWith("--project=") || arg === "--help" || arg === "-h") own.push(arg);
+    else rest.push(arg);
+  }
+  return rest.some((a) => a.startsWith("-")) ? [...argv.slice(0, 2), ...own, "--", ...rest] : argv;
 }

@@ -50,6 +50,12 @@ function bootstrap(this: any): void {
         name: init.projectName,
         root: init.root,
         features: () => ask(call, "features", []),
+        addFeature: (input: unknown) => ask(call, "features.add", [input]),
+        updateFeature: (id: string, patch: unknown) =>
+          ask(call, "features.update", [String(id), patch]),
+        setFeatureStatus: (id: string, status: string, options?: { reason?: string }) =>
+          ask(call, "features.status", [String(id), String(status), options?.reason ?? null]),
+        cost: (id: string) => ask(call, "cost", [String(id)]),
       },
       env: { ...(init.env as Record<string, string>) },
       fetch: (input: unknown, options?: unknown) => g.fetch(input, options),

@@ -242,6 +242,7 @@ export class PluginWorker {
       write: strings(p.write, "write"),
       net: strings(p.net, "net"),
       env: strings(p.env, "env"),
+      features: strings(p.features, "features"),
     };
     const commands = (Array.isArray(r.commands) ? r.commands : []) as PluginCommandInfo[];
     for (const c of commands) {

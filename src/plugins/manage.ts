@@ -29,11 +29,11 @@ export interface PreparedPlugin {
   loaded: LoadedPlugin;
 }
 
-const KINDS = ["read", "write", "net", "env"] as const;
+const KINDS = ["read", "write", "net", "env", "features"] as const;
 
 /** An empty grant. */
 export function emptyGrant(): PluginGrant {
-  return { read: [], write: [], net: [], env: [] };
+  return { read: [], write: [], net: [], env: [], features: [] };
 }
 
 /**
@@ -48,9 +48,12 @@ export function parseGrant(text: string, root: string): PluginGrant {
     const eq = item.indexOf("=");
     const kind = item.slice(0, eq) as typeof KINDS[number];
     const value = item.slice(eq + 1);
-    if (eq === -1 || !KINDS.includes(kind) || value === "") {
+    if (
+      eq === -1 || !KINDS.includes(kind) || value === "" ||
+      (kind === "features" && value !== "write")
+    ) {
       throw new BrError("usage", `Invalid --grant item "${item}"`, {
-        hint: "write it as read=PATH,write=PATH,net=HOST,env=NAME (keys may repeat)",
+        hint: "write it as read=PATH,write=PATH,net=HOST,env=NAME,features=write (keys may repeat)",
       });
     }
     if (kind === "read" || kind === "write") {
@@ -70,6 +73,13 @@ function normalizeRequest(name: string, requested: PluginGrant): PluginGrant {
   const out = emptyGrant();
   for (const kind of KINDS) {
     for (const value of requested[kind]) {
+      if (kind === "features" && value !== "write") {
+        throw new BrError(
+          "plugin",
+          `Cannot add plugin "${name}": it requests features access "${value}"`,
+          { hint: 'the only features access is "write"' },
+        );
+      }
       if ((kind === "read" || kind === "write") && !grantPathInside(value)) {
         throw new BrError(
           "plugin",
@@ -91,6 +101,32 @@ function within(path: string, folder: string): boolean {
 }
 
 /**
+ * The host a manifest names as `"*"`: a host the user chooses at add time (a GitHub
+ * Enterprise server, a test server). `--yes` never grants it; `--grant net=HOST` names it.
+ */
+export const ANY_HOST = "*";
+
+/**
+ * True when a request covers one granted item: a path inside a requested folder; a host
+ * requested (a host without a port covers its ports) or, when the manifest requests
+ * {@link ANY_HOST}, any host; an environment variable requested.
+ */
+function covers(kind: typeof KINDS[number], requested: string[], value: string): boolean {
+  if (kind === "read" || kind === "write") return requested.some((r) => within(value, r));
+  if (requested.includes(value)) return true;
+  if (kind !== "net" || value === ANY_HOST) return false;
+  const host = value.replace(/:\d+$/, "");
+  return requested.includes(ANY_HOST) || requested.includes(host);
+}
+
+/** What granting "everything requested" (`--yes`) gives: the request without {@link ANY_HOST}. */
+export function fullGrant(requested: PluginGrant): PluginGrant {
+  const out = structuredClone(requested);
+  out.net = out.net.filter((h) => h !== ANY_HOST);
+  return out;
+}
+
+/**
  * Checks a grant against what the plugin requests: a grant may hold less, never more.
  *
  * @throws {BrError} `usage` naming the first item the manifest does not request.
@@ -98,10 +134,7 @@ function within(path: string, folder: string): boolean {
 export function checkGrant(name: string, requested: PluginGrant, grant: PluginGrant): void {
   for (const kind of KINDS) {
     for (const value of grant[kind]) {
-      const ok = kind === "read" || kind === "write"
-        ? requested[kind].some((r) => within(value, r))
-        : requested[kind].includes(value);
-      if (!ok) {
+      if (!covers(kind, requested[kind], value)) {
         throw new BrError(
           "usage",
           `Cannot grant ${kind}=${value} to plugin "${name}": its manifest does not request it`,
@@ -230,11 +263,7 @@ export async function listPlugins(project: Project): Promise<PluginEntry[]> {
 export function keptGrant(old: PluginGrant, requested: PluginGrant): PluginGrant {
   const out = emptyGrant();
   for (const kind of KINDS) {
-    out[kind] = old[kind].filter((v) =>
-      kind === "read" || kind === "write"
-        ? requested[kind].some((r) => within(v, r))
-        : requested[kind].includes(v)
-    );
+    out[kind] = old[kind].filter((v) => covers(kind, requested[kind], v));
   }
   return out;
 }
@@ -245,7 +274,7 @@ export function asksMore(requested: PluginGrant, grant: PluginGrant): boolean {
     requested[kind].some((r) =>
       kind === "read" || kind === "write"
         ? !grant[kind].some((g) => within(r, g))
-        : !grant[kind].includes(r)
+        : r !== ANY_HOST && !grant[kind].includes(r)
     )
   );
 }

@@ -18,6 +18,8 @@ export interface PluginGrant {
   net: string[];
   /** Environment variables it may read. */
   env: string[];
+  /** `write`: it may add and change features, through br (never the file itself). */
+  features: string[];
 }
 
 /** A command a plugin adds. */
@@ -62,7 +64,13 @@ export interface PluginsFile {
 export const PLUGIN_NAME: RegExp = /^[a-z][a-z0-9-]{0,63}$/;
 
 const list = z.array(z.string().min(1)).default([]);
-const grantSchema = z.strictObject({ read: list, write: list, net: list, env: list });
+const grantSchema = z.strictObject({
+  read: list,
+  write: list,
+  net: list,
+  env: list,
+  features: z.array(z.enum(["write"])).default([]),
+});
 const entrySchema = z.strictObject({
   name: z.string().regex(PLUGIN_NAME, "must be lower-case letters, digits and dashes"),
   version: z.string().min(1),

@@ -8,7 +8,13 @@ import {
   PluginWorker,
   verifyBundle,
 } from "./host.ts";
-import { bundlePath, findPlugin, loadPlugins, type PluginEntry } from "./registry.ts";
+import {
+  bundlePath,
+  findPlugin,
+  loadPlugins,
+  type PluginEntry,
+  type PluginGrant,
+} from "./registry.ts";
 
 /** Default per-call timeout of an event handler (the bus's own is 5 s). */
 export const EVENT_TIMEOUT_MS = 3000;
@@ -59,14 +65,80 @@ async function projectName(project: Project): Promise<string> {
   }
 }
 
+const STRING_FIELDS = [
+  "name",
+  "id",
+  "description",
+  "priority",
+  "status",
+  "owner",
+  "blocked_reason",
+];
+const LIST_FIELDS = ["acceptance", "tags"];
+
+/**
+ * The feature fields a plugin sent, checked field by field (a plugin is untrusted): only
+ * the fields of the SDK's `PluginFeatureInput` (the status and id only when adding).
+ */
+function featureFields(raw: unknown, adding: boolean): Record<string, unknown> {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new Error("feature fields must be an object");
+  }
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const ok = STRING_FIELDS.includes(field) &&
+        (adding || !["id", "status", "blocked_reason"].includes(field))
+      ? typeof value === "string" ||
+        (value === null && (field === "owner" || field === "blocked_reason"))
+      : LIST_FIELDS.includes(field)
+      ? Array.isArray(value) && value.every((v) => typeof v === "string")
+      : field === "week"
+      ? value === null || (Number.isInteger(value) && (value as number) >= 0)
+      : false;
+    if (!ok) throw new Error(`invalid feature field "${field}"`);
+    out[field] = value;
+  }
+  if (adding && typeof out.name !== "string") throw new Error('a feature needs a "name"');
+  return out;
+}
+
 /** The answers to a plugin's context requests: its key-value store and the features. */
-export function pluginServices(project: Project, plugin: string): PluginServices {
+export function pluginServices(
+  project: Project,
+  plugin: string,
+  grant: PluginGrant | null = null,
+): PluginServices {
   return async (op: string, args: unknown[]): Promise<unknown> => {
     const key = String(args[0] ?? "");
+    if (op.startsWith("features.") && !grant?.features.includes("write")) {
+      // Worded as Deno's own denials, so the host reports it as one.
+      throw new Error(
+        `Requires features access to write features; grant it with "br plugin update ${plugin} --grant ...,features=write"`,
+      );
+    }
     switch (op) {
       case "features": {
         const { loadFeatures } = await import("../features/registry.ts");
         return structuredClone((await loadFeatures(project)).features);
+      }
+      case "features.add": {
+        const { addFeature } = await import("../features/registry.ts");
+        return structuredClone(await addFeature(project, featureFields(args[0], true) as never));
+      }
+      case "features.update": {
+        const { updateFeature } = await import("../features/registry.ts");
+        return structuredClone(await updateFeature(project, key, featureFields(args[1], false)));
+      }
+      case "features.status": {
+        const { setFeatureStatus } = await import("../features/registry.ts");
+        const reason = typeof args[2] === "string" ? args[2] : undefined;
+        return structuredClone(await setFeatureStatus(project, key, String(args[1]), { reason }));
+      }
+      case "cost": {
+        const { costSummary } = await import("../cost/summary.ts");
+        const { totals } = await costSummary(project, { by: "feature", feature: key });
+        return { cost_usd: totals.cost_usd, total_tokens: totals.total_tokens };
       }
       case "kv.get": {
         const store = await project.store();
@@ -130,7 +202,7 @@ export async function startPlugin(
     projectName: await projectName(project),
     env,
     timeoutMs,
-    services: pluginServices(project, entry.name),
+    services: pluginServices(project, entry.name, entry.grant),
   });
 }
 

@@ -39,6 +39,7 @@ Deno.test("br plugin add --yes records what the manifest requests and the bundle
     write: ["out"],
     net: ["127.0.0.1"],
     env: ["PROBE_TOKEN"],
+    features: [],
   });
   assert.deepEqual(entry.events, ["feature.added"]);
   const hash = await crypto.subtle.digest("SHA-256", bundle);
@@ -75,7 +76,7 @@ Deno.test("br plugin add --grant may narrow the request, never widen it", async 
   const info = JSON.parse(
     (await br(["plugin", "info", "probe", "--json"], { cwd: dir.path })).stdout,
   );
-  assert.deepEqual(info.grant, { read: ["docs/sub"], write: [], net: [], env: [] });
+  assert.deepEqual(info.grant, { read: ["docs/sub"], write: [], net: [], env: [], features: [] });
   // Grant paths are relative to the project root wherever the command runs.
   await Deno.mkdir(join(dir.path, "src"));
   assert.equal((await br(["plugin", "remove", "probe"], { cwd: dir.path })).code, 0);

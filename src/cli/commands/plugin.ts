@@ -9,7 +9,8 @@ const grantFlags = {
   grant: {
     kind: "parsed",
     parse: String,
-    brief: "What to grant: read=PATH,write=PATH,net=HOST,env=NAME (paths relative to the " +
+    brief:
+      "What to grant: read=PATH,write=PATH,net=HOST,env=NAME,features=write (paths relative to the " +
       "project root; keys may repeat; at most what the manifest requests)",
     optional: true,
     placeholder: "list",

@@ -4,6 +4,7 @@ import type { Project } from "../../core/project.ts";
 import {
   asksMore,
   checkGrant,
+  fullGrant,
   installPlugin,
   keptGrant,
   listPlugins,
@@ -31,10 +32,12 @@ import {
 
 type GrantFlags = ProjectFlags & JsonFlags & { grant?: string; yes?: boolean };
 
-const KINDS = ["read", "write", "net", "env"] as const;
+const KINDS = ["read", "write", "net", "env", "features"] as const;
 
 function grantLines(grant: PluginGrant): string[] {
-  return KINDS.map((k) => `  ${k.padEnd(6)}${grant[k].length ? grant[k].join(", ") : "-"}`);
+  return KINDS.map((k) =>
+    `  ${k.length < 6 ? k.padEnd(6) : `${k} `}${grant[k].length ? grant[k].join(", ") : "-"}`
+  );
 }
 
 async function confirm(ctx: BrContext, question: string): Promise<boolean> {
@@ -63,7 +66,7 @@ async function chooseGrant(
     checkGrant(prepared.loaded.manifest.name, requested, grant);
     return grant;
   }
-  if (flags.yes) return structuredClone(requested);
+  if (flags.yes) return fullGrant(requested);
   const name = prepared.loaded.manifest.name;
   if (!ctx.stdinIsTTY) {
     throw new BrError(
@@ -83,7 +86,7 @@ async function chooseGrant(
       },
     );
   }
-  return structuredClone(requested);
+  return fullGrant(requested);
 }
 
 function describeRequest(ctx: BrContext, prepared: PreparedPlugin): void {
