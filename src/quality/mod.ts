@@ -76,6 +76,7 @@ export {
   type ForbiddenDependency,
   type ForbiddenImport,
   type Governance,
+  governanceFromData,
   type GovernancePolicy,
   INTEGRITY_GATES,
   type NamingRule,
