@@ -1,5 +1,7 @@
 // Types and pure functions of the gates that cost nothing to load: the git hooks' fast
 // path and the CLI import them without the analyzers.
+import { type SarifLog, sarifLog } from "../core/sarif.ts";
+
 /** How bad a gap is. */
 export type GapSeverity = "high" | "medium" | "low";
 
@@ -75,40 +77,22 @@ export const ALL_GATES: readonly string[] = [
 ];
 
 /** Renders a gap report as SARIF 2.1.0 (one rule per gap kind). */
-export function gapsToSarif(report: GapReport, version: string): Record<string, unknown> {
+export function gapsToSarif(report: GapReport, version: string): SarifLog {
   const kinds = [...new Set(report.gaps.map((g) => g.kind))].sort();
   const level = (s: GapSeverity) => s === "high" ? "error" : s === "medium" ? "warning" : "note";
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: "br-gaps",
-          informationUri: "https://github.com/buildrunner/br",
-          version,
-          rules: kinds.map((k) => ({
-            id: k,
-            name: k,
-            shortDescription: { text: k.replaceAll("_", " ") },
-          })),
-        },
-      },
-      results: report.gaps.map((g) => ({
-        ruleId: g.kind,
-        ruleIndex: kinds.indexOf(g.kind),
-        level: level(g.severity),
-        message: { text: g.message },
-        properties: { severity: g.severity, feature: g.feature },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: g.file ?? ".buildrunner/features.json" },
-            ...(g.line ? { region: { startLine: g.line } } : {}),
-          },
-        }],
-      })),
-    }],
-  };
+  return sarifLog({
+    tool: "br-gaps",
+    version,
+    rules: kinds.map((k) => ({ id: k, description: k.replaceAll("_", " ") })),
+    results: report.gaps.map((g) => ({
+      ruleId: g.kind,
+      level: level(g.severity),
+      message: g.message,
+      file: g.file ?? ".buildrunner/features.json",
+      line: g.line ?? undefined,
+      properties: { severity: g.severity, feature: g.feature },
+    })),
+  });
 }
 
 /**
