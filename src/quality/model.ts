@@ -65,8 +65,8 @@ export function countGaps(gaps: readonly Gap[]): GapCounts {
 /** Weights of the dimensions (they add up to 1). */
 export const QUALITY_WEIGHTS = { structure: 0.35, security: 0.2, tests: 0.25, docs: 0.2 } as const;
 
-/** Every gate `runGates` knows, in run order. */
-export const ALL_GATES: readonly string[] = [
+/** The gates `runGates` knows, in run order (a tuple, for the config schema's enum). */
+export const GATE_NAMES = [
   "features",
   "governance",
   "spec",
@@ -74,7 +74,10 @@ export const ALL_GATES: readonly string[] = [
   "gaps",
   "quality",
   "guard",
-];
+] as const;
+
+/** Every gate `runGates` knows, in run order. */
+export const ALL_GATES: readonly string[] = GATE_NAMES;
 
 /** Renders a gap report as SARIF 2.1.0 (one rule per gap kind). */
 export function gapsToSarif(report: GapReport, version: string): SarifLog {
