@@ -184,7 +184,10 @@ export function usage(message: string, hint?: string): never {
   throw new BrError("usage", message, { hint });
 }
 
-/** Sets the exit code when it is not already set (for "check found problems" results). */
+/**
+ * Sets the exit code the process ends with, replacing one set earlier (for results such as
+ * "check found problems" that print normally and still fail).
+ */
 export function setExit(ctx: BrContext, code: number): void {
   ctx.process.exitCode = code;
 }

@@ -37,7 +37,10 @@ import type {
 
 /** A conflict or incompatibility found by the merge, with how it was resolved. */
 export interface DesignIssue {
-  /** `conflict` (both sides set a value) or `incompatibility` (a real-world clash). */
+  /**
+   * `conflict` (profile and pattern both set a value), `incompatibility` (a real-world clash)
+   * or `override` (the user's overrides replaced the merged value).
+   */
   kind: "conflict" | "incompatibility" | "override";
   /** What it is about (`radius`, `density`, `trait:public-listings`, ...). */
   subject: string;

@@ -19,9 +19,9 @@ export type GapKind =
 
 /** One gap. */
 export interface Gap {
-  /** Severity. */
+  /** How bad it is: high gaps fail `br gaps analyze` (exit 10). */
   severity: GapSeverity;
-  /** Kind. */
+  /** What is missing (also the SARIF rule id). */
   kind: GapKind;
   /** One-line description. */
   message: string;
@@ -35,13 +35,13 @@ export interface Gap {
 
 /** Counts of gaps by severity. */
 export interface GapCounts {
-  /** High. */
+  /** Gaps of severity high. */
   high: number;
-  /** Medium. */
+  /** Gaps of severity medium. */
   medium: number;
-  /** Low. */
+  /** Gaps of severity low. */
   low: number;
-  /** All. */
+  /** All gaps. */
   total: number;
 }
 

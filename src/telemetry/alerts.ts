@@ -23,7 +23,7 @@ export { type AlertThresholds, DEFAULT_THRESHOLDS } from "./_thresholds.ts";
 
 /** One rule checked now. */
 export interface AlertCheck {
-  /** Rule. */
+  /** The rule checked. */
   rule: AlertRuleName;
   /** The current figure, or null when there is no data. */
   value: number | null;
@@ -37,9 +37,9 @@ export interface AlertCheck {
 
 /** A stored alert. */
 export interface AlertRecord {
-  /** Id. */
+  /** Row id in the store. */
   id: number;
-  /** Rule. */
+  /** The rule that fired ({@link AlertRuleName}). */
   rule: string;
   /** The figure when it fired. */
   value: number;
