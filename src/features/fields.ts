@@ -1,12 +1,19 @@
 /**
  * The one description of a feature's fields and of the features file's own fields: what type
- * each holds, its limits, whether it may be missing or null. The zod schema (`schema.ts`, for
- * writes and for messages naming the field), the quick check of reads ({@link quickCheck},
- * which keeps zod off read-only commands) and MCP's feature output are all built from it.
+ * each holds, its limits, whether it may be missing or null. Everything that checks a features
+ * file is built from it, at one of two levels:
+ *
+ * - the shape (types, required and nullable fields, statuses, priorities, valid and unique
+ *   ids, a non-empty name): what a read requires, so that no code meets a field of another
+ *   type. {@link quickCheck} (which keeps zod off read-only commands), the read schema
+ *   `FeaturesFileShape` of `schema.ts` and MCP's feature output check it;
+ * - the shape and the limits (lengths, list sizes, one-line texts): what every write requires
+ *   (`FeaturesFileSchema`). A file an older version or a hand edit left with a text over a
+ *   limit still loads (its text is escaped wherever br renders it), and the next write names
+ *   the field to fix.
  *
  * This module does not import zod.
  */
-import { ONE_LINE } from "../core/text.ts";
 import { idProblem } from "./ids.ts";
 import { PRIORITIES, STATUSES } from "./types.ts";
 
@@ -137,9 +144,8 @@ export const FILE_FIELDS = {
 /** A field spec flattened for {@link quickCheck}: one loop, no call per field. */
 interface Flat {
   key: string;
-  /** 0 id, 1 line, 2 text, 3 list of lines, 4 list of texts, 5 enum, 6 int, 7 string, 8 record. */
+  /** 0 id, 1 line, 2 text, 3 list, 5 enum, 6 int, 7 string, 8 record. */
   code: number;
-  max: number;
   nonEmpty: boolean;
   values: readonly string[];
   required: boolean;
@@ -147,18 +153,15 @@ interface Flat {
   orNumber: boolean;
 }
 
-const CODES = { id: 0, line: 1, text: 2, enum: 5, int: 6, string: 7, record: 8 } as const;
+const CODES = { id: 0, line: 1, text: 2, list: 3, enum: 5, int: 6, string: 7, record: 8 } as const;
 
 function flatten(fields: Record<string, FieldSpec>): Flat[] {
   return Object.entries(fields).map(([key, spec]) => {
     const r = spec.rule;
-    const item = r.type === "list" ? r.item : null;
-    const limited = item ?? r;
     return {
       key,
-      code: item ? (item.type === "line" ? 3 : 4) : CODES[r.type as keyof typeof CODES],
-      max: "max" in limited ? limited.max : 0,
-      nonEmpty: limited.type === "line" && !!limited.nonEmpty,
+      code: CODES[r.type],
+      nonEmpty: r.type === "line" && !!r.nonEmpty,
       values: r.type === "enum" ? r.values : [],
       required: spec.required === true,
       nullable: spec.nullable === true,
@@ -170,8 +173,8 @@ function flatten(fields: Record<string, FieldSpec>): Flat[] {
 const FILE_FLAT = flatten(FILE_FIELDS);
 const FEATURE_FLAT = flatten(FEATURE_FIELDS);
 
-/** True when every field of `flat` accepts its value in `obj` (missing: `undefined`). */
-function fieldsAccepted(flat: Flat[], obj: Record<string, unknown>): boolean {
+/** True when every field of `flat` has the shape the table says in `obj` (missing: `undefined`). */
+function shapeAccepted(flat: Flat[], obj: Record<string, unknown>): boolean {
   for (let i = 0; i < flat.length; i++) {
     const f = flat[i];
     const v = obj[f.key];
@@ -186,25 +189,14 @@ function fieldsAccepted(flat: Flat[], obj: Record<string, unknown>): boolean {
     if (f.orNumber && typeof v === "number" && Number.isFinite(v)) continue;
     switch (f.code) {
       case 0:
-        if (typeof v !== "string" || v.length > FEATURE_LIMITS.id || idProblem(v) !== null) {
-          return false;
-        }
+        if (typeof v !== "string" || idProblem(v) !== null) return false;
         break;
       case 1:
-        if (!isLine(v, f.max, f.nonEmpty)) return false;
-        break;
-      case 2:
-        if (typeof v !== "string" || v.length > f.max) return false;
+        if (typeof v !== "string" || (f.nonEmpty && v === "")) return false;
         break;
       case 3:
-      case 4:
-        if (!Array.isArray(v) || v.length > FEATURE_LIMITS.items) return false;
-        for (let j = 0; j < v.length; j++) {
-          const x = v[j];
-          if (f.code === 3 ? !isLine(x, f.max, false) : typeof x !== "string" || x.length > f.max) {
-            return false;
-          }
-        }
+        if (!Array.isArray(v)) return false;
+        for (let j = 0; j < v.length; j++) if (typeof v[j] !== "string") return false;
         break;
       case 5:
         if (typeof v !== "string" || !f.values.includes(v)) return false;
@@ -212,32 +204,27 @@ function fieldsAccepted(flat: Flat[], obj: Record<string, unknown>): boolean {
       case 6:
         if (!Number.isSafeInteger(v)) return false;
         break;
-      case 7:
-        if (typeof v !== "string") return false;
-        break;
       case 8:
         if (!isObject(v)) return false;
         break;
+      default: // text, string
+        if (typeof v !== "string") return false;
     }
   }
   return true;
 }
 
-function isLine(v: unknown, max: number, nonEmpty: boolean): boolean {
-  return typeof v === "string" && v.length <= max && (v !== "" || !nonEmpty) && ONE_LINE.test(v);
-}
-
 /**
- * The structural check of a features file on read, derived from {@link FEATURE_FIELDS} and
- * {@link FILE_FIELDS}: true exactly when the zod schema accepts the data. When false, the
- * schema is loaded to name the field.
+ * The check of a features file on read: true exactly when it has the shape of
+ * {@link FEATURE_FIELDS} and {@link FILE_FIELDS} (the verdict of zod's read schema, without
+ * loading zod), ids unique. When false, the read schema is loaded to name the field.
  */
 export function quickCheck(data: unknown): boolean {
   if (!isObject(data) || !Array.isArray(data.features)) return false;
-  if (!fieldsAccepted(FILE_FLAT, data)) return false;
+  if (!shapeAccepted(FILE_FLAT, data)) return false;
   const ids = new Set<string>();
   for (const f of data.features) {
-    if (!isObject(f) || !fieldsAccepted(FEATURE_FLAT, f)) return false;
+    if (!isObject(f) || !shapeAccepted(FEATURE_FLAT, f)) return false;
     const id = f.id as string;
     if (ids.has(id)) return false;
     ids.add(id);

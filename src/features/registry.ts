@@ -70,8 +70,8 @@ export async function parseFeaturesText(text: string, file: string): Promise<Fea
     });
   }
   if (!quickCheck(data)) {
-    const { schemaProblem } = await import("./schema.ts");
-    const problem = schemaProblem(data) ?? "unexpected structure";
+    const { FeaturesFileShape, schemaProblem } = await import("./schema.ts");
+    const problem = schemaProblem(data, FeaturesFileShape) ?? "unexpected structure";
     throw new BrError("invalid_data", `Invalid ${file}: ${problem}`, {
       hint: "fix that field (the file was not changed)",
     });

@@ -1,7 +1,7 @@
 /**
- * The zod schema of `features.json`, built from the field table of `fields.ts`: used on every
- * write, and on reads whenever the quick structural check (built from the same table) finds
- * something wrong, so that the error names the exact field.
+ * The zod schemas of `features.json`, built from the field table of `fields.ts`: the write
+ * schema (shape and limits) checks every write; the read schema (shape) names the field
+ * whenever the quick check of a read (built from the same table) finds something wrong.
  */
 import { z } from "zod";
 import { ID_RULE, idProblem } from "./ids.ts";
@@ -41,17 +41,22 @@ function list(rule: ListRule): z.ZodArray<z.ZodString> {
   );
 }
 
-/** The zod schema of any rule of the field table. */
-function ruleSchema(rule: FieldRule): z.ZodType {
+/**
+ * The zod schema of a rule of the field table: with `limits`, as a write requires it; without,
+ * its shape only, as a read requires it (see `fields.ts`).
+ */
+function ruleSchema(rule: FieldRule, limits: boolean): z.ZodType {
   switch (rule.type) {
     case "id":
-      return FeatureFields.id;
+      return limits ? FeatureFields.id : z.string().refine((id) => idProblem(id) === null, {
+        message: ID_RULE,
+      });
     case "line":
-      return line(rule);
+      return limits ? line(rule) : rule.nonEmpty ? z.string().min(1, rule.nonEmpty) : z.string();
     case "text":
-      return text(rule);
+      return limits ? text(rule) : z.string();
     case "list":
-      return list(rule);
+      return limits ? list(rule) : z.array(z.string());
     case "enum":
       return z.enum(rule.values as [string, ...string[]]);
     case "int":
@@ -67,16 +72,20 @@ function ruleSchema(rule: FieldRule): z.ZodType {
  * The schema of one field of the table. `loaded`: as br hands a feature out after reading it
  * (every field present; the nullable ones may be null), else as a file may hold it.
  */
-function fieldSchema(spec: FieldSpec, loaded: boolean): z.ZodType {
-  let t = ruleSchema(spec.rule);
+function fieldSchema(spec: FieldSpec, limits: boolean, loaded: boolean): z.ZodType {
+  let t = ruleSchema(spec.rule, limits);
   if (spec.orNumber) t = z.union([t, z.number()]);
   if (spec.nullable) t = t.nullable();
   return spec.required || loaded ? t : t.optional();
 }
 
-function shapeOf(fields: Record<string, FieldSpec>, loaded: boolean): Record<string, z.ZodType> {
+function shapeOf(
+  fields: Record<string, FieldSpec>,
+  limits: boolean,
+  loaded = false,
+): Record<string, z.ZodType> {
   return Object.fromEntries(
-    Object.entries(fields).map(([key, spec]) => [key, fieldSchema(spec, loaded)]),
+    Object.entries(fields).map(([key, spec]) => [key, fieldSchema(spec, limits, loaded)]),
   );
 }
 
@@ -103,17 +112,17 @@ export const FeatureFields = {
   blocked_reason: text(F.blocked_reason.rule),
 };
 
-/** Schema of one feature as a file holds it (unknown fields allowed). */
-export const FeatureSchema = z.looseObject(shapeOf(FEATURE_FIELDS, false));
+/** Schema of one feature as a write requires it: shape and limits (unknown fields allowed). */
+export const FeatureSchema = z.looseObject(shapeOf(FEATURE_FIELDS, true));
 
-/** One feature as br hands it out after reading (every field present; unknown ones kept). */
-export const LoadedFeatureSchema = z.looseObject(shapeOf(FEATURE_FIELDS, true));
+/**
+ * One feature as br hands it out after reading: the shape of a read, every field present
+ * (unknown ones kept).
+ */
+export const LoadedFeatureSchema = z.looseObject(shapeOf(FEATURE_FIELDS, false, true));
 
-/** Schema of the whole file (unknown fields allowed). */
-export const FeaturesFileSchema = z.looseObject({
-  ...shapeOf(FILE_FIELDS, false),
-  features: z.array(FeatureSchema),
-}).superRefine((data, ctx) => {
+/** Ids must be unique in a file. */
+function uniqueIds(data: { features: unknown[] }, ctx: z.RefinementCtx): void {
   const seen = new Map<string, number>();
   data.features.forEach((feature, i) => {
     const f = feature as { id: string };
@@ -126,11 +135,32 @@ export const FeaturesFileSchema = z.looseObject({
       });
     } else seen.set(f.id, i);
   });
-});
+}
 
-/** The first problem zod finds, as `path: message`, or null when the data is valid. */
-export function schemaProblem(data: unknown): string | null {
-  const result = FeaturesFileSchema.safeParse(data);
+/** Schema of the whole file as a write requires it (unknown fields allowed). */
+export const FeaturesFileSchema = z.looseObject({
+  ...shapeOf(FILE_FIELDS, true),
+  features: z.array(FeatureSchema),
+}).superRefine(uniqueIds);
+
+/**
+ * Schema of the whole file as a read requires it: the shape without the limits, the verdict
+ * of the quick check of `fields.ts` (unknown fields allowed).
+ */
+export const FeaturesFileShape = z.looseObject({
+  ...shapeOf(FILE_FIELDS, false),
+  features: z.array(z.looseObject(shapeOf(FEATURE_FIELDS, false))),
+}).superRefine(uniqueIds);
+
+/**
+ * The first problem zod finds, as `path: message`, or null when the data is valid: under the
+ * write schema, or with `schema` {@link FeaturesFileShape}, under the read schema.
+ */
+export function schemaProblem(
+  data: unknown,
+  schema: z.ZodType = FeaturesFileSchema,
+): string | null {
+  const result = schema.safeParse(data);
   if (result.success) return null;
   const issue = result.error.issues[0];
   const path = issue.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`)
