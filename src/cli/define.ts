@@ -1,18 +1,35 @@
-import { buildCommand, type Command } from "@stricli/core";
+import {
+  type BaseArgs,
+  buildCommand,
+  type Command,
+  type TypedCommandParameters,
+} from "@stricli/core";
 import type { CompletionKind } from "./complete_values.ts";
 import type { BrContext } from "./context.ts";
 import { reportError } from "./output.ts";
 
-// deno-lint-ignore no-explicit-any
-type Runner = (this: BrContext, flags: any, ...args: any[]) => Promise<void> | void;
+/** Flags as Stricli's builder accepts them (an interface, not only a record type). */
+type Flags<F> = Readonly<Partial<Record<keyof F, unknown>>>;
 
-/** What {@link command} needs: the lazy runner, its parameters and its help. */
-export interface CommandSpec {
+/** A command's runner: `this` is the context, then the parsed flags and the positional arguments. */
+export type Runner<F extends Flags<F>, A extends BaseArgs> = (
+  this: BrContext,
+  flags: F,
+  ...args: A
+) => Promise<void> | void;
+
+/**
+ * What {@link command} needs: the lazy runner, its parameters and its help.
+ *
+ * The flag and argument types come from the runner's signature alone; `parameters` must then
+ * declare exactly those flags with parsers of those types, so a flag renamed or retyped on one
+ * side and not the other is a type error.
+ */
+export interface CommandSpec<F extends Flags<F>, A extends BaseArgs> {
   /** Loads the runner (a dynamic import with a string-literal specifier). */
-  load: () => Promise<Runner>;
-  /** Stricli parameters (flags, positional, aliases). */
-  // deno-lint-ignore no-explicit-any
-  parameters: any;
+  load: () => Promise<Runner<F, A>>;
+  /** Stricli parameters (flags, positional, aliases), checked against the runner's types. */
+  parameters: NoInfer<TypedCommandParameters<F, A, BrContext>>;
   /** One-line help. */
   brief: string;
   /** Longer help. */
@@ -23,18 +40,13 @@ export interface CommandSpec {
  * Builds a command whose runner is loaded only when it runs, and whose errors are printed
  * as `error:` + `hint:` with the documented exit code.
  */
-export function command(spec: CommandSpec): Command<BrContext> {
-  return buildCommand<
-    // deno-lint-ignore no-explicit-any
-    any,
-    // deno-lint-ignore no-explicit-any
-    any,
-    BrContext
-  >({
+export function command<const F extends Flags<F>, const A extends BaseArgs = []>(
+  spec: CommandSpec<F, A>,
+): Command<BrContext> {
+  return buildCommand<F, A, BrContext>({
     loader: async () => {
       const run = await spec.load();
-      // deno-lint-ignore no-explicit-any
-      return async function (this: BrContext, flags: any, ...args: any[]) {
+      return async function (this: BrContext, flags: F, ...args: A) {
         try {
           await run.call(this, flags, ...args);
         } catch (err) {

@@ -9,6 +9,7 @@ import {
   sessionTelemetryError,
 } from "../project/session.ts";
 import type { BrContext } from "./context.ts";
+import { boolFlag, textFlag } from "./flags.ts";
 
 /** Flags every project command takes. */
 export interface ProjectFlags {
@@ -23,20 +24,16 @@ export interface JsonFlags {
 }
 
 /** The `--project` flag definition. */
-export const projectFlag = {
-  kind: "parsed",
-  parse: String,
-  brief: "Project root (default: walk up from the current folder; env BR_PROJECT)",
-  optional: true,
-  placeholder: "dir",
-} as const;
+export const projectFlag = textFlag(
+  "Project root (default: walk up from the current folder; env BR_PROJECT)",
+  "dir",
+);
 
 /** The `--json` flag definition. */
-export const jsonFlag = {
-  kind: "boolean",
-  brief: "Print JSON (to stdout only)",
-  optional: true,
-} as const;
+export const jsonFlag = boolFlag("Print JSON (to stdout only)");
+
+/** `--project` and `--json`, the flags of most commands ({@link ProjectFlags} & {@link JsonFlags}). */
+export const commonFlags = { project: projectFlag, json: jsonFlag } as const;
 
 /** Writes one line to stdout. */
 export function print(ctx: BrContext, text = ""): void {
@@ -204,7 +201,10 @@ export function usage(message: string, hint?: string): never {
   throw new BrError("usage", message, { hint });
 }
 
-/** Sets the exit code when it is not already set (for "check found problems" results). */
+/**
+ * Sets the exit code the process ends with, replacing one set earlier (for results such as
+ * "check found problems" that print normally and still fail).
+ */
 export function setExit(ctx: BrContext, code: number): void {
   ctx.process.exitCode = code;
 }

@@ -1,4 +1,4 @@
-/** Exit codes shared by every command (README and STYLE.md carry the same table). */
+/** Exit codes shared by every command (docs/cli.md, "Exit codes", carries the same table). */
 export const ExitCode = {
   ok: 0,
   unexpected: 1,

@@ -8,7 +8,7 @@ export interface FieldChange {
   to: unknown;
 }
 
-/** Payload of each event type of the catalog (SPEC §4). */
+/** Payload of each event type of the catalog (docs/telemetry.md, "Event catalog and schemas"). */
 export interface EventPayloads {
   /** Payload of `feature.added`. */
   "feature.added": { id: string; fields: Record<string, unknown> };
@@ -91,75 +91,75 @@ export interface EventPayloads {
 
 /** Payload of the feature status events. */
 export interface FeatureTransition {
-  /** Id. */
+  /** The feature's id. */
   id: string;
-  /** From. */
+  /** The status it left. */
   from: string;
-  /** To. */
+  /** The status it entered. */
   to: string;
-  /** Reason. */
+  /** The `--reason` given (for `feature.blocked`, the blocked reason), or null. */
   reason?: string | null;
-  /** Forced. */
+  /** True when `--force` let it through with dependencies not complete. */
   forced?: boolean;
 }
 
 /** Payload of the spec events. */
 export interface SpecPayload {
-  /** Added. */
+  /** Feature ids added (to either side, for a sync). */
   added?: string[];
-  /** Changed. */
+  /** Feature ids whose synced fields changed. */
   changed?: string[];
-  /** Removed. */
+  /** Feature ids removed. */
   removed?: string[];
-  /** Problems. */
+  /** What is wrong, one line each (validation problems, sync conflicts). */
   problems?: string[];
 }
 
 /** Payload of the task events. */
 export interface TaskPayload {
-  /** Task id. */
+  /** The task of the parallel run. */
   task_id: string;
-  /** Feature. */
+  /** The feature the task builds. */
   feature?: string;
-  /** Worker. */
+  /** The worker running it. */
   worker?: string;
-  /** Attempt. */
+  /** Which attempt (1 for the first, more after retries). */
   attempt?: number;
-  /** Duration ms. */
+  /** How long the attempt took, in milliseconds. */
   duration_ms?: number;
-  /** Error. */
+  /** Why it failed, for `task.failed` and `task.retried`. */
   error?: string;
 }
 
-/** Payload of the build events. */
+/** Payload of the build events (a parallel run). */
 export interface BuildPayload {
-  /** Run id. */
+  /** The run. */
   run_id: string;
-  /** Features. */
+  /** Ids of the features the run builds, sorted. */
   features?: string[];
-  /** Counts. */
+  /** At the start: tasks, waves and workers; at the end: tasks by final state. */
   counts?: Record<string, number>;
-  /** Duration ms. */
+  /** How long the run took, in milliseconds (end events). */
   duration_ms?: number;
 }
 
 /** Payload of the gate events. */
 export interface GatePayload {
-  /** Gate. */
+  /** The gate's name (`features`, `security`, ...). */
   gate: string;
-  /** Counts. */
+  /** What the gate counted (problems, findings, ...), by kind. */
   counts?: Record<string, number>;
-  /** Duration ms. */
+  /** How long the gate took, in milliseconds. */
   duration_ms?: number;
 }
 
 /** Payload of the worker events. */
 export interface WorkerPayload {
-  /** Worker. */
+  /** The worker's id in its run. */
   worker: string;
-  /** Task. */
+  /** The task it runs. */
   task?: string;
-  /** Pid. */
+  /** The process id of its agent. */
   pid?: number;
 }
 
@@ -223,9 +223,9 @@ export interface BrEvent<T extends EventType = EventType> {
 
 /** Feature and task an event is attributed to. */
 export interface EventMeta {
-  /** Feature. */
+  /** The feature id it concerns (copied to {@link BrEvent.feature}). */
   feature?: string | null;
-  /** Task. */
+  /** The task id it concerns (copied to {@link BrEvent.task}). */
   task?: string | null;
 }
 

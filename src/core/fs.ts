@@ -146,19 +146,41 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: WriteOptions = {},
 ): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  await writeFileAtomicWith(path, (file) => {
+    let written = 0;
+    while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+  }, options);
+}
+
+/**
+ * {@link writeFileAtomic} for content produced piece by piece (an export too large to hold
+ * in memory): `fill` writes to the temp file, which then replaces `path` the same way. When
+ * `fill` throws, the temp file is removed and `path` is left as it was.
+ *
+ * @throws {BrError} `invalid_data` for a link it must not follow, `storage` when the write
+ * fails; what `fill` throws, as it is.
+ */
+export async function writeFileAtomicWith<T>(
+  path: string,
+  fill: (file: Deno.FsFile) => T | Promise<T>,
+  options: WriteOptions = {},
+): Promise<T> {
   const target = writeTarget(path, options.linksWithin);
   const dir = dirname(target);
   // A unique name (createNew fails rather than sharing one); Math.random spares loading
   // the crypto module on the start-up path.
   const tag = `${Deno.pid}-${Math.random().toString(36).slice(2, 8) || "0"}`;
   const tmp = join(dir, `.${basename(target)}.br-${tag}.tmp`);
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  let result: T;
+  let filling = false;
   try {
     Deno.mkdirSync(dir, { recursive: true });
     const file = Deno.openSync(tmp, { write: true, createNew: true });
     try {
-      let written = 0;
-      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+      filling = true;
+      result = await fill(file);
+      filling = false;
       if (options.durable !== false) await file.syncData();
     } finally {
       file.close();
@@ -166,11 +188,13 @@ export async function writeFileAtomic(
     Deno.renameSync(tmp, target);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
+    if (filling) throw err;
     throw new BrError("storage", `Cannot write "${path}": ${(err as Error).message}`, {
       cause: err,
       hint: "check that the folder exists and is writable",
     });
   }
+  return result;
 }
 
 /** The file to replace for `path` (see {@link WriteOptions.linksWithin}). */

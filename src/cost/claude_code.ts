@@ -1,5 +1,6 @@
 import { basename, dirname, join, relative, sep } from "node:path";
 import { attributeFeature, type AttributionContext } from "./attribution.ts";
+import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";
 
 /** Name of the Claude Code source in the ledger. */
@@ -29,21 +30,6 @@ export function claudeFileContext(
     ? basename(dirname(parent))
     : basename(file).replace(/\.jsonl$/i, "");
   return { session, project };
-}
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** The time as `toISOString()` writes it (most logs already do). */
-function isoUtc(time: string): string {
-  return ISO_UTC.test(time) ? time : new Date(time).toISOString();
-}
-
-function num(v: unknown): number {
-  return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
 }
 
 /** What {@link parseClaudeLine} needs besides the line. */

@@ -1,5 +1,6 @@
 import { basename, join } from "node:path";
 import { attributeFeature, type AttributionContext } from "./attribution.ts";
+import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";
 
 /** Name of the Codex source in the ledger. */
@@ -48,21 +49,6 @@ export function codexInitialState(file: string): CodexState {
     branch: null,
     totals: null,
   };
-}
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** The time as `toISOString()` writes it (most logs already do). */
-function isoUtc(time: string): string {
-  return ISO_UTC.test(time) ? time : new Date(time).toISOString();
-}
-
-function num(v: unknown): number {
-  return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === "string" && v.trim() !== "" ? v.trim() : null;
 }
 
 function totalsOf(u: unknown): CodexTotals | null {

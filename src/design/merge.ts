@@ -37,7 +37,10 @@ import type {
 
 /** A conflict or incompatibility found by the merge, with how it was resolved. */
 export interface DesignIssue {
-  /** `conflict` (both sides set a value) or `incompatibility` (a real-world clash). */
+  /**
+   * `conflict` (profile and pattern both set a value), `incompatibility` (a real-world clash)
+   * or `override` (the user's overrides replaced the merged value).
+   */
   kind: "conflict" | "incompatibility" | "override";
   /** What it is about (`radius`, `density`, `trait:public-listings`, ...). */
   subject: string;
@@ -146,16 +149,19 @@ function issueOrder(a: DesignIssue, b: DesignIssue): number {
   return kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.subject.localeCompare(b.subject);
 }
 
-/** Merges a profile, a pattern and overrides into a design whose every pair passes. */
-export function mergeDesign(
-  profile: Profile,
-  pattern: Pattern,
-  overrides: DesignOverrides = {},
-): DesignSystem {
-  const issues: DesignIssue[] = [];
-  const pref = pattern.preferences;
+/** What rules 1, 3 and 6 decide: the values the overrides may still change. */
+interface Decided {
+  typography: Typography;
+  radius: number;
+  level: WcagLevel;
+  density: Density;
+  colors: { light: Palette; dark: Palette };
+}
 
-  let typography: Typography = { ...profile.typography };
+/** Rules 1 and 3: the profile's look, the pattern's density above the profile's floor. */
+function decide(profile: Profile, pattern: Pattern, issues: DesignIssue[]): Decided {
+  const pref = pattern.preferences;
+  const typography: Typography = { ...profile.typography };
   if (pref.base_size_px !== undefined && pref.base_size_px !== typography.base_size_px) {
     issues.push({
       kind: "conflict",
@@ -166,7 +172,7 @@ export function mergeDesign(
       rule: 1,
     });
   }
-  let radius = profile.radius_rem;
+  const radius = profile.radius_rem;
   if (pref.radius_rem !== undefined && pref.radius_rem !== radius) {
     issues.push({
       kind: "conflict",
@@ -189,7 +195,6 @@ export function mergeDesign(
     });
     level = "AAA";
   }
-
   let density = pattern.layout.density;
   if (DENSITY_ORDER.indexOf(density) < DENSITY_ORDER.indexOf(profile.min_density)) {
     issues.push({
@@ -202,7 +207,13 @@ export function mergeDesign(
     });
     density = profile.min_density;
   }
+  const colors = { light: { ...profile.colors.light }, dark: { ...profile.colors.dark } };
+  return { typography, radius, level, density, colors };
+}
 
+/** Rule 5: every restriction of one side whose trait the other side has. */
+function incompatibilities(profile: Profile, pattern: Pattern): DesignIssue[] {
+  const issues: DesignIssue[] = [];
   for (const r of profile.restrictions) {
     if (!pattern.traits.includes(r.trait)) continue;
     issues.push({
@@ -225,11 +236,11 @@ export function mergeDesign(
       rule: 5,
     });
   }
+  return issues;
+}
 
-  const colors = {
-    light: { ...profile.colors.light },
-    dark: { ...profile.colors.dark },
-  };
+/** Rule 6: the overrides, applied to `d` in place; each change is reported. */
+function applyOverrides(d: Decided, overrides: DesignOverrides, issues: DesignIssue[]): void {
   const override = (subject: string, from: string, to: string) =>
     issues.push({
       kind: "override",
@@ -239,32 +250,45 @@ export function mergeDesign(
       resolution: `${to}: set by the overrides`,
       rule: 6,
     });
-  if (overrides.wcag_level && overrides.wcag_level !== level) {
-    override("wcag_level", level, overrides.wcag_level);
-    level = overrides.wcag_level;
+  if (overrides.wcag_level && overrides.wcag_level !== d.level) {
+    override("wcag_level", d.level, overrides.wcag_level);
+    d.level = overrides.wcag_level;
   }
-  if (overrides.radius_rem !== undefined && overrides.radius_rem !== radius) {
-    override("radius", `${radius}rem`, `${overrides.radius_rem}rem`);
-    radius = overrides.radius_rem;
+  if (overrides.radius_rem !== undefined && overrides.radius_rem !== d.radius) {
+    override("radius", `${d.radius}rem`, `${overrides.radius_rem}rem`);
+    d.radius = overrides.radius_rem;
   }
-  if (overrides.density && overrides.density !== density) {
-    override("density", density, overrides.density);
-    density = overrides.density;
+  if (overrides.density && overrides.density !== d.density) {
+    override("density", d.density, overrides.density);
+    d.density = overrides.density;
   }
   for (const [k, v] of Object.entries(overrides.typography ?? {})) {
     const key = k as keyof Typography;
-    if (v === undefined || typography[key] === v) continue;
-    override(`typography.${k}`, String(typography[key]), String(v));
-    typography = { ...typography, [key]: v };
+    if (v === undefined || d.typography[key] === v) continue;
+    override(`typography.${k}`, String(d.typography[key]), String(v));
+    d.typography = { ...d.typography, [key]: v };
   }
   for (const mode of ["light", "dark"] as const) {
     for (const [role, v] of Object.entries(overrides.colors?.[mode] ?? {})) {
       const r = role as keyof Palette;
-      if (v === undefined || colors[mode][r] === v) continue;
-      override(`colors.${mode}.${role}`, colors[mode][r], v);
-      colors[mode][r] = v;
+      if (v === undefined || d.colors[mode][r] === v) continue;
+      override(`colors.${mode}.${role}`, d.colors[mode][r], v);
+      d.colors[mode][r] = v;
     }
   }
+}
+
+/** Merges a profile, a pattern and overrides into a design whose every pair passes. */
+export function mergeDesign(
+  profile: Profile,
+  pattern: Pattern,
+  overrides: DesignOverrides = {},
+): DesignSystem {
+  const issues: DesignIssue[] = [];
+  const decided = decide(profile, pattern, issues);
+  issues.push(...incompatibilities(profile, pattern));
+  applyOverrides(decided, overrides, issues);
+  const { typography, radius, level, density, colors } = decided;
 
   const light = enforceContrast(colors.light, "light", level);
   const dark = enforceContrast(colors.dark, "dark", level);

@@ -6,6 +6,7 @@ import { MAX_JSON_DEPTH, tooDeepAt } from "../core/json_depth.ts";
 import type { Project } from "../core/project.ts";
 import { assertValidGraph, isParked, openDependencies } from "./graph.ts";
 import { idProblem, slugify } from "./ids.ts";
+import { quickCheck } from "./fields.ts";
 import {
   type Feature,
   type FeatureMetrics,
@@ -83,8 +84,8 @@ export async function parseFeaturesText(text: string, file: string): Promise<Fea
   }
   resolveNotedDependencies(data);
   if (!quickCheck(data)) {
-    const { schemaProblem } = await import("./schema.ts");
-    const problem = schemaProblem(data) ?? "unexpected structure";
+    const { FeaturesFileShape, schemaProblem } = await import("./schema.ts");
+    const problem = schemaProblem(data, FeaturesFileShape) ?? "unexpected structure";
     throw new BrError("invalid_data", `Invalid ${file}: ${problem}`, {
       hint: "fix that field (the file was not changed)",
     });
@@ -653,37 +654,6 @@ function unique(items: string[]): string[] {
 
 const ARRAY_FIELDS = ["dependencies", "acceptance", "files", "tags"] as const;
 const NULL_FIELDS = ["owner", "week", "build", "blocked_reason", "completed_at"] as const;
-
-// A cheap structural check; anything it doubts is re-checked by the zod schema, which then
-// names the exact field. It keeps zod's start-up cost off read-only commands.
-function quickCheck(data: unknown): boolean {
-  if (!isObject(data) || !Array.isArray(data.features)) return false;
-  for (const key of ["project", "version", "status", "description"]) {
-    if (data[key] !== undefined && typeof data[key] !== "string") return false;
-  }
-  const ids = new Set<string>();
-  for (const f of data.features) {
-    if (!isObject(f) || typeof f.id !== "string" || idProblem(f.id) !== null) return false;
-    if (ids.has(f.id)) return false;
-    ids.add(f.id);
-    if (typeof f.name !== "string" || f.name === "") return false;
-    if (f.status !== undefined && !(STATUSES as readonly unknown[]).includes(f.status)) {
-      return false;
-    }
-    if (f.priority !== undefined && !(PRIORITIES as readonly unknown[]).includes(f.priority)) {
-      return false;
-    }
-    if (f.description !== undefined && typeof f.description !== "string") return false;
-    for (const key of ARRAY_FIELDS) {
-      const v = f[key];
-      if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) {
-        return false;
-      }
-    }
-    if (f.week !== undefined && f.week !== null && !Number.isInteger(f.week)) return false;
-  }
-  return true;
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);

@@ -1,104 +1,137 @@
 /**
- * The zod schema of `features.json`: used on every write, and on reads whenever the quick
- * structural check finds something wrong, so that the error names the exact field.
+ * The zod schemas of `features.json`, built from the field table of `fields.ts`: the write
+ * schema (shape and limits) checks every write; the read schema (shape) names the field
+ * whenever the quick check of a read (built from the same table) finds something wrong.
  */
 import { z } from "zod";
-import { PARKED, PRIORITIES, STATUSES } from "./types.ts";
+import { PARKED } from "./types.ts";
 import { ID_RULE, idProblem } from "./ids.ts";
+import {
+  FEATURE_FIELDS,
+  FEATURE_LIMITS,
+  type FieldRule,
+  type FieldSpec,
+  FILE_FIELDS,
+  type LineRule,
+  type ListRule,
+  type TextRule,
+} from "./fields.ts";
 import { ONE_LINE } from "../core/text.ts";
 
-/**
- * Size limits of a feature's fields, the same for the CLI, the library and MCP (whose tool
- * schemas carry them as `maxLength`/`maxItems`). Lengths count UTF-16 code units, as
- * JavaScript and JSON Schema do.
- */
-export const FEATURE_LIMITS = {
-  /** Characters of an id (ids name git branches). */
-  id: 100,
-  /** Characters of a name. */
-  name: 200,
-  /** Characters of a description. */
-  description: 10_000,
-  /** Characters of one list item (criterion, glob, tag, dependency) and of short texts. */
-  text: 1_000,
-  /** Items of a list (dependencies, acceptance, files, tags). */
-  items: 200,
-} as const;
+export { FEATURE_LIMITS } from "./fields.ts";
 
-/** A one-line text of at most `max` characters. */
-function line(what: string, max: number) {
-  return z.string()
-    .max(max, `${what} has at most ${max} characters`)
-    .regex(ONE_LINE, `${what} is one line (no line breaks, tabs or control characters)`);
+/** The zod schema of a line rule. */
+function line(rule: LineRule): z.ZodString {
+  const t = z.string()
+    .max(rule.max, `${rule.what} has at most ${rule.max} characters`)
+    .regex(ONE_LINE, `${rule.what} is one line (no line breaks, tabs or control characters)`);
+  return rule.nonEmpty ? t.min(1, rule.nonEmpty) : t;
 }
 
-/** Text (line breaks allowed) of at most `max` characters. */
-function text(what: string, max: number) {
-  return z.string().max(max, `${what} has at most ${max} characters`);
+/** The zod schema of a text rule. */
+function text(rule: TextRule): z.ZodString {
+  return z.string().max(rule.max, `${rule.what} has at most ${rule.max} characters`);
 }
 
-/** A list of at most {@link FEATURE_LIMITS.items} items. */
-function list<T extends z.ZodType>(what: string, item: T) {
+/** The zod schema of a list rule. */
+function list(rule: ListRule): z.ZodArray<z.ZodString> {
+  const item = rule.item.type === "line" ? line(rule.item) : text(rule.item);
   return z.array(item).max(
     FEATURE_LIMITS.items,
-    `${what} have at most ${FEATURE_LIMITS.items} items`,
+    `${rule.what} have at most ${FEATURE_LIMITS.items} items`,
   );
 }
 
 /**
- * The field schemas of a feature, shared by {@link FeatureSchema} and the MCP tool inputs.
- * Names, tags, owners, versions, builds, file globs and dependencies are one line; a
- * description, a blocked reason and an acceptance criterion may span lines.
+ * The zod schema of a rule of the field table: with `limits`, as a write requires it; without,
+ * its shape only, as a read requires it (see `fields.ts`).
+ */
+function ruleSchema(rule: FieldRule, limits: boolean): z.ZodType {
+  switch (rule.type) {
+    case "id":
+      return limits ? FeatureFields.id : z.string().refine((id) => idProblem(id) === null, {
+        message: ID_RULE,
+      });
+    case "line":
+      return limits ? line(rule) : rule.nonEmpty ? z.string().min(1, rule.nonEmpty) : z.string();
+    case "text":
+      return limits ? text(rule) : z.string();
+    case "list":
+      return limits ? list(rule) : z.array(z.string());
+    case "enum":
+      return z.enum(rule.values as [string, ...string[]]);
+    case "int":
+      return z.number().int();
+    case "string":
+      return z.string();
+    case "record":
+      return z.record(z.string(), z.unknown());
+  }
+}
+
+/**
+ * The schema of one field of the table. `loaded`: as br hands a feature out after reading it
+ * (every field present; the nullable ones may be null), else as a file may hold it.
+ */
+function fieldSchema(spec: FieldSpec, limits: boolean, loaded: boolean): z.ZodType {
+  let t = ruleSchema(spec.rule, limits);
+  if (spec.orNumber) t = z.union([t, z.number()]);
+  if (spec.nullable) t = t.nullable();
+  return spec.required || loaded ? t : t.optional();
+}
+
+function shapeOf(
+  fields: Record<string, FieldSpec>,
+  limits: boolean,
+  loaded = false,
+): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, spec]) => [key, fieldSchema(spec, limits, loaded)]),
+  );
+}
+
+const F = FEATURE_FIELDS;
+
+/**
+ * The field schemas of a feature, built from {@link FEATURE_FIELDS} and shared by
+ * {@link FeatureSchema} and the MCP tool inputs. Names, tags, owners, versions, builds, file
+ * globs and dependencies are one line; a description, a blocked reason and an acceptance
+ * criterion may span lines.
  */
 export const FeatureFields = {
   id: z.string().max(FEATURE_LIMITS.id, `an id has at most ${FEATURE_LIMITS.id} characters`)
     .refine((id) => idProblem(id) === null, { message: ID_RULE }),
-  name: line("a name", FEATURE_LIMITS.name).min(1, "a feature needs a name"),
-  description: text("a description", FEATURE_LIMITS.description),
-  version: line("a version", 100),
-  dependencies: list("dependencies", line("a dependency", FEATURE_LIMITS.id)),
-  acceptance: list("acceptance criteria", text("a criterion", FEATURE_LIMITS.text)),
-  files: list("files", line("a file glob", FEATURE_LIMITS.text)),
-  tags: list("tags", line("a tag", 100)),
-  owner: line("an owner", FEATURE_LIMITS.name),
-  build: line("a build", 100),
-  blocked_reason: text("a blocked reason", FEATURE_LIMITS.text),
+  name: line(F.name.rule),
+  description: text(F.description.rule),
+  version: line(F.version.rule),
+  dependencies: list(F.dependencies.rule),
+  acceptance: list(F.acceptance.rule),
+  files: list(F.files.rule),
+  tags: list(F.tags.rule),
+  owner: line(F.owner.rule),
+  build: line(F.build.rule),
+  blocked_reason: text(F.blocked_reason.rule),
 };
 
-/** Schema of one feature (unknown fields allowed). */
+/** Schema of one feature as a write requires it: shape and limits (unknown fields allowed). */
 export const FeatureSchema = z.looseObject({
-  id: FeatureFields.id,
-  name: FeatureFields.name,
-  description: FeatureFields.description.optional(),
-  status: z.enum(STATUSES).optional(),
-  priority: z.enum(PRIORITIES).optional(),
-  version: FeatureFields.version.optional(),
-  dependencies: FeatureFields.dependencies.optional(),
-  acceptance: FeatureFields.acceptance.optional(),
-  files: FeatureFields.files.optional(),
-  tags: FeatureFields.tags.optional(),
-  owner: FeatureFields.owner.nullable().optional(),
-  week: z.number().int().nullable().optional(),
-  build: z.union([FeatureFields.build, z.number()]).nullable().optional(),
-  blocked_reason: FeatureFields.blocked_reason.nullable().optional(),
-  created_at: z.string().nullable().optional(),
-  updated_at: z.string().nullable().optional(),
-  completed_at: z.string().nullable().optional(),
+  ...shapeOf(FEATURE_FIELDS, true),
+  // Why a planned feature is set aside (Task Master's deferred and cancelled): an optional
+  // field of br's own, outside the BuildRunner 3.1 shape of the table.
   parked: z.enum(PARKED).nullable().optional(),
 });
 
-/** Schema of the whole file (unknown fields allowed). */
-export const FeaturesFileSchema = z.looseObject({
-  project: z.string().optional(),
-  version: z.string().optional(),
-  status: z.string().optional(),
-  description: z.string().optional(),
-  last_updated: z.string().nullable().optional(),
-  features: z.array(FeatureSchema),
-  metrics: z.record(z.string(), z.unknown()).optional(),
-}).superRefine((data, ctx) => {
+/**
+ * One feature as br hands it out after reading: the shape of a read, every field present
+ * (unknown ones kept).
+ */
+export const LoadedFeatureSchema = z.looseObject(shapeOf(FEATURE_FIELDS, false, true));
+
+/** Ids must be unique in a file. */
+function uniqueIds(data: { features: unknown[] }, ctx: z.RefinementCtx): void {
   const seen = new Map<string, number>();
-  data.features.forEach((f, i) => {
+  data.features.forEach((feature, i) => {
+    const f = feature as { id: string };
     const first = seen.get(f.id);
     if (first !== undefined) {
       ctx.addIssue({
@@ -108,11 +141,32 @@ export const FeaturesFileSchema = z.looseObject({
       });
     } else seen.set(f.id, i);
   });
-});
+}
 
-/** The first problem zod finds, as `path: message`, or null when the data is valid. */
-export function schemaProblem(data: unknown): string | null {
-  const result = FeaturesFileSchema.safeParse(data);
+/** Schema of the whole file as a write requires it (unknown fields allowed). */
+export const FeaturesFileSchema = z.looseObject({
+  ...shapeOf(FILE_FIELDS, true),
+  features: z.array(FeatureSchema),
+}).superRefine(uniqueIds);
+
+/**
+ * Schema of the whole file as a read requires it: the shape without the limits, the verdict
+ * of the quick check of `fields.ts` (unknown fields allowed).
+ */
+export const FeaturesFileShape = z.looseObject({
+  ...shapeOf(FILE_FIELDS, false),
+  features: z.array(z.looseObject(shapeOf(FEATURE_FIELDS, false))),
+}).superRefine(uniqueIds);
+
+/**
+ * The first problem zod finds, as `path: message`, or null when the data is valid: under the
+ * write schema, or with `schema` {@link FeaturesFileShape}, under the read schema.
+ */
+export function schemaProblem(
+  data: unknown,
+  schema: z.ZodType = FeaturesFileSchema,
+): string | null {
+  const result = schema.safeParse(data);
   if (result.success) return null;
   const issue = result.error.issues[0];
   const path = issue.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`)

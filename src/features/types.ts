@@ -42,8 +42,8 @@ export interface Feature {
   owner: string | null;
   /** Planned week. */
   week: number | null;
-  /** Build label (e.g. `1A`). */
-  build: string | null;
+  /** Build label (e.g. `1A`; files of BuildRunner 3.1 may hold a number). */
+  build: string | number | null;
   /** Why it is blocked. */
   blocked_reason: string | null;
   /** ISO time of creation. */

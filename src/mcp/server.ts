@@ -93,27 +93,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
   let root: string | null = null;
   let watcher: ResourceWatcher | null = null;
   const subscribed = new Set<string>();
-  // The last features.json read and its parse: an agent polls it far more often than it
-  // changes, and parsing a large file is most of a call's time.
-  let cache: { root: string; bytes: Buffer; file: FeaturesFile } | null = null;
-  const features = async (project: Project): Promise<FeaturesFile> => {
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.from(await Deno.readFile(project.paths.features));
-    } catch {
-      return loadFeatures(project); // missing (an empty project) or unreadable: its own error
-    }
-    if (cache?.root === project.root && cache.bytes.equals(bytes)) return cache.file;
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-    } catch {
-      return loadFeatures(project); // not UTF-8: its own error
-    }
-    const file = await parseFeaturesText(text, relative(project.root, project.paths.features));
-    cache = { root: project.root, bytes, file };
-    return file;
-  };
+  const features = featuresReader();
   const learnRoot = (project: Project) => {
     if (root !== null) return;
     root = project.root;
@@ -150,30 +130,9 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
 
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
-    const tool = tools.get(name);
-    if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}"`, {
-        hint: `call tools/list; this server has ${[...tools.keys()].join(", ")}`,
-      });
-    }
-    const size = JSON.stringify(request.params.arguments ?? {}).length;
-    if (size > MAX_ARGUMENTS_CHARS) {
-      return toolError(
-        new BrError(
-          "usage",
-          `Invalid arguments for ${name}: ${size} characters of JSON, at most ${MAX_ARGUMENTS_CHARS}`,
-          { hint: "see the maxLength and maxItems of the tool's inputSchema in tools/list" },
-        ),
-      );
-    }
-    const parsed = tool.input.safeParse(request.params.arguments ?? {});
-    if (!parsed.success) {
-      return toolError(
-        new BrError("usage", `Invalid arguments for ${name}: ${describeIssues(parsed.error)}`, {
-          hint: "see the tool's inputSchema in tools/list",
-        }),
-      );
-    }
+    const call = checkToolCall(tools, name, request.params.arguments);
+    if ("error" in call) return call.error;
+    const { tool } = call;
     let project: Project | undefined;
     try {
       project = await openSession({ ...options.session, command: `mcp ${name}` });
@@ -183,7 +142,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
         project: opened,
         path: (value, argument) => confinePath(opened.root, value, argument),
         features: () => features(opened),
-      }, parsed.data);
+      }, call.args);
       const structured = JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
       return {
         content: [{ type: "text", text: JSON.stringify(structured) }],
@@ -216,11 +175,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
     const file = dir === null
       ? undefined
       : resourceFiles(dir).find((f) => f.uri === request.params.uri);
-    if (!file) {
-      throw new McpError(RESOURCE_NOT_FOUND, `Unknown resource "${request.params.uri}"`, {
-        uri: request.params.uri,
-      });
-    }
+    if (!file) throw unknownResource(request.params.uri);
     let text: string;
     try {
       text = await Deno.readTextFile(file.path);
@@ -235,11 +190,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     const dir = await findRoot();
     const known = dir !== null && resourceFiles(dir).some((f) => f.uri === request.params.uri);
-    if (!known) {
-      throw new McpError(RESOURCE_NOT_FOUND, `Unknown resource "${request.params.uri}"`, {
-        uri: request.params.uri,
-      });
-    }
+    if (!known) throw unknownResource(request.params.uri);
     subscribed.add(request.params.uri);
     return {};
   });
@@ -264,6 +215,79 @@ export async function startMcpServer(options: McpServerOptions): Promise<McpServ
       await closed;
     },
   };
+}
+
+/**
+ * Checks a `tools/call` before anything is opened: the tool exists, its arguments are not too
+ * large and match its input schema. Returns the tool and its parsed arguments (defaults
+ * applied), or the tool error to answer with.
+ *
+ * @throws {McpError} `InvalidParams` for a tool this server does not serve.
+ */
+export function checkToolCall(
+  tools: ReadonlyMap<string, ToolDefinition>,
+  name: string,
+  args: unknown,
+): { tool: ToolDefinition; args: Record<string, unknown> } | { error: CallToolResult } {
+  const tool = tools.get(name);
+  if (!tool) {
+    throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}"`, {
+      hint: `call tools/list; this server has ${[...tools.keys()].join(", ")}`,
+    });
+  }
+  const size = JSON.stringify(args ?? {}).length;
+  if (size > MAX_ARGUMENTS_CHARS) {
+    return {
+      error: toolError(
+        new BrError(
+          "usage",
+          `Invalid arguments for ${name}: ${size} characters of JSON, at most ${MAX_ARGUMENTS_CHARS}`,
+          { hint: "see the maxLength and maxItems of the tool's inputSchema in tools/list" },
+        ),
+      ),
+    };
+  }
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success) {
+    return {
+      error: toolError(
+        new BrError("usage", `Invalid arguments for ${name}: ${describeIssues(parsed.error)}`, {
+          hint: "see the tool's inputSchema in tools/list",
+        }),
+      ),
+    };
+  }
+  return { tool, args: parsed.data as Record<string, unknown> };
+}
+
+/**
+ * Reads `features.json` for the tools, keeping the last parse: an agent polls it far more
+ * often than it changes, and parsing a large file is most of a call's time.
+ */
+function featuresReader(): (project: Project) => Promise<FeaturesFile> {
+  let cache: { root: string; bytes: Buffer; file: FeaturesFile } | null = null;
+  return async (project) => {
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await Deno.readFile(project.paths.features));
+    } catch {
+      return loadFeatures(project); // missing (an empty project) or unreadable: its own error
+    }
+    if (cache?.root === project.root && cache.bytes.equals(bytes)) return cache.file;
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      return loadFeatures(project); // not UTF-8: its own error
+    }
+    const file = await parseFeaturesText(text, relative(project.root, project.paths.features));
+    cache = { root: project.root, bytes, file };
+    return file;
+  };
+}
+
+function unknownResource(uri: string): McpError {
+  return new McpError(RESOURCE_NOT_FOUND, `Unknown resource "${uri}"`, { uri });
 }
 
 /** The definitions of the named tools (the default set when none are named). */

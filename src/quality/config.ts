@@ -1,16 +1,6 @@
 import { z } from "zod";
 import { defineConfigSection } from "../core/config.ts";
-
-/** Gate names `br validate` knows, in the order they run. */
-export const GATE_NAMES = [
-  "features",
-  "governance",
-  "spec",
-  "security",
-  "gaps",
-  "quality",
-  "guard",
-] as const;
+import { GATE_NAMES } from "./model.ts";
 
 /** The `quality` config section: score threshold, structure limits, the gates of `br validate`. */
 export const qualitySection: ReturnType<typeof defineConfigSection> = defineConfigSection(

@@ -42,7 +42,8 @@ async function featuresOfTree(project: Project, root: string): Promise<FeaturesF
 }
 
 /**
- * Finds what is missing between what the project claims and what the code holds (SPEC §3):
+ * Finds what is missing between what the project claims and what the code holds
+ * (docs/gates.md, "Gaps"):
  *
  * - high: a stub or TODO inside the `files` of a feature marked complete; a complete feature
  *   without acceptance evidence (no acceptance criteria, or no test file that names its id

@@ -94,6 +94,8 @@ export const PRE_PUSH_GATES: readonly string[] = [
   "guard",
   "features",
 ];
+/** The pre-push gates of a governance.yaml that does not list them. */
+const DEFAULT_PRE_PUSH_GATES: readonly string[] = ["quality", "security", "gaps"];
 
 /** The `governance.yaml` that `br init` writes. */
 export const DEFAULT_GOVERNANCE_YAML: string =
@@ -140,7 +142,8 @@ architecture:
 `;
 
 /**
- * Parses and checks a governance text. A missing section takes its default.
+ * Parses and checks a governance text ({@link governanceFromData}). A missing section takes
+ * its default.
  *
  * @throws {BrError} `invalid_data` naming the field.
  */
@@ -162,135 +165,175 @@ export async function parseGovernance(
       },
     );
   }
-  const bad = (field: string, want: string): never => {
-    throw new BrError("invalid_data", `Invalid ${label}: "${field}" must be ${want}`, {
-      hint: 'fix the field (see docs/gates.md), then run "br governance update"',
-    });
+  return governanceFromData(raw, label);
+}
+
+/** A field that is not what it must be: `field` must be `want`. */
+class FieldProblem {
+  constructor(readonly field: string, readonly want: string) {}
+}
+
+/** Checks one field's value (`undefined` when absent) and returns what the field holds. */
+type Check<T> = (v: unknown, field: string) => T;
+
+const bad = (field: string, want: string): never => {
+  throw new FieldProblem(field, want);
+};
+
+/** A mapping (absent or null: empty). */
+const mapping: Check<Record<string, unknown>> = (v, field) =>
+  v === undefined || v === null
+    ? {}
+    : isObj(v)
+    ? v as Record<string, unknown>
+    : bad(field || "(top level)", "a mapping");
+
+/** A mapping whose fields follow the checks of `fields`; absent or null means all defaults. */
+function section<T>(fields: { [K in keyof T]: Check<T[K]> }): Check<T> {
+  return (v, field) => {
+    const r = mapping(v, field);
+    const out = {} as T;
+    for (const key of Object.keys(fields) as (keyof T & string)[]) {
+      const value = fields[key](r[key], field ? `${field}.${key}` : key);
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
   };
-  if (!isObj(raw)) bad("(top level)", "a mapping");
-  const r = raw as Record<string, unknown>;
-  const obj = (v: unknown, field: string): Record<string, unknown> =>
-    v === undefined || v === null
-      ? {}
-      : isObj(v)
-      ? v as Record<string, unknown>
-      : bad(field, "a mapping");
-  const strList = (v: unknown, field: string): string[] =>
-    v === undefined || v === null
-      ? []
-      : Array.isArray(v) && v.every((x) => typeof x === "string")
-      ? v as string[]
-      : bad(field, "a list of strings");
-  const policy = r.policy ?? "strict";
-  if (!["strict", "warn", "off"].includes(policy as string)) bad("policy", "strict, warn or off");
-  const transitions: Governance["transitions"] = {};
-  for (const [from, to] of Object.entries(obj(r.transitions, "transitions"))) {
-    if (!(STATUSES as readonly string[]).includes(from)) {
-      bad(`transitions.${from}`, `a status (${STATUSES.join(", ")})`);
-    }
-    const list = strList(to, `transitions.${from}`);
-    for (const s of list) {
-      if (!(STATUSES as readonly string[]).includes(s)) {
-        bad(`transitions.${from}`, `a list of statuses (${STATUSES.join(", ")})`);
-      }
-    }
-    transitions[from as FeatureStatus] = list as FeatureStatus[];
-  }
-  const deps = obj(r.dependencies, "dependencies");
-  const commit = obj(r.commit, "commit");
-  if (commit.pattern !== undefined && commit.pattern !== null) {
-    if (typeof commit.pattern !== "string") {
-      bad("commit.pattern", "a regular expression string or null");
-    }
+}
+
+/** A list of strings (absent or null: empty). */
+const strings: Check<string[]> = (v, field) =>
+  v === undefined || v === null
+    ? []
+    : Array.isArray(v) && v.every((x) => typeof x === "string")
+    ? v
+    : bad(field, "a list of strings");
+
+/** A non-empty string. */
+const text: Check<string> = (v, field) =>
+  typeof v === "string" && v ? v : bad(field, "a non-empty string");
+
+/** A string that compiles as a regular expression. */
+function regex(want: string): Check<string> {
+  return (v, field) => {
     try {
-      new RegExp(commit.pattern as string);
+      new RegExp(v as string);
     } catch {
-      bad("commit.pattern", "a valid regular expression");
+      bad(field, want);
     }
-  }
-  const maxLen = commit.max_subject_length;
-  if (
-    maxLen !== undefined && maxLen !== null && !(Number.isInteger(maxLen) && (maxLen as number) > 0)
-  ) {
-    bad("commit.max_subject_length", "a positive whole number or null");
-  }
-  const gates = obj(r.gates, "gates");
-  const gateList = (v: unknown, field: string, known: readonly string[], dflt: string[]) => {
-    if (v === undefined) return dflt;
-    const list = strList(v, field);
+    return v as string;
+  };
+}
+
+/** A list of mappings (absent or null: empty), each checked by `item`. */
+function mappings<T>(item: Check<T>): Check<T[]> {
+  return (v, field) => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || !v.every(isObj)) bad(field, "a list of mappings");
+    return (v as unknown[]).map((x, i) => item(x, `${field}[${i}]`));
+  };
+}
+
+/** A list of gate names from `known` (absent: `dflt`). */
+function gates(known: readonly string[], dflt: readonly string[]): Check<string[]> {
+  return (v, field) => {
+    if (v === undefined) return [...dflt];
+    const list = strings(v, field);
     for (const g of list) if (!known.includes(g)) bad(field, `a list of: ${known.join(", ")}`);
     return list;
   };
-  const arch = obj(r.architecture, "architecture");
-  const list = (v: unknown, field: string): Record<string, unknown>[] => {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || !v.every(isObj)) bad(field, "a list of mappings");
-    return v as Record<string, unknown>[];
-  };
-  const str = (v: unknown, field: string): string =>
-    typeof v === "string" && v ? v : bad(field, "a non-empty string");
-  return {
-    version: typeof r.version === "number" ? r.version : 1,
-    policy: policy as GovernancePolicy,
-    transitions,
-    dependencies: { require_complete_to_start: deps.require_complete_to_start === true },
-    commit: {
-      pattern: (commit.pattern as string | null | undefined) ?? null,
-      max_subject_length: (maxLen as number | null | undefined) ?? null,
-    },
-    branches: { allowed: strList(obj(r.branches, "branches").allowed, "branches.allowed") },
-    gates: {
-      pre_commit: gateList(gates.pre_commit, "gates.pre_commit", PRE_COMMIT_GATES, [
-        "features",
-        "governance",
-        "security",
-        "spec",
-      ]),
-      pre_push: gateList(gates.pre_push, "gates.pre_push", PRE_PUSH_GATES, [
-        "quality",
-        "security",
-        "gaps",
-      ]),
-    },
-    architecture: {
-      forbidden: list(arch.forbidden, "architecture.forbidden").map((x, i) => ({
-        from: str(x.from, `architecture.forbidden[${i}].from`),
-        to: str(x.to, `architecture.forbidden[${i}].to`),
-      })),
-      layers: strList(arch.layers, "architecture.layers"),
-      private:
-        (Array.isArray(arch.private) ? arch.private : list(arch.private, "architecture.private"))
-          .map((x: unknown, i: number) => {
-            if (typeof x === "string") return { files: x, allow: null };
-            if (!isObj(x)) bad(`architecture.private[${i}]`, "a glob or {files, allow}");
-            const r = x as Record<string, unknown>;
-            return {
-              files: str(r.files, `architecture.private[${i}].files`),
-              allow: r.allow === undefined || r.allow === null
-                ? null
-                : str(r.allow, `architecture.private[${i}].allow`),
-            };
-          }),
-      forbidden_dependencies: list(
-        arch.forbidden_dependencies,
-        "architecture.forbidden_dependencies",
-      ).map((x, i) => ({
-        package: str(x.package, `architecture.forbidden_dependencies[${i}].package`),
-        ...(x.from !== undefined
-          ? { from: str(x.from, `architecture.forbidden_dependencies[${i}].from`) }
-          : {}),
-      })),
-      naming: list(arch.naming, "architecture.naming").map((x, i) => {
-        const pattern = str(x.pattern, `architecture.naming[${i}].pattern`);
-        try {
-          new RegExp(pattern);
-        } catch {
-          bad(`architecture.naming[${i}].pattern`, "a valid regular expression");
-        }
-        return { files: str(x.files, `architecture.naming[${i}].files`), pattern };
-      }),
-    },
-  };
+}
+
+const isStatus = (s: unknown) => (STATUSES as readonly unknown[]).includes(s);
+
+/** A private rule in its long form `{files, allow}`. */
+const privateRule = section<PrivateRule>({
+  files: text,
+  allow: (v, field) => v === undefined || v === null ? null : text(v, field),
+});
+
+/** The checks of every field of governance.yaml, section by section. */
+const GOVERNANCE = section<Governance>({
+  version: (v) => typeof v === "number" ? v : 1,
+  policy: (v, field) =>
+    v === undefined
+      ? "strict"
+      : ["strict", "warn", "off"].includes(v as string)
+      ? v as GovernancePolicy
+      : bad(field, "strict, warn or off"),
+  transitions: (v, field) => {
+    const out: Governance["transitions"] = {};
+    for (const [from, to] of Object.entries(mapping(v, field))) {
+      if (!isStatus(from)) bad(`${field}.${from}`, `a status (${STATUSES.join(", ")})`);
+      const list = strings(to, `${field}.${from}`);
+      if (!list.every(isStatus)) {
+        bad(`${field}.${from}`, `a list of statuses (${STATUSES.join(", ")})`);
+      }
+      out[from as FeatureStatus] = list as FeatureStatus[];
+    }
+    return out;
+  },
+  dependencies: section({ require_complete_to_start: (v) => v === true }),
+  commit: section<Governance["commit"]>({
+    pattern: (v, field) =>
+      v === undefined || v === null
+        ? null
+        : typeof v !== "string"
+        ? bad(field, "a regular expression string or null")
+        : regex("a valid regular expression")(v, field),
+    max_subject_length: (v, field) =>
+      v === undefined || v === null
+        ? null
+        : Number.isInteger(v) && (v as number) > 0
+        ? v as number
+        : bad(field, "a positive whole number or null"),
+  }),
+  branches: section({ allowed: strings }),
+  gates: section({
+    pre_commit: gates(PRE_COMMIT_GATES, PRE_COMMIT_GATES),
+    pre_push: gates(PRE_PUSH_GATES, DEFAULT_PRE_PUSH_GATES),
+  }),
+  architecture: section<Governance["architecture"]>({
+    forbidden: mappings(section({ from: text, to: text })),
+    layers: strings,
+    private: (v, field) =>
+      Array.isArray(v)
+        ? v.map((x, i) => {
+          if (typeof x === "string") return { files: x, allow: null };
+          if (!isObj(x)) bad(`${field}[${i}]`, "a glob or {files, allow}");
+          return privateRule(x, `${field}[${i}]`);
+        })
+        : mappings(privateRule)(v, field),
+    forbidden_dependencies: mappings(section<ForbiddenDependency>({
+      package: text,
+      from: (v, field) => v === undefined ? undefined : text(v, field),
+    })),
+    naming: mappings((v, field) => {
+      const r = v as Record<string, unknown>;
+      const pattern = regex("a valid regular expression")(
+        text(r.pattern, `${field}.pattern`),
+        `${field}.pattern`,
+      );
+      return { files: text(r.files, `${field}.files`), pattern };
+    }),
+  }),
+});
+
+/**
+ * Checks parsed governance data (what the YAML holds) field by field, without reading
+ * anything: a missing section or field takes its default.
+ *
+ * @throws {BrError} `invalid_data` naming the field, with `label` as the file's name.
+ */
+export function governanceFromData(raw: unknown, label = "governance.yaml"): Governance {
+  try {
+    return GOVERNANCE(isObj(raw) ? raw : bad("(top level)", "a mapping"), "");
+  } catch (err) {
+    if (!(err instanceof FieldProblem)) throw err;
+    throw new BrError("invalid_data", `Invalid ${label}: "${err.field}" must be ${err.want}`, {
+      hint: 'fix the field (see docs/gates.md), then run "br governance update"',
+    });
+  }
 }
 
 function isObj(v: unknown): boolean {

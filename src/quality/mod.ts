@@ -76,6 +76,7 @@ export {
   type ForbiddenDependency,
   type ForbiddenImport,
   type Governance,
+  governanceFromData,
   type GovernancePolicy,
   INTEGRITY_GATES,
   type NamingRule,
@@ -88,7 +89,8 @@ export {
 export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
 
 /**
- * Finds what is missing between what the project claims and what the code holds (SPEC §3):
+ * Finds what is missing between what the project claims and what the code holds
+ * (docs/gates.md, "Gaps"):
  *
  * - high: a stub or TODO inside the `files` of a feature marked complete; a complete feature
  *   without acceptance evidence (no acceptance criteria, or no test file that names its id

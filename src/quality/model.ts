@@ -1,5 +1,7 @@
 // Types and pure functions of the gates that cost nothing to load: the git hooks' fast
 // path and the CLI import them without the analyzers.
+import { type SarifLog, sarifLog } from "../core/sarif.ts";
+
 /** How bad a gap is. */
 export type GapSeverity = "high" | "medium" | "low";
 
@@ -17,9 +19,9 @@ export type GapKind =
 
 /** One gap. */
 export interface Gap {
-  /** Severity. */
+  /** How bad it is: high gaps fail `br gaps analyze` (exit 10). */
   severity: GapSeverity;
-  /** Kind. */
+  /** What is missing (also the SARIF rule id). */
   kind: GapKind;
   /** One-line description. */
   message: string;
@@ -33,13 +35,13 @@ export interface Gap {
 
 /** Counts of gaps by severity. */
 export interface GapCounts {
-  /** High. */
+  /** Gaps of severity high. */
   high: number;
-  /** Medium. */
+  /** Gaps of severity medium. */
   medium: number;
-  /** Low. */
+  /** Gaps of severity low. */
   low: number;
-  /** All. */
+  /** All gaps. */
   total: number;
 }
 
@@ -63,8 +65,8 @@ export function countGaps(gaps: readonly Gap[]): GapCounts {
 /** Weights of the dimensions (they add up to 1). */
 export const QUALITY_WEIGHTS = { structure: 0.35, security: 0.2, tests: 0.25, docs: 0.2 } as const;
 
-/** Every gate `runGates` knows, in run order. */
-export const ALL_GATES: readonly string[] = [
+/** The gates `runGates` knows, in run order (a tuple, for the config schema's enum). */
+export const GATE_NAMES = [
   "features",
   "governance",
   "spec",
@@ -72,43 +74,28 @@ export const ALL_GATES: readonly string[] = [
   "gaps",
   "quality",
   "guard",
-];
+] as const;
+
+/** Every gate `runGates` knows, in run order. */
+export const ALL_GATES: readonly string[] = GATE_NAMES;
 
 /** Renders a gap report as SARIF 2.1.0 (one rule per gap kind). */
-export function gapsToSarif(report: GapReport, version: string): Record<string, unknown> {
+export function gapsToSarif(report: GapReport, version: string): SarifLog {
   const kinds = [...new Set(report.gaps.map((g) => g.kind))].sort();
   const level = (s: GapSeverity) => s === "high" ? "error" : s === "medium" ? "warning" : "note";
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: "br-gaps",
-          informationUri: "https://github.com/buildrunner/br",
-          version,
-          rules: kinds.map((k) => ({
-            id: k,
-            name: k,
-            shortDescription: { text: k.replaceAll("_", " ") },
-          })),
-        },
-      },
-      results: report.gaps.map((g) => ({
-        ruleId: g.kind,
-        ruleIndex: kinds.indexOf(g.kind),
-        level: level(g.severity),
-        message: { text: g.message },
-        properties: { severity: g.severity, feature: g.feature },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: g.file ?? ".buildrunner/features.json" },
-            ...(g.line ? { region: { startLine: g.line } } : {}),
-          },
-        }],
-      })),
-    }],
-  };
+  return sarifLog({
+    tool: "br-gaps",
+    version,
+    rules: kinds.map((k) => ({ id: k, description: k.replaceAll("_", " ") })),
+    results: report.gaps.map((g) => ({
+      ruleId: g.kind,
+      level: level(g.severity),
+      message: g.message,
+      file: g.file ?? ".buildrunner/features.json",
+      line: g.line ?? undefined,
+      properties: { severity: g.severity, feature: g.feature },
+    })),
+  });
 }
 
 /**

@@ -32,13 +32,13 @@ export interface ComplexityReport extends Estimate {
 
 /** One stored outcome. */
 export interface OutcomeRow {
-  /** Feature. */
+  /** The feature the model worked on. */
   feature: string;
-  /** Model. */
+  /** The model that did the work. */
   model: string;
   /** Level at the time. */
   level: string;
-  /** Result. */
+  /** How it went: success, rework or fail. */
   result: OutcomeResult;
   /** Recorded cost in USD, if any. */
   cost_usd: number | null;
@@ -133,11 +133,11 @@ export async function estimate(
 export interface ModelRecord {
   /** Outcomes recorded. */
   outcomes: number;
-  /** Successes. */
+  /** Outcomes recorded as `success`. */
   success: number;
-  /** Reworks. */
+  /** Outcomes recorded as `rework` (done, but needed another pass). */
   rework: number;
-  /** Failures. */
+  /** Outcomes recorded as `fail`. */
   fail: number;
   /** success / outcomes, or null without outcomes. */
   success_rate: number | null;
@@ -145,17 +145,17 @@ export interface ModelRecord {
 
 /** What {@link recordOutcome} stored. */
 export interface OutcomeRecord {
-  /** Row id. */
+  /** Row id in the store. */
   id: number;
-  /** When. */
+  /** When it was recorded (ISO 8601 UTC). */
   time: string;
-  /** Feature. */
+  /** The feature the model worked on. */
   feature: string;
-  /** Model. */
+  /** The model that did the work. */
   model: string;
   /** The level the feature was estimated at. */
   level: Level;
-  /** Result. */
+  /** How it went: success, rework or fail. */
   result: OutcomeResult;
   /** Cost, when given. */
   cost_usd: number | null;

@@ -50,6 +50,7 @@ export {
   type SecretRulesFile,
 } from "./rules.ts";
 export { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
+export { findingJson, type SecurityFindingJson } from "./json.ts";
 export { scanReportToSarif, type SecuritySarifLog } from "./sarif.ts";
 export {
   scanHistory,

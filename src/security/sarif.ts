@@ -1,34 +1,16 @@
+import { type SarifLevel, type SarifLog, sarifLog } from "../core/sarif.ts";
 import { SQL_INJECTION_RULE } from "./sql.ts";
 import type { ScanReport, SecurityFinding, SecuritySeverity } from "./types.ts";
 
-/** A SARIF 2.1.0 log (the parts `br` writes). */
-export interface SecuritySarifLog {
-  /** Schema URI. */
-  $schema: string;
-  /** Always `2.1.0`. */
-  version: "2.1.0";
-  /** One run. */
-  runs: Record<string, unknown>[];
-}
+/** The SARIF log of `br security scan`. */
+export type SecuritySarifLog = SarifLog;
 
-const LEVEL: Record<SecuritySeverity, "error" | "warning" | "note"> = {
+const LEVEL: Record<SecuritySeverity, SarifLevel> = {
   critical: "error",
   high: "error",
   medium: "warning",
   low: "note",
 };
-
-// file:// URL of a folder (node:url costs start-up time the hook path cannot spare)
-function dirUrl(dir: string): string {
-  const url = new URL("file:///");
-  const path = dir.replaceAll("\\", "/");
-  url.pathname = (path.startsWith("/") ? path : "/" + path) + (path.endsWith("/") ? "" : "/");
-  return url.href;
-}
-
-function uriOf(file: string): string {
-  return file.split("/").map(encodeURIComponent).join("/");
-}
 
 /**
  * Renders a report as SARIF 2.1.0: one result per finding with `ruleId`, the repo-relative
@@ -46,46 +28,29 @@ export function scanReportToSarif(
   }
   descriptions.set(SQL_INJECTION_RULE, "SQL built from strings passed to a query call");
   const ruleIds = [...new Set(report.findings.map((f) => f.rule))].sort();
-  const index = new Map(ruleIds.map((id, i) => [id, i]));
   const baselined = new Set(report.findings.map((f) => f.fingerprint));
   for (const f of report.new_findings) baselined.delete(f.fingerprint);
-  const result = (f: SecurityFinding) => ({
-    ruleId: f.rule,
-    ruleIndex: index.get(f.rule)!,
-    level: LEVEL[f.severity],
-    message: {
-      text: f.kind === "secret"
+  return sarifLog({
+    tool: "br",
+    version: options.version ?? "0.0.0",
+    root: options.root,
+    rules: ruleIds.map((id) => ({ id, description: descriptions.get(id) ?? id })),
+    results: report.findings.map((f: SecurityFinding) => ({
+      ruleId: f.rule,
+      level: LEVEL[f.severity],
+      message: f.kind === "secret"
         ? `${f.message}: ${f.secret_masked}`
         : `${f.message}. Fix: ${f.fix}`,
-    },
-    locations: [{
-      physicalLocation: {
-        artifactLocation: { uri: uriOf(f.file), uriBaseId: "%SRCROOT%" },
-        region: { startLine: f.line, startColumn: f.column },
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      fingerprint: f.fingerprint,
+      baselineState: baselined.has(f.fingerprint) ? "unchanged" : "new",
+      properties: {
+        severity: f.severity,
+        kind: f.kind,
+        ...(f.commit ? { commit: f.commit } : {}),
       },
-    }],
-    partialFingerprints: { "br/v1": f.fingerprint },
-    baselineState: baselined.has(f.fingerprint) ? "unchanged" : "new",
-    properties: { severity: f.severity, kind: f.kind, ...(f.commit ? { commit: f.commit } : {}) },
+    })),
   });
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: "br",
-          version: options.version ?? "0.0.0",
-          rules: ruleIds.map((id) => ({
-            id,
-            shortDescription: { text: descriptions.get(id) ?? id },
-          })),
-        },
-      },
-      ...(options.root
-        ? { originalUriBaseIds: { "%SRCROOT%": { uri: dirUrl(options.root) } } }
-        : {}),
-      results: report.findings.map(result),
-    }],
-  };
 }

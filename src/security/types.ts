@@ -61,9 +61,9 @@ export interface SecretAllowlist {
 
 /** A compiled rule. */
 export interface SecretRule {
-  /** Id. */
+  /** The rule's id (a finding's `rule`, the prefix of its fingerprint). */
   id: string;
-  /** Description. */
+  /** What it finds; a secret finding's message. */
   description: string;
   /** The RE2 source as written. */
   source: string | null;
@@ -75,13 +75,13 @@ export interface SecretRule {
   entropy: number | null;
   /** Lower-cased keywords. */
   keywords: string[];
-  /** Path filter. */
+  /** Only files whose path matches, or null for every file. */
   path: RegExp | null;
-  /** SecuritySeverity. */
+  /** How bad a finding of this rule is. */
   severity: SecuritySeverity;
   /** True for generic rules. */
   generic: boolean;
-  /** Allowlists. */
+  /** Matches this rule ignores (besides the global allowlists). */
   allowlists: SecretAllowlist[];
 }
 
@@ -106,9 +106,9 @@ export interface SecurityFinding {
   line: number;
   /** 1-based column (UTF-16 units) where the secret or the query starts. */
   column: number;
-  /** SecretRule id. */
+  /** The rule that found it (`sql-injection` for SQL findings). */
   rule: string;
-  /** SecuritySeverity. */
+  /** How bad it is (the SARIF level follows from it). */
   severity: SecuritySeverity;
   /** The secret masked (`abcd********`), or null for SQL findings. */
   secret_masked: string | null;

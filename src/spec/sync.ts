@@ -1,5 +1,5 @@
 import { BrError } from "../core/errors.ts";
-import type { BrEvent, FieldChange } from "../core/events.ts";
+import type { BrEvent, EventPayloads, FieldChange } from "../core/events.ts";
 import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import {
@@ -12,6 +12,7 @@ import {
   saveFeatures,
   serializeFeatures,
 } from "../features/mod.ts";
+import { featuresLabel } from "../features/registry.ts";
 import {
   readBase,
   sameBase,
@@ -104,6 +105,40 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const allSame = (a: Partial<SyncedValues>, b: Partial<SyncedValues>) =>
   SYNCED_FIELDS.every((k) => same(a[k], b[k]));
 
+/** A feature event the sync causes, before it gets its id, time and session. */
+export type SyncEvent =
+  | { type: "feature.added"; payload: EventPayloads["feature.added"] }
+  | { type: "feature.updated"; payload: EventPayloads["feature.updated"] }
+  | { type: "feature.removed"; payload: EventPayloads["feature.removed"] };
+
+/** What {@link planSync} merges: the spec's features, `features.json` and the last base. */
+export interface SyncInput {
+  /** The spec's features, in spec order. */
+  spec: readonly SpecFeature[];
+  /** The loaded `features.json` (not changed by the planning). */
+  file: FeaturesFile;
+  /** The merge base of the last sync. */
+  base: SyncBase;
+  /** The time of the sync (ISO), for `updated_at`, `created_at` and the base. */
+  now: string;
+  /** The options of the sync. */
+  options: SyncOptions;
+}
+
+/** What a sync writes; computed by {@link planSync} without reading or writing anything. */
+export interface SyncPlan {
+  /** The report (`dry_run` from the options, `diff` still null). */
+  result: SyncResult;
+  /** The feature events, in id order. */
+  events: SyncEvent[];
+  /** The features after the sync, or null when `features.json` does not change. */
+  features: Feature[] | null;
+  /** The edits of the spec's Features section, or null when the spec does not change. */
+  specEdits: { upsert: SpecFeatureInput[]; remove: string[] } | null;
+  /** The new merge base. */
+  base: SyncBase;
+}
+
 /**
  * Keeps the spec's Features section and `features.json` in step with a three-way merge
  * against the state of the last sync (`.buildrunner/spec-sync.json`). For each feature and
@@ -116,15 +151,16 @@ const allSame = (a: Partial<SyncedValues>, b: Partial<SyncedValues>) =>
  *
  * @throws {BrError} `not_found` without a spec; `invalid_data` for a spec with problems or
  * a result with a broken dependency graph; `conflict` when the spec is locked and would be
- * written, or was edited after locking. Nothing is written when it throws.
+ * written, or was edited after locking. Nothing is written when it throws: every check runs
+ * before the first write, and a failed write puts back the files already written.
  */
 export async function syncSpec(project: Project, options: SyncOptions = {}): Promise<SyncResult> {
-  const { result, events } = await project.withLock(() => plan(project, options));
+  const { result, events } = await project.withLock(() => sync(project, options));
   for (const e of events) project.bus.emit(e);
   return result;
 }
 
-async function plan(
+async function sync(
   project: Project,
   options: SyncOptions,
 ): Promise<{ result: SyncResult; events: BrEvent[] }> {
@@ -141,14 +177,146 @@ async function plan(
       { hint: 'run "br spec validate" to see them all; nothing was written' },
     );
   }
+  const featuresText = await readOwnTextOrNull(project.paths.features, featuresLabel(project));
   const file = await loadFeatures(project);
-  const beforeFeatures = serializeFeatures(file);
   const base = await readBase(project);
-  const S = new Map(spec.features.map((f) => [f.id, f]));
+  const now = project.clock.now().toISOString();
+  const plan = planSync({ spec: spec.features, file, base, now, options });
+  const { result } = plan;
+  const next: FeaturesFile | null = plan.features && { ...file, features: plan.features };
+  if (plan.specEdits) assertSpecWritable(project, spec, "write feature changes into the spec");
+  const specText = plan.specEdits ? await applySpecEdits(spec, plan.specEdits) : spec.text;
+
+  if (options.dryRun) {
+    result.diff = await syncDiff(label, spec.text, specText, file, next, now);
+    return { result, events: [] };
+  }
+
+  const events = plan.events.map((e) =>
+    project.bus.create(e.type, e.payload as never, { feature: e.payload.id }) as BrEvent
+  );
+  const specEvent = project.bus.create("spec.synced", {
+    added: [...result.added_to_features, ...result.added_to_spec].sort(),
+    changed: [
+      ...new Set([...result.updated_in_features, ...result.updated_in_spec].map((u) => u.id)),
+    ]
+      .sort(),
+    removed: [...result.removed_from_features, ...result.removed_from_spec].sort(),
+    problems: result.conflicts.map((c) => `${c.id}${c.field ? `.${c.field}` : ""}: ${c.reason}`),
+  }) as BrEvent;
+  for (const e of [...events, specEvent]) await project.bus.check(e);
+  if (next) await assertSavable(project, next);
+
+  const basePath = syncBasePath(project);
+  const oldBase = await readOwnTextOrNull(basePath);
+  const writeBase = !!next || !!plan.specEdits || oldBase === null ||
+    !sameBase(oldBase, plan.base);
+  // Each write with what puts its file back; a failure undoes the writes before it.
+  const steps: { write: () => Promise<void>; undo: () => Promise<void> }[] = [];
+  if (plan.specEdits) {
+    steps.push({
+      write: () => writeFileAtomic(project.paths.spec, specText, { linksWithin: project.root }),
+      undo: () => writeFileAtomic(project.paths.spec, spec.text, { linksWithin: project.root }),
+    });
+  }
+  if (next) {
+    steps.push({
+      write: () => saveFeatures(project, next),
+      undo: async () => {
+        if (featuresText === null) await Deno.remove(project.paths.features);
+        else {
+          await writeFileAtomic(project.paths.features, featuresText, {
+            linksWithin: project.root,
+          });
+        }
+        await (await import("../features/status.ts")).writeStatus(project);
+      },
+    });
+  }
+  if (writeBase) {
+    const baseText = JSON.stringify(sortBase(plan.base), null, 2) + "\n";
+    steps.push({ write: () => writeFileAtomic(basePath, baseText), undo: () => Promise.resolve() });
+  }
+  await writeAllOrNone(steps);
+  return { result, events: [...events, specEvent] };
+}
+
+/**
+ * Runs the writes in order. When one fails, the ones already done are undone (latest first)
+ * and the first error is thrown: the files are as they were.
+ */
+async function writeAllOrNone(
+  steps: { write: () => Promise<void>; undo: () => Promise<void> }[],
+): Promise<void> {
+  for (let i = 0; i < steps.length; i++) {
+    try {
+      await steps[i].write();
+    } catch (err) {
+      for (let j = i - 1; j >= 0; j--) await steps[j].undo().catch(() => {});
+      throw err;
+    }
+  }
+}
+
+/** Throws what {@link saveFeatures} would throw for `file`, before anything is written. */
+async function assertSavable(project: Project, file: FeaturesFile): Promise<void> {
+  const label = featuresLabel(project);
+  const problem = (await import("../features/schema.ts")).schemaProblem(file);
+  if (problem) {
+    throw new BrError("invalid_data", `Invalid ${label}: ${problem}`, {
+      hint: "nothing was written",
+    });
+  }
+}
+
+/** The unified diff of a dry run: the spec, then `features.json`. */
+async function syncDiff(
+  label: string,
+  specBefore: string,
+  specAfter: string,
+  file: FeaturesFile,
+  next: FeaturesFile | null,
+  now: string,
+): Promise<string> {
+  const { createTwoFilesPatch } = await import("diff");
+  let diff = "";
+  if (specAfter !== specBefore) {
+    diff += createTwoFilesPatch(`a/${label}`, `b/${label}`, specBefore, specAfter, "", "", {
+      context: 2,
+    }).replace(/^=+\n/, "");
+  }
+  if (next) {
+    const after = serializeFeatures({
+      ...next,
+      last_updated: now,
+      metrics: { ...next.metrics, ...computeMetrics(next.features) },
+    });
+    diff += createTwoFilesPatch(
+      "a/.buildrunner/features.json",
+      "b/.buildrunner/features.json",
+      serializeFeatures(file),
+      after,
+      "",
+      "",
+      { context: 2 },
+    ).replace(/^=+\n/, "");
+  }
+  return diff;
+}
+
+/**
+ * The three-way merge of {@link syncSpec}, without reading or writing anything: what changes
+ * on each side, the conflicts, the events and the new base. `input.file` is not changed.
+ *
+ * @throws {BrError} `invalid_data` when the features after the sync have an unknown
+ * dependency or a cycle.
+ */
+export function planSync(input: SyncInput): SyncPlan {
+  const { spec, file, base, now, options } = input;
+  const S = new Map(spec.map((f) => [f.id, f]));
   const F = new Map(file.features.map((f) => [f.id, f]));
   const B = new Map(Object.entries(base.features));
   const ids = [...new Set([...S.keys(), ...F.keys(), ...B.keys()])].sort();
-  const now = project.clock.now().toISOString();
 
   const result: SyncResult = {
     dry_run: !!options.dryRun,
@@ -161,11 +329,17 @@ async function plan(
     conflicts: [],
     diff: null,
   };
-  const events: BrEvent[] = [];
+  const events: SyncEvent[] = [];
   const specUpserts: SpecFeatureInput[] = [];
   const specRemovals: string[] = [];
   const newBase: SyncBase = { version: 1, synced_at: now, features: {} };
   const newFeatures: Feature[] = [];
+  const updated = new Map<string, Feature>();
+  const added = (feature: Feature) => {
+    newFeatures.push(feature);
+    result.added_to_features.push(feature.id);
+    events.push({ type: "feature.added", payload: { id: feature.id, fields: { ...feature } } });
+  };
 
   for (const id of ids) {
     const sf = S.get(id);
@@ -211,15 +385,14 @@ async function plan(
       const toSpec = SYNCED_FIELDS.filter((k) => merged[k] !== undefined && !same(merged[k], s[k]));
       if (toFeatures.length) {
         const changes: Record<string, FieldChange> = {};
+        const next: Record<string, unknown> = { ...ff, updated_at: now };
         for (const k of toFeatures) {
           changes[k] = { from: ff[k], to: merged[k] };
-          (ff as Record<string, unknown>)[k] = copy(merged[k]);
+          next[k] = copy(merged[k]);
         }
-        ff.updated_at = now;
+        updated.set(id, next as Feature);
         result.updated_in_features.push({ id, fields: toFeatures });
-        events.push(
-          project.bus.create("feature.updated", { id, changes }, { feature: id }) as BrEvent,
-        );
+        events.push({ type: "feature.updated", payload: { id, changes } });
       }
       if (toSpec.length) {
         const values = { ...s } as Record<SyncedField, unknown>;
@@ -230,28 +403,14 @@ async function plan(
       newBase.features[id] = agreed;
     } else if (s && sf && !f) {
       if (!b) {
-        const feature = newFeature(id, s, file.version, now);
-        newFeatures.push(feature);
-        result.added_to_features.push(id);
-        events.push(
-          project.bus.create("feature.added", { id, fields: { ...feature } }, {
-            feature: id,
-          }) as BrEvent,
-        );
+        added(newFeature(id, s, file.version, now));
         newBase.features[id] = s;
       } else if (allSame(s, b) || options.prefer === "features") {
         specRemovals.push(id);
         result.removed_from_spec.push(id);
       } else if (options.prefer === "spec") {
         // Removed on the command line, edited in the spec: the spec wins, it comes back.
-        const feature = newFeature(id, s, file.version, now);
-        newFeatures.push(feature);
-        result.added_to_features.push(id);
-        events.push(
-          project.bus.create("feature.added", { id, fields: { ...feature } }, {
-            feature: id,
-          }) as BrEvent,
-        );
+        added(newFeature(id, s, file.version, now));
         newBase.features[id] = s;
       } else {
         newBase.features[id] = b;
@@ -272,11 +431,7 @@ async function plan(
       } else if ((allSame(f, b) && ff.status === "planned") || options.prefer === "spec") {
         // Started or edited work leaves only when the spec is preferred: asked for by name.
         result.removed_from_features.push(id);
-        events.push(
-          project.bus.create("feature.removed", { id, fields: { ...ff } }, {
-            feature: id,
-          }) as BrEvent,
-        );
+        events.push({ type: "feature.removed", payload: { id, fields: { ...ff } } });
       } else if (options.prefer === "features") {
         specUpserts.push(toSpecInput(id, f));
         result.added_to_spec.push(id);
@@ -297,69 +452,25 @@ async function plan(
     }
   }
 
-  file.features = file.features.filter((x) => !result.removed_from_features.includes(x.id));
-  const specOrder = new Map(spec.features.map((x, i) => [x.id, i]));
+  const removed = new Set(result.removed_from_features);
+  const features = file.features.filter((x) => !removed.has(x.id))
+    .map((x) => updated.get(x.id) ?? x);
+  const specOrder = new Map(spec.map((x, i) => [x.id, i]));
   newFeatures.sort((a, b) => specOrder.get(a.id)! - specOrder.get(b.id)!);
-  file.features.push(...newFeatures);
-  const fileOrder = new Map(file.features.map((x, i) => [x.id, i]));
+  features.push(...newFeatures);
+  const fileOrder = new Map(features.map((x, i) => [x.id, i]));
   specUpserts.sort((a, b) => (fileOrder.get(a.id) ?? 0) - (fileOrder.get(b.id) ?? 0));
   const featuresChanged = result.added_to_features.length + result.updated_in_features.length +
       result.removed_from_features.length > 0;
   const specChanged = specUpserts.length + specRemovals.length > 0;
-  if (featuresChanged) assertValidGraph(file.features, "features.json after the sync");
-  if (specChanged) assertSpecWritable(project, spec, "write feature changes into the spec");
-  const specText = specChanged
-    ? await applySpecEdits(spec, { upsert: specUpserts, remove: specRemovals })
-    : spec.text;
-
-  if (options.dryRun) {
-    const { createTwoFilesPatch } = await import("diff");
-    let diff = "";
-    if (specChanged) {
-      diff += createTwoFilesPatch(`a/${label}`, `b/${label}`, spec.text, specText, "", "", {
-        context: 2,
-      }).replace(/^=+\n/, "");
-    }
-    if (featuresChanged) {
-      const after = serializeFeatures({
-        ...file,
-        last_updated: now,
-        metrics: { ...file.metrics, ...computeMetrics(file.features) },
-      } as FeaturesFile);
-      diff += createTwoFilesPatch(
-        "a/.buildrunner/features.json",
-        "b/.buildrunner/features.json",
-        beforeFeatures,
-        after,
-        "",
-        "",
-        { context: 2 },
-      ).replace(/^=+\n/, "");
-    }
-    result.diff = diff;
-    return { result: sortResult(result), events: [] };
-  }
-
-  const specEvent = project.bus.create("spec.synced", {
-    added: [...result.added_to_features, ...result.added_to_spec].sort(),
-    changed: [
-      ...new Set([...result.updated_in_features, ...result.updated_in_spec].map((u) => u.id)),
-    ]
-      .sort(),
-    removed: [...result.removed_from_features, ...result.removed_from_spec].sort(),
-    problems: result.conflicts.map((c) => `${c.id}${c.field ? `.${c.field}` : ""}: ${c.reason}`),
-  }) as BrEvent;
-  for (const e of [...events, specEvent]) await project.bus.check(e);
-  if (featuresChanged) await saveFeatures(project, file);
-  if (specChanged) {
-    await writeFileAtomic(project.paths.spec, specText, { linksWithin: project.root });
-  }
-  const baseText = JSON.stringify(sortBase(newBase), null, 2) + "\n";
-  const oldBase = await readOwnTextOrNull(syncBasePath(project));
-  if (featuresChanged || specChanged || oldBase === null || !sameBase(oldBase, newBase)) {
-    await writeFileAtomic(syncBasePath(project), baseText);
-  }
-  return { result: sortResult(result), events: [...events, specEvent] };
+  if (featuresChanged) assertValidGraph(features, "features.json after the sync");
+  return {
+    result: sortResult(result),
+    events,
+    features: featuresChanged ? features : null,
+    specEdits: specChanged ? { upsert: specUpserts, remove: specRemovals } : null,
+    base: newBase,
+  };
 }
 
 function toSpecInput(id: string, v: SyncedValues, old?: SpecFeature): SpecFeatureInput {

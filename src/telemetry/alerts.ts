@@ -9,6 +9,7 @@ import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
 import { durationsOf, percentile, round, summarize } from "./query.ts";
 import { ledgerCost } from "./_cost.ts";
+import { type AlertThresholds, DEFAULT_THRESHOLDS } from "./_thresholds.ts";
 
 /** The alert rules. */
 export type AlertRuleName =
@@ -18,35 +19,11 @@ export type AlertRuleName =
   | "daily_cost_usd"
   | "security_findings";
 
-/** Thresholds of the rules (`null` turns a rule off). */
-export interface AlertThresholds {
-  /** Window of the rate, duration and findings rules. */
-  window: Period;
-  /** Fires when the task/build success rate is at or below this. */
-  success_rate_min: number | null;
-  /** Fires when the failed share of outcomes is at or above this. */
-  error_rate_max: number | null;
-  /** Fires when the p95 task duration is at or above this. */
-  p95_duration_ms_max: number | null;
-  /** Fires when the ledger cost of the calls of the last 24 hours is at or above this. */
-  daily_cost_usd_max: number | null;
-  /** Fires when the number of security findings is at or above this. */
-  security_findings_max: number | null;
-}
-
-/** The built-in thresholds (also the config defaults). */
-export const DEFAULT_THRESHOLDS: AlertThresholds = {
-  window: "day",
-  success_rate_min: 0.8,
-  error_rate_max: 0.2,
-  p95_duration_ms_max: 1_800_000,
-  daily_cost_usd_max: null,
-  security_findings_max: 1,
-};
+export { type AlertThresholds, DEFAULT_THRESHOLDS } from "./_thresholds.ts";
 
 /** One rule checked now. */
 export interface AlertCheck {
-  /** Rule. */
+  /** The rule checked. */
   rule: AlertRuleName;
   /** The current figure, or null when there is no data. */
   value: number | null;
@@ -60,9 +37,9 @@ export interface AlertCheck {
 
 /** A stored alert. */
 export interface AlertRecord {
-  /** Id. */
+  /** Row id in the store. */
   id: number;
-  /** Rule. */
+  /** The rule that fired ({@link AlertRuleName}). */
   rule: string;
   /** The figure when it fired. */
   value: number;

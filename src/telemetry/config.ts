@@ -5,8 +5,10 @@
  */
 import { z } from "zod";
 import { defineConfigSection } from "../core/config.ts";
+import { DEFAULT_THRESHOLDS } from "./_thresholds.ts";
 
 const threshold = z.number().nullable();
+const D = DEFAULT_THRESHOLDS;
 
 /** `telemetry.*` settings; every field has a default. */
 export const telemetrySection: ReturnType<typeof schema> = defineConfigSection(
@@ -18,20 +20,13 @@ function schema() {
   return z.looseObject({
     enabled: z.boolean().default(true),
     alerts: z.looseObject({
-      window: z.enum(["day", "week", "month", "all"]).default("day"),
-      success_rate_min: threshold.default(0.8),
-      error_rate_max: threshold.default(0.2),
-      p95_duration_ms_max: threshold.default(1_800_000),
-      daily_cost_usd_max: threshold.default(null),
-      security_findings_max: threshold.default(1),
-    }).default({
-      window: "day",
-      success_rate_min: 0.8,
-      error_rate_max: 0.2,
-      p95_duration_ms_max: 1_800_000,
-      daily_cost_usd_max: null,
-      security_findings_max: 1,
-    }),
+      window: z.enum(["day", "week", "month", "all"]).default(D.window),
+      success_rate_min: threshold.default(D.success_rate_min),
+      error_rate_max: threshold.default(D.error_rate_max),
+      p95_duration_ms_max: threshold.default(D.p95_duration_ms_max),
+      daily_cost_usd_max: threshold.default(D.daily_cost_usd_max),
+      security_findings_max: threshold.default(D.security_findings_max),
+    }).default({ ...D }),
     otlp: z.looseObject({
       endpoint: z.string().nullable().default(null),
       headers: z.record(z.string(), z.string()).default({}),

@@ -1,5 +1,5 @@
 /**
- * The event catalog (SPEC §4) as schemas: every stored or exported event is checked against
+ * The event catalog (docs/telemetry.md, "Event catalog and schemas") as schemas: every stored or exported event is checked against
  * these, so a number that came back as a string (or a missing id) is caught.
  *
  * @module

@@ -119,3 +119,31 @@ Deno.test("calendar keys and budget windows in a time zone", async () => {
   assert.equal(parseBound("20261125", "UTC", true).toISOString(), "2026-11-26T00:00:00.000Z");
   assert.throws(() => parseBound("yesterday", "UTC", false), /Cannot read "yesterday" as a date/);
 });
+
+Deno.test("Claude Code and Codex read text fields alike: padded values trimmed, blank ones absent", () => {
+  const c = { session: "s", project: "p", attribution: ctx };
+  const line = (model: string, branch: string) =>
+    parseClaudeLine(
+      ccLine({
+        id: "m2",
+        model,
+        time: "2026-11-25T00:00:00Z",
+        input: 1,
+        output: 1,
+        branch,
+        cwd: "/work/acme",
+      }),
+      c,
+    )!;
+  assert.equal(line(" claude-opus-4-1 ", "main").model, "claude-opus-4-1");
+  assert.equal(line("   ", "main").model, "unknown");
+  assert.equal(line("claude-opus-4-1", " br/billing ").feature, "billing");
+  const state = codexInitialState("/x/rollout.jsonl");
+  parseCodexLine(cxTurn(" gpt-5 ", "/work/acme", "2026-11-25T00:00:00.000Z"), state, ctx);
+  const cx = parseCodexLine(
+    cxCount("2026-11-25T00:01:00.000Z", { input: 10, cached: 0, output: 1 }),
+    state,
+    ctx,
+  )!;
+  assert.equal(cx.model, "gpt-5");
+});

@@ -10,7 +10,7 @@ import {
 import { tempDir } from "../helpers.ts";
 import { cssVars, culoriContrast, PATTERNS, PROFILES, TEXT_PAIRS, UI_PAIRS } from "./_util.ts";
 
-Deno.test("design: the catalog has the eight profiles and eight patterns of SPEC §10", async () => {
+Deno.test("design: the catalog has the eight profiles and eight patterns of the catalog", async () => {
   const catalog = await loadDesignCatalog(null);
   assert.deepEqual(catalog.profiles.map((p) => p.id), PROFILES);
   assert.deepEqual(catalog.patterns.map((p) => p.id), PATTERNS);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { BrEvent } from "../../src/core/events.ts";
-import { br, readJson, tempProject } from "../helpers.ts";
+import { br, readJson, tempDir, tempProject } from "../helpers.ts";
 import { brOk, HAND_SPEC } from "./_fixtures.ts";
 
 interface F {
@@ -287,4 +287,46 @@ Deno.test("spec sync --prefer decides removals too: features puts it back, spec 
   assert.deepEqual(gone.removed_from_features, ["started"]);
   assert.ok(!(await features(dir.path)).has("started"));
   assert.match((await brOk(["spec", "sync"], dir.path)).stdout, /Already in sync/);
+});
+
+/** A synced project where the next sync writes both files: a spec edit and a command-line edit. */
+async function bothSidesChanged() {
+  const dir = await syncedProject();
+  await editSpec(dir.path, "Stores users.", "Stores users and their roles.");
+  await brOk(["feature", "update", "auth-login", "--priority", "low"], dir.path);
+  const snapshot = async () => ({
+    features: await Deno.readTextFile(`${dir.path}/.buildrunner/features.json`),
+    spec: await Deno.readTextFile(specPath(dir.path)),
+    base: await Deno.readTextFile(`${dir.path}/.buildrunner/spec-sync.json`),
+  });
+  return { dir, snapshot };
+}
+
+Deno.test("spec sync writes nothing when the spec cannot be written (a link out of the project)", async () => {
+  const { dir, snapshot } = await bothSidesChanged();
+  await using _dir = dir;
+  await using outside = await tempDir();
+  await Deno.writeTextFile(`${outside.path}/spec.md`, await Deno.readTextFile(specPath(dir.path)));
+  await Deno.remove(specPath(dir.path));
+  await Deno.symlink(`${outside.path}/spec.md`, specPath(dir.path));
+  const before = await snapshot();
+  const res = await br(["spec", "sync"], { cwd: dir.path });
+  assert.equal(res.code, 3, res.stderr);
+  assert.deepEqual(await snapshot(), before);
+});
+
+Deno.test("spec sync puts back what it wrote when a later write fails", async () => {
+  const { dir, snapshot } = await bothSidesChanged();
+  await using _dir = dir;
+  await using outside = await tempDir();
+  // The merge base is a link: read through, never written through.
+  const base = `${dir.path}/.buildrunner/spec-sync.json`;
+  await Deno.writeTextFile(`${outside.path}/base.json`, await Deno.readTextFile(base));
+  await Deno.remove(base);
+  await Deno.symlink(`${outside.path}/base.json`, base);
+  const before = await snapshot();
+  const res = await br(["spec", "sync"], { cwd: dir.path });
+  assert.notEqual(res.code, 0);
+  assert.match(res.stderr, /spec-sync\.json/);
+  assert.deepEqual(await snapshot(), before);
 });

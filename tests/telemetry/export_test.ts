@@ -176,3 +176,23 @@ Deno.test("telemetry commands run as a subprocess", async () => {
   assert.equal(badPeriod.code, 2);
   assert.match(badPeriod.stderr, /hint: use one of day, week, month, all/);
 });
+
+Deno.test("export --output writes through the project's atomic writer: no link followed, no temp file left", async () => {
+  await using dir = await tempProject();
+  await seed(dir.path);
+  await Deno.mkdir(`${dir.path}/out`);
+  const ok = await br(["telemetry", "export", "--output", "out/events.jsonl"], { cwd: dir.path });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(await Deno.readTextFile(`${dir.path}/out/events.jsonl`), /"gate\.passed"/);
+  // A link at the output name is refused, and what it points to is left alone.
+  await Deno.writeTextFile(`${dir.path}/precious.txt`, "keep me\n");
+  await Deno.symlink(`${dir.path}/precious.txt`, `${dir.path}/out/link.jsonl`);
+  const link = await br(["telemetry", "export", "--output", "out/link.jsonl"], { cwd: dir.path });
+  assert.equal(link.code, 3, link.stderr);
+  assert.match(link.stderr, /symbolic link/);
+  assert.equal(await Deno.readTextFile(`${dir.path}/precious.txt`), "keep me\n");
+  assert.ok((await Deno.lstat(`${dir.path}/out/link.jsonl`)).isSymlink);
+  const names = [];
+  for await (const e of Deno.readDir(`${dir.path}/out`)) names.push(e.name);
+  assert.deepEqual(names.sort(), ["events.jsonl", "link.jsonl"]);
+});

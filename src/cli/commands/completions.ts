@@ -1,6 +1,7 @@
 import type { Command } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
+import { textArg } from "../flags.ts";
 
 /** `br completions <shell>` */
 export const completionsCommand: Command<BrContext> = command({
@@ -33,7 +34,7 @@ export const completeCommand: Command<BrContext> = command({
   parameters: {
     positional: {
       kind: "array",
-      parameter: { brief: "Words", parse: String, placeholder: "word" },
+      parameter: textArg("Words", "word"),
     },
   },
 });

@@ -24,14 +24,14 @@ complete -c br -f -a '(br __complete (commandline -opc)[2..-1] (commandline -ct)
 `;
 
 /** Prints the completion script of a shell. */
-export function completions(this: BrContext, _flags: Record<string, never>, shell: string): void {
+export function completions(this: BrContext, _flags: Record<never, never>, shell: string): void {
   print(this, shell === "bash" ? BASH : shell === "zsh" ? ZSH : FISH);
 }
 
 /** Prints one proposal a line for the partial command line `words` (last word = current). */
 export async function complete(
   this: BrContext,
-  _flags: Record<string, never>,
+  _flags: Record<never, never>,
   ...words: string[]
 ): Promise<void> {
   const app = await (await import("../tree.ts")).buildApp([], this);

@@ -1,15 +1,12 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags } from "../output.ts";
+import { textArg } from "../flags.ts";
 
 const keyArg = {
   kind: "tuple",
-  parameters: [{
-    brief: "Dotted key, such as project.test_command",
-    parse: String,
-    placeholder: "key",
-  }],
+  parameters: [textArg("Dotted key, such as project.test_command", "key")],
 } as const;
 const global = {
   kind: "boolean",
@@ -23,18 +20,18 @@ export const configRoutes: RouteMap<BrContext> = buildRouteMap({
     get: command({
       load: async () => (await import("./config_run.ts")).get,
       brief: "Print the effective value of a key",
-      parameters: { flags: { project: projectFlag, json: jsonFlag }, positional: keyArg },
+      parameters: { flags: commonFlags, positional: keyArg },
     }),
     set: command({
       load: async () => (await import("./config_run.ts")).set,
       brief: "Set a key in the project (or --global) config",
       parameters: {
-        flags: { project: projectFlag, json: jsonFlag, global },
+        flags: { ...commonFlags, global },
         positional: {
           kind: "tuple",
           parameters: [
             keyArg.parameters[0],
-            { brief: "Value (YAML: 80, true, [a, b], text)", parse: String, placeholder: "value" },
+            textArg("Value (YAML: 80, true, [a, b], text)", "value"),
           ],
         },
       },
@@ -42,12 +39,12 @@ export const configRoutes: RouteMap<BrContext> = buildRouteMap({
     unset: command({
       load: async () => (await import("./config_run.ts")).unset,
       brief: "Remove a key from the project (or --global) config",
-      parameters: { flags: { project: projectFlag, json: jsonFlag, global }, positional: keyArg },
+      parameters: { flags: { ...commonFlags, global }, positional: keyArg },
     }),
     list: command({
       load: async () => (await import("./config_run.ts")).list,
       brief: "Every key with its value and where it comes from",
-      parameters: { flags: { project: projectFlag, json: jsonFlag, global } },
+      parameters: { flags: { ...commonFlags, global } },
     }),
   },
   docs: { brief: "Read and change settings (defaults < global < project < BR_* env)" },

@@ -40,7 +40,11 @@ async function effective(ctx: BrContext, flags: Flags): Promise<Config> {
 }
 
 /** `br config get` */
-export async function get(this: BrContext, flags: Flags, key: string): Promise<void> {
+export async function get(
+  this: BrContext,
+  flags: ProjectFlags & JsonFlags,
+  key: string,
+): Promise<void> {
   const config = await effective(this, flags);
   const value = config.get(key);
   if (value === undefined) {

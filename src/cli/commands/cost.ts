@@ -1,25 +1,25 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
-
-const str = (brief: string, placeholder = "value") =>
-  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
-const common = { project: projectFlag, json: jsonFlag } as const;
+import { commonFlags } from "../output.ts";
+import { listFlag, textArg, textFlag } from "../flags.ts";
 
 /** The flags of a cost summary, shared with `br routing costs`. */
 export const summaryFlags = {
-  ...common,
-  by: str(
+  ...commonFlags,
+  by: textFlag(
     "Group by day, week, month, model, feature, session, project or source (default day)",
     "key",
   ),
-  since: str("From this day (YYYY-MM-DD in the time zone) or ISO time, inclusive", "date"),
-  until: str("Up to this day (inclusive) or ISO time (exclusive)", "date"),
-  timezone: str("Time zone of days, weeks and months (default: cost.timezone, TZ, local)", "tz"),
-  feature: str("Only this feature", "id"),
-  source: str("Only this source (claude-code, codex, ...)", "name"),
-  format: str("Output: text, json or csv (default text)", "format"),
+  since: textFlag("From this day (YYYY-MM-DD in the time zone) or ISO time, inclusive", "date"),
+  until: textFlag("Up to this day (inclusive) or ISO time (exclusive)", "date"),
+  timezone: textFlag(
+    "Time zone of days, weeks and months (default: cost.timezone, TZ, local)",
+    "tz",
+  ),
+  feature: textFlag("Only this feature", "id"),
+  source: textFlag("Only this source (claude-code, codex, ...)", "name"),
+  format: textFlag("Output: text, json or csv (default text)", "format"),
 } as const;
 
 /** `br cost summary` (also mounted as `br routing costs`). */
@@ -37,15 +37,8 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Import token usage from Claude Code and Codex logs (incremental)",
       parameters: {
         flags: {
-          ...common,
-          dir: {
-            kind: "parsed",
-            parse: String,
-            brief: "Read this folder instead of the default ones (repeatable)",
-            optional: true,
-            variadic: true,
-            placeholder: "dir",
-          },
+          ...commonFlags,
+          dir: listFlag("Read this folder instead of the default ones (repeatable)", "dir"),
         },
         positional: {
           kind: "tuple",
@@ -64,8 +57,8 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "List the model catalog (prices per million tokens and their source)",
       parameters: {
         flags: {
-          ...common,
-          provider: str("Only this provider: anthropic, openai, google", "name"),
+          ...commonFlags,
+          provider: textFlag("Only this provider: anthropic, openai, google", "name"),
         },
         positional: {
           kind: "tuple",
@@ -85,8 +78,8 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
           brief: "Set a budget: daily, weekly, monthly or total, in USD",
           parameters: {
             flags: {
-              ...common,
-              feature: str("Limit only this feature's spending", "id"),
+              ...commonFlags,
+              feature: textFlag("Limit only this feature's spending", "id"),
               warn: {
                 kind: "parsed",
                 parse: Number,
@@ -98,7 +91,7 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
             positional: {
               kind: "tuple",
               parameters: [
-                { brief: "daily, weekly, monthly or total", parse: String, placeholder: "period" },
+                textArg("daily, weekly, monthly or total", "period"),
                 { brief: "Limit in USD", parse: Number, placeholder: "usd" },
               ],
             },
@@ -107,23 +100,26 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
         list: command({
           load: async () => (await import("./cost_run.ts")).budgetList,
           brief: "List budgets",
-          parameters: { flags: common },
+          parameters: { flags: commonFlags },
         }),
         check: command({
           load: async () => (await import("./cost_run.ts")).budgetCheck,
           brief: "Check budgets; exits 10 when one reached its stop level",
           parameters: {
-            flags: { ...common, feature: str("Only the budgets that apply to this feature", "id") },
+            flags: {
+              ...commonFlags,
+              feature: textFlag("Only the budgets that apply to this feature", "id"),
+            },
           },
         }),
         remove: command({
           load: async () => (await import("./cost_run.ts")).budgetRemove,
           brief: "Remove a budget",
           parameters: {
-            flags: common,
+            flags: commonFlags,
             positional: {
               kind: "tuple",
-              parameters: [{ brief: "Budget name (see list)", parse: String, placeholder: "name" }],
+              parameters: [textArg("Budget name (see list)", "name")],
             },
           },
         }),

@@ -1,9 +1,9 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command, completeWith } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags } from "../output.ts";
+import { textFlag } from "../flags.ts";
 
-const common = { project: projectFlag, json: jsonFlag } as const;
 const one = (brief: string, placeholder: "industry" | "use-case") =>
   ({
     kind: "tuple",
@@ -40,43 +40,37 @@ export const designRoutes: RouteMap<BrContext> = buildRouteMap({
     profiles: command({
       load: async () => (await import("./design_run.ts")).profiles,
       brief: "List industry profiles",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     profile: command({
       load: async () => (await import("./design_run.ts")).profile,
       brief: "Show one industry profile (palette, type, compliance)",
-      parameters: { flags: common, positional: one("Profile id, e.g. healthcare", "industry") },
+      parameters: {
+        flags: commonFlags,
+        positional: one("Profile id, e.g. healthcare", "industry"),
+      },
     }),
     patterns: command({
       load: async () => (await import("./design_run.ts")).patterns,
       brief: "List use-case patterns",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     pattern: command({
       load: async () => (await import("./design_run.ts")).pattern,
       brief: "Show one use-case pattern (pages, components, layout)",
-      parameters: { flags: common, positional: one("Pattern id, e.g. dashboard", "use-case") },
+      parameters: { flags: commonFlags, positional: one("Pattern id, e.g. dashboard", "use-case") },
     }),
     generate: command({
       load: async () => (await import("./design_run.ts")).generate,
       brief: "Generate theme.css, tailwind.config.js, tokens.json and DESIGN.md",
       parameters: {
         flags: {
-          ...common,
-          format: {
-            kind: "parsed",
-            parse: String,
-            brief: "tailwind4, tailwind3, dtcg or all (default: config design.format, all)",
-            optional: true,
-            placeholder: "format",
-          },
-          out: {
-            kind: "parsed",
-            parse: String,
-            brief: "Output folder (default: design/)",
-            optional: true,
-            placeholder: "dir",
-          },
+          ...commonFlags,
+          format: textFlag(
+            "tailwind4, tailwind3, dtcg or all (default: config design.format, all)",
+            "format",
+          ),
+          out: textFlag("Output folder (default: design/)", "dir"),
         },
         positional: pair,
       },
@@ -86,14 +80,8 @@ export const designRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Write a self-contained HTML preview (palette, type, components)",
       parameters: {
         flags: {
-          ...common,
-          out: {
-            kind: "parsed",
-            parse: String,
-            brief: "Output file (default: design/preview.html)",
-            optional: true,
-            placeholder: "file.html",
-          },
+          ...commonFlags,
+          out: textFlag("Output file (default: design/preview.html)", "file.html"),
         },
         positional: pair,
       },

@@ -1,16 +1,13 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command, completeWith } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags } from "../output.ts";
+import { listFlag, textArg, textFlag } from "../flags.ts";
 
-const str = (brief: string, placeholder = "value") =>
-  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
 const statusFlag = (brief: string) => ({
-  ...str(brief, "status"),
+  ...textFlag(brief, "status"),
   proposeCompletions: completeWith("status"),
 });
-const list = (brief: string, placeholder = "value") =>
-  ({ kind: "parsed", parse: String, brief, optional: true, variadic: true, placeholder }) as const;
 const idArg = {
   kind: "tuple",
   parameters: [{
@@ -20,21 +17,20 @@ const idArg = {
     proposeCompletions: completeWith("feature"),
   }],
 } as const;
-const common = { project: projectFlag, json: jsonFlag } as const;
 
 const fieldFlags = {
-  description: str("Description", "text"),
+  description: textFlag("Description", "text"),
   priority: {
-    ...str("Priority: critical, high, medium, low", "priority"),
+    ...textFlag("Priority: critical, high, medium, low", "priority"),
     proposeCompletions: completeWith("priority"),
   },
   dependsOn: {
-    ...str("Ids it depends on, comma-separated", "a,b"),
+    ...textFlag("Ids it depends on, comma-separated", "a,b"),
     proposeCompletions: completeWith("features"),
   },
-  acceptance: list("An acceptance criterion (repeatable)", "text"),
-  files: list("A glob of where the work lives (repeatable)", "glob"),
-  tag: list("A tag (repeatable)", "tag"),
+  acceptance: listFlag("An acceptance criterion (repeatable)", "text"),
+  files: listFlag("A glob of where the work lives (repeatable)", "glob"),
+  tag: listFlag("A tag (repeatable)", "tag"),
   week: {
     kind: "parsed",
     parse: parseWeek,
@@ -42,8 +38,8 @@ const fieldFlags = {
     optional: true,
     placeholder: "n",
   },
-  build: str("Build label, such as 1A", "label"),
-  owner: str("Owner", "name"),
+  build: textFlag("Build label, such as 1A", "label"),
+  owner: textFlag("Owner", "name"),
 } as const;
 
 function parseWeek(raw: string): number {
@@ -60,15 +56,15 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Add a feature",
       parameters: {
         flags: {
-          ...common,
-          id: str("Id (default: slug of the name)", "id"),
+          ...commonFlags,
+          id: textFlag("Id (default: slug of the name)", "id"),
           status: statusFlag("Status: planned, in_progress, testing, blocked, complete"),
-          reason: str("Blocked reason (with --status blocked)", "text"),
+          reason: textFlag("Blocked reason (with --status blocked)", "text"),
           ...fieldFlags,
         },
         positional: {
           kind: "tuple",
-          parameters: [{ brief: "Feature name", parse: String, placeholder: "name" }],
+          parameters: [textArg("Feature name", "name")],
         },
       },
     }),
@@ -77,27 +73,27 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "List features",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           status: statusFlag("Only this status"),
-          priority: str("Only this priority", "priority"),
-          tag: str("Only features with this tag", "tag"),
+          priority: textFlag("Only this priority", "priority"),
+          tag: textFlag("Only features with this tag", "tag"),
         },
       },
     }),
     show: command({
       load: async () => (await import("./feature_run.ts")).show,
       brief: "Show one feature",
-      parameters: { flags: common, positional: idArg },
+      parameters: { flags: commonFlags, positional: idArg },
     }),
     update: command({
       load: async () => (await import("./feature_run.ts")).update,
       brief: "Change fields of a feature (lists given replace the old ones)",
       parameters: {
         flags: {
-          ...common,
-          name: str("New name", "name"),
+          ...commonFlags,
+          name: textFlag("New name", "name"),
           status: statusFlag("New status (same rules as start/complete/block)"),
-          reason: str("Reason (with --status blocked)", "text"),
+          reason: textFlag("Reason (with --status blocked)", "text"),
           force: {
             kind: "boolean",
             brief: "With --status complete: skip the dependency check",
@@ -111,14 +107,14 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
     start: command({
       load: async () => (await import("./feature_run.ts")).start,
       brief: "Mark a feature in progress",
-      parameters: { flags: common, positional: idArg },
+      parameters: { flags: commonFlags, positional: idArg },
     }),
     complete: command({
       load: async () => (await import("./feature_run.ts")).complete,
       brief: "Mark a feature complete (its dependencies must be complete)",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           force: {
             kind: "boolean",
             brief: "Complete even with open dependencies (recorded in the event log)",
@@ -133,7 +129,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Mark a feature blocked, with the reason",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           reason: {
             kind: "parsed",
             parse: String,
@@ -148,7 +144,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./feature_run.ts")).unblock,
       brief: "Unblock a feature (back to planned, or --to a status)",
       parameters: {
-        flags: { ...common, to: statusFlag("Status to move to (default planned)") },
+        flags: { ...commonFlags, to: statusFlag("Status to move to (default planned)") },
         positional: idArg,
       },
     }),
@@ -157,7 +153,7 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Remove a feature",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           force: {
             kind: "boolean",
             brief: "Remove even when others depend on it (drops the dependency)",
@@ -170,14 +166,14 @@ export const featureRoutes: RouteMap<BrContext> = buildRouteMap({
     next: command({
       load: async () => (await import("./feature_run.ts")).next,
       brief: "The feature to work on next (dependencies complete, highest priority)",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     graph: command({
       load: async () => (await import("./feature_run.ts")).graph,
       brief: "Dependency order as parallel waves",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           open: { kind: "boolean", brief: "Leave out complete features", optional: true },
         },
       },

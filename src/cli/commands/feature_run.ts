@@ -180,12 +180,12 @@ export function update(
   });
 }
 
-function transition(to: string, verb: string) {
-  return function (
-    this: BrContext,
-    flags: Common & { force?: boolean; reason?: string },
-    id: string,
-  ) {
+/** A status change; `F` is the flags its command declares (`--force`, `--reason` or neither). */
+function transition<F extends Common & { force?: boolean; reason?: string }>(
+  to: string,
+  verb: string,
+) {
+  return function (this: BrContext, flags: F, id: string) {
     return withProject(this, flags, async (project) => {
       const feature = await setFeatureStatus(project, id, to, {
         force: flags.force,
@@ -197,11 +197,11 @@ function transition(to: string, verb: string) {
 }
 
 /** `br feature start` */
-export const start = transition("in_progress", "Started");
+export const start = transition<Common>("in_progress", "Started");
 /** `br feature complete` */
-export const complete = transition("complete", "Completed");
+export const complete = transition<Common & { force?: boolean }>("complete", "Completed");
 /** `br feature block` */
-export const block = transition("blocked", "Blocked");
+export const block = transition<Common & { reason: string }>("blocked", "Blocked");
 
 /** `br feature unblock` */
 export function unblock(

@@ -1,13 +1,11 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags, jsonFlag, projectFlag } from "../output.ts";
+import { textFlag } from "../flags.ts";
 
-const str = (brief: string, placeholder = "value") =>
-  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
 const int = (brief: string, placeholder = "n") =>
   ({ kind: "parsed", parse: parseCount, brief, optional: true, placeholder }) as const;
-const common = { project: projectFlag, json: jsonFlag } as const;
 const runArg = {
   kind: "tuple",
   parameters: [{
@@ -38,17 +36,23 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Run ready features in parallel, one agent per git worktree (alias: start)",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           workers: int("Concurrent agents (default parallel.workers)"),
-          features: str("Only these feature ids, comma-separated", "a,b"),
+          features: textFlag("Only these feature ids, comma-separated", "a,b"),
           allReady: {
             kind: "boolean",
             brief: "Every planned feature whose dependencies are complete or in the run (default)",
             optional: true,
           },
-          agent: str("Agent profile: claude, codex, aider or one from parallel.agents", "profile"),
-          agentCommand: str("Agent argv template, e.g. 'my-agent --task {prompt_file}'", "argv"),
-          timeout: str("Per-attempt timeout, e.g. 30m (default parallel.timeout)", "duration"),
+          agent: textFlag(
+            "Agent profile: claude, codex, aider or one from parallel.agents",
+            "profile",
+          ),
+          agentCommand: textFlag(
+            "Agent argv template, e.g. 'my-agent --task {prompt_file}'",
+            "argv",
+          ),
+          timeout: textFlag("Per-attempt timeout, e.g. 30m (default parallel.timeout)", "duration"),
           retries: int("Retries of a failed or timed-out agent (default parallel.retries)"),
           maxCost: {
             kind: "parsed",
@@ -57,7 +61,10 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
             optional: true,
             placeholder: "usd",
           },
-          base: str("Branch to branch from and merge into (default: the current branch)", "branch"),
+          base: textFlag(
+            "Branch to branch from and merge into (default: the current branch)",
+            "branch",
+          ),
           noMerge: {
             kind: "boolean",
             brief: "Leave finished branches for review instead of merging",
@@ -69,22 +76,22 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
     resume: command({
       load: async () => (await import("./parallel_run.ts")).resume,
       brief: "Continue a paused run, or a run whose br process was killed",
-      parameters: { flags: common, positional: runArg },
+      parameters: { flags: commonFlags, positional: runArg },
     }),
     pause: command({
       load: async () => (await import("./parallel_run.ts")).pause,
       brief: "Start no new task (running ones finish); parallel resume goes on",
-      parameters: { flags: common, positional: runArg },
+      parameters: { flags: commonFlags, positional: runArg },
     }),
     status: command({
       load: async () => (await import("./parallel_run.ts")).status,
       brief: "Tasks, workers and claims of a run",
-      parameters: { flags: common, positional: runArg },
+      parameters: { flags: commonFlags, positional: runArg },
     }),
     list: command({
       load: async () => (await import("./parallel_run.ts")).list,
       brief: "Every run, newest first",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     dashboard: command({
       load: async () => (await import("./parallel_run.ts")).dashboard,
@@ -93,7 +100,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
         flags: {
           project: projectFlag,
           json: { ...jsonFlag, brief: "Print one view as JSON (as parallel status) and exit" },
-          interval: str("Refresh interval (default 1s)", "duration"),
+          interval: textFlag("Refresh interval (default 1s)", "duration"),
           once: { kind: "boolean", brief: "Print one view and exit", optional: true },
         },
         positional: runArg,
@@ -102,14 +109,14 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
     stop: command({
       load: async () => (await import("./parallel_run.ts")).stop,
       brief: "Stop a run: agents killed, unfinished tasks cancelled",
-      parameters: { flags: common, positional: runArg },
+      parameters: { flags: commonFlags, positional: runArg },
     }),
     cleanup: command({
       load: async () => (await import("./parallel_run.ts")).cleanup,
       brief: "Remove worktrees of finished tasks and merged task branches",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           force: {
             kind: "boolean",
             brief: "Also remove worktrees with uncommitted changes",

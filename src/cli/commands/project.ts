@@ -1,7 +1,8 @@
 import type { Command } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags, jsonFlag, projectFlag } from "../output.ts";
+import { textFlag } from "../flags.ts";
 
 const dirArg = {
   kind: "tuple",
@@ -24,20 +25,11 @@ export const initCommand: Command<BrContext> = command({
   brief: "Start a BuildRunner project here, or in --dir (runs git init when needed)",
   parameters: {
     flags: {
-      name: {
-        kind: "parsed",
-        parse: String,
-        brief: "Project name (default: the folder's name); same as the argument",
-        optional: true,
-        placeholder: "name",
-      },
-      dir: {
-        kind: "parsed",
-        parse: String,
-        brief: "Folder to start the project in (created if needed; default: the current one)",
-        optional: true,
-        placeholder: "dir",
-      },
+      name: textFlag("Project name (default: the folder's name); same as the argument", "name"),
+      dir: textFlag(
+        "Folder to start the project in (created if needed; default: the current one)",
+        "dir",
+      ),
       force,
       json: jsonFlag,
     },
@@ -64,7 +56,7 @@ export const attachCommand: Command<BrContext> = command({
 export const statusCommand: Command<BrContext> = command({
   load: async () => (await import("./project_run.ts")).status,
   brief: "Project summary: completion, counts, blockers, next up",
-  parameters: { flags: { project: projectFlag, json: jsonFlag } },
+  parameters: { flags: commonFlags },
 });
 
 /** `br generate` */

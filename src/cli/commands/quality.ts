@@ -1,17 +1,10 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags } from "../output.ts";
+import { textFlag } from "../flags.ts";
 
-const common = { project: projectFlag, json: jsonFlag } as const;
-const format = (kinds: string) =>
-  ({
-    kind: "parsed",
-    parse: String,
-    brief: `Output format: ${kinds} (--json = json)`,
-    optional: true,
-    placeholder: "format",
-  }) as const;
+const format = (kinds: string) => textFlag(`Output format: ${kinds} (--json = json)`, "format");
 const threshold = {
   kind: "parsed",
   parse: (raw: string) => {
@@ -34,15 +27,12 @@ export const gapsRoutes: RouteMap<BrContext> = buildRouteMap({
         "Exit 10 when high gaps exist. High: a stub or TODO in the files of a complete feature, a complete feature without acceptance evidence, an import cycle, an undeclared dependency.",
       parameters: {
         flags: {
-          ...common,
+          ...commonFlags,
           format: format("text, json, sarif, markdown"),
-          output: {
-            kind: "parsed",
-            parse: String,
-            brief: "Write the report to this file (format from .md, .json, .sarif unless --format)",
-            optional: true,
-            placeholder: "file",
-          },
+          output: textFlag(
+            "Write the report to this file (format from .md, .json, .sarif unless --format)",
+            "file",
+          ),
         },
       },
     }),
@@ -56,7 +46,7 @@ export const qualityRoutes: RouteMap<BrContext> = buildRouteMap({
     check: command({
       load: async () => (await import("./quality_run.ts")).qualityCheck,
       brief: "Score the code 0-100 (structure, security, tests, docs); exit 10 under the threshold",
-      parameters: { flags: { ...common, threshold, format: format("text, json") } },
+      parameters: { flags: { ...commonFlags, threshold, format: format("text, json") } },
     }),
   },
   docs: { brief: "Code quality score" },
@@ -68,7 +58,7 @@ export const guardRoutes: RouteMap<BrContext> = buildRouteMap({
     check: command({
       load: async () => (await import("./quality_run.ts")).guardCheck,
       brief: "Check layer, import and naming rules (spec Architecture section, governance.yaml)",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
   },
   docs: { brief: "Architecture guard" },
@@ -80,17 +70,17 @@ export const governanceRoutes: RouteMap<BrContext> = buildRouteMap({
     verify: command({
       load: async () => (await import("./quality_run.ts")).governanceVerify,
       brief: "Check governance.yaml against its checksum and schema (exit 10 on a mismatch)",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     update: command({
       load: async () => (await import("./quality_run.ts")).governanceUpdate,
       brief: "Record the checksum of governance.yaml (writes the default file when missing)",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     show: command({
       load: async () => (await import("./quality_run.ts")).governanceShow,
       brief: "Show the effective governance rules",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
   },
   docs: { brief: "Governance rules (.buildrunner/governance.yaml)" },
@@ -102,15 +92,11 @@ export const validateCommand = command({
   brief: "Run every configured gate once; exit 10 when one fails",
   parameters: {
     flags: {
-      ...common,
-      gates: {
-        kind: "parsed",
-        parse: String,
-        brief:
-          "Only these gates, comma-separated (features, governance, spec, security, gaps, quality, guard)",
-        optional: true,
-        placeholder: "a,b",
-      },
+      ...commonFlags,
+      gates: textFlag(
+        "Only these gates, comma-separated (features, governance, spec, security, gaps, quality, guard)",
+        "a,b",
+      ),
       threshold,
     },
   },

@@ -2,12 +2,10 @@ import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
 import { costSummaryCommand } from "./cost.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags } from "../output.ts";
+import { textArg, textFlag } from "../flags.ts";
 
-const str = (brief: string, placeholder = "value") =>
-  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
-const common = { project: projectFlag, json: jsonFlag } as const;
-const textArg = {
+const taskArg = {
   kind: "tuple",
   parameters: [{ brief: "Task description", parse: String, placeholder: "text", optional: true }],
 } as const;
@@ -19,8 +17,11 @@ export const routingRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./routing_run.ts")).estimateCmd,
       brief: "Estimate the complexity of a task or feature, with the reasons",
       parameters: {
-        flags: { ...common, feature: str("Estimate this feature instead of a text", "id") },
-        positional: textArg,
+        flags: {
+          ...commonFlags,
+          feature: textFlag("Estimate this feature instead of a text", "id"),
+        },
+        positional: taskArg,
       },
     }),
     select: command({
@@ -28,35 +29,35 @@ export const routingRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Select a model for a task, feature or level",
       parameters: {
         flags: {
-          ...common,
-          feature: str("Select for this feature", "id"),
-          level: str("Select for this level: simple, moderate, complex, critical", "level"),
-          maxCost: str("Highest estimated USD for the task", "usd"),
-          provider: str("Only this provider (anthropic, openai, google, ...)", "name"),
-          minContext: str("Smallest context window, in tokens", "tokens"),
+          ...commonFlags,
+          feature: textFlag("Select for this feature", "id"),
+          level: textFlag("Select for this level: simple, moderate, complex, critical", "level"),
+          maxCost: textFlag("Highest estimated USD for the task", "usd"),
+          provider: textFlag("Only this provider (anthropic, openai, google, ...)", "name"),
+          minContext: textFlag("Smallest context window, in tokens", "tokens"),
         },
-        positional: textArg,
+        positional: taskArg,
       },
     }),
     models: command({
       load: async () => (await import("./routing_run.ts")).models,
       brief: "List the models routing chooses from, with prices and records",
-      parameters: { flags: { ...common, provider: str("Only this provider", "name") } },
+      parameters: { flags: { ...commonFlags, provider: textFlag("Only this provider", "name") } },
     }),
     outcome: command({
       load: async () => (await import("./routing_run.ts")).outcome,
       brief: "Record how a model did on a feature (success, rework or fail)",
       parameters: {
         flags: {
-          ...common,
-          model: str("The model that did the work (required)", "id"),
-          result: str("success, rework or fail (required)", "result"),
-          cost: str("What it cost, in USD", "usd"),
-          level: str("The level (default: the feature's estimate)", "level"),
+          ...commonFlags,
+          model: textFlag("The model that did the work (required)", "id"),
+          result: textFlag("success, rework or fail (required)", "result"),
+          cost: textFlag("What it cost, in USD", "usd"),
+          level: textFlag("The level (default: the feature's estimate)", "level"),
         },
         positional: {
           kind: "tuple",
-          parameters: [{ brief: "Feature id", parse: String, placeholder: "feature" }],
+          parameters: [textArg("Feature id", "feature")],
         },
       },
     }),

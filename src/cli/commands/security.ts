@@ -1,22 +1,13 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags, jsonFlag, projectFlag } from "../output.ts";
+import { textArg, textFlag } from "../flags.ts";
 
-const formatFlag = {
-  kind: "parsed",
-  parse: String,
-  brief: "Output format: text, json or sarif",
-  optional: true,
-  placeholder: "format",
-} as const;
+const formatFlag = textFlag("Output format: text, json or sarif", "format");
 const paths = {
   kind: "array",
-  parameter: {
-    brief: "Files or folders (default: the whole project)",
-    parse: String,
-    placeholder: "path",
-  },
+  parameter: textArg("Files or folders (default: the whole project)", "path"),
 } as const;
 
 function parseCount(raw: string): number {
@@ -56,12 +47,12 @@ export const securityRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./security_run.ts")).check,
       brief:
         "Scan the staged files with the baseline applied (for git hooks); exit 10 on new findings",
-      parameters: { flags: { project: projectFlag, json: jsonFlag, format: formatFlag } },
+      parameters: { flags: { ...commonFlags, format: formatFlag } },
     }),
     baseline: command({
       load: async () => (await import("./security_run.ts")).baseline,
       brief: "Accept the current findings: write their fingerprints to the baseline",
-      parameters: { flags: { project: projectFlag, json: jsonFlag }, positional: paths },
+      parameters: { flags: commonFlags, positional: paths },
     }),
   },
   docs: { brief: "Secret and SQL-injection scanning" },

@@ -1,13 +1,13 @@
 import { VERSION } from "../../core/version.ts";
 import type { Project } from "../../core/project.ts";
 import {
+  findingJson,
   scanHistory,
   scanPaths,
   type ScanReport,
   scanReportToSarif,
   scanStaged,
   securityCheck,
-  type SecurityFinding,
   updateSecurityBaseline,
 } from "../../security/mod.ts";
 import { resolve } from "node:path";
@@ -35,23 +35,6 @@ function formatOf(flags: JsonFlags & { format?: string }): Format {
   return f as Format;
 }
 
-function jsonFinding(f: SecurityFinding, fresh: Set<SecurityFinding>) {
-  return {
-    file: f.file,
-    line: f.line,
-    column: f.column,
-    rule: f.rule,
-    severity: f.severity,
-    secret_masked: f.secret_masked,
-    fingerprint: f.fingerprint,
-    kind: f.kind,
-    message: f.message,
-    fix: f.fix,
-    commit: f.commit,
-    baselined: !fresh.has(f),
-  };
-}
-
 async function render(
   ctx: BrContext,
   project: Project,
@@ -61,7 +44,7 @@ async function render(
   const fresh = new Set(report.new_findings);
   if (format === "json") {
     printJson(ctx, {
-      findings: report.findings.map((f) => jsonFinding(f, fresh)),
+      findings: report.findings.map((f) => findingJson(f, !fresh.has(f))),
       new_findings: report.new_findings.map((f) => f.fingerprint),
       skipped: report.skipped,
       files_scanned: report.files_scanned,

@@ -1,17 +1,15 @@
 import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
-import { jsonFlag, projectFlag } from "../output.ts";
+import { commonFlags, jsonFlag, projectFlag } from "../output.ts";
+import { textFlag } from "../flags.ts";
 
-const str = (brief: string, placeholder = "value") =>
-  ({ kind: "parsed", parse: String, brief, optional: true, placeholder }) as const;
-const common = { project: projectFlag, json: jsonFlag } as const;
-const period = str("Period: day (last 24 h), week, month (30 days) or all", "period");
+const period = textFlag("Period: day (last 24 h), week, month (30 days) or all", "period");
 const filters = {
-  type: str("Only this type (task.failed) or family (task)", "type"),
-  since: str("Only events since a time (2026-11-01) or duration back (7d, 12h)", "when"),
-  feature: str("Only events of this feature", "id"),
-  session: str("Only events of this session", "id"),
+  type: textFlag("Only this type (task.failed) or family (task)", "type"),
+  since: textFlag("Only events since a time (2026-11-01) or duration back (7d, 12h)", "when"),
+  feature: textFlag("Only events of this feature", "id"),
+  session: textFlag("Only events of this session", "id"),
 } as const;
 
 /** The `br telemetry ...` commands. */
@@ -20,24 +18,24 @@ export const telemetryRoutes: RouteMap<BrContext> = buildRouteMap({
     summary: command({
       load: async () => (await import("./telemetry_run.ts")).summary,
       brief: "Success rate, durations, cost, errors, models and gates of a period",
-      parameters: { flags: { ...common, period } },
+      parameters: { flags: { ...commonFlags, period } },
     }),
     events: command({
       load: async () => (await import("./telemetry_run.ts")).events,
       brief: "List recorded events (most recent last)",
       parameters: {
-        flags: { ...common, ...filters, limit: str("How many (default 50)", "n") },
+        flags: { ...commonFlags, ...filters, limit: textFlag("How many (default 50)", "n") },
       },
     }),
     alerts: command({
       load: async () => (await import("./telemetry_run.ts")).alerts,
       brief: "Check the alert thresholds now and show active alerts and their history",
-      parameters: { flags: common },
+      parameters: { flags: commonFlags },
     }),
     performance: command({
       load: async () => (await import("./telemetry_run.ts")).performanceCmd,
       brief: "Duration percentiles per event type and the slowest commands",
-      parameters: { flags: { ...common, period } },
+      parameters: { flags: { ...commonFlags, period } },
     }),
     export: command({
       load: async () => (await import("./telemetry_run.ts")).exportCmd,
@@ -46,9 +44,9 @@ export const telemetryRoutes: RouteMap<BrContext> = buildRouteMap({
         flags: {
           project: projectFlag,
           json: jsonFlag,
-          format: str("csv, jsonl or otlp (default jsonl)", "format"),
-          output: str("Write to this file instead of stdout (csv, jsonl)", "file"),
-          endpoint: str("OTLP collector URL (default: telemetry.otlp.endpoint)", "url"),
+          format: textFlag("csv, jsonl or otlp (default jsonl)", "format"),
+          output: textFlag("Write to this file instead of stdout (csv, jsonl)", "file"),
+          endpoint: textFlag("OTLP collector URL (default: telemetry.otlp.endpoint)", "url"),
           all: {
             kind: "boolean",
             brief: "otlp: send every event again, not only those not yet sent",
@@ -64,7 +62,7 @@ export const telemetryRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./telemetry_run.ts")).prune,
       brief: "Delete events older than a duration",
       parameters: {
-        flags: { ...common, olderThan: str("Age, such as 90d or 12h (required)", "age") },
+        flags: { ...commonFlags, olderThan: textFlag("Age, such as 90d or 12h (required)", "age") },
       },
     }),
   },

@@ -1,4 +1,5 @@
-import { rename } from "node:fs/promises";
+import { resolve } from "node:path";
+import { writeFileAtomicWith } from "../../core/fs.ts";
 import { BrError } from "../../core/errors.ts";
 import {
   evaluateAlerts,
@@ -293,27 +294,17 @@ export function exportCmd(
       await exportEvents(project, { format, filter }, (chunk) => this.process.stdout.write(chunk));
       return;
     }
-    const target = flags.output.startsWith("/") ? flags.output : `${this.cwd}/${flags.output}`;
-    // Created exclusively: never through a link someone left at that name.
-    const tmp = `${target}.tmp-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const file = await Deno.open(tmp, { write: true, createNew: true });
+    const target = resolve(this.cwd, flags.output);
     const enc = new TextEncoder();
-    let count: number;
-    try {
-      count = await exportEvents(project, { format, filter }, async (chunk) => {
-        const bytes = enc.encode(chunk);
-        let off = 0;
-        while (off < bytes.length) off += await file.write(bytes.subarray(off));
-      });
-      file.close();
-      await rename(tmp, target);
-    } catch (err) {
-      try {
-        file.close();
-      } catch { /* already closed */ }
-      await Deno.remove(tmp).catch(() => {});
-      throw err;
-    }
+    const count = await writeFileAtomicWith(
+      target,
+      (file) =>
+        exportEvents(project, { format, filter }, async (chunk) => {
+          const bytes = enc.encode(chunk);
+          let off = 0;
+          while (off < bytes.length) off += await file.write(bytes.subarray(off));
+        }),
+    );
     if (flags.json) return printJson(this, { path: target, format, events: count });
     print(this, `Wrote ${count} event(s) to ${target}`);
   });

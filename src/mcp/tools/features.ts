@@ -10,29 +10,11 @@ import {
   STATUSES,
   summarize,
 } from "../../features/mod.ts";
-import { FEATURE_LIMITS, FeatureFields } from "../../features/schema.ts";
+import { FEATURE_LIMITS, FeatureFields, LoadedFeatureSchema } from "../../features/schema.ts";
 import { confineGlob, defineTool, paginate, type ToolDefinition } from "../tool.ts";
 
 /** One feature as `features.json` holds it (fields of other tools are kept). */
-export const FeatureOut = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  status: z.enum(STATUSES),
-  priority: z.enum(PRIORITIES),
-  version: z.string(),
-  dependencies: z.array(z.string()),
-  acceptance: z.array(z.string()),
-  files: z.array(z.string()),
-  tags: z.array(z.string()),
-  owner: z.string().nullable(),
-  week: z.number().nullable(),
-  build: z.union([z.string(), z.number()]).nullable(),
-  blocked_reason: z.string().nullable(),
-  created_at: z.string().nullable(),
-  updated_at: z.string().nullable(),
-  completed_at: z.string().nullable(),
-});
+export const FeatureOut = LoadedFeatureSchema;
 
 const Metrics = z.object({
   features_total: z.number(),

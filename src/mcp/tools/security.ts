@@ -1,11 +1,11 @@
 /** The security tools: secret and SQL-injection scanning, as `br security scan`. */
 import { z } from "zod";
 import {
+  findingJson,
   scanHistory,
   scanPaths,
   type ScanReport,
   scanStaged,
-  type SecurityFinding as Finding,
 } from "../../security/mod.ts";
 import { BrError } from "../../core/errors.ts";
 import { defineTool, paginate, type ToolDefinition } from "../tool.ts";
@@ -24,23 +24,6 @@ const FindingOut = z.object({
   commit: z.string().nullable(),
   baselined: z.boolean().describe("Accepted in .buildrunner/security-baseline.json"),
 });
-
-function jsonFinding(f: Finding, fresh: Set<Finding>): z.input<typeof FindingOut> {
-  return {
-    file: f.file,
-    line: f.line,
-    column: f.column,
-    rule: f.rule,
-    severity: f.severity,
-    kind: f.kind,
-    secret_masked: f.secret_masked,
-    fingerprint: f.fingerprint,
-    message: f.message,
-    fix: f.fix,
-    commit: f.commit,
-    baselined: !fresh.has(f),
-  };
-}
 
 /** The tools of the security capability. */
 export const securityTools: ToolDefinition[] = [
@@ -91,7 +74,7 @@ export const securityTools: ToolDefinition[] = [
       const list = args.new_only ? report.new_findings : report.findings;
       const page = paginate(list, args.limit, args.cursor);
       return {
-        findings: page.items.map((f) => jsonFinding(f, fresh)),
+        findings: page.items.map((f) => findingJson(f, !fresh.has(f))),
         next_cursor: page.next_cursor,
         total: page.total,
         new_count: report.new_findings.length,
