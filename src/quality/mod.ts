@@ -168,3 +168,4 @@ export async function readCoverage(
 export async function qualitySettings(project: Project): Promise<QualitySettings> {
   return (await import("./_settings.ts")).qualitySettings(project);
 }
+export type { SarifLog } from "../core/sarif.ts";
