@@ -23,7 +23,9 @@
  */
 export {
   Catalog,
+  CATALOG_CORRECTIONS,
   CATALOG_SOURCE,
+  type CatalogCorrection,
   type CatalogModel,
   type ModelPrices,
   type TieredPrice,

@@ -197,7 +197,9 @@ export function models(
         : `${(p as { base: number }).base}+`;
     print(
       this,
-      ["MODEL", "PROVIDER", "INPUT", "OUTPUT", "WRITE 5M", "WRITE 1H", "READ"].join("\t"),
+      ["MODEL", "PROVIDER", "INPUT", "OUTPUT", "WRITE 5M", "WRITE 1H", "READ", "SOURCE"].join(
+        "\t",
+      ),
     );
     for (const m of result.models) {
       const p = m.prices;
@@ -211,13 +213,14 @@ export function models(
           fmt(p.cache_write_5m),
           fmt(p.cache_write_1h),
           fmt(p.cache_read),
+          m.source,
         ]
           .join("\t"),
       );
     }
     print(
       this,
-      `USD per million tokens; "+" = higher price above 200k input tokens. Source: ${result.source}.`,
+      'USD per million tokens; "+" = a higher price above a long-context threshold.',
     );
   });
 }
