@@ -34,6 +34,15 @@ export {
 } from "./catalog.ts";
 export type { UsageEntry } from "./types.ts";
 export {
+  BLOCK_HOURS,
+  type BlockProjection,
+  type BlocksOptions,
+  type BurnRate,
+  costBlocks,
+  type UsageBlock,
+} from "./blocks.ts";
+export { type StatusFigures, statusFigures, type StatusInput } from "./statusline.ts";
+export {
   type ImportOptions,
   type ImportReport,
   type ImportSource,
@@ -46,6 +55,7 @@ export {
   type CostSummary,
   costSummary,
   type CostTotals,
+  resolveTimeZone,
   SUMMARY_BY,
   type SummaryBy,
   type SummaryOptions,

@@ -223,6 +223,9 @@ function sumRows(rows: CostRow[]): CostTotals {
 /** The time zone to use: the given one, `cost.timezone`, `TZ`, or the system's. */
 export async function resolveTimeZone(project: Project, given?: string): Promise<string> {
   if (given) return checkTimeZone(given);
+  // Without a word of `cost` in any config layer its default (null) applies, and neither the
+  // YAML parser nor the schemas need loading (this runs on every status line).
+  if (!project.configMentions("cost")) return defaultTimeZone(project.env);
   await import("./config.ts");
   const configured = (await project.config()).get<string | null>("cost.timezone");
   if (configured) return checkTimeZone(configured);

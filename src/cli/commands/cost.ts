@@ -59,6 +59,39 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
       },
     }),
     summary: costSummaryCommand,
+    blocks: command({
+      load: async () => (await import("./cost_run.ts")).blocks,
+      brief: "Usage in 5-hour windows (as Claude's plans count it) with burn rate and projection",
+      parameters: {
+        flags: {
+          ...common,
+          active: { kind: "boolean", brief: "Only the active window", optional: true },
+          recent: {
+            kind: "boolean",
+            brief: "Only windows of the last 3 days (and the active one)",
+            optional: true,
+          },
+          live: {
+            kind: "boolean",
+            brief: "Import and redraw the active window on a terminal until Ctrl-C",
+            optional: true,
+          },
+          interval: {
+            kind: "parsed",
+            parse: Number,
+            brief: "Seconds between redraws with --live (default 5)",
+            optional: true,
+            placeholder: "s",
+          },
+          source: str("Only this source (default claude-code; all for every source)", "name"),
+        },
+      },
+    }),
+    statusline: command({
+      load: async () => (await import("./cost_run.ts")).statusline,
+      brief: "One status line for Claude Code (reads its JSON on stdin)",
+      parameters: { flags: common },
+    }),
     models: command({
       load: async () => (await import("./cost_run.ts")).models,
       brief: "List the model catalog (prices per million tokens and their source)",

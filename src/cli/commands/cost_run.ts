@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
-import { ExitCode } from "../../core/errors.ts";
+import { BrError, ExitCode } from "../../core/errors.ts";
 import {
   BUDGET_PERIODS,
   type BudgetCheck,
   checkBudgets,
+  costBlocks,
   type CostSummary,
   costSummary,
   type ImportSource,
@@ -11,9 +12,13 @@ import {
   listCatalog,
   removeBudget,
   requireModel,
+  resolveTimeZone,
   setBudget,
+  statusFigures,
+  type StatusInput,
   SUMMARY_BY,
   type SummaryBy,
+  type UsageBlock,
 } from "../../cost/mod.ts";
 import type { BrContext } from "../context.ts";
 import {
@@ -296,5 +301,134 @@ export function budgetRemove(this: BrContext, flags: Common, name: string): Prom
     await removeBudget(project, name);
     if (flags.json) return printJson(this, { removed: name });
     print(this, `Removed budget ${name}.`);
+  });
+}
+
+const clock = (iso: string, tz: string) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: tz,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(iso)).replace(",", "");
+const minutes = (m: number) => `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+
+function blocksText(list: UsageBlock[], tz: string): string {
+  if (!list.length) return 'No usage windows. Run "br cost import" to read agent logs.';
+  const lines = ["START\tSTATUS\tMODELS\tTOKENS\tCOST\tBURN/H\tPROJECTED"];
+  for (const b of list) {
+    if (b.gap) {
+      lines.push([clock(b.start, tz), "gap", "-", "-", "-", "-", "-"].join("\t"));
+      continue;
+    }
+    const left = b.projection ? ` (${minutes(b.projection.remaining_minutes)} left)` : "";
+    lines.push([
+      clock(b.start, tz),
+      b.active ? `active${left}` : "done",
+      b.models.join(", "),
+      int(b.total_tokens),
+      usd(b.cost_usd),
+      b.burn_rate ? usd(b.burn_rate.cost_per_hour) : "-",
+      b.projection
+        ? `${usd(b.projection.cost_usd)}, ${int(b.projection.total_tokens)} tokens`
+        : "-",
+    ].join("\t"));
+  }
+  return lines.join("\n");
+}
+
+/** `br cost blocks [--active] [--recent] [--live]` */
+export function blocks(
+  this: BrContext,
+  flags: Common & {
+    active?: boolean;
+    recent?: boolean;
+    live?: boolean;
+    interval?: number;
+    source?: string;
+  },
+): Promise<void> {
+  const interval = flags.interval ?? 5;
+  if (!Number.isFinite(interval) || interval < 1) {
+    usage(`Cannot use --interval ${flags.interval}`, "give a number of seconds, 1 or more");
+  }
+  return withProject(this, flags, async (project) => {
+    const tz = await resolveTimeZone(project);
+    const read = () =>
+      costBlocks(project, { active: flags.active, recent: flags.recent, source: flags.source });
+    // Redrawing only makes sense on a terminal; piped or with --json, print once.
+    if (!flags.live || flags.json || !this.stdoutIsTTY) {
+      const list = await read();
+      return flags.json ? printJson(this, list) : print(this, blocksText(list, tz));
+    }
+    let stop = false;
+    const onInt = () => void (stop = true);
+    Deno.addSignalListener("SIGINT", onInt);
+    try {
+      while (!stop) {
+        await importUsage(project, { sources: ["claude-code"] });
+        const list = await costBlocks(project, { active: true, source: flags.source });
+        this.process.stdout.write("\x1b[H\x1b[2J");
+        print(this, blocksText(list, tz));
+        print(this, `\nUpdated ${clock(project.clock.now().toISOString(), tz)}. Ctrl-C to stop.`);
+        for (let waited = 0; waited < interval * 1000 && !stop; waited += 200) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      Deno.removeSignalListener("SIGINT", onInt);
+    }
+  });
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+}
+
+/** `br cost statusline`: one line for Claude Code's `statusLine` command. */
+export async function statusline(this: BrContext, flags: Common): Promise<void> {
+  const raw = this.stdinIsTTY ? "" : await readAll(Deno.stdin.readable);
+  let input: StatusInput & { workspace?: { project_dir?: unknown }; cwd?: unknown } = {};
+  if (raw.trim()) {
+    try {
+      const parsed = JSON.parse(raw);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) input = parsed;
+      else throw new Error("not an object");
+    } catch {
+      throw new BrError("invalid_data", "Cannot read the status line JSON on stdin", {
+        hint: 'pipe the object Claude Code passes to its statusLine command, or "{}"',
+      });
+    }
+  }
+  const dir = typeof input.workspace?.project_dir === "string"
+    ? input.workspace.project_dir
+    : typeof input.cwd === "string"
+    ? input.cwd
+    : undefined;
+  const projectFlags = { ...flags, project: flags.project ?? this.env.BR_PROJECT ?? dir };
+  return withProject(this, projectFlags, async (project) => {
+    const s = await statusFigures(project, input);
+    if (flags.json) return printJson(this, s);
+    const parts = [
+      `${s.session_cost_usd === null ? "-" : usd(s.session_cost_usd)} session`,
+      `${usd(s.today_cost_usd)} today`,
+      s.block
+        ? `${usd(s.block.cost_usd)} block (${
+          minutes(
+            Math.max(
+              0,
+              Math.round((Date.parse(s.block.end) - project.clock.now().getTime()) / 60_000),
+            ),
+          )
+        } left)`
+        : "no active block",
+    ];
+    const burn = s.block?.burn_rate ? ` | ${usd(s.block.burn_rate.cost_per_hour)}/h` : "";
+    print(this, `${s.model ? `${s.model} | ` : ""}${parts.join(" · ")}${burn}`);
   });
 }
