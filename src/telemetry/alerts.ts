@@ -134,7 +134,7 @@ export async function evaluateAlerts(
     store,
     limits.window,
     now,
-    limits.window === "day" ? daily : { usd: 0, calls: 0, by_model: [] },
+    limits.window === "day" ? daily : { ...daily, usd: 0, calls: 0, by_model: [] },
   );
   const findings = window.by_type.find((t) => t.type === "security.finding")?.count ?? 0;
   const values: Record<AlertRuleName, [number | null, number | null, "min" | "max"]> = {

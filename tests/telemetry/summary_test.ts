@@ -215,3 +215,37 @@ Deno.test("migration 4 turns duration rows into hourly histograms, keeping perce
   });
   await project.close();
 });
+
+Deno.test("summary: a routing id and the dated name the log carries are one model row", async () => {
+  await using dir = await tempDir();
+  const r = recorder(dir.path);
+  r.project.bus.emit("model.selected", { model: "claude-haiku-4-5", level: "simple" });
+  r.project.bus.emit("model.fallback", { from: "gpt-5", to: "claude-haiku-4-5" });
+  await recordUsage(r.project, {
+    source: "claude-code",
+    model: "claude-haiku-4-5-20251001",
+    input_tokens: 1_000_000,
+    output_tokens: 0,
+  });
+  await recordUsage(r.project, {
+    source: "test",
+    model: "claude-haiku-4-5",
+    cost_usd: 0.5,
+  });
+  await recordUsage(r.project, { source: "test", model: "my-own-model", cost_usd: 0.25 });
+  await r.project.close();
+  const again = recorder(dir.path);
+  const s = await telemetrySummary(again.project, {
+    period: "day",
+    now: new Date("2026-11-25T12:30:00.000Z"),
+  });
+  assert.deepEqual(s.models, [
+    { model: "claude-haiku-4-5", selected: 1, fallback_to: 1, cost_calls: 2, usd: 1.5 },
+    { model: "my-own-model", selected: 0, fallback_to: 0, cost_calls: 1, usd: 0.25 },
+  ]);
+  assert.deepEqual(s.cost.by_model, [
+    { model: "claude-haiku-4-5", usd: 1.5, calls: 2 },
+    { model: "my-own-model", usd: 0.25, calls: 1 },
+  ]);
+  await again.project.close();
+});
