@@ -163,11 +163,18 @@ Deno.test("telemetry commands run as a subprocess", async () => {
     cwd: dir.path,
   });
   assert.equal(JSON.parse(summary.stdout).cost.usd, 0.5);
-  const prune = await brProcess(["telemetry", "prune", "--older-than", "0s", "--json"], {
+  // The cutoff moves back to the start of its hour (events and hourly rollups go together).
+  const dry = await brProcess(["telemetry", "prune", "--older-than", "0s", "--dry-run", "--json"], {
+    cwd: dir.path,
+  });
+  assert.equal(dry.code, 0, dry.stderr);
+  const plan = JSON.parse(dry.stdout);
+  assert.equal(plan.before, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString());
+  const prune = await brProcess(["telemetry", "prune", "--older-than", "0s", "--yes", "--json"], {
     cwd: dir.path,
   });
   assert.equal(prune.code, 0, prune.stderr);
-  assert.equal(JSON.parse(prune.stdout).events, 5);
+  assert.equal(JSON.parse(prune.stdout).before, plan.before);
   const missing = await brProcess(["telemetry", "prune"], { cwd: dir.path });
   assert.equal(missing.code, 2);
   const badPeriod = await brProcess(["telemetry", "summary", "--period", "year"], {

@@ -392,7 +392,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 /** `br cost statusline`: one line for Claude Code's `statusLine` command. */
 export async function statusline(this: BrContext, flags: Common): Promise<void> {
-  const raw = this.stdinIsTTY ? "" : await readAll(Deno.stdin.readable);
+  const raw = this.stdinIsTTY ? "" : await readAll(this.stdin ?? Deno.stdin.readable);
   let input: StatusInput & { workspace?: { project_dir?: unknown }; cwd?: unknown } = {};
   if (raw.trim()) {
     try {

@@ -62,9 +62,14 @@ export const telemetryRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
     prune: command({
       load: async () => (await import("./telemetry_run.ts")).prune,
-      brief: "Delete events older than a duration",
+      brief: "Delete events older than a duration (asks first; --yes without a terminal)",
       parameters: {
-        flags: { ...common, olderThan: str("Age, such as 90d or 12h (required)", "age") },
+        flags: {
+          ...common,
+          olderThan: str("Age, such as 90d or 12h (required)", "age"),
+          dryRun: { kind: "boolean", brief: "Only count what would be deleted", optional: true },
+          yes: { kind: "boolean", brief: "Delete without asking", optional: true },
+        },
       },
     }),
   },
