@@ -265,9 +265,9 @@ export function exportCmd(
       if (flags.json) return printJson(this, result);
       print(
         this,
-        `Sent ${result.sent} event(s) to ${result.endpoint} in ${result.requests} request(s)${
-          result.rejected ? `, ${result.rejected} rejected` : ""
-        }`,
+        `Sent ${result.sent} event(s), ${result.spans} span(s) and ${result.metric_points} metric point(s) to ${result.endpoint} in ${result.requests} request(s)${
+          result.retries ? ` (${result.retries} retried)` : ""
+        }${result.rejected ? `, ${result.rejected} rejected` : ""}`,
       );
       return;
     }
