@@ -118,6 +118,8 @@ export async function costBlocks(
         params,
       );
     if (!anchor?.time) return [];
+    // A window is active only while its last message is less than 5 h old.
+    if (options.active && now - Date.parse(anchor.time) >= BLOCK_MS) return [];
     from = await runStart(store, and, params, anchor.time);
   }
   const where = [filter, from === null ? "" : "time >= ?"].filter(Boolean);

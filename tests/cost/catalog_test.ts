@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { Catalog, CATALOG_CORRECTIONS } from "../../src/cost/mod.ts";
-import { br, brProcess, tempProject } from "../helpers.ts";
+import { Catalog, CATALOG_CORRECTIONS, recordUsage } from "../../src/cost/mod.ts";
+import { createProject } from "../../src/core/project.ts";
+import { br, brProcess, fixedClock, tempProject } from "../helpers.ts";
 
 const none = { input_tokens: 0, output_tokens: 0, cache_creation_tokens: 0, cache_read_tokens: 0 };
 
@@ -206,4 +207,33 @@ Deno.test("br cost models shows each row's own source (config, correction or dat
   assert.doesNotMatch(override, /genai-prices/);
   assert.match(await one("claude-sonnet-4-0"), /long-context-pricing, checked/);
   assert.match(await one("claude-haiku-4-5"), /\t@pydantic\/genai-prices@0\.1\.8 \(https:/);
+});
+
+Deno.test("cost summary --by day puts rows on the right side of midnight in zones with :30 and :45 offsets", async () => {
+  await using dir = await tempProject();
+  const clock = fixedClock("2026-11-26T12:00:00.000Z");
+  for (
+    const time of [
+      "2026-11-25T18:14:59.000Z",
+      "2026-11-25T18:15:00.000Z",
+      "2026-11-25T18:29:59.000Z",
+      "2026-11-25T18:30:00.000Z",
+    ]
+  ) {
+    const project = createProject(dir.path, { clock: { now: () => new Date(time) } });
+    await recordUsage(project, { source: "test", model: "m", input_tokens: 1, cost_usd: 1, time });
+    await project.close();
+  }
+  const days = async (tz: string) =>
+    Object.fromEntries(
+      JSON.parse(
+        (await br(["cost", "summary", "--by", "day", "--timezone", tz, "--json"], {
+          cwd: dir.path,
+          clock,
+        })).stdout,
+      ).rows.map((r: { key: string; cost_usd: number }) => [r.key, r.cost_usd]),
+    );
+  // India (+5:30): midnight is 18:30 UTC. Nepal (+5:45): midnight is 18:15 UTC.
+  assert.deepEqual(await days("Asia/Kolkata"), { "2026-11-25": 3, "2026-11-26": 1 });
+  assert.deepEqual(await days("Asia/Kathmandu"), { "2026-11-25": 1, "2026-11-26": 3 });
 });
