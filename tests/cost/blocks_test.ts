@@ -185,3 +185,135 @@ Deno.test("br cost statusline reads Claude Code's JSON on stdin and prints one l
   assert.equal(bad.code, 3);
   assert.match(bad.stderr, /^error: Cannot read the status line JSON on stdin\nhint: /);
 });
+
+/** ccusage 20 from npm (its native binary for this platform), or null when npm is unreachable. */
+async function ccusage(): Promise<string | null> {
+  const os = { linux: "linux", darwin: "darwin", windows: "win32" }[Deno.build.os as string];
+  const arch = { x86_64: "x64", aarch64: "arm64" }[Deno.build.arch as string];
+  if (!os || !arch) {
+    console.log(`skipped: no ccusage binary for ${Deno.build.os}/${Deno.build.arch}`);
+    return null;
+  }
+  const dir = await Deno.makeTempDir({ prefix: "br-ccusage-" });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone */ }
+  });
+  // npm skips the optional native package on some setups: name it.
+  const out = await new Deno.Command("npm", {
+    args: [
+      "install",
+      "--prefix",
+      dir,
+      "--no-audit",
+      "--no-fund",
+      "ccusage@20",
+      `@ccusage/ccusage-${os}-${arch}@20`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().catch(() => null);
+  if (!out?.success) {
+    console.log("skipped: npm install ccusage@20 failed (npm unreachable?)");
+    return null;
+  }
+  return `${dir}/node_modules/.bin/ccusage`;
+}
+
+Deno.test("br cost blocks matches ccusage 20 (from npm) on the same logs", async () => {
+  const bin = await ccusage();
+  if (!bin) return;
+  await using dir = await tempProject();
+  // Deterministic pseudo-random usage over 4 days: bursts, pauses under and over 5 hours.
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const models = [
+    "claude-sonnet-4-5-20250929",
+    "claude-haiku-4-5-20251001",
+    "claude-opus-4-1-20250805",
+  ];
+  const lines: string[] = [];
+  let t = Date.parse("2026-11-20T07:23:11.000Z");
+  for (let i = 0; i < 240; i++) {
+    const r = rand();
+    t += r < 0.05
+      ? 6 * 3_600_000 + rand() * 10 * 3_600_000
+      : r < 0.1
+      ? 4.5 * 3_600_000
+      : rand() * 600_000;
+    lines.push(ccLine({
+      id: `msg_${i}`,
+      model: models[i % 3],
+      time: new Date(Math.floor(t)).toISOString(),
+      input: Math.floor(rand() * 5000),
+      output: Math.floor(rand() * 2000),
+      write5m: Math.floor(rand() * 20000),
+      read: Math.floor(rand() * 100000),
+    }));
+  }
+  // And an active window now, for the burn rate and the projection.
+  for (const [i, minutesAgo] of [95, 60, 20].entries()) {
+    lines.push(ccLine({
+      id: `now_${i}`,
+      model: models[0],
+      time: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+      input: 4000,
+      output: 1000,
+    }));
+  }
+  await writeLog(dir.path, lines, "0b7a7f5e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+  const env = { TZ: "UTC" };
+  const imp = await br(["cost", "import", "claude-code", "--dir", "logs"], { cwd: dir.path, env });
+  assert.equal(imp.code, 0, imp.stderr);
+  const ours = JSON.parse((await br(["cost", "blocks", "--json"], { cwd: dir.path, env })).stdout);
+  const out = await new Deno.Command(bin, {
+    args: ["claude", "blocks", "--json", "--offline"],
+    env: { CLAUDE_CONFIG_DIR: `${dir.path}/logs`, TZ: "UTC", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const theirs = JSON.parse(new TextDecoder().decode(out.stdout)).blocks;
+  assert.ok(theirs.some((b: { isGap: boolean }) => b.isGap), "the logs have a gap");
+  assert.ok(theirs.length >= 8, `${theirs.length} blocks`);
+  assert.deepEqual(
+    ours.map((b: Block & { input_tokens: number; output_tokens: number }) => [
+      b.id,
+      b.start,
+      b.end,
+      b.gap,
+      b.active,
+      b.input_tokens,
+      b.output_tokens,
+      b.total_tokens,
+    ]),
+    theirs.map((b: Record<string, never>) => [
+      b.id,
+      b.startTime,
+      b.endTime,
+      b.isGap,
+      b.isActive,
+      (b.tokenCounts as Record<string, number>).inputTokens,
+      (b.tokenCounts as Record<string, number>).outputTokens,
+      b.totalTokens,
+    ]),
+  );
+  const active = ours.at(-1), theirActive = theirs.at(-1);
+  assert.equal(active.active, true);
+  assert.ok(
+    Math.abs(active.burn_rate.cost_per_hour - theirActive.burnRate.costPerHour) < 1e-5,
+    `${active.burn_rate.cost_per_hour} vs ${theirActive.burnRate.costPerHour}`,
+  );
+  assert.ok(
+    Math.abs(active.burn_rate.tokens_per_minute - theirActive.burnRate.tokensPerMinute) < 1e-6,
+  );
+  // Both project to the window's end from their own "now" (a few seconds apart).
+  assert.ok(
+    Math.abs(active.projection.remaining_minutes - theirActive.projection.remainingMinutes) <= 1,
+  );
+  // The same prices; br keeps micro-dollars per row, so sums may differ in the last digit.
+  ours.forEach((b: Block, i: number) =>
+    assert.ok(Math.abs(b.cost_usd - theirs[i].costUSD) < 1e-5, `${b.id}: ${b.cost_usd}`)
+  );
+});
