@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { br, brProcess, fixedClock, tempProject } from "../helpers.ts";
 import { ccLine } from "./_logs.ts";
+import { recordUsage } from "../../src/cost/mod.ts";
+import { createProject } from "../../src/core/project.ts";
 
 const MODEL = "claude-sonnet-4-5-20250929";
 
@@ -316,4 +318,35 @@ Deno.test("br cost blocks matches ccusage 20 (from npm) on the same logs", async
   ours.forEach((b: Block, i: number) =>
     assert.ok(Math.abs(b.cost_usd - theirs[i].costUSD) < 1e-5, `${b.id}: ${b.cost_usd}`)
   );
+});
+
+Deno.test("br cost statusline counts today in the configured time zone", async () => {
+  await using dir = await tempProject();
+  for (
+    const [time, usd] of [["2026-11-25T14:30:00.000Z", 1], ["2026-11-25T15:30:00.000Z", 2]] as const
+  ) {
+    const project = createProject(dir.path, { clock: { now: () => new Date(time) } });
+    await recordUsage(project, {
+      source: "test",
+      model: "m",
+      input_tokens: 1,
+      cost_usd: usd,
+      time,
+    });
+    await project.close();
+  }
+  const clock = fixedClock("2026-11-25T16:00:00.000Z");
+  const day = async (env: Record<string, string>) => {
+    const res = await br(["cost", "statusline", "--json"], {
+      cwd: dir.path,
+      clock,
+      env,
+      stdin: "{}",
+    });
+    assert.equal(res.code, 0, res.stderr);
+    return JSON.parse(res.stdout).today_cost_usd;
+  };
+  // Tokyo (+9): 15:30 UTC is already the 26th there, 14:30 UTC still the 25th.
+  assert.equal(await day({ TZ: "Asia/Tokyo" }), 2);
+  assert.equal(await day({ TZ: "UTC" }), 3);
 });

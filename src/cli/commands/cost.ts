@@ -88,7 +88,7 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
       },
     }),
     statusline: command({
-      load: async () => (await import("./cost_run.ts")).statusline,
+      load: async () => (await import("./cost_statusline_run.ts")).statusline,
       brief: "One status line for Claude Code (reads its JSON on stdin)",
       parameters: { flags: common },
     }),
