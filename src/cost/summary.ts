@@ -157,15 +157,29 @@ export async function costSummary(
      FROM cost_ledger ${filter} GROUP BY k`,
     params,
   );
-  // The zone's offset is looked up once per UTC hour, not once per row group.
-  const offsets = new Map<string, number>();
-  const calendar = (quarter: string): string => {
-    const hour = quarter.slice(0, 13);
-    let off = offsets.get(hour);
-    if (off === undefined) {
-      off = offsetMs(new Date(`${hour}:00:00Z`), timezone);
-      offsets.set(hour, off);
+  // The zone's offset is looked up twice per UTC day (at its first and last quarter; the same
+  // offset at both means no switch in between), and per quarter only on the days of a switch.
+  const days = new Map<string, number | null>();
+  const quarters = new Map<string, number>();
+  const offsetOf = (quarter: string): number => {
+    const day = quarter.slice(0, 10);
+    let whole = days.get(day);
+    if (whole === undefined) {
+      const first = offsetMs(new Date(`${day}T00:00:00Z`), timezone);
+      const last = offsetMs(new Date(`${day}T23:45:00Z`), timezone);
+      whole = first === last ? first : null;
+      days.set(day, whole);
     }
+    if (whole !== null) return whole;
+    let off = quarters.get(quarter);
+    if (off === undefined) {
+      off = offsetMs(new Date(`${quarter}:00Z`), timezone);
+      quarters.set(quarter, off);
+    }
+    return off;
+  };
+  const calendar = (quarter: string): string => {
+    const off = offsetOf(quarter);
     const local = new Date(Date.parse(`${quarter}:00Z`) + off);
     const [y, m, d] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()];
     if (by === "day") return dayKey(y, m, d);

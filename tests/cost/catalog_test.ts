@@ -237,3 +237,30 @@ Deno.test("cost summary --by day puts rows on the right side of midnight in zone
   assert.deepEqual(await days("Asia/Kolkata"), { "2026-11-25": 3, "2026-11-26": 1 });
   assert.deepEqual(await days("Asia/Kathmandu"), { "2026-11-25": 1, "2026-11-26": 3 });
 });
+
+Deno.test("cost summary --by day across a daylight-saving switch (Europe/Berlin, 2026-10-25)", async () => {
+  await using dir = await tempProject();
+  const times = [
+    "2026-10-24T21:59:00.000Z", // 23:59 CEST, the 24th
+    "2026-10-24T22:00:00.000Z", // 00:00 CEST, the 25th
+    "2026-10-25T00:30:00.000Z", // 02:30 CEST, before the switch at 01:00 UTC
+    "2026-10-25T22:59:00.000Z", // 23:59 CET, the 25th
+    "2026-10-25T23:00:00.000Z", // 00:00 CET, the 26th
+  ];
+  for (const time of times) {
+    const project = createProject(dir.path, { clock: { now: () => new Date(time) } });
+    await recordUsage(project, { source: "test", model: "m", input_tokens: 1, cost_usd: 1, time });
+    await project.close();
+  }
+  const res = await br(
+    ["cost", "summary", "--by", "day", "--timezone", "Europe/Berlin", "--json"],
+    {
+      cwd: dir.path,
+    },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  assert.deepEqual(
+    JSON.parse(res.stdout).rows.map((r: { key: string; cost_usd: number }) => [r.key, r.cost_usd]),
+    [["2026-10-24", 1], ["2026-10-25", 3], ["2026-10-26", 1]],
+  );
+});
