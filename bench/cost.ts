@@ -4,6 +4,12 @@
  * in the same run. Also a re-import with nothing new, and the peak memory at two sizes
  * (the import streams, so the larger tree should not need more memory).
  *
+ * Baseline in the same run: ccusage 20 from npm (installed once into bench/out/ccusage; skipped
+ * with a printed line when npm is unreachable), which reads the same logs in memory and stores
+ * nothing: its `daily --json --offline` against br's first import, and against br's import with
+ * nothing new plus `br cost summary --json` (the warm ledger). Also `br cost summary --json` and
+ * `br cost statusline` next to a bare `deno run`.
+ *
  * Usage: deno run -A bench/cost.ts [--full] [--runs 3]
  *   default: trees of 10 MB and 50 MB; --full: 50 MB and 500 MB (the issue's sizes).
  */
@@ -187,6 +193,55 @@ const fmt = (s: Sample[]) => {
   return `${(ms / 1000).toFixed(2)} s, peak ${rss === null ? "?" : (rss / 1024).toFixed(0)} MB`;
 };
 
+/** The ccusage 20 binary (npm, with its native package for this platform), or null. */
+async function ccusage(): Promise<string | null> {
+  const dir = join(OUT, "ccusage");
+  const bin = join(dir, "node_modules", ".bin", "ccusage");
+  if (await Deno.stat(bin).then(() => true, () => false)) return bin;
+  const os = { linux: "linux", darwin: "darwin", windows: "win32" }[Deno.build.os as string];
+  const arch = { x86_64: "x64", aarch64: "arm64" }[Deno.build.arch as string];
+  const out = await new Deno.Command("npm", {
+    args: [
+      "install",
+      "--prefix",
+      dir,
+      "--no-audit",
+      "--no-fund",
+      "ccusage@20",
+      `@ccusage/ccusage-${os}-${arch}@20`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => null);
+  if (!out?.success) {
+    console.log("ccusage baseline skipped: npm install ccusage@20 failed");
+    return null;
+  }
+  return bin;
+}
+
+/** `cmd args` with extra environment variables, measured like {@link sample}. */
+async function sampleEnv(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<Sample> {
+  const t0 = performance.now();
+  const out = await new Deno.Command(cmd, { args, cwd, env, stdout: "null", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
+  }
+  return { ms: performance.now() - t0, rssKb: null, cpuMs: null };
+}
+
+const ms = (s: Sample[]) => `${median(s.map((x) => x.ms)).toFixed(0)} ms`;
+const cc = await ccusage();
+const empty = join(OUT, "_empty.ts");
+await Deno.mkdir(OUT, { recursive: true });
+await Deno.writeTextFile(empty, "");
+
 console.log(`cost import bench (${RUNS} runs each, median; ${full ? "full" : "default"} sizes)`);
 const peaks: Record<number, number | null> = {};
 for (const mb of SIZES_MB) {
@@ -197,7 +252,17 @@ for (const mb of SIZES_MB) {
   const floor: Sample[] = [];
   const imp: Sample[] = [];
   const again: Sample[] = [];
+  const summary: Sample[] = [];
+  const statusline: Sample[] = [];
+  const bare: Sample[] = [];
+  const ccusageRuns: Sample[] = [];
+  const ccEnv = { CLAUDE_CONFIG_DIR: join(tree, "claude"), CODEX_HOME: join(tree, "codex") };
   for (let i = 0; i < RUNS; i++) {
+    if (cc) {
+      ccusageRuns.push(
+        await sampleEnv(cc, ["daily", "--json", "--offline"], tree, { ...ccEnv, TZ: "UTC" }),
+      );
+    }
     floor.push(
       await sample(Deno.execPath(), [
         "run",
@@ -222,6 +287,11 @@ for (const mb of SIZES_MB) {
         root,
       ),
     );
+    summary.push(await sample(Deno.execPath(), brArgs("cost", "summary", "--json"), root));
+    statusline.push(
+      await sample(Deno.execPath(), brArgs("cost", "statusline", "--project", root), root),
+    );
+    bare.push(await sample(Deno.execPath(), ["run", "--quiet", empty], root));
     await Deno.remove(root, { recursive: true });
   }
   const ratio = median(imp.map((x) => x.ms)) / median(floor.map((x) => x.ms));
@@ -232,6 +302,18 @@ for (const mb of SIZES_MB) {
     `  br cost import (first):                  ${fmt(imp)}   = ${ratio.toFixed(2)}x the floor`,
   );
   console.log(`  br cost import (again, nothing new):     ${fmt(again)}`);
+  console.log(`  bare deno run:                           ${ms(bare)}`);
+  console.log(`  br cost summary --json (warm ledger):    ${ms(summary)}`);
+  console.log(`  br cost statusline:                      ${ms(statusline)}`);
+  if (cc) {
+    const warm = median(again.map((x) => x.ms)) + median(summary.map((x) => x.ms));
+    const ccMs = median(ccusageRuns.map((x) => x.ms));
+    console.log(`  ccusage 20 daily --json --offline:       ${ms(ccusageRuns)}`);
+    console.log(
+      `  first import / ccusage: ${(median(imp.map((x) => x.ms)) / ccMs).toFixed(2)}x; ` +
+        `ccusage / (import again + summary): ${(ccMs / warm).toFixed(1)}x`,
+    );
+  }
 }
 const [small, large] = SIZES_MB;
 if (peaks[small] && peaks[large]) {

@@ -2,7 +2,9 @@
  * Regenerates `src/cost/catalog_data.json` from the maintained price dataset
  * `@pydantic/genai-prices` (npm): the token prices of every Anthropic, OpenAI and Google
  * model, with the match rules, long-context tiers and dated price changes, and the source
- * of each row.
+ * of each row. The reviewed corrections in `src/cost/catalog_corrections.json` are applied over
+ * this file at load time (never written into it); the script lists them so they can be dropped
+ * once the dataset carries the same prices.
  *
  *     deno run -A --config tests/deno.json scripts/update_catalog.ts
  */
@@ -68,3 +70,19 @@ await Deno.writeTextFile(
   JSON.stringify({ source: PACKAGE, generated: today, models }, null, 1) + "\n",
 );
 console.log(`wrote ${models.length} models to ${target.pathname}`);
+const fixes = JSON.parse(
+  await Deno.readTextFile(new URL("../src/cost/catalog_corrections.json", import.meta.url)),
+) as { corrections: { provider: string; id: string; periods: unknown }[] };
+for (const fix of fixes.corrections) {
+  const row = models.find((m) => m.provider === fix.provider && m.id === fix.id);
+  const same = row && JSON.stringify(row.periods) === JSON.stringify(fix.periods);
+  console.log(
+    `correction ${fix.provider}/${fix.id}: ${
+      !row
+        ? "model no longer in the dataset"
+        : same
+        ? "now in the dataset, drop it"
+        : "still applied"
+    }`,
+  );
+}

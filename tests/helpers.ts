@@ -85,6 +85,8 @@ export interface BrOptions {
   tty?: boolean;
   /** Read the command line with the full command tree, never `runCli`'s shortcuts. */
   tree?: boolean;
+  /** What the command reads on stdin (default: nothing). */
+  stdin?: string;
 }
 
 /** Runs `br <args>` in-process with captured output. */
@@ -100,6 +102,8 @@ export async function br(args: string[], options: BrOptions): Promise<BrRun> {
     cwd: options.cwd,
     stdoutIsTTY: options.tty ?? false,
     stdinIsTTY: false,
+    // In-process runs never read the test runner's stdin.
+    stdin: ReadableStream.from([new TextEncoder().encode(options.stdin ?? "")]),
     clock: options.clock,
     onProject: options.onProject,
   };

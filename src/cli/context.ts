@@ -19,6 +19,8 @@ export interface BrContext extends CommandContext {
   readonly stdoutIsTTY: boolean;
   /** True when stdin is a terminal (prompts allowed). */
   readonly stdinIsTTY: boolean;
+  /** Stdin for commands that read data from it (default: the process's). */
+  readonly stdin?: ReadableStream<Uint8Array>;
   /** A fixed clock for tests. */
   readonly clock?: Clock;
   /** The command being run (`feature add`), resolved from argv by `runCli`. */

@@ -62,7 +62,8 @@ export function wallClock(
   };
 }
 
-function offsetMs(date: Date, tz: string): number {
+/** The offset of `tz` from UTC at `date`, in ms (local = UTC + offset). */
+export function offsetMs(date: Date, tz: string): number {
   const w = wallClock(date, tz);
   const asUtc = Date.UTC(w.y, w.m - 1, w.d, w.h, w.min, w.s);
   return asUtc - (date.getTime() - date.getMilliseconds());

@@ -35,3 +35,46 @@ export function attributeFeature(
   }
   return ctx.features.has(branch) ? branch : null;
 }
+
+/**
+ * The project key of a working folder: the folder itself, or the project root for a br task
+ * worktree (`<root>/.buildrunner/worktrees/<name>`), so that every agent's usage in one
+ * repository sums under one key.
+ */
+export function projectKey(cwd: string): string {
+  const at = cwd.indexOf(WORKTREES);
+  return at > 0 ? cwd.slice(0, at) : cwd;
+}
+
+// Claude Code names a project's log folder after the launch folder with every character other
+// than a letter or digit turned into a dash (older versions: only separators and dots).
+const claudeNames = (path: string) => [
+  path.replace(/[^a-zA-Z0-9]/g, "-"),
+  path.replace(/[\\/.:]/g, "-"),
+];
+
+const claudeKeys = new Map<string, string | null>();
+
+/**
+ * The project key of a Claude Code line: the launch folder its log folder is named after
+ * (found by walking up the line's `cwd`), as {@link projectKey}; the folder name itself when the
+ * line has no `cwd` or no parent of it matches.
+ */
+export function claudeProjectKey(folder: string | null, cwd: string | null): string | null {
+  if (!folder || !cwd) return folder;
+  const memo = `${folder}\0${cwd}`;
+  const known = claudeKeys.get(memo);
+  if (known !== undefined) return known;
+  let found: string | null = null;
+  for (let dir = cwd; dir; dir = dir.slice(0, Math.max(0, dir.lastIndexOf(sep)))) {
+    if (claudeNames(dir).includes(folder)) {
+      found = projectKey(dir);
+      break;
+    }
+    if (!dir.includes(sep)) break;
+  }
+  const key = found ?? folder;
+  if (claudeKeys.size > 10_000) claudeKeys.clear();
+  claudeKeys.set(memo, key);
+  return key;
+}

@@ -1,4 +1,5 @@
 import data from "./catalog_data.json" with { type: "json" };
+import fixes from "./catalog_corrections.json" with { type: "json" };
 
 /** A price per million tokens, either flat or with long-context tiers. */
 export type TokenPrice = number | TieredPrice;
@@ -71,7 +72,35 @@ export interface TokenCounts {
 /** The name of the bundled dataset (`package@version`). */
 export const CATALOG_SOURCE: string = data.source;
 
-const RAW = data.models as unknown as RawModel[];
+/** A reviewed correction over the generated dataset (see `catalog_corrections.json`). */
+export interface CatalogCorrection {
+  /** Provider of the corrected row. */
+  provider: string;
+  /** Id of the corrected row. */
+  id: string;
+  /** Why the dataset is wrong. */
+  note: string;
+  /** Where the corrected prices are published. */
+  source: string;
+  /** Day the source was last read (YYYY-MM-DD). */
+  checked: string;
+  /** The prices that replace the dataset's periods. */
+  periods: { from: string | null; prices: ModelPrices }[];
+}
+
+/** The reviewed corrections applied over the bundled dataset. */
+export const CATALOG_CORRECTIONS: readonly CatalogCorrection[] = fixes
+  .corrections as CatalogCorrection[];
+
+const RAW: RawModel[] = (data.models as unknown as RawModel[]).map((m) => {
+  const fix = CATALOG_CORRECTIONS.find((c) => c.provider === m.provider && c.id === m.id);
+  if (!fix) return m;
+  return {
+    ...m,
+    periods: fix.periods,
+    source: `${fix.source}, checked ${fix.checked} (correction over ${data.source})`,
+  };
+});
 
 function matches(m: Match, name: string): boolean {
   if ("or" in m) return m.or.some((x) => matches(x, name));
@@ -173,7 +202,12 @@ function strip(m: RawModel): CatalogModel {
 }
 
 function overrideModel(id: string, prices: ModelPrices): CatalogModel {
-  return { id, provider: "config", periods: [{ from: null, prices }], source: "config" };
+  return {
+    id,
+    provider: "config",
+    periods: [{ from: null, prices }],
+    source: "config (cost.prices)",
+  };
 }
 
 /** The prices of `model` in force at `time`. */

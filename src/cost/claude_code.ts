@@ -1,5 +1,5 @@
 import { basename, dirname, join, relative, sep } from "node:path";
-import { attributeFeature, type AttributionContext } from "./attribution.ts";
+import { attributeFeature, type AttributionContext, claudeProjectKey } from "./attribution.ts";
 import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";
 
@@ -74,6 +74,7 @@ export function claudeEntry(obj: any, ctx: ClaudeLineContext): UsageEntry | null
   }
   const id = str(message.id);
   const request = str(obj.requestId);
+  const cwd = str(obj.cwd);
   const logged = typeof obj.costUSD === "number" && Number.isFinite(obj.costUSD)
     ? obj.costUSD
     : null;
@@ -88,8 +89,8 @@ export function claudeEntry(obj: any, ctx: ClaudeLineContext): UsageEntry | null
     cache_read_tokens: num(usage.cache_read_input_tokens),
     logged_cost_usd: logged,
     session: ctx.session,
-    project: ctx.project,
-    feature: attributeFeature(ctx.attribution, str(obj.cwd), str(obj.gitBranch)),
+    project: claudeProjectKey(ctx.project, cwd),
+    feature: attributeFeature(ctx.attribution, cwd, str(obj.gitBranch)),
     key: id ? `cc:${id}:${request ?? ""}` : str(obj.uuid) ? `cc-line:${obj.uuid}` : null,
     message_id: id,
     sidechain: obj.isSidechain === true,

@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { attributeFeature, type AttributionContext } from "./attribution.ts";
+import { attributeFeature, type AttributionContext, projectKey } from "./attribution.ts";
 import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";
 
@@ -141,7 +141,7 @@ export function codexEntry(
     cache_creation_tokens: 0,
     cache_read_tokens: cached,
     session: state.session,
-    project: state.cwd ? basename(state.cwd) : null,
+    project: state.cwd ? projectKey(state.cwd) : null,
     feature: attributeFeature(attribution, state.cwd, state.branch),
     key: total
       ? `codex:${state.session}:${total.input}:${total.cached}:${total.output}`

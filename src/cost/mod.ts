@@ -23,7 +23,9 @@
  */
 export {
   Catalog,
+  CATALOG_CORRECTIONS,
   CATALOG_SOURCE,
+  type CatalogCorrection,
   type CatalogModel,
   type ModelPrices,
   type TieredPrice,
@@ -31,6 +33,15 @@ export {
   type TokenPrice,
 } from "./catalog.ts";
 export type { UsageEntry } from "./types.ts";
+export {
+  BLOCK_HOURS,
+  type BlockProjection,
+  type BlocksOptions,
+  type BurnRate,
+  costBlocks,
+  type UsageBlock,
+} from "./blocks.ts";
+export { type StatusFigures, statusFigures, type StatusInput } from "./statusline.ts";
 export {
   type ImportOptions,
   type ImportReport,
@@ -44,6 +55,7 @@ export {
   type CostSummary,
   costSummary,
   type CostTotals,
+  resolveTimeZone,
   SUMMARY_BY,
   type SummaryBy,
   type SummaryOptions,

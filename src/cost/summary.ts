@@ -2,7 +2,14 @@ import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { readStore } from "../core/store_read.ts";
 import { round } from "./ledger.ts";
-import { checkTimeZone, defaultTimeZone, parseBound, periodKeys } from "./_time.ts";
+import {
+  checkTimeZone,
+  dayKey,
+  defaultTimeZone,
+  isoWeekKey,
+  offsetMs,
+  parseBound,
+} from "./_time.ts";
 
 /** How {@link costSummary} groups the ledger. */
 export type SummaryBy =
@@ -89,6 +96,10 @@ const COLUMN: Record<string, string> = {
   source: "source",
 };
 
+/** `YYYY-MM-DDTHH:MM` of the quarter hour holding `time` (portable SQL). */
+const QUARTER = `substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THEN '00'
+  WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END`;
+
 interface Agg {
   k: string | null;
   input: number;
@@ -134,9 +145,10 @@ export async function costSummary(
     params.push(options.source);
   }
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  // Calendar keys depend on the time zone, so rows are summed per minute in SQL and the
-  // minutes are mapped to days, weeks or months here.
-  const group = COLUMN[by] ?? "substr(time, 1, 16)";
+  // Calendar keys depend on the time zone, so rows are summed per quarter of an hour in SQL (every
+  // zone's offset and every daylight-saving switch falls on a quarter hour) and the quarters are
+  // mapped to days, weeks or months here.
+  const group = COLUMN[by] ?? QUARTER;
   const store = await readStore(project);
   const rows = await store.all<Agg>(
     `SELECT ${group} AS k, sum(input_tokens) AS input, sum(output_tokens) AS output,
@@ -145,11 +157,38 @@ export async function costSummary(
      FROM cost_ledger ${filter} GROUP BY k`,
     params,
   );
+  // The zone's offset is looked up twice per UTC day (at its first and last quarter; the same
+  // offset at both means no switch in between), and per quarter only on the days of a switch.
+  const days = new Map<string, number | null>();
+  const quarters = new Map<string, number>();
+  const offsetOf = (quarter: string): number => {
+    const day = quarter.slice(0, 10);
+    let whole = days.get(day);
+    if (whole === undefined) {
+      const first = offsetMs(new Date(`${day}T00:00:00Z`), timezone);
+      const last = offsetMs(new Date(`${day}T23:45:00Z`), timezone);
+      whole = first === last ? first : null;
+      days.set(day, whole);
+    }
+    if (whole !== null) return whole;
+    let off = quarters.get(quarter);
+    if (off === undefined) {
+      off = offsetMs(new Date(`${quarter}:00Z`), timezone);
+      quarters.set(quarter, off);
+    }
+    return off;
+  };
+  const calendar = (quarter: string): string => {
+    const off = offsetOf(quarter);
+    const local = new Date(Date.parse(`${quarter}:00Z`) + off);
+    const [y, m, d] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()];
+    if (by === "day") return dayKey(y, m, d);
+    if (by === "week") return isoWeekKey(y, m, d);
+    return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}`;
+  };
   const merged = new Map<string | null, Agg>();
   for (const r of rows) {
-    const k = COLUMN[by] || r.k === null
-      ? r.k
-      : periodKeys(new Date(`${r.k}:00Z`), timezone)[by as "day"];
+    const k = COLUMN[by] || r.k === null ? r.k : calendar(r.k);
     const a = merged.get(k);
     if (!a) merged.set(k, { ...r, k, logged: r.logged === null ? null : Number(r.logged) });
     else {
@@ -223,6 +262,9 @@ function sumRows(rows: CostRow[]): CostTotals {
 /** The time zone to use: the given one, `cost.timezone`, `TZ`, or the system's. */
 export async function resolveTimeZone(project: Project, given?: string): Promise<string> {
   if (given) return checkTimeZone(given);
+  // Without a word of `cost` in any config layer its default (null) applies, and neither the
+  // YAML parser nor the schemas need loading (this runs on every status line).
+  if (!project.configMentions("cost")) return defaultTimeZone(project.env);
   await import("./config.ts");
   const configured = (await project.config()).get<string | null>("cost.timezone");
   if (configured) return checkTimeZone(configured);

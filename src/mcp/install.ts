@@ -8,7 +8,7 @@ import { readOwnTextOrNull, writeFileAtomic } from "../core/fs.ts";
 import { selfCommand } from "../core/self.ts";
 
 /** The clients `br mcp install` knows. */
-export const MCP_CLIENTS = ["claude-code", "cursor", "vscode", "windsurf"] as const;
+export const MCP_CLIENTS = ["claude-code", "codex", "cursor", "vscode", "windsurf"] as const;
 /** One of {@link MCP_CLIENTS}. */
 export type McpClient = typeof MCP_CLIENTS[number];
 
@@ -24,7 +24,7 @@ export interface ClientConfigLocation {
   /** Absolute path of the config file. */
   path: string;
   /** The top-level key holding the servers. */
-  key: "mcpServers" | "servers";
+  key: "mcpServers" | "servers" | "mcp_servers";
 }
 
 /** Options of {@link installMcpClient} and {@link uninstallMcpClient}. */
@@ -60,7 +60,8 @@ export interface McpInstallResult {
 /**
  * The config file of `client`: Claude Code `.mcp.json` / `~/.claude.json`, Cursor
  * `.cursor/mcp.json` / `~/.cursor/mcp.json`, VS Code `.vscode/mcp.json` (project only),
- * Windsurf `~/.codeium/windsurf/mcp_config.json` (global only).
+ * Windsurf `~/.codeium/windsurf/mcp_config.json` (global only), Codex
+ * `$CODEX_HOME/config.toml` (default `~/.codex/config.toml`; global only).
  *
  * @throws {BrError} `usage` for an unknown client or an unsupported scope, `no_project`
  * for a project-scoped config outside a project.
@@ -115,6 +116,15 @@ export function clientConfigLocation(options: McpInstallOptions): ClientConfigLo
         path: join(project(), ".vscode", "mcp.json"),
         key: "servers",
       };
+    case "codex": {
+      const codexHome = options.env.CODEX_HOME?.trim() || join(home(), ".codex");
+      return {
+        client,
+        scope: "global",
+        path: join(codexHome, "config.toml"),
+        key: "mcp_servers",
+      };
+    }
     case "windsurf":
       return {
         client,
@@ -151,6 +161,9 @@ export function serverEntry(
 export async function installMcpClient(options: McpInstallOptions): Promise<McpInstallResult> {
   const loc = clientConfigLocation(options);
   const entry = serverEntry(loc.client, options.env, loc.scope);
+  if (loc.key === "mcp_servers") {
+    return result(loc, options, await editToml(loc.path, entry), entry);
+  }
   const { data } = await readConfig(loc.path);
   const servers = serversOf(data, loc);
   const before = servers[MCP_SERVER_NAME];
@@ -198,6 +211,9 @@ function onPath(name: string, env: Record<string, string | undefined>): boolean 
 export async function uninstallMcpClient(options: McpInstallOptions): Promise<McpInstallResult> {
   const loc = clientConfigLocation(options);
   const entry = serverEntry(loc.client, options.env, loc.scope);
+  if (loc.key === "mcp_servers") {
+    return result(loc, options, await editToml(loc.path, null), entry);
+  }
   const { data, existed } = await readConfig(loc.path);
   if (!existed) return result(loc, options, "absent", entry);
   const servers = serversOf(data, loc);
@@ -259,6 +275,90 @@ function serversOf(
     });
   }
   return servers;
+}
+
+async function parseToml(path: string, text: string): Promise<Record<string, unknown>> {
+  const { parse } = await import("smol-toml");
+  try {
+    return parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new BrError("invalid_data", `Cannot parse ${path}: ${(err as Error).message}`, {
+      hint: "fix the TOML; nothing was written",
+      cause: err,
+    });
+  }
+}
+
+function tomlServer(data: Record<string, unknown>, path: string): Record<string, unknown> | null {
+  const servers = data.mcp_servers;
+  if (servers === undefined) return null;
+  if (!isObject(servers)) {
+    throw new BrError("invalid_data", `"mcp_servers" in ${path} is not a table`, {
+      hint: "fix the file; nothing was written",
+    });
+  }
+  const br = servers[MCP_SERVER_NAME];
+  if (br === undefined) return null;
+  if (!isObject(br)) {
+    throw new BrError(
+      "invalid_data",
+      `"mcp_servers.${MCP_SERVER_NAME}" in ${path} is not a table`,
+      {
+        hint: "fix the file; nothing was written",
+      },
+    );
+  }
+  return br;
+}
+
+/**
+ * Writes (`entry`) or removes (`null`) `[mcp_servers.br]` of a TOML config in place: only the
+ * `command` and `args` values (or the table) change, every other byte stays. The edited text is
+ * parsed again and must hold exactly the intended entry, else nothing is written.
+ */
+async function editToml(
+  path: string,
+  entry: Record<string, unknown> | null,
+): Promise<McpInstallResult["action"]> {
+  const { removeTable, setTableKeys, tomlString } = await import("./_toml_edit.ts");
+  const text = (await readOwnTextOrNull(path)) ?? "";
+  const before = tomlServer(await parseToml(path, text), path);
+  const table = ["mcp_servers", MCP_SERVER_NAME];
+  let next: string;
+  let action: McpInstallResult["action"];
+  if (entry === null) {
+    if (!before) return "absent";
+    next = removeTable(text, table);
+    action = "removed";
+  } else {
+    const command = entry.command as string;
+    const args = entry.args as string[];
+    if (
+      before && before.command === command && JSON.stringify(before.args) === JSON.stringify(args)
+    ) {
+      return "unchanged";
+    }
+    next = setTableKeys(text, table, [
+      ["command", tomlString(command)],
+      ["args", `[${args.map(tomlString).join(", ")}]`],
+    ]);
+    action = before ? "updated" : "added";
+  }
+  const after = tomlServer(await parseToml(path, next).catch(() => ({})), path);
+  const ok = entry === null ? after === null : after !== null && after.command === entry.command &&
+    JSON.stringify(after.args) === JSON.stringify(entry.args);
+  if (!ok) {
+    throw new BrError(
+      "invalid_data",
+      `Cannot edit [mcp_servers.${MCP_SERVER_NAME}] of ${path} in place`,
+      {
+        hint:
+          "it is written in a form br does not edit (inline or dotted keys): edit it by hand; nothing was written",
+      },
+    );
+  }
+  await writeFileAtomic(path, next);
+  return action;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

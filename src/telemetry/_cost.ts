@@ -12,8 +12,13 @@ export interface LedgerCost {
   usd: number;
   /** Ledger rows (model calls) in the period. */
   calls: number;
-  /** Per model as the ledger names it, sorted by USD (descending), then model. */
+  /**
+   * Per model under its catalog id (a dated or prefixed name and the routing id are one row;
+   * a name the catalog does not know stays as written), sorted by USD (descending), then model.
+   */
   by_model: { model: string; usd: number; calls: number }[];
+  /** The row name of a model name (its catalog id, or the name itself). */
+  modelId: (name: string) => string;
 }
 
 /**
@@ -25,7 +30,12 @@ export async function ledgerCost(
   since: Date | null,
   now: Date,
 ): Promise<LedgerCost> {
-  const { costSummary } = await import("../cost/mod.ts");
+  const [{ costSummary }, { projectCatalog }] = await Promise.all([
+    import("../cost/mod.ts"),
+    import("../cost/ledger.ts"),
+  ]);
+  const catalog = await projectCatalog(project);
+  const modelId = (name: string) => catalog.resolve(name)?.id ?? name;
   // `until` is exclusive: the instant `now` itself counts.
   const until = new Date(now.getTime() + 1).toISOString();
   const from = since?.toISOString();
@@ -36,14 +46,20 @@ export async function ledgerCost(
     [from ?? "", until],
   );
   const callsOf = new Map(counts.map((c) => [c.model, Number(c.calls)]));
-  const by_model = summary.rows.map((r) => ({
-    model: r.key ?? "",
-    usd: r.cost_usd,
-    calls: callsOf.get(r.key ?? "") ?? 0,
-  })).sort((a, b) => b.usd - a.usd || a.model.localeCompare(b.model));
+  const merged = new Map<string, { model: string; usd: number; calls: number }>();
+  for (const r of summary.rows) {
+    const model = modelId(r.key ?? "");
+    const m = merged.get(model) ?? { model, usd: 0, calls: 0 };
+    m.usd = Math.round((m.usd + r.cost_usd) * 1e6) / 1e6;
+    m.calls += callsOf.get(r.key ?? "") ?? 0;
+    merged.set(model, m);
+  }
+  const by_model = [...merged.values()]
+    .sort((a, b) => b.usd - a.usd || a.model.localeCompare(b.model));
   return {
     usd: summary.totals.cost_usd,
     calls: by_model.reduce((n, m) => n + m.calls, 0),
     by_model,
+    modelId,
   };
 }

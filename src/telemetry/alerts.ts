@@ -1,7 +1,8 @@
 /**
  * Threshold alerts: each rule compares one figure of the recent telemetry with its threshold
  * from config. An alert fires when the figure reaches the threshold (`>=` a maximum, `<=` a
- * minimum), is stored once while it lasts, and is marked resolved when the figure recovers.
+ * minimum), is stored once while it lasts (its figure, threshold and text follow each check), and
+ * is marked resolved when the figure recovers.
  */
 import { readStore } from "../core/store_read.ts";
 import type { Project } from "../core/project.ts";
@@ -41,11 +42,11 @@ export interface AlertRecord {
   id: number;
   /** The rule that fired ({@link AlertRuleName}). */
   rule: string;
-  /** The figure when it fired. */
+  /** The figure at the last check while it was active (when it resolved: the last firing one). */
   value: number;
   /** The threshold it reached. */
   threshold: number;
-  /** A sentence for people. */
+  /** A sentence for people, with that figure. */
   message: string;
   /** When it fired. */
   fired_at: string;
@@ -95,6 +96,33 @@ function pct(x: number): string {
 }
 
 /**
+ * Security findings reported in the window that are still open: distinct fingerprints, without
+ * those the project's baseline has accepted since.
+ */
+async function openFindings(project: Project, store: Store, since: Date | null): Promise<number> {
+  const rows = await store.all<{ payload: string }>(
+    "SELECT payload FROM events WHERE type = 'security.finding' AND ts >= ?",
+    [since?.getTime() ?? 0],
+  );
+  if (!rows.length) return 0;
+  const { readSecurityBaseline } = await import("../security/baseline.ts");
+  const accepted = await readSecurityBaseline(project);
+  const open = new Set<string>();
+  for (const r of rows) {
+    let fingerprint: unknown;
+    try {
+      fingerprint = JSON.parse(r.payload)?.fingerprint;
+    } catch {
+      fingerprint = undefined;
+    }
+    // A finding without a fingerprint cannot be accepted: it counts on its own.
+    const key = typeof fingerprint === "string" ? fingerprint : `event:${open.size}:${r.payload}`;
+    if (!accepted.has(key)) open.add(key);
+  }
+  return open.size;
+}
+
+/**
  * Checks every rule now, stores alerts that start firing and resolves those that stopped.
  *
  * @throws {BrError} `storage` when the store cannot be read or written.
@@ -111,9 +139,9 @@ export async function evaluateAlerts(
     store,
     limits.window,
     now,
-    limits.window === "day" ? daily : { usd: 0, calls: 0, by_model: [] },
+    limits.window === "day" ? daily : { ...daily, usd: 0, calls: 0, by_model: [] },
   );
-  const findings = window.by_type.find((t) => t.type === "security.finding")?.count ?? 0;
+  const findings = await openFindings(project, store, periodStart(limits.window, now));
   const values: Record<AlertRuleName, [number | null, number | null, "min" | "max"]> = {
     daily_cost_usd: [daily.calls ? daily.usd : null, limits.daily_cost_usd_max, "max"],
     error_rate: [window.error_rate, limits.error_rate_max, "max"],
@@ -154,6 +182,20 @@ export async function evaluateAlerts(
           fired_at: stamp,
           resolved_at: null,
         });
+      } else if (check.firing && current) {
+        // The text says the figure of now, not the one it fired with.
+        const message = MESSAGES[check.rule](check.value!, check.threshold!);
+        if (
+          message !== current.message || check.value !== current.value ||
+          check.threshold !== current.threshold
+        ) {
+          await t.run("UPDATE alerts SET value = ?, threshold = ?, message = ? WHERE id = ?", [
+            check.value!,
+            check.threshold!,
+            message,
+            current.id,
+          ]);
+        }
       } else if (!check.firing && current) {
         await t.run("UPDATE alerts SET resolved_at = ? WHERE id = ?", [stamp, current.id]);
         resolved.push({ ...current, resolved_at: stamp });

@@ -148,7 +148,10 @@ export async function exportLines(
 
 /** What {@link pruneBefore} removed. */
 export interface PruneResult {
-  /** Everything strictly older than this was removed. */
+  /**
+   * Everything strictly older than this was removed (or would be, on a dry run): the cutoff asked
+   * for, moved back to the start of its hour so that events and hourly rollups go together.
+   */
   before: string;
   /** Events deleted. */
   events: number;
@@ -156,11 +159,40 @@ export interface PruneResult {
   rollups: number;
   /** Resolved alerts deleted. */
   alerts: number;
+  /** True when nothing was deleted: the counts say what would be. */
+  dry_run: boolean;
 }
 
-/** Deletes events older than `cutoff`, in chunks so other writers are not held up. */
-export async function pruneBefore(store: Store, cutoff: Date): Promise<PruneResult> {
-  const ts = cutoff.getTime();
+/**
+ * Deletes events older than `cutoff` (moved back to the start of its hour), with the rollups of
+ * the hours before it and alerts resolved before it, in chunks so other writers are not held up.
+ * With `dryRun` only counts them.
+ */
+export async function pruneBefore(
+  store: Store,
+  cutoff: Date,
+  dryRun = false,
+): Promise<PruneResult> {
+  const hour = Math.floor(cutoff.getTime() / HOUR_MS);
+  // The summaries come from hourly rollups: cutting inside an hour would leave that hour's
+  // rollup counting events that are gone.
+  const ts = hour * HOUR_MS;
+  const before = new Date(ts).toISOString();
+  if (dryRun) {
+    const n = async (sql: string, params: (string | number)[]) =>
+      Number((await store.get<{ n: number }>(sql, params))?.n ?? 0);
+    return {
+      before,
+      events: await n("SELECT count(*) AS n FROM events WHERE ts < ?", [ts]),
+      rollups: await n("SELECT count(*) AS n FROM event_rollups WHERE hour < ?", [hour]) +
+        await n("SELECT count(*) AS n FROM duration_histograms WHERE hour < ?", [hour]),
+      alerts: await n(
+        "SELECT count(*) AS n FROM alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?",
+        [before],
+      ),
+      dry_run: true,
+    };
+  }
   let events = 0;
   while (true) {
     const { changes } = await store.run(
@@ -170,15 +202,14 @@ export async function pruneBefore(store: Store, cutoff: Date): Promise<PruneResu
     events += changes;
     if (changes < 10000) break;
   }
-  const hour = Math.floor(ts / HOUR_MS);
   const result = await store.tx(async (t) => {
     const a = await t.run("DELETE FROM event_rollups WHERE hour < ?", [hour]);
     const b = await t.run("DELETE FROM duration_histograms WHERE hour < ?", [hour]);
     const c = await t.run(
       "DELETE FROM alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?",
-      [cutoff.toISOString()],
+      [before],
     );
     return { rollups: a.changes + b.changes, alerts: c.changes };
   });
-  return { before: cutoff.toISOString(), events, ...result };
+  return { before, events, ...result, dry_run: false };
 }

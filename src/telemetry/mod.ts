@@ -126,15 +126,16 @@ export async function exportEvents(
 }
 
 /**
- * Deletes events (and rollups and resolved alerts) older than `olderThan` (`90d`, `12h`).
+ * Deletes events (and rollups and resolved alerts) older than `olderThan` (`90d`, `12h`), the
+ * cutoff moved back to the start of its hour; with `dryRun` only counts what would go.
  *
  * @throws {BrError} `usage` for an unreadable duration; `storage` on a store failure.
  */
 export async function pruneTelemetry(
   project: Project,
-  options: { olderThan: string; now?: Date },
+  options: { olderThan: string; now?: Date; dryRun?: boolean },
 ): Promise<PruneResult> {
   const ms = parseDuration(options.olderThan);
   const now = options.now ?? project.clock.now();
-  return pruneBefore(await readStore(project), new Date(now.getTime() - ms));
+  return pruneBefore(await readStore(project), new Date(now.getTime() - ms), options.dryRun);
 }

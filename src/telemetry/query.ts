@@ -144,8 +144,10 @@ export async function summarize(
   const gates = new Map<string, { gate: string; passed: number; failed: number }>();
   const errors = new Map<string, number>();
   const cost = { usd: ledger.usd, calls: ledger.calls, by_model: ledger.by_model };
+  // Routing ids, dated log names and prefixed names of one model are one row.
   const sessions = { total: 0, failed: 0 };
-  const model = (name: string) => {
+  const model = (raw: string) => {
+    const name = ledger.modelId(raw);
     let m = models.get(name);
     if (!m) {
       models.set(name, m = { model: name, selected: 0, fallback_to: 0, cost_calls: 0, usd: 0 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { basename } from "node:path";
 import type { BrEvent } from "../../src/core/events.ts";
 import { br, brProcess, tempDir, tempProject } from "../helpers.ts";
 import {
@@ -332,7 +331,8 @@ Deno.test("cost import reads Claude Code and Codex logs with the totals computed
     near(s.s1.cost_usd, L1 + L3 + L4 + L6, "s1 with its subagent");
     near(s.s2.cost_usd, L5, "s2");
     const p = byKey(await summary(root, ["--by", "project"]));
-    assert.deepEqual(Object.keys(p), ["-work-acme", "-work-other", basename(root), "other"]);
+    // Codex rows carry the working folder; these Claude Code folders match no line's cwd.
+    assert.deepEqual(Object.keys(p), ["-work-acme", "-work-other", "/home/dev/other", root]);
     near(p["-work-other"].cost_usd, L7 + L8, "other project");
   });
 
@@ -513,4 +513,48 @@ Deno.test("three imports at once count every call exactly once", async () => {
     200 * (1000 * HAIKU_45.in + 200 * HAIKU_45.out) / 1e6,
     "concurrent total",
   );
+});
+
+Deno.test("cost summary --by project: one key per working folder for Claude Code and Codex", async () => {
+  await using project = await tempProject("acme");
+  await using home = await tempDir();
+  const root = project.path;
+  const app = "/home/dev/my_app.v2";
+  // Claude Code names the folder after the launch folder, every non-alphanumeric character a dash.
+  const folder = app.replace(/[^a-zA-Z0-9]/g, "-");
+  const projects = join(home.path, "claude", "projects");
+  const line = (id: string, cwd?: string) =>
+    ccLine({
+      id,
+      model: "claude-haiku-4-5",
+      time: "2026-11-25T10:00:00.000Z",
+      input: 10,
+      output: 0,
+      cwd,
+    });
+  await writeLog(join(projects, folder, "s1.jsonl"), [
+    line("a", app),
+    line("b", `${app}/src/deep`), // the agent moved into a subfolder
+    line("c", `${app}/.buildrunner/worktrees/login`), // a br task worktree of the project
+  ]);
+  // A line without cwd keeps the folder's key.
+  await writeLog(join(projects, "-somewhere-else", "s2.jsonl"), [
+    JSON.stringify({ ...JSON.parse(line("d")), cwd: undefined }),
+  ]);
+  const codex = join(home.path, "codex");
+  await writeLog(
+    join(codex, "sessions", "2026", "11", "25", `rollout-2026-11-25T10-00-00-${CODEX_E}.jsonl`),
+    [
+      cxMeta(CODEX_E, app, "main", "2026-11-25T10:00:00.000Z"),
+      cxTurn("gpt-5-codex", app, "2026-11-25T10:00:01.000Z"),
+      cxCount("2026-11-25T10:00:05.000Z", { input: 100, cached: 0, output: 10 }),
+    ],
+  );
+  const env = { CLAUDE_CONFIG_DIR: join(home.path, "claude"), CODEX_HOME: codex, TZ: "UTC" };
+  const imp = await br(["cost", "import"], { cwd: root, env });
+  assert.equal(imp.code, 0, imp.stderr);
+  const res = await br(["cost", "summary", "--by", "project", "--json"], { cwd: root, env });
+  assert.equal(res.code, 0, res.stderr);
+  const rows = (JSON.parse(res.stdout) as Summary).rows.map((r) => [r.key, r.input_tokens]);
+  assert.deepEqual(rows, [["-somewhere-else", 10], [app, 130]]);
 });

@@ -209,3 +209,98 @@ Deno.test("mcp install: a project's file holds no path of this machine; br not o
     { type: "stdio", command: "/opt/somewhere/br", args: ["mcp"] },
   );
 });
+
+Deno.test("mcp install --client codex edits ~/.codex/config.toml in place, every other byte kept", async (t) => {
+  await using dir = await tempDir();
+  const home = `${dir.path}/home`;
+  const file = `${home}/.codex/config.toml`;
+  await Deno.mkdir(`${home}/.codex`, { recursive: true });
+  const original = [
+    "# Codex settings",
+    'model = "gpt-5-codex"  # the default model',
+    "",
+    "[mcp_servers.github]",
+    'command = "gh-mcp"',
+    'args = ["--stdio"]',
+    "",
+    "# Our own tools",
+    "[mcp_servers.docs]",
+    "command = 'docs-mcp'",
+    "",
+    "[profiles.fast]",
+    'model = "gpt-5-mini"',
+    "",
+  ].join("\n");
+  await Deno.writeTextFile(file, original);
+  const env = { HOME: home, BR_BIN: "/opt/br/bin/br" };
+  const run = (args: string[]) =>
+    br(["mcp", ...args, "--client", "codex", "--json"], { cwd: dir.path, env });
+  const { parse } = await import("smol-toml");
+
+  await t.step(
+    "install appends [mcp_servers.br] with this machine's absolute command",
+    async () => {
+      const res = await run(["install"]);
+      assert.equal(res.code, 0, res.stderr);
+      const out = JSON.parse(res.stdout);
+      assert.equal(out.action, "added");
+      assert.equal(out.scope, "global");
+      assert.equal(out.path, file);
+      const text = await Deno.readTextFile(file);
+      assert.ok(text.startsWith(original), "the existing bytes are unchanged");
+      assert.equal(
+        text.slice(original.length),
+        '\n[mcp_servers.br]\ncommand = "/opt/br/bin/br"\nargs = ["mcp"]\n',
+      );
+      const data = parse(text) as { mcp_servers: Record<string, unknown> };
+      assert.deepEqual({ ...data.mcp_servers.br as object }, {
+        command: "/opt/br/bin/br",
+        args: ["mcp"],
+      });
+    },
+  );
+
+  await t.step("a second install leaves the file alone", async () => {
+    const before = await Deno.readTextFile(file);
+    const res = await run(["install"]);
+    assert.equal(JSON.parse(res.stdout).action, "unchanged");
+    assert.equal(await Deno.readTextFile(file), before);
+  });
+
+  await t.step("a moved binary updates only the values, comments and other keys stay", async () => {
+    const edited = (await Deno.readTextFile(file)).replace(
+      '[mcp_servers.br]\ncommand = "/opt/br/bin/br"\nargs = ["mcp"]\n',
+      '[mcp_servers.br] # br, managed\ncommand = "/old/br" # old place\nargs = [\n  "mcp",\n]\nstartup_timeout_sec = 20\n',
+    );
+    await Deno.writeTextFile(file, edited);
+    const res = await br(["mcp", "install", "--client", "codex", "--json"], {
+      cwd: dir.path,
+      env: { HOME: home, BR_BIN: "/new place/br" },
+    });
+    assert.equal(JSON.parse(res.stdout).action, "updated");
+    assert.equal(
+      await Deno.readTextFile(file),
+      edited.replace('"/old/br"', '"/new place/br"').replace('[\n  "mcp",\n]', '["mcp"]'),
+    );
+  });
+
+  await t.step("uninstall removes the table and nothing else", async () => {
+    const res = await run(["uninstall"]);
+    assert.equal(JSON.parse(res.stdout).action, "removed");
+    assert.equal(await Deno.readTextFile(file), original);
+    assert.equal(JSON.parse((await run(["uninstall"])).stdout).action, "absent");
+  });
+
+  await t.step("CODEX_HOME is honoured; a file that is not TOML is refused untouched", async () => {
+    const codexHome = `${dir.path}/codex-home`;
+    await Deno.mkdir(codexHome);
+    await Deno.writeTextFile(`${codexHome}/config.toml`, "model = \n");
+    const res = await br(["mcp", "install", "--client", "codex"], {
+      cwd: dir.path,
+      env: { ...env, CODEX_HOME: codexHome },
+    });
+    assert.equal(res.code, 3);
+    assert.match(res.stderr, /^error: Cannot parse .*codex-home\/config\.toml/);
+    assert.equal(await Deno.readTextFile(`${codexHome}/config.toml`), "model = \n");
+  });
+});

@@ -166,3 +166,46 @@ Deno.test("alerts fire exactly at their thresholds", async (t) => {
     assert.equal(res.code, 3, res.stderr);
   });
 });
+
+Deno.test("an active alert's text follows the current figure; it resolves when the condition does", async () => {
+  await using dir = await tempProject();
+  const a = recorder(dir.path);
+  emitTasks(a, 2, 1); // error rate 1/3
+  await a.project.close();
+  const b = recorder(dir.path);
+  const first = await evaluateAlerts(b.project, { now: new Date("2026-11-25T12:30:00.000Z") });
+  const fired = first.active.find((x) => x.rule === "error_rate")!;
+  assert.match(fired.message, /^Error rate 33\.3% /);
+  emitTasks(b, 7, 4); // 5 of 14 now: 0.3571
+  await b.project.close();
+  const c = recorder(dir.path);
+  const later = await evaluateAlerts(c.project, { now: new Date("2026-11-25T12:40:00.000Z") });
+  const check = later.checks.find((x) => x.rule === "error_rate")!;
+  assert.equal(check.value, 0.3571);
+  const still = later.active.find((x) => x.rule === "error_rate")!;
+  assert.equal(still.id, fired.id);
+  assert.equal(still.fired_at, fired.fired_at);
+  assert.equal(still.value, 0.3571);
+  assert.match(still.message, /^Error rate 35\.7% is at or above 20%$/);
+  assert.equal(later.history.find((x) => x.id === fired.id)!.message, still.message);
+  await c.project.close();
+});
+
+Deno.test("a security alert resolves once br security baseline accepted the findings", async () => {
+  await using dir = await tempProject();
+  const token = "ghp_" + "x7Kq2LmN9pRt4VwZ8bYc3dFg6hJk1MnP5sQa";
+  await Deno.writeTextFile(`${dir.path}/config.ts`, `export const token = "${token}";\n`);
+  const scan = await br(["security", "scan", "config.ts"], { cwd: dir.path });
+  assert.equal(scan.code, 10, scan.stdout + scan.stderr);
+  const before = JSON.parse(
+    (await br(["telemetry", "alerts", "--json"], { cwd: dir.path })).stdout,
+  );
+  assert.deepEqual(before.active.map((x: { rule: string }) => x.rule), ["security_findings"]);
+  const accept = await br(["security", "baseline"], { cwd: dir.path });
+  assert.equal(accept.code, 0, accept.stderr);
+  const after = JSON.parse((await br(["telemetry", "alerts", "--json"], { cwd: dir.path })).stdout);
+  const check = after.checks.find((x: { rule: string }) => x.rule === "security_findings");
+  assert.equal(check.value, 0);
+  assert.deepEqual(after.active, []);
+  assert.deepEqual(after.resolved.map((x: { rule: string }) => x.rule), ["security_findings"]);
+});

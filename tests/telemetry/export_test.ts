@@ -75,7 +75,7 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
     async (req) => {
       const body = await req.json();
       received.push({ path: new URL(req.url).pathname, auth: req.headers.get("x-api-key"), body });
-      if (fail) return new Response("overloaded", { status: 503 });
+      if (fail) return new Response("overloaded", { status: 503, headers: { "retry-after": "0" } });
       return Response.json({});
     },
   );
@@ -97,7 +97,7 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
   assert.equal(first.code, 0, first.stderr);
   const result = JSON.parse(first.stdout);
   assert.equal(result.sent, 5);
-  assert.equal(result.requests, 1);
+  assert.equal(result.requests, 3); // logs, traces, metrics
   assert.equal(result.endpoint, `${endpoint}/v1/logs`);
   assert.equal(received[0].path, "/v1/logs");
   assert.equal(received[0].auth, "k-123");
@@ -134,6 +134,8 @@ Deno.test("export: OTLP/HTTP JSON to a collector on 127.0.0.1, resuming after th
   });
   assert.equal(down.code, 7);
   assert.match(down.stderr, /answered 503/);
+  // Retried with the collector's Retry-After (0 s) until the attempts ran out.
+  assert.equal(received.filter((r) => r.path === "/v1/logs").length, 1 + 6);
   assert.doesNotMatch(down.stderr + down.stdout, /k-123/);
   fail = false;
   const third = await exportOtlp();
@@ -163,11 +165,18 @@ Deno.test("telemetry commands run as a subprocess", async () => {
     cwd: dir.path,
   });
   assert.equal(JSON.parse(summary.stdout).cost.usd, 0.5);
-  const prune = await brProcess(["telemetry", "prune", "--older-than", "0s", "--json"], {
+  // The cutoff moves back to the start of its hour (events and hourly rollups go together).
+  const dry = await brProcess(["telemetry", "prune", "--older-than", "0s", "--dry-run", "--json"], {
+    cwd: dir.path,
+  });
+  assert.equal(dry.code, 0, dry.stderr);
+  const plan = JSON.parse(dry.stdout);
+  assert.equal(plan.before, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString());
+  const prune = await brProcess(["telemetry", "prune", "--older-than", "0s", "--yes", "--json"], {
     cwd: dir.path,
   });
   assert.equal(prune.code, 0, prune.stderr);
-  assert.equal(JSON.parse(prune.stdout).events, 5);
+  assert.equal(JSON.parse(prune.stdout).before, plan.before);
   const missing = await brProcess(["telemetry", "prune"], { cwd: dir.path });
   assert.equal(missing.code, 2);
   const badPeriod = await brProcess(["telemetry", "summary", "--period", "year"], {

@@ -9,7 +9,7 @@ import {
 import { recordUsage } from "../../src/cost/mod.ts";
 import { MIGRATIONS } from "../../src/core/store_migrations.ts";
 import { openSqliteStore } from "../../src/core/store_sqlite.ts";
-import { tempDir } from "../helpers.ts";
+import { br, fixedClock, tempDir, tempProject } from "../helpers.ts";
 import { recorder } from "./_util.ts";
 
 Deno.test("summary: every figure comes from the recorded events", async () => {
@@ -214,4 +214,83 @@ Deno.test("migration 4 turns duration rows into hourly histograms, keeping perce
     p95_ms: 90,
   });
   await project.close();
+});
+
+Deno.test("summary: a routing id and the dated name the log carries are one model row", async () => {
+  await using dir = await tempDir();
+  const r = recorder(dir.path);
+  r.project.bus.emit("model.selected", { model: "claude-haiku-4-5", level: "simple" });
+  r.project.bus.emit("model.fallback", { from: "gpt-5", to: "claude-haiku-4-5" });
+  await recordUsage(r.project, {
+    source: "claude-code",
+    model: "claude-haiku-4-5-20251001",
+    input_tokens: 1_000_000,
+    output_tokens: 0,
+  });
+  await recordUsage(r.project, {
+    source: "test",
+    model: "claude-haiku-4-5",
+    cost_usd: 0.5,
+  });
+  await recordUsage(r.project, { source: "test", model: "my-own-model", cost_usd: 0.25 });
+  await r.project.close();
+  const again = recorder(dir.path);
+  const s = await telemetrySummary(again.project, {
+    period: "day",
+    now: new Date("2026-11-25T12:30:00.000Z"),
+  });
+  assert.deepEqual(s.models, [
+    { model: "claude-haiku-4-5", selected: 1, fallback_to: 1, cost_calls: 2, usd: 1.5 },
+    { model: "my-own-model", selected: 0, fallback_to: 0, cost_calls: 1, usd: 0.25 },
+  ]);
+  assert.deepEqual(s.cost.by_model, [
+    { model: "claude-haiku-4-5", usd: 1.5, calls: 2 },
+    { model: "my-own-model", usd: 0.25, calls: 1 },
+  ]);
+  await again.project.close();
+});
+
+Deno.test("br telemetry prune: --dry-run, --yes required without a terminal, summaries agree afterwards", async () => {
+  await using dir = await tempProject();
+  const r = recorder(dir.path, "2026-11-25T10:10:00.000Z");
+  r.project.bus.emit("task.completed", { task_id: "a", duration_ms: 10 });
+  r.at("2026-11-25T10:50:00.000Z");
+  r.project.bus.emit("task.completed", { task_id: "b", duration_ms: 20 });
+  r.at("2026-11-25T09:20:00.000Z");
+  r.project.bus.emit("task.failed", { task_id: "c", duration_ms: 30 });
+  await r.project.close();
+  // 1 h 30 min before 12:00 is 10:30, in the middle of an hour whose rollup counts both.
+  const clock = fixedClock("2026-11-25T12:00:00.000Z");
+  const run = (args: string[]) => br(["telemetry", ...args], { cwd: dir.path, clock });
+  const events = async () =>
+    JSON.parse((await run(["events", "--json", "--limit", "1000"])).stdout) as unknown[];
+
+  const refused = await run(["prune", "--older-than", "90m"]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--yes/);
+
+  const dry = await run(["prune", "--older-than", "90m", "--dry-run", "--json"]);
+  assert.equal(dry.code, 0, dry.stderr);
+  const plan = JSON.parse(dry.stdout);
+  // The cutoff moves back to the start of its hour, so events and hourly rollups go together.
+  assert.equal(plan.before, "2026-11-25T10:00:00.000Z");
+  assert.equal(plan.events, 2); // task.failed and the recording session's end, at 09:20
+  assert.equal(plan.dry_run, true);
+  // The dry run deletes nothing.
+  const types = async () => (await events() as { type: string }[]).map((e) => e.type);
+  assert.ok((await types()).includes("task.failed"));
+
+  const done = await run(["prune", "--older-than", "90m", "--yes", "--json"]);
+  assert.equal(done.code, 0, done.stderr);
+  assert.deepEqual({ ...JSON.parse(done.stdout), rollups: 0 }, {
+    ...plan,
+    dry_run: false,
+    rollups: 0,
+  });
+  const left = await events();
+  assert.ok(!(await types()).includes("task.failed"));
+  const s = JSON.parse((await run(["summary", "--period", "all", "--json"])).stdout);
+  // The summary counts exactly the events that remain.
+  assert.equal(s.events, left.length);
+  assert.deepEqual(s.success.tasks, { succeeded: 2, failed: 0, rate: 1 });
 });

@@ -2,7 +2,7 @@ import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
 import { commonFlags } from "../output.ts";
-import { listFlag, textArg, textFlag } from "../flags.ts";
+import { boolFlag, listFlag, textArg, textFlag } from "../flags.ts";
 
 /** The flags of a cost summary, shared with `br routing costs`. */
 export const summaryFlags = {
@@ -52,6 +52,31 @@ export const costRoutes: RouteMap<BrContext> = buildRouteMap({
       },
     }),
     summary: costSummaryCommand,
+    blocks: command({
+      load: async () => (await import("./cost_run.ts")).blocks,
+      brief: "Usage in 5-hour windows (as Claude's plans count it) with burn rate and projection",
+      parameters: {
+        flags: {
+          ...commonFlags,
+          active: boolFlag("Only the active window"),
+          recent: boolFlag("Only windows of the last 3 days (and the active one)"),
+          live: boolFlag("Import and redraw the active window on a terminal until Ctrl-C"),
+          interval: {
+            kind: "parsed",
+            parse: Number,
+            brief: "Seconds between redraws with --live (default 5)",
+            optional: true,
+            placeholder: "s",
+          },
+          source: textFlag("Only this source (default claude-code; all for every source)", "name"),
+        },
+      },
+    }),
+    statusline: command({
+      load: async () => (await import("./cost_statusline_run.ts")).statusline,
+      brief: "One status line for Claude Code (reads its JSON on stdin)",
+      parameters: { flags: commonFlags },
+    }),
     models: command({
       load: async () => (await import("./cost_run.ts")).models,
       brief: "List the model catalog (prices per million tokens and their source)",

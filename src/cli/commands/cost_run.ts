@@ -4,6 +4,7 @@ import {
   BUDGET_PERIODS,
   type BudgetCheck,
   checkBudgets,
+  costBlocks,
   type CostSummary,
   costSummary,
   type ImportSource,
@@ -11,9 +12,11 @@ import {
   listCatalog,
   removeBudget,
   requireModel,
+  resolveTimeZone,
   setBudget,
   SUMMARY_BY,
   type SummaryBy,
+  type UsageBlock,
 } from "../../cost/mod.ts";
 import type { BrContext } from "../context.ts";
 import { table } from "../table.ts";
@@ -193,7 +196,9 @@ export function models(
         : `${(p as { base: number }).base}+`;
     print(
       this,
-      ["MODEL", "PROVIDER", "INPUT", "OUTPUT", "WRITE 5M", "WRITE 1H", "READ"].join("\t"),
+      ["MODEL", "PROVIDER", "INPUT", "OUTPUT", "WRITE 5M", "WRITE 1H", "READ", "SOURCE"].join(
+        "\t",
+      ),
     );
     for (const m of result.models) {
       const p = m.prices;
@@ -207,13 +212,14 @@ export function models(
           fmt(p.cache_write_5m),
           fmt(p.cache_write_1h),
           fmt(p.cache_read),
+          m.source,
         ]
           .join("\t"),
       );
     }
     print(
       this,
-      `USD per million tokens; "+" = higher price above 200k input tokens. Source: ${result.source}.`,
+      'USD per million tokens; "+" = a higher price above a long-context threshold.',
     );
   });
 }
@@ -289,5 +295,85 @@ export function budgetRemove(this: BrContext, flags: Common, name: string): Prom
     await removeBudget(project, name);
     if (flags.json) return printJson(this, { removed: name });
     print(this, `Removed budget ${name}.`);
+  });
+}
+
+const clock = (iso: string, tz: string) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: tz,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(iso)).replace(",", "");
+const minutes = (m: number) => `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+
+function blocksText(list: UsageBlock[], tz: string): string {
+  if (!list.length) return 'No usage windows. Run "br cost import" to read agent logs.';
+  const lines = ["START\tSTATUS\tMODELS\tTOKENS\tCOST\tBURN/H\tPROJECTED"];
+  for (const b of list) {
+    if (b.gap) {
+      lines.push([clock(b.start, tz), "gap", "-", "-", "-", "-", "-"].join("\t"));
+      continue;
+    }
+    const left = b.projection ? ` (${minutes(b.projection.remaining_minutes)} left)` : "";
+    lines.push([
+      clock(b.start, tz),
+      b.active ? `active${left}` : "done",
+      b.models.join(", "),
+      int(b.total_tokens),
+      usd(b.cost_usd),
+      b.burn_rate ? usd(b.burn_rate.cost_per_hour) : "-",
+      b.projection
+        ? `${usd(b.projection.cost_usd)}, ${int(b.projection.total_tokens)} tokens`
+        : "-",
+    ].join("\t"));
+  }
+  return lines.join("\n");
+}
+
+/** `br cost blocks [--active] [--recent] [--live]` */
+export function blocks(
+  this: BrContext,
+  flags: Common & {
+    active?: boolean;
+    recent?: boolean;
+    live?: boolean;
+    interval?: number;
+    source?: string;
+  },
+): Promise<void> {
+  const interval = flags.interval ?? 5;
+  if (!Number.isFinite(interval) || interval < 1) {
+    usage(`Cannot use --interval ${flags.interval}`, "give a number of seconds, 1 or more");
+  }
+  return withProject(this, flags, async (project) => {
+    const tz = await resolveTimeZone(project);
+    const read = () =>
+      costBlocks(project, { active: flags.active, recent: flags.recent, source: flags.source });
+    // Redrawing only makes sense on a terminal; piped or with --json, print once.
+    if (!flags.live || flags.json || !this.stdoutIsTTY) {
+      const list = await read();
+      return flags.json ? printJson(this, list) : print(this, blocksText(list, tz));
+    }
+    let stop = false;
+    const onInt = () => void (stop = true);
+    Deno.addSignalListener("SIGINT", onInt);
+    try {
+      while (!stop) {
+        await importUsage(project, { sources: ["claude-code"] });
+        const list = await costBlocks(project, { active: true, source: flags.source });
+        this.process.stdout.write("\x1b[H\x1b[2J");
+        print(this, blocksText(list, tz));
+        print(this, `\nUpdated ${clock(project.clock.now().toISOString(), tz)}. Ctrl-C to stop.`);
+        for (let waited = 0; waited < interval * 1000 && !stop; waited += 200) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      Deno.removeSignalListener("SIGINT", onInt);
+    }
   });
 }

@@ -17,12 +17,12 @@ const clientFlags = {
   client: {
     kind: "parsed",
     parse: String,
-    brief: "claude-code, cursor, vscode or windsurf",
+    brief: "claude-code, codex, cursor, vscode or windsurf",
     placeholder: "client",
   },
   global: {
     kind: "boolean",
-    brief: "The user-wide config instead of the project's (windsurf is always global)",
+    brief: "The user-wide config instead of the project's (codex and windsurf are always global)",
     optional: true,
   },
   project: projectFlag,
@@ -56,5 +56,5 @@ export const mcpRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
   },
   defaultCommand: "serve",
-  docs: { brief: "MCP server for AI clients (Claude Code, Cursor, VS Code, Windsurf)" },
+  docs: { brief: "MCP server for AI clients (Claude Code, Codex, Cursor, VS Code, Windsurf)" },
 });

@@ -82,7 +82,7 @@ function installOptions(ctx: BrContext, flags: ClientFlags): McpInstallOptions {
     root = resolveProjectRoot({ cwd: ctx.cwd, project: flags.project, env: ctx.env });
   } catch (err) {
     // Global configs need no project; project-scoped ones report the error themselves.
-    if (!flags.global && flags.client !== "windsurf") throw err;
+    if (!flags.global && flags.client !== "windsurf" && flags.client !== "codex") throw err;
   }
   return { client: flags.client, global: flags.global, root, env: ctx.env };
 }

@@ -2,7 +2,7 @@ import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command } from "../define.ts";
 import { commonFlags, jsonFlag, projectFlag } from "../output.ts";
-import { textFlag } from "../flags.ts";
+import { boolFlag, textFlag } from "../flags.ts";
 
 const period = textFlag("Period: day (last 24 h), week, month (30 days) or all", "period");
 const filters = {
@@ -60,9 +60,14 @@ export const telemetryRoutes: RouteMap<BrContext> = buildRouteMap({
     }),
     prune: command({
       load: async () => (await import("./telemetry_run.ts")).prune,
-      brief: "Delete events older than a duration",
+      brief: "Delete events older than a duration (asks first; --yes without a terminal)",
       parameters: {
-        flags: { ...commonFlags, olderThan: textFlag("Age, such as 90d or 12h (required)", "age") },
+        flags: {
+          ...commonFlags,
+          olderThan: textFlag("Age, such as 90d or 12h (required)", "age"),
+          dryRun: boolFlag("Only count what would be deleted"),
+          yes: boolFlag("Delete without asking"),
+        },
       },
     }),
   },

@@ -8,6 +8,7 @@ import {
   exportOtlp,
   parsePeriod,
   parseSince,
+  type PruneResult,
   pruneTelemetry,
   telemetryEvents,
   telemetryPerformance,
@@ -264,9 +265,9 @@ export function exportCmd(
       if (flags.json) return printJson(this, result);
       print(
         this,
-        `Sent ${result.sent} event(s) to ${result.endpoint} in ${result.requests} request(s)${
-          result.rejected ? `, ${result.rejected} rejected` : ""
-        }`,
+        `Sent ${result.sent} event(s), ${result.spans} span(s) and ${result.metric_points} metric point(s) to ${result.endpoint} in ${result.requests} request(s)${
+          result.retries ? ` (${result.retries} retried)` : ""
+        }${result.rejected ? `, ${result.rejected} rejected` : ""}`,
       );
       return;
     }
@@ -311,16 +312,35 @@ export function exportCmd(
 }
 
 /** `br telemetry prune` */
-export function prune(this: BrContext, flags: Common & { olderThan?: string }): Promise<void> {
-  return withProject(this, flags, async (project) => {
-    if (!flags.olderThan) {
-      usage("Missing --older-than", "for example: br telemetry prune --older-than 90d");
-    }
-    const result = await pruneTelemetry(project, { olderThan: flags.olderThan! });
-    if (flags.json) return printJson(this, result);
-    print(
-      this,
-      `Deleted ${result.events} event(s), ${result.rollups} rollup row(s) and ${result.alerts} resolved alert(s) older than ${result.before}`,
+export function prune(
+  this: BrContext,
+  flags: Common & { olderThan?: string; dryRun?: boolean; yes?: boolean },
+): Promise<void> {
+  if (!flags.olderThan) {
+    usage("Missing --older-than", "for example: br telemetry prune --older-than 90d");
+  }
+  if (!flags.dryRun && !flags.yes && !this.stdinIsTTY) {
+    usage(
+      "Cannot ask before deleting events: stdin is not a terminal",
+      "pass --yes to delete, or --dry-run to count what would be deleted",
     );
+  }
+  return withProject(this, flags, async (project) => {
+    const olderThan = flags.olderThan!;
+    const what = (r: PruneResult) =>
+      `${r.events} event(s), ${r.rollups} rollup row(s) and ${r.alerts} resolved alert(s) older than ${r.before}`;
+    if (!flags.dryRun && !flags.yes) {
+      const plan = await pruneTelemetry(project, { olderThan, dryRun: true });
+      const p = await import("@clack/prompts");
+      const process = (await import("node:process")).default;
+      const ok = await p.confirm({ message: `Delete ${what(plan)}?`, output: process.stderr });
+      if (p.isCancel(ok) || !ok) {
+        if (flags.json) return printJson(this, { ...plan, events: 0, rollups: 0, alerts: 0 });
+        return print(this, "Nothing deleted.");
+      }
+    }
+    const result = await pruneTelemetry(project, { olderThan, dryRun: flags.dryRun });
+    if (flags.json) return printJson(this, result);
+    print(this, `${result.dry_run ? "Would delete" : "Deleted"} ${what(result)}`);
   });
 }
