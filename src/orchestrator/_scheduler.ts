@@ -143,11 +143,10 @@ export class Driver {
     }
     const tasks = await repo.tasks(runId);
     const counts = countTasks(tasks);
-    const state = this.#stopping
-      ? "stopped"
-      : counts.failed + counts.conflict + counts.skipped > 0
-      ? "failed"
-      : "completed";
+    // A task left for review counts against a run that was asked to merge (not --no-merge).
+    const unmerged = counts.failed + counts.conflict + counts.skipped +
+      (this.#s.noMerge ? 0 : counts.review);
+    const state = this.#stopping ? "stopped" : unmerged > 0 ? "failed" : "completed";
     const done = tasks.filter((t) => t.state !== "pending" && t.state !== "skipped");
     if (done.length) {
       await this.#commitStatus(

@@ -156,7 +156,7 @@ Deno.test("br parallel run: a crashing agent is retried, then the task fails", a
     ["parallel", "run", "--retries", "1", "--agent-command", AGENT_COMMAND, "--json"],
     { FIXTURE_MODES: "boom=crash,fine=commit" },
   );
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.equal(rep.run.state, "failed");
   const boom = task(rep, "boom");
@@ -192,7 +192,7 @@ Deno.test("br parallel run: a hung agent and everything it started are killed at
     { FIXTURE_MODE: "hang" },
   );
   assert.ok(Date.now() - t0 < 15_000);
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const stuck = task(json<Report>(res), "stuck");
   assert.equal(stuck.state, "failed");
   assert.match(stuck.error!, /timed out after 1 s/);
@@ -206,7 +206,7 @@ Deno.test("br parallel run: a merge conflict is reported with its files and the 
   const res = await p.br(
     ["parallel", "run", "--workers", "2", "--agent-command", `${AGENT_COMMAND} conflict`, "--json"],
   );
-  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   const states = rep.tasks.map((t) => t.state).sort();
   assert.deepEqual(states, ["conflict", "merged"]);

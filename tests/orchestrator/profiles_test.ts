@@ -82,7 +82,7 @@ Deno.test("br parallel run: a task branch that edits .buildrunner/ is rejected",
   const res = await p.br(
     ["parallel", "run", "--agent-command", `${AGENT_COMMAND} brfiles`, "--json"],
   );
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /buildrunner-files: the task branch edits \.buildrunner\/features\.json/);
@@ -98,7 +98,7 @@ Deno.test("br parallel run: the project's test command runs in the worktree and 
   await p.br(["config", "set", "project.test_command", 'test "$(basename "$PWD")" != bad']);
   await gitRun(["commit", "-qam", "test command"], p.path);
   const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"]);
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(
     rep.tasks.map((t) => [t.feature, t.state]),
@@ -182,7 +182,7 @@ Deno.test("br parallel run --max-cost: no task starts once the run has cost that
   const res = await p.br(
     ["parallel", "run", "--workers", "1", "--agent", "claude", "--max-cost", "0.02", "--json"],
   );
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(rep.tasks.map((t) => t.state), ["merged", "merged", "skipped"]);
   assert.match(rep.tasks[2].error!, /run budget reached: \$0\.0246 of \$0\.02/);
@@ -233,12 +233,34 @@ Deno.test("br parallel run: a dirty base checkout is never merged into; the bran
   await using p = await parallelProject([{ id: "tidy" }]);
   await Deno.writeTextFile(join(p.path, "shared.txt"), "local edit\n");
   const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"]);
-  assert.equal(res.code, 0, res.stderr + res.stdout);
+  // Nothing merged: a check found problems (10), one summary line per task on stderr.
+  assert.equal(res.code, 10, res.stderr + res.stdout);
+  assert.match(
+    res.stderr,
+    /^tidy: review: not merged: the main checkout has uncommitted changes \(shared\.txt\)$/m,
+  );
+  assert.equal(json<Report>(res).run.state, "failed");
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "review");
   assert.equal(t.error, "not merged: the main checkout has uncommitted changes (shared.txt)");
   assert.equal(await Deno.readTextFile(join(p.path, "shared.txt")), "local edit\n");
   assert.match(await gitRun(["log", "--format=%s", "-1", "br/tidy"], p.path), /agent: tidy/);
+});
+
+Deno.test("br parallel run --allow-partial: tasks left in review do not fail the run's exit", async () => {
+  await using p = await parallelProject([{ id: "part" }]);
+  await Deno.writeTextFile(join(p.path, "shared.txt"), "local edit\n");
+  const res = await p.br([
+    "parallel",
+    "run",
+    "--agent-command",
+    AGENT_COMMAND,
+    "--allow-partial",
+    "--json",
+  ]);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  assert.equal(json<Report>(res).tasks[0].state, "review");
+  assert.match(res.stderr, /^part: review: not merged/m);
 });
 
 Deno.test("br parallel run: br called by an agent inside its worktree works on the main checkout", async () => {
@@ -258,7 +280,7 @@ Deno.test("br parallel run: an agent that is not installed fails its task at onc
   const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
     PATH: "/usr/bin:/bin",
   });
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /^Cannot start the agent "codex"/);
@@ -272,7 +294,7 @@ Deno.test("br parallel run: the configured gates run on the worktree and can ref
   const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"], {
     BR_PARALLEL__GATES: '["gaps", "quality"]',
   });
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const t = json<Report>(res).tasks[0];
   assert.equal(t.state, "failed");
   assert.match(t.error!, /^gate gaps: 1 high/);
@@ -291,7 +313,7 @@ Deno.test("br parallel run: cost budgets are checked before each task starts", a
   const set = await p.br(["cost", "budget", "set", "total", "0.02"]);
   assert.equal(set.code, 0, set.stderr);
   const res = await p.br(["parallel", "run", "--workers", "1", "--agent", "claude", "--json"]);
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.deepEqual(rep.tasks.map((t) => t.state), ["merged", "merged", "skipped"]);
   assert.match(rep.tasks[2].error!, /^budget total reached: \$0\.0246 of \$0\.02$/);

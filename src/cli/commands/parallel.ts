@@ -18,6 +18,12 @@ const runArg = {
   }],
 } as const;
 
+const allowPartialFlag = {
+  kind: "boolean",
+  brief: "Exit 0 even when a task ends in review, failed, conflict or skipped",
+  optional: true,
+} as const;
+
 function parseCount(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got "${raw}"`);
@@ -63,13 +69,14 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
             brief: "Leave finished branches for review instead of merging",
             optional: true,
           },
+          allowPartial: allowPartialFlag,
         },
       },
     }),
     resume: command({
       load: async () => (await import("./parallel_run.ts")).resume,
-      brief: "Continue a paused run, or a run whose br process was killed",
-      parameters: { flags: common, positional: runArg },
+      brief: "Continue a paused or stopped run, or a run whose br process was killed",
+      parameters: { flags: { ...common, allowPartial: allowPartialFlag }, positional: runArg },
     }),
     pause: command({
       load: async () => (await import("./parallel_run.ts")).pause,

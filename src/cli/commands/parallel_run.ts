@@ -39,6 +39,7 @@ interface RunFlags extends Common {
   maxCost?: number;
   base?: string;
   noMerge?: boolean;
+  allowPartial?: boolean;
 }
 
 function progress(ctx: BrContext, json: boolean | undefined) {
@@ -90,7 +91,23 @@ function interruptedLine(m: InterruptedMerge): string {
     : `The merge of ${m.feature} in ${where} had committed; git's leftover merge state was cleared`;
 }
 
-async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise<void> {
+/** One line per task for the end of a run: feature, state, and why it did not merge. */
+function summaryLine(t: TaskStatus): string {
+  const why = t.state === "merged"
+    ? t.merge_commit ? ` (${t.merge_commit.slice(0, 12)})` : ""
+    : t.state === "conflict"
+    ? `: conflict in ${t.conflict_files.join(", ")}`
+    : t.error
+    ? `: ${t.error}`
+    : "";
+  return `${t.feature}: ${t.state}${why}`;
+}
+
+async function report(
+  ctx: BrContext,
+  flags: JsonFlags & { allowPartial?: boolean },
+  rep: RunReport,
+): Promise<void> {
   if (flags.json) printJson(ctx, rep);
   else if (!rep.run) print(ctx, "No feature is ready to run.");
   else {
@@ -104,10 +121,14 @@ async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise
     }
     await renderStatus(ctx, rep);
   }
-  const c = rep.run?.counts;
-  if (rep.run?.state === "stopped") setExit(ctx, ExitCode.interrupted);
-  else if (c && (c.failed > 0 || c.skipped > 0)) setExit(ctx, ExitCode.external);
-  else if (c && c.conflict > 0) setExit(ctx, ExitCode.conflict);
+  if (!rep.run) return;
+  // Stderr, so that it follows --json output too: what each task came to, and why.
+  for (const t of rep.tasks) warn(ctx, summaryLine(t));
+  if (rep.run.state === "stopped") setExit(ctx, ExitCode.interrupted);
+  // "failed": a task ended failed, skipped, in conflict, or in review of a run that merges.
+  else if (rep.run.state === "failed" && !flags.allowPartial) {
+    setExit(ctx, ExitCode.checkFailed);
+  }
 }
 
 /** `br parallel run` */
@@ -144,7 +165,11 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
 }
 
 /** `br parallel resume` */
-export function resume(this: BrContext, flags: Common, id?: string): Promise<void> {
+export function resume(
+  this: BrContext,
+  flags: Common & { allowPartial?: boolean },
+  id?: string,
+): Promise<void> {
   return withProject(this, flags, async (project) => {
     // A paused run whose br process is alive goes on there; any other run is recovered here.
     const open = await parallelStatus(project, id);
