@@ -45,17 +45,25 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
   task.log = log;
   await repo.updateTask(task.id, { phase: "agent", log, runs: task.runs + 1 });
   task.runs += 1;
-  const agent = await startAgent({
-    profile: s.profile,
-    feature: task.feature,
-    worktree: task.worktree,
-    prompt: await taskPrompt(project, task.feature, task.branch),
-    promptFile,
-    projectRoot: project.root,
-    log,
-    promptArgMax: s.promptArgMax,
-    env: project.env,
-  });
+  let agent;
+  try {
+    agent = await startAgent({
+      profile: s.profile,
+      feature: task.feature,
+      worktree: task.worktree,
+      prompt: await taskPrompt(project, task.feature, task.branch),
+      promptFile,
+      projectRoot: project.root,
+      log,
+      promptArgMax: s.promptArgMax,
+      env: project.env,
+    });
+  } catch (err) {
+    // The machine's fault, not the feature's: the task fails without blocking the feature.
+    const reason = (err as Error).message;
+    await Deno.writeTextFile(log, `br: ${reason}\n`, { append: true });
+    return { state: "failed", reason, retry: false, environment: true };
+  }
   task.agent_pid = agent.pid;
   await repo.updateTask(task.id, { agent_pid: agent.pid, agent_pid_start: agent.pidStart });
   await repo.updateWorker(worker, { pid: agent.pid, heartbeat_at: now() });

@@ -91,7 +91,7 @@ export type Outcome =
   | { state: "merged"; commit: string }
   | { state: "review"; reason: string | null }
   | { state: "conflict"; files: string[]; reason: string }
-  | { state: "failed"; reason: string; retry: boolean }
+  | { state: "failed"; reason: string; retry: boolean; environment?: boolean }
   | { state: "cancelled"; reason: string };
 
 /**

@@ -13,6 +13,7 @@ import { loadSettings, type SettingsOverrides } from "./_settings.ts";
 import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore, readStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
+import { checkAgent } from "./_agent.ts";
 import type {
   InterruptedMerge,
   ParallelStatus,
@@ -165,6 +166,8 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
   }
   const repo = await repoOf(project);
   await assertNoOpenRun(repo);
+  // Before any task: a missing or too old agent is the machine's problem, not a feature's.
+  await checkAgent(settings.profile, project.env, root);
   const file = await loadFeatures(project);
   const chosen = selectFeatures(file.features, options.allReady ? undefined : options.features);
   if (chosen.length === 0) return { run: null, tasks: [], workers: [], claims: [], recovery: null };
@@ -296,6 +299,7 @@ export async function resumeParallel(
     noMerge: !!saved.no_merge,
     base: run.base_branch ?? undefined,
   });
+  await checkAgent(settings.profile, project.env, project.root);
   const recovery: RecoveryReport = {
     orphans_stopped: [],
     requeued: [],

@@ -451,7 +451,9 @@ export class Driver {
       // Status, status commit and cleanup ran with the merge.
     } else if (outcome.state === "review") {
       await this.#setStatus(task.feature, "testing");
-    } else if (outcome.state === "cancelled") {
+    } else if (
+      outcome.state === "cancelled" || (outcome.state === "failed" && outcome.environment)
+    ) {
       await this.#setStatus(task.feature, "planned");
     } else if (!as) {
       await this.#setStatus(task.feature, "blocked", `br parallel: ${reason}`);

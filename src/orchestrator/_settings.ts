@@ -20,6 +20,8 @@ export interface AgentProfile {
   model: string | null;
   /** Extra environment of the agent. */
   env: Record<string, string>;
+  /** Oldest version of the program (`<program> --version`) whose flags and output br uses. */
+  min_version: string | null;
 }
 
 /** The built-in profiles (a profile of the same name in config replaces one). */
@@ -33,6 +35,8 @@ export const BUILTIN_PROFILES: Readonly<Record<string, AgentProfile>> = {
     usage: "claude",
     model: null,
     env: {},
+    // --permission-mode and the result's total_cost_usd.
+    min_version: "1.0.0",
   },
   codex: {
     name: "codex",
@@ -43,6 +47,8 @@ export const BUILTIN_PROFILES: Readonly<Record<string, AgentProfile>> = {
     usage: "codex",
     model: null,
     env: {},
+    // exec --json with thread/turn/item events (turn.completed carries the usage).
+    min_version: "0.44.0",
   },
   aider: {
     name: "aider",
@@ -53,6 +59,7 @@ export const BUILTIN_PROFILES: Readonly<Record<string, AgentProfile>> = {
     usage: "none",
     model: null,
     env: {},
+    min_version: null,
   },
 };
 
@@ -164,6 +171,7 @@ export async function loadSettings(
       usage: "auto",
       model: null,
       env: {},
+      min_version: null,
     };
   } else {
     const name = flags.agent ?? get<string>("agent");
@@ -179,6 +187,7 @@ export async function loadSettings(
         usage: custom.usage ?? "auto",
         model: custom.model ?? null,
         env: custom.env ?? {},
+        min_version: custom.min_version ?? null,
       };
     } else if (builtin) profile = builtin;
     else {

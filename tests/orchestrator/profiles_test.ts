@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { exists } from "../../src/core/fs.ts";
 import { brProcess, gitRun } from "../helpers.ts";
-import { AGENT_COMMAND, json, parallelProject } from "./_setup.ts";
+import { AGENT, AGENT_COMMAND, json, parallelProject } from "./_setup.ts";
 
 interface Task {
   feature: string;
@@ -275,15 +275,75 @@ Deno.test("br parallel run: br called by an agent inside its worktree works on t
   assert.equal(seen.feature.status, "in_progress");
 });
 
-Deno.test("br parallel run: an agent that is not installed fails its task at once", async () => {
+Deno.test("br parallel run: an agent that is not installed stops the run before any task (exit 4)", async () => {
   await using p = await parallelProject([{ id: "nobody" }]);
-  const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
+  const res = await p.br(["parallel", "run", "--agent", "claude", "--json"], {
     PATH: "/usr/bin:/bin",
   });
+  assert.equal(res.code, 4, res.stderr + res.stdout);
+  assert.match(res.stderr, /Cannot find the agent program "claude" \(profile "claude"\)/);
+  assert.equal(res.stdout, "");
+  // No run, no task, no worktree; the feature is still planned.
+  assert.deepEqual(json(await p.br(["parallel", "list", "--json"])), []);
+  assert.equal(await exists(join(p.path, ".buildrunner", "worktrees", "nobody")), false);
+  const f = json<{ feature: { status: string } }>(
+    await p.br(["feature", "show", "nobody", "--json"]),
+  );
+  assert.equal(f.feature.status, "planned");
+});
+
+Deno.test("br parallel run: the program of --agent-command and the version a profile needs are checked first", async (t) => {
+  await using p = await parallelProject([{ id: "pre" }]);
+  await t.step("a custom command's program", async () => {
+    const res = await p.br([
+      "parallel",
+      "run",
+      "--agent-command",
+      "no-such-agent-xyz {prompt_file}",
+    ]);
+    assert.equal(res.code, 4, res.stderr);
+    assert.match(
+      res.stderr,
+      /Cannot find the agent program "no-such-agent-xyz" \(profile "command"\)/,
+    );
+  });
+  await t.step("a version older than the profile needs", async () => {
+    const bin = join(p.path, "..", `${p.path.split("/").pop()}.old-bin`);
+    await Deno.mkdir(bin, { recursive: true });
+    await Deno.writeTextFile(join(bin, "codex"), '#!/bin/sh\necho "codex-cli 0.30.1"\n');
+    await Deno.chmod(join(bin, "codex"), 0o755);
+    try {
+      const res = await p.br(["parallel", "run", "--agent", "codex"], {
+        PATH: `${bin}:/usr/bin:/bin`,
+      });
+      assert.equal(res.code, 4, res.stderr);
+      assert.match(res.stderr, /"codex" 0\.30\.1: profile "codex" needs 0\.44\.0 or newer/);
+    } finally {
+      await Deno.remove(bin, { recursive: true });
+    }
+  });
+  assert.deepEqual(json(await p.br(["parallel", "list", "--json"])), []);
+});
+
+Deno.test("br parallel run: an agent that disappears mid-run fails its task without blocking the feature", async () => {
+  await using p = await parallelProject([{ id: "first" }, { id: "second", deps: ["first"] }]);
+  // Passes the pre-flight check, does the first task's work, then removes itself.
+  const bin = join(p.path, "..", `${p.path.split("/").pop()}.vanish`);
+  await Deno.writeTextFile(bin, `#!/bin/sh\nsh ${AGENT} commit\nrm -f "$0"\n`);
+  await Deno.chmod(bin, 0o755);
+  const res = await p.br(["parallel", "run", "--agent-command", bin, "--json"]);
+  await Deno.remove(bin).catch(() => {});
   assert.equal(res.code, 10, res.stderr + res.stdout);
-  const t = json<Report>(res).tasks[0];
-  assert.equal(t.state, "failed");
-  assert.match(t.error!, /^Cannot start the agent "codex"/);
+  const rep = json<Report>(res);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state]), [
+    ["first", "merged"],
+    ["second", "failed"],
+  ]);
+  assert.match(rep.tasks[1].error!, /^Cannot start the agent/);
+  const f = json<{ feature: { status: string } }>(
+    await p.br(["feature", "show", "second", "--json"]),
+  );
+  assert.equal(f.feature.status, "planned");
 });
 
 Deno.test("br parallel run: the configured gates run on the worktree and can refuse the merge", async () => {
