@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Project } from "../core/project.ts";
 import { startAgent } from "./_agent.ts";
-import type { Outcome } from "./_checks.ts";
+import { type Outcome, STOPPED_NOTE } from "./_checks.ts";
 import { recordTaskUsage } from "./_ledger.ts";
 import { taskPrompt } from "./_prompt.ts";
 import type { Repo, TaskRow } from "./_repo.ts";
@@ -89,11 +89,13 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
   const result = await Promise.race([agent.exited, timedOut, stopped]);
   clearTimeout(timer);
   clearInterval(beat);
-  if (result === "timeout" || result === "stop") await agent.stop();
+  // A stop must be quick (SIGKILL after half a second); a timeout gives the agent longer to
+  // end cleanly.
+  if (result === "timeout" || result === "stop") await agent.stop(result === "stop" ? 500 : 3000);
   await repo.updateTask(task.id, { agent_pid: null, agent_pid_start: null });
   await repo.updateWorker(worker, { pid: null });
   await recordTaskUsage(project, repo, s.profile, task, log);
-  if (result === "stop") return { state: "cancelled", reason: "stopped before it finished" };
+  if (result === "stop") return { state: "cancelled", reason: STOPPED_NOTE };
   if (result === "timeout") {
     const msg = `agent timed out after ${Math.round(s.timeoutMs / 1000)} s and was killed`;
     await Deno.writeTextFile(log, `br: ${msg}\n`, { append: true });

@@ -47,6 +47,7 @@ export async function testCommandCheck(
   log: string,
   env: Record<string, string>,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<CheckResult> {
   const t0 = performance.now();
   await Deno.writeTextFile(log, `\nbr: running the test command: ${command}\n`, { append: true });
@@ -70,6 +71,11 @@ export async function testCommandCheck(
       if (child.pid) stopGroup(child.pid, null, 2000);
       resolve({ code: null, timedOut: true });
     }, timeoutMs);
+    // A stop ends the test command as quickly as an agent.
+    const pid = child.pid;
+    signal?.addEventListener("abort", () => {
+      if (pid) stopGroup(pid, null, 500).then(() => resolve({ code: null, timedOut: false }));
+    }, { once: true });
   });
   clearTimeout(timer);
   const passed = result.code === 0;
@@ -84,6 +90,9 @@ export async function testCommandCheck(
     duration_ms: Math.round(performance.now() - t0),
   };
 }
+
+/** The note of a task ended by a stop (`br parallel resume` requeues those). */
+export const STOPPED_NOTE = "stopped before it finished";
 
 /** How a task (or one step of it) ended. */
 export type Outcome =
@@ -105,6 +114,7 @@ export async function syncAndCheck(
   baseBranch: string,
   task: TaskRow,
   tests: boolean,
+  signal?: AbortSignal,
 ): Promise<Outcome | { tip: string }> {
   const meta = { feature: task.feature, task: task.id };
   const tip = await gitOk(["rev-parse", baseBranch], { cwd: project.root });
@@ -159,7 +169,9 @@ export async function syncAndCheck(
       task.log ?? "/dev/null",
       env,
       s.timeoutMs,
+      signal,
     );
+    if (signal?.aborted) return { state: "cancelled", reason: STOPPED_NOTE };
     project.bus.emit(t.passed ? "gate.passed" : "gate.failed", {
       gate: t.gate,
       duration_ms: t.duration_ms,

@@ -14,6 +14,7 @@ import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore, readStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
 import { checkAgent } from "./_agent.ts";
+import { STOPPED_NOTE } from "./_checks.ts";
 import type {
   InterruptedMerge,
   ParallelStatus,
@@ -277,13 +278,13 @@ export async function resumeParallel(
   options: ResumeOptions = {},
 ): Promise<RunReport> {
   const repo = await repoOf(project);
-  const run = await findOpenRun(repo, options.run);
-  if (run.state !== "running") {
+  const run = await findResumable(repo, options.run);
+  if (run.state !== "running" && run.state !== "stopped") {
     throw new BrError("conflict", `Run ${run.id} has already ended (${run.state})`, {
       hint: 'start a new one with "br parallel run"',
     });
   }
-  if (orchestratorAlive(run) && run.pid !== Deno.pid) {
+  if (run.state === "running" && orchestratorAlive(run) && run.pid !== Deno.pid) {
     throw new BrError("conflict", `Run ${run.id} is still running (br process ${run.pid})`, {
       hint: `wait for it, or run "br parallel stop ${run.id}"`,
     });
@@ -300,9 +301,15 @@ export async function resumeParallel(
     base: run.base_branch ?? undefined,
   });
   await checkAgent(settings.profile, project.env, project.root);
+  const requeued: string[] = [];
+  if (run.state === "stopped") {
+    // No other run may be open meanwhile; then the stopped tasks go back to the queue.
+    await assertNoOpenRun(repo);
+    requeued.push(...await reopenStopped(project, repo, run));
+  }
   const recovery: RecoveryReport = {
     orphans_stopped: [],
-    requeued: [],
+    requeued,
     continued: [],
     claims_released: 0,
     interrupted_merges: await settleMerges(
@@ -345,6 +352,47 @@ export async function resumeParallel(
   recovery.claims_released = await repo.releaseRun(run.id);
   await new Driver(project, repo, run, settings, options.signal, continueTasks).drive();
   return { ...(await buildStatus(project, repo, await repo.getRun(run.id))), recovery };
+}
+
+/** The run `id`, else the newest open run, else the newest run when it was stopped. */
+async function findResumable(repo: Repo, id: string | undefined): Promise<RunRow> {
+  if (id || (await repo.runningRuns()).length > 0) return findOpenRun(repo, id);
+  const last = await repo.latestRun();
+  if (last?.state === "stopped") return last;
+  return findOpenRun(repo, id);
+}
+
+/**
+ * Opens a stopped run again: its stopped tasks go back to pending (the stopped attempt does not
+ * count), except those whose feature was since completed, blocked or removed.
+ */
+async function reopenStopped(project: Project, repo: Repo, run: RunRow): Promise<string[]> {
+  const file = await loadFeatures(project);
+  const byId = new Map(file.features.map((f) => [f.id, f]));
+  const requeued: string[] = [];
+  for (const task of await repo.tasks(run.id)) {
+    if (task.state !== "cancelled" || task.error !== STOPPED_NOTE) continue;
+    const status = byId.get(task.feature)?.status;
+    if (!status || status === "complete" || status === "blocked") continue;
+    await repo.updateTask(task.id, {
+      state: "pending",
+      phase: "resumed",
+      attempt: Math.max(0, task.attempt - (task.started_at ? 1 : 0)),
+      finished_at: null,
+      error: null,
+      next_attempt_at: null,
+    });
+    requeued.push(task.feature);
+  }
+  const iso = project.clock.now().toISOString();
+  await repo.updateRun(run.id, {
+    state: "running",
+    stop_requested: 0,
+    finished_at: null,
+    updated_at: iso,
+  });
+  run.state = "running";
+  return requeued;
 }
 
 /** Task phases after the agent: the checks and the merge (resume continues them). */

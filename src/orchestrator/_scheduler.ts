@@ -10,7 +10,7 @@ import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
 import { checkBudgets } from "../cost/mod.ts";
 import { agentAttempt } from "./_attempt.ts";
-import { type Outcome, syncAndCheck } from "./_checks.ts";
+import { type Outcome, STOPPED_NOTE, syncAndCheck } from "./_checks.ts";
 import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
 import { processStartTime } from "./_process.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
@@ -19,6 +19,9 @@ import { countTasks } from "./_status.ts";
 import { commitLeftovers, copyIncluded, ensureWorktree, removeWorktree } from "./_worktree.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** How often a running driver looks for a stop request. */
+const STOP_POLL_MS = 100;
 
 /** Runs one run to its end (used by both `run` and `resume`). */
 export class Driver {
@@ -110,10 +113,14 @@ export class Driver {
     this.#signal?.addEventListener("abort", onAbort);
     const beat = setInterval(() => {
       repo.updateRun(runId, { heartbeat_at: this.#now() }).catch(() => {});
+    }, this.#s.heartbeatMs);
+    // "br parallel stop" sets the flag in the store: read often, so a stop takes well under
+    // a second whatever the heartbeat.
+    const stopPoll = setInterval(() => {
       repo.getRun(runId).then((r) => {
         if (r?.stop_requested) this.#requestStop();
       }).catch(() => {});
-    }, this.#s.heartbeatMs);
+    }, Math.min(STOP_POLL_MS, this.#s.heartbeatMs));
     try {
       while (true) {
         const tasks = await repo.tasks(runId);
@@ -125,7 +132,7 @@ export class Driver {
               await repo.updateTask(t.id, {
                 state: "cancelled",
                 phase: null,
-                error: "stopped before it finished",
+                error: STOPPED_NOTE,
                 finished_at: this.#now(),
               });
             }
@@ -138,6 +145,7 @@ export class Driver {
       }
     } finally {
       clearInterval(beat);
+      clearInterval(stopPoll);
       this.#signal?.removeEventListener("abort", onAbort);
       await Promise.allSettled([...this.#active.values()]);
     }
@@ -363,9 +371,9 @@ export class Driver {
     }
     // Bring the base in first: the checks then see what the merge will produce (other
     // features merged meanwhile included), and a conflict shows up before any gate runs.
-    const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true);
+    const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true, signal);
     if ("state" in checked) return checked;
-    if (signal.aborted) return { state: "cancelled", reason: "stopped before it finished" };
+    if (signal.aborted) return { state: "cancelled", reason: STOPPED_NOTE };
     await this.#phase(task, "merge");
     if (s.noMerge) return { state: "review", reason: null };
     const outcome = await this.#serial(async (): Promise<Outcome> => {

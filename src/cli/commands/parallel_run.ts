@@ -173,7 +173,7 @@ export function resume(
   return withProject(this, flags, async (project) => {
     // A paused run whose br process is alive goes on there; any other run is recovered here.
     const open = await parallelStatus(project, id);
-    if (open.run?.paused && !open.run.interrupted) {
+    if (open.run?.state === "running" && open.run.paused && !open.run.interrupted) {
       const res = await pauseParallel(project, { run: open.run.id, paused: false });
       if (flags.json) return printJson(this, res);
       return print(
