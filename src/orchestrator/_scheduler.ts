@@ -9,6 +9,7 @@ import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
 import { checkBudgets } from "../cost/mod.ts";
+import { acceptanceEvidence } from "../quality/mod.ts";
 import { agentAttempt } from "./_attempt.ts";
 import { type Outcome, STOPPED_NOTE, syncAndCheck } from "./_checks.ts";
 import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
@@ -374,6 +375,24 @@ export class Driver {
     const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true, signal);
     if ("state" in checked) return checked;
     if (signal.aborted) return { state: "cancelled", reason: STOPPED_NOTE };
+    let notes = checked.notes;
+    const evidence: string[] = [];
+    if (!s.noMerge && s.onSuccess === "complete") {
+      // Merged as complete, the feature must pass the evidence rule the gaps gate applies on
+      // the base; otherwise every later run would trip on it.
+      const feature = findFeature(await loadFeatures(project), task.feature);
+      const ev = await acceptanceEvidence(project, feature, { cwd: task.worktree });
+      if (ev.criteria === 0) {
+        evidence.push(
+          `warning: feature "${feature.id}" has no acceptance criteria, so nothing shows it works (add some: br feature update ${feature.id} --acceptance "...")`,
+        );
+      } else if (ev.problem) {
+        return {
+          state: "review",
+          reason: `not merged as complete: feature "${feature.id}": ${ev.problem}`,
+        };
+      }
+    }
     await this.#phase(task, "merge");
     if (s.noMerge) return { state: "review", reason: null };
     const outcome = await this.#serial(async (): Promise<Outcome> => {
@@ -383,6 +402,7 @@ export class Driver {
       if (now !== checked.tip) {
         const again = await syncAndCheck(project, s, this.#run.base_branch!, task, false);
         if ("state" in again) return again;
+        notes = again.notes;
       }
       const merged = await mergeBranch(
         project.root,
@@ -399,7 +419,8 @@ export class Driver {
       // Recorded before anything else, so a crash from here on never merges twice.
       await repo.updateTask(task.id, { merge_commit: merged.commit });
       await this.#setStatus(task.feature, s.onSuccess);
-      return { state: "merged", commit: merged.commit };
+      const note = [...evidence, ...notes].join(" | ");
+      return { state: "merged", commit: merged.commit, note: note || null };
     });
     if (outcome.state === "merged" && s.cleanup) {
       // Forced: the work is merged, and anything untracked was left by the test command.
@@ -445,7 +466,11 @@ export class Driver {
       return;
     }
     const state = as ?? outcome.state;
-    const reason = "reason" in outcome ? outcome.reason : null;
+    const reason = "reason" in outcome
+      ? outcome.reason
+      : outcome.state === "merged"
+      ? outcome.note ?? null
+      : null;
     await repo.updateTask(task.id, {
       state,
       phase: null,

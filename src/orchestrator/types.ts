@@ -82,7 +82,10 @@ export interface TaskStatus {
   finished_at: string | null;
   /** Milliseconds since it started (until it finished). */
   elapsed_ms: number | null;
-  /** Why it failed, was skipped or was not merged. */
+  /**
+   * Why it did not merge (failed, review, conflict, skipped, cancelled), or for a merged task
+   * its note: warnings (no acceptance criteria) and gate problems already on the base.
+   */
   error: string | null;
   /** Files of a merge conflict. */
   conflict_files: string[];

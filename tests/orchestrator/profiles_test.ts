@@ -346,28 +346,6 @@ Deno.test("br parallel run: an agent that disappears mid-run fails its task with
   assert.equal(f.feature.status, "planned");
 });
 
-Deno.test("br parallel run: the configured gates run on the worktree and can refuse the merge", async () => {
-  await using p = await parallelProject([{ id: "old" }, { id: "fresh" }]);
-  // "old" is complete without any test naming it: a high gap, in every tree.
-  assert.equal((await p.br(["feature", "complete", "old"])).code, 0);
-  await gitRun(["commit", "-qam", "old done"], p.path);
-  const res = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"], {
-    BR_PARALLEL__GATES: '["gaps", "quality"]',
-  });
-  assert.equal(res.code, 10, res.stderr + res.stdout);
-  const t = json<Report>(res).tasks[0];
-  assert.equal(t.state, "failed");
-  assert.match(t.error!, /^gate gaps: 1 high/);
-  assert.match(await Deno.readTextFile(join(p.path, t.log!)), /br: gate quality: pass/);
-  // With no gates configured the same work merges.
-  assert.equal((await p.br(["feature", "unblock", "fresh"])).code, 0);
-  const again = await p.br(["parallel", "run", "--agent-command", AGENT_COMMAND, "--json"], {
-    BR_PARALLEL__GATES: "[]",
-  });
-  assert.equal(again.code, 0, again.stderr);
-  assert.equal(json<Report>(again).tasks[0].state, "merged");
-});
-
 Deno.test("br parallel run: cost budgets are checked before each task starts", async () => {
   await using p = await parallelProject([{ id: "g1" }, { id: "g2" }, { id: "g3" }]);
   const set = await p.br(["cost", "budget", "set", "total", "0.02"]);

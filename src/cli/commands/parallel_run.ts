@@ -94,7 +94,7 @@ function interruptedLine(m: InterruptedMerge): string {
 /** One line per task for the end of a run: feature, state, and why it did not merge. */
 function summaryLine(t: TaskStatus): string {
   const why = t.state === "merged"
-    ? t.merge_commit ? ` (${t.merge_commit.slice(0, 12)})` : ""
+    ? (t.merge_commit ? ` (${t.merge_commit.slice(0, 12)})` : "") + (t.error ? `: ${t.error}` : "")
     : t.state === "conflict"
     ? `: conflict in ${t.conflict_files.join(", ")}`
     : t.error
@@ -103,7 +103,7 @@ function summaryLine(t: TaskStatus): string {
   return `${t.feature}: ${t.state}${why}`;
 }
 
-async function report(
+async function runReport(
   ctx: BrContext,
   flags: JsonFlags & { allowPartial?: boolean },
   rep: RunReport,
@@ -159,7 +159,7 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
         noMerge: flags.noMerge,
         signal,
       });
-      await report(this, flags, rep);
+      await runReport(this, flags, rep);
     });
   });
 }
@@ -183,7 +183,7 @@ export function resume(
     }
     project.bus.on("*", progress(this, flags.json));
     return withInterrupt(async (signal) => {
-      await report(this, flags, await resumeParallel(project, { run: id, signal }));
+      await runReport(this, flags, await resumeParallel(project, { run: id, signal }));
     });
   });
 }
