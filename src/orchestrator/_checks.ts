@@ -107,8 +107,8 @@ export type Outcome =
 /**
  * Merges the base tip into the task branch, then runs the `.buildrunner/` rule, the
  * configured gates and (with `tests`) the project's test command in the worktree. Returns
- * the tip it checked against and notes (problems the base has too), or the outcome that ends
- * the task.
+ * the tip it checked against, notes (problems the base has too) and the checks passed, or the
+ * outcome that ends the task.
  */
 export async function syncAndCheck(
   project: Project,
@@ -117,7 +117,7 @@ export async function syncAndCheck(
   task: TaskRow,
   tests: boolean,
   signal?: AbortSignal,
-): Promise<Outcome | { tip: string; notes: string[] }> {
+): Promise<Outcome | { tip: string; notes: string[]; gates: string[] }> {
   const meta = { feature: task.feature, task: task.id };
   const tip = await gitOk(["rev-parse", baseBranch], { cwd: project.root });
   const sync = await syncWithBase(
@@ -151,6 +151,7 @@ export async function syncAndCheck(
     return { state: "failed", retry: false, reason: `${own.gate}: ${own.summary}` };
   }
   const notes: string[] = [];
+  const passed = [own.gate];
   if (s.gates === null || s.gates.length > 0) {
     // The configured gates, on the worktree's tree (they emit their own gate events).
     const report = await runGates(project, { cwd: task.worktree, gates: s.gates ?? undefined });
@@ -181,6 +182,7 @@ export async function syncAndCheck(
       append: true,
     });
     if (blamed) return { state: "failed", retry: false, reason: blamed };
+    for (const g of report.gates) passed.push(g.passed ? g.gate : `${g.gate} (nothing new)`);
   }
   if (tests && s.runTests && s.testCommand) {
     const env: Record<string, string> = {};
@@ -199,8 +201,9 @@ export async function syncAndCheck(
       duration_ms: t.duration_ms,
     }, meta);
     if (!t.passed) return { state: "failed", retry: false, reason: `${t.gate}: ${t.summary}` };
+    passed.push(t.gate);
   }
-  return { tip, notes };
+  return { tip, notes, gates: passed };
 }
 
 /** At most three items, then how many more. */

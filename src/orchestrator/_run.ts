@@ -17,6 +17,7 @@ import { checkAgent } from "./_agent.ts";
 import { STOPPED_NOTE } from "./_checks.ts";
 import type {
   InterruptedMerge,
+  ParallelReport,
   ParallelStatus,
   RecoveryReport,
   RunReport,
@@ -235,6 +236,7 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
     cache_creation_tokens: 0,
     cache_read_tokens: 0,
     runs: 0,
+    gates: null,
   }));
   await repo.createRun(run, tasks);
   project.bus.emit("build.started", {
@@ -466,6 +468,36 @@ export async function parallelStatus(project: Project, runId?: string): Promise<
     });
   }
   return buildStatus(project, repo, run);
+}
+
+/**
+ * The summary of a run (default: the newest): per task its outcome, duration, attempts, cost,
+ * the checks it passed and its merge commit.
+ *
+ * @throws {BrError} `not_found` for an unknown run id or when there is no run.
+ */
+export async function parallelReport(project: Project, runId?: string): Promise<ParallelReport> {
+  const st = await parallelStatus(project, runId);
+  if (!st.run) {
+    throw new BrError("not_found", "No parallel run yet", {
+      hint: 'start one with "br parallel run"',
+    });
+  }
+  return {
+    run: st.run,
+    tasks: st.tasks.map((t) => ({
+      feature: t.feature,
+      name: t.name,
+      outcome: t.state,
+      duration_ms: t.elapsed_ms,
+      attempts: t.attempt,
+      cost_usd: t.cost_usd,
+      tokens: t.tokens,
+      gates: t.gates,
+      merge_commit: t.merge_commit,
+      note: t.error,
+    })),
+  };
 }
 
 /** Every run, newest first. */

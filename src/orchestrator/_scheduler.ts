@@ -376,6 +376,9 @@ export class Driver {
     if ("state" in checked) return checked;
     if (signal.aborted) return { state: "cancelled", reason: STOPPED_NOTE };
     let notes = checked.notes;
+    // The test command ran only in the first check: it stays in the list after a re-check.
+    let gates = checked.gates;
+    await repo.updateTask(task.id, { gates: JSON.stringify(gates) });
     const evidence: string[] = [];
     if (!s.noMerge && s.onSuccess === "complete") {
       // Merged as complete, the feature must pass the evidence rule the gaps gate applies on
@@ -403,13 +406,15 @@ export class Driver {
         const again = await syncAndCheck(project, s, this.#run.base_branch!, task, false);
         if ("state" in again) return again;
         notes = again.notes;
+        gates = [...again.gates, ...gates.filter((g) => !again.gates.includes(g))];
+        await repo.updateTask(task.id, { gates: JSON.stringify(gates) });
       }
       const merged = await mergeBranch(
         project.root,
         this.#run.base_branch!,
         task.branch,
         s.merge,
-        `br: merge ${task.feature} (${task.name})\n\nbr parallel run ${this.#run.id}`,
+        await this.#mergeMessage(task, gates),
         { run: task.run_id, task: task.id },
       );
       if (merged.kind === "conflict") {
@@ -432,6 +437,28 @@ export class Driver {
       });
     }
     return outcome;
+  }
+
+  /**
+   * The merge commit's message: what a reviewer needs to follow the merge (the feature, the
+   * agent, attempts, checks passed, tokens and cost), as trailers under the subject.
+   */
+  async #mergeMessage(task: TaskRow, gates: string[]): Promise<string> {
+    const row = (await this.#repo.getTask(task.id)) ?? task;
+    const n = (v: number) => v.toLocaleString("en-US");
+    return [
+      `br: merge ${task.feature} (${task.name})`,
+      "",
+      `Feature: ${task.feature}`,
+      `Agent: ${this.#s.profile.name}${this.#s.profile.model ? ` (${this.#s.profile.model})` : ""}`,
+      `Attempts: ${row.attempt} of ${row.max_attempts}`,
+      `Gates-Passed: ${gates.join(", ") || "none configured"}`,
+      `Tokens: ${n(row.input_tokens)} input, ${n(row.output_tokens)} output, ${
+        n(row.cache_creation_tokens)
+      } cache creation, ${n(row.cache_read_tokens)} cache read`,
+      `Cost: ${row.cost_usd === null ? "not reported" : `$${row.cost_usd.toFixed(4)}`}`,
+      `Run: ${this.#run.id}`,
+    ].join("\n");
   }
 
   /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */

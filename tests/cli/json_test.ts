@@ -128,6 +128,7 @@ const RUNS: string[][] = [
   ["parallel", "stop"],
   ["parallel", "resume"],
   ["parallel", "run", "--features", "login", "--agent-command", "true"],
+  ["parallel", "report"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */

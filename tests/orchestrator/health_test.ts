@@ -74,7 +74,10 @@ Deno.test("br parallel run: a feature with criteria but no test naming it goes t
   assert.equal(f.feature.status, "testing");
   // Nothing of it reached the base.
   assert.equal(await gitRun(["log", "--format=%s", "--grep", "agent: untested"], p.path), "");
-  assert.match(await gitRun(["log", "--format=%s", "-1", "br/untested"], p.path), /agent: untested/);
+  assert.match(
+    await gitRun(["log", "--format=%s", "-1", "br/untested"], p.path),
+    /agent: untested/,
+  );
 });
 
 Deno.test("br parallel run: a feature without acceptance criteria merges with a warning in its note", async () => {

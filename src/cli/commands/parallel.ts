@@ -88,6 +88,17 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       brief: "Tasks, workers and claims of a run",
       parameters: { flags: common, positional: runArg },
     }),
+    report: command({
+      load: async () => (await import("./parallel_run.ts")).report,
+      brief: "Summary of a run: per task outcome, duration, attempts, cost, gates, merge commit",
+      parameters: {
+        flags: {
+          ...common,
+          format: str("Output format: text, json or markdown (--json = json)", "format"),
+        },
+        positional: runArg,
+      },
+    }),
     list: command({
       load: async () => (await import("./parallel_run.ts")).list,
       brief: "Every run, newest first",

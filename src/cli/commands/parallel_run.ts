@@ -4,6 +4,8 @@ import {
   cleanupParallel,
   type InterruptedMerge,
   listParallelRuns,
+  type ParallelReport,
+  parallelReport,
   type ParallelStatus,
   parallelStatus,
   parseDuration,
@@ -22,6 +24,7 @@ import {
   printJson,
   type ProjectFlags,
   setExit,
+  usage,
   warn,
   withProject,
 } from "../output.ts";
@@ -250,6 +253,72 @@ export function status(this: BrContext, flags: Common, id?: string): Promise<voi
     const st = await parallelStatus(project, id);
     if (flags.json) return printJson(this, st);
     await renderStatus(this, st);
+  });
+}
+
+function reportMarkdown(rep: ParallelReport): string {
+  const r = rep.run;
+  const cell = (v: string) => v.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const lines = [
+    `# Parallel run ${r.id}`,
+    "",
+    `${r.state}, agent ${r.agent}, ${r.workers} worker(s), base \`${r.base_branch}\`, started ${r.created_at}${
+      r.finished_at ? `, finished ${r.finished_at}` : ""
+    }, cost ${fmtUsd(r.cost_usd)}`,
+    "",
+    "| Feature | Outcome | Duration | Attempts | Cost | Gates | Merge commit | Note |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const t of rep.tasks) {
+    lines.push(
+      `| ${
+        [
+          t.feature,
+          t.outcome,
+          fmtMs(t.duration_ms),
+          String(t.attempts),
+          fmtUsd(t.cost_usd),
+          t.gates.join(", ") || "-",
+          t.merge_commit ? `\`${t.merge_commit.slice(0, 12)}\`` : "-",
+          t.note ?? "",
+        ].map(cell).join(" | ")
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** `br parallel report` */
+export function report(
+  this: BrContext,
+  flags: Common & { format?: string },
+  id?: string,
+): Promise<void> {
+  const format = flags.json ? "json" : (flags.format ?? "text").toLowerCase();
+  if (!["text", "json", "markdown"].includes(format)) {
+    usage(`Unknown format "${flags.format}"`, "use one of: text, json, markdown");
+  }
+  return withProject(this, flags, async (project) => {
+    const rep = await parallelReport(project, id);
+    if (format === "json") return printJson(this, rep);
+    if (format === "markdown") return print(this, reportMarkdown(rep));
+    const r = rep.run;
+    print(this, `${r.id}  ${r.state}  agent ${r.agent}  cost ${fmtUsd(r.cost_usd)}`);
+    for (const t of rep.tasks) {
+      print(
+        this,
+        [
+          `  ${t.feature.padEnd(20)}`,
+          t.outcome.padEnd(9),
+          fmtMs(t.duration_ms).padEnd(7),
+          `${t.attempts} attempt(s)`.padEnd(12),
+          fmtUsd(t.cost_usd).padEnd(9),
+          (t.merge_commit?.slice(0, 12) ?? "-").padEnd(12),
+          t.gates.join(",") || "-",
+          t.note ? `  ${t.note}` : "",
+        ].join(" ").trimEnd(),
+      );
+    }
   });
 }
 
