@@ -40,9 +40,10 @@ export const BUILTIN_PROFILES: Readonly<Record<string, AgentProfile>> = {
   },
   codex: {
     name: "codex",
-    command: "codex exec --json --full-auto {prompt}",
+    // --full-auto is gone from current Codex; the sandbox mode says the same for exec.
+    command: "codex exec --json --sandbox workspace-write {prompt}",
     stdin: false,
-    long_command: "codex exec --json --full-auto -",
+    long_command: "codex exec --json --sandbox workspace-write -",
     long_stdin: true,
     usage: "codex",
     model: null,

@@ -195,3 +195,90 @@ export async function npmCli(
   console.log(`skipping the ${bin} tests: cannot install ${spec} from npm (${why})`);
   return null;
 }
+
+/** Usage the OpenAI server reports per response. */
+export const OPENAI_USAGE = {
+  input_tokens: 500,
+  input_tokens_details: { cached_tokens: 100 },
+  output_tokens: 50,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: 550,
+};
+
+/**
+ * The OpenAI Responses API (`POST /v1/responses`, streamed as SSE: response.created,
+ * response.output_item.added/done, response.completed with usage), which Codex speaks. A request
+ * that offers Codex's `exec_command` tool and has no tool output yet gets a `function_call` of
+ * it running a command that writes the file; every other request gets a short text answer.
+ */
+export function openaiServer(script: Script): FakeServer {
+  const requests: SeenRequest[] = [];
+  let n = 0;
+  const ac = new AbortController();
+  const serveOptions = { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} };
+  const server = Deno.serve(serveOptions, async (req) => {
+    const url = new URL(req.url);
+    const body = req.method === "POST"
+      ? await req.json().catch(() => ({})) as Record<string, unknown>
+      : {};
+    requests.push({ path: url.pathname, auth: req.headers.get("authorization"), body });
+    if (!url.pathname.endsWith("/responses")) return Response.json({}, { status: 404 });
+    n++;
+    const input = (body.input ?? []) as { type: string }[];
+    const tools = (body.tools ?? []) as { name?: string }[];
+    const cwd = /<cwd>([^<]+)<\/cwd>/.exec(JSON.stringify(input))?.[1] ?? null;
+    const useTool = tools.some((t) => t.name === "exec_command") &&
+      !input.some((i) => i.type === "function_call_output") && cwd;
+    let item: Record<string, unknown>;
+    if (useTool) {
+      const file = script.file(cwd!);
+      const line = script.content(cwd!).replace(/\n$/, "");
+      item = {
+        type: "function_call",
+        id: `fc_${n}`,
+        call_id: `call_${n}`,
+        name: "exec_command",
+        status: "completed",
+        arguments: JSON.stringify({
+          cmd: `mkdir -p '${
+            file.slice(0, file.lastIndexOf("/"))
+          }' && printf '%s\\n' '${line}' > '${file}'`,
+        }),
+      };
+    } else {
+      item = {
+        type: "message",
+        id: `msg_${n}`,
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text: "Done.", annotations: [] }],
+      };
+    }
+    const response = {
+      id: `resp_${n}`,
+      object: "response",
+      status: "completed",
+      model: String(body.model ?? "gpt-5-codex"),
+      output: [item],
+      usage: OPENAI_USAGE,
+    };
+    const ev = (d: Record<string, unknown>) => `event: ${d.type}\ndata: ${JSON.stringify(d)}\n\n`;
+    const text = ev({
+      type: "response.created",
+      response: { ...response, status: "in_progress", output: [] },
+    }) +
+      ev({ type: "response.output_item.added", output_index: 0, item }) +
+      ev({ type: "response.output_item.done", output_index: 0, item }) +
+      ev({ type: "response.completed", response });
+    return new Response(text, { headers: { "content-type": "text/event-stream" } });
+  });
+  const addr = server.addr as Deno.NetAddr;
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    requests,
+    async [Symbol.asyncDispose]() {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}

@@ -1,18 +1,28 @@
 /**
- * The claude profile against the real Claude Code CLI (installed from npm into a temp dir),
- * talking to a local server that speaks the Anthropic Messages API (SSE streaming, tool_use).
- * What the tests set: ANTHROPIC_BASE_URL (the local server), ANTHROPIC_API_KEY (a dummy key),
- * HOME (a temp dir, so no user config is read or written),
- * CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 and DISABLE_AUTOUPDATER=1.
+ * The claude and codex profiles against the real CLIs (installed from npm into a temp dir once
+ * per file), each talking to a local server on 127.0.0.1 that speaks its provider's API and
+ * answers a scripted tool-use conversation that writes a file.
+ *
+ * Claude Code (Anthropic Messages API, SSE, tool_use of `Write`): the tests set
+ * ANTHROPIC_BASE_URL (the local server), ANTHROPIC_API_KEY (a dummy key), HOME (a temp dir, so
+ * no user config is read or written), CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 and
+ * DISABLE_AUTOUPDATER=1.
+ *
+ * Codex (OpenAI Responses API, SSE, function_call of `exec_command`; this version no longer
+ * speaks chat completions): the tests set HOME and CODEX_HOME (a temp dir) with a config.toml
+ * whose `model_provider` is a `[model_providers.local]` entry (`base_url` = the local server's
+ * `/v1`, `env_key = "BR_TEST_OPENAI_KEY"`, `wire_api = "responses"`), and BR_TEST_OPENAI_KEY.
  */
 import assert from "node:assert/strict";
 import { basename, dirname, join } from "node:path";
 import { exists } from "../../src/core/fs.ts";
-import { anthropicServer, npmCli } from "./_fake_llm.ts";
+import { anthropicServer, npmCli, openaiServer } from "./_fake_llm.ts";
 import { json, parallelProject } from "./_setup.ts";
 
 const CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.332";
+const CODEX = "@openai/codex@0.171.0";
 const claude = await npmCli(CLAUDE_CODE, "claude");
+const codex = await npmCli(CODEX, "codex");
 
 interface Report {
   run: { state: string; cost_usd: number | null };
@@ -147,6 +157,89 @@ Deno.test({
   },
 });
 
+async function codexEnv(url: string): Promise<Record<string, string>> {
+  const home = await Deno.makeTempDir({ prefix: "br-codex-home-" });
+  await Deno.writeTextFile(
+    join(home, "config.toml"),
+    [
+      'model = "gpt-5-codex"',
+      'model_provider = "local"',
+      "[model_providers.local]",
+      'name = "local"',
+      `base_url = "${url}/v1"`,
+      'env_key = "BR_TEST_OPENAI_KEY"',
+      'wire_api = "responses"',
+      "",
+    ].join("\n"),
+  );
+  return {
+    PATH: `${dirname(codex!.bin)}:${Deno.env.get("PATH")}`,
+    HOME: home,
+    CODEX_HOME: home,
+    BR_TEST_OPENAI_KEY: "sk-test-key",
+  };
+}
+
+Deno.test({
+  name:
+    "br parallel run --agent codex with the real Codex CLI: edits, merges, usage from turn.completed",
+  ignore: !codex,
+  async fn(t) {
+    await using p = await parallelProject([{ id: "hola" }, { id: "larga" }]);
+    await using api = openaiServer(script);
+    const env = await codexEnv(api.url);
+    try {
+      await t.step("a short prompt as the argument", async () => {
+        const res = await p.br([
+          "parallel",
+          "run",
+          "--agent",
+          "codex",
+          "--features",
+          "hola",
+          "--json",
+        ], env);
+        assert.equal(res.code, 0, res.stderr + res.stdout);
+        const task = json<Report>(res).tasks[0];
+        assert.equal(task.state, "merged");
+        assert.equal(
+          await Deno.readTextFile(join(p.path, "tests", "hola_test.ts")),
+          'Deno.test("hola works", () => {});\n',
+        );
+        const first = api.requests.find((r) => r.path === "/v1/responses")!;
+        assert.equal(first.auth, "Bearer sk-test-key");
+        assert.match(JSON.stringify(first.body.input), /# Feature hola: hola/);
+        // Usage as the CLI reported it on turn.completed: cached input counted as cache reads.
+        const log = await Deno.readTextFile(join(p.path, task.log!));
+        const turns = log.split("\n").filter((l) => l.startsWith('{"type":"turn.completed"'))
+          .map((l) => JSON.parse(l).usage);
+        assert.equal(turns.length, 1);
+        assert.deepEqual(task.tokens, {
+          input: turns[0].input_tokens - turns[0].cached_input_tokens,
+          output: turns[0].output_tokens,
+          cache_creation: 0,
+          cache_read: turns[0].cached_input_tokens,
+        });
+        assert.ok(task.tokens.input > 0);
+      });
+      await t.step("a long prompt on stdin", async () => {
+        const before = api.requests.length;
+        const res = await p.br(["parallel", "run", "--agent", "codex", "--json"], {
+          ...env,
+          BR_PARALLEL__PROMPT_ARG_MAX: "10",
+        });
+        assert.equal(res.code, 0, res.stderr + res.stdout);
+        assert.equal(json<Report>(res).tasks[0].state, "merged");
+        const first = api.requests.slice(before).find((r) => r.path === "/v1/responses")!;
+        assert.match(JSON.stringify(first.body.input), /# Feature larga: larga/);
+      });
+    } finally {
+      await Deno.remove(env.HOME, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
 globalThis.addEventListener("unload", () => {
   if (claude) Deno.removeSync(claude.dir, { recursive: true });
+  if (codex) Deno.removeSync(codex.dir, { recursive: true });
 });
