@@ -8,13 +8,16 @@
  * Overhead per task = wall time of the run / N (worktree create + schedule + agent start +
  * commit + base sync + merge + status + cleanup, with W tasks in flight), gates off.
  * Target: ≤ 2× the floor.
+ *
+ * Then `br parallel stop` of a run with W agents that ignore SIGTERM: the time from the stop
+ * request until the run is stopped and every agent process is gone. Target: < 1 s.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { openProject } from "../src/core/project.ts";
 import { addFeature } from "../src/features/mod.ts";
 import { initProject } from "../src/project/mod.ts";
-import { runParallel } from "../src/orchestrator/mod.ts";
+import { parallelStatus, runParallel, stopParallel } from "../src/orchestrator/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -96,12 +99,43 @@ try {
   await floorPairs("b");
   pairs.sort((a, b) => a - b);
   const floor = pairs[Math.floor(pairs.length / 2)];
-  await project.close();
   const merged = report.tasks.filter((t) => t.state === "merged").length;
   if (merged !== N) {
     const bad = report.tasks.find((t) => t.state !== "merged");
     throw new Error(`only ${merged} of ${N} tasks merged; ${bad?.feature}: ${bad?.error}`);
   }
+  // Stop: W agents that ignore SIGTERM, all running; then one stop request.
+  const stopIds: string[] = [];
+  for (let i = 0; i < W; i++) {
+    const f = await addFeature(project, { name: `Stop ${i}`, id: `stop${i}` });
+    stopIds.push(f.id);
+  }
+  const stopping = runParallel(project, {
+    workers: W,
+    features: stopIds,
+    agentCommand: "sh -c 'trap \"\" TERM; sleep 600 & while :; do wait; done'",
+    timeout: "5m",
+  });
+  for (let i = 0; i < 600; i++) {
+    const st = await parallelStatus(project);
+    if (st.run?.state === "running" && st.tasks.filter((t) => t.pid).length === W) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pids = (await parallelStatus(project)).tasks.map((t) => t.pid).filter((p) => p !== null);
+  const s0 = performance.now();
+  const stopped = await stopParallel(project);
+  const stopMs = performance.now() - s0;
+  await stopping;
+  // Processes of those groups still running (a zombie left to an init that does not reap is
+  // over).
+  const left: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (pids.includes(Number(fields[2])) && fields[0] !== "Z") left.push(Number(e.name));
+  }
+  await project.close();
   const perTask = total / N;
   console.log(`features: ${N}, workers: ${W}, all merged`);
   console.log(`floor (git worktree add + remove, median):     ${floor.toFixed(1)} ms per task`);
@@ -110,6 +144,11 @@ try {
     `orchestration overhead per task:               ${perTask.toFixed(1)} ms (${
       (perTask / floor).toFixed(2)
     }× the floor; target ≤ 2×)`,
+  );
+  console.log(
+    `br parallel stop, ${W} agents ignoring SIGTERM:  ${
+      stopMs.toFixed(0)
+    } ms to "${stopped.state}", ${left.length} agent process(es) left (target < 1000 ms, 0 left)`,
   );
 } finally {
   await Deno.remove(dir, { recursive: true }).catch(() => {});

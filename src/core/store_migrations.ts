@@ -245,6 +245,12 @@ const orchestrator: Migration[] = [
     // Set by "br parallel pause": the run's br process starts no new task until it is cleared.
     sqlite: `ALTER TABLE parallel_runs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 22,
+    name: "parallel_tasks_gates",
+    // The checks a task passed before its merge (JSON list), for its merge commit and the report.
+    sqlite: `ALTER TABLE parallel_tasks ADD COLUMN gates TEXT;`,
+  },
 ];
 
 // ---- 30-39: security, gates -----------------------------------------------------------

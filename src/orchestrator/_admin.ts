@@ -4,6 +4,7 @@ import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { setFeatureStatus } from "../features/mod.ts";
 import { processAlive, stopGroup } from "./_process.ts";
+import { STOPPED_NOTE } from "./_checks.ts";
 import { FINAL_TASK_STATES } from "./_repo.ts";
 import { findOpenRun, repoOf, settleMerges } from "./_run.ts";
 import { orchestratorAlive } from "./_status.ts";
@@ -33,9 +34,10 @@ export async function pauseParallel(
 }
 
 /**
- * Stops a run: asks its live `br` process to stop (agents are killed, unfinished tasks
- * cancelled, their features back to planned), or, when that process is gone, stops the
- * agents it left, settles a merge it left half done and closes the run here.
+ * Stops a run: asks its live `br` process to stop (agents get SIGTERM, SIGKILL half a second
+ * later, unfinished tasks are cancelled, their features back to planned) and waits for it, or,
+ * when that process is gone, stops the agents it left, settles a merge it left half done and
+ * closes the run here. `br parallel resume` continues a stopped run.
  *
  * @throws {BrError} `not_found` without an open run, `external` when git cannot settle a merge.
  */
@@ -68,7 +70,7 @@ export async function stopParallel(
           interrupted_merges: [],
         };
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 50));
     }
     return {
       run: run.id,
@@ -85,14 +87,14 @@ export async function stopParallel(
   for (const task of await repo.tasks(run.id)) {
     if (FINAL_TASK_STATES.includes(task.state)) continue;
     if (task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
-      await stopGroup(task.agent_pid, task.agent_pid_start);
+      await stopGroup(task.agent_pid, task.agent_pid_start, 500);
       orphans.push(task.agent_pid);
     }
     await repo.updateTask(task.id, {
       state: "cancelled",
       phase: null,
       agent_pid: null,
-      error: "stopped before it finished",
+      error: STOPPED_NOTE,
       finished_at: iso,
     });
     try {

@@ -1,9 +1,10 @@
 /** Starts an agent in a worktree and waits for it: own process group, output to a log file. */
 import { spawn } from "node:child_process";
+import { isAbsolute, join } from "node:path";
 import { closeSync, openSync } from "node:fs";
 import { BrError } from "../core/errors.ts";
 import { processStartTime, stopGroup } from "./_process.ts";
-import type { AgentProfile } from "./_settings.ts";
+import { type AgentProfile, TEMPLATE_SAMPLE } from "./_settings.ts";
 import { type AgentUsage, parseClaudeUsage, parseCodexUsage } from "./_usage.ts";
 import { renderArgv } from "./_words.ts";
 
@@ -78,9 +79,8 @@ export function agentArgv(launch: AgentLaunch): { argv: string[]; stdin: boolean
 export async function startAgent(launch: AgentLaunch): Promise<RunningAgent> {
   await Deno.writeTextFile(launch.promptFile, launch.prompt);
   const { argv, stdin } = agentArgv(launch);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(launch.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, launch.profile.env, {
+  const env = agentEnv(launch.profile, launch.env);
+  Object.assign(env, {
     BR_FEATURE: launch.feature,
     BR_WORKTREE: launch.worktree,
     BR_PROMPT_FILE: launch.promptFile,
@@ -124,6 +124,127 @@ export async function startAgent(launch: AgentLaunch): Promise<RunningAgent> {
     exited,
     stop: (graceMs = 3000) => stopGroup(pid, pidStart, graceMs),
   };
+}
+
+/** The environment an agent starts with (br's, the profile's on top, without unset values). */
+function agentEnv(profile: AgentProfile, base: Record<string, string | undefined>) {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  return Object.assign(env, profile.env);
+}
+
+/** The file `program` names: a path (relative to `cwd`) or the first match on `PATH`. */
+async function whichProgram(program: string, path: string, cwd: string): Promise<string | null> {
+  const candidates = program.includes("/")
+    ? [isAbsolute(program) ? program : join(cwd, program)]
+    : path.split(":").filter(Boolean).map((dir) => join(dir, program));
+  for (const file of candidates) {
+    try {
+      const st = await Deno.stat(file);
+      if (st.isFile && st.mode !== null && (st.mode & 0o111) !== 0) return file;
+    } catch {
+      // not there: the next one
+    }
+  }
+  return null;
+}
+
+/** `a.b.c` compared by numbers: negative when `a` is older. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** What the pre-flight check found. */
+export interface AgentCheck {
+  /** The program (first word of the command). */
+  program: string;
+  /** Where it was found. */
+  path: string;
+  /** Its version (when the profile needs one). */
+  version: string | null;
+}
+
+/**
+ * Checks, before any task starts, that the agent's program can run: found (on the agent's
+ * `PATH`, or the path it names, relative to the project root), executable, and, when the profile
+ * sets `min_version`, at least that version by `<program> --version`. Each template of the
+ * profile is checked (the long-prompt one too).
+ *
+ * @throws {BrError} `not_found` naming the program when it is missing, fails `--version`, or is
+ * older than the profile needs.
+ */
+export async function checkAgent(
+  profile: AgentProfile,
+  baseEnv: Record<string, string | undefined>,
+  root: string,
+): Promise<AgentCheck[]> {
+  const env = agentEnv(profile, baseEnv);
+  const programs = new Set<string>();
+  for (const t of [profile.command, profile.long_command]) {
+    if (t) programs.add(renderArgv(t, TEMPLATE_SAMPLE)[0]);
+  }
+  const out: AgentCheck[] = [];
+  const how = profile.name === "command"
+    ? "fix --agent-command"
+    : `install it or pick another agent (--agent, --agent-command, parallel.agent)`;
+  for (const program of programs) {
+    const path = await whichProgram(program, env.PATH ?? "", root);
+    if (!path) {
+      throw new BrError(
+        "not_found",
+        `Cannot find the agent program "${program}" (profile "${profile.name}")`,
+        {
+          hint: `${how}; it is looked up on PATH${
+            program.includes("/") ? " (relative to the project root)" : ""
+          }`,
+        },
+      );
+    }
+    let version: string | null = null;
+    if (profile.min_version) {
+      const res = await new Deno.Command(path, {
+        args: ["--version"],
+        env,
+        clearEnv: true,
+        cwd: root,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(15_000),
+      }).output().catch(() => null);
+      const text = res
+        ? new TextDecoder().decode(res.stdout) + new TextDecoder().decode(res.stderr)
+        : "";
+      version = /\d+\.\d+(?:\.\d+)?/.exec(text)?.[0] ?? null;
+      if (!res?.success || !version) {
+        throw new BrError(
+          "not_found",
+          `Cannot read the version of the agent program "${program}" (${path} --version${
+            res ? ` exited ${res.code}` : " did not finish"
+          })`,
+          {
+            hint:
+              `profile "${profile.name}" needs ${program} ${profile.min_version} or newer; ${how}`,
+          },
+        );
+      }
+      if (compareVersions(version, profile.min_version) < 0) {
+        throw new BrError(
+          "not_found",
+          `Cannot use the agent program "${program}" ${version}: profile "${profile.name}" needs ${profile.min_version} or newer`,
+          { hint: `upgrade ${program} (${path}) or pick another agent` },
+        );
+      }
+    }
+    out.push({ program, path, version });
+  }
+  return out;
 }
 
 /** Reads usage from the log according to the profile. */

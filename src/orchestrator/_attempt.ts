@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Project } from "../core/project.ts";
 import { startAgent } from "./_agent.ts";
-import type { Outcome } from "./_checks.ts";
+import { type Outcome, STOPPED_NOTE } from "./_checks.ts";
 import { recordTaskUsage } from "./_ledger.ts";
 import { taskPrompt } from "./_prompt.ts";
 import type { Repo, TaskRow } from "./_repo.ts";
@@ -45,17 +45,25 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
   task.log = log;
   await repo.updateTask(task.id, { phase: "agent", log, runs: task.runs + 1 });
   task.runs += 1;
-  const agent = await startAgent({
-    profile: s.profile,
-    feature: task.feature,
-    worktree: task.worktree,
-    prompt: await taskPrompt(project, task.feature, task.branch),
-    promptFile,
-    projectRoot: project.root,
-    log,
-    promptArgMax: s.promptArgMax,
-    env: project.env,
-  });
+  let agent;
+  try {
+    agent = await startAgent({
+      profile: s.profile,
+      feature: task.feature,
+      worktree: task.worktree,
+      prompt: await taskPrompt(project, task.feature, task.branch),
+      promptFile,
+      projectRoot: project.root,
+      log,
+      promptArgMax: s.promptArgMax,
+      env: project.env,
+    });
+  } catch (err) {
+    // The machine's fault, not the feature's: the task fails without blocking the feature.
+    const reason = (err as Error).message;
+    await Deno.writeTextFile(log, `br: ${reason}\n`, { append: true });
+    return { state: "failed", reason, retry: false, environment: true };
+  }
   task.agent_pid = agent.pid;
   await repo.updateTask(task.id, { agent_pid: agent.pid, agent_pid_start: agent.pidStart });
   await repo.updateWorker(worker, { pid: agent.pid, heartbeat_at: now() });
@@ -81,11 +89,13 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
   const result = await Promise.race([agent.exited, timedOut, stopped]);
   clearTimeout(timer);
   clearInterval(beat);
-  if (result === "timeout" || result === "stop") await agent.stop();
+  // A stop must be quick (SIGKILL after half a second); a timeout gives the agent longer to
+  // end cleanly.
+  if (result === "timeout" || result === "stop") await agent.stop(result === "stop" ? 500 : 3000);
   await repo.updateTask(task.id, { agent_pid: null, agent_pid_start: null });
   await repo.updateWorker(worker, { pid: null });
   await recordTaskUsage(project, repo, s.profile, task, log);
-  if (result === "stop") return { state: "cancelled", reason: "stopped before it finished" };
+  if (result === "stop") return { state: "cancelled", reason: STOPPED_NOTE };
   if (result === "timeout") {
     const msg = `agent timed out after ${Math.round(s.timeoutMs / 1000)} s and was killed`;
     await Deno.writeTextFile(log, `br: ${msg}\n`, { append: true });

@@ -45,16 +45,49 @@ export function killGroup(pid: number, signal: Deno.Signal = "SIGTERM"): boolean
   }
 }
 
+/** True while any process of the group led by `pgid` is left (zombies do not count). */
+function groupAlive(pgid: number): boolean {
+  if (Deno.build.os !== "linux") {
+    try {
+      Deno.kill(-pgid, "SIGCONT");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    for (const e of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(e.name)) continue;
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        // state, ppid, pgrp
+        if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
 /**
- * Stops a process group: SIGTERM, then SIGKILL after `graceMs` if it still runs. Resolves
- * when it is gone (or after the SIGKILL).
+ * Stops a process group: SIGTERM, then SIGKILL once `graceMs` has passed with any process of
+ * it (the leader or what it started) still running. Resolves when the group is gone, or just
+ * after the SIGKILL.
  */
 export async function stopGroup(pid: number, start: string | null, graceMs = 3000): Promise<void> {
+  if (!processAlive(pid, start) && !groupAlive(pid)) return;
   if (!killGroup(pid, "SIGTERM")) return;
   const until = Date.now() + graceMs;
   while (Date.now() < until) {
-    if (!processAlive(pid, start)) return;
-    await new Promise((r) => setTimeout(r, 50));
+    if (!processAlive(pid, start) && !groupAlive(pid)) return;
+    await new Promise((r) => setTimeout(r, 25));
   }
   killGroup(pid, "SIGKILL");
+  // SIGKILL cannot be ignored: wait (briefly) until the kernel has ended them.
+  const hard = Date.now() + 1000;
+  while (Date.now() < hard && groupAlive(pid)) await new Promise((r) => setTimeout(r, 10));
 }

@@ -78,6 +78,8 @@ export interface TaskRow {
   cache_creation_tokens: number;
   cache_read_tokens: number;
   runs: number;
+  /** The checks passed before the merge (JSON list); absent before the row is written. */
+  gates?: string | null;
 }
 
 /** One row of `parallel_workers`. */

@@ -19,8 +19,11 @@ import { loadSettings, type SettingsOverrides } from "./_settings.ts";
 import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore, readStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
+import { checkAgent } from "./_agent.ts";
+import { STOPPED_NOTE } from "./_checks.ts";
 import type {
   InterruptedMerge,
+  ParallelReport,
   ParallelStatus,
   RecoveryReport,
   RunReport,
@@ -171,6 +174,8 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
   }
   const repo = await repoOf(project);
   await assertNoOpenRun(repo);
+  // Before any task: a missing or too old agent is the machine's problem, not a feature's.
+  await checkAgent(settings.profile, project.env, root);
   const file = await loadFeatures(project);
   const chosen = selectFeatures(file.features, options.allReady ? undefined : options.features);
   if (chosen.length === 0) return { run: null, tasks: [], workers: [], claims: [], recovery: null };
@@ -237,6 +242,7 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
     cache_creation_tokens: 0,
     cache_read_tokens: 0,
     runs: 0,
+    gates: null,
   }));
   await repo.createRun(run, tasks);
   project.bus.emit("build.started", {
@@ -280,13 +286,13 @@ export async function resumeParallel(
   options: ResumeOptions = {},
 ): Promise<RunReport> {
   const repo = await repoOf(project);
-  const run = await findOpenRun(repo, options.run);
-  if (run.state !== "running") {
+  const run = await findResumable(repo, options.run);
+  if (run.state !== "running" && run.state !== "stopped") {
     throw new BrError("conflict", `Run ${run.id} has already ended (${run.state})`, {
       hint: 'start a new one with "br parallel run"',
     });
   }
-  if (orchestratorAlive(run) && run.pid !== Deno.pid) {
+  if (run.state === "running" && orchestratorAlive(run) && run.pid !== Deno.pid) {
     throw new BrError("conflict", `Run ${run.id} is still running (br process ${run.pid})`, {
       hint: `wait for it, or run "br parallel stop ${run.id}"`,
     });
@@ -302,9 +308,16 @@ export async function resumeParallel(
     noMerge: !!saved.no_merge,
     base: run.base_branch ?? undefined,
   });
+  await checkAgent(settings.profile, project.env, project.root);
+  const requeued: string[] = [];
+  if (run.state === "stopped") {
+    // No other run may be open meanwhile; then the stopped tasks go back to the queue.
+    await assertNoOpenRun(repo);
+    requeued.push(...await reopenStopped(project, repo, run));
+  }
   const recovery: RecoveryReport = {
     orphans_stopped: [],
-    requeued: [],
+    requeued,
     continued: [],
     claims_released: 0,
     interrupted_merges: await settleMerges(
@@ -347,6 +360,47 @@ export async function resumeParallel(
   recovery.claims_released = await repo.releaseRun(run.id);
   await new Driver(project, repo, run, settings, options.signal, continueTasks).drive();
   return { ...(await buildStatus(project, repo, await repo.getRun(run.id))), recovery };
+}
+
+/** The run `id`, else the newest open run, else the newest run when it was stopped. */
+async function findResumable(repo: Repo, id: string | undefined): Promise<RunRow> {
+  if (id || (await repo.runningRuns()).length > 0) return findOpenRun(repo, id);
+  const last = await repo.latestRun();
+  if (last?.state === "stopped") return last;
+  return findOpenRun(repo, id);
+}
+
+/**
+ * Opens a stopped run again: its stopped tasks go back to pending (the stopped attempt does not
+ * count), except those whose feature was since completed, blocked or removed.
+ */
+async function reopenStopped(project: Project, repo: Repo, run: RunRow): Promise<string[]> {
+  const file = await loadFeatures(project);
+  const byId = new Map(file.features.map((f) => [f.id, f]));
+  const requeued: string[] = [];
+  for (const task of await repo.tasks(run.id)) {
+    if (task.state !== "cancelled" || task.error !== STOPPED_NOTE) continue;
+    const status = byId.get(task.feature)?.status;
+    if (!status || status === "complete" || status === "blocked") continue;
+    await repo.updateTask(task.id, {
+      state: "pending",
+      phase: "resumed",
+      attempt: Math.max(0, task.attempt - (task.started_at ? 1 : 0)),
+      finished_at: null,
+      error: null,
+      next_attempt_at: null,
+    });
+    requeued.push(task.feature);
+  }
+  const iso = project.clock.now().toISOString();
+  await repo.updateRun(run.id, {
+    state: "running",
+    stop_requested: 0,
+    finished_at: null,
+    updated_at: iso,
+  });
+  run.state = "running";
+  return requeued;
 }
 
 /** Task phases after the agent: the checks and the merge (resume continues them). */
@@ -420,6 +474,36 @@ export async function parallelStatus(project: Project, runId?: string): Promise<
     });
   }
   return buildStatus(project, repo, run);
+}
+
+/**
+ * The summary of a run (default: the newest): per task its outcome, duration, attempts, cost,
+ * the checks it passed and its merge commit.
+ *
+ * @throws {BrError} `not_found` for an unknown run id or when there is no run.
+ */
+export async function parallelReport(project: Project, runId?: string): Promise<ParallelReport> {
+  const st = await parallelStatus(project, runId);
+  if (!st.run) {
+    throw new BrError("not_found", "No parallel run yet", {
+      hint: 'start one with "br parallel run"',
+    });
+  }
+  return {
+    run: st.run,
+    tasks: st.tasks.map((t) => ({
+      feature: t.feature,
+      name: t.name,
+      outcome: t.state,
+      duration_ms: t.elapsed_ms,
+      attempts: t.attempt,
+      cost_usd: t.cost_usd,
+      tokens: t.tokens,
+      gates: t.gates,
+      merge_commit: t.merge_commit,
+      note: t.error,
+    })),
+  };
 }
 
 /** Every run, newest first. */

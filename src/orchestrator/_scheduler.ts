@@ -9,8 +9,9 @@ import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import { findFeature, loadFeatures, setFeatureStatus } from "../features/mod.ts";
 import { checkBudgets } from "../cost/mod.ts";
+import { acceptanceEvidence } from "../quality/mod.ts";
 import { agentAttempt } from "./_attempt.ts";
-import { type Outcome, syncAndCheck } from "./_checks.ts";
+import { type Outcome, STOPPED_NOTE, syncAndCheck } from "./_checks.ts";
 import { commitStatus, currentBranch, mergeBranch } from "./_merge.ts";
 import { processStartTime } from "./_process.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
@@ -19,6 +20,9 @@ import { countTasks } from "./_status.ts";
 import { commitLeftovers, copyIncluded, ensureWorktree, removeWorktree } from "./_worktree.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** How often a running driver looks for a stop request. */
+const STOP_POLL_MS = 100;
 
 /** Runs one run to its end (used by both `run` and `resume`). */
 export class Driver {
@@ -110,10 +114,14 @@ export class Driver {
     this.#signal?.addEventListener("abort", onAbort);
     const beat = setInterval(() => {
       repo.updateRun(runId, { heartbeat_at: this.#now() }).catch(() => {});
+    }, this.#s.heartbeatMs);
+    // "br parallel stop" sets the flag in the store: read often, so a stop takes well under
+    // a second whatever the heartbeat.
+    const stopPoll = setInterval(() => {
       repo.getRun(runId).then((r) => {
         if (r?.stop_requested) this.#requestStop();
       }).catch(() => {});
-    }, this.#s.heartbeatMs);
+    }, Math.min(STOP_POLL_MS, this.#s.heartbeatMs));
     try {
       while (true) {
         const tasks = await repo.tasks(runId);
@@ -125,7 +133,7 @@ export class Driver {
               await repo.updateTask(t.id, {
                 state: "cancelled",
                 phase: null,
-                error: "stopped before it finished",
+                error: STOPPED_NOTE,
                 finished_at: this.#now(),
               });
             }
@@ -138,16 +146,16 @@ export class Driver {
       }
     } finally {
       clearInterval(beat);
+      clearInterval(stopPoll);
       this.#signal?.removeEventListener("abort", onAbort);
       await Promise.allSettled([...this.#active.values()]);
     }
     const tasks = await repo.tasks(runId);
     const counts = countTasks(tasks);
-    const state = this.#stopping
-      ? "stopped"
-      : counts.failed + counts.conflict + counts.skipped > 0
-      ? "failed"
-      : "completed";
+    // A task left for review counts against a run that was asked to merge (not --no-merge).
+    const unmerged = counts.failed + counts.conflict + counts.skipped +
+      (this.#s.noMerge ? 0 : counts.review);
+    const state = this.#stopping ? "stopped" : unmerged > 0 ? "failed" : "completed";
     const done = tasks.filter((t) => t.state !== "pending" && t.state !== "skipped");
     if (done.length) {
       await this.#commitStatus(
@@ -364,9 +372,30 @@ export class Driver {
     }
     // Bring the base in first: the checks then see what the merge will produce (other
     // features merged meanwhile included), and a conflict shows up before any gate runs.
-    const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true);
+    const checked = await syncAndCheck(project, s, this.#run.base_branch!, task, true, signal);
     if ("state" in checked) return checked;
-    if (signal.aborted) return { state: "cancelled", reason: "stopped before it finished" };
+    if (signal.aborted) return { state: "cancelled", reason: STOPPED_NOTE };
+    let notes = checked.notes;
+    // The test command ran only in the first check: it stays in the list after a re-check.
+    let gates = checked.gates;
+    await repo.updateTask(task.id, { gates: JSON.stringify(gates) });
+    const evidence: string[] = [];
+    if (!s.noMerge && s.onSuccess === "complete") {
+      // Merged as complete, the feature must pass the evidence rule the gaps gate applies on
+      // the base; otherwise every later run would trip on it.
+      const feature = findFeature(await loadFeatures(project), task.feature);
+      const ev = await acceptanceEvidence(project, feature, { cwd: task.worktree });
+      if (ev.criteria === 0) {
+        evidence.push(
+          `warning: feature "${feature.id}" has no acceptance criteria, so nothing shows it works (add some: br feature update ${feature.id} --acceptance "...")`,
+        );
+      } else if (ev.problem) {
+        return {
+          state: "review",
+          reason: `not merged as complete: feature "${feature.id}": ${ev.problem}`,
+        };
+      }
+    }
     await this.#phase(task, "merge");
     if (s.noMerge) return { state: "review", reason: null };
     const outcome = await this.#serial(async (): Promise<Outcome> => {
@@ -376,13 +405,16 @@ export class Driver {
       if (now !== checked.tip) {
         const again = await syncAndCheck(project, s, this.#run.base_branch!, task, false);
         if ("state" in again) return again;
+        notes = again.notes;
+        gates = [...again.gates, ...gates.filter((g) => !again.gates.includes(g))];
+        await repo.updateTask(task.id, { gates: JSON.stringify(gates) });
       }
       const merged = await mergeBranch(
         project.root,
         this.#run.base_branch!,
         task.branch,
         s.merge,
-        `br: merge ${task.feature} (${task.name})\n\nbr parallel run ${this.#run.id}`,
+        await this.#mergeMessage(task, gates),
         { run: task.run_id, task: task.id },
       );
       if (merged.kind === "conflict") {
@@ -392,7 +424,8 @@ export class Driver {
       // Recorded before anything else, so a crash from here on never merges twice.
       await repo.updateTask(task.id, { merge_commit: merged.commit });
       await this.#setStatus(task.feature, s.onSuccess);
-      return { state: "merged", commit: merged.commit };
+      const note = [...evidence, ...notes].join(" | ");
+      return { state: "merged", commit: merged.commit, note: note || null };
     });
     if (outcome.state === "merged" && s.cleanup) {
       // Forced: the work is merged, and anything untracked was left by the test command.
@@ -404,6 +437,28 @@ export class Driver {
       });
     }
     return outcome;
+  }
+
+  /**
+   * The merge commit's message: what a reviewer needs to follow the merge (the feature, the
+   * agent, attempts, checks passed, tokens and cost), as trailers under the subject.
+   */
+  async #mergeMessage(task: TaskRow, gates: string[]): Promise<string> {
+    const row = (await this.#repo.getTask(task.id)) ?? task;
+    const n = (v: number) => v.toLocaleString("en-US");
+    return [
+      `br: merge ${task.feature} (${task.name})`,
+      "",
+      `Feature: ${task.feature}`,
+      `Agent: ${this.#s.profile.name}${this.#s.profile.model ? ` (${this.#s.profile.model})` : ""}`,
+      `Attempts: ${row.attempt} of ${row.max_attempts}`,
+      `Gates-Passed: ${gates.join(", ") || "none configured"}`,
+      `Tokens: ${n(row.input_tokens)} input, ${n(row.output_tokens)} output, ${
+        n(row.cache_creation_tokens)
+      } cache creation, ${n(row.cache_read_tokens)} cache read`,
+      `Cost: ${row.cost_usd === null ? "not reported" : `$${row.cost_usd.toFixed(4)}`}`,
+      `Run: ${this.#run.id}`,
+    ].join("\n");
   }
 
   /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */
@@ -438,7 +493,11 @@ export class Driver {
       return;
     }
     const state = as ?? outcome.state;
-    const reason = "reason" in outcome ? outcome.reason : null;
+    const reason = "reason" in outcome
+      ? outcome.reason
+      : outcome.state === "merged"
+      ? outcome.note ?? null
+      : null;
     await repo.updateTask(task.id, {
       state,
       phase: null,
@@ -452,7 +511,9 @@ export class Driver {
       // Status, status commit and cleanup ran with the merge.
     } else if (outcome.state === "review") {
       await this.#setStatus(task.feature, "testing");
-    } else if (outcome.state === "cancelled") {
+    } else if (
+      outcome.state === "cancelled" || (outcome.state === "failed" && outcome.environment)
+    ) {
       await this.#setStatus(task.feature, "planned");
     } else if (!as) {
       await this.#setStatus(task.feature, "blocked", `br parallel: ${reason}`);

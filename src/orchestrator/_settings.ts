@@ -20,6 +20,8 @@ export interface AgentProfile {
   model: string | null;
   /** Extra environment of the agent. */
   env: Record<string, string>;
+  /** Oldest version of the program (`<program> --version`) whose flags and output br uses. */
+  min_version: string | null;
 }
 
 /** The built-in profiles (a profile of the same name in config replaces one). */
@@ -33,16 +35,21 @@ export const BUILTIN_PROFILES: Readonly<Record<string, AgentProfile>> = {
     usage: "claude",
     model: null,
     env: {},
+    // --permission-mode and the result's total_cost_usd.
+    min_version: "1.0.0",
   },
   codex: {
     name: "codex",
-    command: "codex exec --json --full-auto {prompt}",
+    // --full-auto is gone from current Codex; the sandbox mode says the same for exec.
+    command: "codex exec --json --sandbox workspace-write {prompt}",
     stdin: false,
-    long_command: "codex exec --json --full-auto -",
+    long_command: "codex exec --json --sandbox workspace-write -",
     long_stdin: true,
     usage: "codex",
     model: null,
     env: {},
+    // exec --json with thread/turn/item events (turn.completed carries the usage).
+    min_version: "0.44.0",
   },
   aider: {
     name: "aider",
@@ -53,6 +60,7 @@ export const BUILTIN_PROFILES: Readonly<Record<string, AgentProfile>> = {
     usage: "none",
     model: null,
     env: {},
+    min_version: null,
   },
 };
 
@@ -164,6 +172,7 @@ export async function loadSettings(
       usage: "auto",
       model: null,
       env: {},
+      min_version: null,
     };
   } else {
     const name = flags.agent ?? get<string>("agent");
@@ -179,6 +188,7 @@ export async function loadSettings(
         usage: custom.usage ?? "auto",
         model: custom.model ?? null,
         env: custom.env ?? {},
+        min_version: custom.min_version ?? null,
       };
     } else if (builtin) profile = builtin;
     else {

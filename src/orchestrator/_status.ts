@@ -82,6 +82,7 @@ export async function taskStatus(
     finished_at: t.finished_at,
     elapsed_ms: started === null ? null : Math.max(0, (ended ?? now.getTime()) - started),
     error: t.error,
+    gates: t.gates ? JSON.parse(t.gates) : [],
     conflict_files: t.conflict_files ? JSON.parse(t.conflict_files) : [],
     merge_commit: t.merge_commit,
     cost_usd: t.cost_usd === null ? null : round6(t.cost_usd),

@@ -26,6 +26,8 @@ const profileSchema = z.looseObject({
   usage: z.enum(["auto", "claude", "codex", "none"]).default("auto"),
   model: z.string().nullable().default(null),
   env: z.record(z.string(), z.string()).default({}),
+  min_version: z.string().regex(/^\d+(\.\d+){0,2}$/, "use a version like 1.2.3").nullable()
+    .default(null),
 });
 
 /** Settings of `br parallel` (section `parallel`). */

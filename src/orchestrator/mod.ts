@@ -25,6 +25,7 @@
 export { cleanupParallel, pauseParallel, stopParallel } from "./_admin.ts";
 export {
   listParallelRuns,
+  parallelReport,
   parallelStatus,
   type ResumeOptions,
   resumeParallel,
@@ -45,6 +46,7 @@ export type {
   ClaimStatus,
   CleanupReport,
   InterruptedMerge,
+  ParallelReport,
   ParallelStatus,
   PauseResult,
   RecoveryReport,
@@ -52,6 +54,7 @@ export type {
   RunSummary,
   StopResult,
   TaskCounts,
+  TaskReport,
   TaskStatus,
   WorkerStatus,
 } from "./types.ts";

@@ -82,8 +82,13 @@ export interface TaskStatus {
   finished_at: string | null;
   /** Milliseconds since it started (until it finished). */
   elapsed_ms: number | null;
-  /** Why it failed, was skipped or was not merged. */
+  /**
+   * Why it did not merge (failed, review, conflict, skipped, cancelled), or for a merged task
+   * its note: warnings (no acceptance criteria) and gate problems already on the base.
+   */
   error: string | null;
+  /** The checks it passed before its merge (`buildrunner-files`, the gates, `tests`). */
+  gates: string[];
   /** Files of a merge conflict. */
   conflict_files: string[];
   /** The base commit after the merge. */
@@ -201,4 +206,36 @@ export interface CleanupReport {
   branches_deleted: string[];
   /** Worktrees kept, with the reason. */
   kept: { worktree: string; reason: string }[];
+}
+
+/** One task in the summary of a run (`br parallel report`). */
+export interface TaskReport {
+  /** Feature id. */
+  feature: string;
+  /** Feature name. */
+  name: string;
+  /** Final state: merged, review, conflict, failed, skipped, cancelled (or still running). */
+  outcome: string;
+  /** Milliseconds of its last attempt, agent to merge. */
+  duration_ms: number | null;
+  /** Agent attempts made. */
+  attempts: number;
+  /** USD of its agent runs (null when none was reported). */
+  cost_usd: number | null;
+  /** Tokens of its agent runs. */
+  tokens: { input: number; output: number; cache_creation: number; cache_read: number };
+  /** The checks it passed before its merge. */
+  gates: string[];
+  /** The commit its merge made or moved the base to. */
+  merge_commit: string | null;
+  /** Why it did not merge, or the note of a merged task. */
+  note: string | null;
+}
+
+/** The summary of one run (`br parallel report`). */
+export interface ParallelReport {
+  /** The run. */
+  run: RunSummary;
+  /** One entry per task, in the run's order. */
+  tasks: TaskReport[];
 }

@@ -192,6 +192,35 @@ async function evidenceProblem(
   return `no test names "${f.id}" or lies in its files (acceptance evidence is missing)`;
 }
 
+/** Whether a feature would pass the evidence rule if it were complete. */
+export interface AcceptanceEvidence {
+  /** Its number of acceptance criteria (0: the rule cannot apply). */
+  criteria: number;
+  /** What is missing (null: the evidence is there). */
+  problem: string | null;
+}
+
+/**
+ * Applies the evidence rule of the gaps gate to one feature in the tree `cwd` (default: the
+ * project root), as if it were complete: its declared `evidence` paths exist, or a test file
+ * names its id or lies inside its `files`.
+ */
+export async function acceptanceEvidence(
+  project: Project,
+  feature: Feature,
+  options: GapOptions = {},
+): Promise<AcceptanceEvidence> {
+  const root = options.cwd ?? project.root;
+  if (feature.acceptance.length === 0) {
+    return { criteria: 0, problem: "has no acceptance criteria" };
+  }
+  const analysis = options.analysis ?? await analyzeTree(root);
+  return {
+    criteria: feature.acceptance.length,
+    problem: await evidenceProblem(root, feature, analysis),
+  };
+}
+
 /**
  * The feature ids of `PROJECT_SPEC.md` (read with the spec parser), or null when there is no
  * spec or it has no Features section.

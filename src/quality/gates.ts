@@ -46,6 +46,11 @@ export interface RunGatesOptions {
   cwd?: string;
   /** Overrides `quality.threshold` for the quality gate. */
   threshold?: number;
+  /**
+   * Emit no event (a comparison run on another tree, such as the base a parallel task is
+   * judged against).
+   */
+  quiet?: boolean;
 }
 
 type GateFn = () => Promise<Omit<GateResult, "gate" | "duration_ms">>;
@@ -75,7 +80,8 @@ export async function runGates(
   // One scan serves the security gate and the quality score's security dimension; it emits
   // security.finding events only when the security gate is part of the run.
   let scan: ReturnType<typeof newSecurityFindings> | null = null;
-  const findings = () => scan ??= newSecurityFindings(project, root, ordered.includes("security"));
+  const findings = () =>
+    scan ??= newSecurityFindings(project, root, !options.quiet && ordered.includes("security"));
 
   const gates: Record<string, GateFn> = {
     features: async () => {
@@ -162,6 +168,7 @@ export async function runGates(
     const duration_ms = Math.round(performance.now() - start);
     const result = { gate, ...out, duration_ms };
     results.push(result);
+    if (options.quiet) continue;
     project.bus.emit(result.passed ? "gate.passed" : "gate.failed", {
       gate,
       counts: result.counts,

@@ -23,9 +23,10 @@
  * @module
  */
 import type { Project } from "../core/project.ts";
+import type { Feature } from "../features/mod.ts";
 import type { Analysis } from "./_analysis.ts";
 import type { QualitySettings } from "./_settings.ts";
-import type { GapOptions } from "./gaps.ts";
+import type { AcceptanceEvidence, GapOptions } from "./gaps.ts";
 import type { GateReport, RunGatesOptions } from "./gates.ts";
 import type { GuardOptions, GuardReport } from "./guard.ts";
 import type { GapReport } from "./model.ts";
@@ -43,7 +44,7 @@ export {
   gapsToSarif,
   QUALITY_WEIGHTS,
 } from "./model.ts";
-export type { GapOptions } from "./gaps.ts";
+export type { AcceptanceEvidence, GapOptions } from "./gaps.ts";
 export type { QualityDimension, QualityFinding, QualityOptions, QualityReport } from "./quality.ts";
 export type { GuardOptions, GuardReport, GuardViolation } from "./guard.ts";
 export type { GateReport, GateResult, RunGatesOptions } from "./gates.ts";
@@ -104,6 +105,18 @@ export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
  */
 export async function analyzeGaps(project: Project, options: GapOptions = {}): Promise<GapReport> {
   return (await import("./gaps.ts")).analyzeGaps(project, options);
+}
+
+/**
+ * Applies the evidence rule of the gaps gate to one feature in a tree, as if it were complete
+ * (used before `br parallel` merges a feature as complete).
+ */
+export async function acceptanceEvidence(
+  project: Project,
+  feature: Feature,
+  options: GapOptions = {},
+): Promise<AcceptanceEvidence> {
+  return (await import("./gaps.ts")).acceptanceEvidence(project, feature, options);
 }
 
 /**

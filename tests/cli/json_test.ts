@@ -145,6 +145,7 @@ const RUNS: string[][] = [
   ["import", "taskmaster"],
   ["import", "speckit", "specs/none/tasks.md"],
   ["export", "taskmaster"],
+  ["parallel", "report"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */

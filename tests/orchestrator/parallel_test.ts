@@ -156,7 +156,7 @@ Deno.test("br parallel run: a crashing agent is retried, then the task fails", a
     ["parallel", "run", "--retries", "1", "--agent-command", AGENT_COMMAND, "--json"],
     { FIXTURE_MODES: "boom=crash,fine=commit" },
   );
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   assert.equal(rep.run.state, "failed");
   const boom = task(rep, "boom");
@@ -192,7 +192,7 @@ Deno.test("br parallel run: a hung agent and everything it started are killed at
     { FIXTURE_MODE: "hang" },
   );
   assert.ok(Date.now() - t0 < 15_000);
-  assert.equal(res.code, 7, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const stuck = task(json<Report>(res), "stuck");
   assert.equal(stuck.state, "failed");
   assert.match(stuck.error!, /timed out after 1 s/);
@@ -206,7 +206,7 @@ Deno.test("br parallel run: a merge conflict is reported with its files and the 
   const res = await p.br(
     ["parallel", "run", "--workers", "2", "--agent-command", `${AGENT_COMMAND} conflict`, "--json"],
   );
-  assert.equal(res.code, 5, res.stderr + res.stdout);
+  assert.equal(res.code, 10, res.stderr + res.stdout);
   const rep = json<Report>(res);
   const states = rep.tasks.map((t) => t.state).sort();
   assert.deepEqual(states, ["conflict", "merged"]);
@@ -276,6 +276,45 @@ Deno.test("br parallel resume: after SIGKILL of br the run completes without dup
   assert.equal(merges.length, 1);
   const listed = json<{ id: string; state: string }[]>(await p.br(["parallel", "list", "--json"]));
   assert.deepEqual(listed.map((r) => r.state), ["completed"]);
+});
+
+Deno.test("br parallel stop: every agent process is gone when it returns (SIGKILL after SIGTERM); resume finishes the tasks", async () => {
+  await using p = await parallelProject([{ id: "deaf" }, { id: "mute" }]);
+  // The default heartbeat: the stop must not wait for it.
+  const child = spawnBr(p.path, [
+    "parallel",
+    "run",
+    "--workers",
+    "2",
+    "--agent-command",
+    AGENT_COMMAND,
+  ], { ...p.env, FIXTURE_MODE: "stubborn", BR_PARALLEL__HEARTBEAT: "5s", NO_COLOR: "1" });
+  const pidFiles = ["deaf", "mute"].map((f) => `${p.log}.${f}.pid`);
+  for (let i = 0; i < 300; i++) {
+    if ((await Promise.all(pidFiles.map(exists))).every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pids = (await Promise.all(pidFiles.map((f) => Deno.readTextFile(f))))
+    .flatMap((t) => t.trim().split(" ").map(Number));
+  assert.equal(pids.length, 4, "the agents did not start");
+  const stop = await p.br(["parallel", "stop", "--json"]);
+  assert.equal(stop.code, 0, stop.stderr + stop.stdout);
+  assert.equal(json<{ state: string }>(stop).state, "stopped");
+  for (const pid of pids) assert.equal(await alive(pid), false, `process ${pid} survived the stop`);
+  assert.equal((await child.status).code, 130);
+  const st = json<Report>(await p.br(["parallel", "status", "--json"]));
+  assert.deepEqual(st.tasks.map((t) => t.state), ["cancelled", "cancelled"]);
+  // Stopped, not lost: resume reruns both (the stopped attempt does not count).
+  const res = await p.br(["parallel", "resume", "--json"]);
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const rep = json<Report>(res);
+  assert.equal(rep.run.id, st.run.id);
+  assert.deepEqual(rep.tasks.map((t) => [t.feature, t.state, t.attempt]), [
+    ["deaf", "merged", 1],
+    ["mute", "merged", 1],
+  ]);
+  assert.deepEqual(rep.recovery!.requeued, ["deaf", "mute"]);
+  assert.equal((await featureStatus(p.path, "deaf")).status, "complete");
 });
 
 Deno.test("br parallel stop: with its br process gone, stop kills the orphaned agents itself", async () => {

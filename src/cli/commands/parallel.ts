@@ -16,6 +16,12 @@ const runArg = {
   }],
 } as const;
 
+const allowPartialFlag = {
+  kind: "boolean",
+  brief: "Exit 0 even when a task ends in review, failed, conflict or skipped",
+  optional: true,
+} as const;
+
 function parseCount(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got "${raw}"`);
@@ -70,13 +76,14 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
             brief: "Leave finished branches for review instead of merging",
             optional: true,
           },
+          allowPartial: allowPartialFlag,
         },
       },
     }),
     resume: command({
       load: async () => (await import("./parallel_run.ts")).resume,
-      brief: "Continue a paused run, or a run whose br process was killed",
-      parameters: { flags: commonFlags, positional: runArg },
+      brief: "Continue a paused or stopped run, or a run whose br process was killed",
+      parameters: { flags: { ...commonFlags, allowPartial: allowPartialFlag }, positional: runArg },
     }),
     pause: command({
       load: async () => (await import("./parallel_run.ts")).pause,
@@ -87,6 +94,17 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./parallel_run.ts")).status,
       brief: "Tasks, workers and claims of a run",
       parameters: { flags: commonFlags, positional: runArg },
+    }),
+    report: command({
+      load: async () => (await import("./parallel_run.ts")).report,
+      brief: "Summary of a run: per task outcome, duration, attempts, cost, gates, merge commit",
+      parameters: {
+        flags: {
+          ...commonFlags,
+          format: textFlag("Output format: text, json or markdown (--json = json)", "format"),
+        },
+        positional: runArg,
+      },
     }),
     list: command({
       load: async () => (await import("./parallel_run.ts")).list,

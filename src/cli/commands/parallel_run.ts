@@ -4,6 +4,8 @@ import {
   cleanupParallel,
   type InterruptedMerge,
   listParallelRuns,
+  type ParallelReport,
+  parallelReport,
   type ParallelStatus,
   parallelStatus,
   parseDuration,
@@ -22,6 +24,7 @@ import {
   printJson,
   type ProjectFlags,
   setExit,
+  usage,
   warn,
   withProject,
 } from "../output.ts";
@@ -39,6 +42,7 @@ interface RunFlags extends Common {
   maxCost?: number;
   base?: string;
   noMerge?: boolean;
+  allowPartial?: boolean;
 }
 
 function progress(ctx: BrContext, json: boolean | undefined) {
@@ -90,7 +94,23 @@ function interruptedLine(m: InterruptedMerge): string {
     : `The merge of ${m.feature} in ${where} had committed; git's leftover merge state was cleared`;
 }
 
-async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise<void> {
+/** One line per task for the end of a run: feature, state, and why it did not merge. */
+function summaryLine(t: TaskStatus): string {
+  const why = t.state === "merged"
+    ? (t.merge_commit ? ` (${t.merge_commit.slice(0, 12)})` : "") + (t.error ? `: ${t.error}` : "")
+    : t.state === "conflict"
+    ? `: conflict in ${t.conflict_files.join(", ")}`
+    : t.error
+    ? `: ${t.error}`
+    : "";
+  return `${t.feature}: ${t.state}${why}`;
+}
+
+async function runReport(
+  ctx: BrContext,
+  flags: JsonFlags & { allowPartial?: boolean },
+  rep: RunReport,
+): Promise<void> {
   if (flags.json) printJson(ctx, rep);
   else if (!rep.run) print(ctx, "No feature is ready to run.");
   else {
@@ -104,10 +124,14 @@ async function report(ctx: BrContext, flags: JsonFlags, rep: RunReport): Promise
     }
     await renderStatus(ctx, rep);
   }
-  const c = rep.run?.counts;
-  if (rep.run?.state === "stopped") setExit(ctx, ExitCode.interrupted);
-  else if (c && (c.failed > 0 || c.skipped > 0)) setExit(ctx, ExitCode.external);
-  else if (c && c.conflict > 0) setExit(ctx, ExitCode.conflict);
+  if (!rep.run) return;
+  // Stderr, so that it follows --json output too: what each task came to, and why.
+  for (const t of rep.tasks) warn(ctx, summaryLine(t));
+  if (rep.run.state === "stopped") setExit(ctx, ExitCode.interrupted);
+  // "failed": a task ended failed, skipped, in conflict, or in review of a run that merges.
+  else if (rep.run.state === "failed" && !flags.allowPartial) {
+    setExit(ctx, ExitCode.checkFailed);
+  }
 }
 
 /** `br parallel run` */
@@ -138,17 +162,21 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
         noMerge: flags.noMerge,
         signal,
       });
-      await report(this, flags, rep);
+      await runReport(this, flags, rep);
     });
   });
 }
 
 /** `br parallel resume` */
-export function resume(this: BrContext, flags: Common, id?: string): Promise<void> {
+export function resume(
+  this: BrContext,
+  flags: Common & { allowPartial?: boolean },
+  id?: string,
+): Promise<void> {
   return withProject(this, flags, async (project) => {
     // A paused run whose br process is alive goes on there; any other run is recovered here.
     const open = await parallelStatus(project, id);
-    if (open.run?.paused && !open.run.interrupted) {
+    if (open.run?.state === "running" && open.run.paused && !open.run.interrupted) {
       const res = await pauseParallel(project, { run: open.run.id, paused: false });
       if (flags.json) return printJson(this, res);
       return print(
@@ -158,7 +186,7 @@ export function resume(this: BrContext, flags: Common, id?: string): Promise<voi
     }
     project.bus.on("*", progress(this, flags.json));
     return withInterrupt(async (signal) => {
-      await report(this, flags, await resumeParallel(project, { run: id, signal }));
+      await runReport(this, flags, await resumeParallel(project, { run: id, signal }));
     });
   });
 }
@@ -225,6 +253,72 @@ export function status(this: BrContext, flags: Common, id?: string): Promise<voi
     const st = await parallelStatus(project, id);
     if (flags.json) return printJson(this, st);
     await renderStatus(this, st);
+  });
+}
+
+function reportMarkdown(rep: ParallelReport): string {
+  const r = rep.run;
+  const cell = (v: string) => v.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const lines = [
+    `# Parallel run ${r.id}`,
+    "",
+    `${r.state}, agent ${r.agent}, ${r.workers} worker(s), base \`${r.base_branch}\`, started ${r.created_at}${
+      r.finished_at ? `, finished ${r.finished_at}` : ""
+    }, cost ${fmtUsd(r.cost_usd)}`,
+    "",
+    "| Feature | Outcome | Duration | Attempts | Cost | Gates | Merge commit | Note |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const t of rep.tasks) {
+    lines.push(
+      `| ${
+        [
+          t.feature,
+          t.outcome,
+          fmtMs(t.duration_ms),
+          String(t.attempts),
+          fmtUsd(t.cost_usd),
+          t.gates.join(", ") || "-",
+          t.merge_commit ? `\`${t.merge_commit.slice(0, 12)}\`` : "-",
+          t.note ?? "",
+        ].map(cell).join(" | ")
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** `br parallel report` */
+export function report(
+  this: BrContext,
+  flags: Common & { format?: string },
+  id?: string,
+): Promise<void> {
+  const format = flags.json ? "json" : (flags.format ?? "text").toLowerCase();
+  if (!["text", "json", "markdown"].includes(format)) {
+    usage(`Unknown format "${flags.format}"`, "use one of: text, json, markdown");
+  }
+  return withProject(this, flags, async (project) => {
+    const rep = await parallelReport(project, id);
+    if (format === "json") return printJson(this, rep);
+    if (format === "markdown") return print(this, reportMarkdown(rep));
+    const r = rep.run;
+    print(this, `${r.id}  ${r.state}  agent ${r.agent}  cost ${fmtUsd(r.cost_usd)}`);
+    for (const t of rep.tasks) {
+      print(
+        this,
+        [
+          `  ${t.feature.padEnd(20)}`,
+          t.outcome.padEnd(9),
+          fmtMs(t.duration_ms).padEnd(7),
+          `${t.attempts} attempt(s)`.padEnd(12),
+          fmtUsd(t.cost_usd).padEnd(9),
+          (t.merge_commit?.slice(0, 12) ?? "-").padEnd(12),
+          t.gates.join(",") || "-",
+          t.note ? `  ${t.note}` : "",
+        ].join(" ").trimEnd(),
+      );
+    }
   });
 }
 
