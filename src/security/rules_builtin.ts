@@ -3,6 +3,7 @@
  * RE2 syntax (also valid for ripgrep) and go through the same translator as user rules.
  * Data only: loading this module costs nothing but the array.
  */
+import { PROVIDER_RULES } from "./_provider_rules.ts";
 import type { SecretRuleSpec } from "./types.ts";
 
 const PLACEHOLDER_STOPWORDS = [
@@ -45,8 +46,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "aws-access-key-id",
     description: "AWS access key id",
-    regex: "\\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
-    keywords: ["akia", "asia", "abia", "acca"],
+    regex: "\\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
+    keywords: ["a3t", "akia", "asia", "abia", "acca"],
     severity: "high",
   },
   {
@@ -74,9 +75,9 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   },
   {
     id: "azure-storage-account-key",
-    description: "Azure storage account key in a connection string",
-    regex: "(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
-    keywords: ["accountkey="],
+    description: "Azure storage account or shared access key in a connection string",
+    regex: "(?i)(?:AccountKey=([A-Za-z0-9+/]{86}==)|SharedAccessKey=([A-Za-z0-9+/]{43}=))",
+    keywords: ["accountkey=", "sharedaccesskey="],
     severity: "high",
   },
   {
@@ -103,30 +104,60 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   },
   {
     id: "gitlab-token",
-    description: "GitLab personal, runner or deploy token",
-    regex: "\\b((?:glpat|glrt|gldt)-[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
-    keywords: ["glpat-", "glrt-", "gldt-"],
+    description: "GitLab personal, project, runner, deploy, feed, mail, agent, OAuth, job or trigger token",
+    regex:
+      "\\b((?:glpat|glrt|gldt|glft|glsoat|glffct)-[0-9A-Za-z_-]{20}[0-9A-Za-z_-]{0,280}(?:\\.[0-9a-z]{2}\\.[0-9a-z]{7,11})?|glptt-[0-9a-f]{40}|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
+    keywords: [
+      "glpat-",
+      "glrt-",
+      "gldt-",
+      "glft-",
+      "glsoat-",
+      "glffct-",
+      "glptt-",
+      "glimt-",
+      "glagent-",
+      "gloas-",
+      "glcbt-",
+      "gr1348941",
+    ],
     severity: "high",
   },
   {
     id: "slack-token",
-    description: "Slack bot, user, app or refresh token",
-    regex: "\\b(xox[abeprs]-[0-9A-Za-z-]{10,72})\\b",
-    keywords: ["xoxa-", "xoxb-", "xoxe-", "xoxp-", "xoxr-", "xoxs-"],
+    description: "Slack bot, user, legacy or workspace token",
+    regex:
+      "\\b(xoxb-[0-9]{10,13}-[0-9]{10,13}-?[A-Za-z0-9-]{0,64}|xox[pe](?:-[0-9]{10,13}){3}-[A-Za-z0-9-]{28,34}|xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26}|xox[os]-[0-9]{1,20}-[0-9]{1,20}-[0-9]{1,20}-[A-Fa-f0-9]{1,80}|xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48})(?:[^0-9A-Za-z-]|$)",
+    keywords: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"],
+    severity: "high",
+  },
+  {
+    id: "slack-app-token",
+    description: "Slack app-level token",
+    regex: "(?i)\\b(xapp-[0-9]-[A-Z0-9]{1,20}-[0-9]{1,20}-[a-z0-9]{16}[a-z0-9]{0,64})\\b",
+    keywords: ["xapp-"],
+    severity: "high",
+  },
+  {
+    id: "slack-config-token",
+    description: "Slack app configuration access or refresh token",
+    regex: "(?i)\\b(xoxe\\.xox[bp]-[0-9]-[A-Z0-9]{163,166}|xoxe-[0-9]-[A-Z0-9]{146})\\b",
+    keywords: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"],
     severity: "high",
   },
   {
     id: "slack-webhook-url",
     description: "Slack incoming webhook URL",
-    regex: "(https://hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
+    regex:
+      "((?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56})(?:[^A-Za-z0-9+/]|$)",
     keywords: ["hooks.slack.com"],
     severity: "medium",
   },
   {
     id: "stripe-secret-key",
-    description: "Stripe secret or restricted key",
-    regex: "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})\\b",
-    keywords: ["sk_live_", "sk_test_", "rk_live_", "rk_test_"],
+    description: "Stripe secret or restricted key, or webhook signing secret",
+    regex: "\\b((?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{20,247}|whsec_[0-9A-Za-z]{32,64})\\b",
+    keywords: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"],
     severity: "high",
   },
   {
@@ -169,8 +200,9 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "notion-api-token",
     description: "Notion integration token",
-    regex: "\\b(ntn_[0-9]{11}[A-Za-z0-9]{35})\\b",
-    keywords: ["ntn_"],
+    regex: "\\b(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\\b",
+    keywords: ["ntn_", "secret_"],
+    entropy: 3.5,
     severity: "high",
   },
   {
@@ -241,7 +273,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "mailgun-api-key",
     description: "Mailgun API key near the word mailgun",
-    regex: "(?i)mailgun.{0,40}\\b(key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\\b",
+    regex:
+      "(?i)mailgun.{0,40}\\b((?:pub)?key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\\b",
     keywords: ["mailgun"],
     severity: "high",
   },
@@ -260,6 +293,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     keywords: ["hf_", "api_org_"],
     severity: "high",
   },
+  ...PROVIDER_RULES,
   {
     id: "private-key",
     description: "Private key block (PEM)",

@@ -83,6 +83,12 @@ export interface SecretRule {
   generic: boolean;
   /** Allowlists. */
   allowlists: SecretAllowlist[];
+  /**
+   * Where the rule comes from: `builtin`, or the rules file that defines it. Built-in rules
+   * also skip placeholders, documentation sample keys and (generic ones) hashes, UUIDs,
+   * paths and base64 of plain text.
+   */
+  origin: string;
 }
 
 /** A compiled rule set: rules plus the global allowlists. */

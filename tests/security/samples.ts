@@ -5,6 +5,8 @@
  * token as one literal.
  */
 
+import { PROVIDER_SAMPLES } from "./samples_providers.ts";
+
 let seed = 42;
 /** Deterministic pseudo-random string of `n` characters from `alphabet`. */
 export function rnd(alphabet: string, n: number): string {
@@ -33,6 +35,8 @@ export interface Sample {
   hit: string;
   /** A line that looks close but the rule must not report. */
   miss: string;
+  /** The line of `hit` the secret is on (default 1). */
+  line?: number;
 }
 
 const uuid = () => `${rnd(HEX, 8)}-${rnd(HEX, 4)}-${rnd(HEX, 4)}-${rnd(HEX, 4)}-${rnd(HEX, 12)}`;
@@ -96,6 +100,16 @@ export const SAMPLES: Record<string, Sample> = {
     miss: `url = "${
       p("https://hooks.", "slack.com/services/T", rnd(UPPER, 10), "/B", rnd(UPPER, 10), "/XXXX")
     }"`,
+  },
+  "slack-app-token": {
+    hit: `SLACK_APP_TOKEN=${
+      p("xa", "pp-1-", "A0", rnd(UPPER + DIGITS, 9), "-", rnd(DIGITS, 13), "-", rnd(HEX, 64))
+    }`,
+    miss: `SLACK_APP_TOKEN=${p("xa", "pp-1-", "A0", rnd(UPPER + DIGITS, 9))}`,
+  },
+  "slack-config-token": {
+    hit: `SLACK_CONFIG_TOKEN=${p("xo", "xe.xoxp-1-", rnd(UPPER + DIGITS, 164))}`,
+    miss: `SLACK_CONFIG_TOKEN=${p("xo", "xe.xoxp-1-", rnd(UPPER + DIGITS, 60))}`,
   },
   "stripe-secret-key": {
     hit: `stripe.key = "${p("sk", "_live_", rnd(ALNUM, 24))}"`,
@@ -193,4 +207,5 @@ export const SAMPLES: Record<string, Sample> = {
     hit: `api_key = "${rnd(ALNUM, 32)}"`,
     miss: `api_key = "your_api_key_here_placeholder"`,
   },
+  ...PROVIDER_SAMPLES,
 };

@@ -1,0 +1,128 @@
+/**
+ * What the built-in rules take for a secret but is not one: placeholders, documentation
+ * sample keys, and for generic rules hashes, UUIDs, paths and base64 of plain text. Looked at
+ * only for a match (never per byte), so none of it costs a scan of clean text anything.
+ */
+import { sha256Hex } from "../core/hash.ts";
+
+/** Words that make a value a placeholder (lower case). */
+const PLACEHOLDER_WORDS = [
+  "example",
+  "sample",
+  "placeholder",
+  "your_",
+  "your-",
+  "yourkey",
+  "yourtoken",
+  "xxxx",
+  "****",
+  "....",
+  "changeme",
+  "change_me",
+  "dummy",
+  "redacted",
+  "notreal",
+  "not_real",
+  "fake",
+  "replace_me",
+  "replaceme",
+  "insert_",
+  "<",
+  ">",
+  "${",
+  "{{",
+  "$(",
+  "0123456789",
+  "123456789",
+  "abcdefghij",
+  "qwerty",
+];
+
+const TEMPLATE_MARKS = ["${", "{{", "$(", "xxxxxxxx", "********"];
+
+/**
+ * SHA-256 of keys published as samples in providers' documentation (Stripe's, jwt.io's,
+ * Slack's). Kept as hashes: the repository holds no literal token.
+ */
+const DOC_SAMPLE_SHA256 = new Set([
+  "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+  "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
+  "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
+  "2ddc147f3a3b5a1722b8ed6be3c45c49a7156b17fca5d11410137a6d04def6eb",
+]);
+
+/** The longest run of one repeated character in `s`. */
+function longestRun(s: string): number {
+  let best = 0;
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    run = i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1) ? run + 1 : 1;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+/**
+ * Whether `secret` is a placeholder: a placeholder word or template (`xxxx`, `<token>`,
+ * `${VAR}`, `example`, a run of one character making a third of it, a counting sequence),
+ * or a documented sample key.
+ */
+export function isPlaceholder(secret: string): boolean {
+  // words only in a value of token size: a key block of kilobytes holds "fake" by chance
+  const lower = secret.toLowerCase();
+  const words = secret.length <= 120 ? PLACEHOLDER_WORDS : TEMPLATE_MARKS;
+  if (words.some((w) => lower.includes(w))) return true;
+  const run = longestRun(secret);
+  if (run >= 6 && run * 3 >= secret.length) return true;
+  if (new Set(secret).size <= 3 && secret.length >= 8) return true;
+  return DOC_SAMPLE_SHA256.has(sha256Hex(secret));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^(?:[0-9a-f]+|[0-9A-F]+)$/;
+const HASH_NAME = /sha-?[0-9]{0,3}|md5|hash|digest|checksum|commit|etag|integrity|revision/i;
+const HASH_PREFIX = /^(?:sha-?[0-9]{1,3}|md5)[-:_=]/i;
+const SOURCE_EXT =
+  /\.(?:[cm]?[jt]sx?|json[c5]?|py|go|rs|rb|java|kt|php|md|html?|css|scss|ya?ml|toml|wasm|lock|txt|sh|svg|png)$/i;
+const PATH = /^(?:\.{0,2}\/|~\/)|^[a-z0-9@._~-]*(?:\/[a-z0-9@._~-]+)+\/?$/;
+const B64 = /^[A-Za-z0-9+/]{16,}={0,2}$/;
+
+/** Whether base64 `s` decodes to plain text (words with spaces, or JSON), not key bytes. */
+function base64OfText(s: string): boolean {
+  if (!B64.test(s) || s.length % 4 === 1) return false;
+  let bin: string;
+  try {
+    bin = atob(s.padEnd(s.length + ((4 - s.length % 4) % 4), "="));
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < bin.length; i++) {
+    const c = bin.charCodeAt(i);
+    if ((c < 0x20 || c > 0x7e) && c !== 10 && c !== 13 && c !== 9) return false;
+  }
+  return /\s/.test(bin) || /^[{[]/.test(bin);
+}
+
+/**
+ * Whether the value a generic rule found is something else that looks random: a UUID, a hash
+ * (hex named or prefixed as one), a path or module specifier (`./x/mod.ts`,
+ * `@std/path/posix`), or base64 of plain text.
+ */
+export function genericFalseAlarm(secret: string, match: string): boolean {
+  if (UUID.test(secret)) return true;
+  if (HASH_PREFIX.test(secret)) return true;
+  if (HEX.test(secret) && HASH_NAME.test(match.slice(0, match.length - secret.length))) {
+    return true;
+  }
+  if (secret.includes("/") && (PATH.test(secret) || SOURCE_EXT.test(secret))) return true;
+  return base64OfText(secret);
+}
+
+/** Paths of test fixtures: findings there get a lower severity, not silence. */
+const FIXTURE_PATH =
+  /(?:^|\/)(?:tests?|__tests__|specs?|fixtures?|__fixtures__|testdata|test_data|mocks?|__mocks__|__snapshots__)\/|(?:^|\/)test_[^/]*$|[._-](?:test|spec)\.[^/]*$/i;
+
+/** Whether `file` (repo-relative, `/` separators) is a test or a test fixture. */
+export function isFixturePath(file: string): boolean {
+  return FIXTURE_PATH.test(file);
+}
