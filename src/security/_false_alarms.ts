@@ -84,7 +84,7 @@ const HASH_NAME = /sha-?[0-9]{0,3}|md5|hash|digest|checksum|commit|etag|integrit
 const HASH_PREFIX = /^(?:sha-?[0-9]{1,3}|md5)[-:_=]/i;
 const SOURCE_EXT =
   /\.(?:[cm]?[jt]sx?|json[c5]?|py|go|rs|rb|java|kt|php|md|html?|css|scss|ya?ml|toml|wasm|lock|txt|sh|svg|png)$/i;
-const PATH = /^(?:\.{0,2}\/|~\/)|^[a-z0-9@._~-]*(?:\/[a-z0-9@._~-]+)+\/?$/;
+const PATH = /^(?:\.{1,2}\/|~\/)|^[a-z0-9@._~-]*(?:\/[a-z0-9@._~-]+)+\/?$/;
 const B64 = /^[A-Za-z0-9+/]{16,}={0,2}$/;
 
 /** Whether base64 `s` decodes to plain text (words with spaces, or JSON), not key bytes. */
@@ -103,17 +103,17 @@ function base64OfText(s: string): boolean {
   return /\s/.test(bin) || /^[{[]/.test(bin);
 }
 
+const WORDS = /^[a-z]{2,12}(?:[_.-][a-z][a-z0-9]{0,11}){1,8}$/;
+
 /**
  * Whether the value a generic rule found is something else that looks random: a UUID, a hash
- * (hex named or prefixed as one), a path or module specifier (`./x/mod.ts`,
+ * (hex named or prefixed as one: `before` is the text just before the value), words joined by
+ * `-`, `_` or `.` (`prod-db-credentials-v2`), a path or module specifier (`./x/mod.ts`,
  * `@std/path/posix`), or base64 of plain text.
  */
-export function genericFalseAlarm(secret: string, match: string): boolean {
-  if (UUID.test(secret)) return true;
-  if (HASH_PREFIX.test(secret)) return true;
-  if (HEX.test(secret) && HASH_NAME.test(match.slice(0, match.length - secret.length))) {
-    return true;
-  }
+export function genericFalseAlarm(secret: string, before: string): boolean {
+  if (UUID.test(secret) || HASH_PREFIX.test(secret) || WORDS.test(secret)) return true;
+  if (HEX.test(secret) && HASH_NAME.test(before)) return true;
   if (secret.includes("/") && (PATH.test(secret) || SOURCE_EXT.test(secret))) return true;
   return base64OfText(secret);
 }

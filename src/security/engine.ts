@@ -253,7 +253,8 @@ function eachSecret(
       if (overlaps && overlaps(at, end)) continue;
       if (
         rule.origin === "builtin" &&
-        (isPlaceholder(secret) || (rule.generic && genericFalseAlarm(secret, m[0])))
+        (isPlaceholder(secret) ||
+          (rule.generic && genericFalseAlarm(secret, text.slice(Math.max(0, at - 40), at))))
       ) continue;
       const line = lines.lineAt(at);
       if (opts.accepted) {

@@ -57,6 +57,8 @@ export {
   scanStaged,
   securityCheck,
   type SecurityScanOptions,
+  type SecretRuleInfo,
+  secretRulesInForce,
   type SourceMasker,
   sourceMasker,
 } from "./scan.ts";

@@ -149,7 +149,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     id: "slack-webhook-url",
     description: "Slack incoming webhook URL",
     regex:
-      "((?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56})(?:[^A-Za-z0-9+/]|$)",
+      "((?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,100})(?:[^A-Za-z0-9+/]|$)",
     keywords: ["hooks.slack.com"],
     severity: "medium",
   },
@@ -328,6 +328,21 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     allowlists: [{
       stopwords: [...PLACEHOLDER_STOPWORDS, "password", "passwd", "secret", "pass", "pwd"],
       regexes: ["^\\$[A-Za-z_{(]", "^%[sd]$", "^:[a-z_]+$"],
+    }],
+  },
+  {
+    id: "generic-password",
+    description: "Quoted password of symbols, letters and digits assigned to a password name",
+    // the quoted form only: a password may hold any printable character but a quote or space
+    regex:
+      "(?i)(?:passw(?:or)?d|pwd|passphrase)[a-z0-9_.-]{0,20}[\"'\x60]?\\s{0,3}(?::=|=>|=|:)\\s{0,3}[\"'\x60]([^\\s\"'\x60]{8,64})[\"'\x60]",
+    keywords: ["passw", "pwd", "passphrase"],
+    entropy: 3,
+    severity: "medium",
+    tags: ["generic"],
+    allowlists: [{
+      stopwords: [...PLACEHOLDER_STOPWORDS, "password", "passwd", "secret"],
+      regexes: ["^[A-Za-z_.-]+$", "^[a-z]+(?:[A-Z][a-z]+)+$", "^%[^%]+%$"],
     }],
   },
   {

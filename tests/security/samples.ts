@@ -203,6 +203,10 @@ export const SAMPLES: Record<string, Sample> = {
     hit: `DATABASE_URL=${p("postgres://app:", rnd(ALNUM, 16), "@db.internal:5432/app")}`,
     miss: "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app",
   },
+  "generic-password": {
+    hit: `  "password": "${rnd(ALNUM, 10)}#${rnd(DIGITS, 2)}!${rnd(ALNUM, 6)}",`,
+    miss: `  "password": "%DB_PASSWORD%",`,
+  },
   "generic-api-key": {
     hit: `api_key = "${rnd(ALNUM, 32)}"`,
     miss: `api_key = "your_api_key_here_placeholder"`,
