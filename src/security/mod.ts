@@ -55,10 +55,10 @@ export {
   scanHistory,
   scanPaths,
   scanStaged,
-  securityCheck,
-  type SecurityScanOptions,
   type SecretRuleInfo,
   secretRulesInForce,
+  securityCheck,
+  type SecurityScanOptions,
   type SourceMasker,
   sourceMasker,
 } from "./scan.ts";

@@ -104,7 +104,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   },
   {
     id: "gitlab-token",
-    description: "GitLab personal, project, runner, deploy, feed, mail, agent, OAuth, job or trigger token",
+    description:
+      "GitLab personal, project, runner, deploy, feed, mail, agent, OAuth, job or trigger token",
     regex:
       "\\b((?:glpat|glrt|gldt|glft|glsoat|glffct)-[0-9A-Za-z_-]{20}[0-9A-Za-z_-]{0,280}(?:\\.[0-9a-z]{2}\\.[0-9a-z]{7,11})?|glptt-[0-9a-f]{40}|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
     keywords: [

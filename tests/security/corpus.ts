@@ -125,7 +125,11 @@ function moreSecrets(): [string, string, string][] {
   const gh = p("gh", "p_", rnd(ALNUM, 36));
   return [
     ["generic-api-key", "client secret in YAML", `client_secret: "${rnd(ALNUM, 32)}"`],
-    ["generic-password", "password in JSON", `  "password": "${rnd(ALNUM, 14)}9!${rnd(ALNUM, 6)}",`],
+    [
+      "generic-password",
+      "password in JSON",
+      `  "password": "${rnd(ALNUM, 14)}9!${rnd(ALNUM, 6)}",`,
+    ],
     ["generic-api-key", "hex auth token", `auth_token = '${rnd(HEX, 40)}'`],
     ["generic-api-key", "session secret env", `SESSION_SECRET=${rnd(B64, 44)}`],
     ["generic-api-key", "api key in a Go struct", `\tAPIKey: "${rnd(ALNUM, 28)}",`],
