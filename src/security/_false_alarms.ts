@@ -1,6 +1,6 @@
 /**
  * What the built-in rules take for a secret but is not one: placeholders, documentation
- * sample keys, and for generic rules hashes, UUIDs, paths and base64 of plain text. Looked at
+ * sample keys, and for the `generic-*` rules hashes, UUIDs, paths and base64 of plain text. Looked at
  * only for a match (never per byte), so none of it costs a scan of clean text anything.
  */
 import { sha256Hex } from "../core/hash.ts";
@@ -125,4 +125,37 @@ const FIXTURE_PATH =
 /** Whether `file` (repo-relative, `/` separators) is a test or a test fixture. */
 export function isFixturePath(file: string): boolean {
   return FIXTURE_PATH.test(file);
+}
+
+let crcTable: Int32Array | null = null;
+
+/** CRC-32 (IEEE 802.3, as zlib) of the ASCII text `s`. */
+function crc32(s: string): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let crc = -1;
+  for (let i = 0; i < s.length; i++) crc = crcTable[(crc ^ s.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * Whether a token of a format with a checksum fails it: GitHub's classic tokens (`ghp_`,
+ * `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm's end in the CRC-32 of the 30 characters after the
+ * prefix, in base62 (6 characters). A token that fails was not issued by the provider (a
+ * made-up test value); null for rules without a checksum.
+ */
+export function checksumFails(rule: string, secret: string): boolean | null {
+  if (rule !== "github-token" && rule !== "npm-access-token") return null;
+  if (secret.length !== 40) return null;
+  let sum = 0;
+  for (const ch of secret.slice(34)) sum = sum * 62 + BASE62.indexOf(ch);
+  return sum !== crc32(secret.slice(4, 34));
 }

@@ -19,8 +19,14 @@ const T = "(?:[^A-Za-z0-9_-]|$)";
  * Case-insensitive, as gitleaks' generated provider rules are.
  */
 export function assigned(names: string, secret: string): string {
-  return R`(?i)(?:${names})[\w.-]{0,20}[\s'"\x60]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}(${secret})(?:[\x60'"\s;,)<\]}]|\\[nrt]|$)`;
+  const regex =
+    R`(?i)(?:${names})[\w.-]{0,20}[\s'"\x60]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}(${secret})(?:[\x60'"\s;,)<\]}]|\\[nrt]|$)`;
+  ASSIGNED.add(regex);
+  return regex;
 }
+
+/** Patterns made by {@link assigned} alone: their rules yield to prefixed tokens. */
+const ASSIGNED = new Set<string>();
 
 interface Extra {
   entropy?: number;
@@ -30,6 +36,11 @@ interface Extra {
   tags?: string[];
 }
 
+/**
+ * A rule. One that finds a value only by the name it is assigned to is tagged `generic`: it
+ * runs after the rules of fixed token formats and yields to them on the same text (an
+ * `ARTIFACTORY_TOKEN=AKCp…` is an artifactory-api-key, not also a jfrog-api-key).
+ */
 function rule(
   id: string,
   description: string,
@@ -37,7 +48,8 @@ function rule(
   keywords: string[],
   extra: Extra = {},
 ): SecretRuleSpec {
-  return { id, description, regex, keywords, severity: "high", ...extra };
+  const tags = ASSIGNED.has(regex) ? ["generic"] : undefined;
+  return { id, description, regex, keywords, severity: "high", ...(tags && { tags }), ...extra };
 }
 
 /** Provider rules, after the rules of `rules_builtin.ts` that come first in report order. */
@@ -262,7 +274,8 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
     "Credential in an Authorization header",
     R`(?i)\bauthorization['"]?\s{0,3}[:=,]\s{0,3}['"]?(?:basic|bearer|token)\s{1,5}([A-Za-z0-9+/_.=~-]{16,500})(?:['"\s;,)\\]|$)`,
     ["authorization"],
-    { entropy: 3.3 },
+    // yields to curl-auth-header on a curl command line
+    { entropy: 3.3, tags: ["generic"] },
   ),
   rule(
     "basic-auth-url",

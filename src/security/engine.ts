@@ -1,4 +1,4 @@
-import { genericFalseAlarm, isFixturePath, isPlaceholder } from "./_false_alarms.ts";
+import { checksumFails, genericFalseAlarm, isFixturePath, isPlaceholder } from "./_false_alarms.ts";
 import { keywordsInText } from "./_keywords.ts";
 import { sha256Hex } from "../core/hash.ts";
 import type {
@@ -254,7 +254,8 @@ function eachSecret(
       if (
         rule.origin === "builtin" &&
         (isPlaceholder(secret) ||
-          (rule.generic && genericFalseAlarm(secret, text.slice(Math.max(0, at - 40), at))))
+          (rule.generic && rule.id.startsWith("generic-") &&
+            genericFalseAlarm(secret, text.slice(Math.max(0, at - 40), at))))
       ) continue;
       const line = lines.lineAt(at);
       if (opts.accepted) {
@@ -311,17 +312,19 @@ function makeFinding(
   secret: string,
   commit: string | null,
 ): SecurityFinding {
+  const badSum = rule.origin === "builtin" && checksumFails(rule.id, secret) === true;
   return {
     kind: "secret",
     file,
     line,
     column,
     rule: rule.id,
-    // a test fixture's secret is most likely a test value: reported, one severity lower
-    severity: isFixturePath(file) ? LOWER[rule.severity] : rule.severity,
+    // a test fixture's secret, or a token that fails its format's checksum, is most likely a
+    // test value: reported, one severity lower
+    severity: isFixturePath(file) || badSum ? LOWER[rule.severity] : rule.severity,
     secret_masked: maskSecret(secret),
     fingerprint: secretFingerprint(rule.id, secret),
-    message: rule.description,
+    message: badSum ? `${rule.description} (its checksum does not match)` : rule.description,
     fix: null,
     commit,
   };

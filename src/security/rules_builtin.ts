@@ -214,6 +214,17 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     severity: "high",
   },
   {
+    id: "npmrc-auth-token",
+    description: "Registry credential in an .npmrc (_authToken, _auth, _password)",
+    regex:
+      "(?i)(?:^|[\\s:])_(?:authToken|auth|password)\\s{0,3}=\\s{0,3}[\"']?([A-Za-z0-9+/=._-]{20,300})",
+    keywords: ["_authtoken", "_auth", "_password"],
+    entropy: 3,
+    severity: "high",
+    // yields to npm-access-token on an npm_ token
+    tags: ["generic"],
+  },
+  {
     id: "pypi-upload-token",
     description: "PyPI upload token",
     regex: "\\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50}[A-Za-z0-9_-]*)",
@@ -350,8 +361,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     id: "generic-api-key",
     description: "High-entropy value assigned to a secret-looking name",
     regex:
-      "(?i)(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|pwd|auth[_.-]?key|access[_.-]?key|credential)s?[a-z0-9_.-]{0,20}[\"'\\x60]?\\s*(?::=|=>|=|:)\\s*[\"'\\x60]?([A-Za-z0-9+/_.~=-]{16,100})(?:[\"'\\x60\\s;,)]|$)",
-    keywords: ["key", "secret", "token", "passw", "pwd", "credential"],
+      "(?i)(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|pwd|auth[_.-]?key|access[_.-]?key|credential|creds|(?:private|signing|encryption|master)[_.-]?key)s?[a-z0-9_.-]{0,20}[\"'\\x60]?\\s*(?::=|=>|=|:)\\s*[\"'\\x60]?([A-Za-z0-9+/_.~=-]{16,100})(?:[\"'\\x60\\s;,)]|$)",
+    keywords: ["key", "secret", "token", "passw", "pwd", "credential", "creds"],
     entropy: 3.5,
     severity: "medium",
     tags: ["generic"],

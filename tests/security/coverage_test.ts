@@ -268,3 +268,32 @@ Deno.test("br security rules lists built-in, config and extended rules with thei
     ),
   );
 });
+
+Deno.test("GitHub and npm tokens: a failed CRC-32 checksum lowers the severity, a valid one keeps it", async () => {
+  const { crc32 } = await import("node:zlib");
+  const B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  const withSum = (prefix: string) => {
+    const body = rnd(ALNUM, 30);
+    let n = crc32(body);
+    let sum = "";
+    for (let i = 0; i < 6; i++, n = Math.floor(n / 62)) sum = B62[n % 62] + sum;
+    return prefix + body + sum;
+  };
+  const scan = (token: string) =>
+    scanSecrets(`TOKEN=${token}\n`, "src/a.env", builtinSecretRules()).map((f) =>
+      `${f.rule} ${f.severity} ${f.message}`
+    );
+  for (
+    const [prefix, rule, what] of [
+      [p("gh", "p_"), "github-token", "GitHub personal, OAuth, app or refresh token"],
+      [p("gh", "s_"), "github-token", "GitHub personal, OAuth, app or refresh token"],
+      [p("np", "m_"), "npm-access-token", "npm access token"],
+    ]
+  ) {
+    const good = withSum(prefix);
+    assert.deepEqual(scan(good), [`${rule} high ${what}`]);
+    // one character of the body changed: the checksum no longer matches
+    const bad = good.slice(0, 10) + (good[10] === "A" ? "B" : "A") + good.slice(11);
+    assert.deepEqual(scan(bad), [`${rule} medium ${what} (its checksum does not match)`]);
+  }
+});

@@ -143,6 +143,10 @@ export const SAMPLES: Record<string, Sample> = {
     hit: `//registry.npmjs.org/:_authToken=${p("np", "m_", rnd(ALNUM, 36))}`,
     miss: `//registry.npmjs.org/:_authToken=${p("np", "m_", rnd(ALNUM, 20))}`,
   },
+  "npmrc-auth-token": {
+    hit: `//npm.acme.io/:_authToken=${uuid()}`,
+    miss: "//npm.acme.io/:_authToken=${NPM_TOKEN}",
+  },
   "pypi-upload-token": {
     hit: `password = ${p("pypi-", "AgEIcHlwaS5vcmc", rnd(URLSAFE, 60))}`,
     miss: `password = ${p("pypi-", "AgEIcHlwaS5vcmc", rnd(URLSAFE, 20))}`,
