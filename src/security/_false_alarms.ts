@@ -42,13 +42,14 @@ const TEMPLATE_MARKS = ["${", "{{", "$(", "xxxxxxxx", "********"];
 
 /**
  * SHA-256 of keys published as samples in providers' documentation (Stripe's, jwt.io's,
- * Slack's). Kept as hashes: the repository holds no literal token.
+ * Slack's, GitHub's). Kept as hashes: the repository holds no literal token.
  */
 const DOC_SAMPLE_SHA256 = new Set([
   "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
   "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
   "7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606",
   "2ddc147f3a3b5a1722b8ed6be3c45c49a7156b17fca5d11410137a6d04def6eb",
+  "bc3ae723f57c6b9e3fd80b699fcc420f6074b0b1718039669d22631d508ac0a7",
 ]);
 
 /** The longest run of one repeated character in `s`. */

@@ -29,6 +29,7 @@ export function assigned(names: string, secret: string): string {
 const ASSIGNED = new Set<string>();
 
 interface Extra {
+  path?: string;
   entropy?: number;
   severity?: SecretRuleSpec["severity"];
   secretGroup?: number;
@@ -643,6 +644,27 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
     ["nrak-", "nrjs-", "nrii-", "nrra-"],
   ),
   rule(
+    "new-relic-user-api-id",
+    "New Relic user API id",
+    assigned("new[_-]?relic", "[a-z0-9]{64}"),
+    ["newrelic", "new_relic", "new-relic"],
+    { entropy: 3.5 },
+  ),
+  rule(
+    "hashicorp-tf-password",
+    "Password in a Terraform or HCL file",
+    assigned("administrator_login_password|password", "[a-z0-9=_-]{8,20}"),
+    ["password"],
+    { path: R`(?i)\.(?:tf|hcl)$`, entropy: 2.5, severity: "medium" },
+  ),
+  rule(
+    "jwt-base64",
+    "Base64-encoded JSON Web Token",
+    R`\b(ZXlK[A-Za-z0-9+/]{60}[A-Za-z0-9+/]*={0,2})`,
+    ["zxlk"],
+    { entropy: 4, severity: "medium" },
+  ),
+  rule(
     "nuget-config-password",
     "Password in a NuGet config",
     R`(?i)<add\s{1,5}key=["'](?:ClearTextPassword|Password)["']\s{1,5}value=["']([^"']{8,100})["']`,
@@ -946,7 +968,7 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   rule(
     "kubernetes-secret-yaml",
     "Kubernetes Secret manifest with data",
-    R`(?i)\bkind:\s{0,5}["']?secret["']?\s{0,5}\n(?:[^\n]{0,200}\n){0,30}?\s{0,10}(?:data|stringData):\s{0,5}\n\s{1,10}[\w.-]{1,100}:\s{0,5}["']?([A-Za-z0-9+/=_.-]{8,500})`,
+    R`(?i)\bkind:\s{0,5}["']?secret["']?\s{0,5}\n(?:[^\n]{0,200}\n){0,20}?\s{0,10}(?:data|stringData):\s{0,5}\n\s{1,10}[\w.-]{1,100}:\s{0,5}["']?([A-Za-z0-9+/=_.-]{8,500})`,
     ["kind:"],
     { entropy: 2.5 },
   ),

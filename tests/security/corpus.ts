@@ -18,6 +18,8 @@ export interface CorpusCase {
   rule: string | null;
   /** What the case is (for reports of misses and false alarms). */
   label: string;
+  /** The file it is in (default `src/settings.txt`). */
+  file?: string;
   /**
    * For a rule's look-alike (a token cut short or of the wrong alphabet, often under a
    * secret-looking name): only specific rules count as false alarms on it; a generic rule
@@ -202,11 +204,12 @@ function moreSecrets(): [string, string, string][] {
 export function corpus(): CorpusCase[] {
   const cases: CorpusCase[] = [];
   for (const [rule, s] of Object.entries(SAMPLES)) {
-    cases.push({ text: s.hit, rule, label: `${rule} sample` });
+    const file = s.file;
+    cases.push({ text: s.hit, rule, label: `${rule} sample`, file });
     for (const [i, text] of otherSyntaxes(s.hit).entries()) {
-      cases.push({ text, rule, label: `${rule} as ${SYNTAXES[i]}` });
+      cases.push({ text, rule, label: `${rule} as ${SYNTAXES[i]}`, file });
     }
-    cases.push({ text: s.miss, rule: null, label: `${rule} look-alike`, not: rule });
+    cases.push({ text: s.miss, rule: null, label: `${rule} look-alike`, not: rule, file });
   }
   for (const [rule, label, text] of moreSecrets()) cases.push({ text, rule, label });
   for (const [label, text] of lookAlikes()) cases.push({ text, rule: null, label });
@@ -240,7 +243,7 @@ export function scoreCorpus(set: SecretRuleSet, cases: CorpusCase[] = corpus()):
   const alarms: string[] = [];
   const generic = new Set(set.rules.filter((r) => r.generic).map((r) => r.id));
   for (const c of cases) {
-    const reported = scanSecrets(c.text + "\n", "src/settings.txt", set);
+    const reported = scanSecrets(c.text + "\n", c.file ?? "src/settings.txt", set);
     const rules = reported.filter((f) => !(c.not && generic.has(f.rule))).map((f) => f.rule);
     if (c.rule === null) {
       if (rules.length) {

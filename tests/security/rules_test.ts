@@ -17,12 +17,13 @@ Deno.test("built-in rules: each sample is found, each near miss is not", async (
   for (const rule of BUILTIN_SECRET_RULES) {
     await t.step(rule.id, () => {
       const { hit, miss } = SAMPLES[rule.id];
-      const found = scanSecrets(hit + "\n", "src/config.ts", set);
+      const file = SAMPLES[rule.id].file ?? "src/config.ts";
+      const found = scanSecrets(hit + "\n", file, set);
       const mine = found.filter((f) => f.rule === rule.id);
       assert.equal(mine.length, 1, `expected ${rule.id} in ${JSON.stringify(found)}`);
       assert.equal(mine[0].line, SAMPLES[rule.id].line ?? 1);
       assert.match(mine[0].secret_masked!, /^[^*]{0,4}\*{8}$/);
-      const near = scanSecrets(miss + "\n", "src/config.ts", set).map((f) => f.rule);
+      const near = scanSecrets(miss + "\n", file, set).map((f) => f.rule);
       assert.ok(!near.includes(rule.id), `${rule.id} matched its near miss`);
     });
   }

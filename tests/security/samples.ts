@@ -37,6 +37,8 @@ export interface Sample {
   miss: string;
   /** The line of `hit` the secret is on (default 1). */
   line?: number;
+  /** The file the samples are in (default `src/config.ts`; for rules with a path filter). */
+  file?: string;
 }
 
 const uuid = () => `${rnd(HEX, 8)}-${rnd(HEX, 4)}-${rnd(HEX, 4)}-${rnd(HEX, 4)}-${rnd(HEX, 12)}`;

@@ -355,6 +355,17 @@ export const PROVIDER_SAMPLES: Record<string, Sample> = {
     p("NR", "AK-", rnd(UALNUM, 27)),
     p("NR", "AK-", rnd(UALNUM, 12)),
   ),
+  "new-relic-user-api-id": asg("NEW_RELIC_USER_API_ID", rnd(LALNUM, 64), rnd(LALNUM, 40)),
+  "hashicorp-tf-password": {
+    hit: `  administrator_login_password = "${rnd(LALNUM, 16)}"`,
+    miss: `  administrator_login_password = var.admin_password`,
+    file: "infra/main.tf",
+  },
+  "jwt-base64": env(
+    "TOKEN_B64",
+    btoa(p("ey", "J", rnd(URLSAFE, 40), ".ey", "J", rnd(URLSAFE, 60), ".", rnd(URLSAFE, 43))),
+    btoa(p("ey", "J", rnd(URLSAFE, 10))),
+  ),
   "nuget-config-password": {
     hit: `<add key="ClearText${"Password"}" value="${rnd(ALNUM, 16)}" />`,
     miss: `<add key="ClearText${"Password"}" value="%NUGET_PW%" />`,
