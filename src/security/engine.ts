@@ -129,8 +129,9 @@ export function pathAllowed(set: SecretRuleSet, file: string): boolean {
 /** True when some rule would look at a file with this path and these keywords present. */
 export function rulesApply(set: SecretRuleSet, file: string, keywords: Set<string>): boolean {
   return set.rules.some((rule) =>
-    (!rule.path || rule.path.test(file)) &&
-    (rule.keywords.length === 0 || rule.keywords.some((k) => keywords.has(k)))
+    // keywords first: a lazily compiled rule compiles its path only when they are present
+    (rule.keywords.length === 0 || rule.keywords.some((k) => keywords.has(k))) &&
+    (!rule.path || rule.path.test(file))
   );
 }
 
@@ -221,7 +222,6 @@ function eachSecret(
   let markedLine: string | null = null;
   let marked = false;
   for (const rule of set.rules) {
-    if (rule.path && !rule.path.test(file)) continue;
     if (!rule.source) continue;
     if (rule.keywords.length) {
       present ??= keywordsInText(text, set);
@@ -234,6 +234,7 @@ function eachSecret(
       }
       if (!found) continue;
     }
+    if (rule.path && !rule.path.test(file)) continue;
     // A generic rule yields to the spans found before it; its own findings never overlap
     // (each match starts after the previous one), so the spans are indexed once per rule.
     const overlaps = rule.generic ? spanIndex(spans) : null;

@@ -80,7 +80,9 @@ export function compileSecretRule(
     secretGroup: spec.secretGroup ?? 0,
     entropy: spec.entropy ?? null,
     keywords: (spec.keywords ?? []).map((k) => k.toLowerCase()),
-    path: spec.path ? compile(spec.path, id) : null,
+    path: spec.path && !(options.lazy && spec.regex && spec.keywords?.length)
+      ? compile(spec.path, id)
+      : null,
     severity,
     generic: (spec.tags ?? []).includes("generic"),
     allowlists: options.lazy && spec.regex && spec.keywords?.length
@@ -91,11 +93,17 @@ export function compileSecretRule(
   const source = spec.regex;
   if (source && options.lazy && rule.keywords.length) {
     // Translated and compiled when a file first holds one of its keywords (a commit of a
-    // few files needs a few of the rules), its allowlists when it first finds something.
+    // few files needs a few of the rules), its allowlists when it first finds something,
+    // its path filter when a file first holds a keyword.
     let regex: RegExp | undefined;
     let allowlists: SecretAllowlist[] | undefined;
+    let path: RegExp | null | undefined;
     Object.defineProperties(rule, {
       regex: { get: () => regex ??= compile(source, id, true), enumerable: true },
+      path: {
+        get: () => path === undefined ? (path = spec.path ? compile(spec.path, id) : null) : path,
+        enumerable: true,
+      },
       allowlists: {
         get: () => allowlists ??= (spec.allowlists ?? []).map((a) => compileAllowlist(a, id)),
         enumerable: true,

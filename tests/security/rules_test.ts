@@ -175,6 +175,20 @@ Deno.test("lazy rules compile their regex only for a text that holds one of thei
   assert.throws(() => scanSecrets("brokenkw here", "a.txt", set), /broken/);
 });
 
+Deno.test("lazy rules compile their path filter only for a text that holds one of their keywords", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  const specs = [
+    { id: "broken-path", regex: "tf_(\\d{6})", keywords: ["tf_"], path: "(unclosed" },
+    { id: "tf-only", regex: "tfx_(\\d{6})", keywords: ["tfx_"], path: "\\.tf$" },
+  ];
+  assert.throws(() => compileSecretRules(specs), /broken-path/);
+  const set = compileSecretRules(specs, [], { lazy: true });
+  assert.deepEqual(scanSecrets("x = 1", "main.tf", set), []);
+  assert.deepEqual(scanSecrets("tfx_123456", "main.tf", set).map((f) => f.rule), ["tf-only"]);
+  assert.deepEqual(scanSecrets("tfx_123456", "main.ts", set), []);
+  assert.throws(() => scanSecrets("tf_123456", "main.tf", set), /broken-path/);
+});
+
 Deno.test("a path-only rule (no regex, or an empty one) reports the file itself", async () => {
   const { compileSecretRules } = await import("../../src/security/mod.ts");
   for (const regex of [undefined, ""]) {
