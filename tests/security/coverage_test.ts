@@ -297,3 +297,14 @@ Deno.test("GitHub and npm tokens: a failed CRC-32 checksum lowers the severity, 
     assert.deepEqual(scan(bad), [`${rule} medium ${what} (its checksum does not match)`]);
   }
 });
+
+Deno.test("docs/security.md has a table row for every built-in rule, and only for those", async () => {
+  const { BUILTIN_SECRET_RULES } = await import("../../src/security/mod.ts");
+  const text = await Deno.readTextFile(new URL("../../docs/security.md", import.meta.url));
+  const docs = text.slice(text.indexOf("### Rules"), text.indexOf("**Entropy**"));
+  // provider | rule id | gitleaks ids | format (pipes escaped) | severity
+  const rows = [
+    ...docs.matchAll(/^\|[^|]+\|\s*`([a-z0-9-]+)`\s*\|[^|]+\|(?:[^|\\]|\\.)+\|\s*[a-z]+/gm),
+  ].map((m) => m[1]);
+  assert.deepEqual(rows.toSorted(), BUILTIN_SECRET_RULES.map((r) => r.id).toSorted());
+});
