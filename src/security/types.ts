@@ -84,9 +84,10 @@ export interface SecretRule {
   /** Allowlists. */
   allowlists: SecretAllowlist[];
   /**
-   * Where the rule comes from: `builtin`, or the rules file that defines it. Built-in rules
-   * also skip placeholders, documentation sample keys and (generic ones) hashes, UUIDs,
-   * paths and base64 of plain text.
+   * Where the rule comes from: `builtin`, the rules file that defines it, or `custom` (a spec
+   * compiled in code). Built-in rules also skip placeholders and documentation sample keys,
+   * `generic-*` ones also hashes, UUIDs, paths and base64 of plain text, and GitHub and npm
+   * tokens failing their checksum get a lower severity.
    */
   origin: string;
 }
