@@ -239,6 +239,7 @@ async function worstCases(): Promise<void> {
     "JWT prefix after every dash": () => fill("ey" + "J-"),
     "tokens on one line": () => fill(`${"gh" + "p_" + rnd(ALNUM, 36)} `),
     "Kubernetes Secret headers": () => fill("kind: Secret\n"),
+    "PuTTY key headers": () => fill("PuTTY-User-Key-File-2: ssh-rsa\n"),
     "curl headers on one line": () => fill("curl -H 'Authorization: "),
     "provider names with assignments": () => fill("sumo_key= "),
     "URL credentials without a host": () => fill("://user:pass"),

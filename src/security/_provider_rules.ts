@@ -960,8 +960,10 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   ),
   rule(
     "putty-private-key",
-    "PuTTY private key file",
-    R`(PuTTY-User-Key-File-[23]: [A-Za-z0-9@.-]{3,60}\r?\n(?:[^\n]{0,300}\n){0,40}?Private-Lines: [0-9]{1,4}\r?\n[A-Za-z0-9+/=]{64})`,
+    "PuTTY private key file (its private lines)",
+    // from the literal "Private-Lines:" on, in a file holding a PuTTY header: no search of
+    // the lines between the header and them from every header
+    R`Private-Lines: [0-9]{1,4}\r?\n([A-Za-z0-9+/=]{64}[A-Za-z0-9+/=\r\n]*)`,
     ["putty-user-key-file-"],
     { severity: "critical" },
   ),

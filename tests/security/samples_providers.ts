@@ -523,6 +523,7 @@ export const PROVIDER_SAMPLES: Record<string, Sample> = {
     miss: [p("PuTTY-User", "-Key-File-2: ssh-rsa"), "Encryption: none", "Public-Lines: 1"].join(
       "\n",
     ),
+    line: 8,
   },
   "kubernetes-secret-yaml": {
     hit: [
