@@ -289,8 +289,14 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
       secretGroup: 1,
       tags: ["generic"],
       allowlists: [{
-        stopwords: ["password", "passwd", "secret", "pass", "pwd", "token", "user"],
-        regexes: [R`^\$[A-Za-z_{(]`, R`^%[sd]$`, R`^:[a-z_]+$`, R`^\*+$`],
+        // the words themselves, not passwords that hold them ("compass99")
+        regexes: [
+          R`^\$[A-Za-z_{(]`,
+          R`^%[sd]$`,
+          R`^:[a-z_]+$`,
+          R`^\*+$`,
+          R`(?i)^(?:pass(?:word|wd)?|secret|pwd|token|user|test)$`,
+        ],
       }],
     },
   ),
@@ -599,8 +605,10 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   rule(
     "mapbox-api-token",
     "Mapbox access token",
-    R`\b([sp]k\.eyJ[A-Za-z0-9_-]{20}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{20,30})${T}`,
-    ["pk.eyj", "sk.eyj"],
+    R`\b([sp]k\.eyJ[A-Za-z0-9_-]{20}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{20,30})${T}|${
+      assigned("mapbox", R`pk\.[a-z0-9]{60}\.[a-z0-9]{22}`)
+    }`,
+    ["pk.eyj", "sk.eyj", "mapbox"],
   ),
   rule(
     "mattermost-access-token",
@@ -640,7 +648,7 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   rule(
     "new-relic-api-key",
     "New Relic user, browser, insert or REST API key",
-    R`\b(NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[A-Za-z0-9_-]{32}|NRRA-[a-f0-9]{42})${T}`,
+    R`\b(NRAK-[A-Za-z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[A-Za-z0-9_-]{32}|NRRA-[a-f0-9]{42})${T}`,
     ["nrak-", "nrjs-", "nrii-", "nrra-"],
   ),
   rule(
@@ -668,7 +676,7 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
     "nuget-config-password",
     "Password in a NuGet config",
     R`(?i)<add\s{1,5}key=["'](?:ClearTextPassword|Password)["']\s{1,5}value=["']([^"']{8,100})["']`,
-    ["cleartextpassword"],
+    ["cleartextpassword", 'key="password"', "key='password'"],
     { entropy: 1, allowlists: [{ regexes: [R`^%[^%]+%$`, R`^\$`] }] },
   ),
   rule(
@@ -729,7 +737,7 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   rule(
     "postman-api-token",
     "Postman API key",
-    R`\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b`,
+    R`\b(PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34})\b`,
     ["pmak-"],
     { entropy: 3 },
   ),
@@ -862,7 +870,7 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   rule(
     "square-access-token",
     "Square access token or application secret",
-    R`\b(sq0atp-[A-Za-z0-9_-]{22}|sq0csp-[A-Za-z0-9_-]{43}|EAAA[A-Za-z0-9_-]{60})${T}`,
+    R`\b((?:sq0atp-|EAAA)[A-Za-z0-9_-]{22,60}|sq0csp-[A-Za-z0-9_-]{43})${T}`,
     ["sq0atp-", "sq0csp-", "eaaa"],
     { entropy: 3.5 },
   ),
@@ -970,7 +978,9 @@ export const PROVIDER_RULES: readonly SecretRuleSpec[] = [
   rule(
     "kubernetes-secret-yaml",
     "Kubernetes Secret manifest with data",
-    R`(?i)\bkind:\s{0,5}["']?secret["']?\s{0,5}\n(?:[^\n]{0,200}\n){0,20}?\s{0,10}(?:data|stringData):\s{0,5}\n\s{1,10}[\w.-]{1,100}:\s{0,5}["']?([A-Za-z0-9+/=_.-]{8,500})`,
+    // `kind: Secret` then, within 20 lines, the data; or the data first (a manifest's keys
+    // come in any order)
+    R`(?i)\bkind:\s{0,5}["']?secret["']?\s{0,5}\n(?:[^\n]{0,200}\n){0,20}?\s{0,10}(?:data|stringData):\s{0,5}\n\s{1,10}[\w.-]{1,100}:\s{0,5}["']?([A-Za-z0-9+/=_.-]{8,500})|\b(?:data|stringData):\s{0,5}\n\s{1,10}[\w.-]{1,100}:\s{0,5}["']?([A-Za-z0-9+/=_.-]{8,500})["']?\s{0,5}\n(?:[^\n]{0,200}\n){0,20}?\s{0,10}kind:\s{0,5}["']?secret\b`,
     ["kind:"],
     { entropy: 2.5 },
   ),

@@ -157,14 +157,14 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "stripe-secret-key",
     description: "Stripe secret or restricted key, or webhook signing secret",
-    regex: "\\b((?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{20,247}|whsec_[0-9A-Za-z]{32,64})\\b",
+    regex: "\\b((?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{10,247}|whsec_[0-9A-Za-z]{32,64})\\b",
     keywords: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"],
     severity: "high",
   },
   {
     id: "twilio-api-key",
     description: "Twilio API key",
-    regex: "\\b(SK[0-9a-f]{32})\\b",
+    regex: "\\b(SK[0-9a-fA-F]{32})\\b",
     keywords: ["sk"],
     entropy: 3,
     severity: "high",
@@ -172,7 +172,9 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "sendgrid-api-key",
     description: "SendGrid API key",
-    regex: "\\b(SG\\.[0-9A-Za-z_-]{22}\\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)",
+    // 66 characters after "SG." (two parts of 22 and 43 joined by a dot, as issued)
+    regex: "\\b(SG\\.[0-9A-Za-z_=.-]{66})(?:[^0-9A-Za-z_=.-]|$)",
+    entropy: 3,
     keywords: ["sg."],
     severity: "high",
   },
@@ -278,15 +280,17 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "telegram-bot-token",
     description: "Telegram bot token",
-    regex: "\\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)",
-    keywords: [":aa"],
+    // the bot id, ":", then 35 characters starting with "A" (near the word telegram: any)
+    regex:
+      "\\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)|(?i)telegr[\\w.-]{0,20}[\\s'\"\\x60]{0,3}(?:=|:|:=|=>|,)[\\x60'\"\\s=]{0,5}([0-9]{5,16}:A[a-z0-9_-]{34})(?:[^a-z0-9_-]|$)",
+    keywords: [":aa", "telegr"],
     severity: "high",
   },
   {
     id: "mailgun-api-key",
     description: "Mailgun API key near the word mailgun",
     regex:
-      "(?i)mailgun.{0,40}\\b((?:pub)?key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\\b",
+      "(?i)mailgun.{0,40}\\b((?:pub)?key-[0-9a-f]{32}|[0-9a-h]{32}-[0-9a-h]{8}-[0-9a-h]{8})\\b",
     keywords: ["mailgun"],
     severity: "high",
   },
@@ -294,7 +298,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     id: "datadog-api-key",
     description: "Datadog API or application key",
     regex:
-      "(?i)(?:datadog|\\bdd)[_-]?(?:api|app(?:lication)?)[_-]?key.{0,20}[=:]\\s*[\"']?([0-9a-f]{40}|[0-9a-f]{32})\\b",
+      "(?i)(?:datadog|\\bdd)[_-]?(?:api|app(?:lication)?)[_-]?key.{0,20}[=:]\\s*[\"']?([0-9a-f]{40}|[0-9a-f]{32})\\b|(?i)datadog[\\w.-]{0,20}[\\s'\"\\x60]{0,3}(?:=|:|:=|=>|,)[\\x60'\"\\s=]{0,5}([a-z0-9]{40})(?:[^a-z0-9]|$)",
+    entropy: 3,
     keywords: ["datadog", "dd_api", "dd_app", "ddapi", "ddapp", "dd-api", "dd-app"],
     severity: "high",
   },
@@ -325,7 +330,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     // so each run is read a bounded number of times; the greedy last segment needs no
     // terminator, which leaves the character after a token free to start the next one.
     regex:
-      "(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*)",
+      "(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.(?:[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*)?)",
     keywords: ["eyj"],
     severity: "medium",
   },
@@ -340,6 +345,17 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     allowlists: [{
       stopwords: [...PLACEHOLDER_STOPWORDS, "password", "passwd", "secret", "pass", "pwd"],
       regexes: ["^\\$[A-Za-z_{(]", "^%[sd]$", "^:[a-z_]+$"],
+    }],
+  },
+  {
+    id: "jdbc-password",
+    description: "Password in a JDBC connection string",
+    regex: "(?i)jdbc:[a-z0-9:]{2,30}//[^\\s\"'<>]{1,300}?[?&;]password=([^&;\\s\"'<>]{3,100})",
+    keywords: ["jdbc:"],
+    severity: "high",
+    allowlists: [{
+      stopwords: [...PLACEHOLDER_STOPWORDS],
+      regexes: ["^\\$[A-Za-z_{(]", "^%[sd]$", "(?i)^(?:pass(?:word|wd)?|secret|pwd)$"],
     }],
   },
   {

@@ -308,3 +308,40 @@ Deno.test("docs/security.md has a table row for every built-in rule, and only fo
   ].map((m) => m[1]);
   assert.deepEqual(rows.toSorted(), BUILTIN_SECRET_RULES.map((r) => r.id).toSorted());
 });
+
+Deno.test("token formats as other scanners' generators write them are found", () => {
+  const LA = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const jwtPart = (n: number) => rnd(ALNUM + "_-", n);
+  const cases: [string, string, string?][] = [
+    // a Telegram token next to its name, its 35 characters not starting "AA"
+    [`telegram_bot_token = "${rnd("0123456789", 10)}:A${rnd(LA, 34)}"`, "telegram-bot-token"],
+    // SendGrid: 66 characters after "SG." in any arrangement
+    [`SENDGRID_API_KEY=${p("S", "G.", rnd(ALNUM + "_-.", 66))}`, "sendgrid-api-key"],
+    // an unsigned JWT (alg none) ends at its second dot
+    [`token: ${p("ey", "J", jwtPart(30), ".ey", "J", jwtPart(40), ".")}`, "jwt"],
+    // Mapbox: pk. + 60 + . + 22 near the word mapbox
+    [`MAPBOX_TOKEN = "${p("pk", ".", rnd(LA, 60), ".", rnd(LA, 22))}"`, "mapbox-api-token"],
+    // a NuGet password under key="Password"
+    [`<add key="Password" value="${rnd(ALNUM, 14)}" />`, "nuget-config-password"],
+    // Stripe keys of 10 characters or more, Twilio keys in upper-case hex
+    [`STRIPE=${p("sk", "_test_", rnd(ALNUM, 12))}`, "stripe-secret-key"],
+    [`TWILIO=${p("S", "K", rnd("0123456789ABCDEF", 32))}`, "twilio-api-key"],
+    // Square tokens of 22 to 60 characters after their prefix
+    [`SQUARE=${p("EA", "AA", rnd(ALNUM, 40))}`, "square-access-token"],
+    // a URL password that merely contains a placeholder word is still a password
+    [`url = "https://deploy:compass${rnd(ALNUM, 8)}@git.acme.io/app.git"`, "basic-auth-url"],
+    // a Kubernetes Secret whose data comes before its kind
+    [
+      `apiVersion: v1\ndata:\n  token: ${
+        btoa(rnd(ALNUM, 24))
+      }\nmetadata:\n  name: t\nkind: Secret\n`,
+      "kubernetes-secret-yaml",
+      "3",
+    ],
+  ];
+  for (const [text, rule, line] of cases) {
+    const found = scanSecrets(text + "\n", "src/config.ts", builtinSecretRules());
+    assert.deepEqual(found.map((f) => f.rule), [rule], text);
+    if (line) assert.equal(String(found[0].line), line);
+  }
+});

@@ -209,6 +209,10 @@ export const SAMPLES: Record<string, Sample> = {
     hit: `DATABASE_URL=${p("postgres://app:", rnd(ALNUM, 16), "@db.internal:5432/app")}`,
     miss: "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app",
   },
+  "jdbc-password": {
+    hit: `url=jdbc:mysql://db.internal:3306/app?user=app&password=${rnd(ALNUM, 14)}&useSSL=true`,
+    miss: "url=jdbc:mysql://db.internal:3306/app?user=app&password=${DB_PASSWORD}",
+  },
   "generic-password": {
     hit: `  "password": "${rnd(ALNUM, 10)}#${rnd(DIGITS, 2)}!${rnd(ALNUM, 6)}",`,
     miss: `  "password": "%DB_PASSWORD%",`,
