@@ -2,8 +2,10 @@
  * `br security scan` throughput and peak memory on a generated corpus of mixed source with
  * planted secrets, next to ripgrep running the same translated regex set, in the same run.
  *
- * Usage: deno run -A bench/secrets.ts [--full] [--runs 3] [--worst]
+ * Usage: deno run -A bench/secrets.ts [--full] [--runs 3] [--worst] [--corpus]
  *   default: corpora of 10 and 40 MB;  --full: 50 and 200 MB (the issue's sizes)
+ * First, recall and precision of the built-in rules on the labeled corpus of
+ * tests/security/corpus.ts (`--corpus`: only these, with every miss and false alarm).
  * Then worst cases for a backtracking regex engine (4.5 MB each: unterminated private-key
  * headers, a JWT prefix after every dash, 20 000 tokens on one line) next to 4.5 MB of
  * ordinary source, in the same run: linear rules keep them within a small factor of it
@@ -14,6 +16,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { translateRe2 } from "../src/security/re2.ts";
 import { BUILTIN_SECRET_RULES } from "../src/security/rules_builtin.ts";
+import { builtinSecretRules } from "../src/security/rules.ts";
+import { corpus as labeledCorpus, scoreCorpus } from "../tests/security/corpus.ts";
 import { ALNUM, rnd, SAMPLES } from "../tests/security/samples.ts";
 import { brArgs, median } from "./_lib.ts";
 
@@ -23,7 +27,7 @@ const RUNS = runsAt >= 0 ? Number(Deno.args[runsAt + 1]) : 3;
 const SIZES_MB = FULL ? [50, 200] : [10, 40];
 const FILE_BYTES = 64 * 1024;
 const OUT = fileURLToPath(new URL("./out/secrets/", import.meta.url));
-const CORPUS_VERSION = "2";
+const CORPUS_VERSION = "3";
 
 const TEMPLATES: Record<string, (i: number) => string> = {
   ts: (i) =>
@@ -133,6 +137,29 @@ const rgArgs = (dir: string) => [
   dir,
 ];
 
+// Recall and precision on the labeled corpus (no timing: the figures do not depend on the
+// machine).
+{
+  const cases = labeledCorpus();
+  const score = scoreCorpus(builtinSecretRules(), cases);
+  const rules = new Set(cases.filter((c) => c.rule).map((c) => c.rule)).size;
+  console.log(
+    `labeled corpus: ${score.positives} secrets of ${rules} rules, ${score.negatives} look-alikes`,
+  );
+  console.log("| recall | precision | found | missed | false alarms |");
+  console.log("| ---: | ---: | ---: | ---: | ---: |");
+  console.log(
+    `| ${score.recall.toFixed(3)} | ${score.precision.toFixed(3)} | ${score.found} | ${
+      score.positives - score.found
+    } | ${score.falseAlarms} |\n`,
+  );
+  if (Deno.args.includes("--corpus")) {
+    for (const m of score.missed) console.log(`missed: ${m}`);
+    for (const a of score.alarms) console.log(`false alarm: ${a}`);
+    Deno.exit(0);
+  }
+}
+
 if (Deno.args.includes("--worst")) {
   await worstCases();
   Deno.exit(0);
@@ -211,6 +238,11 @@ async function worstCases(): Promise<void> {
     "private-key headers on one line": () => fill("-----BEGIN PRIV" + "ATE KEY-----"),
     "JWT prefix after every dash": () => fill("ey" + "J-"),
     "tokens on one line": () => fill(`${"gh" + "p_" + rnd(ALNUM, 36)} `),
+    "Kubernetes Secret headers": () => fill("kind: Secret\n"),
+    "PuTTY key headers": () => fill("PuTTY-User-Key-File-2: ssh-rsa\n"),
+    "curl headers on one line": () => fill("curl -H 'Authorization: "),
+    "provider names with assignments": () => fill("sumo_key= "),
+    "URL credentials without a host": () => fill("://user:pass"),
   };
   console.log(`\nworst cases, 4.5 MB each (${RUNS} runs, median)`);
   console.log("| input | median s | x baseline |");

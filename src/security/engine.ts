@@ -1,6 +1,13 @@
+import { checksumFails, genericFalseAlarm, isFixturePath, isPlaceholder } from "./_false_alarms.ts";
 import { keywordsInText } from "./_keywords.ts";
 import { sha256Hex } from "../core/hash.ts";
-import type { SecretAllowlist, SecretRule, SecretRuleSet, SecurityFinding } from "./types.ts";
+import type {
+  SecretAllowlist,
+  SecretRule,
+  SecretRuleSet,
+  SecurityFinding,
+  SecuritySeverity,
+} from "./types.ts";
 
 /** Shannon entropy of `s` in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -122,8 +129,9 @@ export function pathAllowed(set: SecretRuleSet, file: string): boolean {
 /** True when some rule would look at a file with this path and these keywords present. */
 export function rulesApply(set: SecretRuleSet, file: string, keywords: Set<string>): boolean {
   return set.rules.some((rule) =>
-    (!rule.path || rule.path.test(file)) &&
-    (rule.keywords.length === 0 || rule.keywords.some((k) => keywords.has(k)))
+    // keywords first: a lazily compiled rule compiles its path only when they are present
+    (rule.keywords.length === 0 || rule.keywords.some((k) => keywords.has(k))) &&
+    (!rule.path || rule.path.test(file))
   );
 }
 
@@ -214,7 +222,6 @@ function eachSecret(
   let markedLine: string | null = null;
   let marked = false;
   for (const rule of set.rules) {
-    if (rule.path && !rule.path.test(file)) continue;
     if (!rule.source) continue;
     if (rule.keywords.length) {
       present ??= keywordsInText(text, set);
@@ -227,6 +234,7 @@ function eachSecret(
       }
       if (!found) continue;
     }
+    if (rule.path && !rule.path.test(file)) continue;
     // A generic rule yields to the spans found before it; its own findings never overlap
     // (each match starts after the previous one), so the spans are indexed once per rule.
     const overlaps = rule.generic ? spanIndex(spans) : null;
@@ -244,6 +252,12 @@ function eachSecret(
       const end = at + secret.length;
       if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
       if (overlaps && overlaps(at, end)) continue;
+      if (
+        rule.origin === "builtin" &&
+        (isPlaceholder(secret) ||
+          (rule.generic && rule.id.startsWith("generic-") &&
+            genericFalseAlarm(secret, text.slice(Math.max(0, at - 40), at))))
+      ) continue;
       const line = lines.lineAt(at);
       if (opts.accepted) {
         if (line !== markedLine) {
@@ -284,6 +298,13 @@ function spanIndex(spans: readonly [number, number][]): (at: number, end: number
   };
 }
 
+const LOWER: Record<SecuritySeverity, SecuritySeverity> = {
+  critical: "high",
+  high: "medium",
+  medium: "low",
+  low: "low",
+};
+
 function makeFinding(
   rule: SecretRule,
   file: string,
@@ -292,16 +313,19 @@ function makeFinding(
   secret: string,
   commit: string | null,
 ): SecurityFinding {
+  const badSum = rule.origin === "builtin" && checksumFails(rule.id, secret) === true;
   return {
     kind: "secret",
     file,
     line,
     column,
     rule: rule.id,
-    severity: rule.severity,
+    // a test fixture's secret, or a token that fails its format's checksum, is most likely a
+    // test value: reported, one severity lower
+    severity: isFixturePath(file) || badSum ? LOWER[rule.severity] : rule.severity,
     secret_masked: maskSecret(secret),
     fingerprint: secretFingerprint(rule.id, secret),
-    message: rule.description,
+    message: badSum ? `${rule.description} (its checksum does not match)` : rule.description,
     fix: null,
     commit,
   };

@@ -12,7 +12,7 @@
  *
  * const dir = await Deno.makeTempDir();
  * await initProject(dir, { name: "demo" });
- * await Deno.writeTextFile(`${dir}/config.ts`, `export const key = "AKIA${"Z".repeat(12)}7QHL";\n`);
+ * await Deno.writeTextFile(`${dir}/config.ts`, `export const key = "AKIA${"Z2Q7".repeat(3)}7QHL";\n`);
  * const project = await openProject({ cwd: dir });
  * const report = await scanPaths(project, [`${dir}/config.ts`]);
  * assert.equal(report.new_findings[0].rule, "aws-access-key-id");
@@ -56,6 +56,8 @@ export {
   scanHistory,
   scanPaths,
   scanStaged,
+  type SecretRuleInfo,
+  secretRulesInForce,
   securityCheck,
   type SecurityScanOptions,
   type SourceMasker,

@@ -14,6 +14,11 @@ import type {
 
 const SEVERITIES: readonly SecuritySeverity[] = ["critical", "high", "medium", "low"];
 
+/** The built-in specs (their rules get `origin: "builtin"`). */
+const BUILTIN_SPECS: ReadonlySet<SecretRuleSpec> = new Set(BUILTIN_SECRET_RULES);
+/** The rules file each spec read from a file comes from. */
+const ORIGIN = new WeakMap<SecretRuleSpec, string>();
+
 function compile(pattern: string, ruleId: string, global = false): RegExp {
   const t = translateRe2(pattern, ruleId);
   return new RegExp(t.source, t.flags + (global ? "g" : ""));
@@ -50,7 +55,7 @@ function compileAllowlist(spec: SecretAllowlistSpec, ruleId: string): SecretAllo
  */
 export function compileSecretRule(
   spec: SecretRuleSpec,
-  options: { lazy?: boolean } = {},
+  options: { lazy?: boolean; origin?: string } = {},
 ): SecretRule {
   const id = spec.id;
   if (!id || typeof id !== "string") {
@@ -75,21 +80,30 @@ export function compileSecretRule(
     secretGroup: spec.secretGroup ?? 0,
     entropy: spec.entropy ?? null,
     keywords: (spec.keywords ?? []).map((k) => k.toLowerCase()),
-    path: spec.path ? compile(spec.path, id) : null,
+    path: spec.path && !(options.lazy && spec.regex && spec.keywords?.length)
+      ? compile(spec.path, id)
+      : null,
     severity,
     generic: (spec.tags ?? []).includes("generic"),
     allowlists: options.lazy && spec.regex && spec.keywords?.length
       ? []
       : (spec.allowlists ?? []).map((a) => compileAllowlist(a, id)),
+    origin: options.origin ?? ORIGIN.get(spec) ?? (BUILTIN_SPECS.has(spec) ? "builtin" : "custom"),
   };
   const source = spec.regex;
   if (source && options.lazy && rule.keywords.length) {
     // Translated and compiled when a file first holds one of its keywords (a commit of a
-    // few files needs a few of the rules), its allowlists when it first finds something.
+    // few files needs a few of the rules), its allowlists when it first finds something,
+    // its path filter when a file first holds a keyword.
     let regex: RegExp | undefined;
     let allowlists: SecretAllowlist[] | undefined;
+    let path: RegExp | null | undefined;
     Object.defineProperties(rule, {
       regex: { get: () => regex ??= compile(source, id, true), enumerable: true },
+      path: {
+        get: () => path === undefined ? (path = spec.path ? compile(spec.path, id) : null) : path,
+        enumerable: true,
+      },
       allowlists: {
         get: () => allowlists ??= (spec.allowlists ?? []).map((a) => compileAllowlist(a, id)),
         enumerable: true,
@@ -182,10 +196,14 @@ export async function readSecretRulesFile(path: string, depth = 0): Promise<Secr
       hint: "write each rule as [[rules]]",
     });
   }
-  const rules: SecretRuleSpec[] = rawRules.map((r) => ({
-    ...(r as unknown as SecretRuleSpec),
-    allowlists: asAllowlists(r.allowlists, r.allowlist),
-  }));
+  const rules: SecretRuleSpec[] = rawRules.map((r) => {
+    const spec = {
+      ...(r as unknown as SecretRuleSpec),
+      allowlists: asAllowlists(r.allowlists, r.allowlist),
+    };
+    ORIGIN.set(spec, path);
+    return spec;
+  });
   let result: SecretRulesFile = {
     rules,
     allowlists: asAllowlists(doc.allowlists, doc.allowlist),

@@ -3,6 +3,7 @@
  * RE2 syntax (also valid for ripgrep) and go through the same translator as user rules.
  * Data only: loading this module costs nothing but the array.
  */
+import { PROVIDER_RULES } from "./_provider_rules.ts";
 import type { SecretRuleSpec } from "./types.ts";
 
 const PLACEHOLDER_STOPWORDS = [
@@ -45,8 +46,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "aws-access-key-id",
     description: "AWS access key id",
-    regex: "\\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
-    keywords: ["akia", "asia", "abia", "acca"],
+    regex: "\\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b",
+    keywords: ["a3t", "akia", "asia", "abia", "acca"],
     severity: "high",
   },
   {
@@ -74,9 +75,9 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   },
   {
     id: "azure-storage-account-key",
-    description: "Azure storage account key in a connection string",
-    regex: "(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
-    keywords: ["accountkey="],
+    description: "Azure storage account or shared access key in a connection string",
+    regex: "(?i)(?:AccountKey=([A-Za-z0-9+/]{86}==)|SharedAccessKey=([A-Za-z0-9+/]{43}=))",
+    keywords: ["accountkey=", "sharedaccesskey="],
     severity: "high",
   },
   {
@@ -103,36 +104,67 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   },
   {
     id: "gitlab-token",
-    description: "GitLab personal, runner or deploy token",
-    regex: "\\b((?:glpat|glrt|gldt)-[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
-    keywords: ["glpat-", "glrt-", "gldt-"],
+    description:
+      "GitLab personal, project, runner, deploy, feed, mail, agent, OAuth, job or trigger token",
+    regex:
+      "\\b((?:glpat|glrt|gldt|glft|glsoat|glffct)-[0-9A-Za-z_-]{20}[0-9A-Za-z_-]{0,280}(?:\\.[0-9a-z]{2}\\.[0-9a-z]{7,11})?|glptt-[0-9a-f]{40}|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
+    keywords: [
+      "glpat-",
+      "glrt-",
+      "gldt-",
+      "glft-",
+      "glsoat-",
+      "glffct-",
+      "glptt-",
+      "glimt-",
+      "glagent-",
+      "gloas-",
+      "glcbt-",
+      "gr1348941",
+    ],
     severity: "high",
   },
   {
     id: "slack-token",
-    description: "Slack bot, user, app or refresh token",
-    regex: "\\b(xox[abeprs]-[0-9A-Za-z-]{10,72})\\b",
-    keywords: ["xoxa-", "xoxb-", "xoxe-", "xoxp-", "xoxr-", "xoxs-"],
+    description: "Slack bot, user, legacy or workspace token",
+    regex:
+      "\\b(xoxb-[0-9]{10,13}-[0-9]{10,13}-?[A-Za-z0-9-]{0,64}|xox[pe](?:-[0-9]{10,13}){3}-[A-Za-z0-9-]{28,34}|xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26}|xox[os]-[0-9]{1,20}-[0-9]{1,20}-[0-9]{1,20}-[A-Fa-f0-9]{1,80}|xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48})(?:[^0-9A-Za-z-]|$)",
+    keywords: ["xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-"],
+    severity: "high",
+  },
+  {
+    id: "slack-app-token",
+    description: "Slack app-level token",
+    regex: "(?i)\\b(xapp-[0-9]-[A-Z0-9]{1,20}-[0-9]{1,20}-[a-z0-9]{16}[a-z0-9]{0,64})\\b",
+    keywords: ["xapp-"],
+    severity: "high",
+  },
+  {
+    id: "slack-config-token",
+    description: "Slack app configuration access or refresh token",
+    regex: "(?i)\\b(xoxe\\.xox[bp]-[0-9]-[A-Z0-9]{163,166}|xoxe-[0-9]-[A-Z0-9]{146})\\b",
+    keywords: ["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"],
     severity: "high",
   },
   {
     id: "slack-webhook-url",
     description: "Slack incoming webhook URL",
-    regex: "(https://hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
+    regex:
+      "((?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,100})(?:[^A-Za-z0-9+/]|$)",
     keywords: ["hooks.slack.com"],
     severity: "medium",
   },
   {
     id: "stripe-secret-key",
-    description: "Stripe secret or restricted key",
-    regex: "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})\\b",
-    keywords: ["sk_live_", "sk_test_", "rk_live_", "rk_test_"],
+    description: "Stripe secret or restricted key, or webhook signing secret",
+    regex: "\\b((?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{10,247}|whsec_[0-9A-Za-z]{32,64})\\b",
+    keywords: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"],
     severity: "high",
   },
   {
     id: "twilio-api-key",
     description: "Twilio API key",
-    regex: "\\b(SK[0-9a-f]{32})\\b",
+    regex: "\\b(SK[0-9a-fA-F]{32})\\b",
     keywords: ["sk"],
     entropy: 3,
     severity: "high",
@@ -140,7 +172,9 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "sendgrid-api-key",
     description: "SendGrid API key",
-    regex: "\\b(SG\\.[0-9A-Za-z_-]{22}\\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)",
+    // 66 characters after "SG." (two parts of 22 and 43 joined by a dot, as issued)
+    regex: "\\b(SG\\.[0-9A-Za-z_=.-]{66})(?:[^0-9A-Za-z_=.-]|$)",
+    entropy: 3,
     keywords: ["sg."],
     severity: "high",
   },
@@ -169,8 +203,9 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "notion-api-token",
     description: "Notion integration token",
-    regex: "\\b(ntn_[0-9]{11}[A-Za-z0-9]{35})\\b",
-    keywords: ["ntn_"],
+    regex: "\\b(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\\b",
+    keywords: ["ntn_", "secret_"],
+    entropy: 3.5,
     severity: "high",
   },
   {
@@ -179,6 +214,17 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     regex: "\\b(npm_[A-Za-z0-9]{36})\\b",
     keywords: ["npm_"],
     severity: "high",
+  },
+  {
+    id: "npmrc-auth-token",
+    description: "Registry credential in an .npmrc (_authToken, _auth, _password)",
+    regex:
+      "(?i)(?:^|[\\s:])_(?:authToken|auth|password)\\s{0,3}=\\s{0,3}[\"']?([A-Za-z0-9+/=._-]{20,300})",
+    keywords: ["_authtoken", "_auth", "_password"],
+    entropy: 3,
+    severity: "high",
+    // yields to npm-access-token on an npm_ token
+    tags: ["generic"],
   },
   {
     id: "pypi-upload-token",
@@ -234,14 +280,17 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
   {
     id: "telegram-bot-token",
     description: "Telegram bot token",
-    regex: "\\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)",
-    keywords: [":aa"],
+    // the bot id, ":", then 35 characters starting with "A" (near the word telegram: any)
+    regex:
+      "\\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)|(?i)telegr[\\w.-]{0,20}[\\s'\"\\x60]{0,3}(?:=|:|:=|=>|,)[\\x60'\"\\s=]{0,5}([0-9]{5,16}:A[a-z0-9_-]{34})(?:[^a-z0-9_-]|$)",
+    keywords: [":aa", "telegr"],
     severity: "high",
   },
   {
     id: "mailgun-api-key",
     description: "Mailgun API key near the word mailgun",
-    regex: "(?i)mailgun.{0,40}\\b(key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\\b",
+    regex:
+      "(?i)mailgun.{0,40}\\b((?:pub)?key-[0-9a-f]{32}|[0-9a-h]{32}-[0-9a-h]{8}-[0-9a-h]{8})\\b",
     keywords: ["mailgun"],
     severity: "high",
   },
@@ -249,7 +298,8 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     id: "datadog-api-key",
     description: "Datadog API or application key",
     regex:
-      "(?i)(?:datadog|\\bdd)[_-]?(?:api|app(?:lication)?)[_-]?key.{0,20}[=:]\\s*[\"']?([0-9a-f]{40}|[0-9a-f]{32})\\b",
+      "(?i)(?:datadog|\\bdd)[_-]?(?:api|app(?:lication)?)[_-]?key.{0,20}[=:]\\s*[\"']?([0-9a-f]{40}|[0-9a-f]{32})\\b|(?i)datadog[\\w.-]{0,20}[\\s'\"\\x60]{0,3}(?:=|:|:=|=>|,)[\\x60'\"\\s=]{0,5}([a-z0-9]{40})(?:[^a-z0-9]|$)",
+    entropy: 3,
     keywords: ["datadog", "dd_api", "dd_app", "ddapi", "ddapp", "dd-api", "dd-app"],
     severity: "high",
   },
@@ -260,6 +310,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     keywords: ["hf_", "api_org_"],
     severity: "high",
   },
+  ...PROVIDER_RULES,
   {
     id: "private-key",
     description: "Private key block (PEM)",
@@ -279,7 +330,7 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     // so each run is read a bounded number of times; the greedy last segment needs no
     // terminator, which leaves the character after a token free to start the next one.
     regex:
-      "(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*)",
+      "(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.eyJ[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*\\.(?:[A-Za-z0-9_-]{10}[A-Za-z0-9_-]*)?)",
     keywords: ["eyj"],
     severity: "medium",
   },
@@ -297,11 +348,37 @@ export const BUILTIN_SECRET_RULES: readonly SecretRuleSpec[] = [
     }],
   },
   {
+    id: "jdbc-password",
+    description: "Password in a JDBC connection string",
+    regex: "(?i)jdbc:[a-z0-9:]{2,30}//[^\\s\"'<>]{1,300}?[?&;]password=([^&;\\s\"'<>]{3,100})",
+    keywords: ["jdbc:"],
+    severity: "high",
+    allowlists: [{
+      stopwords: [...PLACEHOLDER_STOPWORDS],
+      regexes: ["^\\$[A-Za-z_{(]", "^%[sd]$", "(?i)^(?:pass(?:word|wd)?|secret|pwd)$"],
+    }],
+  },
+  {
+    id: "generic-password",
+    description: "Quoted password of symbols, letters and digits assigned to a password name",
+    // the quoted form only: a password may hold any printable character but a quote or space
+    regex:
+      "(?i)(?:passw(?:or)?d|pwd|passphrase)[a-z0-9_.-]{0,20}[\"'\x60]?\\s{0,3}(?::=|=>|=|:)\\s{0,3}[\"'\x60]([^\\s\"'\x60]{8,64})[\"'\x60]",
+    keywords: ["passw", "pwd", "passphrase"],
+    entropy: 3,
+    severity: "medium",
+    tags: ["generic"],
+    allowlists: [{
+      stopwords: [...PLACEHOLDER_STOPWORDS, "password", "passwd", "secret"],
+      regexes: ["^[A-Za-z_.-]+$", "^[a-z]+(?:[A-Z][a-z]+)+$", "^%[^%]+%$"],
+    }],
+  },
+  {
     id: "generic-api-key",
     description: "High-entropy value assigned to a secret-looking name",
     regex:
-      "(?i)(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|pwd|auth[_.-]?key|access[_.-]?key|credential)s?[a-z0-9_.-]{0,20}[\"'\\x60]?\\s*(?::=|=>|=|:)\\s*[\"'\\x60]?([A-Za-z0-9+/_.~=-]{16,100})(?:[\"'\\x60\\s;,)]|$)",
-    keywords: ["key", "secret", "token", "passw", "pwd", "credential"],
+      "(?i)(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|pwd|auth[_.-]?key|access[_.-]?key|credential|creds|(?:private|signing|encryption|master)[_.-]?key)s?[a-z0-9_.-]{0,20}[\"'\\x60]?\\s*(?::=|=>|=|:)\\s*[\"'\\x60]?([A-Za-z0-9+/_.~=-]{16,100})(?:[\"'\\x60\\s;,)]|$)",
+    keywords: ["key", "secret", "token", "passw", "pwd", "credential", "creds"],
     entropy: 3.5,
     severity: "medium",
     tags: ["generic"],

@@ -1,4 +1,4 @@
-import { join } from "../core/path.ts";
+import { join, relative } from "../core/path.ts";
 import type { Config } from "../core/config.ts";
 import { exists } from "../core/fs.ts";
 import type { StagedIndex } from "../core/git_index.ts";
@@ -9,7 +9,13 @@ import { DEFAULT_MAX_FILE_BYTES, type ScanUnit } from "./files.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { maskSecretsIn } from "./engine.ts";
 import { loadSecretRules } from "./rules.ts";
-import type { ScanReport, ScanSkipped, SecretRuleSet, SecurityFinding } from "./types.ts";
+import type {
+  ScanReport,
+  ScanSkipped,
+  SecretRuleSet,
+  SecurityFinding,
+  SecuritySeverity,
+} from "./types.ts";
 
 /** Options of every scan. */
 export interface SecurityScanOptions {
@@ -33,6 +39,8 @@ export interface SecurityScanOptions {
 interface Settings extends ScanSettings {
   /** The `threads` setting (0: pick; see `scanThreads`). */
   threads: number;
+  /** The project's rules file in force (absolute), or null. */
+  rulesFile: string | null;
 }
 
 /**
@@ -51,8 +59,9 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
   const config = await userSettings(project);
   const get = <T>(key: string, fallback: T): T => (config?.get<T>(key) ?? fallback);
   let rules = opts.rules;
+  let file: string | null = null;
   if (!rules) {
-    let file = get<string | null>("security.rules_file", null);
+    file = get<string | null>("security.rules_file", null);
     if (file) file = join(project.root, file);
     else {
       for (
@@ -77,7 +86,53 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
     sql: opts.sql ?? get("security.sql", true),
     maxBytes: opts.maxFileBytes ?? get("security.max_file_bytes", DEFAULT_MAX_FILE_BYTES),
     threads: opts.threads ?? get("security.threads", 0),
+    rulesFile: file,
   };
+}
+
+/** One secret rule in force, as `br security rules` lists it. */
+export interface SecretRuleInfo {
+  /** Rule id. */
+  id: string;
+  /** What it finds. */
+  description: string;
+  /** Severity (one lower for findings in test fixtures). */
+  severity: SecuritySeverity;
+  /** Where it comes from: built in, the project's rules file, or a file that one extends. */
+  source: "builtin" | "config" | "extends";
+  /** The rules file defining it (project-relative when inside the project), or null. */
+  file: string | null;
+  /** Keywords of the prefilter (lower case). */
+  keywords: string[];
+  /** Minimum entropy of the secret, or null. */
+  entropy: number | null;
+  /** Whether it yields to specific rules (`generic` tag). */
+  generic: boolean;
+}
+
+/**
+ * The secret rules a scan of this project uses (built-in, `security.rules_file` or its
+ * default locations, and the files it extends), in the order they run, without compiling
+ * any regex.
+ *
+ * @throws {BrError} `invalid_data` for bad rules, `not_found` for a missing rules file.
+ */
+export async function secretRulesInForce(project: Project): Promise<SecretRuleInfo[]> {
+  const { rules, rulesFile } = await settings(project, {});
+  const rel = (file: string) => {
+    const r = relative(project.root, file).replaceAll("\\", "/");
+    return r.startsWith("../") || r === ".." ? file : r;
+  };
+  return rules.rules.map((r) => ({
+    id: r.id,
+    description: r.description,
+    severity: r.severity,
+    source: r.origin === "builtin" ? "builtin" : r.origin === rulesFile ? "config" : "extends",
+    file: r.origin === "builtin" ? null : rel(r.origin),
+    keywords: r.keywords,
+    entropy: r.entropy,
+    generic: r.generic,
+  }));
 }
 
 /** Masks the secrets in an excerpt of source code (`file`: its path, for path rules). */

@@ -83,6 +83,13 @@ export interface SecretRule {
   generic: boolean;
   /** Matches this rule ignores (besides the global allowlists). */
   allowlists: SecretAllowlist[];
+  /**
+   * Where the rule comes from: `builtin`, the rules file that defines it, or `custom` (a spec
+   * compiled in code). Built-in rules also skip placeholders and documentation sample keys,
+   * `generic-*` ones also hashes, UUIDs, paths and base64 of plain text, and GitHub and npm
+   * tokens failing their checksum get a lower severity.
+   */
+  origin: string;
 }
 
 /** A compiled rule set: rules plus the global allowlists. */

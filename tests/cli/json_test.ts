@@ -98,6 +98,7 @@ const RUNS: string[][] = [
   ["security", "scan"],
   ["security", "check"],
   ["security", "baseline", "src"],
+  ["security", "rules"],
   [
     "spec",
     "wizard",

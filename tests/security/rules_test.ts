@@ -17,12 +17,13 @@ Deno.test("built-in rules: each sample is found, each near miss is not", async (
   for (const rule of BUILTIN_SECRET_RULES) {
     await t.step(rule.id, () => {
       const { hit, miss } = SAMPLES[rule.id];
-      const found = scanSecrets(hit + "\n", "src/config.ts", set);
+      const file = SAMPLES[rule.id].file ?? "src/config.ts";
+      const found = scanSecrets(hit + "\n", file, set);
       const mine = found.filter((f) => f.rule === rule.id);
       assert.equal(mine.length, 1, `expected ${rule.id} in ${JSON.stringify(found)}`);
-      assert.equal(mine[0].line, 1);
+      assert.equal(mine[0].line, SAMPLES[rule.id].line ?? 1);
       assert.match(mine[0].secret_masked!, /^[^*]{0,4}\*{8}$/);
-      const near = scanSecrets(miss + "\n", "src/config.ts", set).map((f) => f.rule);
+      const near = scanSecrets(miss + "\n", file, set).map((f) => f.rule);
       assert.ok(!near.includes(rule.id), `${rule.id} matched its near miss`);
     });
   }
@@ -172,6 +173,20 @@ Deno.test("lazy rules compile their regex only for a text that holds one of thei
   const set = compileSecretRules(specs, [], { lazy: true });
   assert.deepEqual(scanSecrets("x tok_123456", "a.txt", set).map((f) => f.rule), ["fine"]);
   assert.throws(() => scanSecrets("brokenkw here", "a.txt", set), /broken/);
+});
+
+Deno.test("lazy rules compile their path filter only for a text that holds one of their keywords", async () => {
+  const { compileSecretRules } = await import("../../src/security/mod.ts");
+  const specs = [
+    { id: "broken-path", regex: "tf_(\\d{6})", keywords: ["tf_"], path: "(unclosed" },
+    { id: "tf-only", regex: "tfx_(\\d{6})", keywords: ["tfx_"], path: "\\.tf$" },
+  ];
+  assert.throws(() => compileSecretRules(specs), /broken-path/);
+  const set = compileSecretRules(specs, [], { lazy: true });
+  assert.deepEqual(scanSecrets("x = 1", "main.tf", set), []);
+  assert.deepEqual(scanSecrets("tfx_123456", "main.tf", set).map((f) => f.rule), ["tf-only"]);
+  assert.deepEqual(scanSecrets("tfx_123456", "main.ts", set), []);
+  assert.throws(() => scanSecrets("tf_123456", "main.tf", set), /broken-path/);
 });
 
 Deno.test("a path-only rule (no regex, or an empty one) reports the file itself", async () => {

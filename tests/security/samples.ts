@@ -5,6 +5,8 @@
  * token as one literal.
  */
 
+import { PROVIDER_SAMPLES } from "./samples_providers.ts";
+
 let seed = 42;
 /** Deterministic pseudo-random string of `n` characters from `alphabet`. */
 export function rnd(alphabet: string, n: number): string {
@@ -33,6 +35,10 @@ export interface Sample {
   hit: string;
   /** A line that looks close but the rule must not report. */
   miss: string;
+  /** The line of `hit` the secret is on (default 1). */
+  line?: number;
+  /** The file the samples are in (default `src/config.ts`; for rules with a path filter). */
+  file?: string;
 }
 
 const uuid = () => `${rnd(HEX, 8)}-${rnd(HEX, 4)}-${rnd(HEX, 4)}-${rnd(HEX, 4)}-${rnd(HEX, 12)}`;
@@ -97,6 +103,16 @@ export const SAMPLES: Record<string, Sample> = {
       p("https://hooks.", "slack.com/services/T", rnd(UPPER, 10), "/B", rnd(UPPER, 10), "/XXXX")
     }"`,
   },
+  "slack-app-token": {
+    hit: `SLACK_APP_TOKEN=${
+      p("xa", "pp-1-", "A0", rnd(UPPER + DIGITS, 9), "-", rnd(DIGITS, 13), "-", rnd(HEX, 64))
+    }`,
+    miss: `SLACK_APP_TOKEN=${p("xa", "pp-1-", "A0", rnd(UPPER + DIGITS, 9))}`,
+  },
+  "slack-config-token": {
+    hit: `SLACK_CONFIG_TOKEN=${p("xo", "xe.xoxp-1-", rnd(UPPER + DIGITS, 164))}`,
+    miss: `SLACK_CONFIG_TOKEN=${p("xo", "xe.xoxp-1-", rnd(UPPER + DIGITS, 60))}`,
+  },
   "stripe-secret-key": {
     hit: `stripe.key = "${p("sk", "_live_", rnd(ALNUM, 24))}"`,
     miss: `stripe.publishable = "${p("pk", "_live_", rnd(ALNUM, 24))}"`,
@@ -128,6 +144,10 @@ export const SAMPLES: Record<string, Sample> = {
   "npm-access-token": {
     hit: `//registry.npmjs.org/:_authToken=${p("np", "m_", rnd(ALNUM, 36))}`,
     miss: `//registry.npmjs.org/:_authToken=${p("np", "m_", rnd(ALNUM, 20))}`,
+  },
+  "npmrc-auth-token": {
+    hit: `//npm.acme.io/:_authToken=${uuid()}`,
+    miss: "//npm.acme.io/:_authToken=${NPM_TOKEN}",
   },
   "pypi-upload-token": {
     hit: `password = ${p("pypi-", "AgEIcHlwaS5vcmc", rnd(URLSAFE, 60))}`,
@@ -189,8 +209,17 @@ export const SAMPLES: Record<string, Sample> = {
     hit: `DATABASE_URL=${p("postgres://app:", rnd(ALNUM, 16), "@db.internal:5432/app")}`,
     miss: "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app",
   },
+  "jdbc-password": {
+    hit: `url=jdbc:mysql://db.internal:3306/app?user=app&password=${rnd(ALNUM, 14)}&useSSL=true`,
+    miss: "url=jdbc:mysql://db.internal:3306/app?user=app&password=${DB_PASSWORD}",
+  },
+  "generic-password": {
+    hit: `  "password": "${rnd(ALNUM, 10)}#${rnd(DIGITS, 2)}!${rnd(ALNUM, 6)}",`,
+    miss: `  "password": "%DB_PASSWORD%",`,
+  },
   "generic-api-key": {
     hit: `api_key = "${rnd(ALNUM, 32)}"`,
     miss: `api_key = "your_api_key_here_placeholder"`,
   },
+  ...PROVIDER_SAMPLES,
 };

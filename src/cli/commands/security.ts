@@ -49,6 +49,12 @@ export const securityRoutes: RouteMap<BrContext> = buildRouteMap({
         "Scan the staged files with the baseline applied (for git hooks); exit 10 on new findings",
       parameters: { flags: { ...commonFlags, format: formatFlag } },
     }),
+    rules: command({
+      load: async () => (await import("./security_run.ts")).rules,
+      brief:
+        "List the secret rules in force (built-in, rules file, extended files) and their source",
+      parameters: { flags: { project: projectFlag, json: jsonFlag } },
+    }),
     baseline: command({
       load: async () => (await import("./security_run.ts")).baseline,
       brief: "Accept the current findings: write their fingerprints to the baseline",

@@ -7,6 +7,7 @@ import {
   type ScanReport,
   scanReportToSarif,
   scanStaged,
+  secretRulesInForce,
   securityCheck,
   updateSecurityBaseline,
 } from "../../security/mod.ts";
@@ -102,5 +103,32 @@ export function baseline(this: BrContext, flags: ProjectFlags & JsonFlags, ...pa
     const res = await updateSecurityBaseline(project, paths.map((p) => resolve(this.cwd, p)));
     if (flags.json) return printJson(this, res);
     print(this, `Wrote ${res.count} fingerprints to ${res.path}`);
+  });
+}
+
+/** `br security rules [--json]` */
+export function rules(this: BrContext, flags: ProjectFlags & JsonFlags) {
+  return withProject(this, flags, async (project) => {
+    const list = await secretRulesInForce(project);
+    if (flags.json) return printJson(this, list);
+    const c = await colors(this);
+    const width = Math.max(0, ...list.map((r) => r.id.length));
+    for (const r of list) {
+      const from = r.source === "builtin" ? "builtin" : `${r.source} ${r.file}`;
+      print(
+        this,
+        `${c.bold(r.id.padEnd(width))}  ${r.severity.padEnd(8)}  ${from}  ${r.description}`,
+      );
+    }
+    const count = (s: string) => list.filter((r) => r.source === s).length;
+    print(
+      this,
+      c.dim(
+        `${list.length} rules: ${count("builtin")} built-in, ${
+          count("config")
+        } from the rules file, ` +
+          `${count("extends")} from files it extends`,
+      ),
+    );
   });
 }
