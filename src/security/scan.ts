@@ -70,6 +70,8 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
     rules = await loadSecretRules({
       rulesFile: file,
       builtin: get("security.builtin_rules", true),
+      // gitleaks reads [extend] path from where it runs: for a project, its root
+      cwd: project.root,
     });
   }
   return {
