@@ -48,13 +48,16 @@ export {
   loadSecretRules,
   readSecretRulesFile,
   type SecretRulesFile,
+  type SecretRulesOptions,
 } from "./rules.ts";
 export { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
 export { scanReportToSarif, type SecuritySarifLog } from "./sarif.ts";
 export {
+  type ScanFolder,
   scanHistory,
   scanPaths,
   scanStaged,
+  type ScanTarget,
   securityCheck,
   type SecurityScanOptions,
   type SourceMasker,

@@ -11,6 +11,23 @@ import { maskSecretsIn } from "./engine.ts";
 import { loadSecretRules } from "./rules.ts";
 import type { ScanReport, ScanSkipped, SecretRuleSet, SecurityFinding } from "./types.ts";
 
+/**
+ * A folder scanned without a BuildRunner project (any folder or git repository): the rules of
+ * its `.gitleaks.toml`, else the built-in ones; no settings, no baseline, no events, and
+ * nothing written.
+ */
+export interface ScanFolder {
+  /** The folder findings are relative to (absolute). */
+  root: string;
+}
+
+/** A project, or any folder. */
+export type ScanTarget = Project | ScanFolder;
+
+function projectOf(target: ScanTarget): Project | null {
+  return "bus" in target ? target : null;
+}
+
 /** Options of every scan. */
 export interface SecurityScanOptions {
   /** Rules to use instead of the project's (built-in + `security.rules_file`). */
@@ -47,20 +64,19 @@ async function userSettings(project: Project): Promise<Config | null> {
   return await project.config();
 }
 
-async function settings(project: Project, opts: SecurityScanOptions): Promise<Settings> {
-  const config = await userSettings(project);
+async function settings(target: ScanTarget, opts: SecurityScanOptions): Promise<Settings> {
+  const project = projectOf(target);
+  const config = project ? await userSettings(project) : null;
   const get = <T>(key: string, fallback: T): T => (config?.get<T>(key) ?? fallback);
   let rules = opts.rules;
   if (!rules) {
     let file = get<string | null>("security.rules_file", null);
-    if (file) file = join(project.root, file);
+    if (file) file = join(target.root, file);
     else {
-      for (
-        const candidate of [
-          join(project.paths.dir, "security-rules.toml"),
-          join(project.root, ".gitleaks.toml"),
-        ]
-      ) {
+      const candidates = project
+        ? [join(project.paths.dir, "security-rules.toml"), join(project.root, ".gitleaks.toml")]
+        : [join(target.root, ".gitleaks.toml")];
+      for (const candidate of candidates) {
         if (await exists(candidate)) {
           file = candidate;
           break;
@@ -70,8 +86,8 @@ async function settings(project: Project, opts: SecurityScanOptions): Promise<Se
     rules = await loadSecretRules({
       rulesFile: file,
       builtin: get("security.builtin_rules", true),
-      // gitleaks reads [extend] path from where it runs: for a project, its root
-      cwd: project.root,
+      // gitleaks reads [extend] path from where it runs: the root of the project or folder
+      cwd: target.root,
     });
   }
   return {
@@ -120,19 +136,20 @@ async function scanUnits(units: AsyncIterable<ScanUnit>, s: Settings): Promise<C
 }
 
 async function run(
-  project: Project,
+  target: ScanTarget,
   opts: SecurityScanOptions,
   collect: (s: Settings, skipped: ScanSkipped) => Promise<Collected>,
 ): Promise<ScanReport> {
-  const s = await settings(project, opts);
+  const project = projectOf(target);
+  const s = await settings(target, opts);
   const skipped: ScanSkipped = { binary: 0, large: 0, vendored: 0 };
   const { findings, filesScanned } = await collect(s, skipped);
   findings.sort(compare);
-  const accepted = opts.baseline === false
+  const accepted = opts.baseline === false || !project
     ? new Set<string>()
     : await readSecurityBaseline(project);
   const newFindings = findings.filter((f) => !accepted.has(f.fingerprint));
-  if (opts.emit !== false) {
+  if (opts.emit !== false && project) {
     for (const f of newFindings) {
       project.bus.emit("security.finding", {
         rule: f.rule,
@@ -146,26 +163,26 @@ async function run(
 }
 
 /**
- * Scans files and folders (absolute, or relative to the project root; default: the whole
- * project) for secrets and SQL injection. Vendored folders, binary and huge files are
+ * Scans files and folders (absolute, or relative to the root; default: the whole project or
+ * folder) for secrets and SQL injection. Vendored folders, binary and huge files are
  * skipped and counted. A large tree is scanned on several threads (`threads`); memory stays
  * flat with its size.
  *
  * @throws {BrError} `not_found` for a path that does not exist, `invalid_data` for bad rules.
  */
 export function scanPaths(
-  project: Project,
+  target: ScanTarget,
   paths: readonly string[] = [],
   opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
-  const list = paths.length ? paths : [project.root];
+  const list = paths.length ? paths : [target.root];
   return run(
-    project,
+    target,
     opts,
     async (s, skipped) => {
       // Worker threads are for scans of paths only: staged and history scans never load them.
       const { scanThreads, scanTree } = await import("./_parallel.ts");
-      return await scanTree(project.root, list, s, skipped, { threads: scanThreads(s.threads) });
+      return await scanTree(target.root, list, s, skipped, { threads: scanThreads(s.threads) });
     },
   );
 }
@@ -175,11 +192,14 @@ export function scanPaths(
  *
  * @throws {BrError} `external` outside git.
  */
-export function scanStaged(project: Project, opts: SecurityScanOptions = {}): Promise<ScanReport> {
+export function scanStaged(
+  target: ScanTarget,
+  opts: SecurityScanOptions = {},
+): Promise<ScanReport> {
   return run(
-    project,
+    target,
     opts,
-    (s, skipped) => scanUnits(stagedFiles(project.root, skipped, s.maxBytes), s),
+    (s, skipped) => scanUnits(stagedFiles(target.root, skipped, s.maxBytes), s),
   );
 }
 
@@ -189,14 +209,14 @@ export function scanStaged(project: Project, opts: SecurityScanOptions = {}): Pr
  * @throws {BrError} `external` outside git.
  */
 export function scanHistory(
-  project: Project,
+  target: ScanTarget,
   commits: number,
   opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
   return run(
-    project,
+    target,
     opts,
-    (s, skipped) => scanUnits(historyUnits(project.root, commits, skipped), s),
+    (s, skipped) => scanUnits(historyUnits(target.root, commits, skipped), s),
   );
 }
 
