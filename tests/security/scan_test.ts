@@ -13,6 +13,7 @@ import { openProject } from "../../src/core/project.ts";
 import { scanPaths } from "../../src/security/mod.ts";
 import { br, brProcess, gitRun, tempProject } from "../helpers.ts";
 import { ALNUM, rnd, SAMPLES } from "./samples.ts";
+import { githubSarifProblems, pathOfUri, sarifSchemaErrors } from "../sarif.ts";
 
 const GH = "gh" + "p_" + rnd(ALNUM, 36);
 const STRIPE = "sk" + "_live_" + rnd(ALNUM, 28);
@@ -500,4 +501,31 @@ Deno.test("outside a project: scan any folder or git repository, write nothing",
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("security SARIF is what GitHub code scanning takes: encoded URIs, fingerprints, rule help", async () => {
+  await using dir = await tempProject();
+  const odd = "src/my dir/ünï [1]#%.ts";
+  await write(
+    dir.path,
+    odd,
+    `const t = "${GH}";\nconst r = db.query("SELECT * FROM u WHERE id = " + id);\n`,
+  );
+  const res = await br(["security", "scan", "--format", "sarif"], { cwd: dir.path });
+  assert.equal(res.code, 10, res.stderr);
+  const sarif = JSON.parse(res.stdout);
+  assert.deepEqual(sarifSchemaErrors(sarif), []);
+  assert.deepEqual(githubSarifProblems(sarif), []);
+  const run = sarif.runs[0];
+  for (const r of run.results) {
+    const uri = r.locations[0].physicalLocation.artifactLocation.uri;
+    assert.equal(uri, "src/my%20dir/%C3%BCn%C3%AF%20%5B1%5D%23%25.ts");
+    assert.equal(pathOfUri(uri), odd);
+  }
+  const rules = Object.fromEntries(
+    run.tool.driver.rules.map((r: { id: string }) => [r.id, r]),
+  );
+  assert.match(rules["sql-injection"].help.text, /query parameters/);
+  assert.match(rules["github-token"].help.text, /rotate/);
+  assert.equal(rules["github-token"].properties["security-severity"], "8.0");
 });
