@@ -301,7 +301,8 @@ function compositeMatches(
 
 /**
  * Calls `hit` for each secret of `text`, rule by rule, each rule's in text order. A rule with
- * `skipReport` reports nothing; a composite rule only what has its required rules nearby.
+ * `skipReport` reports nothing, a composite rule only what has its required rules nearby
+ * (when masking, `accepted` false, both count whatever is near).
  */
 function eachSecret(
   text: string,
@@ -330,12 +331,13 @@ function eachSecret(
   };
   let required: Map<string, { line: number; column: number }[]> | null = null;
   for (const rule of set.rules) {
-    if (rule.skipReport) continue;
+    // Masking masks the parts of composite rules too, alone or not: an excerpt is short
+    if (rule.skipReport && opts.accepted) continue;
     // A generic rule yields to the spans found before it; its own findings never overlap
     // (each match starts after the previous one), so the spans are indexed once per rule.
     const overlaps = rule.generic ? spanIndex(spans) : null;
     let found = ruleMatches(rule, env, overlaps);
-    if (found.length && rule.required.length) {
+    if (found.length && rule.required.length && opts.accepted) {
       found = compositeMatches(rule, found, env, required ??= new Map());
     }
     for (const [at, secret] of found) {

@@ -5,7 +5,12 @@
 import { dirname } from "node:path";
 import assert from "node:assert/strict";
 import { BrError } from "../../src/core/errors.ts";
-import { loadSecretRules, scanSecrets, secretFingerprint } from "../../src/security/mod.ts";
+import {
+  loadSecretRules,
+  maskSecretsIn,
+  scanSecrets,
+  secretFingerprint,
+} from "../../src/security/mod.ts";
 import { pathAllowed } from "../../src/security/engine.ts";
 import { FIXTURES, type TempDir, tempDir } from "../helpers.ts";
 
@@ -247,6 +252,11 @@ regex = '''PAIR-([A-Z]{6})'''
   assert.deepEqual(at([id, secret].join("\n")), [], "no region");
   assert.deepEqual(at(secret), []);
   assert.deepEqual(at([id, region].join("\n")), [], "skipReport rules alone report nothing");
+  // masking an excerpt masks every part, near the others or not
+  assert.equal(
+    maskSecretsIn(`${secret} ${id}`, set),
+    'acme_secret = "********" acme_id = "********"',
+  );
   assert.deepEqual(at(`${id}\n      PAIR-ABCDEF`), [["pair", 2]]);
   // the secrets start at columns 12 and 18
   assert.deepEqual(at(`${id}\n            PAIR-ABCDEF`), [], "6 columns apart");
