@@ -26,7 +26,7 @@ export interface SarifResult {
   line?: number;
   /** 1-based column, when known (with a line). */
   column?: number;
-  /** A fingerprint stable across runs (`partialFingerprints["br/v1"]`). */
+  /** A fingerprint stable across runs (`partialFingerprints[<fingerprintKey>]`). */
   fingerprint?: string;
   /** Against the baseline: `new`, or `unchanged` (accepted). */
   baselineState?: "new" | "unchanged";
@@ -40,12 +40,24 @@ export interface SarifRun {
   tool: string;
   /** Tool version. */
   version: string;
-  /** The rules, in the order `ruleIndex` counts: id and one-line description. */
-  rules: { id: string; description: string }[];
+  /**
+   * The rules, in the order `ruleIndex` counts: id and one-line description, and what GitHub
+   * code scanning shows of a rule: a full description, help (text, and Markdown when given) and
+   * properties (`tags`, `security-severity`).
+   */
+  rules: {
+    id: string;
+    description: string;
+    fullDescription?: string;
+    help?: { text: string; markdown?: string };
+    properties?: Record<string, unknown>;
+  }[];
   /** The results. */
   results: SarifResult[];
   /** The project root, as `%SRCROOT%` (file URIs are relative to it). */
   root?: string;
+  /** The key of the results' `partialFingerprints` (default `br/v1`). */
+  fingerprintKey?: string;
 }
 
 /**
@@ -67,6 +79,9 @@ export function sarifLog(run: SarifRun): SarifLog {
             id: r.id,
             name: r.id,
             shortDescription: { text: r.description },
+            fullDescription: { text: r.fullDescription ?? r.description },
+            help: r.help ?? { text: r.fullDescription ?? r.description },
+            ...(r.properties ? { properties: r.properties } : {}),
           })),
         },
       },
@@ -84,7 +99,9 @@ export function sarifLog(run: SarifRun): SarifLog {
               : {}),
           },
         }],
-        ...(r.fingerprint ? { partialFingerprints: { "br/v1": r.fingerprint } } : {}),
+        ...(r.fingerprint
+          ? { partialFingerprints: { [run.fingerprintKey ?? "br/v1"]: r.fingerprint } }
+          : {}),
         ...(r.baselineState ? { baselineState: r.baselineState } : {}),
         ...(r.properties ? { properties: r.properties } : {}),
       })),

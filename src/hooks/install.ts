@@ -434,7 +434,10 @@ export async function hooksStatus(project: Project): Promise<HooksStatus> {
 /** Configuration snippets for users of the pre-commit framework, prek, lefthook and husky. */
 export function hooksSnippet(): { pre_commit: string; lefthook: string; husky: string } {
   return {
-    pre_commit: `# .pre-commit-config.yaml (pre-commit or prek); needs "br" on PATH
+    pre_commit: `# .pre-commit-config.yaml (pre-commit 3.2+ or prek); needs "br" on PATH
+# pre-commit before 3.2 (Debian 12 ships 3.0.4): delete the next line and write
+# stages [commit] and [push] for [pre-commit] and [pre-push]
+minimum_pre_commit_version: "3.2.0"
 repos:
   - repo: local
     hooks:

@@ -1,5 +1,6 @@
 // Types and pure functions of the gates that cost nothing to load: the git hooks' fast
 // path and the CLI import them without the analyzers.
+import { sha256Hex } from "../core/hash.ts";
 import { type SarifLog, sarifLog } from "../core/sarif.ts";
 
 /** How bad a gap is. */
@@ -79,20 +80,73 @@ export const GATE_NAMES = [
 /** Every gate `runGates` knows, in run order. */
 export const ALL_GATES: readonly string[] = GATE_NAMES;
 
-/** Renders a gap report as SARIF 2.1.0 (one rule per gap kind). */
+/** What each kind of gap is and how to close it (SARIF `fullDescription` and `help`). */
+const GAP_HELP: Record<GapKind, [string, string]> = {
+  open_feature: [
+    "A feature that is not done.",
+    "Finish it, or change its status in features.json.",
+  ],
+  missing_evidence: [
+    "A feature marked done that no test names.",
+    "Write a test that names the feature id, or list its evidence in features.json.",
+  ],
+  stub: [
+    "A function whose body is a placeholder (a throw of not implemented, pass, an empty body).",
+    "Implement it, or remove it.",
+  ],
+  todo: ["A TODO or FIXME comment.", "Do what it says, or remove it."],
+  undeclared_dependency: [
+    "A package imported but not declared in the project's manifest.",
+    "Declare it (package.json, deno.json, requirements.txt or pyproject.toml), or remove the import.",
+  ],
+  import_cycle: [
+    "Modules that import each other in a cycle.",
+    "Break the cycle: move what both need into a third module.",
+  ],
+  spec_feature_missing: [
+    "A feature of PROJECT_SPEC.md that features.json does not have.",
+    "Add it to features.json (br feature add), or remove it from the spec.",
+  ],
+  feature_not_in_spec: [
+    "A feature of features.json that PROJECT_SPEC.md does not describe.",
+    "Describe it in the spec, or remove it.",
+  ],
+  parse_error: ["A source file the analyzer cannot parse.", "Fix the syntax error."],
+};
+
+/**
+ * Renders a gap report as SARIF 2.1.0 (one rule per gap kind) as GitHub code scanning takes it:
+ * percent-encoded repo-relative URIs under `%SRCROOT%`, rules with `fullDescription` and
+ * `help`, and a `partialFingerprints["br-gaps/v1"]` per result (kind, file and message; the
+ * n-th repeat of the same gets `:n`), stable across line moves.
+ */
 export function gapsToSarif(report: GapReport, version: string): SarifLog {
   const kinds = [...new Set(report.gaps.map((g) => g.kind))].sort();
   const level = (s: GapSeverity) => s === "high" ? "error" : s === "medium" ? "warning" : "note";
+  const seen = new Map<string, number>();
+  const fingerprint = (g: Gap) => {
+    const hash = sha256Hex(`${g.kind}\0${g.file ?? ""}\0${g.message}`);
+    const n = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, n);
+    return n === 1 ? hash : `${hash}:${n}`;
+  };
   return sarifLog({
     tool: "br-gaps",
     version,
-    rules: kinds.map((k) => ({ id: k, description: k.replaceAll("_", " ") })),
+    fingerprintKey: "br-gaps/v1",
+    rules: kinds.map((k) => ({
+      id: k,
+      description: k.replaceAll("_", " "),
+      fullDescription: GAP_HELP[k]?.[0] ?? k,
+      help: { text: GAP_HELP[k]?.[1] ?? k },
+    })),
     results: report.gaps.map((g) => ({
       ruleId: g.kind,
       level: level(g.severity),
       message: g.message,
       file: g.file ?? ".buildrunner/features.json",
       line: g.line ?? undefined,
+      fingerprint: fingerprint(g),
       properties: { severity: g.severity, feature: g.feature },
     })),
   });

@@ -5,9 +5,9 @@ import { type AnyObjectSchema, defineConfigSection } from "../core/config.ts";
 export const securitySection: AnyObjectSchema = defineConfigSection(
   "security",
   z.looseObject({
-    /** gitleaks-format TOML with extra rules (relative to the project root). */
+    /** A gitleaks configuration (relative to the project root), read as gitleaks reads it. */
     rules_file: z.string().nullable().default(null),
-    /** Use the built-in rules. */
+    /** Use the built-in rules (with a rules file: what `[extend] useDefault` extends). */
     builtin_rules: z.boolean().default(true),
     /** Look for SQL injection in TS/JS and Python. */
     sql: z.boolean().default(true),

@@ -159,7 +159,7 @@ export function scanSecrets(
   const lines = new LineIndex(text);
   let pathOnly = false;
   for (const rule of set.rules) {
-    if (!rule.source && (!rule.path || rule.path.test(file))) {
+    if (!rule.source && !rule.skipReport && (!rule.path || rule.path.test(file))) {
       pathOnly = true;
       // A path-only rule: the file itself is the finding (`source`, not `regex`, which
       // compiles a lazily compiled rule).
@@ -200,7 +200,125 @@ export function maskSecretsIn(text: string, set: SecretRuleSet, file = ""): stri
   return out + text.slice(done);
 }
 
-/** Calls `hit` for each secret of `text`, rule by rule, each rule's in text order. */
+/** What the matching of one text shares between rules. */
+interface MatchEnv {
+  text: string;
+  file: string;
+  set: SecretRuleSet;
+  commit: string | null;
+  lines: LineIndex;
+  /** Leave out what global allowlists and `br:allow` markers accept. */
+  accepted: boolean;
+  /** The rule keywords present in the text, found when first needed. */
+  present: Set<string> | null;
+  /** The inline allow marker of the last line looked at (a long line is tested once). */
+  markedLine: string | null;
+  marked: boolean;
+}
+
+/**
+ * The secrets one rule finds in the text (offset, secret), in text order: its path, keywords,
+ * regex, entropy and allowlists applied (global allowlists and `br:allow` too when the env says
+ * so), and with `overlaps`, what overlaps an earlier finding left out.
+ */
+function ruleMatches(
+  rule: SecretRule,
+  env: MatchEnv,
+  overlaps: ((at: number, end: number) => boolean) | null,
+): [number, string][] {
+  const out: [number, string][] = [];
+  const { text, file } = env;
+  if (!rule.source) return out;
+  if (rule.keywords.length) {
+    env.present ??= keywordsInText(text, env.set);
+    let found = false;
+    for (const k of rule.keywords) {
+      if (env.present.has(k)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return out;
+  }
+  // After the keywords: a path filter compiles on first use.
+  if (rule.path && !rule.path.test(file)) return out;
+  const re = rule.regex!;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    const secret = extractSecret(rule, m);
+    if (!secret) continue;
+    const at = m.index + Math.max(0, m[0].indexOf(secret));
+    const end = at + secret.length;
+    if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
+    if (overlaps && overlaps(at, end)) continue;
+    if (
+      rule.origin === "builtin" &&
+      (isPlaceholder(secret) ||
+        (rule.generic && rule.id.startsWith("generic-") &&
+          genericFalseAlarm(secret, text.slice(Math.max(0, at - 40), at))))
+    ) continue;
+    const line = env.lines.lineAt(at);
+    if (env.accepted) {
+      if (line !== env.markedLine) {
+        env.markedLine = line;
+        env.marked = INLINE_ALLOW.test(line);
+      }
+      if (env.marked) continue;
+    }
+    const ctx = { secret, match: m[0], line: () => line, file, commit: env.commit };
+    if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
+    if (env.accepted && env.set.allowlists.some((a) => allowed(a, ctx))) continue;
+    out.push([at, secret]);
+  }
+  return out;
+}
+
+/**
+ * The findings of a composite rule that have, for each of its `[[rules.required]]`, a finding
+ * of the required rule within `withinLines` lines and `withinColumns` columns (first line and
+ * column of each; without either, anywhere in the text), as gitleaks has it.
+ */
+function compositeMatches(
+  rule: SecretRule,
+  found: [number, string][],
+  env: MatchEnv,
+  cache: Map<string, { line: number; column: number }[]>,
+): [number, string][] {
+  const parts = rule.required.map((req) => {
+    let at = cache.get(req.id);
+    if (!at) {
+      const other = env.set.rules.find((r) => r.id === req.id);
+      const hits = !other
+        ? []
+        : !other.source
+        ? (!other.path || other.path.test(env.file) ? [[0, env.file] as [number, string]] : [])
+        : ruleMatches(other, env, null);
+      at = hits.map(([offset]) => env.lines.position(offset));
+      cache.set(req.id, at);
+    }
+    return { req, at };
+  });
+  return found.filter(([offset]) => {
+    const p = env.lines.position(offset);
+    return parts.every(({ req, at }) =>
+      at.some((q) =>
+        (req.withinLines === null || Math.abs(p.line - q.line) <= req.withinLines) &&
+        (req.withinColumns === null || Math.abs(p.column - q.column) <= req.withinColumns)
+      )
+    );
+  });
+}
+
+/**
+ * Calls `hit` for each secret of `text`, rule by rule, each rule's in text order. A rule with
+ * `skipReport` reports nothing, a composite rule only what has its required rules nearby
+ * (when masking, `accepted` false, both count whatever is near).
+ */
 function eachSecret(
   text: string,
   file: string,
@@ -215,61 +333,30 @@ function eachSecret(
   hit: (rule: SecretRule, at: number, secret: string) => void,
 ): void {
   const spans: [number, number][] = [];
-  let present: Set<string> | null = opts.keywords ?? null;
-  const lines = opts.lines ?? new LineIndex(text);
-  const commit = opts.commit ?? null;
-  // the inline allow marker of the last line looked at (a long line is tested once)
-  let markedLine: string | null = null;
-  let marked = false;
+  const env: MatchEnv = {
+    text,
+    file,
+    set,
+    commit: opts.commit ?? null,
+    lines: opts.lines ?? new LineIndex(text),
+    accepted: opts.accepted,
+    present: opts.keywords ?? null,
+    markedLine: null,
+    marked: false,
+  };
+  let required: Map<string, { line: number; column: number }[]> | null = null;
   for (const rule of set.rules) {
-    if (!rule.source) continue;
-    if (rule.keywords.length) {
-      present ??= keywordsInText(text, set);
-      let found = false;
-      for (const k of rule.keywords) {
-        if (present.has(k)) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) continue;
-    }
-    if (rule.path && !rule.path.test(file)) continue;
+    // Masking masks the parts of composite rules too, alone or not: an excerpt is short
+    if (rule.skipReport && opts.accepted) continue;
     // A generic rule yields to the spans found before it; its own findings never overlap
     // (each match starts after the previous one), so the spans are indexed once per rule.
     const overlaps = rule.generic ? spanIndex(spans) : null;
-    const re = rule.regex!;
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
-      const secret = extractSecret(rule, m);
-      if (!secret) continue;
-      const at = m.index + Math.max(0, m[0].indexOf(secret));
-      const end = at + secret.length;
-      if (rule.entropy !== null && shannonEntropy(secret) < rule.entropy) continue;
-      if (overlaps && overlaps(at, end)) continue;
-      if (
-        rule.origin === "builtin" &&
-        (isPlaceholder(secret) ||
-          (rule.generic && rule.id.startsWith("generic-") &&
-            genericFalseAlarm(secret, text.slice(Math.max(0, at - 40), at))))
-      ) continue;
-      const line = lines.lineAt(at);
-      if (opts.accepted) {
-        if (line !== markedLine) {
-          markedLine = line;
-          marked = INLINE_ALLOW.test(line);
-        }
-        if (marked) continue;
-      }
-      const ctx = { secret, match: m[0], line: () => line, file, commit };
-      if (rule.allowlists.some((a) => allowed(a, ctx))) continue;
-      if (opts.accepted && set.allowlists.some((a) => allowed(a, ctx))) continue;
-      spans.push([at, end]);
+    let found = ruleMatches(rule, env, overlaps);
+    if (found.length && rule.required.length && opts.accepted) {
+      found = compositeMatches(rule, found, env, required ??= new Map());
+    }
+    for (const [at, secret] of found) {
+      spans.push([at, at + secret.length]);
       hit(rule, at, secret);
     }
   }

@@ -48,14 +48,17 @@ export {
   loadSecretRules,
   readSecretRulesFile,
   type SecretRulesFile,
+  type SecretRulesOptions,
 } from "./rules.ts";
 export { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
 export { findingJson, type SecurityFindingJson } from "./json.ts";
 export { scanReportToSarif, type SecuritySarifLog } from "./sarif.ts";
 export {
+  type ScanFolder,
   scanHistory,
   scanPaths,
   scanStaged,
+  type ScanTarget,
   type SecretRuleInfo,
   secretRulesInForce,
   securityCheck,

@@ -17,6 +17,23 @@ import type {
   SecuritySeverity,
 } from "./types.ts";
 
+/**
+ * A folder scanned without a BuildRunner project (any folder or git repository): the rules of
+ * its `.gitleaks.toml`, else the built-in ones; no settings, no baseline, no events, and
+ * nothing written.
+ */
+export interface ScanFolder {
+  /** The folder findings are relative to (absolute). */
+  root: string;
+}
+
+/** A project, or any folder. */
+export type ScanTarget = Project | ScanFolder;
+
+function projectOf(target: ScanTarget): Project | null {
+  return "bus" in target ? target : null;
+}
+
 /** Options of every scan. */
 export interface SecurityScanOptions {
   /** Rules to use instead of the project's (built-in + `security.rules_file`). */
@@ -34,6 +51,11 @@ export interface SecurityScanOptions {
    * at most 4; 1 scans on the main thread only). Staged and history scans use one thread.
    */
   threads?: number;
+  /**
+   * The integrity check of the git hooks (`security check`): the built-in rules always apply,
+   * whatever the project's settings say.
+   */
+  integrity?: boolean;
 }
 
 interface Settings extends ScanSettings {
@@ -55,30 +77,36 @@ async function userSettings(project: Project): Promise<Config | null> {
   return await project.config();
 }
 
-async function settings(project: Project, opts: SecurityScanOptions): Promise<Settings> {
-  const config = await userSettings(project);
+async function settings(target: ScanTarget, opts: SecurityScanOptions): Promise<Settings> {
+  const project = projectOf(target);
+  const config = project ? await userSettings(project) : null;
   const get = <T>(key: string, fallback: T): T => (config?.get<T>(key) ?? fallback);
   let rules = opts.rules;
   let file: string | null = null;
   if (!rules) {
     file = get<string | null>("security.rules_file", null);
-    if (file) file = join(project.root, file);
+    if (file) file = join(target.root, file);
     else {
-      for (
-        const candidate of [
-          join(project.paths.dir, "security-rules.toml"),
-          join(project.root, ".gitleaks.toml"),
-        ]
-      ) {
+      const candidates = project
+        ? [join(project.paths.dir, "security-rules.toml"), join(project.root, ".gitleaks.toml")]
+        : [join(target.root, ".gitleaks.toml")];
+      for (const candidate of candidates) {
         if (await exists(candidate)) {
           file = candidate;
           break;
         }
       }
     }
+    // In a project the built-in rules are the secret gate: its own files and settings cannot
+    // switch them off for the check the hooks run (`security.builtin_rules: false` applies to
+    // reports only). A folder that is no project is read exactly as gitleaks reads it.
+    const builtin = opts.integrity || get("security.builtin_rules", true);
     rules = await loadSecretRules({
       rulesFile: file,
-      builtin: get("security.builtin_rules", true),
+      builtin,
+      keepBuiltin: project !== null && builtin,
+      // gitleaks reads [extend] path from where it runs: the root of the project or folder
+      cwd: target.root,
     });
   }
   return {
@@ -173,19 +201,20 @@ async function scanUnits(units: AsyncIterable<ScanUnit>, s: Settings): Promise<C
 }
 
 async function run(
-  project: Project,
+  target: ScanTarget,
   opts: SecurityScanOptions,
   collect: (s: Settings, skipped: ScanSkipped) => Promise<Collected>,
 ): Promise<ScanReport> {
-  const s = await settings(project, opts);
+  const project = projectOf(target);
+  const s = await settings(target, opts);
   const skipped: ScanSkipped = { binary: 0, large: 0, vendored: 0 };
   const { findings, filesScanned } = await collect(s, skipped);
   findings.sort(compare);
-  const accepted = opts.baseline === false
+  const accepted = opts.baseline === false || !project
     ? new Set<string>()
     : await readSecurityBaseline(project);
   const newFindings = findings.filter((f) => !accepted.has(f.fingerprint));
-  if (opts.emit !== false) {
+  if (opts.emit !== false && project) {
     for (const f of newFindings) {
       project.bus.emit("security.finding", {
         rule: f.rule,
@@ -199,26 +228,26 @@ async function run(
 }
 
 /**
- * Scans files and folders (absolute, or relative to the project root; default: the whole
- * project) for secrets and SQL injection. Vendored folders, binary and huge files are
+ * Scans files and folders (absolute, or relative to the root; default: the whole project or
+ * folder) for secrets and SQL injection. Vendored folders, binary and huge files are
  * skipped and counted. A large tree is scanned on several threads (`threads`); memory stays
  * flat with its size.
  *
  * @throws {BrError} `not_found` for a path that does not exist, `invalid_data` for bad rules.
  */
 export function scanPaths(
-  project: Project,
+  target: ScanTarget,
   paths: readonly string[] = [],
   opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
-  const list = paths.length ? paths : [project.root];
+  const list = paths.length ? paths : [target.root];
   return run(
-    project,
+    target,
     opts,
     async (s, skipped) => {
       // Worker threads are for scans of paths only: staged and history scans never load them.
       const { scanThreads, scanTree } = await import("./_parallel.ts");
-      return await scanTree(project.root, list, s, skipped, { threads: scanThreads(s.threads) });
+      return await scanTree(target.root, list, s, skipped, { threads: scanThreads(s.threads) });
     },
   );
 }
@@ -228,11 +257,14 @@ export function scanPaths(
  *
  * @throws {BrError} `external` outside git.
  */
-export function scanStaged(project: Project, opts: SecurityScanOptions = {}): Promise<ScanReport> {
+export function scanStaged(
+  target: ScanTarget,
+  opts: SecurityScanOptions = {},
+): Promise<ScanReport> {
   return run(
-    project,
+    target,
     opts,
-    (s, skipped) => scanUnits(stagedFiles(project.root, skipped, s.maxBytes), s),
+    (s, skipped) => scanUnits(stagedFiles(target.root, skipped, s.maxBytes), s),
   );
 }
 
@@ -242,14 +274,14 @@ export function scanStaged(project: Project, opts: SecurityScanOptions = {}): Pr
  * @throws {BrError} `external` outside git.
  */
 export function scanHistory(
-  project: Project,
+  target: ScanTarget,
   commits: number,
   opts: SecurityScanOptions = {},
 ): Promise<ScanReport> {
   return run(
-    project,
+    target,
     opts,
-    (s, skipped) => scanUnits(historyUnits(project.root, commits, skipped), s),
+    (s, skipped) => scanUnits(historyUnits(target.root, commits, skipped), s),
   );
 }
 
@@ -260,14 +292,14 @@ export function scanHistory(
  * @throws {BrError} `external` outside git.
  */
 export function securityCheck(project: Project): Promise<ScanReport> {
-  return scanStaged(project);
+  return scanStaged(project, { integrity: true });
 }
 
 /** {@link securityCheck} reading the index through the caller's `index` (the git hooks'). */
 export function securityCheckOf(project: Project, index: StagedIndex): Promise<ScanReport> {
   return run(
     project,
-    {},
+    { integrity: true },
     (s, skipped) => scanUnits(stagedFiles(project.root, skipped, s.maxBytes, index), s),
   );
 }

@@ -17,6 +17,18 @@ export interface SecretAllowlistSpec {
   stopwords?: string[];
   /** Commit hashes whose findings are allowed (history scans). */
   commits?: string[];
+  /** Global `[[allowlists]]` only: the ids of the rules it applies to (default: every rule). */
+  targetRules?: string[];
+}
+
+/** A rule that must match near a finding of a composite rule (`[[rules.required]]`). */
+export interface SecretRequiredSpec {
+  /** Id of the required rule. */
+  id: string;
+  /** At most this many lines between the two findings' first lines. */
+  withinLines?: number;
+  /** At most this many columns between the two findings' first columns. */
+  withinColumns?: number;
 }
 
 /** One rule in gitleaks' shape, before compilation. */
@@ -41,6 +53,10 @@ export interface SecretRuleSpec {
   tags?: string[];
   /** Allowlists of this rule. */
   allowlists?: SecretAllowlistSpec[];
+  /** Composite rule: a finding counts only with a finding of each of these nearby. */
+  required?: SecretRequiredSpec[];
+  /** Report nothing on its own (a part of composite rules). */
+  skipReport?: boolean;
 }
 
 /** A compiled allowlist. */
@@ -90,6 +106,10 @@ export interface SecretRule {
    * tokens failing their checksum get a lower severity.
    */
   origin: string;
+  /** Rules that must match nearby (composite rule); empty for most. */
+  required: { id: string; withinLines: number | null; withinColumns: number | null }[];
+  /** Findings are not reported on their own (only as a part of composite rules). */
+  skipReport: boolean;
 }
 
 /** A compiled rule set: rules plus the global allowlists. */

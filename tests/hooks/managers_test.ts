@@ -5,7 +5,8 @@
 // line and skips; under CI=true it fails, as CI must provide them.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, GIT_ENV, tempProject } from "../helpers.ts";
+import { fileURLToPath } from "node:url";
+import { br, brArgv, GIT_ENV, tempProject } from "../helpers.ts";
 
 const GH = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
 const IN_CI = !!Deno.env.get("CI") && Deno.env.get("CI") !== "false";
@@ -184,7 +185,7 @@ async function assertBothBlock(r: Repo, label: string): Promise<void> {
   const clean = await r.git(["commit", "-m", "clean"]);
   assert.equal(clean.code, 0, `${label}: ${clean.out}`);
   assert.match(clean.out, /USER-HOOK-RAN/, label);
-  assert.match(clean.out, /br pre-commit: ✓/, label);
+  assert.match(clean.out, /pre-commit checks\.+Passed/, label);
 }
 
 async function hooksState(r: Repo): Promise<Record<string, unknown>[]> {
@@ -387,3 +388,81 @@ Deno.test("simple-git-hooks: chained under br's hook; its later overwrite is rep
   await installBr(r);
   await assertBothBlock(r, "simple-git-hooks after br");
 });
+
+/** A folder holding a `br` that runs this checkout's main.ts (hooks call "br" from PATH). */
+async function brOnPath(dir: string): Promise<string> {
+  const bin = join(dir, ".bin");
+  await Deno.mkdir(bin);
+  const argv = brArgv([]).map((a) => `'${a}'`).join(" ");
+  await Deno.writeTextFile(join(bin, "br"), `#!/bin/sh\nexec '${Deno.execPath()}' ${argv} "$@"\n`);
+  await Deno.chmod(join(bin, "br"), 0o755);
+  return bin;
+}
+
+const MANIFEST = fileURLToPath(new URL("../../.pre-commit-hooks.yaml", import.meta.url));
+
+/** Commits br's .pre-commit-hooks.yaml in a repository of its own; returns its path and commit. */
+async function hooksRepo(dir: string, env: Record<string, string>): Promise<[string, string]> {
+  const path = join(dir, ".hooks-repo");
+  await Deno.mkdir(path);
+  await Deno.copyFile(MANIFEST, join(path, ".pre-commit-hooks.yaml"));
+  await ok("git", ["init", "-q"], path, env);
+  await ok("git", ["add", "-A"], path, env);
+  await ok("git", ["commit", "-q", "-m", "hooks"], path, env);
+  return [path, (await ok("git", ["rev-parse", "HEAD"], path, env)).trim()];
+}
+
+/** A secret staged, `run` blocks it (br's hook ran); without it, `run` passes; so does pre-push. */
+async function runBlocksSecret(tool: string, r: Repo, label: string): Promise<void> {
+  await Deno.writeTextFile(join(r.path, "config.ts"), `export const token = "${GH}";\n`);
+  await r.git(["add", "config.ts"]);
+  const blocked = await exec(tool, ["run"], r.path, r.env);
+  assert.notEqual(blocked.code, 0, `${label}: ${blocked.out}`);
+  assert.match(blocked.out, /br pre-commit: ✗ security/, label);
+  assert.equal(blocked.out.includes(GH), false);
+  await r.git(["rm", "-q", "--cached", "config.ts"]);
+  await Deno.remove(join(r.path, "config.ts"));
+  const clean = await exec(tool, ["run"], r.path, r.env);
+  assert.equal(clean.code, 0, `${label}: ${clean.out}`);
+  assert.match(clean.out, /pre-commit checks\.+Passed/, label);
+  const stage = tool === "prek" ? "pre-push" : "push";
+  const push = await exec(tool, ["run", "--hook-stage", stage], r.path, r.env);
+  assert.match(push.out, /pre-push gates\.+(Passed|Failed)/, `${label}: ${push.out}`);
+  assert.doesNotMatch(push.out, /pre-commit checks/, label);
+}
+
+for (const tool of ["pre-commit", "prek"] as const) {
+  Deno.test(`${tool} runs br's .pre-commit-hooks.yaml from a path repository`, async () => {
+    const nm = await npmOrSkip();
+    if (!nm || (tool === "pre-commit" && !(await preCommitOrSkip()))) return;
+    await using dir = await tempProject(`${tool}-manifest`);
+    const env = { ...toolEnv(nm, join(dir.path, ".home")) };
+    const [hooks, rev] = await hooksRepo(dir.path, { ...GIT_ENV, ...env });
+    const config = `repos:\n  - repo: ${hooks}\n    rev: ${rev}\n    hooks:\n` +
+      "      - id: br-pre-commit\n      - id: br-commit-msg\n      - id: br-pre-push\n";
+    const r = await repo(dir, nm, { ".pre-commit-config.yaml": config });
+    r.env.PATH = `${await brOnPath(dir.path)}:${r.env.PATH}`;
+    await runBlocksSecret(tool, r, `${tool} manifest`);
+  });
+
+  Deno.test(`${tool} runs the configuration of "br hooks snippet"`, async () => {
+    const nm = await npmOrSkip();
+    if (!nm || (tool === "pre-commit" && !(await preCommitOrSkip()))) return;
+    await using dir = await tempProject(`${tool}-snippet`);
+    const s = await br(["hooks", "snippet", "--json"], { cwd: dir.path });
+    assert.equal(s.code, 0, s.stderr);
+    let config: string = JSON.parse(s.stdout).pre_commit;
+    assert.match(config, /^minimum_pre_commit_version: "3\.2\.0"$/m);
+    const version = (await exec(tool, ["--version"], "/", toolEnv(nm, dir.path))).out;
+    const [, major, minor] = /(\d+)\.(\d+)\./.exec(version) ?? [];
+    if (tool === "pre-commit" && Number(major) * 100 + Number(minor) < 302) {
+      // what the snippet's comment says to do for pre-commit before 3.2
+      config = config.replace(/^minimum_pre_commit_version:.*\n/m, "")
+        .replace("stages: [pre-commit]", "stages: [commit]")
+        .replace("stages: [pre-push]", "stages: [push]");
+    }
+    const r = await repo(dir, nm, { ".pre-commit-config.yaml": config });
+    r.env.PATH = `${await brOnPath(dir.path)}:${r.env.PATH}`;
+    await runBlocksSecret(tool, r, `${tool} snippet`);
+  });
+}

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { openProject } from "../../src/core/project.ts";
-import { analyzeGaps, type Gap, gapsToSarif } from "../../src/quality/mod.ts";
+import {
+  analyzeGaps,
+  countGaps,
+  type Gap,
+  type GapKind,
+  gapsToSarif,
+} from "../../src/quality/mod.ts";
+import { githubSarifProblems, pathOfUri, sarifSchemaErrors } from "../sarif.ts";
 import { br, tempProject } from "../helpers.ts";
 import { addFeatures, writeTree } from "./_fixture.ts";
 
@@ -201,4 +208,61 @@ Deno.test("br gaps analyze --output FILE.md and --format markdown write Markdown
   const plain = await Deno.readTextFile(`${dir.path}/plain.md`);
   assert.match(plain, /^HIGH\s+undeclared_dependency/);
   assert.ok(!plain.includes("\x1b["), "no terminal colors in a file");
+});
+
+Deno.test("gap SARIF is what GitHub code scanning takes: encoded URIs, fingerprints, rule help", () => {
+  const gap = (kind: GapKind, file: string | null, line: number | null, message: string): Gap => ({
+    severity: "medium",
+    kind,
+    message,
+    file,
+    line,
+    feature: null,
+  });
+  const files = ["src/my dir/ünï [1].ts", "src/a#b?c%d.ts", "lib/x.py"];
+  const gaps = [
+    gap("todo", files[0], 3, "TODO: split this"),
+    gap("todo", files[0], 9, "TODO: split this"),
+    gap("stub", files[1], 1, "Stub: run()"),
+    gap("parse_error", files[2], 2, "Cannot parse"),
+    gap("open_feature", null, null, 'Feature "login" is not done'),
+  ];
+  const sarif = gapsToSarif({ gaps, counts: countGaps(gaps), files_analyzed: 3 }, "0.1.0");
+  assert.deepEqual(sarifSchemaErrors(sarif), []);
+  assert.deepEqual(githubSarifProblems(sarif), []);
+  // deno-lint-ignore no-explicit-any
+  const results = (sarif as any).runs[0].results;
+  const uris = results.map((
+    r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] },
+  ) => r.locations[0].physicalLocation.artifactLocation.uri);
+  assert.equal(uris[0], "src/my%20dir/%C3%BCn%C3%AF%20%5B1%5D.ts");
+  assert.deepEqual(uris.map(pathOfUri), [
+    files[0],
+    files[0],
+    files[1],
+    files[2],
+    ".buildrunner/features.json",
+  ]);
+  const fps = results.map((r: { partialFingerprints: Record<string, string> }) =>
+    r.partialFingerprints["br-gaps/v1"]
+  );
+  assert.equal(new Set(fps).size, fps.length, "a repeated gap gets its own fingerprint");
+  // a gap that moves to another line keeps its fingerprint
+  const moved = gapsToSarif({
+    gaps: [gap("todo", files[0], 40, "TODO: split this")],
+    counts: countGaps([]),
+    files_analyzed: 1,
+  }, "0.1.0");
+  // deno-lint-ignore no-explicit-any
+  assert.equal((moved as any).runs[0].results[0].partialFingerprints["br-gaps/v1"], fps[0]);
+  // the checks are not empty: the gap SARIF of before (raw URI, no fingerprint, no help) fails
+  assert.notDeepEqual(
+    githubSarifProblems({
+      runs: [{
+        tool: { driver: { rules: [{ id: "todo", shortDescription: { text: "todo" } }] } },
+        results: [{ locations: [{ physicalLocation: { artifactLocation: { uri: files[0] } } }] }],
+      }],
+    }),
+    [],
+  );
 });

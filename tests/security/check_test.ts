@@ -57,3 +57,40 @@ Deno.test("securityCheck() of a project in a subfolder, opened through a symboli
     await Deno.remove(link);
   }
 });
+
+Deno.test("a project's settings and rules files cannot switch the built-in rules off for the pre-commit check", async () => {
+  await using dir = await tempProject();
+  await Deno.writeTextFile(`${dir.path}/key.ts`, `export const t = "${GH}";\n`);
+  await gitRun(["add", "key.ts"], dir.path);
+  // Every way a file the check reads could loosen it: no built-in rules in config, a rules
+  // file that disables the rule, one that replaces its regex, one that extends nothing.
+  await Deno.writeTextFile(
+    `${dir.path}/.buildrunner/config.yaml`,
+    "security:\n  builtin_rules: false\n  rules_file: .gitleaks.toml\n",
+  );
+  await Deno.writeTextFile(
+    `${dir.path}/.gitleaks.toml`,
+    [
+      "[extend]",
+      "useDefault = true",
+      'disabledRules = ["github-token"]',
+      "[[rules]]",
+      'id = "github-token"',
+      "regex = '''never-matches-anything'''",
+      "[[rules]]",
+      'id = "acme-token"',
+      "regex = '''acme_[0-9a-z]{20}'''",
+    ].join("\n"),
+  );
+  const project = await openProject({ cwd: dir.path });
+  try {
+    const report = await securityCheck(project);
+    assert.deepEqual(report.new_findings.map((f) => f.rule), ["github-token"]);
+  } finally {
+    await project.close();
+  }
+  // `br security scan` reports honour the settings (the gate does not).
+  const { br } = await import("../helpers.ts");
+  const scan = await br(["security", "scan", "key.ts", "--json"], { cwd: dir.path });
+  assert.equal(JSON.parse(scan.stdout).new_findings.length, 0, scan.stdout);
+});

@@ -240,11 +240,13 @@ Deno.test("br security rules lists built-in, config and extended rules with thei
   const byId = new Map(list.map((r) => [r.id, r]));
   assert.equal(byId.get("aws-access-key-id")?.source, "builtin");
   assert.equal(byId.get("aws-access-key-id")?.file, null);
+  // A project's file cannot change a built-in rule (the secret gate): it stays built in.
   assert.deepEqual(byId.get("github-token"), {
     ...byId.get("github-token")!,
-    source: "config",
-    file: ".gitleaks.toml",
+    source: "builtin",
+    file: null,
   });
+  assert.notEqual(byId.get("github-token")!.description, "Our GitHub rule");
   assert.equal(byId.get("acme-token")?.severity, "critical");
   assert.equal(byId.get("acme-token")?.source, "config");
   assert.deepEqual([byId.get("base-rule")?.source, byId.get("base-rule")?.file], [

@@ -13,6 +13,7 @@ import { openProject } from "../../src/core/project.ts";
 import { scanPaths } from "../../src/security/mod.ts";
 import { br, brProcess, gitRun, tempProject } from "../helpers.ts";
 import { ALNUM, rnd, SAMPLES } from "./samples.ts";
+import { githubSarifProblems, pathOfUri, sarifSchemaErrors } from "../sarif.ts";
 
 const GH = "gh" + "p_" + rnd(ALNUM, 36);
 const STRIPE = "sk" + "_live_" + rnd(ALNUM, 28);
@@ -404,4 +405,132 @@ Deno.test("br security baseline --json reports the file and the count", async ()
   assert.equal(file.version, 1);
   assert.equal(file.fingerprints.length, 2);
   assert.deepEqual(file.fingerprints, [...file.fingerprints].sort());
+});
+
+/** Every path under `dir` with its size: what a command wrote there shows up. */
+async function tree(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string) => {
+    for await (const e of Deno.readDir(rel ? `${dir}/${rel}` : dir)) {
+      const name = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) {
+        out.push(`${name}/`);
+        if (e.name !== ".git") await walk(name);
+      } else out.push(`${name} ${(await Deno.lstat(`${dir}/${name}`)).size}`);
+    }
+  };
+  await walk("");
+  return out.sort();
+}
+
+Deno.test("outside a project: scan any folder or git repository, write nothing", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "br-noproject-" });
+  try {
+    await write(dir, "a.ts", `export const t = "${GH}";\n`);
+    await write(dir, "sub/b.py", 'cursor.execute(f"SELECT * FROM t WHERE id = {uid}")\n');
+    await write(dir, "sub/c.txt", `s = "${STRIPE}"\n`);
+    // BR_HOME inside the folder: anything br writes for itself would show up there too
+    const env = { BR_HOME: `${dir}/.br-home`, BR_NO_TELEMETRY: "" };
+    const scan = (args: string[], cwd = dir) =>
+      brProcess(["security", "scan", "--json", ...args], { cwd, env });
+    const rules = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).findings.map((f: { file: string; rule: string }) =>
+        `${f.file} ${f.rule}`
+      );
+    const before = await tree(dir);
+
+    await t.step("a plain folder, whole or in part", async () => {
+      const all = await scan([]);
+      assert.equal(all.code, 10, all.stderr);
+      assert.deepEqual(rules(all), [
+        "a.ts github-token",
+        "sub/b.py sql-injection",
+        "sub/c.txt stripe-secret-key",
+      ]);
+      assert.equal(all.stdout.includes(GH), false);
+      const part = await scan(["sub/c.txt"]);
+      assert.deepEqual(rules(part), ["sub/c.txt stripe-secret-key"]);
+      const sarif = await brProcess(["security", "scan", "--format", "sarif"], { cwd: dir, env });
+      assert.equal(sarif.code, 10, sarif.stderr);
+      assert.equal(JSON.parse(sarif.stdout).runs[0].results.length, 3);
+    });
+    await t.step("--staged and --history need a git repository", async () => {
+      const staged = await scan(["--staged"]);
+      assert.notEqual(staged.code, 0);
+      assert.match(staged.stderr, /git/);
+    });
+    await t.step(".gitleaks.toml at the root, and --rules", async () => {
+      await write(
+        dir,
+        ".gitleaks.toml",
+        "[[rules]]\nid = \"own\"\nregex = '''own-([a-z]{10})'''\n",
+      );
+      await write(dir, "d.txt", "own-abcdefghij\n");
+      assert.deepEqual(rules(await scan([])), ["d.txt own", "sub/b.py sql-injection"]);
+      await write(dir, "cfg/top.toml", '[extend]\npath = "cfg/base.toml"\n');
+      await write(dir, "cfg/base.toml", "[extend]\nuseDefault = true\n");
+      assert.deepEqual(rules(await scan(["--rules", "cfg/top.toml", "a.ts", "d.txt"])), [
+        "a.ts github-token",
+      ]);
+      await Deno.remove(`${dir}/.gitleaks.toml`);
+      await Deno.remove(`${dir}/d.txt`);
+      await Deno.remove(`${dir}/cfg`, { recursive: true });
+    });
+    assert.deepEqual(await tree(dir), before, "nothing written");
+
+    await t.step("a git repository: --staged, --history, from a subfolder", async () => {
+      await gitRun(["init", "-q"], dir);
+      await gitRun(["add", "a.ts"], dir);
+      await gitRun(["commit", "-qm", "one"], dir);
+      await gitRun(["add", "sub/c.txt"], dir);
+      const gitBefore = await tree(dir);
+      const staged = await scan(["--staged"], `${dir}/sub`);
+      assert.equal(staged.code, 10, staged.stderr);
+      assert.deepEqual(rules(staged), ["sub/c.txt stripe-secret-key"]);
+      const history = await scan(["--history", "1"], `${dir}/sub`);
+      assert.deepEqual(rules(history), ["a.ts github-token"]);
+      assert.match(JSON.parse(history.stdout).findings[0].commit, /^[0-9a-f]{40}$/);
+      const here = await scan(["."], `${dir}/sub`);
+      assert.deepEqual(rules(here), ["sub/b.py sql-injection", "sub/c.txt stripe-secret-key"]);
+      assert.deepEqual(await tree(dir), gitBefore, "nothing written");
+    });
+    await t.step("--project still requires a project", async () => {
+      const r = await scan(["--project", dir]);
+      assert.equal(r.code, 4, r.stderr);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("security SARIF is what GitHub code scanning takes: encoded URIs, fingerprints, rule help", async () => {
+  await using dir = await tempProject();
+  const odd = "src/my dir/ünï [1]#%.ts";
+  await write(
+    dir.path,
+    odd,
+    `const t = "${GH}";\nconst r = db.query("SELECT * FROM u WHERE id = " + id);\n`,
+  );
+  const res = await br(["security", "scan", "--format", "sarif"], { cwd: dir.path });
+  assert.equal(res.code, 10, res.stderr);
+  const sarif = JSON.parse(res.stdout);
+  assert.deepEqual(sarifSchemaErrors(sarif), []);
+  assert.deepEqual(githubSarifProblems(sarif), []);
+  const run = sarif.runs[0];
+  for (const r of run.results) {
+    const uri = r.locations[0].physicalLocation.artifactLocation.uri;
+    assert.equal(uri, "src/my%20dir/%C3%BCn%C3%AF%20%5B1%5D%23%25.ts");
+    assert.equal(pathOfUri(uri), odd);
+  }
+  const rules = Object.fromEntries(
+    run.tool.driver.rules.map((r: { id: string }) => [r.id, r]),
+  );
+  assert.match(rules["sql-injection"].help.text, /query parameters/);
+  assert.match(rules["github-token"].help.text, /rotate/);
+  // The rule's security-severity follows its most severe finding (a made-up token that fails
+  // GitHub's checksum is one level lower: medium).
+  const ghSeverity = run.results.find((r: { ruleId: string }) => r.ruleId === "github-token")
+    .properties.severity as string;
+  const SCORE: Record<string, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+  assert.equal(rules["github-token"].properties["security-severity"], SCORE[ghSeverity]);
 });

@@ -25,7 +25,7 @@ export const securityRoutes: RouteMap<BrContext> = buildRouteMap({
       load: async () => (await import("./security_run.ts")).scan,
       brief: "Scan files, staged changes or recent commits for secrets and SQL injection",
       description:
-        "Exits 10 when a finding is not in .buildrunner/security-baseline.json. Secrets are always masked.",
+        "Exits 10 when a finding is not in .buildrunner/security-baseline.json. Secrets are always masked. Outside a project, scans any folder or git repository and writes nothing.",
       parameters: {
         flags: {
           project: projectFlag,
@@ -38,6 +38,13 @@ export const securityRoutes: RouteMap<BrContext> = buildRouteMap({
             brief: "Scan the lines added by the last N commits",
             optional: true,
             placeholder: "n",
+          },
+          rules: {
+            kind: "parsed",
+            parse: String,
+            brief: "A gitleaks configuration to use instead of the project's (gitleaks --config)",
+            optional: true,
+            placeholder: "file",
           },
         },
         positional: paths,

@@ -1,12 +1,16 @@
 import { VERSION } from "../../core/version.ts";
-import type { Project } from "../../core/project.ts";
+import { findProjectRoot } from "../../core/project.ts";
+import { gitTop, realPath } from "../../core/git_index.ts";
 import {
   findingJson,
+  loadSecretRules,
+  type ScanFolder,
   scanHistory,
   scanPaths,
   type ScanReport,
   scanReportToSarif,
   scanStaged,
+  type ScanTarget,
   secretRulesInForce,
   securityCheck,
   updateSecurityBaseline,
@@ -38,7 +42,7 @@ function formatOf(flags: JsonFlags & { format?: string }): Format {
 
 async function render(
   ctx: BrContext,
-  project: Project,
+  target: { root: string },
   report: ScanReport,
   format: Format,
 ): Promise<void> {
@@ -51,7 +55,7 @@ async function render(
       files_scanned: report.files_scanned,
     });
   } else if (format === "sarif") {
-    printJson(ctx, scanReportToSarif(report, { version: VERSION, root: project.root }));
+    printJson(ctx, scanReportToSarif(report, { version: VERSION, root: target.root }));
   } else {
     const c = await colors(ctx);
     for (const f of report.findings) {
@@ -71,22 +75,42 @@ async function render(
   if (report.new_findings.length) setExit(ctx, ExitCode.checkFailed);
 }
 
-type ScanFlags = ProjectFlags & JsonFlags & { format?: string; staged?: boolean; history?: number };
+type ScanFlags = ProjectFlags & JsonFlags & {
+  format?: string;
+  staged?: boolean;
+  history?: number;
+  rules?: string;
+};
 
-/** `br security scan [paths] [--staged] [--history N] [--format]` */
-export function scan(this: BrContext, flags: ScanFlags, ...paths: string[]): Promise<void> {
+/**
+ * `br security scan [paths] [--staged] [--history N] [--rules FILE] [--format]`: in a project
+ * with its settings, baseline and events; anywhere else (any folder or git repository) with
+ * the rules alone, writing nothing.
+ */
+export async function scan(this: BrContext, flags: ScanFlags, ...paths: string[]): Promise<void> {
   const format = formatOf(flags);
   if ((flags.staged ? 1 : 0) + (flags.history ? 1 : 0) + (paths.length ? 1 : 0) > 1) {
     usage("Give paths, --staged or --history, not several", "run one scan at a time");
   }
-  return withProject(this, flags, async (project) => {
+  // gitleaks reads --config and its [extend] path from the working directory
+  const rules = flags.rules
+    ? await loadSecretRules({ rulesFile: resolve(this.cwd, flags.rules), cwd: this.cwd })
+    : undefined;
+  const run = async (target: ScanTarget, base: string) => {
     const report = flags.staged
-      ? await scanStaged(project)
+      ? await scanStaged(target, { rules })
       : flags.history
-      ? await scanHistory(project, flags.history)
-      : await scanPaths(project, paths.map((p) => resolve(this.cwd, p)));
-    await render(this, project, report, format);
-  });
+      ? await scanHistory(target, flags.history, { rules })
+      : await scanPaths(target, paths.map((p) => resolve(base, p)), { rules });
+    await render(this, target, report, format);
+  };
+  if (flags.project || findProjectRoot(this.cwd)) {
+    return await withProject(this, flags, (project) => run(project, this.cwd));
+  }
+  // No project: the git repository holding the current folder, else the folder itself.
+  const here = realPath(this.cwd);
+  const folder: ScanFolder = { root: (await gitTop(here)) ?? here };
+  await run(folder, here);
 }
 
 /** `br security check` */
