@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { br, gitRun, tempDir } from "../helpers.ts";
 import { decideHealth, type ProjectSnapshot } from "../../src/dashboard/mod.ts";
+import { openProject } from "../../src/core/project.ts";
+import { recordUsage } from "../../src/cost/record.ts";
 
 /** A minimal BuildRunner project: `.buildrunner/features.json` with the given features. */
 async function project(
@@ -222,4 +224,39 @@ Deno.test("decideHealth() applies the first matching rule", async (t) => {
       assert.match(got.rule, rule);
     });
   }
+});
+
+Deno.test("br dashboard reads gates, secret findings, cost and budgets from the store", async () => {
+  await using tmp = await tempDir();
+  const dir = join(tmp.path, "app");
+  await Deno.mkdir(dir);
+  const env = { BR_HOME: join(tmp.path, "home"), TZ: "UTC" };
+  assert.equal((await br(["init", "--name", "app"], { cwd: dir, env })).code, 0);
+  // A real secret (AWS's documented example key) found by the security gate.
+  await Deno.writeTextFile(join(dir, "keys.ts"), 'export const k = "AKIAIOSFODNN7EXAMPLE";\n');
+  await gitRun(["add", "-A"], dir);
+  const gates = await br(["validate"], { cwd: dir, env });
+  assert.equal(gates.code, 10, gates.stderr);
+  assert.equal((await br(["cost", "budget", "set", "daily", "5"], { cwd: dir, env })).code, 0);
+  const project = await openProject({ cwd: dir, env });
+  await recordUsage(project, {
+    source: "test",
+    model: "claude-sonnet-4-5",
+    cost_usd: 6.5,
+    time: new Date(),
+  });
+  await project.close();
+
+  const res = await br(["dashboard", "--roots", tmp.path, "--json"], { cwd: tmp.path, env });
+  assert.equal(res.code, 0, res.stderr);
+  const [row] = JSON.parse(res.stdout).projects;
+  assert.equal(row.findings.secrets, 1);
+  assert.equal(row.gates.find((g: { gate: string }) => g.gate === "security").passed, false);
+  assert.equal(row.cost_today_usd, 6.5);
+  assert.equal(row.cost_week_usd, 6.5);
+  assert.equal(row.budget.level, "stop");
+  // Secrets outrank the spent budget.
+  assert.equal(row.health, "critical");
+  assert.equal(row.health_rule, "secret_findings: 1 open secret finding(s)");
+  assert.doesNotMatch(res.stdout, /AKIAIOSFODNN7EXAMPLE/);
 });
