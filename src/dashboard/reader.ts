@@ -76,17 +76,24 @@ export class DashboardReader {
     const now = this.#now();
     const day = now.toISOString().slice(0, 10);
     const out: ProjectSnapshot[] = [];
+    const todo: { found: FoundProject; key: string }[] = [];
     for (const found of this.#found) {
       const key = stamp(found.path, day);
       const hit = this.#cache.get(found.path);
-      if (hit && hit.key === key) {
-        out.push(hit.snapshot);
-        continue;
-      }
-      const snapshot = await projectSnapshot(found, this.#options.env, now);
-      this.#cache.set(found.path, { key, snapshot });
-      out.push(snapshot);
+      if (hit && hit.key === key) out.push(hit.snapshot);
+      else todo.push({ found, key });
     }
+    // A few at a time: one project's file reads overlap another's queries.
+    let next = 0;
+    const lane = async () => {
+      while (next < todo.length) {
+        const { found, key } = todo[next++];
+        const snapshot = await projectSnapshot(found, this.#options.env, now);
+        this.#cache.set(found.path, { key, snapshot });
+        out.push(snapshot);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(6, todo.length) }, lane));
     return out.sort((a, b) =>
       a.name.localeCompare(b.name) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
     );
