@@ -29,6 +29,7 @@ export {
   type BudgetState,
   decideHealth,
   type FeatureCounts,
+  type FeatureRow,
   type GateState,
   type Health,
   HEALTH_RULES,
@@ -50,4 +51,3 @@ export {
   type ServeOptions,
 } from "./serve.ts";
 export { costChartSvg } from "./chart.ts";
-export { dashboardSection } from "./config.ts";

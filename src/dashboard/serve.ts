@@ -20,7 +20,7 @@ import type { ProjectSnapshot } from "./snapshot.ts";
 import { type ProjectWatcher, watchProjects } from "./watch.ts";
 
 /** The Content-Security-Policy of every response. */
-export const CSP =
+export const CSP: string =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

@@ -102,12 +102,26 @@ export interface ProjectSnapshot {
   error: string | null;
 }
 
+/** A feature as the detail view lists it. */
+export interface FeatureRow {
+  /** Feature id. */
+  id: string;
+  /** Feature name. */
+  name: string;
+  /** Status. */
+  status: string;
+  /** Priority. */
+  priority: string;
+  /** Why it is blocked. */
+  blocked_reason: string | null;
+}
+
 /** Features and timeline entries a detail view shows. */
 export interface ProjectDetail {
   /** The snapshot. */
   snapshot: ProjectSnapshot;
   /** Every feature (id, name, status, priority, blocked reason). */
-  features: Pick<Feature, "id" | "name" | "status" | "priority" | "blocked_reason">[];
+  features: FeatureRow[];
   /** USD by day over the last 30 days (oldest first). */
   cost_by_day: { day: string; usd: number }[];
   /** The last gate runs, newest first. */
