@@ -273,6 +273,14 @@ export async function serve(
   const { roots, depth } = await settings(this, flags);
   const { isLoopback, serveDashboard } = await import("../../dashboard/mod.ts");
   const host = flags.host ?? "127.0.0.1";
+  if (host === "0.0.0.0" || host === "::" || host === "[::]" || host === "") {
+    // Requests must name the bound address in their Host header (DNS rebinding), so a
+    // wildcard would refuse every request.
+    usage(
+      `Cannot serve on "${host}": requests must name the bound address`,
+      "pass the address clients use, e.g. --host 192.168.1.20",
+    );
+  }
   if (!isLoopback(host)) {
     warn(
       this,
