@@ -31,6 +31,7 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   mcp: async () => (await import("./commands/mcp.ts")).mcpRoutes,
   parallel: async () => (await import("./commands/parallel.ts")).parallelRoutes,
   cost: async () => (await import("./commands/cost.ts")).costRoutes,
+  dashboard: async () => (await import("./commands/dashboard.ts")).dashboardRoutes,
   gaps: async () => (await import("./commands/quality.ts")).gapsRoutes,
   quality: async () => (await import("./commands/quality.ts")).qualityRoutes,
   guard: async () => (await import("./commands/quality.ts")).guardRoutes,

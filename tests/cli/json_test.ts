@@ -10,6 +10,7 @@ const EXEMPT: Record<string, string> = {
   "completions": "prints a shell script to source",
   "__complete": "prints completion words for the shell, one a line",
   "mcp serve": "speaks MCP (JSON-RPC) on stdio",
+  "dashboard serve": "serves a web page until stopped (its data is `br dashboard --json`)",
   "plugin run": "prints what the plugin's command writes",
 };
 
@@ -68,6 +69,8 @@ const RUNS: string[][] = [
   ["parallel", "dashboard"],
   ["parallel", "dashboard", "--once"],
   ["parallel", "cleanup"],
+  ["dashboard", "show", "--roots", "."],
+  ["dashboard", "show", "--roots", ".", "--view", "timeline"],
   ["cost", "import"],
   ["cost", "summary"],
   ["cost", "models"],

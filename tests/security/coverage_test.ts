@@ -246,7 +246,10 @@ Deno.test("br security rules lists built-in, config and extended rules with thei
     source: "builtin",
     file: null,
   });
-  assert.notEqual(byId.get("github-token")!.description, "Our GitHub rule");
+  assert.notEqual(
+    (byId.get("github-token") as { description?: string }).description,
+    "Our GitHub rule",
+  );
   assert.equal(byId.get("acme-token")?.severity, "critical");
   assert.equal(byId.get("acme-token")?.source, "config");
   assert.deepEqual([byId.get("base-rule")?.source, byId.get("base-rule")?.file], [
