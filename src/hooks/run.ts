@@ -77,8 +77,10 @@ async function governanceOrProblem(
 /**
  * Runs one git hook for the project: pre-commit (staged features.json valid, STATUS.md
  * regenerated and staged with it, governance checksum, secrets and SQL in staged files,
- * spec lock, branch rule), commit-msg (the governance commit rule) or pre-push (the gates
- * of `gates.pre_push`: quality threshold, no secrets, no high gaps by default). Only a
+ * spec lock, branch rule), commit-msg (the governance commit rule), post-commit (STATUS.md
+ * regenerated in the working tree when it is out of date with features.json, never added to
+ * the commit) or pre-push (the gates of `gates.pre_push`: quality threshold, no secrets, no
+ * high gaps by default). Only a
  * governance.yaml that matches its recorded checksum is obeyed; otherwise every hook fails
  * its governance check, and pre-commit still runs its integrity checks.
  *
@@ -93,6 +95,12 @@ export async function runHook(
     throw new BrError("usage", `Unknown hook "${hook}"`, {
       hint: `hooks: ${HOOK_NAMES.join(", ")}`,
     });
+  }
+  if (hook === "post-commit") {
+    // After the commit: nothing to block, no governance rule applies.
+    const run: HookRun = { hook, passed: true, checks: [], staged: [] };
+    await postCommit(project, run);
+    return run;
   }
   let index: StagedIndex | null = null;
   if (hook === "pre-commit") {
@@ -205,6 +213,56 @@ async function preCommit(
       } else run.staged.push(STATUS);
     }
   } else run.checks.push(check("security", await security));
+}
+
+/**
+ * Post-commit: a STATUS.md out of date with features.json (a commit made with
+ * `--no-verify`, or by a hook manager that does not run br's pre-commit) is written again in
+ * the working tree and reported; the commit is never amended. Nothing is written while git
+ * replays commits (rebase, cherry-pick, revert): a file changed between two picks would stop
+ * the next one.
+ */
+async function postCommit(project: Project, run: HookRun): Promise<void> {
+  const root = project.root;
+  const paths = await git([
+    "rev-parse",
+    "--git-path",
+    "rebase-merge",
+    "--git-path",
+    "rebase-apply",
+    "--git-path",
+    "CHERRY_PICK_HEAD",
+    "--git-path",
+    "REVERT_HEAD",
+    "--git-path",
+    "sequencer",
+  ], { cwd: root });
+  if (paths.code !== 0) return;
+  for (const p of paths.stdout.split("\n").filter(Boolean)) {
+    try {
+      await Deno.lstat(resolve(root, p));
+      return; // git is replaying commits
+    } catch {
+      // Not in progress.
+    }
+  }
+  const { writeStatus } = await import("../features/status.ts");
+  const messages: string[] = [];
+  try {
+    const r = await writeStatus(project);
+    if (r.changed) {
+      const head = (await git(["rev-parse", "--short", "HEAD"], { cwd: root })).stdout.trim();
+      messages.push(
+        `${r.path} was out of date with features.json: regenerated it in the working tree; ` +
+          `it is not part of commit ${head} (commit it: git add ${r.path})`,
+      );
+    }
+  } catch (err) {
+    messages.push(`cannot regenerate STATUS.md: ${(err as Error).message}`);
+    if (err instanceof BrError && err.hint) messages.push(`hint: ${err.hint}`);
+  }
+  // Reported, never blocking: the commit is made.
+  if (messages.length > 0) run.checks.push(check("status", messages, true));
 }
 
 async function prePush(
