@@ -276,20 +276,40 @@ async function prePush(
   );
   if (refs.length > 0 && refs.every((r) => /^0+$/.test(r[1]))) return; // only deletions
   const gates = gov?.gates.pre_push ?? ["quality", "security", "gaps"];
-  if (gates.length === 0) return;
-  const { runGates } = await import("../quality/mod.ts");
   // In a task worktree under .buildrunner/worktrees/ the project is the main checkout but
   // the code being pushed is the worktree's.
   const cwd = input.cwd && resolve(input.cwd).startsWith(project.paths.worktrees + sep)
     ? input.cwd
     : project.root;
-  const report = await runGates(project, { gates, cwd });
-  for (const g of report.gates) {
-    run.checks.push({
-      name: g.gate,
-      passed: g.passed,
-      warning: false,
-      messages: g.passed ? [] : [g.summary, ...capped(g.items ?? [])],
+  if (gates.length > 0) {
+    const { runGates } = await import("../quality/mod.ts");
+    const report = await runGates(project, { gates, cwd });
+    for (const g of report.gates) {
+      run.checks.push({
+        name: g.gate,
+        passed: g.passed,
+        warning: false,
+        messages: g.passed ? [] : [g.summary, ...capped(g.items ?? [])],
+      });
+    }
+  }
+  const require = gov?.gates.pre_push_require;
+  if (require?.level === "complete") {
+    const start = performance.now();
+    const { incompleteFeatures, pushedRefs } = await import("./_complete.ts");
+    const problems = await incompleteFeatures(
+      cwd,
+      pushedRefs(input.stdin ?? ""),
+      input.args?.[0] ?? null,
+      require,
+    );
+    run.checks.push(
+      check("complete", problems.length ? [problems[0], ...capped(problems.slice(1))] : []),
+    );
+    project.bus.emit(problems.length ? "gate.failed" : "gate.passed", {
+      gate: "complete",
+      counts: { incomplete: Math.max(0, problems.length - 1) },
+      duration_ms: Math.round(performance.now() - start),
     });
   }
 }
