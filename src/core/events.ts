@@ -151,6 +151,8 @@ export interface GatePayload {
   counts?: Record<string, number>;
   /** Duration ms. */
   duration_ms?: number;
+  /** The git hook that ran the gate (pre-commit, commit-msg, pre-push), if one did. */
+  hook?: string;
 }
 
 /** Payload of the worker events. */

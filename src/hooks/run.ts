@@ -134,8 +134,21 @@ export async function runHook(
   } else if (problem) run.checks.push(check("governance", problem));
   else await prePush(project, gov, input, run);
   run.passed = run.checks.every((c) => c.passed);
+  // Every check is a gate run: blocked commits count too (the gates of pre-push emitted theirs).
+  for (const c of run.checks) {
+    if (emitted.has(c)) continue;
+    const problems = c.messages.filter((m) => !m.startsWith("hint: ")).length;
+    project.bus.emit(c.passed ? "gate.passed" : "gate.failed", {
+      gate: c.name,
+      counts: { problems: c.passed && !c.warning ? 0 : problems, warnings: c.warning ? 1 : 0 },
+      hook,
+    });
+  }
   return run;
 }
+
+/** Checks whose gate event was already emitted (by runGates, or as they ran). */
+const emitted = new WeakSet<HookCheck>();
 
 async function preCommit(
   project: Project,
@@ -285,12 +298,14 @@ async function prePush(
     const { runGates } = await import("../quality/mod.ts");
     const report = await runGates(project, { gates, cwd });
     for (const g of report.gates) {
-      run.checks.push({
+      const c = {
         name: g.gate,
         passed: g.passed,
         warning: false,
         messages: g.passed ? [] : [g.summary, ...capped(g.items ?? [])],
-      });
+      };
+      emitted.add(c);
+      run.checks.push(c);
     }
   }
   const require = gov?.gates.pre_push_require;
@@ -303,13 +318,14 @@ async function prePush(
       input.args?.[0] ?? null,
       require,
     );
-    run.checks.push(
-      check("complete", problems.length ? [problems[0], ...capped(problems.slice(1))] : []),
-    );
+    const c = check("complete", problems.length ? [problems[0], ...capped(problems.slice(1))] : []);
+    emitted.add(c);
+    run.checks.push(c);
     project.bus.emit(problems.length ? "gate.failed" : "gate.passed", {
       gate: "complete",
       counts: { incomplete: Math.max(0, problems.length - 1) },
       duration_ms: Math.round(performance.now() - start),
+      hook: "pre-push",
     });
   }
 }
