@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { newSecurityFindings } from "./_security.ts";
 import { qualitySettings } from "./_settings.ts";
@@ -84,7 +85,8 @@ export async function checkQuality(
 ): Promise<QualityReport> {
   const settings = await qualitySettings(project);
   const root = options.cwd ?? project.root;
-  const analysis = options.analysis ?? await analyzeTree(root);
+  const analysis = options.analysis ??
+    await analyzeTree(root, { cache: analysisCacheLocation(root, project.env) });
   const threshold = options.threshold ?? settings.threshold;
   const findings: QualityFinding[] = [];
 
