@@ -77,13 +77,26 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
     if (lang === "py") return analyzers.py ??= (await import("./_py.ts")).analyzePython;
     return analyzers[lang] ??= (await import("./_ts.ts")).analyzeTs;
   };
+  // Synchronous reads (an asynchronous one costs a hop to a worker thread per file), then the
+  // hashes all at once.
+  const read: { src: SourceFile; text: string }[] = [];
   for (const src of sources) {
     const abs = join(root, src.file);
-    const stat = await Deno.stat(abs).catch(() => null);
-    if (!stat?.isFile || stat.size > MAX_BYTES) continue;
+    let stat: Deno.FileInfo;
+    try {
+      stat = Deno.statSync(abs);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile || stat.size > MAX_BYTES) continue;
     const text = await readTextOrNull(abs);
-    if (text === null) continue;
-    const hash = cache ? await factsKey(src.file, src.lang, text) : null;
+    if (text !== null) read.push({ src, text });
+  }
+  const hashes = cache
+    ? await Promise.all(read.map(({ src, text }) => factsKey(src.file, src.lang, text)))
+    : null;
+  for (const [i, { src, text }] of read.entries()) {
+    const hash = hashes ? hashes[i] : null;
     const hit = hash ? cache!.get(hash, src.file) : undefined;
     if (hit) {
       facts.push(hit);
