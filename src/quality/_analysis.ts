@@ -4,7 +4,7 @@ import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
 import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
-import { type AnalysisCacheLocation, FactsCache, factsKey } from "./_analysis_cache.ts";
+import { type AnalysisCacheLocation, factsKey, SignedCache } from "./_analysis_cache.ts";
 
 /** A resolved import between two files of the project. */
 export interface Edge {
@@ -69,7 +69,7 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
   const [allFiles, sources, cache] = await Promise.all([
     listFiles(root),
     listSourceFiles(root),
-    options.cache ? FactsCache.open(options.cache) : null,
+    options.cache ? SignedCache.open<FileFacts>(options.cache) : null,
   ]);
   const facts: FileFacts[] = [];
   const analyzers: Partial<Record<SourceLang, Analyzer>> = {};
@@ -97,7 +97,8 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
     : null;
   for (const [i, { src, text }] of read.entries()) {
     const hash = hashes ? hashes[i] : null;
-    const hit = hash ? cache!.get(hash, src.file) : undefined;
+    // An entry is used only for the path it was made for.
+    const hit = hash ? cache!.get(hash, (f) => f.file === src.file) : undefined;
     if (hit) {
       facts.push(hit);
       continue;

@@ -54,6 +54,15 @@ function hex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The facts cache of {@link analyzeTree}: one entry per source file content. */
+export type FactsCache = SignedCache<FileFacts>;
+
+/** The hex SHA-256 of `data`. */
+export async function sha256(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  return hex(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+}
+
 /** The cache key of one file's facts: its path, language and exact content, and the versions. */
 export async function factsKey(file: string, lang: SourceLang, text: string): Promise<string> {
   const data = encoder.encode(`${VERSION}\0${ANALYZER_VERSION}\0${lang}\0${file}\0${text}`);
@@ -91,28 +100,35 @@ async function signingKey(keyFile: string): Promise<CryptoKey | null> {
   );
 }
 
-/** The facts cache of one run: what was loaded, what this run used and added. */
-export class FactsCache {
-  #entries: Record<string, FileFacts>;
+/**
+ * One signed cache file of one run (`name` in the cache folder): what was loaded, what this
+ * run used and added.
+ */
+export class SignedCache<T> {
+  #entries: Record<string, T>;
   #used = new Set<string>();
   #dirty = false;
 
   private constructor(
     readonly location: AnalysisCacheLocation,
+    readonly name: string,
     private readonly key: CryptoKey,
-    entries: Record<string, FileFacts>,
+    entries: Record<string, T>,
   ) {
     this.#entries = entries;
   }
 
   /** Opens the cache; null when it cannot be used (no key). A bad file is an empty cache. */
-  static async open(location: AnalysisCacheLocation): Promise<FactsCache | null> {
+  static async open<T>(
+    location: AnalysisCacheLocation,
+    name: string = FILE,
+  ): Promise<SignedCache<T> | null> {
     const key = await signingKey(location.keyFile);
     if (key === null) return null;
-    let entries: Record<string, FileFacts> = {};
+    let entries: Record<string, T> = {};
     try {
       if (leadsOutside(location.dir) !== null) throw new Error("planted link");
-      const bytes = Deno.readFileSync(join(location.dir, FILE));
+      const bytes = Deno.readFileSync(join(location.dir, name));
       const nl = bytes.indexOf(10);
       const mac = strict.decode(bytes.subarray(0, nl));
       const body = bytes.subarray(nl + 1);
@@ -132,20 +148,20 @@ export class FactsCache {
     } catch {
       // Missing, unreadable, foreign or from another version: start empty.
     }
-    return new FactsCache(location, key, entries);
+    return new SignedCache<T>(location, name, key, entries);
   }
 
-  /** The facts stored under `hash` for `file`, or undefined. */
-  get(hash: string, file: string): FileFacts | undefined {
+  /** The value stored under `hash` when `accept` takes it, or undefined. */
+  get(hash: string, accept: (value: T) => boolean = () => true): T | undefined {
     const hit = this.#entries[hash];
-    if (hit === undefined || hit.file !== file) return undefined;
+    if (hit === undefined || !accept(hit)) return undefined;
     this.#used.add(hash);
     return hit;
   }
 
-  /** Stores the facts of the content with `hash`. */
-  set(hash: string, facts: FileFacts): void {
-    this.#entries[hash] = facts;
+  /** Stores the value derived from the input with `hash`. */
+  set(hash: string, value: T): void {
+    this.#entries[hash] = value;
     this.#used.add(hash);
     this.#dirty = true;
   }
@@ -159,7 +175,7 @@ export class FactsCache {
     if (!this.#dirty && !stale) return;
     if (leadsOutside(this.location.dir) !== null) return;
     try {
-      const entries: Record<string, FileFacts> = {};
+      const entries: Record<string, T> = {};
       for (const k of [...this.#used].sort()) entries[k] = this.#entries[k];
       const body = encoder.encode(
         JSON.stringify({ br: VERSION, analyzer: ANALYZER_VERSION, entries }),
@@ -170,7 +186,7 @@ export class FactsCache {
       out.set(head);
       out.set(body, head.length);
       await ensureIgnoredFolder(this.location.dir, "br's cache: derived data, never committed");
-      await writeFileAtomic(join(this.location.dir, FILE), out, { durable: false });
+      await writeFileAtomic(join(this.location.dir, this.name), out, { durable: false });
     } catch {
       // A cache never makes a command fail.
     }

@@ -5,6 +5,7 @@
 // quote source code). A tool the project uses that cannot be found is reported as missing.
 import { basename, join } from "../core/path.ts";
 import { readTextOrNull } from "../core/fs.ts";
+import { type AnalysisCacheLocation, sha256, SignedCache } from "./_analysis_cache.ts";
 
 /** The outcome of one tool. */
 export interface ToolResult {
@@ -178,20 +179,75 @@ export async function detectTools(
 /** Longest a tool may run. */
 const TIMEOUT_MS = 300_000;
 
+/** Options of {@link runProjectTools}. */
+export interface RunToolsOptions {
+  /** Where results are cached (see _analysis_cache.ts), or none. */
+  cache?: AnalysisCacheLocation | null;
+  /** The tree's files (relative): their contents key the cached results. */
+  files?: readonly string[];
+}
+
+/** Files larger than this key the cache by size and modification time, not content. */
+const HASH_MAX_BYTES = 4 * 1024 * 1024;
+
+/** A hash of the tree's files: each path with the SHA-256 of its content. */
+async function inputsHash(root: string, files: readonly string[]): Promise<string> {
+  const parts = await Promise.all(
+    [...files].sort().map(async (rel) => {
+      const abs = join(root, rel);
+      try {
+        const s = Deno.statSync(abs);
+        if (!s.isFile) return `${rel}\0-`;
+        if (s.size > HASH_MAX_BYTES) return `${rel}\0${s.size}:${s.mtime?.getTime()}`;
+        return `${rel}\0${await sha256(Deno.readFileSync(abs))}`;
+      } catch {
+        return `${rel}\0?`;
+      }
+    }),
+  );
+  return await sha256(parts.join("\n"));
+}
+
+/** The program's identity (path, size, modification time): a new version is a new key. */
+function binIdentity(bin: string): string {
+  try {
+    const s = Deno.statSync(bin);
+    return `${bin}:${s.size}:${s.mtime?.getTime() ?? 0}`;
+  } catch {
+    return bin;
+  }
+}
+
 /**
  * Runs the tools the tree at `root` uses, one after the other, in `root`. A tool that exits
  * with problems fails; one that fails without output we can read is an error (score 0);
- * a missing one is listed and counts for nothing, never as passing.
+ * a missing one is listed and counts for nothing, never as passing. With a cache and the
+ * tree's files, a tool whose program and inputs are unchanged is not run again (its result
+ * is kept in the signed cache; errors are not kept).
  */
 export async function runProjectTools(
   root: string,
   env: Record<string, string | undefined>,
+  options: RunToolsOptions = {},
 ): Promise<ToolsReport> {
   const ran: ToolResult[] = [];
   const missing: string[] = [];
-  for (const tool of await detectTools(root, env)) {
+  const tools = await detectTools(root, env);
+  const cache = options.cache && options.files && tools.some((t) => t.bin !== null)
+    ? await SignedCache.open<ToolResult>(options.cache, "tools.json")
+    : null;
+  const inputs = cache ? await inputsHash(root, options.files!) : "";
+  for (const tool of tools) {
     if (tool.bin === null) {
       missing.push(tool.name);
+      continue;
+    }
+    const key = cache
+      ? await sha256(`${tool.name}\0${tool.args.join(" ")}\0${binIdentity(tool.bin)}\0${inputs}`)
+      : "";
+    const hit = cache?.get(key, (r) => r.name === tool.name);
+    if (hit) {
+      ran.push(hit);
       continue;
     }
     let code = -1;
@@ -218,13 +274,16 @@ export async function runProjectTools(
     if (n === null || (code !== 0 && n === 0)) {
       ran.push({ name: tool.name, status: "error", problems: 0, score: 0 });
     } else {
-      ran.push({
+      const result: ToolResult = {
         name: tool.name,
         status: n === 0 ? "passed" : "failed",
         problems: n,
         score: Math.max(0, 100 - 10 * n),
-      });
+      };
+      cache?.set(key, result);
+      ran.push(result);
     }
   }
+  await cache?.save();
   return { ran, missing: missing.sort() };
 }

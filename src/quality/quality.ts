@@ -186,7 +186,10 @@ export async function checkQuality(
   // The project's own checkers weigh 20 % when any ran; a missing one counts for nothing.
   const tools = options.tools === false
     ? { ran: [], missing: [] }
-    : await (await import("./_tools.ts")).runProjectTools(root, project.env);
+    : await (await import("./_tools.ts")).runProjectTools(root, project.env, {
+      cache: analysisCacheLocation(root, project.env),
+      files: analysis.all_files,
+    });
   const toolsScore = tools.ran.length
     ? tools.ran.reduce((n, t) => n + t.score, 0) / tools.ran.length
     : null;

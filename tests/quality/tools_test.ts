@@ -84,3 +84,37 @@ Deno.test("coverage is read from a Cobertura report", async () => {
   assert.equal(r.dimensions.tests.details.coverage_percent, 81.3);
   assert.equal(r.dimensions.tests.details.coverage_file, "coverage.xml");
 });
+
+Deno.test("tool results are cached by their inputs; an edited cache is not trusted", async () => {
+  await using dir = await tempProject("tl4");
+  await Deno.mkdir(join(dir.path, "src"));
+  await Deno.writeTextFile(join(dir.path, "deno.json"), "{}\n");
+  await Deno.writeTextFile(
+    join(dir.path, "src/a.ts"),
+    "/** A. */\nexport function a(): number {\n  const unused = 1;\n  return 1;\n}\n",
+  );
+  const first = (await quality(dir.path)).r;
+  const lint = () => first.tools.ran.find((t) => t.name === "deno lint")!;
+  assert.equal(lint().status, "failed");
+  const cache = join(dir.path, ".buildrunner/cache/tools.json");
+  const [mac, body] = (await Deno.readTextFile(cache)).split("\n");
+  const parsed = JSON.parse(body);
+  assert.equal(Object.keys(parsed.entries).length, 2);
+  assert.deepEqual((await quality(dir.path)).r.tools, first.tools);
+
+  // The cached results claim no problems, signature kept: ignored, the tools run again.
+  for (const e of Object.values(parsed.entries) as { status: string; problems: number }[]) {
+    e.status = "passed";
+    e.problems = 0;
+  }
+  await Deno.writeTextFile(cache, `${mac}\n${JSON.stringify(parsed)}`);
+  assert.deepEqual((await quality(dir.path)).r.tools, first.tools);
+
+  // A fixed file is a new input: the tools run again and see it.
+  await Deno.writeTextFile(
+    join(dir.path, "src/a.ts"),
+    "/** A. */\nexport function a(): number {\n  return 1;\n}\n",
+  );
+  const fixed = (await quality(dir.path)).r;
+  assert.equal(fixed.tools.ran.find((t) => t.name === "deno lint")!.status, "passed");
+});
