@@ -22,7 +22,7 @@ async function setGates(root: string, lines: string): Promise<void> {
   const path = join(root, GOV);
   const text = await Deno.readTextFile(path);
   const old =
-    /  pre_push: \[quality, security, gaps\]\n(  #.*\n)*  pre_push_require: no-high-gaps\n/;
+    / {2}pre_push: \[quality, security, gaps\]\n( {2}#.*\n)* {2}pre_push_require: no-high-gaps\n/;
   assert.match(text, old);
   await Deno.writeTextFile(path, text.replace(old, lines));
   const r = await br(["governance", "update"], { cwd: root });
