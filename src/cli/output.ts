@@ -115,6 +115,8 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
     command: ctx.command,
     startedAt: ctx.clock?.now(),
     longRunning: LONG_RUNNING.has(ctx.command ?? ""),
+    // A git hook stays fast and never creates br.db: its events wait in the spool.
+    spoolOnly: ctx.command === "hooks run",
     onHandlerError: ({ event, error }) =>
       warn(
         ctx,

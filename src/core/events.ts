@@ -151,6 +151,8 @@ export interface GatePayload {
   counts?: Record<string, number>;
   /** How long the gate took, in milliseconds. */
   duration_ms?: number;
+  /** The git hook that ran the gate (pre-commit, commit-msg, pre-push), if one did. */
+  hook?: string;
 }
 
 /** Payload of the worker events. */

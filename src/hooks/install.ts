@@ -177,7 +177,7 @@ function commandOf(text: string): string | null {
 
 /** Options of {@link installHooks}. */
 export interface InstallOptions {
-  /** Only these hooks (default: all three). */
+  /** Only these hooks (default: all of {@link HOOK_NAMES}). */
   hooks?: string[];
   /** The command line that starts `br` (default: {@link selfCommandLine}). */
   command?: string;
@@ -257,7 +257,7 @@ function chainedFolder(dir: string): string {
 }
 
 /**
- * Installs the pre-commit, commit-msg and pre-push hooks in the repository of the project.
+ * Installs the pre-commit, commit-msg, post-commit and pre-push hooks in the repository of the project.
  * An existing hook of another tool is kept as `.br-chained/<hook>` and runs first under its
  * own name (husky, lefthook, pre-commit, prek and simple-git-hooks keep working); nothing is
  * written to git config (no `core.hooksPath`), so the hooks work in every worktree. When a
@@ -453,6 +453,13 @@ repos:
         entry: br hooks run commit-msg
         language: system
         stages: [commit-msg]
+      - id: br-post-commit
+        name: br STATUS.md after the commit
+        entry: br hooks run post-commit
+        language: system
+        pass_filenames: false
+        always_run: true
+        stages: [post-commit]
       - id: br-pre-push
         name: br pre-push gates
         entry: br hooks run pre-push
@@ -470,6 +477,10 @@ commit-msg:
   commands:
     br:
       run: br hooks run commit-msg {1}
+post-commit:
+  commands:
+    br:
+      run: br hooks run post-commit
 pre-push:
   commands:
     br:
@@ -480,6 +491,8 @@ pre-push:
 br hooks run pre-commit
 # .husky/commit-msg
 br hooks run commit-msg "$1"
+# .husky/post-commit
+br hooks run post-commit
 # .husky/pre-push
 br hooks run pre-push
 `,

@@ -1,6 +1,6 @@
 /**
- * Git hooks: installing, removing and inspecting the pre-commit, commit-msg and pre-push
- * hooks, and running them.
+ * Git hooks: installing, removing and inspecting the pre-commit, commit-msg,
+ * post-commit and pre-push hooks, and running them.
  *
  * @example
  * ```ts

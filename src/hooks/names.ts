@@ -1,5 +1,5 @@
 /** The git hooks `br` manages. */
-export const HOOK_NAMES = ["pre-commit", "commit-msg", "pre-push"] as const;
+export const HOOK_NAMES = ["pre-commit", "commit-msg", "post-commit", "pre-push"] as const;
 /** One of {@link HOOK_NAMES}. */
 export type HookName = typeof HOOK_NAMES[number];
 /** The line that marks a hook script as written by `br`. */

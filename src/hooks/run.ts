@@ -77,8 +77,10 @@ async function governanceOrProblem(
 /**
  * Runs one git hook for the project: pre-commit (staged features.json valid, STATUS.md
  * regenerated and staged with it, governance checksum, secrets and SQL in staged files,
- * spec lock, branch rule), commit-msg (the governance commit rule) or pre-push (the gates
- * of `gates.pre_push`: quality threshold, no secrets, no high gaps by default). Only a
+ * spec lock, branch rule), commit-msg (the governance commit rule), post-commit (STATUS.md
+ * regenerated in the working tree when it is out of date with features.json, never added to
+ * the commit) or pre-push (the gates of `gates.pre_push`: quality threshold, no secrets, no
+ * high gaps by default). Only a
  * governance.yaml that matches its recorded checksum is obeyed; otherwise every hook fails
  * its governance check, and pre-commit still runs its integrity checks.
  *
@@ -93,6 +95,12 @@ export async function runHook(
     throw new BrError("usage", `Unknown hook "${hook}"`, {
       hint: `hooks: ${HOOK_NAMES.join(", ")}`,
     });
+  }
+  if (hook === "post-commit") {
+    // After the commit: nothing to block, no governance rule applies.
+    const run: HookRun = { hook, passed: true, checks: [], staged: [] };
+    await postCommit(project, run);
+    return run;
   }
   let index: StagedIndex | null = null;
   if (hook === "pre-commit") {
@@ -126,8 +134,21 @@ export async function runHook(
   } else if (problem) run.checks.push(check("governance", problem));
   else await prePush(project, gov, input, run);
   run.passed = run.checks.every((c) => c.passed);
+  // Every check is a gate run: blocked commits count too (the gates of pre-push emitted theirs).
+  for (const c of run.checks) {
+    if (emitted.has(c)) continue;
+    const problems = c.messages.filter((m) => !m.startsWith("hint: ")).length;
+    project.bus.emit(c.passed ? "gate.passed" : "gate.failed", {
+      gate: c.name,
+      counts: { problems: c.passed && !c.warning ? 0 : problems, warnings: c.warning ? 1 : 0 },
+      hook,
+    });
+  }
   return run;
 }
+
+/** Checks whose gate event was already emitted (by runGates, or as they ran). */
+const emitted = new WeakSet<HookCheck>();
 
 async function preCommit(
   project: Project,
@@ -207,6 +228,56 @@ async function preCommit(
   } else run.checks.push(check("security", await security));
 }
 
+/**
+ * Post-commit: a STATUS.md out of date with features.json (a commit made with
+ * `--no-verify`, or by a hook manager that does not run br's pre-commit) is written again in
+ * the working tree and reported; the commit is never amended. Nothing is written while git
+ * replays commits (rebase, cherry-pick, revert): a file changed between two picks would stop
+ * the next one.
+ */
+async function postCommit(project: Project, run: HookRun): Promise<void> {
+  const root = project.root;
+  const paths = await git([
+    "rev-parse",
+    "--git-path",
+    "rebase-merge",
+    "--git-path",
+    "rebase-apply",
+    "--git-path",
+    "CHERRY_PICK_HEAD",
+    "--git-path",
+    "REVERT_HEAD",
+    "--git-path",
+    "sequencer",
+  ], { cwd: root });
+  if (paths.code !== 0) return;
+  for (const p of paths.stdout.split("\n").filter(Boolean)) {
+    try {
+      await Deno.lstat(resolve(root, p));
+      return; // git is replaying commits
+    } catch {
+      // Not in progress.
+    }
+  }
+  const { writeStatus } = await import("../features/status.ts");
+  const messages: string[] = [];
+  try {
+    const r = await writeStatus(project);
+    if (r.changed) {
+      const head = (await git(["rev-parse", "--short", "HEAD"], { cwd: root })).stdout.trim();
+      messages.push(
+        `${r.path} was out of date with features.json: regenerated it in the working tree; ` +
+          `it is not part of commit ${head} (commit it: git add ${r.path})`,
+      );
+    }
+  } catch (err) {
+    messages.push(`cannot regenerate STATUS.md: ${(err as Error).message}`);
+    if (err instanceof BrError && err.hint) messages.push(`hint: ${err.hint}`);
+  }
+  // Reported, never blocking: the commit is made.
+  if (messages.length > 0) run.checks.push(check("status", messages, true));
+}
+
 async function prePush(
   project: Project,
   gov: Governance | null,
@@ -218,20 +289,43 @@ async function prePush(
   );
   if (refs.length > 0 && refs.every((r) => /^0+$/.test(r[1]))) return; // only deletions
   const gates = gov?.gates.pre_push ?? ["quality", "security", "gaps"];
-  if (gates.length === 0) return;
-  const { runGates } = await import("../quality/mod.ts");
   // In a task worktree under .buildrunner/worktrees/ the project is the main checkout but
   // the code being pushed is the worktree's.
   const cwd = input.cwd && resolve(input.cwd).startsWith(project.paths.worktrees + sep)
     ? input.cwd
     : project.root;
-  const report = await runGates(project, { gates, cwd });
-  for (const g of report.gates) {
-    run.checks.push({
-      name: g.gate,
-      passed: g.passed,
-      warning: false,
-      messages: g.passed ? [] : [g.summary, ...capped(g.items ?? [])],
+  if (gates.length > 0) {
+    const { runGates } = await import("../quality/mod.ts");
+    const report = await runGates(project, { gates, cwd });
+    for (const g of report.gates) {
+      const c = {
+        name: g.gate,
+        passed: g.passed,
+        warning: false,
+        messages: g.passed ? [] : [g.summary, ...capped(g.items ?? [])],
+      };
+      emitted.add(c);
+      run.checks.push(c);
+    }
+  }
+  const require = gov?.gates.pre_push_require;
+  if (require?.level === "complete") {
+    const start = performance.now();
+    const { incompleteFeatures, pushedRefs } = await import("./_complete.ts");
+    const problems = await incompleteFeatures(
+      cwd,
+      pushedRefs(input.stdin ?? ""),
+      input.args?.[0] ?? null,
+      require,
+    );
+    const c = check("complete", problems.length ? [problems[0], ...capped(problems.slice(1))] : []);
+    emitted.add(c);
+    run.checks.push(c);
+    project.bus.emit(problems.length ? "gate.failed" : "gate.passed", {
+      gate: "complete",
+      counts: { incomplete: Math.max(0, problems.length - 1) },
+      duration_ms: Math.round(performance.now() - start),
+      hook: "pre-push",
     });
   }
 }

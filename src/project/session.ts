@@ -17,6 +17,11 @@ export interface SessionOptions extends OpenProjectOptions {
    * long runs). Default false.
    */
   longRunning?: boolean;
+  /**
+   * Never open the store for the session's events: they go to `.buildrunner/spool/`, which
+   * the next command that opens the store ingests (git hooks). Default false.
+   */
+  spoolOnly?: boolean;
 }
 
 /** How a session's command ended, recorded in its `session.ended` event. */
@@ -66,6 +71,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Project
       command: options.command ?? "library",
       startedAt: options.startedAt,
       flushIntervalMs: options.longRunning ? undefined : null,
+      spoolOnly: options.spoolOnly,
     }),
   );
   // Governance may veto feature mutations (status transitions); its module and governance.yaml

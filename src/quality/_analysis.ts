@@ -4,6 +4,7 @@ import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
 import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
+import { type AnalysisCacheLocation, factsKey, SignedCache } from "./_analysis_cache.ts";
 
 /** A resolved import between two files of the project. */
 export interface Edge {
@@ -53,29 +54,60 @@ const MAX_BYTES = 512 * 1024;
 
 type Analyzer = (file: string, text: string, lang: SourceLang) => FileFacts;
 
+/** Options of {@link analyzeTree}. */
+export interface AnalyzeOptions {
+  /** The per-file facts cache to use (see _analysis_cache.ts), or none. */
+  cache?: AnalysisCacheLocation | null;
+}
+
 /**
- * Reads and analyzes every TS/JS/Python file under `root`. Each parser is loaded only when the
- * tree has files of its language: the TypeScript compiler for TS/JS, @lezer/python for Python.
+ * Reads and analyzes every TS/JS/Python file under `root`. With a cache, a file whose exact
+ * content was analyzed before is not parsed again. Each parser is loaded only when a file of
+ * its language has to be parsed: the TypeScript compiler for TS/JS, @lezer/python for Python.
  */
-export async function analyzeTree(root: string): Promise<Analysis> {
-  const allFiles = await listFiles(root);
-  const sources = await listSourceFiles(root);
+export async function analyzeTree(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const [allFiles, sources, cache] = await Promise.all([
+    listFiles(root),
+    listSourceFiles(root),
+    options.cache ? SignedCache.open<FileFacts>(options.cache) : null,
+  ]);
   const facts: FileFacts[] = [];
   const analyzers: Partial<Record<SourceLang, Analyzer>> = {};
-  if (sources.some((s) => s.lang !== "py")) {
-    analyzers.ts = analyzers.js = (await import("./_ts.ts")).analyzeTs;
-  }
-  if (sources.some((s) => s.lang === "py")) {
-    analyzers.py = (await import("./_py.ts")).analyzePython;
-  }
+  const analyzer = async (lang: SourceLang): Promise<Analyzer> => {
+    if (lang === "py") return analyzers.py ??= (await import("./_py.ts")).analyzePython;
+    return analyzers[lang] ??= (await import("./_ts.ts")).analyzeTs;
+  };
+  // Synchronous reads (an asynchronous one costs a hop to a worker thread per file), then the
+  // hashes all at once.
+  const read: { src: SourceFile; text: string }[] = [];
   for (const src of sources) {
     const abs = join(root, src.file);
-    const stat = await Deno.stat(abs).catch(() => null);
-    if (!stat?.isFile || stat.size > MAX_BYTES) continue;
+    let stat: Deno.FileInfo;
+    try {
+      stat = Deno.statSync(abs);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile || stat.size > MAX_BYTES) continue;
     const text = await readTextOrNull(abs);
-    if (text === null) continue;
-    facts.push(analyzeOne(src, text, analyzers[src.lang]!));
+    if (text !== null) read.push({ src, text });
   }
+  const hashes = cache
+    ? await Promise.all(read.map(({ src, text }) => factsKey(src.file, src.lang, text)))
+    : null;
+  for (const [i, { src, text }] of read.entries()) {
+    const hash = hashes ? hashes[i] : null;
+    // An entry is used only for the path it was made for.
+    const hit = hash ? cache!.get(hash, (f) => f.file === src.file) : undefined;
+    if (hit) {
+      facts.push(hit);
+      continue;
+    }
+    const fresh = analyzeOne(src, text, await analyzer(src.lang));
+    if (hash) cache!.set(hash, fresh);
+    facts.push(fresh);
+  }
+  await cache?.save();
   const fileSet = new Set(allFiles);
   const edges: Edge[] = [];
   const packages: Analysis["packages"] = [];

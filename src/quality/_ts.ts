@@ -7,6 +7,7 @@ import {
   type FunctionFact,
   type ImportFact,
   isTestPath,
+  MARKER_RE,
   type MarkerFact,
   markerIn,
   NOT_IMPLEMENTED_RE,
@@ -214,7 +215,8 @@ export function analyzeTs(file: string, text: string, lang: SourceLang): FileFac
     imports,
     functions,
     stubs,
-    markers: tsMarkers(sf, text, lineOf),
+    // Walking every token is the costly part: only a text that holds a marker word needs it.
+    markers: MARKER_RE.test(text) ? tsMarkers(sf, text, lineOf) : [],
     exports,
   };
 }

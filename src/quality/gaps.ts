@@ -10,6 +10,7 @@ import {
 } from "../features/mod.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { matchesAny } from "./_files.ts";
 import { countGaps, type Gap, type GapReport, type GapSeverity } from "./model.ts";
 
@@ -58,7 +59,8 @@ async function featuresOfTree(project: Project, root: string): Promise<FeaturesF
 export async function analyzeGaps(project: Project, options: GapOptions = {}): Promise<GapReport> {
   const root = options.cwd ?? project.root;
   const file = await featuresOfTree(project, root);
-  const analysis = options.analysis ?? await analyzeTree(root);
+  const analysis = options.analysis ??
+    await analyzeTree(root, { cache: analysisCacheLocation(root, project.env) });
   // every excerpt of source (a TODO comment, a name, a parser message) is masked like the
   // scanner masks a secret, in every output and in what is stored
   const mask = await sourceMasker(project);

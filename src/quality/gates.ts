@@ -2,6 +2,7 @@ import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { assertValidGraph, loadFeatures } from "../features/mod.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { qualitySettings } from "./_settings.ts";
 import { analyzeGaps } from "./gaps.ts";
 import { loadGovernance, verifyGovernance } from "./governance.ts";
@@ -76,7 +77,8 @@ export async function runGates(
   const ordered = ALL_GATES.filter((g) => names.includes(g));
   const root = options.cwd ?? project.root;
   let analysis: Promise<Analysis> | null = null;
-  const tree = () => analysis ??= analyzeTree(root);
+  const tree = () =>
+    analysis ??= analyzeTree(root, { cache: analysisCacheLocation(root, project.env) });
   // One scan serves the security gate and the quality score's security dimension; it emits
   // security.finding events only when the security gate is part of the run.
   let scan: ReturnType<typeof newSecurityFindings> | null = null;

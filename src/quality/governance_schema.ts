@@ -53,8 +53,8 @@ export interface Governance {
   commit: { pattern: string | null; max_subject_length: number | null };
   /** Branch name globs allowed for commits (empty = any). */
   branches: { allowed: string[] };
-  /** Gates each hook runs. */
-  gates: { pre_commit: string[]; pre_push: string[] };
+  /** Gates each hook runs, and what pre-push requires of the features. */
+  gates: { pre_commit: string[]; pre_push: string[]; pre_push_require: PrePushRequire };
   /** Architecture rules for `br guard check`. */
   architecture: {
     forbidden: ForbiddenImport[];
@@ -64,6 +64,18 @@ export interface Governance {
     /** Private files, importable only from their own folder and below. */
     private: PrivateRule[];
   };
+}
+
+/**
+ * What pre-push requires of the features (`gates.pre_push_require`): `no-high-gaps` (the
+ * default: the gaps gate decides) or `complete` (every feature in scope is complete), for all
+ * features or only those whose `files` globs the pushed commits touch.
+ */
+export interface PrePushRequire {
+  /** no-high-gaps or complete. */
+  level: "no-high-gaps" | "complete";
+  /** all features, or those whose files the pushed commits touch (with `complete`). */
+  scope: "all" | "touched";
 }
 
 /** Gates a pre-commit hook may run. */
@@ -127,6 +139,10 @@ branches:
 gates:
   pre_commit: [features, governance, security, spec]
   pre_push: [quality, security, gaps]
+  # What pre-push requires of the features in the pushed commits: no-high-gaps (the gaps
+  # gate decides) or complete (every feature complete); {level: complete, scope: touched}
+  # asks it only of the features whose "files" the pushed commits change.
+  pre_push_require: no-high-gaps
 architecture:
   # Imports that must not happen, e.g. {from: src/ui, to: src/db}.
   forbidden: []
@@ -292,6 +308,7 @@ const GOVERNANCE = section<Governance>({
   gates: section({
     pre_commit: gates(PRE_COMMIT_GATES, PRE_COMMIT_GATES),
     pre_push: gates(PRE_PUSH_GATES, DEFAULT_PRE_PUSH_GATES),
+    pre_push_require: (v) => prePushRequire(v, bad),
   }),
   architecture: section<Governance["architecture"]>({
     forbidden: mappings(section({ from: text, to: text })),
@@ -334,6 +351,30 @@ export function governanceFromData(raw: unknown, label = "governance.yaml"): Gov
       hint: 'fix the field (see docs/gates.md), then run "br governance update"',
     });
   }
+}
+
+/**
+ * `gates.pre_push_require`: `no-high-gaps`, `complete`, or `{level, scope}`; `scope: touched`
+ * needs `level: complete`.
+ */
+function prePushRequire(v: unknown, bad: (field: string, want: string) => never): PrePushRequire {
+  const field = "gates.pre_push_require";
+  const levels = ["no-high-gaps", "complete"];
+  if (v === undefined || v === null) return { level: "no-high-gaps", scope: "all" };
+  if (typeof v === "string") {
+    return levels.includes(v)
+      ? { level: v as PrePushRequire["level"], scope: "all" }
+      : bad(field, "no-high-gaps, complete or {level: complete, scope: all|touched}");
+  }
+  if (!isObj(v)) bad(field, "no-high-gaps, complete or {level: complete, scope: all|touched}");
+  const r = v as Record<string, unknown>;
+  if (!levels.includes(r.level as string)) bad(`${field}.level`, "no-high-gaps or complete");
+  const scope = r.scope ?? "all";
+  if (scope !== "all" && scope !== "touched") bad(`${field}.scope`, "all or touched");
+  if (scope === "touched" && r.level !== "complete") {
+    bad(`${field}.scope`, "all when the level is no-high-gaps");
+  }
+  return { level: r.level as PrePushRequire["level"], scope: scope as PrePushRequire["scope"] };
 }
 
 function isObj(v: unknown): boolean {

@@ -2,6 +2,7 @@ import { readOwnTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { globToRegExp } from "./_files.ts";
 import { loadGovernance } from "./governance.ts";
 import type { Governance } from "./governance_schema.ts";
@@ -80,7 +81,8 @@ export async function checkGuard(
   if (rules === 0) return { passed: true, rules: 0, sources, violations: [] };
   const analysis = typeof options.analysis === "function"
     ? await options.analysis()
-    : options.analysis ?? await analyzeTree(root);
+    : options.analysis ??
+      await analyzeTree(root, { cache: analysisCacheLocation(root, project.env) });
   const violations: GuardViolation[] = [];
   const runtimeEdges = analysis.edges.filter((e) => !e.type_only);
 

@@ -85,6 +85,7 @@ export {
   PRE_COMMIT_GATES,
   PRE_PUSH_GATES,
   preCommitGates,
+  type PrePushRequire,
   type PrivateRule,
 } from "./governance_schema.ts";
 export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";

@@ -2,10 +2,12 @@ import { join } from "node:path";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { newSecurityFindings } from "./_security.ts";
 import { qualitySettings } from "./_settings.ts";
 import { QUALITY_WEIGHTS } from "./model.ts";
+import type { ToolResult } from "./_tools.ts";
 
 /** One dimension of the score. */
 export interface QualityDimension {
@@ -37,13 +39,19 @@ export interface QualityReport {
   threshold: number;
   /** `score >= threshold`. */
   passed: boolean;
-  /** The four dimensions. */
+  /** The four dimensions, and the project's own tools when it has any. */
   dimensions: {
     structure: QualityDimension;
     security: QualityDimension;
     tests: QualityDimension;
     docs: QualityDimension;
+    tools?: QualityDimension;
   };
+  /**
+   * The project's own checkers (deno lint, deno check, eslint, tsc, prettier, ruff, mypy,
+   * black) that ran, each with its status and problems; and those it uses that are missing.
+   */
+  tools: { ran: ToolResult[]; missing: string[] };
   /** Findings sorted by file and line. */
   findings: QualityFinding[];
 }
@@ -61,6 +69,8 @@ export interface QualityOptions {
    * security scanner's findings for the analyzed files, baseline applied.
    */
   security?: { file: string; line: number | null; rule: string }[];
+  /** Run the project's own checkers (default true). */
+  tools?: boolean;
 }
 
 /**
@@ -72,9 +82,13 @@ export interface QualityOptions {
  * - security = max(0, 100 − 25 × security findings);
  * - tests = R, or (R + C) / 2 when a coverage report exists, with
  *   R = min(100, 100 × (test files / source files) / `test_ratio_target`) and C the line
- *   coverage percent from lcov or coverage.json;
+ *   coverage percent from lcov, Cobertura XML or coverage.json;
  * - docs = 30 (a README) + 70 × documented public declarations / public declarations
- *   (70 when there are none).
+ *   (70 when there are none);
+ * - when the project has its own checkers (deno lint/check, ESLint, tsc, Prettier, Ruff,
+ *   mypy, Black: see `_tools.ts`) and any of them ran, `score = round(0.8·that + 0.2·tools)`,
+ *   tools being the mean of theirs (100 − 10 per problem, at least 0; 0 for a tool that
+ *   failed to run). A tool the project uses that is missing is listed, not counted.
  *
  * @throws {BrError} `invalid_data` for a bad config value.
  */
@@ -84,7 +98,8 @@ export async function checkQuality(
 ): Promise<QualityReport> {
   const settings = await qualitySettings(project);
   const root = options.cwd ?? project.root;
-  const analysis = options.analysis ?? await analyzeTree(root);
+  const analysis = options.analysis ??
+    await analyzeTree(root, { cache: analysisCacheLocation(root, project.env) });
   const threshold = options.threshold ?? settings.threshold;
   const findings: QualityFinding[] = [];
 
@@ -166,10 +181,19 @@ export async function checkQuality(
   }
   const docsScore = (readme ? 30 : 0) + (pub ? (70 * documented) / pub : 70);
 
-  const score = Math.round(
-    QUALITY_WEIGHTS.structure * structure + QUALITY_WEIGHTS.security * securityScore +
-      QUALITY_WEIGHTS.tests * testsScore + QUALITY_WEIGHTS.docs * docsScore,
-  );
+  const base = QUALITY_WEIGHTS.structure * structure + QUALITY_WEIGHTS.security * securityScore +
+    QUALITY_WEIGHTS.tests * testsScore + QUALITY_WEIGHTS.docs * docsScore;
+  // The project's own checkers weigh 20 % when any ran; a missing one counts for nothing.
+  const tools = options.tools === false
+    ? { ran: [], missing: [] }
+    : await (await import("./_tools.ts")).runProjectTools(root, project.env, {
+      cache: analysisCacheLocation(root, project.env),
+      files: analysis.all_files,
+    });
+  const toolsScore = tools.ran.length
+    ? tools.ran.reduce((n, t) => n + t.score, 0) / tools.ran.length
+    : null;
+  const score = Math.round(toolsScore === null ? base : 0.8 * base + 0.2 * toolsScore);
   // names come from the source: masked like the scanner masks a secret
   const mask = await sourceMasker(project);
   for (const f of findings) f.message = mask(f.message, f.file);
@@ -214,7 +238,22 @@ export async function checkQuality(
         weight: QUALITY_WEIGHTS.docs,
         details: { readme, public_declarations: pub, documented },
       },
+      ...(tools.ran.length || tools.missing.length
+        ? {
+          tools: {
+            score: toolsScore === null ? 0 : round1(toolsScore),
+            weight: toolsScore === null ? 0 : 0.2,
+            details: {
+              ...Object.fromEntries(
+                tools.ran.map((t) => [t.name, t.status === "error" ? "error" : t.problems]),
+              ),
+              missing: tools.missing.join(", ") || null,
+            },
+          },
+        }
+        : {}),
     },
+    tools,
     findings,
   };
 }
@@ -233,6 +272,13 @@ export async function readCoverage(
       else found += Number(m[2]);
     }
     if (found > 0) return { file: rel, percent: (100 * hit) / found };
+  }
+  for (const rel of ["coverage.xml", "coverage/cobertura-coverage.xml", "cobertura.xml"]) {
+    const text = await readTextOrNull(join(root, rel));
+    const rate = text === null ? null : /<coverage\b[^>]*\bline-rate="([\d.]+)"/.exec(text);
+    if (rate && Number.isFinite(Number(rate[1]))) {
+      return { file: rel, percent: 100 * Number(rate[1]) };
+    }
   }
   for (
     const rel of [

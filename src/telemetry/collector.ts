@@ -25,6 +25,12 @@ export interface CollectorOptions {
    * timer of a Deno process costs more than a small command's whole work).
    */
   flushIntervalMs?: number | null;
+  /**
+   * Never open the store: every event goes to the spool, alert inputs too (git hooks, which
+   * must stay fast and must not create br.db). The next command that opens the store ingests
+   * them; alerts over them are evaluated when alerts are next checked. Default false.
+   */
+  spoolOnly?: boolean;
 }
 
 /** How a command ended, for `session.ended`. */
@@ -122,7 +128,8 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
         return;
       }
       alertsPending ||= hasAlertInputs;
-      if (closing && !alertsPending && !project.storeOpened()) {
+      const spool = options.spoolOnly || (closing && !alertsPending);
+      if (spool && !project.storeOpened()) {
         // A short command that never needed the store: spool the events (the next open of
         // the store ingests them) instead of loading and opening SQLite for a few rows.
         const { spoolEvents } = await import("../core/event_log.ts");

@@ -169,15 +169,16 @@ Deno.test("a plain line gives what the full parser gives", async () => {
     assert.deepEqual(plain, tree, argv.join(" "));
   }
   assert.equal((await br(["hooks", "run", "pre-comit"], { cwd: dir.path })).code, 2);
-  // Telemetry names the command the same way. (Sessions are recorded for the runs that
-  // failed: commit-msg without its file and the misspelt hook, each run both ways, plus the
-  // last run.)
+  // Telemetry names the command the same way. (Sessions are recorded for every run in a
+  // project that checked something, as each check is a gate event, and for the runs that
+  // failed: the first pre-commit, then pre-commit three ways and commit-msg with its file,
+  // commit-msg without its file and the misspelt hook, each run both ways, plus the last run.)
   const events = JSON.parse(
     (await br(["telemetry", "events", "--type", "session.ended", "--json"], { cwd: dir.path }))
       .stdout,
   ) as { payload: { command: string; exit_code: number } }[];
   const hookRuns = events.filter((e) => e.payload.command === "hooks run");
-  assert.equal(hookRuns.length, 5, JSON.stringify(events.map((e) => e.payload.command)));
+  assert.equal(hookRuns.length, 14, JSON.stringify(events.map((e) => e.payload.command)));
 });
 
 Deno.test("every way of starting br runs it with the same flags", async () => {

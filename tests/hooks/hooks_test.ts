@@ -163,7 +163,7 @@ Deno.test("hooks work inside a git worktree (shared hooks folder, no core.hooksP
   const status = await br(["hooks", "status", "--json"], { cwd: wt });
   assert.equal(status.code, 0, status.stderr);
   const s = JSON.parse(status.stdout);
-  assert.deepEqual(s.hooks.map((h: { state: string }) => h.state), ["br", "br", "br"]);
+  assert.deepEqual(s.hooks.map((h: { state: string }) => h.state), ["br", "br", "br", "br"]);
   assert.equal(s.dir, join(await Deno.realPath(dir.path), ".git/hooks"));
 
   const before = await head(wt);
@@ -232,6 +232,7 @@ Deno.test("an existing hook still runs, and uninstall leaves the repository as b
   const status = JSON.parse((await br(["hooks", "status", "--json"], { cwd: dir.path })).stdout);
   assert.deepEqual(status.hooks.map((h: { state: string }) => h.state), [
     "foreign",
+    "absent",
     "absent",
     "absent",
   ]);
@@ -432,7 +433,12 @@ Deno.test("every command warns once when br's hooks were removed or replaced; st
     ], args.join(" "));
   }
   const s = JSON.parse((await br(["hooks", "status", "--json"], { cwd: dir.path })).stdout);
-  assert.deepEqual(s.hooks.map((h: { state: string }) => h.state), ["br", "replaced", "removed"]);
+  assert.deepEqual(s.hooks.map((h: { state: string }) => h.state), [
+    "br",
+    "replaced",
+    "br",
+    "removed",
+  ]);
   const text = await br(["hooks", "status"], { cwd: dir.path });
   assert.equal(text.stderr, "");
   assert.match(text.stdout, /commit-msg {2}replaced by another tool: br's checks do not run/);
@@ -460,7 +466,7 @@ Deno.test("a git config change that keeps the hooks folder gives no warning", as
   const moved = await br(["feature", "list"], { cwd: dir.path });
   assert.match(
     moved.stderr,
-    /pre-commit, commit-msg, pre-push not run \(git now runs the hooks in ".*\.githooks"\)/,
+    /pre-commit, commit-msg, post-commit, pre-push not run \(git now runs the hooks in ".*\.githooks"\)/,
   );
 });
 

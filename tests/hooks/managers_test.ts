@@ -240,10 +240,11 @@ Deno.test("husky v9 after br: the moved hooks folder and husky's rewrite are rep
   assert.equal(warned.length, 1, warned.join("\n"));
   assert.match(
     warned[0],
-    /pre-commit, commit-msg, pre-push not run \(git now runs the hooks in ".*\.husky\/_"\)/,
+    /pre-commit, commit-msg, post-commit, pre-push not run \(git now runs the hooks in ".*\.husky\/_"\)/,
   );
   const states = await hooksState(r);
   assert.deepEqual(states.map((h) => [h.state, h.owner, h.runs_br]), [
+    ["inactive", "husky", false],
     ["inactive", "husky", false],
     ["inactive", "husky", false],
     ["inactive", "husky", false],
@@ -262,8 +263,13 @@ Deno.test("husky v9 after br: the moved hooks folder and husky's rewrite are rep
   await ok("husky", [], r.path, r.env);
   const again = await hookWarnings(r);
   assert.equal(again.length, 1);
-  assert.match(again[0], /pre-commit, commit-msg, pre-push replaced by husky/);
-  assert.deepEqual((await hooksState(r)).map((h) => h.state), ["replaced", "replaced", "replaced"]);
+  assert.match(again[0], /pre-commit, commit-msg, post-commit, pre-push replaced by husky/);
+  assert.deepEqual((await hooksState(r)).map((h) => h.state), [
+    "replaced",
+    "replaced",
+    "replaced",
+    "replaced",
+  ]);
   await installBr(r); // husky's script is the one already chained: no conflict
   await assertBothBlock(r, "husky v9 rewritten");
 });

@@ -17,6 +17,7 @@ const DEFAULTS: Governance = {
   gates: {
     pre_commit: ["features", "governance", "security", "spec"],
     pre_push: ["quality", "security", "gaps"],
+    pre_push_require: { level: "no-high-gaps", scope: "all" },
   },
   architecture: { forbidden: [], layers: [], forbidden_dependencies: [], naming: [], private: [] },
 };

@@ -141,3 +141,25 @@ Deno.test("governanceChecksum() reads CRLF line ends as LF and keeps LF checksum
     governanceChecksum(DEFAULT_GOVERNANCE_YAML),
   );
 });
+
+Deno.test("parseGovernance() reads gates.pre_push_require (default no-high-gaps, all features)", async () => {
+  assert.deepEqual((await parseGovernance("version: 1\n")).gates.pre_push_require, {
+    level: "no-high-gaps",
+    scope: "all",
+  });
+  assert.deepEqual(
+    (await parseGovernance("gates:\n  pre_push_require: complete\n")).gates.pre_push_require,
+    { level: "complete", scope: "all" },
+  );
+  assert.deepEqual(
+    (await parseGovernance("gates:\n  pre_push_require: {level: complete, scope: touched}\n"))
+      .gates.pre_push_require,
+    { level: "complete", scope: "touched" },
+  );
+  for (const bad of ["done", "{level: complete, scope: some}", "{scope: touched}", "[complete]"]) {
+    await assert.rejects(
+      () => parseGovernance(`gates:\n  pre_push_require: ${bad}\n`),
+      /Invalid governance\.yaml: "gates\.pre_push_require(\.level|\.scope)?" must be/,
+    );
+  }
+});

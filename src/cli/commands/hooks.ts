@@ -14,7 +14,8 @@ export const hooksRoutes: RouteMap<BrContext> = buildRouteMap({
   routes: {
     install: command({
       load: async () => (await import("./hooks_run.ts")).install,
-      brief: "Install the pre-commit, commit-msg and pre-push hooks (chains existing ones)",
+      brief:
+        "Install the pre-commit, commit-msg, post-commit and pre-push hooks (chains existing ones)",
       parameters: { flags: { ...commonFlags, hooks: only } },
     }),
     uninstall: command({

@@ -143,6 +143,13 @@ export function qualityCheck(
           o.readme ? "yes" : "no"
         }, ${o.documented} of ${o.public_declarations} public declarations documented`,
       );
+      if (d.tools) {
+        const ran = r.tools.ran.map((t) =>
+          `${t.name} ${t.status === "error" ? "error" : `${t.problems} problems`}`
+        );
+        const missing = r.tools.missing.length ? `; missing: ${r.tools.missing.join(", ")}` : "";
+        row("tools", d.tools, `${ran.join(", ") || "none ran"}${missing}`);
+      }
       if (r.findings.length) {
         print(this, "Findings:");
         for (const f of r.findings) {

@@ -121,6 +121,7 @@ export const qualityTools: ToolDefinition[] = [
         security: Dimension,
         tests: Dimension,
         docs: Dimension,
+        tools: Dimension.optional(),
       }),
       findings: z.array(z.object({
         file: z.string(),

@@ -1,0 +1,194 @@
+// The per-file analysis cache: the facts of each source file (imports, stubs, TODOs,
+// functions with size and complexity, test status, exported declarations), keyed by a hash
+// of the file's path, language and exact content together with br's and the analyzers'
+// versions, so that a run parses only the files that changed.
+//
+// It is derived data in `.buildrunner/cache/` (which ignores itself) and gates read it, so it
+// must not be a way to loosen them: the file carries an HMAC-SHA-256 under a key that lives
+// outside the project (`$BR_HOME/analysis.key`, else `~/.buildrunner/analysis.key`), made on
+// first use. A cache file br did not write on this machine (committed with `git add -f`,
+// copied, edited) fails the check and is ignored as a whole: every file is analyzed again.
+import { ensureIgnoredFolder, leadsOutside, writeFileAtomic } from "../core/fs.ts";
+import { dirname, join } from "../core/path.ts";
+import { globalConfigPath } from "../core/global_config.ts";
+import { VERSION } from "../core/version.ts";
+import type { FileFacts, SourceLang } from "./_facts.ts";
+
+/** Bumped whenever an analyzer changes what it reports: older entries are then misses. */
+export const ANALYZER_VERSION = 1;
+const FILE = "analysis.json";
+
+/** Where the cache of one tree lives, and the key that signs it. */
+export interface AnalysisCacheLocation {
+  /** The cache folder (`<root>/.buildrunner/cache`). */
+  dir: string;
+  /** The signing key's file, outside the project. */
+  keyFile: string;
+}
+
+/**
+ * The cache location for the tree at `root` (the project or a task worktree), or null when
+ * the tree has no `.buildrunner/` folder or no home folder is known for the key.
+ */
+export function analysisCacheLocation(
+  root: string,
+  env: Record<string, string | undefined>,
+): AnalysisCacheLocation | null {
+  const config = globalConfigPath(env);
+  if (config === null) return null;
+  try {
+    if (!Deno.lstatSync(join(root, ".buildrunner")).isDirectory) return null;
+  } catch {
+    return null;
+  }
+  return {
+    dir: join(root, ".buildrunner", "cache"),
+    keyFile: join(dirname(config), "analysis.key"),
+  };
+}
+
+const encoder = new TextEncoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+function hex(bytes: ArrayBuffer): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The facts cache of {@link analyzeTree}: one entry per source file content. */
+export type FactsCache = SignedCache<FileFacts>;
+
+/** The hex SHA-256 of `data`. */
+export async function sha256(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  return hex(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+}
+
+/** The cache key of one file's facts: its path, language and exact content, and the versions. */
+export async function factsKey(file: string, lang: SourceLang, text: string): Promise<string> {
+  const data = encoder.encode(`${VERSION}\0${ANALYZER_VERSION}\0${lang}\0${file}\0${text}`);
+  return hex(await crypto.subtle.digest("SHA-256", data));
+}
+
+/** The signing key: read, or made (32 random bytes, owner-only) when there is none. */
+async function signingKey(keyFile: string): Promise<CryptoKey | null> {
+  let raw: Uint8Array | null = null;
+  try {
+    raw = Deno.readFileSync(keyFile);
+    if (raw.length < 32) raw = null;
+  } catch {
+    raw = null;
+  }
+  if (raw === null) {
+    try {
+      await Deno.mkdir(dirname(keyFile), { recursive: true });
+      raw = crypto.getRandomValues(new Uint8Array(32));
+      await writeFileAtomic(keyFile, raw);
+      Deno.chmodSync(keyFile, 0o600);
+    } catch {
+      return null; // no key, no cache
+    }
+  }
+  return await crypto.subtle.importKey(
+    "raw",
+    raw as BufferSource,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    [
+      "sign",
+      "verify",
+    ],
+  );
+}
+
+/**
+ * One signed cache file of one run (`name` in the cache folder): what was loaded, what this
+ * run used and added.
+ */
+export class SignedCache<T> {
+  #entries: Record<string, T>;
+  #used = new Set<string>();
+  #dirty = false;
+
+  private constructor(
+    readonly location: AnalysisCacheLocation,
+    readonly name: string,
+    private readonly key: CryptoKey,
+    entries: Record<string, T>,
+  ) {
+    this.#entries = entries;
+  }
+
+  /** Opens the cache; null when it cannot be used (no key). A bad file is an empty cache. */
+  static async open<T>(
+    location: AnalysisCacheLocation,
+    name: string = FILE,
+  ): Promise<SignedCache<T> | null> {
+    const key = await signingKey(location.keyFile);
+    if (key === null) return null;
+    let entries: Record<string, T> = {};
+    try {
+      if (leadsOutside(location.dir) !== null) throw new Error("planted link");
+      const bytes = Deno.readFileSync(join(location.dir, name));
+      const nl = bytes.indexOf(10);
+      const mac = strict.decode(bytes.subarray(0, nl));
+      const body = bytes.subarray(nl + 1);
+      const macBytes = new Uint8Array(mac.match(/^[0-9a-f]{64}$/) ? 32 : 0);
+      for (let i = 0; i < macBytes.length; i++) {
+        macBytes[i] = parseInt(mac.slice(2 * i, 2 * i + 2), 16);
+      }
+      if (
+        macBytes.length === 32 &&
+        await crypto.subtle.verify("HMAC", key, macBytes, body as BufferSource)
+      ) {
+        const parsed = JSON.parse(strict.decode(body));
+        if (parsed?.br === VERSION && parsed?.analyzer === ANALYZER_VERSION) {
+          entries = parsed.entries;
+        }
+      }
+    } catch {
+      // Missing, unreadable, foreign or from another version: start empty.
+    }
+    return new SignedCache<T>(location, name, key, entries);
+  }
+
+  /** The value stored under `hash` when `accept` takes it, or undefined. */
+  get(hash: string, accept: (value: T) => boolean = () => true): T | undefined {
+    const hit = this.#entries[hash];
+    if (hit === undefined || !accept(hit)) return undefined;
+    this.#used.add(hash);
+    return hit;
+  }
+
+  /** Stores the value derived from the input with `hash`. */
+  set(hash: string, value: T): void {
+    this.#entries[hash] = value;
+    this.#used.add(hash);
+    this.#dirty = true;
+  }
+
+  /**
+   * Writes the cache when this run added entries or left some unused (files changed or
+   * gone): it then holds exactly the files of this run. Failures are ignored.
+   */
+  async save(): Promise<void> {
+    const stale = Object.keys(this.#entries).some((k) => !this.#used.has(k));
+    if (!this.#dirty && !stale) return;
+    if (leadsOutside(this.location.dir) !== null) return;
+    try {
+      const entries: Record<string, T> = {};
+      for (const k of [...this.#used].sort()) entries[k] = this.#entries[k];
+      const body = encoder.encode(
+        JSON.stringify({ br: VERSION, analyzer: ANALYZER_VERSION, entries }),
+      );
+      const mac = hex(await crypto.subtle.sign("HMAC", this.key, body as BufferSource));
+      const head = encoder.encode(mac + "\n");
+      const out = new Uint8Array(head.length + body.length);
+      out.set(head);
+      out.set(body, head.length);
+      await ensureIgnoredFolder(this.location.dir, "br's cache: derived data, never committed");
+      await writeFileAtomic(join(this.location.dir, this.name), out, { durable: false });
+    } catch {
+      // A cache never makes a command fail.
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { br, gitRun, tempProject } from "../helpers.ts";
+import { analyzeTree } from "../../src/quality/_analysis.ts";
+import {
+  analysisCacheLocation,
+  ANALYZER_VERSION,
+  factsKey,
+} from "../../src/quality/_analysis_cache.ts";
+
+const CACHE = ".buildrunner/cache/analysis.json";
+
+async function lowGaps(cwd: string): Promise<string[]> {
+  const r = await br(["gaps", "analyze", "--json"], { cwd });
+  assert.ok(r.code === 0 || r.code === 10, r.stderr);
+  return (JSON.parse(r.stdout).gaps as { kind: string; file: string | null; line: number }[])
+    .filter((g) => g.kind === "todo").map((g) => `${g.file}:${g.line}`).sort();
+}
+
+Deno.test("the facts cache: a warm run equals a cold one, and a changed file is analyzed again", async () => {
+  await using dir = await tempProject("ac1");
+  await Deno.mkdir(join(dir.path, "src"));
+  await Deno.writeTextFile(join(dir.path, "src/a.ts"), "// TODO: a\nexport const a = 1;\n");
+  await Deno.writeTextFile(join(dir.path, "src/b.ts"), "export const b = 2;\n");
+  const cold = await lowGaps(dir.path);
+  assert.deepEqual(cold, ["src/a.ts:1"]);
+  const cache = join(dir.path, CACHE);
+  const first = await Deno.readTextFile(cache);
+  assert.match(first, /^[0-9a-f]{64}\n\{/);
+  // The cache folder ignores itself.
+  assert.equal(
+    await Deno.readTextFile(join(dir.path, ".buildrunner/cache/.gitignore")).then((t) =>
+      t.includes("*")
+    ),
+    true,
+  );
+  await gitRun(["add", "-A"], dir.path);
+  assert.equal(await gitRun(["ls-files", ".buildrunner/cache"], dir.path), "");
+
+  assert.deepEqual(await lowGaps(dir.path), cold);
+  assert.equal(await Deno.readTextFile(cache), first); // nothing changed: not rewritten
+
+  await Deno.writeTextFile(join(dir.path, "src/b.ts"), "export const b = 2;\n// FIXME: b\n");
+  assert.deepEqual(await lowGaps(dir.path), ["src/a.ts:1", "src/b.ts:2"]);
+  // Removing the marker is seen too (the entry of the old content is not used).
+  await Deno.writeTextFile(join(dir.path, "src/a.ts"), "export const a = 1;\n");
+  assert.deepEqual(await lowGaps(dir.path), ["src/b.ts:2"]);
+});
+
+Deno.test("a planted or edited cache file cannot hide a TODO", async () => {
+  await using dir = await tempProject("ac2");
+  await Deno.mkdir(join(dir.path, "src"));
+  const text = "// TODO: hidden?\nexport const a = 1;\n";
+  await Deno.writeTextFile(join(dir.path, "src/a.ts"), text);
+  assert.deepEqual(await lowGaps(dir.path), ["src/a.ts:1"]);
+  const cache = join(dir.path, CACHE);
+  const [mac, body] = (await Deno.readTextFile(cache)).split("\n");
+  const parsed = JSON.parse(body);
+  const key = await factsKey("src/a.ts", "ts", text);
+  assert.equal(parsed.entries[key].markers.length, 1);
+
+  // The entry for exactly this content, edited to hold no marker; the old signature kept.
+  parsed.entries[key].markers = [];
+  await Deno.writeTextFile(cache, `${mac}\n${JSON.stringify(parsed)}`);
+  assert.deepEqual(await lowGaps(dir.path), ["src/a.ts:1"]);
+
+  // A cache file signed with another key (another machine, or committed): ignored too.
+  parsed.entries[key].markers = [];
+  await Deno.writeTextFile(cache, `${"0".repeat(64)}\n${JSON.stringify(parsed)}`);
+  assert.deepEqual(await lowGaps(dir.path), ["src/a.ts:1"]);
+  assert.equal(parsed.analyzer, ANALYZER_VERSION);
+});
+
+Deno.test("analyzeTree() with the cache gives the same facts as without", async () => {
+  await using dir = await tempProject("ac3");
+  await Deno.mkdir(join(dir.path, "src"));
+  await Deno.writeTextFile(
+    join(dir.path, "src/x.ts"),
+    'import { y } from "./y.ts";\n/** X. */\nexport function x(n: number): number {\n  if (n > 1) return y(n);\n  throw new Error("not implemented");\n}\n',
+  );
+  await Deno.writeTextFile(
+    join(dir.path, "src/y.ts"),
+    "export const y = (n: number) => n; // XXX\n",
+  );
+  await Deno.writeTextFile(
+    join(dir.path, "tool.py"),
+    "import os\n# TODO: py\ndef f():\n    pass\n",
+  );
+  const env = { BR_HOME: join(dir.path, ".br-home") };
+  const cache = analysisCacheLocation(dir.path, env);
+  assert.ok(cache);
+  const plain = await analyzeTree(dir.path);
+  const cold = await analyzeTree(dir.path, { cache });
+  const warm = await analyzeTree(dir.path, { cache });
+  assert.deepEqual(cold, plain);
+  assert.deepEqual(warm, plain);
+  // No .buildrunner folder (not a project tree): no cache.
+  assert.equal(analysisCacheLocation(join(dir.path, "src"), env), null);
+});
