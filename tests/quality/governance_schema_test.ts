@@ -52,7 +52,11 @@ Deno.test("governanceFromData: every section is read", () => {
     dependencies: { require_complete_to_start: true },
     commit: { pattern: "^feat: ", max_subject_length: 72 },
     branches: { allowed: ["main", "feature/*"] },
-    gates: { pre_commit: ["features"], pre_push: [] },
+    gates: {
+      pre_commit: ["features"],
+      pre_push: [],
+      pre_push_require: { level: "no-high-gaps", scope: "all" },
+    },
     architecture: {
       forbidden: [{ from: "src/ui", to: "src/db" }],
       layers: ["src/cli", "src/core"],
