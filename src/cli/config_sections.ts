@@ -12,4 +12,5 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../spec/config.ts");
   await import("../telemetry/config.ts");
   await import("../routing/config.ts");
+  await import("../debug/config.ts");
 }

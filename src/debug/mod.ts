@@ -9,6 +9,8 @@ export { type DebugLog, debugLogPath, readDebugLog, type RunRecord } from "./sto
 export { pipeCommand, type PipeOptions, recordMasker, shellJoin } from "./pipe.ts";
 export {
   agentHandoff,
+  type DebugBlocker,
+  debugBlockers,
   type DebugReport,
   debugReport,
   type DebugReportOptions,

@@ -30,6 +30,31 @@ export interface FailureGroup {
   resolved: boolean;
   /** The command to run next. */
   next: string;
+  /**
+   * True for an open error `br watch` saw that points at a feature's files: a blocker of
+   * those features (their status is not changed) until a later run in the same file passes.
+   */
+  blocker: boolean;
+}
+
+/** An open error `br watch` saw, as a blocker of one feature. */
+export interface DebugBlocker {
+  /** The feature's id. */
+  feature: string;
+  /** The error's signature. */
+  signature: string;
+  /** What kind of error. */
+  kind: ErrorKind;
+  /** Its message (masked). */
+  message: string;
+  /** The file and line it points at. */
+  file: string | null;
+  /** The line, or null. */
+  line: number | null;
+  /** When it was first seen (ISO). */
+  since: string;
+  /** The watched files that showed it. */
+  seen_in: string[];
 }
 
 /** What `br debug` reports. */
@@ -94,6 +119,7 @@ export async function debugReport(
           features: featuresOf(e.file),
           resolved: false,
           next: nextCommand(run),
+          blocker: false,
           lastRun: new Map(),
         };
         groups.set(e.signature, g);
@@ -104,12 +130,14 @@ export async function debugReport(
       g.last_seen = run.started_at;
       g.next = nextCommand(run);
       g.lastRun.set(run.command, run.started_at);
+      if (run.source === "watch") g.blocker = true;
     }
   }
   const out: FailureGroup[] = [];
   for (const { lastRun, ...g } of groups.values()) {
     g.commands = [...lastRun.keys()].sort();
     g.resolved = [...lastRun].every(([cmd, at]) => (lastPass.get(cmd) ?? "") > at);
+    g.blocker &&= !g.resolved && g.features.length > 0;
     if (g.resolved && !opts.all) continue;
     out.push(g);
   }
@@ -124,6 +152,30 @@ export async function debugReport(
   };
 }
 
+/** The open errors `br watch` saw, one entry per feature they block, by feature. */
+export async function debugBlockers(project: Project): Promise<DebugBlocker[]> {
+  const { failures } = await debugReport(project);
+  const out: DebugBlocker[] = [];
+  for (const f of failures) {
+    if (!f.blocker) continue;
+    for (const feature of f.features) {
+      out.push({
+        feature,
+        signature: f.signature,
+        kind: f.kind,
+        message: f.message,
+        file: f.file,
+        line: f.line,
+        since: f.first_seen,
+        seen_in: f.commands,
+      });
+    }
+  }
+  return out.sort((a, b) =>
+    a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : a.since < b.since ? -1 : 1
+  );
+}
+
 /** A compact handoff an agent can act on: one block per open failure. */
 export function agentHandoff(report: DebugReport): string {
   const open = report.failures.filter((f) => !f.resolved);
@@ -131,7 +183,7 @@ export function agentHandoff(report: DebugReport): string {
   const lines = [`${open.length} open failure${open.length === 1 ? "" : "s"}:`];
   open.forEach((f, i) => {
     const at = f.file ? ` at ${f.file}${f.line ? `:${f.line}` : ""}` : "";
-    lines.push(`${i + 1}. [${f.kind}] ${f.message}${at}`);
+    lines.push(`${i + 1}. [${f.kind}] ${f.message}${at}${f.blocker ? " (blocker)" : ""}`);
     lines.push(
       `   seen ${f.count}x since ${f.first_seen}` +
         (f.features.length ? `; feature ${f.features.join(", ")}` : ""),

@@ -37,3 +37,30 @@ export const debugCommand: Command<BrContext> = command({
     },
   },
 });
+
+/** `br watch [paths]` */
+export const watchCommand: Command<BrContext> = command({
+  load: async () => (await import("./debug_run.ts")).watch,
+  brief: "Watch log and test-output files; errors become blockers of the features they touch",
+  description:
+    "Watches the files named (paths or globs) or the debug.watch setting. Errors appended to " +
+    "them are recorded (see br debug) and shown as blockers of the features whose files they " +
+    "point at until a later run in the same file passes; the features' status is not changed. " +
+    "Ctrl-C stops it.",
+  parameters: {
+    flags: {
+      ...commonFlags,
+      interval: {
+        kind: "parsed",
+        parse: Number,
+        brief: "Milliseconds between two looks (default 1000)",
+        optional: true,
+        placeholder: "ms",
+      },
+    },
+    positional: {
+      kind: "array",
+      parameter: textArg("Files or globs to watch (default: debug.watch)", "path"),
+    },
+  },
+});

@@ -7,6 +7,7 @@ import {
   printJson,
   type ProjectFlags,
   setExit,
+  usage,
   withProject,
 } from "../output.ts";
 
@@ -73,6 +74,52 @@ export function debug(
         ),
       );
       print(this, `  next: ${f.next}`);
+    }
+  });
+}
+
+/** `br watch [paths]` */
+export function watch(
+  this: BrContext,
+  flags: ProjectFlags & JsonFlags & { interval?: number },
+  ...paths: string[]
+): Promise<void> {
+  if (flags.interval !== undefined && !(flags.interval >= 50)) {
+    usage(`Invalid --interval "${flags.interval}"`, "give milliseconds, at least 50");
+  }
+  return withProject(this, flags, async (project) => {
+    const { watchFiles } = await import("../../debug/watch.ts");
+    const c = await colors(this);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+    try {
+      await watchFiles(project, {
+        patterns: paths,
+        cwd: this.cwd,
+        intervalMs: flags.interval,
+        signal: stop.signal,
+        onEvent: (e) => {
+          if (flags.json) return this.process.stdout.write(JSON.stringify(e) + "\n");
+          if (e.type === "watching") {
+            print(
+              this,
+              `Watching ${e.files.length} file(s) for ${e.patterns.join(", ")} (Ctrl-C stops)`,
+            );
+          } else if (e.type === "passed") print(this, `${c.green("passed")} ${e.file}`);
+          else {
+            for (const x of e.errors) {
+              const at = x.file ? ` at ${x.file}${x.line ? `:${x.line}` : ""}` : "";
+              const feature = x.features.length ? ` — blocks ${x.features.join(", ")}` : "";
+              print(this, `${c.red(x.kind)} in ${e.file}: ${x.message}${at}${feature}`);
+            }
+          }
+        },
+      });
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
     }
   });
 }
