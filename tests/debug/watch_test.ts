@@ -59,7 +59,10 @@ Deno.test("br watch: appended errors become blockers until a passing run; Ctrl-C
     assert.equal(status.debug_blockers[0].file, "src/math_test.ts");
     assert.deepEqual(status.debug_blockers[0].seen_in, ["logs/test.log"]);
     assert.equal(status.metrics.features_blocked, 0, "the feature's status is not changed");
-    assert.match((await br(["status"], { cwd })).stdout, /Errors seen by br watch.*\n {2}math — test_failure: adds numbers/);
+    assert.match(
+      (await br(["status"], { cwd })).stdout,
+      /Errors seen by br watch.*\n {2}math — test_failure: adds numbers/,
+    );
     const show = JSON.parse((await br(["feature", "show", "math", "--json"], { cwd })).stdout);
     assert.equal(show.feature.status, "planned");
     assert.equal(show.debug_blockers.length, 1);
