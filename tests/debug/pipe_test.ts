@@ -131,3 +131,17 @@ Deno.test("what br pipe records holds neither the values of .env nor secrets", a
     assert.ok(!out.includes(token), "the token is masked");
   }
 });
+
+Deno.test("a corrupt debug log is reported and never overwritten", async () => {
+  await using dir = await tempProject();
+  const log = `${dir.path}/.buildrunner/context/debug.json`;
+  await Deno.mkdir(`${dir.path}/.buildrunner/context`, { recursive: true });
+  await Deno.writeTextFile(log, "{not json");
+  const debug = await br(["debug"], { cwd: dir.path });
+  assert.equal(debug.code, 3);
+  assert.match(debug.stderr, /Cannot read ".*debug\.json"/);
+  assert.match(debug.stderr, /hint: /);
+  const res = await br(["pipe", "--", "sh", "-c", "exit 1"], { cwd: dir.path });
+  assert.equal(res.code, 3);
+  assert.equal(await Deno.readTextFile(log), "{not json");
+});

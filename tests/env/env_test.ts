@@ -172,3 +172,13 @@ Deno.test("br env check without .env.example checks what env detect finds", asyn
   await Deno.writeTextFile(`${dir.path}/.env`, "ONLY_ONE=yes\n");
   assert.equal((await br(["env", "check"], { cwd: dir.path })).code, 0);
 });
+
+Deno.test("br env template does not write through a linked .env.example", async () => {
+  await using dir = await tempProject();
+  await write(dir.path, "main.py", 'import os\nos.getenv("ONLY_ONE")\n');
+  await Deno.writeTextFile(`${dir.path}/elsewhere.txt`, "KEEP=1\n");
+  await Deno.symlink(`${dir.path}/elsewhere.txt`, `${dir.path}/.env.example`);
+  const res = await br(["env", "template"], { cwd: dir.path });
+  assert.equal(res.code, 3, res.stderr);
+  assert.equal(await Deno.readTextFile(`${dir.path}/elsewhere.txt`), "KEEP=1\n");
+});
