@@ -13,4 +13,5 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../telemetry/config.ts");
   await import("../routing/config.ts");
   await import("../dashboard/config.ts");
+  await import("../debug/config.ts");
 }

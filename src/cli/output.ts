@@ -103,7 +103,13 @@ export function colors(ctx: BrContext): Promise<Colors> {
 }
 
 /** Commands that run for long: their events are written at least every second. */
-const LONG_RUNNING = new Set(["mcp serve", "parallel run", "parallel start", "parallel resume"]);
+const LONG_RUNNING = new Set([
+  "watch",
+  "mcp serve",
+  "parallel run",
+  "parallel start",
+  "parallel resume",
+]);
 
 /** Opens the project for a command (flag > `BR_PROJECT` > discovery), as a session. */
 export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Project> {

@@ -49,6 +49,10 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   migrate: async () => (await import("./commands/migrate.ts")).migrateRoutes,
   import: async () => (await import("./commands/migrate.ts")).importRoutes,
   export: async () => (await import("./commands/migrate.ts")).exportRoutes,
+  pipe: async () => (await import("./commands/debug.ts")).pipeCommand,
+  debug: async () => (await import("./commands/debug.ts")).debugCommand,
+  watch: async () => (await import("./commands/debug.ts")).watchCommand,
+  env: async () => (await import("./commands/env.ts")).envRoutes,
   completions: async () => (await import("./commands/completions.ts")).completionsCommand,
   __complete: async () => (await import("./commands/completions.ts")).completeCommand,
 };

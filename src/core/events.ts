@@ -71,6 +71,14 @@ export interface EventPayloads {
   "gate.failed": GatePayload;
   /** Payload of `security.finding`. */
   "security.finding": { rule: string; file: string; line?: number; fingerprint: string };
+  /** Payload of `debug.error`: an error `br pipe` or `br watch` saw (no output, no values). */
+  "debug.error": {
+    signature: string;
+    kind: string;
+    file?: string;
+    line?: number;
+    source: "pipe" | "watch";
+  };
   /** Payload of `worker.started`. */
   "worker.started": WorkerPayload;
   /** Payload of `worker.heartbeat`. */
@@ -198,6 +206,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   "gate.passed",
   "gate.failed",
   "security.finding",
+  "debug.error",
   "worker.started",
   "worker.heartbeat",
   "worker.lost",

@@ -101,6 +101,13 @@ export const PAYLOAD_SCHEMAS: Readonly<Record<EventType, PayloadSchema>> = {
     line: num.optional(),
     fingerprint: str,
   }),
+  "debug.error": z.looseObject({
+    signature: str,
+    kind: str,
+    file: optStr,
+    line: num.optional(),
+    source: z.enum(["pipe", "watch"]),
+  }),
   "worker.started": worker,
   "worker.heartbeat": worker,
   "worker.lost": worker,

@@ -12,6 +12,8 @@ const EXEMPT: Record<string, string> = {
   "mcp serve": "speaks MCP (JSON-RPC) on stdio",
   "dashboard serve": "serves a web page until stopped (its data is `br dashboard --json`)",
   "plugin run": "prints what the plugin's command writes",
+  "pipe": "prints what the command it runs writes",
+  "watch": "runs until Ctrl-C; with --json, one JSON object a line",
 };
 
 const QUIET_PLUGIN = new URL("../fixtures/plugins/quiet.js", import.meta.url).pathname;
@@ -150,6 +152,10 @@ const RUNS: string[][] = [
   ["import", "speckit", "specs/none/tasks.md"],
   ["export", "taskmaster"],
   ["parallel", "report"],
+  ["debug"],
+  ["env", "detect"],
+  ["env", "template"],
+  ["env", "check"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */

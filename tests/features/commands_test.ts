@@ -61,7 +61,12 @@ Deno.test("feature commands: add, show, update, start, complete, block, unblock,
       const res = await run(["feature", "show", "login", "--json"]);
       assert.equal(res.code, 0);
       const shown = JSON.parse(res.stdout);
-      assert.deepEqual(Object.keys(shown), ["feature", "dependencies", "needed_by"]);
+      assert.deepEqual(Object.keys(shown), [
+        "feature",
+        "dependencies",
+        "needed_by",
+        "debug_blockers",
+      ]);
       const stored = (await readJson<{ features: { id: string }[] }>(`${dir.path}/${FEATURES}`))
         .features.find((f) => f.id === "login");
       assert.deepEqual(shown.feature, stored);
@@ -253,6 +258,7 @@ Deno.test("status --json has the fixed shape", async () => {
     "metrics",
     "blockers",
     "next",
+    "debug_blockers",
   ]);
   assert.equal(s.project, "acme");
   assert.deepEqual(s.metrics, {

@@ -112,7 +112,9 @@ export function list(
 export function show(this: BrContext, flags: Common, id: string): Promise<void> {
   return withProject(this, flags, async (project) => {
     const detail = featureDetail(await loadFeatures(project), id);
-    if (flags.json) return printJson(this, detail);
+    const { recordedBlockers } = await import("../../debug/blockers.ts");
+    const errors = await recordedBlockers(project, detail.feature.id);
+    if (flags.json) return printJson(this, { ...detail, debug_blockers: errors });
     const f = detail.feature;
     const c = await colors(this);
     print(this, `${c.bold(f.name)} ${c.dim(`(${f.id})`)}`);
@@ -135,6 +137,10 @@ export function show(this: BrContext, flags: Common, id: string): Promise<void> 
     if (f.week !== null) print(this, `  week:         ${f.week}`);
     if (f.build !== null) print(this, `  build:        ${f.build}`);
     print(this, `  updated:      ${f.updated_at}`);
+    for (const b of errors) {
+      const at = b.file ? ` at ${b.file}${b.line ? `:${b.line}` : ""}` : "";
+      print(this, `  ${c.red("blocker:")}      ${b.kind}: ${b.message}${at} (br watch)`);
+    }
     if (f.acceptance.length) {
       print(this, "  acceptance:");
       for (const a of f.acceptance) {

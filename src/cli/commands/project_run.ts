@@ -92,7 +92,9 @@ export async function attach(
 export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promise<void> {
   return withProject(this, flags, async (project) => {
     const { summary: s, active } = await statusView(project);
-    if (flags.json) return printJson(this, s);
+    const { recordedBlockers } = await import("../../debug/blockers.ts");
+    const debugBlockers = await recordedBlockers(project);
+    if (flags.json) return printJson(this, { ...s, debug_blockers: debugBlockers });
     const c = await colors(this);
     const m = s.metrics;
     print(this, `${c.bold(s.project)} ${c.dim(`v${s.version} · ${s.status}`)}`);
@@ -120,6 +122,14 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
       print(this, "");
       print(this, c.bold(c.red("Blocked")));
       for (const b of s.blockers) print(this, `  ${b.id} — ${b.reason ?? "no reason recorded"}`);
+    }
+    if (debugBlockers.length) {
+      print(this, "");
+      print(this, c.bold(c.red("Errors seen by br watch")) + c.dim(' (details: "br debug")'));
+      for (const b of debugBlockers) {
+        const at = b.file ? ` at ${b.file}${b.line ? `:${b.line}` : ""}` : "";
+        print(this, `  ${b.feature} — ${b.kind}: ${b.message}${at}`);
+      }
     }
     print(this, "");
     print(
