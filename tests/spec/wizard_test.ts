@@ -107,7 +107,6 @@ Deno.test("spec wizard takes everything from flags, and never replaces a spec si
   ];
   const res = await brOk(args, dir.path);
   assert.match(res.stdout, /industry: fintech \(detected, confidence 0\.9\d: [a-z, ]*wallet/);
-  assert.match(res.stdout, /other candidates: [a-z-]+ 0(\.\d+)?, /);
   assert.match(res.stdout, /use case: api-service \(given\)/);
   const spec = await Deno.readTextFile(`${dir.path}/PROJECT_SPEC.md`);
   assert.match(spec, /stack: \[deno, sqlite\]/);
