@@ -1,13 +1,56 @@
 /**
- * The spec commands on a spec with 200 features (1,000 with `--full`), next to
+ * First, the accuracy of industry and use-case detection on the held-out descriptions
+ * (tests/fixtures/spec/descriptions_heldout.jsonl, never used to train or tune the model).
+ * Then the spec commands on a spec with 200 features (1,000 with `--full`), next to
  * `br status --json` on the same project and a bare `deno run`, measured alternately in the
  * same run.
  *
- * Usage: deno run -A bench/spec.ts [--runs 7] [--full]
+ * Usage: deno run -A bench/spec.ts [--runs 7] [--full] [--detection]
+ *   --detection  only the detection accuracy (with each miss)
  */
 import { join } from "node:path";
-import { renderSpec, type SpecFeatureInput } from "../src/spec/mod.ts";
+import {
+  DEFAULT_DETECTION_THRESHOLD,
+  detectIndustry,
+  detectUseCase,
+  renderSpec,
+  type SpecFeatureInput,
+} from "../src/spec/mod.ts";
 import { brArgs, median, type Sample, sample } from "./_lib.ts";
+
+{
+  const file = new URL("../tests/fixtures/spec/descriptions_heldout.jsonl", import.meta.url);
+  const rows = (await Deno.readTextFile(file)).split("\n").filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { text: string; industry: string; use_case: string });
+  console.log(
+    `Detection on ${rows.length} held-out descriptions (threshold ${DEFAULT_DETECTION_THRESHOLD})`,
+  );
+  console.log("| dimension | right | accuracy | unknown |");
+  console.log("| --- | ---: | ---: | ---: |");
+  const misses: string[] = [];
+  for (
+    const [label, key, detect] of [
+      ["industry", "industry", detectIndustry],
+      ["use case", "use_case", detectUseCase],
+    ] as const
+  ) {
+    let right = 0;
+    let unknown = 0;
+    for (const r of rows) {
+      const got = detect(r.text);
+      if (got.value === r[key]) right++;
+      else misses.push(`  ${label}: ${r[key]} <- ${got.value} (${got.confidence}) ${r.text}`);
+      if (got.value === "unknown") unknown++;
+    }
+    const pct = (n: number) => `${(100 * n / rows.length).toFixed(1)}%`;
+    console.log(`| ${label} | ${right}/${rows.length} | ${pct(right)} | ${pct(unknown)} |`);
+  }
+  if (Deno.args.includes("--detection")) {
+    console.log(misses.join("\n"));
+    Deno.exit(0);
+  }
+  console.log();
+}
 
 const runsArg = Deno.args.indexOf("--runs");
 const RUNS = runsArg >= 0 ? Number(Deno.args[runsArg + 1]) : 7;

@@ -1,12 +1,33 @@
-/** DTCG (Design Tokens Community Group, format 2025.10) `tokens.json`. */
+/**
+ * DTCG (Design Tokens Community Group, format 2025.10) `tokens.json`, or with `compat` the
+ * earlier draft form (colors, dimensions and shadow parts as CSS strings) that Style
+ * Dictionary 4 reads; Style Dictionary 5 reads both.
+ */
 import { parseColor, roundOklch, toHex } from "./color.ts";
 import type { DesignSystem } from "./merge.ts";
 import { COLOR_ROLES, type Palette } from "./types.ts";
 
 type Token = Record<string, unknown>;
 
+/** Options of {@link dtcgTokens}. */
+export interface DtcgOptions {
+  /**
+   * Write colors (`#rrggbb`, `#rrggbbaa` with alpha), dimensions (`0.25rem`) and shadow parts
+   * as strings, for tools that predate format 2025.10 (Style Dictionary 4).
+   */
+  compat?: boolean;
+}
+
+let compat = false;
+
+function hexAlpha(hex: string, alpha?: number): string {
+  if (alpha === undefined || alpha === 1) return hex;
+  return hex + Math.round(alpha * 255).toString(16).padStart(2, "0");
+}
+
 function colorToken(css: string, alpha?: number): Token {
   const c = parseColor(css)!;
+  if (compat) return { $type: "color", $value: hexAlpha(toHex(c), alpha) };
   const r = roundOklch(c);
   const value: Record<string, unknown> = {
     colorSpace: "oklch",
@@ -17,9 +38,12 @@ function colorToken(css: string, alpha?: number): Token {
   return { $type: "color", $value: value };
 }
 
+const dimValue = (value: number, unit: "rem" | "px") =>
+  compat ? `${value}${unit}` : { value, unit };
+
 const dim = (value: number, unit: "rem" | "px"): Token => ({
   $type: "dimension",
-  $value: { value, unit },
+  $value: dimValue(value, unit),
 });
 
 /** Splits a CSS font stack into family names (quotes removed). */
@@ -57,10 +81,10 @@ function shadowValue(css: string): Record<string, unknown>[] | null {
     if (!parseColor(colorCss)) return null;
     layers.push({
       color: colorToken(colorCss, alpha).$value,
-      offsetX: x,
-      offsetY: y,
-      blur,
-      spread,
+      offsetX: dimValue(x.value, x.unit),
+      offsetY: dimValue(y.value, y.unit),
+      blur: dimValue(blur.value, blur.unit),
+      spread: dimValue(spread.value, spread.unit),
     });
   }
   return layers;
@@ -71,7 +95,16 @@ function palette(p: Palette): Record<string, Token> {
 }
 
 /** The design as a DTCG token file (JSON text). */
-export function dtcgTokens(d: DesignSystem): string {
+export function dtcgTokens(d: DesignSystem, options: DtcgOptions = {}): string {
+  compat = options.compat ?? false;
+  try {
+    return render(d);
+  } finally {
+    compat = false;
+  }
+}
+
+function render(d: DesignSystem): string {
   const t = d.typography;
   const shadows: Record<string, Token> = {};
   for (const k of ["sm", "md", "lg", "xl"] as const) {

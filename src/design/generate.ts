@@ -64,8 +64,18 @@ export function parseFormat(raw: string): DesignFormat {
   });
 }
 
+/** Options of {@link renderDesign}. */
+export interface RenderOptions {
+  /** `tokens.json` in the earlier DTCG draft form that Style Dictionary 4 reads. */
+  dtcgCompat?: boolean;
+}
+
 /** Renders the files of a format (DESIGN.md always comes along). */
-export function renderDesign(design: DesignSystem, format: DesignFormat): DesignFile[] {
+export function renderDesign(
+  design: DesignSystem,
+  format: DesignFormat,
+  options: RenderOptions = {},
+): DesignFile[] {
   const files: DesignFile[] = [];
   if (format === "tailwind4" || format === "all") {
     files.push({ name: "theme.css", format: "tailwind4", content: tailwind4Css(design) });
@@ -79,7 +89,11 @@ export function renderDesign(design: DesignSystem, format: DesignFormat): Design
     files.push({ name: "theme-vars.css", format: "tailwind3", content: tailwind3Css(design) });
   }
   if (format === "dtcg" || format === "all") {
-    files.push({ name: "tokens.json", format: "dtcg", content: dtcgTokens(design) });
+    files.push({
+      name: "tokens.json",
+      format: "dtcg",
+      content: dtcgTokens(design, { compat: options.dtcgCompat }),
+    });
   }
   const names = [...files.map((f) => f.name), "DESIGN.md"];
   files.push({ name: "DESIGN.md", format: "summary", content: designMarkdown(design, names) });
@@ -184,6 +198,8 @@ export interface GenerateDesignOptions extends DesignRequest {
   out?: string;
   /** Working directory for relative paths. */
   cwd: string;
+  /** `tokens.json` for Style Dictionary 4 (default: config `design.dtcg_compat`, else false). */
+  dtcgCompat?: boolean;
 }
 
 /** One written file. */
@@ -230,7 +246,8 @@ export async function generateDesign(
     ? resolve(project.root, String(cfg.out ?? "design"))
     : resolve(options.cwd, "design");
   const files: DesignWrittenFile[] = [];
-  for (const f of renderDesign(design, format)) {
+  const dtcgCompat = options.dtcgCompat ?? cfg.dtcg_compat === true;
+  for (const f of renderDesign(design, format, { dtcgCompat })) {
     const path = join(outDir, f.name);
     await writeFileAtomic(path, f.content);
     files.push({ path, format: f.format, bytes: new TextEncoder().encode(f.content).length });

@@ -62,6 +62,7 @@ export {
   previewDesign,
   type PreviewDesignOptions,
   renderDesign,
+  type RenderOptions,
   renderPreview,
   resolveDesignInput,
 } from "./generate.ts";

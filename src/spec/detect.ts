@@ -1,24 +1,40 @@
-import words from "./detect_words.json" with { type: "json" };
+import model from "./detect_model.json" with { type: "json" };
+import { detectionTerms } from "./detect_terms.ts";
 import { INDUSTRIES, type Industry, USE_CASES, type UseCase } from "./types.ts";
 
-/** The default confidence below which detection answers `unknown`. */
-export const DEFAULT_DETECTION_THRESHOLD = 0.55;
+/**
+ * The default confidence below which detection answers `unknown`: the winner's probability
+ * under the model. With eight candidates, 0.125 means no evidence at all; a single telling
+ * word gives about 0.4.
+ */
+export const DEFAULT_DETECTION_THRESHOLD = 0.3;
 
-/** Keywords per name: strong ones count 2, weak ones 1. */
-interface Lexicon {
-  strong: string[];
-  weak: string[];
+/**
+ * A naive Bayes model of one dimension (industry or use case): for each term, how many
+ * training descriptions of each class contain it. Written by `scripts/train_detect.ts`.
+ */
+export interface KindModel {
+  /** The class names, in the order of the counts. */
+  classes: string[];
+  /** Additive smoothing. */
+  alpha: number;
+  /** Term → count per class. */
+  terms: Record<string, number[]>;
 }
 
-const INDUSTRY_WORDS: Record<Industry, Lexicon> = words.industries;
-
-const USE_CASE_WORDS: Record<UseCase, Lexicon> = words.use_cases;
+/** The detection model: one {@link KindModel} per dimension. */
+export interface DetectionModel {
+  /** Industries. */
+  industry: KindModel;
+  /** Use cases. */
+  use_case: KindModel;
+}
 
 /** One candidate of a detection, with its score. */
 export interface DetectionCandidate {
   /** Name. */
   name: string;
-  /** Sum of keyword weights matched. */
+  /** Probability under the model (0..1, the candidates of one dimension sum to 1). */
   score: number;
 }
 
@@ -26,9 +42,9 @@ export interface DetectionCandidate {
 export interface KindDetection {
   /** The name, or `unknown` below the threshold. */
   value: string;
-  /** 0..1: the winner's share against the runner-up, times how much evidence there is. */
+  /** 0..1: the probability of the best candidate. */
   confidence: number;
-  /** The words of the description that decided it (of the best candidate). */
+  /** The words of the description that speak most for the best candidate. */
   matched: string[];
   /** The best candidates (up to 3), highest first. */
   candidates: DetectionCandidate[];
@@ -42,59 +58,72 @@ export interface ProjectDetection {
   use_case: KindDetection;
 }
 
-const compiled = new Map<Lexicon, { re: RegExp; word: string; weight: number }[]>();
-
-function patterns(lex: Lexicon) {
-  let list = compiled.get(lex);
-  if (!list) {
-    const make = (word: string, weight: number) => {
-      const esc = word.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/[ -]/g, "[\\s-]?");
-      const open = word.endsWith("quer") ? "" : "(?:s|es|ies|ed|ing|ers?)?";
-      return { re: new RegExp(`(?<![a-z0-9])${esc}${open}(?![a-z0-9])`, "g"), word, weight };
-    };
-    list = [...lex.strong.map((w) => make(w, 2)), ...lex.weak.map((w) => make(w, 1))];
-    compiled.set(lex, list);
-  }
-  return list;
+interface Prepared {
+  classes: string[];
+  /** Term → log P(term | class). */
+  logp: Map<string, number[]>;
 }
 
-function detectOne(
-  text: string,
-  lexicons: Record<string, Lexicon>,
-  threshold: number,
-): KindDetection {
-  const lower = text.toLowerCase();
-  const scored = Object.entries(lexicons).map(([name, lex]) => {
-    let score = 0;
-    const matched: { word: string; at: number }[] = [];
-    for (const p of patterns(lex)) {
-      p.re.lastIndex = 0;
-      const m = p.re.exec(lower);
-      if (!m) continue;
-      score += p.weight;
-      matched.push({ word: m[0], at: m.index });
-    }
-    matched.sort((a, b) => a.at - b.at);
-    return { name, score, matched: [...new Set(matched.map((m) => m.word))] };
-  }).sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
-  const [first, second] = scored;
-  const s1 = first.score;
-  const s2 = second?.score ?? 0;
-  const confidence = s1 === 0 ? 0 : round((s1 / (s1 + s2)) * Math.min(1, s1 / 2));
+const prepared = new WeakMap<KindModel, Prepared>();
+
+function prepare(m: KindModel): Prepared {
+  let p = prepared.get(m);
+  if (p) return p;
+  const vocab = Object.keys(m.terms).length;
+  const totals = m.classes.map((_, k) =>
+    Object.values(m.terms).reduce((sum, row) => sum + row[k], 0)
+  );
+  const logp = new Map<string, number[]>();
+  for (const [term, row] of Object.entries(m.terms)) {
+    logp.set(term, row.map((n, k) => Math.log((n + m.alpha) / (totals[k] + m.alpha * vocab))));
+  }
+  p = { classes: m.classes, logp };
+  prepared.set(m, p);
+  return p;
+}
+
+/**
+ * Classifies `text` with one {@link KindModel}: the sum of the log probabilities of its known
+ * terms per class (equal priors), turned into probabilities.
+ */
+export function classify(m: KindModel, text: string, threshold: number): KindDetection {
+  const { classes, logp } = prepare(m);
+  const sums = classes.map(() => 0);
+  const found: { surface: string; rows: number[] }[] = [];
+  for (const { term, surface } of detectionTerms(text)) {
+    const rows = logp.get(term);
+    if (!rows) continue;
+    rows.forEach((v, k) => sums[k] += v);
+    found.push({ surface, rows });
+  }
+  const top = Math.max(...sums);
+  const exp = sums.map((s) => Math.exp(s - top));
+  const total = exp.reduce((a, b) => a + b, 0);
+  const ranked = classes.map((name, k) => ({ name, k, p: exp[k] / total }))
+    .sort((a, b) => b.p - a.p || a.name.localeCompare(b.name));
+  const best = ranked[0];
+  const confidence = found.length ? round(best.p) : 0;
+  // The words whose likelihood for the winner beats every other class the most.
+  const matched = found.map(({ surface, rows }) => ({
+    surface,
+    lift: rows[best.k] - Math.max(...rows.filter((_, k) => k !== best.k)),
+  })).filter((w) => w.lift > 0.5).sort((a, b) => b.lift - a.lift).slice(0, 5)
+    .map((w) => w.surface);
   return {
-    value: confidence >= threshold ? first.name : "unknown",
+    value: found.length && confidence >= threshold ? best.name : "unknown",
     confidence,
-    matched: s1 === 0 ? [] : first.matched,
-    candidates: scored.filter((c) => c.score > 0).slice(0, 3).map(({ name, score }) => ({
-      name,
-      score,
-    })),
+    matched: found.length ? matched : [],
+    candidates: found.length
+      ? ranked.slice(0, 3).map(({ name, p }) => ({ name, score: round(p) }))
+      : [],
   };
 }
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
+
+const MODEL = model as DetectionModel;
 
 /**
  * Detects the industry of a project from its description (one of {@link INDUSTRIES}, or
@@ -110,7 +139,7 @@ export function detectIndustry(
   description: string,
   threshold: number = DEFAULT_DETECTION_THRESHOLD,
 ): KindDetection {
-  return detectOne(description, INDUSTRY_WORDS, threshold);
+  return classify(MODEL.industry, description, threshold);
 }
 
 /** Detects the use case of a project (one of {@link USE_CASES}, or `unknown`). */
@@ -118,7 +147,7 @@ export function detectUseCase(
   description: string,
   threshold: number = DEFAULT_DETECTION_THRESHOLD,
 ): KindDetection {
-  return detectOne(description, USE_CASE_WORDS, threshold);
+  return classify(MODEL.use_case, description, threshold);
 }
 
 /** Detects both industry and use case. */

@@ -6,19 +6,36 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { brArgv, brProcess, tempDir } from "../helpers.ts";
+import { pickOptions } from "../../src/cli/commands/spec_prompts.ts";
+import {
+  detectIndustry,
+  detectUseCase,
+  INDUSTRIES,
+  type KindDetection,
+  USE_CASES,
+} from "../../src/spec/mod.ts";
 
 const DRIVER = fileURLToPath(new URL("../spec/_pty_drive.py", import.meta.url));
 const hasPty = await new Deno.Command("python3", { args: ["-c", "import pty"] }).output()
   .then((o) => o.success).catch(() => false);
 
+/** The arrow keys that move a wizard list from where it starts to `target`. */
+function keysTo(names: readonly string[], detected: KindDetection, target: string): string {
+  const { options, initialValue } = pickOptions(names, undefined, detected);
+  const order = options.map((o) => o.value);
+  const down = (order.indexOf(target) - order.indexOf(initialValue) + order.length) %
+    order.length;
+  return "\x1b[B".repeat(down) + "\r";
+}
+
 async function wizardOnTerminal(cwd: string): Promise<void> {
-  // Nothing in the description names an industry or a use case, so both lists start on
-  // "unknown" (the last entry); one step down wraps to the first: healthcare, dashboard.
+  // The lists start on what the description suggests; the keys move to healthcare, dashboard.
+  const description = "A place where our team keeps its weekly notes";
   const steps = [
-    ["Project name", "\x15Test Project\r"],
-    ["What are you building", "A place where our team keeps its weekly notes\r"],
-    ["Industry (not detected", "\x1b[B\r"],
-    ["Use case (not detected", "\x1b[B\r"],
+    ["Project name", "Test Project\r"],
+    ["What are you building", `${description}\r`],
+    ["Industry (", keysTo(INDUSTRIES, detectIndustry(description), "healthcare")],
+    ["Use case (", keysTo(USE_CASES, detectUseCase(description), "dashboard")],
     ["Who uses it", "Team members\r"],
     ["Stack", "deno\r"],
     ["First feature name", "Notes\r"],

@@ -2,7 +2,7 @@ import { buildRouteMap, type RouteMap } from "@stricli/core";
 import type { BrContext } from "../context.ts";
 import { command, completeWith } from "../define.ts";
 import { commonFlags } from "../output.ts";
-import { textFlag } from "../flags.ts";
+import { boolFlag, textFlag } from "../flags.ts";
 
 const one = (brief: string, placeholder: "industry" | "use-case") =>
   ({
@@ -71,6 +71,9 @@ export const designRoutes: RouteMap<BrContext> = buildRouteMap({
             "format",
           ),
           out: textFlag("Output folder (default: design/)", "dir"),
+          "dtcg-compat": boolFlag(
+            "tokens.json with string values, for Style Dictionary 4 (default: config design.dtcg_compat)",
+          ),
         },
         positional: pair,
       },

@@ -200,12 +200,13 @@ function summary(d: DesignSystem) {
 /** `br design generate [industry] [use-case]` */
 export function generate(
   this: BrContext,
-  flags: Common & { format?: string; out?: string },
+  flags: Common & { format?: string; out?: string; "dtcg-compat"?: boolean },
   industry?: string,
   useCase?: string,
 ): Promise<void> {
   return withOptionalProject(this, flags, async (project) => {
     const r = await generateDesign(project, {
+      dtcgCompat: flags["dtcg-compat"],
       industry,
       use_case: useCase,
       format: flags.format ? parseFormat(flags.format) : undefined,

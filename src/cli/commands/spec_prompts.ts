@@ -32,27 +32,48 @@ const required = (what: string) => (v: string | undefined) =>
   v && v.trim() ? undefined : `${what} is required`;
 const split = (v: string, sep = ",") => v.split(sep).map((s) => s.trim()).filter(Boolean);
 
+/**
+ * The options of an industry or use-case choice: the detected candidates first (with their
+ * scores), then the other names, then `unknown`; the initial one is the given answer, else
+ * the detected value.
+ */
+export function pickOptions(
+  names: readonly string[],
+  given: string | undefined,
+  detected: KindDetection,
+): { options: { value: string; label: string; hint?: string }[]; initialValue: string } {
+  const scored = detected.candidates.filter((c) => names.includes(c.name));
+  const order = [
+    ...scored.map((c) => c.name),
+    ...names.filter((n) => !scored.some((c) => c.name === n)),
+    "unknown",
+  ];
+  return {
+    options: order.map((n) => {
+      const c = scored.find((x) => x.name === n);
+      return { value: n, label: n, hint: c ? `score ${c.score.toFixed(2)}` : undefined };
+    }),
+    initialValue: given ?? detected.value,
+  };
+}
+
 async function pick(
   label: string,
   names: readonly string[],
   given: string | undefined,
   detected: KindDetection,
 ): Promise<string> {
-  const hint = detected.value === "unknown"
-    ? `not detected (confidence ${detected.confidence})`
-    : `detected ${detected.value}, confidence ${detected.confidence}: ${
-      detected.matched.join(", ")
-    }`;
+  const best = detected.candidates.map((c) => `${c.name} ${c.score.toFixed(2)}`).join(", ");
+  const hint = !best
+    ? "not detected"
+    : detected.value === "unknown"
+    ? `not sure: ${best}`
+    : `detected ${detected.value}: ${best}`;
   return check(
     await p.select({
       ...io,
       message: `${label} (${hint})`,
-      options: [...names, "unknown"].map((n) => ({
-        value: n,
-        label: n,
-        hint: n === detected.value ? "detected" : undefined,
-      })),
-      initialValue: given ?? detected.value,
+      ...pickOptions(names, given, detected),
     }),
   );
 }
@@ -66,14 +87,17 @@ export async function promptAnswers(
   io = options.toStderr ? { output: process.stderr } : {};
   const threshold = await detectionThreshold(project);
   p.intro("br spec wizard: describe what you are building", io);
+  // The default is offered, not typed in: Enter accepts it, typing replaces it.
+  const suggested = given.name?.trim() || project.root.split(/[\\/]/).pop() || "";
   const name = check(
     await p.text({
       ...io,
       message: "Project name",
-      initialValue: given.name ?? project.root.split(/[\\/]/).pop() ?? "",
-      validate: required("A name"),
+      placeholder: suggested,
+      defaultValue: suggested,
+      validate: (v) => v?.trim() || suggested ? undefined : "A name is required",
     }),
-  );
+  ).trim() || suggested;
   const description = check(
     await p.text({
       ...io,

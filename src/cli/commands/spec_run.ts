@@ -101,6 +101,13 @@ export function wizard(this: BrContext, flags: WizardFlags): Promise<void> {
           d.matched.length ? `: ${d.matched.join(", ")}` : ""
         }`;
       print(this, `  ${label}: ${c.bold(d.value)} (${how})`);
+      const others = d.candidates.filter((x) => x.name !== d.value && x.score > 0);
+      if (d.source === "detected" && others.length) {
+        print(
+          this,
+          c.dim(`    other candidates: ${others.map((x) => `${x.name} ${x.score}`).join(", ")}`),
+        );
+      }
     }
     if (synced) await printSync(this, synced);
     else {print(
