@@ -46,6 +46,7 @@ export {
 } from "./model.ts";
 export type { AcceptanceEvidence, GapOptions } from "./gaps.ts";
 export type { QualityDimension, QualityFinding, QualityOptions, QualityReport } from "./quality.ts";
+export type { ToolResult } from "./_tools.ts";
 export type { GuardOptions, GuardReport, GuardViolation } from "./guard.ts";
 export type { GateReport, GateResult, RunGatesOptions } from "./gates.ts";
 export type { Analysis, Edge, Undeclared } from "./_analysis.ts";

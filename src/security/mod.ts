@@ -72,6 +72,7 @@ export type {
   ScanSkipped,
   SecretAllowlist,
   SecretAllowlistSpec,
+  SecretRequiredSpec,
   SecretRule,
   SecretRuleSet,
   SecretRuleSpec,
