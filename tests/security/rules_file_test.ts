@@ -131,7 +131,7 @@ async function configs(files: Record<string, string>): Promise<TempDir> {
 
 const GHO = "gho" + "_" + "Zx8Kq2Lm4Np6Rs8Tu0Vw2Xy4Za6Bc8De0FgH";
 const GHP = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
-const XOXB = "xoxb" + "-1234567890123-1234567890123-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7";
+const XOXB = "xoxb" + "-2847361950284-7391046285173-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7";
 
 Deno.test("gitleaks: a rule with the id of an extended rule merges into it field by field", async () => {
   await using dir = await configs({

@@ -11,6 +11,23 @@ import {
   summarize,
 } from "../../features/mod.ts";
 import { FEATURE_LIMITS, FeatureFields, LoadedFeatureSchema } from "../../features/schema.ts";
+import { recordedBlockers } from "../../debug/blockers.ts";
+
+/** Errors `br pipe`/`br watch` saw in a feature's files (as `br status --json` lists them). */
+const DebugBlockers = z.array(z.looseObject({
+  feature: z.string(),
+  signature: z.string(),
+  kind: z.string(),
+  message: z.string(),
+  file: z.string().nullable(),
+  line: z.number().nullable(),
+  since: z.string(),
+}));
+
+/** The blockers as the output schema types them (every field of each kept). */
+function blockersOut(list: unknown[]): z.infer<typeof DebugBlockers> {
+  return list as z.infer<typeof DebugBlockers>;
+}
 import { confineGlob, defineTool, paginate, type ToolDefinition } from "../tool.ts";
 
 /** One feature as `features.json` holds it (fields of other tools are kept). */
@@ -54,9 +71,13 @@ export const featureTools: ToolDefinition[] = [
         z.object({ id: z.string(), name: z.string(), reason: z.string().nullable() }),
       ),
       next: FeatureOut.nullable(),
+      debug_blockers: DebugBlockers,
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async ({ features }) => summarize(await features()),
+    run: async ({ features, project }) => ({
+      ...summarize(await features()),
+      debug_blockers: blockersOut(await recordedBlockers(project)),
+    }),
   }),
   defineTool({
     name: "br_list_features",
@@ -99,10 +120,15 @@ export const featureTools: ToolDefinition[] = [
       feature: FeatureOut,
       dependencies: z.array(z.object({ id: z.string(), status: z.string() })),
       needed_by: z.array(z.string()),
+      debug_blockers: DebugBlockers,
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: async ({ features }, args) => {
-      return featureDetail(await features(), args.id);
+    run: async ({ features, project }, args) => {
+      const detail = featureDetail(await features(), args.id);
+      return {
+        ...detail,
+        debug_blockers: blockersOut(await recordedBlockers(project, detail.feature.id)),
+      };
     },
   }),
   defineTool({
