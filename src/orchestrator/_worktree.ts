@@ -95,11 +95,12 @@ export async function copyIncluded(
   const globs = include.filter((p) => /[*?[{]/.test(p));
   for (const p of include) if (!globs.includes(p)) wanted.add(p.replace(/^\.\//, ""));
   if (globs.length > 0) {
-    const res = await git(
+    // A failed listing is an error, not an empty list: the worktree would silently miss files.
+    const listed = await gitOk(
       ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"],
       { cwd: root },
     );
-    for (const entry of res.stdout.split("\0").filter(Boolean)) {
+    for (const entry of listed.split("\0").filter(Boolean)) {
       const rel = entry.replace(/\/$/, "");
       if (matchesAny(rel, globs)) wanted.add(rel);
     }

@@ -1,6 +1,6 @@
-import { resolve } from "../../core/path.ts";
+import { join, resolve } from "../../core/path.ts";
 import { ExitCode } from "../../core/errors.ts";
-import { readTextOrNull } from "../../core/fs.ts";
+import { existsSync, readTextOrNull } from "../../core/fs.ts";
 import { generateStatus, statusMarkdown, statusView } from "../../features/status.ts";
 import type { SetupResult } from "../../project/mod.ts";
 import type { BrContext } from "../context.ts";
@@ -92,8 +92,10 @@ export async function attach(
 export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promise<void> {
   return withProject(this, flags, async (project) => {
     const { summary: s, active } = await statusView(project);
-    const { recordedBlockers } = await import("../../debug/blockers.ts");
-    const debugBlockers = await recordedBlockers(project);
+    // Only a project where br pipe/watch recorded something has blockers to read (one stat).
+    const debugBlockers = existsSync(join(project.paths.context, "debug.json"))
+      ? await (await import("../../debug/blockers.ts")).recordedBlockers(project)
+      : [];
     if (flags.json) return printJson(this, { ...s, debug_blockers: debugBlockers });
     const c = await colors(this);
     const m = s.metrics;
