@@ -1,4 +1,4 @@
-import { join, posix } from "node:path";
+import { join, pathFunctions } from "../core/path.ts";
 import { readTextOrNull } from "../core/fs.ts";
 import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
 import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
@@ -51,6 +51,9 @@ export interface Analysis {
 }
 
 const MAX_BYTES = 512 * 1024;
+
+/** POSIX paths (the relative paths of the tree), without `node:path` (see core/path.ts). */
+const posix = pathFunctions(false, () => "/");
 
 type Analyzer = (file: string, text: string, lang: SourceLang) => FileFacts;
 
