@@ -1,7 +1,7 @@
 import { join, pathFunctions } from "../core/path.ts";
 import { readTextOrNull } from "../core/fs.ts";
 import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
-import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
+import { listFiles, type SourceFile, sourceFilesOf } from "./_files.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
 import { type AnalysisCacheLocation, factsKey, SignedCache } from "./_analysis_cache.ts";
@@ -69,11 +69,11 @@ export interface AnalyzeOptions {
  * its language has to be parsed: the TypeScript compiler for TS/JS, @lezer/python for Python.
  */
 export async function analyzeTree(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
-  const [allFiles, sources, cache] = await Promise.all([
+  const [allFiles, cache] = await Promise.all([
     listFiles(root),
-    listSourceFiles(root),
     options.cache ? SignedCache.open<FileFacts>(options.cache) : null,
   ]);
+  const sources = sourceFilesOf(allFiles);
   const facts: FileFacts[] = [];
   const analyzers: Partial<Record<SourceLang, Analyzer>> = {};
   const analyzer = async (lang: SourceLang): Promise<Analyzer> => {
