@@ -6,7 +6,6 @@ import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
 import { DEFAULT_MAX_FILE_BYTES, FileLoader, listFiles, type ScanUnit, toRel } from "./files.ts";
-import { sha256Hex } from "../core/hash.ts";
 import { VERSION } from "../core/version.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { maskSecretsIn } from "./engine.ts";
@@ -246,19 +245,23 @@ async function run(
   return { findings, new_findings: newFindings, skipped, files_scanned: filesScanned };
 }
 
+const encoder = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex(bytes: ArrayBuffer): string {
+  let out = "";
+  for (const b of new Uint8Array(bytes)) out += HEX[b];
+  return out;
+}
+
 /** What a key of the findings cache depends on besides the file: version, rules, settings. */
-function cacheSalt(s: Settings): string {
+async function cacheSalt(s: Settings): Promise<string> {
   const rules = JSON.stringify(
     s.rules,
     (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
   );
-  return sha256Hex(`${VERSION}\0${s.sql}\0${s.maxBytes}\0${rules}`);
-}
-
-const encoder = new TextEncoder();
-
-function hex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+  const data = encoder.encode(`${VERSION}\0${s.sql}\0${s.maxBytes}\0${rules}`);
+  return hex(await crypto.subtle.digest("SHA-256", data));
 }
 
 /**
@@ -272,7 +275,7 @@ async function scanCached(
   skipped: ScanSkipped,
   cache: FindingsCache,
 ): Promise<Collected> {
-  const salt = cacheSalt(s);
+  const salt = await cacheSalt(s);
   const findings: SecurityFinding[] = [];
   let filesScanned = 0;
   const reader = new FileLoader();
