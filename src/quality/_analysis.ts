@@ -1,3 +1,4 @@
+import { compareText } from "../core/text.ts";
 import { join, pathFunctions } from "../core/path.ts";
 import { readTextOrNull } from "../core/fs.ts";
 import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
@@ -307,7 +308,7 @@ export function findCycles(edges: readonly Edge[]): string[][] {
     }
   };
   for (const v of [...adj.keys()].sort()) if (!idx.has(v)) strong(v);
-  return sccs.map((comp) => cyclePath(comp, adj)).sort((a, b) => a[0].localeCompare(b[0]));
+  return sccs.map((comp) => cyclePath(comp, adj)).sort((a, b) => compareText(a[0], b[0]));
 }
 
 function cyclePath(comp: string[], adj: Map<string, string[]>): string[] {

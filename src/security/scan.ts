@@ -1,3 +1,4 @@
+import { compareText } from "../core/text.ts";
 import { join, relative } from "../core/path.ts";
 import type { Config } from "../core/config.ts";
 import { exists } from "../core/fs.ts";
@@ -199,7 +200,7 @@ export async function sourceMasker(project: Project): Promise<SourceMasker> {
 function compare(a: SecurityFinding, b: SecurityFinding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column ||
     (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
-    (a.commit ?? "").localeCompare(b.commit ?? "");
+    compareText(a.commit ?? "", b.commit ?? "");
 }
 
 /** The findings of a scan, in any order, and how many files or blobs were scanned. */
