@@ -255,13 +255,26 @@ function hex(bytes: ArrayBuffer): string {
   return out;
 }
 
-/** What a key of the findings cache depends on besides the file: version, rules, settings. */
+/**
+ * What a key of the findings cache depends on besides the file: br's version, the rules and
+ * the settings. Only built-in rules that nothing changed compile their regex, path filter and
+ * allowlists on first use (rules.ts); those are fixed by the version and not touched here
+ * (touching them would compile every rule). Every field of any other rule counts.
+ */
 async function cacheSalt(s: Settings): Promise<string> {
-  const rules = JSON.stringify(
-    s.rules,
+  const rules = s.rules.rules.map((r) => {
+    if (r.origin !== "builtin") return r;
+    const own: Record<string, unknown> = {};
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(r))) {
+      own[k] = d.get ? "(built in)" : d.value;
+    }
+    return own;
+  });
+  const text = JSON.stringify(
+    [rules, s.rules.allowlists],
     (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
   );
-  const data = encoder.encode(`${VERSION}\0${s.sql}\0${s.maxBytes}\0${rules}`);
+  const data = encoder.encode(`${VERSION}\0${s.sql}\0${s.maxBytes}\0${text}`);
   return hex(await crypto.subtle.digest("SHA-256", data));
 }
 

@@ -68,4 +68,10 @@ Deno.test("the security cache follows the rules: a rule added by the project app
     "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"zz-token\"\nregex = '''zzsecret-[0-9]{10}'''\nkeywords = [\"zzsecret\"]\n",
   );
   assert.deepEqual((await securityGate(dir.path)).counts, { findings: 1, secrets: 1, sql: 0 });
+  // An allowlist of that rule (compiled on first use) changes the key too.
+  await Deno.writeTextFile(
+    join(dir.path, ".gitleaks.toml"),
+    "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"zz-token\"\nregex = '''zzsecret-[0-9]{10}'''\nkeywords = [\"zzsecret\"]\n[[rules.allowlists]]\nregexes = ['''0123456789''']\n",
+  );
+  assert.equal((await securityGate(dir.path)).passed, true);
 });
