@@ -88,3 +88,12 @@ export function mdCode(text: string): string {
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
+
+/**
+ * Orders two strings by UTF-16 code units (as `Array.prototype.sort` does): a stable order
+ * that, unlike `localeCompare`, does not load the ICU collation data (20–30 ms at the first
+ * call, more than a warm gate run spends on its analysis).
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,7 +1,8 @@
-import { join, posix } from "node:path";
+import { compareText } from "../core/text.ts";
+import { join, pathFunctions } from "../core/path.ts";
 import { readTextOrNull } from "../core/fs.ts";
 import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
-import { listFiles, listSourceFiles, type SourceFile } from "./_files.ts";
+import { listFiles, type SourceFile, sourceFilesOf } from "./_files.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
 import { type AnalysisCacheLocation, factsKey, SignedCache } from "./_analysis_cache.ts";
@@ -52,6 +53,9 @@ export interface Analysis {
 
 const MAX_BYTES = 512 * 1024;
 
+/** POSIX paths (the relative paths of the tree), without `node:path` (see core/path.ts). */
+const posix = pathFunctions(false, () => "/");
+
 type Analyzer = (file: string, text: string, lang: SourceLang) => FileFacts;
 
 /** Options of {@link analyzeTree}. */
@@ -66,11 +70,11 @@ export interface AnalyzeOptions {
  * its language has to be parsed: the TypeScript compiler for TS/JS, @lezer/python for Python.
  */
 export async function analyzeTree(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
-  const [allFiles, sources, cache] = await Promise.all([
+  const [allFiles, cache] = await Promise.all([
     listFiles(root),
-    listSourceFiles(root),
     options.cache ? SignedCache.open<FileFacts>(options.cache) : null,
   ]);
+  const sources = sourceFilesOf(allFiles);
   const facts: FileFacts[] = [];
   const analyzers: Partial<Record<SourceLang, Analyzer>> = {};
   const analyzer = async (lang: SourceLang): Promise<Analyzer> => {
@@ -304,7 +308,7 @@ export function findCycles(edges: readonly Edge[]): string[][] {
     }
   };
   for (const v of [...adj.keys()].sort()) if (!idx.has(v)) strong(v);
-  return sccs.map((comp) => cyclePath(comp, adj)).sort((a, b) => a[0].localeCompare(b[0]));
+  return sccs.map((comp) => cyclePath(comp, adj)).sort((a, b) => compareText(a[0], b[0]));
 }
 
 function cyclePath(comp: string[], adj: Map<string, string[]>): string[] {

@@ -66,10 +66,10 @@ export async function listFiles(root: string): Promise<string[]> {
   return [...new Set(files)].filter((f) => !isSkipped(f)).sort();
 }
 
-/** The source files under `root` that an analyzer reads. */
-export async function listSourceFiles(root: string): Promise<SourceFile[]> {
+/** The source files among `files` (those of {@link listFiles}) that an analyzer reads. */
+export function sourceFilesOf(files: readonly string[]): SourceFile[] {
   const out: SourceFile[] = [];
-  for (const file of await listFiles(root)) {
+  for (const file of files) {
     const lang = langOf(file);
     if (lang) out.push({ file, lang });
   }

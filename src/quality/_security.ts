@@ -1,4 +1,5 @@
 import type { Project } from "../core/project.ts";
+import { analysisCacheLocation, SignedCache } from "./_analysis_cache.ts";
 import {
   builtinSecretRules,
   scanPaths,
@@ -28,13 +29,20 @@ export function maskedExcerpt(text: string, file: string): string {
   return out;
 }
 
-/** Secret and SQL-injection findings of the tree at `root` that the baseline does not accept. */
+/**
+ * Secret and SQL-injection findings of the tree at `root` that the baseline does not accept.
+ * The (masked) findings of each file content are kept in `.buildrunner/cache/security.json`,
+ * signed like the analysis cache, so an unchanged file is not scanned again.
+ */
 export async function newSecurityFindings(
   project: Project,
   root: string,
   emit: boolean,
 ): Promise<Finding[]> {
-  const report = await scanPaths(project, [root], { emit });
+  const location = analysisCacheLocation(root, project.env);
+  const cache = location ? await SignedCache.open<Finding[]>(location, "security.json") : null;
+  const report = await scanPaths(project, [root], { emit, cache: cache ?? undefined });
+  await cache?.save();
   return report.new_findings;
 }
 

@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { compareText } from "../core/text.ts";
+import { join } from "../core/path.ts";
 import { readOwnTextOrNull, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import {
@@ -159,9 +160,9 @@ export async function analyzeGaps(project: Project, options: GapOptions = {}): P
   }
   gaps.push(...await specGaps(project, file.features));
   gaps.sort((a, b) =>
-    RANK[a.severity] - RANK[b.severity] || a.kind.localeCompare(b.kind) ||
-    (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) ||
-    (a.feature ?? "").localeCompare(b.feature ?? "") || a.message.localeCompare(b.message)
+    RANK[a.severity] - RANK[b.severity] || compareText(a.kind, b.kind) ||
+    compareText(a.file ?? "", b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) ||
+    compareText(a.feature ?? "", b.feature ?? "") || compareText(a.message, b.message)
   );
   return { gaps, counts: countGaps(gaps), files_analyzed: analysis.files.length };
 }

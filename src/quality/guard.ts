@@ -1,3 +1,4 @@
+import { compareText } from "../core/text.ts";
 import { readOwnTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { sourceMasker } from "../security/scan.ts";
@@ -176,8 +177,8 @@ export async function checkGuard(
   const mask = await sourceMasker(project);
   for (const v of violations) v.message = mask(v.message, v.file);
   violations.sort((a, b) =>
-    a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) ||
-    a.message.localeCompare(b.message)
+    compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || compareText(a.rule, b.rule) ||
+    compareText(a.message, b.message)
   );
   return { passed: violations.length === 0, rules, sources, violations };
 }

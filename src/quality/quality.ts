@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { compareText } from "../core/text.ts";
+import { join } from "../core/path.ts";
 import { readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
@@ -198,7 +199,7 @@ export async function checkQuality(
   const mask = await sourceMasker(project);
   for (const f of findings) f.message = mask(f.message, f.file);
   findings.sort((a, b) =>
-    a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.kind.localeCompare(b.kind)
+    compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || compareText(a.kind, b.kind)
   );
   const round1 = (n: number) => Math.round(n * 10) / 10;
   return {

@@ -1,3 +1,4 @@
+import { compareText } from "../core/text.ts";
 import { join, relative } from "../core/path.ts";
 import type { Config } from "../core/config.ts";
 import { exists } from "../core/fs.ts";
@@ -5,7 +6,8 @@ import type { StagedIndex } from "../core/git_index.ts";
 import type { Project } from "../core/project.ts";
 import { readSecurityBaseline } from "./baseline.ts";
 import { type ScanSettings, scanUnit } from "./_scan_unit.ts";
-import { DEFAULT_MAX_FILE_BYTES, type ScanUnit } from "./files.ts";
+import { DEFAULT_MAX_FILE_BYTES, FileLoader, listFiles, type ScanUnit, toRel } from "./files.ts";
+import { VERSION } from "../core/version.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { maskSecretsIn } from "./engine.ts";
 import { loadSecretRules } from "./rules.ts";
@@ -56,6 +58,23 @@ export interface SecurityScanOptions {
    * whatever the project's settings say.
    */
   integrity?: boolean;
+  /**
+   * Findings kept per file content (a scan of paths only): a file whose exact content was
+   * scanned with the same rules and settings is not scanned again, and the scan runs on the
+   * main thread. Holds findings as reports carry them: secrets masked, never raw.
+   */
+  cache?: FindingsCache;
+}
+
+/**
+ * A store of the findings of one file's content under a key (a hash of br's version, the
+ * rules and settings in force, the path and the exact bytes), such as a signed cache file.
+ */
+export interface FindingsCache {
+  /** The findings stored under `key` when `accept` takes them, or undefined. */
+  get(key: string, accept: (found: SecurityFinding[]) => boolean): SecurityFinding[] | undefined;
+  /** Stores the findings of the content under `key`. */
+  set(key: string, found: SecurityFinding[]): void;
 }
 
 interface Settings extends ScanSettings {
@@ -181,7 +200,7 @@ export async function sourceMasker(project: Project): Promise<SourceMasker> {
 function compare(a: SecurityFinding, b: SecurityFinding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column ||
     (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
-    (a.commit ?? "").localeCompare(b.commit ?? "");
+    compareText(a.commit ?? "", b.commit ?? "");
 }
 
 /** The findings of a scan, in any order, and how many files or blobs were scanned. */
@@ -227,6 +246,81 @@ async function run(
   return { findings, new_findings: newFindings, skipped, files_scanned: filesScanned };
 }
 
+const encoder = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex(bytes: ArrayBuffer): string {
+  let out = "";
+  for (const b of new Uint8Array(bytes)) out += HEX[b];
+  return out;
+}
+
+/**
+ * What a key of the findings cache depends on besides the file: br's version, the rules and
+ * the settings. Only built-in rules that nothing changed compile their regex, path filter and
+ * allowlists on first use (rules.ts); those are fixed by the version and not touched here
+ * (touching them would compile every rule). Every field of any other rule counts.
+ */
+async function cacheSalt(s: Settings): Promise<string> {
+  const rules = s.rules.rules.map((r) => {
+    if (r.origin !== "builtin") return r;
+    const own: Record<string, unknown> = {};
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(r))) {
+      own[k] = d.get ? "(built in)" : d.value;
+    }
+    return own;
+  });
+  const text = JSON.stringify(
+    [rules, s.rules.allowlists],
+    (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
+  );
+  const data = encoder.encode(`${VERSION}\0${s.sql}\0${s.maxBytes}\0${text}`);
+  return hex(await crypto.subtle.digest("SHA-256", data));
+}
+
+/**
+ * The files under `list` scanned on the main thread, each file's findings taken from `cache`
+ * when its exact content (with the same path, rules and settings) was scanned before.
+ */
+async function scanCached(
+  root: string,
+  list: readonly string[],
+  s: Settings,
+  skipped: ScanSkipped,
+  cache: FindingsCache,
+): Promise<Collected> {
+  const salt = await cacheSalt(s);
+  const findings: SecurityFinding[] = [];
+  let filesScanned = 0;
+  const reader = new FileLoader();
+  for await (const abs of listFiles(root, list, skipped)) {
+    const file = reader.load(abs, s.maxBytes);
+    if (file.kind !== "text") {
+      if (file.kind !== "gone") skipped[file.kind]++;
+      continue;
+    }
+    filesScanned++;
+    const rel = toRel(root, abs);
+    // path and content in one buffer: the key, and a copy of the loader's reused buffer
+    const head = encoder.encode(`${salt}\0${rel}\0`);
+    const data = new Uint8Array(head.length + file.bytes.length);
+    data.set(head);
+    data.set(file.bytes, head.length);
+    const key = hex(await crypto.subtle.digest("SHA-256", data));
+    // An entry is used only for the path it was made for.
+    const hit = cache.get(key, (found) => found.every((f) => f.file === rel));
+    if (hit) {
+      findings.push(...hit);
+      continue;
+    }
+    const unit = { file: rel, bytes: data.subarray(head.length), commit: null, lineMap: null };
+    const found = scanUnit(unit, s);
+    cache.set(key, found);
+    findings.push(...found);
+  }
+  return { findings, filesScanned };
+}
+
 /**
  * Scans files and folders (absolute, or relative to the root; default: the whole project or
  * folder) for secrets and SQL injection. Vendored folders, binary and huge files are
@@ -245,6 +339,7 @@ export function scanPaths(
     target,
     opts,
     async (s, skipped) => {
+      if (opts.cache) return await scanCached(target.root, list, s, skipped, opts.cache);
       // Worker threads are for scans of paths only: staged and history scans never load them.
       const { scanThreads, scanTree } = await import("./_parallel.ts");
       return await scanTree(target.root, list, s, skipped, { threads: scanThreads(s.threads) });

@@ -266,3 +266,14 @@ Deno.test("gap SARIF is what GitHub code scanning takes: encoded URIs, fingerpri
     [],
   );
 });
+
+Deno.test("the list of Node built-ins holds every name of node:module's builtinModules", async () => {
+  const { builtinModules } = await import("node:module");
+  const { NODE_BUILTINS, jsPackage } = await import("../../src/quality/_manifests.ts");
+  const missing = builtinModules.map((m) => m.replace(/^node:/, "")).filter((m) =>
+    !NODE_BUILTINS.has(m)
+  );
+  assert.deepEqual(missing, []);
+  assert.equal(jsPackage("fs/promises"), null);
+  assert.equal(jsPackage("zod/v4"), "zod");
+});
