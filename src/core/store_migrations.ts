@@ -213,7 +213,28 @@ const cost: Migration[] = [
           read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
           logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
       END;
-      CREATE TRIGGER cost_rollup_update AFTER UPDATE ON cost_ledger BEGIN
+      CREATE TRIGGER cost_rollup_update AFTER UPDATE ON cost_ledger WHEN
+        OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model
+        AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session
+        AND OLD.project IS NEW.project BEGIN
+        UPDATE cost_rollup SET input = input + NEW.input_tokens - OLD.input_tokens,
+          output = output + NEW.output_tokens - OLD.output_tokens,
+          creation = creation + NEW.cache_creation_tokens - OLD.cache_creation_tokens,
+          read = read + NEW.cache_read_tokens - OLD.cache_read_tokens,
+          usd = usd + NEW.cost_usd - OLD.cost_usd,
+          logged = logged + ifnull(NEW.logged_cost_usd, 0) - ifnull(OLD.logged_cost_usd, 0),
+          logged_rows = logged_rows + (NEW.logged_cost_usd IS NOT NULL)
+            - (OLD.logged_cost_usd IS NOT NULL),
+          unpriced = unpriced + (NEW.priced = 0) - (OLD.priced = 0)
+        WHERE quarter = substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
+          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END
+          AND source = NEW.source AND model = NEW.model AND feature = ifnull(NEW.feature, 0)
+          AND session = ifnull(NEW.session, 0) AND project = ifnull(NEW.project, 0);
+      END;
+      CREATE TRIGGER cost_rollup_move AFTER UPDATE ON cost_ledger WHEN NOT (
+        OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model
+        AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session
+        AND OLD.project IS NEW.project) BEGIN
         INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
           input, output, creation, read, usd, logged, logged_rows, unpriced)
         VALUES (substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'

@@ -148,9 +148,11 @@ Deno.test("the cost_rollup migration backfills a ledger written before it", asyn
   }
   // The store as it was before migration 11: the ledger without rollup and triggers.
   const db = new DatabaseSync(join(dir.path, ".buildrunner", "br.db"));
-  db.exec(`DROP TRIGGER cost_rollup_insert; DROP TRIGGER cost_rollup_update;
+  db.exec(
+    `DROP TRIGGER cost_rollup_insert; DROP TRIGGER cost_rollup_update; DROP TRIGGER cost_rollup_move;
     DROP TRIGGER cost_rollup_delete; DROP TABLE cost_rollup;
-    DELETE FROM _migrations WHERE version = 11;`);
+    DELETE FROM _migrations WHERE version = 11;`,
+  );
   db.close();
   project = await openProject({ cwd: dir.path });
   try {
