@@ -168,7 +168,8 @@ const cost: Migration[] = [
     // source x model x feature x session x project, kept up to date by triggers in the
     // transaction that writes the ledger, so `br cost summary` reads a few hundred rows instead
     // of every call. A missing feature, session or project is stored as the integer 0 (a text
-    // value never equals it) so that it is part of the key.
+    // value never equals it) so that it is part of the key. USD are summed as whole
+    // nano-dollars, exactly, so that sums in any order (rows, quarters, groups) are equal.
     version: 11,
     name: "cost_rollup",
     sqlite: `
@@ -184,8 +185,8 @@ const cost: Migration[] = [
         output INTEGER NOT NULL,
         creation INTEGER NOT NULL,
         read INTEGER NOT NULL,
-        usd REAL NOT NULL,
-        logged REAL NOT NULL,
+        usd INTEGER NOT NULL,
+        logged INTEGER NOT NULL,
         logged_rows INTEGER NOT NULL,
         unpriced INTEGER NOT NULL,
         PRIMARY KEY (quarter, source, model, feature, session, project)
@@ -195,7 +196,8 @@ const cost: Migration[] = [
           WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END AS q,
           source, model, ifnull(feature, 0), ifnull(session, 0), ifnull(project, 0), count(*),
           sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
-          sum(cache_read_tokens), total(cost_usd), total(logged_cost_usd),
+          sum(cache_read_tokens), sum(CAST(round(cost_usd * 1e9) AS INTEGER)),
+          ifnull(sum(CAST(round(logged_cost_usd * 1e9) AS INTEGER)), 0),
           count(logged_cost_usd), sum(priced = 0)
         FROM cost_ledger GROUP BY 1, 2, 3, 4, 5, 6;
       CREATE TRIGGER cost_rollup_insert AFTER INSERT ON cost_ledger BEGIN
@@ -205,8 +207,9 @@ const cost: Migration[] = [
           WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END,
           NEW.source, NEW.model, ifnull(NEW.feature, 0), ifnull(NEW.session, 0),
           ifnull(NEW.project, 0), 1, NEW.input_tokens, NEW.output_tokens,
-          NEW.cache_creation_tokens, NEW.cache_read_tokens, NEW.cost_usd,
-          ifnull(NEW.logged_cost_usd, 0), (NEW.logged_cost_usd IS NOT NULL),
+          NEW.cache_creation_tokens, NEW.cache_read_tokens, CAST(round(NEW.cost_usd * 1e9) AS INTEGER),
+          CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          (NEW.logged_cost_usd IS NOT NULL),
           (NEW.priced = 0))
         ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
           output = output + excluded.output, creation = creation + excluded.creation,
@@ -221,8 +224,10 @@ const cost: Migration[] = [
           output = output + NEW.output_tokens - OLD.output_tokens,
           creation = creation + NEW.cache_creation_tokens - OLD.cache_creation_tokens,
           read = read + NEW.cache_read_tokens - OLD.cache_read_tokens,
-          usd = usd + NEW.cost_usd - OLD.cost_usd,
-          logged = logged + ifnull(NEW.logged_cost_usd, 0) - ifnull(OLD.logged_cost_usd, 0),
+          usd = usd + CAST(round(NEW.cost_usd * 1e9) AS INTEGER)
+            - CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
+          logged = logged + CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER)
+            - CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
           logged_rows = logged_rows + (NEW.logged_cost_usd IS NOT NULL)
             - (OLD.logged_cost_usd IS NOT NULL),
           unpriced = unpriced + (NEW.priced = 0) - (OLD.priced = 0)
@@ -241,8 +246,9 @@ const cost: Migration[] = [
           WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END,
           OLD.source, OLD.model, ifnull(OLD.feature, 0), ifnull(OLD.session, 0),
           ifnull(OLD.project, 0), -1, -OLD.input_tokens, -OLD.output_tokens,
-          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -OLD.cost_usd,
-          -ifnull(OLD.logged_cost_usd, 0), -(OLD.logged_cost_usd IS NOT NULL),
+          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
+          -CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          -(OLD.logged_cost_usd IS NOT NULL),
           -(OLD.priced = 0))
         ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
           output = output + excluded.output, creation = creation + excluded.creation,
@@ -254,8 +260,9 @@ const cost: Migration[] = [
           WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END,
           NEW.source, NEW.model, ifnull(NEW.feature, 0), ifnull(NEW.session, 0),
           ifnull(NEW.project, 0), 1, NEW.input_tokens, NEW.output_tokens,
-          NEW.cache_creation_tokens, NEW.cache_read_tokens, NEW.cost_usd,
-          ifnull(NEW.logged_cost_usd, 0), (NEW.logged_cost_usd IS NOT NULL),
+          NEW.cache_creation_tokens, NEW.cache_read_tokens, CAST(round(NEW.cost_usd * 1e9) AS INTEGER),
+          CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          (NEW.logged_cost_usd IS NOT NULL),
           (NEW.priced = 0))
         ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
           output = output + excluded.output, creation = creation + excluded.creation,
@@ -273,8 +280,9 @@ const cost: Migration[] = [
           WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END,
           OLD.source, OLD.model, ifnull(OLD.feature, 0), ifnull(OLD.session, 0),
           ifnull(OLD.project, 0), -1, -OLD.input_tokens, -OLD.output_tokens,
-          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -OLD.cost_usd,
-          -ifnull(OLD.logged_cost_usd, 0), -(OLD.logged_cost_usd IS NOT NULL),
+          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
+          -CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          -(OLD.logged_cost_usd IS NOT NULL),
           -(OLD.priced = 0))
         ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
           output = output + excluded.output, creation = creation + excluded.creation,

@@ -101,6 +101,12 @@ const COLUMN: Record<string, string> = {
 const QUARTER = `substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THEN '00'
   WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END`;
 
+/** USD as whole nano-dollars (SQL): sums of them are exact in any order, as the rollup's are. */
+const NANO = (column: string) => `CAST(round(${column} * 1e9) AS INTEGER)`;
+
+/** USD rounded to micro-dollars from nano-dollars. */
+const usdOfNano = (nano: number) => Math.round(nano / 1000) / 1e6;
+
 interface Agg {
   k: string | null;
   input: number;
@@ -157,7 +163,8 @@ async function sums(
       ...await store.all<Agg>(
         `SELECT ${COLUMN[by] ?? QUARTER} AS k, sum(input_tokens) AS input,
            sum(output_tokens) AS output, sum(cache_creation_tokens) AS creation,
-           sum(cache_read_tokens) AS read, sum(cost_usd) AS usd, sum(logged_cost_usd) AS logged
+           sum(cache_read_tokens) AS read, sum(${NANO("cost_usd")}) AS usd,
+           sum(${NANO("logged_cost_usd")}) AS logged
          FROM cost_ledger ${filter} GROUP BY k`,
         params,
       ),
@@ -321,8 +328,8 @@ function toRow(a: Agg): CostRow {
     cache_creation_tokens: creation,
     cache_read_tokens: read,
     total_tokens: input + output + creation + read,
-    cost_usd: round(Number(a.usd)),
-    logged_cost_usd: a.logged === null ? null : round(a.logged),
+    cost_usd: usdOfNano(Number(a.usd)),
+    logged_cost_usd: a.logged === null ? null : usdOfNano(a.logged),
   };
 }
 

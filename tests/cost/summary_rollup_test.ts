@@ -43,7 +43,12 @@ function entries(n: number): PricedEntry[] {
       output_tokens: output,
       cache_creation_tokens: Math.floor(rand() * 300),
       cache_read_tokens: Math.floor(rand() * 9000),
-      cost_usd: model === "mystery" ? 0 : output * 0.000015 + rand() / 1000,
+      // Catalog-like prices (sums often end on half a micro-dollar) or any USD.
+      cost_usd: model === "mystery"
+        ? 0
+        : rand() < 0.7
+        ? (output * pick([15, 3.75, 0.125, 1.25]) + 1000 * pick([3, 0.3, 0.08])) / 1e6
+        : output * 0.000015 + rand() / 1000,
       priced: model !== "mystery",
       logged_cost_usd: rand() < 0.1 ? rand() / 10 : null,
       session: pick([null, "s1", "s2", "s3"]),
