@@ -163,6 +163,137 @@ const cost: Migration[] = [
         updated_at TEXT NOT NULL
       ) STRICT;`,
   },
+  {
+    // Sums per quarter hour (every zone's offset and daylight-saving switch falls on one) x
+    // source x model x feature x session x project, kept up to date by triggers in the
+    // transaction that writes the ledger, so `br cost summary` reads a few hundred rows instead
+    // of every call. A missing feature, session or project is stored as the integer 0 (a text
+    // value never equals it) so that it is part of the key. USD are summed as whole
+    // nano-dollars, exactly, so that sums in any order (rows, quarters, groups) are equal.
+    version: 11,
+    name: "cost_rollup",
+    sqlite: `
+      CREATE TABLE cost_rollup (
+        quarter TEXT NOT NULL,
+        source TEXT NOT NULL,
+        model TEXT NOT NULL,
+        feature ANY NOT NULL,
+        session ANY NOT NULL,
+        project ANY NOT NULL,
+        rows INTEGER NOT NULL,
+        input INTEGER NOT NULL,
+        output INTEGER NOT NULL,
+        creation INTEGER NOT NULL,
+        read INTEGER NOT NULL,
+        usd INTEGER NOT NULL,
+        logged INTEGER NOT NULL,
+        logged_rows INTEGER NOT NULL,
+        unpriced INTEGER NOT NULL,
+        PRIMARY KEY (quarter, source, model, feature, session, project)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO cost_rollup
+        SELECT substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THEN '00'
+          WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END AS q,
+          source, model, ifnull(feature, 0), ifnull(session, 0), ifnull(project, 0), count(*),
+          sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
+          sum(cache_read_tokens), sum(CAST(round(cost_usd * 1e9) AS INTEGER)),
+          ifnull(sum(CAST(round(logged_cost_usd * 1e9) AS INTEGER)), 0),
+          count(logged_cost_usd), sum(priced = 0)
+        FROM cost_ledger GROUP BY 1, 2, 3, 4, 5, 6;
+      CREATE TRIGGER cost_rollup_insert AFTER INSERT ON cost_ledger BEGIN
+        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+          input, output, creation, read, usd, logged, logged_rows, unpriced)
+        VALUES (substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
+          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END,
+          NEW.source, NEW.model, ifnull(NEW.feature, 0), ifnull(NEW.session, 0),
+          ifnull(NEW.project, 0), 1, NEW.input_tokens, NEW.output_tokens,
+          NEW.cache_creation_tokens, NEW.cache_read_tokens, CAST(round(NEW.cost_usd * 1e9) AS INTEGER),
+          CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          (NEW.logged_cost_usd IS NOT NULL),
+          (NEW.priced = 0))
+        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
+          output = output + excluded.output, creation = creation + excluded.creation,
+          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
+          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
+      END;
+      CREATE TRIGGER cost_rollup_update AFTER UPDATE ON cost_ledger WHEN
+        OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model
+        AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session
+        AND OLD.project IS NEW.project BEGIN
+        UPDATE cost_rollup SET input = input + NEW.input_tokens - OLD.input_tokens,
+          output = output + NEW.output_tokens - OLD.output_tokens,
+          creation = creation + NEW.cache_creation_tokens - OLD.cache_creation_tokens,
+          read = read + NEW.cache_read_tokens - OLD.cache_read_tokens,
+          usd = usd + CAST(round(NEW.cost_usd * 1e9) AS INTEGER)
+            - CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
+          logged = logged + CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER)
+            - CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          logged_rows = logged_rows + (NEW.logged_cost_usd IS NOT NULL)
+            - (OLD.logged_cost_usd IS NOT NULL),
+          unpriced = unpriced + (NEW.priced = 0) - (OLD.priced = 0)
+        WHERE quarter = substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
+          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END
+          AND source = NEW.source AND model = NEW.model AND feature = ifnull(NEW.feature, 0)
+          AND session = ifnull(NEW.session, 0) AND project = ifnull(NEW.project, 0);
+      END;
+      CREATE TRIGGER cost_rollup_move AFTER UPDATE ON cost_ledger WHEN NOT (
+        OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model
+        AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session
+        AND OLD.project IS NEW.project) BEGIN
+        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+          input, output, creation, read, usd, logged, logged_rows, unpriced)
+        VALUES (substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
+          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END,
+          OLD.source, OLD.model, ifnull(OLD.feature, 0), ifnull(OLD.session, 0),
+          ifnull(OLD.project, 0), -1, -OLD.input_tokens, -OLD.output_tokens,
+          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
+          -CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          -(OLD.logged_cost_usd IS NOT NULL),
+          -(OLD.priced = 0))
+        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
+          output = output + excluded.output, creation = creation + excluded.creation,
+          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
+          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
+        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+          input, output, creation, read, usd, logged, logged_rows, unpriced)
+        VALUES (substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
+          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END,
+          NEW.source, NEW.model, ifnull(NEW.feature, 0), ifnull(NEW.session, 0),
+          ifnull(NEW.project, 0), 1, NEW.input_tokens, NEW.output_tokens,
+          NEW.cache_creation_tokens, NEW.cache_read_tokens, CAST(round(NEW.cost_usd * 1e9) AS INTEGER),
+          CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          (NEW.logged_cost_usd IS NOT NULL),
+          (NEW.priced = 0))
+        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
+          output = output + excluded.output, creation = creation + excluded.creation,
+          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
+          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
+        DELETE FROM cost_rollup WHERE quarter = substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
+          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END
+          AND source = OLD.source AND model = OLD.model AND feature = ifnull(OLD.feature, 0)
+          AND session = ifnull(OLD.session, 0) AND project = ifnull(OLD.project, 0) AND rows = 0;
+      END;
+      CREATE TRIGGER cost_rollup_delete AFTER DELETE ON cost_ledger BEGIN
+        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+          input, output, creation, read, usd, logged, logged_rows, unpriced)
+        VALUES (substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
+          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END,
+          OLD.source, OLD.model, ifnull(OLD.feature, 0), ifnull(OLD.session, 0),
+          ifnull(OLD.project, 0), -1, -OLD.input_tokens, -OLD.output_tokens,
+          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
+          -CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
+          -(OLD.logged_cost_usd IS NOT NULL),
+          -(OLD.priced = 0))
+        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
+          output = output + excluded.output, creation = creation + excluded.creation,
+          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
+          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
+        DELETE FROM cost_rollup WHERE quarter = substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
+          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END
+          AND source = OLD.source AND model = OLD.model AND feature = ifnull(OLD.feature, 0)
+          AND session = ifnull(OLD.session, 0) AND project = ifnull(OLD.project, 0) AND rows = 0;
+      END;`,
+  },
 ];
 
 // ---- 20-29: orchestrator --------------------------------------------------------------

@@ -112,7 +112,50 @@ const UPSERT_MANY = UPSERT.replace(
 // One argument list for UPSERT_MANY, filled again for every group of rows.
 const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
 
-async function upsertRun(t: StoreTx, run: SqlValue[][]): Promise<void> {
+// The columns the upsert keeps the larger of, and the logged USD (kept when larger).
+const LARGER = [
+  "input_tokens",
+  "output_tokens",
+  "cache_creation_tokens",
+  "cache_creation_1h_tokens",
+  "cache_read_tokens",
+  "cost_usd",
+].map((c) => COLUMNS.indexOf(c));
+const LOGGED = COLUMNS.indexOf("logged_cost_usd");
+
+/**
+ * Merges the rows of one key in a run as {@link UPSERT} would merge them (the first row's
+ * fields, the larger counts), so that the lines of a streamed response are one row of a
+ * statement instead of an insert and updates. The rows given are not changed.
+ */
+export function mergeKeys(run: SqlValue[][]): SqlValue[][] {
+  const at = new Map<string, number>();
+  const copied = new Set<number>();
+  const out: SqlValue[][] = [];
+  for (const row of run) {
+    const key = row[0];
+    const i = typeof key === "string" ? at.get(key) : undefined;
+    if (i === undefined) {
+      if (typeof key === "string") at.set(key, out.length);
+      out.push(row);
+      continue;
+    }
+    if (!copied.has(i)) {
+      out[i] = out[i].slice();
+      copied.add(i);
+    }
+    const first = out[i];
+    for (const c of LARGER) if ((row[c] as number) > (first[c] as number)) first[c] = row[c];
+    const logged = row[LOGGED] as number | null;
+    if (logged !== null && logged > ((first[LOGGED] as number | null) ?? -1)) {
+      first[LOGGED] = logged;
+    }
+  }
+  return out;
+}
+
+async function upsertRun(t: StoreTx, rows: SqlValue[][]): Promise<void> {
+  const run = mergeKeys(rows);
   let i = 0;
   for (; i + MANY <= run.length; i += MANY) {
     let k = 0;

@@ -2,6 +2,12 @@ import { BrError } from "../core/errors.ts";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * Names of UTC, handled without a formatter: the first `Intl` call of a process costs the
+ * start-up of ICU (about 10 ms), which a summary in UTC never needs.
+ */
+const UTC = new Set(["UTC", "Etc/UTC"]);
+
 function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
@@ -26,6 +32,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
  * @throws {BrError} `usage` for an unknown zone.
  */
 export function checkTimeZone(tz: string): string {
+  if (UTC.has(tz)) return tz;
   try {
     formatter(tz);
     return tz;
@@ -40,7 +47,19 @@ export function checkTimeZone(tz: string): string {
 export function defaultTimeZone(env: Record<string, string | undefined>): string {
   const tz = env.TZ?.trim();
   if (tz) return checkTimeZone(tz.replace(/^:/, ""));
-  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";
+  return systemUtc() ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";
+}
+
+/** `UTC` when `/etc/localtime` links to UTC's zone file (as `Intl` would also say), else null. */
+function systemUtc(): string | null {
+  try {
+    if (Deno.permissions.querySync({ name: "read", path: "/etc/localtime" }).state !== "granted") {
+      return null;
+    }
+    return /\/zoneinfo\/(?:Etc\/)?UTC$/.test(Deno.readLinkSync("/etc/localtime")) ? "UTC" : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Wall-clock fields of `date` in `tz`. */
@@ -48,6 +67,16 @@ export function wallClock(
   date: Date,
   tz: string,
 ): { y: number; m: number; d: number; h: number; min: number; s: number } {
+  if (UTC.has(tz)) {
+    return {
+      y: date.getUTCFullYear(),
+      m: date.getUTCMonth() + 1,
+      d: date.getUTCDate(),
+      h: date.getUTCHours(),
+      min: date.getUTCMinutes(),
+      s: date.getUTCSeconds(),
+    };
+  }
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(date)) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);

@@ -6,6 +6,9 @@ export { writeEntries } from "./_ledger_write.ts";
 
 /** The project's price overrides (`cost.prices`). */
 export async function projectPrices(project: Project): Promise<Record<string, ModelPrices>> {
+  // Without a word of `cost` in any config layer there are none, and neither the YAML parser
+  // nor the schemas need loading (an import would spend a tenth of its time on them).
+  if (!project.configMentions("cost")) return {};
   await import("./config.ts");
   const config = await project.config();
   return config.get<Record<string, ModelPrices>>("cost.prices") ?? {};

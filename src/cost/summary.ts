@@ -1,6 +1,7 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import { readStore } from "../core/store_read.ts";
+import type { Store } from "../core/store.ts";
 import { round } from "./ledger.ts";
 import {
   checkTimeZone,
@@ -100,6 +101,12 @@ const COLUMN: Record<string, string> = {
 const QUARTER = `substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THEN '00'
   WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END`;
 
+/** USD as whole nano-dollars (SQL): sums of them are exact in any order, as the rollup's are. */
+const NANO = (column: string) => `CAST(round(${column} * 1e9) AS INTEGER)`;
+
+/** USD rounded to micro-dollars from nano-dollars. */
+const usdOfNano = (nano: number) => Math.round(nano / 1000) / 1e6;
+
 interface Agg {
   k: string | null;
   input: number;
@@ -110,14 +117,140 @@ interface Agg {
   logged: number | null;
 }
 
+const QUARTER_MS = 15 * 60_000;
+/** `YYYY-MM-DDTHH:MM`, the key of a quarter hour in `cost_rollup`. */
+const quarterKey = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+
+/**
+ * The sums per group key (a quarter hour for calendar groupings) and the unpriced models:
+ * whole quarter hours in the bounds from `cost_rollup`, the rest (the partial quarters at a
+ * bound that is not on a quarter hour) from the ledger's rows.
+ */
+async function sums(
+  store: Store,
+  by: SummaryBy,
+  since: Date | null,
+  until: Date | null,
+  options: SummaryOptions,
+  ledgerOnly: boolean,
+): Promise<{ rows: Agg[]; unpriced: string[] }> {
+  const rows: Agg[] = [];
+  const unpriced = new Set<string>();
+  const common: string[] = [];
+  const commonParams: string[] = [];
+  if (options.feature) {
+    common.push("feature = ?");
+    commonParams.push(options.feature);
+  }
+  if (options.source) {
+    common.push("source = ?");
+    commonParams.push(options.source);
+  }
+  // The ledger's rows in [from, to) (either end open when null).
+  const ledger = async (from: Date | null, to: Date | null) => {
+    const where = [...common];
+    const params: string[] = [...commonParams];
+    if (from) {
+      where.push("time >= ?");
+      params.push(from.toISOString());
+    }
+    if (to) {
+      where.push("time < ?");
+      params.push(to.toISOString());
+    }
+    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    rows.push(
+      ...await store.all<Agg>(
+        `SELECT ${COLUMN[by] ?? QUARTER} AS k, sum(input_tokens) AS input,
+           sum(output_tokens) AS output, sum(cache_creation_tokens) AS creation,
+           sum(cache_read_tokens) AS read, sum(${NANO("cost_usd")}) AS usd,
+           sum(${NANO("logged_cost_usd")}) AS logged
+         FROM cost_ledger ${filter} GROUP BY k`,
+        params,
+      ),
+    );
+    for (
+      const u of await store.all<{ model: string }>(
+        `SELECT DISTINCT model FROM cost_ledger ${filter}${filter ? " AND" : " WHERE"} priced = 0`,
+        params,
+      )
+    ) unpriced.add(u.model);
+  };
+  if (ledgerOnly) await ledger(since, until);
+  else {
+    // Whole quarters: [ceil(since), floor(until)).
+    const first = since ? Math.ceil(since.getTime() / QUARTER_MS) * QUARTER_MS : null;
+    const last = until ? Math.floor(until.getTime() / QUARTER_MS) * QUARTER_MS : null;
+    if (first !== null && last !== null && first >= last) await ledger(since, until);
+    else {
+      if (since && first !== since.getTime()) await ledger(since, new Date(first!));
+      if (until && last !== until.getTime()) await ledger(new Date(last!), until);
+      const where = [...common];
+      const params: string[] = [...commonParams];
+      if (first !== null) {
+        where.push("quarter >= ?");
+        params.push(quarterKey(first));
+      }
+      if (last !== null) {
+        where.push("quarter < ?");
+        params.push(quarterKey(last));
+      }
+      const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      const column = COLUMN[by];
+      const k = column
+        ? (column === "model" || column === "source"
+          ? column
+          : `CASE WHEN typeof(${column}) = 'text' THEN ${column} END`)
+        : "quarter";
+      rows.push(
+        ...await store.all<Agg>(
+          `SELECT ${k} AS k, sum(input) AS input, sum(output) AS output,
+             sum(creation) AS creation, sum(read) AS read, sum(usd) AS usd,
+             CASE WHEN sum(logged_rows) > 0 THEN sum(logged) END AS logged
+           FROM cost_rollup ${filter} GROUP BY k`,
+          params,
+        ),
+      );
+      for (
+        const u of await store.all<{ model: string }>(
+          `SELECT DISTINCT model FROM cost_rollup ${filter}${
+            filter ? " AND" : " WHERE"
+          } unpriced > 0`,
+          params,
+        )
+      ) unpriced.add(u.model);
+    }
+  }
+  return { rows, unpriced: [...unpriced].sort() };
+}
+
 /**
  * Sums the ledger by day, week, month, model, feature, session, project or source.
  *
  * @throws {BrError} `usage` for an unknown grouping, time zone or date.
  */
-export async function costSummary(
+export function costSummary(
   project: Project,
   options: SummaryOptions = {},
+): Promise<CostSummary> {
+  return summarize(project, options, false);
+}
+
+/**
+ * {@link costSummary} computed from the ledger's rows alone, without `cost_rollup` (the
+ * reference the rollup is checked against).
+ */
+export function ledgerCostSummary(
+  project: Project,
+  options: SummaryOptions = {},
+): Promise<CostSummary> {
+  return summarize(project, options, true);
+}
+
+async function summarize(
+  project: Project,
+  options: SummaryOptions,
+  ledgerOnly: boolean,
 ): Promise<CostSummary> {
   const by = options.by ?? "day";
   if (!SUMMARY_BY.includes(by)) {
@@ -126,37 +259,10 @@ export async function costSummary(
     });
   }
   const timezone = await resolveTimeZone(project, options.timezone);
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (options.since) {
-    where.push("time >= ?");
-    params.push(parseBound(options.since, timezone, false).toISOString());
-  }
-  if (options.until) {
-    where.push("time < ?");
-    params.push(parseBound(options.until, timezone, true).toISOString());
-  }
-  if (options.feature) {
-    where.push("feature = ?");
-    params.push(options.feature);
-  }
-  if (options.source) {
-    where.push("source = ?");
-    params.push(options.source);
-  }
-  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  // Calendar keys depend on the time zone, so rows are summed per quarter of an hour in SQL (every
-  // zone's offset and every daylight-saving switch falls on a quarter hour) and the quarters are
-  // mapped to days, weeks or months here.
-  const group = COLUMN[by] ?? QUARTER;
+  const since = options.since ? parseBound(options.since, timezone, false) : null;
+  const until = options.until ? parseBound(options.until, timezone, true) : null;
   const store = await readStore(project);
-  const rows = await store.all<Agg>(
-    `SELECT ${group} AS k, sum(input_tokens) AS input, sum(output_tokens) AS output,
-       sum(cache_creation_tokens) AS creation, sum(cache_read_tokens) AS read,
-       sum(cost_usd) AS usd, sum(logged_cost_usd) AS logged
-     FROM cost_ledger ${filter} GROUP BY k`,
-    params,
-  );
+  const { rows, unpriced } = await sums(store, by, since, until, options, ledgerOnly);
   // The zone's offset is looked up twice per UTC day (at its first and last quarter; the same
   // offset at both means no switch in between), and per quarter only on the days of a switch.
   const days = new Map<string, number | null>();
@@ -203,18 +309,12 @@ export async function costSummary(
   const out = [...merged.values()].map(toRow).sort((a, b) =>
     a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1
   );
-  const unpriced = await store.all<{ model: string }>(
-    `SELECT DISTINCT model FROM cost_ledger ${filter}${
-      filter ? " AND" : " WHERE"
-    } priced = 0 ORDER BY model`,
-    params,
-  );
   return {
     by,
     timezone,
     rows: out,
     totals: sumRows(out),
-    unpriced_models: unpriced.map((u) => u.model),
+    unpriced_models: unpriced,
   };
 }
 
@@ -228,8 +328,8 @@ function toRow(a: Agg): CostRow {
     cache_creation_tokens: creation,
     cache_read_tokens: read,
     total_tokens: input + output + creation + read,
-    cost_usd: round(Number(a.usd)),
-    logged_cost_usd: a.logged === null ? null : round(a.logged),
+    cost_usd: usdOfNano(Number(a.usd)),
+    logged_cost_usd: a.logged === null ? null : usdOfNano(a.logged),
   };
 }
 

@@ -558,3 +558,36 @@ Deno.test("cost summary --by project: one key per working folder for Claude Code
   const rows = (JSON.parse(res.stdout) as Summary).rows.map((r) => [r.key, r.input_tokens]);
   assert.deepEqual(rows, [["-somewhere-else", 10], [app, 130]]);
 });
+
+Deno.test("cost import prices with the overrides of config and of BR_COST__ variables", async () => {
+  await using project = await tempProject("acme");
+  await using home = await tempDir();
+  const root = project.path;
+  const projects = join(home.path, "claude", "projects");
+  const line = (id: string, model: string) =>
+    ccLine({ id, model, time: "2026-11-25T10:00:00.000Z", input: 1_000_000, output: 0 });
+  await writeLog(join(projects, "-work-acme", "s1.jsonl"), [line("m1", "my-local-model")]);
+  const env = { CLAUDE_CONFIG_DIR: join(home.path, "claude"), TZ: "UTC" };
+  const imported = async (extra: Record<string, string> = {}) => {
+    const res = await br(["cost", "import", "claude-code", "--json"], {
+      cwd: root,
+      env: { ...env, ...extra },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    return JSON.parse(res.stdout);
+  };
+  // No override anywhere: the model has no price.
+  const none = await imported();
+  assert.deepEqual([none.cost_usd, none.unpriced_models], [0, ["my-local-model"]]);
+  await Deno.writeTextFile(
+    join(root, ".buildrunner", "config.yaml"),
+    "cost:\n  prices:\n    other-model:\n      input: 2\n",
+  );
+  await appendLog(join(projects, "-work-acme", "s1.jsonl"), [line("m2", "other-model")]);
+  const config = await imported();
+  assert.deepEqual([config.cost_usd, config.unpriced_models], [2, []]);
+  await Deno.remove(join(root, ".buildrunner", "config.yaml"));
+  await appendLog(join(projects, "-work-acme", "s1.jsonl"), [line("m3", "third-model")]);
+  const variable = await imported({ BR_COST__PRICES: '{"third-model":{"input":3}}' });
+  assert.deepEqual([variable.cost_usd, variable.unpriced_models], [3, []]);
+});

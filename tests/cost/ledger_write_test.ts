@@ -47,3 +47,40 @@ Deno.test("ledger writes merge a response's lines whether they share a statement
     await project.close();
   }
 });
+
+Deno.test("rows of one key merged before writing end as the row-by-row upserts leave them", async () => {
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const entries: PricedEntry[] = [];
+  for (let i = 0; i < 400; i++) {
+    const e = entry(i, `cc:msg_${Math.floor(rand() * 60)}:req`, Math.floor(rand() * 500));
+    e.input_tokens = Math.floor(rand() * 50);
+    e.cache_read_tokens = Math.floor(rand() * 50);
+    e.cache_creation_1h_tokens = Math.floor(rand() * 5);
+    e.cost_usd = rand();
+    e.logged_cost_usd = rand() < 0.4 ? rand() : null;
+    entries.push(e);
+  }
+  const table = async (oneByOne: boolean) => {
+    await using dir = await tempProject();
+    const project = await openProject({ cwd: dir.path });
+    try {
+      const store = await project.store();
+      // Ten rows already in the ledger before the batch.
+      await store.tx((t) => writeEntries(t, entries.slice(0, 10), "now"));
+      await store.tx(async (t) => {
+        if (!oneByOne) return writeEntries(t, entries.slice(10), "now");
+        for (const e of entries.slice(10)) await writeEntries(t, [e], "now");
+      });
+      return await store.all(
+        `SELECT id, key, time, input_tokens, output_tokens, cache_creation_1h_tokens,
+           cache_read_tokens, cost_usd, logged_cost_usd FROM cost_ledger ORDER BY id`,
+      );
+    } finally {
+      await project.close();
+    }
+  };
+  const merged = await table(false);
+  assert.ok(merged.length > 50 && merged.length < 400, `${merged.length} rows`);
+  assert.deepEqual(merged, await table(true));
+});

@@ -147,3 +147,38 @@ Deno.test("Claude Code and Codex read text fields alike: padded values trimmed, 
   )!;
   assert.equal(cx.model, "gpt-5");
 });
+
+Deno.test("UTC wall clocks and the default zone agree with Intl's", async () => {
+  const { defaultTimeZone, offsetMs, wallClock } = await import("../../src/cost/_time.ts");
+  assert.equal(defaultTimeZone({}), Intl.DateTimeFormat().resolvedOptions().timeZone);
+  assert.equal(defaultTimeZone({ TZ: ":Etc/UTC" }), "Etc/UTC");
+  for (
+    const iso of ["2026-11-25T23:59:59.999Z", "2024-02-29T00:00:00.000Z", "1999-12-31T12:34:56Z"]
+  ) {
+    const date = new Date(iso);
+    for (const tz of ["UTC", "Etc/UTC"]) {
+      const f = new Intl.DateTimeFormat("en-US", {
+        timeZone: tz,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+        second: "numeric",
+      });
+      const parts = Object.fromEntries(
+        f.formatToParts(date).filter((p) => p.type !== "literal").map((p) => [p.type, +p.value]),
+      );
+      assert.deepEqual(wallClock(date, tz), {
+        y: parts.year,
+        m: parts.month,
+        d: parts.day,
+        h: parts.hour,
+        min: parts.minute,
+        s: parts.second,
+      });
+      assert.equal(offsetMs(date, tz), 0);
+    }
+  }
+});

@@ -24,7 +24,7 @@ export const summaryFlags = {
 
 /** `br cost summary` (also mounted as `br routing costs`). */
 export const costSummaryCommand = command({
-  load: async () => (await import("./cost_run.ts")).summary,
+  load: async () => (await import("./cost_summary_run.ts")).summary,
   brief: "Sum the cost ledger by day, week, month, model, feature, session or project",
   parameters: { flags: summaryFlags },
 });

@@ -5,8 +5,6 @@ import {
   type BudgetCheck,
   checkBudgets,
   costBlocks,
-  type CostSummary,
-  costSummary,
   type ImportSource,
   importUsage,
   listCatalog,
@@ -14,12 +12,9 @@ import {
   requireModel,
   resolveTimeZone,
   setBudget,
-  SUMMARY_BY,
-  type SummaryBy,
   type UsageBlock,
 } from "../../cost/mod.ts";
 import type { BrContext } from "../context.ts";
-import { table } from "../table.ts";
 import {
   colors,
   type JsonFlags,
@@ -74,106 +69,6 @@ export function importLogs(
       print(this, c.yellow(`No price for: ${report.unpriced_models.join(", ")} (counted at $0)`));
     }
   });
-}
-
-/** `br cost summary` and `br routing costs` */
-export function summary(
-  this: BrContext,
-  flags: Common & {
-    by?: string;
-    since?: string;
-    until?: string;
-    timezone?: string;
-    feature?: string;
-    source?: string;
-    format?: string;
-  },
-): Promise<void> {
-  const format = flags.json ? "json" : flags.format ?? "text";
-  if (!["text", "json", "csv"].includes(format)) {
-    usage(`Unknown format "${format}"`, "use text, json or csv");
-  }
-  const by = (flags.by ?? "day") as SummaryBy;
-  if (!SUMMARY_BY.includes(by)) {
-    usage(`Cannot group by "${flags.by}"`, `use one of: ${SUMMARY_BY.join(", ")}`);
-  }
-  return withProject(this, flags, async (project) => {
-    const result = await costSummary(project, {
-      by,
-      since: flags.since,
-      until: flags.until,
-      timezone: flags.timezone,
-      feature: flags.feature,
-      source: flags.source,
-    });
-    if (format === "json") {
-      const { by: _by, timezone: _tz, ...rest } = result;
-      return printJson(this, rest);
-    }
-    if (format === "csv") return print(this, summaryCsv(result));
-    print(this, await summaryText(this, result));
-  });
-}
-
-const FIELDS = [
-  "input_tokens",
-  "output_tokens",
-  "cache_creation_tokens",
-  "cache_read_tokens",
-  "total_tokens",
-  "cost_usd",
-  "logged_cost_usd",
-] as const;
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? "" : String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-function summaryCsv(s: CostSummary): string {
-  const lines = [["key", ...FIELDS].join(",")];
-  for (const r of s.rows) lines.push([r.key, ...FIELDS.map((f) => r[f])].map(csvCell).join(","));
-  lines.push(["total", ...FIELDS.map((f) => s.totals[f])].map(csvCell).join(","));
-  return lines.join("\n");
-}
-
-async function summaryText(ctx: BrContext, s: CostSummary): Promise<string> {
-  const c = await colors(ctx);
-  if (!s.rows.length) {
-    return 'No usage recorded in this range. Run "br cost import" to read agent logs.';
-  }
-  const head = [
-    s.by.toUpperCase(),
-    "INPUT",
-    "OUTPUT",
-    "CACHE WRITE",
-    "CACHE READ",
-    "TOTAL TOKENS",
-    "COST",
-  ];
-  const row = (key: string, r: CostSummary["totals"]) => [
-    key,
-    int(r.input_tokens),
-    int(r.output_tokens),
-    int(r.cache_creation_tokens),
-    int(r.cache_read_tokens),
-    int(r.total_tokens),
-    usd(r.cost_usd),
-  ];
-  const rows = s.rows.map((r) => row(r.key ?? "(none)", r));
-  const total = row("total", s.totals);
-  let out: string;
-  if (!ctx.stdoutIsTTY) {
-    out = [head, ...rows, total].map((r) => r.join("\t")).join("\n");
-  } else {
-    out = table([head.map((h) => c.bold(h)), ...rows, total.map((x) => c.bold(x))], {
-      align: ["left", "right", "right", "right", "right", "right", "right"],
-    });
-  }
-  if (s.unpriced_models.length) {
-    out += "\n" + c.yellow(`No price for: ${s.unpriced_models.join(", ")} (counted at $0)`);
-  }
-  return out;
 }
 
 /** `br cost models [name]` */
