@@ -4,6 +4,7 @@
  * download that did not go through becomes one line naming the host instead of Deno's cause
  * chain and stack backtrace.
  */
+import { OPTIONAL_MODULES } from "../src/core/optional.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RUN_FLAGS } from "../src/core/self.ts";
@@ -97,6 +98,8 @@ export async function compileBr(
       join(ROOT, "src", "security", "_scan_worker.ts"),
       "--include",
       join(ROOT, "src", "cost", "_read_worker.ts"),
+      // Modules imported outside the module graph (importOptional): embedded explicitly.
+      ...OPTIONAL_MODULES.flatMap((m) => ["--include", join(ROOT, m)]),
       "--output",
       options.output,
       join(ROOT, "main.ts"),

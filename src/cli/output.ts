@@ -1,5 +1,6 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
 import { existsSync } from "../core/fs.ts";
+import { importOptional } from "../core/optional.ts";
 import { join } from "../core/path.ts";
 import type { Project } from "../core/project.ts";
 import {
@@ -147,7 +148,9 @@ const REPORTS_HOOKS = new Set(["hooks install", "hooks uninstall", "hooks status
 async function warnDisplacedHooks(ctx: BrContext, project: Project): Promise<void> {
   // Only a project whose hooks br installed has a record to check against (one stat otherwise).
   if (!existsSync(join(project.paths.cache, "hooks.json"))) return;
-  const { displacedHooks, displacedWarning } = await import("../hooks/watch.ts");
+  const { displacedHooks, displacedWarning } = await importOptional<
+    typeof import("../hooks/watch.ts")
+  >("src/hooks/watch.ts");
   const line = displacedWarning(await displacedHooks(project).catch(() => []));
   if (line) warn(ctx, line);
 }

@@ -1,6 +1,7 @@
 import { join, resolve } from "../../core/path.ts";
 import { ExitCode } from "../../core/errors.ts";
 import { existsSync, readTextOrNull } from "../../core/fs.ts";
+import { importOptional } from "../../core/optional.ts";
 import { generateStatus, statusMarkdown, statusView } from "../../features/status.ts";
 import type { SetupResult } from "../../project/mod.ts";
 import type { BrContext } from "../context.ts";
@@ -94,7 +95,9 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
     const { summary: s, active } = await statusView(project);
     // Only a project where br pipe/watch recorded something has blockers to read (one stat).
     const debugBlockers = existsSync(join(project.paths.context, "debug.json"))
-      ? await (await import("../../debug/blockers.ts")).recordedBlockers(project)
+      ? await (await importOptional<typeof import("../../debug/blockers.ts")>(
+        "src/debug/blockers.ts",
+      )).recordedBlockers(project)
       : [];
     if (flags.json) return printJson(this, { ...s, debug_blockers: debugBlockers });
     const c = await colors(this);
