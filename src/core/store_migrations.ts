@@ -112,6 +112,40 @@ const core: Migration[] = [
   },
 ];
 
+/** The quarter hour (`YYYY-MM-DDTHH:MM` floored to 00/15/30/45) of a ledger row's `time`. */
+function quarterOf(row: "" | "NEW." | "OLD."): string {
+  const mm = `substr(${row}time, 15, 2)`;
+  return `substr(${row}time, 1, 14) || CASE WHEN ${mm} < '15' THEN '00' WHEN ${mm} < '30' ` +
+    `THEN '15' WHEN ${mm} < '45' THEN '30' ELSE '45' END`;
+}
+
+/** The rollup row of a ledger row (a missing feature, session or project is 0). */
+function rollupKey(row: "NEW." | "OLD."): string {
+  return `quarter = ${quarterOf(row)} AND source = ${row}source AND model = ${row}model ` +
+    `AND feature = ifnull(${row}feature, 0) AND session = ifnull(${row}session, 0) ` +
+    `AND project = ifnull(${row}project, 0)`;
+}
+
+/** Adds (`sign` "") or takes away ("-") a ledger row in its rollup row. */
+function rollupAdd(row: "NEW." | "OLD.", sign: "" | "-"): string {
+  return `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+          input, output, creation, read, usd, logged, logged_rows, unpriced)
+        VALUES (${quarterOf(row)}, ${row}source, ${row}model, ifnull(${row}feature, 0),
+          ifnull(${row}session, 0), ifnull(${row}project, 0), ${sign}1, ${sign}${row}input_tokens,
+          ${sign}${row}output_tokens, ${sign}${row}cache_creation_tokens,
+          ${sign}${row}cache_read_tokens, ${sign}CAST(round(${row}cost_usd * 1e9) AS INTEGER),
+          ${sign}CAST(round(ifnull(${row}logged_cost_usd, 0) * 1e9) AS INTEGER),
+          ${sign}(${row}logged_cost_usd IS NOT NULL), ${sign}(${row}priced = 0))
+        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
+          output = output + excluded.output, creation = creation + excluded.creation,
+          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
+          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;`;
+}
+
+/** A ledger row's update that keeps it in the same rollup row. */
+const SAME_GROUP = "OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model " +
+  "AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session AND OLD.project IS NEW.project";
+
 // ---- 10-19: cost ----------------------------------------------------------------------
 const cost: Migration[] = [
   {
@@ -192,8 +226,7 @@ const cost: Migration[] = [
         PRIMARY KEY (quarter, source, model, feature, session, project)
       ) STRICT, WITHOUT ROWID;
       INSERT INTO cost_rollup
-        SELECT substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THEN '00'
-          WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END AS q,
+        SELECT ${quarterOf("")} AS q,
           source, model, ifnull(feature, 0), ifnull(session, 0), ifnull(project, 0), count(*),
           sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
           sum(cache_read_tokens), sum(CAST(round(cost_usd * 1e9) AS INTEGER)),
@@ -201,25 +234,9 @@ const cost: Migration[] = [
           count(logged_cost_usd), sum(priced = 0)
         FROM cost_ledger GROUP BY 1, 2, 3, 4, 5, 6;
       CREATE TRIGGER cost_rollup_insert AFTER INSERT ON cost_ledger BEGIN
-        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
-          input, output, creation, read, usd, logged, logged_rows, unpriced)
-        VALUES (substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
-          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END,
-          NEW.source, NEW.model, ifnull(NEW.feature, 0), ifnull(NEW.session, 0),
-          ifnull(NEW.project, 0), 1, NEW.input_tokens, NEW.output_tokens,
-          NEW.cache_creation_tokens, NEW.cache_read_tokens, CAST(round(NEW.cost_usd * 1e9) AS INTEGER),
-          CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER),
-          (NEW.logged_cost_usd IS NOT NULL),
-          (NEW.priced = 0))
-        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
-          output = output + excluded.output, creation = creation + excluded.creation,
-          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
-          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
+        ${rollupAdd("NEW.", "")}
       END;
-      CREATE TRIGGER cost_rollup_update AFTER UPDATE ON cost_ledger WHEN
-        OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model
-        AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session
-        AND OLD.project IS NEW.project BEGIN
+      CREATE TRIGGER cost_rollup_update AFTER UPDATE ON cost_ledger WHEN ${SAME_GROUP} BEGIN
         UPDATE cost_rollup SET input = input + NEW.input_tokens - OLD.input_tokens,
           output = output + NEW.output_tokens - OLD.output_tokens,
           creation = creation + NEW.cache_creation_tokens - OLD.cache_creation_tokens,
@@ -231,67 +248,16 @@ const cost: Migration[] = [
           logged_rows = logged_rows + (NEW.logged_cost_usd IS NOT NULL)
             - (OLD.logged_cost_usd IS NOT NULL),
           unpriced = unpriced + (NEW.priced = 0) - (OLD.priced = 0)
-        WHERE quarter = substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
-          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END
-          AND source = NEW.source AND model = NEW.model AND feature = ifnull(NEW.feature, 0)
-          AND session = ifnull(NEW.session, 0) AND project = ifnull(NEW.project, 0);
+        WHERE ${rollupKey("NEW.")};
       END;
-      CREATE TRIGGER cost_rollup_move AFTER UPDATE ON cost_ledger WHEN NOT (
-        OLD.time = NEW.time AND OLD.source = NEW.source AND OLD.model = NEW.model
-        AND OLD.feature IS NEW.feature AND OLD.session IS NEW.session
-        AND OLD.project IS NEW.project) BEGIN
-        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
-          input, output, creation, read, usd, logged, logged_rows, unpriced)
-        VALUES (substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
-          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END,
-          OLD.source, OLD.model, ifnull(OLD.feature, 0), ifnull(OLD.session, 0),
-          ifnull(OLD.project, 0), -1, -OLD.input_tokens, -OLD.output_tokens,
-          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
-          -CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
-          -(OLD.logged_cost_usd IS NOT NULL),
-          -(OLD.priced = 0))
-        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
-          output = output + excluded.output, creation = creation + excluded.creation,
-          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
-          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
-        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
-          input, output, creation, read, usd, logged, logged_rows, unpriced)
-        VALUES (substr(NEW.time, 1, 14) || CASE WHEN substr(NEW.time, 15, 2) < '15' THEN '00'
-          WHEN substr(NEW.time, 15, 2) < '30' THEN '15' WHEN substr(NEW.time, 15, 2) < '45' THEN '30' ELSE '45' END,
-          NEW.source, NEW.model, ifnull(NEW.feature, 0), ifnull(NEW.session, 0),
-          ifnull(NEW.project, 0), 1, NEW.input_tokens, NEW.output_tokens,
-          NEW.cache_creation_tokens, NEW.cache_read_tokens, CAST(round(NEW.cost_usd * 1e9) AS INTEGER),
-          CAST(round(ifnull(NEW.logged_cost_usd, 0) * 1e9) AS INTEGER),
-          (NEW.logged_cost_usd IS NOT NULL),
-          (NEW.priced = 0))
-        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
-          output = output + excluded.output, creation = creation + excluded.creation,
-          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
-          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
-        DELETE FROM cost_rollup WHERE quarter = substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
-          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END
-          AND source = OLD.source AND model = OLD.model AND feature = ifnull(OLD.feature, 0)
-          AND session = ifnull(OLD.session, 0) AND project = ifnull(OLD.project, 0) AND rows = 0;
+      CREATE TRIGGER cost_rollup_move AFTER UPDATE ON cost_ledger WHEN NOT (${SAME_GROUP}) BEGIN
+        ${rollupAdd("OLD.", "-")}
+        ${rollupAdd("NEW.", "")}
+        DELETE FROM cost_rollup WHERE ${rollupKey("OLD.")} AND rows = 0;
       END;
       CREATE TRIGGER cost_rollup_delete AFTER DELETE ON cost_ledger BEGIN
-        INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
-          input, output, creation, read, usd, logged, logged_rows, unpriced)
-        VALUES (substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
-          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END,
-          OLD.source, OLD.model, ifnull(OLD.feature, 0), ifnull(OLD.session, 0),
-          ifnull(OLD.project, 0), -1, -OLD.input_tokens, -OLD.output_tokens,
-          -OLD.cache_creation_tokens, -OLD.cache_read_tokens, -CAST(round(OLD.cost_usd * 1e9) AS INTEGER),
-          -CAST(round(ifnull(OLD.logged_cost_usd, 0) * 1e9) AS INTEGER),
-          -(OLD.logged_cost_usd IS NOT NULL),
-          -(OLD.priced = 0))
-        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
-          output = output + excluded.output, creation = creation + excluded.creation,
-          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
-          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;
-        DELETE FROM cost_rollup WHERE quarter = substr(OLD.time, 1, 14) || CASE WHEN substr(OLD.time, 15, 2) < '15' THEN '00'
-          WHEN substr(OLD.time, 15, 2) < '30' THEN '15' WHEN substr(OLD.time, 15, 2) < '45' THEN '30' ELSE '45' END
-          AND source = OLD.source AND model = OLD.model AND feature = ifnull(OLD.feature, 0)
-          AND session = ifnull(OLD.session, 0) AND project = ifnull(OLD.project, 0) AND rows = 0;
+        ${rollupAdd("OLD.", "-")}
+        DELETE FROM cost_rollup WHERE ${rollupKey("OLD.")} AND rows = 0;
       END;`,
   },
 ];
