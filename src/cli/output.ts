@@ -36,6 +36,16 @@ export const jsonFlag = boolFlag("Print JSON (to stdout only)");
 /** `--project` and `--json`, the flags of most commands ({@link ProjectFlags} & {@link JsonFlags}). */
 export const commonFlags = { project: projectFlag, json: jsonFlag } as const;
 
+/** USD for people: 2 decimals, 4 below a cent (`$0.0042`). */
+export function formatUsd(n: number): string {
+  return `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
+}
+
+/** A whole number with thousands separators (`12,345`). */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
 /** Writes one line to stdout. */
 export function print(ctx: BrContext, text = ""): void {
   ctx.process.stdout.write(text.endsWith("\n") ? text : text + "\n");

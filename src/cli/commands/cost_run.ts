@@ -17,6 +17,8 @@ import {
 import type { BrContext } from "../context.ts";
 import {
   colors,
+  formatCount,
+  formatUsd,
   type JsonFlags,
   print,
   printJson,
@@ -27,9 +29,6 @@ import {
 } from "../output.ts";
 
 type Common = ProjectFlags & JsonFlags;
-
-const usd = (n: number) => `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
-const int = (n: number) => n.toLocaleString("en-US");
 
 /** `br cost import [claude-code|codex|all] [--dir d]...` */
 export function importLogs(
@@ -59,12 +58,12 @@ export function importLogs(
       print(
         this,
         `${c.green("✓")} ${s.source}: ${
-          int(s.added)
+          formatCount(s.added)
         } new records from ${s.files_read} of ${s.files} files` +
           (s.malformed_lines ? ` (${s.malformed_lines} malformed lines skipped)` : ""),
       );
     }
-    print(this, `Added ${usd(report.cost_usd)}.`);
+    print(this, `Added ${formatUsd(report.cost_usd)}.`);
     if (report.unpriced_models.length) {
       print(this, c.yellow(`No price for: ${report.unpriced_models.join(", ")} (counted at $0)`));
     }
@@ -141,7 +140,7 @@ export function budgetSet(
     print(
       this,
       `${c.green("✓")} Budget ${c.bold(b.name)}: stop at ${
-        usd(b.limit_usd)
+        formatUsd(b.limit_usd)
       }, warn at ${b.warn_pct}%`,
     );
   });
@@ -176,7 +175,14 @@ async function budgetText(ctx: BrContext, check: BudgetCheck): Promise<string> {
   const lines = ["BUDGET\tWINDOW\tSPENT\tLIMIT\tWARN\tLEVEL"];
   for (const b of check.budgets) {
     lines.push(
-      [b.name, b.window, usd(b.spent_usd), usd(b.limit_usd), `${b.warn_pct}%`, level(b.level)].join(
+      [
+        b.name,
+        b.window,
+        formatUsd(b.spent_usd),
+        formatUsd(b.limit_usd),
+        `${b.warn_pct}%`,
+        level(b.level),
+      ].join(
         "\t",
       ),
     );
@@ -218,11 +224,11 @@ function blocksText(list: UsageBlock[], tz: string): string {
       clock(b.start, tz),
       b.active ? `active${left}` : "done",
       b.models.join(", "),
-      int(b.total_tokens),
-      usd(b.cost_usd),
-      b.burn_rate ? usd(b.burn_rate.cost_per_hour) : "-",
+      formatCount(b.total_tokens),
+      formatUsd(b.cost_usd),
+      b.burn_rate ? formatUsd(b.burn_rate.cost_per_hour) : "-",
       b.projection
-        ? `${usd(b.projection.cost_usd)}, ${int(b.projection.total_tokens)} tokens`
+        ? `${formatUsd(b.projection.cost_usd)}, ${formatCount(b.projection.total_tokens)} tokens`
         : "-",
     ].join("\t"));
   }

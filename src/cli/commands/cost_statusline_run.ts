@@ -5,11 +5,17 @@
 import { BrError } from "../../core/errors.ts";
 import { statusFigures, type StatusInput } from "../../cost/statusline.ts";
 import type { BrContext } from "../context.ts";
-import { type JsonFlags, print, printJson, type ProjectFlags, withProject } from "../output.ts";
+import {
+  formatUsd,
+  type JsonFlags,
+  print,
+  printJson,
+  type ProjectFlags,
+  withProject,
+} from "../output.ts";
 
 type Common = ProjectFlags & JsonFlags;
 
-const usd = (n: number) => `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
 const minutes = (m: number) => `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -43,10 +49,10 @@ export async function statusline(this: BrContext, flags: Common): Promise<void> 
     const s = await statusFigures(project, input);
     if (flags.json) return printJson(this, s);
     const parts = [
-      `${s.session_cost_usd === null ? "-" : usd(s.session_cost_usd)} session`,
-      `${usd(s.today_cost_usd)} today`,
+      `${s.session_cost_usd === null ? "-" : formatUsd(s.session_cost_usd)} session`,
+      `${formatUsd(s.today_cost_usd)} today`,
       s.block
-        ? `${usd(s.block.cost_usd)} block (${
+        ? `${formatUsd(s.block.cost_usd)} block (${
           minutes(
             Math.max(
               0,
@@ -56,7 +62,7 @@ export async function statusline(this: BrContext, flags: Common): Promise<void> 
         } left)`
         : "no active block",
     ];
-    const burn = s.block?.burn_rate ? ` | ${usd(s.block.burn_rate.cost_per_hour)}/h` : "";
+    const burn = s.block?.burn_rate ? ` | ${formatUsd(s.block.burn_rate.cost_per_hour)}/h` : "";
     print(this, `${s.model ? `${s.model} | ` : ""}${parts.join(" · ")}${burn}`);
   });
 }

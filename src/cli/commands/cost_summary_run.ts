@@ -7,6 +7,8 @@ import type { BrContext } from "../context.ts";
 import { table } from "../table.ts";
 import {
   colors,
+  formatCount,
+  formatUsd,
   type JsonFlags,
   print,
   printJson,
@@ -16,9 +18,6 @@ import {
 } from "../output.ts";
 
 type Common = ProjectFlags & JsonFlags;
-
-const usd = (n: number) => `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
-const int = (n: number) => n.toLocaleString("en-US");
 
 /** `br cost summary` and `br routing costs` */
 export function summary(
@@ -97,12 +96,12 @@ async function summaryText(ctx: BrContext, s: CostSummary): Promise<string> {
   ];
   const row = (key: string, r: CostSummary["totals"]) => [
     key,
-    int(r.input_tokens),
-    int(r.output_tokens),
-    int(r.cache_creation_tokens),
-    int(r.cache_read_tokens),
-    int(r.total_tokens),
-    usd(r.cost_usd),
+    formatCount(r.input_tokens),
+    formatCount(r.output_tokens),
+    formatCount(r.cache_creation_tokens),
+    formatCount(r.cache_read_tokens),
+    formatCount(r.total_tokens),
+    formatUsd(r.cost_usd),
   ];
   const rows = s.rows.map((r) => row(r.key ?? "(none)", r));
   const total = row("total", s.totals);
