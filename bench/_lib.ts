@@ -109,3 +109,30 @@ export function featuresFile(n: number): string {
     2,
   );
 }
+
+/** The number given as `--name N` on the command line, or `fallback`. */
+export function flag(name: string, fallback: number): number {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+}
+
+/** Gives this process (and the git processes it starts) a fixed identity and no git config. */
+export function isolateGit(): void {
+  const env = {
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "Bench",
+    GIT_AUTHOR_EMAIL: "bench@example.com",
+    GIT_COMMITTER_NAME: "Bench",
+    GIT_COMMITTER_EMAIL: "bench@example.com",
+  };
+  for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+}
+
+/** Runs `cmd args` in `cwd`, its output discarded; throws with its stderr when it fails. */
+export async function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, cwd, stdout: "null", stderr: "piped" }).output();
+  if (out.code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}

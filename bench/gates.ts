@@ -10,33 +10,14 @@
  *   deno run -A bench/gates.ts [--files 300] [--lines 213] [--runs 5]
  */
 import { join } from "node:path";
-import { brArgs, median, type Sample, sample } from "./_lib.ts";
+import { brArgs, flag, isolateGit, median, run, type Sample, sample } from "./_lib.ts";
 import { writeTree } from "./_gates_tree.ts";
 
-function flag(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-}
 const FILES = flag("files", 300);
 const LINES = flag("lines", 213);
 const RUNS = flag("runs", 5);
 
-const env = {
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "Bench",
-  GIT_AUTHOR_EMAIL: "bench@example.com",
-  GIT_COMMITTER_NAME: "Bench",
-  GIT_COMMITTER_EMAIL: "bench@example.com",
-};
-for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
-
-async function run(cmd: string, args: string[], cwd: string): Promise<void> {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "null", stderr: "piped" }).output();
-  if (out.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-}
+isolateGit();
 
 const root = await Deno.makeTempDir({ prefix: "br-bench-gates-" });
 try {

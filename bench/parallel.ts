@@ -13,6 +13,7 @@
  * request until the run is stopped and every agent process is gone. Target: < 1 s.
  */
 import { parseArgs } from "node:util";
+import { isolateGit } from "./_lib.ts";
 import { join } from "node:path";
 import { openProject } from "../src/core/project.ts";
 import { addFeature } from "../src/features/mod.ts";
@@ -30,15 +31,7 @@ const { values } = parseArgs({
 const N = Number(values.features);
 const W = Number(values.workers);
 
-const env = {
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_AUTHOR_NAME: "Bench",
-  GIT_AUTHOR_EMAIL: "bench@example.com",
-  GIT_COMMITTER_NAME: "Bench",
-  GIT_COMMITTER_EMAIL: "bench@example.com",
-};
-for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+isolateGit();
 
 async function git(cwd: string, ...args: string[]): Promise<void> {
   const out = await new Deno.Command("git", { args, cwd, stdout: "null", stderr: "piped" })
