@@ -146,6 +146,20 @@ export async function readJson<T = unknown>(path: string): Promise<T> {
   return JSON.parse(await Deno.readTextFile(path)) as T;
 }
 
+/** Runs git with the fixed test identity; returns its exit code and output (never throws). */
+export async function gitTry(args: string[], cwd: string): Promise<BrRun> {
+  const out = await new Deno.Command("git", {
+    args,
+    cwd,
+    env: GIT_ENV,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
 /** Runs git in `cwd` with the isolated test environment; throws on failure. */
 export async function gitRun(args: string[], cwd: string): Promise<string> {
   const out = await new Deno.Command("git", {

@@ -1,21 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { br, gitRun, gitTry, tempDir, tempProject } from "../helpers.ts";
 
 const GH = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
-
-async function gitTry(args: string[], cwd: string) {
-  const out = await new Deno.Command("git", {
-    args,
-    cwd,
-    env: GIT_ENV,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -1,28 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, brProcess, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { br, brProcess, gitRun, gitTry, tempDir, tempProject } from "../helpers.ts";
 import { ALNUM, rnd } from "../security/samples.ts";
 
 const GH = "ghp" + "_" + "aB3dE5fG7hJ9kL1mN3pQ" + "5rS7tU9vW1xY3z5A";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function gitTry(args: string[], cwd: string): Promise<Run> {
-  const out = await new Deno.Command("git", {
-    args,
-    cwd,
-    env: GIT_ENV,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 /** A committed project with the hooks installed. */
 async function repoWithHooks(name: string) {

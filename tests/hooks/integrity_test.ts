@@ -3,31 +3,12 @@
 // Each test goes through real git commits and pushes with the installed hooks.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { br, gitRun, gitTry, tempDir, tempProject } from "../helpers.ts";
 
 const AWS = "AKIA" + "Q3ZT7XK2" + "LMN4PRW5";
 const GOV = ".buildrunner/governance.yaml";
 const SUM = ".buildrunner/governance.sha256";
 const DEFAULT_PRE_COMMIT = "pre_commit: [features, governance, security, spec]";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function gitTry(args: string[], cwd: string): Promise<Run> {
-  const out = await new Deno.Command("git", {
-    args,
-    cwd,
-    env: GIT_ENV,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 /** A committed project with the hooks installed. */
 async function repoWithHooks(name: string) {

@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, GIT_ENV, gitRun, tempProject } from "../helpers.ts";
-
-async function gitTry(args: string[], cwd: string) {
-  const out = await new Deno.Command("git", {
-    args,
-    cwd,
-    env: GIT_ENV,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { br, gitRun, gitTry, tempProject } from "../helpers.ts";
 
 /** features.json with one more feature, written by hand (STATUS.md is not touched). */
 async function addFeatureByHand(root: string, id: string): Promise<void> {

@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, GIT_ENV, gitRun, tempDir, tempProject } from "../helpers.ts";
-
-async function gitTry(args: string[], cwd: string) {
-  const out = await new Deno.Command("git", {
-    args,
-    cwd,
-    env: GIT_ENV,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { br, gitRun, gitTry, tempDir, tempProject } from "../helpers.ts";
 
 const GOV = ".buildrunner/governance.yaml";
 
