@@ -262,6 +262,16 @@ const cost: Migration[] = [
   },
 ];
 
+/** Migration 23: plain columns, the same SQL for both backends. */
+const REMOTE_WORKERS = `
+  ALTER TABLE parallel_tasks ADD COLUMN ready_at TEXT;
+  ALTER TABLE parallel_tasks ADD COLUMN prompt TEXT;
+  ALTER TABLE parallel_tasks ADD COLUMN lease_until TEXT;
+  ALTER TABLE parallel_tasks ADD COLUMN claimed_at TEXT;
+  ALTER TABLE parallel_tasks ADD COLUMN pushed_commit TEXT;
+  ALTER TABLE parallel_tasks ADD COLUMN report TEXT;
+  ALTER TABLE parallel_workers ADD COLUMN host TEXT;`;
+
 // ---- 20-29: orchestrator --------------------------------------------------------------
 const orchestrator: Migration[] = [
   {
@@ -347,6 +357,15 @@ const orchestrator: Migration[] = [
     name: "parallel_tasks_gates",
     // The checks a task passed before its merge (JSON list), for its merge commit and the report.
     sqlite: `ALTER TABLE parallel_tasks ADD COLUMN gates TEXT;`,
+  },
+  {
+    version: 23,
+    name: "parallel_remote_workers",
+    // Workers on other machines ("br parallel worker"): the coordinator offers a task
+    // (ready_at, its prompt), a worker claims it under a lease it renews (lease_until,
+    // claimed_at), pushes its branch and reports (pushed_commit, report: the outcome as JSON).
+    sqlite: REMOTE_WORKERS,
+    postgres: REMOTE_WORKERS,
   },
 ];
 

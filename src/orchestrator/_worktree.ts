@@ -49,7 +49,8 @@ export async function branchExists(root: string, branch: string): Promise<boolea
 /**
  * Makes sure the task worktree exists on its branch: reuses one that is there (a retry or a
  * resumed run keeps the agent's earlier work), checks out an existing branch, or creates the
- * branch from `baseCommit`.
+ * branch from `baseCommit`. With `fresh` (a remote worker: earlier attempts may have run on
+ * another machine), a worktree left there is removed and the branch starts at `baseCommit`.
  *
  * @throws {BrError} `external` when git refuses.
  */
@@ -58,8 +59,15 @@ export async function ensureWorktree(
   path: string,
   branch: string,
   baseCommit: string,
+  options: { fresh?: boolean } = {},
 ): Promise<"reused" | "created"> {
   const root = project.root;
+  if (options.fresh) {
+    if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await gitOk(["worktree", "add", "-B", branch, path, baseCommit], { cwd: root });
+    return "created";
+  }
   if (await exists(join(path, ".git"))) {
     const res = await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: path });
     const on = res.code === 0 ? res.stdout.trim() : null;
@@ -143,6 +151,21 @@ export async function removeWorktree(
     return { removed: true, error: null };
   }
   return { removed: res.code === 0, error: res.code === 0 ? null : res.stderr.trim() };
+}
+
+/** Commits what the agent of a task left uncommitted, with br's message for it. */
+export function commitAgentWork(
+  worktree: string,
+  profile: string,
+  feature: string,
+  runId: string,
+  root: string,
+): Promise<string | null> {
+  return commitLeftovers(
+    worktree,
+    `br: work of ${profile} on ${feature}\n\nCommitted by br parallel (run ${runId}).`,
+    { BR_FEATURE: feature, BR_WORKTREE: worktree, BR_PROJECT_ROOT: root },
+  );
 }
 
 /** Commits whatever the agent left uncommitted. Returns the new commit, or null if clean. */
