@@ -75,6 +75,19 @@ export async function deleteRemoteBranch(
   await git(["push", "--quiet", remote, "--delete", `refs/heads/${branch}`], { cwd: root });
 }
 
+/**
+ * `git fetch`, tried again twice: a clone shared with a worker or coordinator sees worktrees
+ * being added and removed, and fetch fails on one half made ("bad object worktrees/...").
+ */
+async function fetchRetried(root: string, args: string[]) {
+  let res = await git(["fetch", "--quiet", ...args], { cwd: root });
+  for (let i = 0; i < 2 && res.code !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 100 * (i + 1)));
+    res = await git(["fetch", "--quiet", ...args], { cwd: root });
+  }
+  return res;
+}
+
 /** True when the repository at `dir` has `commit`. */
 async function hasCommit(dir: string, commit: string): Promise<boolean> {
   return (await git(["cat-file", "-e", `${commit}^{commit}`], { cwd: dir })).code === 0;
@@ -91,7 +104,7 @@ export async function fetchBase(
   commit: string,
 ): Promise<string | null> {
   if (await hasCommit(root, commit)) return null;
-  const res = await git(["fetch", "--quiet", remote, `refs/heads/${baseBranch}`], { cwd: root });
+  const res = await fetchRetried(root, [remote, `refs/heads/${baseBranch}`]);
   if (res.code !== 0) return `cannot fetch ${baseBranch} from ${remote}: ${reason(res)}`;
   if (await hasCommit(root, commit)) return null;
   return `the base commit ${commit.slice(0, 12)} is not on ${remote}/${baseBranch}`;
@@ -123,9 +136,7 @@ export async function fetchTaskBranch(
 ): Promise<Outcome | null> {
   const root = project.root;
   const ref = `refs/remotes/${remote}/${task.branch}`;
-  const res = await git(["fetch", "--quiet", remote, `+refs/heads/${task.branch}:${ref}`], {
-    cwd: root,
-  });
+  const res = await fetchRetried(root, [remote, `+refs/heads/${task.branch}:${ref}`]);
   if (res.code !== 0) {
     return {
       state: "failed",

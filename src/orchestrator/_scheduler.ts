@@ -426,7 +426,9 @@ export class Driver {
           `br: ${task.id} attempt ${task.attempt} by worker ${task.worker}: checks of ${task.pushed_commit}\n`,
         );
         await this.#repo.updateTask(task.id, { phase: "fetch", log: task.log });
-        const fetched = await fetchTaskBranch(project, this.#remote!, task, this.#s.include);
+        const fetched = await this.#worktreeOp(() =>
+          fetchTaskBranch(project, this.#remote!, task, this.#s.include)
+        );
         outcome = fetched ?? await this.#afterAgent(task, ac.signal);
       } else outcome = report;
       await this.#finish(task, outcome);

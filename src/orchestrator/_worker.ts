@@ -22,13 +22,8 @@ import {
 import { Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import { loadSettings, type ParallelSettings, parseDuration } from "./_settings.ts";
 import { openStateStore } from "./_store.ts";
-import {
-  commitAgentWork,
-  copyIncluded,
-  ensureWorktree,
-  removeWorktree,
-  worktreePath,
-} from "./_worktree.ts";
+import { processAlive } from "./_process.ts";
+import { commitAgentWork, prepareSpare, removeWorktree, takeSpare } from "./_worktree.ts";
 import type { WorkerReport, WorkerTaskReport } from "./types.ts";
 
 /** Options of {@link runWorker}. */
@@ -168,6 +163,7 @@ export async function runWorker(
   if (!(await isGitRepo(root))) throw noRepository(root, "workers run agents in git worktrees");
   await checkRemote(root, remote);
   const repo = new Repo(store);
+  const skipLocked = store.backend === "postgres";
   const run = await findRemoteRun(repo, options.run);
   const settings = await workerSettings(project, run, options);
   await checkAgent(settings.profile, project.env, root);
@@ -189,6 +185,7 @@ export async function runWorker(
   const signal = options.signal;
   let lastExpiry = 0;
   let lastBeat = Date.now();
+  let spare: string | null = null;
   try {
     while (!signal?.aborted) {
       if (Date.now() - lastExpiry >= EXPIRE_EVERY_MS) {
@@ -197,15 +194,22 @@ export async function runWorker(
         if (!current || current.state !== "running") break;
         // Another worker died: its task is claimable again at once, not at the coordinator's
         // next look.
-        await repo.expireLeases(run.id, iso(), { skipLocked: true, requeueOnly: true });
+        await repo.expireLeases(run.id, iso(), { skipLocked, requeueOnly: true });
       }
+      // Made while idle: a claimed task then starts without a "git worktree add".
+      spare ??= await prepareSpare(
+        project,
+        await gitOk(["rev-parse", "HEAD"], { cwd: root }),
+        settings.include,
+        (pid) => processAlive(pid),
+      );
       const now = project.clock.now();
       const task = await repo.claimNext(
         run.id,
         id,
         now.toISOString(),
         new Date(now.getTime() + leaseMs).toISOString(),
-        true,
+        skipLocked,
       );
       if (!task) {
         if (Date.now() - lastBeat >= settings.heartbeatMs) {
@@ -222,16 +226,19 @@ export async function runWorker(
         leaseMs,
         settings,
         claimed,
+        spare,
         signal,
         onClaim: (t) => options.onProgress?.("claimed", t),
       });
       report.tasks.push(done);
+      spare = null;
       options.onProgress?.("done", done);
       // The next look at the run comes at once: its state may have changed meanwhile.
       lastExpiry = 0;
       if (options.once || (options.maxTasks && report.tasks.length >= options.maxTasks)) break;
     }
   } finally {
+    if (spare) await removeWorktree(root, spare, true).catch(() => {});
     await repo.updateWorker(id, { state: "done", task_id: null, pid: null, heartbeat_at: iso() })
       .catch(() => {});
   }
@@ -246,8 +253,16 @@ interface WorkContext {
   settings: ParallelSettings;
   /** `performance.now()` when the claim committed. */
   claimed: number;
+  /** The spare worktree the task runs in. */
+  spare: string;
   signal?: AbortSignal;
   onClaim: (task: WorkerTaskReport) => void;
+}
+
+/** Removes a task's worktree here and its local branch (its work is on the remote, or lost). */
+async function dropWorktree(root: string, task: TaskRow): Promise<void> {
+  await removeWorktree(root, task.worktree, true);
+  await git(["branch", "-D", task.branch], { cwd: root });
 }
 
 /** One claimed attempt: worktree, agent, commit, push, report. */
@@ -262,7 +277,7 @@ async function workOn(
   const iso = () => project.clock.now().toISOString();
   const until = () => new Date(project.clock.now().getTime() + ctx.leaseMs).toISOString();
   // This clone's worktree; the row keeps the coordinator's.
-  const task: TaskRow = { ...claimed, worktree: worktreePath(project, claimed.feature) };
+  const task: TaskRow = { ...claimed, worktree: ctx.spare };
   const result: WorkerTaskReport = {
     task: task.id,
     feature: task.feature,
@@ -314,14 +329,19 @@ async function workOn(
     result.error = "reason" in outcome ? outcome.reason : null;
   };
   try {
-    const missing = await fetchBase(root, ctx.remote, run.base_branch!, task.base_commit!);
-    if (missing) {
-      await report({ state: "failed", retry: true, reason: missing });
-      return result;
+    // The base commit is usually here already; else it is fetched from the remote.
+    const taken = await takeSpare(task.worktree, task.branch, task.base_commit!).then(
+      () => true,
+      () => false,
+    );
+    if (!taken) {
+      const missing = await fetchBase(root, ctx.remote, run.base_branch!, task.base_commit!);
+      if (missing) {
+        await report({ state: "failed", retry: true, reason: missing });
+        return result;
+      }
+      await takeSpare(task.worktree, task.branch, task.base_commit!);
     }
-    await own({ phase: "worktree" });
-    await ensureWorktree(project, task.worktree, task.branch, task.base_commit!, { fresh: true });
-    await copyIncluded(root, task.worktree, ctx.settings.include);
     const outcome = await agentAttempt({
       project,
       repo,
@@ -373,8 +393,7 @@ async function workOn(
     }
     // The work is on the remote: the worktree and branch here go before the report, so that a
     // coordinator in this same clone can check the branch out.
-    await removeWorktree(root, task.worktree, true);
-    await git(["branch", "-D", task.branch], { cwd: root });
+    await dropWorktree(root, task);
     await report({ state: "agent_done" }, head);
     return result;
   } catch (err) {
@@ -383,6 +402,9 @@ async function workOn(
     return result;
   } finally {
     await stopBeat();
+    // Whatever the outcome: the next task gets a fresh spare (earlier attempts' work never
+    // leaks into another task, and a retry may run on another machine anyway).
+    await dropWorktree(root, task).catch(() => {});
     ctx.signal?.removeEventListener("abort", onStop);
     await repo.updateWorker(ctx.worker, { state: "idle", task_id: null, pid: null })
       .catch(() => {});

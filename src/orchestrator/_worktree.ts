@@ -65,7 +65,15 @@ export async function ensureWorktree(
   if (options.fresh) {
     if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
     await Deno.mkdir(dirname(path), { recursive: true });
-    await gitOk(["worktree", "add", "-B", branch, path, baseCommit], { cwd: root });
+    const args = ["worktree", "add", "-B", branch, path, baseCommit];
+    // Another br process in this clone (a worker, the coordinator) may be adding or removing
+    // a worktree meanwhile: git then fails on its half-made metadata.
+    for (let i = 1; i < 3; i++) {
+      if ((await git(args, { cwd: root })).code === 0) return "created";
+      await new Promise((r) => setTimeout(r, 100 * i));
+      if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
+    }
+    await gitOk(args, { cwd: root });
     return "created";
   }
   if (await exists(join(path, ".git"))) {
@@ -86,6 +94,43 @@ export async function ensureWorktree(
     : ["worktree", "add", "-b", branch, path, baseCommit];
   await gitOk(args, { cwd: root });
   return "created";
+}
+
+/** Where a remote worker keeps its spare worktree (one per worker process). */
+export function spareWorktreePath(project: Project, pid: number = Deno.pid): string {
+  return join(project.paths.worktrees, `.worker-${pid}`);
+}
+
+/**
+ * A remote worker's spare worktree: made while the worker is idle (detached at `commit`, with
+ * the `include` files), so that a claimed task starts with a `git checkout` instead of a
+ * `git worktree add`. Spares of worker processes that are gone are removed first.
+ */
+export async function prepareSpare(
+  project: Project,
+  commit: string,
+  include: readonly string[],
+  alive: (pid: number) => boolean,
+): Promise<string> {
+  const root = project.root;
+  const path = spareWorktreePath(project);
+  for (const w of await listWorktrees(root)) {
+    const pid = /\/\.worker-(\d+)$/.exec(w.path)?.[1];
+    if (pid && w.path.startsWith(project.paths.worktrees + "/") && !alive(Number(pid))) {
+      await removeWorktree(root, w.path, true);
+    }
+  }
+  if (!(await exists(join(path, ".git")))) {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await gitOk(["worktree", "add", "--detach", path, commit], { cwd: root });
+    await copyIncluded(root, path, include);
+  }
+  return path;
+}
+
+/** Puts the spare worktree `path` on a new `branch` at `commit` (replacing a stale branch). */
+export async function takeSpare(path: string, branch: string, commit: string): Promise<void> {
+  await gitOk(["checkout", "--quiet", "--force", "-B", branch, commit], { cwd: path });
 }
 
 /**
