@@ -152,6 +152,10 @@ async function assertNoOpenRun(repo: Repo): Promise<void> {
 export async function runParallel(project: Project, options: RunOptions = {}): Promise<RunReport> {
   const settings = await loadSettings(project, options);
   const root = project.root;
+  const remote = options.remote ?? null;
+  if (remote !== null && (await openStateStore(project)).backend !== "postgres") {
+    throw needsPostgres("br parallel run --remote");
+  }
   if (!(await isGitRepo(root))) {
     throw noRepository(root, "task worktrees are git worktrees");
   }
@@ -179,13 +183,7 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
     });
   }
   const repo = await repoOf(project);
-  const remote = options.remote ?? null;
-  if (remote !== null) {
-    if ((await openStateStore(project)).backend !== "postgres") {
-      throw needsPostgres("br parallel run --remote");
-    }
-    await checkRemote(root, remote);
-  }
+  if (remote !== null) await checkRemote(root, remote);
   await assertNoOpenRun(repo);
   // Before any task: a missing or too old agent is the machine's problem, not a feature's.
   // (A remote run's agents run on the workers, which check theirs.)
