@@ -14,8 +14,9 @@ import type { SqlValue, Store, StoreTx } from "./store.ts";
 /** Milliseconds of one rollup bucket. */
 export const HOUR_MS = 3_600_000;
 
-const INSERT = "INSERT INTO events (id, type, time, ts, session, feature, task, payload) " +
-  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+const INSERT =
+  "INSERT OR IGNORE INTO events (id, type, time, ts, session, feature, task, payload) " +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 const ROLLUP = "INSERT INTO event_rollups (hour, type, key, count, usd) VALUES (?, ?, ?, ?, ?) " +
   "ON CONFLICT (hour, type, key) DO UPDATE SET count = count + excluded.count, " +
   "usd = usd + excluded.usd";

@@ -262,7 +262,11 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
           ? (await config()).get<unknown>("store.project")
           : undefined;
         const key = await pg.projectKey(root, env, configured);
-        return await pg.openPostgresStore(choice.url, { projectKey: key, env });
+        return await pg.openPostgresStore(choice.url, {
+          projectKey: key,
+          env,
+          source: choice.source,
+        });
       }
       await Deno.mkdir(paths.dir, { recursive: true });
       const { openSqliteStore } = await import("./store_sqlite.ts");

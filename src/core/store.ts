@@ -108,7 +108,7 @@ export interface Migration {
   name: string;
   /** The SQLite script (may hold several statements). */
   sqlite: string;
-  /** The PostgreSQL script (may hold several statements; runs in the project's schema). */
+  /** The PostgreSQL script, once that backend exists. */
   postgres?: string;
 }
 

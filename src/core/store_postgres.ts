@@ -30,6 +30,8 @@ export interface PostgresStoreOptions {
   migrations?: readonly Migration[];
   /** Environment (`BR_DATABASE_CONNECT_TIMEOUT_MS`; default: the process environment). */
   env?: Record<string, string | undefined>;
+  /** The setting that named the URL, for hints (default `BR_DATABASE_URL`). */
+  source?: string;
 }
 
 /** Connections per process, unless the URL says otherwise (`?max=8`). */
@@ -55,7 +57,12 @@ export async function openPostgresStore(
   const migrations = options.migrations ??
     (await import("./store_migrations.ts")).MIGRATIONS;
   const env = options.env ?? Deno.env.toObject();
-  const store = new PostgresStore(url, options.projectKey, connectTimeoutMs(env));
+  const store = new PostgresStore(
+    url,
+    options.projectKey,
+    connectTimeoutMs(env),
+    (options.source ?? "BR_DATABASE_URL").split(" ")[0],
+  );
   try {
     await store.init(migrations);
   } catch (err) {
@@ -361,13 +368,16 @@ class PostgresStore implements Store {
   #sql: Sql | null = null;
   #password: string;
   #connectTimeoutMs: number | null;
+  /** What to unset to use the local file instead (`BR_DATABASE_URL` or `store.url`). */
+  readonly setting: string;
   #lock = "";
   #translations = new Map<string, Translated>();
   #context = new AsyncLocalStorage<PostgresTx>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(url: string, key: string, connectTimeoutMs: number | null) {
+  constructor(url: string, key: string, connectTimeoutMs: number | null, setting: string) {
+    this.setting = setting;
     this.#url = url;
     this.#key = key;
     this.location = redactUrl(url);
@@ -390,7 +400,7 @@ class PostgresStore implements Store {
         `Cannot ${action} the store "${this.location}": cannot reach the PostgreSQL server (${message})`,
         {
           hint:
-            "check that the server is running and reachable from here, or unset BR_DATABASE_URL to use the local SQLite file .buildrunner/br.db",
+            `check that the server is running and reachable from here, or unset ${this.setting} to use the local SQLite file .buildrunner/br.db`,
           cause: err,
         },
       );
@@ -710,7 +720,7 @@ async function migrate(
     throw new BrError(
       "storage",
       `Cannot use the store "${store.location}": migration ${missing.version} (${missing.name}) has no PostgreSQL script in this br`,
-      { hint: "unset BR_DATABASE_URL to use the local SQLite file .buildrunner/br.db" },
+      { hint: `unset ${store.setting} to use the local SQLite file .buildrunner/br.db` },
     );
   }
   const s = quoteIdent(schema);
