@@ -94,6 +94,38 @@ export interface Store extends StoreQueries {
   close(): Promise<void>;
 }
 
+/**
+ * SQL reading the field `key` of the JSON object text in `column`, for `backend`: SQLite's
+ * `json_extract(column, '$.key')`, PostgreSQL's `column::jsonb ->> 'key'`. As `"number"`, a
+ * value that is not a JSON number reads as NULL (so it can be summed, averaged and sorted).
+ *
+ * @throws {BrError} `usage` when `column` or `key` is not a plain name.
+ */
+export function jsonField(
+  backend: StoreBackend,
+  column: string,
+  key: string,
+  as: "text" | "number" = "text",
+): string {
+  for (const name of [column, key]) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new BrError("usage", `Cannot read the JSON field "${name}" in SQL`, {
+        hint: "use a plain name (letters, digits and _)",
+      });
+    }
+  }
+  if (backend === "postgres") {
+    const value = `(CAST(${column} AS jsonb) ->> '${key}')`;
+    return as === "text"
+      ? value
+      : `(CASE WHEN jsonb_typeof(CAST(${column} AS jsonb) -> '${key}') = 'number' THEN CAST(${value} AS DOUBLE PRECISION) END)`;
+  }
+  const value = `json_extract(${column}, '$.${key}')`;
+  return as === "text"
+    ? value
+    : `(CASE WHEN json_type(${column}, '$.${key}') IN ('integer', 'real') THEN ${value} END)`;
+}
+
 /** One schema migration; each backend has its own SQL. */
 export interface Migration {
   /**
