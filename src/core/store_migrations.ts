@@ -515,15 +515,15 @@ const cost: Migration[] = [
   },
 ];
 
-/** Migration 23: plain columns, the same SQL for both backends. */
-const REMOTE_WORKERS = `
-  ALTER TABLE parallel_tasks ADD COLUMN ready_at TEXT;
-  ALTER TABLE parallel_tasks ADD COLUMN prompt TEXT;
-  ALTER TABLE parallel_tasks ADD COLUMN lease_until TEXT;
-  ALTER TABLE parallel_tasks ADD COLUMN claimed_at TEXT;
-  ALTER TABLE parallel_tasks ADD COLUMN pushed_commit TEXT;
-  ALTER TABLE parallel_tasks ADD COLUMN report TEXT;
-  ALTER TABLE parallel_workers ADD COLUMN host TEXT;`;
+/** Migration 23: plain columns (text with C collation on PostgreSQL, as everywhere). */
+const remoteWorkers = (text: string) => `
+  ALTER TABLE parallel_tasks ADD COLUMN ready_at ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN prompt ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN lease_until ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN claimed_at ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN pushed_commit ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN report ${text};
+  ALTER TABLE parallel_workers ADD COLUMN host ${text};`;
 
 // ---- 20-29: orchestrator --------------------------------------------------------------
 const orchestrator: Migration[] = [
@@ -687,8 +687,8 @@ const orchestrator: Migration[] = [
     // Workers on other machines ("br parallel worker"): the coordinator offers a task
     // (ready_at, its prompt), a worker claims it under a lease it renews (lease_until,
     // claimed_at), pushes its branch and reports (pushed_commit, report: the outcome as JSON).
-    sqlite: REMOTE_WORKERS,
-    postgres: REMOTE_WORKERS,
+    sqlite: remoteWorkers("TEXT"),
+    postgres: remoteWorkers(TEXT),
   },
 ];
 

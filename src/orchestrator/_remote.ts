@@ -8,7 +8,8 @@ import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
 import type { Outcome } from "./_checks.ts";
 import type { RunRow, TaskRow } from "./_repo.ts";
-import { copyIncluded, ensureWorktree } from "./_worktree.ts";
+import { processAlive } from "./_process.ts";
+import { copyIncluded, ensureWorktree, removeDeadSpares } from "./_worktree.ts";
 
 /** The git remote of a remote run, or null for a run whose agents run in its own process. */
 export function remoteOf(run: Pick<RunRow, "options">): string | null {
@@ -154,7 +155,9 @@ export async function fetchTaskBranch(
       }, the commit worker ${task.worker} pushed`,
     };
   }
-  // A worktree left by an earlier check of the task goes; the branch is the pushed commit.
+  // A worktree left by an earlier check of the task goes, and so does the spare of a killed
+  // worker in this clone (its branch); the branch is the pushed commit.
+  await removeDeadSpares(project, (pid) => processAlive(pid));
   await ensureWorktree(project, task.worktree, task.branch, tip, { fresh: true });
   await copyIncluded(root, task.worktree, include);
   return null;

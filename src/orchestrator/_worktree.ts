@@ -114,18 +114,29 @@ export async function prepareSpare(
 ): Promise<string> {
   const root = project.root;
   const path = spareWorktreePath(project);
-  for (const w of await listWorktrees(root)) {
-    const pid = /\/\.worker-(\d+)$/.exec(w.path)?.[1];
-    if (pid && w.path.startsWith(project.paths.worktrees + "/") && !alive(Number(pid))) {
-      await removeWorktree(root, w.path, true);
-    }
-  }
+  await removeDeadSpares(project, alive);
   if (!(await exists(join(path, ".git")))) {
     await Deno.mkdir(dirname(path), { recursive: true });
     await gitOk(["worktree", "add", "--detach", path, commit], { cwd: root });
     await copyIncluded(root, path, include);
   }
   return path;
+}
+
+/**
+ * Removes the spare worktrees of worker processes that are gone (a SIGKILLed worker leaves
+ * its task branch checked out there, which no other worktree could then check out).
+ */
+export async function removeDeadSpares(
+  project: Project,
+  alive: (pid: number) => boolean,
+): Promise<void> {
+  for (const w of await listWorktrees(project.root)) {
+    const pid = /\/\.worker-(\d+)$/.exec(w.path)?.[1];
+    if (pid && w.path.startsWith(project.paths.worktrees + "/") && !alive(Number(pid))) {
+      await removeWorktree(project.root, w.path, true);
+    }
+  }
 }
 
 /** Puts the spare worktree `path` on a new `branch` at `commit` (replacing a stale branch). */

@@ -79,7 +79,15 @@ async function cluster(url: string, features: FeatureSpec[]): Promise<Cluster> {
         stderr: "piped",
       }).spawn();
       children.push(child);
-      const done = child.output().then((out) => ({
+      // A process that hangs is killed, so that the test fails instead of waiting forever.
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // ended meanwhile
+        }
+      }, 120_000);
+      const done = child.output().finally(() => clearTimeout(timer)).then((out) => ({
         code: out.code,
         stdout: dec.decode(out.stdout),
         stderr: dec.decode(out.stderr),
