@@ -186,6 +186,7 @@ export async function runWorker(
   let lastExpiry = 0;
   let lastBeat = Date.now();
   let spare: string | null = null;
+  let spareFailures = 0;
   try {
     while (!signal?.aborted) {
       if (Date.now() - lastExpiry >= EXPIRE_EVERY_MS) {
@@ -196,13 +197,21 @@ export async function runWorker(
         // next look.
         await repo.expireLeases(run.id, iso(), { skipLocked, requeueOnly: true });
       }
-      // Made while idle: a claimed task then starts without a "git worktree add".
-      spare ??= await prepareSpare(
-        project,
-        await gitOk(["rev-parse", "HEAD"], { cwd: root }),
-        settings.include,
-        (pid) => processAlive(pid),
-      );
+      // Made while idle: a claimed task then starts without a "git worktree add". (Tried
+      // again at the next look when git is busy with another process's worktree.)
+      try {
+        spare ??= await prepareSpare(
+          project,
+          await gitOk(["rev-parse", "HEAD"], { cwd: root }),
+          settings.include,
+          (pid) => processAlive(pid),
+        );
+        spareFailures = 0;
+      } catch (err) {
+        if (++spareFailures >= 3) throw err;
+        await sleep(POLL_MS, signal);
+        continue;
+      }
       const now = project.clock.now();
       const task = await repo.claimNext(
         run.id,
@@ -291,7 +300,12 @@ async function workOn(
   ctx.onClaim({ ...result });
   const own = (patch: Record<string, string | number | null>) =>
     repo.updateClaimed(task.id, ctx.worker, task.attempt, patch);
-  await repo.updateWorker(ctx.worker, { state: "busy", task_id: task.id, heartbeat_at: iso() });
+  // Written while the checkout runs: the agent starts no later for it.
+  const busy = repo.updateWorker(ctx.worker, {
+    state: "busy",
+    task_id: task.id,
+    heartbeat_at: iso(),
+  }).catch(() => {});
   // Lost (lease gone, run stopped) or stopped here: either way the agent stops.
   const ac = new AbortController();
   let lost = false;
@@ -342,6 +356,7 @@ async function workOn(
       }
       await takeSpare(task.worktree, task.branch, task.base_commit!);
     }
+    await busy;
     const outcome = await agentAttempt({
       project,
       repo,
@@ -406,6 +421,7 @@ async function workOn(
     // leaks into another task, and a retry may run on another machine anyway).
     await dropWorktree(root, task).catch(() => {});
     ctx.signal?.removeEventListener("abort", onStop);
+    await busy;
     await repo.updateWorker(ctx.worker, { state: "idle", task_id: null, pid: null })
       .catch(() => {});
   }

@@ -65,15 +65,7 @@ export async function ensureWorktree(
   if (options.fresh) {
     if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
     await Deno.mkdir(dirname(path), { recursive: true });
-    const args = ["worktree", "add", "-B", branch, path, baseCommit];
-    // Another br process in this clone (a worker, the coordinator) may be adding or removing
-    // a worktree meanwhile: git then fails on its half-made metadata.
-    for (let i = 1; i < 3; i++) {
-      if ((await git(args, { cwd: root })).code === 0) return "created";
-      await new Promise((r) => setTimeout(r, 100 * i));
-      if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
-    }
-    await gitOk(args, { cwd: root });
+    await addWorktree(root, path, ["-B", branch, path, baseCommit]);
     return "created";
   }
   if (await exists(join(path, ".git"))) {
@@ -94,6 +86,22 @@ export async function ensureWorktree(
     : ["worktree", "add", "-b", branch, path, baseCommit];
   await gitOk(args, { cwd: root });
   return "created";
+}
+
+/**
+ * `git worktree add <args>` (the worktree at `path`), tried three times: another br process in
+ * this clone (a remote worker, the coordinator) may be adding or removing a worktree
+ * meanwhile, and git fails on its half-made metadata.
+ *
+ * @throws {BrError} `external` when git still refuses.
+ */
+async function addWorktree(root: string, path: string, args: string[]): Promise<void> {
+  for (let i = 1; i < 3; i++) {
+    if ((await git(["worktree", "add", ...args], { cwd: root })).code === 0) return;
+    await new Promise((r) => setTimeout(r, 100 * i));
+    if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
+  }
+  await gitOk(["worktree", "add", ...args], { cwd: root });
 }
 
 /** Where a remote worker keeps its spare worktree (one per worker process). */
@@ -117,7 +125,7 @@ export async function prepareSpare(
   await removeDeadSpares(project, alive);
   if (!(await exists(join(path, ".git")))) {
     await Deno.mkdir(dirname(path), { recursive: true });
-    await gitOk(["worktree", "add", "--detach", path, commit], { cwd: root });
+    await addWorktree(root, path, ["--detach", path, commit]);
     await copyIncluded(root, path, include);
   }
   return path;
@@ -141,7 +149,7 @@ export async function removeDeadSpares(
 
 /** Puts the spare worktree `path` on a new `branch` at `commit` (replacing a stale branch). */
 export async function takeSpare(path: string, branch: string, commit: string): Promise<void> {
-  await gitOk(["checkout", "--quiet", "--force", "-B", branch, commit], { cwd: path });
+  await gitOk(["checkout", "--quiet", "-B", branch, commit], { cwd: path });
 }
 
 /**
