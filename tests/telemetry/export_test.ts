@@ -8,6 +8,9 @@ type Json = any;
 
 async function seed(root: string) {
   const r = recorder(root);
+  // Opened first (on a server it is migrated), so that the collector's timer flushes nothing
+  // before the command ends: session.started is written at the end, ahead of what is left.
+  await r.project.store();
   r.project.bus.emit("gate.passed", { gate: "lint", duration_ms: 12 }, { feature: "a,b" });
   r.project.bus.emit("task.failed", { task_id: "t1", error: 'said "no"\nthen left' });
   // A ledger row (the summary's cost) and its cost.recorded event.
