@@ -11,8 +11,9 @@ import { startPostgres } from "../tests/postgres.ts";
 /**
  * The test files whose behaviour depends on the store: telemetry, cost, routing, the
  * orchestrator's state, the dashboard, the MCP tools and plugin key-value store that read or
- * write it, and the `--json` reports. Suites that never open the store (specs, design,
- * security scans, git hooks, parsers) run once, on SQLite, in `deno task test`.
+ * write it, the `--json` reports, and the secret masking of what is stored. Suites that never
+ * open the store (specs, design, scans, git hooks, parsers) and the store's own tests (which
+ * open SQLite directly, or start their own server) run once, in `deno task test`.
  */
 export const STORE_SUITES: readonly string[] = [
   "tests/telemetry/",
@@ -31,6 +32,7 @@ export const STORE_SUITES: readonly string[] = [
   "tests/dashboard/discover_test.ts",
   "tests/mcp/capabilities_test.ts",
   "tests/plugins/host_test.ts",
+  "tests/security/store_test.ts",
   "tests/cli/json_test.ts",
 ];
 
