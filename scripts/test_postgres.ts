@@ -40,11 +40,12 @@ if (import.meta.main) {
   const files = Deno.args.length > 0 ? Deno.args : STORE_SUITES;
   const server = await startPostgres();
   if (!server) {
-    console.error(
-      "error: Cannot run the PostgreSQL pass: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin",
+    // As the store tests do where PostgreSQL is missing (macOS CI): said, not hidden.
+    console.log(
+      "skipped: the PostgreSQL pass (no server binaries in /usr/lib/postgresql/*/bin; install " +
+        "the Debian package postgresql or set BR_TEST_PG_BIN)",
     );
-    console.error("hint: install the Debian package postgresql (or set BR_TEST_PG_BIN)");
-    Deno.exit(1);
+    Deno.exit(0);
   }
   let code = 1;
   try {
