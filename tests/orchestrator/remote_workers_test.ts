@@ -260,6 +260,14 @@ Deno.test("br parallel worker: a SIGKILLed worker's task is retried by the other
     });
     const held = (await c.status(c.a)).workers.find((w) => w.state === "busy");
     assert.ok(held?.lease_until, "the busy worker shows its lease");
+    const text = await br(["parallel", "status", "--database", url], { cwd: c.b });
+    assert.match(text.stdout, /WORKER +HOST +STATE +TASK/);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `${held.id.slice(held.id.lastIndexOf("/") + 1)} +${held.host} +busy +steady  lease until `,
+      ),
+    );
     w1.child.kill("SIGKILL");
     assert.notEqual((await w1.done).code, 0);
     const w2 = c.spawn(WORKER(url, "--lease", "2s"), c.b, extra);
@@ -322,20 +330,59 @@ Deno.test("br parallel run --remote: a branch that fails a gate is not merged, a
   ]);
 });
 
+Deno.test("br parallel run --remote: the run budget counts what the workers' agents cost", async () => {
+  const url = await postgresOrSkip();
+  if (!url) return;
+  await using c = await cluster(url, [{ id: "first" }, { id: "second", deps: ["first"] }]);
+  // The fake claude reports $0.0123 per task: after the first, the run has spent its $0.01.
+  const coordinator = c.spawn([
+    "parallel",
+    "run",
+    "--database",
+    url,
+    "--remote",
+    "origin",
+    "--agent",
+    "claude",
+    "--max-cost",
+    "0.01",
+    "--json",
+  ], c.a);
+  await until("the run", async () => (await c.status(c.a)).run?.state === "running");
+  // The worker resolves the run's profile (claude) on its own machine.
+  const w = c.spawn(["parallel", "worker", "--database", url, "--json"], c.b);
+  const res = await coordinator.done;
+  assert.equal(res.code, 10, res.stderr);
+  const rep = json<RunReport>(res);
+  assert.equal(rep.tasks[0].state, "merged", rep.tasks[0].error ?? "");
+  assert.equal(rep.tasks[0].cost_usd, 0.0123);
+  assert.equal(rep.tasks[1].state, "skipped");
+  assert.match(rep.tasks[1].error ?? "", /run budget reached: \$0\.0123 of \$0\.01/);
+  const wr = json<WorkerReport>(await w.done);
+  assert.deepEqual(wr.tasks.map((t) => t.feature), ["first"]);
+});
+
 Deno.test("br parallel worker and run --remote refuse a store that is not a shared PostgreSQL", async () => {
   await using dir = await tempProject("solo");
-  const worker = await br(["parallel", "worker", "--agent-command", "true"], { cwd: dir.path });
+  // The project's own store, whatever the environment of the test run says.
+  const env = { BR_DATABASE_URL: "" };
+  const worker = await br(["parallel", "worker", "--agent-command", "true"], {
+    cwd: dir.path,
+    env,
+  });
   assert.equal(worker.code, 2);
   assert.match(worker.stderr, /Cannot use "br parallel worker" with the SQLite store/);
   assert.match(worker.stderr, /--database postgres:/);
   const run = await br(["parallel", "run", "--remote", "origin", "--agent-command", "true"], {
     cwd: dir.path,
+    env,
   });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /Cannot use "br parallel run --remote" with the SQLite store/);
   // Another scheme is refused by --database itself, without printing the URL's password.
   const other = await br(["parallel", "worker", "--database", "mysql://u:s3cret@db/x"], {
     cwd: dir.path,
+    env,
   });
   assert.equal(other.code, 2);
   assert.match(other.stderr, /Invalid --database \(a mysql URL\): expected a postgres:\/\/ URL/);
