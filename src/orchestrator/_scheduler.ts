@@ -48,6 +48,8 @@ export class Driver {
   #pushPending = false;
   /** Remote runs: the attempts whose start was reported (`<task>#<attempt>`). */
   #announced = new Set<string>();
+  /** Remote runs: the reported attempts taken up for checks and merge (`<task>#<attempt>`). */
+  #collected = new Set<string>();
 
   /** Prepares a driver for `run`. */
   constructor(
@@ -149,8 +151,11 @@ export class Driver {
               });
             } else if (this.#remote && !this.#active.has(t.id)) {
               // A worker's task: its worker sees the change at its next lease renewal and
-              // stops its agent.
-              await this.#finish(t, { state: "cancelled", reason: STOPPED_NOTE });
+              // stops its agent. (Read again: a check of it may have ended since the list.)
+              const fresh = await repo.getTask(t.id);
+              if (fresh?.state === "running" && !this.#active.has(t.id)) {
+                await this.#finish(fresh, { state: "cancelled", reason: STOPPED_NOTE });
+              }
             }
           }
           if (this.#active.size === 0) break;
@@ -400,7 +405,18 @@ export class Driver {
         const feature = findFeature(await loadFeatures(project), task.feature);
         if (feature.status === "planned") await this.#setStatus(task.feature, "in_progress");
       }
-      if (task.report) this.#collect(task);
+      if (task.report && !this.#collected.has(key)) {
+        // Read again: the list is from before the last await, and a check of this attempt may
+        // have ended meanwhile.
+        const fresh = await repo.getTask(task.id);
+        if (
+          fresh?.state === "running" && fresh.report && fresh.attempt === task.attempt &&
+          !this.#active.has(task.id)
+        ) {
+          this.#collected.add(key);
+          this.#collect(fresh);
+        }
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import type { Project } from "../core/project.ts";
 import { lastLine } from "./_agent.ts";
 import { processAlive } from "./_process.ts";
-import { hostName } from "./_remote.ts";
+import { hostName, remoteOf } from "./_remote.ts";
 import type { Repo, RunRow, TaskRow, WorkerRow } from "./_repo.ts";
 import type { ParallelStatus, RunSummary, TaskCounts, TaskStatus, WorkerStatus } from "./types.ts";
 
@@ -60,6 +60,7 @@ export function runSummary(run: RunRow, tasks: readonly TaskRow[]): RunSummary {
     heartbeat_at: run.heartbeat_at,
     agent: options.agent ?? "unknown",
     workers: options.workers ?? 1,
+    remote: remoteOf(run),
     counts: countTasks(tasks),
     cost_usd: costs.length ? round6(costs.reduce((a, b) => a + b, 0)) : null,
   };

@@ -42,8 +42,13 @@ export interface RunSummary {
   heartbeat_at: string | null;
   /** The agent profile. */
   agent: string;
-  /** Number of workers. */
+  /** Number of workers (of a run whose agents run in its own process). */
   workers: number;
+  /**
+   * The git remote of a run whose agents run on `br parallel worker` processes (started with
+   * `--remote`), else null.
+   */
+  remote: string | null;
   /** Tasks by state. */
   counts: TaskCounts;
   /** USD reported or priced from the agents' usage so far (null when none was reported). */

@@ -199,6 +199,13 @@ Deno.test("br parallel worker: two clones, one PostgreSQL: every task merged onc
   for (const t of reports.flatMap((r) => r.tasks)) assert.equal(t.outcome, "pushed");
   const starts = (await c.records()).filter((r) => r.kind === "start").map((r) => r.feature);
   assert.deepEqual(starts.sort(), ["alpha", "beta", "delta", "gamma"]);
+  // The coordinator checked and merged each reported task once (one task.completed each).
+  const events = await br(["telemetry", "events", "--type", "task.completed", "--json"], {
+    cwd: c.a,
+    env: { BR_DATABASE_URL: url },
+  });
+  const completed = json<{ feature: string }[]>(events).map((e) => e.feature).sort();
+  assert.deepEqual(completed, ["alpha", "beta", "delta", "gamma"]);
   // The remote's base has every merge, beta's on top of alpha's, and the clone's final base.
   for (const t of rep.tasks) {
     const r = await gitTry(["merge-base", "--is-ancestor", t.merge_commit!, "main"], c.remote);

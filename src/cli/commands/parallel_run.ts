@@ -298,7 +298,9 @@ async function renderStatus(ctx: BrContext, st: ParallelStatus): Promise<void> {
   const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   print(
     ctx,
-    `${c.bold(r.id)}  ${state}  agent ${r.agent}  ${r.workers} worker(s)  base ${r.base_branch}`,
+    `${c.bold(r.id)}  ${state}  agent ${r.agent}  ${
+      r.remote ? `workers via ${r.remote}` : `${r.workers} worker(s)`
+    }  base ${r.base_branch}`,
   );
   print(ctx, `  ${counts.join(", ") || "no tasks"}  cost ${fmtUsd(r.cost_usd)}`);
   if (r.interrupted) {
