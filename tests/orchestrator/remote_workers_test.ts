@@ -313,6 +313,11 @@ Deno.test("br parallel run --remote: a branch that fails a gate is not merged, a
     "--json",
   ], c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
+  // The shared store never picks the command a worker runs: without the coordinator's
+  // --agent-command the worker refuses to start.
+  const bare = await br(["parallel", "worker", "--database", url], { cwd: c.b });
+  assert.equal(bare.code, 2, bare.stderr);
+  assert.match(bare.stderr, /runs its agent with --agent-command, and this worker has none/);
   // sneaky's agent edits .buildrunner/features.json: the buildrunner-files check refuses it.
   const w = c.spawn(WORKER(url), c.b, { FIXTURE_MODES: "sneaky=brfiles" });
   const res = await coordinator.done;
@@ -367,6 +372,25 @@ Deno.test("br parallel run --remote: the run budget counts what the workers' age
   assert.match(rep.tasks[1].error ?? "", /run budget reached: \$0\.0123 of \$0\.01/);
   const wr = json<WorkerReport>(await w.done);
   assert.deepEqual(wr.tasks.map((t) => t.feature), ["first"]);
+});
+
+Deno.test("br parallel run --remote refuses a base the remote has moved past", async () => {
+  const url = await postgresOrSkip();
+  if (!url) return;
+  await using c = await cluster(url, [{ id: "solo" }]);
+  await Deno.writeTextFile(join(c.b, "other.txt"), "pushed from b\n");
+  await gitRun(["add", "-A"], c.b);
+  await gitRun(["commit", "-q", "-m", "from b"], c.b);
+  await gitRun(["push", "-q", "origin", "main"], c.b);
+  const res = await br(
+    ["parallel", "run", "--database", url, "--remote", "origin", "--agent-command", AGENT_COMMAND],
+    { cwd: c.a },
+  );
+  assert.equal(res.code, 7, res.stderr);
+  assert.match(res.stderr, /Cannot push "main" to the remote "origin"/);
+  assert.match(res.stderr, /hint: bring in what the remote has \("git pull origin main"\)/);
+  // Nothing was planned.
+  assert.equal((await c.status(c.a)).run, null);
 });
 
 Deno.test("br parallel worker and run --remote refuse a store that is not a shared PostgreSQL", async () => {
