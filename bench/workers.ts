@@ -7,8 +7,8 @@
  *   deno run -A bench/workers.ts [--features 12] [--chain 6]
  *
  * Two runs: `--features` independent tasks (their base commit is in the workers' clones), then
- * a chain of `--chain` tasks, each depending on the one before (each worker first fetches the
- * new base from the remote). Per task:
+ * a chain of `--chain` tasks, each depending on the one before (each on a new base: the worker
+ * in the coordinator's clone has it, the other one first fetches it from the remote). Per task:
  * - claim → start: from the commit of the worker's claim to its agent process running, as the
  *   worker measures it (`claim_to_start_ms`). Target: ≤ 100 ms.
  * - ready → start (chain only, where a worker is idle when the task becomes ready): from the
@@ -162,8 +162,8 @@ try {
   console.log(
     `claim → start, base in the clone:          ${fmt(results[0].claim)} (target ≤ 100 ms)`,
   );
-  console.log(`claim → start, base fetched from remote:   ${fmt(results[1].claim)}`);
-  console.log(`ready → start, base fetched from remote:   ${fmt(results[1].ready)}`);
+  console.log(`claim → start, chain (new base each time):  ${fmt(results[1].claim)}`);
+  console.log(`ready → start, chain:                      ${fmt(results[1].ready)}`);
   console.log(
     `(load average during the run: ${Deno.loadavg().map((n) => n.toFixed(1)).join(", ")})`,
   );
