@@ -361,8 +361,10 @@ export class Repo {
    * order): offered by the coordinator, dependencies merged (it offers only those), retry delay
    * over, attempts left, and no file claim overlapping one held by another task. Starts its
    * next attempt under a lease until `leaseUntil`. One transaction; with `skipLocked`
-   * (PostgreSQL) rows another worker is claiming are skipped, not waited for. Null when the run
-   * is not running, is paused or stopping, or nothing is ready.
+   * (PostgreSQL) rows another worker is claiming are skipped, not waited for. The store
+   * serializes write transactions per project (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's
+   * advisory lock), so two workers never take overlapping file claims. Null when the run is not
+   * running, is paused or stopping, or nothing is ready.
    */
   claimNext(
     runId: string,

@@ -176,7 +176,7 @@ export class Driver {
     // A task left for review counts against a run that was asked to merge (not --no-merge).
     const unmerged = counts.failed + counts.conflict + counts.skipped +
       (this.#s.noMerge ? 0 : counts.review);
-    const state = this.#stopping ? "stopped" : unmerged > 0 ? "failed" : "completed";
+    let state = this.#stopping ? "stopped" : unmerged > 0 ? "failed" : "completed";
     const done = tasks.filter((t) => t.state !== "pending" && t.state !== "skipped");
     if (done.length) {
       await this.#commitStatus(
@@ -187,9 +187,10 @@ export class Driver {
     if (this.#remote && done.length) {
       // The merges and the status commit reach the remote, where the workers fetch from.
       error = await pushBase(project.root, this.#remote, this.#run.base_branch!);
+      if (error) state = "failed";
     }
     await repo.updateRun(runId, {
-      state: error ? "failed" : state,
+      state,
       finished_at: this.#now(),
       updated_at: this.#now(),
       ...(error ? { error } : {}),
