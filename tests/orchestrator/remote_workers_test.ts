@@ -138,6 +138,16 @@ function killGroup(pid: number | null | undefined): void {
   }
 }
 
+/** True while `pid` runs (a zombie left to an init that does not reap it has ended). */
+function running(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]);
+  } catch {
+    return false;
+  }
+}
+
 async function postgresOrSkip(): Promise<string | null> {
   const pg = await sharedPostgres();
   if (!pg) console.log("skipped: no PostgreSQL binaries (apt-get install postgresql)");
@@ -372,6 +382,47 @@ Deno.test("br parallel run --remote: the run budget counts what the workers' age
   assert.match(rep.tasks[1].error ?? "", /run budget reached: \$0\.0123 of \$0\.01/);
   const wr = json<WorkerReport>(await w.done);
   assert.deepEqual(wr.tasks.map((t) => t.feature), ["first"]);
+});
+
+Deno.test("br parallel stop from another clone: the worker stops its agent and ends", async () => {
+  const url = await postgresOrSkip();
+  if (!url) return;
+  await using c = await cluster(url, [{ id: "endless" }]);
+  const coordinator = c.spawn([
+    "parallel",
+    "run",
+    "--database",
+    url,
+    "--remote",
+    "origin",
+    "--agent-command",
+    AGENT_COMMAND,
+    "--json",
+  ], c.a);
+  await until("the run", async () => (await c.status(c.a)).run?.state === "running");
+  const w = c.spawn(WORKER(url, "--lease", "10s"), c.b, { FIXTURE_MODE: "hang" });
+  const pidFile = `${c.log}.endless.pid`;
+  await until("the agent", async () => (await Deno.readTextFile(pidFile).catch(() => "")) !== "");
+  const agents = (await Deno.readTextFile(pidFile)).trim().split(" ").map(Number);
+  try {
+    const stop = await br(["parallel", "stop", "--json"], {
+      cwd: c.b,
+      env: { BR_DATABASE_URL: url },
+    });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(json<{ state: string }>(stop).state, "stopped");
+    const res = await coordinator.done;
+    assert.equal(res.code, 130, res.stderr);
+    assert.equal(json<RunReport>(res).tasks[0].state, "cancelled");
+    // The worker lost its claim at its next renewal (well before its 10 s lease ran out),
+    // stopped the agent, reported nothing and ended with the run.
+    const wr = await w.done;
+    assert.equal(wr.code, 0, wr.stderr);
+    assert.deepEqual(json<WorkerReport>(wr).tasks.map((t) => t.outcome), ["lost"]);
+    for (const pid of agents) assert.ok(!running(pid), `agent process ${pid} still runs`);
+  } finally {
+    for (const pid of agents) killGroup(pid);
+  }
 });
 
 Deno.test("br parallel run --remote refuses a base the remote has moved past", async () => {
