@@ -330,7 +330,7 @@ async function readProject(
     let last = mtimeOf(project.paths.features);
     let store: Store | null = null;
     let tz = "UTC";
-    if (hasStoredData(project)) {
+    if (hasStoredData(project) || (await project.storeChoice()).backend === "postgres") {
       store = await readStore(project);
       const { resolveTimeZone } = await import("../cost/summary.ts");
       tz = await resolveTimeZone(project);
