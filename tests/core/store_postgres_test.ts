@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { BrError } from "../../src/core/errors.ts";
 import { redactUrl } from "../../src/core/store.ts";
 import {
+  connectTimeoutMs,
   normaliseRemote,
   openPostgresStore,
   projectKey,
@@ -336,6 +337,54 @@ Deno.test("postgres store: the location and every message leave the password out
   );
   assert.equal(redactUrl("postgresql://db/br"), "postgresql://db/br");
   assert.equal(redactUrl("postgres://:pw@db/br"), "postgres://db/br");
+});
+
+Deno.test("postgres store: the project's schema is the search path, whatever the URL says", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  const key = uniqueKey("search-path");
+  // Trust authentication ignores the password: it is there to be kept out of sight.
+  const withPassword = url.replace("://br@", "://br:s3cret-pw@");
+  const store = await openPostgresStore(`${withPassword}?search_path=public&application_name=x`, {
+    projectKey: key,
+    migrations: TEST_MIGRATIONS,
+  });
+  try {
+    assert.equal(store.location, url);
+    assert.deepEqual(await store.get("SELECT current_schema() AS s"), {
+      s: await projectSchema(key),
+    });
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("postgres store: a bad connect timeout or URL is refused without the password", async () => {
+  assert.equal(connectTimeoutMs({}), null);
+  assert.equal(connectTimeoutMs({ BR_DATABASE_CONNECT_TIMEOUT_MS: "250" }), 250);
+  for (const bad of ["0", "-1", "1.5", "5s", "600001"]) {
+    assert.throws(
+      () => connectTimeoutMs({ BR_DATABASE_CONNECT_TIMEOUT_MS: bad }),
+      (err) =>
+        err instanceof BrError && err.exitCode === 2 &&
+        err.message.includes(`BR_DATABASE_CONNECT_TIMEOUT_MS "${bad}"`),
+    );
+  }
+  for (
+    const url of [
+      "postgres://app:s3cret-pw@127.0.0.1:99999/br",
+      "postgres://app:s3cret%2Dpw@[::zz]/br",
+      "postgres://app@127.0.0.1:1/br?password=s3cret-pw",
+    ]
+  ) {
+    await assert.rejects(
+      openPostgresStore(url, { projectKey: "k", migrations: TEST_MIGRATIONS }),
+      (err) =>
+        err instanceof BrError && err.exitCode === 8 && !/s3cret/.test(err.message) &&
+        !/s3cret/.test(err.hint ?? ""),
+      url,
+    );
+  }
 });
 
 Deno.test("postgres store: an unreachable server is exit 8 with nothing written locally", async () => {
