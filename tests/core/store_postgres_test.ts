@@ -223,6 +223,44 @@ Deno.test("postgres store: transactions commit, roll back, nest as savepoints an
   }
 });
 
+Deno.test("postgres store: a transaction the server aborts as a deadlock runs again", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  const a = await openPostgresStore(url, { projectKey: uniqueKey("dl-a"), migrations: [] });
+  const b = await openPostgresStore(url, { projectKey: uniqueKey("dl-b"), migrations: [] });
+  // A table both projects reach (qualified), so their row locks can cross.
+  const table = `public.deadlock_${crypto.randomUUID().replaceAll("-", "")}`;
+  try {
+    await a.run(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`);
+    await a.run(`INSERT INTO ${table} (id, n) VALUES (1, 0), (2, 0)`);
+    let arrived = 0;
+    let release = () => {};
+    const both = new Promise<void>((resolve) => (release = resolve));
+    const attempts = { a: 0, b: 0 };
+    const cross = (store: typeof a, name: "a" | "b", first: number, second: number) =>
+      store.tx(async (t) => {
+        attempts[name]++;
+        await t.run(`UPDATE ${table} SET n = n + 1 WHERE id = ?`, [first]);
+        if (attempts[name] === 1) {
+          if (++arrived === 2) release();
+          await both;
+        }
+        await t.run(`UPDATE ${table} SET n = n + 1 WHERE id = ?`, [second]);
+        return name;
+      });
+    assert.deepEqual(await Promise.all([cross(a, "a", 1, 2), cross(b, "b", 2, 1)]), ["a", "b"]);
+    assert.equal(attempts.a + attempts.b, 3, "one of them ran twice");
+    assert.deepEqual(await a.all(`SELECT id, n FROM ${table} ORDER BY id`), [
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
+  } finally {
+    await a.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    await a.close();
+    await b.close();
+  }
+});
+
 Deno.test("postgres store: 8 processes open a new project and write at once; nothing lost or doubled", async () => {
   const url = await serverUrl();
   if (!url) return;
