@@ -413,10 +413,15 @@ class PostgresStore implements Store {
         cause: err,
       });
     }
+    const hint = code.startsWith("28")
+      ? `check the user and password in ${this.setting}`
+      : code === "3D000"
+      ? `create the database on the server, or fix its name in ${this.setting}`
+      : "run again with BR_DEBUG=1 for details";
     return new BrError(
       "storage",
       `Cannot ${action} the store "${this.location}": ${message}${code ? ` (${code})` : ""}`,
-      { hint: "run again with BR_DEBUG=1 for details", cause: err },
+      { hint, cause: err },
     );
   }
 

@@ -397,6 +397,18 @@ Deno.test("postgres store: the project's schema is the search path, whatever the
   }
 });
 
+Deno.test("postgres store: a database that does not exist is exit 8 with a hint", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  await assert.rejects(
+    openPostgresStore(url.replace(/\/br$/, "/nope"), { projectKey: "k", migrations: [] }),
+    (err) =>
+      err instanceof BrError && err.exitCode === 8 &&
+      /database "nope" does not exist \(3D000\)/.test(err.message) &&
+      /create the database on the server, or fix its name in BR_DATABASE_URL/.test(err.hint ?? ""),
+  );
+});
+
 Deno.test("postgres store: a bad connect timeout or URL is refused without the password", async () => {
   assert.equal(connectTimeoutMs({}), null);
   assert.equal(connectTimeoutMs({ BR_DATABASE_CONNECT_TIMEOUT_MS: "250" }), 250);
