@@ -435,7 +435,14 @@ class PostgresStore implements Store {
       types: TYPES as unknown as postgres.Options<Record<string, never>>["types"],
       connection: { application_name: "br", search_path: schema },
     };
-    if (!query.has("max")) options.max = DEFAULT_POOL_SIZE;
+    // The driver would take the URL's max as text (one connection): read it here.
+    const max = query.get("max");
+    options.max = max === null ? DEFAULT_POOL_SIZE : Number(max);
+    if (!Number.isInteger(options.max) || options.max < 1 || options.max > 100) {
+      throw new BrError("usage", `Invalid max "${max}" in ${this.setting}: expected 1 to 100`, {
+        hint: `remove ?max= from ${this.setting} to use ${DEFAULT_POOL_SIZE} connections`,
+      });
+    }
     if (this.#connectTimeoutMs !== null) options.connect_timeout = this.#connectTimeoutMs / 1000;
     else if (!query.has("connect_timeout")) {
       options.connect_timeout = DEFAULT_CONNECT_TIMEOUT_MS / 1000;

@@ -202,7 +202,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   // With a PostgreSQL store, the server must be reachable before such a change is made.
   else {
     project.bus.before("*", async () => {
-      if (await isAllowed() && await onServer()) await project.store();
+      if (await onServer() && await isAllowed()) await project.store();
     });
   }
 

@@ -223,6 +223,28 @@ Deno.test("postgres store: transactions commit, roll back, nest as savepoints an
   }
 });
 
+Deno.test("postgres store: a pool of 4 connections per process, or the URL's max", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  for (const [suffix, max] of [["", 4], ["?max=2", 2]] as const) {
+    const store = await openPostgresStore(url + suffix, {
+      projectKey: uniqueKey("pool"),
+      migrations: [],
+    });
+    try {
+      const pids = await Promise.all(
+        Array.from(
+          { length: 10 },
+          () => store.get<{ pid: number }>("SELECT pg_backend_pid() AS pid, pg_sleep(0.2)"),
+        ),
+      );
+      assert.equal(new Set(pids.map((r) => r!.pid)).size, max, suffix);
+    } finally {
+      await store.close();
+    }
+  }
+});
+
 Deno.test("postgres store: a transaction the server aborts as a deadlock runs again", async () => {
   const url = await serverUrl();
   if (!url) return;
@@ -418,6 +440,17 @@ Deno.test("postgres store: a bad connect timeout or URL is refused without the p
       (err) =>
         err instanceof BrError && err.exitCode === 2 &&
         err.message.includes(`BR_DATABASE_CONNECT_TIMEOUT_MS "${bad}"`),
+    );
+  }
+  for (const max of ["0", "x", "101"]) {
+    await assert.rejects(
+      openPostgresStore(`postgres://app:s3cret-pw@127.0.0.1:1/br?max=${max}`, {
+        projectKey: "k",
+        migrations: [],
+      }),
+      (err) =>
+        err instanceof BrError && err.exitCode === 2 &&
+        err.message === `Invalid max "${max}" in BR_DATABASE_URL: expected 1 to 100`,
     );
   }
   for (
