@@ -236,3 +236,33 @@ Deno.test("postgres store: 8 processes write telemetry batches twice at once; ev
     await store.close();
   }
 });
+
+Deno.test("postgres store, end to end: the git hooks write to the server and never spool", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  await using dir = await tempDir();
+  const env = { BR_DATABASE_URL: url, BR_PROJECT_KEY: `hooks-${crypto.randomUUID()}` };
+  const p = await clone(dir.path, "p", "/srv/git/hooks.git", env);
+  await gitRun(["add", "-A"], p);
+  const run = await brProcess(["hooks", "run", "pre-commit"], { cwd: p, env });
+  assert.equal(run.code, 0, run.stderr);
+  const sessions = await json<{ payload: { command: string } }[]>(
+    ["telemetry", "events", "--type", "session.started"],
+    p,
+    env,
+  );
+  assert.ok(sessions.some((e) => e.payload.command === "hooks run"), JSON.stringify(sessions));
+  assert.deepEqual(await localStoreFiles(p), []);
+
+  // An unreachable server fails the hook too (exit 8): nothing is kept locally for later.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closed = `postgres://br@127.0.0.1:${(listener.addr as Deno.NetAddr).port}/br`;
+  listener.close();
+  const down = await brProcess(["hooks", "run", "pre-commit"], {
+    cwd: p,
+    env: { ...env, BR_DATABASE_URL: closed },
+  });
+  assert.equal(down.code, 8, down.stderr);
+  assert.match(down.stderr, /cannot reach the PostgreSQL server/);
+  assert.deepEqual(await localStoreFiles(p), []);
+});
