@@ -236,7 +236,7 @@ export async function listModels(
   const models = (await routingModels(project)).filter((m) =>
     !options.provider || m.provider === options.provider
   );
-  // A server store is always read; a local one only when br.db exists (never created here).
+  // Without a store there is no record (a local br.db is looked for, not created).
   const exists = (await project.storeChoice()).backend === "postgres" ||
     await Deno.stat(project.paths.db).then(() => true, () => false);
   const rows = exists ? await outcomes(project) : [];
