@@ -684,6 +684,8 @@ function decodeURIComponentSafe(text: string): string {
 // Migrations
 
 const MIGRATE_LOCK = lockKey("br:migrate");
+// PostgreSQL 15.0, as server_version_num gives it.
+const MIN_SERVER_VERSION = 150000;
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -743,6 +745,18 @@ async function migrate(
       "storage",
       `Cannot use the store "${store.location}": migration ${missing.version} (${missing.name}) has no PostgreSQL script in this br`,
       { hint: `unset ${store.setting} to use the local SQLite file .buildrunner/br.db` },
+    );
+  }
+  // The schema needs PostgreSQL 15 (UNIQUE NULLS NOT DISTINCT in the cost rollup).
+  const [{ server_version_num: num, server_version: shown }] = await sql.unsafe(
+    "SELECT current_setting('server_version_num')::int AS server_version_num, " +
+      "current_setting('server_version') AS server_version",
+  ) as unknown as { server_version_num: number; server_version: string }[];
+  if (Number(num) < MIN_SERVER_VERSION) {
+    throw new BrError(
+      "storage",
+      `Cannot use the store "${store.location}": PostgreSQL ${shown} is older than 15, which br needs`,
+      { hint: `upgrade the server to PostgreSQL 15 or later, or unset ${store.setting}` },
     );
   }
   const s = quoteIdent(schema);
