@@ -20,7 +20,9 @@
 import { BrError } from "./errors.ts";
 import { writeEventsTx } from "./event_log.ts";
 import type { BrEvent } from "./events.ts";
+import { existsSync } from "./fs.ts";
 import { sha256Hex } from "./hash.ts";
+import type { Project } from "./project.ts";
 import type { SqlValue, Store, StoreTx } from "./store.ts";
 
 type Row = Record<string, SqlValue>;
@@ -298,4 +300,72 @@ function toEvent(row: Row): BrEvent {
     task: row.task as string | null,
     payload,
   } as BrEvent;
+}
+
+/** What {@link copyProjectStore} did. */
+export interface ProjectCopyReport extends Omit<CopyResult, "already"> {
+  /** `copied`, `already_copied` (an earlier copy of this file), `nothing_to_copy` (no br.db). */
+  status: "copied" | "already_copied" | "nothing_to_copy";
+  /** The SQLite file read. */
+  source: string;
+  /** The target, without password. */
+  target: string;
+  /** The project key the rows were copied under (null when nothing was copied). */
+  project_key: string | null;
+}
+
+/**
+ * Copies the project's `.buildrunner/br.db` into the PostgreSQL store at `url`, under the
+ * project's key (`BR_PROJECT_KEY`, `store.project`, the origin remote, else host and path),
+ * once: the copy is recorded with the file's real path, and a second call copies nothing.
+ *
+ * @throws {BrError} `usage` for a URL that is not `postgres://`/`postgresql://`; `storage`
+ * when the server cannot be reached (naming the URL without password) or the copy fails (the
+ * target is then left as it was).
+ */
+export async function copyProjectStore(
+  project: Project,
+  url: string,
+  options: { onProgress?: CopyProgress } = {},
+): Promise<ProjectCopyReport> {
+  const { isPostgresUrl, redactUrl } = await import("./store.ts");
+  const target = redactUrl(url);
+  if (!isPostgresUrl(url)) {
+    throw new BrError("usage", `Cannot copy the store to "${target}": not a PostgreSQL URL`, {
+      hint: "give a URL such as postgres://user@host:5432/db",
+    });
+  }
+  const source = project.paths.db;
+  const report = (status: ProjectCopyReport["status"], key: string | null, r?: CopyResult) => ({
+    status,
+    source,
+    target,
+    project_key: key,
+    copied_at: r?.copied_at ?? "",
+    tables: r?.tables ?? [],
+    derived: r?.derived ?? [],
+  });
+  if (!existsSync(source)) return report("nothing_to_copy", null);
+  const pg = await import("./store_postgres.ts");
+  const configured = project.configMentions("store")
+    ? (await project.config()).get<unknown>("store.project")
+    : undefined;
+  const key = await pg.projectKey(project.root, project.env, configured);
+  const { openSqliteStore } = await import("./store_sqlite.ts");
+  const from = await openSqliteStore(source);
+  try {
+    const to = await pg.openPostgresStore(url, { projectKey: key, env: project.env });
+    try {
+      const result = await copyStore(from, to, {
+        sourceId: Deno.realPathSync(source),
+        now: () => project.clock.now(),
+        onProgress: options.onProgress,
+      });
+      return report(result.already ? "already_copied" : "copied", key, result);
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
 }

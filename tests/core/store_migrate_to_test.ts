@@ -12,6 +12,7 @@ import { recordUsage } from "../../src/cost/mod.ts";
 import { Repo } from "../../src/orchestrator/_repo.ts";
 import { ccLine } from "../cost/_logs.ts";
 import { br, tempDir, tempProject } from "../helpers.ts";
+import { sharedPostgres } from "../postgres.ts";
 
 const MODEL = "claude-sonnet-4-5-20250929";
 
@@ -195,4 +196,178 @@ Deno.test("copyStore copies every row once into a SQLite target; rollups follow 
     await source.close();
     await target.close();
   }
+});
+
+Deno.test("a copy that fails part way leaves the target as it was, and can be run again", async () => {
+  await using a = await tempProject("alpha");
+  await using out = await tempDir();
+  await seed(a.path, "a");
+  const source = await openSqliteStore(`${a.path}/.buildrunner/br.db`);
+  const target = await openSqliteStore(`${out.path}/target.db`);
+  try {
+    await source.run("INSERT INTO meta (key, value) VALUES ('plugin.note', 'kept')");
+    // A damaged event, read after meta's rows were written: the copy fails in the middle.
+    await source.run(
+      "INSERT INTO events (id, type, time, ts, session, payload) VALUES ('bad', 'x', ?, ?, 's', '{')",
+      ["2026-11-22T10:00:00.000Z", Date.parse("2026-11-22T10:00:00.000Z")],
+    );
+    const empty = await dumpAll(target);
+    await assert.rejects(
+      copyStore(source, target, { sourceId: "a" }),
+      /Cannot copy event "bad": its payload is not JSON/,
+    );
+    assert.deepEqual(await dumpAll(target), empty);
+    await source.run("DELETE FROM events WHERE id = 'bad'");
+    const done = await copyStore(source, target, { sourceId: "a" });
+    assert.equal(done.already, false);
+    assert.deepEqual(
+      await dump(target, "meta").then((rows) => rows.filter((r) => r.includes("plugin.note"))),
+      [JSON.stringify([["key", "plugin.note"], ["value", "kept"]])],
+    );
+  } finally {
+    await source.close();
+    await target.close();
+  }
+});
+
+/** The summaries `br` prints of a project's store (`BR_DATABASE_URL` picks the store). */
+async function summaries(root: string, env: Record<string, string>) {
+  const out: Record<string, unknown> = {};
+  for (
+    const args of [
+      ["cost", "summary", "--json"],
+      ["cost", "summary", "--by", "model", "--json"],
+      ["telemetry", "summary", "--period", "all", "--json"],
+      ["routing", "models", "--json"],
+      ["cost", "budget", "list", "--json"],
+      ["parallel", "list", "--json"],
+    ]
+  ) {
+    const r = await br(args, { cwd: root, env });
+    assert.equal(r.code, 0, `br ${args.join(" ")}: ${r.stderr}`);
+    out[args.join(" ")] = JSON.parse(r.stdout);
+  }
+  return out;
+}
+
+/** Rows per table of the project `key` on the server. */
+async function pgCounts(url: string, key: string): Promise<Record<string, number>> {
+  const { openPostgresStore } = await import("../../src/core/store_postgres.ts");
+  const store = await openPostgresStore(url, { projectKey: key, env: {} });
+  try {
+    const out: Record<string, number> = {};
+    for (const table of ALL) {
+      out[table] = (await store.get<{ n: number }>(`SELECT count(*) AS n FROM "${table}"`))!.n;
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+async function sqliteCounts(root: string): Promise<Record<string, number>> {
+  const store = await openSqliteStore(`${root}/.buildrunner/br.db`);
+  try {
+    const out: Record<string, number> = {};
+    for (const table of ALL) {
+      out[table] = (await store.get<{ n: number }>(`SELECT count(*) AS n FROM "${table}"`))!.n;
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+Deno.test("br store migrate-to copies a project into PostgreSQL once; its reports read the same", async () => {
+  const pg = await sharedPostgres();
+  if (!pg) return console.log("skipped: PostgreSQL is not installed (postgresql package)");
+  await using a = await tempProject("alpha");
+  await using b = await tempProject("beta");
+  await seed(a.path, "a");
+  await seed(b.path, "b");
+  // Commands after the seed record no events of their own, so every report can be compared.
+  const quiet = { TZ: "UTC", BR_NO_TELEMETRY: "1" };
+  const envA = { ...quiet, BR_PROJECT_KEY: "acme/alpha" };
+  const envB = { ...quiet, BR_PROJECT_KEY: "acme/beta" };
+  const onPg = { BR_DATABASE_URL: pg.url };
+  const sqliteA = await summaries(a.path, envA);
+  const rowsA = await sqliteCounts(a.path);
+
+  const first = await br(["store", "migrate-to", pg.url, "--json"], { cwd: a.path, env: envA });
+  assert.equal(first.code, 0, first.stderr);
+  const report = JSON.parse(first.stdout);
+  assert.equal(report.status, "copied");
+  assert.equal(report.project_key, "acme/alpha");
+  assert.equal(report.tables.events.copied, rowsA.events);
+  assert.equal(report.tables.cost_ledger.copied, rowsA.cost_ledger);
+  assert.equal(report.tables.parallel_tasks.copied, 1);
+  // meta: the source's rows and the copy's marker.
+  assert.deepEqual(await pgCounts(pg.url, "acme/alpha"), { ...rowsA, meta: rowsA.meta + 1 });
+  assert.deepEqual(await summaries(a.path, { ...envA, ...onPg }), sqliteA);
+
+  // Again: nothing copied, said so, exit 0.
+  const again = await br(["store", "migrate-to", pg.url], { cwd: a.path, env: envA });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(
+    again.stdout,
+    /^Already copied: .*br\.db went into postgres:\/\/br@127\.0\.0\.1:\d+\/br/,
+  );
+  assert.deepEqual(await pgCounts(pg.url, "acme/alpha"), { ...rowsA, meta: rowsA.meta + 1 });
+  const againJson = await br(["store", "migrate-to", pg.url, "--json"], { cwd: a.path, env: envA });
+  assert.equal(JSON.parse(againJson.stdout).status, "already_copied");
+  assert.deepEqual(JSON.parse(againJson.stdout).tables, {});
+
+  // A second project in the same database stays apart.
+  const sqliteB = await summaries(b.path, envB);
+  const copyB = await br(["store", "migrate-to", pg.url], { cwd: b.path, env: envB, tty: true });
+  assert.equal(copyB.code, 0, copyB.stderr);
+  // Progress on a terminal (stderr), none when piped.
+  assert.match(copyB.stderr, /copying events: [\d,]+ of [\d,]+ rows/);
+  assert.equal(first.stderr, "");
+  assert.equal(again.stderr, "");
+  assert.match(
+    copyB.stdout,
+    /^Copied [\d,]+ rows of .*br\.db into postgres:\/\/br@127\.0\.0\.1:\d+\/br \(project key "acme\/beta"\):/m,
+  );
+  assert.match(copyB.stdout, /^  events +\d+/m);
+  assert.deepEqual(await summaries(b.path, { ...envB, ...onPg }), sqliteB);
+  assert.deepEqual(await summaries(a.path, { ...envA, ...onPg }), sqliteA);
+  assert.notDeepEqual(sqliteA, sqliteB);
+});
+
+Deno.test("br store migrate-to: a URL that is not PostgreSQL is exit 2, an unreachable server exit 8, neither shows the password", async () => {
+  await using a = await tempProject("alpha");
+  await seed(a.path, "a");
+  const env = { BR_NO_TELEMETRY: "1", BR_DATABASE_CONNECT_TIMEOUT_MS: "3000" };
+  const other = await br(["store", "migrate-to", "mysql://app:s3cret@db/br"], { cwd: a.path, env });
+  assert.equal(other.code, 2, other.stderr);
+  assert.match(
+    other.stderr,
+    /error: Cannot copy the store to "mysql:\/\/app@db\/br": not a PostgreSQL URL/,
+  );
+  const down = await br(["store", "migrate-to", "postgres://app:s3cret@127.0.0.1:1/br", "--json"], {
+    cwd: a.path,
+    env,
+  });
+  assert.equal(down.code, 8, down.stderr);
+  assert.match(down.stderr, /postgres:\/\/app@127\.0\.0\.1:1\/br/);
+  assert.equal(down.stdout, "");
+  for (const r of [other, down]) assert.doesNotMatch(r.stdout + r.stderr, /s3cret/);
+});
+
+Deno.test("br store migrate-to without br.db has nothing to copy (exit 0)", async () => {
+  await using dir = await tempProject("empty");
+  const env = { BR_NO_TELEMETRY: "1" };
+  await Deno.remove(`${dir.path}/.buildrunner/br.db`).catch(() => {});
+  const r = await br(["store", "migrate-to", "postgres://app@127.0.0.1:1/br"], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Nothing to copy: .*\.buildrunner\/br\.db does not exist\.$/m);
+  const json = await br(["store", "migrate-to", "postgres://app@127.0.0.1:1/br", "--json"], {
+    cwd: dir.path,
+    env,
+  });
+  assert.equal(JSON.parse(json.stdout).status, "nothing_to_copy");
 });
