@@ -14,4 +14,5 @@ export async function loadAllConfigSections(): Promise<void> {
   await import("../routing/config.ts");
   await import("../dashboard/config.ts");
   await import("../debug/config.ts");
+  await import("../core/store_config.ts");
 }

@@ -360,6 +360,13 @@ export function maskConfigValue(
       ) => [k, maskConfigValue(`${key}.${k}`, v, mask)]),
     );
   }
+  if (key === "store.url" && typeof value === "string") {
+    // A URL's password only: the server stays visible.
+    return value.replace(
+      /^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)([^@/?#]+)@/i,
+      (_, head: string, pw: string) => `${head}${mask(pw)}@`,
+    ).replace(/([?&]password=)[^&#]*/i, (_, head: string) => `${head}${mask("")}`);
+  }
   if (value === null || value === undefined || !isSecretConfigKey(key)) return value;
   return Array.isArray(value) ? value.map((v) => mask(String(v))) : mask(String(value));
 }

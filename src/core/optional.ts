@@ -13,6 +13,7 @@ export const OPTIONAL_MODULES: readonly string[] = [
   "src/plugins/events.ts",
   "src/hooks/watch.ts",
   "src/debug/blockers.ts",
+  "src/core/store_postgres.ts",
 ];
 
 /** Imports `path` (relative to the repository root; one of {@link OPTIONAL_MODULES}). */

@@ -4,7 +4,8 @@ import { globalConfigPath } from "./global_config.ts";
 import { BrError } from "./errors.ts";
 import { EventBus, type HandlerFailure } from "./events.ts";
 import { existsSync, isInside, removeStaleTempFiles } from "./fs.ts";
-import type { Store } from "./store.ts";
+import { importOptional } from "./optional.ts";
+import type { Store, StoreChoice } from "./store.ts";
 
 /** Name of the project folder. */
 export const BR_DIR = ".buildrunner";
@@ -144,10 +145,20 @@ export interface Project {
    */
   configMentions(section: string): boolean;
   /**
-   * The project's store (`.buildrunner/br.db`), opened and migrated on first use and closed by
+   * Where the store lives: `BR_DATABASE_URL`, else `store.url` of the configuration (read only
+   * when the configuration mentions `store`); SQLite (`.buildrunner/br.db`) when neither names
+   * a server.
+   *
+   * @throws {BrError} `storage` for a URL of a backend br lacks.
+   */
+  storeChoice(): Promise<StoreChoice>;
+  /**
+   * The project's store (`.buildrunner/br.db`, or its schema on the PostgreSQL server
+   * {@link Project.storeChoice} names), opened and migrated on first use and closed by
    * {@link Project.close} after every cleanup has run.
    *
-   * @throws {BrError} `storage` when it cannot be opened.
+   * @throws {BrError} `storage` when it cannot be opened (a server that cannot be reached
+   * included: there is no local fallback).
    */
   store(): Promise<Store>;
   /** True once {@link Project.store} was called in this process (and not closed since). */
@@ -225,10 +236,38 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
     );
   let lockTimeout: number | undefined;
   let storePromise: Promise<Store> | null = null;
+  let choicePromise: Promise<StoreChoice> | null = null;
+  const storeChoice = () =>
+    choicePromise ??= (async () => {
+      const { chooseStore } = await import("./store.ts");
+      if (env.BR_DATABASE_URL) return chooseStore(env.BR_DATABASE_URL);
+      if (!mentions("store")) return chooseStore(undefined);
+      const url = (await config()).get<unknown>("store.url");
+      if (url === undefined || url === null || url === "") return chooseStore(undefined);
+      if (typeof url !== "string") {
+        throw new BrError("invalid_data", "Invalid config value store.url: expected a URL", {
+          hint: 'run "br config set store.url postgres://user@host/db" or remove the key',
+        });
+      }
+      return chooseStore(url, "store.url in the configuration");
+    })();
   const store = () =>
     storePromise ??= (async () => {
-      const unusable = (await import("./store.ts")).storeUrlError(env);
-      if (unusable) throw unusable;
+      const choice = await storeChoice();
+      if (choice.backend === "postgres") {
+        const pg = await importOptional<typeof import("./store_postgres.ts")>(
+          "src/core/store_postgres.ts",
+        );
+        const configured = mentions("store")
+          ? (await config()).get<unknown>("store.project")
+          : undefined;
+        const key = await pg.projectKey(root, env, configured);
+        return await pg.openPostgresStore(choice.url, {
+          projectKey: key,
+          env,
+          source: choice.source,
+        });
+      }
       await Deno.mkdir(paths.dir, { recursive: true });
       const { openSqliteStore } = await import("./store_sqlite.ts");
       const opened = await openSqliteStore(paths.db);
@@ -241,6 +280,21 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       storePromise = null;
       throw err;
     });
+  const mentions = (section: string): boolean => {
+    const prefix = `BR_${section.toUpperCase()}__`;
+    if (Object.keys(env).some((k) => k.startsWith(prefix))) return true;
+    const flags = Object.keys(options.configFlags ?? {});
+    if (flags.some((k) => k === section || k.startsWith(`${section}.`))) return true;
+    return [paths.config, globalConfigPath(env)].some((file) => {
+      if (file === null) return false;
+      try {
+        return Deno.readTextFileSync(file).includes(section);
+      } catch (err) {
+        // No file; one that cannot be read is reported when the configuration loads.
+        return !(err instanceof Deno.errors.NotFound);
+      }
+    });
+  };
   return {
     root,
     paths,
@@ -248,23 +302,10 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
     clock,
     env,
     config,
+    storeChoice,
     store,
     storeOpened: () => storePromise !== null,
-    configMentions(section: string): boolean {
-      const prefix = `BR_${section.toUpperCase()}__`;
-      if (Object.keys(env).some((k) => k.startsWith(prefix))) return true;
-      const flags = Object.keys(options.configFlags ?? {});
-      if (flags.some((k) => k === section || k.startsWith(`${section}.`))) return true;
-      return [paths.config, globalConfigPath(env)].some((file) => {
-        if (file === null) return false;
-        try {
-          return Deno.readTextFileSync(file).includes(section);
-        } catch (err) {
-          // No file; one that cannot be read is reported when the configuration loads.
-          return !(err instanceof Deno.errors.NotFound);
-        }
-      });
-    },
+    configMentions: mentions,
     async withLock<T>(fn: () => Promise<T>): Promise<T> {
       lockTimeout ??= lockTimeoutMs(env.BR_LOCK_TIMEOUT_MS);
       await Deno.mkdir(paths.dir, { recursive: true });

@@ -24,7 +24,10 @@ export type SqlParams = Readonly<Record<string, SqlValue>> | readonly SqlValue[]
 export interface RunResult {
   /** Rows inserted, updated or deleted. */
   changes: number;
-  /** Row id of the last inserted row (SQLite rowid; `0` when none). */
+  /**
+   * Row id of the last inserted row (SQLite rowid; `0` when none, and always `0` on
+   * PostgreSQL: use `INSERT ... RETURNING id` with `get` there).
+   */
   lastInsertRowid: number;
 }
 
@@ -109,21 +112,70 @@ export interface Migration {
   postgres?: string;
 }
 
+/** Where a project's store lives, as chosen by `BR_DATABASE_URL` or `store.url`. */
+export type StoreChoice =
+  | { backend: "sqlite" }
+  | {
+    backend: "postgres";
+    /** The full URL (may hold a password: print {@link redactUrl} of it instead). */
+    url: string;
+    /** What named it (`BR_DATABASE_URL`, or `store.url in <file>`). */
+    source: string;
+  };
+
+/** True for a `postgres:`/`postgresql:` URL. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:/i.test(url);
+}
+
 /**
- * The error for a `BR_DATABASE_URL` this build cannot use, or null when it is unset or names
- * SQLite (`sqlite:`/`file:`). Only the SQLite store exists today: a server URL makes every
- * command that would write or read the store fail, never fall back to the local file. The
- * message names the scheme only (a URL may hold a password).
+ * `url` without its password and query (which may hold one too):
+ * `postgres://app:pw@db:5432/br?sslmode=require` becomes `postgres://app@db:5432/br`.
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_, scheme: string, cred: string) => {
+      const user = cred.split(":")[0];
+      return `${scheme}${user ? `${user}@` : ""}`;
+    })
+    .replace(/[?#].*$/s, "");
+}
+
+/**
+ * The store a URL names: unset, empty, `sqlite:` or `file:` is the project's own
+ * `.buildrunner/br.db` (the path of such a URL is not read); `postgres:`/`postgresql:` is a
+ * PostgreSQL server.
+ *
+ * @throws {BrError} `storage` for any other scheme (the message names the scheme only: a
+ * URL may hold a password).
+ */
+export function chooseStore(url: string | undefined, source = "BR_DATABASE_URL"): StoreChoice {
+  if (!url || /^(sqlite|file):/i.test(url)) return { backend: "sqlite" };
+  if (isPostgresUrl(url)) return { backend: "postgres", url, source };
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  throw new BrError(
+    "storage",
+    `Cannot use ${source}${
+      scheme ? ` (a ${scheme} URL)` : ""
+    }: br stores data in SQLite (.buildrunner/br.db) or PostgreSQL (postgres://...)`,
+    {
+      hint: `give a postgres:// URL, or unset ${
+        source.split(" ")[0]
+      } to use the local SQLite file .buildrunner/br.db`,
+    },
+  );
+}
+
+/**
+ * The error for a `BR_DATABASE_URL` br cannot use (a scheme other than `sqlite:`, `file:`,
+ * `postgres:` and `postgresql:`), or null. Such a URL makes every command that would write or
+ * read the store fail, never fall back to the local file.
  */
 export function storeUrlError(env: Record<string, string | undefined>): BrError | null {
-  const url = env.BR_DATABASE_URL;
-  if (!url || /^(sqlite|file):/i.test(url)) return null;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
-  return new BrError(
-    "storage",
-    `Cannot use BR_DATABASE_URL${
-      scheme ? ` (a ${scheme} URL)` : ""
-    }: this build stores data only in SQLite (.buildrunner/br.db)`,
-    { hint: "unset BR_DATABASE_URL to use the local SQLite file .buildrunner/br.db" },
-  );
+  try {
+    chooseStore(env.BR_DATABASE_URL);
+    return null;
+  } catch (err) {
+    return err as BrError;
+  }
 }

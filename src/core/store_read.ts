@@ -7,7 +7,7 @@
  */
 import { exists } from "./fs.ts";
 import type { Project } from "./project.ts";
-import { type Store, storeUrlError } from "./store.ts";
+import type { Store } from "./store.ts";
 
 const memory = new WeakMap<Project, Promise<Store>>();
 const readOnly = new WeakMap<Project, Promise<Store>>();
@@ -23,14 +23,17 @@ const readOnly = new WeakMap<Project, Promise<Store>>();
  *   events (the spool stays in place), so the report answers with empty results and leaves
  *   no file behind.
  *
+ * With a PostgreSQL store (`BR_DATABASE_URL` or `store.url`), the project's store on the
+ * server, always: nothing local is read or created.
+ *
  * Writes to the in-memory store are lost at close; only reports use this.
  *
- * @throws {BrError} `storage` when `BR_DATABASE_URL` names a backend this build lacks, or
- * the store cannot be read.
+ * @throws {BrError} `storage` when `BR_DATABASE_URL` names a backend br lacks, or the
+ * store cannot be read (a server that cannot be reached included).
  */
 export async function readStore(project: Project): Promise<Store> {
-  const unusable = storeUrlError(project.env);
-  if (unusable) throw unusable;
+  // A server store is read where it is (there is no local copy to fall back to).
+  if ((await project.storeChoice()).backend === "postgres") return project.store();
   if (project.storeOpened()) return project.store();
   // Checked on every call: a long-running reader (the dashboard) sees a store created since.
   if (!(await exists(project.paths.db))) return memoryStore(project);

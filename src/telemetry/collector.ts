@@ -3,7 +3,9 @@
  * them to the store in batches (when a batch is full, after a short delay in long-running
  * processes, and when the project closes). A command that emits nothing never opens the store;
  * one that ends without having opened it (and without alert inputs) spools its events to
- * `.buildrunner/spool/`, which the next opening of the store ingests.
+ * `.buildrunner/spool/`, which the next opening of the store ingests. With a PostgreSQL store
+ * nothing is spooled (a CI runner's folder is thrown away): events go to the server, and a
+ * server that cannot be reached fails the command (exit 8), with nothing written locally.
  *
  * This module is loaded by every command: it imports no schema library.
  */
@@ -50,9 +52,9 @@ export interface Collector {
   /** The last write failure, if any (a failure never fails the command). */
   readonly lastError: unknown;
   /**
-   * Set when events could not be stored because `BR_DATABASE_URL` names a store this build
-   * lacks: unlike other write failures, this fails the command (exit 8), as the events
-   * must not land in the local file instead.
+   * Set when events could not be stored because `BR_DATABASE_URL` names a store br lacks, or
+   * the PostgreSQL store cannot be written: unlike other write failures, this fails the
+   * command (exit 8), as the events must not land in the local file instead.
    */
   readonly fatal: Error | null;
   /** Writes what is buffered now. */
@@ -120,15 +122,23 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     return allowed;
   };
 
+  // A PostgreSQL store: never spool, and a failure to write fails the command.
+  const onServer = async (): Promise<boolean> =>
+    (await project.storeChoice()).backend === "postgres";
+
   const write = async (events: BrEvent[], hasAlertInputs: boolean): Promise<void> => {
+    let server = false;
     try {
       if (!(await isAllowed())) return;
       if (unusable) {
         state.fatal = state.lastError = unusable;
         return;
       }
+      // A store.url that cannot be used is as fatal as a server that cannot be reached.
+      server = true;
+      server = await onServer();
       alertsPending ||= hasAlertInputs;
-      const spool = options.spoolOnly || (closing && !alertsPending);
+      const spool = !server && (options.spoolOnly || (closing && !alertsPending));
       if (spool && !project.storeOpened()) {
         // A short command that never needed the store: spool the events (the next open of
         // the store ingests them) instead of loading and opening SQLite for a few rows.
@@ -149,6 +159,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
       }
     } catch (err) {
       state.lastError = err;
+      if (server) state.fatal = err as Error;
     }
   };
 
@@ -188,6 +199,12 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   // Feature and spec changes pass the veto hooks before anything is written: refuse them
   // there, so a change whose events cannot be stored is not made at all.
   if (unusable) project.bus.before("*", () => Promise.reject(unusable));
+  // With a PostgreSQL store, the server must be reachable before such a change is made.
+  else {
+    project.bus.before("*", async () => {
+      if (await isAllowed() && await onServer()) await project.store();
+    });
+  }
 
   project.bus.on("*", (event) => {
     buffer.push(event);

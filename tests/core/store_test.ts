@@ -287,7 +287,7 @@ Deno.test("project.store() opens lazily and closes with the project", async () =
   await assert.rejects(store.get("SELECT 1"), /closed/);
   assert.ok((await Deno.stat(`${dir.path}/.buildrunner/br.db`)).isFile);
 
-  const pg = createProject(dir.path, { env: { BR_DATABASE_URL: "postgres://x@y/z" } });
+  const pg = createProject(dir.path, { env: { BR_DATABASE_URL: "mysql://x@y/z" } });
   await assert.rejects(pg.store(), (e) => e instanceof BrError && e.exitCode === 8);
   await pg.close();
 });
