@@ -134,7 +134,7 @@ try {
       await run(Deno.execPath(), brArgs("init", "--name", "bench"), project);
       if (b.name === "postgres") {
         await run(
-          "createdb",
+          `${postgresBinDir()}/createdb`,
           ["-h", "127.0.0.1", "-p", String(pg!.port), "-U", "br", `bench${r}`],
           dir,
         );

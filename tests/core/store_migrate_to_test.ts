@@ -329,7 +329,7 @@ Deno.test("br store migrate-to copies a project into PostgreSQL once; its report
     copyB.stdout,
     /^Copied [\d,]+ rows of .*br\.db into postgres:\/\/br@127\.0\.0\.1:\d+\/br \(project key "acme\/beta"\):/m,
   );
-  assert.match(copyB.stdout, /^  events +\d+/m);
+  assert.match(copyB.stdout, /^ {2}events +\d+/m);
   assert.deepEqual(await summaries(b.path, { ...envB, ...onPg }), sqliteB);
   assert.deepEqual(await summaries(a.path, { ...envA, ...onPg }), sqliteA);
   assert.notDeepEqual(sqliteA, sqliteB);
