@@ -18,7 +18,7 @@
  * @module
  */
 import { BrError } from "./errors.ts";
-import { writeEventsTx } from "./event_log.ts";
+import { ingestSpool, writeEventsTx } from "./event_log.ts";
 import type { BrEvent } from "./events.ts";
 import { existsSync } from "./fs.ts";
 import { sha256Hex } from "./hash.ts";
@@ -354,6 +354,10 @@ export async function copyProjectStore(
   const { openSqliteStore } = await import("./store_sqlite.ts");
   const from = await openSqliteStore(source);
   try {
+    // Events short commands spooled belong to this history while the project uses SQLite.
+    if ((await project.storeChoice()).backend === "sqlite") {
+      await ingestSpool(from, project.paths.spool);
+    }
     const to = await pg.openPostgresStore(url, { projectKey: key, env: project.env });
     try {
       const result = await copyStore(from, to, {

@@ -11,7 +11,7 @@ import type { Store } from "../../src/core/store.ts";
 import { recordUsage } from "../../src/cost/mod.ts";
 import { Repo } from "../../src/orchestrator/_repo.ts";
 import { ccLine } from "../cost/_logs.ts";
-import { br, tempDir, tempProject } from "../helpers.ts";
+import { br, fixedClock, tempDir, tempProject } from "../helpers.ts";
 import { sharedPostgres } from "../postgres.ts";
 
 const MODEL = "claude-sonnet-4-5-20250929";
@@ -243,7 +243,7 @@ async function summaries(root: string, env: Record<string, string>) {
       ["parallel", "list", "--json"],
     ]
   ) {
-    const r = await br(args, { cwd: root, env });
+    const r = await br(args, { cwd: root, env, clock: fixedClock("2027-01-01T00:00:00.000Z") });
     assert.equal(r.code, 0, `br ${args.join(" ")}: ${r.stderr}`);
     out[args.join(" ")] = JSON.parse(r.stdout);
   }
