@@ -8,7 +8,7 @@
  * figures, asserts nothing.
  *
  *   deno run -A bench/store.ts                 # 1,000,000 events, 100,000 cost rows
- *   deno run -A bench/store.ts --quick         # 16,000 events, 4,000 cost rows (a smoke run)
+ *   deno run -A bench/store.ts --quick         # 8,000 events, 2,000 cost rows (a smoke run)
  *   deno run -A bench/store.ts --events 200000 --cost-rows 50000 --writers 8
  *   deno run -A bench/store.ts --no-postgres   # SQLite only
  *
@@ -19,10 +19,10 @@ import { postgresBinDir, startPostgres } from "../tests/postgres.ts";
 import { brArgs, flag, isolateGit, median, run, sample } from "./_lib.ts";
 
 const quick = Deno.args.includes("--quick");
-const EVENTS = flag("events", quick ? 16_000 : 1_000_000);
-const COST_ROWS = flag("cost-rows", quick ? 4_000 : 100_000);
+const EVENTS = flag("events", quick ? 8_000 : 1_000_000);
+const COST_ROWS = flag("cost-rows", quick ? 2_000 : 100_000);
 const WRITERS = flag("writers", 8);
-const RUNS = quick ? 1 : 3;
+const RUNS = flag("runs", quick ? 1 : 3);
 const WRITER = new URL("./_store_writer.ts", import.meta.url).pathname;
 const KEY = "bench-store";
 
@@ -61,6 +61,33 @@ async function phase(where: string, kind: "events" | "cost", total: number, dir:
     times.push(Number(text));
   }
   return { ms: Math.max(...times), rows: total } satisfies Phase;
+}
+
+/** The summaries' JSON, to show that both stores answer the same. */
+async function answers(project: string, env: Record<string, string>): Promise<string> {
+  const out: string[] = [];
+  for (
+    const args of [["cost", "summary", "--json"], [
+      "telemetry",
+      "summary",
+      "--period",
+      "all",
+      "--json",
+    ]]
+  ) {
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: brArgs(...args),
+      cwd: project,
+      env,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const json = JSON.parse(new TextDecoder().decode(r.stdout));
+    delete json.until; // the time of the run
+    delete json.generated_at;
+    out.push(JSON.stringify(json));
+  }
+  return out.join("\n");
 }
 
 async function summaries(project: string, env: Record<string, string>) {
@@ -125,7 +152,7 @@ try {
   }
   const results: Record<
     string,
-    { events: number; cost: number; summaries: Record<string, number> }
+    { events: number; cost: number; summaries: Record<string, number>; answer: string }
   > = {};
   for (let r = 0; r < RUNS; r++) {
     for (const b of backends) {
@@ -146,8 +173,12 @@ try {
         events: Math.min(prev?.events ?? Infinity, ev.ms),
         cost: Math.min(prev?.cost ?? Infinity, co.ms),
         summaries: prev?.summaries ?? {},
+        answer: prev?.answer ?? "",
       };
-      if (r === RUNS - 1) best.summaries = await summaries(project, b.env(r));
+      if (r === RUNS - 1) {
+        best.summaries = await summaries(project, b.env(r));
+        best.answer = await answers(project, b.env(r));
+      }
       results[b.name] = best;
       console.log(
         `  run ${r + 1} ${b.name.padEnd(8)}: events ${ev.ms.toFixed(0)} ms, cost rows ${
@@ -168,6 +199,9 @@ try {
   if (results.postgres) {
     const s = results.sqlite;
     const p = results.postgres;
+    console.log(
+      `summaries equal on both stores: ${p.answer === s.answer ? "yes" : "NO"} (cost, telemetry)`,
+    );
     console.log("postgres / sqlite (time; above 1 is slower):");
     console.log(`  events ingest:    ${(p.events / s.events).toFixed(2)}x`);
     console.log(`  cost rows ingest: ${(p.cost / s.cost).toFixed(2)}x`);
