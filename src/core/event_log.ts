@@ -14,12 +14,11 @@ import type { SqlValue, Store, StoreTx } from "./store.ts";
 /** Milliseconds of one rollup bucket. */
 export const HOUR_MS = 3_600_000;
 
-const INSERT =
-  "INSERT OR IGNORE INTO events (id, type, time, ts, session, feature, task, payload) " +
-  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT = "INSERT INTO events (id, type, time, ts, session, feature, task, payload) " +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
 const ROLLUP = "INSERT INTO event_rollups (hour, type, key, count, usd) VALUES (?, ?, ?, ?, ?) " +
-  "ON CONFLICT (hour, type, key) DO UPDATE SET count = count + excluded.count, " +
-  "usd = usd + excluded.usd";
+  "ON CONFLICT (hour, type, key) DO UPDATE SET count = event_rollups.count + excluded.count, " +
+  "usd = event_rollups.usd + excluded.usd";
 const HISTOGRAM_GET = "SELECT count, buckets FROM duration_histograms WHERE hour = ? AND type = ?";
 const HISTOGRAM_PUT =
   "INSERT INTO duration_histograms (hour, type, count, buckets) VALUES (?, ?, ?, ?) " +

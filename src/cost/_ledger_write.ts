@@ -26,12 +26,13 @@ const COLUMNS = [
   "import_run",
 ];
 
-// Numbered positional parameters (`?1` = key, ...): binding an array is faster than an object.
-const VALUES = COLUMNS.map((_, i) => `?${i + 1}`).join(", ");
-const KEY = `?${COLUMNS.indexOf("key") + 1}`;
-// The range of keys of one message id (`cc:<id>:<requestId>`), bound after the columns.
-const LOW = `?${COLUMNS.length + 1}`;
-const HIGH = `?${COLUMNS.length + 2}`;
+/** One `?` per column, in the order of {@link COLUMNS}. */
+const VALUES = COLUMNS.map(() => "?").join(", ");
+
+/** The larger of the stored value of `column` and the one inserted (portable SQL). */
+const larger = (column: string) =>
+  `${column} = CASE WHEN excluded.${column} > cost_ledger.${column} THEN excluded.${column} ` +
+  `ELSE cost_ledger.${column} END`;
 
 /**
  * The upsert: a second line of the same API response (same key) keeps the larger counts
@@ -39,22 +40,32 @@ const HIGH = `?${COLUMNS.length + 2}`;
  */
 const UPSERT = `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES (${VALUES})
 ON CONFLICT(key) DO UPDATE SET
-  input_tokens = max(input_tokens, excluded.input_tokens),
-  output_tokens = max(output_tokens, excluded.output_tokens),
-  cache_creation_tokens = max(cache_creation_tokens, excluded.cache_creation_tokens),
-  cache_creation_1h_tokens = max(cache_creation_1h_tokens, excluded.cache_creation_1h_tokens),
-  cache_read_tokens = max(cache_read_tokens, excluded.cache_read_tokens),
-  cost_usd = max(cost_usd, excluded.cost_usd),
-  logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(logged_cost_usd, -1)
-    THEN excluded.logged_cost_usd ELSE logged_cost_usd END`;
+  ${
+  [
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_tokens",
+    "cache_creation_1h_tokens",
+    "cache_read_tokens",
+    "cost_usd",
+  ].map(larger).join(",\n  ")
+},
+  logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(cost_ledger.logged_cost_usd, -1)
+    THEN excluded.logged_cost_usd ELSE cost_ledger.logged_cost_usd END`;
+
+/** The SQL type of a ledger column, for a value selected from a parameter. */
+const typeOf = (column: string) =>
+  /_tokens$|^priced$/.test(column) ? "BIGINT" : /_usd$/.test(column) ? "DOUBLE PRECISION" : "TEXT";
 
 /**
  * A sidechain line that replays a message id already counted under another key is dropped
- * (the keys of one message id share the prefix `cc:<id>:`, a range of the key index).
+ * (the keys of one message id share the prefix `cc:<id>:`, a range of the key index). Bound
+ * as the columns, then the range of keys and the key again ({@link writeRows}); the values
+ * are typed, as a selected parameter has no column to take its type from.
  */
 const UPSERT_SIDECHAIN = `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
-SELECT ${VALUES} WHERE NOT EXISTS (
-  SELECT 1 FROM cost_ledger WHERE key >= ${LOW} AND key < ${HIGH} AND key IS NOT ${KEY})
+SELECT ${COLUMNS.map((c) => `CAST(? AS ${typeOf(c)})`).join(", ")} WHERE NOT EXISTS (
+  SELECT 1 FROM cost_ledger WHERE key >= ? AND key < ? AND key IS DISTINCT FROM CAST(? AS TEXT))
 ON CONFLICT(key) DO NOTHING`;
 
 /** The values of a ledger row, in the order of the columns of the upsert. */
@@ -173,7 +184,7 @@ export async function writeRows(t: StoreTx, { rows, sidechainIds }: LedgerRows):
     if (id) {
       if (run.length) await upsertRun(t, run);
       run = [];
-      await t.run(UPSERT_SIDECHAIN, [...rows[i], `cc:${id}:`, `cc:${id};`]);
+      await t.run(UPSERT_SIDECHAIN, [...rows[i], `cc:${id}:`, `cc:${id};`, rows[i][0]]);
     } else {
       run.push(rows[i]);
     }
@@ -208,8 +219,8 @@ export type FileParams = Record<string, SqlValue>;
 
 /** Saves a file's read offset, head hash and parser state. */
 export const SAVE_FILE =
-  `INSERT INTO cost_import_files (path, source, size, mtime, offset, head_hash, state, updated_at)
+  `INSERT INTO cost_import_files (path, source, size, mtime, "offset", head_hash, state, updated_at)
   VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
   ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
-    mtime = excluded.mtime, offset = excluded.offset, head_hash = excluded.head_hash,
+    mtime = excluded.mtime, "offset" = excluded."offset", head_hash = excluded.head_hash,
     state = excluded.state, updated_at = excluded.updated_at`;

@@ -133,7 +133,7 @@ export async function importUsage(
             continue;
           }
           const known = await db.q.get<KnownFile>(
-            "SELECT size, mtime, offset, head_hash, state FROM cost_import_files WHERE path = ?",
+            'SELECT size, mtime, "offset", head_hash, state FROM cost_import_files WHERE path = ?',
             [path],
           );
           const plan: FilePlan = {
@@ -217,9 +217,9 @@ export async function importUsage(
   );
   const superseded = !anyTotals ? { changes: 0 } : await store.run(
     `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
-       AND id <= ?1 AND session IN (
-         SELECT DISTINCT session FROM cost_ledger WHERE id > ?1 AND session IS NOT NULL)`,
-    [since],
+       AND id <= $since AND session IN (
+         SELECT DISTINCT session FROM cost_ledger WHERE id > $since AND session IS NOT NULL)`,
+    { $since: since },
   );
   const added = await store.all<{
     source: string;

@@ -102,7 +102,7 @@ const QUARTER = `substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THE
   WHEN substr(time, 15, 2) < '30' THEN '15' WHEN substr(time, 15, 2) < '45' THEN '30' ELSE '45' END`;
 
 /** USD as whole nano-dollars (SQL): sums of them are exact in any order, as the rollup's are. */
-const NANO = (column: string) => `CAST(round(${column} * 1e9) AS INTEGER)`;
+const NANO = (column: string) => `CAST(round(${column} * 1e9) AS BIGINT)`;
 
 /** USD rounded to micro-dollars from nano-dollars. */
 const usdOfNano = (nano: number) => Math.round(nano / 1000) / 1e6;
@@ -197,8 +197,10 @@ async function sums(
       }
       const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
       const column = COLUMN[by];
+      // A missing feature, session or project is the key 0 in SQLite's rollup, NULL in
+      // PostgreSQL's (see the cost_rollup migration).
       const k = column
-        ? (column === "model" || column === "source"
+        ? (column === "model" || column === "source" || store.backend === "postgres"
           ? column
           : `CASE WHEN typeof(${column}) = 'text' THEN ${column} END`)
         : "quarter";

@@ -231,8 +231,8 @@ export class Repo {
       }
       for (const pattern of patterns) {
         await t.run(
-          `INSERT OR IGNORE INTO parallel_claims (task_id, run_id, pattern, claimed_at)
-           VALUES ($task, $run, $pattern, $now)`,
+          `INSERT INTO parallel_claims (task_id, run_id, pattern, claimed_at)
+           VALUES ($task, $run, $pattern, $now) ON CONFLICT (task_id, pattern) DO NOTHING`,
           { $task: task.id, $run: task.run_id, $pattern: pattern, $now: now },
         );
       }
@@ -261,9 +261,12 @@ export class Repo {
   /** Inserts or replaces a worker. */
   async putWorker(w: WorkerRow): Promise<void> {
     await this.store.run(
-      `INSERT OR REPLACE INTO parallel_workers (id, run_id, slot, state, task_id, pid, started_at,
+      `INSERT INTO parallel_workers (id, run_id, slot, state, task_id, pid, started_at,
         heartbeat_at) VALUES ($id, $run_id, $slot, $state, $task_id, $pid, $started_at,
-        $heartbeat_at)`,
+        $heartbeat_at)
+       ON CONFLICT (id) DO UPDATE SET run_id = excluded.run_id, slot = excluded.slot,
+        state = excluded.state, task_id = excluded.task_id, pid = excluded.pid,
+        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
       prefixed(w as unknown as Patch),
     );
   }

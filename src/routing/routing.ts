@@ -194,9 +194,9 @@ export async function recordOutcome(
   if (input.level !== undefined) findFeature(await loadFeatures(project), input.feature);
   const time = project.clock.now().toISOString();
   const store = await project.store();
-  const { lastInsertRowid } = await store.run(
+  const inserted = await store.get<{ id: number }>(
     "INSERT INTO routing_outcomes (time, feature, model, level, result, cost_usd, session) " +
-      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     [
       time,
       input.feature,
@@ -208,7 +208,7 @@ export async function recordOutcome(
     ],
   );
   return {
-    id: lastInsertRowid,
+    id: inserted!.id,
     time,
     feature: input.feature,
     model: input.model,

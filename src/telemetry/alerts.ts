@@ -169,12 +169,13 @@ export async function evaluateAlerts(
       const current = open.find((a) => a.rule === check.rule);
       if (check.firing && !current) {
         const message = MESSAGES[check.rule](check.value!, check.threshold!);
-        const { lastInsertRowid } = await t.run(
-          "INSERT INTO alerts (rule, value, threshold, message, fired_at) VALUES (?, ?, ?, ?, ?)",
+        const inserted = await t.get<{ id: number }>(
+          "INSERT INTO alerts (rule, value, threshold, message, fired_at) VALUES (?, ?, ?, ?, ?) " +
+            "RETURNING id",
           [check.rule, check.value!, check.threshold!, message, stamp],
         );
         fired.push({
-          id: lastInsertRowid,
+          id: inserted!.id,
           rule: check.rule,
           value: check.value!,
           threshold: check.threshold!,

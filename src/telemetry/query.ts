@@ -1,5 +1,5 @@
 /** Reading telemetry: the summary and performance views, from the rollups. */
-import type { Store } from "../core/store.ts";
+import { jsonField, type Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
 import { type Histogram, HOUR_MS, mergeHistogram } from "../core/event_log.ts";
 import type { LedgerCost } from "./_cost.ts";
@@ -275,23 +275,23 @@ export async function performance(
     });
   }
   const sinceMs = since?.getTime() ?? Number.MIN_SAFE_INTEGER;
+  const command = jsonField(store.backend, "payload", "command");
+  const durationMs = jsonField(store.backend, "payload", "duration_ms", "number");
+  const exitCode = jsonField(store.backend, "payload", "exit_code", "number");
   const commands = await store.all<
     { command: string; runs: number; mean_ms: number; max_ms: number }
   >(
-    "SELECT json_extract(payload, '$.command') AS command, count(*) AS runs, " +
-      "avg(json_extract(payload, '$.duration_ms')) AS mean_ms, " +
-      "max(json_extract(payload, '$.duration_ms')) AS max_ms " +
-      "FROM events WHERE type = 'session.ended' AND ts >= ? GROUP BY command",
+    `SELECT ${command} AS command, count(*) AS runs, avg(${durationMs}) AS mean_ms, ` +
+      `max(${durationMs}) AS max_ms ` +
+      `FROM events WHERE type = 'session.ended' AND ts >= ? GROUP BY ${command}`,
     [sinceMs],
   );
   const slowest = await store.all<
     { time: string; command: string; duration_ms: number; exit_code: number }
   >(
-    "SELECT time, json_extract(payload, '$.command') AS command, " +
-      "json_extract(payload, '$.duration_ms') AS duration_ms, " +
-      "json_extract(payload, '$.exit_code') AS exit_code " +
-      "FROM events WHERE type = 'session.ended' AND ts >= ? " +
-      "ORDER BY duration_ms DESC, seq LIMIT 10",
+    `SELECT time, ${command} AS command, ${durationMs} AS duration_ms, ` +
+      `${exitCode} AS exit_code FROM events WHERE type = 'session.ended' AND ts >= ? ` +
+      "ORDER BY duration_ms DESC NULLS LAST, seq LIMIT 10",
     [sinceMs],
   );
   return {
