@@ -293,6 +293,20 @@ Deno.test("br store migrate-to copies a project into PostgreSQL once; its report
   const sqliteA = await summaries(a.path, envA);
   const rowsA = await sqliteCounts(a.path);
 
+  // A copy that fails part way (a damaged event, read after the meta rows were written)
+  // leaves nothing on the server.
+  const db = await openSqliteStore(`${a.path}/.buildrunner/br.db`);
+  const bad = "INSERT INTO events (id, type, time, ts, session, payload) " +
+    "VALUES ('bad', 'x', '2026-11-22T10:00:00.000Z', 1795341600000, 's', '{')";
+  await db.run(bad);
+  const failed = await br(["store", "migrate-to", pg.url], { cwd: a.path, env: envA });
+  assert.equal(failed.code, 3, failed.stderr);
+  assert.match(failed.stderr, /Cannot copy event "bad"/);
+  const none = Object.fromEntries(ALL.map((t) => [t, 0]));
+  assert.deepEqual(await pgCounts(pg.url, "acme/alpha"), none);
+  await db.run("DELETE FROM events WHERE id = 'bad'");
+  await db.close();
+
   const first = await br(["store", "migrate-to", pg.url, "--json"], { cwd: a.path, env: envA });
   assert.equal(first.code, 0, first.stderr);
   const report = JSON.parse(first.stdout);
@@ -317,8 +331,24 @@ Deno.test("br store migrate-to copies a project into PostgreSQL once; its report
   assert.equal(JSON.parse(againJson.stdout).status, "already_copied");
   assert.deepEqual(JSON.parse(againJson.stdout).tables, {});
 
-  // A second project in the same database stays apart.
+  // A second project in the same database stays apart. Another runner of it imported the
+  // same Claude Code logs and set the same budget on the server first: the copy adds only
+  // what the server lacks, and the reports still agree.
   const sqliteB = await summaries(b.path, envB);
+  for (
+    const args of [["cost", "import", "claude-code", "--dir", "logs"], [
+      "cost",
+      "budget",
+      "set",
+      "monthly",
+      "50",
+    ]]
+  ) {
+    const r = await br(args, { cwd: b.path, env: { ...envB, ...onPg } });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const beforeB = await pgCounts(pg.url, "acme/beta");
+  assert.equal(beforeB.cost_ledger, 6);
   const copyB = await br(["store", "migrate-to", pg.url], { cwd: b.path, env: envB, tty: true });
   assert.equal(copyB.code, 0, copyB.stderr);
   // Progress on a terminal (stderr), none when piped.
@@ -330,6 +360,8 @@ Deno.test("br store migrate-to copies a project into PostgreSQL once; its report
     /^Copied [\d,]+ rows of .*br\.db into postgres:\/\/br@127\.0\.0\.1:\d+\/br \(project key "acme\/beta"\):/m,
   );
   assert.match(copyB.stdout, /^ {2}events +\d+/m);
+  assert.match(copyB.stdout, /^ {2}cost_ledger +1, 6 already there$/m);
+  assert.match(copyB.stdout, /^ {2}cost_budgets +0, 1 already there$/m);
   assert.deepEqual(await summaries(b.path, { ...envB, ...onPg }), sqliteB);
   assert.deepEqual(await summaries(a.path, { ...envA, ...onPg }), sqliteA);
   assert.notDeepEqual(sqliteA, sqliteB);
