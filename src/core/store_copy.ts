@@ -139,7 +139,8 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * target. Both must be open at the same schema version.
  *
  * @throws {BrError} `storage` when the schemas differ or a table is one br does not know how
- * to copy; the target is then left as it was.
+ * to copy; `invalid_data` for an event whose payload is not JSON. The target is then left as
+ * it was.
  */
 export async function copyStore(
   source: Store,
