@@ -70,8 +70,10 @@ export async function migrateTo(
     c.bold(`Copied ${formatCount(total)} rows`) +
       ` of ${report.source} into ${report.target} (project key "${report.project_key}"):`,
   );
-  const width = Math.max(...report.tables.map((t) => t.table.length));
-  for (const t of report.tables) {
+  // Tables the source has no rows of are left out (`--json` lists every table).
+  const read = report.tables.filter((t) => t.read > 0);
+  const width = Math.max(0, ...read.map((t) => t.table.length));
+  for (const t of read) {
     const there = t.skipped ? c.dim(`, ${formatCount(t.skipped)} already there`) : "";
     print(this, `  ${t.table.padEnd(width)}  ${formatCount(t.copied)}${there}`);
   }
