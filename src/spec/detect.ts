@@ -10,14 +10,16 @@ import { INDUSTRIES, type Industry, USE_CASES, type UseCase } from "./types.ts";
 export const DEFAULT_DETECTION_THRESHOLD = 0.3;
 
 /**
- * A naive Bayes model of one dimension (industry or use case): for each term, how many
- * training descriptions of each class contain it. Written by `scripts/train_detect.ts`.
+ * A complement naive Bayes model of one dimension (industry or use case): for each term, how
+ * many training descriptions of each class contain it. Written by `scripts/train_detect.ts`.
  */
 export interface KindModel {
   /** The class names, in the order of the counts. */
   classes: string[];
   /** Additive smoothing. */
   alpha: number;
+  /** The factor the scores are multiplied by before they become probabilities (calibrated). */
+  temperature: number;
   /** Term → count per class. */
   terms: Record<string, number[]>;
 }
@@ -28,6 +30,61 @@ export interface DetectionModel {
   industry: KindModel;
   /** Use cases. */
   use_case: KindModel;
+}
+
+/**
+ * The detection model as stored in `detect_model.json`: both dimensions share one sparse term
+ * list, which keeps the file small.
+ */
+export interface StoredModel {
+  /** What the file is. */
+  about: string;
+  /** The settings of the industry model (without its terms). */
+  industry: Omit<KindModel, "terms">;
+  /** The settings of the use-case model (without its terms). */
+  use_case: Omit<KindModel, "terms">;
+  /**
+   * Term → pairs of (class, count): classes from 0 are the industries, from the number of
+   * industries on the use cases. A term with no pair of a dimension is not in its model.
+   */
+  terms: Record<string, number[]>;
+}
+
+/** Packs a {@link DetectionModel} into its stored form. */
+export function packModel(m: DetectionModel, about: string): StoredModel {
+  const { terms: _i, ...industry } = m.industry;
+  const { terms: _u, ...useCase } = m.use_case;
+  const offset = m.industry.classes.length;
+  const terms: Record<string, number[]> = {};
+  const add = (term: string, row: number[], from: number) => {
+    const pairs = terms[term] ??= [];
+    row.forEach((n, k) => {
+      if (n) pairs.push(from + k, n);
+    });
+  };
+  for (const [term, row] of Object.entries(m.industry.terms)) add(term, row, 0);
+  for (const [term, row] of Object.entries(m.use_case.terms)) add(term, row, offset);
+  const sorted = Object.keys(terms).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  return {
+    about,
+    industry,
+    use_case: useCase,
+    terms: Object.fromEntries(sorted.map((t) => [t, terms[t]])),
+  };
+}
+
+/** Unpacks a {@link StoredModel}. */
+export function unpackModel(s: StoredModel): DetectionModel {
+  const offset = s.industry.classes.length;
+  const industry: KindModel = { ...s.industry, terms: {} };
+  const useCase: KindModel = { ...s.use_case, terms: {} };
+  for (const [term, pairs] of Object.entries(s.terms)) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      const [m, k] = pairs[i] < offset ? [industry, pairs[i]] : [useCase, pairs[i] - offset];
+      (m.terms[term] ??= m.classes.map(() => 0))[k] = pairs[i + 1];
+    }
+  }
+  return { industry, use_case: useCase };
 }
 
 /** One candidate of a detection, with its score. */
@@ -60,42 +117,66 @@ export interface ProjectDetection {
 
 interface Prepared {
   classes: string[];
-  /** Term → log P(term | class). */
-  logp: Map<string, number[]>;
+  /** Term → weight per class (the temperature already applied). */
+  weights: Map<string, number[]>;
 }
 
 const prepared = new WeakMap<KindModel, Prepared>();
 
+/**
+ * The weight of a term for class k is -log P(term | not k): how unlikely the term is in the
+ * descriptions of all the other classes (complement naive Bayes, Rennie et al. 2003), which
+ * is steadier than P(term | k) when each class has few examples.
+ */
 function prepare(m: KindModel): Prepared {
   let p = prepared.get(m);
   if (p) return p;
-  const vocab = Object.keys(m.terms).length;
-  const totals = m.classes.map((_, k) =>
-    Object.values(m.terms).reduce((sum, row) => sum + row[k], 0)
-  );
-  const logp = new Map<string, number[]>();
+  const rows = Object.values(m.terms);
+  const vocab = rows.length;
+  const totals = m.classes.map((_, k) => rows.reduce((sum, row) => sum + row[k], 0));
+  const all = totals.reduce((a, b) => a + b, 0);
+  const weights = new Map<string, number[]>();
   for (const [term, row] of Object.entries(m.terms)) {
-    logp.set(term, row.map((n, k) => Math.log((n + m.alpha) / (totals[k] + m.alpha * vocab))));
+    const sum = row.reduce((a, b) => a + b, 0);
+    weights.set(
+      term,
+      row.map((n, k) =>
+        -m.temperature * Math.log((sum - n + m.alpha) / (all - totals[k] + m.alpha * vocab))
+      ),
+    );
   }
-  p = { classes: m.classes, logp };
+  p = { classes: m.classes, weights };
   prepared.set(m, p);
   return p;
 }
 
 /**
- * Classifies `text` with one {@link KindModel}: the sum of the log probabilities of its known
- * terms per class (equal priors), turned into probabilities.
+ * The score of each class for `text` (the sum of the weights of its known terms), and the
+ * terms found.
  */
-export function classify(m: KindModel, text: string, threshold: number): KindDetection {
-  const { classes, logp } = prepare(m);
+export function scoreText(
+  m: KindModel,
+  text: string,
+): { sums: number[]; found: { surface: string; rows: number[] }[] } {
+  const { classes, weights } = prepare(m);
   const sums = classes.map(() => 0);
   const found: { surface: string; rows: number[] }[] = [];
   for (const { term, surface } of detectionTerms(text)) {
-    const rows = logp.get(term);
+    const rows = weights.get(term);
     if (!rows) continue;
     rows.forEach((v, k) => sums[k] += v);
     found.push({ surface, rows });
   }
+  return { sums, found };
+}
+
+/**
+ * Classifies `text` with one {@link KindModel}: the sum of the weights of its known terms per
+ * class (equal priors), turned into probabilities (softmax).
+ */
+export function classify(m: KindModel, text: string, threshold: number): KindDetection {
+  const { classes } = prepare(m);
+  const { sums, found } = scoreText(m, text);
   const top = Math.max(...sums);
   const exp = sums.map((s) => Math.exp(s - top));
   const total = exp.reduce((a, b) => a + b, 0);
@@ -103,7 +184,7 @@ export function classify(m: KindModel, text: string, threshold: number): KindDet
     .sort((a, b) => b.p - a.p || a.name.localeCompare(b.name));
   const best = ranked[0];
   const confidence = found.length ? round(best.p) : 0;
-  // The words whose likelihood for the winner beats every other class the most.
+  // The words whose weight for the winner beats every other class the most.
   const matched = found.map(({ surface, rows }) => ({
     surface,
     lift: rows[best.k] - Math.max(...rows.filter((_, k) => k !== best.k)),
@@ -123,7 +204,15 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-const MODEL = model as DetectionModel;
+let unpacked: DetectionModel | undefined;
+const MODEL = {
+  get industry(): KindModel {
+    return (unpacked ??= unpackModel(model as StoredModel)).industry;
+  },
+  get use_case(): KindModel {
+    return (unpacked ??= unpackModel(model as StoredModel)).use_case;
+  },
+};
 
 /**
  * Detects the industry of a project from its description (one of {@link INDUSTRIES}, or

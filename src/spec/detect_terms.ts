@@ -1,7 +1,8 @@
 /**
  * The terms industry and use-case detection reads in a description: lower-cased words
- * without common words, lightly stemmed ("booked", "booking", "books" → "book"), plus each
- * pair of neighbouring words. Shared by the runtime ({@link ./detect.ts}) and the script that
+ * without common words (but with "which", "why", "how", "new" and "first", which tell
+ * analysis and onboarding apart from the rest), lightly stemmed ("booked", "booking",
+ * "books" → "book"), plus each pair of neighbouring words. Shared by the runtime ({@link ./detect.ts}) and the script that
  * trains the model (`scripts/train_detect.ts`), so both read a text the same way.
  */
 
@@ -11,9 +12,9 @@ const STOP = new Set(
     "about over under as is are was were be been being am it its it's this that these those " +
     "there here then than so such very just also too only own each every any all some more " +
     "most much many few other others another same i me my mine we us our ours you your yours " +
-    "he him his she her hers they them their theirs who whom whose which what when where why " +
-    "how can could will would should shall may might must do does did done doing has have " +
-    "had having not no yes new via per while after before first one two three etc s t d ll " +
+    "he him his she her hers they them their theirs who whom whose what when where can " +
+    "could will would should shall may might must do does did done doing has have had " +
+    "having not no yes via per while after before one two three etc s t d ll " +
     "ve re m let lets get gets got want wants need needs like using use uses used way ways " +
     "thing things someone something people person app apps application tool tools project " +
     "projects side product system platform"
