@@ -4,8 +4,9 @@
  * ledger rows (the ledger's write path, transactions of 5,000 rows as the importer writes
  * them), into a project's `.buildrunner/br.db` and into a PostgreSQL server started for the
  * run (tests/postgres.ts: the Debian package, a temp data dir, fsync off); then
- * `br cost summary --json` and `br telemetry summary --period all --json` on both. Prints
- * figures, asserts nothing.
+ * `br cost summary --json` and `br telemetry summary --period all --json` on both, and
+ * `br store migrate-to` of the SQLite store into an empty database. Prints figures, asserts
+ * nothing.
  *
  *   deno run -A bench/store.ts                 # 1,000,000 events, 100,000 cost rows
  *   deno run -A bench/store.ts --quick         # 8,000 events, 2,000 cost rows (a smoke run)
@@ -208,6 +209,28 @@ try {
     for (const line of Object.keys(s.summaries)) {
       console.log(`  ${line.padEnd(42)} ${(p.summaries[line] / s.summaries[line]).toFixed(2)}x`);
     }
+    // The last SQLite store, copied into an empty database of the server.
+    const project = `${dir}/sqlite-${RUNS - 1}`;
+    const url = pg!.url.replace(/\/br$/, "/copy");
+    await run(`${postgresBinDir()}/createdb`, [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(pg!.port),
+      "-U",
+      "br",
+      "copy",
+    ], dir);
+    const env = { NO_COLOR: "1", BR_DATABASE_URL: "", BR_PROJECT_KEY: KEY, BR_NO_TELEMETRY: "1" };
+    const copy = await sample(Deno.execPath(), brArgs("store", "migrate-to", url), project, env);
+    const copied = await answers(project, { ...env, BR_DATABASE_URL: url });
+    console.log(
+      `br store migrate-to of the SQLite store (${EVENTS.toLocaleString("en")} events, ${
+        COST_ROWS.toLocaleString("en")
+      } cost rows) into an empty database: ${(copy.ms / 1000).toFixed(1)} s; summaries equal: ${
+        copied === s.answer ? "yes" : "NO"
+      }`,
+    );
   }
 } finally {
   await pg?.stop();

@@ -36,8 +36,11 @@ interface TablePlan {
    * `events`: the event log's write path; `derived`: not copied (follows the base rows).
    */
   how: "key" | "same" | "ledger" | "events" | "derived";
-  /** The column the source is read in order of, in pages; null reads the table at once. */
-  order?: string | null;
+  /**
+   * The columns (unique together) the source is read in order of, in pages; none reads the
+   * table at once.
+   */
+  order?: readonly string[];
   /** A surrogate id the target numbers itself (left out of the copy). */
   id?: string;
   /** The columns that tell a row without a natural key apart. */
@@ -46,33 +49,35 @@ interface TablePlan {
 
 /** Every table of the schema, in an order that respects foreign keys. */
 const PLAN: readonly TablePlan[] = [
-  { table: "meta", how: "key", order: "rowid" },
-  { table: "events", how: "events", order: "seq", id: "seq" },
+  { table: "meta", how: "key", order: ["rowid"] },
+  // Events in time order: a page covers few hours (few rollup rows to update), and the
+  // target numbers them in time order.
+  { table: "events", how: "events", order: ["ts", "seq"], id: "seq" },
   { table: "event_rollups", how: "derived" },
   { table: "duration_histograms", how: "derived" },
-  { table: "alerts", how: "same", order: "id", id: "id", same: ["rule", "fired_at", "message"] },
+  { table: "alerts", how: "same", order: ["id"], id: "id", same: ["rule", "fired_at", "message"] },
   {
     table: "routing_outcomes",
     how: "same",
-    order: "id",
+    order: ["id"],
     id: "id",
     same: ["time", "feature", "model", "level", "result", "session"],
   },
   {
     table: "cost_ledger",
     how: "ledger",
-    order: "id",
+    order: ["id"],
     id: "id",
     same: ["time", "source", "model", "session", "feature", "task", "recorded_at"],
   },
   { table: "cost_rollup", how: "derived" },
-  { table: "cost_import_files", how: "key", order: "rowid" },
-  { table: "cost_budgets", how: "key", order: "rowid" },
-  { table: "parallel_runs", how: "key", order: "rowid" },
-  { table: "parallel_tasks", how: "key", order: "rowid" },
-  { table: "parallel_claims", how: "key", order: "rowid" },
-  { table: "parallel_workers", how: "key", order: "rowid" },
-  { table: "plugin_kv", how: "key", order: null },
+  { table: "cost_import_files", how: "key", order: ["rowid"] },
+  { table: "cost_budgets", how: "key", order: ["rowid"] },
+  { table: "parallel_runs", how: "key", order: ["rowid"] },
+  { table: "parallel_tasks", how: "key", order: ["rowid"] },
+  { table: "parallel_claims", how: "key", order: ["rowid"] },
+  { table: "parallel_workers", how: "key", order: ["rowid"] },
+  { table: "plugin_kv", how: "key" },
 ];
 
 /** The tables the copy writes itself and the derived ones, in copy order. */
@@ -207,17 +212,20 @@ async function* pages(source: Store, plan: TablePlan, columns: string): AsyncGen
     yield await source.all<Row>(`SELECT ${columns} FROM ${quote(plan.table)}`);
     return;
   }
-  const order = plan.order;
-  let after: SqlValue = null;
+  const order = plan.order.join(", ");
+  const positions = plan.order.map((c, i) => `${c} AS _p${i}`).join(", ");
+  const marks = plan.order.map(() => "?").join(", ");
+  let after: SqlValue[] | null = null;
   while (true) {
     const rows: Row[] = await source.all<Row>(
-      `SELECT ${order} AS _pos, ${columns} FROM ${quote(plan.table)}` +
-        `${after === null ? "" : ` WHERE ${order} > ?`} ORDER BY ${order} LIMIT ${PAGE}`,
-      after === null ? [] : [after],
+      `SELECT ${positions}, ${columns} FROM ${quote(plan.table)}` +
+        `${after ? ` WHERE (${order}) > (${marks})` : ""} ORDER BY ${order} LIMIT ${PAGE}`,
+      after ?? [],
     );
     if (rows.length === 0) return;
-    after = rows[rows.length - 1]._pos;
-    for (const row of rows) delete row._pos;
+    const last = rows[rows.length - 1];
+    after = plan.order.map((_, i) => last[`_p${i}`]);
+    for (const row of rows) plan.order.forEach((_, i) => delete row[`_p${i}`]);
     yield rows;
   }
 }
@@ -236,9 +244,7 @@ async function copyTable(
     ?.n ?? 0;
   const count: TableCount = { table: plan.table, read: 0, copied: 0, skipped: 0 };
   const list = names.map(quote).join(", ");
-  const values = names.map(() => "?").join(", ");
-  const insert = `INSERT INTO ${quote(plan.table)} (${list}) VALUES (${values})`;
-  const insertNew = `${insert} ON CONFLICT DO NOTHING`;
+  const head = `INSERT INTO ${quote(plan.table)} (${list})`;
   const same = plan.same ? await sameRows(t, plan) : null;
   onProgress?.(plan.table, 0, total);
   for await (const rows of pages(source, plan, list)) {
@@ -260,13 +266,37 @@ async function copyTable(
           plain.push(params);
         }
       }
-      if (keyed.length) count.copied += await t.many(insertNew, keyed);
-      if (plain.length) count.copied += await t.many(insert, plain);
+      count.copied += await insertRows(t, head, names.length, keyed, " ON CONFLICT DO NOTHING");
+      count.copied += await insertRows(t, head, names.length, plain, "");
     }
     onProgress?.(plan.table, count.read, total);
   }
   count.skipped = count.read - count.copied;
   return count;
+}
+
+/** Rows per statement of the copy's inserts: one round trip to a server for many rows. */
+const ROWS_PER_INSERT = 50;
+
+/** Inserts rows of `width` values (`head` VALUES ... `tail`); returns how many were added. */
+async function insertRows(
+  t: StoreTx,
+  head: string,
+  width: number,
+  rows: readonly SqlValue[][],
+  tail: string,
+): Promise<number> {
+  const one = `(${new Array(width).fill("?").join(", ")})`;
+  let changes = 0;
+  let i = 0;
+  if (rows.length >= ROWS_PER_INSERT) {
+    const sql = `${head} VALUES ${new Array(ROWS_PER_INSERT).fill(one).join(", ")}${tail}`;
+    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+      changes += (await t.run(sql, rows.slice(i, i + ROWS_PER_INSERT).flat())).changes;
+    }
+  }
+  if (i < rows.length) changes += await t.many(`${head} VALUES ${one}${tail}`, rows.slice(i));
+  return changes;
 }
 
 /** The signatures of the rows the target has of a table without a natural key. */

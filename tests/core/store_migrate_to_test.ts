@@ -3,11 +3,15 @@
  * with the rollups equal to what the copied rows imply and nothing doubled.
  */
 import assert from "node:assert/strict";
+import { writeEvents } from "../../src/core/event_log.ts";
+import type { BrEvent } from "../../src/core/events.ts";
 import { createProject } from "../../src/core/project.ts";
 import { COPIED_TABLES, copyStore, DERIVED_TABLES } from "../../src/core/store_copy.ts";
 import { MIGRATIONS } from "../../src/core/store_migrations.ts";
 import { openSqliteStore } from "../../src/core/store_sqlite.ts";
 import type { Store } from "../../src/core/store.ts";
+import { writeEntries } from "../../src/cost/_ledger_write.ts";
+import type { PricedEntry } from "../../src/cost/ledger.ts";
 import { recordUsage } from "../../src/cost/mod.ts";
 import { Repo } from "../../src/orchestrator/_repo.ts";
 import { ccLine } from "../cost/_logs.ts";
@@ -129,6 +133,10 @@ async function dump(store: Store, table: string): Promise<string[]> {
   const rows = await store.all<Record<string, unknown>>(`SELECT * FROM "${table}"`);
   return rows.map((r) => {
     delete r[SURROGATE[table]];
+    // The rollup's "none" is 0 on SQLite (part of its key) and NULL on PostgreSQL.
+    if (table === "cost_rollup") {
+      for (const k of ["feature", "session", "project"]) if (r[k] === 0) r[k] = null;
+    }
     return JSON.stringify(Object.entries(r).sort());
   }).sort();
 }
@@ -402,4 +410,100 @@ Deno.test("br store migrate-to without br.db has nothing to copy (exit 0)", asyn
     env,
   });
   assert.equal(JSON.parse(json.stdout).status, "nothing_to_copy");
+});
+
+/** `n` events and ledger rows, varied over two days. */
+function history(n: number): { events: BrEvent[]; entries: PricedEntry[] } {
+  const events: BrEvent[] = [];
+  const entries: PricedEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const time = new Date(Date.parse("2026-11-20T00:00:00.000Z") + i * 1_234_567).toISOString();
+    events.push({
+      id: `e${i}`,
+      type: i % 3 ? "gate.passed" : "cost.recorded",
+      time,
+      session: `s${i % 4}`,
+      feature: i % 5 ? "login" : null,
+      task: null,
+      payload: i % 3
+        ? { gate: ["lint", "test"][i % 2], duration_ms: 10 * i }
+        : { model: "gpt-5", usd: i / 1000, tokens: { input: i } },
+    } as BrEvent);
+    entries.push({
+      key: i % 7 ? `cc:m${i}:r${i}` : null,
+      time,
+      source: "claude-code",
+      model: ["gpt-5", "claude-sonnet-4-5"][i % 2],
+      input_tokens: i,
+      output_tokens: 2 * i,
+      cache_creation_tokens: 0,
+      cache_read_tokens: 3 * i,
+      cost_usd: i / 997,
+      priced: true,
+      session: `s${i % 4}`,
+      feature: i % 5 ? "login" : null,
+    });
+  }
+  return { events, entries };
+}
+
+/**
+ * The copy inserts many rows per statement: with a target that already has part of them
+ * (another runner wrote them), it counts and adds only the others, and the rollups equal the
+ * source's.
+ */
+async function copyOverlapping(target: Store): Promise<void> {
+  await using dir = await tempDir();
+  const source = await openSqliteStore(`${dir.path}/source.db`);
+  try {
+    const { events, entries } = history(260);
+    await writeEvents(source, events);
+    await source.tx((t) => writeEntries(t, entries, "2026-11-23T00:00:00.000Z"));
+    await writeEvents(target, events.slice(100, 170));
+    await target.tx((t) => writeEntries(t, entries.slice(30, 120), "2026-11-23T00:00:00.000Z"));
+    const result = await copyStore(source, target, { sourceId: `${dir.path}/source.db` });
+    const of = (table: string) => result.tables.find((t) => t.table === table)!;
+    assert.deepEqual(of("events"), { table: "events", read: 260, copied: 190, skipped: 70 });
+    assert.deepEqual(of("cost_ledger"), {
+      table: "cost_ledger",
+      read: 260,
+      copied: 170,
+      skipped: 90,
+    });
+    for (
+      const table of [
+        "events",
+        "event_rollups",
+        "duration_histograms",
+        "cost_ledger",
+        "cost_rollup",
+      ]
+    ) {
+      assert.deepEqual(await dump(target, table), await dump(source, table), table);
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+Deno.test("many rows, part of them already in the target: SQLite target", async () => {
+  await using dir = await tempDir();
+  const target = await openSqliteStore(`${dir.path}/target.db`);
+  try {
+    await copyOverlapping(target);
+  } finally {
+    await target.close();
+  }
+});
+
+Deno.test("many rows, part of them already in the target: PostgreSQL target", async () => {
+  const pg = await sharedPostgres();
+  if (!pg) return console.log("skipped: PostgreSQL is not installed (postgresql package)");
+  const { openPostgresStore } = await import("../../src/core/store_postgres.ts");
+  const target = await openPostgresStore(pg.url, { projectKey: "acme/overlap", env: {} });
+  try {
+    await copyOverlapping(target);
+  } finally {
+    await target.close();
+  }
 });
