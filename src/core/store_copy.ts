@@ -80,14 +80,11 @@ const PLAN: readonly TablePlan[] = [
   { table: "plugin_kv", how: "key" },
 ];
 
-/** The tables the copy writes itself and the derived ones, in copy order. */
-export const COPIED_TABLES: readonly string[] = PLAN.filter((p) => p.how !== "derived").map((
-  p,
-) => p.table);
+const tablesWhere = (f: (p: TablePlan) => boolean) => PLAN.filter(f).map((p) => p.table);
+/** The tables the copy writes, in copy order. */
+export const COPIED_TABLES: readonly string[] = tablesWhere((p) => p.how !== "derived");
 /** The tables that follow the copied rows instead of being copied. */
-export const DERIVED_TABLES: readonly string[] = PLAN.filter((p) => p.how === "derived").map((
-  p,
-) => p.table);
+export const DERIVED_TABLES: readonly string[] = tablesWhere((p) => p.how === "derived");
 
 /**
  * `meta` keys that hold positions in the source's own numbering (the OTLP export cursor is an
