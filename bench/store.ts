@@ -24,6 +24,8 @@ const EVENTS = flag("events", quick ? 8_000 : 1_000_000);
 const COST_ROWS = flag("cost-rows", quick ? 2_000 : 100_000);
 const WRITERS = flag("writers", 8);
 const RUNS = flag("runs", quick ? 1 : 3);
+/** Timed runs of each summary command (after one untimed run, unless --quick). */
+const TIMES = quick ? 1 : 3;
 const WRITER = new URL("./_store_writer.ts", import.meta.url).pathname;
 const KEY = "bench-store";
 
@@ -105,9 +107,9 @@ async function summaries(project: string, env: Record<string, string>) {
     ],
   };
   for (const [name, args] of Object.entries(lines)) {
-    await sample(Deno.execPath(), brArgs(...args), project, env); // warm
+    if (!quick) await sample(Deno.execPath(), brArgs(...args), project, env); // warm
     const ms: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < TIMES; i++) {
       ms.push((await sample(Deno.execPath(), brArgs(...args), project, env)).ms);
     }
     out[name] = median(ms);
@@ -194,7 +196,7 @@ try {
     console.log(`  events:    ${r.events.toFixed(0).padStart(7)} ms  ${rate(EVENTS, r.events)}`);
     console.log(`  cost rows: ${r.cost.toFixed(0).padStart(7)} ms  ${rate(COST_ROWS, r.cost)}`);
     for (const [line, ms] of Object.entries(r.summaries)) {
-      console.log(`  ${line.padEnd(42)} ${ms.toFixed(0).padStart(6)} ms (median of 3)`);
+      console.log(`  ${line.padEnd(42)} ${ms.toFixed(0).padStart(6)} ms (median of ${TIMES})`);
     }
   }
   if (results.postgres) {
