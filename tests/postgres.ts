@@ -147,3 +147,21 @@ export function sharedPostgres(): Promise<PostgresServer | null> {
   }
   return shared;
 }
+
+/**
+ * True when the tests run against a PostgreSQL store (`deno task test:postgres` sets
+ * `BR_DATABASE_URL`): assertions about SQLite's own files (`br.db`, its WAL, the spool of
+ * short commands, read-only mounts) are skipped then.
+ */
+export const ON_POSTGRES: boolean = /^postgres(ql)?:/i.test(
+  Deno.env.get("BR_DATABASE_URL") ?? "",
+);
+
+/**
+ * The store of the test process (`BR_DATABASE_URL` when set), for a project created with an
+ * environment of its own: it must use the same store as the `br` commands the test runs.
+ */
+export function storeEnv(): Record<string, string> {
+  const url = Deno.env.get("BR_DATABASE_URL");
+  return url ? { BR_DATABASE_URL: url } : {};
+}

@@ -246,8 +246,12 @@ function mtimeOf(path: string): Date | null {
   }
 }
 
-/** True when the project has stored data: `br.db`, or events spooled for it. */
-function hasStoredData(project: Project): boolean {
+/**
+ * True when the project may have stored data: a PostgreSQL store, `br.db`, or events spooled
+ * for it.
+ */
+async function hasStoredData(project: Project): Promise<boolean> {
+  if ((await project.storeChoice()).backend === "postgres") return true;
   if (mtimeOf(project.paths.db)) return true;
   try {
     for (const _ of Deno.readDirSync(project.paths.spool)) return true;
@@ -330,7 +334,7 @@ async function readProject(
     let last = mtimeOf(project.paths.features);
     let store: Store | null = null;
     let tz = "UTC";
-    if (hasStoredData(project)) {
+    if (await hasStoredData(project)) {
       store = await readStore(project);
       const { resolveTimeZone } = await import("../cost/summary.ts");
       tz = await resolveTimeZone(project);

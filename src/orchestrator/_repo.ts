@@ -205,7 +205,8 @@ export class Repo {
   ): Promise<void> {
     await this.store.run(
       `UPDATE parallel_tasks SET
-        cost_usd = CASE WHEN $cost IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + $cost END,
+        cost_usd = CASE WHEN CAST($cost AS DOUBLE PRECISION) IS NULL THEN cost_usd
+          ELSE COALESCE(cost_usd, 0) + $cost END,
         input_tokens = input_tokens + $in, output_tokens = output_tokens + $out,
         cache_creation_tokens = cache_creation_tokens + $cw,
         cache_read_tokens = cache_read_tokens + $cr

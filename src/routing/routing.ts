@@ -236,7 +236,9 @@ export async function listModels(
   const models = (await routingModels(project)).filter((m) =>
     !options.provider || m.provider === options.provider
   );
-  const exists = await Deno.stat(project.paths.db).then(() => true, () => false);
+  // Without a store there is no record (a local br.db is looked for, not created).
+  const exists = (await project.storeChoice()).backend === "postgres" ||
+    await Deno.stat(project.paths.db).then(() => true, () => false);
   const rows = exists ? await outcomes(project) : [];
   return models.map((m) => {
     const records = {} as Record<Level, ModelRecord>;

@@ -59,18 +59,29 @@ let schemas = 0;
 async function migratedSchema(server: PostgresServer): Promise<string> {
   const schema = `migrations_${Date.now()}_${schemas++}`;
   await psql(server, `CREATE SCHEMA ${schema};`);
-  for (const m of MIGRATIONS) {
+  await migrateSchema(server, schema, () => true);
+  return schema;
+}
+
+/** Applies the PostgreSQL scripts of the migrations `which` selects to `schema`, in order. */
+async function migrateSchema(
+  server: PostgresServer,
+  schema: string,
+  which: (version: number) => boolean,
+): Promise<void> {
+  for (const m of MIGRATIONS.filter((m) => which(m.version))) {
     try {
       await psql(server, `BEGIN;\nSET LOCAL search_path TO ${schema};\n${m.postgres}\nCOMMIT;`);
     } catch (err) {
       throw new Error(`migration ${m.version} (${m.name}): ${(err as Error).message}`);
     }
   }
-  return schema;
 }
 
-async function sqliteStore(dir: string): Promise<Store> {
-  return await openSqliteStore(`${dir}/br.db`);
+async function sqliteStore(dir: string, upTo = Infinity): Promise<Store> {
+  return await openSqliteStore(`${dir}/br.db`, {
+    migrations: MIGRATIONS.filter((m) => m.version <= upTo),
+  });
 }
 
 interface Column {
@@ -270,6 +281,69 @@ Deno.test("postgres migrations: the cost rollup triggers keep the same sums as S
     const pg = await pgRows<Record<string, unknown>>(server, schema, query);
     assert.equal(lite.length, 3);
     assert.deepEqual(pg, lite);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("postgres migrations: 4 and 11 carry the rows written before them over as SQLite's do", async () => {
+  const server = await sharedPostgres();
+  if (!server) {
+    console.log("skipped: PostgreSQL is not installed (/usr/lib/postgresql/*/bin)");
+    return;
+  }
+  await using dir = await tempDir();
+  const schema = `migrations_${Date.now()}_${schemas++}`;
+  await psql(server, `CREATE SCHEMA ${schema};`);
+  const onBoth = async (store: Store, sql: string) => {
+    await store.run(sql);
+    await psql(server, `SET search_path TO ${schema};\n${sql};`);
+  };
+  // Duration rows of migration 2, then migration 4 turns them into histograms.
+  let store = await sqliteStore(dir.path, 3);
+  await migrateSchema(server, schema, (v) => v <= 3);
+  await onBoth(
+    store,
+    "INSERT INTO duration_rollups (hour, type, ms, count) VALUES (7, 'a', 10, 2), " +
+      "(7, 'a', 250, 1), (7, 'b', 3, 4), (8, 'a', 10, 1)",
+  );
+  await store.close();
+  // Ledger rows of migration 10, then migration 11 sums them.
+  store = await sqliteStore(dir.path, 10);
+  await migrateSchema(server, schema, (v) => v > 3 && v <= 10);
+  for (
+    const [key, time, feature, usd, logged, priced] of [
+      ["a", "2026-12-01T10:05:00.000Z", null, 0.25, null, 1],
+      ["b", "2026-12-01T10:14:00.000Z", null, 1.5, 1.4, 0],
+      ["c", "2026-12-01T10:20:00.000Z", "f1", 3.125, null, 1],
+    ] as const
+  ) {
+    await onBoth(
+      store,
+      `INSERT INTO cost_ledger (key, time, source, model, input_tokens, cost_usd, priced,
+         logged_cost_usd, feature, recorded_at)
+       VALUES ('${key}', '${time}', 'codex', 'm', 10, ${usd}, ${priced}, ${logged ?? "NULL"},
+         ${feature ? `'${feature}'` : "NULL"}, '${time}')`,
+    );
+  }
+  await store.close();
+  store = await sqliteStore(dir.path);
+  await migrateSchema(server, schema, (v) => v > 10);
+  try {
+    const histograms = "SELECT hour, type, count, buckets FROM duration_histograms ORDER BY 1, 2";
+    const parsed = (rows: { buckets: string }[]) =>
+      rows.map((r) => ({ ...r, buckets: JSON.parse(r.buckets) }));
+    const lite = parsed(await store.all<{ buckets: string }>(histograms));
+    assert.equal(lite.length, 3);
+    assert.deepEqual(parsed(await pgRows(server, schema, histograms)), lite);
+    const rollup = `SELECT quarter, feature, rows, input, usd, logged, logged_rows, unpriced
+      FROM cost_rollup ORDER BY quarter, feature NULLS FIRST`;
+    const liteRollup = (await store.all<Record<string, unknown>>(rollup)).map((r) => ({
+      ...r,
+      feature: r.feature === 0 ? null : r.feature,
+    }));
+    assert.equal(liteRollup.length, 2);
+    assert.deepEqual(await pgRows(server, schema, rollup), liteRollup);
   } finally {
     await store.close();
   }

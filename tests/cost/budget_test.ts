@@ -3,13 +3,14 @@ import { checkBudgets, recordUsage, setBudget } from "../../src/cost/mod.ts";
 import type { BrEvent } from "../../src/core/events.ts";
 import { openProject } from "../../src/core/project.ts";
 import { br, fixedClock, tempProject } from "../helpers.ts";
+import { storeEnv } from "../postgres.ts";
 
 Deno.test("budgets warn and stop at their thresholds, with budget.alert on each crossing", async (t) => {
   await using dir = await tempProject();
   // A feature budget needs its feature.
   await br(["feature", "add", "Auth"], { cwd: dir.path });
   const clock = fixedClock("2026-11-25T12:00:00.000Z");
-  const project = await openProject({ cwd: dir.path, clock, env: { TZ: "UTC" } });
+  const project = await openProject({ cwd: dir.path, clock, env: { ...storeEnv(), TZ: "UTC" } });
   const alerts: BrEvent[] = [];
   const recorded: BrEvent[] = [];
   project.bus.on("budget.alert", (e) => void alerts.push(e));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { BrEvent } from "../../src/core/events.ts";
 import { br, brProcess, tempDir, tempProject } from "../helpers.ts";
+import { storeEnv } from "../postgres.ts";
 import {
   appendLog,
   ccLine,
@@ -444,7 +445,7 @@ Deno.test("an imported agent log replaces the session total an orchestrator reco
   await using home = await tempDir();
   const { openProject } = await import("../../src/core/project.ts");
   const { recordUsage } = await import("../../src/cost/mod.ts");
-  const p = await openProject({ cwd: project.path, env: { TZ: "UTC" } });
+  const p = await openProject({ cwd: project.path, env: { ...storeEnv(), TZ: "UTC" } });
   try {
     const total = (session: string) =>
       recordUsage(p, {

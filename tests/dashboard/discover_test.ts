@@ -4,6 +4,7 @@ import { br, gitRun, tempDir } from "../helpers.ts";
 import { decideHealth, type ProjectSnapshot } from "../../src/dashboard/mod.ts";
 import { openProject } from "../../src/core/project.ts";
 import { recordUsage } from "../../src/cost/record.ts";
+import { storeEnv } from "../postgres.ts";
 
 /** A minimal BuildRunner project: `.buildrunner/features.json` with the given features. */
 async function project(
@@ -230,7 +231,7 @@ Deno.test("br dashboard reads gates, secret findings, cost and budgets from the 
   await using tmp = await tempDir();
   const dir = join(tmp.path, "app");
   await Deno.mkdir(dir);
-  const env = { BR_HOME: join(tmp.path, "home"), TZ: "UTC" };
+  const env = { ...storeEnv(), BR_HOME: join(tmp.path, "home"), TZ: "UTC" };
   assert.equal((await br(["init", "--name", "app"], { cwd: dir, env })).code, 0);
   // A secret (a made-up AWS access key id, built from parts) found by the security gate;
   // AWS's documented example key is a known sample the scanner does not report.

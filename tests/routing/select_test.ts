@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { openProject } from "../../src/core/project.ts";
 import { recordFallback, selectModel } from "../../src/routing/mod.ts";
 import { br, brProcess, tempProject } from "../helpers.ts";
+import { storeEnv } from "../postgres.ts";
 
 async function ok(args: string[], cwd: string) {
   const res = await br(args, { cwd });
@@ -131,7 +132,7 @@ Deno.test("selectModel: constraints, then the cheapest model that met the bar", 
     ], cwd);
     const s = await sel(["--level", "critical"]);
     assert.deepEqual(s.fallbacks, ["gpt-5", "gemini-2.5-pro"]);
-    const project = await openProject({ cwd, env: { BR_HOME: `${cwd}/.br-home` } });
+    const project = await openProject({ cwd, env: { ...storeEnv(), BR_HOME: `${cwd}/.br-home` } });
     const seen: string[] = [];
     project.bus.on("model.fallback", (e) => void seen.push(`${e.payload.from}->${e.payload.to}`));
     assert.equal(recordFallback(project, s, "claude-opus-4-5", "rate limited"), "gpt-5");
@@ -184,7 +185,7 @@ Deno.test("selectModel: config routing.models adds a model", async () => {
     "routing.models",
     '[{"id": "local-coder", "provider": "local", "context_window": 32000, "input_usd_per_mtok": 0, "output_usd_per_mtok": 0, "tier": 2}]',
   ], cwd);
-  const project = await openProject({ cwd, env: { BR_HOME: `${cwd}/.br-home` } });
+  const project = await openProject({ cwd, env: { ...storeEnv(), BR_HOME: `${cwd}/.br-home` } });
   const s = await selectModel(project, { level: "moderate" });
   assert.equal(s.model.id, "local-coder");
   assert.equal(s.model.estimated_usd, 0);

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { br, gitRun, tempProject } from "../helpers.ts";
+import { ON_POSTGRES } from "../postgres.ts";
 import { ALNUM, rnd, SAMPLES } from "./samples.ts";
 
 Deno.test("no raw secret in the SQLite file or in the event exports", async () => {
@@ -40,16 +41,17 @@ Deno.test("no raw secret in the SQLite file or in the event exports", async () =
   assert.ok(jsonl.stdout.includes([...printed][0]));
   assert.ok(csv.stdout.includes("security.finding"));
 
-  // ...and no secret anywhere: exports, and every byte of the database files
+  // ...and no secret anywhere: exports, and every byte of the database files (SQLite's; on
+  // PostgreSQL the exports are what the server holds)
   const db: string[] = [];
-  for await (const e of Deno.readDir(`${dir.path}/.buildrunner`)) {
+  for await (const e of ON_POSTGRES ? [] : Deno.readDir(`${dir.path}/.buildrunner`)) {
     if (e.name.startsWith("br.db")) {
       db.push(
         new TextDecoder("latin1").decode(await Deno.readFile(`${dir.path}/.buildrunner/${e.name}`)),
       );
     }
   }
-  assert.ok(db.length > 0, "br.db was written");
+  assert.ok(ON_POSTGRES || db.length > 0, "br.db was written");
   const haystacks = [jsonl.stdout, csv.stdout, ...db];
   const secrets = [gh, pg];
   for (const line of Object.values(SAMPLES).map((s) => s.hit)) {

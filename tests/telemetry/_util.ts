@@ -1,6 +1,7 @@
 /** Helpers of the telemetry tests: a project with a collector on a fixed clock. */
 import { type Clock, createProject, type Project } from "../../src/core/project.ts";
 import { attachCollector, type Collector } from "../../src/telemetry/mod.ts";
+import { storeEnv } from "../postgres.ts";
 
 /** A project at `root` with a collector and a clock that tests move. */
 export function recorder(
@@ -10,7 +11,7 @@ export function recorder(
 ): { project: Project; collector: Collector; at(iso: string): void } {
   let now = new Date(iso);
   const clock: Clock = { now: () => new Date(now) };
-  const project = createProject(root, { env, clock });
+  const project = createProject(root, { env: { ...storeEnv(), ...env }, clock });
   const collector = attachCollector(project, { command: "test" });
   return { project, collector, at: (v: string) => void (now = new Date(v)) };
 }
