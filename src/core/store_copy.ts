@@ -18,7 +18,7 @@
  * @module
  */
 import { BrError } from "./errors.ts";
-import { ingestSpool, writeEventsTx } from "./event_log.ts";
+import { ingestSpool, spoolPending, writeEventsTx } from "./event_log.ts";
 import type { BrEvent } from "./events.ts";
 import { existsSync } from "./fs.ts";
 import { sha256Hex } from "./hash.ts";
@@ -332,7 +332,10 @@ function toEvent(row: Row): BrEvent {
 
 /** What {@link copyProjectStore} did. */
 export interface ProjectCopyReport extends Omit<CopyResult, "already"> {
-  /** `copied`, `already_copied` (an earlier copy of this file), `nothing_to_copy` (no br.db). */
+  /**
+   * `copied`, `already_copied` (an earlier copy of this file), `nothing_to_copy` (no br.db
+   * and no spooled events).
+   */
   status: "copied" | "already_copied" | "nothing_to_copy";
   /** The SQLite file read. */
   source: string;
@@ -373,7 +376,11 @@ export async function copyProjectStore(
     tables: r?.tables ?? [],
     derived: r?.derived ?? [],
   });
-  if (!existsSync(source)) return report("nothing_to_copy", null);
+  // Events short commands spooled belong to this history while the project uses SQLite
+  // (a project that only ran such commands has them and no br.db yet).
+  const sqlite = (await project.storeChoice()).backend === "sqlite";
+  const spooled = sqlite && await spoolPending(project.paths.spool);
+  if (!existsSync(source) && !spooled) return report("nothing_to_copy", null);
   const pg = await import("./store_postgres.ts");
   const configured = project.configMentions("store")
     ? (await project.config()).get<unknown>("store.project")
@@ -382,10 +389,7 @@ export async function copyProjectStore(
   const { openSqliteStore } = await import("./store_sqlite.ts");
   const from = await openSqliteStore(source);
   try {
-    // Events short commands spooled belong to this history while the project uses SQLite.
-    if ((await project.storeChoice()).backend === "sqlite") {
-      await ingestSpool(from, project.paths.spool);
-    }
+    if (spooled) await ingestSpool(from, project.paths.spool);
     const to = await pg.openPostgresStore(url, { projectKey: key, env: project.env });
     try {
       const result = await copyStore(from, to, {

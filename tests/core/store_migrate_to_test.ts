@@ -3,7 +3,8 @@
  * with the rollups equal to what the copied rows imply and nothing doubled.
  */
 import assert from "node:assert/strict";
-import { writeEvents } from "../../src/core/event_log.ts";
+import { existsSync } from "node:fs";
+import { spoolEvents, writeEvents } from "../../src/core/event_log.ts";
 import type { BrEvent } from "../../src/core/events.ts";
 import { createProject } from "../../src/core/project.ts";
 import { COPIED_TABLES, copyStore, DERIVED_TABLES } from "../../src/core/store_copy.ts";
@@ -395,10 +396,11 @@ Deno.test("br store migrate-to: a URL that is not PostgreSQL is exit 2, an unrea
   for (const r of [other, down]) assert.doesNotMatch(r.stdout + r.stderr, /s3cret/);
 });
 
-Deno.test("br store migrate-to without br.db has nothing to copy (exit 0)", async () => {
+Deno.test("br store migrate-to without br.db or spooled events has nothing to copy (exit 0)", async () => {
   await using dir = await tempProject("empty");
   const env = { BR_NO_TELEMETRY: "1" };
   await Deno.remove(`${dir.path}/.buildrunner/br.db`).catch(() => {});
+  await Deno.remove(`${dir.path}/.buildrunner/spool`, { recursive: true }).catch(() => {});
   const r = await br(["store", "migrate-to", "postgres://app@127.0.0.1:1/br"], {
     cwd: dir.path,
     env,
@@ -505,5 +507,39 @@ Deno.test("many rows, part of them already in the target: PostgreSQL target", as
     await copyOverlapping(target);
   } finally {
     await target.close();
+  }
+});
+
+Deno.test("br store migrate-to copies the events of a SQLite project still in its spool (no br.db yet)", async () => {
+  const pg = await sharedPostgres();
+  if (!pg) return console.log("skipped: PostgreSQL is not installed (postgresql package)");
+  await using dir = await tempProject("spooled");
+  const add = await br(["feature", "add", "Login"], { cwd: dir.path });
+  assert.equal(add.code, 0, add.stderr);
+  const event = {
+    id: "spooled-1",
+    type: "gate.passed",
+    time: "2026-11-22T10:00:00.000Z",
+    session: "hook",
+    payload: { gate: "lint", duration_ms: 12 },
+  } as BrEvent;
+  await spoolEvents(`${dir.path}/.buildrunner/spool`, [event]);
+  assert.equal(existsSync(`${dir.path}/.buildrunner/br.db`), false);
+  const env = { BR_NO_TELEMETRY: "1", BR_PROJECT_KEY: "acme/spooled" };
+  const r = await br(["store", "migrate-to", pg.url, "--json"], { cwd: dir.path, env });
+  assert.equal(r.code, 0, r.stderr);
+  const { openPostgresStore } = await import("../../src/core/store_postgres.ts");
+  const store = await openPostgresStore(pg.url, { projectKey: "acme/spooled", env: {} });
+  try {
+    const row = await store.get<{ type: string }>("SELECT type FROM events WHERE id = ?", [
+      "spooled-1",
+    ]);
+    assert.equal(row?.type, "gate.passed");
+    assert.equal(
+      JSON.parse(r.stdout).tables.events.copied,
+      (await pgCounts(pg.url, "acme/spooled")).events,
+    );
+  } finally {
+    await store.close();
   }
 });
