@@ -376,10 +376,9 @@ export async function copyProjectStore(
     tables: r?.tables ?? [],
     derived: r?.derived ?? [],
   });
-  // Events short commands spooled belong to this history while the project uses SQLite
-  // (a project that only ran such commands has them and no br.db yet).
-  const sqlite = (await project.storeChoice()).backend === "sqlite";
-  const spooled = sqlite && await spoolPending(project.paths.spool);
+  // Events short commands spooled belong to this history: only a SQLite project spools (a
+  // PostgreSQL one never does), and one that only ran such commands has no br.db yet.
+  const spooled = await spoolPending(project.paths.spool);
   if (!existsSync(source) && !spooled) return report("nothing_to_copy", null);
   const pg = await import("./store_postgres.ts");
   const configured = project.configMentions("store")

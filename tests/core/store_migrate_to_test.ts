@@ -525,7 +525,8 @@ Deno.test("br store migrate-to copies the events of a SQLite project still in it
   } as BrEvent;
   await spoolEvents(`${dir.path}/.buildrunner/spool`, [event]);
   assert.equal(existsSync(`${dir.path}/.buildrunner/br.db`), false);
-  const env = { BR_NO_TELEMETRY: "1", BR_PROJECT_KEY: "acme/spooled" };
+  // Also when the project has switched to the server already (which never spools).
+  const env = { BR_NO_TELEMETRY: "1", BR_PROJECT_KEY: "acme/spooled", BR_DATABASE_URL: pg.url };
   const r = await br(["store", "migrate-to", pg.url, "--json"], { cwd: dir.path, env });
   assert.equal(r.code, 0, r.stderr);
   const { openPostgresStore } = await import("../../src/core/store_postgres.ts");
