@@ -82,6 +82,7 @@ export type {
   SqlValue,
   Store,
   StoreBackend,
+  StoreChoice,
   StoreQueries,
   StoreTx,
 } from "./src/core/store.ts";

@@ -45,6 +45,7 @@ const ROUTES: Record<string, () => Promise<Target>> = {
   handoff: async () => (await import("./commands/spec.ts")).handoffCommand,
   telemetry: async () => (await import("./commands/telemetry.ts")).telemetryRoutes,
   routing: async () => (await import("./commands/routing.ts")).routingRoutes,
+  store: async () => (await import("./commands/store.ts")).storeRoutes,
   plugin: async () => (await import("./commands/plugin.ts")).pluginRoutes,
   migrate: async () => (await import("./commands/migrate.ts")).migrateRoutes,
   import: async () => (await import("./commands/migrate.ts")).importRoutes,

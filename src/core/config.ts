@@ -27,6 +27,8 @@ export const RESERVED_ENV: readonly string[] = [
   "BR_NO_TELEMETRY",
   "BR_MCP_TOOLS",
   "BR_DATABASE_URL",
+  "BR_DATABASE_CONNECT_TIMEOUT_MS",
+  "BR_PROJECT_KEY",
   "BR_SESSION",
   "BR_LOCK_TIMEOUT_MS",
 ];

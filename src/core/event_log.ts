@@ -134,7 +134,8 @@ export function writeEvents(store: Store, events: readonly BrEvent[]): Promise<n
   return store.tx((t) => writeEventsTx(t, events));
 }
 
-async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<number> {
+/** {@link writeEvents} inside an open transaction `t` (such as a copy's, see `store_copy.ts`). */
+export async function writeEventsTx(t: StoreTx, events: readonly BrEvent[]): Promise<number> {
   const before = (await t.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM events"))
     ?.seq ?? 0;
   let batch = prepare(events);

@@ -78,6 +78,7 @@ export type {
   SqlValue,
   Store,
   StoreBackend,
+  StoreChoice,
   StoreQueries,
   StoreTx,
 } from "./store.ts";

@@ -1,7 +1,8 @@
 /**
- * The store: the one database of a project (`.buildrunner/br.db`), behind an interface that
- * does not name its backend. Every call returns a promise, so a network backend (PostgreSQL
- * for teams) can implement the same interface without touching callers.
+ * The store: the one database of a project (`.buildrunner/br.db`, or the project's schema on
+ * a PostgreSQL server), behind an interface that does not name its backend. Every call returns
+ * a promise; SQLite is `store_sqlite.ts`, PostgreSQL `store_postgres.ts` (loaded only when
+ * `BR_DATABASE_URL` or `store.url` names a `postgres://` server).
  *
  * SQL written by capabilities should stay portable (plain `SELECT`/`INSERT`/`UPDATE`,
  * `INSERT ... ON CONFLICT`), and backend-specific schema lives in the migrations
@@ -76,9 +77,12 @@ export interface Store extends StoreQueries {
   /** Where it lives (a file path for SQLite, a redacted URL for a server). */
   readonly location: string;
   /**
-   * Runs `fn` in a write transaction (SQLite: `BEGIN IMMEDIATE`): it commits when `fn`
-   * resolves and rolls back when it throws. A busy database is waited for and retried, never
-   * reported as "locked". Use the `t` it receives for every query of the transaction.
+   * Runs `fn` in a write transaction (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `BEGIN` and an
+   * advisory lock of the project, so the writers of one project take turns either way): it
+   * commits when `fn` resolves and rolls back when it throws. A busy database is waited for and
+   * retried, never reported as "locked" (PostgreSQL: a transaction aborted as a deadlock or
+   * serialization failure runs again). Use the `t` it receives for every query of the
+   * transaction.
    *
    * @throws {BrError} `storage` when the database cannot be written (after retries).
    */
@@ -89,6 +93,7 @@ export interface Store extends StoreQueries {
    * closing, checkpoints the rest): each checkpoint writes pages again and syncs the disk
    * twice. A power cut may lose more of the latest commits (never consistency), so `fn` should
    * be work that can be redone, such as an import that stores its offsets with its rows.
+   * PostgreSQL just runs `fn`.
    */
   bulk<T>(fn: () => Promise<T>): Promise<T>;
   /** The schema version (the highest migration applied). */

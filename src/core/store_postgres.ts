@@ -366,7 +366,8 @@ class PostgresStore implements Store {
   #url: string;
   #key: string;
   #sql: Sql | null = null;
-  #password: string;
+  /** The password as written in the URL and decoded (never shown in a message). */
+  #secrets: string[];
   #connectTimeoutMs: number | null;
   /** What to unset to use the local file instead (`BR_DATABASE_URL` or `store.url`). */
   readonly setting: string;
@@ -381,9 +382,10 @@ class PostgresStore implements Store {
     this.#url = url;
     this.#key = key;
     this.location = redactUrl(url);
-    this.#password = decodeURIComponentSafe(
-      /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1] ?? "",
-    );
+    const raw = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1] ?? "";
+    const query = /[?&]password=([^&#]*)/i.exec(url)?.[1] ?? "";
+    this.#secrets = [raw, decodeURIComponentSafe(raw), query, decodeURIComponentSafe(query)]
+      .filter((x) => x.length > 0);
     this.#connectTimeoutMs = connectTimeoutMs;
     this.schema = projectSchema(key);
   }
@@ -392,7 +394,7 @@ class PostgresStore implements Store {
   error(action: string, err: unknown): BrError {
     if (err instanceof BrError) return err;
     let message = String((err as Error)?.message ?? err).split("\n")[0];
-    if (this.#password) message = message.replaceAll(this.#password, "***");
+    for (const secret of this.#secrets) message = message.replaceAll(secret, "***");
     const code = codeOf(err);
     if (CONNECT_CODES.has(code) || /connect|refused|timed? ?out|getaddrinfo/i.test(message)) {
       return new BrError(
@@ -405,10 +407,21 @@ class PostgresStore implements Store {
         },
       );
     }
+    if (/invalid url/i.test(message)) {
+      return new BrError("storage", `Cannot ${action} the store "${this.location}": ${message}`, {
+        hint: `fix ${this.setting}: postgres://user:password@host:port/database`,
+        cause: err,
+      });
+    }
+    const hint = code.startsWith("28")
+      ? `check the user and password in ${this.setting}`
+      : code === "3D000"
+      ? `create the database on the server, or fix its name in ${this.setting}`
+      : "run again with BR_DEBUG=1 for details";
     return new BrError(
       "storage",
       `Cannot ${action} the store "${this.location}": ${message}${code ? ` (${code})` : ""}`,
-      { hint: "run again with BR_DEBUG=1 for details", cause: err },
+      { hint, cause: err },
     );
   }
 
@@ -422,12 +435,21 @@ class PostgresStore implements Store {
       types: TYPES as unknown as postgres.Options<Record<string, never>>["types"],
       connection: { application_name: "br", search_path: schema },
     };
-    if (!query.has("max")) options.max = DEFAULT_POOL_SIZE;
+    // The driver would take the URL's max as text (one connection): read it here.
+    const max = query.get("max");
+    options.max = max === null ? DEFAULT_POOL_SIZE : Number(max);
+    if (!Number.isInteger(options.max) || options.max < 1 || options.max > 100) {
+      throw new BrError("usage", `Invalid max "${max}" in ${this.setting}: expected 1 to 100`, {
+        hint: `remove ?max= from ${this.setting} to use ${DEFAULT_POOL_SIZE} connections`,
+      });
+    }
     if (this.#connectTimeoutMs !== null) options.connect_timeout = this.#connectTimeoutMs / 1000;
     else if (!query.has("connect_timeout")) {
       options.connect_timeout = DEFAULT_CONNECT_TIMEOUT_MS / 1000;
     }
-    this.#sql = postgres(this.#url, options) as unknown as Sql;
+    // The project's schema is the search path: a URL cannot set another one.
+    const url = this.#url.replace(/([?&])search_path=[^&#]*&?/i, "$1").replace(/[?&]$/, "");
+    this.#sql = postgres(url, options) as unknown as Sql;
     await migrate(this, this.#sql, migrations, schema, this.#key, this.#lock);
   }
 
@@ -662,6 +684,8 @@ function decodeURIComponentSafe(text: string): string {
 // Migrations
 
 const MIGRATE_LOCK = lockKey("br:migrate");
+// PostgreSQL 15.0, as server_version_num gives it.
+const MIN_SERVER_VERSION = 150000;
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -721,6 +745,18 @@ async function migrate(
       "storage",
       `Cannot use the store "${store.location}": migration ${missing.version} (${missing.name}) has no PostgreSQL script in this br`,
       { hint: `unset ${store.setting} to use the local SQLite file .buildrunner/br.db` },
+    );
+  }
+  // The schema needs PostgreSQL 15 (UNIQUE NULLS NOT DISTINCT in the cost rollup).
+  const [{ server_version_num: num, server_version: shown }] = await sql.unsafe(
+    "SELECT current_setting('server_version_num')::int AS server_version_num, " +
+      "current_setting('server_version') AS server_version",
+  ) as unknown as { server_version_num: number; server_version: string }[];
+  if (Number(num) < MIN_SERVER_VERSION) {
+    throw new BrError(
+      "storage",
+      `Cannot use the store "${store.location}": PostgreSQL ${shown} is older than 15, which br needs`,
+      { hint: `upgrade the server to PostgreSQL 15 or later, or unset ${store.setting}` },
     );
   }
   const s = quoteIdent(schema);

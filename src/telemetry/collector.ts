@@ -127,7 +127,8 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     (await project.storeChoice()).backend === "postgres";
 
   const write = async (events: BrEvent[], hasAlertInputs: boolean): Promise<void> => {
-    let server = false;
+    // True while a failure would lose events a server store must get: that fails the command.
+    let fatal = false;
     try {
       if (!(await isAllowed())) return;
       if (unusable) {
@@ -135,8 +136,9 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
         return;
       }
       // A store.url that cannot be used is as fatal as a server that cannot be reached.
-      server = true;
-      server = await onServer();
+      fatal = true;
+      const server = await onServer();
+      fatal = server;
       alertsPending ||= hasAlertInputs;
       const spool = !server && (options.spoolOnly || (closing && !alertsPending));
       if (spool && !project.storeOpened()) {
@@ -150,6 +152,8 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
       const store = await project.store();
       const { writeEvents } = await import("../core/event_log.ts");
       state.written += await writeEvents(store, events);
+      // Stored: a failure of the alert check below is only a warning, as with SQLite.
+      fatal = false;
       const due = closing || Date.now() - lastAlertCheck >= ALERT_EVERY_MS;
       if (alertsPending && due) {
         alertsPending = false;
@@ -159,7 +163,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
       }
     } catch (err) {
       state.lastError = err;
-      if (server) state.fatal = err as Error;
+      if (fatal) state.fatal = err as Error;
     }
   };
 
@@ -202,7 +206,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   // With a PostgreSQL store, the server must be reachable before such a change is made.
   else {
     project.bus.before("*", async () => {
-      if (await isAllowed() && await onServer()) await project.store();
+      if (await onServer() && await isAllowed()) await project.store();
     });
   }
 

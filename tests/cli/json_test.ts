@@ -157,6 +157,7 @@ const RUNS: string[][] = [
   ["env", "detect"],
   ["env", "template"],
   ["env", "check"],
+  ["store", "migrate-to", "postgres://br@127.0.0.1:1/br"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */
@@ -178,6 +179,7 @@ const FAILING: Record<string, number> = {
   "import taskmaster": 4, // no tasks.json here
   "import speckit": 4, // no such tasks.md
   "export taskmaster": 4, // nothing was imported
+  "store migrate-to": 8, // no server listens there
 };
 
 Deno.test("every data command of the tree takes --json and prints one JSON document", async (t) => {

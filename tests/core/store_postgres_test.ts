@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { BrError } from "../../src/core/errors.ts";
 import { redactUrl } from "../../src/core/store.ts";
 import {
+  connectTimeoutMs,
   normaliseRemote,
   openPostgresStore,
   projectKey,
@@ -222,6 +223,66 @@ Deno.test("postgres store: transactions commit, roll back, nest as savepoints an
   }
 });
 
+Deno.test("postgres store: a pool of 4 connections per process, or the URL's max", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  for (const [suffix, max] of [["", 4], ["?max=2", 2]] as const) {
+    const store = await openPostgresStore(url + suffix, {
+      projectKey: uniqueKey("pool"),
+      migrations: [],
+    });
+    try {
+      const pids = await Promise.all(
+        Array.from(
+          { length: 10 },
+          () => store.get<{ pid: number }>("SELECT pg_backend_pid() AS pid, pg_sleep(0.2)"),
+        ),
+      );
+      assert.equal(new Set(pids.map((r) => r!.pid)).size, max, suffix);
+    } finally {
+      await store.close();
+    }
+  }
+});
+
+Deno.test("postgres store: a transaction the server aborts as a deadlock runs again", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  const a = await openPostgresStore(url, { projectKey: uniqueKey("dl-a"), migrations: [] });
+  const b = await openPostgresStore(url, { projectKey: uniqueKey("dl-b"), migrations: [] });
+  // A table both projects reach (qualified), so their row locks can cross.
+  const table = `public.deadlock_${crypto.randomUUID().replaceAll("-", "")}`;
+  try {
+    await a.run(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`);
+    await a.run(`INSERT INTO ${table} (id, n) VALUES (1, 0), (2, 0)`);
+    let arrived = 0;
+    let release = () => {};
+    const both = new Promise<void>((resolve) => (release = resolve));
+    const attempts = { a: 0, b: 0 };
+    const cross = (store: typeof a, name: "a" | "b", first: number, second: number) =>
+      store.tx(async (t) => {
+        attempts[name]++;
+        await t.run(`UPDATE ${table} SET n = n + 1 WHERE id = ?`, [first]);
+        if (attempts[name] === 1) {
+          if (++arrived === 2) release();
+          await both;
+        }
+        await t.run(`UPDATE ${table} SET n = n + 1 WHERE id = ?`, [second]);
+        return name;
+      });
+    assert.deepEqual(await Promise.all([cross(a, "a", 1, 2), cross(b, "b", 2, 1)]), ["a", "b"]);
+    assert.equal(attempts.a + attempts.b, 3, "one of them ran twice");
+    assert.deepEqual(await a.all(`SELECT id, n FROM ${table} ORDER BY id`), [
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
+  } finally {
+    await a.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    await a.close();
+    await b.close();
+  }
+});
+
 Deno.test("postgres store: 8 processes open a new project and write at once; nothing lost or doubled", async () => {
   const url = await serverUrl();
   if (!url) return;
@@ -336,6 +397,77 @@ Deno.test("postgres store: the location and every message leave the password out
   );
   assert.equal(redactUrl("postgresql://db/br"), "postgresql://db/br");
   assert.equal(redactUrl("postgres://:pw@db/br"), "postgres://db/br");
+});
+
+Deno.test("postgres store: the project's schema is the search path, whatever the URL says", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  const key = uniqueKey("search-path");
+  // Trust authentication ignores the password: it is there to be kept out of sight.
+  const withPassword = url.replace("://br@", "://br:s3cret-pw@");
+  const store = await openPostgresStore(`${withPassword}?search_path=public&application_name=x`, {
+    projectKey: key,
+    migrations: TEST_MIGRATIONS,
+  });
+  try {
+    assert.equal(store.location, url);
+    assert.deepEqual(await store.get("SELECT current_schema() AS s"), {
+      s: await projectSchema(key),
+    });
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("postgres store: a database that does not exist is exit 8 with a hint", async () => {
+  const url = await serverUrl();
+  if (!url) return;
+  await assert.rejects(
+    openPostgresStore(url.replace(/\/br$/, "/nope"), { projectKey: "k", migrations: [] }),
+    (err) =>
+      err instanceof BrError && err.exitCode === 8 &&
+      /database "nope" does not exist \(3D000\)/.test(err.message) &&
+      /create the database on the server, or fix its name in BR_DATABASE_URL/.test(err.hint ?? ""),
+  );
+});
+
+Deno.test("postgres store: a bad connect timeout or URL is refused without the password", async () => {
+  assert.equal(connectTimeoutMs({}), null);
+  assert.equal(connectTimeoutMs({ BR_DATABASE_CONNECT_TIMEOUT_MS: "250" }), 250);
+  for (const bad of ["0", "-1", "1.5", "5s", "600001"]) {
+    assert.throws(
+      () => connectTimeoutMs({ BR_DATABASE_CONNECT_TIMEOUT_MS: bad }),
+      (err) =>
+        err instanceof BrError && err.exitCode === 2 &&
+        err.message.includes(`BR_DATABASE_CONNECT_TIMEOUT_MS "${bad}"`),
+    );
+  }
+  for (const max of ["0", "x", "101"]) {
+    await assert.rejects(
+      openPostgresStore(`postgres://app:s3cret-pw@127.0.0.1:1/br?max=${max}`, {
+        projectKey: "k",
+        migrations: [],
+      }),
+      (err) =>
+        err instanceof BrError && err.exitCode === 2 &&
+        err.message === `Invalid max "${max}" in BR_DATABASE_URL: expected 1 to 100`,
+    );
+  }
+  for (
+    const url of [
+      "postgres://app:s3cret-pw@127.0.0.1:99999/br",
+      "postgres://app:s3cret%2Dpw@[::zz]/br",
+      "postgres://app@127.0.0.1:1/br?password=s3cret-pw",
+    ]
+  ) {
+    await assert.rejects(
+      openPostgresStore(url, { projectKey: "k", migrations: TEST_MIGRATIONS }),
+      (err) =>
+        err instanceof BrError && err.exitCode === 8 && !/s3cret/.test(err.message) &&
+        !/s3cret/.test(err.hint ?? ""),
+      url,
+    );
+  }
 });
 
 Deno.test("postgres store: an unreachable server is exit 8 with nothing written locally", async () => {
