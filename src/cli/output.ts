@@ -120,6 +120,7 @@ const LONG_RUNNING = new Set([
   "parallel run",
   "parallel start",
   "parallel resume",
+  "parallel worker",
 ]);
 
 /** Opens the project for a command (flag > `BR_PROJECT` > discovery), as a session. */

@@ -515,6 +515,16 @@ const cost: Migration[] = [
   },
 ];
 
+/** Migration 23: plain columns (text with C collation on PostgreSQL, as everywhere). */
+const remoteWorkers = (text: string) => `
+  ALTER TABLE parallel_tasks ADD COLUMN ready_at ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN prompt ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN lease_until ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN claimed_at ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN pushed_commit ${text};
+  ALTER TABLE parallel_tasks ADD COLUMN report ${text};
+  ALTER TABLE parallel_workers ADD COLUMN host ${text};`;
+
 // ---- 20-29: orchestrator --------------------------------------------------------------
 const orchestrator: Migration[] = [
   {
@@ -670,6 +680,15 @@ const orchestrator: Migration[] = [
     // The checks a task passed before its merge (JSON list), for its merge commit and the report.
     sqlite: `ALTER TABLE parallel_tasks ADD COLUMN gates TEXT;`,
     postgres: `ALTER TABLE parallel_tasks ADD COLUMN gates ${TEXT};`,
+  },
+  {
+    version: 23,
+    name: "parallel_remote_workers",
+    // Workers on other machines ("br parallel worker"): the coordinator offers a task
+    // (ready_at, its prompt), a worker claims it under a lease it renews (lease_until,
+    // claimed_at), pushes its branch and reports (pushed_commit, report: the outcome as JSON).
+    sqlite: remoteWorkers("TEXT"),
+    postgres: remoteWorkers(TEXT),
   },
 ];
 

@@ -5,6 +5,7 @@ import type { Project } from "../core/project.ts";
 import { setFeatureStatus } from "../features/mod.ts";
 import { processAlive, stopGroup } from "./_process.ts";
 import { STOPPED_NOTE } from "./_checks.ts";
+import { remoteOf } from "./_remote.ts";
 import { FINAL_TASK_STATES } from "./_repo.ts";
 import { findOpenRun, repoOf, settleMerges } from "./_run.ts";
 import { orchestratorAlive } from "./_status.ts";
@@ -86,7 +87,9 @@ export async function stopParallel(
   const iso = project.clock.now().toISOString();
   for (const task of await repo.tasks(run.id)) {
     if (FINAL_TASK_STATES.includes(task.state)) continue;
-    if (task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
+    // A remote run's agents run on the workers, whose pids mean nothing here (they stop when
+    // their task is cancelled).
+    if (!remoteOf(run) && task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
       await stopGroup(task.agent_pid, task.agent_pid_start, 500);
       orphans.push(task.agent_pid);
     }

@@ -24,6 +24,10 @@ export interface AttemptContext {
   worker: string;
   /** Aborted by a stop. */
   signal: AbortSignal;
+  /** The prompt, when it was rendered elsewhere (a remote run's coordinator). */
+  prompt?: string;
+  /** Called as soon as the agent process runs. */
+  onStart?: (pid: number) => void;
 }
 
 /**
@@ -51,7 +55,7 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
       profile: s.profile,
       feature: task.feature,
       worktree: task.worktree,
-      prompt: await taskPrompt(project, task.feature, task.branch),
+      prompt: ctx.prompt ?? await taskPrompt(project, task.feature, task.branch),
       promptFile,
       projectRoot: project.root,
       log,
@@ -64,6 +68,7 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
     await Deno.writeTextFile(log, `br: ${reason}\n`, { append: true });
     return { state: "failed", reason, retry: false, environment: true };
   }
+  ctx.onStart?.(agent.pid);
   task.agent_pid = agent.pid;
   await repo.updateTask(task.id, { agent_pid: agent.pid, agent_pid_start: agent.pidStart });
   await repo.updateWorker(worker, { pid: agent.pid, heartbeat_at: now() });

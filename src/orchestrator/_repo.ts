@@ -80,6 +80,18 @@ export interface TaskRow {
   runs: number;
   /** The checks passed before the merge (JSON list); absent before the row is written. */
   gates?: string | null;
+  /** Remote runs: when the coordinator offered it to workers (null: not claimable). */
+  ready_at?: string | null;
+  /** Remote runs: the prompt the coordinator rendered for it. */
+  prompt?: string | null;
+  /** Remote runs: until when the claiming worker holds it (it renews this while it works). */
+  lease_until?: string | null;
+  /** Remote runs: when the current attempt was claimed. */
+  claimed_at?: string | null;
+  /** Remote runs: the commit the worker pushed as the task branch. */
+  pushed_commit?: string | null;
+  /** Remote runs: the worker's outcome (JSON), waiting for the coordinator. */
+  report?: string | null;
 }
 
 /** One row of `parallel_workers`. */
@@ -92,6 +104,8 @@ export interface WorkerRow {
   pid: number | null;
   started_at: string;
   heartbeat_at: string | null;
+  /** The machine of a remote worker (`br parallel worker`); null for a local slot. */
+  host?: string | null;
 }
 
 /** A claim held by a task. */
@@ -287,6 +301,141 @@ export class Repo {
       "SELECT * FROM parallel_workers WHERE run_id = $run ORDER BY slot",
       { $run: runId },
     );
+  }
+
+  /** Updates task fields only while the task is in `state`; true when it was. */
+  async updateTaskIf(id: string, state: TaskState, patch: Patch): Promise<boolean> {
+    const { sql, params } = setClause(patch);
+    const r = await this.store.run(
+      `UPDATE parallel_tasks SET ${sql} WHERE id = $__id AND state = $__state`,
+      { ...params, $__id: id, $__state: state },
+    );
+    return r.changes > 0;
+  }
+
+  /**
+   * Remote runs: in one transaction, puts back the tasks whose worker's lease ran out before it
+   * reported (`now` past `lease_until`): with attempts left they are pending again (claimable,
+   * their claims released); the others lose their lease and are returned, for the coordinator
+   * to end (`requeueOnly` leaves those alone, for a worker that cannot end a task).
+   */
+  expireLeases(
+    runId: string,
+    now: string,
+    options: { skipLocked: boolean; requeueOnly: boolean },
+  ): Promise<{ requeued: TaskRow[]; exhausted: TaskRow[] }> {
+    return this.store.tx(async (t) => {
+      const expired = await t.all<TaskRow>(
+        `SELECT * FROM parallel_tasks WHERE run_id = $run AND state = 'running'
+          AND lease_until IS NOT NULL AND lease_until < $now AND report IS NULL
+          ${options.requeueOnly ? "AND attempt < max_attempts" : ""}
+         ORDER BY wave, priority, feature${options.skipLocked ? " FOR UPDATE SKIP LOCKED" : ""}`,
+        { $run: runId, $now: now },
+      );
+      const out = { requeued: [] as TaskRow[], exhausted: [] as TaskRow[] };
+      for (const task of expired) {
+        const lost = `worker ${task.worker} lost: its lease ran out during attempt ${task.attempt}`;
+        if (task.attempt < task.max_attempts) {
+          await t.run(
+            `UPDATE parallel_tasks SET state = 'pending', phase = $phase, worker = NULL,
+              lease_until = NULL, agent_pid = NULL, agent_pid_start = NULL, error = $error
+             WHERE id = $id`,
+            { $id: task.id, $phase: "worker lost, retrying", $error: lost },
+          );
+          await t.run("DELETE FROM parallel_claims WHERE task_id = $task", { $task: task.id });
+          out.requeued.push(task);
+        } else {
+          await t.run(
+            "UPDATE parallel_tasks SET lease_until = NULL, error = $error WHERE id = $id",
+            { $id: task.id, $error: lost },
+          );
+          out.exhausted.push({ ...task, error: lost });
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Remote runs: claims the first ready task of a run for `worker` (in wave, priority, id
+   * order): offered by the coordinator, dependencies merged (it offers only those), retry delay
+   * over, attempts left, and no file claim overlapping one held by another task. Starts its
+   * next attempt under a lease until `leaseUntil`. One transaction; with `skipLocked`
+   * (PostgreSQL) rows another worker is claiming are skipped, not waited for. The store
+   * serializes write transactions per project (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's
+   * advisory lock), so two workers never take overlapping file claims. Null when the run is not
+   * running, is paused or stopping, or nothing is ready.
+   */
+  claimNext(
+    runId: string,
+    worker: string,
+    now: string,
+    leaseUntil: string,
+    skipLocked: boolean,
+  ): Promise<TaskRow | null> {
+    return this.store.tx(async (t) => {
+      const run = await t.get<RunRow>("SELECT * FROM parallel_runs WHERE id = $id", {
+        $id: runId,
+      });
+      if (!run || run.state !== "running" || run.paused || run.stop_requested) return null;
+      const ready = await t.all<TaskRow>(
+        `SELECT * FROM parallel_tasks WHERE run_id = $run AND state = 'pending'
+          AND ready_at IS NOT NULL AND attempt < max_attempts
+          AND (next_attempt_at IS NULL OR next_attempt_at <= $now)
+         ORDER BY wave, priority, feature${skipLocked ? " FOR UPDATE SKIP LOCKED" : ""}`,
+        { $run: runId, $now: now },
+      );
+      if (ready.length === 0) return null;
+      const held = await t.all<ClaimRow>("SELECT * FROM parallel_claims ORDER BY claimed_at");
+      for (const task of ready) {
+        const patterns = JSON.parse(task.files) as string[];
+        const others = held.filter((c) => c.task_id !== task.id).map((c) => c.pattern);
+        if (patterns.length > 0 && others.length > 0 && claimOverlap(patterns, others)) continue;
+        for (const pattern of patterns) {
+          await t.run(
+            `INSERT INTO parallel_claims (task_id, run_id, pattern, claimed_at)
+             VALUES ($task, $run, $pattern, $now) ON CONFLICT DO NOTHING`,
+            { $task: task.id, $run: runId, $pattern: pattern, $now: now },
+          );
+        }
+        const patch = {
+          state: "running" as const,
+          phase: "claimed",
+          attempt: task.attempt + 1,
+          worker,
+          lease_until: leaseUntil,
+          claimed_at: now,
+          started_at: now,
+          finished_at: null,
+          next_attempt_at: null,
+          report: null,
+          pushed_commit: null,
+          error: null,
+        };
+        const { sql, params } = setClause(patch);
+        await t.run(`UPDATE parallel_tasks SET ${sql} WHERE id = $__id`, {
+          ...params,
+          $__id: task.id,
+        });
+        return { ...task, ...patch };
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Remote runs: updates a task only while `worker` holds its attempt `attempt` under a lease
+   * and has not reported; false when it lost it (lease expired, run stopped, task retried).
+   */
+  async updateClaimed(id: string, worker: string, attempt: number, patch: Patch): Promise<boolean> {
+    const { sql, params } = setClause(patch);
+    const r = await this.store.run(
+      `UPDATE parallel_tasks SET ${sql} WHERE id = $__id AND worker = $__worker
+        AND attempt = $__attempt AND state = 'running' AND lease_until IS NOT NULL
+        AND report IS NULL`,
+      { ...params, $__id: id, $__worker: worker, $__attempt: attempt },
+    );
+    return r.changes > 0;
   }
 }
 

@@ -20,6 +20,7 @@ import { buildStatus, orchestratorAlive } from "./_status.ts";
 import { openStateStore, readStateStore } from "./_store.ts";
 import { Driver } from "./_scheduler.ts";
 import { checkAgent } from "./_agent.ts";
+import { checkRemote, hostName, needsPostgres, pushBase, remoteOf } from "./_remote.ts";
 import { STOPPED_NOTE } from "./_checks.ts";
 import type {
   InterruptedMerge,
@@ -38,6 +39,11 @@ export interface RunOptions extends SettingsOverrides {
   allReady?: boolean;
   /** Aborting it stops the run like `br parallel stop`. */
   signal?: AbortSignal;
+  /**
+   * The git remote of a run whose agents run on workers (`br parallel worker`, on this or
+   * other machines, sharing a PostgreSQL store): this process only plans, checks and merges.
+   */
+  remote?: string;
 }
 
 /** Options of {@link resumeParallel}. */
@@ -146,6 +152,10 @@ async function assertNoOpenRun(repo: Repo): Promise<void> {
 export async function runParallel(project: Project, options: RunOptions = {}): Promise<RunReport> {
   const settings = await loadSettings(project, options);
   const root = project.root;
+  const remote = options.remote ?? null;
+  if (remote !== null && (await openStateStore(project)).backend !== "postgres") {
+    throw needsPostgres("br parallel run --remote");
+  }
   if (!(await isGitRepo(root))) {
     throw noRepository(root, "task worktrees are git worktrees");
   }
@@ -173,12 +183,23 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
     });
   }
   const repo = await repoOf(project);
+  if (remote !== null) await checkRemote(root, remote);
   await assertNoOpenRun(repo);
   // Before any task: a missing or too old agent is the machine's problem, not a feature's.
-  await checkAgent(settings.profile, project.env, root);
+  // (A remote run's agents run on the workers, which check theirs.)
+  if (remote === null) await checkAgent(settings.profile, project.env, root);
   const file = await loadFeatures(project);
   const chosen = selectFeatures(file.features, options.allReady ? undefined : options.features);
   if (chosen.length === 0) return { run: null, tasks: [], workers: [], claims: [], recovery: null };
+  if (remote !== null) {
+    // The workers branch from the base as the remote has it.
+    const error = await pushBase(root, remote, base);
+    if (error) {
+      throw new BrError("external", `Cannot push "${base}" to the remote "${remote}": ${error}`, {
+        hint: `bring in what the remote has ("git pull ${remote} ${base}"), then run again`,
+      });
+    }
+  }
   const waves = dependencyWaves(chosen, false);
   const waveOf = new Map<string, number>();
   waves.forEach((w, i) => w.forEach((id) => waveOf.set(id, i)));
@@ -205,6 +226,7 @@ export async function runParallel(project: Project, options: RunOptions = {}): P
       max_cost_usd: options.maxCostUsd ?? null,
       no_merge: !!options.noMerge,
       base: options.base ?? null,
+      ...(remote !== null ? { mode: "remote", remote, host: hostName() } : {}),
     }),
     error: null,
   };
@@ -308,7 +330,8 @@ export async function resumeParallel(
     noMerge: !!saved.no_merge,
     base: run.base_branch ?? undefined,
   });
-  await checkAgent(settings.profile, project.env, project.root);
+  const remote = remoteOf(run);
+  if (remote === null) await checkAgent(settings.profile, project.env, project.root);
   const requeued: string[] = [];
   if (run.state === "stopped") {
     // No other run may be open meanwhile; then the stopped tasks go back to the queue.
@@ -330,6 +353,9 @@ export async function resumeParallel(
   const continueTasks: string[] = [];
   for (const task of await repo.tasks(run.id)) {
     if (task.state !== "running") continue;
+    // A remote run's agents run on the workers: their leases decide, and a reported task is
+    // checked and merged again from its pushed branch.
+    if (remote !== null) continue;
     if (task.agent_pid && processAlive(task.agent_pid, task.agent_pid_start)) {
       await stopGroup(task.agent_pid, task.agent_pid_start);
       recovery.orphans_stopped.push({ feature: task.feature, pid: task.agent_pid });
@@ -354,10 +380,12 @@ export async function resumeParallel(
       phase: finishing ? "checks" : "resumed",
     });
   }
-  for (const w of await repo.workers(run.id)) {
-    if (w.state === "busy") await repo.updateWorker(w.id, { state: "lost", pid: null });
+  if (remote === null) {
+    for (const w of await repo.workers(run.id)) {
+      if (w.state === "busy") await repo.updateWorker(w.id, { state: "lost", pid: null });
+    }
+    recovery.claims_released = await repo.releaseRun(run.id);
   }
-  recovery.claims_released = await repo.releaseRun(run.id);
   await new Driver(project, repo, run, settings, options.signal, continueTasks).drive();
   return { ...(await buildStatus(project, repo, await repo.getRun(run.id))), recovery };
 }

@@ -4,6 +4,7 @@
  * task (commit leftovers, checks, merge, feature status). All state lives in the store, so a
  * run killed at any point can be resumed.
  */
+import { join } from "node:path";
 import type { TaskPayload } from "../core/events.ts";
 import { git, gitOk } from "../core/git.ts";
 import type { Project } from "../core/project.ts";
@@ -17,7 +18,9 @@ import { processStartTime } from "./_process.ts";
 import { FINAL_TASK_STATES, type Repo, type RunRow, type TaskRow } from "./_repo.ts";
 import type { ParallelSettings } from "./_settings.ts";
 import { countTasks } from "./_status.ts";
-import { commitLeftovers, copyIncluded, ensureWorktree, removeWorktree } from "./_worktree.ts";
+import { commitAgentWork, copyIncluded, ensureWorktree, removeWorktree } from "./_worktree.ts";
+import { taskPrompt } from "./_prompt.ts";
+import { deleteRemoteBranch, fetchTaskBranch, pushBase, remoteOf } from "./_remote.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -39,6 +42,14 @@ export class Driver {
   #worktreeQueue: Promise<unknown> = Promise.resolve();
   #wake: (() => void) | null = null;
   #continue: Set<string>;
+  /** Remote runs: the git remote workers push to (null: agents run here). */
+  #remote: string | null;
+  /** Remote runs: the base has merges the remote does not have yet. */
+  #pushPending = false;
+  /** Remote runs: the attempts whose start was reported (`<task>#<attempt>`). */
+  #announced = new Set<string>();
+  /** Remote runs: the reported attempts taken up for checks and merge (`<task>#<attempt>`). */
+  #collected = new Set<string>();
 
   /** Prepares a driver for `run`. */
   constructor(
@@ -56,6 +67,7 @@ export class Driver {
     this.#s = settings;
     this.#signal = signal;
     this.#freeSlots = Array.from({ length: settings.workers }, (_, i) => i + 1);
+    this.#remote = remoteOf(run);
   }
 
   /** Runs git work on the main checkout one job at a time (merges and their checks). */
@@ -98,7 +110,8 @@ export class Driver {
       updated_at: this.#now(),
     });
     await git(["worktree", "prune"], { cwd: project.root });
-    for (const slot of this.#freeSlots) {
+    // A remote run's agents run on the workers (`br parallel worker`), which add their rows.
+    for (const slot of this.#remote ? [] : this.#freeSlots) {
       await repo.putWorker({
         id: this.#workerId(slot),
         run_id: runId,
@@ -130,16 +143,24 @@ export class Driver {
         if (this.#stopping) {
           for (const t of open) {
             if (t.state === "pending") {
-              await repo.updateTask(t.id, {
+              await repo.updateTaskIf(t.id, "pending", {
                 state: "cancelled",
                 phase: null,
                 error: STOPPED_NOTE,
                 finished_at: this.#now(),
               });
+            } else if (this.#remote && !this.#active.has(t.id)) {
+              // A worker's task: its worker sees the change at its next lease renewal and
+              // stops its agent. (Read again: a check of it may have ended since the list.)
+              const fresh = await repo.getTask(t.id);
+              if (fresh?.state === "running" && !this.#active.has(t.id)) {
+                await this.#finish(fresh, { state: "cancelled", reason: STOPPED_NOTE });
+              }
             }
           }
           if (this.#active.size === 0) break;
         } else {
+          if (this.#remote) await this.#watchWorkers(tasks);
           await this.#startReady(tasks);
         }
         await this.#waitForChange(tasks);
@@ -155,15 +176,28 @@ export class Driver {
     // A task left for review counts against a run that was asked to merge (not --no-merge).
     const unmerged = counts.failed + counts.conflict + counts.skipped +
       (this.#s.noMerge ? 0 : counts.review);
-    const state = this.#stopping ? "stopped" : unmerged > 0 ? "failed" : "completed";
+    let state = this.#stopping ? "stopped" : unmerged > 0 ? "failed" : "completed";
     const done = tasks.filter((t) => t.state !== "pending" && t.state !== "skipped");
     if (done.length) {
       await this.#commitStatus(
         `br: parallel run ${runId}\n\n${done.map((t) => `${t.feature}: ${t.state}`).join("\n")}`,
       );
     }
-    await repo.updateRun(runId, { state, finished_at: this.#now(), updated_at: this.#now() });
-    for (const slot of Array.from({ length: this.#s.workers }, (_, i) => i + 1)) {
+    let error: string | null = null;
+    if (this.#remote && done.length) {
+      // The merges and the status commit reach the remote, where the workers fetch from.
+      error = await pushBase(project.root, this.#remote, this.#run.base_branch!);
+      if (error) state = "failed";
+    }
+    await repo.updateRun(runId, {
+      state,
+      finished_at: this.#now(),
+      updated_at: this.#now(),
+      ...(error ? { error } : {}),
+    });
+    for (
+      const slot of this.#remote ? [] : Array.from({ length: this.#s.workers }, (_, i) => i + 1)
+    ) {
       await repo.updateWorker(this.#workerId(slot), { state: "done", task_id: null, pid: null });
     }
     project.bus.emit(state === "completed" ? "build.completed" : "build.failed", {
@@ -178,6 +212,10 @@ export class Driver {
   #requestStop(): void {
     if (this.#stopping) return;
     this.#stopping = true;
+    if (this.#remote) {
+      // Workers read it before claiming.
+      this.#repo.updateRun(this.#run.id, { stop_requested: 1 }).catch(() => {});
+    }
     for (const ac of this.#aborts.values()) ac.abort();
     this.#wake?.();
   }
@@ -188,6 +226,10 @@ export class Driver {
       .filter((t) => t.state === "pending" && t.next_attempt_at)
       .map((t) => Date.parse(t.next_attempt_at!) - now)
       .filter((d) => d > 0);
+    // Remote runs: a lease that runs out puts its task back.
+    for (const t of tasks) {
+      if (t.state === "running" && t.lease_until) delays.push(Date.parse(t.lease_until) - now);
+    }
     const tick = Math.min(1000, this.#s.heartbeatMs, ...delays.map((d) => d + 5));
     await Promise.race([
       ...this.#active.values(),
@@ -222,6 +264,10 @@ export class Driver {
       }
       if (task.next_attempt_at && Date.parse(task.next_attempt_at) > Date.now()) continue;
       if (this.#s.maxCostUsd !== null && spent >= this.#s.maxCostUsd) {
+        // An offered task is withdrawn first, unless a worker has just claimed it.
+        if (this.#remote && !(await repo.updateTaskIf(task.id, "pending", { ready_at: null }))) {
+          continue;
+        }
         await this.#finish(task, {
           state: "failed",
           retry: false,
@@ -229,12 +275,14 @@ export class Driver {
         }, "skipped");
         continue;
       }
+      // Offered to the workers already: one of them claims it.
+      if (this.#remote && task.ready_at) continue;
       // "br parallel pause" sets the flag in the store; it is read before each task starts.
       if ((await repo.getRun(this.#run.id))?.paused) {
         await this.#phase(task, "paused");
         continue;
       }
-      if (this.#freeSlots.length === 0) {
+      if (!this.#remote && this.#freeSlots.length === 0) {
         await this.#phase(task, "waiting for a worker");
         continue;
       }
@@ -246,6 +294,10 @@ export class Driver {
           retry: false,
           reason: `budget ${b.name} reached: $${b.spent_usd.toFixed(4)} of $${b.limit_usd}`,
         }, "skipped");
+        continue;
+      }
+      if (this.#remote) {
+        await this.#offer(task);
         continue;
       }
       const blocker = await repo.claim(task, JSON.parse(task.files), this.#now());
@@ -273,6 +325,143 @@ export class Driver {
         });
       this.#active.set(task.id, p);
     }
+  }
+
+  /**
+   * Remote runs: offers a ready task to the workers, with the base commit to branch from and
+   * the prompt rendered here (a worker's clone may be behind). A base with merges the remote
+   * lacks is pushed first.
+   */
+  async #offer(task: TaskRow): Promise<void> {
+    const root = this.#project.root;
+    const baseBranch = this.#run.base_branch!;
+    if (this.#pushPending) {
+      const error = await pushBase(root, this.#remote!, baseBranch);
+      this.#pushPending = error !== null;
+      if (error) {
+        await this.#phase(task, `waiting for the base to reach ${this.#remote}: ${error}`);
+        return;
+      }
+    }
+    const base = await gitOk(["rev-parse", baseBranch], { cwd: root });
+    const prompt = await taskPrompt(this.#project, task.feature, task.branch);
+    const now = this.#now();
+    const phase = "ready, waiting for a worker";
+    if (
+      await this.#repo.updateTaskIf(task.id, "pending", {
+        ready_at: now,
+        prompt,
+        base_commit: base,
+        phase,
+      })
+    ) {
+      Object.assign(task, { ready_at: now, base_commit: base, phase });
+    }
+  }
+
+  /**
+   * Remote runs: what the workers did since the last look. Tasks whose worker's lease ran out
+   * go back to the workers (or end, without attempts left); a new claim is announced (and its
+   * feature marked in progress); a reported task is checked and merged here.
+   */
+  async #watchWorkers(tasks: TaskRow[]): Promise<void> {
+    const project = this.#project;
+    const repo = this.#repo;
+    const expired = await repo.expireLeases(this.#run.id, this.#now(), {
+      skipLocked: false,
+      requeueOnly: false,
+    });
+    const gone = new Set<string>();
+    for (const t of expired.requeued) {
+      gone.add(t.id);
+      const meta = { feature: t.feature, task: t.id };
+      project.bus.emit("worker.lost", {
+        worker: t.worker ?? "unknown",
+        task: t.id,
+        pid: t.agent_pid ?? 0,
+      }, meta);
+      project.bus.emit(
+        "task.retried",
+        this.#payload(t, {
+          worker: t.worker ?? undefined,
+          error: `worker ${t.worker} lost: its lease ran out`,
+        }),
+        meta,
+      );
+    }
+    for (const t of expired.exhausted) {
+      gone.add(t.id);
+      // The machine's fault, not the feature's: the feature goes back to planned.
+      await this.#finish(t, { state: "failed", retry: false, environment: true, reason: t.error! });
+    }
+    for (const task of tasks) {
+      if (task.state !== "running" || gone.has(task.id) || this.#active.has(task.id)) continue;
+      const key = `${task.id}#${task.attempt}`;
+      if (task.worker && !this.#announced.has(key)) {
+        this.#announced.add(key);
+        project.bus.emit("task.started", this.#payload(task, { worker: task.worker }), {
+          feature: task.feature,
+          task: task.id,
+        });
+        const feature = findFeature(await loadFeatures(project), task.feature);
+        if (feature.status === "planned") await this.#setStatus(task.feature, "in_progress");
+      }
+      if (task.report && !this.#collected.has(key)) {
+        // Read again: the list is from before the last await, and a check of this attempt may
+        // have ended meanwhile.
+        const fresh = await repo.getTask(task.id);
+        if (
+          fresh?.state === "running" && fresh.report && fresh.attempt === task.attempt &&
+          !this.#active.has(task.id)
+        ) {
+          this.#collected.add(key);
+          this.#collect(fresh);
+        }
+      }
+    }
+  }
+
+  /** Remote runs: fetches a reported task's branch, checks and merges it (or ends the task). */
+  #collect(task: TaskRow): void {
+    const project = this.#project;
+    const ac = new AbortController();
+    this.#aborts.set(task.id, ac);
+    const p = (async () => {
+      const report = JSON.parse(task.report!) as Outcome;
+      let outcome: Outcome;
+      if (task.merge_commit) {
+        // Merged just before br died: nothing left but recording it.
+        await this.#setStatus(task.feature, this.#s.onSuccess);
+        outcome = { state: "merged", commit: task.merge_commit };
+      } else if (report.state === "agent_done") {
+        // The checks log here: the agent's log is on the worker's machine.
+        const dir = join(project.paths.context, "parallel", this.#run.id, task.feature);
+        await Deno.mkdir(dir, { recursive: true });
+        task.log = join(dir, `checks-${task.attempt}.log`);
+        await Deno.writeTextFile(
+          task.log,
+          `br: ${task.id} attempt ${task.attempt} by worker ${task.worker}: checks of ${task.pushed_commit}\n`,
+        );
+        await this.#repo.updateTask(task.id, { phase: "fetch", log: task.log });
+        const fetched = await this.#worktreeOp(() =>
+          fetchTaskBranch(project, this.#remote!, task, this.#s.include)
+        );
+        outcome = fetched ?? await this.#afterAgent(task, ac.signal);
+      } else outcome = report;
+      await this.#finish(task, outcome);
+    })()
+      .catch(async (err) => {
+        await this.#finish(task, {
+          state: "failed",
+          retry: false,
+          reason: (err as Error).message ?? String(err),
+        }).catch(() => {});
+      })
+      .finally(() => {
+        this.#active.delete(task.id);
+        this.#aborts.delete(task.id);
+      });
+    this.#active.set(task.id, p);
   }
 
   async #phase(task: TaskRow, phase: string): Promise<void> {
@@ -354,11 +543,7 @@ export class Driver {
     const repo = this.#repo;
     const s = this.#s;
     await this.#phase(task, "checks");
-    await commitLeftovers(
-      task.worktree,
-      `br: work of ${s.profile.name} on ${task.feature}\n\nCommitted by br parallel (run ${this.#run.id}).`,
-      { BR_FEATURE: task.feature, BR_WORKTREE: task.worktree, BR_PROJECT_ROOT: project.root },
-    );
+    await commitAgentWork(task.worktree, s.profile.name, task.feature, this.#run.id, project.root);
     const base = task.base_commit ?? await gitOk(["merge-base", this.#run.base_branch!, "HEAD"], {
       cwd: task.worktree,
     });
@@ -424,6 +609,10 @@ export class Driver {
       // Recorded before anything else, so a crash from here on never merges twice.
       await repo.updateTask(task.id, { merge_commit: merged.commit });
       await this.#setStatus(task.feature, s.onSuccess);
+      if (this.#remote) {
+        // Before any dependent is offered: its worker fetches the base from the remote.
+        this.#pushPending = !!(await pushBase(project.root, this.#remote, this.#run.base_branch!));
+      }
       const note = [...evidence, ...notes].join(" | ");
       return { state: "merged", commit: merged.commit, note: note || null };
     });
@@ -435,6 +624,7 @@ export class Driver {
           await gitOk(["branch", "-d", task.branch], { cwd: project.root }).catch(() => {});
         }
       });
+      if (this.#remote) await deleteRemoteBranch(project.root, this.#remote, task.branch);
     }
     return outcome;
   }
@@ -480,6 +670,8 @@ export class Driver {
         phase: `retry in ${Math.round(delay / 1000)} s`,
         error: outcome.reason,
         next_attempt_at: new Date(Date.now() + delay).toISOString(),
+        // Remote runs: claimable again (still offered) once the delay is over.
+        ...(this.#remote ? { worker: null, lease_until: null, report: null } : {}),
       });
       project.bus.emit(
         "task.retried",
@@ -506,6 +698,7 @@ export class Driver {
       error: reason,
       conflict_files: outcome.state === "conflict" ? JSON.stringify(outcome.files) : null,
       merge_commit: outcome.state === "merged" ? outcome.commit : null,
+      ...(this.#remote ? { lease_until: null } : {}),
     });
     if (outcome.state === "merged") {
       // Status, status commit and cleanup ran with the merge.

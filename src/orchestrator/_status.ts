@@ -3,6 +3,7 @@ import { relative } from "node:path";
 import type { Project } from "../core/project.ts";
 import { lastLine } from "./_agent.ts";
 import { processAlive } from "./_process.ts";
+import { hostName, remoteOf } from "./_remote.ts";
 import type { Repo, RunRow, TaskRow, WorkerRow } from "./_repo.ts";
 import type { ParallelStatus, RunSummary, TaskCounts, TaskStatus, WorkerStatus } from "./types.ts";
 
@@ -27,8 +28,19 @@ export function countTasks(tasks: readonly TaskRow[]): TaskCounts {
   return counts;
 }
 
-/** True when the run's orchestrator process is alive (and is not this process). */
+/** How long a remote run's coordinator on another machine may go without a heartbeat. */
+const REMOTE_SILENCE_MS = 30_000;
+
+/**
+ * True when the run's orchestrator process is alive (and is not this process). A remote run's
+ * coordinator on another machine is judged by its heartbeat: its pid means nothing here.
+ */
 export function orchestratorAlive(run: RunRow): boolean {
+  const o = JSON.parse(run.options) as { mode?: string; host?: string };
+  if (o.mode === "remote" && o.host && o.host !== hostName()) {
+    return run.heartbeat_at !== null &&
+      Date.now() - Date.parse(run.heartbeat_at) < REMOTE_SILENCE_MS;
+  }
   return run.pid !== null && processAlive(run.pid, run.pid_start);
 }
 
@@ -48,6 +60,7 @@ export function runSummary(run: RunRow, tasks: readonly TaskRow[]): RunSummary {
     heartbeat_at: run.heartbeat_at,
     agent: options.agent ?? "unknown",
     workers: options.workers ?? 1,
+    remote: remoteOf(run),
     counts: countTasks(tasks),
     cost_usd: costs.length ? round6(costs.reduce((a, b) => a + b, 0)) : null,
   };
@@ -92,12 +105,15 @@ export async function taskStatus(
       cache_creation: t.cache_creation_tokens,
       cache_read: t.cache_read_tokens,
     },
+    ready_at: t.ready_at ?? null,
+    lease_until: t.lease_until ?? null,
     log: t.log ? relative(project.root, t.log) : null,
     last_line: await lastLine(t.log),
   };
 }
 
-function workerStatus(w: WorkerRow): WorkerStatus {
+function workerStatus(w: WorkerRow, tasks: readonly TaskRow[]): WorkerStatus {
+  const task = w.task_id ? tasks.find((t) => t.id === w.task_id) : undefined;
   return {
     id: w.id,
     slot: w.slot,
@@ -105,6 +121,8 @@ function workerStatus(w: WorkerRow): WorkerStatus {
     task: w.task_id,
     pid: w.pid,
     heartbeat_at: w.heartbeat_at,
+    host: w.host ?? null,
+    lease_until: task?.worker === w.id ? task.lease_until ?? null : null,
   };
 }
 
@@ -118,7 +136,7 @@ export async function buildStatus(
   const rows = await repo.tasks(run.id);
   const now = project.clock.now();
   const tasks = await Promise.all(rows.map((t) => taskStatus(project, t, now)));
-  const workers = (await repo.workers(run.id)).map(workerStatus);
+  const workers = (await repo.workers(run.id)).map((w) => workerStatus(w, rows));
   const claims = (await repo.claims()).filter((c) => c.run_id === run.id).map((c) => ({
     task: c.task_id,
     pattern: c.pattern,

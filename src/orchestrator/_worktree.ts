@@ -49,7 +49,8 @@ export async function branchExists(root: string, branch: string): Promise<boolea
 /**
  * Makes sure the task worktree exists on its branch: reuses one that is there (a retry or a
  * resumed run keeps the agent's earlier work), checks out an existing branch, or creates the
- * branch from `baseCommit`.
+ * branch from `baseCommit`. With `fresh` (a remote worker: earlier attempts may have run on
+ * another machine), a worktree left there is removed and the branch starts at `baseCommit`.
  *
  * @throws {BrError} `external` when git refuses.
  */
@@ -58,8 +59,15 @@ export async function ensureWorktree(
   path: string,
   branch: string,
   baseCommit: string,
+  options: { fresh?: boolean } = {},
 ): Promise<"reused" | "created"> {
   const root = project.root;
+  if (options.fresh) {
+    if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await addWorktree(root, path, ["-B", branch, path, baseCommit]);
+    return "created";
+  }
   if (await exists(join(path, ".git"))) {
     const res = await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: path });
     const on = res.code === 0 ? res.stdout.trim() : null;
@@ -78,6 +86,70 @@ export async function ensureWorktree(
     : ["worktree", "add", "-b", branch, path, baseCommit];
   await gitOk(args, { cwd: root });
   return "created";
+}
+
+/**
+ * `git worktree add <args>` (the worktree at `path`), tried three times: another br process in
+ * this clone (a remote worker, the coordinator) may be adding or removing a worktree
+ * meanwhile, and git fails on its half-made metadata.
+ *
+ * @throws {BrError} `external` when git still refuses.
+ */
+async function addWorktree(root: string, path: string, args: string[]): Promise<void> {
+  for (let i = 1; i < 3; i++) {
+    if ((await git(["worktree", "add", ...args], { cwd: root })).code === 0) return;
+    await new Promise((r) => setTimeout(r, 100 * i));
+    if (await exists(join(path, ".git"))) await removeWorktree(root, path, true);
+  }
+  await gitOk(["worktree", "add", ...args], { cwd: root });
+}
+
+/** Where a remote worker keeps its spare worktree (one per worker process). */
+export function spareWorktreePath(project: Project, pid: number = Deno.pid): string {
+  return join(project.paths.worktrees, `.worker-${pid}`);
+}
+
+/**
+ * A remote worker's spare worktree: made while the worker is idle (detached at `commit`, with
+ * the `include` files), so that a claimed task starts with a `git checkout` instead of a
+ * `git worktree add`. Spares of worker processes that are gone are removed first.
+ */
+export async function prepareSpare(
+  project: Project,
+  commit: string,
+  include: readonly string[],
+  alive: (pid: number) => boolean,
+): Promise<string> {
+  const root = project.root;
+  const path = spareWorktreePath(project);
+  await removeDeadSpares(project, alive);
+  if (!(await exists(join(path, ".git")))) {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await addWorktree(root, path, ["--detach", path, commit]);
+    await copyIncluded(root, path, include);
+  }
+  return path;
+}
+
+/**
+ * Removes the spare worktrees of worker processes that are gone (a SIGKILLed worker leaves
+ * its task branch checked out there, which no other worktree could then check out).
+ */
+export async function removeDeadSpares(
+  project: Project,
+  alive: (pid: number) => boolean,
+): Promise<void> {
+  for (const w of await listWorktrees(project.root)) {
+    const pid = /\/\.worker-(\d+)$/.exec(w.path)?.[1];
+    if (pid && w.path.startsWith(project.paths.worktrees + "/") && !alive(Number(pid))) {
+      await removeWorktree(project.root, w.path, true);
+    }
+  }
+}
+
+/** Puts the spare worktree `path` on a new `branch` at `commit` (replacing a stale branch). */
+export async function takeSpare(path: string, branch: string, commit: string): Promise<void> {
+  await gitOk(["checkout", "--quiet", "-B", branch, commit], { cwd: path });
 }
 
 /**
@@ -143,6 +215,21 @@ export async function removeWorktree(
     return { removed: true, error: null };
   }
   return { removed: res.code === 0, error: res.code === 0 ? null : res.stderr.trim() };
+}
+
+/** Commits what the agent of a task left uncommitted, with br's message for it. */
+export function commitAgentWork(
+  worktree: string,
+  profile: string,
+  feature: string,
+  runId: string,
+  root: string,
+): Promise<string | null> {
+  return commitLeftovers(
+    worktree,
+    `br: work of ${profile} on ${feature}\n\nCommitted by br parallel (run ${runId}).`,
+    { BR_FEATURE: feature, BR_WORKTREE: worktree, BR_PROJECT_ROOT: root },
+  );
 }
 
 /** Commits whatever the agent left uncommitted. Returns the new commit, or null if clean. */

@@ -42,6 +42,7 @@ export {
 export { type Placeholders, renderArgv, splitWords } from "./_words.ts";
 export { globsOverlap } from "../core/glob.ts";
 export { type AgentUsage, parseClaudeUsage, parseCodexUsage } from "./_usage.ts";
+export { runWorker, type WorkerOptions } from "./_worker.ts";
 export type {
   ClaimStatus,
   CleanupReport,
@@ -56,5 +57,7 @@ export type {
   TaskCounts,
   TaskReport,
   TaskStatus,
+  WorkerReport,
   WorkerStatus,
+  WorkerTaskReport,
 } from "./types.ts";

@@ -42,8 +42,13 @@ export interface RunSummary {
   heartbeat_at: string | null;
   /** The agent profile. */
   agent: string;
-  /** Number of workers. */
+  /** Number of workers (of a run whose agents run in its own process). */
   workers: number;
+  /**
+   * The git remote of a run whose agents run on `br parallel worker` processes (started with
+   * `--remote`), else null.
+   */
+  remote: string | null;
   /** Tasks by state. */
   counts: TaskCounts;
   /** USD reported or priced from the agents' usage so far (null when none was reported). */
@@ -97,6 +102,10 @@ export interface TaskStatus {
   cost_usd: number | null;
   /** Tokens of its agent runs. */
   tokens: { input: number; output: number; cache_creation: number; cache_read: number };
+  /** Remote runs: when it was offered to the workers. */
+  ready_at: string | null;
+  /** Remote runs: until when its worker holds it. */
+  lease_until: string | null;
   /** Log of the current or last attempt, relative to the project root. */
   log: string | null;
   /** Last line of that log. */
@@ -117,6 +126,46 @@ export interface WorkerStatus {
   pid: number | null;
   /** Last heartbeat. */
   heartbeat_at: string | null;
+  /** The machine of a remote worker (`br parallel worker`); null for a local slot. */
+  host: string | null;
+  /** Until when a remote worker holds its task (it renews this while it works). */
+  lease_until: string | null;
+}
+
+/** One task a remote worker (`br parallel worker`) claimed. */
+export interface WorkerTaskReport {
+  /** Task id. */
+  task: string;
+  /** Feature id. */
+  feature: string;
+  /** The attempt it ran. */
+  attempt: number;
+  /**
+   * `pushed` (the branch is on the remote, the coordinator checks and merges it), `failed`,
+   * `cancelled` (stopped here: the task went back to the other workers), or `lost` (the lease
+   * ran out or the run stopped: nothing was reported).
+   */
+  outcome: string;
+  /** The commit pushed as the task branch. */
+  commit: string | null;
+  /** Why it failed. */
+  error: string | null;
+  /** ISO time of the claim. */
+  claimed_at: string;
+  /** Milliseconds from the claim to the agent's start (null when it did not start). */
+  claim_to_start_ms: number | null;
+}
+
+/** Result of `br parallel worker`. */
+export interface WorkerReport {
+  /** Worker id (`<run>/<host>-<pid>`). */
+  worker: string;
+  /** This machine. */
+  host: string;
+  /** The run it worked on. */
+  run: string;
+  /** The tasks it claimed, in order. */
+  tasks: WorkerTaskReport[];
 }
 
 /** A file claim held by a running task. */

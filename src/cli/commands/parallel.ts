@@ -22,6 +22,11 @@ const allowPartialFlag = {
   optional: true,
 } as const;
 
+const databaseFlag = textFlag(
+  "Store of this command: a postgres:// URL shared by coordinator and workers (as BR_DATABASE_URL)",
+  "url",
+);
+
 function parseCount(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got "${raw}"`);
@@ -77,7 +82,35 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
             optional: true,
           },
           allowPartial: allowPartialFlag,
+          database: databaseFlag,
+          remote: textFlag(
+            "Run the agents on workers (br parallel worker) that push to this git remote; needs --database",
+            "name",
+          ),
         },
+      },
+    }),
+    worker: command({
+      load: async () => (await import("./parallel_run.ts")).worker,
+      brief: "Claim tasks of a run started with --remote and run their agents in this clone",
+      parameters: {
+        flags: {
+          ...commonFlags,
+          database: databaseFlag,
+          remote: textFlag("Git remote to push task branches to (default origin)", "name"),
+          once: { kind: "boolean", brief: "Stop after one task", optional: true },
+          maxTasks: int("Stop after this many tasks"),
+          lease: textFlag(
+            "How long a claim holds without renewal; then another worker retries the task (default 60s)",
+            "duration",
+          ),
+          agent: textFlag("Agent profile (must be the run's)", "profile"),
+          agentCommand: textFlag(
+            "Agent argv template (required, the same, when the run was started with one)",
+            "argv",
+          ),
+        },
+        positional: runArg,
       },
     }),
     resume: command({
@@ -93,7 +126,7 @@ export const parallelRoutes: RouteMap<BrContext> = buildRouteMap({
     status: command({
       load: async () => (await import("./parallel_run.ts")).status,
       brief: "Tasks, workers and claims of a run",
-      parameters: { flags: commonFlags, positional: runArg },
+      parameters: { flags: { ...commonFlags, database: databaseFlag }, positional: runArg },
     }),
     report: command({
       load: async () => (await import("./parallel_run.ts")).report,

@@ -13,6 +13,7 @@ import {
   resumeParallel,
   runParallel,
   type RunReport,
+  runWorker,
   stopParallel,
   type TaskStatus,
 } from "../../orchestrator/mod.ts";
@@ -43,6 +44,25 @@ interface RunFlags extends Common {
   base?: string;
   noMerge?: boolean;
   allowPartial?: boolean;
+  database?: string;
+  remote?: string;
+}
+
+/**
+ * The context with `--database` as the store URL of this command (`BR_DATABASE_URL`). The
+ * distributed modes share a PostgreSQL store; another URL is refused (naming its scheme only:
+ * a URL may hold a password).
+ */
+function withDatabase(ctx: BrContext, url: string | undefined): BrContext {
+  if (url === undefined) return ctx;
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+    usage(
+      `Invalid --database${scheme ? ` (a ${scheme} URL)` : ""}: expected a postgres:// URL`,
+      "pass postgres://user@host:5432/db, the store coordinator and workers share",
+    );
+  }
+  return { ...ctx, env: { ...ctx.env, BR_DATABASE_URL: url } };
 }
 
 function progress(ctx: BrContext, json: boolean | undefined) {
@@ -146,8 +166,9 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
       hint: "--agent-command is the command profile",
     });
   }
-  return withProject(this, flags, (project) => {
-    project.bus.on("*", progress(this, flags.json));
+  const ctx = withDatabase(this, flags.database);
+  return withProject(ctx, flags, (project) => {
+    project.bus.on("*", progress(ctx, flags.json));
     return withInterrupt(async (signal) => {
       const rep = await runParallel(project, {
         workers: flags.workers,
@@ -160,11 +181,58 @@ export function run(this: BrContext, flags: RunFlags): Promise<void> {
         maxCostUsd: flags.maxCost,
         base: flags.base,
         noMerge: flags.noMerge,
+        remote: flags.remote,
         signal,
       });
-      await runReport(this, flags, rep);
+      await runReport(ctx, flags, rep);
     });
   });
+}
+
+interface WorkerFlags extends Common {
+  database?: string;
+  remote?: string;
+  once?: boolean;
+  maxTasks?: number;
+  lease?: string;
+  agent?: string;
+  agentCommand?: string;
+}
+
+/** `br parallel worker` */
+export function worker(this: BrContext, flags: WorkerFlags, id?: string): Promise<void> {
+  if (flags.agent && flags.agentCommand) {
+    throw new BrError("usage", "--agent and --agent-command exclude each other", {
+      hint: "--agent-command is the command profile",
+    });
+  }
+  const ctx = withDatabase(this, flags.database);
+  return withProject(ctx, flags, (project) =>
+    withInterrupt(async (signal) => {
+      const rep = await runWorker(project, {
+        run: id,
+        remote: flags.remote,
+        once: flags.once,
+        maxTasks: flags.maxTasks || undefined,
+        lease: flags.lease,
+        agent: flags.agent,
+        agentCommand: flags.agentCommand,
+        signal,
+        onProgress: (event, t) => {
+          if (flags.json) return;
+          if (event === "claimed") warn(ctx, `▶ ${t.feature} claimed (attempt ${t.attempt})`);
+          else if (t.outcome === "pushed") {
+            warn(
+              ctx,
+              `✓ ${t.feature} pushed (${t.commit?.slice(0, 12)}), the coordinator merges it`,
+            );
+          } else warn(ctx, `✗ ${t.feature}: ${t.outcome}${t.error ? `: ${t.error}` : ""}`);
+        },
+      });
+      if (flags.json) printJson(ctx, rep);
+      else print(ctx, `Worker ${rep.worker} done: ${rep.tasks.length} task(s) of run ${rep.run}`);
+      if (signal.aborted) setExit(ctx, ExitCode.interrupted);
+    }));
 }
 
 /** `br parallel resume` */
@@ -230,7 +298,9 @@ async function renderStatus(ctx: BrContext, st: ParallelStatus): Promise<void> {
   const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   print(
     ctx,
-    `${c.bold(r.id)}  ${state}  agent ${r.agent}  ${r.workers} worker(s)  base ${r.base_branch}`,
+    `${c.bold(r.id)}  ${state}  agent ${r.agent}  ${
+      r.remote ? `workers via ${r.remote}` : `${r.workers} worker(s)`
+    }  base ${r.base_branch}`,
   );
   print(ctx, `  ${counts.join(", ") || "no tasks"}  cost ${fmtUsd(r.cost_usd)}`);
   if (r.interrupted) {
@@ -245,14 +315,34 @@ async function renderStatus(ctx: BrContext, st: ParallelStatus): Promise<void> {
     ),
   );
   for (const t of st.tasks) print(ctx, `  ${taskLine(t)}`);
+  // Workers of a remote run (br parallel worker), on this or other machines.
+  const remote = st.workers.filter((w) => w.host !== null);
+  if (remote.length) {
+    print(ctx, c.dim(`  ${"WORKER".padEnd(40)} ${"HOST".padEnd(16)} ${"STATE".padEnd(5)} TASK`));
+    for (const w of remote) {
+      const task = w.task ? w.task.slice(w.task.lastIndexOf("/") + 1) : "-";
+      const lease = w.lease_until ? `  lease until ${w.lease_until}` : "";
+      print(
+        ctx,
+        `  ${w.id.slice(w.id.lastIndexOf("/") + 1).padEnd(40)} ${(w.host ?? "").padEnd(16)} ${
+          w.state.padEnd(5)
+        } ${task}${lease}`,
+      );
+    }
+  }
 }
 
 /** `br parallel status` */
-export function status(this: BrContext, flags: Common, id?: string): Promise<void> {
-  return withProject(this, flags, async (project) => {
+export function status(
+  this: BrContext,
+  flags: Common & { database?: string },
+  id?: string,
+): Promise<void> {
+  const ctx = withDatabase(this, flags.database);
+  return withProject(ctx, flags, async (project) => {
     const st = await parallelStatus(project, id);
-    if (flags.json) return printJson(this, st);
-    await renderStatus(this, st);
+    if (flags.json) return printJson(ctx, st);
+    await renderStatus(ctx, st);
   });
 }
 
