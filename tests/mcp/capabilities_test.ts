@@ -302,6 +302,7 @@ Deno.test("br_parallel_status reports a finished run like br parallel status", a
     tasks: { feature: string; state: string }[];
     next_cursor: string;
     total: number;
+    workers: unknown[];
   }>(await conn.client.callTool({ name: "br_parallel_status", arguments: { limit: 1 } }));
   assert.equal(first.run.state, "completed");
   assert.equal(first.run.counts.merged, 2);
@@ -318,6 +319,7 @@ Deno.test("br_parallel_status reports a finished run like br parallel status", a
   );
   assert.deepEqual([...first.tasks, ...second.tasks], cli.tasks);
   assert.deepEqual(first.run, cli.run);
+  assert.deepEqual(first.workers, cli.workers);
   const unknown = errorText(
     await conn.client.callTool({ name: "br_parallel_status", arguments: { run: "nope" } }),
   );

@@ -20,7 +20,7 @@ export const parallelTools: ToolDefinition[] = [
     name: "br_parallel_status",
     title: "Parallel run status",
     description:
-      "Where the latest (or a given) `br parallel run` stands, like `br parallel status --json`: the run with its task counts and cost, each task (feature, wave, state, phase, attempt, branch, worktree, worker, error, conflict files, cost, last log line), the workers and the file claims held. run is null before the first run. Tasks are paginated.",
+      "Where the latest (or a given) `br parallel run` stands, like `br parallel status --json`: the run with its task counts and cost, each task (feature, wave, state, phase, attempt, branch, worktree, worker, error, conflict files, cost, last log line), the workers (with the host and lease of remote workers) and the file claims held. run is null before the first run. Tasks are paginated.",
     set: "all",
     input: z.strictObject({
       run: z.string().optional().describe("Run id (default: the latest; br parallel list)"),
@@ -41,6 +41,9 @@ export const parallelTools: ToolDefinition[] = [
         workers: z.number(),
         counts,
         cost_usd: z.number().nullable(),
+        remote: z.string().nullable().describe(
+          "The git remote of a run whose agents run on br parallel worker processes",
+        ),
       }).nullable(),
       tasks: z.array(z.object({
         id: z.string(),
@@ -70,6 +73,8 @@ export const parallelTools: ToolDefinition[] = [
         }),
         log: z.string().nullable(),
         last_line: z.string().nullable(),
+        ready_at: z.string().nullable(),
+        lease_until: z.string().nullable(),
       })),
       next_cursor: z.string().nullable(),
       total: z.number().describe("Tasks (all pages)"),
@@ -80,6 +85,10 @@ export const parallelTools: ToolDefinition[] = [
         task: z.string().nullable(),
         pid: z.number().nullable(),
         heartbeat_at: z.string().nullable(),
+        host: z.string().nullable().describe(
+          "The machine of a remote worker; null for a local slot",
+        ),
+        lease_until: z.string().nullable(),
       })),
       claims: z.array(z.object({ task: z.string(), pattern: z.string() })),
     }),
