@@ -1,4 +1,3 @@
-import { VERSION } from "../core/version.ts";
 import type { BrContext } from "./context.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -103,8 +102,9 @@ export async function runCli(argv: readonly string[], ctx: BrContext): Promise<n
   // A runner that cannot load is left to the tree, which reports it as for any command.
   const runner = plain && await plain.load().catch(() => null);
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-    // What Stricli prints, without loading every command first.
-    ctx.process.stdout.write(`${VERSION}\n`);
+    // What Stricli prints, without loading every command first. The version (deno.json) is
+    // loaded here only: the hooks and `br status` do not need it.
+    ctx.process.stdout.write(`${(await import("../core/version.ts")).VERSION}\n`);
   } else if (plain && runner) {
     const plainCtx = ctx.command ? ctx : { ...ctx, command: plain.command };
     try {

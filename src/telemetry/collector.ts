@@ -11,7 +11,6 @@
  */
 import type { BrEvent, EventType } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
-import { storeUrlError } from "../core/store.ts";
 
 /** Options of {@link attachCollector}. */
 export interface CollectorOptions {
@@ -108,7 +107,11 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     lastError: null as unknown,
     fatal: null as Error | null,
   };
-  const unusable = state.enabled ? storeUrlError(project.env) : null;
+  // The store a BR_DATABASE_URL names may be one this build lacks; without the variable there
+  // is nothing to check, and the store's module stays unloaded (a warm `br status`).
+  const unusable = state.enabled && project.env.BR_DATABASE_URL
+    ? import("../core/store.ts").then(({ storeUrlError }) => storeUrlError(project.env))
+    : null;
 
   const isAllowed = async (): Promise<boolean> => {
     if (allowed === null) {
@@ -131,8 +134,9 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     let fatal = false;
     try {
       if (!(await isAllowed())) return;
-      if (unusable) {
-        state.fatal = state.lastError = unusable;
+      const refused = await unusable;
+      if (refused) {
+        state.fatal = state.lastError = refused;
         return;
       }
       // A store.url that cannot be used is as fatal as a server that cannot be reached.
@@ -202,13 +206,12 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   if (!state.enabled) return collector;
   // Feature and spec changes pass the veto hooks before anything is written: refuse them
   // there, so a change whose events cannot be stored is not made at all.
-  if (unusable) project.bus.before("*", () => Promise.reject(unusable));
-  // With a PostgreSQL store, the server must be reachable before such a change is made.
-  else {
-    project.bus.before("*", async () => {
-      if (await onServer() && await isAllowed()) await project.store();
-    });
-  }
+  project.bus.before("*", async () => {
+    const refused = await unusable;
+    if (refused) throw refused;
+    // With a PostgreSQL store, the server must be reachable before such a change is made.
+    if (await onServer() && await isAllowed()) await project.store();
+  });
 
   project.bus.on("*", (event) => {
     buffer.push(event);
