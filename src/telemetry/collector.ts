@@ -145,7 +145,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
         alertsPending = false;
         lastAlertCheck = Date.now();
         const { evaluateAlerts } = await import("./alerts.ts");
-        await evaluateAlerts(project);
+        await evaluateAlerts(project, { offFigures: false });
       }
     } catch (err) {
       state.lastError = err;
