@@ -5,10 +5,11 @@
  * is marked resolved when the figure recovers.
  */
 import { readStore } from "../core/store_read.ts";
+import { compareText } from "../core/text.ts";
 import type { Project } from "../core/project.ts";
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
-import { durationsOf, percentile, round, summarize } from "./query.ts";
+import { durationsOf, outcomeRates, percentile, round } from "./query.ts";
 import { type LedgerCost, ledgerCost } from "./_cost.ts";
 import { type AlertThresholds, DEFAULT_THRESHOLDS } from "./_thresholds.ts";
 
@@ -150,12 +151,7 @@ export async function evaluateAlerts(
   const daily = limits.daily_cost_usd_max === null && options.offFigures === false
     ? NO_COST
     : await ledgerCost(project, periodStart("day", now), now);
-  const window = await summarize(
-    store,
-    limits.window,
-    now,
-    limits.window === "day" ? daily : { ...daily, usd: 0, calls: 0, by_model: [] },
-  );
+  const window = await outcomeRates(store, limits.window, now);
   const findings = await openFindings(project, store, periodStart(limits.window, now));
   const values: Record<AlertRuleName, [number | null, number | null, "min" | "max"]> = {
     daily_cost_usd: [daily.calls ? daily.usd : null, limits.daily_cost_usd_max, "max"],
@@ -174,7 +170,7 @@ export async function evaluateAlerts(
       (kind === "max" ? value >= threshold : value <= threshold);
     checks.push({ rule: rule as AlertRuleName, value, threshold, kind, firing });
   }
-  checks.sort((a, b) => a.rule.localeCompare(b.rule));
+  checks.sort((a, b) => compareText(a.rule, b.rule));
   const stamp = now.toISOString();
   const { fired, resolved } = await store.tx(async (t) => {
     const open = await t.all<AlertRecord>("SELECT * FROM alerts WHERE resolved_at IS NULL");
