@@ -63,10 +63,12 @@ export async function sha256(data: Uint8Array | string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
 }
 
-/** The cache key of one file's facts: its path, language and exact content, and the versions. */
-export async function factsKey(file: string, lang: SourceLang, text: string): Promise<string> {
-  const data = encoder.encode(`${VERSION}\0${ANALYZER_VERSION}\0${lang}\0${file}\0${text}`);
-  return hex(await crypto.subtle.digest("SHA-256", data));
+/**
+ * The cache key of one file's facts: its path, language and the hash of its exact bytes
+ * (`contentHash` of core/read_once.ts); the cache file itself records the versions of br and the analyzers.
+ */
+export function factsKey(file: string, lang: SourceLang, hash: string): string {
+  return `${lang}:${hash}:${file}`;
 }
 
 /** The signing key: read, or made (32 random bytes, owner-only) when there is none. */

@@ -1,4 +1,5 @@
 import type { Project } from "../core/project.ts";
+import type { ReadOnce } from "../core/read_once.ts";
 import { analysisCacheLocation, SignedCache } from "./_analysis_cache.ts";
 import {
   builtinSecretRules,
@@ -32,16 +33,22 @@ export function maskedExcerpt(text: string, file: string): string {
 /**
  * Secret and SQL-injection findings of the tree at `root` that the baseline does not accept.
  * The (masked) findings of each file content are kept in `.buildrunner/cache/security.json`,
- * signed like the analysis cache, so an unchanged file is not scanned again.
+ * signed like the analysis cache, so an unchanged file is not scanned again. The files read
+ * are handed on to `reads` (for the analysis of the same tree).
  */
 export async function newSecurityFindings(
   project: Project,
   root: string,
   emit: boolean,
+  reads?: ReadOnce,
 ): Promise<Finding[]> {
   const location = analysisCacheLocation(root, project.env);
   const cache = location ? await SignedCache.open<Finding[]>(location, "security.json") : null;
-  const report = await scanPaths(project, [root], { emit, cache: cache ?? undefined });
+  const report = await scanPaths(project, [root], {
+    emit,
+    cache: cache ?? undefined,
+    reads: cache ? reads : undefined,
+  });
   await cache?.save();
   return report.new_findings;
 }
