@@ -79,7 +79,7 @@ Deno.test("br's entry point loads neither the parser nor the command tree at sta
     assert.equal(entry.some((m) => m.includes(tree)), false, `${tree} is loaded at start-up`);
   }
   // Nor do the runners a plain line loads (src/cli/app.ts).
-  for (const runner of ["hooks_run.ts", "project_run.ts"]) {
+  for (const runner of ["hooks_run.ts", "project_run.ts", "quality_run.ts"]) {
     const graph = [...await staticGraph(`../../src/cli/commands/${runner}`)];
     assert.ok(graph.length > 5, `${runner}: the graph was read`);
     assert.equal(graph.some((m) => m.includes("@stricli/")), false, `${runner} loads the parser`);
