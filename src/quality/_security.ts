@@ -1,12 +1,10 @@
 import type { Project } from "../core/project.ts";
 import type { ReadOnce } from "../core/read_once.ts";
 import { analysisCacheLocation, SignedCache } from "./_analysis_cache.ts";
-import {
-  builtinSecretRules,
-  scanPaths,
-  scanSecrets,
-  type SecurityFinding as Finding,
-} from "../security/mod.ts";
+import { scanSecrets } from "../security/engine.ts";
+import { builtinSecretRules } from "../security/rules.ts";
+import { scanPaths } from "../security/scan.ts";
+import type { SecurityFinding as Finding } from "../security/types.ts";
 
 /** One line per finding: place, rule and the masked secret (never the raw value). */
 export function findingLine(f: Finding): string {

@@ -1,6 +1,7 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import { assertValidGraph, loadFeatures } from "../features/mod.ts";
+import { assertValidGraph } from "../features/graph.ts";
+import { loadFeatures } from "../features/registry.ts";
 import { type Analysis, analysisReads, analyzeTree } from "./_analysis.ts";
 import { listFiles } from "./_files.ts";
 import { analysisCacheLocation } from "./_analysis_cache.ts";
