@@ -92,7 +92,8 @@ function readBytesOrNull(path: string): Uint8Array | null {
 /**
  * Reads and analyzes every TS/JS/Python file under `root`. With a cache, a file whose exact
  * content was analyzed before is not parsed again. Each parser is loaded only when a file of
- * its language has to be parsed: the TypeScript compiler for TS/JS, @lezer/python for Python.
+ * its language has to be parsed: acorn for TS/JS (the TypeScript compiler for a text acorn
+ * refuses), @lezer/python for Python.
  */
 export async function analyzeTree(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const [allFiles, cache] = await Promise.all([
@@ -106,6 +107,7 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
     if (lang === "py") return analyzers.py ??= (await import("./_py.ts")).analyzePython;
     return analyzers[lang] ??= (await import("./_ts.ts")).analyzeTs;
   };
+  let estree: Analyzer | null = null;
   // Synchronous reads (an asynchronous one costs a hop to a worker thread per file), then the
   // hashes all at once; a file the secret scan read and hashed is taken from it as it was.
   const read: { src: SourceFile; bytes: Uint8Array; hash: string | Promise<string> | null }[] = [];
@@ -137,7 +139,19 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
       continue;
     }
     // Decoded only to be parsed (as Deno.readTextFile does: a byte order mark is kept).
-    const fresh = analyzeOne(src, decoder.decode(bytes), await analyzer(src.lang));
+    const text = decoder.decode(bytes);
+    // TS/JS: acorn (loads in a blink) where it reads the text, else the TypeScript compiler
+    // (which also reads what acorn refuses); both give the same facts (tests/quality/estree_test.ts).
+    let fresh: FileFacts | null = null;
+    if (src.lang !== "py") {
+      estree ??= (await import("./_estree.ts")).analyzeEstree;
+      try {
+        fresh = estree(src.file, text, src.lang);
+      } catch {
+        fresh = null;
+      }
+    }
+    fresh ??= analyzeOne(src, text, await analyzer(src.lang));
     if (key) cache!.set(key, fresh);
     facts.push(fresh);
   }

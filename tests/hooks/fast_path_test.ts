@@ -43,8 +43,10 @@ Deno.test("the hook runner never loads the TypeScript compiler, the analyzers or
   for (
     const heavy of [
       "typescript@",
+      "acorn",
       "@lezer/",
       "/src/quality/_ts.ts",
+      "/src/quality/_estree.ts",
       "/src/quality/_py.ts",
       "/src/quality/_analysis.ts",
       "/src/quality/gaps.ts",
@@ -64,7 +66,16 @@ Deno.test("the hook runner never loads the TypeScript compiler, the analyzers or
 
 Deno.test("the analyzers load each parser only for a tree with files of its language", async () => {
   const analysis = [...await staticGraph("../../src/quality/_analysis.ts")];
-  for (const parser of ["typescript@", "@lezer/", "/src/quality/_ts.ts", "/src/quality/_py.ts"]) {
+  for (
+    const parser of [
+      "typescript@",
+      "acorn",
+      "@lezer/",
+      "/src/quality/_ts.ts",
+      "/src/quality/_estree.ts",
+      "/src/quality/_py.ts",
+    ]
+  ) {
     assert.equal(analysis.some((m) => m.includes(parser)), false, `${parser} is loaded eagerly`);
   }
   const py = [...await staticGraph("../../src/quality/_py.ts")];
