@@ -60,7 +60,10 @@ function childrenOf(node: Node): Node[] {
       for (const x of v) if (isNode(x)) out.push(x);
     } else if (isNode(v)) out.push(v);
   }
-  return out.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i - 1].start > out[i].start) return out.sort((a, b) => a.start - b.start);
+  }
+  return out;
 }
 
 /** A string literal's text (a literal, or a template without substitutions), or null. */
@@ -129,7 +132,8 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
   const functions: FunctionFact[] = [];
   const stubs: StubFact[] = [];
   const exports: ExportFact[] = [];
-  const parents = new Map<Node, Node | undefined>();
+  // The nodes from the program down to the one visited.
+  const ancestors: Node[] = [];
   // Where the compiler's node of a function starts: an exported declaration at `export`, a
   // method at its first modifier.
   const startOf = new Map<Node, number>();
@@ -150,8 +154,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     });
   };
 
-  const fnName = (fn: Node): string => {
-    const parent = parents.get(fn);
+  const fnName = (fn: Node, parent: Node | undefined): string => {
     const method = methodOf(fn, parent);
     if (method) {
       if (method.kind === "constructor") return "constructor";
@@ -170,45 +173,13 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     return "<anonymous>";
   };
 
-  const countsAsEmptyStub = (fn: Node): boolean => {
-    const parent = parents.get(fn);
+  const countsAsEmptyStub = (fn: Node, parent: Node | undefined): boolean => {
     const method = methodOf(fn, parent);
     if (method) return method.kind !== "constructor";
     if (fn.type === "FunctionDeclaration") return true;
     if (parent?.type === "VariableDeclarator") return parent.init === fn;
     return (parent?.type === "Property" || parent?.type === "PropertyDefinition") &&
       parent.value === fn;
-  };
-
-  const complexityOf = (body: Node): number => {
-    let n = 1;
-    const visit = (node: Node): void => {
-      // Nested functions (with their method's name) have their own complexity.
-      if (FUNCTION_TYPES.has(node.type)) return;
-      if (node.value && FUNCTION_TYPES.has(node.value.type) && methodOf(node.value, node)) return;
-      switch (node.type) {
-        case "IfStatement":
-        case "ConditionalExpression":
-        case "ForStatement":
-        case "ForInStatement":
-        case "ForOfStatement":
-        case "WhileStatement":
-        case "DoWhileStatement":
-        case "CatchClause":
-          n++;
-          break;
-        case "SwitchCase":
-          if (node.test) n++;
-          break;
-        case "LogicalExpression":
-          n++;
-          break;
-      }
-      for (const child of childrenOf(node)) visit(child);
-    };
-    // As the compiler counts: the children of the body (an expression body itself is not).
-    for (const child of childrenOf(body)) visit(child);
-    return n;
   };
 
   const notImplementedThrow = (node: Node): boolean => {
@@ -221,8 +192,19 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     return direct !== null && NOT_IMPLEMENTED_RE.test(direct);
   };
 
-  const visit = (node: Node, parent: Node | undefined): void => {
-    parents.set(node, parent);
+  /**
+   * One walk for everything. The complexity of a function counts the decision points in its
+   * body as the compiler counts them: in the children of the body (not the body itself),
+   * stopping at nested functions (their parameters and a method's key included), except that
+   * a body which is itself a function is entered. `owners` are the functions a node counts
+   * for, but not for `notFor` (the one whose body the node is).
+   */
+  const visit = (
+    node: Node,
+    parent: Node | undefined,
+    owners: FunctionFact[],
+    notFor: FunctionFact | null,
+  ): void => {
     switch (node.type) {
       case "ImportDeclaration":
         addImport(node.source, node, node.importKind === "type");
@@ -252,37 +234,62 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
       }
       case "ThrowStatement":
         if (notImplementedThrow(node)) {
-          let fn: Node | undefined = parent;
-          while (fn && !FUNCTION_TYPES.has(fn.type)) fn = parents.get(fn);
+          let at = ancestors.length - 1;
+          while (at >= 0 && !FUNCTION_TYPES.has(ancestors[at].type)) at--;
           stubs.push({
             line: lineOf(node.start),
-            name: fn ? fnName(fn) : "<top level>",
+            name: at >= 0 ? fnName(ancestors[at], ancestors[at - 1]) : "<top level>",
             reason: 'throws "not implemented"',
           });
         }
         break;
+      case "IfStatement":
+      case "ConditionalExpression":
+      case "ForStatement":
+      case "ForInStatement":
+      case "ForOfStatement":
+      case "WhileStatement":
+      case "DoWhileStatement":
+      case "CatchClause":
+      case "LogicalExpression":
+        for (const o of owners) if (o !== notFor) o.complexity++;
+        break;
+      case "SwitchCase":
+        if (node.test) { for (const o of owners) if (o !== notFor) o.complexity++; }
+        break;
     }
-    if (FUNCTION_TYPES.has(node.type) && node.body) {
-      const method = methodOf(node, parent);
-      const start = lineOf(startOf.get(node) ?? method?.start ?? node.start);
-      const end = lineOf(method?.end ?? node.end);
-      const name = fnName(node);
-      functions.push({
-        name,
-        line: start,
-        end_line: end,
-        lines: end - start + 1,
-        complexity: complexityOf(node.body),
-      });
-      const body = node.body;
-      if (
-        body.type === "BlockStatement" && body.body.length === 0 && countsAsEmptyStub(node) &&
-        text.slice(body.start, body.end).replace(/\s/g, "") === "{}"
-      ) {
-        stubs.push({ line: start, name, reason: "empty body" });
+    ancestors.push(node);
+    if (FUNCTION_TYPES.has(node.type)) {
+      let fact: FunctionFact | null = null;
+      if (node.body) {
+        const method = methodOf(node, parent);
+        const start = lineOf(startOf.get(node) ?? method?.start ?? node.start);
+        const end = lineOf(method?.end ?? node.end);
+        const name = fnName(node, parent);
+        fact = { name, line: start, end_line: end, lines: end - start + 1, complexity: 1 };
+        functions.push(fact);
+        const body = node.body;
+        if (
+          body.type === "BlockStatement" && body.body.length === 0 &&
+          countsAsEmptyStub(node, parent) &&
+          text.slice(body.start, body.end).replace(/\s/g, "") === "{}"
+        ) {
+          stubs.push({ line: start, name, reason: "empty body" });
+        }
       }
+      // Only the function whose body this one is goes on counting inside it.
+      const inherited = notFor !== null && owners.includes(notFor) ? [notFor] : [];
+      const withOwn = fact ? [...inherited, fact] : inherited;
+      for (const child of childrenOf(node)) {
+        if (child === node.body) visit(child, node, withOwn, fact);
+        else visit(child, node, inherited, null);
+      }
+    } else if (node.value && FUNCTION_TYPES.has(node.value.type) && methodOf(node.value, node)) {
+      for (const child of childrenOf(node)) visit(child, node, [], null);
+    } else {
+      for (const child of childrenOf(node)) visit(child, node, owners, null);
     }
-    for (const child of childrenOf(node)) visit(child, node);
+    ancestors.pop();
   };
 
   let previousEnd = 0;
@@ -313,7 +320,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     }
     previousEnd = stmt.end;
   }
-  visit(program, undefined);
+  visit(program, undefined, [], null);
 
   const markers: MarkerFact[] = [];
   if (MARKER_RE.test(text)) {

@@ -36,6 +36,11 @@ Deno.test("acorn gives the compiler's facts on every source file of br", () => {
 
 const CASES: [string, string][] = [
   // names, lines, complexity, stubs, exports and their doc comments, imports, markers
+  // (a body that is itself a function: the compiler counts its decisions for both)
+  [
+    "m.ts",
+    "const f = (p: RegExp) => (e: unknown) => a && b && c;\nconst g = (x) => (y) => x ? (z) => z || 1 : 2;\n",
+  ],
   ["a.ts", "#!/usr/bin/env -S deno run\n// TODO: shebang\nexport function f() {}\n"],
   [
     "b.ts",
