@@ -50,8 +50,37 @@ function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && typeof (v as Node).type === "string";
 }
 
-/** The child nodes of `node`, in source order. */
-function childrenOf(node: Node): Node[] {
+/**
+ * Calls `fn` with each child node of `node`, in source order. The keys of a node nearly always
+ * list its children in that order: they are sorted (into a new array) only when they do not.
+ */
+function eachChild(node: Node, fn: (child: Node) => void): void {
+  let last = -1;
+  let sorted = true;
+  for (const key in node) {
+    const v = node[key];
+    if (key === "loc" || typeof v !== "object" || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (!isNode(x)) continue;
+        if (x.start < last) sorted = false;
+        last = x.start;
+      }
+    } else if (isNode(v)) {
+      if (v.start < last) sorted = false;
+      last = v.start;
+    }
+  }
+  if (sorted) {
+    for (const key in node) {
+      const v = node[key];
+      if (key === "loc" || typeof v !== "object" || v === null) continue;
+      if (Array.isArray(v)) {
+        for (const x of v) if (isNode(x)) fn(x);
+      } else if (isNode(v)) fn(v);
+    }
+    return;
+  }
   const out: Node[] = [];
   for (const key in node) {
     if (key === "loc") continue;
@@ -60,10 +89,8 @@ function childrenOf(node: Node): Node[] {
       for (const x of v) if (isNode(x)) out.push(x);
     } else if (isNode(v)) out.push(v);
   }
-  for (let i = 1; i < out.length; i++) {
-    if (out[i - 1].start > out[i].start) return out.sort((a, b) => a.start - b.start);
-  }
-  return out;
+  out.sort((a, b) => a.start - b.start);
+  for (const child of out) fn(child);
 }
 
 /** A string literal's text (a literal, or a template without substitutions), or null. */
@@ -280,14 +307,14 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
       // Only the function whose body this one is goes on counting inside it.
       const inherited = notFor !== null && owners.includes(notFor) ? [notFor] : [];
       const withOwn = fact ? [...inherited, fact] : inherited;
-      for (const child of childrenOf(node)) {
+      eachChild(node, (child) => {
         if (child === node.body) visit(child, node, withOwn, fact);
         else visit(child, node, inherited, null);
-      }
+      });
     } else if (node.value && FUNCTION_TYPES.has(node.value.type) && methodOf(node.value, node)) {
-      for (const child of childrenOf(node)) visit(child, node, [], null);
+      eachChild(node, (child) => visit(child, node, [], null));
     } else {
-      for (const child of childrenOf(node)) visit(child, node, owners, null);
+      eachChild(node, (child) => visit(child, node, owners, null));
     }
     ancestors.pop();
   };
