@@ -19,7 +19,7 @@ export async function contentHash(bytes: Uint8Array): Promise<string> {
 
 /** A file's bytes as read, and {@link contentHash} of them. */
 export interface ReadFile {
-  /** The bytes (a copy the reader no longer uses). */
+  /** The bytes (which the reader that read them no longer changes). */
   bytes: Uint8Array;
   /** Their hex SHA-256. */
   hash: string;
@@ -35,9 +35,12 @@ export class ReadOnce {
   /** `wanted(rel, size)`: whether the next reader reads the file (its path and size). */
   constructor(readonly wanted: (rel: string, size: number) => boolean) {}
 
-  /** Hands on a file read (`bytes` are copied) with its hash, when the next reader wants it. */
+  /**
+   * Hands on a file read with its hash, when the next reader wants it (`bytes` are kept: the
+   * caller must not change them).
+   */
   offer(rel: string, bytes: Uint8Array, hash: string): void {
-    if (this.wanted(rel, bytes.length)) this.#files.set(rel, { bytes: bytes.slice(), hash });
+    if (this.wanted(rel, bytes.length)) this.#files.set(rel, { bytes, hash });
   }
 
   /** The file handed on under `rel`, once (it is then forgotten), or undefined. */

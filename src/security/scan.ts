@@ -296,6 +296,29 @@ async function scanCached(
   const findings: SecurityFinding[] = [];
   let filesScanned = 0;
   const reader = new FileLoader();
+  // Files are hashed a batch at a time (one hash awaited after another costs a round trip to
+  // the thread that computes it, each); a batch holds a few MB at most, so memory stays flat.
+  let batch: { rel: string; bytes: Uint8Array }[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    const hashes = await Promise.all(batch.map((f) => contentHash(f.bytes)));
+    for (const [i, { rel, bytes }] of batch.entries()) {
+      const hash = hashes[i];
+      reads?.offer(rel, bytes, hash);
+      const key = `${salt}:${hash}:${rel}`;
+      // An entry is used only for the path it was made for.
+      const hit = cache.get(key, (found) => found.every((f) => f.file === rel));
+      if (hit) {
+        findings.push(...hit);
+        continue;
+      }
+      const found = scanUnit({ file: rel, bytes, commit: null, lineMap: null }, s);
+      cache.set(key, found);
+      findings.push(...found);
+    }
+    batch = [];
+    batchBytes = 0;
+  };
   for await (const abs of listFiles(root, list, skipped)) {
     const file = reader.load(abs, s.maxBytes);
     if (file.kind !== "text") {
@@ -303,24 +326,17 @@ async function scanCached(
       continue;
     }
     filesScanned++;
-    const rel = toRel(root, abs);
-    const hash = await contentHash(file.bytes);
-    reads?.offer(rel, file.bytes, hash);
-    const key = `${salt}:${hash}:${rel}`;
-    // An entry is used only for the path it was made for.
-    const hit = cache.get(key, (found) => found.every((f) => f.file === rel));
-    if (hit) {
-      findings.push(...hit);
-      continue;
-    }
-    // (the loader's buffer stays as it is until the next file is loaded)
-    const unit = { file: rel, bytes: file.bytes, commit: null, lineMap: null };
-    const found = scanUnit(unit, s);
-    cache.set(key, found);
-    findings.push(...found);
+    // (a copy: the loader reuses its buffer for the next file)
+    batch.push({ rel: toRel(root, abs), bytes: file.bytes.slice() });
+    batchBytes += file.bytes.length;
+    if (batch.length >= 256 || batchBytes >= HASH_BATCH_BYTES) await flush();
   }
+  await flush();
   return { findings, filesScanned };
 }
+
+/** The most bytes {@link scanCached} reads before it hashes them. */
+const HASH_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Scans files and folders (absolute, or relative to the root; default: the whole project or
