@@ -6,7 +6,12 @@ import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
 import { langOf, listFiles, type SourceFile, sourceFilesOf } from "./_files.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
-import { type AnalysisCacheLocation, factsKey, SignedCache } from "./_analysis_cache.ts";
+import {
+  type AnalysisCacheLocation,
+  FACTS_CODEC,
+  factsKey,
+  SignedCache,
+} from "./_analysis_cache.ts";
 
 /** A resolved import between two files of the project. */
 export interface Edge {
@@ -98,7 +103,7 @@ function readBytesOrNull(path: string): Uint8Array | null {
 export async function analyzeTree(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const [allFiles, cache] = await Promise.all([
     options.files ?? listFiles(root),
-    options.cache ? SignedCache.open<FileFacts>(options.cache) : null,
+    options.cache ? SignedCache.open<FileFacts>(options.cache, undefined, FACTS_CODEC) : null,
   ]);
   const sources = sourceFilesOf(allFiles);
   const facts: FileFacts[] = [];

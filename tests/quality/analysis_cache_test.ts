@@ -8,6 +8,7 @@ import { newSecurityFindings } from "../../src/quality/_security.ts";
 import {
   analysisCacheLocation,
   ANALYZER_VERSION,
+  FACTS_CODEC,
   factsKey,
 } from "../../src/quality/_analysis_cache.ts";
 
@@ -60,15 +61,16 @@ Deno.test("a planted or edited cache file cannot hide a TODO", async () => {
   const [mac, body] = (await Deno.readTextFile(cache)).split("\n");
   const parsed = JSON.parse(body);
   const key = factsKey("src/a.ts", "ts", await contentHash(new TextEncoder().encode(text)));
-  assert.equal(parsed.entries[key].markers.length, 1);
+  const MARKERS = 7; // (the place of the markers in a stored entry, FACTS_CODEC)
+  assert.equal(parsed.entries[key][MARKERS].length, 1);
 
   // The entry for exactly this content, edited to hold no marker; the old signature kept.
-  parsed.entries[key].markers = [];
+  parsed.entries[key][MARKERS] = [];
   await Deno.writeTextFile(cache, `${mac}\n${JSON.stringify(parsed)}`);
   assert.deepEqual(await lowGaps(dir.path), ["src/a.ts:1"]);
 
   // A cache file signed with another key (another machine, or committed): ignored too.
-  parsed.entries[key].markers = [];
+  parsed.entries[key][MARKERS] = [];
   await Deno.writeTextFile(cache, `${"0".repeat(64)}\n${JSON.stringify(parsed)}`);
   assert.deepEqual(await lowGaps(dir.path), ["src/a.ts:1"]);
   assert.equal(parsed.analyzer, ANALYZER_VERSION);
@@ -136,4 +138,31 @@ Deno.test("the analysis takes the files the secret scan read as they were, and r
   assert.deepEqual(file("bom.ts").exports, [{ name: "b", line: 3, documented: true }]);
   assert.equal(file("bad.ts").stubs.length, 1);
   await project.close();
+});
+
+Deno.test("the cache stores facts packed and gives them back as the analyzers made them", async () => {
+  await using dir = await tempProject("ac5");
+  await Deno.mkdir(join(dir.path, "src"));
+  await Deno.writeTextFile(
+    join(dir.path, "src/a.ts"),
+    'import type { T } from "./t.ts";\nconst m = await import("./m.ts");\n// TODO: a\n/** F. */\nexport function f() {}\n',
+  );
+  await Deno.writeTextFile(
+    join(dir.path, "tool.py"),
+    "from . import a, b\ndef g():\n    import os\n    pass\n# FIXME: p\nclass C:\n    pass\n",
+  );
+  await Deno.writeTextFile(join(dir.path, "bad.py"), "def (:\n");
+  const plain = await analyzeTree(dir.path);
+  const facts = plain.files;
+  assert.ok(facts.some((f) => f.imports.some((i) => i.submodule)));
+  assert.ok(facts.some((f) => f.imports.some((i) => i.dynamic)));
+  assert.ok(facts.some((f) => f.parse_error));
+  for (const f of facts) {
+    const back = FACTS_CODEC.unpack(JSON.parse(JSON.stringify(FACTS_CODEC.pack(f))));
+    // Key for key, in the same order (what `--json` prints of them stays the same).
+    assert.equal(JSON.stringify(back), JSON.stringify(f), f.file);
+  }
+  const cache = analysisCacheLocation(dir.path, { BR_HOME: join(dir.path, ".br-home") });
+  await analyzeTree(dir.path, { cache });
+  assert.deepEqual(await analyzeTree(dir.path, { cache }), plain);
 });
