@@ -18,9 +18,9 @@ interface PlainCommand {
 }
 
 /**
- * The line every installed hook runs on every commit and push, and the two commands of every
- * glance at a project: each skips loading the parser and building the command tree when its
- * line is plain. Their definitions in the command tree are the reference; a test runs the
+ * The line every installed hook runs on every commit and push, the two commands of every
+ * glance at a project, and the gates an agent runs after each change: each skips loading the
+ * parser and building the command tree when its line is plain. Their definitions in the command tree are the reference; a test runs the
  * same lines both ways.
  */
 const PLAIN: readonly PlainCommand[] = [
@@ -44,6 +44,14 @@ const PLAIN: readonly PlainCommand[] = [
     values: ["project"],
     args: false,
     load: async () => (await import("./commands/project_run.ts")).generate,
+  },
+  {
+    // (`--threshold`, a number, is left to the parser)
+    words: ["validate"],
+    booleans: ["json"],
+    values: ["project", "gates"],
+    args: false,
+    load: async () => (await import("./commands/quality_run.ts")).validate,
   },
 ];
 

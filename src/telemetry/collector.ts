@@ -69,7 +69,10 @@ export function telemetryDisabledByEnv(env: Record<string, string | undefined>):
 }
 
 const ALERT_EVERY_MS = 10_000;
-const ALERT_INPUTS = /^(task\.|build\.|gate\.|cost\.recorded|security\.finding)/;
+// The events that may bring a figure to its threshold. A passed gate only lowers the error rate
+// (the success rate counts tasks and builds): it may resolve an alert, which the next check
+// does, never fire one.
+const ALERT_INPUTS = /^(task\.|build\.|gate\.failed|cost\.recorded|security\.finding)/;
 
 /**
  * Attaches a collector to `project.bus`. Sessions are recorded only for commands that emitted
@@ -163,7 +166,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
         alertsPending = false;
         lastAlertCheck = Date.now();
         const { evaluateAlerts } = await import("./alerts.ts");
-        await evaluateAlerts(project);
+        await evaluateAlerts(project, { offFigures: false });
       }
     } catch (err) {
       state.lastError = err;
