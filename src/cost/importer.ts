@@ -29,6 +29,11 @@ export interface ImportOptions {
    * config folder holding one; for Codex a `sessions/` folder or a `CODEX_HOME`.
    */
   dirs?: string[];
+  /**
+   * New bytes of log from which files are read on a reader thread (default 128 MiB: below
+   * that, reading in process is faster).
+   */
+  offloadBytes?: number;
 }
 
 /** What one source's import did. */
@@ -150,11 +155,17 @@ export async function importUsage(
     }
   }
   // Rows are written as each 64 KiB of log is parsed, in transactions of about BATCH_ROWS
-  // rows that also hold the files' new offsets. A large import is parsed on a reader thread
-  // while this one writes.
+  // rows that also hold the files' new offsets. A very large import is parsed on a reader
+  // thread while this one writes.
   const reader = new LogReader(
     { catalog: new Catalog(prices), attribution, buf: new Uint8Array(CHUNK) },
-    { prices, roots: reports.flatMap((r) => r.dirs), now, run },
+    {
+      prices,
+      roots: reports.flatMap((r) => r.dirs),
+      now,
+      run,
+      offloadBytes: options.offloadBytes,
+    },
   );
   try {
     const work = reader.steps(plans());
