@@ -1,8 +1,9 @@
 /**
  * SHA-256 (FIPS 180-4) as lower-case hex, synchronously, and git's object id of a blob. The
  * SHA-256 is a small implementation: `node:crypto` costs ~25 ms to load, which the pre-commit
- * path cannot spare, and Web Crypto is asynchronous. It serves finding fingerprints and the
- * governance checksum: inputs are few and small, so speed here hardly matters.
+ * path cannot spare, and Web Crypto is asynchronous (a round trip to another thread per call).
+ * It serves finding fingerprints, the governance checksum and the head of every log file a cost
+ * import reads (4 KiB each, thousands in a large tree), so it compiles to plain integer code.
  *
  * @module
  */
@@ -75,16 +76,65 @@ const K = new Uint32Array([
 
 const encoder = new TextEncoder();
 
+// The message schedule, reused by every call.
+const W = new Uint32Array(64);
+
+/**
+ * Runs the compression function over the 64-byte blocks of `d` from `from` to `to` on the
+ * state `h`. Words are read with shifts and the state kept in locals (no views, no
+ * destructuring), so that the engine compiles it to plain integer code.
+ */
+function compress(h: Uint32Array, d: Uint8Array, from: number, to: number): void {
+  const w = W;
+  for (let off = from; off < to; off += 64) {
+    for (let i = 0, o = off; i < 16; i++, o += 4) {
+      w[i] = (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
+    }
+    for (let i = 16; i < 64; i++) {
+      const a = w[i - 15];
+      const b = w[i - 2];
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+    }
+    let a = h[0] | 0;
+    let b = h[1] | 0;
+    let c = h[2] | 0;
+    let dd = h[3] | 0;
+    let e = h[4] | 0;
+    let f = h[5] | 0;
+    let g = h[6] | 0;
+    let hh = h[7] | 0;
+    for (let i = 0; i < 64; i++) {
+      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + s1 + ch + K[i] + w[i]) | 0;
+      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (s0 + maj) | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (dd + t1) | 0;
+      dd = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += dd;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
+  }
+}
+
 /** Lower-case hex SHA-256 of `data` (a string is hashed as UTF-8). */
 export function sha256Hex(data: string | Uint8Array): string {
   if (typeof data === "string") data = encoder.encode(data);
-  const bitLen = data.length * 8;
-  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLen / 0x100000000));
-  view.setUint32(padded.length - 4, bitLen >>> 0);
   const h = new Uint32Array([
     0x6a09e667,
     0xbb67ae85,
@@ -95,44 +145,21 @@ export function sha256Hex(data: string | Uint8Array): string {
     0x1f83d9ab,
     0x5be0cd19,
   ]);
-  const w = new Uint32Array(64);
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const a = w[i - 15];
-      const b = w[i - 2];
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) >>> 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h;
-    for (let i = 0; i < 64; i++) {
-      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + s1 + ch + K[i] + w[i]) >>> 0;
-      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (s0 + maj) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += hh;
-  }
+  // Whole blocks are read in place; the rest, the 0x80 byte and the bit length are padded in
+  // one or two blocks of their own.
+  const whole = data.length - (data.length % 64);
+  compress(h, data, 0, whole);
+  const rest = data.length - whole;
+  const tail = new Uint8Array(rest < 56 ? 64 : 128);
+  tail.set(data.subarray(whole));
+  tail[rest] = 0x80;
+  const bitLen = data.length * 8;
+  const view = new DataView(tail.buffer);
+  view.setUint32(tail.length - 8, Math.floor(bitLen / 0x100000000));
+  view.setUint32(tail.length - 4, bitLen >>> 0);
+  compress(h, tail, 0, tail.length);
   let out = "";
-  for (const x of h) out += x.toString(16).padStart(8, "0");
+  for (let i = 0; i < 8; i++) out += h[i].toString(16).padStart(8, "0");
   return out;
 }
 

@@ -165,7 +165,8 @@ export function mergeKeys(run: SqlValue[][]): SqlValue[][] {
   return out;
 }
 
-async function upsertRun(t: StoreTx, rows: SqlValue[][]): Promise<void> {
+/** Upserts a run of rows; with `whole`, returns the rows past the last whole statement. */
+async function upsertRun(t: StoreTx, rows: SqlValue[][], whole = false): Promise<SqlValue[][]> {
   const run = mergeKeys(rows);
   let i = 0;
   for (; i + MANY <= run.length; i += MANY) {
@@ -173,11 +174,24 @@ async function upsertRun(t: StoreTx, rows: SqlValue[][]): Promise<void> {
     for (let r = i; r < i + MANY; r++) for (const v of run[r]) manyParams[k++] = v;
     await t.run(UPSERT_MANY, manyParams);
   }
-  if (i < run.length) await t.many(UPSERT, i === 0 ? run : run.slice(i));
+  if (i < run.length) {
+    if (whole) return run.slice(i);
+    await t.many(UPSERT, i === 0 ? run : run.slice(i));
+  }
+  return [];
 }
 
-/** Writes rows inside a transaction, in order. */
-export async function writeRows(t: StoreTx, { rows, sidechainIds }: LedgerRows): Promise<void> {
+/**
+ * Writes rows inside a transaction, in order. With `whole`, only whole statements of
+ * {@link MANY} rows are written: the rows after them (none of them a sidechain row)
+ * are returned, to go first in the next call (a statement per row costs several of a
+ * statement of many rows).
+ */
+export async function writeRows(
+  t: StoreTx,
+  { rows, sidechainIds }: LedgerRows,
+  whole = false,
+): Promise<LedgerRows> {
   let run: SqlValue[][] = [];
   for (let i = 0; i < rows.length; i++) {
     const id = sidechainIds[i];
@@ -189,7 +203,8 @@ export async function writeRows(t: StoreTx, { rows, sidechainIds }: LedgerRows):
       run.push(rows[i]);
     }
   }
-  if (run.length) await upsertRun(t, run);
+  const left = run.length ? await upsertRun(t, run, whole) : [];
+  return { rows: left, sidechainIds: left.map(() => null) };
 }
 
 /** The rows of priced entries. */
@@ -205,13 +220,13 @@ export function entryRows(
 }
 
 /** Writes priced entries inside a transaction, in order. */
-export function writeEntries(
+export async function writeEntries(
   t: StoreTx,
   entries: readonly PricedEntry[],
   now: string,
   importRun: string | null = null,
 ): Promise<void> {
-  return writeRows(t, entryRows(entries, now, importRun));
+  await writeRows(t, entryRows(entries, now, importRun));
 }
 
 /** Parameters of a `cost_import_files` row (see {@link SAVE_FILE}). */

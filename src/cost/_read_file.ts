@@ -15,8 +15,8 @@ import {
   type Marker,
   readHead,
   readMarkedLines,
-  sha256Hex,
 } from "./_lines.ts";
+import { sha256Hex } from "../core/hash.ts";
 import { type PricedEntry, priceEntry } from "./ledger.ts";
 import type { ImportSource } from "./_sources.ts";
 import type { UsageEntry } from "./types.ts";
@@ -161,8 +161,8 @@ export async function* readLogFile(
   using handle = file;
   // The head identifies the file; it is hashed from memory, not read again.
   const head = readHead(handle, 0);
-  const hashes = new Map<number, Promise<string>>();
-  const hashOf = (length: number): Promise<string> => {
+  const hashes = new Map<number, string>();
+  const hashOf = (length: number): string => {
     let hash = hashes.get(length);
     if (!hash) {
       hash = length <= head.length ? sha256Hex(head.subarray(0, length)) : headHash(path, length);
@@ -173,20 +173,20 @@ export async function* readLogFile(
   let offset = 0;
   let state: unknown = parser.initial;
   if (known && plan.size >= known.offset && known.offset > 0) {
-    if (await hashOf(Math.min(known.offset, HEAD_BYTES)) === known.head_hash) {
+    if (hashOf(Math.min(known.offset, HEAD_BYTES)) === known.head_hash) {
       offset = known.offset;
       if (known.state) state = JSON.parse(known.state);
     }
   }
   let end = offset;
   let unpriced: string[] = [];
-  const step = async (
+  const step = (
     rows: number,
     records: number,
     malformed: number,
     bytes: number,
     opened: boolean,
-  ): Promise<FileStep> => ({
+  ): FileStep => ({
     rows,
     records,
     malformed,
@@ -194,11 +194,11 @@ export async function* readLogFile(
     bytes,
     opened,
     offset: end,
-    hash: await hashOf(Math.min(end, HEAD_BYTES)),
+    hash: hashOf(Math.min(end, HEAD_BYTES)),
     state: state === null ? null : JSON.stringify(state),
   });
   if (offset === plan.size && known) {
-    yield await step(0, 0, 0, 0, false);
+    yield step(0, 0, 0, 0, false);
     return;
   }
   let opened = true;
@@ -248,7 +248,7 @@ export async function* readLogFile(
     end = item.end;
     if (end - stepStart >= STEP_BYTES) {
       flush();
-      yield await step(rows, records, malformed, end - stepStart, opened);
+      yield step(rows, records, malformed, end - stepStart, opened);
       stepStart = end;
       opened = false;
       rows = records = malformed = 0;
@@ -257,7 +257,7 @@ export async function* readLogFile(
   }
   flush();
   if (rows || records || malformed || end !== stepStart || opened) {
-    yield await step(rows, records, malformed, end - stepStart, opened);
+    yield step(rows, records, malformed, end - stepStart, opened);
   }
 }
 

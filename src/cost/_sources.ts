@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, resolve } from "../core/path.ts";
 import type { Project } from "../core/project.ts";
 import { claudeProjectDirs } from "./claude_code.ts";
 import { codexSessionDirs } from "./codex.ts";

@@ -1,4 +1,4 @@
-import { sep } from "node:path";
+import { sep } from "../core/path.ts";
 
 /** What feature attribution needs to know about the project. */
 export interface AttributionContext {

@@ -1,4 +1,4 @@
-import { basename, dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "../core/path.ts";
 import { attributeFeature, type AttributionContext, claudeProjectKey } from "./attribution.ts";
 import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";

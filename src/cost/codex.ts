@@ -1,4 +1,4 @@
-import { basename, join } from "node:path";
+import { basename, join } from "../core/path.ts";
 import { attributeFeature, type AttributionContext, projectKey } from "./attribution.ts";
 import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";

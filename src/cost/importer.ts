@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
 import type { StoreQueries } from "../core/store.ts";
@@ -29,6 +29,11 @@ export interface ImportOptions {
    * config folder holding one; for Codex a `sessions/` folder or a `CODEX_HOME`.
    */
   dirs?: string[];
+  /**
+   * New bytes of log from which files are read on a reader thread (default 128 MiB: below
+   * that, reading in process is faster).
+   */
+  offloadBytes?: number;
 }
 
 /** What one source's import did. */
@@ -150,11 +155,17 @@ export async function importUsage(
     }
   }
   // Rows are written as each 64 KiB of log is parsed, in transactions of about BATCH_ROWS
-  // rows that also hold the files' new offsets. A large import is parsed on a reader thread
-  // while this one writes.
+  // rows that also hold the files' new offsets. A very large import is parsed on a reader
+  // thread while this one writes.
   const reader = new LogReader(
     { catalog: new Catalog(prices), attribution, buf: new Uint8Array(CHUNK) },
-    { prices, roots: reports.flatMap((r) => r.dirs), now, run },
+    {
+      prices,
+      roots: reports.flatMap((r) => r.dirs),
+      now,
+      run,
+      offloadBytes: options.offloadBytes,
+    },
   );
   try {
     const work = reader.steps(plans());
@@ -171,9 +182,10 @@ export async function importUsage(
           const save = (f: { plan: FilePlan; step: FileStep }) =>
             t.run(SAVE_FILE, { ...fileParams(f.plan, f.step), $now: now });
           let pending: LedgerRows = { rows: [], sidechainIds: [] };
-          const flush = async () => {
-            if (pending.rows.length) await writeRows(t, pending);
-            pending = { rows: [], sidechainIds: [] };
+          // Rows go out in statements of many rows: the rows past the last whole statement
+          // wait for the next ones (in order), except at the end of the transaction.
+          const flush = async (all: boolean) => {
+            if (pending.rows.length) pending = await writeRows(t, pending, !all);
           };
           // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
           // never held for long.
@@ -196,11 +208,11 @@ export async function importUsage(
               // Written in groups of steps (several rows per statement; see writeRows), in order.
               pending.rows.push(...next.value.rows.rows);
               pending.sidechainIds.push(...next.value.rows.sidechainIds);
-              if (pending.rows.length >= WRITE_ROWS) await flush();
+              if (pending.rows.length >= WRITE_ROWS) await flush(false);
               rows += step.rows;
             }
           }
-          await flush();
+          await flush(true);
           if (file) await save(file);
         });
         db.q = store;

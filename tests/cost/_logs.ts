@@ -191,7 +191,7 @@ export interface BigTree {
 /**
  * A Claude Code tree of `files` sessions of `messages` responses each: a user line, then each
  * response split over two lines (the first with a partial output count), as Claude Code
- * writes them. Several MiB with the defaults, so that an import reads it on its reader thread.
+ * writes them. Several MiB with the defaults.
  */
 export async function writeBigTree(
   dir: string,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { br, brArgv, tempProject } from "../helpers.ts";
+import { br, brArgv, tempDir, tempProject } from "../helpers.ts";
+import { storeEnv } from "../postgres.ts";
 import { join, writeBigTree } from "./_logs.ts";
 
 interface Report {
@@ -28,9 +29,9 @@ function ledger(root: string): { rows: number; input: number; output: number } {
   }
 }
 
-Deno.test("a large import (read on the reader thread) counts every response once", async (t) => {
+Deno.test("a large import counts every response once", async (t) => {
   await using project = await tempProject("acme");
-  // About 7 MB of log: past the size from which files are read on the reader thread.
+  // About 7 MB of log.
   const tree = await writeBigTree(join(project.path, "logs"), 4, 1000);
 
   await t.step("first import", async () => {
@@ -57,6 +58,47 @@ Deno.test("a large import (read on the reader thread) counts every response once
       output: tree.output,
     });
   });
+});
+
+Deno.test("an import read on the reader thread writes the ledger an import in process writes", async () => {
+  await using logs = await tempDir();
+  const tree = await writeBigTree(logs.path, 4, 1000);
+  const { openProject } = await import("../../src/core/project.ts");
+  const { importUsage } = await import("../../src/cost/mod.ts");
+  // The ledger and the files' offsets, without what differs between two runs.
+  const imported = async (offloadBytes?: number) => {
+    await using project = await tempProject("acme");
+    const p = await openProject({ cwd: project.path, env: { ...storeEnv(), TZ: "UTC" } });
+    try {
+      const report = await importUsage(p, {
+        sources: ["claude-code"],
+        dirs: [tree.claude],
+        offloadBytes,
+      });
+      const store = await p.store();
+      const rows = await store.all(
+        `SELECT key, time, source, model, input_tokens, output_tokens, cache_creation_tokens,
+           cache_creation_1h_tokens, cache_read_tokens, cost_usd, priced, logged_cost_usd, session,
+           project, feature, task FROM cost_ledger ORDER BY id`,
+      );
+      const files = await store.all(
+        `SELECT path, source, size, mtime, "offset", head_hash, state FROM cost_import_files
+         ORDER BY path`,
+      );
+      const rollup = await store.all(
+        `SELECT quarter, model, rows, input, output, usd FROM cost_rollup ORDER BY quarter, model`,
+      );
+      return { added: report.added, rows, files, rollup };
+    } finally {
+      await p.close();
+    }
+  };
+  const inProcess = await imported();
+  const threaded = await imported(0);
+  assert.equal(inProcess.added, tree.rows);
+  assert.equal(inProcess.rows.length, tree.rows);
+  assert.equal(inProcess.files.length, 4);
+  assert.deepEqual(threaded, inProcess);
 });
 
 Deno.test("an import killed midway resumes where it stopped and counts nothing twice", async () => {

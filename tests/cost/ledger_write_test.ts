@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { openProject } from "../../src/core/project.ts";
-import { writeEntries } from "../../src/cost/_ledger_write.ts";
+import {
+  entryRows,
+  type LedgerRows,
+  writeEntries,
+  writeRows,
+} from "../../src/cost/_ledger_write.ts";
 import type { PricedEntry } from "../../src/cost/ledger.ts";
 import { tempProject } from "../helpers.ts";
 import { ON_POSTGRES } from "../postgres.ts";
@@ -62,7 +67,7 @@ Deno.test("rows of one key merged before writing end as the row-by-row upserts l
     e.logged_cost_usd = rand() < 0.4 ? rand() : null;
     entries.push(e);
   }
-  const table = async (oneByOne: boolean) => {
+  const table = async (how: "at once" | "one by one" | "held back") => {
     await using dir = await tempProject();
     const project = await openProject({ cwd: dir.path });
     try {
@@ -70,21 +75,46 @@ Deno.test("rows of one key merged before writing end as the row-by-row upserts l
       // Ten rows already in the ledger before the batch.
       await store.tx((t) => writeEntries(t, entries.slice(0, 10), "now"));
       await store.tx(async (t) => {
-        if (!oneByOne) return writeEntries(t, entries.slice(10), "now");
-        for (const e of entries.slice(10)) await writeEntries(t, [e], "now");
+        if (how === "at once") return writeEntries(t, entries.slice(10), "now");
+        if (how === "one by one") {
+          for (const e of entries.slice(10)) await writeEntries(t, [e], "now");
+          return;
+        }
+        // In groups of 45 rows, each written in whole statements; what is left goes first
+        // in the next group, and all of it at the end.
+        let left: LedgerRows = { rows: [], sidechainIds: [] };
+        for (let i = 10; i < entries.length; i += 45) {
+          const next = entryRows(entries.slice(i, i + 45), "now", null);
+          left = await writeRows(t, {
+            rows: [...left.rows, ...next.rows],
+            sidechainIds: [...left.sidechainIds, ...next.sidechainIds],
+          }, true);
+          assert.ok(left.rows.length < 32);
+        }
+        assert.ok(left.rows.length > 0);
+        await writeRows(t, left);
       });
       // PostgreSQL's row ids skip the numbers an upsert drew for a key already there.
-      return await store.all(
+      const ledger = await store.all(
         `SELECT ${
           ON_POSTGRES ? "" : "id, "
         }key, time, input_tokens, output_tokens, cache_creation_1h_tokens,
            cache_read_tokens, cost_usd, logged_cost_usd FROM cost_ledger ORDER BY id`,
       );
+      const rollup = await store.all(
+        `SELECT quarter, rows, input, output, read, usd, logged, logged_rows FROM cost_rollup
+         ORDER BY quarter`,
+      );
+      return { ledger, rollup };
     } finally {
       await project.close();
     }
   };
-  const merged = await table(false);
-  assert.ok(merged.length > 50 && merged.length < 400, `${merged.length} rows`);
-  assert.deepEqual(merged, await table(true));
+  const merged = await table("at once");
+  assert.ok(
+    merged.ledger.length > 50 && merged.ledger.length < 400,
+    `${merged.ledger.length} rows`,
+  );
+  assert.deepEqual(merged, await table("one by one"));
+  assert.deepEqual(await table("held back"), merged);
 });

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { resolve } from "../../core/path.ts";
 import { ExitCode } from "../../core/errors.ts";
 import {
   BUDGET_PERIODS,
