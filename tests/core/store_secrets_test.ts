@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { br, tempDir, tempProject } from "../helpers.ts";
+
+const PASSWORD = "c0mmitted-pw";
+
+Deno.test("br config set store.url refuses a password in the project config (git tracks it); --global takes it", async (t) => {
+  await using p = await tempProject("cfg");
+  await using home = await tempDir();
+  // No events: the server named here does not exist (recording config.changed on it would
+  // fail the command with exit 8 after the change).
+  const env = { BR_HOME: home.path, BR_NO_TELEMETRY: "1" };
+  const file = join(p.path, ".buildrunner", "config.yaml");
+  const before = await Deno.readTextFile(file);
+
+  await t.step(
+    "a URL with a password: exit 2, nothing written, the password not printed",
+    async () => {
+      for (
+        const url of [
+          `postgres://app:${PASSWORD}@db.internal:5432/br`,
+          `postgres://app@db.internal/br?sslmode=require&password=${PASSWORD}`,
+        ]
+      ) {
+        const res = await br(["config", "set", "store.url", url], { cwd: p.path, env });
+        assert.equal(res.code, 2, res.stderr);
+        assert.match(res.stderr, /Cannot set store\.url .*password.*\.buildrunner\/config\.yaml/);
+        assert.match(res.stderr, /hint: .*PGPASSWORD.*--global/);
+        assert.ok(!(res.stdout + res.stderr).includes(PASSWORD));
+        assert.equal(await Deno.readTextFile(file), before);
+      }
+    },
+  );
+
+  await t.step("the same URL without its password is kept in the project config", async () => {
+    const res = await br(["config", "set", "store.url", "postgres://app@db.internal:5432/br"], {
+      cwd: p.path,
+      env,
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(await Deno.readTextFile(file), /postgres:\/\/app@db\.internal:5432\/br/);
+  });
+
+  await t.step("--global (this machine's file) takes the password, shown masked", async () => {
+    const url = `postgres://app:${PASSWORD}@db.internal:5432/br`;
+    const res = await br(["config", "set", "--global", "store.url", url], { cwd: p.path, env });
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(!(res.stdout + res.stderr).includes(PASSWORD));
+    assert.ok(!(await Deno.readTextFile(file)).includes(PASSWORD));
+  });
+});
