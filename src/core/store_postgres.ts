@@ -20,6 +20,7 @@ import {
   type SqlValue,
   type Store,
   type StoreTx,
+  urlPasswords,
 } from "./store.ts";
 
 /** Options of {@link openPostgresStore}. */
@@ -382,10 +383,7 @@ class PostgresStore implements Store {
     this.#url = url;
     this.#key = key;
     this.location = redactUrl(url);
-    const raw = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1] ?? "";
-    const query = /[?&]password=([^&#]*)/i.exec(url)?.[1] ?? "";
-    this.#secrets = [raw, decodeURIComponentSafe(raw), query, decodeURIComponentSafe(query)]
-      .filter((x) => x.length > 0);
+    this.#secrets = urlPasswords(url);
     this.#connectTimeoutMs = connectTimeoutMs;
     this.schema = projectSchema(key);
   }
@@ -670,14 +668,6 @@ function rows<T>(list: postgres.RowList<postgres.Row[]>): T[] {
 
 function result(list: postgres.RowList<postgres.Row[]>): RunResult {
   return { changes: list.count ?? 0, lastInsertRowid: 0 };
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,3 +49,26 @@ Deno.test("br config set store.url refuses a password in the project config (git
     assert.ok(!(await Deno.readTextFile(file)).includes(PASSWORD));
   });
 });
+
+Deno.test("br pipe records a command's output without the store's password, wherever it shows", async () => {
+  await using p = await tempProject("pipe");
+  const env = {
+    BR_DATABASE_URL: `postgres://app:${PASSWORD}@127.0.0.1:1/br`,
+    BR_NO_TELEMETRY: "1",
+  };
+  const res = await br([
+    "pipe",
+    "--",
+    "sh",
+    "-c",
+    'echo "FATAL: login failed (password=$1)" >&2; exit 1',
+    "sh",
+    PASSWORD,
+  ], { cwd: p.path, env });
+  assert.equal(res.code, 1, res.stderr);
+  const log = await Deno.readTextFile(join(p.path, ".buildrunner", "context", "debug.json"));
+  assert.match(log, /FATAL: login failed \(password=\*+\)/);
+  assert.ok(!log.includes(PASSWORD), log);
+  const debug = await br(["debug", "--json", "--all"], { cwd: p.path, env });
+  assert.ok(!(debug.stdout + debug.stderr).includes(PASSWORD));
+});
