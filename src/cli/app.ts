@@ -1,4 +1,3 @@
-import { VERSION } from "../core/version.ts";
 import type { BrContext } from "./context.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -19,9 +18,9 @@ interface PlainCommand {
 }
 
 /**
- * The line every installed hook runs on every commit and push, and the two commands of every
- * glance at a project: each skips loading the parser and building the command tree when its
- * line is plain. Their definitions in the command tree are the reference; a test runs the
+ * The line every installed hook runs on every commit and push, the two commands of every
+ * glance at a project, and the gates an agent runs after each change: each skips loading the
+ * parser and building the command tree when its line is plain. Their definitions in the command tree are the reference; a test runs the
  * same lines both ways.
  */
 const PLAIN: readonly PlainCommand[] = [
@@ -45,6 +44,14 @@ const PLAIN: readonly PlainCommand[] = [
     values: ["project"],
     args: false,
     load: async () => (await import("./commands/project_run.ts")).generate,
+  },
+  {
+    // (`--threshold`, a number, is left to the parser)
+    words: ["validate"],
+    booleans: ["json"],
+    values: ["project", "gates"],
+    args: false,
+    load: async () => (await import("./commands/quality_run.ts")).validate,
   },
 ];
 
@@ -103,8 +110,9 @@ export async function runCli(argv: readonly string[], ctx: BrContext): Promise<n
   // A runner that cannot load is left to the tree, which reports it as for any command.
   const runner = plain && await plain.load().catch(() => null);
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-    // What Stricli prints, without loading every command first.
-    ctx.process.stdout.write(`${VERSION}\n`);
+    // What Stricli prints, without loading every command first. The version (deno.json) is
+    // loaded here only: the hooks and `br status` do not need it.
+    ctx.process.stdout.write(`${(await import("../core/version.ts")).VERSION}\n`);
   } else if (plain && runner) {
     const plainCtx = ctx.command ? ctx : { ...ctx, command: plain.command };
     try {

@@ -1,7 +1,6 @@
 import { BrError, ExitCode, isBrError } from "../core/errors.ts";
-import { existsSync } from "../core/fs.ts";
+import { existsIn } from "../core/fs.ts";
 import { importOptional } from "../core/optional.ts";
-import { join } from "../core/path.ts";
 import type { Project } from "../core/project.ts";
 import {
   endSession,
@@ -158,7 +157,7 @@ const REPORTS_HOOKS = new Set(["hooks install", "hooks uninstall", "hooks status
  */
 async function warnDisplacedHooks(ctx: BrContext, project: Project): Promise<void> {
   // Only a project whose hooks br installed has a record to check against (one stat otherwise).
-  if (!existsSync(join(project.paths.cache, "hooks.json"))) return;
+  if (!existsIn(project.paths.dir, "cache", "hooks.json")) return;
   const { displacedHooks, displacedWarning } = await importOptional<
     typeof import("../hooks/watch.ts")
   >("src/hooks/watch.ts");

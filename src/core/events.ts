@@ -263,8 +263,11 @@ export interface HandlerFailure {
 
 /** Options of the {@link EventBus}. */
 export interface EventBusOptions {
-  /** The session id stamped on every event. */
-  session: string;
+  /**
+   * The session id stamped on every event, or a function that makes it when an event or
+   * {@link EventBus.session} first needs it (once).
+   */
+  session: string | (() => string);
   /** Clock for event times. */
   now?: () => Date;
   /** Per-handler timeout. Default 5 s. */
@@ -288,8 +291,7 @@ export interface EventBusOptions {
  * ```
  */
 export class EventBus {
-  /** The session id stamped on every event. */
-  readonly session: string;
+  #session: string | (() => string);
   #now: () => Date;
   #timeoutMs: number;
   #onError: (failure: HandlerFailure) => void;
@@ -299,10 +301,16 @@ export class EventBus {
 
   /** Creates a bus for one session. */
   constructor(options: EventBusOptions) {
-    this.session = options.session;
+    this.#session = options.session;
     this.#now = options.now ?? (() => new Date());
     this.#timeoutMs = options.handlerTimeoutMs ?? 5000;
     this.#onError = options.onHandlerError ?? (() => {});
+  }
+
+  /** The session id stamped on every event. */
+  get session(): string {
+    if (typeof this.#session === "function") this.#session = this.#session();
+    return this.#session;
   }
 
   /** Subscribes to one event type, or every type with `"*"`. Returns an unsubscribe function. */

@@ -25,6 +25,34 @@ export function existsSync(path: string): boolean {
 }
 
 /**
+ * {@link existsSync} of `join(dir, ...names)` for a folder `dir` that exists, found by listing
+ * the folders on the way instead of a stat: a missing path throws no exception underneath (a
+ * process's first one costs about 0.3 ms, a tenth of a warm `br status`). A path through
+ * anything but folders, or a folder that cannot be listed, is left to {@link existsSync}.
+ */
+export function existsIn(dir: string, ...names: string[]): boolean {
+  let at = dir;
+  for (const [i, name] of names.entries()) {
+    let entry: Deno.DirEntry | undefined;
+    try {
+      for (const e of Deno.readDirSync(at)) {
+        if (e.name === name) {
+          entry = e;
+          break;
+        }
+      }
+    } catch {
+      return existsSync(join(dir, ...names));
+    }
+    if (entry === undefined) return false;
+    if (i === names.length - 1) break;
+    if (!entry.isDirectory) return existsSync(join(dir, ...names));
+    at = join(at, name);
+  }
+  return true;
+}
+
+/**
  * Reads a text file, or returns `null` when it does not exist. The read is synchronous (see
  * {@link writeFileAtomic}); the promise is for callers that do not care.
  */

@@ -216,7 +216,9 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
   const paths = projectPaths(root);
   const clock = options.clock ?? systemClock;
   const bus = new EventBus({
-    session: options.session ?? env.BR_SESSION ?? crypto.randomUUID(),
+    // Made when an event first needs it: a command that records none (a warm `br status`)
+    // skips the process's first UUID, about 0.1 ms.
+    session: options.session ?? env.BR_SESSION ?? (() => crypto.randomUUID()),
     now: () => clock.now(),
     onHandlerError: options.onHandlerError,
   });
@@ -238,10 +240,12 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
   let storePromise: Promise<Store> | null = null;
   let choicePromise: Promise<StoreChoice> | null = null;
   const storeChoice = () =>
-    choicePromise ??= (async () => {
+    choicePromise ??= (async (): Promise<StoreChoice> => {
+      // Neither the variable nor the configuration names a store: the local SQLite file,
+      // without loading the store's module (every command that records events asks).
+      if (!env.BR_DATABASE_URL && !mentions("store")) return { backend: "sqlite" };
       const { chooseStore } = await import("./store.ts");
       if (env.BR_DATABASE_URL) return chooseStore(env.BR_DATABASE_URL);
-      if (!mentions("store")) return chooseStore(undefined);
       const url = (await config()).get<unknown>("store.url");
       if (url === undefined || url === null || url === "") return chooseStore(undefined);
       if (typeof url !== "string") {

@@ -8,13 +8,16 @@ export const RUN_PERMISSIONS: readonly string[] = ["--allow-all"];
  * Every flag `br` runs with: {@link RUN_PERMISSIONS}, and a young generation of 2 MB to start
  * with (V8 starts at 1 MB). Nearly everything a short command allocates while it loads
  * survives, so a smaller young generation only copies it: the pre-commit hook spends about
- * 3 ms in two such collections without the flag (bench/hook.ts). Long runs grow it as before;
- * 4 MB would raise the secret scan's peak memory (bench/secrets.ts). `deno compile`, the `br`
- * task, main.ts's shebang and self-invocations all use these.
+ * 3 ms in two such collections without the flag (bench/hook.ts). Long runs grow it, to 8 MB
+ * at most: 4 MB from the start would raise the secret scan's peak memory (bench/secrets.ts),
+ * and with V8's own limit a first analysis of a 64k-line tree, which parses one file after
+ * another, peaked at 200 MB, mostly young generation (bench/gates.ts: 135 MB with the limit,
+ * in the same time). `deno compile`, the `br` task, main.ts's shebang and self-invocations
+ * all use these.
  */
 export const RUN_FLAGS: readonly string[] = [
   ...RUN_PERMISSIONS,
-  "--v8-flags=--min-semi-space-size=2",
+  "--v8-flags=--min-semi-space-size=2,--max-semi-space-size=8",
 ];
 
 /**

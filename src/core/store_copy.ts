@@ -22,6 +22,7 @@ import { ingestSpool, spoolPending, writeEventsTx } from "./event_log.ts";
 import type { BrEvent } from "./events.ts";
 import { existsSync } from "./fs.ts";
 import { sha256Hex } from "./hash.ts";
+import { importOptional } from "./optional.ts";
 import type { Project } from "./project.ts";
 import type { SqlValue, Store, StoreTx } from "./store.ts";
 
@@ -380,7 +381,9 @@ export async function copyProjectStore(
   // PostgreSQL one never does), and one that only ran such commands has no br.db yet.
   const spooled = await spoolPending(project.paths.spool);
   if (!existsSync(source) && !spooled) return report("nothing_to_copy", null);
-  const pg = await import("./store_postgres.ts");
+  const pg = await importOptional<typeof import("./store_postgres.ts")>(
+    "src/core/store_postgres.ts",
+  );
   const configured = project.configMentions("store")
     ? (await project.config()).get<unknown>("store.project")
     : undefined;

@@ -10,6 +10,17 @@ export type GraphNode = Pick<Feature, "id" | "dependencies" | "status" | "priori
  */
 export function findCycle(features: readonly GraphNode[]): string[] | null {
   const byId = new Map(features.map((f) => [f.id, f]));
+  // A graph has a cycle whatever order it is walked in; the order by id only picks the cycle
+  // reported, and its collation (ICU's data: 20-30 ms at the first compare) is loaded only then.
+  return cycleFrom(byId, features) &&
+    cycleFrom(byId, [...features].sort((a, b) => a.id.localeCompare(b.id)));
+}
+
+/** The first cycle a walk from each feature of `order` in turn meets, or null. */
+function cycleFrom(
+  byId: ReadonlyMap<string, GraphNode>,
+  order: readonly GraphNode[],
+): string[] | null {
   const state = new Map<string, 1 | 2>(); // 1 = on the path, 2 = done
   const path: string[] = [];
   const next: number[] = []; // per entry of `path`: the index of its next dependency to visit
@@ -37,7 +48,7 @@ export function findCycle(features: readonly GraphNode[]): string[] | null {
     }
     return null;
   };
-  for (const f of [...features].sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const f of order) {
     if (!state.has(f.id)) {
       const found = walk(f.id);
       if (found) return found;

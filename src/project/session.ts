@@ -1,6 +1,5 @@
-import { existsSync } from "../core/fs.ts";
+import { existsIn } from "../core/fs.ts";
 import { importOptional } from "../core/optional.ts";
-import { join } from "../core/path.ts";
 import { openProject, type OpenProjectOptions, type Project } from "../core/project.ts";
 import { attachCollector, type Collector } from "../telemetry/collector.ts";
 
@@ -86,7 +85,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Project
   );
   // Installed plugins see the events; the plugin host loads only for an event one handles,
   // and nothing of it when no plugin is installed (the everyday case, on every command).
-  if (existsSync(join(project.paths.dir, "plugins.yaml"))) {
+  if (existsIn(project.paths.dir, "plugins.yaml")) {
     (await importOptional<typeof import("../plugins/events.ts")>("src/plugins/events.ts"))
       .attachPluginEvents(project);
   }

@@ -1,11 +1,17 @@
 import { compareText } from "../core/text.ts";
 import { join, pathFunctions } from "../core/path.ts";
-import { readTextOrNull } from "../core/fs.ts";
+import { BrError } from "../core/errors.ts";
+import { contentHash, ReadOnce } from "../core/read_once.ts";
 import type { FileFacts, ImportFact, SourceLang } from "./_facts.ts";
-import { listFiles, type SourceFile, sourceFilesOf } from "./_files.ts";
+import { langOf, listFiles, type SourceFile, sourceFilesOf } from "./_files.ts";
 import { PYTHON_STDLIB } from "./_py_stdlib.ts";
 import { findUndeclared, jsPackage } from "./_manifests.ts";
-import { type AnalysisCacheLocation, factsKey, SignedCache } from "./_analysis_cache.ts";
+import {
+  type AnalysisCacheLocation,
+  FACTS_CODEC,
+  factsKey,
+  SignedCache,
+} from "./_analysis_cache.ts";
 
 /** A resolved import between two files of the project. */
 export interface Edge {
@@ -62,17 +68,42 @@ type Analyzer = (file: string, text: string, lang: SourceLang) => FileFacts;
 export interface AnalyzeOptions {
   /** The per-file facts cache to use (see _analysis_cache.ts), or none. */
   cache?: AnalysisCacheLocation | null;
+  /** The files of the tree ({@link listFiles}), when already asked for. */
+  files?: Promise<string[]>;
+  /** Source files an earlier reader of the tree read and hashed ({@link analysisReads}). */
+  reads?: ReadOnce;
+}
+
+/** What the analyzers take from an earlier reader of the tree: source files they would read. */
+export function analysisReads(): ReadOnce {
+  return new ReadOnce((rel, size) => size <= MAX_BYTES && langOf(rel) !== null);
+}
+
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** The bytes of a file, or null when it does not exist. */
+function readBytesOrNull(path: string): Uint8Array | null {
+  try {
+    return Deno.readFileSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw new BrError("storage", `Cannot read "${path}": ${(err as Error).message}`, {
+      hint: "check that it is a file br may read",
+      cause: err,
+    });
+  }
 }
 
 /**
  * Reads and analyzes every TS/JS/Python file under `root`. With a cache, a file whose exact
  * content was analyzed before is not parsed again. Each parser is loaded only when a file of
- * its language has to be parsed: the TypeScript compiler for TS/JS, @lezer/python for Python.
+ * its language has to be parsed: acorn for TS/JS (the TypeScript compiler for a text acorn
+ * refuses), @lezer/python for Python.
  */
 export async function analyzeTree(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const [allFiles, cache] = await Promise.all([
-    listFiles(root),
-    options.cache ? SignedCache.open<FileFacts>(options.cache) : null,
+    options.files ?? listFiles(root),
+    options.cache ? SignedCache.open<FileFacts>(options.cache, undefined, FACTS_CODEC) : null,
   ]);
   const sources = sourceFilesOf(allFiles);
   const facts: FileFacts[] = [];
@@ -81,10 +112,16 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
     if (lang === "py") return analyzers.py ??= (await import("./_py.ts")).analyzePython;
     return analyzers[lang] ??= (await import("./_ts.ts")).analyzeTs;
   };
+  let estree: Analyzer | null = null;
   // Synchronous reads (an asynchronous one costs a hop to a worker thread per file), then the
-  // hashes all at once.
-  const read: { src: SourceFile; text: string }[] = [];
+  // hashes all at once; a file the secret scan read and hashed is taken from it as it was.
+  const read: { src: SourceFile; bytes: Uint8Array; hash: string | Promise<string> | null }[] = [];
   for (const src of sources) {
+    const given = options.reads?.take(src.file);
+    if (given) {
+      read.push({ src, bytes: given.bytes, hash: cache ? given.hash : null });
+      continue;
+    }
     const abs = join(root, src.file);
     let stat: Deno.FileInfo;
     try {
@@ -93,22 +130,34 @@ export async function analyzeTree(root: string, options: AnalyzeOptions = {}): P
       continue;
     }
     if (!stat.isFile || stat.size > MAX_BYTES) continue;
-    const text = await readTextOrNull(abs);
-    if (text !== null) read.push({ src, text });
+    const bytes = readBytesOrNull(abs);
+    if (bytes !== null) read.push({ src, bytes, hash: cache ? contentHash(bytes) : null });
   }
-  const hashes = cache
-    ? await Promise.all(read.map(({ src, text }) => factsKey(src.file, src.lang, text)))
-    : null;
-  for (const [i, { src, text }] of read.entries()) {
-    const hash = hashes ? hashes[i] : null;
+  options.reads?.clear();
+  const hashes = await Promise.all(read.map((r) => r.hash));
+  for (const [i, { src, bytes }] of read.entries()) {
+    const key = cache && hashes[i] !== null ? factsKey(src.file, src.lang, hashes[i]) : null;
     // An entry is used only for the path it was made for.
-    const hit = hash ? cache!.get(hash, (f) => f.file === src.file) : undefined;
+    const hit = key ? cache!.get(key, (f) => f.file === src.file) : undefined;
     if (hit) {
       facts.push(hit);
       continue;
     }
-    const fresh = analyzeOne(src, text, await analyzer(src.lang));
-    if (hash) cache!.set(hash, fresh);
+    // Decoded only to be parsed (as Deno.readTextFile does: a byte order mark is kept).
+    const text = decoder.decode(bytes);
+    // TS/JS: acorn (loads in a blink) where it reads the text, else the TypeScript compiler
+    // (which also reads what acorn refuses); both give the same facts (tests/quality/estree_test.ts).
+    let fresh: FileFacts | null = null;
+    if (src.lang !== "py") {
+      estree ??= (await import("./_estree.ts")).analyzeEstree;
+      try {
+        fresh = estree(src.file, text, src.lang);
+      } catch {
+        fresh = null;
+      }
+    }
+    fresh ??= analyzeOne(src, text, await analyzer(src.lang));
+    if (key) cache!.set(key, fresh);
     facts.push(fresh);
   }
   await cache?.save();

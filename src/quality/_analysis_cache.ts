@@ -15,7 +15,7 @@ import { VERSION } from "../core/version.ts";
 import type { FileFacts, SourceLang } from "./_facts.ts";
 
 /** Bumped whenever an analyzer changes what it reports: older entries are then misses. */
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 2;
 const FILE = "analysis.json";
 
 /** Where the cache of one tree lives, and the key that signs it. */
@@ -57,16 +57,86 @@ function hex(bytes: ArrayBuffer): string {
 /** The facts cache of {@link analyzeTree}: one entry per source file content. */
 export type FactsCache = SignedCache<FileFacts>;
 
+// Flags of a packed import.
+const TYPE_ONLY = 1;
+const DYNAMIC = 2;
+const SUBMODULE = 4;
+
+/**
+ * The facts of a file as the cache stores them: arrays in place of objects (less than half the
+ * text to parse, sign and write); unpacked, they are the analyzer's objects key for key.
+ */
+export const FACTS_CODEC: EntryCodec<FileFacts> = {
+  pack: (f) => [
+    f.file,
+    f.lang,
+    f.lines,
+    f.test ? 1 : 0,
+    f.imports.map((i) => [
+      i.spec,
+      i.line,
+      (i.type_only ? TYPE_ONLY : 0) | (i.dynamic ? DYNAMIC : 0) | (i.submodule ? SUBMODULE : 0),
+    ]),
+    f.functions.map((fn) => [fn.name, fn.line, fn.end_line, fn.lines, fn.complexity]),
+    f.stubs.map((st) => [st.line, st.name, st.reason]),
+    f.markers.map((m) => [m.line, m.kind, m.text]),
+    f.exports.map((e) => [e.name, e.line, e.documented ? 1 : 0]),
+    ...(f.parse_error === undefined ? [] : [f.parse_error]),
+  ],
+  unpack: (stored) => {
+    // deno-lint-ignore no-explicit-any
+    const [file, lang, lines, test, imports, functions, stubs, markers, exports, error]: any[] =
+      stored as unknown[];
+    const facts: FileFacts = {
+      file,
+      lang,
+      lines,
+      test: test === 1,
+      // deno-lint-ignore no-explicit-any
+      imports: imports.map(([spec, line, flags]: any[]) => ({
+        spec,
+        ...(flags & SUBMODULE ? { submodule: true } : {}),
+        line,
+        type_only: (flags & TYPE_ONLY) !== 0,
+        ...(flags & DYNAMIC ? { dynamic: true } : {}),
+      })),
+      // deno-lint-ignore no-explicit-any
+      functions: functions.map(([name, line, end_line, lines, complexity]: any[]) => ({
+        name,
+        line,
+        end_line,
+        lines,
+        complexity,
+      })),
+      // deno-lint-ignore no-explicit-any
+      stubs: stubs.map(([line, name, reason]: any[]) => ({ line, name, reason })),
+      // deno-lint-ignore no-explicit-any
+      markers: markers.map(([line, kind, text]: any[]) => ({ line, kind, text })),
+      // deno-lint-ignore no-explicit-any
+      exports: exports.map(([name, line, documented]: any[]) => ({
+        name,
+        line,
+        documented: documented === 1,
+      })),
+    };
+    if (error !== undefined) facts.parse_error = error;
+    if (typeof file !== "string" || typeof lines !== "number") throw new Error("not facts");
+    return facts;
+  },
+};
+
 /** The hex SHA-256 of `data`. */
 export async function sha256(data: Uint8Array | string): Promise<string> {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   return hex(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
 }
 
-/** The cache key of one file's facts: its path, language and exact content, and the versions. */
-export async function factsKey(file: string, lang: SourceLang, text: string): Promise<string> {
-  const data = encoder.encode(`${VERSION}\0${ANALYZER_VERSION}\0${lang}\0${file}\0${text}`);
-  return hex(await crypto.subtle.digest("SHA-256", data));
+/**
+ * The cache key of one file's facts: its path, language and the hash of its exact bytes
+ * (`contentHash` of core/read_once.ts); the cache file itself records the versions of br and the analyzers.
+ */
+export function factsKey(file: string, lang: SourceLang, hash: string): string {
+  return `${lang}:${hash}:${file}`;
 }
 
 /** The signing key: read, or made (32 random bytes, owner-only) when there is none. */
@@ -100,12 +170,22 @@ async function signingKey(keyFile: string): Promise<CryptoKey | null> {
   );
 }
 
+/** How a {@link SignedCache} stores its values (default: as they are). */
+export interface EntryCodec<T> {
+  /** The stored form of a value (JSON). */
+  pack(value: T): unknown;
+  /** The value of a stored form; throws when it is not one (the entry is then a miss). */
+  unpack(stored: unknown): T;
+}
+
+const AS_IS: EntryCodec<never> = { pack: (v) => v, unpack: (v) => v as never };
+
 /**
  * One signed cache file of one run (`name` in the cache folder): what was loaded, what this
- * run used and added.
+ * run used and added. Entries are kept in their stored form and unpacked when asked for.
  */
 export class SignedCache<T> {
-  #entries: Record<string, T>;
+  #entries: Record<string, unknown>;
   #used = new Set<string>();
   #dirty = false;
 
@@ -113,7 +193,8 @@ export class SignedCache<T> {
     readonly location: AnalysisCacheLocation,
     readonly name: string,
     private readonly key: CryptoKey,
-    entries: Record<string, T>,
+    entries: Record<string, unknown>,
+    private readonly codec: EntryCodec<T>,
   ) {
     this.#entries = entries;
   }
@@ -122,10 +203,11 @@ export class SignedCache<T> {
   static async open<T>(
     location: AnalysisCacheLocation,
     name: string = FILE,
+    codec: EntryCodec<T> = AS_IS,
   ): Promise<SignedCache<T> | null> {
     const key = await signingKey(location.keyFile);
     if (key === null) return null;
-    let entries: Record<string, T> = {};
+    let entries: Record<string, unknown> = {};
     try {
       if (leadsOutside(location.dir) !== null) throw new Error("planted link");
       const bytes = Deno.readFileSync(join(location.dir, name));
@@ -148,20 +230,27 @@ export class SignedCache<T> {
     } catch {
       // Missing, unreadable, foreign or from another version: start empty.
     }
-    return new SignedCache<T>(location, name, key, entries);
+    return new SignedCache<T>(location, name, key, entries, codec);
   }
 
   /** The value stored under `hash` when `accept` takes it, or undefined. */
   get(hash: string, accept: (value: T) => boolean = () => true): T | undefined {
-    const hit = this.#entries[hash];
-    if (hit === undefined || !accept(hit)) return undefined;
+    const stored = this.#entries[hash];
+    if (stored === undefined) return undefined;
+    let hit: T;
+    try {
+      hit = this.codec.unpack(stored);
+    } catch {
+      return undefined;
+    }
+    if (!accept(hit)) return undefined;
     this.#used.add(hash);
     return hit;
   }
 
   /** Stores the value derived from the input with `hash`. */
   set(hash: string, value: T): void {
-    this.#entries[hash] = value;
+    this.#entries[hash] = this.codec.pack(value);
     this.#used.add(hash);
     this.#dirty = true;
   }
@@ -175,7 +264,7 @@ export class SignedCache<T> {
     if (!this.#dirty && !stale) return;
     if (leadsOutside(this.location.dir) !== null) return;
     try {
-      const entries: Record<string, T> = {};
+      const entries: Record<string, unknown> = {};
       for (const k of [...this.#used].sort()) entries[k] = this.#entries[k];
       const body = encoder.encode(
         JSON.stringify({ br: VERSION, analyzer: ANALYZER_VERSION, entries }),

@@ -1,11 +1,10 @@
 import type { Project } from "../core/project.ts";
+import type { ReadOnce } from "../core/read_once.ts";
 import { analysisCacheLocation, SignedCache } from "./_analysis_cache.ts";
-import {
-  builtinSecretRules,
-  scanPaths,
-  scanSecrets,
-  type SecurityFinding as Finding,
-} from "../security/mod.ts";
+import { scanSecrets } from "../security/engine.ts";
+import { builtinSecretRules } from "../security/rules.ts";
+import { scanPaths } from "../security/scan.ts";
+import type { SecurityFinding as Finding } from "../security/types.ts";
 
 /** One line per finding: place, rule and the masked secret (never the raw value). */
 export function findingLine(f: Finding): string {
@@ -32,16 +31,22 @@ export function maskedExcerpt(text: string, file: string): string {
 /**
  * Secret and SQL-injection findings of the tree at `root` that the baseline does not accept.
  * The (masked) findings of each file content are kept in `.buildrunner/cache/security.json`,
- * signed like the analysis cache, so an unchanged file is not scanned again.
+ * signed like the analysis cache, so an unchanged file is not scanned again. The files read
+ * are handed on to `reads` (for the analysis of the same tree).
  */
 export async function newSecurityFindings(
   project: Project,
   root: string,
   emit: boolean,
+  reads?: ReadOnce,
 ): Promise<Finding[]> {
   const location = analysisCacheLocation(root, project.env);
   const cache = location ? await SignedCache.open<Finding[]>(location, "security.json") : null;
-  const report = await scanPaths(project, [root], { emit, cache: cache ?? undefined });
+  const report = await scanPaths(project, [root], {
+    emit,
+    cache: cache ?? undefined,
+    reads: cache ? reads : undefined,
+  });
   await cache?.save();
   return report.new_findings;
 }

@@ -16,10 +16,17 @@ export interface QualitySettings {
   gates: string[];
 }
 
-/** Reads the `quality` config section (registering it first, so its defaults apply). */
+/**
+ * Reads the `quality` config section (registering it first, so its defaults apply). When no
+ * layer of the configuration can set it (no config file, flag or `BR_QUALITY__*` variable
+ * mentions it), the defaults apply without loading the configuration and its schema library.
+ */
 export async function qualitySettings(project: Project): Promise<QualitySettings> {
-  await import("./config.ts");
-  const cfg = await project.config();
+  let cfg: { get<T>(key: string): T | undefined } = { get: () => undefined };
+  if (project.configMentions("quality")) {
+    await import("./config.ts");
+    cfg = await project.config();
+  }
   const num = (key: string, fallback: number) => {
     const v = cfg.get<number>(`quality.${key}`);
     return typeof v === "number" ? v : fallback;

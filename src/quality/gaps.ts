@@ -2,13 +2,9 @@ import { compareText } from "../core/text.ts";
 import { join } from "../core/path.ts";
 import { readOwnTextOrNull, readTextOrNull } from "../core/fs.ts";
 import type { Project } from "../core/project.ts";
-import {
-  type Feature,
-  type FeaturesFile,
-  isParked,
-  loadFeatures,
-  parseFeaturesText,
-} from "../features/mod.ts";
+import type { Feature, FeaturesFile } from "../features/types.ts";
+import { isParked } from "../features/graph.ts";
+import { loadFeatures, parseFeaturesText } from "../features/registry.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { type Analysis, analyzeTree } from "./_analysis.ts";
 import { analysisCacheLocation } from "./_analysis_cache.ts";

@@ -1,7 +1,9 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import { assertValidGraph, loadFeatures } from "../features/mod.ts";
-import { type Analysis, analyzeTree } from "./_analysis.ts";
+import { assertValidGraph } from "../features/graph.ts";
+import { loadFeatures } from "../features/registry.ts";
+import { type Analysis, analysisReads, analyzeTree } from "./_analysis.ts";
+import { listFiles } from "./_files.ts";
 import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { qualitySettings } from "./_settings.ts";
 import { analyzeGaps } from "./gaps.ts";
@@ -76,14 +78,30 @@ export async function runGates(
   }
   const ordered = ALL_GATES.filter((g) => names.includes(g));
   const root = options.cwd ?? project.root;
+  const analyzed = ordered.some((g) => g === "gaps" || g === "quality" || g === "guard");
+  // git lists the tree's files while the gates before the analysis run.
+  const files = analyzed ? listFiles(root) : undefined;
+  files?.catch(() => {}); // (its failure is the analysis's, when it awaits it)
+  // The security gate runs first: the source files it reads and hashes are handed on to the
+  // analysis, which neither reads nor hashes them again.
+  const reads = analyzed && ordered.includes("security") ? analysisReads() : undefined;
   let analysis: Promise<Analysis> | null = null;
   const tree = () =>
-    analysis ??= analyzeTree(root, { cache: analysisCacheLocation(root, project.env) });
+    analysis ??= analyzeTree(root, {
+      cache: analysisCacheLocation(root, project.env),
+      files,
+      reads,
+    });
   // One scan serves the security gate and the quality score's security dimension; it emits
   // security.finding events only when the security gate is part of the run.
   let scan: ReturnType<typeof newSecurityFindings> | null = null;
   const findings = () =>
-    scan ??= newSecurityFindings(project, root, !options.quiet && ordered.includes("security"));
+    scan ??= newSecurityFindings(
+      project,
+      root,
+      !options.quiet && ordered.includes("security"),
+      reads,
+    );
 
   const gates: Record<string, GateFn> = {
     features: async () => {

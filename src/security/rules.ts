@@ -166,6 +166,11 @@ export function builtinSecretRules(): SecretRuleSet {
   return builtin ??= compileSecretRules(BUILTIN_SECRET_RULES, [], { lazy: true });
 }
 
+/** True when `set` is {@link builtinSecretRules}'s (the built-in rules as shipped). */
+export function isBuiltinSecretRules(set: SecretRuleSet): boolean {
+  return set === builtin;
+}
+
 /** A gitleaks configuration file, read with what it extends (gitleaks' semantics). */
 export interface SecretRulesFile {
   /**

@@ -10,7 +10,9 @@ import { DEFAULT_MAX_FILE_BYTES, FileLoader, listFiles, type ScanUnit, toRel } f
 import { VERSION } from "../core/version.ts";
 import { historyUnits, stagedFiles } from "./git_units.ts";
 import { maskSecretsIn } from "./engine.ts";
-import { loadSecretRules } from "./rules.ts";
+import { isBuiltinSecretRules, loadSecretRules } from "./rules.ts";
+import { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
+import { contentHash, type ReadOnce } from "../core/read_once.ts";
 import type {
   ScanReport,
   ScanSkipped,
@@ -64,11 +66,17 @@ export interface SecurityScanOptions {
    * main thread. Holds findings as reports carry them: secrets masked, never raw.
    */
   cache?: FindingsCache;
+  /**
+   * With `cache`: each file read is handed on, with its hash, to the next reader of the same
+   * tree (the analyzers of `runGates`), which then neither reads nor hashes it again.
+   */
+  reads?: ReadOnce;
 }
 
 /**
  * A store of the findings of one file's content under a key (a hash of br's version, the
- * rules and settings in force, the path and the exact bytes), such as a signed cache file.
+ * rules and settings in force, with the path and the hash of the exact bytes), such as a
+ * signed cache file.
  */
 export interface FindingsCache {
   /** The findings stored under `key` when `accept` takes them, or undefined. */
@@ -247,22 +255,16 @@ async function run(
 }
 
 const encoder = new TextEncoder();
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function hex(bytes: ArrayBuffer): string {
-  let out = "";
-  for (const b of new Uint8Array(bytes)) out += HEX[b];
-  return out;
-}
 
 /**
  * What a key of the findings cache depends on besides the file: br's version, the rules and
- * the settings. Only built-in rules that nothing changed compile their regex, path filter and
- * allowlists on first use (rules.ts); those are fixed by the version and not touched here
- * (touching them would compile every rule). Every field of any other rule counts.
+ * the settings. The built-in rules as shipped (no rules file) count by their specs. Otherwise,
+ * only built-in rules that nothing changed compile their regex, path filter and allowlists on
+ * first use (rules.ts); those are fixed by the version and not touched here (touching them
+ * would compile every rule). Every field of any other rule counts.
  */
 async function cacheSalt(s: Settings): Promise<string> {
-  const rules = s.rules.rules.map((r) => {
+  const rules = isBuiltinSecretRules(s.rules) ? BUILTIN_SECRET_RULES : s.rules.rules.map((r) => {
     if (r.origin !== "builtin") return r;
     const own: Record<string, unknown> = {};
     for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(r))) {
@@ -275,7 +277,7 @@ async function cacheSalt(s: Settings): Promise<string> {
     (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
   );
   const data = encoder.encode(`${VERSION}\0${s.sql}\0${s.maxBytes}\0${text}`);
-  return hex(await crypto.subtle.digest("SHA-256", data));
+  return await contentHash(data);
 }
 
 /**
@@ -288,11 +290,35 @@ async function scanCached(
   s: Settings,
   skipped: ScanSkipped,
   cache: FindingsCache,
+  reads: ReadOnce | undefined,
 ): Promise<Collected> {
   const salt = await cacheSalt(s);
   const findings: SecurityFinding[] = [];
   let filesScanned = 0;
   const reader = new FileLoader();
+  // Files are hashed a batch at a time (one hash awaited after another costs a round trip to
+  // the thread that computes it, each); a batch holds a few MB at most, so memory stays flat.
+  let batch: { rel: string; bytes: Uint8Array }[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    const hashes = await Promise.all(batch.map((f) => contentHash(f.bytes)));
+    for (const [i, { rel, bytes }] of batch.entries()) {
+      const hash = hashes[i];
+      reads?.offer(rel, bytes, hash);
+      const key = `${salt}:${hash}:${rel}`;
+      // An entry is used only for the path it was made for.
+      const hit = cache.get(key, (found) => found.every((f) => f.file === rel));
+      if (hit) {
+        findings.push(...hit);
+        continue;
+      }
+      const found = scanUnit({ file: rel, bytes, commit: null, lineMap: null }, s);
+      cache.set(key, found);
+      findings.push(...found);
+    }
+    batch = [];
+    batchBytes = 0;
+  };
   for await (const abs of listFiles(root, list, skipped)) {
     const file = reader.load(abs, s.maxBytes);
     if (file.kind !== "text") {
@@ -300,26 +326,17 @@ async function scanCached(
       continue;
     }
     filesScanned++;
-    const rel = toRel(root, abs);
-    // path and content in one buffer: the key, and a copy of the loader's reused buffer
-    const head = encoder.encode(`${salt}\0${rel}\0`);
-    const data = new Uint8Array(head.length + file.bytes.length);
-    data.set(head);
-    data.set(file.bytes, head.length);
-    const key = hex(await crypto.subtle.digest("SHA-256", data));
-    // An entry is used only for the path it was made for.
-    const hit = cache.get(key, (found) => found.every((f) => f.file === rel));
-    if (hit) {
-      findings.push(...hit);
-      continue;
-    }
-    const unit = { file: rel, bytes: data.subarray(head.length), commit: null, lineMap: null };
-    const found = scanUnit(unit, s);
-    cache.set(key, found);
-    findings.push(...found);
+    // (a copy: the loader reuses its buffer for the next file)
+    batch.push({ rel: toRel(root, abs), bytes: file.bytes.slice() });
+    batchBytes += file.bytes.length;
+    if (batch.length >= 256 || batchBytes >= HASH_BATCH_BYTES) await flush();
   }
+  await flush();
   return { findings, filesScanned };
 }
+
+/** The most bytes {@link scanCached} reads before it hashes them. */
+const HASH_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Scans files and folders (absolute, or relative to the root; default: the whole project or
@@ -339,7 +356,9 @@ export function scanPaths(
     target,
     opts,
     async (s, skipped) => {
-      if (opts.cache) return await scanCached(target.root, list, s, skipped, opts.cache);
+      if (opts.cache) {
+        return await scanCached(target.root, list, s, skipped, opts.cache, opts.reads);
+      }
       // Worker threads are for scans of paths only: staged and history scans never load them.
       const { scanThreads, scanTree } = await import("./_parallel.ts");
       return await scanTree(target.root, list, s, skipped, { threads: scanThreads(s.threads) });

@@ -5,11 +5,12 @@
  * is marked resolved when the figure recovers.
  */
 import { readStore } from "../core/store_read.ts";
+import { compareText } from "../core/text.ts";
 import type { Project } from "../core/project.ts";
 import type { Store } from "../core/store.ts";
 import { type Period, periodStart } from "./_time.ts";
-import { durationsOf, percentile, round, summarize } from "./query.ts";
-import { ledgerCost } from "./_cost.ts";
+import { durationsOf, outcomeRates, percentile, round } from "./query.ts";
+import { type LedgerCost, ledgerCost } from "./_cost.ts";
 import { type AlertThresholds, DEFAULT_THRESHOLDS } from "./_thresholds.ts";
 
 /** The alert rules. */
@@ -71,6 +72,8 @@ export interface AlertsReport {
 }
 
 async function thresholds(project: Project): Promise<AlertThresholds> {
+  // Without a layer that can set them, the defaults apply without loading the configuration.
+  if (!project.configMentions("telemetry")) return { ...DEFAULT_THRESHOLDS };
   await import("./config.ts");
   const config = await project.config();
   const section = config.get<Partial<AlertThresholds>>("telemetry.alerts") ?? {};
@@ -81,6 +84,8 @@ async function taskP95(store: Store, since: Date | null): Promise<number | null>
   const rows = await durationsOf(store, since, ["task.completed", "task.failed"]);
   return rows.length === 0 ? null : percentile(rows, 0.95);
 }
+
+const NO_COST: LedgerCost = { usd: 0, calls: 0, by_model: [], modelId: (name) => name };
 
 const MESSAGES: Record<AlertRuleName, (v: number, t: number) => string> = {
   success_rate: (v, t) => `Success rate ${pct(v)} is at or below ${pct(t)}`,
@@ -129,18 +134,24 @@ async function openFindings(project: Project, store: Store, since: Date | null):
  */
 export async function evaluateAlerts(
   project: Project,
-  options: { now?: Date } = {},
+  options: {
+    now?: Date;
+    /**
+     * Also compute the figure of a rule that is off (shown by `br telemetry alerts`; default
+     * true). The check after writing events passes false: an off rule stores nothing, and the
+     * daily cost needs the cost ledger and its modules.
+     */
+    offFigures?: boolean;
+  } = {},
 ): Promise<AlertsReport> {
   const now = options.now ?? project.clock.now();
   const limits = await thresholds(project);
   const store = await readStore(project);
-  const daily = await ledgerCost(project, periodStart("day", now), now);
-  const window = await summarize(
-    store,
-    limits.window,
-    now,
-    limits.window === "day" ? daily : { ...daily, usd: 0, calls: 0, by_model: [] },
-  );
+  // The rate rules below read the rollups alone.
+  const daily = limits.daily_cost_usd_max === null && options.offFigures === false
+    ? NO_COST
+    : await ledgerCost(project, periodStart("day", now), now);
+  const window = await outcomeRates(store, limits.window, now);
   const findings = await openFindings(project, store, periodStart(limits.window, now));
   const values: Record<AlertRuleName, [number | null, number | null, "min" | "max"]> = {
     daily_cost_usd: [daily.calls ? daily.usd : null, limits.daily_cost_usd_max, "max"],
@@ -159,7 +170,7 @@ export async function evaluateAlerts(
       (kind === "max" ? value >= threshold : value <= threshold);
     checks.push({ rule: rule as AlertRuleName, value, threshold, kind, firing });
   }
-  checks.sort((a, b) => a.rule.localeCompare(b.rule));
+  checks.sort((a, b) => compareText(a.rule, b.rule));
   const stamp = now.toISOString();
   const { fired, resolved } = await store.tx(async (t) => {
     const open = await t.all<AlertRecord>("SELECT * FROM alerts WHERE resolved_at IS NULL");

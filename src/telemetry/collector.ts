@@ -11,7 +11,6 @@
  */
 import type { BrEvent, EventType } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
-import { storeUrlError } from "../core/store.ts";
 
 /** Options of {@link attachCollector}. */
 export interface CollectorOptions {
@@ -70,7 +69,10 @@ export function telemetryDisabledByEnv(env: Record<string, string | undefined>):
 }
 
 const ALERT_EVERY_MS = 10_000;
-const ALERT_INPUTS = /^(task\.|build\.|gate\.|cost\.recorded|security\.finding)/;
+// The events that may bring a figure to its threshold. A passed gate only lowers the error rate
+// (the success rate counts tasks and builds): it may resolve an alert, which the next check
+// does, never fire one.
+const ALERT_INPUTS = /^(task\.|build\.|gate\.failed|cost\.recorded|security\.finding)/;
 
 /**
  * Attaches a collector to `project.bus`. Sessions are recorded only for commands that emitted
@@ -108,7 +110,11 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     lastError: null as unknown,
     fatal: null as Error | null,
   };
-  const unusable = state.enabled ? storeUrlError(project.env) : null;
+  // The store a BR_DATABASE_URL names may be one this build lacks; without the variable there
+  // is nothing to check, and the store's module stays unloaded (a warm `br status`).
+  const unusable = state.enabled && project.env.BR_DATABASE_URL
+    ? import("../core/store.ts").then(({ storeUrlError }) => storeUrlError(project.env))
+    : null;
 
   const isAllowed = async (): Promise<boolean> => {
     if (allowed === null) {
@@ -131,8 +137,9 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     let fatal = false;
     try {
       if (!(await isAllowed())) return;
-      if (unusable) {
-        state.fatal = state.lastError = unusable;
+      const refused = await unusable;
+      if (refused) {
+        state.fatal = state.lastError = refused;
         return;
       }
       // A store.url that cannot be used is as fatal as a server that cannot be reached.
@@ -159,7 +166,7 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
         alertsPending = false;
         lastAlertCheck = Date.now();
         const { evaluateAlerts } = await import("./alerts.ts");
-        await evaluateAlerts(project);
+        await evaluateAlerts(project, { offFigures: false });
       }
     } catch (err) {
       state.lastError = err;
@@ -202,13 +209,12 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
   if (!state.enabled) return collector;
   // Feature and spec changes pass the veto hooks before anything is written: refuse them
   // there, so a change whose events cannot be stored is not made at all.
-  if (unusable) project.bus.before("*", () => Promise.reject(unusable));
-  // With a PostgreSQL store, the server must be reachable before such a change is made.
-  else {
-    project.bus.before("*", async () => {
-      if (await onServer() && await isAllowed()) await project.store();
-    });
-  }
+  project.bus.before("*", async () => {
+    const refused = await unusable;
+    if (refused) throw refused;
+    // With a PostgreSQL store, the server must be reachable before such a change is made.
+    if (await onServer() && await isAllowed()) await project.store();
+  });
 
   project.bus.on("*", (event) => {
     buffer.push(event);

@@ -126,6 +126,43 @@ export async function durationsOf(
   return (await durationRows(store, since, types)).get("*") ?? [];
 }
 
+/** The success and error rates of a summary, from its counts of events per type. */
+function outcomeFigures(
+  byType: ReadonlyMap<string, number>,
+): Pick<TelemetrySummary, "success" | "error_rate"> {
+  const n = (t: string) => byType.get(t) ?? 0;
+  const tasks = { succeeded: n("task.completed"), failed: n("task.failed") };
+  const builds = { succeeded: n("build.completed"), failed: n("build.failed") };
+  const allFailed = tasks.failed + builds.failed + n("gate.failed");
+  const allOutcomes = tasks.succeeded + builds.succeeded + n("gate.passed") + allFailed;
+  return {
+    success: {
+      tasks: { ...tasks, rate: rate(tasks.succeeded, tasks.failed) },
+      builds: { ...builds, rate: rate(builds.succeeded, builds.failed) },
+      rate: rate(tasks.succeeded + builds.succeeded, tasks.failed + builds.failed),
+    },
+    error_rate: allOutcomes === 0 ? null : round(allFailed / allOutcomes, 4),
+  };
+}
+
+/**
+ * The success and error rates of a period, as {@link summarize} computes them, from the
+ * rollups of the outcome events alone (what the alert rules read after every write).
+ */
+export async function outcomeRates(
+  store: Store,
+  period: Period,
+  now: Date,
+): Promise<Pick<TelemetrySummary, "success" | "error_rate">> {
+  const rows = await store.all<{ type: string; count: number }>(
+    "SELECT type, sum(count) AS count FROM event_rollups WHERE hour >= ? AND type IN " +
+      "('task.completed', 'task.failed', 'build.completed', 'build.failed', 'gate.passed', " +
+      "'gate.failed') GROUP BY type",
+    [firstHour(periodStart(period, now))],
+  );
+  return outcomeFigures(new Map(rows.map((r) => [r.type, Number(r.count)])));
+}
+
 /** Computes the summary of a period from the rollups, with the cost of the period's ledger. */
 export async function summarize(
   store: Store,
@@ -183,24 +220,7 @@ export async function summarize(
         break;
     }
   }
-  const n = (t: string) => byType.get(t) ?? 0;
-  const tasks = {
-    succeeded: n("task.completed"),
-    failed: n("task.failed"),
-    rate: 0 as number | null,
-  };
-  tasks.rate = rate(tasks.succeeded, tasks.failed);
-  const builds = {
-    succeeded: n("build.completed"),
-    failed: n("build.failed"),
-    rate: 0 as number | null,
-  };
-  builds.rate = rate(builds.succeeded, builds.failed);
-  const gatePassed = n("gate.passed");
-  const gateFailed = n("gate.failed");
-  const allFailed = tasks.failed + builds.failed + gateFailed;
-  const allOutcomes = tasks.succeeded + builds.succeeded + gatePassed + allFailed;
-
+  const { success, error_rate } = outcomeFigures(byType);
   const durations: DurationStats[] = [];
   for (const [type, list] of [...(await durationRows(store, since))].sort()) {
     durations.push({
@@ -222,12 +242,8 @@ export async function summarize(
     events,
     by_type: [...byType].map(([type, count]) => ({ type, count }))
       .sort((a, b) => a.type.localeCompare(b.type)),
-    success: {
-      tasks,
-      builds,
-      rate: rate(tasks.succeeded + builds.succeeded, tasks.failed + builds.failed),
-    },
-    error_rate: allOutcomes === 0 ? null : round(allFailed / allOutcomes, 4),
+    success,
+    error_rate,
     durations: durations.sort((a, b) => a.type.localeCompare(b.type)),
     cost,
     errors: [...errors].map(([type, count]) => ({ type, count }))

@@ -3,7 +3,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { join } from "node:path";
 import { plainLine } from "../../src/cli/app.ts";
 import { RUN_FLAGS, selfCommand } from "../../src/core/self.ts";
-import { br, brProcess, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { br, brProcess, type BrRun, gitRun, tempDir, tempProject } from "../helpers.ts";
 
 Deno.test("--version and -v print the version from deno.json", async () => {
   await using dir = await tempDir();
@@ -102,6 +102,11 @@ Deno.test("plainLine reads only the plain lines of the commands it knows", () =>
     flags: { check: true, json: true, project: "p" },
     args: [],
   });
+  assert.deepEqual(read(["validate", "--gates=gaps,quality", "--json"]), {
+    command: "validate",
+    flags: { gates: "gaps,quality", json: true },
+    args: [],
+  });
   for (
     const argv of [
       [],
@@ -128,6 +133,9 @@ Deno.test("plainLine reads only the plain lines of the commands it knows", () =>
       ["status", "--project=a\nb"],
       ["hooks", "run", "pre-commit", "--project=a\u2028b"],
       ["statuses"],
+      ["validate", "--threshold", "80"],
+      ["validate", "--gates"],
+      ["validate", "gaps"],
     ]
   ) {
     assert.equal(plainLine(argv), null, argv.join(" "));
@@ -162,11 +170,20 @@ Deno.test("a plain line gives what the full parser gives", async () => {
       ["generate", "--json"],
       ["generate", "--check", "--json"],
       ["generate"],
+      ["validate"],
+      ["validate", "--json", "--gates", "features,spec"],
+      ["validate", "--gates=lint"],
+      ["validate", "--project", join(dir.path, "nowhere")],
     ]
   ) {
+    // (the gates' timings aside)
+    const timeless = (r: BrRun) => ({
+      ...r,
+      stdout: r.stdout.replace(/ *\d+ ms\b/g, " ms").replace(/"duration_ms": \d+/g, "ms"),
+    });
     const plain = await br(argv, { cwd: dir.path, env: { BR_HOME: home } });
     const tree = await br(argv, { cwd: dir.path, env: { BR_HOME: home }, tree: true });
-    assert.deepEqual(plain, tree, argv.join(" "));
+    assert.deepEqual(timeless(plain), timeless(tree), argv.join(" "));
   }
   assert.equal((await br(["hooks", "run", "pre-comit"], { cwd: dir.path })).code, 2);
   // Telemetry names the command the same way. (Sessions are recorded for every run in a

@@ -33,6 +33,36 @@ Deno.test("bus: async handlers are awaited, failures isolated, slow ones time ou
   assert.match(String((failures[1].error as Error).message), /timed out/);
 });
 
+Deno.test("bus: a session id made by a function is made once, when first needed", () => {
+  let made = 0;
+  const bus = new EventBus({ session: () => `s${++made}` });
+  assert.equal(made, 0, "not made by the constructor");
+  assert.equal(bus.emit("feature.added", { id: "a", fields: {} }).session, "s1");
+  assert.equal(bus.session, "s1");
+  assert.equal(bus.create("feature.added", { id: "b", fields: {} }).session, "s1");
+  assert.equal(made, 1);
+});
+
+Deno.test("project: one session id per project, a UUID unless BR_SESSION or the caller names one", async () => {
+  await using dir = await tempDir();
+  await initProject(dir.path, {});
+  const a = createProject(dir.path, { env: {} });
+  assert.match(
+    a.bus.session,
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
+  assert.equal(a.bus.session, a.bus.session);
+  assert.notEqual(createProject(dir.path, { env: {} }).bus.session, a.bus.session);
+  assert.equal(
+    createProject(dir.path, { env: { BR_SESSION: "from-env" } }).bus.session,
+    "from-env",
+  );
+  assert.equal(
+    createProject(dir.path, { env: { BR_SESSION: "from-env" }, session: "given" }).bus.session,
+    "given",
+  );
+});
+
 Deno.test("bus: a before hook vetoes a mutation before anything is written", async () => {
   await using dir = await tempDir();
   await initProject(dir.path, {});

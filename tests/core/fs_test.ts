@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  existsIn,
+  existsSync,
   readOwnTextOrNull,
   readTextOrNull,
   writeFileAtomic,
@@ -41,6 +43,38 @@ Deno.test("writeIfChanged() with bytes leaves a file that holds them alone, and 
   assert.equal(await writeIfChanged(path, other), false);
   assert.equal(await writeIfChanged(path, text), true);
   assert.equal(await Deno.readTextFile(path), text);
+});
+
+Deno.test("existsIn() answers as existsSync() for files, folders, links and missing paths", async () => {
+  await using dir = await tempDir();
+  const d = dir.path;
+  await Deno.mkdir(join(d, "sub", "deeper"), { recursive: true });
+  await Deno.writeTextFile(join(d, "sub", "file.txt"), "x");
+  await Deno.symlink(join(d, "sub"), join(d, "linked"));
+  await Deno.symlink(join(d, "gone"), join(d, "dangling"));
+  const cases: string[][] = [
+    [],
+    ["sub"],
+    ["sub", "file.txt"],
+    ["sub", "deeper"],
+    ["sub", "nope.txt"],
+    ["nope", "file.txt"],
+    ["nope"],
+    ["linked", "file.txt"],
+    ["linked", "nope.txt"],
+    ["dangling"],
+    ["dangling", "file.txt"],
+    ["SUB", "file.txt"],
+  ];
+  for (const names of cases) {
+    assert.equal(existsIn(d, ...names), existsSync(join(d, ...names)), names.join("/"));
+  }
+  assert.equal(existsIn(d, "sub", "file.txt"), true);
+  assert.equal(existsIn(d, "sub", "nope.txt"), false);
+  assert.equal(existsIn(d, "dangling"), true, "a link is an entry, followed or not");
+  // Through a file: the same error as a stat.
+  assert.throws(() => existsSync(join(d, "sub", "file.txt", "x")));
+  assert.throws(() => existsIn(d, "sub", "file.txt", "x"));
 });
 
 Deno.test("readTextOrNull() is null for a missing file and a storage error for a folder", async () => {

@@ -150,3 +150,18 @@ Deno.test("tooDeepAt() allows exactly MAX_JSON_DEPTH levels and names the field 
   assert.equal(tooDeepAt(feature(MAX_JSON_DEPTH - 3)), null);
   assert.equal(tooDeepAt(feature(MAX_JSON_DEPTH - 2)), "features[0].x");
 });
+
+Deno.test("findCycle() reports the cycle met first in id order, whatever the order of the file", () => {
+  const node = (id: string, dep: string): GraphNode => ({
+    id,
+    dependencies: [dep],
+    status: "planned",
+    priority: "medium",
+  });
+  const pairs = [["y", "z"], ["Beta", "alpha"], ["w", "x"]];
+  const features = pairs.flatMap(([a, b]) => [node(a, b), node(b, a)]);
+  // Ids in the order of the user's language (a before B), not of their code units (B before a).
+  assert.deepEqual(findCycle(features), ["alpha", "Beta", "alpha"]);
+  assert.deepEqual(findCycle([...features].reverse()), ["alpha", "Beta", "alpha"]);
+  assert.equal(findCycle(features.filter((f) => !["Beta", "x", "z"].includes(f.id))), null);
+});

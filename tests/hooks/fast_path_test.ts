@@ -43,8 +43,10 @@ Deno.test("the hook runner never loads the TypeScript compiler, the analyzers or
   for (
     const heavy of [
       "typescript@",
+      "acorn",
       "@lezer/",
       "/src/quality/_ts.ts",
+      "/src/quality/_estree.ts",
       "/src/quality/_py.ts",
       "/src/quality/_analysis.ts",
       "/src/quality/gaps.ts",
@@ -64,7 +66,16 @@ Deno.test("the hook runner never loads the TypeScript compiler, the analyzers or
 
 Deno.test("the analyzers load each parser only for a tree with files of its language", async () => {
   const analysis = [...await staticGraph("../../src/quality/_analysis.ts")];
-  for (const parser of ["typescript@", "@lezer/", "/src/quality/_ts.ts", "/src/quality/_py.ts"]) {
+  for (
+    const parser of [
+      "typescript@",
+      "acorn",
+      "@lezer/",
+      "/src/quality/_ts.ts",
+      "/src/quality/_estree.ts",
+      "/src/quality/_py.ts",
+    ]
+  ) {
     assert.equal(analysis.some((m) => m.includes(parser)), false, `${parser} is loaded eagerly`);
   }
   const py = [...await staticGraph("../../src/quality/_py.ts")];
@@ -79,7 +90,7 @@ Deno.test("br's entry point loads neither the parser nor the command tree at sta
     assert.equal(entry.some((m) => m.includes(tree)), false, `${tree} is loaded at start-up`);
   }
   // Nor do the runners a plain line loads (src/cli/app.ts).
-  for (const runner of ["hooks_run.ts", "project_run.ts"]) {
+  for (const runner of ["hooks_run.ts", "project_run.ts", "quality_run.ts"]) {
     const graph = [...await staticGraph(`../../src/cli/commands/${runner}`)];
     assert.ok(graph.length > 5, `${runner}: the graph was read`);
     assert.equal(graph.some((m) => m.includes("@stricli/")), false, `${runner} loads the parser`);

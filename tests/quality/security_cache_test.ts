@@ -75,3 +75,22 @@ Deno.test("the security cache follows the rules: a rule added by the project app
   );
   assert.equal((await securityGate(dir.path)).passed, true);
 });
+
+Deno.test("the security gate hashes files a batch at a time: every file of a large tree is scanned once", async () => {
+  await using dir = await tempProject("sc3");
+  await Deno.mkdir(join(dir.path, "src"));
+  // More files than one batch holds, secrets on both sides of each batch boundary.
+  for (let i = 0; i < 600; i++) {
+    const secret = i % 255 === 0 || i % 256 === 0 || i === 599;
+    await Deno.writeTextFile(
+      join(dir.path, `src/f${String(i).padStart(3, "0")}.ts`),
+      secret ? `export const t${i} = "${GH}";\n` : `export const v${i} = ${i};\n`,
+    );
+  }
+  const cold = await securityGate(dir.path);
+  assert.deepEqual(cold.counts, { findings: 6, secrets: 6, sql: 0 });
+  assert.deepEqual(await securityGate(dir.path), cold);
+  const entries = JSON.parse((await Deno.readTextFile(join(dir.path, CACHE))).split("\n")[1])
+    .entries;
+  assert.ok(Object.keys(entries).length >= 600);
+});

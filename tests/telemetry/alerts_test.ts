@@ -209,3 +209,31 @@ Deno.test("a security alert resolves once br security baseline accepted the find
   assert.deepEqual(after.active, []);
   assert.deepEqual(after.resolved.map((x: { rule: string }) => x.rule), ["security_findings"]);
 });
+
+Deno.test("with the daily-cost rule off, the report still shows the day's cost and the rate rules fire", async () => {
+  await using dir = await tempProject();
+  const a = recorder(dir.path);
+  await recordUsage(a.project, {
+    source: "test",
+    model: "gpt-5-mini",
+    time: "2026-11-25T11:00:00.000Z",
+    input_tokens: 1_000_000,
+    output_tokens: 1_000_000,
+  });
+  // Failed tasks: the check after writing them fires the rate rules (the cost rule is off).
+  emitTasks(a, 0, 3);
+  await a.project.close();
+  const b = recorder(dir.path);
+  const store = await b.project.store();
+  const rows = await store.all<{ rule: string }>("SELECT rule FROM alerts ORDER BY rule");
+  assert.deepEqual(rows.map((r) => r.rule), ["error_rate", "success_rate"]);
+  const report = await evaluateAlerts(b.project, { now: new Date("2026-11-25T12:30:00.000Z") });
+  assert.deepEqual(report.checks.find((c) => c.rule === "daily_cost_usd"), {
+    rule: "daily_cost_usd",
+    value: 2.25,
+    threshold: null,
+    kind: "max",
+    firing: false,
+  });
+  await b.project.close();
+});

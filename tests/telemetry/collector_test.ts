@@ -207,3 +207,38 @@ Deno.test({
   assert.deepEqual(await events(), ["session.started", "feature.added", "session.ended"]);
   assert.deepEqual(await summary(), before);
 });
+
+Deno.test("collector: passed gates wait in the spool; a failed gate is stored and alerts are checked", async () => {
+  await using dir = await tempProject();
+  await Deno.writeTextFile(`${dir.path}/a.ts`, "/** A. */\nexport const a = 1;\n");
+  const ok = await br(["validate", "--gates", "features,spec,gaps"], { cwd: dir.path });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  // A passed gate cannot make an alert fire: no store is opened for it.
+  assert.equal(await dbExists(dir.path), false);
+  const types = async () =>
+    JSON.parse((await br(["telemetry", "events", "--json"], { cwd: dir.path })).stdout).map((
+      e: { type: string },
+    ) => e.type);
+  assert.deepEqual((await types()).filter((t: string) => t.startsWith("gate.")), [
+    "gate.passed",
+    "gate.passed",
+    "gate.passed",
+  ]);
+  // A failed one can (the error rate): it is stored at once, the spool with it, and the
+  // alerts are checked.
+  await Deno.writeTextFile(`${dir.path}/.buildrunner/governance.yaml`, "policy: off\n");
+  const bad = await br(["validate", "--gates", "governance"], { cwd: dir.path });
+  assert.equal(bad.code, 10);
+  assert.equal(await dbExists(dir.path), true);
+  const project = createProject(dir.path);
+  const store = await project.store();
+  const rules = await store.all<{ rule: string }>("SELECT rule FROM alerts");
+  assert.deepEqual(rules.map((r) => r.rule), ["error_rate"]);
+  await project.close();
+  assert.deepEqual((await types()).filter((t: string) => t.startsWith("gate.")), [
+    "gate.passed",
+    "gate.passed",
+    "gate.passed",
+    "gate.failed",
+  ]);
+});

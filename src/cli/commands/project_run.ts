@@ -1,6 +1,6 @@
-import { join, resolve } from "../../core/path.ts";
+import { resolve } from "../../core/path.ts";
 import { ExitCode } from "../../core/errors.ts";
-import { existsSync, readTextOrNull } from "../../core/fs.ts";
+import { existsIn, readTextOrNull } from "../../core/fs.ts";
 import { importOptional } from "../../core/optional.ts";
 import { generateStatus, statusMarkdown, statusView } from "../../features/status.ts";
 import type { SetupResult } from "../../project/mod.ts";
@@ -94,7 +94,7 @@ export function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promis
   return withProject(this, flags, async (project) => {
     const { summary: s, active } = await statusView(project);
     // Only a project where br pipe/watch recorded something has blockers to read (one stat).
-    const debugBlockers = existsSync(join(project.paths.context, "debug.json"))
+    const debugBlockers = existsIn(project.paths.dir, "context", "debug.json")
       ? await (await importOptional<typeof import("../../debug/blockers.ts")>(
         "src/debug/blockers.ts",
       )).recordedBlockers(project)

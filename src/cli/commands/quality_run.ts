@@ -1,6 +1,6 @@
-import { extname, resolve } from "node:path";
 import { BrError, ExitCode } from "../../core/errors.ts";
 import { writeFileAtomic } from "../../core/fs.ts";
+import { basename, resolve } from "../../core/path.ts";
 import {
   analyzeGaps,
   checkGuard,
@@ -27,6 +27,13 @@ import {
 } from "../output.ts";
 
 type Common = ProjectFlags & JsonFlags;
+
+/** The extension of a path's last part (`.sarif`; none for `.bashrc`), as `node:path` has it. */
+function extname(path: string): string {
+  const name = basename(path);
+  const dot = name.lastIndexOf(".");
+  return dot <= 0 || name === ".." ? "" : name.slice(dot);
+}
 
 function pickFormat(flags: JsonFlags & { format?: string }, allowed: string[]): string {
   const f = flags.json ? "json" : (flags.format ?? "text").toLowerCase();
