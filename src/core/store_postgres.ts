@@ -46,6 +46,29 @@ type Sql = postgres.Sql<Record<string, never>>;
 type TxSql = postgres.TransactionSql<Record<string, never>>;
 
 /**
+ * True for the driver's known crash on a lost connection (porsager/postgres#1154, #1208):
+ * a write it queued runs after the socket closed and throws from a timer, out of reach of
+ * any `await`. The query it belonged to has already failed with `CONNECTION_CLOSED` (which
+ * the caller reports as exit 8), so there is nothing left to do with it.
+ */
+function isDriverWriteAfterClose(err: unknown): boolean {
+  return err instanceof TypeError &&
+    /reading 'write'|evaluating 'socket\.write'/.test(err.message) &&
+    /nextWrite/.test(err.stack ?? "") && /postgres/.test(err.stack ?? "");
+}
+
+let guarded = false;
+
+/** Keeps {@link isDriverWriteAfterClose} from ending the process with a stack trace. */
+function guardDriverCrash(): void {
+  if (guarded) return;
+  guarded = true;
+  globalThis.addEventListener("error", (event) => {
+    if (isDriverWriteAfterClose(event.error)) event.preventDefault();
+  });
+}
+
+/**
  * Opens the PostgreSQL store of one project at `url` and brings its schema up to date.
  *
  * @throws {BrError} `storage` (exit 8) when the server cannot be reached or refuses, naming
@@ -58,6 +81,7 @@ export async function openPostgresStore(
   const migrations = options.migrations ??
     (await import("./store_migrations.ts")).MIGRATIONS;
   const env = options.env ?? Deno.env.toObject();
+  guardDriverCrash();
   const store = new PostgresStore(
     url,
     options.projectKey,
@@ -377,6 +401,8 @@ class PostgresStore implements Store {
   #context = new AsyncLocalStorage<PostgresTx>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** True once a connection failed: closing then waits for nothing the server would answer. */
+  #lost = false;
 
   constructor(url: string, key: string, connectTimeoutMs: number | null, setting: string) {
     this.setting = setting;
@@ -395,6 +421,7 @@ class PostgresStore implements Store {
     for (const secret of this.#secrets) message = message.replaceAll(secret, "***");
     const code = codeOf(err);
     if (CONNECT_CODES.has(code) || /connect|refused|timed? ?out|getaddrinfo/i.test(message)) {
+      this.#lost = true;
       return new BrError(
         "storage",
         `Cannot ${action} the store "${this.location}": cannot reach the PostgreSQL server (${message})`,
@@ -586,7 +613,7 @@ class PostgresStore implements Store {
     const sql = this.#sql;
     this.#sql = null;
     this.#translations.clear();
-    if (sql) await sql.end({ timeout: 5 }).catch(() => {});
+    if (sql) await sql.end({ timeout: this.#lost ? 0 : 5 }).catch(() => {});
   }
 }
 
