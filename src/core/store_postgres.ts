@@ -401,8 +401,15 @@ class PostgresStore implements Store {
   #context = new AsyncLocalStorage<PostgresTx>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  /** True once a connection failed: closing then waits for nothing the server would answer. */
-  #lost = false;
+  /**
+   * Set by the first failure of a connection (the server stopped, a network cut, the backend
+   * terminated): from then on every operation of this store, pending or new, fails with it.
+   * The driver can leave a query waiting forever on a connection it lost, and transactions
+   * queue behind one another, so without this one lost reply would hang the process; a
+   * command ends with exit 8, and long-running ones open a new store per call.
+   */
+  #broken: { cause: unknown } | null = null;
+  #lost = Promise.withResolvers<never>();
 
   constructor(url: string, key: string, connectTimeoutMs: number | null, setting: string) {
     this.setting = setting;
@@ -412,6 +419,8 @@ class PostgresStore implements Store {
     this.#secrets = urlPasswords(url);
     this.#connectTimeoutMs = connectTimeoutMs;
     this.schema = projectSchema(key);
+    // Raced against, never awaited alone: not an unhandled rejection.
+    this.#lost.promise.catch(() => {});
   }
 
   /** A BrError `storage` for a failure of `action`, with the password never in it. */
@@ -421,8 +430,7 @@ class PostgresStore implements Store {
     for (const secret of this.#secrets) message = message.replaceAll(secret, "***");
     const code = codeOf(err);
     if (CONNECT_CODES.has(code) || /connect|refused|timed? ?out|getaddrinfo/i.test(message)) {
-      this.#lost = true;
-      return new BrError(
+      const lost = new BrError(
         "storage",
         `Cannot ${action} the store "${this.location}": cannot reach the PostgreSQL server (${message})`,
         {
@@ -431,6 +439,13 @@ class PostgresStore implements Store {
           cause: err,
         },
       );
+      // A connection lost (not a statement timeout, which reads alike): the driver's error,
+      // so each operation failing on it words its own message.
+      if (!this.#broken && (CONNECT_CODES.has(code) || /^57P0[1-3]$/.test(code))) {
+        this.#broken = { cause: err };
+        this.#lost.reject(err);
+      }
+      return lost;
     }
     if (/invalid url/i.test(message)) {
       return new BrError("storage", `Cannot ${action} the store "${this.location}": ${message}`, {
@@ -506,7 +521,13 @@ class PostgresStore implements Store {
 
   #pool(): Sql {
     if (this.#closed || !this.#sql) throw closedStore();
+    if (this.#broken) throw this.#broken.cause;
     return this.#sql;
+  }
+
+  /** `work`, or the failure that broke this store, whichever comes first. */
+  unlessLost<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.#lost.promise]);
   }
 
   /** The open transaction of this async context, if any. */
@@ -517,7 +538,7 @@ class PostgresStore implements Store {
 
   async #onPool<T>(action: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
     try {
-      return await fn(this.#pool());
+      return await this.unlessLost(fn(this.#pool()));
     } catch (err) {
       throw this.error(action, err);
     }
@@ -575,17 +596,19 @@ class PostgresStore implements Store {
   async #transaction<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
     for (let attempt = 0;; attempt++) {
       try {
-        return await this.#pool().begin(async (tsql) => {
-          // Writers of one project take turns, like SQLite's BEGIN IMMEDIATE: a
-          // read-modify-write inside a transaction sees no concurrent change.
-          await tsql.unsafe(`SELECT pg_advisory_xact_lock(${this.#lock})`);
-          const t = new PostgresTx(this, tsql as unknown as TxSql, this.#context);
-          try {
-            return await this.#context.run(t, () => fn(t));
-          } finally {
-            t.done = true;
-          }
-        }) as T;
+        return await this.unlessLost(
+          this.#pool().begin(async (tsql) => {
+            // Writers of one project take turns, like SQLite's BEGIN IMMEDIATE: a
+            // read-modify-write inside a transaction sees no concurrent change.
+            await tsql.unsafe(`SELECT pg_advisory_xact_lock(${this.#lock})`);
+            const t = new PostgresTx(this, tsql as unknown as TxSql, this.#context);
+            try {
+              return await this.#context.run(t, () => fn(t));
+            } finally {
+              t.done = true;
+            }
+          }) as Promise<T>,
+        );
       } catch (err) {
         if (isRetryable(err) && attempt < RETRIES) {
           const wait = Math.min(10 * 2 ** attempt, 500);
@@ -613,7 +636,7 @@ class PostgresStore implements Store {
     const sql = this.#sql;
     this.#sql = null;
     this.#translations.clear();
-    if (sql) await sql.end({ timeout: this.#lost ? 0 : 5 }).catch(() => {});
+    if (sql) await sql.end({ timeout: this.#broken ? 0 : 5 }).catch(() => {});
   }
 }
 
@@ -636,7 +659,7 @@ class PostgresTx implements StoreTx {
       });
     }
     try {
-      return await op();
+      return await this.#store.unlessLost(op());
     } catch (err) {
       throw this.#store.error(action, err);
     }

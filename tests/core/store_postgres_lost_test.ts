@@ -6,13 +6,26 @@ const LOST = fileURLToPath(new URL("./_pg_lost.ts", import.meta.url));
 const TESTS_DENO_JSON = fileURLToPath(new URL("../deno.json", import.meta.url));
 const PASSWORD = "lost-pw";
 
-Deno.test("postgres store: the server stopping during a query is an error of the store, never a crash of the process", async () => {
+/** Runs `_pg_lost.ts` in `mode` against its own server, stops the server once it is ready. */
+async function lose(mode: "sleep" | "busy") {
   // Its own server: the test stops it.
   await using server = await startPostgres();
-  if (!server) return void console.log("skipped: no PostgreSQL binaries");
+  if (!server) {
+    console.log("skipped: no PostgreSQL binaries");
+    return null;
+  }
   const url = server.url.replace("://br@", `://br:${PASSWORD}@`);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", TESTS_DENO_JSON, LOST, url, `lost-${crypto.randomUUID()}`],
+    args: [
+      "run",
+      "-A",
+      "--config",
+      TESTS_DENO_JSON,
+      LOST,
+      url,
+      `lost-${crypto.randomUUID()}`,
+      mode,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -24,7 +37,7 @@ Deno.test("postgres store: the server stopping during a query is an error of the
     out += value;
   }
   assert.match(out, /ready/);
-  // The query is waiting on the server now (pg_sleep); stop the server under it.
+  // Queries are on their way to the server now; stop the server under them.
   await new Promise((r) => setTimeout(r, 300));
   await server.stop();
   for (;;) {
@@ -32,14 +45,26 @@ Deno.test("postgres store: the server stopping during a query is an error of the
     if (done) break;
     out += value;
   }
-  const [status, err] = await Promise.all([
-    child.status,
-    new Response(child.stderr).text(),
-  ]);
-  assert.equal(status.code, 0, `${out}\n${err}`);
-  assert.doesNotMatch(err, /TypeError|Uncaught/);
-  const redacted = server.url.replace(/\?.*$/, "");
-  assert.ok(out.includes(`tx: Cannot write the store "${redacted}"`), out);
-  assert.match(out, /after: Cannot read the store .*cannot reach the PostgreSQL server/);
-  assert.ok(!(out + err).includes(PASSWORD));
+  const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  return { code: status.code, out, err, redacted: server.url };
+}
+
+Deno.test("postgres store: the server stopping during a query is an error of the store, never a crash of the process", async () => {
+  const res = await lose("sleep");
+  if (!res) return;
+  assert.equal(res.code, 0, `${res.out}\n${res.err}`);
+  assert.doesNotMatch(res.err, /TypeError|Uncaught/);
+  assert.ok(res.out.includes(`tx: Cannot write the store "${res.redacted}"`), res.out);
+  assert.match(res.out, /after: Cannot read the store .*cannot reach the PostgreSQL server/);
+  assert.ok(!(res.out + res.err).includes(PASSWORD));
+});
+
+Deno.test("postgres store: with transactions and reads in flight when the server stops, the next ones fail instead of waiting forever", async () => {
+  const res = await lose("busy");
+  if (!res) return;
+  assert.equal(res.code, 0, `${res.out}\n${res.err}`);
+  assert.doesNotMatch(res.err, /TypeError|Uncaught/);
+  assert.match(res.out, /tx: Cannot (write|read) the store .*cannot reach the PostgreSQL server/);
+  assert.match(res.out, /after: Cannot read the store .*cannot reach the PostgreSQL server/);
+  assert.ok(!(res.out + res.err).includes(PASSWORD));
 });
