@@ -187,6 +187,13 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Environment variables that give the store's database password (`BR_DATABASE_URL` holds it
+ * in its URL; `PGPASSWORD` is where the driver reads it otherwise). Plugins never receive
+ * them, even when granted by name.
+ */
+export const STORE_SECRET_ENV: readonly string[] = ["BR_DATABASE_URL", "PGPASSWORD"];
+
+/**
  * The password a database URL holds (as written and percent-decoded; in its user part or as
  * `?password=`), for masking: `[]` when it has none.
  */

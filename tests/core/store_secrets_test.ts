@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, tempDir, tempProject } from "../helpers.ts";
+import { br, FIXTURES, tempDir, tempProject } from "../helpers.ts";
 
 const PASSWORD = "c0mmitted-pw";
 
@@ -71,4 +71,32 @@ Deno.test("br pipe records a command's output without the store's password, wher
   assert.ok(!log.includes(PASSWORD), log);
   const debug = await br(["debug", "--json", "--all"], { cwd: p.path, env });
   assert.ok(!(debug.stdout + debug.stderr).includes(PASSWORD));
+});
+
+Deno.test("a plugin granted BR_DATABASE_URL or PGPASSWORD by name never receives their values", async () => {
+  await using p = await tempProject("plug");
+  const vendor = join(p.path, "vendor");
+  await Deno.mkdir(vendor);
+  const probe = await Deno.readTextFile(join(FIXTURES, "plugins", "probe.js"));
+  await Deno.writeTextFile(
+    join(vendor, "probe.js"),
+    probe.replace('env: ["PROBE_TOKEN"]', 'env: ["PROBE_TOKEN", "BR_DATABASE_URL", "PGPASSWORD"]'),
+  );
+  const env = { BR_NO_TELEMETRY: "1" };
+  const add = await br(["plugin", "add", "vendor/probe.js", "--yes"], { cwd: p.path, env });
+  assert.equal(add.code, 0, add.stderr);
+  const secretEnv = {
+    ...env,
+    BR_DATABASE_URL: `postgres://app:${PASSWORD}@127.0.0.1:1/br`,
+    PGPASSWORD: PASSWORD,
+    PROBE_TOKEN: "t0k",
+  };
+  const token = await br(["probe", "env", "PROBE_TOKEN"], { cwd: p.path, env: secretEnv });
+  assert.equal(token.stdout, "t0k\n", token.stderr);
+  for (const name of ["BR_DATABASE_URL", "PGPASSWORD"]) {
+    const res = await br(["probe", "env", name], { cwd: p.path, env: secretEnv });
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, "undefined\n");
+    assert.ok(!(res.stdout + res.stderr).includes(PASSWORD));
+  }
 });
