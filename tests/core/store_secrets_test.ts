@@ -100,3 +100,24 @@ Deno.test("a plugin granted BR_DATABASE_URL or PGPASSWORD by name never receives
     assert.ok(!(res.stdout + res.stderr).includes(PASSWORD));
   }
 });
+
+Deno.test("--database with a password warns that the process list shows it, and never prints it", async () => {
+  await using p = await tempProject("par");
+  const url = `postgres://app:${PASSWORD}@127.0.0.1:1/br`;
+  const res = await br(["parallel", "status", "--database", url, "--json"], {
+    cwd: p.path,
+    env: { BR_DATABASE_URL: "" },
+  });
+  assert.equal(res.code, 8, res.stderr);
+  assert.match(
+    res.stderr,
+    /^warning: --database holds a password, which other users of this machine can read in the process list; .*BR_DATABASE_URL/m,
+  );
+  assert.ok(!(res.stdout + res.stderr).includes(PASSWORD));
+  const quiet = await br(["parallel", "status", "--database", "postgres://app@127.0.0.1:1/br"], {
+    cwd: p.path,
+    env: { BR_DATABASE_URL: "" },
+  });
+  assert.equal(quiet.code, 8);
+  assert.doesNotMatch(quiet.stderr, /warning: --database/);
+});
