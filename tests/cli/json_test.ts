@@ -180,8 +180,9 @@ const FAILING: Record<string, number> = {
   "import taskmaster": 4, // no tasks.json here
   "import speckit": 4, // no such tasks.md
   "export taskmaster": 4, // nothing was imported
-  "store migrate-to": 8, // no server listens there
 };
+// No server listens there (8); on PostgreSQL the project has no br.db: nothing to copy (0).
+if (!Deno.env.get("BR_DATABASE_URL")) FAILING["store migrate-to"] = 8;
 
 Deno.test("every data command of the tree takes --json and prints one JSON document", async (t) => {
   const tree = await commands();
