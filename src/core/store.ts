@@ -187,6 +187,30 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Environment variables that give the store's database password (`BR_DATABASE_URL` holds it
+ * in its URL; `PGPASSWORD` is where the driver reads it otherwise). Plugins never receive
+ * them, even when granted by name.
+ */
+export const STORE_SECRET_ENV: readonly string[] = ["BR_DATABASE_URL", "PGPASSWORD"];
+
+/**
+ * The password a database URL holds (as written and percent-decoded; in its user part or as
+ * `?password=`), for masking: `[]` when it has none.
+ */
+export function urlPasswords(url: string): string[] {
+  const raw = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1] ?? "";
+  const query = /[?&]password=([^&#]*)/i.exec(url)?.[1] ?? "";
+  const decoded = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  return [...new Set([raw, decoded(raw), query, decoded(query)])].filter((x) => x.length > 0);
+}
+
+/**
  * The store a URL names: unset, empty, `sqlite:` or `file:` is the project's own
  * `.buildrunner/br.db` (the path of such a URL is not read); `postgres:`/`postgresql:` is a
  * PostgreSQL server.

@@ -20,6 +20,7 @@ import {
   type SqlValue,
   type Store,
   type StoreTx,
+  urlPasswords,
 } from "./store.ts";
 
 /** Options of {@link openPostgresStore}. */
@@ -45,6 +46,29 @@ type Sql = postgres.Sql<Record<string, never>>;
 type TxSql = postgres.TransactionSql<Record<string, never>>;
 
 /**
+ * True for the driver's known crash on a lost connection (porsager/postgres#1154, #1208):
+ * a write it queued runs after the socket closed and throws from a timer, out of reach of
+ * any `await`. The query it belonged to has already failed with `CONNECTION_CLOSED` (which
+ * the caller reports as exit 8), so there is nothing left to do with it.
+ */
+function isDriverWriteAfterClose(err: unknown): boolean {
+  return err instanceof TypeError &&
+    /reading 'write'|evaluating 'socket\.write'/.test(err.message) &&
+    /nextWrite/.test(err.stack ?? "") && /postgres/.test(err.stack ?? "");
+}
+
+let guarded = false;
+
+/** Keeps {@link isDriverWriteAfterClose} from ending the process with a stack trace. */
+function guardDriverCrash(): void {
+  if (guarded) return;
+  guarded = true;
+  globalThis.addEventListener("error", (event) => {
+    if (isDriverWriteAfterClose(event.error)) event.preventDefault();
+  });
+}
+
+/**
  * Opens the PostgreSQL store of one project at `url` and brings its schema up to date.
  *
  * @throws {BrError} `storage` (exit 8) when the server cannot be reached or refuses, naming
@@ -57,6 +81,7 @@ export async function openPostgresStore(
   const migrations = options.migrations ??
     (await import("./store_migrations.ts")).MIGRATIONS;
   const env = options.env ?? Deno.env.toObject();
+  guardDriverCrash();
   const store = new PostgresStore(
     url,
     options.projectKey,
@@ -376,18 +401,26 @@ class PostgresStore implements Store {
   #context = new AsyncLocalStorage<PostgresTx>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /**
+   * Set by the first failure of a connection (the server stopped, a network cut, the backend
+   * terminated): from then on every operation of this store, pending or new, fails with it.
+   * The driver can leave a query waiting forever on a connection it lost, and transactions
+   * queue behind one another, so without this one lost reply would hang the process; a
+   * command ends with exit 8, and long-running ones open a new store per call.
+   */
+  #broken: { cause: unknown } | null = null;
+  #lost = Promise.withResolvers<never>();
 
   constructor(url: string, key: string, connectTimeoutMs: number | null, setting: string) {
     this.setting = setting;
     this.#url = url;
     this.#key = key;
     this.location = redactUrl(url);
-    const raw = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1] ?? "";
-    const query = /[?&]password=([^&#]*)/i.exec(url)?.[1] ?? "";
-    this.#secrets = [raw, decodeURIComponentSafe(raw), query, decodeURIComponentSafe(query)]
-      .filter((x) => x.length > 0);
+    this.#secrets = urlPasswords(url);
     this.#connectTimeoutMs = connectTimeoutMs;
     this.schema = projectSchema(key);
+    // Raced against, never awaited alone: not an unhandled rejection.
+    this.#lost.promise.catch(() => {});
   }
 
   /** A BrError `storage` for a failure of `action`, with the password never in it. */
@@ -397,7 +430,7 @@ class PostgresStore implements Store {
     for (const secret of this.#secrets) message = message.replaceAll(secret, "***");
     const code = codeOf(err);
     if (CONNECT_CODES.has(code) || /connect|refused|timed? ?out|getaddrinfo/i.test(message)) {
-      return new BrError(
+      const lost = new BrError(
         "storage",
         `Cannot ${action} the store "${this.location}": cannot reach the PostgreSQL server (${message})`,
         {
@@ -406,6 +439,13 @@ class PostgresStore implements Store {
           cause: err,
         },
       );
+      // A connection lost (not a statement timeout, which reads alike): the driver's error,
+      // so each operation failing on it words its own message.
+      if (!this.#broken && (CONNECT_CODES.has(code) || /^57P0[1-3]$/.test(code))) {
+        this.#broken = { cause: err };
+        this.#lost.reject(err);
+      }
+      return lost;
     }
     if (/invalid url/i.test(message)) {
       return new BrError("storage", `Cannot ${action} the store "${this.location}": ${message}`, {
@@ -481,7 +521,13 @@ class PostgresStore implements Store {
 
   #pool(): Sql {
     if (this.#closed || !this.#sql) throw closedStore();
+    if (this.#broken) throw this.#broken.cause;
     return this.#sql;
+  }
+
+  /** `work`, or the failure that broke this store, whichever comes first. */
+  unlessLost<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.#lost.promise]);
   }
 
   /** The open transaction of this async context, if any. */
@@ -492,7 +538,7 @@ class PostgresStore implements Store {
 
   async #onPool<T>(action: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
     try {
-      return await fn(this.#pool());
+      return await this.unlessLost(fn(this.#pool()));
     } catch (err) {
       throw this.error(action, err);
     }
@@ -550,17 +596,19 @@ class PostgresStore implements Store {
   async #transaction<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
     for (let attempt = 0;; attempt++) {
       try {
-        return await this.#pool().begin(async (tsql) => {
-          // Writers of one project take turns, like SQLite's BEGIN IMMEDIATE: a
-          // read-modify-write inside a transaction sees no concurrent change.
-          await tsql.unsafe(`SELECT pg_advisory_xact_lock(${this.#lock})`);
-          const t = new PostgresTx(this, tsql as unknown as TxSql, this.#context);
-          try {
-            return await this.#context.run(t, () => fn(t));
-          } finally {
-            t.done = true;
-          }
-        }) as T;
+        return await this.unlessLost(
+          this.#pool().begin(async (tsql) => {
+            // Writers of one project take turns, like SQLite's BEGIN IMMEDIATE: a
+            // read-modify-write inside a transaction sees no concurrent change.
+            await tsql.unsafe(`SELECT pg_advisory_xact_lock(${this.#lock})`);
+            const t = new PostgresTx(this, tsql as unknown as TxSql, this.#context);
+            try {
+              return await this.#context.run(t, () => fn(t));
+            } finally {
+              t.done = true;
+            }
+          }) as Promise<T>,
+        );
       } catch (err) {
         if (isRetryable(err) && attempt < RETRIES) {
           const wait = Math.min(10 * 2 ** attempt, 500);
@@ -588,7 +636,7 @@ class PostgresStore implements Store {
     const sql = this.#sql;
     this.#sql = null;
     this.#translations.clear();
-    if (sql) await sql.end({ timeout: 5 }).catch(() => {});
+    if (sql) await sql.end({ timeout: this.#broken ? 0 : 5 }).catch(() => {});
   }
 }
 
@@ -611,7 +659,7 @@ class PostgresTx implements StoreTx {
       });
     }
     try {
-      return await op();
+      return await this.#store.unlessLost(op());
     } catch (err) {
       throw this.#store.error(action, err);
     }
@@ -670,14 +718,6 @@ function rows<T>(list: postgres.RowList<postgres.Row[]>): T[] {
 
 function result(list: postgres.RowList<postgres.Row[]>): RunResult {
   return { changes: list.count ?? 0, lastInsertRowid: 0 };
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

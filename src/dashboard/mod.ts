@@ -41,7 +41,13 @@ export {
   type TimelineEntry,
   type WorkersState,
 } from "./snapshot.ts";
-export { type ProjectWatcher, watchProjects } from "./watch.ts";
+export {
+  DEFAULT_POLL_MS,
+  pollInterval,
+  type ProjectWatcher,
+  type WatchOptions,
+  watchProjects,
+} from "./watch.ts";
 export {
   CSP,
   type DashboardServer,

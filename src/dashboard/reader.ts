@@ -1,10 +1,12 @@
 /**
  * The dashboard's reader: discovers the projects under its roots and keeps each snapshot
  * until a file it was read from changes (a watch or a web page asks again on every change;
- * unchanged projects cost a few `stat` calls).
+ * unchanged projects cost a few `stat` calls). A project whose store is on a PostgreSQL
+ * server is read again every time: no local file tells when its store changed.
  *
  * @module
  */
+import { createProject } from "../core/project.ts";
 import { discoverProjects, type FoundProject } from "./discover.ts";
 import {
   type ProjectDetail,
@@ -41,11 +43,25 @@ function stamp(path: string, day: string): string {
   return parts.join("|");
 }
 
+/** True when the project at `path` keeps its store on a server (nothing local to watch). */
+async function onServer(path: string, env: Record<string, string | undefined>): Promise<boolean> {
+  const project = createProject(path, { env });
+  try {
+    return (await project.storeChoice()).backend === "postgres";
+  } catch {
+    // An unusable setting: the snapshot says why.
+    return false;
+  } finally {
+    await project.close().catch(() => {});
+  }
+}
+
 /** Reads every project of a dashboard, with a per-project cache. */
 export class DashboardReader {
   #options: ReaderOptions;
   #found: FoundProject[] = [];
   #cache = new Map<string, { key: string; snapshot: ProjectSnapshot }>();
+  #server = new Set<string>();
 
   /** A reader over `options.roots`. */
   constructor(options: ReaderOptions) {
@@ -59,6 +75,14 @@ export class DashboardReader {
   /** The projects found by the last {@link DashboardReader.snapshots} (sorted by path). */
   get projects(): readonly FoundProject[] {
     return this.#found;
+  }
+
+  /**
+   * The roots of the projects (as of the last {@link DashboardReader.snapshots}) whose store
+   * is on a PostgreSQL server: a watcher polls them, since no local file changes with them.
+   */
+  get serverProjects(): string[] {
+    return this.#found.map((f) => f.path).filter((p) => this.#server.has(p));
   }
 
   /** Searches the roots again. */
@@ -80,7 +104,9 @@ export class DashboardReader {
     for (const found of this.#found) {
       const key = stamp(found.path, day);
       const hit = this.#cache.get(found.path);
-      if (hit && hit.key === key) out.push(hit.snapshot);
+      if (await onServer(found.path, this.#options.env)) this.#server.add(found.path);
+      else this.#server.delete(found.path);
+      if (hit && hit.key === key && !this.#server.has(found.path)) out.push(hit.snapshot);
       else todo.push({ found, key });
     }
     // A few at a time: one project's file reads overlap another's queries.

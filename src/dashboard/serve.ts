@@ -1,7 +1,8 @@
 /**
  * `br dashboard serve`: the dashboard as a local web page, served by Hono on `Deno.serve`.
  * Read-only; the page's files are embedded (no build step, nothing read from disk per
- * request); live updates by server-sent events when a project's files or store change.
+ * request); live updates by server-sent events when a project's files or store change (a store on a
+ * PostgreSQL server is read again every few seconds: `BR_DASHBOARD_POLL_MS`).
  *
  * Guards: requests whose `Host` header is not the bound address are refused (DNS
  * rebinding); a request path only ever selects a project among those discovered (an
@@ -17,7 +18,7 @@ import { costChartSvg } from "./chart.ts";
 import type { FoundProject } from "./discover.ts";
 import { DashboardReader, type ReaderOptions } from "./reader.ts";
 import type { ProjectSnapshot } from "./snapshot.ts";
-import { type ProjectWatcher, watchProjects } from "./watch.ts";
+import { pollInterval, type ProjectWatcher, watchProjects } from "./watch.ts";
 
 /** The Content-Security-Policy of every response. */
 export const CSP: string =
@@ -97,10 +98,12 @@ export async function serveDashboard(options: ServeOptions): Promise<DashboardSe
     }
     rows = snaps.map((s) => ({ id: idOf.get(s.path)!, ...s }));
     const paths = reader.projects.map((f) => f.path);
-    if (paths.join("\n") !== watched) {
-      watched = paths.join("\n");
+    const poll = reader.serverProjects;
+    const key = `${paths.join("\n")}\0${poll.join("\n")}`;
+    if (key !== watched) {
+      watched = key;
       watcher?.close();
-      watcher = watchProjects(paths, onChange);
+      watcher = watchProjects(paths, onChange, { poll, pollMs: pollInterval(options.env) });
     }
     return rows;
   };

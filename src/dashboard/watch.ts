@@ -13,15 +13,47 @@ export interface ProjectWatcher {
   close(): void;
 }
 
+/** Options of {@link watchProjects}. */
+export interface WatchOptions {
+  /** Events within this many milliseconds are delivered together (default 80). */
+  debounceMs?: number;
+  /**
+   * Roots reported as changed every {@link WatchOptions.pollMs}: projects whose store is on a
+   * PostgreSQL server, which no local file tells about (the caller reads them again and shows
+   * only what differs).
+   */
+  poll?: readonly string[];
+  /** How often `poll` is reported (default {@link DEFAULT_POLL_MS}). */
+  pollMs?: number;
+}
+
+/** How often a dashboard reads server-backed projects again (ms). */
+export const DEFAULT_POLL_MS = 5000;
+
+/**
+ * `BR_DASHBOARD_POLL_MS` (whole milliseconds, 50 to 3600000), else {@link DEFAULT_POLL_MS}: how
+ * often a dashboard reads projects on a PostgreSQL server again. Another value is ignored.
+ */
+export function pollInterval(env: Record<string, string | undefined>): number {
+  const raw = env.BR_DASHBOARD_POLL_MS ?? "";
+  const ms = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
+  return ms >= 50 && ms <= 3_600_000 ? ms : DEFAULT_POLL_MS;
+}
+
 /**
  * Calls `onChange` with the roots whose `.buildrunner/` (or its spool) changed, at most
- * once per `debounceMs`.
+ * once per `debounceMs`, and with `options.poll` every `options.pollMs`.
  */
 export function watchProjects(
   roots: readonly string[],
   onChange: (changed: Set<string>) => void,
-  debounceMs = 80,
+  options: WatchOptions = {},
 ): ProjectWatcher {
+  const debounceMs = options.debounceMs ?? 80;
+  const poll = options.poll?.length
+    ? setInterval(() => onChange(new Set(options.poll)), options.pollMs ?? DEFAULT_POLL_MS)
+    : undefined;
+  const stopPolling = () => poll !== undefined && clearInterval(poll);
   const dirs: string[] = [];
   for (const root of roots) {
     for (const dir of [join(root, ".buildrunner"), join(root, ".buildrunner", "spool")]) {
@@ -32,7 +64,7 @@ export function watchProjects(
       }
     }
   }
-  if (!dirs.length) return { close() {} };
+  if (!dirs.length) return { close: stopPolling };
   const watcher = Deno.watchFs(dirs, { recursive: false });
   let pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,6 +94,7 @@ export function watchProjects(
   })();
   return {
     close() {
+      stopPolling();
       if (timer !== undefined) clearTimeout(timer);
       try {
         watcher.close();

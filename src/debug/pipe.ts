@@ -1,5 +1,6 @@
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
+import { urlPasswords } from "../core/store.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { dotenvValues, maskValues } from "../env/dotenv.ts";
 import { detectErrors, plainOutput } from "./signatures.ts";
@@ -24,10 +25,20 @@ export interface PipeOptions {
 /** How much of the output is kept for error detection (the end of it). */
 const KEEP_BYTES = 512 * 1024;
 
-/** Masks what br records from a command's output: secret rules and the values of `.env`. */
+/**
+ * Masks what br records from a command's output: secret rules, the values of `.env`, and the
+ * store's database password (`BR_DATABASE_URL`, `PGPASSWORD`), which a failing command may
+ * print on its own.
+ */
 export async function recordMasker(project: Project): Promise<(text: string) => string> {
   const mask = await sourceMasker(project);
-  const values = dotenvValues(project.root);
+  const env = project.env;
+  const store = [
+    ...urlPasswords(env.BR_DATABASE_URL ?? ""),
+    ...(env.PGPASSWORD ? [env.PGPASSWORD] : []),
+  ].filter((v) => v.length >= 4);
+  const values = [...new Set([...dotenvValues(project.root), ...store])]
+    .sort((a, b) => b.length - a.length);
   return (text) => mask(maskValues(text, values));
 }
 

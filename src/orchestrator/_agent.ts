@@ -126,10 +126,22 @@ export async function startAgent(launch: AgentLaunch): Promise<RunningAgent> {
   };
 }
 
-/** The environment an agent starts with (br's, the profile's on top, without unset values). */
+/**
+ * Variables br keeps from agents: the store's URL holds the database password, which code an
+ * agent writes or runs has no need of (its own `br` calls in the worktree then use the
+ * worktree's local store, as with SQLite). A profile's `env` can still give it on purpose.
+ */
+const WITHHELD_FROM_AGENTS: readonly string[] = ["BR_DATABASE_URL"];
+
+/**
+ * The environment an agent starts with (br's without {@link WITHHELD_FROM_AGENTS}, the
+ * profile's on top, without unset values).
+ */
 function agentEnv(profile: AgentProfile, base: Record<string, string | undefined>) {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(base)) {
+    if (v !== undefined && !WITHHELD_FROM_AGENTS.includes(k)) env[k] = v;
+  }
   return Object.assign(env, profile.env);
 }
 

@@ -165,6 +165,11 @@ export class Driver {
         }
         await this.#waitForChange(tasks);
       }
+    } catch (err) {
+      // The run cannot go on (its store is gone, say): its agents are stopped, not waited
+      // for ("br parallel resume" runs their tasks again).
+      this.#requestStop();
+      throw err;
     } finally {
       clearInterval(beat);
       clearInterval(stopPoll);

@@ -321,7 +321,14 @@ async function workOn(
         }
       }),
       repo.updateWorker(ctx.worker, { heartbeat_at: iso() }),
-    ]).catch(() => {});
+    ]).catch((err) => {
+      // The store cannot be written (the server is gone): the lease cannot be kept and nothing
+      // the agent does could be reported, so the agent stops rather than run on unseen.
+      if (err instanceof BrError && err.code === "storage") {
+        lost = true;
+        ac.abort();
+      }
+    });
   }, Math.max(100, Math.min(ctx.settings.heartbeatMs, Math.floor(ctx.leaseMs / 3))));
   const stopBeat = async () => {
     clearInterval(beat);

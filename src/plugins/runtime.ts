@@ -1,6 +1,7 @@
 import { BrError } from "../core/errors.ts";
 import type { BrEvent } from "../core/events.ts";
 import type { Project } from "../core/project.ts";
+import { STORE_SECRET_ENV } from "../core/store.ts";
 import {
   type CallSinks,
   type CommandResult,
@@ -191,6 +192,8 @@ export async function startPlugin(
   const bundle = readBundle(project, entry);
   const env: Record<string, string> = {};
   for (const name of entry.grant.env) {
+    // The store's password stays with br, whatever the grant says.
+    if (STORE_SECRET_ENV.includes(name)) continue;
     const value = project.env[name];
     if (value !== undefined) env[name] = value;
   }

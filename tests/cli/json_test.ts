@@ -158,6 +158,7 @@ const RUNS: string[][] = [
   ["env", "template"],
   ["env", "check"],
   ["store", "migrate-to", "postgres://br@127.0.0.1:1/br"],
+  ["store", "status"],
 ];
 
 /** Commands run in a folder of their own (they start a project). */

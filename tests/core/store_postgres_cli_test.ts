@@ -124,26 +124,36 @@ Deno.test("postgres store, end to end: store.url in the configuration selects th
   const url = await serverUrl();
   if (!url) return;
   await using dir = await tempDir();
-  const p = await clone(dir.path, "p", `/srv/git/cfg-${crypto.randomUUID()}.git`, {});
-  const set = await br(["config", "set", "store.url", withPassword(url)], { cwd: p });
+  // The URL with its password lives in this machine's global file (the project's own
+  // config.yaml, tracked by git, refuses a password).
+  const env = { BR_HOME: `${dir.path}/home` };
+  const p = await clone(dir.path, "p", `/srv/git/cfg-${crypto.randomUUID()}.git`, env);
+  const refused = await br(["config", "set", "store.url", withPassword(url)], { cwd: p, env });
+  assert.equal(refused.code, 2, refused.stderr);
+  const set = await br(["config", "set", "--global", "store.url", withPassword(url)], {
+    cwd: p,
+    env,
+  });
   assert.equal(set.code, 0, set.stderr);
-  const list = await br(["config", "list", "--json"], { cwd: p });
-  const get = await br(["config", "get", "store.url"], { cwd: p });
+  const list = await br(["config", "list", "--json"], { cwd: p, env });
+  const get = await br(["config", "get", "store.url"], { cwd: p, env });
   assert.ok(list.stdout.includes(url.split("@")[1]), "the server is shown");
-  for (const out of [list, get, set]) assert.ok(!out.stdout.includes(PASSWORD), out.stdout);
+  for (const out of [list, get, set, refused]) {
+    assert.ok(!(out.stdout + out.stderr).includes(PASSWORD), out.stdout);
+  }
   const key = await br(["config", "set", "store.project", `cfg-${crypto.randomUUID()}`], {
     cwd: p,
+    env,
   });
   assert.equal(key.code, 0, key.stderr);
-  const add = await brProcess(["feature", "add", "Login"], { cwd: p });
+  const add = await brProcess(["feature", "add", "Login"], { cwd: p, env });
   assert.equal(add.code, 0, add.stderr);
-  const events = await json<unknown[]>(["telemetry", "events", "--type", "feature.added"], p, {});
+  const events = await json<unknown[]>(["telemetry", "events", "--type", "feature.added"], p, env);
   assert.equal(events.length, 1);
-  // Only config.changed events of the first `config set` can be in the local file (it ran
-  // before store.url was set); nothing after.
+  // Nothing after store.url was set is in the local file.
   const local = await br(["telemetry", "events", "--type", "feature.added", "--json"], {
     cwd: p,
-    env: { BR_DATABASE_URL: "sqlite:" },
+    env: { ...env, BR_DATABASE_URL: "sqlite:" },
   });
   assert.deepEqual(JSON.parse(local.stdout), []);
 });

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { br, brArgv, type BrRun, gitRun, gitTry, tempDir, tempProject } from "../helpers.ts";
-import { sharedPostgres } from "../postgres.ts";
+import { sharedPostgres, startPostgres } from "../postgres.ts";
 import { AGENT_COMMAND, FAKE_BIN, type FeatureSpec, json } from "./_setup.ts";
 import type { RunReport, WorkerReport } from "../../src/orchestrator/mod.ts";
 
@@ -469,4 +469,43 @@ Deno.test("br parallel worker and run --remote refuse a store that is not a shar
   assert.equal(other.code, 2);
   assert.match(other.stderr, /Invalid --database \(a mysql URL\): expected a postgres:\/\/ URL/);
   assert.doesNotMatch(other.stderr + other.stdout, /s3cret/);
+});
+
+Deno.test("br parallel worker and run --remote: the server stopping mid-task ends both with exit 8 and stops the agent", async () => {
+  // Its own server: the test stops it.
+  await using server = await startPostgres();
+  if (!server) return void console.log("skipped: no PostgreSQL binaries");
+  const url = server.url;
+  await using c = await cluster(url, [{ id: "stuck" }]);
+  const coordinator = c.spawn([
+    "parallel",
+    "run",
+    "--database",
+    url,
+    "--remote",
+    "origin",
+    "--agent-command",
+    AGENT_COMMAND,
+    "--json",
+  ], c.a);
+  await until("the run", async () => (await c.status(c.a)).run?.state === "running");
+  // The agent sleeps for 10 minutes: nothing may wait for it.
+  const worker = c.spawn(WORKER(url), c.b, { FIXTURE_MODE: "hang" });
+  const pidFile = `${c.log}.stuck.pid`;
+  await until("the agent", async () => (await Deno.readTextFile(pidFile).catch(() => "")) !== "");
+  const pids = (await Deno.readTextFile(pidFile)).trim().split(" ").map(Number);
+  try {
+    await server.stop();
+    for (const [name, proc] of [["worker", worker], ["coordinator", coordinator]] as const) {
+      const res = await proc.done;
+      assert.equal(res.code, 8, `${name}: ${res.stderr}`);
+      const errors = res.stderr.split("\n").filter((l) => l.startsWith("error: "));
+      assert.equal(errors.length, 1, `${name}: ${res.stderr}`);
+      assert.match(errors[0], /cannot reach the PostgreSQL server/);
+      assert.doesNotMatch(res.stderr, /^\s+at /m);
+    }
+    for (const pid of pids) assert.equal(running(pid), false, `agent process ${pid} survived`);
+  } finally {
+    for (const pid of pids) killGroup(pid);
+  }
 });

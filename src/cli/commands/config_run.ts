@@ -86,9 +86,34 @@ async function change(ctx: BrContext, flags: Flags, key: string, value: unknown)
   });
 }
 
+/**
+ * True when `value` (set at `key`) gives `store.url` a URL holding a password (in its user
+ * part or as `?password=`).
+ */
+function storeUrlHasPassword(key: string, value: unknown): boolean {
+  const url = key === "store.url"
+    ? value
+    : key === "store" && value !== null && typeof value === "object"
+    ? (value as Record<string, unknown>).url
+    : undefined;
+  return typeof url === "string" && maskConfigValue("store.url", url, () => "") !== url;
+}
+
 /** `br config set` */
 export async function set(this: BrContext, flags: Flags, key: string, raw: string): Promise<void> {
   const value = await parseConfigValue(raw);
+  if (!flags.global && storeUrlHasPassword(key, value)) {
+    // The project's config.yaml is committed with the code: a password there reaches every
+    // clone and the git host.
+    throw new BrError(
+      "usage",
+      "Cannot set store.url with a password in the project config (.buildrunner/config.yaml is tracked by git)",
+      {
+        hint:
+          "set the URL without its password and give the password in PGPASSWORD, or keep the whole URL on this machine: br config set --global store.url <url> (or BR_DATABASE_URL)",
+      },
+    );
+  }
   await change(this, flags, key, value);
   const scope = flags.global ? "global" : "project";
   if (flags.json) return printJson(this, { key, value, scope, action: "set" });

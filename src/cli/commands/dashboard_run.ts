@@ -226,7 +226,7 @@ export async function show(
     usage("--watch and --json cannot be combined", "drop --watch to print one JSON document");
   }
   const { roots, depth } = await settings(this, flags);
-  const { DashboardReader, watchProjects } = await import("../../dashboard/mod.ts");
+  const { DashboardReader, pollInterval, watchProjects } = await import("../../dashboard/mod.ts");
   const reader = new DashboardReader({ roots, depth, env: this.env, now: this.clock?.now });
   const view = flags.view ?? "overview";
   const c = await colors(this);
@@ -257,7 +257,12 @@ export async function show(
       busy = false;
     }
   };
-  const watcher = watchProjects(reader.projects.map((p) => p.path), () => void redraw());
+  // Projects on a PostgreSQL server change with no local file: they are read again
+  // every few seconds (only a view that differs is drawn).
+  const watcher = watchProjects(reader.projects.map((p) => p.path), () => void redraw(), {
+    poll: reader.serverProjects,
+    pollMs: pollInterval(this.env),
+  });
   try {
     await untilSignal();
   } finally {

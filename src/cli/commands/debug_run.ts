@@ -1,4 +1,5 @@
 import { agentHandoff, debugReport, pipeCommand } from "../../debug/mod.ts";
+import { sessionFatalError } from "../../project/session.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
@@ -94,6 +95,11 @@ export function watch(
     const onSignal = () => stop.abort();
     Deno.addSignalListener("SIGINT", onSignal);
     Deno.addSignalListener("SIGTERM", onSignal);
+    // Events that cannot be recorded (the PostgreSQL server is gone) end the watch, which
+    // then fails with that error (exit 8) instead of watching on while nothing is recorded.
+    const recording = setInterval(() => {
+      if (sessionFatalError(project)) stop.abort();
+    }, 250);
     try {
       await watchFiles(project, {
         patterns: paths,
@@ -118,6 +124,7 @@ export function watch(
         },
       });
     } finally {
+      clearInterval(recording);
       Deno.removeSignalListener("SIGINT", onSignal);
       Deno.removeSignalListener("SIGTERM", onSignal);
     }

@@ -1,5 +1,6 @@
 import { BrError, ExitCode } from "../../core/errors.ts";
 import type { BrEvent } from "../../core/events.ts";
+import { urlPasswords } from "../../core/store.ts";
 import {
   cleanupParallel,
   type InterruptedMerge,
@@ -60,6 +61,12 @@ function withDatabase(ctx: BrContext, url: string | undefined): BrContext {
     usage(
       `Invalid --database${scheme ? ` (a ${scheme} URL)` : ""}: expected a postgres:// URL`,
       "pass postgres://user@host:5432/db, the store coordinator and workers share",
+    );
+  }
+  if (urlPasswords(url).length) {
+    warn(
+      ctx,
+      "warning: --database holds a password, which other users of this machine can read in the process list; set BR_DATABASE_URL instead (or give the password in PGPASSWORD)",
     );
   }
   return { ...ctx, env: { ...ctx.env, BR_DATABASE_URL: url } };

@@ -19,6 +19,12 @@ export const storeRoutes: RouteMap<BrContext> = buildRouteMap({
         },
       },
     }),
+    status: command({
+      load: async () => (await import("./store_run.ts")).status,
+      brief:
+        "Where the store lives (URL without password), the project key and schema, whether it answers; exit 8 when not",
+      parameters: { flags: commonFlags },
+    }),
   },
   docs: { brief: "The project's database (.buildrunner/br.db or PostgreSQL)" },
 });

@@ -1,4 +1,5 @@
 import type { CopyProgress, ProjectCopyReport } from "../../core/store_copy.ts";
+import type { StoreStatus } from "../../core/store_status.ts";
 import type { BrContext } from "../context.ts";
 import {
   colors,
@@ -78,4 +79,41 @@ export async function migrateTo(
     print(this, `  ${t.table.padEnd(width)}  ${formatCount(t.copied)}${there}`);
   }
   print(this, c.dim(`Rollups (${report.derived.join(", ")}) follow the copied rows.`));
+}
+
+/** `br store status` */
+export async function status(this: BrContext, flags: ProjectFlags & JsonFlags): Promise<void> {
+  const { storeStatus } = await import("../../core/store_status.ts");
+  const { status: s, failure } = await withProject(this, flags, (project) => storeStatus(project));
+  if (flags.json) printJson(this, s);
+  else print(this, statusLines(s).join("\n"));
+  // The report is printed; the failure then ends the command as any storage error does.
+  if (failure) throw failure;
+}
+
+function statusLines(s: StoreStatus): string[] {
+  const rows: [string, string][] = [
+    ["backend", s.source ? `${s.backend} (${s.source})` : s.backend],
+    ["location", s.location],
+  ];
+  if (s.project_key !== null) {
+    rows.push(["project key", `${s.project_key} (${s.project_key_source})`]);
+    rows.push(["schema", s.schema ?? ""]);
+  }
+  const answer = s.reachable === null ? "not created yet" : s.reachable
+    ? [
+      s.backend === "postgres" ? `reachable, PostgreSQL ${s.server_version}` : "readable",
+      `schema version ${s.schema_version}`,
+    ].join(", ")
+    : "not reachable (the error follows)";
+  rows.push(["store", answer]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  if (s.project_key_source === "path") {
+    // No git origin: another machine's clone would get a schema of its own.
+    lines.push(
+      'note: the key is this machine\'s path (no git origin): clones elsewhere get their own data; pin one with "br config set store.project <name>"',
+    );
+  }
+  return lines;
 }
