@@ -54,6 +54,7 @@ export { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
 export { findingJson, type SecurityFindingJson } from "./json.ts";
 export { scanReportToSarif, type SecuritySarifLog } from "./sarif.ts";
 export {
+  type FileHandOff,
   type FindingsCache,
   type ScanFolder,
   scanHistory,

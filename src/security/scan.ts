@@ -12,7 +12,7 @@ import { historyUnits, stagedFiles } from "./git_units.ts";
 import { maskSecretsIn } from "./engine.ts";
 import { isBuiltinSecretRules, loadSecretRules } from "./rules.ts";
 import { BUILTIN_SECRET_RULES } from "./rules_builtin.ts";
-import { contentHash, type ReadOnce } from "../core/read_once.ts";
+import { contentHash } from "../core/read_once.ts";
 import type {
   ScanReport,
   ScanSkipped,
@@ -70,7 +70,16 @@ export interface SecurityScanOptions {
    * With `cache`: each file read is handed on, with its hash, to the next reader of the same
    * tree (the analyzers of `runGates`), which then neither reads nor hashes it again.
    */
-  reads?: ReadOnce;
+  reads?: FileHandOff;
+}
+
+/** Where a scan hands on each file it read (see {@link SecurityScanOptions.reads}). */
+export interface FileHandOff {
+  /**
+   * Takes a file the scan read: its path relative to the root, its bytes (which no one changes
+   * afterwards) and their lower-case hex SHA-256.
+   */
+  offer(rel: string, bytes: Uint8Array, hash: string): void;
 }
 
 /**
@@ -290,7 +299,7 @@ async function scanCached(
   s: Settings,
   skipped: ScanSkipped,
   cache: FindingsCache,
-  reads: ReadOnce | undefined,
+  reads: FileHandOff | undefined,
 ): Promise<Collected> {
   const salt = await cacheSalt(s);
   const findings: SecurityFinding[] = [];
