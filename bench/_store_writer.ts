@@ -11,8 +11,7 @@ import { existsSync } from "node:fs";
 import type { BrEvent, EventType } from "../src/core/events.ts";
 import { writeEvents } from "../src/core/event_log.ts";
 import type { Store } from "../src/core/store.ts";
-import { writeEntries } from "../src/cost/_ledger_write.ts";
-import type { PricedEntry } from "../src/cost/ledger.ts";
+import { type PricedEntry, writeEntries } from "../src/cost/ledger.ts";
 
 const [where, key, kind, workerRaw, countRaw, goFile] = Deno.args;
 const worker = Number(workerRaw);
