@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import denoJson from "../../deno.json" with { type: "json" };
 import { tempDir, tempProject } from "../helpers.ts";
-import { ccLine, writeLog } from "../cost/_logs.ts";
 import { RUN_FLAGS, selfCommand, UNSTABLE_FLAGS } from "../../src/core/self.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MOD_TS = join(ROOT, "mod.ts");
+const QUIET_PLUGIN = fileURLToPath(new URL("../fixtures/plugins/quiet.js", import.meta.url));
 const MAIN_TS = join(ROOT, "main.ts");
 
 async function denoRun(dir: string, args: string[], env: Record<string, string> = {}) {
@@ -71,29 +71,16 @@ Deno.test("selfCommand(): run from JSR, br starts the same published version aga
   assert.equal(local.at(-1), MAIN_TS);
 });
 
-Deno.test("run as a package, br needs deno.json's unstable flags: the cost import ends the process without them", async () => {
+Deno.test("run as a package, br needs deno.json's unstable flags: a plugin's sandboxed Worker ends the process without them", async () => {
   await using project = await tempProject("acme");
-  await using home = await tempDir();
-  // Past 4 MiB of log the import is read on a sandboxed reader thread.
-  const lines = Array.from({ length: 8000 }, (_, i) =>
-    ccLine({
-      id: `msg_${i}`,
-      model: "claude-sonnet-4-5-20250929",
-      time: new Date(Date.UTC(2026, 10, 25, 10) + i * 1000).toISOString(),
-      input: 10,
-      output: 5,
-      cwd: project.path,
-    }));
-  await writeLog(join(home.path, "claude", "projects", "-work-acme", "s1.jsonl"), lines);
-  assert.ok(
-    (await Deno.stat(join(home.path, "claude/projects/-work-acme/s1.jsonl"))).size > 4 << 20,
-  );
-  const env = { CLAUDE_CONFIG_DIR: join(home.path, "claude"), BR_NO_TELEMETRY: "1" };
-  const args = [MOD_TS, "cost", "import", "claude-code", "--json"];
+  // `plugin add` reads the bundle's manifest in a Worker without permissions
+  // (Worker.deno.permissions: --unstable-worker-options).
+  const env = { BR_NO_TELEMETRY: "1", BR_HOME: join(project.path, ".home") };
+  const args = [MOD_TS, "plugin", "add", QUIET_PLUGIN, "--yes", "--json"];
   const bare = await denoRun(project.path, args, env);
   assert.notEqual(bare.code, 0, bare.stdout);
   assert.match(bare.stderr, /--unstable-worker-options/);
   const flagged = await denoRun(project.path, [...UNSTABLE_FLAGS, ...args], env);
   assert.equal(flagged.code, 0, flagged.stderr);
-  assert.equal(JSON.parse(flagged.stdout).added, lines.length);
+  assert.equal(JSON.parse(flagged.stdout).name, "quiet");
 });
