@@ -262,10 +262,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
         const pg = await importOptional<typeof import("./store_postgres.ts")>(
           "src/core/store_postgres.ts",
         );
-        const configured = mentions("store")
-          ? (await config()).get<unknown>("store.project")
-          : undefined;
-        const key = await pg.projectKey(root, env, configured);
+        const { key } = await pg.projectKeyOf(project);
         return await pg.openPostgresStore(choice.url, {
           projectKey: key,
           env,
@@ -299,7 +296,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       }
     });
   };
-  return {
+  const project: Project = {
     root,
     paths,
     bus,
@@ -344,6 +341,7 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       if (open) await (await open.catch(() => null))?.close();
     },
   };
+  return project;
 }
 
 /** The largest `BR_LOCK_TIMEOUT_MS` (what a timer can wait, about 24.8 days). */

@@ -384,10 +384,7 @@ export async function copyProjectStore(
   const pg = await importOptional<typeof import("./store_postgres.ts")>(
     "src/core/store_postgres.ts",
   );
-  const configured = project.configMentions("store")
-    ? (await project.config()).get<unknown>("store.project")
-    : undefined;
-  const key = await pg.projectKey(project.root, project.env, configured);
+  const { key } = await pg.projectKeyOf(project);
   const { openSqliteStore } = await import("./store_sqlite.ts");
   const from = await openSqliteStore(source);
   try {

@@ -12,6 +12,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import postgres from "postgres";
 import { BrError } from "./errors.ts";
 import { git } from "./git.ts";
+import type { Project } from "./project.ts";
 import {
   type Migration,
   redactUrl,
@@ -120,6 +121,9 @@ export function connectTimeoutMs(env: Record<string, string | undefined>): numbe
 // ---------------------------------------------------------------------------------------------
 // Project key and schema
 
+/** Where a project key came from (see {@link projectKey}). */
+export type ProjectKeySource = "BR_PROJECT_KEY" | "store.project" | "git origin" | "path";
+
 /**
  * The key that keeps a project's data apart from other projects in one database:
  * `BR_PROJECT_KEY`, else `configured` (`store.project`), else the project's git `origin`
@@ -131,13 +135,24 @@ export async function projectKey(
   env: Record<string, string | undefined>,
   configured?: unknown,
 ): Promise<string> {
+  return (await projectKeyWithSource(root, env, configured)).key;
+}
+
+/** {@link projectKey} with where it came from. */
+export async function projectKeyWithSource(
+  root: string,
+  env: Record<string, string | undefined>,
+  configured?: unknown,
+): Promise<{ key: string; source: ProjectKeySource }> {
   const fromEnv = env.BR_PROJECT_KEY?.trim();
-  if (fromEnv) return fromEnv;
-  if (typeof configured === "string" && configured.trim()) return configured.trim();
+  if (fromEnv) return { key: fromEnv, source: "BR_PROJECT_KEY" };
+  if (typeof configured === "string" && configured.trim()) {
+    return { key: configured.trim(), source: "store.project" };
+  }
   try {
     const res = await git(["config", "--get", "remote.origin.url"], { cwd: root });
     const remote = res.code === 0 ? normaliseRemote(res.stdout.trim()) : "";
-    if (remote) return remote;
+    if (remote) return { key: remote, source: "git origin" };
   } catch {
     // No git: the path below.
   }
@@ -147,7 +162,20 @@ export async function projectKey(
   } catch {
     // Keep the path as given.
   }
-  return `${Deno.hostname()}:${real}`;
+  return { key: `${Deno.hostname()}:${real}`, source: "path" };
+}
+
+/**
+ * The project key of `project` ({@link projectKeyWithSource}), with `store.project` read from
+ * its configuration when the configuration mentions the section.
+ */
+export async function projectKeyOf(
+  project: Project,
+): Promise<{ key: string; source: ProjectKeySource }> {
+  const configured = project.configMentions("store")
+    ? (await project.config()).get<unknown>("store.project")
+    : undefined;
+  return projectKeyWithSource(project.root, project.env, configured);
 }
 
 const DEFAULT_PORTS: Record<string, string> = { ssh: "22", https: "443", http: "80", git: "9418" };

@@ -77,17 +77,7 @@ export async function storeStatus(
   const pg = await importOptional<typeof import("./store_postgres.ts")>(
     "src/core/store_postgres.ts",
   );
-  const configured = project.configMentions("store")
-    ? (await project.config()).get<unknown>("store.project")
-    : undefined;
-  const key = await pg.projectKey(project.root, project.env, configured);
-  const keySource = project.env.BR_PROJECT_KEY?.trim()
-    ? "BR_PROJECT_KEY"
-    : typeof configured === "string" && configured.trim()
-    ? "store.project"
-    : key.startsWith(`${Deno.hostname()}:`)
-    ? "path"
-    : "git origin";
+  const { key, source: keySource } = await pg.projectKeyOf(project);
   const status: StoreStatus = {
     backend: "postgres",
     source: choice.source,
