@@ -174,3 +174,40 @@ export async function gitRun(args: string[], cwd: string): Promise<string> {
   if (out.code !== 0) throw new Error(`git ${args.join(" ")}: ${dec.decode(out.stderr)}`);
   return dec.decode(out.stdout).trim();
 }
+
+/**
+ * The modules `entry` (a file URL) can load, as `deno info --json` sees them: its static
+ * imports, and with `dynamic` also the string-literal `import()`s (types are never loaded).
+ */
+export async function moduleGraph(
+  entry: URL,
+  options: { dynamic?: boolean } = {},
+): Promise<Set<string>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", fileURLToPath(entry)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (out.code !== 0) throw new Error(`deno info ${entry}: ${dec.decode(out.stderr)}`);
+  const info = JSON.parse(dec.decode(out.stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+    }[];
+    redirects: Record<string, string>;
+  };
+  const byId = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (spec: string) => {
+    const id = info.redirects[spec] ?? spec;
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const d of byId.get(id)?.dependencies ?? []) {
+      if (d.code && (options.dynamic || !d.isDynamic)) visit(d.code.specifier);
+    }
+  };
+  for (const root of info.roots) visit(root);
+  return seen;
+}

@@ -10,7 +10,7 @@ import {
   projectSchema,
   translateParams,
 } from "../../src/core/store_postgres.ts";
-import { br, brProcess, gitRun, tempDir, tempProject } from "../helpers.ts";
+import { br, brProcess, gitRun, moduleGraph, tempDir, tempProject } from "../helpers.ts";
 import { sharedPostgres } from "../postgres.ts";
 import { INSERT_EVENT, TEST_MIGRATIONS } from "./_pg_schema.ts";
 
@@ -510,29 +510,9 @@ Deno.test("postgres store: an unreachable server is exit 8 with nothing written 
 });
 
 /** Modules `entry` can load at run time (static and dynamic imports; types are not loaded). */
-async function codeGraph(entry: string): Promise<string[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", fileURLToPath(new URL(entry, import.meta.url))],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    roots: string[];
-    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
-    redirects: Record<string, string>;
-  };
-  const byId = new Map(info.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const visit = (spec: string) => {
-    const id = info.redirects[spec] ?? spec;
-    if (seen.has(id)) return;
-    seen.add(id);
-    for (const d of byId.get(id)?.dependencies ?? []) if (d.code) visit(d.code.specifier);
-  };
-  info.roots.forEach(visit);
-  return [...seen];
-}
+const codeGraph = async (
+  entry: string,
+) => [...await moduleGraph(new URL(entry, import.meta.url), { dynamic: true })];
 
 Deno.test("postgres driver: never loaded by br or the hooks unless a postgres URL is used", async () => {
   for (const entry of ["../../main.ts", "../../src/cli/commands/hooks_run.ts"]) {

@@ -1,39 +1,8 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-
-interface Dep {
-  specifier: string;
-  code?: { specifier: string };
-  isDynamic?: boolean;
-}
-interface Info {
-  roots: string[];
-  modules: { specifier: string; dependencies?: Dep[] }[];
-  redirects: Record<string, string>;
-}
+import { moduleGraph } from "../helpers.ts";
 
 /** Modules loaded at start-up by `entry`: static imports only (dynamic ones load on demand). */
-async function staticGraph(entry: string): Promise<Set<string>> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", fileURLToPath(new URL(entry, import.meta.url))],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as Info;
-  const byId = new Map(info.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const visit = (spec: string) => {
-    const id = info.redirects[spec] ?? spec;
-    if (seen.has(id)) return;
-    seen.add(id);
-    for (const d of byId.get(id)?.dependencies ?? []) {
-      if (d.code && !d.isDynamic) visit(d.code.specifier);
-    }
-  };
-  for (const r of info.roots) visit(r);
-  return seen;
-}
+const staticGraph = (entry: string) => moduleGraph(new URL(entry, import.meta.url));
 
 Deno.test("the hook runner never loads the TypeScript compiler, the analyzers or the registry at start-up", async () => {
   const graph = await staticGraph("../../src/cli/commands/hooks_run.ts");
