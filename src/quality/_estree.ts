@@ -12,6 +12,7 @@ import {
   type FunctionFact,
   type ImportFact,
   isTestPath,
+  lineLookup,
   MARKER_RE,
   type MarkerFact,
   markerIn,
@@ -145,16 +146,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
       void comments.push({ start, end }),
   }) as unknown as Node;
   const starts = lineStarts(text);
-  const lineOf = (pos: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = lineLookup(starts);
   const imports: ImportFact[] = [];
   const functions: FunctionFact[] = [];
   const stubs: StubFact[] = [];

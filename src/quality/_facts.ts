@@ -107,3 +107,17 @@ export function isTestPath(path: string): boolean {
   if (/[._](test|spec)\.[cm]?[jt]sx?$/.test(name)) return true;
   return /^test_.*\.py$/.test(name) || /_test\.py$/.test(name) || name === "conftest.py";
 }
+
+/** The 1-based line of a position, given the positions where lines start (ascending, from 0). */
+export function lineLookup(starts: readonly number[]): (pos: number) => number {
+  return (pos) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}

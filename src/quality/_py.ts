@@ -10,6 +10,7 @@ import {
   type FunctionFact,
   type ImportFact,
   isTestPath,
+  lineLookup,
   type MarkerFact,
   markerIn,
   NOT_IMPLEMENTED_RE,
@@ -59,16 +60,7 @@ interface FnFrame {
 export function analyzePython(file: string, text: string): FileFacts {
   const tree = parse(text);
   const starts = lineStarts(text);
-  const lineOf = (pos: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = lineLookup(starts);
   const src = (n: { from: number; to: number }) => text.slice(n.from, n.to);
   const isStubFile = file.endsWith(".pyi");
   const imports: ImportFact[] = [];
