@@ -315,13 +315,7 @@ export class Driver {
       const ac = new AbortController();
       this.#aborts.set(task.id, ac);
       const p = this.#runTask(task, slot, ac.signal)
-        .catch(async (err) => {
-          await this.#finish(task, {
-            state: "failed",
-            retry: false,
-            reason: (err as Error).message ?? String(err),
-          }).catch(() => {});
-        })
+        .catch((err) => this.#failed(task, err))
         .finally(() => {
           this.#active.delete(task.id);
           this.#aborts.delete(task.id);
@@ -455,13 +449,7 @@ export class Driver {
       } else outcome = report;
       await this.#finish(task, outcome);
     })()
-      .catch(async (err) => {
-        await this.#finish(task, {
-          state: "failed",
-          retry: false,
-          reason: (err as Error).message ?? String(err),
-        }).catch(() => {});
-      })
+      .catch((err) => this.#failed(task, err))
       .finally(() => {
         this.#active.delete(task.id);
         this.#aborts.delete(task.id);
@@ -657,6 +645,15 @@ export class Driver {
   }
 
   /** Records the outcome: task row, claims, feature status, events, retries, cleanup. */
+  /** Ends `task` as failed, without a retry, for an error its run threw. */
+  async #failed(task: TaskRow, err: unknown): Promise<void> {
+    await this.#finish(task, {
+      state: "failed",
+      retry: false,
+      reason: (err as Error).message ?? String(err),
+    }).catch(() => {});
+  }
+
   async #finish(task: TaskRow, outcome: Outcome, as?: "skipped"): Promise<void> {
     const project = this.#project;
     const repo = this.#repo;
