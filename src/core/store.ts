@@ -248,3 +248,21 @@ export function storeUrlError(env: Record<string, string | undefined>): BrError 
     return err as BrError;
   }
 }
+
+/**
+ * `migrations` in version order, checked: each version a whole number from 1, used once.
+ *
+ * @throws {BrError} `storage` for a bad or duplicate version (a bug in br).
+ */
+export function orderMigrations(migrations: readonly Migration[]): Migration[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (let i = 0; i < sorted.length; i++) {
+    const m = sorted[i];
+    if (!Number.isInteger(m.version) || m.version < 1 || sorted[i - 1]?.version === m.version) {
+      throw new BrError("storage", `Migration "${m.name}" has a bad or duplicate version`, {
+        hint: "this is a bug in br: give each migration its own version",
+      });
+    }
+  }
+  return sorted;
+}

@@ -15,6 +15,7 @@ import { git } from "./git.ts";
 import type { Project } from "./project.ts";
 import {
   type Migration,
+  orderMigrations,
   redactUrl,
   type RunResult,
   type SqlParams,
@@ -783,15 +784,7 @@ async function migrate(
   key: string,
   projectLock: string,
 ): Promise<void> {
-  const sorted = [...migrations].sort((a, b) => a.version - b.version);
-  for (let i = 0; i < sorted.length; i++) {
-    const m = sorted[i];
-    if (!Number.isInteger(m.version) || m.version < 1 || sorted[i - 1]?.version === m.version) {
-      throw new BrError("storage", `Migration "${m.name}" has a bad or duplicate version`, {
-        hint: "this is a bug in br: give each migration its own version",
-      });
-    }
-  }
+  const sorted = orderMigrations(migrations);
   const latest = sorted.at(-1)?.version ?? 0;
   const pending = (applied: Set<number> | null): Migration[] => {
     const top = Math.max(0, ...(applied ?? []));

@@ -9,7 +9,15 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { BrError } from "./errors.ts";
 import { existsSync } from "./fs.ts";
-import type { Migration, RunResult, SqlParams, SqlValue, Store, StoreTx } from "./store.ts";
+import {
+  type Migration,
+  orderMigrations,
+  type RunResult,
+  type SqlParams,
+  type SqlValue,
+  type Store,
+  type StoreTx,
+} from "./store.ts";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -431,15 +439,7 @@ function pendingMigrations(
  * capability's block) is still applied.
  */
 async function migrate(host: MigrationHost, migrations: readonly Migration[]): Promise<void> {
-  const sorted = [...migrations].sort((a, b) => a.version - b.version);
-  for (let i = 0; i < sorted.length; i++) {
-    const m = sorted[i];
-    if (!Number.isInteger(m.version) || m.version < 1 || sorted[i - 1]?.version === m.version) {
-      throw new BrError("storage", `Migration "${m.name}" has a bad or duplicate version`, {
-        hint: "this is a bug in br: give each migration its own version",
-      });
-    }
-  }
+  const sorted = orderMigrations(migrations);
   const check = (): Migration[] => pendingMigrations(host, sorted);
   const pending = await host.retry("read", check);
   if (pending.length === 0) return;
