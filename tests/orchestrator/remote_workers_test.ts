@@ -154,6 +154,18 @@ async function postgresOrSkip(): Promise<string | null> {
   return pg?.url ?? null;
 }
 
+/** `br parallel run` as the coordinator of remote workers, with the test agent. */
+const COORDINATOR = (url: string) => [
+  "parallel",
+  "run",
+  "--database",
+  url,
+  "--remote",
+  "origin",
+  "--agent-command",
+  AGENT_COMMAND,
+  "--json",
+];
 const WORKER = (url: string, ...more: string[]) => [
   "parallel",
   "worker",
@@ -174,17 +186,7 @@ Deno.test("br parallel worker: two clones, one PostgreSQL: every task merged onc
     { id: "gamma" },
     { id: "delta" },
   ]);
-  const coordinator = c.spawn([
-    "parallel",
-    "run",
-    "--database",
-    url,
-    "--remote",
-    "origin",
-    "--agent-command",
-    AGENT_COMMAND,
-    "--json",
-  ], c.a);
+  const coordinator = c.spawn(COORDINATOR(url), c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
   const extra = { FIXTURE_SLEEP: "0.5" };
   const w1 = c.spawn(WORKER(url, "--lease", "10s"), c.a, extra);
@@ -256,17 +258,7 @@ Deno.test("br parallel worker: a SIGKILLed worker's task is retried by the other
   await using c = await cluster(url, [{ id: "steady" }]);
   // "slow": the first attempt sleeps until killed, the next one commits.
   const extra = { FIXTURE_MODE: "slow" };
-  const coordinator = c.spawn([
-    "parallel",
-    "run",
-    "--database",
-    url,
-    "--remote",
-    "origin",
-    "--agent-command",
-    AGENT_COMMAND,
-    "--json",
-  ], c.a);
+  const coordinator = c.spawn(COORDINATOR(url), c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
   const w1 = c.spawn(WORKER(url, "--lease", "2s"), c.a, extra);
   let agent: number | null = null;
@@ -311,17 +303,7 @@ Deno.test("br parallel run --remote: a branch that fails a gate is not merged, a
   const url = await postgresOrSkip();
   if (!url) return;
   await using c = await cluster(url, [{ id: "sneaky" }, { id: "honest" }]);
-  const coordinator = c.spawn([
-    "parallel",
-    "run",
-    "--database",
-    url,
-    "--remote",
-    "origin",
-    "--agent-command",
-    AGENT_COMMAND,
-    "--json",
-  ], c.a);
+  const coordinator = c.spawn(COORDINATOR(url), c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
   // The shared store never picks the command a worker runs: without the coordinator's
   // --agent-command the worker refuses to start.
@@ -388,17 +370,7 @@ Deno.test("br parallel stop from another clone: the worker stops its agent and e
   const url = await postgresOrSkip();
   if (!url) return;
   await using c = await cluster(url, [{ id: "endless" }]);
-  const coordinator = c.spawn([
-    "parallel",
-    "run",
-    "--database",
-    url,
-    "--remote",
-    "origin",
-    "--agent-command",
-    AGENT_COMMAND,
-    "--json",
-  ], c.a);
+  const coordinator = c.spawn(COORDINATOR(url), c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
   const w = c.spawn(WORKER(url, "--lease", "10s"), c.b, { FIXTURE_MODE: "hang" });
   const pidFile = `${c.log}.endless.pid`;
@@ -477,17 +449,7 @@ Deno.test("br parallel worker and run --remote: the server stopping mid-task end
   if (!server) return void console.log("skipped: no PostgreSQL binaries");
   const url = server.url;
   await using c = await cluster(url, [{ id: "stuck" }]);
-  const coordinator = c.spawn([
-    "parallel",
-    "run",
-    "--database",
-    url,
-    "--remote",
-    "origin",
-    "--agent-command",
-    AGENT_COMMAND,
-    "--json",
-  ], c.a);
+  const coordinator = c.spawn(COORDINATOR(url), c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
   // The agent sleeps for 10 minutes: nothing may wait for it.
   const worker = c.spawn(WORKER(url), c.b, { FIXTURE_MODE: "hang" });
