@@ -211,3 +211,23 @@ export async function moduleGraph(
   for (const root of info.roots) visit(root);
   return seen;
 }
+
+/**
+ * A child's output read as it comes: `until(re)` waits until everything read so far matches
+ * (and throws when the output ends first, naming `what`); `cancel()` stops reading.
+ */
+export function outputReader(stdout: ReadableStream<Uint8Array>, what: string) {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  return {
+    async until(re: RegExp): Promise<string> {
+      while (!re.test(out)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`${what} ended: ${out}`);
+        out += value;
+      }
+      return out;
+    },
+    cancel: (): Promise<void> => reader.cancel().catch(() => {}),
+  };
+}

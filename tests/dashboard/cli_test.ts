@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { br, brArgv, brProcess, tempDir } from "../helpers.ts";
+import { br, brArgv, brProcess, outputReader, tempDir } from "../helpers.ts";
 
 Deno.test("br dashboard --watch prints the view again when a project changes", async () => {
   await using tmp = await tempDir();
@@ -15,15 +15,7 @@ Deno.test("br dashboard --watch prints the view again when a project changes", a
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const until = async (re: RegExp) => {
-    while (!re.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`watch ended: ${out}`);
-      out += value;
-    }
-  };
+  const { until, cancel } = outputReader(child.stdout, "watch");
   try {
     await until(/features\s+0 total/);
     const add = await brProcess(["feature", "add", "Login"], { cwd: app, env });
@@ -31,7 +23,7 @@ Deno.test("br dashboard --watch prints the view again when a project changes", a
     await until(/features\s+1 total, 0 complete \(0%\)/);
   } finally {
     child.kill("SIGTERM");
-    await reader.cancel().catch(() => {});
+    await cancel();
     const status = await child.status;
     await child.stderr.cancel().catch(() => {});
     // SIGTERM is its normal end: the watcher closes and br exits 0.

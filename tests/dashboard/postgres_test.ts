@@ -4,7 +4,7 @@ import { writeEvents } from "../../src/core/event_log.ts";
 import type { BrEvent } from "../../src/core/events.ts";
 import { createProject } from "../../src/core/project.ts";
 import { serveDashboard } from "../../src/dashboard/mod.ts";
-import { br, brArgv, tempDir } from "../helpers.ts";
+import { br, brArgv, outputReader, tempDir } from "../helpers.ts";
 import { sharedPostgres } from "../postgres.ts";
 
 /** The shared test server's URL, or null (with a printed line) when PostgreSQL is absent. */
@@ -59,22 +59,14 @@ Deno.test("br dashboard --watch on a PostgreSQL store shows a change made only o
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const until = async (re: RegExp) => {
-    while (!re.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`watch ended: ${out}`);
-      out += value;
-    }
-  };
+  const { until, cancel } = outputReader(child.stdout, "watch");
   try {
     await until(/No alerts: 1 project/);
     await failGate(app, env);
     await until(/gate_failed: last lint gate failed/);
   } finally {
     child.kill("SIGTERM");
-    await reader.cancel().catch(() => {});
+    await cancel();
     const status = await child.status;
     await child.stderr.cancel().catch(() => {});
     assert.equal(status.code, 0);
