@@ -373,7 +373,9 @@ async function freshProject(): Promise<string> {
 const fmt = (s: Sample[]) => {
   const ms = median(s.map((x) => x.ms));
   const rss = peak(s.map((x) => x.rssKb));
-  return `${(ms / 1000).toFixed(2)} s, peak ${rss === null ? "?" : (rss / 1024).toFixed(0)} MB`;
+  const cpu = s.every((x) => x.cpuMs !== null) ? median(s.map((x) => x.cpuMs!)) : null;
+  return `${(ms / 1000).toFixed(2)} s, peak ${rss === null ? "?" : (rss / 1024).toFixed(0)} MB` +
+    (cpu === null ? "" : `, CPU ${(cpu / 1000).toFixed(2)} s`);
 };
 
 /** The ccusage 20 binary (npm, with its native package for this platform), or null. */

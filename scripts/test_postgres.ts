@@ -20,6 +20,7 @@ export const STORE_SUITES: readonly string[] = [
   "tests/cost/blocks_test.ts",
   "tests/cost/budget_test.ts",
   "tests/cost/import_test.ts",
+  "tests/cost/import_rollup_test.ts",
   "tests/cost/ledger_write_test.ts",
   "tests/cost/summary_rollup_test.ts",
   "tests/routing/estimate_test.ts",

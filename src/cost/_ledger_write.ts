@@ -2,7 +2,8 @@
  * The SQL of ledger writes, apart from the catalog so that the import's writer thread loads
  * only this (see `_writer.ts`).
  */
-import type { SqlValue, StoreTx } from "../core/store.ts";
+import type { SqlValue, StoreBackend, StoreQueries, StoreTx } from "../core/store.ts";
+import { ROLLUP_IMPORT } from "../core/store_migrations.ts";
 import type { PricedEntry } from "./ledger.ts";
 
 const COLUMNS = [
@@ -165,18 +166,100 @@ export function mergeKeys(run: SqlValue[][]): SqlValue[][] {
   return out;
 }
 
+/** {@link UPSERT_MANY} that leaves a row whose key is taken as it is. */
+const INSERT_MANY = UPSERT_MANY.slice(0, UPSERT_MANY.indexOf("ON CONFLICT")) +
+  "ON CONFLICT(key) DO NOTHING";
+/** {@link UPSERT} that leaves a row whose key is taken as it is. */
+const INSERT = UPSERT.slice(0, UPSERT.indexOf("ON CONFLICT")) + "ON CONFLICT(key) DO NOTHING";
+
+/**
+ * The rollup of an import run's rows (migration 12: the row trigger leaves rows with an
+ * `import_run` to the import): {@link begin} at the start of each transaction, {@link flush}
+ * before it commits. Rows that {@link writeRows} inserts are added to the rollup per group
+ * at the next flush; a row whose key is taken is first inserted as nothing, the rows before it
+ * are flushed, and only then is the taken row updated (its update trigger then finds its group
+ * complete).
+ */
+export class ImportRollup {
+  readonly #sql: string;
+  readonly #run: string;
+  #since = 0;
+  #pending = false;
+
+  constructor(backend: StoreBackend, run: string) {
+    this.#sql = ROLLUP_IMPORT[backend];
+    this.#run = run;
+  }
+
+  /** The run's rows above the highest id of the ledger are not in the rollup yet. */
+  async begin(t: StoreQueries): Promise<void> {
+    this.#since = await maxId(t);
+    this.#pending = false;
+  }
+
+  /** Rows of the run were inserted. */
+  added(): void {
+    this.#pending = true;
+  }
+
+  /** Adds the run's rows inserted since {@link begin} or the last flush to the rollup. */
+  async flush(t: StoreQueries): Promise<void> {
+    if (!this.#pending) return;
+    await t.run(this.#sql, { $since: this.#since, $run: this.#run });
+    this.#since = await maxId(t);
+    this.#pending = false;
+  }
+}
+
+async function maxId(t: StoreQueries): Promise<number> {
+  return Number(
+    (await t.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
+  );
+}
+
+/**
+ * Writes a statement of rows: the upsert, or with `rollup` (an import's rows) an insert of the
+ * rows whose key is free, then, when some key was taken, the upsert of them all (see
+ * {@link ImportRollup}).
+ */
+async function write(
+  t: StoreTx,
+  rollup: ImportRollup | undefined,
+  upsert: string,
+  insert: string,
+  params: SqlValue[],
+  rows: number,
+): Promise<void> {
+  if (!rollup) {
+    await t.run(upsert, params);
+    return;
+  }
+  const { changes } = await t.run(insert, params);
+  if (changes > 0) rollup.added();
+  if (changes < rows) {
+    await rollup.flush(t);
+    await t.run(upsert, params);
+  }
+}
+
 /** Upserts a run of rows; with `whole`, returns the rows past the last whole statement. */
-async function upsertRun(t: StoreTx, rows: SqlValue[][], whole = false): Promise<SqlValue[][]> {
+async function upsertRun(
+  t: StoreTx,
+  rows: SqlValue[][],
+  whole: boolean,
+  rollup: ImportRollup | undefined,
+): Promise<SqlValue[][]> {
   const run = mergeKeys(rows);
   let i = 0;
   for (; i + MANY <= run.length; i += MANY) {
     let k = 0;
     for (let r = i; r < i + MANY; r++) for (const v of run[r]) manyParams[k++] = v;
-    await t.run(UPSERT_MANY, manyParams);
+    await write(t, rollup, UPSERT_MANY, INSERT_MANY, manyParams, MANY);
   }
   if (i < run.length) {
     if (whole) return run.slice(i);
-    await t.many(UPSERT, i === 0 ? run : run.slice(i));
+    if (!rollup) await t.many(UPSERT, i === 0 ? run : run.slice(i));
+    else for (; i < run.length; i++) await write(t, rollup, UPSERT, INSERT, run[i], 1);
   }
   return [];
 }
@@ -185,25 +268,32 @@ async function upsertRun(t: StoreTx, rows: SqlValue[][], whole = false): Promise
  * Writes rows inside a transaction, in order. With `whole`, only whole statements of
  * {@link MANY} rows are written: the rows after them (none of them a sidechain row)
  * are returned, to go first in the next call (a statement per row costs several of a
- * statement of many rows).
+ * statement of many rows). An import's rows (with an `import_run`) need `rollup`.
  */
 export async function writeRows(
   t: StoreTx,
   { rows, sidechainIds }: LedgerRows,
   whole = false,
+  rollup?: ImportRollup,
 ): Promise<LedgerRows> {
   let run: SqlValue[][] = [];
   for (let i = 0; i < rows.length; i++) {
     const id = sidechainIds[i];
     if (id) {
-      if (run.length) await upsertRun(t, run);
+      if (run.length) await upsertRun(t, run, false, rollup);
       run = [];
-      await t.run(UPSERT_SIDECHAIN, [...rows[i], `cc:${id}:`, `cc:${id};`, rows[i][0]]);
+      const { changes } = await t.run(UPSERT_SIDECHAIN, [
+        ...rows[i],
+        `cc:${id}:`,
+        `cc:${id};`,
+        rows[i][0],
+      ]);
+      if (changes > 0) rollup?.added();
     } else {
       run.push(rows[i]);
     }
   }
-  const left = run.length ? await upsertRun(t, run, whole) : [];
+  const left = run.length ? await upsertRun(t, run, whole, rollup) : [];
   return { rows: left, sidechainIds: left.map(() => null) };
 }
 

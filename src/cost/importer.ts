@@ -6,7 +6,7 @@ import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog } from "./catalog.ts";
 import { CHUNK } from "./_lines.ts";
-import { type LedgerRows, SAVE_FILE, writeRows } from "./_ledger_write.ts";
+import { ImportRollup, type LedgerRows, SAVE_FILE, writeRows } from "./_ledger_write.ts";
 import { projectPrices, round } from "./ledger.ts";
 import {
   fileParams,
@@ -124,6 +124,8 @@ export async function importUsage(
     malformed_lines: 0,
   }));
   const bySource = new Map(reports.map((r) => [r.source, r]));
+  // The rows inserted are added to the rollup per transaction, not row by row.
+  const rollup = new ImportRollup(store.backend, run);
   // Reads go through the open transaction, so that they see its writes.
   const db: { q: StoreQueries } = { q: store };
   async function* plans(): AsyncGenerator<FilePlan> {
@@ -175,6 +177,7 @@ export async function importUsage(
       while (!done) {
         await store.tx(async (t) => {
           db.q = t;
+          await rollup.begin(t);
           let rows = 0;
           let steps = 0;
           // A file's offset is written when the next file starts and before each commit.
@@ -185,7 +188,7 @@ export async function importUsage(
           // Rows go out in statements of many rows: the rows past the last whole statement
           // wait for the next ones (in order), except at the end of the transaction.
           const flush = async (all: boolean) => {
-            if (pending.rows.length) pending = await writeRows(t, pending, !all);
+            if (pending.rows.length) pending = await writeRows(t, pending, !all, rollup);
           };
           // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
           // never held for long.
@@ -214,6 +217,7 @@ export async function importUsage(
           }
           await flush(true);
           if (file) await save(file);
+          await rollup.flush(t);
         });
         db.q = store;
       }

@@ -23,6 +23,15 @@ function ledger(root: string): { rows: number; input: number; output: number } {
       "SELECT count(*) AS n, count(DISTINCT key) AS k, coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o FROM cost_ledger",
     ).get() as { n: number; k: number; i: number; o: number };
     assert.equal(r.k, r.n, "one row per key");
+    // The rollup the summary reads holds every committed row, no more.
+    const rollup = db.prepare(
+      "SELECT coalesce(sum(rows), 0) AS n, coalesce(sum(input), 0) AS i, coalesce(sum(output), 0) AS o FROM cost_rollup",
+    ).get() as { n: number; i: number; o: number };
+    assert.deepEqual(
+      { ...rollup },
+      { n: r.n, i: r.i, o: r.o },
+      "the rollup holds the ledger's rows",
+    );
     return { rows: r.n, input: r.i, output: r.o };
   } finally {
     db.close();
