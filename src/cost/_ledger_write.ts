@@ -58,17 +58,6 @@ ON CONFLICT(key) DO UPDATE SET
 const typeOf = (column: string) =>
   /_tokens$|^priced$/.test(column) ? "BIGINT" : /_usd$/.test(column) ? "DOUBLE PRECISION" : "TEXT";
 
-/**
- * A sidechain line that replays a message id already counted under another key is dropped
- * (the keys of one message id share the prefix `cc:<id>:`, a range of the key index). Bound
- * as the columns, then the range of keys and the key again ({@link writeRows}); the values
- * are typed, as a selected parameter has no column to take its type from.
- */
-const UPSERT_SIDECHAIN = `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
-SELECT ${COLUMNS.map((c) => `CAST(? AS ${typeOf(c)})`).join(", ")} WHERE NOT EXISTS (
-  SELECT 1 FROM cost_ledger WHERE key >= ? AND key < ? AND key IS DISTINCT FROM CAST(? AS TEXT))
-ON CONFLICT(key) DO NOTHING`;
-
 /** The values of a ledger row, in the order of the columns of the upsert. */
 export function entryParams(e: PricedEntry, now: string, run: string | null): SqlValue[] {
   return [
@@ -106,23 +95,55 @@ export interface LedgerRows {
   sidechainIds: (string | null)[];
 }
 
-/** Rows per statement of {@link UPSERT_MANY}. */
+/**
+ * Rows per statement: {@link UPSERT} of many rows (SQLite applies the upsert row by row, so a
+ * key repeated among them is merged as in separate statements) makes far fewer calls, and
+ * allocates a result per 32 rows instead of per row.
+ */
 const MANY = 32;
 
-/**
- * {@link UPSERT} of {@link MANY} rows in one statement (SQLite applies the upsert row by row,
- * so a key repeated among them is merged as in separate statements): a large import makes
- * far fewer calls, and allocates a result per 32 rows instead of per row.
- */
-const UPSERT_MANY = UPSERT.replace(
-  `VALUES (${VALUES})`,
-  `VALUES ${
-    Array.from({ length: MANY }, () => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ")
-  }`,
-);
+const DO_NOTHING = "ON CONFLICT(key) DO NOTHING";
 
-// One argument list for UPSERT_MANY, filled again for every group of rows.
-const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
+/**
+ * The statement of `n` rows: the upsert ({@link UPSERT}), the insert of the rows whose key is
+ * free, or the sidechain insert ({@link sidechainSql}). Made once each.
+ */
+function sizedSql(kind: "upsert" | "insert" | "sidechain", n: number): string {
+  const id = `${kind}${n}`;
+  let sql = sized.get(id);
+  if (!sql) {
+    sql = kind === "sidechain" ? sidechainSql(n) : UPSERT.replace(
+      `VALUES (${VALUES})`,
+      `VALUES ${Array.from({ length: n }, () => `(${VALUES})`).join(", ")}`,
+    );
+    if (kind === "insert") sql = sql.slice(0, sql.indexOf("ON CONFLICT")) + DO_NOTHING;
+    sized.set(id, sql);
+  }
+  return sql;
+}
+const sized = new Map<string, string>();
+
+/**
+ * The sidechain insert of `n` rows: a sidechain line that replays a message id already counted
+ * under another key is dropped (the keys of one message id share the prefix `cc:<id>:`, a
+ * range of the key index). Each row is bound as its columns and the range of its message id's
+ * keys, typed, as a selected parameter has no column to take its type from. Every row is
+ * checked against the ledger as it was before the statement, which is what row-by-row
+ * statements do when no two of the rows can meet (see {@link writeSidechains}). Rows go in in
+ * the order given.
+ */
+function sidechainSql(n: number): string {
+  const row = `(${COLUMNS.map((c) => `CAST(? AS ${typeOf(c)})`).join(", ")}, ` +
+    `CAST(? AS TEXT), CAST(? AS TEXT), `;
+  const values = Array.from({ length: n }, (_, i) => `${row}${i})`).join(", ");
+  const k = COLUMNS.length;
+  return `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
+SELECT ${COLUMNS.map((_, i) => `v.column${i + 1}`).join(", ")} FROM (VALUES ${values}) AS v
+WHERE NOT EXISTS (SELECT 1 FROM cost_ledger WHERE key >= v.column${k + 1}
+  AND key < v.column${k + 2} AND key IS DISTINCT FROM v.column1)
+ORDER BY v.column${k + 3}
+${DO_NOTHING}`;
+}
 
 // The columns the upsert keeps the larger of, and the logged USD (kept when larger).
 const LARGER = [
@@ -165,12 +186,6 @@ export function mergeKeys(run: SqlValue[][]): SqlValue[][] {
   }
   return out;
 }
-
-/** {@link UPSERT_MANY} that leaves a row whose key is taken as it is. */
-const INSERT_MANY = UPSERT_MANY.slice(0, UPSERT_MANY.indexOf("ON CONFLICT")) +
-  "ON CONFLICT(key) DO NOTHING";
-/** {@link UPSERT} that leaves a row whose key is taken as it is. */
-const INSERT = UPSERT.slice(0, UPSERT.indexOf("ON CONFLICT")) + "ON CONFLICT(key) DO NOTHING";
 
 /**
  * The rollup of an import run's rows (migration 12: the row trigger leaves rows with an
@@ -218,29 +233,30 @@ async function maxId(t: StoreQueries): Promise<number> {
 }
 
 /**
- * Writes a statement of rows: the upsert, or with `rollup` (an import's rows) an insert of the
- * rows whose key is free, then, when some key was taken, the upsert of them all (see
+ * Writes a statement of `n` rows: the upsert, or with `rollup` (an import's rows) an insert of
+ * the rows whose key is free, then, when some key was taken, the upsert of them all (see
  * {@link ImportRollup}).
  */
 async function write(
   t: StoreTx,
   rollup: ImportRollup | undefined,
-  upsert: string,
-  insert: string,
   params: SqlValue[],
-  rows: number,
+  n: number,
 ): Promise<void> {
   if (!rollup) {
-    await t.run(upsert, params);
+    await t.run(sizedSql("upsert", n), params);
     return;
   }
-  const { changes } = await t.run(insert, params);
+  const { changes } = await t.run(sizedSql("insert", n), params);
   if (changes > 0) rollup.added();
-  if (changes < rows) {
+  if (changes < n) {
     await rollup.flush(t);
-    await t.run(upsert, params);
+    await t.run(sizedSql("upsert", n), params);
   }
 }
+
+// One argument list for a statement of MANY rows, filled again for every group of rows.
+const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
 
 /** Upserts a run of rows; with `whole`, returns the rows past the last whole statement. */
 async function upsertRun(
@@ -254,14 +270,51 @@ async function upsertRun(
   for (; i + MANY <= run.length; i += MANY) {
     let k = 0;
     for (let r = i; r < i + MANY; r++) for (const v of run[r]) manyParams[k++] = v;
-    await write(t, rollup, UPSERT_MANY, INSERT_MANY, manyParams, MANY);
+    await write(t, rollup, manyParams, MANY);
   }
   if (i < run.length) {
     if (whole) return run.slice(i);
-    if (!rollup) await t.many(UPSERT, i === 0 ? run : run.slice(i));
-    else for (; i < run.length; i++) await write(t, rollup, UPSERT, INSERT, run[i], 1);
+    await write(t, rollup, run.slice(i).flat(), run.length - i);
   }
   return [];
+}
+
+/**
+ * Inserts a run of sidechain rows (`ids`: their message ids) as the sidechain insert
+ * ({@link sidechainSql}) row by row would, {@link MANY} to a statement. Row by row, a row whose message id an earlier
+ * row of the run has is always dropped (that row, or the one that kept it out, holds a key of
+ * the id); the others cannot meet when every key starts with `cc:<its id>:` and no id holds a
+ * `:`, so each is checked against the ledger as it was before the run. Otherwise, row by row.
+ */
+async function writeSidechains(
+  t: StoreTx,
+  rows: SqlValue[][],
+  ids: string[],
+  rollup: ImportRollup | undefined,
+): Promise<void> {
+  const apart = ids.every((id, i) =>
+    !id.includes(":") && String(rows[i][0]).startsWith(`cc:${id}:`)
+  );
+  const seen = new Set<string>();
+  let params: SqlValue[] = [];
+  let n = 0;
+  const send = async () => {
+    if (n === 0) return;
+    const { changes } = await t.run(sizedSql("sidechain", n), params);
+    if (changes > 0) rollup?.added();
+    params = [];
+    n = 0;
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const id = ids[i];
+    if (apart && seen.has(id)) continue;
+    seen.add(id);
+    for (const v of rows[i]) params.push(v);
+    params.push(`cc:${id}:`, `cc:${id};`);
+    n++;
+    if (n === MANY || !apart) await send();
+  }
+  await send();
 }
 
 /**
@@ -277,22 +330,23 @@ export async function writeRows(
   rollup?: ImportRollup,
 ): Promise<LedgerRows> {
   let run: SqlValue[][] = [];
+  let side: SqlValue[][] = [];
+  let ids: string[] = [];
   for (let i = 0; i < rows.length; i++) {
     const id = sidechainIds[i];
     if (id) {
       if (run.length) await upsertRun(t, run, false, rollup);
       run = [];
-      const { changes } = await t.run(UPSERT_SIDECHAIN, [
-        ...rows[i],
-        `cc:${id}:`,
-        `cc:${id};`,
-        rows[i][0],
-      ]);
-      if (changes > 0) rollup?.added();
+      side.push(rows[i]);
+      ids.push(id);
     } else {
+      if (side.length) await writeSidechains(t, side, ids, rollup);
+      side = [];
+      ids = [];
       run.push(rows[i]);
     }
   }
+  if (side.length) await writeSidechains(t, side, ids, rollup);
   const left = run.length ? await upsertRun(t, run, whole, rollup) : [];
   return { rows: left, sidechainIds: left.map(() => null) };
 }

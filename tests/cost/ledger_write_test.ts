@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { openProject } from "../../src/core/project.ts";
 import {
   entryRows,
+  ImportRollup,
   type LedgerRows,
   writeEntries,
   writeRows,
@@ -118,3 +119,61 @@ Deno.test("rows of one key merged before writing end as the row-by-row upserts l
   assert.deepEqual(merged, await table("one by one"));
   assert.deepEqual(await table("held back"), merged);
 });
+
+Deno.test("sidechain rows written together keep and drop the rows row-by-row inserts do, and an import's rollup is the one the triggers keep", async () => {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  // Responses of 12 message ids, counted first in the main session (some) and then in
+  // subagents' lines: the same key again, another request, no request (a replay).
+  const before: PricedEntry[] = [];
+  for (let m = 0; m < 12; m += 3) before.push(entry(m, `cc:msg_${m}:req_${m}`, 100 + m));
+  const side: PricedEntry[] = [];
+  for (let i = 0; i < 300; i++) {
+    const m = Math.floor(rand() * 40);
+    const req = pick(rand, [`req_${m}`, `req_${m}_b`, ""]);
+    const e = entry(i, `cc:msg_${m}:${req}`, Math.floor(rand() * 900), true);
+    e.input_tokens = Math.floor(rand() * 50);
+    side.push(e);
+    // Now and then a main-session row between them.
+    if (rand() < 0.05) side.push(entry(i, `cc:msg_main_${i}:req`, 5));
+  }
+  const table = async (how: "at once" | "one by one" | "as an import") => {
+    await using dir = await tempProject();
+    const project = await openProject({ cwd: dir.path });
+    try {
+      const store = await project.store();
+      await store.tx((t) => writeEntries(t, before, "now"));
+      await store.tx(async (t) => {
+        if (how === "at once") return writeEntries(t, side, "now");
+        if (how === "one by one") {
+          for (const e of side) await writeEntries(t, [e], "now");
+          return;
+        }
+        const rollup = new ImportRollup(store.backend, "run");
+        await rollup.begin(t);
+        await writeRows(t, entryRows(side, "now", "run"), false, rollup);
+        await rollup.flush(t);
+      });
+      const ledger = await store.all(
+        `SELECT key, output_tokens, input_tokens FROM cost_ledger ORDER BY id`,
+      );
+      const rollup = await store.all(
+        `SELECT quarter, rows, input, output, usd FROM cost_rollup ORDER BY quarter`,
+      );
+      return { ledger, rollup };
+    } finally {
+      await project.close();
+    }
+  };
+  const together = await table("at once");
+  assert.ok(
+    together.ledger.length > 40 && together.ledger.length < 200,
+    `${together.ledger.length}`,
+  );
+  assert.deepEqual(together, await table("one by one"));
+  assert.deepEqual(await table("as an import"), together);
+});
+
+function pick<T>(rand: () => number, xs: T[]): T {
+  return xs[Math.floor(rand() * xs.length)];
+}
