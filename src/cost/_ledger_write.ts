@@ -373,13 +373,29 @@ export async function writeEntries(
   await writeRows(t, entryRows(entries, now, importRun));
 }
 
-/** Parameters of a `cost_import_files` row (see {@link SAVE_FILE}). */
-export type FileParams = Record<string, SqlValue>;
+/**
+ * Saves files' read offsets, head hashes and parser states: each row is `path, source, size,
+ * mtime, offset, head_hash, state, updated_at`, at most one per path. {@link MANY} to a
+ * statement.
+ */
+export async function saveFiles(t: StoreTx, files: SqlValue[][]): Promise<void> {
+  for (let i = 0; i < files.length; i += MANY) {
+    const group = files.slice(i, i + MANY);
+    await t.run(saveFilesSql(group.length), group.flat());
+  }
+}
 
-/** Saves a file's read offset, head hash and parser state. */
-export const SAVE_FILE =
-  `INSERT INTO cost_import_files (path, source, size, mtime, "offset", head_hash, state, updated_at)
-  VALUES ($path, $source, $size, $mtime, $offset, $hash, $state, $now)
+function saveFilesSql(n: number): string {
+  const id = `files${n}`;
+  let sql = sized.get(id);
+  if (!sql) {
+    sql =
+      `INSERT INTO cost_import_files (path, source, size, mtime, "offset", head_hash, state, updated_at)
+  VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
   ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
     mtime = excluded.mtime, "offset" = excluded."offset", head_hash = excluded.head_hash,
     state = excluded.state, updated_at = excluded.updated_at`;
+    sized.set(id, sql);
+  }
+  return sql;
+}

@@ -58,30 +58,52 @@ function search(data: Uint8Array, marker: Marker, from: number, to: number): num
   return -1;
 }
 
+/** Successive blocks of a file's bytes (the next read, or null at its end). */
+export type Blocks = () => Uint8Array | null;
+
+/** The blocks of `file` from where it is positioned, read into `buf` (reused). */
+export function fileBlocks(file: Deno.FsFile, buf: Uint8Array): Blocks {
+  return () => {
+    const n = file.readSync(buf);
+    return n === null || n === 0 ? null : buf.subarray(0, n);
+  };
+}
+
+/** `data` as one block. */
+export function oneBlock(data: Uint8Array): Blocks {
+  let done = false;
+  return () => {
+    if (done || data.length === 0) return null;
+    done = true;
+    return data;
+  };
+}
+
 /**
- * Streams the lines of `file` (positioned at byte `start`) that hold one of `markers`, each
- * with the byte offset after it, and the offset after each read that ends without one (as a
- * `""` line). The markers are searched in the bytes: only the lines that hold one are decoded,
- * one at a time, so what the caller keeps is a line, never a block of log (memory stays flat
- * and small however large the logs are). A UTF-8 line holds an ASCII marker exactly when its
- * bytes do. A last line without a final newline is yielded whole with `partial: true` (it may
- * still be being written). Reads are synchronous (a 1 MiB read of a cached file takes less
- * time than a round trip to an I/O thread) into `buf` ({@link CHUNK} bytes, reused).
+ * Streams the lines of a file (its blocks from byte `start` on) that hold one of `markers`,
+ * each with the byte offset after it, and the offset after each block that ends without one
+ * (as a `""` line). The markers are searched in the bytes: only the lines that hold one are
+ * decoded, one at a time, so what the caller keeps is a line, never a block of log (memory
+ * stays flat and small however large the logs are). A UTF-8 line holds an ASCII marker
+ * exactly when its bytes do. A last line without a final newline is yielded whole with
+ * `partial: true` (it may still be being written). Reads are synchronous (a 1 MiB read of a
+ * cached file takes less time than a round trip to an I/O thread): {@link fileBlocks} reads
+ * into a reused buffer of {@link CHUNK} bytes; a small file is read whole ({@link oneBlock}).
  */
 export function* readMarkedLines(
-  file: Deno.FsFile,
+  blocks: Blocks,
   start: number,
   markers: readonly Marker[],
-  buf: Uint8Array,
 ): Generator<MarkedLine> {
   const decoder = new TextDecoder();
   const hits = new Array<number>(markers.length);
   let carry: Uint8Array | null = null;
   let offset = start;
   while (true) {
-    const n = file.readSync(buf);
-    if (n === null || n === 0) break;
-    let data = buf.subarray(0, n);
+    const block = blocks();
+    if (block === null) break;
+    let data: Uint8Array = block;
+    const n = block.length;
     if (carry) {
       const joined = new Uint8Array(carry.length + n);
       joined.set(carry);

@@ -9,10 +9,13 @@ import type { Catalog } from "./catalog.ts";
 import { CLAUDE_MARKERS, claudeEntry, claudeFileContext } from "./claude_code.ts";
 import { CODEX_MARKERS, codexEntry, codexInitialState, type CodexState } from "./codex.ts";
 import {
+  CHUNK,
   compileMarkers,
+  fileBlocks,
   HEAD_BYTES,
   headHash,
   type Marker,
+  oneBlock,
   readHead,
   readMarkedLines,
 } from "./_lines.ts";
@@ -73,17 +76,9 @@ export interface FileStep {
   state: string | null;
 }
 
-/** The `cost_import_files` parameters of `plan`'s file after `step` (`$now` aside). */
-export function fileParams(plan: FilePlan, step: FileStep): Record<string, SqlValue> {
-  return {
-    $path: plan.path,
-    $source: plan.source,
-    $size: plan.size,
-    $mtime: plan.mtime,
-    $offset: step.offset,
-    $hash: step.hash,
-    $state: step.state,
-  };
+/** The `cost_import_files` row of `plan`'s file after `step`, saved at `now` (see `saveFiles`). */
+export function fileRow(plan: FilePlan, step: FileStep, now: string): SqlValue[] {
+  return [plan.path, plan.source, plan.size, plan.mtime, step.offset, step.hash, step.state, now];
 }
 
 /** What reading needs besides the file. */
@@ -98,6 +93,8 @@ export interface ReadContext {
 
 /** Bytes of log per step: its rows and the file's offset after it are committed together. */
 const STEP_BYTES = 1 << 16;
+/** Files up to this size are read whole, in one call. */
+const WHOLE_BYTES = CHUNK;
 
 const CLAUDE_SEARCH = compileMarkers(CLAUDE_MARKERS);
 const CODEX_SEARCH = compileMarkers(CODEX_MARKERS);
@@ -151,16 +148,20 @@ export async function* readLogFile(
 ): AsyncGenerator<FileStep> {
   const { path, known } = plan;
   const parser = parserFor(plan, ctx.attribution);
-  let file: Deno.FsFile;
+  // A small file is read whole, in one call (most files of a log tree are small: opening,
+  // seeking and reading each in several calls costs more than reading it).
+  let whole: Uint8Array | null = null;
+  let file: Deno.FsFile | null = null;
   try {
-    file = Deno.openSync(path, { read: true });
+    if (plan.size <= WHOLE_BYTES) whole = Deno.readFileSync(path);
+    else file = Deno.openSync(path, { read: true });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return; // gone since it was found: nothing to read
     throw err;
   }
   using handle = file;
   // The head identifies the file; it is hashed from memory, not read again.
-  const head = readHead(handle, 0);
+  const head = whole ? whole.subarray(0, HEAD_BYTES) : readHead(handle!, 0);
   const hashes = new Map<number, string>();
   const hashOf = (length: number): string => {
     let hash = hashes.get(length);
@@ -212,8 +213,9 @@ export async function* readLogFile(
     last = null;
   };
   let stepStart = end;
-  handle.seekSync(offset, Deno.SeekMode.Start);
-  for (const item of readMarkedLines(handle, offset, parser.search, ctx.buf)) {
+  handle?.seekSync(offset, Deno.SeekMode.Start);
+  const blocks = whole ? oneBlock(whole.subarray(offset)) : fileBlocks(handle!, ctx.buf);
+  for (const item of readMarkedLines(blocks, offset, parser.search)) {
     let line = item.line;
     let obj: unknown = undefined;
     if (item.partial) {

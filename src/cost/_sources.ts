@@ -6,12 +6,16 @@ import { codexSessionDirs } from "./codex.ts";
 /** The agents whose logs can be imported. */
 export type ImportSource = "claude-code" | "codex";
 
-/** Every `*.jsonl` below `dir`, recursively (a missing folder has none). */
-export async function* jsonlFiles(dir: string): AsyncGenerator<string> {
+/**
+ * Every `*.jsonl` below `dir`, recursively (a missing folder has none). Folders are listed
+ * synchronously: a tree of hundreds of small folders would otherwise wait for as many round
+ * trips to an I/O thread.
+ */
+export function* jsonlFiles(dir: string): Generator<string> {
   const subdirs: string[] = [];
   const files: string[] = [];
   try {
-    for await (const e of Deno.readDir(dir)) {
+    for (const e of Deno.readDirSync(dir)) {
       const path = join(dir, e.name);
       if (e.isDirectory) subdirs.push(path);
       else if (e.isFile && e.name.endsWith(".jsonl")) files.push(path);

@@ -1,20 +1,14 @@
 import { resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import type { StoreQueries } from "../core/store.ts";
+import type { SqlValue, StoreQueries } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog } from "./catalog.ts";
 import { CHUNK } from "./_lines.ts";
-import { ImportRollup, type LedgerRows, SAVE_FILE, writeRows } from "./_ledger_write.ts";
+import { ImportRollup, type LedgerRows, saveFiles, writeRows } from "./_ledger_write.ts";
 import { projectPrices, round } from "./ledger.ts";
-import {
-  fileParams,
-  type FilePlan,
-  type FileStep,
-  type KnownFile,
-  unchanged,
-} from "./_read_file.ts";
+import { type FilePlan, fileRow, type FileStep, type KnownFile, unchanged } from "./_read_file.ts";
 import { LogReader } from "./_reader.ts";
 import { type ImportSource, isDir, jsonlFiles, rootsFor } from "./_sources.ts";
 
@@ -129,9 +123,13 @@ export async function importUsage(
   // Reads go through the open transaction, so that they see its writes.
   const db: { q: StoreQueries } = { q: store };
   async function* plans(): AsyncGenerator<FilePlan> {
+    // A file below two of the folders given is read once.
+    const seen = new Set<string>();
     for (const report of reports) {
       for (const root of report.dirs) {
-        for await (const path of jsonlFiles(root)) {
+        for (const path of jsonlFiles(root)) {
+          if (seen.has(path)) continue;
+          seen.add(path);
           report.files++;
           let stat: Deno.FileInfo;
           try {
@@ -180,10 +178,12 @@ export async function importUsage(
           await rollup.begin(t);
           let rows = 0;
           let steps = 0;
-          // A file's offset is written when the next file starts and before each commit.
+          // A file's offset is taken when the next file starts and written with the others
+          // (many to a statement) before each commit.
           let file: { plan: FilePlan; step: FileStep } | null = null;
+          const files: SqlValue[][] = [];
           const save = (f: { plan: FilePlan; step: FileStep }) =>
-            t.run(SAVE_FILE, { ...fileParams(f.plan, f.step), $now: now });
+            files.push(fileRow(f.plan, f.step, now));
           let pending: LedgerRows = { rows: [], sidechainIds: [] };
           // Rows go out in statements of many rows: the rows past the last whole statement
           // wait for the next ones (in order), except at the end of the transaction.
@@ -205,7 +205,7 @@ export async function importUsage(
             report.records += step.records;
             report.malformed_lines += step.malformed;
             for (const model of step.unpriced) unpriced.add(model);
-            if (file && file.plan !== plan) await save(file);
+            if (file && file.plan !== plan) save(file);
             file = { plan, step };
             if (step.rows) {
               // Written in groups of steps (several rows per statement; see writeRows), in order.
@@ -216,7 +216,8 @@ export async function importUsage(
             }
           }
           await flush(true);
-          if (file) await save(file);
+          if (file) save(file);
+          await saveFiles(t, files);
           await rollup.flush(t);
         });
         db.q = store;

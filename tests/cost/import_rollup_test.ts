@@ -120,7 +120,7 @@ Deno.test("an import keeps the rollup equal to the ledger: replays with larger c
         // (read after s1) repeating some of them with larger counts: a row updated in the
         // transaction that inserted it, in a group already in the rollup.
         // (200 of them, so that the replays are written in statements of their own.)
-      await appendLog(join(projects, "-work-p1", "s1.jsonl"), session(1, 200, (i) => i, 700));
+        await appendLog(join(projects, "-work-p1", "s1.jsonl"), session(1, 200, (i) => i, 700));
         await writeLog(join(projects, "-work-p1", "t1.jsonl"), [
           ...session(1, 5, (i) => i + 1000, 705),
           ...session(2, 3, (i) => i + 1000, 10),
@@ -138,6 +138,38 @@ Deno.test("an import keeps the rollup equal to the ledger: replays with larger c
         assert.equal(row?.o, 1706);
       },
     );
+  } finally {
+    await project.close();
+  }
+});
+
+Deno.test("a log below two of the folders given is read once", async () => {
+  await using dir = await tempProject("acme");
+  const projects = join(dir.path, "logs", "projects");
+  // A line without message id or uuid has no key: read twice, it would count twice.
+  const keyless = JSON.parse(ccLine({
+    model: MODELS[0],
+    time: "2026-11-01T10:00:00.000Z",
+    input: 7,
+    output: 70,
+  }));
+  delete keyless.uuid;
+  await writeLog(join(projects, "-work-p0", "s0.jsonl"), [
+    ...session(0, 3, (i) => i + 1),
+    JSON.stringify(keyless),
+  ]);
+  const project = await openProject({ cwd: dir.path, env: { ...storeEnv(), TZ: "UTC" } });
+  try {
+    const report = await importUsage(project, {
+      sources: ["claude-code"],
+      dirs: [join(dir.path, "logs"), join(projects, "-work-p0")],
+    });
+    assert.equal(report.sources[0].files, 1);
+    assert.equal(report.added, 4);
+    const store = await project.store();
+    const sum = await store.get<{ o: number }>("SELECT sum(output_tokens) AS o FROM cost_ledger");
+    assert.equal(Number(sum?.o), 1 + 2 + 3 + 70);
+    await assertRollup(project);
   } finally {
     await project.close();
   }
