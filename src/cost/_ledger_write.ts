@@ -105,10 +105,10 @@ const MANY = 32;
 const DO_NOTHING = "ON CONFLICT(key) DO NOTHING";
 
 /**
- * The statement of `n` rows: the upsert ({@link UPSERT}), the insert of the rows whose key is
- * free, or the sidechain insert ({@link sidechainSql}). Made once each.
+ * The statement of `n` rows: the upsert ({@link UPSERT}) or the sidechain insert
+ * ({@link sidechainSql}). Made once each.
  */
-function sizedSql(kind: "upsert" | "insert" | "sidechain", n: number): string {
+function sizedSql(kind: "upsert" | "sidechain", n: number): string {
   const id = `${kind}${n}`;
   let sql = sized.get(id);
   if (!sql) {
@@ -116,7 +116,6 @@ function sizedSql(kind: "upsert" | "insert" | "sidechain", n: number): string {
       `VALUES (${VALUES})`,
       `VALUES ${Array.from({ length: n }, () => `(${VALUES})`).join(", ")}`,
     );
-    if (kind === "insert") sql = sql.slice(0, sql.indexOf("ON CONFLICT")) + DO_NOTHING;
     sized.set(id, sql);
   }
   return sql;
@@ -189,17 +188,21 @@ export function mergeKeys(run: SqlValue[][]): SqlValue[][] {
 
 /**
  * The rollup of an import run's rows (migration 12: the row trigger leaves rows with an
- * `import_run` to the import): {@link begin} at the start of each transaction, {@link flush}
- * before it commits. Rows that {@link writeRows} inserts are added to the rollup per group
- * at the next flush; a row whose key is taken is first inserted as nothing, the rows before it
- * are flushed, and only then is the taken row updated (its update trigger then finds its group
- * complete).
+ * `import_run` to the import): {@link begin} at the start of each transaction, {@link finish}
+ * before it commits. The rows that {@link writeRows} inserts are added to the rollup per group
+ * when the transaction finishes. A row whose key the run has already written in the same
+ * transaction (a resumed session repeating a response) waits until then: its upsert may update
+ * the row written before, whose update trigger needs that row in the rollup already. Any other
+ * row whose key is taken belongs to a committed transaction, so to the rollup.
  */
 export class ImportRollup {
   readonly #sql: string;
   readonly #run: string;
   #since = 0;
   #pending = false;
+  // Keys written in this transaction, and the rows that repeat one of them.
+  #keys = new Set<string>();
+  #later: SqlValue[][] = [];
 
   constructor(backend: StoreBackend, run: string) {
     this.#sql = ROLLUP_IMPORT[backend];
@@ -210,15 +213,46 @@ export class ImportRollup {
   async begin(t: StoreQueries): Promise<void> {
     this.#since = await maxId(t);
     this.#pending = false;
+    this.#keys.clear();
+    this.#later = [];
   }
 
-  /** Rows of the run were inserted. */
-  added(): void {
+  /** Rows of the run were written, with these keys. */
+  wrote(rows: readonly SqlValue[][], from = 0, to = rows.length): void {
     this.#pending = true;
+    for (let i = from; i < to; i++) {
+      const key = rows[i][0];
+      if (typeof key === "string") this.#keys.add(key);
+    }
   }
 
-  /** Adds the run's rows inserted since {@link begin} or the last flush to the rollup. */
-  async flush(t: StoreQueries): Promise<void> {
+  /** Whether `row` repeats a key written in this transaction; it is then kept for {@link finish}. */
+  later(row: SqlValue[]): boolean {
+    const key = row[0];
+    if (typeof key !== "string" || !this.#keys.has(key)) return false;
+    this.#later.push(row);
+    return true;
+  }
+
+  /**
+   * Adds the run's rows written in this transaction to the rollup, then upserts the rows kept
+   * for later (their update triggers find the rows they update in the rollup) and adds those
+   * that were new.
+   */
+  async finish(t: StoreTx): Promise<void> {
+    await this.#flush(t);
+    if (this.#later.length === 0) return;
+    const rows = mergeKeys(this.#later);
+    this.#later = [];
+    for (let i = 0; i < rows.length; i += MANY) {
+      const group = rows.slice(i, i + MANY);
+      await t.run(sizedSql("upsert", group.length), group.flat());
+    }
+    this.#pending = true;
+    await this.#flush(t);
+  }
+
+  async #flush(t: StoreQueries): Promise<void> {
     if (!this.#pending) return;
     await t.run(this.#sql, { $since: this.#since, $run: this.#run });
     this.#since = await maxId(t);
@@ -227,54 +261,36 @@ export class ImportRollup {
 }
 
 async function maxId(t: StoreQueries): Promise<number> {
-  return Number(
-    (await t.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0,
-  );
-}
-
-/**
- * Writes a statement of `n` rows: the upsert, or with `rollup` (an import's rows) an insert of
- * the rows whose key is free, then, when some key was taken, the upsert of them all (see
- * {@link ImportRollup}).
- */
-async function write(
-  t: StoreTx,
-  rollup: ImportRollup | undefined,
-  params: SqlValue[],
-  n: number,
-): Promise<void> {
-  if (!rollup) {
-    await t.run(sizedSql("upsert", n), params);
-    return;
-  }
-  const { changes } = await t.run(sizedSql("insert", n), params);
-  if (changes > 0) rollup.added();
-  if (changes < n) {
-    await rollup.flush(t);
-    await t.run(sizedSql("upsert", n), params);
-  }
+  const row = await t.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger");
+  return Number(row?.id ?? 0);
 }
 
 // One argument list for a statement of MANY rows, filled again for every group of rows.
 const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
 
-/** Upserts a run of rows; with `whole`, returns the rows past the last whole statement. */
+/**
+ * Upserts a run of rows; with `whole`, returns the rows past the last whole statement. With
+ * `rollup`, a row repeating a key written in the transaction is kept for its end.
+ */
 async function upsertRun(
   t: StoreTx,
   rows: SqlValue[][],
   whole: boolean,
   rollup: ImportRollup | undefined,
 ): Promise<SqlValue[][]> {
-  const run = mergeKeys(rows);
+  let run = mergeKeys(rows);
+  if (rollup) run = run.filter((row) => !rollup.later(row));
   let i = 0;
   for (; i + MANY <= run.length; i += MANY) {
     let k = 0;
     for (let r = i; r < i + MANY; r++) for (const v of run[r]) manyParams[k++] = v;
-    await write(t, rollup, manyParams, MANY);
+    await t.run(sizedSql("upsert", MANY), manyParams);
+    rollup?.wrote(run, i, i + MANY);
   }
   if (i < run.length) {
     if (whole) return run.slice(i);
-    await write(t, rollup, run.slice(i).flat(), run.length - i);
+    await t.run(sizedSql("upsert", run.length - i), run.slice(i).flat());
+    rollup?.wrote(run, i);
   }
   return [];
 }
@@ -297,13 +313,13 @@ async function writeSidechains(
   );
   const seen = new Set<string>();
   let params: SqlValue[] = [];
-  let n = 0;
+  let sent: SqlValue[][] = [];
   const send = async () => {
-    if (n === 0) return;
-    const { changes } = await t.run(sizedSql("sidechain", n), params);
-    if (changes > 0) rollup?.added();
+    if (sent.length === 0) return;
+    await t.run(sizedSql("sidechain", sent.length), params);
+    rollup?.wrote(sent);
     params = [];
-    n = 0;
+    sent = [];
   };
   for (let i = 0; i < rows.length; i++) {
     const id = ids[i];
@@ -311,8 +327,8 @@ async function writeSidechains(
     seen.add(id);
     for (const v of rows[i]) params.push(v);
     params.push(`cc:${id}:`, `cc:${id};`);
-    n++;
-    if (n === MANY || !apart) await send();
+    sent.push(rows[i]);
+    if (sent.length === MANY || !apart) await send();
   }
   await send();
 }

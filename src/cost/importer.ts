@@ -218,7 +218,7 @@ export async function importUsage(
           await flush(true);
           if (file) save(file);
           await saveFiles(t, files);
-          await rollup.flush(t);
+          await rollup.finish(t);
         });
         db.q = store;
       }

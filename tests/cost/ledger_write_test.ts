@@ -152,7 +152,7 @@ Deno.test("sidechain rows written together keep and drop the rows row-by-row ins
         const rollup = new ImportRollup(store.backend, "run");
         await rollup.begin(t);
         await writeRows(t, entryRows(side, "now", "run"), false, rollup);
-        await rollup.flush(t);
+        await rollup.finish(t);
       });
       const ledger = await store.all(
         `SELECT key, output_tokens, input_tokens FROM cost_ledger ORDER BY id`,
