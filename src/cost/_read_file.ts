@@ -89,6 +89,8 @@ export interface ReadContext {
   attribution: AttributionContext;
   /** Read buffer (`CHUNK` bytes), reused from file to file. */
   buf: Uint8Array;
+  /** SHA-256 (hex) of a file's head: `sha256Hex`, or `nativeSha256()` for many files. */
+  sha256?: (data: Uint8Array) => string;
 }
 
 /** Bytes of log per step: its rows and the file's offset after it are committed together. */
@@ -166,7 +168,9 @@ export async function* readLogFile(
   const hashOf = (length: number): string => {
     let hash = hashes.get(length);
     if (!hash) {
-      hash = length <= head.length ? sha256Hex(head.subarray(0, length)) : headHash(path, length);
+      hash = length <= head.length
+        ? (ctx.sha256 ?? sha256Hex)(head.subarray(0, length))
+        : headHash(path, length);
       hashes.set(length, hash);
     }
     return hash;

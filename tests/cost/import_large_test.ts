@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { br, brArgv, tempDir, tempProject } from "../helpers.ts";
 import { storeEnv } from "../postgres.ts";
-import { join, writeBigTree } from "./_logs.ts";
+import { ccLine, join, writeBigTree, writeLog } from "./_logs.ts";
 
 interface Report {
   added: number;
@@ -149,4 +149,35 @@ Deno.test("an import killed midway resumes where it stopped and counts nothing t
     output: tree.output,
   });
   assert.equal((await importJson(project.path)).added, 0);
+});
+
+Deno.test("a tree of many files: heads hashed natively match those hashed in JavaScript", async () => {
+  await using project = await tempProject("acme");
+  // 300 small sessions: from the 256th file on, heads are hashed by node:crypto.
+  const projects = join(project.path, "logs", "claude", "projects", "-work-p0");
+  const line = (f: number, m: number) =>
+    ccLine({
+      id: `msg_${f}_${m}`,
+      model: "claude-haiku-4-5-20251001",
+      time: new Date(Date.UTC(2026, 10, 1, 0, f, m)).toISOString(),
+      input: 10,
+      output: 20,
+    });
+  for (let f = 0; f < 300; f++) {
+    await writeLog(join(projects, `s${String(f).padStart(3, "0")}.jsonl`), [
+      line(f, 0),
+      line(f, 1),
+    ]);
+  }
+  const first = await importJson(project.path);
+  assert.equal(first.added, 600);
+  // The last file (hashed natively) grows; read again with JavaScript's hash, only the new
+  // line is read (a head hash that differed would read it from the start).
+  const last = join(projects, "s299.jsonl");
+  const appended = line(299, 2) + "\n";
+  await Deno.writeTextFile(last, appended, { append: true });
+  const again = await importJson(project.path);
+  assert.equal(again.added, 1);
+  assert.equal(again.sources[0].files_read, 1);
+  assert.equal(again.sources[0].bytes_read, new TextEncoder().encode(appended).length);
 });
