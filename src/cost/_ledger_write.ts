@@ -244,10 +244,7 @@ export class ImportRollup {
     if (this.#later.length === 0) return;
     const rows = mergeKeys(this.#later);
     this.#later = [];
-    for (let i = 0; i < rows.length; i += MANY) {
-      const group = rows.slice(i, i + MANY);
-      await t.run(sizedSql("upsert", group.length), group.flat());
-    }
+    await runSized(t, upsertSql, rows);
     this.#pending = true;
     await this.#flush(t);
   }
@@ -264,6 +261,27 @@ async function maxId(t: StoreQueries): Promise<number> {
   const row = await t.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger");
   return Number(row?.id ?? 0);
 }
+
+/**
+ * Runs the statement `sqlOf(n)` for `rows` (each row's parameters), in order, in statements of
+ * 32, 16, 8, 4, 2 or 1 rows: a few statements to prepare, however the rows fall.
+ */
+async function runSized(
+  t: StoreTx,
+  sqlOf: (n: number) => string,
+  rows: readonly SqlValue[][],
+): Promise<void> {
+  let i = 0;
+  while (i < rows.length) {
+    let n = MANY;
+    while (n > rows.length - i) n >>= 1;
+    await t.run(sqlOf(n), rows.slice(i, i + n).flat());
+    i += n;
+  }
+}
+
+const upsertSql = (n: number) => sizedSql("upsert", n);
+const sidechainSqlOf = (n: number) => sizedSql("sidechain", n);
 
 // One argument list for a statement of MANY rows, filled again for every group of rows.
 const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
@@ -289,7 +307,7 @@ async function upsertRun(
   }
   if (i < run.length) {
     if (whole) return run.slice(i);
-    await t.run(sizedSql("upsert", run.length - i), run.slice(i).flat());
+    await runSized(t, upsertSql, run.slice(i));
     rollup?.wrote(run, i);
   }
   return [];
@@ -297,8 +315,8 @@ async function upsertRun(
 
 /**
  * Inserts a run of sidechain rows (`ids`: their message ids) as the sidechain insert
- * ({@link sidechainSql}) row by row would, {@link MANY} to a statement. Row by row, a row whose message id an earlier
- * row of the run has is always dropped (that row, or the one that kept it out, holds a key of
+ * ({@link sidechainSql}) row by row would, {@link MANY} to a statement. Row by row, a row whose
+ * message id an earlier row of the run has is always dropped (that row, or the one that kept it out, holds a key of
  * the id); the others cannot meet when every key starts with `cc:<its id>:` and no id holds a
  * `:`, so each is checked against the ledger as it was before the run. Otherwise, row by row.
  */
@@ -312,11 +330,11 @@ async function writeSidechains(
     !id.includes(":") && String(rows[i][0]).startsWith(`cc:${id}:`)
   );
   const seen = new Set<string>();
-  let params: SqlValue[] = [];
+  let params: SqlValue[][] = [];
   let sent: SqlValue[][] = [];
   const send = async () => {
     if (sent.length === 0) return;
-    await t.run(sizedSql("sidechain", sent.length), params);
+    await runSized(t, sidechainSqlOf, params);
     rollup?.wrote(sent);
     params = [];
     sent = [];
@@ -325,8 +343,7 @@ async function writeSidechains(
     const id = ids[i];
     if (apart && seen.has(id)) continue;
     seen.add(id);
-    for (const v of rows[i]) params.push(v);
-    params.push(`cc:${id}:`, `cc:${id};`);
+    params.push([...rows[i], `cc:${id}:`, `cc:${id};`]);
     sent.push(rows[i]);
     if (sent.length === MANY || !apart) await send();
   }
@@ -395,10 +412,7 @@ export async function writeEntries(
  * statement.
  */
 export async function saveFiles(t: StoreTx, files: SqlValue[][]): Promise<void> {
-  for (let i = 0; i < files.length; i += MANY) {
-    const group = files.slice(i, i + MANY);
-    await t.run(saveFilesSql(group.length), group.flat());
-  }
+  await runSized(t, saveFilesSql, files);
 }
 
 function saveFilesSql(n: number): string {

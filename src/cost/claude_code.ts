@@ -23,7 +23,11 @@ export function claudeFileContext(
   projectsDir: string,
   file: string,
 ): { session: string; project: string | null } {
-  const rel = relative(projectsDir, file).split(sep);
+  // A file found below the folder starts with it (no need to resolve either path).
+  const rel =
+    (file.startsWith(projectsDir + sep)
+      ? file.slice(projectsDir.length + 1)
+      : relative(projectsDir, file)).split(sep);
   const project = rel.length > 1 ? rel[0] : null;
   const parent = dirname(file);
   const session = basename(parent) === "subagents"
