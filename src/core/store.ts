@@ -93,7 +93,7 @@ export interface Store extends StoreQueries {
    * closing, checkpoints the rest): each checkpoint writes pages again and syncs the disk
    * twice. A power cut may lose more of the latest commits (never consistency), so `fn` should
    * be work that can be redone, such as an import that stores its offsets with its rows.
-   * SQLite's page cache is also larger meanwhile (32 MiB instead of 2), so that a large
+   * SQLite's page cache is also larger meanwhile (16 MiB instead of 2), so that a large
    * transaction writes its pages once. PostgreSQL just runs `fn`.
    */
   bulk<T>(fn: () => Promise<T>): Promise<T>;
