@@ -4,7 +4,7 @@
 // compiler in 150-300 ms: a run that parses a few changed files no longer pays for the
 // compiler. acorn refuses some texts the compiler reads anyway (it recovers from syntax
 // errors): those throw here, and the caller asks the compiler.
-import { Parser } from "acorn";
+import { type Options, Parser } from "acorn";
 import { tsPlugin } from "@sveltejs/acorn-typescript";
 import {
   type ExportFact,
@@ -30,9 +30,100 @@ let tsxParser: typeof Parser | null = null;
 
 // The compiler reads JSX in .tsx, .jsx and every JavaScript file (its language variant).
 function parserFor(file: string): typeof Parser {
-  if (/\.[cm]?ts$/.test(file)) return tsParser ??= Parser.extend(tsPlugin());
-  return tsxParser ??= Parser.extend(tsPlugin({ jsx: true }));
+  if (/\.[cm]?ts$/.test(file)) return tsParser ??= Parser.extend(quickErrors, tsPlugin(), lean);
+  return tsxParser ??= Parser.extend(quickErrors, tsPlugin({ jsx: true }), lean);
 }
+
+/**
+ * Syntax errors that cost next to nothing. The TypeScript plugin raises and catches one
+ * wherever a reading it tries fails (each `a < b` is first tried as type arguments), and
+ * acorn's own error finds its line and column by reading the text from its start (which made
+ * parsing a long file quadratic) and takes a stack trace. Neither is of use here: a text
+ * acorn refuses goes to the compiler. So an error is a bare object of the class the plugin
+ * tests for, and its message. This layer comes before the plugin, which raises through it.
+ */
+function quickErrors(base: typeof Parser): typeof Parser {
+  // deno-lint-ignore no-explicit-any
+  const P = base as any;
+  const fail = (pos: number, raisedAt: number, message: string): never => {
+    throw Object.assign(Object.create(SyntaxError.prototype), { message, pos, raisedAt });
+  };
+  // (each calls `fail`, not the other: the plugin's versions of both call these)
+  return class extends P {
+    raise(pos: number, message: string): never {
+      return fail(pos, this.pos, message);
+    }
+    raiseRecoverable(pos: number, message: string): never {
+      return fail(pos, this.pos, message);
+    }
+  } as unknown as typeof Parser;
+}
+
+/**
+ * The plugin without what the facts do not need and costs the most memory: the line and
+ * column of every node and token (`options.locations`, which the plugin's `parse` turns on,
+ * so {@link analyzeEstree} constructs the parser itself). The plugin reads `loc` and `startLoc`
+ * in places: they get one shared, frozen value, and the plugin's writes to `loc` go. And
+ * without the copy of a RegExp for each word and of the text between two tokens (the same
+ * tests as the plugin's `readWord` and `hasPrecedingLineBreak`).
+ */
+function lean(base: typeof Parser): typeof Parser {
+  // deno-lint-ignore no-explicit-any
+  const P = base as any;
+  const { tokTypes, keywordsRegExp } = P.acornTypeScript as {
+    tokTypes: Record<string, unknown>;
+    keywordsRegExp: RegExp;
+  };
+  const acorn = P.acorn as {
+    tokTypes: Record<string, unknown>;
+    keywordTypes: Record<string, unknown>;
+  };
+  return class extends P {
+    resetEndLocation(node: Node, end: number = this.lastTokEnd): void {
+      node.end = end;
+    }
+    resetStartLocation(node: Node, start: number): void {
+      node.start = start;
+    }
+    resetStartLocationFromNode(node: Node, from: Node): void {
+      node.start = from.start;
+    }
+    startNodeAtNode(type: Node): unknown {
+      return this.startNodeAt(type.start, POSITION);
+    }
+    startNode(): Node {
+      const node = super.startNode();
+      node.loc = LOC;
+      return node;
+    }
+    startNodeAt(pos: number, loc: unknown): Node {
+      const node = super.startNodeAt(pos, loc);
+      node.loc = LOC;
+      return node;
+    }
+    curPosition(): unknown {
+      return POSITION;
+    }
+    readWord(): unknown {
+      const word = this.readWord1();
+      let type = acorn.tokTypes.name;
+      if (this.keywords.test(word)) type = acorn.keywordTypes[word];
+      else if (keywordsRegExp.test(word)) type = tokTypes[word];
+      return this.finishToken(type, word);
+    }
+    hasPrecedingLineBreak(): boolean {
+      const input: string = this.input;
+      for (let i = this.lastTokEnd; i < this.start; i++) {
+        const c = input.charCodeAt(i);
+        if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return true;
+      }
+      return false;
+    }
+  } as unknown as typeof Parser;
+}
+
+const POSITION = Object.freeze({ line: 1, column: 0, offset: () => POSITION });
+const LOC = Object.freeze({ start: POSITION, end: POSITION });
 
 /** Line starts, as the compiler counts lines: `\r\n`, `\n`, `\r`, U+2028 and U+2029. */
 function lineStarts(text: string): number[] {
@@ -134,17 +225,18 @@ function methodOf(fn: Node, parent: Node | undefined): Node | null {
 /** Parses one TS/JS file with acorn; throws where acorn cannot read it. */
 export function analyzeEstree(file: string, text: string, lang: SourceLang): FileFacts {
   const comments: { start: number; end: number }[] = [];
-  const program = parserFor(file).parse(text, {
+  const TsParser = parserFor(file) as unknown as new (options: Options, text: string) => Parser;
+  const program = new TsParser({
     sourceType: "module",
     ecmaVersion: "latest",
-    locations: true,
+    locations: false,
     allowHashBang: true,
     allowReturnOutsideFunction: true,
     allowAwaitOutsideFunction: true,
     preserveParens: true,
     onComment: (_block: boolean, _text: string, start: number, end: number) =>
       void comments.push({ start, end }),
-  }) as unknown as Node;
+  }, text).parse() as unknown as Node;
   const starts = lineStarts(text);
   const lineOf = lineLookup(starts);
   const imports: ImportFact[] = [];
