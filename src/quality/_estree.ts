@@ -245,9 +245,11 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
   const exports: ExportFact[] = [];
   // The nodes from the program down to the one visited.
   const ancestors: Node[] = [];
-  // Where the compiler's node of a function starts: an exported declaration at `export`, a
-  // method at its first modifier.
-  const startOf = new Map<Node, number>();
+  // Where the compiler's node of a function starts: an exported declaration at `export` (by
+  // where acorn's starts: no two functions start at one place), a method at its first
+  // modifier. (Keyed by number: a Map keyed by nodes made V8 keep every tree of the run in its
+  // old generation until a full collection, tens of MB on a large tree.)
+  const exportStart = new Map<number, number>();
 
   const addImport = (
     spec: Node | null | undefined,
@@ -374,7 +376,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
       let fact: FunctionFact | null = null;
       if (node.body) {
         const method = methodOf(node, parent);
-        const start = lineOf(startOf.get(node) ?? method?.start ?? node.start);
+        const start = lineOf(exportStart.get(node.start) ?? method?.start ?? node.start);
         const end = lineOf(method?.end ?? node.end);
         const name = fnName(node, parent);
         fact = { name, line: start, end_line: end, lines: end - start + 1, complexity: 1 };
@@ -408,7 +410,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     const exported = stmt.type === "ExportNamedDeclaration" ||
       stmt.type === "ExportDefaultDeclaration";
     const decl: Node | null = exported ? stmt.declaration ?? null : null;
-    if (decl && FUNCTION_TYPES.has(decl.type)) startOf.set(decl, stmt.start);
+    if (decl && FUNCTION_TYPES.has(decl.type)) exportStart.set(decl.start, stmt.start);
     if (decl) {
       const names: string[] = [];
       if (
