@@ -122,6 +122,9 @@ function lean(base: typeof Parser): typeof Parser {
   } as unknown as typeof Parser;
 }
 
+/** The functions a node counts for outside any function. */
+const NO_OWNERS: readonly FunctionFact[] = Object.freeze([]);
+
 const POSITION = Object.freeze({ line: 1, column: 0, offset: () => POSITION });
 const LOC = Object.freeze({ start: POSITION, end: POSITION });
 
@@ -142,47 +145,66 @@ function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && typeof (v as Node).type === "string";
 }
 
+/** Node types that never have child nodes. */
+const LEAVES = new Set([
+  "Literal",
+  "TemplateElement",
+  "ThisExpression",
+  "Super",
+  "PrivateIdentifier",
+  "EmptyStatement",
+  "DebuggerStatement",
+  "JSXText",
+  "JSXIdentifier",
+  "TSAnyKeyword",
+  "TSUnknownKeyword",
+  "TSNumberKeyword",
+  "TSBigIntKeyword",
+  "TSBooleanKeyword",
+  "TSStringKeyword",
+  "TSSymbolKeyword",
+  "TSObjectKeyword",
+  "TSVoidKeyword",
+  "TSUndefinedKeyword",
+  "TSNullKeyword",
+  "TSNeverKeyword",
+  "TSIntrinsicKeyword",
+  "TSThisType",
+]);
+
 /**
- * Calls `fn` with each child node of `node`, in source order. The keys of a node nearly always
- * list its children in that order: they are sorted (into a new array) only when they do not.
+ * The children of the nodes being walked: each node's children are pushed on top (by
+ * {@link pushChildren}), walked, and popped, so that the walk allocates nothing per node.
  */
-function eachChild(node: Node, fn: (child: Node) => void): void {
+const children: Node[] = [];
+
+/**
+ * Pushes the child nodes of `node` onto {@link children}, in source order. The keys of a node
+ * nearly always list its children in that order: they are sorted only when they do not.
+ */
+function pushChildren(node: Node): void {
+  if (LEAVES.has(node.type)) return;
+  const from = children.length;
   let last = -1;
   let sorted = true;
   for (const key in node) {
+    if (key === "loc") continue;
     const v = node[key];
-    if (key === "loc" || typeof v !== "object" || v === null) continue;
+    if (typeof v !== "object" || v === null) continue;
     if (Array.isArray(v)) {
       for (const x of v) {
         if (!isNode(x)) continue;
         if (x.start < last) sorted = false;
         last = x.start;
+        children.push(x);
       }
     } else if (isNode(v)) {
       if (v.start < last) sorted = false;
       last = v.start;
+      children.push(v);
     }
   }
-  if (sorted) {
-    for (const key in node) {
-      const v = node[key];
-      if (key === "loc" || typeof v !== "object" || v === null) continue;
-      if (Array.isArray(v)) {
-        for (const x of v) if (isNode(x)) fn(x);
-      } else if (isNode(v)) fn(v);
-    }
-    return;
-  }
-  const out: Node[] = [];
-  for (const key in node) {
-    if (key === "loc") continue;
-    const v = node[key];
-    if (Array.isArray(v)) {
-      for (const x of v) if (isNode(x)) out.push(x);
-    } else if (isNode(v)) out.push(v);
-  }
-  out.sort((a, b) => a.start - b.start);
-  for (const child of out) fn(child);
+  if (!sorted) children.push(...children.splice(from).sort((a, b) => a.start - b.start));
 }
 
 /** A string literal's text (a literal, or a template without substitutions), or null. */
@@ -315,7 +337,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
   const visit = (
     node: Node,
     parent: Node | undefined,
-    owners: FunctionFact[],
+    owners: readonly FunctionFact[],
     notFor: FunctionFact | null,
   ): void => {
     switch (node.type) {
@@ -391,16 +413,26 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
         }
       }
       // Only the function whose body this one is goes on counting inside it.
-      const inherited = notFor !== null && owners.includes(notFor) ? [notFor] : [];
+      const inherited = notFor !== null && owners.includes(notFor) ? [notFor] : NO_OWNERS;
       const withOwn = fact ? [...inherited, fact] : inherited;
-      eachChild(node, (child) => {
+      const from = children.length;
+      pushChildren(node);
+      for (let i = from, to = children.length; i < to; i++) {
+        const child = children[i];
         if (child === node.body) visit(child, node, withOwn, fact);
         else visit(child, node, inherited, null);
-      });
-    } else if (node.value && FUNCTION_TYPES.has(node.value.type) && methodOf(node.value, node)) {
-      eachChild(node, (child) => visit(child, node, [], null));
+      }
+      children.length = from;
     } else {
-      eachChild(node, (child) => visit(child, node, owners, null));
+      // (a method's key and function count for no function outside it)
+      const method = node.value && FUNCTION_TYPES.has(node.value.type) &&
+        methodOf(node.value, node);
+      const from = children.length;
+      pushChildren(node);
+      for (let i = from, to = children.length; i < to; i++) {
+        visit(children[i], node, method ? NO_OWNERS : owners, null);
+      }
+      children.length = from;
     }
     ancestors.pop();
   };
@@ -433,7 +465,8 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     }
     previousEnd = stmt.end;
   }
-  visit(program, undefined, [], null);
+  children.length = 0;
+  visit(program, undefined, NO_OWNERS, null);
 
   const markers: MarkerFact[] = [];
   if (MARKER_RE.test(text)) {
