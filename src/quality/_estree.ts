@@ -1,8 +1,9 @@
 // The facts of a TS/JS file from acorn with its TypeScript plugin (ESTree), the same facts the
 // TypeScript compiler gives (_ts.ts, the reference: a test compares both on br's own sources).
 // acorn loads in about 20 ms and the compiler in 150-300 ms, and the facts of a 64k-line tree
-// take about 0.5 s with acorn, 0.7-0.8 s with the compiler. acorn refuses some texts the compiler reads anyway (it
-// recovers from syntax errors): those throw here, and the caller asks the compiler.
+// take about 0.5 s with acorn, 0.7-0.8 s with the compiler. acorn refuses some texts the
+// compiler reads anyway (it recovers from syntax errors): those throw here, and the caller
+// asks the compiler.
 // Two layers around the plugin (`quickErrors`, `lean`) replace some of its methods and acorn's
 // with cheaper ones that give the same trees less their line/column data: they rely on the
 // exact versions deno.json pins, and estree_test.ts is the check to run on an upgrade.
