@@ -125,7 +125,8 @@ export async function* listFiles(
     const dirs: string[] = [];
     const files: string[] = [];
     try {
-      for await (const e of Deno.readDir(abs)) {
+      // (synchronous: an asynchronous read costs a hop to a worker thread per folder)
+      for (const e of Deno.readDirSync(abs)) {
         if (e.isSymlink) continue;
         if (e.isDirectory) {
           if (VENDORED_DIRS.has(e.name)) skipped.vendored++;
