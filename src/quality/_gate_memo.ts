@@ -84,7 +84,9 @@ export async function probeGateMemo(
   const listing = analyzed ? listFiles(root) : undefined;
   listing?.catch(() => {}); // (its failure is the analysis's, when it awaits it)
   const options = JSON.stringify([MEMO_VERSION, VERSION, gates, opts.threshold ?? null, root]);
-  const cache = SignedCache.open<MemoValue>(
+  // Opened before the tree is looked at: opening makes the signing key the first time, and
+  // the key may lie in the tree.
+  const memo = await SignedCache.open<MemoValue>(
     location,
     `gates-${(await sha256(options + project.root)).slice(0, 16)}.json`,
   );
@@ -107,7 +109,6 @@ export async function probeGateMemo(
   } catch {
     return { hit: null, files: listing, save: () => Promise.resolve() };
   }
-  const memo = await cache;
   if (memo === null) return { hit: null, files: listing, save: () => Promise.resolve() };
   const stored = memo.get(key, (v) => Array.isArray(v?.files) && Array.isArray(v.gates));
   const hit = stored && await same(stored.files, seen)
