@@ -21,11 +21,11 @@
 // The memo is a file of the signed cache (_analysis_cache.ts): one br did not write on this
 // machine is ignored, so it cannot be used to pass a gate.
 import { VERSION } from "../core/version.ts";
-import { join, resolve } from "../core/path.ts";
+import { join, resolve, sep } from "../core/path.ts";
 import { globalConfigPath } from "../core/global_config.ts";
 import { contentHash } from "../core/read_once.ts";
 import type { Project } from "../core/project.ts";
-import { listFiles as walkTree, toRel } from "../security/files.ts";
+import { listFiles as walkTree } from "../security/files.ts";
 import { analysisCacheLocation, sha256, SignedCache } from "./_analysis_cache.ts";
 import { listFiles } from "./_files.ts";
 import type { GateResult, MemoFinding } from "./gates.ts";
@@ -94,17 +94,18 @@ export async function probeGateMemo(
   let key: string;
   try {
     const inputs = await otherInputs(project, root, gates);
-    const tree = new Set<string>();
+    const paths = new Set<string>();
     for await (const abs of walkTree(root, [root], { binary: 0, large: 0, vendored: 0 })) {
-      tree.add(toRel(root, abs));
+      paths.add(abs);
     }
     const listed = listing ? await listing : [];
-    for (const rel of listed) tree.add(rel);
-    const paths = [
-      ...[...tree].map((rel) => join(root, rel)),
-      ...inputs.files.map((f) => resolve(root, f)),
-    ];
-    seen = [...new Set(paths)].sort().map((path) => look(path, started));
+    // (the walk's paths are the resolved root + the separator + the relative path, as these)
+    const base = resolve(root);
+    const prefix = base.endsWith(sep) ? base : base + sep;
+    const under = (rel: string) => prefix + (sep === "/" ? rel : rel.replaceAll("/", sep));
+    for (const rel of listed) paths.add(under(rel));
+    for (const f of inputs.files) paths.add(resolve(root, f));
+    seen = [...paths].sort().map((path) => look(path, started));
     key = await sha256(JSON.stringify([options, project.root, inputs.values, listed]));
   } catch {
     return { hit: null, files: listing, save: () => Promise.resolve() };
