@@ -28,7 +28,6 @@ import type { Project } from "../core/project.ts";
 import { listFiles as walkTree } from "../security/files.ts";
 import { analysisCacheLocation, sha256, SignedCache } from "./_analysis_cache.ts";
 import { listFiles } from "./_files.ts";
-import type { GateResult, MemoFinding } from "./gates.ts";
 import { COVERAGE_REPORTS } from "./model.ts";
 
 /** Bumped when what the memo holds or compares changes. */
@@ -38,26 +37,36 @@ const MEMO_VERSION = 1;
 const RACY_MS = 2000;
 
 /** What the memo keeps: each input file with its identity (and hash), and the results. */
-interface MemoValue {
+interface MemoEntry<T> {
   /** `[path, identity, content hash or null]`, sorted by path. */
   files: [string, string, string | null][];
-  /** The results of the gates. */
-  gates: GateResult[];
-  /** The new security findings the run reported. */
-  findings: MemoFinding[];
+  /** The results. */
+  value: T;
 }
 
-/** The answer of {@link probeGateMemo}. */
-export interface GateMemoProbe {
+/** The answer of {@link probeMemo}. */
+export interface MemoProbe<T> {
   /** The results kept, when nothing they depend on changed; else null. */
-  hit: { gates: GateResult[]; findings: MemoFinding[] } | null;
+  hit: T | null;
   /** The files git lists in the tree (for the analysis), when a gate needs them. */
   files?: Promise<string[]>;
   /**
-   * Keeps the results of a run of the gates (made after this probe) for the inputs as this
-   * probe saw them: an input changed since then is a miss next time.
+   * Keeps the results of a run (made after this probe) for the inputs as this probe saw them:
+   * an input changed since then is a miss next time.
    */
-  save(gates: GateResult[], findings: MemoFinding[]): Promise<void>;
+  save(value: T): Promise<void>;
+}
+
+/** What a memo is of: which results (`kind`), of which gates, on which tree. */
+export interface MemoSubject {
+  /** The kind of results (`gates`: a run of `runGates`; `gaps`, `quality`: one report). */
+  kind: string;
+  /** The gates whose inputs the results depend on. */
+  gates: readonly string[];
+  /** The tree. */
+  root: string;
+  /** The quality threshold given, if any. */
+  threshold?: number;
 }
 
 /** One input file as seen now. */
@@ -69,26 +78,34 @@ interface Seen {
 }
 
 /**
- * Looks for a memo of the run of `gates` on the tree at `root`; null when the tree has no
- * memo location (no `.buildrunner/`, no home folder) or its inputs cannot be read.
+ * Looks for the memo of `subject`: results computed from the inputs of its gates on its tree,
+ * kept when they were all as they are now. Null when the tree has no memo location (no
+ * `.buildrunner/`, no home folder).
  */
-export async function probeGateMemo(
+export async function probeMemo<T>(
   project: Project,
-  opts: { gates: readonly string[]; root: string; threshold?: number },
-): Promise<GateMemoProbe | null> {
-  const { gates, root } = opts;
+  subject: MemoSubject,
+): Promise<MemoProbe<T> | null> {
+  const { gates, root } = subject;
   const location = analysisCacheLocation(root, project.env);
   if (location === null) return null;
   const started = Date.now();
   const analyzed = gates.some((g) => g === "gaps" || g === "quality" || g === "guard");
   const listing = analyzed ? listFiles(root) : undefined;
   listing?.catch(() => {}); // (its failure is the analysis's, when it awaits it)
-  const options = JSON.stringify([MEMO_VERSION, VERSION, gates, opts.threshold ?? null, root]);
+  const options = JSON.stringify([
+    MEMO_VERSION,
+    VERSION,
+    subject.kind,
+    gates,
+    subject.threshold ?? null,
+    root,
+  ]);
   // Opened before the tree is looked at: opening makes the signing key the first time, and
   // the key may lie in the tree.
-  const memo = await SignedCache.open<MemoValue>(
+  const memo = await SignedCache.open<MemoEntry<T>>(
     location,
-    `gates-${(await sha256(options + project.root)).slice(0, 16)}.json`,
+    `${subject.kind}-${(await sha256(options + project.root)).slice(0, 16)}.json`,
   );
   let seen: Seen[];
   let key: string;
@@ -111,14 +128,12 @@ export async function probeGateMemo(
     return { hit: null, files: listing, save: () => Promise.resolve() };
   }
   if (memo === null) return { hit: null, files: listing, save: () => Promise.resolve() };
-  const stored = memo.get(key, (v) => Array.isArray(v?.files) && Array.isArray(v.gates));
-  const hit = stored && await same(stored.files, seen)
-    ? { gates: stored.gates, findings: stored.findings ?? [] }
-    : null;
+  const stored = memo.get(key, (v) => Array.isArray(v?.files) && v.value !== undefined);
+  const hit = stored && await same(stored.files, seen) ? stored.value : null;
   return {
     hit,
     files: listing,
-    save: async (results, findings) => {
+    save: async (value) => {
       const files = await Promise.all(
         seen.map(async (s): Promise<[string, string, string | null]> => [
           s.path,
@@ -126,7 +141,7 @@ export async function probeGateMemo(
           s.hash ? await s.hash : null,
         ]),
       );
-      memo.set(key, { files, gates: results, findings });
+      memo.set(key, { files, value });
       await memo.save();
     },
   };

@@ -4,7 +4,7 @@
 // them (_gates_run.ts).
 import { BrError } from "../core/errors.ts";
 import type { Project } from "../core/project.ts";
-import { probeGateMemo } from "./_gate_memo.ts";
+import { probeMemo } from "./_gate_memo.ts";
 import { qualitySettings } from "./_settings.ts";
 import { ALL_GATES } from "./model.ts";
 
@@ -86,7 +86,12 @@ export async function runGates(
   }
   const ordered = ALL_GATES.filter((g) => names.includes(g));
   const root = options.cwd ?? project.root;
-  const memo = await probeGateMemo(project, { gates: ordered, root, threshold: options.threshold });
+  const memo = await probeMemo<{ gates: GateResult[]; findings: MemoFinding[] }>(project, {
+    kind: "gates",
+    gates: ordered,
+    root,
+    threshold: options.threshold,
+  });
   if (memo?.hit) {
     // Nothing ran: each gate took no time.
     const gates = memo.hit.gates.map((g) => ({ ...g, duration_ms: 0 }));
@@ -107,6 +112,6 @@ export async function runGates(
   }
   const { runGatesFresh } = await import("./_gates_run.ts");
   const run = await runGatesFresh(project, ordered, root, options, memo?.files);
-  if (run.keep) await memo?.save(run.gates, run.findings);
+  if (run.keep) await memo?.save({ gates: run.gates, findings: run.findings });
   return { passed: run.gates.every((g) => g.passed), gates: run.gates };
 }

@@ -17,7 +17,8 @@ const hex = (b: ArrayBuffer) =>
   Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
 
 /**
- * Marks every kept report ("MEMO " before each summary) and signs the memo files again with
+ * Marks every kept report ("MEMO " before each summary of a gate run, a field `marker` of
+ * "MEMO " in a gaps or quality report) and signs the memo files again with
  * `keyFile` (default: the key br uses for the project, BR_HOME of `br()`). Returns how many
  * files it marked.
  */
@@ -31,11 +32,14 @@ async function markMemo(root: string, keyFile = `${root}/.br-home/analysis.key`)
   ]);
   let n = 0;
   for (const e of Deno.readDirSync(dir)) {
-    if (!/^gates-[0-9a-f]+\.json$/.test(e.name)) continue;
+    const kind = /^(gates|gaps|quality)-[0-9a-f]+\.json$/.exec(e.name)?.[1];
+    if (!kind) continue;
     const text = Deno.readTextFileSync(`${dir}/${e.name}`);
     const body = JSON.parse(text.slice(text.indexOf("\n") + 1));
-    for (const v of Object.values(body.entries) as { gates: { summary: string }[] }[]) {
-      for (const g of v.gates) g.summary = `MEMO ${g.summary}`;
+    for (const { value } of Object.values(body.entries) as { value: Record<string, unknown> }[]) {
+      if (kind === "gates") {
+        for (const g of value.gates as { summary: string }[]) g.summary = `MEMO ${g.summary}`;
+      } else value.marker = "MEMO "; // (the reports print every field)
     }
     const json = JSON.stringify(body);
     const mac = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(json)));
@@ -264,6 +268,31 @@ Deno.test("gate memo: another version of a project's checker is run again", asyn
     gate(after.report, "quality").counts.score < gate(first.report, "quality").counts.score,
     JSON.stringify([first.report, after.report]),
   );
+});
+
+Deno.test("gate memo: br gaps analyze and br quality check give the last report while nothing changed", async () => {
+  await using dir = await repo({
+    "src/a.ts": "/** A. */\nexport const a = 1;\n",
+    "tests/a_test.ts": 'import { a } from "../src/a.ts";\nif (a !== 1) throw new Error("x");\n',
+  });
+  for (
+    const [args, change] of [
+      [["gaps", "analyze", "--json"], "// TODO: later\n"],
+      [["quality", "check", "--json"], "export function b() {}\n"],
+    ] as const
+  ) {
+    const first = await br([...args], { cwd: dir.path });
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok((await markMemo(dir.path)) > 0);
+    const again = await br([...args], { cwd: dir.path });
+    assert.ok(fromMemo(again), again.stdout);
+    const { marker: _, ...same } = JSON.parse(again.stdout);
+    assert.deepEqual(same, JSON.parse(first.stdout));
+    Deno.writeTextFileSync(`${dir.path}/src/a.ts`, change, { append: true });
+    const after = await br([...args], { cwd: dir.path });
+    assert.equal(fromMemo(after), false, after.stdout);
+    assert.notDeepEqual(JSON.parse(after.stdout), JSON.parse(first.stdout));
+  }
 });
 
 Deno.test("gate memo: the gates' engines are not loaded to answer from the memo", async () => {
