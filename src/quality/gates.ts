@@ -33,6 +33,11 @@ export interface GateReport {
   passed: boolean;
   /** One result per gate, in run order. */
   gates: GateResult[];
+  /**
+   * True when nothing the gates read changed since a run with the same gates and options:
+   * that run's results, given again without running the gates.
+   */
+  reused?: boolean;
 }
 
 /** Options of {@link runGates}. */
@@ -108,7 +113,7 @@ export async function runGates(
         });
       }
     }
-    return { passed: gates.every((g) => g.passed), gates };
+    return { passed: gates.every((g) => g.passed), gates, reused: true };
   }
   const { runGatesFresh } = await import("./_gates_run.ts");
   const run = await runGatesFresh(project, ordered, root, options, memo?.files);

@@ -110,10 +110,15 @@ Deno.test("gate memo: a run with nothing changed gives the same report and the s
   await markMemo(dir.path);
   const hit = await run();
   assert.ok(fromMemo(hit.r), hit.r.stdout);
-  // The same table (times aside), the same result.
+  // The same table (times aside), the same result, and a line saying so.
+  const note = "Nothing the gates read changed since their last run: its results.\n";
+  assert.ok(hit.r.stdout.endsWith(note), hit.r.stdout);
+  assert.ok(!miss.r.stdout.includes(note), miss.r.stdout);
   const rows = (s: string) =>
-    s.replaceAll("MEMO ", "").replace(/\d+ ms/g, "N ms").replace(/ +/g, " ");
+    s.replaceAll("MEMO ", "").replace(note, "").replace(/\d+ ms/g, "N ms").replace(/ +/g, " ");
   assert.equal(rows(hit.r.stdout), rows(miss.r.stdout));
+  const json = await validate(dir.path);
+  assert.equal((json.report as { reused?: boolean }).reused, true);
   // The same events in the same order: the finding, then one per gate with its counts.
   const shape = (list: typeof miss.events) =>
     list.map((e) => {
