@@ -122,6 +122,9 @@ const LONG_RUNNING = new Set([
   "parallel worker",
 ]);
 
+/** Commands whose events always go to the spool (see `CollectorOptions.spoolOnly`). */
+const SPOOL_ONLY = new Set(["hooks run", "validate"]);
+
 /** Opens the project for a command (flag > `BR_PROJECT` > discovery), as a session. */
 export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Project> {
   const project = await openSession({
@@ -132,8 +135,9 @@ export async function openFor(ctx: BrContext, flags: ProjectFlags): Promise<Proj
     command: ctx.command,
     startedAt: ctx.clock?.now(),
     longRunning: LONG_RUNNING.has(ctx.command ?? ""),
-    // A git hook stays fast and never creates br.db: its events wait in the spool.
-    spoolOnly: ctx.command === "hooks run",
+    // A git hook and a gate run stay fast and never create br.db: their events wait in the
+    // spool (the next opening of the store ingests them and checks the alerts over them).
+    spoolOnly: SPOOL_ONLY.has(ctx.command ?? ""),
     onHandlerError: ({ event, error }) =>
       warn(
         ctx,

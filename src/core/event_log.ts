@@ -240,8 +240,29 @@ export async function ingestSpool(
         // A line that is not an event cannot be stored.
       }
     }
-    added += await writeEvents(store, events);
-    if (!options.keep) await Deno.remove(path).catch(() => {});
+    const n = await writeEvents(store, events);
+    added += n;
+    if (!options.keep) {
+      await Deno.remove(path).catch(() => {});
+      if (n > 0) {
+        const types = ingested.get(store) ?? [];
+        types.push(...events.map((e) => e.type));
+        ingested.set(store, types);
+      }
+    }
   }
   return added;
+}
+
+/** Types of the events {@link ingestSpool} moved into each store, not yet taken. */
+const ingested = new WeakMap<Store, string[]>();
+
+/**
+ * The types of the events moved from the spool into `store` since the last call (the
+ * telemetry collector checks the alerts over them: the command that spooled them did not).
+ */
+export function takeIngestedTypes(store: Store): string[] {
+  const types = ingested.get(store) ?? [];
+  ingested.delete(store);
+  return types;
 }

@@ -245,7 +245,11 @@ export function createProject(root: string, options: OpenProjectOptions = {}): P
       // without loading the store's module (every command that records events asks).
       if (!env.BR_DATABASE_URL && !mentions("store")) return { backend: "sqlite" };
       const { chooseStore } = await import("./store.ts");
-      if (env.BR_DATABASE_URL) return chooseStore(env.BR_DATABASE_URL);
+      if (env.BR_DATABASE_URL) {
+        // `--database` of the distributed commands sets the variable for its own command.
+        const from = env.BR_DATABASE_URL_FROM === "--database" ? "--database" : undefined;
+        return chooseStore(env.BR_DATABASE_URL, from);
+      }
       const url = (await config()).get<unknown>("store.url");
       if (url === undefined || url === null || url === "") return chooseStore(undefined);
       if (typeof url !== "string") {

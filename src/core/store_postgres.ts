@@ -99,6 +99,11 @@ export async function openPostgresStore(
   return store;
 }
 
+/** How a hint says to stop using the setting that named the URL. */
+function dropSetting(setting: string): string {
+  return setting.startsWith("--") ? `run without ${setting}` : `unset ${setting}`;
+}
+
 /**
  * `BR_DATABASE_CONNECT_TIMEOUT_MS`: whole milliseconds from 1 to 600 000; unset or empty is
  * the URL's `connect_timeout` (seconds), else {@link DEFAULT_CONNECT_TIMEOUT_MS}.
@@ -423,7 +428,7 @@ class PostgresStore implements Store {
   /** The password as written in the URL and decoded (never shown in a message). */
   #secrets: string[];
   #connectTimeoutMs: number | null;
-  /** What to unset to use the local file instead (`BR_DATABASE_URL` or `store.url`). */
+  /** What named the URL (`BR_DATABASE_URL`, `store.url` or `--database`), for hints. */
   readonly setting: string;
   #lock = "";
   #translations = new Map<string, Translated>();
@@ -463,8 +468,9 @@ class PostgresStore implements Store {
         "storage",
         `Cannot ${action} the store "${this.location}": cannot reach the PostgreSQL server (${message})`,
         {
-          hint:
-            `check that the server is running and reachable from here, or unset ${this.setting} to use the local SQLite file .buildrunner/br.db`,
+          hint: `check that the server is running and reachable from here, or ${
+            dropSetting(this.setting)
+          } to use the local SQLite file .buildrunner/br.db`,
           cause: err,
         },
       );
@@ -805,7 +811,7 @@ async function migrate(
     throw new BrError(
       "storage",
       `Cannot use the store "${store.location}": migration ${missing.version} (${missing.name}) has no PostgreSQL script in this br`,
-      { hint: `unset ${store.setting} to use the local SQLite file .buildrunner/br.db` },
+      { hint: `${dropSetting(store.setting)} to use the local SQLite file .buildrunner/br.db` },
     );
   }
   // The schema needs PostgreSQL 15 (UNIQUE NULLS NOT DISTINCT in the cost rollup).
@@ -817,7 +823,7 @@ async function migrate(
     throw new BrError(
       "storage",
       `Cannot use the store "${store.location}": PostgreSQL ${shown} is older than 15, which br needs`,
-      { hint: `upgrade the server to PostgreSQL 15 or later, or unset ${store.setting}` },
+      { hint: `upgrade the server to PostgreSQL 15 or later, or ${dropSetting(store.setting)}` },
     );
   }
   const s = quoteIdent(schema);

@@ -1,10 +1,13 @@
 // The facts of a TS/JS file from acorn with its TypeScript plugin (ESTree), the same facts the
 // TypeScript compiler gives (_ts.ts, the reference: a test compares both on br's own sources).
-// Both parse a 64k-line tree in about the same time, but acorn loads in about 20 ms and the
-// compiler in 150-300 ms: a run that parses a few changed files no longer pays for the
-// compiler. acorn refuses some texts the compiler reads anyway (it recovers from syntax
-// errors): those throw here, and the caller asks the compiler.
-import { Parser } from "acorn";
+// acorn loads in about 20 ms and the compiler in 150-300 ms, and the facts of a 64k-line tree
+// take about 0.5 s with acorn, 0.7-0.8 s with the compiler. acorn refuses some texts the
+// compiler reads anyway (it recovers from syntax errors): those throw here, and the caller
+// asks the compiler.
+// Two layers around the plugin (`quickErrors`, `lean`) replace some of its methods and acorn's
+// with cheaper ones that give the same trees less their line/column data: they rely on the
+// exact versions deno.json pins, and estree_test.ts is the check to run on an upgrade.
+import { type Options, Parser } from "acorn";
 import { tsPlugin } from "@sveltejs/acorn-typescript";
 import {
   type ExportFact,
@@ -30,9 +33,103 @@ let tsxParser: typeof Parser | null = null;
 
 // The compiler reads JSX in .tsx, .jsx and every JavaScript file (its language variant).
 function parserFor(file: string): typeof Parser {
-  if (/\.[cm]?ts$/.test(file)) return tsParser ??= Parser.extend(tsPlugin());
-  return tsxParser ??= Parser.extend(tsPlugin({ jsx: true }));
+  if (/\.[cm]?ts$/.test(file)) return tsParser ??= Parser.extend(quickErrors, tsPlugin(), lean);
+  return tsxParser ??= Parser.extend(quickErrors, tsPlugin({ jsx: true }), lean);
 }
+
+/**
+ * Syntax errors that cost next to nothing. The TypeScript plugin raises and catches one
+ * wherever a reading it tries fails (each `a < b` is first tried as type arguments), and
+ * acorn's own error finds its line and column by reading the text from its start (which made
+ * parsing a long file quadratic) and takes a stack trace. Neither is of use here: a text
+ * acorn refuses goes to the compiler. So an error is a bare object of the class the plugin
+ * tests for, and its message. This layer comes before the plugin, which raises through it.
+ */
+function quickErrors(base: typeof Parser): typeof Parser {
+  // deno-lint-ignore no-explicit-any
+  const P = base as any;
+  const fail = (pos: number, raisedAt: number, message: string): never => {
+    throw Object.assign(Object.create(SyntaxError.prototype), { message, pos, raisedAt });
+  };
+  // (each calls `fail`, not the other: the plugin's versions of both call these)
+  return class extends P {
+    raise(pos: number, message: string): never {
+      return fail(pos, this.pos, message);
+    }
+    raiseRecoverable(pos: number, message: string): never {
+      return fail(pos, this.pos, message);
+    }
+  } as unknown as typeof Parser;
+}
+
+/**
+ * The plugin without what the facts do not need and costs the most memory: the line and
+ * column of every node and token (`options.locations`, which the plugin's `parse` turns on,
+ * so {@link analyzeEstree} constructs the parser itself). The plugin reads `loc` and `startLoc`
+ * in places: they get one shared, frozen value, and the plugin's writes to `loc` go. And
+ * without the copy of a RegExp for each word and of the text between two tokens (the same
+ * tests as the plugin's `readWord` and `hasPrecedingLineBreak`).
+ */
+function lean(base: typeof Parser): typeof Parser {
+  // deno-lint-ignore no-explicit-any
+  const P = base as any;
+  const { tokTypes, keywordsRegExp } = P.acornTypeScript as {
+    tokTypes: Record<string, unknown>;
+    keywordsRegExp: RegExp;
+  };
+  const acorn = P.acorn as {
+    tokTypes: Record<string, unknown>;
+    keywordTypes: Record<string, unknown>;
+  };
+  return class extends P {
+    resetEndLocation(node: Node, end: number = this.lastTokEnd): void {
+      node.end = end;
+    }
+    resetStartLocation(node: Node, start: number): void {
+      node.start = start;
+    }
+    resetStartLocationFromNode(node: Node, from: Node): void {
+      node.start = from.start;
+    }
+    startNodeAtNode(type: Node): unknown {
+      return this.startNodeAt(type.start, POSITION);
+    }
+    startNode(): Node {
+      const node = super.startNode();
+      node.loc = LOC;
+      return node;
+    }
+    startNodeAt(pos: number, loc: unknown): Node {
+      const node = super.startNodeAt(pos, loc);
+      node.loc = LOC;
+      return node;
+    }
+    curPosition(): unknown {
+      return POSITION;
+    }
+    readWord(): unknown {
+      const word = this.readWord1();
+      let type = acorn.tokTypes.name;
+      if (this.keywords.test(word)) type = acorn.keywordTypes[word];
+      else if (keywordsRegExp.test(word)) type = tokTypes[word];
+      return this.finishToken(type, word);
+    }
+    hasPrecedingLineBreak(): boolean {
+      const input: string = this.input;
+      for (let i = this.lastTokEnd; i < this.start; i++) {
+        const c = input.charCodeAt(i);
+        if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return true;
+      }
+      return false;
+    }
+  } as unknown as typeof Parser;
+}
+
+/** The functions a node counts for outside any function. */
+const NO_OWNERS: readonly FunctionFact[] = Object.freeze([]);
+
+const POSITION = Object.freeze({ line: 1, column: 0, offset: () => POSITION });
+const LOC = Object.freeze({ start: POSITION, end: POSITION });
 
 /** Line starts, as the compiler counts lines: `\r\n`, `\n`, `\r`, U+2028 and U+2029. */
 function lineStarts(text: string): number[] {
@@ -51,47 +148,66 @@ function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && typeof (v as Node).type === "string";
 }
 
+/** Node types that never have child nodes. */
+const LEAVES = new Set([
+  "Literal",
+  "TemplateElement",
+  "ThisExpression",
+  "Super",
+  "PrivateIdentifier",
+  "EmptyStatement",
+  "DebuggerStatement",
+  "JSXText",
+  "JSXIdentifier",
+  "TSAnyKeyword",
+  "TSUnknownKeyword",
+  "TSNumberKeyword",
+  "TSBigIntKeyword",
+  "TSBooleanKeyword",
+  "TSStringKeyword",
+  "TSSymbolKeyword",
+  "TSObjectKeyword",
+  "TSVoidKeyword",
+  "TSUndefinedKeyword",
+  "TSNullKeyword",
+  "TSNeverKeyword",
+  "TSIntrinsicKeyword",
+  "TSThisType",
+]);
+
 /**
- * Calls `fn` with each child node of `node`, in source order. The keys of a node nearly always
- * list its children in that order: they are sorted (into a new array) only when they do not.
+ * The children of the nodes being walked: each node's children are pushed on top (by
+ * {@link pushChildren}), walked, and popped, so that the walk allocates nothing per node.
  */
-function eachChild(node: Node, fn: (child: Node) => void): void {
+const children: Node[] = [];
+
+/**
+ * Pushes the child nodes of `node` onto {@link children}, in source order. The keys of a node
+ * nearly always list its children in that order: they are sorted only when they do not.
+ */
+function pushChildren(node: Node): void {
+  if (LEAVES.has(node.type)) return;
+  const from = children.length;
   let last = -1;
   let sorted = true;
   for (const key in node) {
+    if (key === "loc") continue;
     const v = node[key];
-    if (key === "loc" || typeof v !== "object" || v === null) continue;
+    if (typeof v !== "object" || v === null) continue;
     if (Array.isArray(v)) {
       for (const x of v) {
         if (!isNode(x)) continue;
         if (x.start < last) sorted = false;
         last = x.start;
+        children.push(x);
       }
     } else if (isNode(v)) {
       if (v.start < last) sorted = false;
       last = v.start;
+      children.push(v);
     }
   }
-  if (sorted) {
-    for (const key in node) {
-      const v = node[key];
-      if (key === "loc" || typeof v !== "object" || v === null) continue;
-      if (Array.isArray(v)) {
-        for (const x of v) if (isNode(x)) fn(x);
-      } else if (isNode(v)) fn(v);
-    }
-    return;
-  }
-  const out: Node[] = [];
-  for (const key in node) {
-    if (key === "loc") continue;
-    const v = node[key];
-    if (Array.isArray(v)) {
-      for (const x of v) if (isNode(x)) out.push(x);
-    } else if (isNode(v)) out.push(v);
-  }
-  out.sort((a, b) => a.start - b.start);
-  for (const child of out) fn(child);
+  if (!sorted) children.push(...children.splice(from).sort((a, b) => a.start - b.start));
 }
 
 /** A string literal's text (a literal, or a template without substitutions), or null. */
@@ -134,17 +250,18 @@ function methodOf(fn: Node, parent: Node | undefined): Node | null {
 /** Parses one TS/JS file with acorn; throws where acorn cannot read it. */
 export function analyzeEstree(file: string, text: string, lang: SourceLang): FileFacts {
   const comments: { start: number; end: number }[] = [];
-  const program = parserFor(file).parse(text, {
+  const TsParser = parserFor(file) as unknown as new (options: Options, text: string) => Parser;
+  const program = new TsParser({
     sourceType: "module",
     ecmaVersion: "latest",
-    locations: true,
+    locations: false,
     allowHashBang: true,
     allowReturnOutsideFunction: true,
     allowAwaitOutsideFunction: true,
     preserveParens: true,
     onComment: (_block: boolean, _text: string, start: number, end: number) =>
       void comments.push({ start, end }),
-  }) as unknown as Node;
+  }, text).parse() as unknown as Node;
   const starts = lineStarts(text);
   const lineOf = lineLookup(starts);
   const imports: ImportFact[] = [];
@@ -153,9 +270,11 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
   const exports: ExportFact[] = [];
   // The nodes from the program down to the one visited.
   const ancestors: Node[] = [];
-  // Where the compiler's node of a function starts: an exported declaration at `export`, a
-  // method at its first modifier.
-  const startOf = new Map<Node, number>();
+  // Where the compiler's node of a function starts: an exported declaration at `export` (by
+  // where acorn's starts: no two functions start at one place), a method at its first
+  // modifier. (Keyed by number: a Map keyed by nodes made V8 keep every tree of the run in its
+  // old generation until a full collection, tens of MB on a large tree.)
+  const exportStart = new Map<number, number>();
 
   const addImport = (
     spec: Node | null | undefined,
@@ -221,7 +340,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
   const visit = (
     node: Node,
     parent: Node | undefined,
-    owners: FunctionFact[],
+    owners: readonly FunctionFact[],
     notFor: FunctionFact | null,
   ): void => {
     switch (node.type) {
@@ -282,7 +401,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
       let fact: FunctionFact | null = null;
       if (node.body) {
         const method = methodOf(node, parent);
-        const start = lineOf(startOf.get(node) ?? method?.start ?? node.start);
+        const start = lineOf(exportStart.get(node.start) ?? method?.start ?? node.start);
         const end = lineOf(method?.end ?? node.end);
         const name = fnName(node, parent);
         fact = { name, line: start, end_line: end, lines: end - start + 1, complexity: 1 };
@@ -297,16 +416,26 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
         }
       }
       // Only the function whose body this one is goes on counting inside it.
-      const inherited = notFor !== null && owners.includes(notFor) ? [notFor] : [];
+      const inherited = notFor !== null && owners.includes(notFor) ? [notFor] : NO_OWNERS;
       const withOwn = fact ? [...inherited, fact] : inherited;
-      eachChild(node, (child) => {
+      const from = children.length;
+      pushChildren(node);
+      for (let i = from, to = children.length; i < to; i++) {
+        const child = children[i];
         if (child === node.body) visit(child, node, withOwn, fact);
         else visit(child, node, inherited, null);
-      });
-    } else if (node.value && FUNCTION_TYPES.has(node.value.type) && methodOf(node.value, node)) {
-      eachChild(node, (child) => visit(child, node, [], null));
+      }
+      children.length = from;
     } else {
-      eachChild(node, (child) => visit(child, node, owners, null));
+      // (a method's key and function count for no function outside it)
+      const method = node.value && FUNCTION_TYPES.has(node.value.type) &&
+        methodOf(node.value, node);
+      const from = children.length;
+      pushChildren(node);
+      for (let i = from, to = children.length; i < to; i++) {
+        visit(children[i], node, method ? NO_OWNERS : owners, null);
+      }
+      children.length = from;
     }
     ancestors.pop();
   };
@@ -316,7 +445,7 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     const exported = stmt.type === "ExportNamedDeclaration" ||
       stmt.type === "ExportDefaultDeclaration";
     const decl: Node | null = exported ? stmt.declaration ?? null : null;
-    if (decl && FUNCTION_TYPES.has(decl.type)) startOf.set(decl, stmt.start);
+    if (decl && FUNCTION_TYPES.has(decl.type)) exportStart.set(decl.start, stmt.start);
     if (decl) {
       const names: string[] = [];
       if (
@@ -339,7 +468,8 @@ export function analyzeEstree(file: string, text: string, lang: SourceLang): Fil
     }
     previousEnd = stmt.end;
   }
-  visit(program, undefined, [], null);
+  children.length = 0;
+  visit(program, undefined, NO_OWNERS, null);
 
   const markers: MarkerFact[] = [];
   if (MARKER_RE.test(text)) {

@@ -75,7 +75,18 @@ export async function detectTools(
   root: string,
   env: Record<string, string | undefined>,
 ): Promise<Tool[]> {
-  const text = (rel: string) => readTextOrNull(join(root, rel)).catch(() => null);
+  // The root's names are listed once: most config files looked for are missing, and a read of
+  // a missing file costs an exception.
+  let names: Set<string> | null = null;
+  try {
+    names = new Set([...Deno.readDirSync(root)].map((e) => e.name.toLowerCase()));
+  } catch {
+    names = null;
+  }
+  const text = (rel: string) =>
+    names && !rel.includes("/") && !names.has(rel.toLowerCase())
+      ? Promise.resolve(null)
+      : readTextOrNull(join(root, rel)).catch(() => null);
   const has = async (...rels: string[]) => {
     for (const r of rels) if ((await text(r)) !== null) return true;
     return false;

@@ -106,7 +106,27 @@ export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
  * @throws {BrError} `invalid_data` when features.json is corrupt.
  */
 export async function analyzeGaps(project: Project, options: GapOptions = {}): Promise<GapReport> {
-  return (await import("./gaps.ts")).analyzeGaps(project, options);
+  if (options.analysis) return (await import("./gaps.ts")).analyzeGaps(project, options);
+  // The report of the last analysis when nothing it reads changed since (see runGates).
+  const root = options.cwd ?? project.root;
+  const { probeMemo } = await import("./_gate_memo.ts");
+  const memo = await probeMemo<GapReport>(project, { kind: "gaps", gates: ["gaps"], root });
+  if (memo?.hit) return memo.hit;
+  const report = await (await import("./gaps.ts")).analyzeGaps(project, {
+    ...options,
+    analysis: await treeOf(project, root, memo?.files),
+  });
+  await memo?.save(report);
+  return report;
+}
+
+/** The analysis of the tree at `root` (with its files, when listed already). */
+async function treeOf(project: Project, root: string, files?: Promise<string[]>) {
+  const [{ analyzeTree }, { analysisCacheLocation }] = await Promise.all([
+    import("./_analysis.ts"),
+    import("./_analysis_cache.ts"),
+  ]);
+  return await analyzeTree(root, { cache: analysisCacheLocation(root, project.env), files });
 }
 
 /**
@@ -132,7 +152,26 @@ export async function checkQuality(
   project: Project,
   options: QualityOptions = {},
 ): Promise<QualityReport> {
-  return (await import("./quality.ts")).checkQuality(project, options);
+  if (options.analysis || options.security || options.tools === false) {
+    return (await import("./quality.ts")).checkQuality(project, options);
+  }
+  // The report of the last check when nothing it reads changed since (see runGates).
+  const root = options.cwd ?? project.root;
+  const { probeMemo } = await import("./_gate_memo.ts");
+  const memo = await probeMemo<QualityReport>(project, {
+    kind: "quality",
+    gates: ["quality"],
+    root,
+    threshold: options.threshold,
+  });
+  if (memo?.hit) return memo.hit;
+  const report = await (await import("./quality.ts")).checkQuality(project, {
+    ...options,
+    analysis: await treeOf(project, root, memo?.files),
+  });
+  // A checker that failed to run is not kept (as its own cache does not keep it).
+  if (!report.tools.ran.some((t) => t.status === "error")) await memo?.save(report);
+  return report;
 }
 
 /**

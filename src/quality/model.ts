@@ -66,6 +66,21 @@ export function countGaps(gaps: readonly Gap[]): GapCounts {
 /** Weights of the dimensions (they add up to 1). */
 export const QUALITY_WEIGHTS = { structure: 0.35, security: 0.2, tests: 0.25, docs: 0.2 } as const;
 
+/**
+ * The coverage reports the quality score reads (relative to the tree's root), by format, in
+ * the order they are looked for: the first with figures counts.
+ */
+export const COVERAGE_REPORTS = {
+  lcov: ["coverage/lcov.info", "lcov.info", "coverage/lcov/lcov.info"],
+  cobertura: ["coverage.xml", "coverage/cobertura-coverage.xml", "cobertura.xml"],
+  json: [
+    "coverage.json",
+    "coverage/coverage.json",
+    "coverage/coverage-summary.json",
+    "coverage-summary.json",
+  ],
+} as const;
+
 /** The gates `runGates` knows, in run order (a tuple, for the config schema's enum). */
 export const GATE_NAMES = [
   "features",

@@ -7,7 +7,7 @@ import { analysisCacheLocation } from "./_analysis_cache.ts";
 import { sourceMasker } from "../security/scan.ts";
 import { newSecurityFindings } from "./_security.ts";
 import { qualitySettings } from "./_settings.ts";
-import { QUALITY_WEIGHTS } from "./model.ts";
+import { COVERAGE_REPORTS, QUALITY_WEIGHTS } from "./model.ts";
 import type { ToolResult } from "./_tools.ts";
 
 /** One dimension of the score. */
@@ -263,7 +263,7 @@ export async function checkQuality(
 export async function readCoverage(
   root: string,
 ): Promise<{ file: string; percent: number } | null> {
-  for (const rel of ["coverage/lcov.info", "lcov.info", "coverage/lcov/lcov.info"]) {
+  for (const rel of COVERAGE_REPORTS.lcov) {
     const text = await readTextOrNull(join(root, rel));
     if (text === null) continue;
     let hit = 0;
@@ -274,21 +274,14 @@ export async function readCoverage(
     }
     if (found > 0) return { file: rel, percent: (100 * hit) / found };
   }
-  for (const rel of ["coverage.xml", "coverage/cobertura-coverage.xml", "cobertura.xml"]) {
+  for (const rel of COVERAGE_REPORTS.cobertura) {
     const text = await readTextOrNull(join(root, rel));
     const rate = text === null ? null : /<coverage\b[^>]*\bline-rate="([\d.]+)"/.exec(text);
     if (rate && Number.isFinite(Number(rate[1]))) {
       return { file: rel, percent: 100 * Number(rate[1]) };
     }
   }
-  for (
-    const rel of [
-      "coverage.json",
-      "coverage/coverage.json",
-      "coverage/coverage-summary.json",
-      "coverage-summary.json",
-    ]
-  ) {
+  for (const rel of COVERAGE_REPORTS.json) {
     const text = await readTextOrNull(join(root, rel));
     if (text === null) continue;
     try {

@@ -28,8 +28,9 @@ export interface CollectorOptions {
   flushIntervalMs?: number | null;
   /**
    * Never open the store: every event goes to the spool, alert inputs too (git hooks, which
-   * must stay fast and must not create br.db). The next command that opens the store ingests
-   * them; alerts over them are evaluated when alerts are next checked. Default false.
+   * must stay fast and must not create br.db; `br validate`). The next command that opens
+   * the store ingests them, and its collector checks the alerts over them as it closes (or
+   * as it writes). Default false.
    */
   spoolOnly?: boolean;
 }
@@ -157,7 +158,9 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
         return;
       }
       const store = await project.store();
-      const { writeEvents } = await import("../core/event_log.ts");
+      const { takeIngestedTypes, writeEvents } = await import("../core/event_log.ts");
+      // Events another command spooled, ingested as the store opened, may bring an alert.
+      alertsPending ||= takeIngestedTypes(store).some((t) => ALERT_INPUTS.test(t));
       state.written += await writeEvents(store, events);
       // Stored: a failure of the alert check below is only a warning, as with SQLite.
       fatal = false;
@@ -171,6 +174,21 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
     } catch (err) {
       state.lastError = err;
       if (fatal) state.fatal = err as Error;
+    }
+  };
+
+  const alertsOverIngested = async (): Promise<void> => {
+    if (!project.storeOpened()) return;
+    try {
+      const store = await project.store();
+      const { takeIngestedTypes } = await import("../core/event_log.ts");
+      if (!takeIngestedTypes(store).some((t) => ALERT_INPUTS.test(t))) return;
+      if (!(await isAllowed())) return;
+      lastAlertCheck = Date.now();
+      const { evaluateAlerts } = await import("./alerts.ts");
+      await evaluateAlerts(project, { offFigures: false });
+    } catch (err) {
+      state.lastError = err;
     }
   };
 
@@ -247,7 +265,11 @@ export function attachCollector(project: Project, options: CollectorOptions = {}
       buffer.unshift(started);
       buffer.push(sessionEvent(project, "session.ended", payload, now));
     }
-    return flush();
+    flush();
+    // A command that opened the store without writing (a report) may have ingested spooled
+    // alert inputs (a failed gate of a hook or `br validate`): their alerts are checked now.
+    chain = chain.then(alertsOverIngested);
+    return chain;
   });
   return collector;
 }

@@ -1,7 +1,7 @@
 /**
  * OTLP/HTTP export: stored events are sent as OpenTelemetry log records, spans (a span per
  * command, task, build and gate, with parent links) and metrics (token and cost sums, duration
- * histograms), in the JSON encoding, to `<endpoint>/v1/logs`, `/v1/traces` and `/v1/metrics`, in
+ * histograms), in the JSON or the protobuf encoding, to `<endpoint>/v1/logs`, `/v1/traces` and `/v1/metrics`, in
  * batches, resuming after the last event a previous export delivered. The standard
  * `OTEL_EXPORTER_OTLP_*` variables are read; 429, 502, 503 and 504 answers are retried with
  * backoff, honouring `Retry-After`.
@@ -146,6 +146,8 @@ interface Target {
   url: URL;
   shown: string;
   headers: Record<string, string>;
+  /** `http/protobuf` (else `http/json`). */
+  protobuf: boolean;
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
@@ -162,11 +164,12 @@ function retryAfter(value: string | null, now: number): number | null {
 }
 
 /**
- * Sends stored events to an OpenTelemetry collector over OTLP/HTTP (JSON): logs, traces and
+ * Sends stored events to an OpenTelemetry collector over OTLP/HTTP (JSON or protobuf): logs, traces and
  * metrics. The endpoint is `endpoint`, `telemetry.otlp.endpoint`, or the standard
  * `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT` (used as is) / `OTEL_EXPORTER_OTLP_ENDPOINT` (a base);
  * headers come from `OTEL_EXPORTER_OTLP_HEADERS` (and `_<SIGNAL>_HEADERS`) under
- * `telemetry.otlp.headers`; `OTEL_EXPORTER_OTLP_PROTOCOL` must be `http/json` when set.
+ * `telemetry.otlp.headers`; `OTEL_EXPORTER_OTLP_PROTOCOL` (and `_<SIGNAL>_PROTOCOL`) chooses
+ * `http/json` (the default) or `http/protobuf`.
  *
  * @throws {BrError} `usage` without an endpoint or with another protocol; `external` when the
  * collector fails (after the retries).
@@ -184,12 +187,19 @@ export async function exportOtlp(project: Project, options: OtlpOptions = {}): P
   const targets = {} as Record<Signal, Target>;
   for (const signal of SIGNALS) {
     const upper = signal.toUpperCase();
-    const protocol = env[`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
-    if (protocol && protocol.trim() !== "http/json") {
-      throw new BrError("usage", `Cannot export with the OTLP protocol "${protocol.trim()}"`, {
-        hint:
-          "br sends OTLP/HTTP with JSON: set OTEL_EXPORTER_OTLP_PROTOCOL=http/json (or unset it)",
-      });
+    const protocolVar = env[`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`] !== undefined
+      ? `OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`
+      : "OTEL_EXPORTER_OTLP_PROTOCOL";
+    const protocol = (env[protocolVar] ?? "").trim() || "http/json";
+    if (protocol !== "http/json" && protocol !== "http/protobuf") {
+      throw new BrError(
+        "usage",
+        `Cannot export with the OTLP protocol "${protocol}" (${protocolVar})`,
+        {
+          hint:
+            "br sends OTLP over HTTP: set it to http/protobuf or http/json (the collector's port 4318), or unset it",
+        },
+      );
     }
     const own = configured ? undefined : env[`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`];
     let url: URL;
@@ -210,7 +220,7 @@ export async function exportOtlp(project: Project, options: OtlpOptions = {}): P
       ...common,
       ...(ownHeaders ? parseOtlpHeaders(ownHeaders, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`) : {}),
       ...configHeaders,
-      "content-type": "application/json",
+      "content-type": protocol === "http/protobuf" ? "application/x-protobuf" : "application/json",
     };
     if (url.username || url.password) {
       headers.authorization = `Basic ${
@@ -220,7 +230,7 @@ export async function exportOtlp(project: Project, options: OtlpOptions = {}): P
     const shown = redact(url);
     url.username = "";
     url.password = "";
-    targets[signal] = { url, shown, headers };
+    targets[signal] = { url, shown, headers, protobuf: protocol === "http/protobuf" };
   }
   const envTimeout = Number(env.OTEL_EXPORTER_OTLP_TIMEOUT);
   const timeoutMs = config.source("telemetry.otlp.timeout_ms") === "default" && envTimeout > 0
@@ -256,7 +266,8 @@ export async function exportOtlp(project: Project, options: OtlpOptions = {}): P
   /** POSTs one body, retrying what the spec calls retryable; returns the answer's JSON. */
   const post = async (signal: Signal, body: unknown): Promise<Record<string, unknown>> => {
     const t = targets[signal];
-    const payload = JSON.stringify(body);
+    const codec = t.protobuf ? await import("./_otlp_protobuf.ts") : null;
+    const payload = codec ? codec.encodeOtlpRequest(signal, body) : JSON.stringify(body);
     for (let attempt = 1;; attempt++) {
       result.requests++;
       let response: Response | null = null;
@@ -271,13 +282,17 @@ export async function exportOtlp(project: Project, options: OtlpOptions = {}): P
       } catch (err) {
         failure = err;
       }
-      const text = response ? await response.text() : "";
+      const answer = response ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array();
       if (response?.ok) {
+        // An empty or unreadable body is a full success.
         try {
-          const parsed = JSON.parse(text);
+          if (codec && /protobuf/i.test(response.headers.get("content-type") ?? "")) {
+            return codec.decodeOtlpResponse(signal, answer);
+          }
+          const parsed = JSON.parse(new TextDecoder().decode(answer));
           return parsed && typeof parsed === "object" ? parsed : {};
         } catch {
-          return {}; // An empty or non-JSON body is a full success.
+          return {};
         }
       }
       const retryable = response === null || RETRY_STATUS.has(response.status);

@@ -443,6 +443,21 @@ Deno.test("br parallel worker and run --remote refuse a store that is not a shar
   assert.doesNotMatch(other.stderr + other.stdout, /s3cret/);
 });
 
+Deno.test("br parallel worker --database: an unreachable server's hint names the flag, not the variable", async () => {
+  await using dir = await tempProject("solo");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const res = await br(
+    ["parallel", "worker", "--database", `postgres://br@127.0.0.1:${port}/br`, "--once"],
+    { cwd: dir.path, env: { BR_DATABASE_URL: "" } },
+  );
+  assert.equal(res.code, 8, res.stderr);
+  assert.match(res.stderr, /cannot reach the PostgreSQL server/);
+  assert.match(res.stderr, /^hint: .*run without --database to use the local SQLite file/m);
+  assert.doesNotMatch(res.stderr, /BR_DATABASE_URL/);
+});
+
 Deno.test("br parallel worker and run --remote: the server stopping mid-task ends both with exit 8 and stops the agent", async () => {
   // Its own server: the test stops it.
   await using server = await startPostgres();

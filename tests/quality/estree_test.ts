@@ -82,6 +82,21 @@ const CASES: [string, string][] = [
     "k.ts",
     "using res = get();\nconst s = x satisfies Y;\naccessorLike();\nfunction outer() {\n  const inner = () => a ? b : c;\n  return [1].map((v) => v && w);\n}\n",
   ],
+  // shapes the parser first tries one way and backs off from (type arguments or a comparison,
+  // an arrow function or a parenthesized expression, a cast or JSX), parameter properties,
+  // decorators, generics, enums, namespaces, overloads and ambient declarations
+  [
+    "n.ts",
+    "export class S<T extends object = {}> extends Base {\n  constructor(private readonly a: T, public b = 1, protected override c?: string) { super(); }\n  @log() @memo m<U>(u: U): U { return a < b && c > d ? f<U>(u) : g<T, U>(u as U); }\n}\nconst id = <T,>(x: T): T => x;\nconst p = (a < b) ? (c) : (d, e) => a;\nconst q = (x: number, ...r: string[]) => x < r.length || x >> 1 > 2;\nlet v = <any>w;\nexport declare function h(...a: number[],): void;\ndeclare module 'm' { export function k(): void; }\nexport namespace A.B { export function c() { if (x) y(); } }\nexport enum E { A = 1 << 2, B = A | 1 }\nexport const s = { a: 1 } satisfies Record<string, number>;\nexport abstract class G { protected abstract get x(): number; private static async *gen?(): AsyncGenerator<T> {} }\nfunction over(a: string): void;\nfunction over(a: number | string) { for (const [k, v] of Object.entries(a)) if (k < v) break; }\n",
+  ],
+  [
+    "o.tsx",
+    "import type { FC } from 'react';\nexport const L: FC<{ n: number }> = ({ n }) => <ul>{[...Array(n)].map((_, i) => i < n ? <li key={i}>{i > 1 && <b>{`${i}`}</b>}</li> : null)}</ul>;\nconst g = <T,>(x: T) => <p>{String(x)}</p>;\nexport function Box<T>({ a }: { a: T }) { return a ? <div {...a} /> : <></>; }\n",
+  ],
+  [
+    "p.jsx",
+    "// TODO: jsx in .jsx\nexport default function App({ a, b }) {\n  return a < b ? <A x={a}>{b}</A> : <B y={() => a > b} />;\n}\n",
+  ],
   [
     "l.mts",
     "export async function* gen() { yield 1; }\nexport const o = { get v() { return 1; }, set v(x) {}, async *m() {} };\n",

@@ -72,7 +72,14 @@ function decode(root: Json, kind: "logs" | "trace" | "metrics", body: Json): Jso
       : v;
   const input = ids(body);
   assert.equal(T.verify(input), null);
-  const message = T.decode(T.encode(T.fromObject(input)).finish());
+  return decodeBinary(root, kind, T.encode(T.fromObject(input)).finish());
+}
+
+/** Decodes an OTLP protobuf body with the proto definitions, ids in hex as OTLP/JSON has them. */
+function decodeBinary(root: Json, kind: "logs" | "trace" | "metrics", bytes: Uint8Array): Json {
+  const name = { logs: "Logs", trace: "Trace", metrics: "Metrics" }[kind];
+  const T = root.opentelemetry.proto.collector[kind].v1[`Export${name}ServiceRequest`];
+  const message = T.decode(bytes);
   const plain = T.toObject(message, { longs: String, enums: Number, defaults: false });
   const hex = (v: Json): Json =>
     Array.isArray(v)
@@ -90,7 +97,19 @@ const attrs = (list: Json[]) =>
     (list ?? []).map((a: Json) => [a.key, Object.values(a.value)[0]]),
   );
 
-Deno.test("OTLP export sends spans with parent links and metrics, decodable with the proto definitions", async () => {
+const KIND: Record<string, "logs" | "trace" | "metrics"> = {
+  logs: "logs",
+  traces: "trace",
+  metrics: "metrics",
+};
+
+for (const protocol of ["http/json", "http/protobuf"] as const) {
+  Deno.test(`OTLP export (${protocol}) sends spans with parent links and metrics, decodable with the proto definitions`, async () => {
+    await exportsDecodable(protocol);
+  });
+}
+
+async function exportsDecodable(protocol: "http/json" | "http/protobuf") {
   const root = await proto();
   if (!root) return;
   await using dir = await tempProject();
@@ -100,7 +119,10 @@ Deno.test("OTLP export sends spans with parent links and metrics, decodable with
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (req) => {
       const path = new URL(req.url).pathname;
-      const body = await req.json();
+      const kind = KIND[path.split("/").pop()!];
+      const body = protocol === "http/json"
+        ? decode(root, kind, await req.json())
+        : decodeBinary(root, kind, new Uint8Array(await req.arrayBuffer()));
       // The first traces request is throttled: the exporter waits what Retry-After asks and retries.
       if (path.endsWith("/v1/traces") && !throttled) {
         throttled = true;
@@ -114,7 +136,7 @@ Deno.test("OTLP export sends spans with parent links and metrics, decodable with
   const env = {
     OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/collector`,
     OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=s%3Dcret-42,tenant=acme",
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
     OTEL_SERVICE_NAME: "br-ci",
   };
   const r = recorder(dir.path, "2026-11-25T12:00:00.000Z", env);
@@ -154,14 +176,23 @@ Deno.test("OTLP export sends spans with parent links and metrics, decodable with
   for (const x of received) {
     assert.equal(x.headers.get("x-api-key"), "s=cret-42");
     assert.equal(x.headers.get("tenant"), "acme");
-    assert.equal(x.headers.get("content-type"), "application/json");
+    assert.equal(
+      x.headers.get("content-type"),
+      protocol === "http/json" ? "application/json" : "application/x-protobuf",
+    );
   }
 
-  const logs = decode(root, "logs", received[0].body);
+  const logs = received[0].body;
+  const records: Json[] = logs.resourceLogs[0].scopeLogs[0].logRecords;
+  // (The reference definitions predate LogRecord.eventName: the event.name attribute says it.)
+  const gateFailed = records.find((l: Json) => attrs(l.attributes)["event.name"] === "gate.failed");
+  assert.ok(gateFailed, "the gate.failed record");
+  assert.equal(gateFailed.severityNumber, 17);
+  assert.equal(attrs(gateFailed.attributes)["br.gate"], "test");
   assert.equal(attrs(logs.resourceLogs[0].resource.attributes)["service.name"], "br-ci");
   assert.equal(logs.resourceLogs[0].scopeLogs[0].logRecords.length, result.sent);
 
-  const traces = decode(root, "trace", received[1].body);
+  const traces = received[1].body;
   const spans: Json[] = traces.resourceSpans[0].scopeSpans[0].spans;
   assert.equal(result.spans, spans.length);
   const byName = Object.fromEntries(spans.map((s: Json) => [s.name, s]));
@@ -184,7 +215,7 @@ Deno.test("OTLP export sends spans with parent links and metrics, decodable with
   assert.equal(lint.status.code, 1);
   assert.equal(attrs(lint.attributes)["br.gate"], "lint");
 
-  const metrics = decode(root, "metrics", received[2].body);
+  const metrics = received[2].body;
   const list: Json[] = metrics.resourceMetrics[0].scopeMetrics[0].metrics;
   const metric = (name: string) => list.find((m: Json) => m.name === name);
   const tokens = metric("br.tokens").sum;
@@ -212,7 +243,7 @@ Deno.test("OTLP export sends spans with parent links and metrics, decodable with
     result.metric_points,
     list.reduce((n: number, m: Json) => n + (m.sum ?? m.histogram).dataPoints.length, 0),
   );
-});
+}
 
 Deno.test("OTLP settings from the environment: per-signal endpoint, protocol check, masked headers", async () => {
   await using dir = await tempDir();
@@ -257,4 +288,44 @@ Deno.test("OTLP settings from the environment: per-signal endpoint, protocol che
     assert.doesNotMatch(`${err.message} ${(err as { hint?: string }).hint}`, /top-secret/);
     await p.project.close();
   }
+});
+
+Deno.test("OTLP export: a collector's partial success is counted, in JSON and in protobuf answers", async () => {
+  const root = await proto();
+  if (!root) return;
+  await using dir = await tempDir();
+  const r = recorder(dir.path, "2026-11-25T12:00:00.000Z");
+  for (const gate of ["lint", "test", "types"]) {
+    r.project.bus.emit("gate.passed", { gate, duration_ms: 5 });
+  }
+  await r.project.close();
+  const totals: [number, number][] = [];
+  for (const protocol of ["http/json", "http/protobuf"] as const) {
+    await using server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (req) => {
+        await req.body?.cancel();
+        const signal = new URL(req.url).pathname.split("/").pop();
+        if (signal !== "logs") return new Response(null, { status: 200 });
+        if (protocol === "http/json") {
+          return Response.json({ partialSuccess: { rejectedLogRecords: "2" } });
+        }
+        const T = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+        const bytes = T.encode(T.fromObject({ partialSuccess: { rejectedLogRecords: 2 } }))
+          .finish();
+        return new Response(bytes, { headers: { "content-type": "application/x-protobuf" } });
+      },
+    );
+    const p = recorder(dir.path, "2026-11-25T12:01:00.000Z", {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${server.addr.port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    });
+    const out = await exportOtlp(p.project, { all: true });
+    await p.project.close();
+    assert.equal(out.rejected, 2, protocol);
+    totals.push([out.sent + out.rejected, out.spans]);
+  }
+  // The same records and spans were sent both ways; 2 of them were refused.
+  assert.deepEqual(totals[0], totals[1]);
+  assert.ok(totals[0][1] >= 3, "a span per gate");
 });

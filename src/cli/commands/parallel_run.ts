@@ -69,7 +69,8 @@ function withDatabase(ctx: BrContext, url: string | undefined): BrContext {
       "warning: --database holds a password, which other users of this machine can read in the process list; set BR_DATABASE_URL instead (or give the password in PGPASSWORD)",
     );
   }
-  return { ...ctx, env: { ...ctx.env, BR_DATABASE_URL: url } };
+  // The store's hints then name the flag, not the variable.
+  return { ...ctx, env: { ...ctx.env, BR_DATABASE_URL: url, BR_DATABASE_URL_FROM: "--database" } };
 }
 
 function progress(ctx: BrContext, json: boolean | undefined) {

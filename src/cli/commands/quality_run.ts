@@ -291,6 +291,9 @@ export function validate(
           ? "All gates passed."
           : `${r.gates.filter((g) => !g.passed).length} gate(s) failed.`,
       );
+      if (r.reused) {
+        print(this, c.dim("Nothing the gates read changed since their last run: its results."));
+      }
     }
     if (!r.passed) setExit(this, ExitCode.checkFailed);
   });
