@@ -43,6 +43,11 @@ export function checkTimeZone(tz: string): string {
   }
 }
 
+/** Whether `tz` names UTC (its offset is always 0). */
+export function isUtc(tz: string): boolean {
+  return UTC.has(tz);
+}
+
 /** The default time zone: `TZ` when set, else the system's. */
 export function defaultTimeZone(env: Record<string, string | undefined>): string {
   const tz = env.TZ?.trim();

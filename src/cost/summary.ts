@@ -8,6 +8,7 @@ import {
   dayKey,
   defaultTimeZone,
   isoWeekKey,
+  isUtc,
   offsetMs,
   parseBound,
 } from "./_time.ts";
@@ -133,6 +134,7 @@ async function sums(
   until: Date | null,
   options: SummaryOptions,
   ledgerOnly: boolean,
+  timezone: string,
 ): Promise<{ rows: Agg[]; unpriced: string[] }> {
   const rows: Agg[] = [];
   const unpriced = new Set<string>();
@@ -199,10 +201,14 @@ async function sums(
       const column = COLUMN[by];
       // A missing feature, session or project is the key 0 in SQLite's rollup, NULL in
       // PostgreSQL's (see the cost_rollup migration).
+      // In UTC a quarter's day is its UTC day: the rollup is summed per day (its first quarter
+      // stands for it), not per quarter (a busy history has tens of thousands of quarters).
       const k = column
         ? (column === "model" || column === "source" || store.backend === "postgres"
           ? column
           : `CASE WHEN typeof(${column}) = 'text' THEN ${column} END`)
+        : isUtc(timezone)
+        ? "substr(quarter, 1, 11) || '00:00'"
         : "quarter";
       rows.push(
         ...await store.all<Agg>(
@@ -264,7 +270,7 @@ async function summarize(
   const since = options.since ? parseBound(options.since, timezone, false) : null;
   const until = options.until ? parseBound(options.until, timezone, true) : null;
   const store = await readStore(project);
-  const { rows, unpriced } = await sums(store, by, since, until, options, ledgerOnly);
+  const { rows, unpriced } = await sums(store, by, since, until, options, ledgerOnly, timezone);
   // The zone's offset is looked up twice per UTC day (at its first and last quarter; the same
   // offset at both means no switch in between), and per quarter only on the days of a switch.
   const days = new Map<string, number | null>();
