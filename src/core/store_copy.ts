@@ -13,7 +13,8 @@
  *   no other table refers to them.
  * - Derived tables are never copied: events go through the event log's own write path (which
  *   adds them to the hourly rollups and duration histograms), and the cost rollup follows the
- *   ledger rows inserted (its triggers), so they end up what the base rows imply.
+ *   ledger rows inserted (its triggers, and for rows of a log import, which the insert trigger
+ *   skips, one statement after the table's copy), so they end up what the base rows imply.
  *
  * @module
  */
@@ -25,6 +26,7 @@ import { sha256Hex } from "./hash.ts";
 import { importOptional } from "./optional.ts";
 import type { Project } from "./project.ts";
 import type { SqlValue, Store, StoreTx } from "./store.ts";
+import { ROLLUP_COPIED } from "./store_migrations.ts";
 
 type Row = Record<string, SqlValue>;
 
@@ -190,7 +192,7 @@ export async function copyStore(
     const counts: TableCount[] = [];
     for (const plan of PLAN) {
       if (plan.how === "derived" || !tables.has(plan.table)) continue;
-      counts.push(await copyTable(source, t, plan, options.onProgress));
+      counts.push(await copyTable(source, t, plan, target.backend, options.onProgress));
     }
     await t.run("INSERT INTO meta (key, value) VALUES (?, ?)", [
       marker,
@@ -232,6 +234,7 @@ async function copyTable(
   source: Store,
   t: StoreTx,
   plan: TablePlan,
+  backend: Store["backend"],
   onProgress?: CopyProgress,
 ): Promise<TableCount> {
   const names = (await source.all<{ name: string }>(
@@ -244,6 +247,10 @@ async function copyTable(
   const list = names.map(quote).join(", ");
   const head = `INSERT INTO ${quote(plan.table)} (${list})`;
   const same = plan.same ? await sameRows(t, plan) : null;
+  // Ledger rows of a log import are added to the cost rollup after the copy (migration 12).
+  const since = plan.table === "cost_ledger"
+    ? Number((await t.get<{ id: number | null }>("SELECT max(id) AS id FROM cost_ledger"))?.id ?? 0)
+    : null;
   onProgress?.(plan.table, 0, total);
   for await (const rows of pages(source, plan, list)) {
     count.read += rows.length;
@@ -269,6 +276,7 @@ async function copyTable(
     }
     onProgress?.(plan.table, count.read, total);
   }
+  if (since !== null) await t.run(ROLLUP_COPIED[backend], { $since: since });
   count.skipped = count.read - count.copied;
   return count;
 }

@@ -533,12 +533,13 @@ const cost: Migration[] = [
 ];
 
 /**
- * Adds the ledger rows of import run `$run` with an id above `$since` to the rollup (see
- * migration 12), on each backend: one upsert per rollup row, the same sums the row trigger
- * would have made (USD rounded to nano-dollars row by row).
+ * The statement, on each backend, that adds the ledger rows `where` selects to the rollup:
+ * one upsert per rollup row, the same sums the row trigger would have made (USD rounded to
+ * nano-dollars row by row).
  */
-export const ROLLUP_IMPORT: { sqlite: string; postgres: string } = {
-  sqlite: `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+function rollupRows(where: string): { sqlite: string; postgres: string } {
+  return {
+    sqlite: `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
       input, output, creation, read, usd, logged, logged_rows, unpriced)
     SELECT ${quarterOf("")}, source, model, ifnull(feature, 0), ifnull(session, 0),
       ifnull(project, 0), count(*), sum(input_tokens), sum(output_tokens),
@@ -546,24 +547,41 @@ export const ROLLUP_IMPORT: { sqlite: string; postgres: string } = {
       sum(CAST(round(cost_usd * 1e9) AS INTEGER)),
       sum(CAST(round(ifnull(logged_cost_usd, 0) * 1e9) AS INTEGER)),
       sum(logged_cost_usd IS NOT NULL), sum(priced = 0)
-    FROM cost_ledger WHERE id > $since AND import_run = $run GROUP BY 1, 2, 3, 4, 5, 6
+    FROM cost_ledger WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
       output = output + excluded.output, creation = creation + excluded.creation,
       read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
       logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced`,
-  postgres: `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
+    postgres: `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
       input, output, creation, read, usd, logged, logged_rows, unpriced)
     SELECT ${quarterOf("")}, source, model, feature, session, project, count(*),
       sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),
       sum(${pgNano("cost_usd")}), sum(${pgNano("coalesce(logged_cost_usd, 0)")}),
       sum(${pgFlag("logged_cost_usd IS NOT NULL")}), sum(${pgFlag("priced = 0")})
-    FROM cost_ledger WHERE id > $since AND import_run = $run GROUP BY 1, 2, 3, 4, 5, 6
+    FROM cost_ledger WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (quarter, source, model, feature, session, project) DO UPDATE SET
       ${
-    ["rows", "input", "output", "creation", "read", "usd", "logged", "logged_rows", "unpriced"]
-      .map((c) => `${c} = cost_rollup.${c} + excluded.${c}`).join(", ")
-  }`,
-};
+      ["rows", "input", "output", "creation", "read", "usd", "logged", "logged_rows", "unpriced"]
+        .map((c) => `${c} = cost_rollup.${c} + excluded.${c}`).join(", ")
+    }`,
+  };
+}
+
+/**
+ * Adds the ledger rows of import run `$run` with an id above `$since` to the rollup (see
+ * migration 12).
+ */
+export const ROLLUP_IMPORT: { sqlite: string; postgres: string } = rollupRows(
+  "id > $since AND import_run = $run",
+);
+
+/**
+ * Adds the ledger rows of every import run with an id above `$since` to the rollup: the rows
+ * `br store migrate-to` copied (the insert trigger skips rows with an `import_run`).
+ */
+export const ROLLUP_COPIED: { sqlite: string; postgres: string } = rollupRows(
+  "id > $since AND import_run IS NOT NULL",
+);
 
 /** Migration 23: plain columns (text with C collation on PostgreSQL, as everywhere). */
 const remoteWorkers = (text: string) => `

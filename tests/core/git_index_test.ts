@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { pinGitEnvironment } from "../../src/core/git.ts";
 import { StagedIndex } from "../../src/core/git_index.ts";
 import { gitRun, tempDir } from "../helpers.ts";
 
@@ -185,26 +184,39 @@ Deno.test("pinGitEnvironment fixes GIT_DIR and the top for git processes started
   await Deno.mkdir(sub, { recursive: true });
   await Deno.writeTextFile(join(sub, "a.txt"), "a\n");
   await gitRun(["add", "-A"], dir.path);
-  const saved = { dir: Deno.env.get("GIT_DIR"), tree: Deno.env.get("GIT_WORK_TREE") };
-  try {
-    // As git leaves it for a hook (relative here, as a user may set it).
-    Deno.env.set("GIT_DIR", ".git");
-    Deno.env.delete("GIT_WORK_TREE");
-    await pinGitEnvironment(dir.path);
-    const top = await Deno.realPath(dir.path);
-    assert.equal(Deno.env.get("GIT_DIR"), join(top, ".git"));
-    assert.equal(Deno.env.get("GIT_WORK_TREE"), top);
-    // A git process started in the subfolder now sees the repository as git did.
-    const index = new StagedIndex(sub);
-    try {
-      assert.deepEqual(await index.namesUnder(sub), ["a.txt"]);
-    } finally {
-      await index.close();
-    }
-  } finally {
-    for (const [k, v] of [["GIT_DIR", saved.dir], ["GIT_WORK_TREE", saved.tree]] as const) {
-      if (v === undefined) Deno.env.delete(k);
-      else Deno.env.set(k, v);
-    }
-  }
+  // In a process of its own: the variables it sets would reach the git processes of the test
+  // files running next to this one in this process.
+  const script = join(dir.path, "pin.ts");
+  await Deno.writeTextFile(
+    script,
+    `import { pinGitEnvironment } from ${
+      JSON.stringify(import.meta.resolve("../../src/core/git.ts"))
+    };
+import { StagedIndex } from ${JSON.stringify(import.meta.resolve("../../src/core/git_index.ts"))};
+await pinGitEnvironment(Deno.args[0]);
+const index = new StagedIndex(Deno.args[1]);
+const names = await index.namesUnder(Deno.args[1]);
+await index.close();
+console.log(JSON.stringify({ dir: Deno.env.get("GIT_DIR"), tree: Deno.env.get("GIT_WORK_TREE"), names }));
+`,
+  );
+  const env = Deno.env.toObject();
+  // As git leaves it for a hook (relative here, as a user may set it).
+  env.GIT_DIR = ".git";
+  delete env.GIT_WORK_TREE;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", script, dir.path, sub],
+    cwd: dir.path,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const got = JSON.parse(new TextDecoder().decode(out.stdout));
+  const top = await Deno.realPath(dir.path);
+  assert.equal(got.dir, join(top, ".git"));
+  assert.equal(got.tree, top);
+  // A git process started in the subfolder now sees the repository as git did.
+  assert.deepEqual(got.names, ["a.txt"]);
 });

@@ -211,11 +211,17 @@ Deno.test("br mcp: the SDK client lists the tools and calls each one", async (t)
     const cli = await br(["validate", "--gates", "features,governance", "--json"], {
       cwd: dir.path,
     });
-    const strip = (x: { gates: { duration_ms: number }[] }) => ({
+    const fromCli = JSON.parse(cli.stdout);
+    // The tool ran the gates; the command, with nothing changed since, gives their results again.
+    assert.equal((r as { reused?: boolean }).reused, undefined);
+    assert.equal(fromCli.reused, true);
+    const strip = (
+      { reused: _, ...x }: { reused?: boolean; gates: { duration_ms: number }[] },
+    ) => ({
       ...x,
       gates: x.gates.map((g) => ({ ...g, duration_ms: 0 })),
     });
-    assert.deepEqual(strip(r), strip(JSON.parse(cli.stdout)));
+    assert.deepEqual(strip(r), strip(fromCli));
     assert.deepEqual(r.gates.map((g) => g.gate), ["features", "governance"]);
     const unknown = errorText(
       await client.callTool({ name: "br_validate", arguments: { gates: ["nope"] } }),
