@@ -181,7 +181,7 @@ Deno.test("a plain line gives what the full parser gives", async () => {
       ...r,
       stdout: r.stdout.replace(/ *\d+ ms\b/g, " ms").replace(/"duration_ms": \d+/g, "ms")
         .replace("Nothing the gates read changed since their last run: its results.\n", "")
-        .replace(/,\n  "reused": true/, ""),
+        .replace(/,\n {2}"reused": true/, ""),
     });
     const plain = await br(argv, { cwd: dir.path, env: { BR_HOME: home } });
     const tree = await br(argv, { cwd: dir.path, env: { BR_HOME: home }, tree: true });
