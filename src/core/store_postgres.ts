@@ -392,6 +392,12 @@ const CONNECT_CODES = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "EAI_AGAIN",
+  // A write to a connection the server closed as it stopped.
+  "EPIPE",
+  // The server shutting down (admin, crash) or starting up.
+  "57P01",
+  "57P02",
+  "57P03",
 ]);
 
 /** A serialization failure or deadlock (also as the cause of a BrError): try again. */
@@ -476,7 +482,7 @@ class PostgresStore implements Store {
       );
       // A connection lost (not a statement timeout, which reads alike): the driver's error,
       // so each operation failing on it words its own message.
-      if (!this.#broken && (CONNECT_CODES.has(code) || /^57P0[1-3]$/.test(code))) {
+      if (!this.#broken && CONNECT_CODES.has(code)) {
         this.#broken = { cause: err };
         this.#lost.reject(err);
       }
