@@ -27,7 +27,7 @@ import { contentHash } from "../core/read_once.ts";
 import type { Project } from "../core/project.ts";
 import { listFiles as walkTree } from "../security/files.ts";
 import { analysisCacheLocation, sha256, SignedCache } from "./_analysis_cache.ts";
-import { listFiles } from "./_files.ts";
+import { langOf, listFiles } from "./_files.ts";
 import { COVERAGE_REPORTS } from "./model.ts";
 
 /** Bumped when what the memo holds or compares changes. */
@@ -130,6 +130,7 @@ export async function probeMemo<T>(
   if (memo === null) return { hit: null, files: listing, save: () => Promise.resolve() };
   const stored = memo.get(key, (v) => Array.isArray(v?.files) && v.value !== undefined);
   const hit = stored && await same(stored.files, seen) ? stored.value : null;
+  if (hit === null && analyzed && stored) prefetchParser(stored.files, seen);
   return {
     hit,
     files: listing,
@@ -169,6 +170,21 @@ function hashOf(path: string): Promise<string> {
   } catch {
     return Promise.resolve("-");
   }
+}
+
+/**
+ * Starts loading the TS/JS parser when a TS/JS file changed since the memo was made: the run
+ * that follows will parse it, and the parser then loads while the run waits for git and its
+ * reads instead of after them.
+ */
+function prefetchParser(stored: unknown[], seen: Seen[]): void {
+  const before = new Map<unknown, unknown>();
+  for (const entry of stored) if (Array.isArray(entry)) before.set(entry[0], entry[1]);
+  const changed = seen.some((s) =>
+    before.get(s.path) !== s.identity && s.identity !== "-" && langOf(s.path) !== null &&
+    langOf(s.path) !== "py"
+  );
+  if (changed) import("./_estree.ts").catch(() => {});
 }
 
 /** True when the files are those the memo was made from, as they were. */
