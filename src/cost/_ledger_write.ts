@@ -27,6 +27,16 @@ const COLUMNS = [
   "import_run",
 ];
 
+/** The columns the upsert keeps the larger of (the logged USD too, when larger). */
+const LARGER_COLUMNS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_creation_tokens",
+  "cache_creation_1h_tokens",
+  "cache_read_tokens",
+  "cost_usd",
+];
+
 /** One `?` per column, in the order of {@link COLUMNS}. */
 const VALUES = COLUMNS.map(() => "?").join(", ");
 
@@ -41,16 +51,7 @@ const larger = (column: string) =>
  */
 const UPSERT = `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES (${VALUES})
 ON CONFLICT(key) DO UPDATE SET
-  ${
-  [
-    "input_tokens",
-    "output_tokens",
-    "cache_creation_tokens",
-    "cache_creation_1h_tokens",
-    "cache_read_tokens",
-    "cost_usd",
-  ].map(larger).join(",\n  ")
-},
+  ${LARGER_COLUMNS.map(larger).join(",\n  ")},
   logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(cost_ledger.logged_cost_usd, -1)
     THEN excluded.logged_cost_usd ELSE cost_ledger.logged_cost_usd END`;
 
@@ -105,17 +106,30 @@ const MANY = 32;
 const DO_NOTHING = "ON CONFLICT(key) DO NOTHING";
 
 /**
- * The statement of `n` rows: the upsert ({@link UPSERT}) or the sidechain insert
- * ({@link sidechainSql}). Made once each.
+ * The statements of `n` rows: the upsert ({@link UPSERT}), the sidechain insert
+ * ({@link sidechainSql}) and the save of files' offsets ({@link saveFiles}).
  */
-function sizedSql(kind: "upsert" | "sidechain", n: number): string {
+const SIZED = {
+  upsert: (n: number) =>
+    UPSERT.replace(
+      `VALUES (${VALUES})`,
+      `VALUES ${Array.from({ length: n }, () => `(${VALUES})`).join(", ")}`,
+    ),
+  sidechain: (n: number) => sidechainSql(n),
+  files: (n: number) =>
+    `INSERT INTO cost_import_files (path, source, size, mtime, "offset", head_hash, state, updated_at)
+  VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+  ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
+    mtime = excluded.mtime, "offset" = excluded."offset", head_hash = excluded.head_hash,
+    state = excluded.state, updated_at = excluded.updated_at`,
+};
+
+/** The statement of `kind` for `n` rows, made once each. */
+function sizedSql(kind: keyof typeof SIZED, n: number): string {
   const id = `${kind}${n}`;
   let sql = sized.get(id);
   if (!sql) {
-    sql = kind === "sidechain" ? sidechainSql(n) : UPSERT.replace(
-      `VALUES (${VALUES})`,
-      `VALUES ${Array.from({ length: n }, () => `(${VALUES})`).join(", ")}`,
-    );
+    sql = SIZED[kind](n);
     sized.set(id, sql);
   }
   return sql;
@@ -144,15 +158,8 @@ ORDER BY v.column${k + 3}
 ${DO_NOTHING}`;
 }
 
-// The columns the upsert keeps the larger of, and the logged USD (kept when larger).
-const LARGER = [
-  "input_tokens",
-  "output_tokens",
-  "cache_creation_tokens",
-  "cache_creation_1h_tokens",
-  "cache_read_tokens",
-  "cost_usd",
-].map((c) => COLUMNS.indexOf(c));
+// Their positions in a row, and the logged USD's.
+const LARGER = LARGER_COLUMNS.map((c) => COLUMNS.indexOf(c));
 const LOGGED = COLUMNS.indexOf("logged_cost_usd");
 
 /**
@@ -244,7 +251,7 @@ export class ImportRollup {
     if (this.#later.length === 0) return;
     const rows = mergeKeys(this.#later);
     this.#later = [];
-    await runSized(t, upsertSql, rows);
+    await runSized(t, "upsert", rows);
     this.#pending = true;
     await this.#flush(t);
   }
@@ -263,25 +270,22 @@ async function maxId(t: StoreQueries): Promise<number> {
 }
 
 /**
- * Runs the statement `sqlOf(n)` for `rows` (each row's parameters), in order, in statements of
+ * Runs the statement of `kind` for `rows` (each row's parameters), in order, in statements of
  * 32, 16, 8, 4, 2 or 1 rows: a few statements to prepare, however the rows fall.
  */
 async function runSized(
   t: StoreTx,
-  sqlOf: (n: number) => string,
+  kind: keyof typeof SIZED,
   rows: readonly SqlValue[][],
 ): Promise<void> {
   let i = 0;
   while (i < rows.length) {
     let n = MANY;
     while (n > rows.length - i) n >>= 1;
-    await t.run(sqlOf(n), rows.slice(i, i + n).flat());
+    await t.run(sizedSql(kind, n), rows.slice(i, i + n).flat());
     i += n;
   }
 }
-
-const upsertSql = (n: number) => sizedSql("upsert", n);
-const sidechainSqlOf = (n: number) => sizedSql("sidechain", n);
 
 // One argument list for a statement of MANY rows, filled again for every group of rows.
 const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
@@ -307,7 +311,7 @@ async function upsertRun(
   }
   if (i < run.length) {
     if (whole) return run.slice(i);
-    await runSized(t, upsertSql, run.slice(i));
+    await runSized(t, "upsert", run.slice(i));
     rollup?.wrote(run, i);
   }
   return [];
@@ -334,7 +338,7 @@ async function writeSidechains(
   let sent: SqlValue[][] = [];
   const send = async () => {
     if (sent.length === 0) return;
-    await runSized(t, sidechainSqlOf, params);
+    await runSized(t, "sidechain", params);
     rollup?.wrote(sent);
     params = [];
     sent = [];
@@ -412,20 +416,5 @@ export async function writeEntries(
  * statement.
  */
 export async function saveFiles(t: StoreTx, files: SqlValue[][]): Promise<void> {
-  await runSized(t, saveFilesSql, files);
-}
-
-function saveFilesSql(n: number): string {
-  const id = `files${n}`;
-  let sql = sized.get(id);
-  if (!sql) {
-    sql =
-      `INSERT INTO cost_import_files (path, source, size, mtime, "offset", head_hash, state, updated_at)
-  VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
-  ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size,
-    mtime = excluded.mtime, "offset" = excluded."offset", head_hash = excluded.head_hash,
-    state = excluded.state, updated_at = excluded.updated_at`;
-    sized.set(id, sql);
-  }
-  return sql;
+  await runSized(t, "files", files);
 }
