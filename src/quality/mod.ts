@@ -25,6 +25,7 @@
 import type { Project } from "../core/project.ts";
 import type { Feature } from "../features/mod.ts";
 import type { Analysis } from "./_analysis.ts";
+import type { MemoSubject } from "./_gate_memo.ts";
 import type { QualitySettings } from "./_settings.ts";
 import type { AcceptanceEvidence, GapOptions } from "./gaps.ts";
 import type { GateReport, RunGatesOptions } from "./gates.ts";
@@ -107,16 +108,34 @@ export { checkSpecLock, specLockOf, type SpecLockState } from "./spec_lock.ts";
  */
 export async function analyzeGaps(project: Project, options: GapOptions = {}): Promise<GapReport> {
   if (options.analysis) return (await import("./gaps.ts")).analyzeGaps(project, options);
-  // The report of the last analysis when nothing it reads changed since (see runGates).
   const root = options.cwd ?? project.root;
+  return memoized(
+    project,
+    { kind: "gaps", gates: ["gaps"], root },
+    async (files) =>
+      (await import("./gaps.ts")).analyzeGaps(project, {
+        ...options,
+        analysis: await treeOf(project, root, files),
+      }),
+  );
+}
+
+/**
+ * The report of the last run of `subject` when nothing it reads changed since (see runGates
+ * and _gate_memo.ts), else the report `run` makes (given the tree's files when they were
+ * listed already), kept for the next run when `keep` takes it.
+ */
+async function memoized<T>(
+  project: Project,
+  subject: MemoSubject,
+  run: (files?: Promise<string[]>) => Promise<T>,
+  keep: (report: T) => boolean = () => true,
+): Promise<T> {
   const { probeMemo } = await import("./_gate_memo.ts");
-  const memo = await probeMemo<GapReport>(project, { kind: "gaps", gates: ["gaps"], root });
+  const memo = await probeMemo<T>(project, subject);
   if (memo?.hit) return memo.hit;
-  const report = await (await import("./gaps.ts")).analyzeGaps(project, {
-    ...options,
-    analysis: await treeOf(project, root, memo?.files),
-  });
-  await memo?.save(report);
+  const report = await run(memo?.files);
+  if (keep(report)) await memo?.save(report);
   return report;
 }
 
@@ -155,23 +174,18 @@ export async function checkQuality(
   if (options.analysis || options.security || options.tools === false) {
     return (await import("./quality.ts")).checkQuality(project, options);
   }
-  // The report of the last check when nothing it reads changed since (see runGates).
   const root = options.cwd ?? project.root;
-  const { probeMemo } = await import("./_gate_memo.ts");
-  const memo = await probeMemo<QualityReport>(project, {
-    kind: "quality",
-    gates: ["quality"],
-    root,
-    threshold: options.threshold,
-  });
-  if (memo?.hit) return memo.hit;
-  const report = await (await import("./quality.ts")).checkQuality(project, {
-    ...options,
-    analysis: await treeOf(project, root, memo?.files),
-  });
-  // A checker that failed to run is not kept (as its own cache does not keep it).
-  if (!report.tools.ran.some((t) => t.status === "error")) await memo?.save(report);
-  return report;
+  return memoized(
+    project,
+    { kind: "quality", gates: ["quality"], root, threshold: options.threshold },
+    async (files) =>
+      (await import("./quality.ts")).checkQuality(project, {
+        ...options,
+        analysis: await treeOf(project, root, files),
+      }),
+    // A checker that failed to run is not kept (as its own cache does not keep it).
+    (report) => !report.tools.ran.some((t) => t.status === "error"),
+  );
 }
 
 /**
