@@ -28,7 +28,7 @@ import type { Project } from "../core/project.ts";
 import { listFiles as walkTree } from "../security/files.ts";
 import { analysisCacheLocation, sha256, SignedCache } from "./_analysis_cache.ts";
 import { langOf, listFiles } from "./_files.ts";
-import { COVERAGE_REPORTS } from "./model.ts";
+import { analyzesTree, COVERAGE_REPORTS } from "./model.ts";
 
 /** Bumped when what the memo holds or compares changes. */
 const MEMO_VERSION = 1;
@@ -90,7 +90,7 @@ export async function probeMemo<T>(
   const location = analysisCacheLocation(root, project.env);
   if (location === null) return null;
   const started = Date.now();
-  const analyzed = gates.some((g) => g === "gaps" || g === "quality" || g === "guard");
+  const analyzed = analyzesTree(gates);
   const listing = analyzed ? listFiles(root) : undefined;
   listing?.catch(() => {}); // (its failure is the analysis's, when it awaits it)
   const options = JSON.stringify([

@@ -13,6 +13,7 @@ import { checkQuality } from "./quality.ts";
 import { maskedExcerpt, newSecurityFindings, securityGate } from "./_security.ts";
 import { checkSpecLock } from "./spec_lock.ts";
 import type { GateResult, MemoFinding, RunGatesOptions } from "./gates.ts";
+import { analyzesTree } from "./model.ts";
 
 type GateFn = () => Promise<Omit<GateResult, "gate" | "duration_ms">>;
 
@@ -41,7 +42,7 @@ export async function runGatesFresh(
 ): Promise<FreshRun> {
   let keep = true;
   let reported: MemoFinding[] = [];
-  const analyzed = ordered.some((g) => g === "gaps" || g === "quality" || g === "guard");
+  const analyzed = analyzesTree(ordered);
   // git lists the tree's files while the gates before the analysis run.
   files = analyzed ? files ?? listFiles(root) : undefined;
   files?.catch(() => {}); // (its failure is the analysis's, when it awaits it)

@@ -81,6 +81,11 @@ export const COVERAGE_REPORTS = {
   ],
 } as const;
 
+/** True when one of `gates` reads the analysis of the source tree (gaps, quality, guard). */
+export function analyzesTree(gates: readonly string[]): boolean {
+  return gates.some((g) => g === "gaps" || g === "quality" || g === "guard");
+}
+
 /** The gates `runGates` knows, in run order (a tuple, for the config schema's enum). */
 export const GATE_NAMES = [
   "features",
