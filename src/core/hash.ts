@@ -189,3 +189,10 @@ export async function gitBlobId(bytes: Uint8Array, idLength: 40 | 64 = 40): Prom
   for (const x of new Uint8Array(digest)) out += x.toString(16).padStart(2, "0");
   return out;
 }
+
+/** The bytes of a hex string (pairs of hex digits; a digest, an id). */
+export function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

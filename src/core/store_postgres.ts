@@ -12,6 +12,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import postgres from "postgres";
 import { BrError } from "./errors.ts";
 import { git } from "./git.ts";
+import { hexBytes } from "./hash.ts";
 import type { Project } from "./project.ts";
 import {
   type Migration,
@@ -342,10 +343,7 @@ function bind(t: Translated, params: SqlParams | undefined): unknown[] {
 // Types: what SQLite returns, so callers see the same values on both backends.
 
 function fromHex(text: string): Uint8Array {
-  const hex = text.startsWith("\\x") ? text.slice(2) : text;
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return hexBytes(text.startsWith("\\x") ? text.slice(2) : text);
 }
 
 const TYPES = {

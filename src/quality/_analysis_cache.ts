@@ -11,6 +11,7 @@
 import { ensureIgnoredFolder, leadsOutside, writeFileAtomic } from "../core/fs.ts";
 import { dirname, join } from "../core/path.ts";
 import { globalConfigPath } from "../core/global_config.ts";
+import { hexBytes } from "../core/hash.ts";
 import { VERSION } from "../core/version.ts";
 import type { FileFacts, SourceLang } from "./_facts.ts";
 
@@ -214,10 +215,7 @@ export class SignedCache<T> {
       const nl = bytes.indexOf(10);
       const mac = strict.decode(bytes.subarray(0, nl));
       const body = bytes.subarray(nl + 1);
-      const macBytes = new Uint8Array(mac.match(/^[0-9a-f]{64}$/) ? 32 : 0);
-      for (let i = 0; i < macBytes.length; i++) {
-        macBytes[i] = parseInt(mac.slice(2 * i, 2 * i + 2), 16);
-      }
+      const macBytes = hexBytes(/^[0-9a-f]{64}$/.test(mac) ? mac : "");
       if (
         macBytes.length === 32 &&
         await crypto.subtle.verify("HMAC", key, macBytes, body as BufferSource)

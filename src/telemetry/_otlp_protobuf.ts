@@ -16,6 +16,7 @@ import {
   toJson,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { hexBytes } from "../core/hash.ts";
 import { OTLP_DESCRIPTORS } from "./_otlp_proto.ts";
 
 /** An OTLP signal. */
@@ -45,11 +46,7 @@ function message(signal: OtlpSignal, kind: "ServiceRequest" | "ServiceResponse")
 const ID_FIELDS = new Set(["traceId", "spanId", "parentSpanId"]);
 
 function hexToBase64(hex: string): string {
-  let binary = "";
-  for (let i = 0; i + 1 < hex.length; i += 2) {
-    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  }
-  return btoa(binary);
+  return btoa(String.fromCharCode(...hexBytes(hex)));
 }
 
 function idsToBase64(value: unknown): unknown {
