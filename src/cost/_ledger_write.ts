@@ -1,6 +1,6 @@
 /**
- * The SQL of ledger writes, apart from the catalog so that the import's writer thread loads
- * only this (see `_writer.ts`).
+ * The SQL of ledger writes, apart from the catalog so that the import's writer thread
+ * (`_import_worker.ts`) loads only this.
  */
 import type { SqlValue, StoreBackend, StoreQueries, StoreTx } from "../core/store.ts";
 import { ROLLUP_IMPORT } from "../core/store_migrations.ts";

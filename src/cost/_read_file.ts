@@ -155,7 +155,7 @@ export async function* readLogFile(
   let whole: Uint8Array | null = null;
   let file: Deno.FsFile | null = null;
   try {
-    if (plan.size <= WHOLE_BYTES) whole = Deno.readFileSync(path);
+    if (plan.size <= WHOLE_BYTES) whole = readWhole(path, ctx.buf);
     else file = Deno.openSync(path, { read: true });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return; // gone since it was found: nothing to read
@@ -281,4 +281,20 @@ function mergeInto(a: PricedEntry, b: PricedEntry): void {
   if (b.logged_cost_usd != null && b.logged_cost_usd > (a.logged_cost_usd ?? -1)) {
     a.logged_cost_usd = b.logged_cost_usd;
   }
+}
+
+/**
+ * A small file's bytes, read into `buf` (reused from file to file: a new buffer per file
+ * costs page faults, which a second thread of the process allocating at the same time makes
+ * slow); a file that grew past `buf` since it was found is read whole anew.
+ */
+function readWhole(path: string, buf: Uint8Array): Uint8Array {
+  using file = Deno.openSync(path, { read: true });
+  let got = 0;
+  while (got < buf.length) {
+    const n = file.readSync(buf.subarray(got));
+    if (n === null || n === 0) return buf.subarray(0, got);
+    got += n;
+  }
+  return Deno.readFileSync(path);
 }

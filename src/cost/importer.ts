@@ -2,22 +2,22 @@ import { resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
 import { nativeSha256 } from "../core/hash.ts";
 import type { Project } from "../core/project.ts";
-import type { SqlValue, StoreQueries } from "../core/store.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog } from "./catalog.ts";
 import { CHUNK } from "./_lines.ts";
-import { ImportRollup, type LedgerRows, saveFiles, writeRows } from "./_ledger_write.ts";
+import { ImportThread } from "./_import_parallel.ts";
+import { type StepTally, tallyStep } from "./_import_tally.ts";
+import { writeImportSteps } from "./_import_write.ts";
 import { projectPrices, round } from "./ledger.ts";
 import {
   type FilePlan,
   fileRow,
-  type FileStep,
   type KnownFile,
   type ReadContext,
   unchanged,
 } from "./_read_file.ts";
-import { LogReader } from "./_reader.ts";
+import { LogReader, OFFLOAD_BYTES } from "./_reader.ts";
 import { type ImportSource, isDir, jsonlFiles, rootsFor } from "./_sources.ts";
 
 export type { ImportSource } from "./_sources.ts";
@@ -36,6 +36,11 @@ export interface ImportOptions {
    * that, reading in process is faster).
    */
   offloadBytes?: number;
+  /**
+   * New bytes of log from which an import into SQLite is read and written on two threads
+   * (default 16 MiB, up to `offloadBytes`).
+   */
+  parallelBytes?: number;
 }
 
 /** What one source's import did. */
@@ -75,12 +80,13 @@ export interface ImportReport {
   unpriced_models: string[];
 }
 
-/** Rows written per transaction. */
-const BATCH_ROWS = 5000;
-// Rows written together (in statements of 32 rows).
-const WRITE_ROWS = 128;
-/** Steps (about 64 KiB of log each) per transaction. */
-const MAX_STEPS = 512;
+/**
+ * New bytes of log from which an import into SQLite is read and written on two threads
+ * (below that, starting the second thread costs more than it saves).
+ */
+const PARALLEL_BYTES = 16 << 20;
+/** Files looked at, at most, before the import decides how to read them. */
+const MAX_LOOKED = 100_000;
 /**
  * Files to read from which their heads are hashed by `node:crypto` (loading it costs about as
  * much as hashing 300 heads in JavaScript).
@@ -130,16 +136,21 @@ export async function importUsage(
     added: 0,
     malformed_lines: 0,
   }));
-  const bySource = new Map(reports.map((r) => [r.source, r]));
-  // The rows inserted are added to the rollup per transaction, not row by row.
-  const rollup = new ImportRollup(store.backend, run);
-  // Reads go through the open transaction, so that they see its writes.
-  const db: { q: StoreQueries } = { q: store };
+  // What the last imports stored about the files of each source, read once.
+  const knownFiles = async (source: ImportSource) => {
+    const rows = await store.all<KnownFile & { path: string }>(
+      `SELECT path, size, mtime, "offset", head_hash, state FROM cost_import_files
+       WHERE source = ?`,
+      [source],
+    );
+    return new Map(rows.map(({ path, ...known }) => [path, known]));
+  };
   async function* plans(): AsyncGenerator<FilePlan> {
     // A file below two of the folders given is read once.
     const seen = new Set<string>();
     let planned = 0;
     for (const report of reports) {
+      const knownOf = await knownFiles(report.source);
       for (const root of report.dirs) {
         for (const path of jsonlFiles(root)) {
           if (seen.has(path)) continue;
@@ -151,10 +162,7 @@ export async function importUsage(
           } catch {
             continue;
           }
-          const known = await db.q.get<KnownFile>(
-            'SELECT size, mtime, "offset", head_hash, state FROM cost_import_files WHERE path = ?',
-            [path],
-          );
+          const known = knownOf.get(path);
           const plan: FilePlan = {
             path,
             source: report.source,
@@ -171,83 +179,73 @@ export async function importUsage(
       }
     }
   }
-  // Rows are written as each 64 KiB of log is parsed, in transactions of about BATCH_ROWS
-  // rows that also hold the files' new offsets. A very large import is parsed on a reader
-  // thread while this one writes.
+  // Rows are written as each 64 KiB of log is parsed, in transactions of about 5,000 rows
+  // that also hold the files' new offsets. Many megabytes to read into SQLite are read and
+  // written on two threads; a very large import is parsed on a reader thread while this one
+  // writes.
   const ctx: ReadContext = {
     catalog: new Catalog(prices),
     attribution,
     buf: new Uint8Array(CHUNK),
   };
-  const reader = new LogReader(
-    ctx,
-    {
-      prices,
-      roots: reports.flatMap((r) => r.dirs),
-      now,
-      run,
-      offloadBytes: options.offloadBytes,
-    },
-  );
+  const roots = reports.flatMap((r) => r.dirs);
+  const tally: StepTally = {};
+  const offload = options.offloadBytes ?? OFFLOAD_BYTES;
+  const parallelBytes = options.parallelBytes ?? PARALLEL_BYTES;
+  const threads = store.backend === "sqlite" && parallelBytes < offload;
+  // The files are looked at first: how much is new decides how it is read.
+  const found = plans();
+  const looked: FilePlan[] = [];
+  let bytes = 0;
+  let more = true;
+  let thread: ImportThread | null = null;
   try {
-    const work = reader.steps(plans());
-    let done = false;
-    // Many transactions in a row: the write-ahead log is checkpointed every 64 MiB, not 4 MiB.
-    await store.bulk(async () => {
-      while (!done) {
-        await store.tx(async (t) => {
-          db.q = t;
-          await rollup.begin(t);
-          let rows = 0;
-          let steps = 0;
-          // A file's offset is taken when the next file starts and written with the others
-          // (many to a statement) before each commit.
-          let file: { plan: FilePlan; step: FileStep } | null = null;
-          const files: SqlValue[][] = [];
-          const save = (f: { plan: FilePlan; step: FileStep }) =>
-            files.push(fileRow(f.plan, f.step, now));
-          let pending: LedgerRows = { rows: [], sidechainIds: [] };
-          // Rows go out in statements of many rows: the rows past the last whole statement
-          // wait for the next ones (in order), except at the end of the transaction.
-          const flush = async (all: boolean) => {
-            if (pending.rows.length) pending = await writeRows(t, pending, !all, rollup);
-          };
-          // Bounded by rows and by bytes read (about 64 KiB a step), so that the write lock is
-          // never held for long.
-          while (rows < BATCH_ROWS && steps++ < MAX_STEPS) {
-            const next = await work.next();
-            if (next.done) {
-              done = true;
-              break;
-            }
-            const { plan, step } = next.value;
-            const report = bySource.get(plan.source)!;
-            if (step.opened) report.files_read++;
-            report.bytes_read += step.bytes;
-            report.records += step.records;
-            report.malformed_lines += step.malformed;
-            for (const model of step.unpriced) unpriced.add(model);
-            if (file && file.plan !== plan) save(file);
-            file = { plan, step };
-            if (step.rows) {
-              // Written in groups of steps (several rows per statement; see writeRows), in order.
-              pending.rows.push(...next.value.rows.rows);
-              pending.sidechainIds.push(...next.value.rows.sidechainIds);
-              if (pending.rows.length >= WRITE_ROWS) await flush(false);
-              rows += step.rows;
-            }
-          }
-          await flush(true);
-          if (file) save(file);
-          await saveFiles(t, files);
-          await rollup.finish(t);
-        });
-        db.q = store;
+    while (more && looked.length < MAX_LOOKED && bytes < offload) {
+      const next = await found.next();
+      if (next.done) more = false;
+      else {
+        looked.push(next.value);
+        bytes += next.value.size - (next.value.known?.offset ?? 0);
+        // The writer thread loads while the other files are looked at.
+        if (threads && !thread && bytes >= parallelBytes) {
+          thread = ImportThread.start({ db: store.location, run, now });
+        }
       }
-    });
-  } finally {
-    db.q = store;
-    reader.close();
+    }
+  } catch (err) {
+    await thread?.quit();
+    throw err;
+  }
+  if (thread && !more && bytes < offload) {
+    await thread.run(looked, ctx, tally);
+  } else {
+    await thread?.quit();
+    const reader = new LogReader(ctx, { prices, roots, now, run, offloadBytes: offload });
+    const all = async function* (): AsyncGenerator<FilePlan> {
+      yield* looked.splice(0);
+      yield* found;
+    };
+    try {
+      const work = reader.steps(all());
+      await writeImportSteps(store, run, async () => {
+        const next = await work.next();
+        if (next.done) return null;
+        const { plan, step, rows } = next.value;
+        tallyStep(tally, plan.source, step);
+        return { path: plan.path, file: fileRow(plan, step, now), rows };
+      });
+    } finally {
+      reader.close();
+    }
+  }
+  for (const report of reports) {
+    const t = tally[report.source];
+    if (!t) continue;
+    report.files_read = t.files_read;
+    report.bytes_read = t.bytes_read;
+    report.records = t.records;
+    report.malformed_lines = t.malformed_lines;
+    for (const model of t.unpriced) unpriced.add(model);
   }
   // An agent's own log is exact: it replaces the session total an orchestrator recorded for
   // the same agent session (`recordUsage` with key "agent-session:<session>").

@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { br, brArgv, tempDir, tempProject } from "../helpers.ts";
 import { storeEnv } from "../postgres.ts";
 import { ccLine, join, writeBigTree, writeLog } from "./_logs.ts";
+import { ImportThread } from "../../src/cost/_import_parallel.ts";
 
 interface Report {
   added: number;
@@ -69,13 +70,13 @@ Deno.test("a large import counts every response once", async (t) => {
   });
 });
 
-Deno.test("an import read on the reader thread writes the ledger an import in process writes", async () => {
+Deno.test("an import read on the reader thread, or written on the writer thread, writes the ledger an import in process writes", async () => {
   await using logs = await tempDir();
   const tree = await writeBigTree(logs.path, 4, 1000);
   const { openProject } = await import("../../src/core/project.ts");
   const { importUsage } = await import("../../src/cost/mod.ts");
   // The ledger and the files' offsets, without what differs between two runs.
-  const imported = async (offloadBytes?: number) => {
+  const imported = async (offloadBytes?: number, parallelBytes?: number) => {
     await using project = await tempProject("acme");
     const p = await openProject({ cwd: project.path, env: { ...storeEnv(), TZ: "UTC" } });
     try {
@@ -83,6 +84,7 @@ Deno.test("an import read on the reader thread writes the ledger an import in pr
         sources: ["claude-code"],
         dirs: [tree.claude],
         offloadBytes,
+        parallelBytes,
       });
       const store = await p.store();
       const rows = await store.all(
@@ -102,12 +104,59 @@ Deno.test("an import read on the reader thread writes the ledger an import in pr
       await p.close();
     }
   };
-  const inProcess = await imported();
+  const inProcess = await imported(undefined, Infinity);
   const threaded = await imported(0);
+  const written = ImportThread.written;
+  const twoThreads = await imported(undefined, 0);
+  assert.equal(ImportThread.written - written, storeEnv().BR_DATABASE_URL ? 0 : 1);
   assert.equal(inProcess.added, tree.rows);
   assert.equal(inProcess.rows.length, tree.rows);
   assert.equal(inProcess.files.length, 4);
   assert.deepEqual(threaded, inProcess);
+  assert.deepEqual(twoThreads, inProcess);
+});
+
+Deno.test("a write that fails stops the import the same way in process and on the writer thread", async () => {
+  await using logs = await tempDir();
+  const tree = await writeBigTree(logs.path, 8, 1000);
+  const { openProject } = await import("../../src/core/project.ts");
+  const { importUsage } = await import("../../src/cost/mod.ts");
+  const { BrError } = await import("../../src/core/errors.ts");
+  const attempt = async (parallelBytes: number) => {
+    await using project = await tempProject("acme");
+    const p = await openProject({ cwd: project.path, env: { TZ: "UTC" } });
+    try {
+      const store = await p.store();
+      // The ledger refuses the rows of the last file read (a real SQLite error, on either thread).
+      await store.run(
+        `CREATE TRIGGER refuse BEFORE INSERT ON cost_ledger WHEN NEW.session = 'session-5'
+         BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`,
+      );
+      const written = ImportThread.written;
+      const err = await importUsage(p, { dirs: [tree.claude], parallelBytes }).then(
+        () => null,
+        (e) => e,
+      );
+      assert.ok(err instanceof BrError, String(err));
+      assert.equal(err.code, "storage");
+      assert.match(err.message, /refused by a trigger/);
+      assert.equal(ImportThread.written, written, "no import completed");
+      // What was committed before the failure, with its files' offsets.
+      const rows = await store.get<{ n: number }>("SELECT count(*) AS n FROM cost_ledger");
+      const files = await store.all(
+        `SELECT path, "offset" FROM cost_import_files ORDER BY path`,
+      );
+      await store.run("DROP TRIGGER refuse");
+      const again = await importUsage(p, { dirs: [tree.claude], parallelBytes });
+      assert.equal(again.added, tree.rows - Number(rows?.n));
+      return { committed: Number(rows?.n), files };
+    } finally {
+      await p.close();
+    }
+  };
+  const inProcess = await attempt(Infinity);
+  assert.ok(inProcess.committed > 0 && inProcess.committed < tree.rows, `${inProcess.committed}`);
+  assert.deepEqual(await attempt(0), inProcess);
 });
 
 Deno.test("an import killed midway resumes where it stopped and counts nothing twice", async () => {
