@@ -28,7 +28,7 @@ const MAX_IN_FLIGHT = 32;
 const MESSAGE_ROWS = 512;
 const MESSAGE_STEPS = 64;
 
-/** The second thread of an import; {@link start} it early, then {@link run} or {@link quit}. */
+/** The writer thread of an import: {@link start} it, then {@link run} the import with it. */
 export class ImportThread {
   readonly #worker: Worker;
   readonly #options: ImportThreadOptions;
@@ -63,7 +63,7 @@ export class ImportThread {
   }
 
   /**
-   * Starts the thread (it loads and opens the store while the files are looked at), or
+   * Starts the thread (it loads and opens the store while the first files are read), or
    * returns null when it cannot start.
    */
   static start(options: ImportThreadOptions): ImportThread | null {
@@ -118,13 +118,13 @@ export class ImportThread {
   }
 
   /**
-   * Reads the files of `plans` (in this order) here and writes them there; adds what they
+   * Reads the files of `plans` (in their order) here and writes them there; adds what they
    * hold to `tally`. Ends the thread.
    *
    * @throws what reading a file here or writing the ledger there threw (the transaction open
    * then is rolled back; those committed before stay, with their files' offsets).
    */
-  async run(plans: FilePlan[], ctx: ReadContext, tally: StepTally): Promise<void> {
+  async run(plans: AsyncIterable<FilePlan>, ctx: ReadContext, tally: StepTally): Promise<void> {
     const { now } = this.#options;
     try {
       const packer = this.#packer;
@@ -137,7 +137,7 @@ export class ImportThread {
         counts = [];
         this.#inFlight++;
       };
-      for (const plan of plans) {
+      for await (const plan of plans) {
         for await (const step of readLogFile(plan, ctx, (e) => packer.add(e))) {
           tallyStep(tally, plan.source, step);
           files.push(fileRow(plan, step, now));
@@ -171,15 +171,6 @@ export class ImportThread {
   async #abort(): Promise<void> {
     if (!this.#failure) {
       this.#post({ type: "abort" });
-      await this.#reply("closed").catch(() => {});
-    }
-    this.#worker.terminate();
-  }
-
-  /** Ends the thread without importing (it closes the store first). */
-  async quit(): Promise<void> {
-    if (!this.#failure) {
-      this.#post({ type: "quit" });
       await this.#reply("closed").catch(() => {});
     }
     this.#worker.terminate();

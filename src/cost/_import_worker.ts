@@ -20,8 +20,6 @@ export type ImportRequest =
   | { type: "steps"; files: SqlValue[][]; counts: number[]; rows: PackedRows }
   // No more steps.
   | { type: "end" }
-  // Nothing to import after all: close.
-  | { type: "quit" }
   // The main thread failed: undo the open transaction and close.
   | { type: "abort" };
 
@@ -31,7 +29,7 @@ export type ImportReply =
   | { type: "credit"; messages: number; buffers: RowBuffers[] }
   // Everything written and the store closed.
   | { type: "done" }
-  // Closed without writing more (after "quit" or "abort").
+  // Closed without writing more (after "abort").
   | { type: "closed" }
   | { type: "error"; name: string; message: string; code?: string; hint?: string };
 
@@ -92,7 +90,7 @@ async function run(): Promise<void> {
         if (ended) return null;
         if (inbox.length === 0) credit(); // never wait holding credits
         const m = await nextRequest();
-        if (m.type === "abort" || m.type === "quit") throw new Aborted();
+        if (m.type === "abort") throw new Aborted();
         if (m.type === "end") ended = true;
         else if (m.type === "steps") {
           current = m;

@@ -17,7 +17,7 @@ import {
   type ReadContext,
   unchanged,
 } from "./_read_file.ts";
-import { LogReader, OFFLOAD_BYTES } from "./_reader.ts";
+import { LogReader } from "./_reader.ts";
 import { type ImportSource, isDir, jsonlFiles, rootsFor } from "./_sources.ts";
 
 export type { ImportSource } from "./_sources.ts";
@@ -32,15 +32,15 @@ export interface ImportOptions {
    */
   dirs?: string[];
   /**
-   * New bytes of log from which files are read on a reader thread (default 128 MiB: below
-   * that, reading in process is faster).
-   */
-  offloadBytes?: number;
-  /**
-   * New bytes of log from which an import into SQLite is read and written on two threads
-   * (default 16 MiB, up to `offloadBytes`).
+   * New bytes of log from which an import into SQLite is written on a writer thread while
+   * this one reads (default 16 MiB; `Infinity`: never).
    */
   parallelBytes?: number;
+  /**
+   * Otherwise (PostgreSQL, or no writer thread), new bytes of log from which files are read
+   * on a reader thread while this one writes (default 128 MiB).
+   */
+  offloadBytes?: number;
 }
 
 /** What one source's import did. */
@@ -85,8 +85,6 @@ export interface ImportReport {
  * (below that, starting the second thread costs more than it saves).
  */
 const PARALLEL_BYTES = 16 << 20;
-/** Files looked at, at most, before the import decides how to read them. */
-const MAX_LOOKED = 100_000;
 /**
  * Files to read from which their heads are hashed by `node:crypto` (loading it costs about as
  * much as hashing 300 heads in JavaScript).
@@ -190,41 +188,36 @@ export async function importUsage(
   };
   const roots = reports.flatMap((r) => r.dirs);
   const tally: StepTally = {};
-  const offload = options.offloadBytes ?? OFFLOAD_BYTES;
-  const parallelBytes = options.parallelBytes ?? PARALLEL_BYTES;
-  const threads = store.backend === "sqlite" && parallelBytes < offload;
-  // The files are looked at first: how much is new decides how it is read.
+  // The files are looked at first: how much is new decides how they are read.
   const found = plans();
   const looked: FilePlan[] = [];
-  let bytes = 0;
-  let more = true;
+  const all = async function* (): AsyncGenerator<FilePlan> {
+    yield* looked.splice(0);
+    yield* found;
+  };
   let thread: ImportThread | null = null;
-  try {
-    while (more && looked.length < MAX_LOOKED && bytes < offload) {
-      const next = await found.next();
-      if (next.done) more = false;
-      else {
-        looked.push(next.value);
-        bytes += next.value.size - (next.value.known?.offset ?? 0);
-        // The writer thread loads while the other files are looked at.
-        if (threads && !thread && bytes >= parallelBytes) {
-          thread = ImportThread.start({ db: store.location, run, now });
-        }
-      }
+  const parallelBytes = options.parallelBytes ?? PARALLEL_BYTES;
+  if (store.backend === "sqlite" && parallelBytes !== Infinity) {
+    let bytes = 0;
+    for (let next = await found.next(); !next.done; next = await found.next()) {
+      looked.push(next.value);
+      bytes += next.value.size - (next.value.known?.offset ?? 0);
+      if (bytes >= parallelBytes) break;
     }
-  } catch (err) {
-    await thread?.quit();
-    throw err;
+    if (looked.length && bytes >= parallelBytes) {
+      thread = ImportThread.start({ db: store.location, run, now });
+    }
   }
-  if (thread && !more && bytes < offload) {
-    await thread.run(looked, ctx, tally);
+  if (thread) {
+    await thread.run(all(), ctx, tally);
   } else {
-    await thread?.quit();
-    const reader = new LogReader(ctx, { prices, roots, now, run, offloadBytes: offload });
-    const all = async function* (): AsyncGenerator<FilePlan> {
-      yield* looked.splice(0);
-      yield* found;
-    };
+    const reader = new LogReader(ctx, {
+      prices,
+      roots,
+      now,
+      run,
+      offloadBytes: options.offloadBytes,
+    });
     try {
       const work = reader.steps(all());
       await writeImportSteps(store, run, async () => {
