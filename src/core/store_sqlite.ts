@@ -157,6 +157,10 @@ class SqliteStore implements Store {
       this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec("PRAGMA synchronous = NORMAL");
       this.#db.exec("PRAGMA foreign_keys = ON");
+      // Temporary files in memory: above all the statement journal SQLite keeps for a
+      // statement of many rows inside a transaction (a copy of every page it changes, so that
+      // it alone can be undone), which would otherwise go to a file past 64 KiB.
+      this.#db.exec("PRAGMA temp_store = MEMORY");
     });
     await migrate(this, migrations);
   }
