@@ -11,6 +11,7 @@ import { type FilePlan, fileRow, type ReadContext, readLogFile } from "./_read_f
 import type { ImportReply, ImportRequest } from "./_import_worker.ts";
 import { RowPacker, transferables } from "./_rows.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
+import type { AddedRows } from "./_import_write.ts";
 
 /** What the import thread needs to know. */
 export interface ImportThreadOptions {
@@ -20,6 +21,8 @@ export interface ImportThreadOptions {
   run: string;
   /** When its rows are recorded. */
   now: string;
+  /** The highest id of the ledger before the import. */
+  since: number;
 }
 
 // Messages of rows posted and not yet written, at most.
@@ -35,6 +38,7 @@ export class ImportThread {
   #replies: ImportReply[] = [];
   #wake: (() => void) | null = null;
   #inFlight = 0;
+  #ended = false;
   #failure: Error | null = null;
   #packer = new RowPacker(MESSAGE_ROWS);
   /** Imports of this process whose steps the writer thread wrote (for tests). */
@@ -91,7 +95,8 @@ export class ImportThread {
       return null;
     }
     const thread = new ImportThread(worker, options);
-    thread.#post({ type: "init", db: options.db, run: options.run, now: options.now });
+    const { db, run, now, since } = options;
+    thread.#post({ type: "init", db, run, now, since });
     return thread;
   }
 
@@ -108,7 +113,7 @@ export class ImportThread {
     this.#worker.postMessage(request, transfer);
   }
 
-  async #reply(type: "done" | "closed"): Promise<ImportReply> {
+  async #reply(type: "written" | "done" | "closed"): Promise<ImportReply> {
     while (true) {
       if (this.#failure) throw this.#failure;
       const i = this.#replies.findIndex((r) => r.type === type);
@@ -119,12 +124,17 @@ export class ImportThread {
 
   /**
    * Reads the files of `plans` (in their order) here and writes them there; adds what they
-   * hold to `tally`. Ends the thread.
+   * hold to `tally`; returns what the run added once everything is committed (then call
+   * {@link finished}).
    *
    * @throws what reading a file here or writing the ledger there threw (the transaction open
    * then is rolled back; those committed before stay, with their files' offsets).
    */
-  async run(plans: AsyncIterable<FilePlan>, ctx: ReadContext, tally: StepTally): Promise<void> {
+  async run(
+    plans: AsyncIterable<FilePlan>,
+    ctx: ReadContext,
+    tally: StepTally,
+  ): Promise<AddedRows[]> {
     const { now } = this.#options;
     try {
       const packer = this.#packer;
@@ -155,10 +165,30 @@ export class ImportThread {
       throw err;
     }
     try {
-      await this.#reply("done");
+      const written = await this.#reply("written");
       ImportThread.written++;
+      return written.type === "written" ? written.added : [];
+    } catch (err) {
+      this.#end();
+      throw err;
+    }
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#worker.terminate();
+  }
+
+  /**
+   * Waits for the thread to end after {@link run} (it checkpoints the write-ahead log and
+   * closes the store meanwhile), then ends it.
+   */
+  async finished(): Promise<void> {
+    if (this.#ended) return;
+    try {
+      await this.#reply("done");
     } finally {
-      this.#worker.terminate();
+      this.#end();
     }
   }
 
@@ -173,7 +203,7 @@ export class ImportThread {
       this.#post({ type: "abort" });
       await this.#reply("closed").catch(() => {});
     }
-    this.#worker.terminate();
+    this.#end();
   }
 }
 

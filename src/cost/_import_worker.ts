@@ -9,12 +9,13 @@ import { openSqliteStore } from "../core/store_sqlite.ts";
 import { MIGRATIONS } from "../core/store_migrations.ts";
 import type { SqlValue, Store } from "../core/store.ts";
 import { type PackedRows, type RowBuffers, RowUnpacker } from "./_rows.ts";
-import { writeImportSteps, type WriteStep } from "./_import_write.ts";
+import { type AddedRows, addedRows, writeImportSteps, type WriteStep } from "./_import_write.ts";
 
 /** Messages to the import thread. */
 export type ImportRequest =
-  // The store's file, the import run and when its rows are recorded.
-  | { type: "init"; db: string; run: string; now: string }
+  // The store's file, the import run, when its rows are recorded, and the highest id of the
+  // ledger before it.
+  | { type: "init"; db: string; run: string; now: string; since: number }
   // Steps in order: each one's file row (`cost_import_files`, see `fileRow`), how many rows it
   // has, and the rows.
   | { type: "steps"; files: SqlValue[][]; counts: number[]; rows: PackedRows }
@@ -27,7 +28,9 @@ export type ImportRequest =
 export type ImportReply =
   // Messages of steps written, and their buffers to fill again.
   | { type: "credit"; messages: number; buffers: RowBuffers[] }
-  // Everything written and the store closed.
+  // Everything written and committed, and what the run added.
+  | { type: "written"; added: AddedRows[] }
+  // The write-ahead log checkpointed and the store closed.
   | { type: "done" }
   // Closed without writing more (after "abort").
   | { type: "closed" }
@@ -104,6 +107,10 @@ async function run(): Promise<void> {
     };
     await writeImportSteps(store, run, next);
     credit();
+    // Everything is committed: the main thread goes on while the write-ahead log is copied
+    // into the database here (the next commit of the process would otherwise do it).
+    scope.postMessage({ type: "written", added: await addedRows(store, init.since, run) });
+    await store.run("PRAGMA wal_checkpoint(PASSIVE)");
   } catch (err) {
     if (err instanceof Aborted) {
       await store.close();

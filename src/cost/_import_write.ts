@@ -3,7 +3,7 @@
  * ledger in transactions that also hold the files' new offsets. The same code runs in process
  * and on the import's second thread (`_import_worker.ts`).
  */
-import type { SqlValue, Store } from "../core/store.ts";
+import type { SqlValue, Store, StoreQueries } from "../core/store.ts";
 import { ImportRollup, type LedgerRows, saveFiles, writeRows } from "./_ledger_write.ts";
 
 /** One step of a log file, ready to write. */
@@ -77,4 +77,36 @@ export async function writeImportSteps(
       });
     }
   });
+}
+
+/** What an import run added, per source and model. */
+export interface AddedRows {
+  /** The source. */
+  source: string;
+  /** The model. */
+  model: string;
+  /** Rows added. */
+  n: number;
+  /** Input tokens. */
+  input: number;
+  /** Output tokens. */
+  output: number;
+  /** Cache write tokens. */
+  cache_creation: number;
+  /** Cache read tokens. */
+  cache_read: number;
+  /** USD. */
+  usd: number;
+}
+
+/** The rows import run `run` added (those above id `since`), per source and model. */
+export function addedRows(q: StoreQueries, since: number, run: string): Promise<AddedRows[]> {
+  return q.all<AddedRows>(
+    `SELECT source, model, count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output,
+       sum(cache_creation_tokens) AS cache_creation, sum(cache_read_tokens) AS cache_read,
+       sum(cost_usd) AS usd
+     FROM cost_ledger WHERE id > ? AND import_run = ? GROUP BY source, model
+     ORDER BY source, model`,
+    [since, run],
+  );
 }

@@ -8,7 +8,7 @@ import { Catalog } from "./catalog.ts";
 import { CHUNK } from "./_lines.ts";
 import { ImportThread } from "./_import_parallel.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
-import { writeImportSteps } from "./_import_write.ts";
+import { type AddedRows, addedRows, writeImportSteps } from "./_import_write.ts";
 import { projectPrices, round } from "./ledger.ts";
 import {
   type FilePlan,
@@ -205,11 +205,13 @@ export async function importUsage(
       if (bytes >= parallelBytes) break;
     }
     if (looked.length && bytes >= parallelBytes) {
-      thread = ImportThread.start({ db: store.location, run, now });
+      thread = ImportThread.start({ db: store.location, run, now, since });
     }
   }
+  // What the run added, when the writer thread (whose cache holds the pages) summed it.
+  let written: AddedRows[] | null = null;
   if (thread) {
-    await thread.run(all(), ctx, tally);
+    written = await thread.run(all(), ctx, tally);
   } else {
     const reader = new LogReader(ctx, {
       prices,
@@ -242,49 +244,39 @@ export async function importUsage(
   }
   // An agent's own log is exact: it replaces the session total an orchestrator recorded for
   // the same agent session (`recordUsage` with key "agent-session:<session>").
-  const anyTotals = await store.get(
-    "SELECT 1 AS x FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;' LIMIT 1",
-  );
-  const superseded = !anyTotals ? { changes: 0 } : await store.run(
-    `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
-       AND id <= $since AND session IN (
-         SELECT DISTINCT session FROM cost_ledger WHERE id > $since AND session IS NOT NULL)`,
-    { $since: since },
-  );
-  const added = await store.all<{
-    source: string;
-    model: string;
-    n: number;
-    input: number;
-    output: number;
-    cache_creation: number;
-    cache_read: number;
-    usd: number;
-  }>(
-    `SELECT source, model, count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output,
-       sum(cache_creation_tokens) AS cache_creation, sum(cache_read_tokens) AS cache_read,
-       sum(cost_usd) AS usd
-     FROM cost_ledger WHERE id > ? AND import_run = ? GROUP BY source, model
-     ORDER BY source, model`,
-    [since, run],
-  );
-  for (const a of added) {
-    const report = reports.find((r) => r.source === a.source);
-    if (report) report.added += Number(a.n);
-    project.bus.emit("cost.recorded", {
-      model: a.model,
-      tokens: {
-        input: Number(a.input),
-        output: Number(a.output),
-        cache_creation: Number(a.cache_creation),
-        cache_read: Number(a.cache_read),
-      },
-      usd: round(Number(a.usd)),
-      source: a.source,
-    });
+  let added: AddedRows[];
+  let superseded: { changes: number };
+  try {
+    const anyTotals = await store.get(
+      "SELECT 1 AS x FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;' LIMIT 1",
+    );
+    superseded = !anyTotals ? { changes: 0 } : await store.run(
+      `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
+         AND id <= $since AND session IN (
+           SELECT DISTINCT session FROM cost_ledger WHERE id > $since AND session IS NOT NULL)`,
+      { $since: since },
+    );
+    added = written ?? await addedRows(store, since, run);
+    for (const a of added) {
+      const report = reports.find((r) => r.source === a.source);
+      if (report) report.added += Number(a.n);
+      project.bus.emit("cost.recorded", {
+        model: a.model,
+        tokens: {
+          input: Number(a.input),
+          output: Number(a.output),
+          cache_creation: Number(a.cache_creation),
+          cache_read: Number(a.cache_read),
+        },
+        usd: round(Number(a.usd)),
+        source: a.source,
+      });
+    }
+    const { checkBudgets } = await import("./budgets.ts");
+    await checkBudgets(project);
+  } finally {
+    await thread?.finished();
   }
-  const { checkBudgets } = await import("./budgets.ts");
-  await checkBudgets(project);
   return {
     sources: reports,
     added: reports.reduce((s, r) => s + r.added, 0),
