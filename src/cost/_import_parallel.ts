@@ -71,25 +71,14 @@ export class ImportThread {
    * returns null when it cannot start.
    */
   static start(options: ImportThreadOptions): ImportThread | null {
-    const dir = options.db.replace(/[\\/][^\\/]*$/, "");
     let worker: Worker;
     try {
+      // With the process's permissions: the thread runs br's own code only, and narrowing
+      // them (Worker's `deno.permissions`) would end a process run without
+      // `--unstable-worker-options` (a program using the library) instead of throwing.
       worker = new Worker(new URL("./_import_worker.ts", import.meta.url).href, {
         type: "module",
         name: "br-cost-import",
-        // The store's folder; nothing else.
-        deno: {
-          permissions: {
-            read: [dir],
-            write: [dir],
-            env: false,
-            net: false,
-            run: false,
-            ffi: false,
-            sys: false,
-            import: false,
-          },
-        },
       });
     } catch {
       return null;
