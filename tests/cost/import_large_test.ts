@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { br, brArgv, tempDir, tempProject } from "../helpers.ts";
+import { br, brArgv, DENO_JSON, tempDir, tempProject } from "../helpers.ts";
 import { storeEnv } from "../postgres.ts";
 import { ccLine, join, writeBigTree, writeLog } from "./_logs.ts";
 import { ImportThread } from "../../src/cost/_import_parallel.ts";
@@ -114,6 +114,41 @@ Deno.test("an import read on the reader thread, or written on the writer thread,
   assert.equal(inProcess.files.length, 4);
   assert.deepEqual(threaded, inProcess);
   assert.deepEqual(twoThreads, inProcess);
+});
+
+Deno.test("a program using the library imports on the writer thread without unstable flags", async () => {
+  await using dir = await tempDir();
+  const tree = await writeBigTree(join(dir.path, "logs"), 4, 1000);
+  await using project = await tempProject("acme");
+  // deno.json without its "unstable" list, as a program of its own would have.
+  const config = JSON.parse(await Deno.readTextFile(DENO_JSON));
+  delete config.unstable;
+  const configPath = join(dir.path, "deno.json");
+  await Deno.writeTextFile(configPath, JSON.stringify(config));
+  const script = join(dir.path, "import.ts");
+  const src = (path: string) => JSON.stringify(new URL(`../../src/${path}`, import.meta.url).href);
+  await Deno.writeTextFile(
+    script,
+    `import { openProject } from ${src("core/project.ts")};
+import { importUsage } from ${src("cost/mod.ts")};
+import { ImportThread } from ${src("cost/_import_parallel.ts")};
+const p = await openProject({ cwd: ${JSON.stringify(project.path)}, env: { TZ: "UTC" } });
+const report = await importUsage(p, { dirs: [${JSON.stringify(tree.claude)}], parallelBytes: 0 });
+await p.close();
+console.log(JSON.stringify({ added: report.added, threads: ImportThread.written }));
+`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-lock", "--config", configPath, script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+    added: tree.rows,
+    threads: 1,
+  });
 });
 
 Deno.test("a write that fails stops the import the same way in process and on the writer thread", async () => {
