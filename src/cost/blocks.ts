@@ -121,13 +121,20 @@ export async function costBlocks(
     // A window is active only while its last message is less than 5 h old.
     if (options.active && now - Date.parse(anchor.time) >= BLOCK_MS) return [];
     from = await runStart(store, and, params, anchor.time);
+    // Only the rows from the window that may be active on are read.
+    if (options.active) from = await firstOpenWindow(store, and, params, from, now);
   }
-  const where = [filter, from === null ? "" : "time >= ?"].filter(Boolean);
+  // The active window's rows end with it (a message past its end opens the next one).
+  const until = options.active && from !== null
+    ? new Date(floorHour(Date.parse(from)) + BLOCK_MS).toISOString()
+    : null;
+  const where = [filter, from === null ? "" : "time >= ?", until === null ? "" : "time <= ?"]
+    .filter(Boolean);
   const rows = await store.all<Row>(
     `SELECT ${COLUMNS} FROM cost_ledger ${
       where.length ? `WHERE ${where.join(" AND ")}` : ""
     } ORDER BY time, id`,
-    from === null ? params : [...params, from],
+    [...params, ...(from === null ? [] : [from]), ...(until === null ? [] : [until])],
   );
   let blocks = cut(rows, now);
   if (options.active) blocks = blocks.filter((b) => b.active);
@@ -140,7 +147,9 @@ export async function costBlocks(
 
 /**
  * The time of the first message of the run of messages (no pause longer than 5 h) that holds
- * the message at `time`: window boundaries depend only on the messages since that one.
+ * the message at `time`: window boundaries depend only on the messages since that one. Walks
+ * back through the time index, each step to the earliest message less than 5 h before (a run
+ * of months takes hundreds of small queries, not a read of its every message).
  */
 async function runStart(
   store: Store,
@@ -149,25 +158,40 @@ async function runStart(
   time: string,
 ): Promise<string> {
   let cur = time;
-  let span = BLOCK_MS * 4;
   for (;;) {
-    const lower = new Date(Date.parse(cur) - span).toISOString();
-    const times = (await store.all<{ time: string }>(
-      `SELECT time FROM cost_ledger WHERE ${and}time >= ? AND time <= ? ORDER BY time DESC`,
-      [...params, lower, cur],
-    )).map((r) => r.time);
-    for (let i = 1; i < times.length; i++) {
-      if (Date.parse(times[i - 1]) - Date.parse(times[i]) > BLOCK_MS) return times[i - 1];
-    }
-    const earliest = times[times.length - 1] ?? cur;
-    const before = await store.get<{ time: string | null }>(
-      `SELECT max(time) AS time FROM cost_ledger WHERE ${and}time < ?`,
-      [...params, lower],
+    const earliest = await store.get<{ time: string | null }>(
+      `SELECT min(time) AS time FROM cost_ledger WHERE ${and}time >= ? AND time < ?`,
+      [...params, new Date(Date.parse(cur) - BLOCK_MS).toISOString(), cur],
     );
-    if (!before?.time || Date.parse(earliest) - Date.parse(before.time) > BLOCK_MS) return earliest;
-    cur = before.time;
-    span *= 2;
+    if (!earliest?.time) return cur;
+    cur = earliest.time;
   }
+}
+
+/**
+ * The time of the first message of the first window of the run from `from` (as {@link cut}
+ * cuts them) that ends after `now`: the windows before it cannot be active. Follows the
+ * windows' starts through the time index.
+ */
+async function firstOpenWindow(
+  store: Store,
+  and: string,
+  params: string[],
+  from: string,
+  now: number,
+): Promise<string> {
+  let first = from;
+  let start = floorHour(Date.parse(from));
+  while (start + BLOCK_MS <= now) {
+    const next = await store.get<{ time: string | null }>(
+      `SELECT min(time) AS time FROM cost_ledger WHERE ${and}time > ?`,
+      [...params, new Date(start + BLOCK_MS).toISOString()],
+    );
+    if (!next?.time) break;
+    first = next.time;
+    start = floorHour(Date.parse(first));
+  }
+  return first;
 }
 
 function floorHour(ms: number): number {

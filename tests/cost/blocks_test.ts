@@ -126,6 +126,38 @@ Deno.test("br cost blocks: a run of messages without pause longer than 5 h decid
   assert.deepEqual(all.at(-1), active[0]);
 });
 
+Deno.test("br cost blocks --active: months without a 5-hour pause, and messages dated later than now", async () => {
+  await using dir = await tempProject();
+  // A message every 100 minutes for 60 days (864 windows chained from the first one), the
+  // last 10 days of them after "now" (a clock set wrong, or logs from another machine).
+  const lines: string[] = [];
+  const first = Date.parse("2026-09-01T00:17:00.000Z");
+  for (let i = 0; i < 864; i++) {
+    const time = new Date(first + i * 100 * 60_000).toISOString();
+    lines.push(ccLine({ id: `m${i}`, model: MODEL, time, input: 10 + i, output: 1 }));
+  }
+  await writeLog(dir.path, lines);
+  const clock = fixedClock(new Date(first + 50 * 86_400_000).toISOString());
+  const env = { TZ: "UTC" };
+  await br(["cost", "import", "claude-code", "--dir", "logs"], { cwd: dir.path, clock, env });
+  const all = JSON.parse(
+    (await br(["cost", "blocks", "--json"], { cwd: dir.path, clock, env })).stdout,
+  ) as Block[];
+  const active = JSON.parse(
+    (await br(["cost", "blocks", "--active", "--json"], { cwd: dir.path, clock, env })).stdout,
+  ) as Block[];
+  // One window: the first of those that count as active, the one that holds "now".
+  assert.equal(active.length, 1);
+  assert.deepEqual(active[0], all.find((b) => b.active));
+  const now = Date.parse(clock.now().toISOString());
+  assert.ok(Date.parse(active[0].start) <= now && now < Date.parse(active[0].end));
+  const line = await br(["cost", "statusline"], { cwd: dir.path, clock, env, stdin: "{}" });
+  // The status line shows the same window: the time left until its end.
+  const left = Math.round((Date.parse(active[0].end) - now) / 60_000);
+  const hhmm = `${Math.floor(left / 60)}h${String(left % 60).padStart(2, "0")}m`;
+  assert.match(line.stdout, new RegExp(` block \\(${hhmm} left\\)`));
+});
+
 Deno.test("br cost statusline reads Claude Code's JSON on stdin and prints one line", async () => {
   await using dir = await tempProject();
   const now = Date.now();
