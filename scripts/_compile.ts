@@ -84,7 +84,7 @@ export function hostTarget(): string {
 
 /**
  * Runs `deno compile` on main.ts with {@link RUN_FLAGS} and the worker modules that are not in
- * the static graph (the secret scanner's and the cost import's reader thread).
+ * the static graph (the secret scanner's, and the cost import's reader and writer threads).
  */
 export async function compileBr(
   options: { target?: string; output: string },
@@ -98,6 +98,8 @@ export async function compileBr(
       join(ROOT, "src", "security", "_scan_worker.ts"),
       "--include",
       join(ROOT, "src", "cost", "_read_worker.ts"),
+      "--include",
+      join(ROOT, "src", "cost", "_import_worker.ts"),
       // Modules imported outside the module graph (importOptional): embedded explicitly.
       ...OPTIONAL_MODULES.flatMap((m) => ["--include", join(ROOT, m)]),
       "--output",

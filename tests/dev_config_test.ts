@@ -15,6 +15,7 @@ const ENTRIES = [
   "mod.ts",
   "plugin.ts",
   "src/cost/_read_worker.ts",
+  "src/cost/_import_worker.ts",
   "src/security/_scan_worker.ts",
 ];
 
