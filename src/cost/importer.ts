@@ -97,8 +97,8 @@ const NATIVE_HASH_FILES = 256;
  * file whose head changed is read again from the start; the dedup keys keep that from
  * counting anything twice). Streaming: the logs are never held in memory (a 500 MB import
  * peaks at about 160 MB). Into SQLite, 16 MiB or more are written on a writer thread while
- * this one reads. Malformed lines are skipped and counted. Emits one `cost.recorded` per source and model
- * with the tokens and USD added, then checks the budgets.
+ * this one reads. Malformed lines are skipped and counted. Emits one `cost.recorded` per
+ * source and model with the tokens and USD added, then checks the budgets.
  *
  * @throws {BrError} `storage` when the ledger cannot be written.
  */
@@ -179,9 +179,9 @@ export async function importUsage(
     }
   }
   // Rows are written as each 64 KiB of log is parsed, in transactions of about 5,000 rows
-  // that also hold the files' new offsets. Many megabytes to read into SQLite are read and
-  // written on two threads; a very large import is parsed on a reader thread while this one
-  // writes.
+  // that also hold the files' new offsets. Into SQLite, many megabytes are written on a writer
+  // thread while this one reads; otherwise a very large import is parsed on a reader thread
+  // while this one writes.
   const ctx: ReadContext = {
     catalog: new Catalog(prices),
     attribution,
