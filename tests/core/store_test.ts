@@ -14,21 +14,28 @@ Deno.test("sqlite store: pragmas, params, plain rows and transactions", async (t
   await using dir = await tempDir();
   const store = await openSqliteStore(`${dir.path}/br.db`);
   try {
-    await t.step("WAL, foreign keys, busy timeout and schema version are set", async () => {
-      assert.equal(
-        (await store.get<{ journal_mode: string }>("PRAGMA journal_mode"))
-          ?.journal_mode,
-        "wal",
-      );
-      assert.equal(
-        (await store.get<{ foreign_keys: number }>("PRAGMA foreign_keys"))
-          ?.foreign_keys,
-        1,
-      );
-      assert.ok(((await store.get<{ timeout: number }>("PRAGMA busy_timeout"))?.timeout ?? 0) > 0);
-      assert.equal(await store.schemaVersion(), Math.max(...MIGRATIONS.map((m) => m.version)));
-      assert.equal(store.backend, "sqlite");
-    });
+    await t.step(
+      "WAL, foreign keys, busy timeout, temp files in memory and schema version are set",
+      async () => {
+        assert.equal(
+          (await store.get<{ journal_mode: string }>("PRAGMA journal_mode"))
+            ?.journal_mode,
+          "wal",
+        );
+        assert.equal(
+          (await store.get<{ foreign_keys: number }>("PRAGMA foreign_keys"))
+            ?.foreign_keys,
+          1,
+        );
+        assert.ok(
+          ((await store.get<{ timeout: number }>("PRAGMA busy_timeout"))?.timeout ?? 0) > 0,
+        );
+        // 2: MEMORY (a statement journal of a many-row statement never goes to a file).
+        assert.equal((await store.get<{ temp_store: number }>("PRAGMA temp_store"))?.temp_store, 2);
+        assert.equal(await store.schemaVersion(), Math.max(...MIGRATIONS.map((m) => m.version)));
+        assert.equal(store.backend, "sqlite");
+      },
+    );
 
     await t.step("named ($, :, bare) and positional params; rows are plain objects", async () => {
       await store.run("INSERT INTO meta (key, value) VALUES ($key, $value)", {
