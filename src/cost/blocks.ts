@@ -108,7 +108,8 @@ export async function costBlocks(
   if (options.active || options.recent) {
     // Only the runs of messages that reach the period asked for are read.
     const and = filter ? `${filter} AND ` : "";
-    const anchor = options.recent
+    // With both, the active window is what is asked for (it is one of the recent ones).
+    const anchor = options.recent && !options.active
       ? await store.get<{ time: string | null }>(
         `SELECT min(time) AS time FROM cost_ledger WHERE ${and}time >= ?`,
         [...params, new Date(now - RECENT_MS - BLOCK_MS).toISOString()],

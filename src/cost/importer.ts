@@ -135,21 +135,18 @@ export async function importUsage(
     added: 0,
     malformed_lines: 0,
   }));
-  // What the last imports stored about the files of each source, read once.
-  const knownFiles = async (source: ImportSource) => {
-    const rows = await store.all<KnownFile & { path: string }>(
-      `SELECT path, size, mtime, "offset", head_hash, state FROM cost_import_files
-       WHERE source = ?`,
-      [source],
-    );
-    return new Map(rows.map(({ path, ...known }) => [path, known]));
-  };
   async function* plans(): AsyncGenerator<FilePlan> {
+    // What the last imports stored about the files, read once (by path, whichever source
+    // read a file before).
+    const knownOf = new Map(
+      (await store.all<KnownFile & { path: string }>(
+        'SELECT path, size, mtime, "offset", head_hash, state FROM cost_import_files',
+      )).map(({ path, ...known }) => [path, known]),
+    );
     // A file below two of the folders given is read once.
     const seen = new Set<string>();
     let planned = 0;
     for (const report of reports) {
-      const knownOf = await knownFiles(report.source);
       for (const root of report.dirs) {
         for (const path of jsonlFiles(root)) {
           if (seen.has(path)) continue;

@@ -146,8 +146,14 @@ Deno.test("br cost blocks --active: months without a 5-hour pause, and messages 
   const active = JSON.parse(
     (await br(["cost", "blocks", "--active", "--json"], { cwd: dir.path, clock, env })).stdout,
   ) as Block[];
-  // One window: the first of those that count as active, the one that holds "now".
+  // One window: the first of those that count as active, the one that holds "now" (also
+  // when --recent is given with --active).
   assert.equal(active.length, 1);
+  const both = JSON.parse(
+    (await br(["cost", "blocks", "--active", "--recent", "--json"], { cwd: dir.path, clock, env }))
+      .stdout,
+  ) as Block[];
+  assert.deepEqual(both, active);
   assert.deepEqual(active[0], all.find((b) => b.active));
   const now = Date.parse(clock.now().toISOString());
   assert.ok(Date.parse(active[0].start) <= now && now < Date.parse(active[0].end));
