@@ -1,4 +1,4 @@
-/** What the steps read from log files add up to, per source (both threads of an import keep one). */
+/** What the steps read from log files add up to, per source. */
 import type { FileStep } from "./_read_file.ts";
 import type { ImportSource } from "./_sources.ts";
 
@@ -35,17 +35,4 @@ export function tallyStep(tally: StepTally, source: ImportSource, step: FileStep
   t.records += step.records;
   t.malformed_lines += step.malformed;
   for (const model of step.unpriced) if (!t.unpriced.includes(model)) t.unpriced.push(model);
-}
-
-/** Adds the figures of `from` to `into`. */
-export function mergeTally(into: StepTally, from: StepTally): void {
-  for (const source of Object.keys(from) as ImportSource[]) {
-    const t = from[source]!;
-    const a = into[source] ??= empty();
-    a.files_read += t.files_read;
-    a.bytes_read += t.bytes_read;
-    a.records += t.records;
-    a.malformed_lines += t.malformed_lines;
-    for (const model of t.unpriced) if (!a.unpriced.includes(model)) a.unpriced.push(model);
-  }
 }

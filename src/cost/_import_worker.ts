@@ -102,8 +102,7 @@ async function run(): Promise<void> {
         }
       }
       const file = current.files[at];
-      const rows = unpacker!.next(current.counts[at++]);
-      return { path: file[0] as string, file, rows };
+      return { file, rows: unpacker!.next(current.counts[at++]) };
     };
     await writeImportSteps(store, run, next);
     credit();

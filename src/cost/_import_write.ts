@@ -8,9 +8,7 @@ import { ImportRollup, type LedgerRows, saveFiles, writeRows } from "./_ledger_w
 
 /** One step of a log file, ready to write. */
 export interface WriteStep {
-  /** The file's path. */
-  path: string;
-  /** The file's `cost_import_files` row after the step (see `fileRow`). */
+  /** The file's `cost_import_files` row after the step (see `fileRow`: its path first). */
   file: SqlValue[];
   /** Its rows. */
   rows: LedgerRows;
@@ -59,7 +57,7 @@ export async function writeImportSteps(
             done = true;
             break;
           }
-          if (last && last.path !== step.path) files.push(last.file);
+          if (last && last.file[0] !== step.file[0]) files.push(last.file);
           last = step;
           const n = step.rows.rows.length;
           if (n) {

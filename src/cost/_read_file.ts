@@ -284,9 +284,8 @@ function mergeInto(a: PricedEntry, b: PricedEntry): void {
 }
 
 /**
- * A small file's bytes, read into `buf` (reused from file to file: a new buffer per file
- * costs page faults, which a second thread of the process allocating at the same time makes
- * slow); a file that grew past `buf` since it was found is read whole anew.
+ * A small file's bytes, read into `buf` (reused from file to file, instead of a new buffer
+ * per file); a file that grew past `buf` since it was found is read whole anew.
  */
 function readWhole(path: string, buf: Uint8Array): Uint8Array {
   using file = Deno.openSync(path, { read: true });

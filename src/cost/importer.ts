@@ -225,7 +225,7 @@ export async function importUsage(
         if (next.done) return null;
         const { plan, step, rows } = next.value;
         tallyStep(tally, plan.source, step);
-        return { path: plan.path, file: fileRow(plan, step, now), rows };
+        return { file: fileRow(plan, step, now), rows };
       });
     } finally {
       reader.close();
