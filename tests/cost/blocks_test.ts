@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { br, brProcess, fixedClock, tempProject } from "../helpers.ts";
 import { ccLine } from "./_logs.ts";
 import { recordUsage } from "../../src/cost/mod.ts";
-import { createProject } from "../../src/core/project.ts";
+import { type Clock, createProject } from "../../src/core/project.ts";
 
 const MODEL = "claude-sonnet-4-5-20250929";
 
@@ -24,6 +24,14 @@ interface Block {
   cost_usd: number;
   burn_rate: { cost_per_hour: number; tokens_per_minute: number } | null;
   projection: { cost_usd: number; total_tokens: number; remaining_minutes: number } | null;
+}
+
+const UTC = { TZ: "UTC" };
+
+/** `br cost blocks <flags> --json` in `dir` at `clock`, in UTC. */
+async function blocksJson(dir: string, clock: Clock, ...flags: string[]): Promise<Block[]> {
+  const res = await br(["cost", "blocks", ...flags, "--json"], { cwd: dir, clock, env: UTC });
+  return JSON.parse(res.stdout) as Block[];
 }
 
 Deno.test("br cost blocks cuts 5-hour windows from the hour of the first message, with gaps", async () => {
@@ -115,12 +123,8 @@ Deno.test("br cost blocks: a run of messages without pause longer than 5 h decid
   const clock = fixedClock(new Date(last + 60_000).toISOString());
   const env = { TZ: "UTC" };
   await br(["cost", "import", "claude-code", "--dir", "logs"], { cwd: dir.path, clock, env });
-  const all = JSON.parse(
-    (await br(["cost", "blocks", "--json"], { cwd: dir.path, clock, env })).stdout,
-  ) as Block[];
-  const active = JSON.parse(
-    (await br(["cost", "blocks", "--active", "--json"], { cwd: dir.path, clock, env })).stdout,
-  ) as Block[];
+  const all = await blocksJson(dir.path, clock);
+  const active = await blocksJson(dir.path, clock, "--active");
   assert.equal(active.length, 1);
   assert.deepEqual(active[0], all.filter((b) => b.active)[0]);
   assert.deepEqual(all.at(-1), active[0]);
@@ -140,20 +144,12 @@ Deno.test("br cost blocks --active: months without a 5-hour pause, and messages 
   const clock = fixedClock(new Date(first + 50 * 86_400_000).toISOString());
   const env = { TZ: "UTC" };
   await br(["cost", "import", "claude-code", "--dir", "logs"], { cwd: dir.path, clock, env });
-  const all = JSON.parse(
-    (await br(["cost", "blocks", "--json"], { cwd: dir.path, clock, env })).stdout,
-  ) as Block[];
-  const active = JSON.parse(
-    (await br(["cost", "blocks", "--active", "--json"], { cwd: dir.path, clock, env })).stdout,
-  ) as Block[];
+  const all = await blocksJson(dir.path, clock);
+  const active = await blocksJson(dir.path, clock, "--active");
   // One window: the first of those that count as active, the one that holds "now" (also
   // when --recent is given with --active).
   assert.equal(active.length, 1);
-  const both = JSON.parse(
-    (await br(["cost", "blocks", "--active", "--recent", "--json"], { cwd: dir.path, clock, env }))
-      .stdout,
-  ) as Block[];
-  assert.deepEqual(both, active);
+  assert.deepEqual(await blocksJson(dir.path, clock, "--active", "--recent"), active);
   assert.deepEqual(active[0], all.find((b) => b.active));
   const now = Date.parse(clock.now().toISOString());
   assert.ok(Date.parse(active[0].start) <= now && now < Date.parse(active[0].end));

@@ -154,16 +154,15 @@ async function postgresOrSkip(): Promise<string | null> {
   return pg?.url ?? null;
 }
 
-/** `br parallel run` as the coordinator of remote workers, with the test agent. */
-const COORDINATOR = (url: string) => [
+/** `br parallel run` as the coordinator of remote workers, with the test agent by default. */
+const COORDINATOR = (url: string, ...agent: string[]) => [
   "parallel",
   "run",
   "--database",
   url,
   "--remote",
   "origin",
-  "--agent-command",
-  AGENT_COMMAND,
+  ...(agent.length ? agent : ["--agent-command", AGENT_COMMAND]),
   "--json",
 ];
 const WORKER = (url: string, ...more: string[]) => [
@@ -339,19 +338,7 @@ Deno.test("br parallel run --remote: the run budget counts what the workers' age
   if (!url) return;
   await using c = await cluster(url, [{ id: "first" }, { id: "second", deps: ["first"] }]);
   // The fake claude reports $0.0123 per task: after the first, the run has spent its $0.01.
-  const coordinator = c.spawn([
-    "parallel",
-    "run",
-    "--database",
-    url,
-    "--remote",
-    "origin",
-    "--agent",
-    "claude",
-    "--max-cost",
-    "0.01",
-    "--json",
-  ], c.a);
+  const coordinator = c.spawn(COORDINATOR(url, "--agent", "claude", "--max-cost", "0.01"), c.a);
   await until("the run", async () => (await c.status(c.a)).run?.state === "running");
   // The worker resolves the run's profile (claude) on its own machine.
   const w = c.spawn(["parallel", "worker", "--database", url, "--json"], c.b);
