@@ -10,7 +10,7 @@ export interface SourceTally {
   bytes_read: number;
   /** Usage records read. */
   records: number;
-  /** Lines that are not JSON. */
+  /** Lines that are not JSON (or not UTF-8). */
   malformed_lines: number;
   /** Models without a price. */
   unpriced: string[];

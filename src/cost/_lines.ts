@@ -8,6 +8,8 @@ export interface MarkedLine {
   end: number;
   /** Set for a last line without a final newline, yielded whole whether it holds a marker or not. */
   partial?: boolean;
+  /** Set (with `line` `""`) for a line whose bytes are not UTF-8. */
+  invalid?: boolean;
 }
 
 /** Size of the read buffer {@link readMarkedLines} takes. */
@@ -85,8 +87,9 @@ export function oneBlock(data: Uint8Array): Blocks {
  * (as a `""` line). The markers are searched in the bytes: only the lines that hold one are
  * decoded, one at a time, so what the caller keeps is a line, never a block of log (memory
  * stays flat and small however large the logs are). A UTF-8 line holds an ASCII marker
- * exactly when its bytes do. A last line without a final newline is yielded whole with
- * `partial: true` (it may still be being written). Reads are synchronous (a 1 MiB read of a
+ * exactly when its bytes do; a line that is not UTF-8 is yielded `invalid` (it is not decoded
+ * with replacement characters). A last line without a final newline is yielded whole with
+ * `partial: true` (it may still be being written, and end inside a character). Reads are synchronous (a 1 MiB read of a
  * cached file takes less time than a round trip to an I/O thread): {@link fileBlocks} reads
  * into a reused buffer of {@link CHUNK} bytes; a small file is read whole ({@link oneBlock}).
  */
@@ -95,7 +98,14 @@ export function* readMarkedLines(
   start: number,
   markers: readonly Marker[],
 ): Generator<MarkedLine> {
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const line = (bytes: Uint8Array, end: number, partial?: boolean): MarkedLine => {
+    try {
+      return { line: decoder.decode(bytes), end, partial };
+    } catch {
+      return { line: "", end, partial, invalid: true };
+    }
+  };
   const hits = new Array<number>(markers.length);
   let carry: Uint8Array | null = null;
   let offset = start;
@@ -128,14 +138,14 @@ export function* readMarkedLines(
       const lineStart = data.lastIndexOf(10, at) + 1;
       const lineEnd = data.indexOf(10, at);
       pos = lineEnd + 1;
-      yield { line: decoder.decode(data.subarray(lineStart, lineEnd)), end: offset + pos };
+      yield line(data.subarray(lineStart, lineEnd), offset + pos);
     }
     offset += last + 1;
     yield { line: "", end: offset };
     if (last + 1 < data.length) carry = data.slice(last + 1);
   }
   if (carry && carry.length) {
-    yield { line: decoder.decode(carry), end: offset + carry.length, partial: true };
+    yield line(carry, offset + carry.length, true);
   }
 }
 

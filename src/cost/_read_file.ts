@@ -60,7 +60,7 @@ export interface FileStep {
   rows: number;
   /** Usage records read (before split responses are merged into rows). */
   records: number;
-  /** Lines that are not JSON. */
+  /** Lines that are not JSON (or not UTF-8). */
   malformed: number;
   /** Models of its rows that have no price. */
   unpriced: string[];
@@ -223,6 +223,8 @@ export async function* readLogFile(
     let line = item.line;
     let obj: unknown = undefined;
     if (item.partial) {
+      // Cut inside a character or not whole JSON yet: left for the next import.
+      if (item.invalid) break;
       try {
         obj = JSON.parse(line);
       } catch {
@@ -230,7 +232,8 @@ export async function* readLogFile(
       }
       if (!parser.markers.some((m) => line.includes(m))) line = "";
     }
-    if (line !== "") {
+    if (item.invalid) malformed++;
+    else if (line !== "") {
       let entry: UsageEntry | null = null;
       try {
         entry = parser.entry(item.partial ? obj : JSON.parse(line), state);

@@ -59,7 +59,7 @@ export interface SourceImportReport {
   records: number;
   /** Ledger rows added. */
   added: number;
-  /** Lines that are not JSON (skipped). */
+  /** Lines that are not JSON, or not UTF-8 (skipped). */
   malformed_lines: number;
 }
 
