@@ -80,6 +80,40 @@ export class BrError extends Error {
   }
 }
 
+/**
+ * An error as one thread posts it to another: a structured clone keeps neither its class nor
+ * its code and hint.
+ */
+export interface PostedError {
+  /** The error's name. */
+  name: string;
+  /** Its message. */
+  message: string;
+  /** A {@link BrError}'s code. */
+  code?: BrErrorCode;
+  /** A {@link BrError}'s hint. */
+  hint?: string;
+}
+
+/** `err` as a thread posts it ({@link revivedError} on the other side). */
+export function postedError(err: unknown): PostedError {
+  const e = err as Error;
+  return {
+    name: e?.name ?? "Error",
+    message: String(e?.message ?? err),
+    code: err instanceof BrError ? err.code : undefined,
+    hint: err instanceof BrError ? err.hint : undefined,
+  };
+}
+
+/** The error another thread posted ({@link postedError}): a {@link BrError} when it was one. */
+export function revivedError(posted: PostedError): Error {
+  if (posted.code) return new BrError(posted.code, posted.message, { hint: posted.hint });
+  const err = new Error(posted.message);
+  err.name = posted.name;
+  return err;
+}
+
 /** True when `err` is a {@link BrError}. */
 export function isBrError(err: unknown): err is BrError {
   return err instanceof BrError;

@@ -5,7 +5,7 @@
  * in the transactions of an import in process, so the ledger, the offsets and the rollup are
  * the same.
  */
-import { BrError, type BrErrorCode } from "../core/errors.ts";
+import { revivedError } from "../core/errors.ts";
 import type { SqlValue } from "../core/store.ts";
 import { type FilePlan, fileRow, type ReadContext, readLogFile } from "./_read_file.ts";
 import type { ImportReply, ImportRequest } from "./_import_worker.ts";
@@ -53,7 +53,7 @@ export class ImportThread {
         this.#inFlight -= reply.messages;
         for (const b of reply.buffers) this.#packer.recycle(b);
       } else if (reply.type === "error") {
-        this.#failure ??= reviveError(reply);
+        this.#failure ??= revivedError(reply);
       } else {
         this.#replies.push(reply);
       }
@@ -197,13 +197,4 @@ export class ImportThread {
     }
     this.#end();
   }
-}
-
-function reviveError(reply: Extract<ImportReply, { type: "error" }>): Error {
-  if (reply.code) {
-    return new BrError(reply.code as BrErrorCode, reply.message, { hint: reply.hint });
-  }
-  const err = new Error(reply.message);
-  err.name = reply.name;
-  return err;
 }

@@ -4,7 +4,7 @@
  * steps come in order, their rows packed in transferred buffers that go back once written;
  * the transactions are those of an import in process (`_import_write.ts`), so is the ledger.
  */
-import { BrError } from "../core/errors.ts";
+import { type PostedError, postedError } from "../core/errors.ts";
 import { openSqliteStore } from "../core/store_sqlite.ts";
 import { MIGRATIONS } from "../core/store_migrations.ts";
 import type { SqlValue, Store } from "../core/store.ts";
@@ -34,7 +34,7 @@ export type ImportReply =
   | { type: "done" }
   // Closed without writing more (after "abort").
   | { type: "closed" }
-  | { type: "error"; name: string; message: string; code?: string; hint?: string };
+  | ({ type: "error" } & PostedError);
 
 // Messages taken before the main thread hears of them (it may post a few more meanwhile).
 const CREDIT_EVERY = 4;
@@ -124,13 +124,4 @@ async function run(): Promise<void> {
   scope.postMessage({ type: "done" });
 }
 
-run().catch((err) => {
-  const e = err as Error;
-  scope.postMessage({
-    type: "error",
-    name: e?.name ?? "Error",
-    message: String(e?.message ?? err),
-    code: err instanceof BrError ? err.code : undefined,
-    hint: err instanceof BrError ? err.hint : undefined,
-  });
-});
+run().catch((err) => scope.postMessage({ type: "error", ...postedError(err) }));

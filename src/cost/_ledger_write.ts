@@ -233,7 +233,7 @@ export class ImportRollup {
     }
   }
 
-  /** Whether `row` repeats a key written in this transaction; it is then kept for {@link finish}. */
+  /** Whether `row` repeats a key written in this transaction (then kept for {@link finish}). */
   later(row: SqlValue[]): boolean {
     const key = row[0];
     if (typeof key !== "string" || !this.#keys.has(key)) return false;
@@ -320,9 +320,10 @@ async function upsertRun(
 /**
  * Inserts a run of sidechain rows (`ids`: their message ids) as the sidechain insert
  * ({@link sidechainSql}) row by row would, {@link MANY} to a statement. Row by row, a row whose
- * message id an earlier row of the run has is always dropped (that row, or the one that kept it out, holds a key of
- * the id); the others cannot meet when every key starts with `cc:<its id>:` and no id holds a
- * `:`, so each is checked against the ledger as it was before the run. Otherwise, row by row.
+ * message id an earlier row of the run has is always dropped (that row, or the one that kept
+ * it out, holds a key of the id); the others cannot meet when every key starts with
+ * `cc:<its id>:` and no id holds a `:`, so each is checked against the ledger as it was before
+ * the run. Otherwise, row by row.
  */
 async function writeSidechains(
   t: StoreTx,

@@ -89,9 +89,10 @@ export function oneBlock(data: Uint8Array): Blocks {
  * stays flat and small however large the logs are). A UTF-8 line holds an ASCII marker
  * exactly when its bytes do; a line that is not UTF-8 is yielded `invalid` (it is not decoded
  * with replacement characters). A last line without a final newline is yielded whole with
- * `partial: true` (it may still be being written, and end inside a character). Reads are synchronous (a 1 MiB read of a
- * cached file takes less time than a round trip to an I/O thread): {@link fileBlocks} reads
- * into a reused buffer of {@link CHUNK} bytes; a small file is read whole ({@link oneBlock}).
+ * `partial: true` (it may still be being written, and end inside a character). Reads are
+ * synchronous (a 1 MiB read of a cached file takes less time than a round trip to an I/O
+ * thread): {@link fileBlocks} reads into a reused buffer of {@link CHUNK} bytes; a small file
+ * is read whole ({@link oneBlock}).
  */
 export function* readMarkedLines(
   blocks: Blocks,

@@ -3,6 +3,7 @@
  * the files it is sent, in order, and posts their steps with the rows packed into buffers
  * that come back once the main thread has written them.
  */
+import { type PostedError, postedError } from "../core/errors.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog, type ModelPrices } from "./catalog.ts";
 import { CHUNK } from "./_lines.ts";
@@ -26,7 +27,7 @@ export type ReaderReply =
   // `last` on the steps of the last file (the thread is done once they are posted).
   | { type: "steps"; steps: FileStep[]; files: number[]; rows: PackedRows; last?: boolean }
   | { type: "done" }
-  | { type: "error"; name: string; message: string };
+  | ({ type: "error" } & PostedError);
 
 // Steps posted and not yet taken, at most (about 4 MiB of log): bounds what waits in memory on
 // both threads (more lets the heaps grow, and gains nothing).
@@ -101,10 +102,4 @@ async function run(): Promise<void> {
   scope.postMessage({ type: "done" });
 }
 
-run().catch((err) => {
-  scope.postMessage({
-    type: "error",
-    name: (err as Error)?.name ?? "Error",
-    message: String((err as Error)?.message ?? err),
-  });
-});
+run().catch((err) => scope.postMessage({ type: "error", ...postedError(err) }));

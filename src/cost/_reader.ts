@@ -9,6 +9,7 @@
  * second engine cost more CPU than the overlap saves on two busy cores (bench/cost.ts: a
  * 50 MB import in process uses 20% less CPU and memory than on the thread, and no more time).
  */
+import { revivedError } from "../core/errors.ts";
 import { entryRows, type LedgerRows } from "./_ledger_write.ts";
 import type { ModelPrices } from "./catalog.ts";
 import type { PricedEntry } from "./ledger.ts";
@@ -244,11 +245,7 @@ export class LogReader {
             successor = startNext();
             break;
           }
-          if (reply.type === "error") {
-            const err = new Error(reply.message);
-            err.name = reply.name;
-            throw err;
-          }
+          if (reply.type === "error") throw revivedError(reply);
           if (reply.type !== "steps") continue;
           // Its last steps: the next thread loads while their rows are written.
           if (reply.last) {
