@@ -87,7 +87,7 @@ export interface ReadContext {
   catalog: Catalog;
   /** Feature attribution. */
   attribution: AttributionContext;
-  /** Read buffer (`CHUNK` bytes), reused from file to file. */
+  /** Read buffer (`CHUNK` bytes, best a `readBuffer()`), reused from file to file. */
   buf: Uint8Array;
   /** SHA-256 (hex) of a file's head: `sha256Hex`, or `nativeSha256()` for many files. */
   sha256?: (data: Uint8Array) => string;

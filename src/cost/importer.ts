@@ -5,7 +5,7 @@ import type { Project } from "../core/project.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog } from "./catalog.ts";
-import { CHUNK } from "./_lines.ts";
+import { readBuffer } from "./_lines.ts";
 import { ImportThread } from "./_import_parallel.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
 import { type AddedRows, addedRows, writeImportSteps } from "./_import_write.ts";
@@ -182,7 +182,7 @@ export async function importUsage(
   const ctx: ReadContext = {
     catalog: new Catalog(prices),
     attribution,
-    buf: new Uint8Array(CHUNK),
+    buf: readBuffer(),
   };
   const roots = reports.flatMap((r) => r.dirs);
   const tally: StepTally = {};
