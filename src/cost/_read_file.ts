@@ -6,11 +6,12 @@
 import type { SqlValue } from "../core/store.ts";
 import type { AttributionContext } from "./attribution.ts";
 import type { Catalog } from "./catalog.ts";
-import { CLAUDE_MARKERS, claudeEntry, claudeFileContext } from "./claude_code.ts";
+import { CLAUDE_FIELDS, CLAUDE_MARKERS, claudeEntry, claudeFileContext } from "./claude_code.ts";
 import { CODEX_MARKERS, codexEntry, codexInitialState, type CodexState } from "./codex.ts";
 import {
   CHUNK,
   compileMarkers,
+  type Fields,
   fileBlocks,
   HEAD_BYTES,
   headHash,
@@ -106,6 +107,8 @@ interface Parser {
   markers: readonly string[];
   /** The markers, compiled for the byte search. */
   search: readonly Marker[];
+  /** The members {@link entry} reads, when a line may be reduced to them before it is parsed. */
+  fields?: Fields;
   initial: unknown;
   /** The entry of a parsed line that holds a marker (throws on unexpected shapes). */
   entry(obj: unknown, state: unknown): UsageEntry | null;
@@ -118,6 +121,7 @@ function parserFor(plan: FilePlan, attribution: AttributionContext): Parser {
     return {
       markers: CLAUDE_MARKERS,
       search: CLAUDE_SEARCH,
+      fields: CLAUDE_FIELDS,
       initial: null,
       entry: (obj) => claudeEntry(obj, ctx),
     };
@@ -219,7 +223,7 @@ export async function* readLogFile(
   let stepStart = end;
   handle?.seekSync(offset, Deno.SeekMode.Start);
   const blocks = whole ? oneBlock(whole.subarray(offset)) : fileBlocks(handle!, ctx.buf);
-  for (const item of readMarkedLines(blocks, offset, parser.search)) {
+  for (const item of readMarkedLines(blocks, offset, parser.search, parser.fields)) {
     let line = item.line;
     let obj: unknown = undefined;
     if (item.partial) {

@@ -2,6 +2,7 @@ import { basename, dirname, join, relative, sep } from "../core/path.ts";
 import { attributeFeature, type AttributionContext, claudeProjectKey } from "./attribution.ts";
 import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";
+import type { Fields } from "./_scan.ts";
 
 /** Name of the Claude Code source in the ledger. */
 export const CLAUDE_CODE = "claude-code";
@@ -57,6 +58,16 @@ export function parseClaudeLine(line: string, ctx: ClaudeLineContext): UsageEntr
   if (!line.includes(CLAUDE_MARKERS[0])) return null;
   return claudeEntry(JSON.parse(line), ctx);
 }
+
+/**
+ * The members {@link claudeEntry} reads (an import reduces each usage line to them before it
+ * parses it, see `_scan.ts`: the message's content, most of a line, is checked, not parsed).
+ */
+export const CLAUDE_FIELDS: Fields = {
+  keep: ["message", "timestamp", "requestId", "cwd", "costUSD", "gitBranch", "uuid", "isSidechain"],
+  parent: "message",
+  inner: ["usage", "model", "id"],
+};
 
 /** {@link parseClaudeLine} of a line already parsed (one that holds a marker). */
 // deno-lint-ignore no-explicit-any

@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import {
   type Blocks,
+  CHUNK,
   compileMarkers,
+  type Fields,
   type MarkedLine,
   oneBlock,
   readBuffer,
   readMarkedLines,
 } from "../../src/cost/_lines.ts";
+import { reducer } from "../../src/cost/_scan.ts";
+import { readLogFile } from "../../src/cost/_read_file.ts";
+import { Catalog } from "../../src/cost/catalog.ts";
+import { tempDir } from "../helpers.ts";
+import { ccLine, ccUser, join, writeLog } from "./_logs.ts";
 
 const IN_CI = !!Deno.env.get("CI") && Deno.env.get("CI") !== "false";
 
@@ -145,4 +152,309 @@ Deno.test("the WebAssembly module in _scan_wasm.ts is what _scan.wat compiles to
     return;
   }
   assert.equal(out.code, 0, text);
+});
+
+// ---- reduced lines ---------------------------------------------------------------------------
+
+const FIELDS: Fields = {
+  keep: ["message", "uuid", "n", "ok"],
+  parent: "message",
+  inner: ["usage", "id"],
+};
+
+/** What a parser reads of a parsed line: the kept members, the parent's reduced. */
+function picked(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of FIELDS.keep) if (Object.hasOwn(obj, k)) out[k] = obj[k];
+  const parent = obj[FIELDS.parent];
+  if (parent && typeof parent === "object" && !Array.isArray(parent)) {
+    const inner: Record<string, unknown> = {};
+    for (const k of FIELDS.inner) {
+      if (Object.hasOwn(parent, k)) inner[k] = (parent as Record<string, unknown>)[k];
+    }
+    out[FIELDS.parent] = inner;
+  }
+  return out;
+}
+
+const UNICODE = [
+  "é",
+  "ß",
+  "€",
+  "\u{1f600}",
+  "\u2028",
+  "\ud7ff",
+  "\ue000",
+  "\uffff",
+  "\u{10000}",
+  "\u{10ffff}",
+  "\u0000",
+  "\t",
+  '"',
+  "\\",
+  "/",
+  "\u007f",
+];
+const KEYS = ["message", "uuid", "n", "ok", "usage", "id", "content", "x", "mess", "messagee", "é"];
+
+/** A random JSON value, `depth` levels deep at most. */
+function randomValue(depth: number): unknown {
+  const r = rand();
+  if (depth > 0 && r < 0.25) {
+    const o: Record<string, unknown> = {};
+    for (let i = int(5); i > 0; i--) o[KEYS[int(KEYS.length)]] = randomValue(depth - 1);
+    return o;
+  }
+  if (depth > 0 && r < 0.4) return Array.from({ length: int(4) }, () => randomValue(depth - 1));
+  if (r < 0.65) {
+    return Array.from(
+      { length: int(12) },
+      () => rand() < 0.3 ? UNICODE[int(UNICODE.length)] : "ab c",
+    )
+      .join("");
+  }
+  if (r < 0.85) {
+    const n = [0, -0, 1, -17, 3.25, 1e21, 1.5e-7, -2.5e300, 123456789012, 0.1][int(10)];
+    return n;
+  }
+  return [true, false, null][int(3)];
+}
+
+/** JSON text of `v` with random whitespace, escapes written as \u sequences now and then. */
+function randomText(v: unknown): string {
+  const ws = () => [" ", "", "", "\t", "\r", "  "][int(6)];
+  const str = (s: string) =>
+    rand() < 0.2
+      ? `"${
+        [...s].map((c) =>
+          c.length === 1 && rand() < 0.5
+            ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+            : JSON.stringify(c).slice(1, -1)
+        ).join("")
+      }"`
+      : JSON.stringify(s);
+  if (Array.isArray(v)) return `[${ws()}${v.map((x) => randomText(x) + ws()).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${ws()}${
+      Object.entries(v).map(([k, x]) => `${ws()}${str(k)}${ws()}:${ws()}${randomText(x)}${ws()}`)
+        .join(",")
+    }}`;
+  }
+  if (typeof v === "string") return str(v);
+  if (typeof v === "number" && rand() < 0.3) return v.toExponential();
+  return JSON.stringify(v);
+}
+
+const fatal = new TextDecoder("utf-8", { fatal: true });
+const INVALID = Symbol("invalid");
+const parseWhole = (bytes: Uint8Array): unknown => {
+  try {
+    return JSON.parse(fatal.decode(bytes));
+  } catch {
+    return INVALID;
+  }
+};
+
+const MUTATIONS = [
+  0x22,
+  0x5c,
+  0x7b,
+  0x7d,
+  0x5b,
+  0x5d,
+  0x2c,
+  0x3a,
+  0x20,
+  0x30,
+  0x2d,
+  0x2b,
+  0x65,
+  0x2e,
+  0x00,
+  0x1f,
+  0x80,
+  0xbf,
+  0xc2,
+  0xdf,
+  0xe0,
+  0xed,
+  0xef,
+  0xf0,
+  0xf4,
+  0xf5,
+  0xff,
+  0x75,
+  0x74,
+  0x6e,
+  0x66,
+  0x31,
+  0x0a,
+  0x0d,
+  0x09,
+];
+
+/** `bytes` with a few bytes replaced, inserted or removed. */
+function mutate(bytes: Uint8Array): Uint8Array {
+  let b = Array.from(bytes);
+  for (let i = 1 + int(3); i > 0; i--) {
+    const at = int(b.length + 1);
+    const r = rand();
+    if (r < 0.4 && at < b.length) b[at] = MUTATIONS[int(MUTATIONS.length)];
+    else if (r < 0.7) b.splice(at, 0, MUTATIONS[int(MUTATIONS.length)]);
+    else b.splice(at, 1 + int(3));
+  }
+  if (rand() < 0.2) b = b.slice(0, int(b.length));
+  return new Uint8Array(b);
+}
+
+Deno.test("reduced lines: what a parser reads of a reduced line is what it reads of the whole line, and a line that is not JSON or not UTF-8 is never reduced", () => {
+  const buf = readBuffer();
+  const reduce = reducer(buf);
+  const counts = { reduced: 0, whole: 0, invalid: 0, mutatedValid: 0 };
+  const check = (bytes: Uint8Array, label: string) => {
+    buf.set(bytes);
+    const got = reduce(buf.subarray(0, bytes.length), FIELDS);
+    const whole = parseWhole(bytes);
+    const objectLine = whole !== INVALID && !!whole && typeof whole === "object" &&
+      !Array.isArray(whole);
+    if (got === null) {
+      counts[whole === INVALID ? "invalid" : "whole"]++;
+      return;
+    }
+    assert.ok(objectLine, `${label}: reduced a line JSON.parse does not read as an object`);
+    assert.deepEqual(JSON.parse(got), picked(whole as Record<string, unknown>), label);
+    counts.reduced++;
+  };
+  for (let i = 0; i < 4000; i++) {
+    const obj: Record<string, unknown> = {};
+    for (let k = int(7); k > 0; k--) obj[KEYS[int(KEYS.length)]] = randomValue(3);
+    if (rand() < 0.7) {
+      obj.message = { id: "msg_1", content: [randomValue(3)], usage: { input_tokens: int(99) } };
+    }
+    const text = randomText(rand() < 0.05 ? randomValue(2) : obj);
+    const bytes = enc.encode(rand() < 0.05 ? `\ufeff${text}` : text);
+    check(bytes, `line ${i}: ${text.slice(0, 120)}`);
+    for (let m = 0; m < 5; m++) {
+      const mutated = mutate(bytes);
+      const before = counts.reduced;
+      check(mutated, `line ${i} mutated: ${new TextDecoder().decode(mutated).slice(0, 120)}`);
+      if (counts.reduced > before) counts.mutatedValid++;
+    }
+  }
+  // Every lead byte of a UTF-8 sequence with second bytes at the edges of their ranges.
+  for (let lead = 0x80; lead <= 0xff; lead++) {
+    for (const b1 of [0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0]) {
+      for (const rest of [[], [0x80], [0x80, 0x80], [0x41, 0x80], [0x80, 0x41], [0xbf, 0xbf]]) {
+        const bytes = new Uint8Array([
+          ...enc.encode('{"n":"a'),
+          lead,
+          b1,
+          ...rest,
+          ...enc.encode('"}'),
+        ]);
+        check(bytes, `bytes ${[lead, b1, ...rest].map((b) => b.toString(16)).join(" ")}`);
+      }
+    }
+  }
+  // Deep nesting is left to JSON.parse (the stack has 4,096 levels); so are escaped keys.
+  for (const text of [`{"n":${"[".repeat(5000)}${"]".repeat(5000)}}`, '{"\\u006e":1}']) {
+    check(enc.encode(text), text.slice(0, 40));
+  }
+  assert.equal(reduce(enc.encode('{"n":1}'), FIELDS), null, "outside a read buffer: never");
+  // Most lines are reduced; every kind of answer is seen.
+  assert.ok(counts.reduced > 2000, JSON.stringify(counts));
+  assert.ok(
+    counts.invalid > 5000 && counts.whole > 100 && counts.mutatedValid > 100,
+    JSON.stringify(counts),
+  );
+});
+
+Deno.test("reduced lines: Claude Code entries read from a read buffer are those read from a plain one", async () => {
+  await using dir = await tempDir();
+  const lines = [
+    ccLine({
+      id: "msg_1",
+      model: "claude-sonnet-4-5-20250929",
+      time: "2026-11-25T10:00:00.000Z",
+      input: 3,
+      output: 5,
+      write5m: 7,
+      write1h: 11,
+      read: 13,
+      cwd: "/work/é",
+      branch: "br/auth/x",
+    }),
+    ccLine({
+      id: "msg_1",
+      model: "claude-sonnet-4-5-20250929",
+      time: "2026-11-25T10:00:00.000Z",
+      input: 3,
+      output: 50,
+      write5m: 7,
+      write1h: 11,
+      read: 13,
+    }),
+    ccLine({
+      id: "msg_2",
+      req: null,
+      model: "claude-opus-4-1-20250805",
+      time: "2026-11-25T10:00:01.5+01:00",
+      input: 1,
+      output: 2,
+      writeLegacy: 9,
+      costUSD: 0.25,
+      sidechain: true,
+    }),
+    ccLine({
+      model: "claude-haiku-4-5-20251001",
+      time: "2026-11-25T10:00:02.000Z",
+      input: 1,
+      output: 1,
+    }),
+    ccLine({
+      id: "msg_4",
+      model: "<synthetic>",
+      time: "2026-11-25T10:00:03.000Z",
+      input: 1,
+      output: 1,
+    }),
+    ccUser("2026-11-25T10:00:04.000Z"),
+    JSON.stringify({
+      message: {
+        id: "msg_5",
+        model: " claude-x ",
+        usage: {
+          input_tokens: "7",
+          output_tokens: -1,
+          cache_creation: { ephemeral_1h_input_tokens: 4 },
+        },
+      },
+      timestamp: "2026-11-25T10:00:05Z",
+      isSidechain: "yes",
+      costUSD: "1",
+    }),
+    '{"message":{"id":"msg_6","model":"m","usage":{"input_tokens":1}},"timestamp":"2026-11-25T10:00:06.000Z","message":{"id":"msg_7","model":"m2","usage":{"output_tokens":2}}}',
+    '{"message":"usage","timestamp":"2026-11-25T10:00:07.000Z"}',
+    '{"type":"x","toolUseResult":{"usage":{"input_tokens":5}},"timestamp":"2026-11-25T10:00:08.000Z"}',
+  ];
+  const root = join(dir.path, "projects");
+  const path = join(root, "-work-a", "s1.jsonl");
+  await writeLog(path, lines);
+  const size = (await Deno.stat(path)).size;
+  const read = async (buf: Uint8Array) => {
+    const got: unknown[] = [];
+    const plan = { path, source: "claude-code" as const, root, size, mtime: null, known: null };
+    const ctx = {
+      catalog: new Catalog({}),
+      attribution: { root: "/work/é", features: new Set(["auth"]) },
+      buf,
+    };
+    for await (const _ of readLogFile(plan, ctx, (e) => got.push(structuredClone(e)))) {
+      /* steps */
+    }
+    return got;
+  };
+  const plain = await read(new Uint8Array(CHUNK));
+  assert.equal(plain.length, 5);
+  assert.deepEqual(await read(readBuffer()), plain);
 });

@@ -1,0 +1,271 @@
+/**
+ * The byte work of reading usage logs: finding marked lines and their ends, and reducing a
+ * usage line to the members its parser reads. In a {@link readBuffer} (a WebAssembly memory)
+ * the WebAssembly module of `_scan.wat` does it 16 bytes at a time (SIMD); elsewhere, and where
+ * WebAssembly is missing, JavaScript finds the lines and the caller parses them whole.
+ */
+import { SCAN_WASM } from "./_scan_wasm.ts";
+
+/** Size of a read buffer. */
+export const CHUNK = 1 << 20;
+
+/** An ASCII marker compiled for a byte search (Boyer-Moore-Horspool in JavaScript). */
+export interface Marker {
+  /** The marker's bytes. */
+  bytes: Uint8Array;
+  /** How far to move when a byte ends a mismatch. */
+  skip: Int32Array;
+}
+
+/** Compiles ASCII markers for `readMarkedLines`. */
+export function compileMarkers(markers: readonly string[]): Marker[] {
+  return markers.map((m) => {
+    const bytes = new TextEncoder().encode(m);
+    if (bytes.length !== m.length || bytes.length < 2) {
+      throw new Error(`A marker must be ASCII and at least two characters, got "${m}"`);
+    }
+    const skip = new Int32Array(256).fill(bytes.length);
+    for (let i = 0; i < bytes.length - 1; i++) skip[bytes[i]] = bytes.length - 1 - i;
+    return { bytes, skip };
+  });
+}
+
+/**
+ * The members of a JSON line a parser reads: the top-level members named in `keep`, and of
+ * the member named `parent` (when it is an object) only those named in `inner`. A parser given
+ * the reduced object must read nothing else (its tests compare it with the whole line's).
+ */
+export interface Fields {
+  /** Top-level members kept whole. */
+  keep: readonly string[];
+  /** The top-level member whose object is reduced to {@link inner}. */
+  parent: string;
+  /** Its members kept. */
+  inner: readonly string[];
+}
+
+/** Index of the first `marker` in `data[from, to)`, or -1. */
+function search(data: Uint8Array, marker: Marker, from: number, to: number): number {
+  const { bytes, skip } = marker;
+  const m = bytes.length;
+  const lastByte = bytes[m - 1];
+  let i = from + m - 1;
+  while (i < to) {
+    const c = data[i];
+    if (c === lastByte) {
+      let j = m - 2;
+      let k = i - 1;
+      while (j >= 0 && data[k] === bytes[j]) {
+        j--;
+        k--;
+      }
+      if (j < 0) return k + 1;
+    }
+    i += skip[c];
+  }
+  return -1;
+}
+
+/** The searches `readMarkedLines` makes in a block of bytes. */
+export interface BlockSearch {
+  /** Index of the first `marker` in `[from, to)`, or -1. */
+  find(marker: Marker, from: number, to: number): number;
+  /** Index of the first newline in `[at, to)`, or -1. */
+  newline(at: number, to: number): number;
+  /** Index of the last newline in `[0, at]`, or -1. */
+  newlineBefore(at: number): number;
+}
+
+/** The searches of `data` in JavaScript. */
+function jsSearch(data: Uint8Array): BlockSearch {
+  return {
+    find: (marker, from, to) => search(data, marker, from, to),
+    newline: (at, to) => {
+      const i = data.indexOf(10, at);
+      return i < to ? i : -1;
+    },
+    newlineBefore: (at) => data.lastIndexOf(10, at),
+  };
+}
+
+// The memory of a read buffer, in order: constants (markers, member names), the stack and the
+// output of `reduce`, the buffer, room for a block joined to the line it continues, and a few
+// bytes that are never data (a 4-byte load at the end of a range stays inside the memory).
+const CONSTANT_BYTES = 4096;
+const STACK_BYTES = 4096;
+const OUT_BYTES = 1 << 16;
+const JOIN_BYTES = 2 * CHUNK;
+const PAD_BYTES = 16;
+const PAGE = 1 << 16;
+
+/** The exports of `_scan.wat` (addresses in its memory). */
+interface ScanExports {
+  find(from: number, to: number, marker: number, length: number): number;
+  newline(from: number, to: number): number;
+  newlineBefore(at: number, floor: number): number;
+  reduce(
+    from: number,
+    to: number,
+    out: number,
+    outLength: number,
+    keep: number,
+    parent: number,
+    inner: number,
+    literals: number,
+    stack: number,
+    stackLength: number,
+  ): number;
+}
+
+/** A read buffer in the memory of an instance of `_scan.wat`. */
+class WasmBuffer {
+  readonly buf: Uint8Array;
+  readonly join: Uint8Array;
+  readonly #memory: Uint8Array;
+  readonly #scan: ScanExports;
+  readonly #constants = new Map<unknown, number>();
+  readonly #stack = CONSTANT_BYTES;
+  readonly #out = CONSTANT_BYTES + STACK_BYTES;
+  #top = 0;
+  readonly #literals: number;
+  readonly #decoder = new TextDecoder("utf-8", { fatal: true });
+
+  constructor(module: WebAssembly.Module) {
+    const start = CONSTANT_BYTES + STACK_BYTES + OUT_BYTES;
+    const pages = Math.ceil((start + CHUNK + JOIN_BYTES + PAD_BYTES) / PAGE);
+    // A memory that cannot grow: views of it are never detached.
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    this.#scan = instance.exports as unknown as ScanExports;
+    this.#memory = new Uint8Array(memory.buffer);
+    this.buf = this.#memory.subarray(start, start + CHUNK);
+    this.join = this.#memory.subarray(start + CHUNK, start + CHUNK + JOIN_BYTES);
+    this.#literals = this.#constant("literals", new TextEncoder().encode("truefalsenull"));
+  }
+
+  /** The address of `bytes` among the constants (copied there once as `key`), or -1 when full. */
+  #constant(key: unknown, bytes: Uint8Array | (() => Uint8Array)): number {
+    let at = this.#constants.get(key);
+    if (at === undefined) {
+      const data = typeof bytes === "function" ? bytes() : bytes;
+      if (this.#top + data.length > CONSTANT_BYTES) return -1;
+      at = this.#top;
+      this.#memory.set(data, at);
+      this.#top += data.length;
+      this.#constants.set(key, at);
+    }
+    return at;
+  }
+
+  /** The searches of `data`, a view of the memory. */
+  search(data: Uint8Array): BlockSearch {
+    const base = data.byteOffset;
+    const scan = this.#scan;
+    const js = jsSearch(data);
+    return {
+      find: (marker, from, to) => {
+        const at = this.#constant(marker, marker.bytes);
+        if (at < 0) return js.find(marker, from, to);
+        const i = scan.find(base + from, base + to, at, marker.bytes.length);
+        return i < 0 ? -1 : i - base;
+      },
+      newline: (at, to) => {
+        const i = scan.newline(base + at, base + to);
+        return i < 0 ? -1 : i - base;
+      },
+      newlineBefore: (at) => {
+        const i = scan.newlineBefore(base + at, base);
+        return i < 0 ? -1 : i - base;
+      },
+    };
+  }
+
+  /** The reduced object of `line` (a view of the memory) as JSON text, or null (see `reduce`). */
+  reduce(line: Uint8Array, fields: Fields): string | null {
+    const keep = this.#constant(fields.keep, () => nameList(fields.keep));
+    const parent = this.#constant(fields, () => nameList([fields.parent]));
+    const inner = this.#constant(fields.inner, () => nameList(fields.inner));
+    if (keep < 0 || parent < 0 || inner < 0) return null;
+    const from = line.byteOffset;
+    const n = this.#scan.reduce(
+      from,
+      from + line.length,
+      this.#out,
+      OUT_BYTES,
+      keep,
+      parent,
+      inner,
+      this.#literals,
+      this.#stack,
+      STACK_BYTES,
+    );
+    return n < 0 ? null : this.#decoder.decode(this.#memory.subarray(this.#out, this.#out + n));
+  }
+}
+
+/** Names as `_scan.wat` reads a list: each a length byte and its bytes; a 0 ends the list. */
+function nameList(names: readonly string[]): Uint8Array {
+  const parts = names.map((n) => new TextEncoder().encode(n));
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length + 1, 1));
+  let at = 0;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 255) throw new Error(`A member name of 1-255 bytes, got ${p}`);
+    out[at++] = p.length;
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+let scanModule: WebAssembly.Module | null | undefined;
+const wasmBuffers = new WeakMap<ArrayBufferLike, WasmBuffer>();
+
+/**
+ * A read buffer of {@link CHUNK} bytes for `fileBlocks` and `oneBlock`: the blocks read into it
+ * are searched, and their marked lines reduced, by the WebAssembly module of `_scan.wat`. A
+ * plain buffer (searched in JavaScript) where WebAssembly is not available.
+ */
+export function readBuffer(): Uint8Array {
+  if (scanModule === undefined) {
+    try {
+      scanModule = new WebAssembly.Module(Uint8Array.from(atob(SCAN_WASM), (c) => c.charCodeAt(0)));
+    } catch {
+      scanModule = null;
+    }
+  }
+  if (scanModule) {
+    try {
+      const wasm = new WasmBuffer(scanModule);
+      wasmBuffers.set(wasm.buf.buffer, wasm);
+      return wasm.buf;
+    } catch {
+      // no memory for it: a plain buffer
+    }
+  }
+  return new Uint8Array(CHUNK);
+}
+
+/** The searches of a block: by WebAssembly when it lies in a read buffer's memory. */
+export function blockSearch(data: Uint8Array): BlockSearch {
+  return wasmBuffers.get(data.buffer)?.search(data) ?? jsSearch(data);
+}
+
+/**
+ * Reduces lines of `data`'s read buffer (views of its memory) to the members of `fields`, as
+ * JSON text: null for a line that must be parsed whole (it may not be JSON or UTF-8, or not an
+ * object, or holds something `reduce` leaves to JSON.parse), and always null for data outside
+ * a read buffer.
+ */
+export function reducer(data: Uint8Array): (line: Uint8Array, fields: Fields) => string | null {
+  const wasm = wasmBuffers.get(data.buffer);
+  return wasm ? (line, fields) => wasm.reduce(line, fields) : () => null;
+}
+
+/**
+ * Room for `n` bytes that join the end of one block to the next: in the memory of `block`'s
+ * read buffer when they fit (so they are searched there too), else a new array.
+ */
+export function joinRoom(block: Uint8Array, n: number): Uint8Array {
+  const wasm = wasmBuffers.get(block.buffer);
+  return wasm && n <= wasm.join.length ? wasm.join.subarray(0, n) : new Uint8Array(n);
+}
