@@ -1,5 +1,5 @@
 import { sha256Hex } from "../core/hash.ts";
-import { blockSearch, type Fields, joinRoom, type Marker, reducer } from "./_scan.ts";
+import { blockSearch, type Fields, joinRoom, type Marker, reducedLine } from "./_scan.ts";
 
 export { CHUNK, compileMarkers, type Fields, type Marker, readBuffer } from "./_scan.ts";
 
@@ -93,7 +93,6 @@ export function* readMarkedLines(
     }
     hits.fill(-2);
     const find = blockSearch(data);
-    const reduce = fields ? reducer(data) : null;
     let pos = 0;
     while (pos < last) {
       let at = -1;
@@ -107,8 +106,8 @@ export function* readMarkedLines(
       const lineEnd = find.newline(at, last + 1);
       pos = lineEnd + 1;
       const bytes = data.subarray(lineStart, lineEnd);
-      const reduced = reduce?.(bytes, fields!);
-      yield reduced != null ? { line: reduced, end: offset + pos } : line(bytes, offset + pos);
+      const reduced = fields ? reducedLine(bytes, fields) : null;
+      yield reduced !== null ? { line: reduced, end: offset + pos } : line(bytes, offset + pos);
     }
     offset += last + 1;
     yield { line: "", end: offset };

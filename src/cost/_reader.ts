@@ -2,12 +2,12 @@
  * The steps of reading a sequence of log files, in order, each with its file and its rows
  * ready to bind, where the import does not write on its writer thread (`_import_parallel.ts`:
  * into PostgreSQL, or when that thread cannot start). Up to 128 MiB of new log are read in
- * process; more are read on a worker
- * thread (`_read_worker.ts`), so that parsing (on one core) and the caller's SQLite writes (on
- * another) overlap, and the allocation-heavy parsing happens in a small heap of its own. Below
- * that the thread does not pay for itself: starting it, handing rows over and warming up a
- * second engine cost more CPU than the overlap saves on two busy cores (bench/cost.ts: a
- * 50 MB import in process uses 20% less CPU and memory than on the thread, and no more time).
+ * process; more are read on a worker thread (`_read_worker.ts`), so that parsing (on one core)
+ * and the caller's SQLite writes (on another) overlap, and the allocation-heavy parsing happens
+ * in a small heap of its own. Below that the thread does not pay for itself: starting it,
+ * handing rows over and warming up a second engine cost more CPU than the overlap saves on two
+ * busy cores (bench/cost.ts: a 50 MB import in process uses 20% less CPU and memory than on
+ * the thread, and no more time).
  */
 import { revivedError } from "../core/errors.ts";
 import { entryRows, type LedgerRows } from "./_ledger_write.ts";

@@ -124,6 +124,7 @@ class WasmBuffer {
   readonly #memory: Uint8Array;
   readonly #scan: ScanExports;
   readonly #constants = new Map<unknown, number>();
+  readonly #fields = new Map<Fields, readonly [number, number, number] | null>();
   readonly #stack = CONSTANT_BYTES;
   readonly #out = CONSTANT_BYTES + STACK_BYTES;
   #top = 0;
@@ -144,17 +145,32 @@ class WasmBuffer {
   }
 
   /** The address of `bytes` among the constants (copied there once as `key`), or -1 when full. */
-  #constant(key: unknown, bytes: Uint8Array | (() => Uint8Array)): number {
+  #constant(key: unknown, bytes: Uint8Array): number {
     let at = this.#constants.get(key);
     if (at === undefined) {
-      const data = typeof bytes === "function" ? bytes() : bytes;
-      if (this.#top + data.length > CONSTANT_BYTES) return -1;
+      if (this.#top + bytes.length > CONSTANT_BYTES) return -1;
       at = this.#top;
-      this.#memory.set(data, at);
-      this.#top += data.length;
+      this.#memory.set(bytes, at);
+      this.#top += bytes.length;
       this.#constants.set(key, at);
     }
     return at;
+  }
+
+  /** The addresses of `fields`' name lists (keep, parent, inner), copied there once. */
+  #lists(fields: Fields): readonly [number, number, number] | null {
+    let lists = this.#fields.get(fields);
+    if (lists === undefined) {
+      const parts = [nameList(fields.keep), nameList([fields.parent]), nameList(fields.inner)];
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      all.set(parts[0]);
+      all.set(parts[1], parts[0].length);
+      all.set(parts[2], parts[0].length + parts[1].length);
+      const at = this.#constant(fields, all);
+      lists = at < 0 ? null : [at, at + parts[0].length, at + parts[0].length + parts[1].length];
+      this.#fields.set(fields, lists);
+    }
+    return lists;
   }
 
   /** The searches of `data`, a view of the memory. */
@@ -182,10 +198,9 @@ class WasmBuffer {
 
   /** The reduced object of `line` (a view of the memory) as JSON text, or null (see `reduce`). */
   reduce(line: Uint8Array, fields: Fields): string | null {
-    const keep = this.#constant(fields.keep, () => nameList(fields.keep));
-    const parent = this.#constant(fields, () => nameList([fields.parent]));
-    const inner = this.#constant(fields.inner, () => nameList(fields.inner));
-    if (keep < 0 || parent < 0 || inner < 0) return null;
+    const lists = this.#lists(fields);
+    if (lists === null) return null;
+    const [keep, parent, inner] = lists;
     const from = line.byteOffset;
     const n = this.#scan.reduce(
       from,
@@ -251,14 +266,12 @@ export function blockSearch(data: Uint8Array): BlockSearch {
 }
 
 /**
- * Reduces lines of `data`'s read buffer (views of its memory) to the members of `fields`, as
- * JSON text: null for a line that must be parsed whole (it may not be JSON or UTF-8, or not an
- * object, or holds something `reduce` leaves to JSON.parse), and always null for data outside
- * a read buffer.
+ * `line` reduced to the members of `fields`, as JSON text (see `reduce` in `_scan.wat`): null
+ * for a line that must be parsed whole (it may not be JSON or UTF-8, or not an object, or holds
+ * something `reduce` leaves to JSON.parse), and always null for a line outside a read buffer.
  */
-export function reducer(data: Uint8Array): (line: Uint8Array, fields: Fields) => string | null {
-  const wasm = wasmBuffers.get(data.buffer);
-  return wasm ? (line, fields) => wasm.reduce(line, fields) : () => null;
+export function reducedLine(line: Uint8Array, fields: Fields): string | null {
+  return wasmBuffers.get(line.buffer)?.reduce(line, fields) ?? null;
 }
 
 /**

@@ -180,10 +180,10 @@ function hashOf(path: string): Promise<string> {
 function prefetchParser(stored: unknown[], seen: Seen[]): void {
   const before = new Map<unknown, unknown>();
   for (const entry of stored) if (Array.isArray(entry)) before.set(entry[0], entry[1]);
-  const changed = seen.some((s) =>
-    before.get(s.path) !== s.identity && s.identity !== "-" && langOf(s.path) !== null &&
-    langOf(s.path) !== "py"
-  );
+  const changed = seen.some((s) => {
+    const lang = before.get(s.path) !== s.identity && s.identity !== "-" ? langOf(s.path) : null;
+    return lang !== null && lang !== "py";
+  });
   if (changed) import("./_estree.ts").catch(() => {});
 }
 

@@ -9,7 +9,7 @@ import {
   readBuffer,
   readMarkedLines,
 } from "../../src/cost/_lines.ts";
-import { reducer } from "../../src/cost/_scan.ts";
+import { reducedLine } from "../../src/cost/_scan.ts";
 import { readLogFile } from "../../src/cost/_read_file.ts";
 import { Catalog } from "../../src/cost/catalog.ts";
 import { tempDir } from "../helpers.ts";
@@ -309,11 +309,10 @@ function mutate(bytes: Uint8Array): Uint8Array {
 
 Deno.test("reduced lines: what a parser reads of a reduced line is what it reads of the whole line, and a line that is not JSON or not UTF-8 is never reduced", () => {
   const buf = readBuffer();
-  const reduce = reducer(buf);
   const counts = { reduced: 0, whole: 0, invalid: 0, mutatedValid: 0 };
   const check = (bytes: Uint8Array, label: string) => {
     buf.set(bytes);
-    const got = reduce(buf.subarray(0, bytes.length), FIELDS);
+    const got = reducedLine(buf.subarray(0, bytes.length), FIELDS);
     const whole = parseWhole(bytes);
     const objectLine = whole !== INVALID && !!whole && typeof whole === "object" &&
       !Array.isArray(whole);
@@ -360,7 +359,7 @@ Deno.test("reduced lines: what a parser reads of a reduced line is what it reads
   for (const text of [`{"n":${"[".repeat(5000)}${"]".repeat(5000)}}`, '{"\\u006e":1}']) {
     check(enc.encode(text), text.slice(0, 40));
   }
-  assert.equal(reduce(enc.encode('{"n":1}'), FIELDS), null, "outside a read buffer: never");
+  assert.equal(reducedLine(enc.encode('{"n":1}'), FIELDS), null, "outside a read buffer: never");
   // Most lines are reduced; every kind of answer is seen.
   assert.ok(counts.reduced > 2000, JSON.stringify(counts));
   assert.ok(
