@@ -164,16 +164,6 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /**
- * {@link sha256Hex} of bytes by `node:crypto` (native): about six times faster, for a caller
- * that hashes thousands of blocks (a cost import of a large log tree hashes the head of every
- * file), once loading it (about 17 ms with `node:sqlite` loaded) pays off.
- */
-export async function nativeSha256(): Promise<(data: Uint8Array) => string> {
-  const { createHash } = await import("node:crypto");
-  return (data) => createHash("sha256").update(data).digest("hex");
-}
-
-/**
  * The id git gives `bytes` as a blob (`git hash-object`): SHA-1 of `blob <size>\0<bytes>`, or
  * SHA-256 in a repository whose ids have 64 hex digits (`objectFormat = sha256`). Through Web
  * Crypto: in a process that has just started, native code hashes faster than JavaScript the

@@ -11,7 +11,6 @@ import { type FilePlan, fileRow, type ReadContext, readLogFile } from "./_read_f
 import type { ImportReply, ImportRequest } from "./_import_worker.ts";
 import { RowPacker, transferables } from "./_rows.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
-import type { AddedRows } from "./_import_write.ts";
 
 /** What the import thread needs to know. */
 export interface ImportThreadOptions {
@@ -21,8 +20,6 @@ export interface ImportThreadOptions {
   run: string;
   /** When its rows are recorded. */
   now: string;
-  /** The highest id of the ledger before the import. */
-  since: number;
 }
 
 // Messages of rows posted and not yet written, at most.
@@ -84,8 +81,8 @@ export class ImportThread {
       return null;
     }
     const thread = new ImportThread(worker, options);
-    const { db, run, now, since } = options;
-    thread.#post({ type: "init", db, run, now, since });
+    const { db, run, now } = options;
+    thread.#post({ type: "init", db, run, now });
     return thread;
   }
 
@@ -113,8 +110,9 @@ export class ImportThread {
 
   /**
    * Reads the files of `plans` (in their order) here and writes them there; adds what they
-   * hold to `tally`; returns what the run added once everything is committed (then call
-   * {@link finished}).
+   * hold to `tally`; returns once everything is committed (then call {@link finished}). After
+   * the last file, while the thread writes what is left, this one runs `idle` (a checkpoint
+   * of what is committed; its failure is ignored).
    *
    * @throws what reading a file here or writing the ledger there threw (the transaction open
    * then is rolled back; those committed before stay, with their files' offsets).
@@ -123,7 +121,8 @@ export class ImportThread {
     plans: AsyncIterable<FilePlan>,
     ctx: ReadContext,
     tally: StepTally,
-  ): Promise<AddedRows[]> {
+    idle?: () => Promise<unknown>,
+  ): Promise<void> {
     const { now } = this.#options;
     try {
       const packer = this.#packer;
@@ -154,9 +153,10 @@ export class ImportThread {
       throw err;
     }
     try {
-      const written = await this.#reply("written");
+      await idle?.().catch(() => {});
+      this.#post({ type: "checkpointed" });
+      await this.#reply("written");
       ImportThread.written++;
-      return written.type === "written" ? written.added : [];
     } catch (err) {
       this.#end();
       throw err;

@@ -9,18 +9,19 @@ import { openSqliteStore } from "../core/store_sqlite.ts";
 import { MIGRATIONS } from "../core/store_migrations.ts";
 import type { SqlValue, Store } from "../core/store.ts";
 import { type PackedRows, type RowBuffers, RowUnpacker } from "./_rows.ts";
-import { type AddedRows, addedRows, writeImportSteps, type WriteStep } from "./_import_write.ts";
+import { writeImportSteps, type WriteStep } from "./_import_write.ts";
 
 /** Messages to the import thread. */
 export type ImportRequest =
-  // The store's file, the import run, when its rows are recorded, and the highest id of the
-  // ledger before it.
-  | { type: "init"; db: string; run: string; now: string; since: number }
+  // The store's file, the import run, and when its rows are recorded.
+  | { type: "init"; db: string; run: string; now: string }
   // Steps in order: each one's file row (`cost_import_files`, see `fileRow`), how many rows it
   // has, and the rows.
   | { type: "steps"; files: SqlValue[][]; counts: number[]; rows: PackedRows }
   // No more steps.
   | { type: "end" }
+  // After "end": the main thread's checkpoint, if it ran one, ended.
+  | { type: "checkpointed" }
   // The main thread failed: undo the open transaction and close.
   | { type: "abort" };
 
@@ -28,8 +29,8 @@ export type ImportRequest =
 export type ImportReply =
   // Messages of steps written, and their buffers to fill again.
   | { type: "credit"; messages: number; buffers: RowBuffers[] }
-  // Everything written and committed, and what the run added.
-  | { type: "written"; added: AddedRows[] }
+  // Everything written and committed.
+  | { type: "written" }
   // The write-ahead log checkpointed and the store closed.
   | { type: "done" }
   // Closed without writing more (after "abort").
@@ -106,9 +107,12 @@ async function run(): Promise<void> {
     };
     await writeImportSteps(store, run, next);
     credit();
-    // Everything is committed: the main thread goes on while the write-ahead log is copied
-    // into the database here (the next commit of the process would otherwise do it).
-    scope.postMessage({ type: "written", added: await addedRows(store, init.since, run) });
+    // Everything is committed: the main thread sums what the run added while the rest of the
+    // write-ahead log is copied into the database here (the next commit of the process would
+    // otherwise do it), once the main thread's checkpoint of what was committed before ended
+    // (while one runs, another does nothing).
+    scope.postMessage({ type: "written" });
+    while ((await nextRequest()).type !== "checkpointed");
     await store.run("PRAGMA wal_checkpoint(PASSIVE)");
   } catch (err) {
     if (err instanceof Aborted) {

@@ -1,15 +1,17 @@
 import { sha256Hex } from "../core/hash.ts";
-import { blockSearch, type Fields, joinRoom, type Marker, reducedLine } from "./_scan.ts";
+import { blockSearch, type Fields, joinRoom, type Marker, reducedBatch } from "./_scan.ts";
 
 export { CHUNK, compileMarkers, type Fields, type Marker, readBuffer } from "./_scan.ts";
 
 /** A line of a log that holds a marker, or the end of a stretch read without one. */
 export interface MarkedLine {
-  /**
-   * The line without `\n` (`""` when a stretch without marked lines ends), or with `fields`,
-   * the line reduced to them.
-   */
+  /** The line without `\n` (`""` when a stretch without marked lines ends, or with {@link value}). */
   line: string;
+  /**
+   * With `fields`, the line reduced to them and parsed: what `JSON.parse` reads of the whole
+   * line, as far as those members go (`line` is then `""`).
+   */
+  value?: unknown;
   /** Byte offset in the file just after it. */
   end: number;
   /** Set for a last line without a final newline, yielded whole whether it holds a marker or not. */
@@ -54,8 +56,9 @@ export function oneBlock(data: Uint8Array): Blocks {
  * synchronous (a 1 MiB read of a cached file takes less time than a round trip to an I/O
  * thread): {@link fileBlocks} reads into a reused buffer of {@link CHUNK} bytes; a small file
  * is read whole ({@link oneBlock}). Blocks in a `readBuffer()` are searched by WebAssembly, and
- * with `fields` each whole line there is reduced to those members (see `_scan.ts`): its `line`
- * is then a smaller JSON object that parses to what the parser reads of the whole line.
+ * with `fields` each whole line there is reduced to those members (see `_scan.ts`), and the
+ * reduced lines of a block parsed together: such a line comes with its `value`, what the
+ * parser reads of the whole line.
  */
 export function* readMarkedLines(
   blocks: Blocks,
@@ -93,6 +96,21 @@ export function* readMarkedLines(
     }
     hits.fill(-2);
     const find = blockSearch(data);
+    // With `fields`, the block's lines wait here (in order) while their reduced forms are
+    // batched, until the batch is taken: it is always empty when a line is yielded.
+    const batch = fields ? reducedBatch(data, fields) : null;
+    const waiting: MarkedLine[] = [];
+    let reduced: number[] = [];
+    const settle = () => {
+      const values = batch!.take();
+      for (let i = 0; i < reduced.length; i++) {
+        const item = waiting[reduced[i]];
+        // undefined: not JSON after all (never seen), counted as a malformed line.
+        if (values[i] === undefined) item.invalid = true;
+        else item.value = values[i];
+      }
+      reduced = [];
+    };
     let pos = 0;
     while (pos < last) {
       let at = -1;
@@ -106,8 +124,24 @@ export function* readMarkedLines(
       const lineEnd = find.newline(at, last + 1);
       pos = lineEnd + 1;
       const bytes = data.subarray(lineStart, lineEnd);
-      const reduced = fields ? reducedLine(bytes, fields) : null;
-      yield reduced !== null ? { line: reduced, end: offset + pos } : line(bytes, offset + pos);
+      if (!batch) {
+        yield line(bytes, offset + pos);
+        continue;
+      }
+      let added = batch.add(bytes);
+      if (added === -2) {
+        settle();
+        yield* waiting.splice(0);
+        added = batch.add(bytes);
+      }
+      if (added >= 0) {
+        reduced.push(waiting.length);
+        waiting.push({ line: "", end: offset + pos });
+      } else waiting.push(line(bytes, offset + pos));
+    }
+    if (batch) {
+      settle();
+      yield* waiting.splice(0);
     }
     offset += last + 1;
     yield { line: "", end: offset };
@@ -132,12 +166,38 @@ export function readHead(file: Deno.FsFile, start: number): Uint8Array<ArrayBuff
   return buf.subarray(0, got);
 }
 
+/** The hash of a file's head (hex) kept in `cost_import_files.head_hash`: its identity. */
+export type HeadHash = (head: Uint8Array) => string;
+
 /**
- * SHA-256 (hex) of the first `length` bytes of `path` (at most 4 KiB): a file's identity.
- * Hashed here, synchronously: Web Crypto would hand each file's few KiB to another thread
- * and back, which a tree of many small files pays for in waits.
+ * The head hash of the rows an import writes: XXH64 (16 hex digits; xxhash-wasm, a few
+ * microseconds for 4 KiB, where loading `node:crypto` alone takes about 17 ms), or SHA-256 (64
+ * hex digits) where WebAssembly is missing. The head hash only tells a file replaced from one
+ * that grew, so it needs no cryptographic strength. Rows of earlier versions hold SHA-256:
+ * {@link sameHead} reads both.
  */
-export function headHash(path: string, length: number): string {
+export async function headHasher(): Promise<HeadHash> {
+  try {
+    const { default: xxhash } = await import("xxhash-wasm");
+    const { h64Raw } = await xxhash();
+    return (head) => h64Raw(head).toString(16).padStart(16, "0");
+  } catch {
+    return sha256Hex;
+  }
+}
+
+/**
+ * Whether `stored` is the hash of `head`: SHA-256 when it has 64 hex digits (rows of earlier
+ * versions, or where WebAssembly is missing), else `hash` (an XXH64 kept where WebAssembly is
+ * now missing never matches: the file is read again from its start, and the dedup keys keep
+ * that from counting anything twice).
+ */
+export function sameHead(stored: string, head: Uint8Array, hash: HeadHash): boolean {
+  return stored === (stored.length === 64 ? sha256Hex(head) : hash(head));
+}
+
+/** The first `length` bytes of `path` (at most {@link HEAD_BYTES}): a file's head. */
+export function fileHead(path: string, length: number): Uint8Array {
   using file = Deno.openSync(path, { read: true });
-  return sha256Hex(readHead(file, 0).subarray(0, Math.min(length, HEAD_BYTES)));
+  return readHead(file, 0).subarray(0, Math.min(length, HEAD_BYTES));
 }

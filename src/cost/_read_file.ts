@@ -9,18 +9,18 @@ import type { Catalog } from "./catalog.ts";
 import { CLAUDE_FIELDS, CLAUDE_MARKERS, claudeEntry, claudeFileContext } from "./claude_code.ts";
 import { CODEX_MARKERS, codexEntry, codexInitialState, type CodexState } from "./codex.ts";
 import {
-  CHUNK,
   compileMarkers,
   type Fields,
   fileBlocks,
+  fileHead,
   HEAD_BYTES,
-  headHash,
+  type HeadHash,
   type Marker,
   oneBlock,
   readHead,
   readMarkedLines,
+  sameHead,
 } from "./_lines.ts";
-import { sha256Hex } from "../core/hash.ts";
 import { type PricedEntry, priceEntry } from "./ledger.ts";
 import type { ImportSource } from "./_sources.ts";
 import type { UsageEntry } from "./types.ts";
@@ -33,7 +33,7 @@ export interface KnownFile {
   mtime: string | null;
   /** Bytes read (always at the end of a line). */
   offset: number;
-  /** SHA-256 of the first `min(offset, 4 KiB)` bytes. */
+  /** Hash of the first `min(offset, 4 KiB)` bytes (see `headHasher`). */
   head_hash: string;
   /** The parser's state at `offset` (JSON), if it keeps one. */
   state: string | null;
@@ -71,7 +71,7 @@ export interface FileStep {
   opened: boolean;
   /** Byte offset after the step. */
   offset: number;
-  /** SHA-256 of the first `min(offset, 4 KiB)` bytes. */
+  /** Hash of the first `min(offset, 4 KiB)` bytes (see `headHasher`). */
   hash: string;
   /** The parser's state at `offset` (JSON), if it keeps one. */
   state: string | null;
@@ -90,14 +90,12 @@ export interface ReadContext {
   attribution: AttributionContext;
   /** Read buffer (`CHUNK` bytes, best a `readBuffer()`), reused from file to file. */
   buf: Uint8Array;
-  /** SHA-256 (hex) of a file's head: `sha256Hex`, or `nativeSha256()` for many files. */
-  sha256?: (data: Uint8Array) => string;
+  /** The hash of a file's head (`await headHasher()`). */
+  headHash: HeadHash;
 }
 
 /** Bytes of log per step: its rows and the file's offset after it are committed together. */
 const STEP_BYTES = 1 << 16;
-/** Files up to this size are read whole, in one call. */
-const WHOLE_BYTES = CHUNK;
 
 const CLAUDE_SEARCH = compileMarkers(CLAUDE_MARKERS);
 const CODEX_SEARCH = compileMarkers(CODEX_MARKERS);
@@ -154,12 +152,12 @@ export async function* readLogFile(
 ): AsyncGenerator<FileStep> {
   const { path, known } = plan;
   const parser = parserFor(plan, ctx.attribution);
-  // A small file is read whole, in one call (most files of a log tree are small: opening,
-  // seeking and reading each in several calls costs more than reading it).
+  // A file that fits the read buffer is read whole, in one call (most files of a log tree are
+  // small: opening, seeking and reading each in several calls costs more than reading it).
   let whole: Uint8Array | null = null;
   let file: Deno.FsFile | null = null;
   try {
-    if (plan.size <= WHOLE_BYTES) whole = readWhole(path, ctx.buf);
+    if (plan.size <= ctx.buf.length) whole = readWhole(path, ctx.buf, plan.size);
     else file = Deno.openSync(path, { read: true });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return; // gone since it was found: nothing to read
@@ -168,13 +166,13 @@ export async function* readLogFile(
   using handle = file;
   // The head identifies the file; it is hashed from memory, not read again.
   const head = whole ? whole.subarray(0, HEAD_BYTES) : readHead(handle!, 0);
+  const headOf = (length: number): Uint8Array =>
+    length <= head.length ? head.subarray(0, length) : fileHead(path, length);
   const hashes = new Map<number, string>();
   const hashOf = (length: number): string => {
     let hash = hashes.get(length);
     if (!hash) {
-      hash = length <= head.length
-        ? (ctx.sha256 ?? sha256Hex)(head.subarray(0, length))
-        : headHash(path, length);
+      hash = ctx.headHash(headOf(length));
       hashes.set(length, hash);
     }
     return hash;
@@ -182,7 +180,7 @@ export async function* readLogFile(
   let offset = 0;
   let state: unknown = parser.initial;
   if (known && plan.size >= known.offset && known.offset > 0) {
-    if (hashOf(Math.min(known.offset, HEAD_BYTES)) === known.head_hash) {
+    if (sameHead(known.head_hash, headOf(Math.min(known.offset, HEAD_BYTES)), ctx.headHash)) {
       offset = known.offset;
       if (known.state) state = JSON.parse(known.state);
     }
@@ -237,10 +235,11 @@ export async function* readLogFile(
       if (!parser.markers.some((m) => line.includes(m))) line = "";
     }
     if (item.invalid) malformed++;
-    else if (line !== "") {
+    else if (line !== "" || item.value !== undefined) {
       let entry: UsageEntry | null = null;
       try {
-        entry = parser.entry(item.partial ? obj : JSON.parse(line), state);
+        const value = item.value !== undefined ? item.value : item.partial ? obj : JSON.parse(line);
+        entry = parser.entry(value, state);
       } catch {
         malformed++;
       }
@@ -291,16 +290,17 @@ function mergeInto(a: PricedEntry, b: PricedEntry): void {
 }
 
 /**
- * A small file's bytes, read into `buf` (reused from file to file, instead of a new buffer
- * per file); a file that grew past `buf` since it was found is read whole anew.
+ * A small file's bytes (`size` when found, at most `buf`'s), read into `buf` (reused from file
+ * to file, instead of a new buffer per file), without a last read to find the end: what the
+ * file gains meanwhile is left for the next import, unless one read already got it.
  */
-function readWhole(path: string, buf: Uint8Array): Uint8Array {
+function readWhole(path: string, buf: Uint8Array, size: number): Uint8Array {
   using file = Deno.openSync(path, { read: true });
   let got = 0;
-  while (got < buf.length) {
+  while (got < size) {
     const n = file.readSync(buf.subarray(got));
-    if (n === null || n === 0) return buf.subarray(0, got);
+    if (n === null || n === 0) break;
     got += n;
   }
-  return Deno.readFileSync(path);
+  return buf.subarray(0, got);
 }

@@ -6,7 +6,7 @@
 import { type PostedError, postedError } from "../core/errors.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog, type ModelPrices } from "./catalog.ts";
-import { readBuffer } from "./_lines.ts";
+import { headHasher, readBuffer } from "./_lines.ts";
 import { type FilePlan, type FileStep, readLogFile } from "./_read_file.ts";
 import { type PackedRows, type RowBuffers, RowPacker, transferables } from "./_rows.ts";
 
@@ -81,7 +81,12 @@ async function run(): Promise<void> {
   const init = await next();
   if (init.type !== "init") throw new Error(`Expected "init", got "${init.type}"`);
   const attribution: AttributionContext = { root: init.root, features: new Set(init.features) };
-  const ctx = { catalog: new Catalog(init.prices), attribution, buf: readBuffer() };
+  const ctx = {
+    catalog: new Catalog(init.prices),
+    attribution,
+    buf: readBuffer(),
+    headHash: await headHasher(),
+  };
   scope.postMessage({ type: "ready" });
   while (true) {
     const request = await next();

@@ -1,11 +1,11 @@
 import { resolve } from "../core/path.ts";
 import { BrError } from "../core/errors.ts";
-import { nativeSha256 } from "../core/hash.ts";
+import { sha256Hex } from "../core/hash.ts";
 import type { Project } from "../core/project.ts";
 import { loadFeatures } from "../features/mod.ts";
 import type { AttributionContext } from "./attribution.ts";
 import { Catalog } from "./catalog.ts";
-import { readBuffer } from "./_lines.ts";
+import { headHasher, readBuffer } from "./_lines.ts";
 import { ImportThread } from "./_import_parallel.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
 import { type AddedRows, addedRows, writeImportSteps } from "./_import_write.ts";
@@ -85,11 +85,6 @@ export interface ImportReport {
  * (below that, starting the second thread costs more than it saves).
  */
 const PARALLEL_BYTES = 16 << 20;
-/**
- * Files to read from which their heads are hashed by `node:crypto` (loading it costs about as
- * much as hashing 300 heads in JavaScript).
- */
-const NATIVE_HASH_FILES = 256;
 
 /**
  * Imports the usage logs of Claude Code and Codex into the ledger. Incremental: each file's
@@ -168,8 +163,8 @@ export async function importUsage(
             known: known ?? null,
           };
           if (unchanged(plan)) continue;
-          // Many files to read: their heads are hashed natively from here on.
-          if (++planned === NATIVE_HASH_FILES) ctx.sha256 = await nativeSha256();
+          // Files to read: their heads are hashed (nothing is loaded for a run without any).
+          if (++planned === 1) ctx.headHash = await headHasher();
           yield plan;
         }
       }
@@ -183,6 +178,7 @@ export async function importUsage(
     catalog: new Catalog(prices),
     attribution,
     buf: readBuffer(),
+    headHash: sha256Hex, // until the first file to read (see `plans`)
   };
   const roots = reports.flatMap((r) => r.dirs);
   const tally: StepTally = {};
@@ -203,13 +199,14 @@ export async function importUsage(
       if (bytes >= parallelBytes) break;
     }
     if (looked.length && bytes >= parallelBytes) {
-      thread = ImportThread.start({ db: store.location, run, now, since });
+      thread = ImportThread.start({ db: store.location, run, now });
     }
   }
-  // What the run added, when the writer thread (whose cache holds the pages) summed it.
-  let written: AddedRows[] | null = null;
   if (thread) {
-    written = await thread.run(all(), ctx, tally);
+    // The write-ahead log is copied into the database here, as far as it is committed, while
+    // the thread writes the last rows; then the thread copies the rest while this one sums
+    // what the run added.
+    await thread.run(all(), ctx, tally, () => store.run("PRAGMA wal_checkpoint(PASSIVE)"));
   } else {
     const reader = new LogReader(ctx, {
       prices,
@@ -254,7 +251,7 @@ export async function importUsage(
            SELECT DISTINCT session FROM cost_ledger WHERE id > $since AND session IS NOT NULL)`,
       { $since: since },
     );
-    added = written ?? await addedRows(store, since, run);
+    added = await addedRows(store, since, run);
     for (const a of added) {
       const report = reports.find((r) => r.source === a.source);
       if (report) report.added += Number(a.n);

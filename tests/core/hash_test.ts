@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { gitBlobId, nativeSha256, sha256Hex } from "../../src/core/hash.ts";
+import { gitBlobId, sha256Hex } from "../../src/core/hash.ts";
 import { tempDir } from "../helpers.ts";
 
 // Every length around the 64-byte block and its 56-byte padding limit, and longer ones.
@@ -18,15 +18,6 @@ Deno.test("sha256Hex() equals node:crypto on edge lengths, non-ASCII text and by
   for (const n of LENGTHS) {
     const bytes = crypto.getRandomValues(new Uint8Array(n));
     assert.equal(sha256Hex(bytes), createHash("sha256").update(bytes).digest("hex"), `${n}`);
-  }
-});
-
-Deno.test("nativeSha256() hashes bytes as sha256Hex() does", async () => {
-  const native = await nativeSha256();
-  for (const n of LENGTHS) {
-    const bytes = crypto.getRandomValues(new Uint8Array(n));
-    assert.equal(native(bytes), sha256Hex(bytes), `${n}`);
-    assert.equal(native(bytes.subarray(1)), sha256Hex(bytes.subarray(1)), `${n} - 1, offset 1`);
   }
 });
 

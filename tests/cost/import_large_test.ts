@@ -3,7 +3,9 @@ import { DatabaseSync } from "node:sqlite";
 import { br, brArgv, DENO_JSON, tempDir, tempProject } from "../helpers.ts";
 import { storeEnv } from "../postgres.ts";
 import { ccLine, join, writeBigTree, writeLog } from "./_logs.ts";
+import { createHash } from "node:crypto";
 import { ImportThread } from "../../src/cost/_import_parallel.ts";
+import { headHasher, sameHead } from "../../src/cost/_lines.ts";
 
 interface Report {
   added: number;
@@ -235,9 +237,21 @@ Deno.test("an import killed midway resumes where it stopped and counts nothing t
   assert.equal((await importJson(project.path)).added, 0);
 });
 
-Deno.test("a tree of many files: heads hashed natively match those hashed in JavaScript", async () => {
+Deno.test("head hashes: XXH64 for new rows, an earlier version's SHA-256 still read, a changed head read again", async () => {
+  // XXH64's reference values (seed 0).
+  const hash = await headHasher();
+  const enc = new TextEncoder();
+  assert.equal(hash(enc.encode("")), "ef46db3751d8e999");
+  assert.equal(hash(enc.encode("abc")), "44bc2cf5ad770999");
+  assert.equal(hash(enc.encode("Nobody inspects the spammish repetition")), "fbcea83c8a378bf1");
+  const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+  const head = enc.encode("x".repeat(5000)).subarray(0, 4096);
+  assert.equal(sameHead(sha(head), head, hash), true);
+  assert.equal(sameHead(hash(head), head, hash), true);
+  assert.equal(sameHead(hash(head.subarray(1)), head, hash), false);
+  assert.equal(sameHead(sha(head.subarray(1)), head, hash), false);
+
   await using project = await tempProject("acme");
-  // 300 small sessions: from the 256th file on, heads are hashed by node:crypto.
   const projects = join(project.path, "logs", "claude", "projects", "-work-p0");
   const line = (f: number, m: number) =>
     ccLine({
@@ -247,21 +261,54 @@ Deno.test("a tree of many files: heads hashed natively match those hashed in Jav
       input: 10,
       output: 20,
     });
-  for (let f = 0; f < 300; f++) {
-    await writeLog(join(projects, `s${String(f).padStart(3, "0")}.jsonl`), [
-      line(f, 0),
-      line(f, 1),
-    ]);
+  // Three sessions, one of more than 4 KiB (its head is its first 4 KiB).
+  const files = [0, 1, 2].map((f) => join(projects, `s${f}.jsonl`));
+  for (const [f, path] of files.entries()) {
+    await writeLog(path, Array.from({ length: f === 2 ? 20 : 2 }, (_, m) => line(f, m)));
   }
-  const first = await importJson(project.path);
-  assert.equal(first.added, 600);
-  // The last file (hashed natively) grows; read again with JavaScript's hash, only the new
-  // line is read (a head hash that differed would read it from the start).
-  const last = join(projects, "s299.jsonl");
-  const appended = line(299, 2) + "\n";
-  await Deno.writeTextFile(last, appended, { append: true });
+  assert.ok((await Deno.stat(files[2])).size > 4096);
+  assert.equal((await importJson(project.path)).added, 24);
+  const db = join(project.path, ".buildrunner", "br.db");
+  const kept = () => {
+    const conn = new DatabaseSync(db, { readOnly: true });
+    try {
+      return conn.prepare('SELECT path, "offset", head_hash FROM cost_import_files ORDER BY path')
+        .all() as { path: string; offset: number; head_hash: string }[];
+    } finally {
+      conn.close();
+    }
+  };
+  for (const row of kept()) {
+    const bytes = Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
+    assert.equal(row.head_hash, hash(bytes), row.path);
+  }
+  // The rows as an earlier version kept them: SHA-256 of the same bytes.
+  const conn = new DatabaseSync(db);
+  for (const row of kept()) {
+    const bytes = Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
+    conn.prepare("UPDATE cost_import_files SET head_hash = ? WHERE path = ?").run(
+      sha(bytes),
+      row.path,
+    );
+  }
+  conn.close();
+  // s0 and s2 grow; s1 is replaced by another session (its head changes).
+  const grown = line(0, 2) + "\n";
+  const grown2 = line(2, 20) + "\n";
+  await Deno.writeTextFile(files[0], grown, { append: true });
+  await Deno.writeTextFile(files[2], grown2, { append: true });
+  await writeLog(files[1], [line(1, 0), line(1, 1), line(1, 2)].reverse());
   const again = await importJson(project.path);
-  assert.equal(again.added, 1);
-  assert.equal(again.sources[0].files_read, 1);
-  assert.equal(again.sources[0].bytes_read, new TextEncoder().encode(appended).length);
+  assert.equal(again.added, 3);
+  assert.equal(again.sources[0].files_read, 3);
+  assert.equal(
+    again.sources[0].bytes_read,
+    enc.encode(grown).length + enc.encode(grown2).length + (await Deno.stat(files[1])).size,
+  );
+  // Each file's row holds the XXH64 of its head again.
+  for (const row of kept()) {
+    const bytes = Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
+    assert.equal(row.head_hash, hash(bytes), row.path);
+  }
+  assert.equal((await importJson(project.path)).added, 0);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Catalog } from "../../src/cost/catalog.ts";
 import type { PricedEntry } from "../../src/cost/ledger.ts";
 import { entryRows } from "../../src/cost/_ledger_write.ts";
-import { CHUNK } from "../../src/cost/_lines.ts";
+import { CHUNK, headHasher } from "../../src/cost/_lines.ts";
 import type { FilePlan } from "../../src/cost/_read_file.ts";
 import { LogReader } from "../../src/cost/_reader.ts";
 import { RowPacker, RowUnpacker } from "../../src/cost/_rows.ts";
@@ -145,6 +145,7 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
         catalog: new Catalog({}),
         attribution: { root: "/work/acme", features: new Set(["search"]) },
         buf: new Uint8Array(CHUNK),
+        headHash: await headHasher(),
       },
       { prices: {}, roots: [home.path], now: NOW, run: RUN, offloadBytes, recycleBytes },
     );
@@ -178,6 +179,7 @@ Deno.test("the reader thread reads log files exactly as the main thread does", a
       catalog: new Catalog({}),
       attribution: { root: "/work/acme", features: new Set(["search"]) },
       buf: new Uint8Array(CHUNK),
+      headHash: await headHasher(),
     },
     { prices: {}, roots: [home.path], now: NOW, run: RUN, offloadBytes: 0, recycleBytes: 1 },
   );

@@ -9,8 +9,9 @@ import {
   readBuffer,
   readMarkedLines,
 } from "../../src/cost/_lines.ts";
-import { reducedLine } from "../../src/cost/_scan.ts";
+import { reducedBatch } from "../../src/cost/_scan.ts";
 import { readLogFile } from "../../src/cost/_read_file.ts";
+import { sha256Hex } from "../../src/core/hash.ts";
 import { Catalog } from "../../src/cost/catalog.ts";
 import { tempDir } from "../helpers.ts";
 import { ccLine, ccUser, join, writeLog } from "./_logs.ts";
@@ -58,7 +59,12 @@ function randomLog(length: number): Uint8Array {
     parts.push(part);
     n += part.length;
   }
-  const out = new Uint8Array(n);
+  return concat(parts);
+}
+
+/** `parts` one after another. */
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -293,6 +299,16 @@ const MUTATIONS = [
   0x09,
 ];
 
+const NOT_REDUCED = Symbol("not reduced");
+
+/** `line` (in a read buffer) reduced alone, as parsed from its batch, or NOT_REDUCED. */
+function reducedLine(line: Uint8Array, fields: Fields): unknown {
+  const batch = reducedBatch(line, fields)!;
+  if (batch.add(line) < 0) return NOT_REDUCED;
+  const [value] = batch.take();
+  return value;
+}
+
 /** `bytes` with a few bytes replaced, inserted or removed. */
 function mutate(bytes: Uint8Array): Uint8Array {
   let b = Array.from(bytes);
@@ -316,12 +332,12 @@ Deno.test("reduced lines: what a parser reads of a reduced line is what it reads
     const whole = parseWhole(bytes);
     const objectLine = whole !== INVALID && !!whole && typeof whole === "object" &&
       !Array.isArray(whole);
-    if (got === null) {
+    if (got === NOT_REDUCED) {
       counts[whole === INVALID ? "invalid" : "whole"]++;
       return;
     }
     assert.ok(objectLine, `${label}: reduced a line JSON.parse does not read as an object`);
-    assert.deepEqual(JSON.parse(got), picked(whole as Record<string, unknown>), label);
+    assert.deepEqual(got, picked(whole as Record<string, unknown>), label);
     counts.reduced++;
   };
   for (let i = 0; i < 4000; i++) {
@@ -359,13 +375,53 @@ Deno.test("reduced lines: what a parser reads of a reduced line is what it reads
   for (const text of [`{"n":${"[".repeat(5000)}${"]".repeat(5000)}}`, '{"\\u006e":1}']) {
     check(enc.encode(text), text.slice(0, 40));
   }
-  assert.equal(reducedLine(enc.encode('{"n":1}'), FIELDS), null, "outside a read buffer: never");
+  assert.equal(reducedBatch(enc.encode('{"n":1}'), FIELDS), null, "outside a read buffer: never");
   // Most lines are reduced; every kind of answer is seen.
   assert.ok(counts.reduced > 2000, JSON.stringify(counts));
   assert.ok(
     counts.invalid > 5000 && counts.whole > 100 && counts.mutatedValid > 100,
     JSON.stringify(counts),
   );
+});
+
+Deno.test("reduced lines: a block whose reduced lines fill several batches yields every line in order, each as the whole line parses", () => {
+  const markers = compileMarkers(['"usage"']);
+  const buf = readBuffer();
+  // 1,200 usage lines of about 300 reduced bytes (several 64 KiB batches), among them lines
+  // that are not reduced (not JSON, an escaped key, not UTF-8) and lines without the marker.
+  const texts: (string | Uint8Array)[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const message = { id: `msg_${i}`, usage: { input_tokens: i, note: "é".repeat(100) } };
+    texts.push(JSON.stringify({ uuid: `u${i}`, n: i, message, content: "x".repeat(500) }));
+    if (i % 97 === 0) texts.push(`{"usage": ${i}, "broken"`);
+    if (i % 89 === 0) texts.push(`{"\\u006e":1,"usage":${i}}`);
+    if (i % 83 === 0) texts.push(new Uint8Array([...enc.encode('{"usage":"'), 0xff, 0x22, 0x7d]));
+    if (i % 7 === 0) texts.push('{"other":1}');
+  }
+  const parts = texts.map((t) =>
+    typeof t === "string" ? enc.encode(t + "\n") : concat([t, enc.encode("\n")])
+  );
+  const log = concat(parts);
+  assert.ok(log.length < buf.length);
+  buf.set(log);
+  const got = lines(readMarkedLines(oneBlock(buf.subarray(0, log.length)), 0, markers, FIELDS));
+  const plain = lines(readMarkedLines(oneBlock(log.slice()), 0, markers, FIELDS));
+  // The same lines at the same offsets; where a line was reduced, its value is what a parser
+  // reads of the whole line.
+  assert.deepEqual(got.map((l) => l.end), plain.map((l) => l.end));
+  let values = 0;
+  for (const [i, l] of got.entries()) {
+    const whole = plain[i];
+    if (l.value === undefined) {
+      assert.deepEqual(l, whole, `line ${i}`);
+      continue;
+    }
+    values++;
+    assert.equal(l.line, "");
+    assert.deepEqual(l.value, picked(JSON.parse(whole.line)), `line ${i}`);
+  }
+  assert.equal(values, 1200);
+  assert.equal(got.filter((l) => l.invalid).length, Math.ceil(1200 / 83));
 });
 
 Deno.test("reduced lines: Claude Code entries read from a read buffer are those read from a plain one", async () => {
@@ -447,6 +503,7 @@ Deno.test("reduced lines: Claude Code entries read from a read buffer are those 
       catalog: new Catalog({}),
       attribution: { root: "/work/é", features: new Set(["auth"]) },
       buf,
+      headHash: sha256Hex,
     };
     for await (const _ of readLogFile(plan, ctx, (e) => got.push(structuredClone(e)))) {
       /* steps */
