@@ -209,6 +209,24 @@ function rollupKey(row: "NEW." | "OLD."): string {
     `AND project = ifnull(${row}project, 0)`;
 }
 
+/** The sums of a rollup row, in their column order. */
+const ROLLUP_SUMS = [
+  "rows",
+  "input",
+  "output",
+  "creation",
+  "read",
+  "usd",
+  "logged",
+  "logged_rows",
+  "unpriced",
+];
+
+/** SQLite: the sums of a rollup row inserted are added to those of its group's row. */
+const SQLITE_ADD_SUMS = `ON CONFLICT DO UPDATE SET ${
+  ROLLUP_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")
+}`;
+
 /** Adds (`sign` "") or takes away ("-") a ledger row in its rollup row. */
 function rollupAdd(row: "NEW." | "OLD.", sign: "" | "-"): string {
   return `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
@@ -219,10 +237,7 @@ function rollupAdd(row: "NEW." | "OLD.", sign: "" | "-"): string {
           ${sign}${row}cache_read_tokens, ${sign}CAST(round(${row}cost_usd * 1e9) AS INTEGER),
           ${sign}CAST(round(ifnull(${row}logged_cost_usd, 0) * 1e9) AS INTEGER),
           ${sign}(${row}logged_cost_usd IS NOT NULL), ${sign}(${row}priced = 0))
-        ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
-          output = output + excluded.output, creation = creation + excluded.creation,
-          read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
-          logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced;`;
+        ${SQLITE_ADD_SUMS};`;
 }
 
 /** A ledger row's update that keeps it in the same rollup row. */
@@ -261,10 +276,7 @@ function pgRollupAdd(row: "NEW." | "OLD.", sign: "" | "-"): string {
     pgFlag(`${row}priced = 0`)
   })
         ON CONFLICT (quarter, source, model, feature, session, project) DO UPDATE SET
-          ${
-    ["rows", "input", "output", "creation", "read", "usd", "logged", "logged_rows", "unpriced"]
-      .map(add).join(", ")
-  };`;
+          ${ROLLUP_SUMS.map(add).join(", ")};`;
 }
 
 /** PostgreSQL: {@link SAME_GROUP}. */
@@ -548,10 +560,7 @@ function rollupRows(where: string): { sqlite: string; postgres: string } {
       sum(CAST(round(ifnull(logged_cost_usd, 0) * 1e9) AS INTEGER)),
       sum(logged_cost_usd IS NOT NULL), sum(priced = 0)
     FROM cost_ledger WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT DO UPDATE SET rows = rows + excluded.rows, input = input + excluded.input,
-      output = output + excluded.output, creation = creation + excluded.creation,
-      read = read + excluded.read, usd = usd + excluded.usd, logged = logged + excluded.logged,
-      logged_rows = logged_rows + excluded.logged_rows, unpriced = unpriced + excluded.unpriced`,
+    ${SQLITE_ADD_SUMS}`,
     postgres: `INSERT INTO cost_rollup (quarter, source, model, feature, session, project, rows,
       input, output, creation, read, usd, logged, logged_rows, unpriced)
     SELECT ${quarterOf("")}, source, model, feature, session, project, count(*),
@@ -560,10 +569,7 @@ function rollupRows(where: string): { sqlite: string; postgres: string } {
       sum(${pgFlag("logged_cost_usd IS NOT NULL")}), sum(${pgFlag("priced = 0")})
     FROM cost_ledger WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (quarter, source, model, feature, session, project) DO UPDATE SET
-      ${
-      ["rows", "input", "output", "creation", "read", "usd", "logged", "logged_rows", "unpriced"]
-        .map((c) => `${c} = cost_rollup.${c} + excluded.${c}`).join(", ")
-    }`,
+      ${ROLLUP_SUMS.map((c) => `${c} = cost_rollup.${c} + excluded.${c}`).join(", ")}`,
   };
 }
 
@@ -574,6 +580,20 @@ function rollupRows(where: string): { sqlite: string; postgres: string } {
 export const ROLLUP_IMPORT: { sqlite: string; postgres: string } = rollupRows(
   "id > $since AND import_run = $run",
 );
+
+/**
+ * SQLite: adds `n` rollup rows to the rollup, each bound as its group (quarter, source, model,
+ * feature, session, project: a null feature, session or project is 0, as {@link rollupAdd}
+ * makes it) and its sums in the order of {@link ROLLUP_SUMS} (USD as nano-dollars).
+ */
+export function rollupValues(n: number): string {
+  const row = `(?, ?, ?, ifnull(?, 0), ifnull(?, 0), ifnull(?, 0), ${
+    ROLLUP_SUMS.map(() => "?").join(", ")
+  })`;
+  return `INSERT INTO cost_rollup (quarter, source, model, feature, session, project,
+    ${ROLLUP_SUMS.join(", ")}) VALUES ${Array.from({ length: n }, () => row).join(", ")}
+    ${SQLITE_ADD_SUMS}`;
+}
 
 /**
  * Adds the ledger rows of every import run with an id above `$since` to the rollup: the rows

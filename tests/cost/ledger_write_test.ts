@@ -177,3 +177,73 @@ Deno.test("sidechain rows written together keep and drop the rows row-by-row ins
 function pick<T>(rand: () => number, xs: T[]): T {
   return xs[Math.floor(rand() * xs.length)];
 }
+
+Deno.test("an import's rollup sums what the row triggers sum: quarter edges, missing and text groups, USD rounded half away from zero, huge USD", async () => {
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const entries = (huge: boolean): PricedEntry[] => {
+    seed = 5;
+    const out: PricedEntry[] = [];
+    for (let i = 0; i < 400; i++) {
+      const minute = pick(rand, [0, 14, 15, 29, 30, 44, 45, 59]);
+      const e = entry(i, `cc:msg_${i}:req_${i}`, Math.floor(rand() * 900));
+      e.time = `2026-11-25T${String(10 + (i % 3)).padStart(2, "0")}:${
+        String(minute).padStart(2, "0")
+      }:${String(i % 60).padStart(2, "0")}.000Z`;
+      e.model = pick(rand, ["claude-sonnet-4-5", "claude-haiku-4-5"]);
+      e.session = pick(rand, [undefined, "0", "s1"]);
+      e.project = pick(rand, [undefined, "p"]);
+      e.feature = pick(rand, [undefined, "f", "0"]);
+      // Often the group of the row before, or one of its parts changed.
+      const before = out.at(-1);
+      if (before && rand() < 0.6) {
+        const { model, session, project, feature } = before;
+        Object.assign(e, { time: before.time, model, session, project, feature });
+        const part = pick(
+          rand,
+          ["model", "session", "project", "feature", "time", "source", ""] as const,
+        );
+        if (part === "source") e.source = "codex";
+        else if (part === "time") e.time = e.time.replace(/:\d\d:/, ":59:");
+        else if (part === "model") e.model = pick(rand, ["claude-opus-4-1", "claude-haiku-4-5"]);
+        else if (part) e[part] = pick(rand, [undefined, "0", "s2"]);
+      }
+      // Whole and half nano-dollars, either sign, and plain fractions.
+      e.cost_usd = pick(rand, [1, -1]) *
+          (Math.floor(rand() * 40) + pick(rand, [0, 0.5, 0.49999999999999994])) / 1e9 +
+        pick(rand, [0, rand() / 1000]);
+      // Beyond 2^52 nano-dollars SQLite no longer rounds (and a sum past 2^53 cannot be read).
+      if (huge && i === 200) e.cost_usd = 4_600_000.000000001;
+      e.logged_cost_usd = pick(rand, [null, -2.5e-9, 1.5e-9, rand()]);
+      e.priced = rand() < 0.8;
+      e.cache_creation_tokens = Math.floor(rand() * 50);
+      e.cache_read_tokens = Math.floor(rand() * 50);
+      out.push(e);
+    }
+    return out;
+  };
+  const table = async (how: "triggers" | "import", huge: boolean) => {
+    await using dir = await tempProject();
+    const project = await openProject({ cwd: dir.path });
+    try {
+      const store = await project.store();
+      await store.tx(async (t) => {
+        if (how === "triggers") return writeEntries(t, entries(huge), "now");
+        const rollup = new ImportRollup(store.backend, "run");
+        await rollup.begin(t);
+        await writeRows(t, entryRows(entries(huge), "now", "run"), false, rollup);
+        await rollup.finish(t);
+      });
+      return await store.all(
+        `SELECT * FROM cost_rollup ORDER BY quarter, source, model, feature, session, project`,
+      );
+    } finally {
+      await project.close();
+    }
+  };
+  for (const huge of [false, true]) {
+    const byTriggers = await table("triggers", huge);
+    assert.ok(byTriggers.length > 100, `${byTriggers.length} rollup rows`);
+    assert.deepEqual(await table("import", huge), byTriggers, huge ? "huge USD" : "");
+  }
+});
