@@ -7,7 +7,13 @@ import type { SqlValue } from "../core/store.ts";
 import type { AttributionContext } from "./attribution.ts";
 import type { Catalog } from "./catalog.ts";
 import { CLAUDE_FIELDS, CLAUDE_MARKERS, claudeEntry, claudeFileContext } from "./claude_code.ts";
-import { CODEX_MARKERS, codexEntry, codexInitialState, type CodexState } from "./codex.ts";
+import {
+  CODEX_FIELDS,
+  CODEX_MARKERS,
+  codexEntry,
+  codexInitialState,
+  type CodexState,
+} from "./codex.ts";
 import {
   compileMarkers,
   type Fields,
@@ -127,6 +133,7 @@ function parserFor(plan: FilePlan, attribution: AttributionContext): Parser {
   return {
     markers: CODEX_MARKERS,
     search: CODEX_SEARCH,
+    fields: CODEX_FIELDS,
     initial: codexInitialState(plan.path),
     entry: (obj, state) => codexEntry(obj, state as CodexState, attribution),
   };

@@ -2,6 +2,7 @@ import { basename, join } from "../core/path.ts";
 import { attributeFeature, type AttributionContext, projectKey } from "./attribution.ts";
 import { isoUtc, num, str } from "./_fields.ts";
 import type { UsageEntry } from "./types.ts";
+import type { Fields } from "./_scan.ts";
 
 /** Name of the Codex source in the ledger. */
 export const CODEX = "codex";
@@ -83,6 +84,17 @@ export const CODEX_MARKERS: readonly string[] = [
   '"turn_context"',
   '"session_meta"',
 ];
+
+/**
+ * The members {@link codexEntry} reads (an import reduces each marked line to them before it
+ * parses it, see `_scan.ts`: a session's instructions and a turn's other settings are checked,
+ * not parsed).
+ */
+export const CODEX_FIELDS: Fields = {
+  keep: ["type", "payload", "timestamp"],
+  parent: "payload",
+  inner: ["type", "id", "cwd", "git", "model", "info"],
+};
 
 /** {@link parseCodexLine} of a line already parsed (one that holds a marker). */
 export function codexEntry(

@@ -14,7 +14,7 @@ import { readLogFile } from "../../src/cost/_read_file.ts";
 import { sha256Hex } from "../../src/core/hash.ts";
 import { Catalog } from "../../src/cost/catalog.ts";
 import { tempDir } from "../helpers.ts";
-import { ccLine, ccUser, join, writeLog } from "./_logs.ts";
+import { ccLine, ccUser, cxCount, cxTurn, join, writeLog } from "./_logs.ts";
 
 const IN_CI = !!Deno.env.get("CI") && Deno.env.get("CI") !== "false";
 
@@ -512,5 +512,69 @@ Deno.test("reduced lines: Claude Code entries read from a read buffer are those 
   };
   const plain = await read(new Uint8Array(CHUNK));
   assert.equal(plain.length, 5);
+  assert.deepEqual(await read(readBuffer()), plain);
+});
+
+Deno.test("reduced lines: Codex entries read from a read buffer are those read from a plain one", async () => {
+  await using dir = await tempDir();
+  const u = (input: number, cached: number, output: number) => ({
+    input_tokens: input,
+    cached_input_tokens: cached,
+    output_tokens: output,
+    reasoning_output_tokens: 1,
+    total_tokens: input + output,
+  });
+  const lines = [
+    JSON.stringify({
+      timestamp: "2026-11-25T10:00:00.000Z",
+      type: "session_meta",
+      payload: {
+        id: "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        cwd: "/work/é",
+        instructions: "Be brief.\n".repeat(200),
+        git: { branch: "auth", commit_hash: "abc" },
+      },
+    }),
+    cxTurn("gpt-5-codex", "/work/é", "2026-11-25T10:00:01.000Z"),
+    cxCount("2026-11-25T10:00:02.000Z", { input: 100, cached: 40, output: 10 }),
+    JSON.stringify({
+      timestamp: "2026-11-25T10:00:03.000Z",
+      type: "event_msg",
+      payload: { type: "token_count", info: { total_token_usage: u(250, 90, 30), model: "o3" } },
+    }),
+    // The last of repeated members counts, as JSON.parse reads it.
+    '{"timestamp":"2026-11-25T10:00:04.000Z","type":"turn_context","payload":{"model":"a"},"payload":{"model":"b","cwd":"/work/x"}}',
+    '{"timestamp":"2026-11-25T10:00:05.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":400,"output_tokens":50}},"type":"token_count"}}',
+    '{"timestamp":"2026-11-25T10:00:06.000Z","type":"event_msg","payload":["token_count"]}',
+    '{"timestamp":"2026-11-25T10:00:07.000Z","type":"event_msg","payload":{"type":"token_count","info":null}}',
+    '{"type":"event_msg","payload":{"type":"token_count","info":{"last_token_usage":{"input_tokens":9}}}}',
+    JSON.stringify({
+      timestamp: "2026-11-25T10:00:09.000Z",
+      type: "response_item",
+      payload: { type: "message", content: [{ text: '"token_count" in a message' }] },
+    }),
+    cxCount("2026-11-25T10:00:10.000Z", { input: 900, cached: 100, output: 80 }),
+  ];
+  const root = join(dir.path, "sessions");
+  const path = join(root, "2026", "11", "25", "rollout-0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl");
+  await writeLog(path, lines);
+  const size = (await Deno.stat(path)).size;
+  const read = async (buf: Uint8Array) => {
+    const got: unknown[] = [];
+    const steps: unknown[] = [];
+    const plan = { path, source: "codex" as const, root, size, mtime: null, known: null };
+    const ctx = {
+      catalog: new Catalog({}),
+      attribution: { root: "/work/é", features: new Set(["auth"]) },
+      buf,
+      headHash: sha256Hex,
+    };
+    for await (const step of readLogFile(plan, ctx, (e) => got.push(structuredClone(e)))) {
+      steps.push(step);
+    }
+    return { got, steps };
+  };
+  const plain = await read(new Uint8Array(CHUNK));
+  assert.equal(plain.got.length, 4);
   assert.deepEqual(await read(readBuffer()), plain);
 });
