@@ -290,22 +290,27 @@ export class ImportRollup {
   /** Adds an inserted row to the sums of its rollup row (as `rollupAdd` would). */
   #add(row: SqlValue[]): void {
     const time = row[TIME] as string;
-    const mm = time.slice(14, 16);
-    const bucket = mm < "15" ? "00" : mm < "30" ? "15" : mm < "45" ? "30" : "45";
     const usd = nano(row[COST] as number);
     const logged = row[LOGGED] === null ? 0 : nano(row[LOGGED] as number);
     if (usd === null || logged === null) {
       this.#exact = false;
       return;
     }
-    // The rows of a file come in order: most fall in the rollup row of the one before.
-    const quarter = time.slice(0, 14) + bucket;
+    // The rows of a file come in order: most fall in the rollup row of the one before (its
+    // time's first 14 characters, the quarter's, are compared in place).
     let sums = this.#last;
     if (
-      !sums || sums[0] !== quarter || sums[1] !== row[SOURCE] || sums[2] !== row[MODEL] ||
-      sums[3] !== row[FEATURE] || sums[4] !== row[SESSION] || sums[5] !== row[PROJECT]
+      !sums || sums[1] !== row[SOURCE] || sums[2] !== row[MODEL] || sums[3] !== row[FEATURE] ||
+      sums[4] !== row[SESSION] || sums[5] !== row[PROJECT] || !sameQuarter(time, sums[0] as string)
     ) {
-      const group = [quarter, row[SOURCE], row[MODEL], row[FEATURE], row[SESSION], row[PROJECT]];
+      const group = [
+        quarterOf(time),
+        row[SOURCE],
+        row[MODEL],
+        row[FEATURE],
+        row[SESSION],
+        row[PROJECT],
+      ];
       const id = group.map((v) => v === null ? "-" : `${String(v).length}:${v}`).join("");
       sums = this.#sums!.get(id) ?? null;
       if (!sums) {
@@ -392,6 +397,33 @@ const [
   "project",
   "feature",
 ].map((c) => COLUMNS.indexOf(c));
+
+/**
+ * The quarter hour of a row's time, as the rollup's SQL makes it: `substr(time, 1, 14)`, then
+ * `00`, `15`, `30` or `45` by how `substr(time, 15, 2)` compares with '15', '30' and '45'.
+ */
+function quarterOf(time: string): string {
+  const mm = time.slice(14, 16);
+  return time.slice(0, 14) + (mm < "15" ? "00" : mm < "30" ? "15" : mm < "45" ? "30" : "45");
+}
+
+/** Whether `quarterOf(time)` is `quarter`, without making it. */
+function sameQuarter(time: string, quarter: string): boolean {
+  if (time.length < 16) return quarterOf(time) === quarter;
+  for (let i = 0; i < 14; i++) if (time.charCodeAt(i) !== quarter.charCodeAt(i)) return false;
+  // The minutes' two characters, compared as strings compare.
+  const a = time.charCodeAt(14);
+  const b = time.charCodeAt(15);
+  const below = (x: number, y: number) => a < x || (a === x && b < y);
+  const bucket = below(0x31, 0x35)
+    ? "00"
+    : below(0x33, 0x30)
+    ? "15"
+    : below(0x34, 0x35)
+    ? "30"
+    : "45";
+  return quarter.endsWith(bucket) && quarter.length === 16;
+}
 
 /** A value JavaScript sums exactly: text, null or a safe integer. */
 const safe = (v: SqlValue) => typeof v !== "number" || Number.isSafeInteger(v);
