@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { BrError } from "./errors.ts";
 import { existsSync } from "./fs.ts";
@@ -123,7 +123,9 @@ class SqliteStore implements Store {
   #statements = new Map<string, StatementSync>();
   #queue: Promise<unknown> = Promise.resolve();
   #active: SqliteTx | null = null;
-  #context = new AsyncLocalStorage<SqliteTx>();
+  // The transaction an async context runs in: made by the first transaction (loading
+  // `node:async_hooks` takes 4-10 ms, which a command that only reads need not spend).
+  #context: AsyncLocalStorage<SqliteTx> | null = null;
   #deadlineMs: number;
   #closed = false;
   #bulk = 0;
@@ -205,7 +207,7 @@ class SqliteStore implements Store {
 
   /** Runs `fn` when no transaction of another async context holds the connection. */
   #when<T>(fn: () => T | Promise<T>): Promise<T> {
-    const mine = this.#context.getStore();
+    const mine = this.#context?.getStore();
     if (!this.#active || (mine && mine === this.#active)) return Promise.resolve().then(fn);
     return this.#exclusive(async () => await fn());
   }
@@ -281,10 +283,11 @@ class SqliteStore implements Store {
   }
 
   tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
-    const mine = this.#context.getStore();
+    const mine = this.#context?.getStore();
     if (mine && mine === this.#active) return mine.tx(fn);
     return this.#exclusive(async () => {
       if (this.#closed) throw closedStore();
+      this.#context ??= new (await import("node:async_hooks")).AsyncLocalStorage<SqliteTx>();
       await this.#retry("write", () => this.#db.exec("BEGIN IMMEDIATE"));
       const t = new SqliteTx(this, 0);
       this.#active = t;
