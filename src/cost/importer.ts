@@ -91,7 +91,7 @@ const PARALLEL_BYTES = 16 << 20;
  * read offset and a hash of its head are remembered, so a re-run reads only new lines (a
  * file whose head changed is read again from the start; the dedup keys keep that from
  * counting anything twice). Streaming: the logs are never held in memory (a 500 MB import
- * peaks at about 160 MB). Into SQLite, 16 MiB or more are written on a writer thread while
+ * peaks at about 180 MB). Into SQLite, 16 MiB or more are written on a writer thread while
  * this one reads. Malformed lines are skipped and counted. Emits one `cost.recorded` per
  * source and model with the tokens and USD added, then checks the budgets.
  *
