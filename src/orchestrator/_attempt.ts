@@ -7,6 +7,7 @@ import { recordTaskUsage } from "./_ledger.ts";
 import { taskPrompt } from "./_prompt.ts";
 import type { Repo, TaskRow } from "./_repo.ts";
 import type { ParallelSettings } from "./_settings.ts";
+import { clearStaleIndexLock } from "./_worktree.ts";
 
 /** What one agent attempt needs. */
 export interface AttemptContext {
@@ -47,6 +48,13 @@ export async function agentAttempt(ctx: AttemptContext): Promise<Outcome> {
     `br: ${task.id} attempt ${task.attempt} with agent "${s.profile.name}" in ${task.worktree}\n`,
   );
   task.log = log;
+  // An agent stopped before (a timeout, a stop, a br that was killed) may have left git's index
+  // lock behind.
+  if (await clearStaleIndexLock(task.worktree)) {
+    await Deno.writeTextFile(log, "br: removed the index lock a stopped agent left\n", {
+      append: true,
+    });
+  }
   await repo.updateTask(task.id, { phase: "agent", log, runs: task.runs + 1 });
   task.runs += 1;
   let agent;

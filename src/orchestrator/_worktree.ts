@@ -1,5 +1,5 @@
 /** Task worktrees under `.buildrunner/worktrees/`, one branch each. */
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { BrError } from "../core/errors.ts";
 import { exists } from "../core/fs.ts";
 import { git, gitOk } from "../core/git.ts";
@@ -258,4 +258,21 @@ export async function commitLeftovers(
     );
   }
   return await gitOk(["rev-parse", "HEAD"], { cwd: worktree });
+}
+
+/**
+ * Removes the index lock that an agent stopped in the middle of a git command left in
+ * `worktree` (while it is there, every git command that writes the index fails, exit 128, and
+ * so would the next attempt). Called before an attempt, when no agent of the task runs. Returns
+ * whether there was one.
+ */
+export async function clearStaleIndexLock(worktree: string): Promise<boolean> {
+  const res = await git(["rev-parse", "--git-path", "index.lock"], { cwd: worktree });
+  if (res.code !== 0) return false;
+  try {
+    await Deno.remove(resolve(worktree, res.stdout.trim()));
+    return true;
+  } catch {
+    return false;
+  }
 }

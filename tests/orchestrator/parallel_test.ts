@@ -150,6 +150,30 @@ Deno.test("br parallel run: a dependency chain runs in order, each on the merged
   ]);
 });
 
+Deno.test("br parallel run: the index lock an agent left when it died in a git command does not fail the retry", async () => {
+  await using p = await parallelProject([{ id: "locked" }]);
+  const script = `${p.log}.agent.sh`;
+  const mark = `${p.log}.attempts`;
+  await Deno.writeTextFile(
+    script,
+    `set -eu
+n=$(cat "${mark}" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "${mark}"
+if [ "$n" = 1 ]; then touch "$(git rev-parse --git-path index.lock)"; exit 1; fi
+mkdir -p src tests
+echo "$BR_FEATURE" > "src/$BR_FEATURE.txt"
+printf 'Deno.test("%s works", () => {});\\n' "$BR_FEATURE" > "tests/\${BR_FEATURE}_test.ts"
+git add -A && git commit -q -m "agent: $BR_FEATURE"
+`,
+  );
+  const res = await p.br(
+    ["parallel", "run", "--retries", "1", "--agent-command", `sh ${script}`, "--json"],
+  );
+  assert.equal(res.code, 0, res.stderr + res.stdout);
+  const locked = task(json<Report>(res), "locked");
+  assert.deepEqual([locked.state, locked.attempt], ["merged", 2]);
+  assert.equal(await Deno.readTextFile(mark), "2\n");
+});
+
 Deno.test("br parallel run: a crashing agent is retried, then the task fails", async () => {
   await using p = await parallelProject([{ id: "boom" }, { id: "fine" }]);
   const res = await p.br(
