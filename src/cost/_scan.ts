@@ -231,6 +231,12 @@ class WasmBuffer {
     return this.#count++;
   }
 
+  /** Empties the batch (lines added by a block that was not read to its end). */
+  reset(): void {
+    this.#count = this.#used = 0;
+    this.#ends = [];
+  }
+
   /** See {@link ReducedBatch.take}. */
   take(): unknown[] {
     const count = this.#count;
@@ -328,12 +334,14 @@ export interface ReducedBatch {
 
 /**
  * The batch of reduced lines of `block` (a view of a read buffer's memory: null for any other
- * block, whose lines are always parsed whole). One batch per read buffer: take it before
+ * block, whose lines are always parsed whole), empty. One batch per read buffer: take it before
  * reducing lines of another block.
  */
 export function reducedBatch(block: Uint8Array, fields: Fields): ReducedBatch | null {
   const wasm = wasmBuffers.get(block.buffer);
-  return wasm ? { add: (line) => wasm.add(line, fields), take: () => wasm.take() } : null;
+  if (!wasm) return null;
+  wasm.reset();
+  return { add: (line) => wasm.add(line, fields), take: () => wasm.take() };
 }
 
 /**

@@ -422,6 +422,16 @@ Deno.test("reduced lines: a block whose reduced lines fill several batches yield
   }
   assert.equal(values, 1200);
   assert.equal(got.filter((l) => l.invalid).length, Math.ceil(1200 / 83));
+  // A batch left with lines in it (a block not read to its end) is empty when the next begins.
+  const first = enc.encode('{"n":1,"message":{"id":"a"}}');
+  const second = enc.encode('{"n":2,"uuid":"u"}');
+  buf.set(first);
+  const left = reducedBatch(buf.subarray(0, first.length), FIELDS)!;
+  assert.equal(left.add(buf.subarray(0, first.length)), 0);
+  buf.set(second);
+  const next = reducedBatch(buf.subarray(0, second.length), FIELDS)!;
+  assert.equal(next.add(buf.subarray(0, second.length)), 0);
+  assert.deepEqual(next.take(), [{ n: 2, uuid: "u" }]);
 });
 
 Deno.test("reduced lines: Claude Code entries read from a read buffer are those read from a plain one", async () => {
