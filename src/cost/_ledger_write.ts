@@ -159,9 +159,11 @@ ORDER BY v.column${k + 3}
 ${DO_NOTHING}`;
 }
 
-// Their positions in a row, and the logged USD's.
-const LARGER = LARGER_COLUMNS.map((c) => COLUMNS.indexOf(c));
-const LOGGED = COLUMNS.indexOf("logged_cost_usd");
+/** Where each column is in a row of the upsert. */
+const AT: Readonly<Record<string, number>> = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));
+// The positions of the larger-kept columns, and the logged USD's.
+const LARGER = LARGER_COLUMNS.map((c) => AT[c]);
+const LOGGED = AT.logged_cost_usd;
 
 /**
  * Merges the rows of one key in a run as {@link UPSERT} would merge them (the first row's
@@ -289,8 +291,8 @@ export class ImportRollup {
 
   /** Adds an inserted row to the sums of its rollup row (as `rollupAdd` would). */
   #add(row: SqlValue[]): void {
-    const time = row[TIME] as string;
-    const usd = nano(row[COST] as number);
+    const time = row[AT.time] as string;
+    const usd = nano(row[AT.cost_usd] as number);
     const logged = row[LOGGED] === null ? 0 : nano(row[LOGGED] as number);
     if (usd === null || logged === null) {
       this.#exact = false;
@@ -300,16 +302,18 @@ export class ImportRollup {
     // time's first 14 characters, the quarter's, are compared in place).
     let sums = this.#last;
     if (
-      !sums || sums[1] !== row[SOURCE] || sums[2] !== row[MODEL] || sums[3] !== row[FEATURE] ||
-      sums[4] !== row[SESSION] || sums[5] !== row[PROJECT] || !sameQuarter(time, sums[0] as string)
+      !sums || sums[1] !== row[AT.source] || sums[2] !== row[AT.model] ||
+      sums[3] !== row[AT.feature] ||
+      sums[4] !== row[AT.session] || sums[5] !== row[AT.project] ||
+      !sameQuarter(time, sums[0] as string)
     ) {
       const group = [
         quarterOf(time),
-        row[SOURCE],
-        row[MODEL],
-        row[FEATURE],
-        row[SESSION],
-        row[PROJECT],
+        row[AT.source],
+        row[AT.model],
+        row[AT.feature],
+        row[AT.session],
+        row[AT.project],
       ];
       const id = group.map((v) => v === null ? "-" : `${String(v).length}:${v}`).join("");
       sums = this.#sums!.get(id) ?? null;
@@ -320,14 +324,14 @@ export class ImportRollup {
       this.#last = sums;
     }
     (sums[6] as number)++;
-    (sums[7] as number) += row[INPUT] as number;
-    (sums[8] as number) += row[OUTPUT] as number;
-    (sums[9] as number) += row[CREATION] as number;
-    (sums[10] as number) += row[READ] as number;
+    (sums[7] as number) += row[AT.input_tokens] as number;
+    (sums[8] as number) += row[AT.output_tokens] as number;
+    (sums[9] as number) += row[AT.cache_creation_tokens] as number;
+    (sums[10] as number) += row[AT.cache_read_tokens] as number;
     (sums[11] as number) += usd;
     (sums[12] as number) += logged;
     (sums[13] as number) += row[LOGGED] === null ? 0 : 1;
-    (sums[14] as number) += row[PRICED] === 0 ? 1 : 0;
+    (sums[14] as number) += row[AT.priced] === 0 ? 1 : 0;
   }
 
   /** Whether `row` repeats a key written in this transaction (then kept for {@link finish}). */
@@ -369,60 +373,28 @@ export class ImportRollup {
   }
 }
 
-// Where the rollup's columns are in a row of the upsert.
-const [
-  TIME,
-  SOURCE,
-  MODEL,
-  INPUT,
-  OUTPUT,
-  CREATION,
-  READ,
-  COST,
-  PRICED,
-  SESSION,
-  PROJECT,
-  FEATURE,
-] = [
-  "time",
-  "source",
-  "model",
-  "input_tokens",
-  "output_tokens",
-  "cache_creation_tokens",
-  "cache_read_tokens",
-  "cost_usd",
-  "priced",
-  "session",
-  "project",
-  "feature",
-].map((c) => COLUMNS.indexOf(c));
-
 /**
- * The quarter hour of a row's time, as the rollup's SQL makes it: `substr(time, 1, 14)`, then
- * `00`, `15`, `30` or `45` by how `substr(time, 15, 2)` compares with '15', '30' and '45'.
+ * The minutes of a row's quarter hour as the rollup's SQL makes them: `00`, `15`, `30` or `45` by how
+ * `substr(time, 15, 2)` compares with '15', '30' and '45' (as strings compare: a missing
+ * character comes first).
  */
+function bucketOf(time: string): string {
+  const a = time.length > 14 ? time.charCodeAt(14) : -1;
+  const b = time.length > 15 ? time.charCodeAt(15) : -1;
+  const below = (x: number, y: number) => a < x || (a === x && b < y);
+  return below(0x31, 0x35) ? "00" : below(0x33, 0x30) ? "15" : below(0x34, 0x35) ? "30" : "45";
+}
+
+/** The quarter hour of a row's time, as the rollup's SQL makes it: `substr(time, 1, 14)`, then {@link bucketOf}. */
 function quarterOf(time: string): string {
-  const mm = time.slice(14, 16);
-  return time.slice(0, 14) + (mm < "15" ? "00" : mm < "30" ? "15" : mm < "45" ? "30" : "45");
+  return time.slice(0, 14) + bucketOf(time);
 }
 
 /** Whether `quarterOf(time)` is `quarter`, without making it. */
 function sameQuarter(time: string, quarter: string): boolean {
-  if (time.length < 16) return quarterOf(time) === quarter;
+  if (time.length < 14) return quarterOf(time) === quarter;
   for (let i = 0; i < 14; i++) if (time.charCodeAt(i) !== quarter.charCodeAt(i)) return false;
-  // The minutes' two characters, compared as strings compare.
-  const a = time.charCodeAt(14);
-  const b = time.charCodeAt(15);
-  const below = (x: number, y: number) => a < x || (a === x && b < y);
-  const bucket = below(0x31, 0x35)
-    ? "00"
-    : below(0x33, 0x30)
-    ? "15"
-    : below(0x34, 0x35)
-    ? "30"
-    : "45";
-  return quarter.endsWith(bucket) && quarter.length === 16;
+  return quarter.length === 16 && quarter.endsWith(bucketOf(time));
 }
 
 /** A value JavaScript sums exactly: text, null or a safe integer. */

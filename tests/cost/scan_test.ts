@@ -11,6 +11,7 @@ import {
 } from "../../src/cost/_lines.ts";
 import { reducedBatch } from "../../src/cost/_scan.ts";
 import { readLogFile } from "../../src/cost/_read_file.ts";
+import type { ImportSource } from "../../src/cost/_sources.ts";
 import { sha256Hex } from "../../src/core/hash.ts";
 import { Catalog } from "../../src/cost/catalog.ts";
 import { tempDir } from "../helpers.ts";
@@ -505,24 +506,10 @@ Deno.test("reduced lines: Claude Code entries read from a read buffer are those 
   const root = join(dir.path, "projects");
   const path = join(root, "-work-a", "s1.jsonl");
   await writeLog(path, lines);
-  const size = (await Deno.stat(path)).size;
-  const read = async (buf: Uint8Array) => {
-    const got: unknown[] = [];
-    const plan = { path, source: "claude-code" as const, root, size, mtime: null, known: null };
-    const ctx = {
-      catalog: new Catalog({}),
-      attribution: { root: "/work/é", features: new Set(["auth"]) },
-      buf,
-      headHash: sha256Hex,
-    };
-    for await (const _ of readLogFile(plan, ctx, (e) => got.push(structuredClone(e)))) {
-      /* steps */
-    }
-    return got;
-  };
+  const read = (buf: Uint8Array) => readEntries("claude-code", root, path, buf);
   const plain = await read(new Uint8Array(CHUNK));
-  assert.equal(plain.length, 5);
-  assert.deepEqual(await read(readBuffer()), plain);
+  assert.equal(plain.got.length, 5);
+  assert.deepEqual((await read(readBuffer())).got, plain.got);
 });
 
 Deno.test("reduced lines: Codex entries read from a read buffer are those read from a plain one", async () => {
@@ -568,23 +555,31 @@ Deno.test("reduced lines: Codex entries read from a read buffer are those read f
   const root = join(dir.path, "sessions");
   const path = join(root, "2026", "11", "25", "rollout-0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl");
   await writeLog(path, lines);
-  const size = (await Deno.stat(path)).size;
-  const read = async (buf: Uint8Array) => {
-    const got: unknown[] = [];
-    const steps: unknown[] = [];
-    const plan = { path, source: "codex" as const, root, size, mtime: null, known: null };
-    const ctx = {
-      catalog: new Catalog({}),
-      attribution: { root: "/work/é", features: new Set(["auth"]) },
-      buf,
-      headHash: sha256Hex,
-    };
-    for await (const step of readLogFile(plan, ctx, (e) => got.push(structuredClone(e)))) {
-      steps.push(step);
-    }
-    return { got, steps };
-  };
+  const read = (buf: Uint8Array) => readEntries("codex", root, path, buf);
   const plain = await read(new Uint8Array(CHUNK));
   assert.equal(plain.got.length, 4);
   assert.deepEqual(await read(readBuffer()), plain);
 });
+
+/** The entries and steps of reading the log at `path` (below `root`) through `buf`. */
+async function readEntries(
+  source: ImportSource,
+  root: string,
+  path: string,
+  buf: Uint8Array,
+): Promise<{ got: unknown[]; steps: unknown[] }> {
+  const got: unknown[] = [];
+  const steps: unknown[] = [];
+  const size = (await Deno.stat(path)).size;
+  const plan = { path, source, root, size, mtime: null, known: null };
+  const ctx = {
+    catalog: new Catalog({}),
+    attribution: { root: "/work/é", features: new Set(["auth"]) },
+    buf,
+    headHash: sha256Hex,
+  };
+  for await (const step of readLogFile(plan, ctx, (e) => got.push(structuredClone(e)))) {
+    steps.push(step);
+  }
+  return { got, steps };
+}
