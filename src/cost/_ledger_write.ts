@@ -55,10 +55,6 @@ ON CONFLICT(key) DO UPDATE SET
   logged_cost_usd = CASE WHEN excluded.logged_cost_usd > coalesce(cost_ledger.logged_cost_usd, -1)
     THEN excluded.logged_cost_usd ELSE cost_ledger.logged_cost_usd END`;
 
-/** The SQL type of a ledger column, for a value selected from a parameter. */
-const typeOf = (column: string) =>
-  /_tokens$|^priced$/.test(column) ? "BIGINT" : /_usd$/.test(column) ? "DOUBLE PRECISION" : "TEXT";
-
 /** The values of a ledger row, in the order of the columns of the upsert. */
 export function entryParams(e: PricedEntry, now: string, run: string | null): SqlValue[] {
   return [
@@ -106,8 +102,9 @@ const MANY = 32;
 const DO_NOTHING = "ON CONFLICT(key) DO NOTHING";
 
 /**
- * The statements of `n` rows: the upsert ({@link UPSERT}), the sidechain insert
- * ({@link sidechainSql}) and the save of files' offsets ({@link saveFiles}).
+ * The statements of `n` rows: the upsert ({@link UPSERT}), the insert of sidechain rows and the
+ * check of their message ids ({@link countedSql}; see {@link writeSidechains}), and the save of
+ * files' offsets ({@link saveFiles}).
  */
 const SIZED = {
   upsert: (n: number) =>
@@ -115,7 +112,11 @@ const SIZED = {
       `VALUES (${VALUES})`,
       `VALUES ${Array.from({ length: n }, () => `(${VALUES})`).join(", ")}`,
     ),
-  sidechain: (n: number) => sidechainSql(n),
+  insert: (n: number) =>
+    `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES ${
+      Array.from({ length: n }, () => `(${VALUES})`).join(", ")
+    } ${DO_NOTHING}`,
+  counted: (n: number) => countedSql(n),
   rollup: (n: number) => rollupValues(n),
   files: (n: number) =>
     `INSERT INTO cost_import_files (path, source, size, mtime, "offset", head_hash, state, updated_at)
@@ -138,25 +139,14 @@ function sizedSql(kind: keyof typeof SIZED, n: number): string {
 const sized = new Map<string, string>();
 
 /**
- * The sidechain insert of `n` rows: a sidechain line that replays a message id already counted
- * under another key is dropped (the keys of one message id share the prefix `cc:<id>:`, a
- * range of the key index). Each row is bound as its columns and the range of its message id's
- * keys, typed, as a selected parameter has no column to take its type from. Every row is
- * checked against the ledger as it was before the statement, which is what row-by-row
- * statements do when no two of the rows can meet (see {@link writeSidechains}). Rows go in in
- * the order given.
+ * Which of `n` message ids the ledger holds a key of (the keys of one message id share the
+ * prefix `cc:<id>:`, a range of the key index): each is bound as its number and its range,
+ * typed, as a selected parameter has no column to take its type from.
  */
-function sidechainSql(n: number): string {
-  const row = `(${COLUMNS.map((c) => `CAST(? AS ${typeOf(c)})`).join(", ")}, ` +
-    `CAST(? AS TEXT), CAST(? AS TEXT), `;
-  const values = Array.from({ length: n }, (_, i) => `${row}${i})`).join(", ");
-  const k = COLUMNS.length;
-  return `INSERT INTO cost_ledger (${COLUMNS.join(", ")})
-SELECT ${COLUMNS.map((_, i) => `v.column${i + 1}`).join(", ")} FROM (VALUES ${values}) AS v
-WHERE NOT EXISTS (SELECT 1 FROM cost_ledger WHERE key >= v.column${k + 1}
-  AND key < v.column${k + 2} AND key IS DISTINCT FROM v.column1)
-ORDER BY v.column${k + 3}
-${DO_NOTHING}`;
+function countedSql(n: number): string {
+  const values = Array.from({ length: n }, (_, i) => `(${i}, CAST(? AS TEXT), CAST(? AS TEXT))`);
+  return `SELECT v.column1 AS i FROM (VALUES ${values.join(", ")}) AS v
+WHERE EXISTS (SELECT 1 FROM cost_ledger WHERE key >= v.column2 AND key < v.column3)`;
 }
 
 /** Where each column is in a row of the upsert. */
@@ -465,12 +455,14 @@ async function upsertRun(
 }
 
 /**
- * Inserts a run of sidechain rows (`ids`: their message ids) as the sidechain insert
- * ({@link sidechainSql}) row by row would, {@link MANY} to a statement. Row by row, a row whose
- * message id an earlier row of the run has is always dropped (that row, or the one that kept
- * it out, holds a key of the id); the others cannot meet when every key starts with
- * `cc:<its id>:` and no id holds a `:`, so each is checked against the ledger as it was before
- * the run. Otherwise, row by row.
+ * Inserts a run of sidechain rows (`ids`: their message ids) as row-by-row inserts would: a
+ * sidechain line that replays a message id already counted (the ledger holds a key with the
+ * prefix `cc:<id>:`) is dropped, and so is a row whose key is there. The ids are checked
+ * {@link MANY} at a time ({@link countedSql}), then the rows left are inserted together. Row by
+ * row, a row whose message id an earlier row of the run has is always dropped (that row, or the
+ * one that kept it out, holds a key of the id); the others cannot meet when every key starts
+ * with `cc:<its id>:` and no id holds a `:`, so each is checked against the ledger as it was
+ * before the run. Otherwise, row by row.
  */
 async function writeSidechains(
   t: StoreTx,
@@ -482,19 +474,33 @@ async function writeSidechains(
     !id.includes(":") && String(rows[i][0]).startsWith(`cc:${id}:`)
   );
   const seen = new Set<string>();
-  let params: SqlValue[][] = [];
+  let batch: SqlValue[][] = [];
+  let ranges: SqlValue[][] = [];
   const send = async () => {
-    if (params.length === 0) return;
-    // A row of the statement is the row and its id's range of keys.
-    await runSized(t, "sidechain", params, rollup);
-    params = [];
+    if (batch.length === 0) return;
+    const counted = new Set<number>();
+    for (let i = 0; i < ranges.length;) {
+      let n = MANY;
+      while (n > ranges.length - i) n >>= 1;
+      const found = await t.all<{ i: number }>(
+        sizedSql("counted", n),
+        ranges.slice(i, i + n).flat(),
+      );
+      for (const r of found) counted.add(i + Number(r.i));
+      i += n;
+    }
+    const left = counted.size ? batch.filter((_, i) => !counted.has(i)) : batch;
+    await runSized(t, "insert", left, rollup);
+    batch = [];
+    ranges = [];
   };
   for (let i = 0; i < rows.length; i++) {
     const id = ids[i];
     if (apart && seen.has(id)) continue;
     seen.add(id);
-    params.push([...rows[i], `cc:${id}:`, `cc:${id};`]);
-    if (params.length === MANY || !apart) await send();
+    batch.push(rows[i]);
+    ranges.push([`cc:${id}:`, `cc:${id};`]);
+    if (batch.length === MANY || !apart) await send();
   }
   await send();
 }
