@@ -101,21 +101,18 @@ const MANY = 32;
 
 const DO_NOTHING = "ON CONFLICT(key) DO NOTHING";
 
+/** The parameters of `n` ledger rows, as a statement's `VALUES` lists them. */
+const ledgerRows = (n: number) => Array.from({ length: n }, () => `(${VALUES})`).join(", ");
+
 /**
  * The statements of `n` rows: the upsert ({@link UPSERT}), the insert of sidechain rows and the
  * check of their message ids ({@link countedSql}; see {@link writeSidechains}), and the save of
  * files' offsets ({@link saveFiles}).
  */
 const SIZED = {
-  upsert: (n: number) =>
-    UPSERT.replace(
-      `VALUES (${VALUES})`,
-      `VALUES ${Array.from({ length: n }, () => `(${VALUES})`).join(", ")}`,
-    ),
+  upsert: (n: number) => UPSERT.replace(`VALUES (${VALUES})`, `VALUES ${ledgerRows(n)}`),
   insert: (n: number) =>
-    `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES ${
-      Array.from({ length: n }, () => `(${VALUES})`).join(", ")
-    } ${DO_NOTHING}`,
+    `INSERT INTO cost_ledger (${COLUMNS.join(", ")}) VALUES ${ledgerRows(n)} ${DO_NOTHING}`,
   counted: (n: number) => countedSql(n),
   rollup: (n: number) => rollupValues(n),
   files: (n: number) =>
@@ -140,8 +137,8 @@ const sized = new Map<string, string>();
 
 /**
  * Which of `n` message ids the ledger holds a key of (the keys of one message id share the
- * prefix `cc:<id>:`, a range of the key index): each is bound as its number and its range,
- * typed, as a selected parameter has no column to take its type from.
+ * prefix `cc:<id>:`, a range of the key index): each is its number in the statement and its
+ * range, bound typed, as a selected parameter has no column to take its type from.
  */
 function countedSql(n: number): string {
   const values = Array.from({ length: n }, (_, i) => `(${i}, CAST(? AS TEXT), CAST(? AS TEXT))`);
@@ -415,12 +412,18 @@ async function runSized(
   rows: readonly SqlValue[][],
   rollup?: ImportRollup,
 ): Promise<void> {
-  let i = 0;
-  while (i < rows.length) {
-    let n = MANY;
-    while (n > rows.length - i) n >>= 1;
+  for (const [i, n] of sizedGroups(rows.length)) {
     await t.run(sizedSql(kind, n), rows.slice(i, i + n).flat());
     rollup?.wrote(rows, i, i + n);
+  }
+}
+
+/** The statements of 32, 16, 8, 4, 2 or 1 rows that `length` rows go in, in order: `[from, n]`. */
+function* sizedGroups(length: number): Generator<[number, number]> {
+  for (let i = 0; i < length;) {
+    let n = MANY;
+    while (n > length - i) n >>= 1;
+    yield [i, n];
     i += n;
   }
 }
@@ -479,15 +482,12 @@ async function writeSidechains(
   const send = async () => {
     if (batch.length === 0) return;
     const counted = new Set<number>();
-    for (let i = 0; i < ranges.length;) {
-      let n = MANY;
-      while (n > ranges.length - i) n >>= 1;
+    for (const [i, n] of sizedGroups(ranges.length)) {
       const found = await t.all<{ i: number }>(
         sizedSql("counted", n),
         ranges.slice(i, i + n).flat(),
       );
       for (const r of found) counted.add(i + Number(r.i));
-      i += n;
     }
     const left = counted.size ? batch.filter((_, i) => !counted.has(i)) : batch;
     await runSized(t, "insert", left, rollup);

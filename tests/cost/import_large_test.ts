@@ -278,16 +278,18 @@ Deno.test("head hashes: XXH64 for new rows, an earlier version's SHA-256 still r
       conn.close();
     }
   };
-  for (const row of kept()) {
-    const bytes = Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
-    assert.equal(row.head_hash, hash(bytes), row.path);
-  }
+  // A row's head: the first min(offset, 4 KiB) bytes of its file.
+  const headOf = (row: { path: string; offset: number }) =>
+    Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
+  const assertXxh64 = () => {
+    for (const row of kept()) assert.equal(row.head_hash, hash(headOf(row)), row.path);
+  };
+  assertXxh64();
   // The rows as an earlier version kept them: SHA-256 of the same bytes.
   const conn = new DatabaseSync(db);
   for (const row of kept()) {
-    const bytes = Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
     conn.prepare("UPDATE cost_import_files SET head_hash = ? WHERE path = ?").run(
-      sha(bytes),
+      sha(headOf(row)),
       row.path,
     );
   }
@@ -306,9 +308,6 @@ Deno.test("head hashes: XXH64 for new rows, an earlier version's SHA-256 still r
     enc.encode(grown).length + enc.encode(grown2).length + (await Deno.stat(files[1])).size,
   );
   // Each file's row holds the XXH64 of its head again.
-  for (const row of kept()) {
-    const bytes = Deno.readFileSync(row.path).subarray(0, Math.min(row.offset, 4096));
-    assert.equal(row.head_hash, hash(bytes), row.path);
-  }
+  assertXxh64();
   assert.equal((await importJson(project.path)).added, 0);
 });
