@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --allow-all --v8-flags=--min-semi-space-size=2,--max-semi-space-size=8
+#!/usr/bin/env -S deno run --allow-all --v8-flags=--min-semi-space-size=2,--max-semi-space-size=8,--max-opt=2
 /**
  * The `br` command line.
  *

@@ -15,7 +15,7 @@
  *   --sizes: trees of MB[:FILES] each (default 10,50,96:2008: 96 MB in 2,008 files is the
  *     tree of the issue; without FILES, a file per 48 KB as there); --full: 50 and 500 MB.
  *   --against: also the first import of another checkout of br (e.g. the main branch), in the
- *     same rounds, alternating with this one's.
+ *     same rounds, alternating with this one's, with the flags of its main.ts's shebang.
  */
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -443,13 +443,20 @@ function importArgs(tree: string, checkout?: string): string[] {
     "--json",
   );
   if (!checkout) return args;
-  return args.map((a) =>
-    a.endsWith("/main.ts")
-      ? join(checkout, "main.ts")
-      : a.endsWith("/deno.json")
-      ? join(checkout, "deno.json")
-      : a
-  );
+  // Run as that checkout runs: with the flags of its main.ts's shebang (a test keeps them
+  // equal to its RUN_FLAGS), not with this one's.
+  const shebang = Deno.readTextFileSync(join(checkout, "main.ts")).split("\n")[0];
+  const flags = shebang.replace(/^#!.*?deno run /, "").split(" ").filter(Boolean);
+  const i = args.indexOf("--config");
+  return [
+    "run",
+    "--quiet",
+    ...flags,
+    "--config",
+    join(checkout, "deno.json"),
+    join(checkout, "main.ts"),
+    ...args.slice(i + 3),
+  ];
 }
 
 /** Token totals of a project's ledger. */

@@ -58,7 +58,7 @@ if (import.meta.main) {
         "tests/deno.json",
         "-A",
         "--parallel",
-        "--v8-flags=--min-semi-space-size=2,--max-semi-space-size=8",
+        "--v8-flags=--min-semi-space-size=2,--max-semi-space-size=8,--max-opt=2",
         ...files,
       ],
       cwd: new URL("..", import.meta.url),

@@ -12,12 +12,16 @@ export const RUN_PERMISSIONS: readonly string[] = ["--allow-all"];
  * at most: 4 MB from the start would raise the secret scan's peak memory (bench/secrets.ts),
  * and with V8's own limit a first analysis of a 64k-line tree, which parses one file after
  * another, peaked at 200 MB, mostly young generation (bench/gates.ts: 135 MB with the limit,
- * in the same time). `deno compile`, the `br` task, main.ts's shebang and self-invocations
- * all use these.
+ * in the same time). And Maglev as the highest tier (`--max-opt=2`, no TurboFan): a command
+ * runs for well under a second, too short for TurboFan's code to pay back its compilation,
+ * which runs on a background thread and so competes for the two cores of a parallel `br cost
+ * import` (bench/cost.ts: 10–15% faster, 0.1 s less CPU at 96 MB; bench/gates.ts,
+ * bench/secrets.ts and bench/graph.ts unchanged within their noise). `deno compile`, the
+ * `br` task, main.ts's shebang and self-invocations all use these.
  */
 export const RUN_FLAGS: readonly string[] = [
   ...RUN_PERMISSIONS,
-  "--v8-flags=--min-semi-space-size=2,--max-semi-space-size=8",
+  "--v8-flags=--min-semi-space-size=2,--max-semi-space-size=8,--max-opt=2",
 ];
 
 /**

@@ -33,7 +33,7 @@ export const costSummaryCommand = command({
 export const costRoutes: RouteMap<BrContext> = buildRouteMap({
   routes: {
     import: command({
-      load: async () => (await import("./cost_run.ts")).importLogs,
+      load: async () => (await import("./cost_import_run.ts")).importLogs,
       brief: "Import token usage from Claude Code and Codex logs (incremental)",
       parameters: {
         flags: {
