@@ -433,29 +433,22 @@ await Deno.writeTextFile(empty, "");
 
 /** `br cost import` of the tree's two folders, with the checkout at `checkout` (default this). */
 function importArgs(tree: string, checkout?: string): string[] {
-  const args = brArgs(
-    "cost",
-    "import",
-    "--dir",
-    join(tree, "claude"),
-    "--dir",
-    join(tree, "codex"),
-    "--json",
-  );
-  if (!checkout) return args;
+  const command = ["cost", "import", "--dir", join(tree, "claude"), "--dir", join(tree, "codex")];
+  if (!checkout) return brArgs(...command, "--json");
   // Run as that checkout runs: with the flags of its main.ts's shebang (a test keeps them
   // equal to its RUN_FLAGS), not with this one's.
   const shebang = Deno.readTextFileSync(join(checkout, "main.ts")).split("\n")[0];
   const flags = shebang.replace(/^#!.*?deno run /, "").split(" ").filter(Boolean);
-  const i = args.indexOf("--config");
+  const config = join(checkout, "deno.json");
   return [
     "run",
     "--quiet",
     ...flags,
     "--config",
-    join(checkout, "deno.json"),
+    config,
     join(checkout, "main.ts"),
-    ...args.slice(i + 3),
+    ...command,
+    "--json",
   ];
 }
 

@@ -17,12 +17,10 @@ import {
   withProject,
 } from "../output.ts";
 
-type Common = ProjectFlags & JsonFlags;
-
 /** `br cost import [claude-code|codex|all] [--dir d]...` */
 export function importLogs(
   this: BrContext,
-  flags: Common & { dir?: string[] },
+  flags: ProjectFlags & JsonFlags & { dir?: string[] },
   source?: string,
 ): Promise<void> {
   const which = source ?? "all";
