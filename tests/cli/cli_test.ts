@@ -107,6 +107,17 @@ Deno.test("plainLine reads only the plain lines of the commands it knows", () =>
     flags: { gates: "gaps,quality", json: true },
     args: [],
   });
+  assert.deepEqual(read(["cost", "import", "--dir", "a", "codex", "--dir=b c", "--json"]), {
+    command: "cost import",
+    flags: { dir: ["a", "b c"], json: true },
+    args: ["codex"],
+  });
+  assert.deepEqual(read(["cost", "import"]), { command: "cost import", flags: {}, args: [] });
+  assert.deepEqual(read(["cost", "summary", "--by", "model", "--since=2026-11-01"]), {
+    command: "cost summary",
+    flags: { by: "model", since: "2026-11-01" },
+    args: [],
+  });
   for (
     const argv of [
       [],
@@ -136,6 +147,13 @@ Deno.test("plainLine reads only the plain lines of the commands it knows", () =>
       ["validate", "--threshold", "80"],
       ["validate", "--gates"],
       ["validate", "gaps"],
+      ["cost", "import", "codex", "claude-code"],
+      ["cost", "import", "--dir"],
+      ["cost", "import", "--dir", "a", "--json", "--json"],
+      ["cost", "summary", "--by", "model", "--by", "day"],
+      ["cost", "summary", "extra"],
+      ["cost", "statusline", "--dir", "x"],
+      ["cost", "models"],
     ]
   ) {
     assert.equal(plainLine(argv), null, argv.join(" "));

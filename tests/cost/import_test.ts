@@ -592,3 +592,45 @@ Deno.test("cost import prices with the overrides of config and of BR_COST__ vari
   const variable = await imported({ BR_COST__PRICES: '{"third-model":{"input":3}}' });
   assert.deepEqual([variable.cost_usd, variable.unpriced_models], [3, []]);
 });
+
+Deno.test("cost import, summary and statusline read plainly give what the parser gives", async () => {
+  await using home = await tempDir();
+  await using a = await tempProject("acme");
+  const tree = await buildTree(home.path, a.path);
+  const env = { CLAUDE_CONFIG_DIR: join(home.path, "claude"), CODEX_HOME: tree.codex, TZ: "UTC" };
+  const claude = join(home.path, "claude");
+  // Each import line into two new projects, one run each way.
+  for (
+    const argv of [
+      ["cost", "import"],
+      ["cost", "import", "--json"],
+      ["cost", "import", "codex", "--json"],
+      ["cost", "import", "--dir", claude, `--dir=${tree.codex}`, "--json"],
+      ["cost", "import", "claude-code", "--dir", tree.projects],
+      ["cost", "import", "--dir", join(home.path, "nowhere")],
+      ["cost", "import", "gemini"],
+    ]
+  ) {
+    await using p = await tempProject("acme");
+    await using q = await tempProject("acme");
+    const plain = await br(argv, { cwd: p.path, env });
+    const parsed = await br(argv, { cwd: q.path, env, tree: true });
+    assert.deepEqual(plain, parsed, argv.join(" "));
+  }
+  assert.equal((await br(["cost", "import", "--json"], { cwd: a.path, env })).code, 0);
+  const session = JSON.stringify({ session_id: "s1", cwd: a.path });
+  for (
+    const argv of [
+      ["cost", "summary"],
+      ["cost", "summary", "--json", "--by", "model"],
+      ["cost", "summary", "--by=source", "--since", "2026-11-20", "--until=2026-11-25"],
+      ["cost", "summary", "--format", "csv", "--timezone", "Asia/Kolkata", "--source", "codex"],
+      ["cost", "summary", "--by", "fortnight"],
+      ["cost", "statusline"],
+      ["cost", "statusline", "--json", "--project", a.path],
+    ]
+  ) {
+    const run = (tree: boolean) => br(argv, { cwd: a.path, env, stdin: session, tree });
+    assert.deepEqual(await run(false), await run(true), argv.join(" "));
+  }
+});
