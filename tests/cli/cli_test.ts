@@ -228,6 +228,11 @@ Deno.test("every way of starting br runs it with the same flags", async () => {
   assert.match(compile, /"compile",\s+\.\.\.RUN_FLAGS,/);
   const main = await Deno.readTextFile(new URL("../../main.ts", import.meta.url));
   assert.equal(main.split("\n")[0], `#!/usr/bin/env -S deno run ${RUN_FLAGS.join(" ")}`);
+  // Every line of the README that runs or installs main.ts.
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const lines = readme.match(/deno(@[\d.]+)? (run|install)[^`\n]*main\.ts/g) ?? [];
+  assert.ok(lines.length >= 3, lines.join("\n"));
+  for (const line of lines) assert.ok(line.includes(` ${flags} `), line);
   const self = selfCommand({});
   assert.deepEqual(self.slice(1, 3 + RUN_FLAGS.length), ["run", "--quiet", ...RUN_FLAGS]);
   // The flag is one V8 knows (an unknown one makes deno warn on every run).
