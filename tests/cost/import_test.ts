@@ -616,6 +616,16 @@ Deno.test("cost import, summary and statusline read plainly give what the parser
     const plain = await br(argv, { cwd: p.path, env });
     const parsed = await br(argv, { cwd: q.path, env, tree: true });
     assert.deepEqual(plain, parsed, argv.join(" "));
+    // Telemetry names the command the same way.
+    for (const dir of [p.path, q.path]) {
+      const events = JSON.parse(
+        (await br(["telemetry", "events", "--type", "session.ended", "--json"], { cwd: dir }))
+          .stdout,
+      ) as { payload: { command: string } }[];
+      // (a usage error ends before a session starts)
+      const expected = plain.code === 2 ? [] : ["cost import"];
+      assert.deepEqual(events.map((e) => e.payload.command), expected, argv.join(" "));
+    }
   }
   assert.equal((await br(["cost", "import", "--json"], { cwd: a.path, env })).code, 0);
   const session = JSON.stringify({ session_id: "s1", cwd: a.path });
