@@ -615,6 +615,7 @@ Deno.test("cost import, summary and statusline read plainly give what the parser
     await using q = await tempProject("acme");
     const plain = await br(argv, { cwd: p.path, env });
     const parsed = await br(argv, { cwd: q.path, env, tree: true });
+    assert.equal(plain.code === 0, !/nowhere|gemini/.test(argv.join(" ")), plain.stderr);
     assert.deepEqual(plain, parsed, argv.join(" "));
     // Telemetry names the command the same way.
     for (const dir of [p.path, q.path]) {
@@ -641,6 +642,9 @@ Deno.test("cost import, summary and statusline read plainly give what the parser
     ]
   ) {
     const run = (tree: boolean) => br(argv, { cwd: a.path, env, stdin: session, tree });
-    assert.deepEqual(await run(false), await run(true), argv.join(" "));
+    const plain = await run(false);
+    assert.equal(plain.code, argv.includes("fortnight") ? 2 : 0, plain.stderr);
+    assert.ok(plain.stdout || plain.stderr, argv.join(" "));
+    assert.deepEqual(plain, await run(true), argv.join(" "));
   }
 });
