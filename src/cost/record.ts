@@ -43,6 +43,13 @@ export interface RecordUsageInput {
   key?: string | null;
 }
 
+/**
+ * Whether an agent's own log of a session was imported: the rollup has a row for each session
+ * and source that has ledger rows (found by its session index, migration 13).
+ */
+export const SESSION_IMPORTED =
+  "SELECT 1 AS x FROM cost_rollup WHERE session = ? AND source IN ('claude-code', 'codex') LIMIT 1";
+
 /** What {@link recordUsage} wrote. */
 export interface RecordedUsage {
   /** The row as stored (time normalized, USD filled). */
@@ -110,10 +117,7 @@ export async function recordUsage(
   const now = project.clock.now().toISOString();
   // A session total is not written when the session's own log was imported already.
   const imported = entry.key?.startsWith("agent-session:") && entry.session
-    ? await store.get(
-      "SELECT 1 AS x FROM cost_ledger WHERE session = ? AND source IN ('claude-code', 'codex') LIMIT 1",
-      [entry.session],
-    )
+    ? await store.get(SESSION_IMPORTED, [entry.session])
     : undefined;
   if (imported) {
     return {

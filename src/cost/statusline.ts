@@ -49,6 +49,9 @@ async function todayWindow(project: Project): Promise<{ start: Date; end: Date }
   return periodWindow("daily", now, await resolveTimeZone(project));
 }
 
+/** A session's USD in nano-dollars: the rollup's sums of it (found by its index, migration 13). */
+export const SESSION_USD = "SELECT sum(usd) AS usd FROM cost_rollup WHERE session = ?";
+
 /**
  * The figures of a status line: session, today, the active 5-hour window and its burn rate,
  * from the ledger (as of the last `br cost import`) and Claude Code's JSON.
@@ -66,11 +69,8 @@ export async function statusFigures(project: Project, input: StatusInput): Promi
   const given = input.cost?.total_cost_usd;
   if (typeof given === "number" && Number.isFinite(given)) session = given;
   else if (typeof input.session_id === "string" && input.session_id) {
-    const row = await store.get<{ usd: number | null }>(
-      "SELECT sum(cost_usd) AS usd FROM cost_ledger WHERE session = ?",
-      [input.session_id],
-    );
-    session = row?.usd === null || row?.usd === undefined ? null : round(Number(row.usd));
+    const row = await store.get<{ usd: number | null }>(SESSION_USD, [input.session_id]);
+    session = row?.usd === null || row?.usd === undefined ? null : round(Number(row.usd) / 1e9);
   }
   const [block] = await costBlocks(project, { active: true });
   return {

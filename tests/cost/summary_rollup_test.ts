@@ -11,6 +11,8 @@ import {
   SUMMARY_BY,
   type SummaryOptions,
 } from "../../src/cost/summary.ts";
+import { SESSION_IMPORTED } from "../../src/cost/record.ts";
+import { SESSION_USD } from "../../src/cost/statusline.ts";
 import { tempProject } from "../helpers.ts";
 import { ON_POSTGRES } from "../postgres.ts";
 
@@ -170,6 +172,52 @@ Deno.test({
     const n = await store.get<{ n: number }>("SELECT count(*) AS n FROM cost_rollup");
     assert.ok((n?.n ?? 0) > 100);
     assert.ok(await assertSame(project) > 500);
+  } finally {
+    await project.close();
+  }
+});
+
+Deno.test("a session's USD and whether its log was imported come from the rollup's session index", async () => {
+  await using dir = await tempProject();
+  const project = await openProject({ cwd: dir.path });
+  try {
+    const store = await project.store();
+    await store.tx((t) => writeEntries(t, entries(600), "2026-11-07T00:00:00.000Z"));
+    await store.run(
+      "DELETE FROM cost_ledger WHERE session = 's2' AND source IN ('claude-code', 'codex')",
+    );
+    const ledger = async (session: string) => ({
+      nano: Number(
+        (await store.get<{ usd: number | null }>(
+          "SELECT sum(CAST(round(cost_usd * 1e9) AS BIGINT)) AS usd FROM cost_ledger WHERE session = ?",
+          [session],
+        ))?.usd ?? NaN,
+      ),
+      imported: !!(await store.get(
+        "SELECT 1 AS x FROM cost_ledger WHERE session = ? AND source IN ('claude-code', 'codex')",
+        [session],
+      )),
+    });
+    for (const session of ["s1", "s2", "s3", "nobody"]) {
+      const want = await ledger(session);
+      const usd = (await store.get<{ usd: number | null }>(SESSION_USD, [session]))?.usd;
+      assert.equal(Number(usd ?? NaN), want.nano, session);
+      assert.equal(!!(await store.get(SESSION_IMPORTED, [session])), want.imported, session);
+    }
+    assert.equal((await ledger("s2")).imported, false);
+    assert.equal((await ledger("s1")).imported, true);
+    if (store.backend === "sqlite") {
+      // The ledger keeps no index of sessions (each inserted row would pay for it).
+      const indexes = await store.all<{ sql: string | null }>(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cost_ledger'",
+      );
+      assert.ok(indexes.length >= 2);
+      for (const { sql } of indexes) assert.doesNotMatch(sql ?? "", /\(session\)/);
+      for (const sql of [SESSION_USD, SESSION_IMPORTED]) {
+        const plan = await store.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ["s1"]);
+        assert.match(plan.map((p) => p.detail).join("\n"), /cost_rollup_session/, sql);
+      }
+    }
   } finally {
     await project.close();
   }
