@@ -301,6 +301,11 @@ function pgTrigger(name: string, event: string, body: string, when?: string): st
         FOR EACH ROW${when ? ` WHEN (${when})` : ""} EXECUTE FUNCTION ${name}();`;
 }
 
+/** Migration 13, the same on both backends. */
+const SESSION_INDEX = `
+      DROP INDEX IF EXISTS cost_ledger_session;
+      CREATE INDEX cost_rollup_session ON cost_rollup (session);`;
+
 // ---- 10-19: cost ----------------------------------------------------------------------
 const cost: Migration[] = [
   {
@@ -548,12 +553,8 @@ const cost: Migration[] = [
     // tenth of a large import's writing.
     version: 13,
     name: "cost_session_index",
-    sqlite: `
-      DROP INDEX IF EXISTS cost_ledger_session;
-      CREATE INDEX cost_rollup_session ON cost_rollup (session);`,
-    postgres: `
-      DROP INDEX IF EXISTS cost_ledger_session;
-      CREATE INDEX cost_rollup_session ON cost_rollup (session);`,
+    sqlite: SESSION_INDEX,
+    postgres: SESSION_INDEX,
   },
 ];
 

@@ -2,7 +2,7 @@ import type { Project } from "../core/project.ts";
 import { readStore } from "../core/store_read.ts";
 import { costBlocks, type UsageBlock } from "./blocks.ts";
 import { round } from "./ledger.ts";
-import { resolveTimeZone } from "./summary.ts";
+import { resolveTimeZone, usdOfNano } from "./summary.ts";
 import { periodWindow } from "./_time.ts";
 
 /** The part of the JSON Claude Code passes to a status line command that br reads. */
@@ -70,7 +70,7 @@ export async function statusFigures(project: Project, input: StatusInput): Promi
   if (typeof given === "number" && Number.isFinite(given)) session = given;
   else if (typeof input.session_id === "string" && input.session_id) {
     const row = await store.get<{ usd: number | null }>(SESSION_USD, [input.session_id]);
-    session = row?.usd === null || row?.usd === undefined ? null : round(Number(row.usd) / 1e9);
+    session = row?.usd === null || row?.usd === undefined ? null : usdOfNano(Number(row.usd));
   }
   const [block] = await costBlocks(project, { active: true });
   return {

@@ -106,7 +106,7 @@ const QUARTER = `substr(time, 1, 14) || CASE WHEN substr(time, 15, 2) < '15' THE
 const NANO = (column: string) => `CAST(round(${column} * 1e9) AS BIGINT)`;
 
 /** USD rounded to micro-dollars from nano-dollars. */
-const usdOfNano = (nano: number) => Math.round(nano / 1000) / 1e6;
+export const usdOfNano = (nano: number) => Math.round(nano / 1000) / 1e6;
 
 interface Agg {
   k: string | null;
