@@ -10,6 +10,7 @@ import type { SqlValue } from "../core/store.ts";
 import { type FilePlan, fileRow, type ReadContext, readLogFile } from "./_read_file.ts";
 import type { ImportReply, ImportRequest } from "./_import_worker.ts";
 import { RowPacker, transferables } from "./_rows.ts";
+import { RepeatedKeys } from "./_ledger_write.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
 
 /** What the import thread needs to know. */
@@ -37,7 +38,8 @@ export class ImportThread {
   #inFlight = 0;
   #ended = false;
   #failure: Error | null = null;
-  #packer = new RowPacker(MESSAGE_ROWS);
+  // Every row of the import is packed here: each tells whether it repeats a key.
+  #packer = new RowPacker(MESSAGE_ROWS, new RepeatedKeys());
   /** Imports of this process whose steps the writer thread wrote (for tests). */
   static written = 0;
 

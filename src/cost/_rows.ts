@@ -6,7 +6,7 @@
  */
 import type { SqlValue } from "../core/store.ts";
 import type { PricedEntry } from "./ledger.ts";
-import type { LedgerRows } from "./_ledger_write.ts";
+import type { LedgerRows, RepeatedKeys } from "./_ledger_write.ts";
 
 /** Rows packed by {@link RowPacker}. */
 export interface PackedRows {
@@ -17,7 +17,8 @@ export interface PackedRows {
   /**
    * {@link REFS} integers a row: the key, time and sidechain message id as a length of bytes
    * in `text` (-1: null; -2 - i: `dict[i]`), then source, model, session, project, feature and
-   * task as an index in `dict` (-1: null).
+   * task as an index in `dict` (-1: null), then whether an earlier row of the import has the
+   * key (1 or 0; -1: not told, see {@link RowPacker}).
    */
   refs: Int32Array<ArrayBuffer>;
   /** The ASCII bytes of the keys, times and message ids, in row order. */
@@ -29,7 +30,9 @@ export interface PackedRows {
 }
 
 const NUMS = 8;
-const REFS = 9;
+const REFS = 10;
+// Where in a row's refs it says whether it repeats a key.
+const REPEATED = 9;
 
 /** The buffers of packed rows, handed back with {@link RowPacker.recycle} once read. */
 export interface RowBuffers {
@@ -44,9 +47,12 @@ export interface RowBuffers {
 /**
  * Packs rows (room for `capacity` first, more when needed); {@link take} hands them over.
  * Buffers come back through {@link recycle}, so that a stream of rows reuses a few buffers.
+ * With `keys` (all the rows of one import go through this packer), each row tells whether it
+ * repeats a key of the import (`LedgerRows.repeats`), so that the writer need not look.
  */
 export class RowPacker {
   readonly capacity: number;
+  readonly #keys: RepeatedKeys | null;
   #free: RowBuffers[] = [];
   #count = 0;
   #nums!: Float64Array<ArrayBuffer>;
@@ -56,8 +62,9 @@ export class RowPacker {
   #dict: string[] = [];
   #ids = new Map<string, number>();
 
-  constructor(capacity: number) {
+  constructor(capacity: number, keys?: RepeatedKeys) {
     this.capacity = capacity;
+    this.#keys = keys ?? null;
     this.#reset();
   }
 
@@ -142,7 +149,8 @@ export class RowPacker {
     refs[j++] = this.#id(e.session);
     refs[j++] = this.#id(e.project);
     refs[j++] = this.#id(e.feature);
-    refs[j] = this.#id(e.task);
+    refs[j++] = this.#id(e.task);
+    refs[j] = this.#keys ? (this.#keys.repeated(e.key ?? null) ? 1 : 0) : -1;
   }
 
   /** The rows packed since the last call (their buffers are the caller's now). */
@@ -198,6 +206,9 @@ export class RowUnpacker {
     const { nums, refs, dict } = this.#packed;
     const rows: SqlValue[][] = new Array(count);
     const sidechainIds: (string | null)[] = new Array(count);
+    // Told for every row of the import, or for none.
+    const told = count > 0 && refs[this.#row * REFS + REPEATED] !== -1;
+    const repeats: boolean[] | undefined = told ? new Array(count) : undefined;
     for (let k = 0; k < count; k++) {
       const n = this.#row++;
       const i = n * NUMS;
@@ -205,6 +216,7 @@ export class RowUnpacker {
       const key = this.#str(refs[j]);
       const time = this.#str(refs[j + 1]);
       sidechainIds[k] = this.#str(refs[j + 2]);
+      if (repeats) repeats[k] = refs[j + REPEATED] === 1;
       const logged = nums[i + 7];
       rows[k] = [
         key,
@@ -227,6 +239,6 @@ export class RowUnpacker {
         this.#run,
       ];
     }
-    return { rows, sidechainIds };
+    return repeats ? { rows, sidechainIds, repeats } : { rows, sidechainIds };
   }
 }

@@ -204,9 +204,12 @@ export async function importUsage(
   }
   if (thread) {
     // The write-ahead log is copied into the database here, as far as it is committed, while
-    // the thread writes the last rows; then the thread copies the rest while this one sums
-    // what the run added.
-    await thread.run(all(), ctx, tally, () => store.run("PRAGMA wal_checkpoint(PASSIVE)"));
+    // the thread writes the last rows (and the budgets' code loads meanwhile); then the thread
+    // copies the rest while this one sums what the run added.
+    await thread.run(all(), ctx, tally, () => {
+      import("./budgets.ts").catch(() => {});
+      return store.run("PRAGMA wal_checkpoint(PASSIVE)");
+    });
   } else {
     const reader = new LogReader(ctx, {
       prices,
