@@ -33,6 +33,9 @@ const NUMS = 8;
 const REFS = 10;
 // Where in a row's refs it says whether it repeats a key.
 const REPEATED = 9;
+// The columns kept in `dict` (see RowPacker's #column), and a value none of them has.
+const COLUMNS = 6;
+const NONE = Symbol("none");
 
 /** The buffers of packed rows, handed back with {@link RowPacker.recycle} once read. */
 export interface RowBuffers {
@@ -61,6 +64,10 @@ export class RowPacker {
   #textLength = 0;
   #dict: string[] = [];
   #ids = new Map<string, number>();
+  // Per column of {@link add} that {@link #id} keeps (source to task), its last value and
+  // index: rows in a row mostly repeat them.
+  #last: unknown[] = [];
+  #lastId: number[] = [];
 
   constructor(capacity: number, keys?: RepeatedKeys) {
     this.capacity = capacity;
@@ -87,6 +94,17 @@ export class RowPacker {
     this.#textLength = 0;
     this.#dict = [];
     this.#ids = new Map();
+    this.#last = new Array(COLUMNS).fill(NONE);
+    this.#lastId = new Array(COLUMNS).fill(-1);
+  }
+
+  /** {@link #id} of `s`, the value of column `k` of a row. */
+  #column(k: number, s: string | null | undefined): number {
+    if (s === this.#last[k]) return this.#lastId[k];
+    const id = this.#id(s);
+    this.#last[k] = s;
+    this.#lastId[k] = id;
+    return id;
   }
 
   #id(s: string | null | undefined): number {
@@ -144,12 +162,12 @@ export class RowPacker {
     refs[j++] = this.#ascii(e.key);
     refs[j++] = this.#ascii(e.time);
     refs[j++] = this.#ascii(e.sidechain && e.message_id ? e.message_id : null);
-    refs[j++] = this.#id(e.source);
-    refs[j++] = this.#id(e.model);
-    refs[j++] = this.#id(e.session);
-    refs[j++] = this.#id(e.project);
-    refs[j++] = this.#id(e.feature);
-    refs[j++] = this.#id(e.task);
+    refs[j++] = this.#column(0, e.source);
+    refs[j++] = this.#column(1, e.model);
+    refs[j++] = this.#column(2, e.session);
+    refs[j++] = this.#column(3, e.project);
+    refs[j++] = this.#column(4, e.feature);
+    refs[j++] = this.#column(5, e.task);
     refs[j] = this.#keys ? (this.#keys.repeated(e.key ?? null) ? 1 : 0) : -1;
   }
 

@@ -182,3 +182,18 @@ Deno.test("UTC wall clocks and the default zone agree with Intl's", async () => 
     }
   }
 });
+
+Deno.test("Claude Code lines: times as toISOString writes them are kept, others are rewritten so", () => {
+  const c = { session: "s", project: "p", attribution: ctx };
+  const timeOf = (time: string) =>
+    parseClaudeLine(ccLine({ id: "m", model: "claude-sonnet-4-5", time, input: 1, output: 1 }), c)
+      ?.time;
+  assert.equal(timeOf("2026-11-25T10:00:00.123Z"), "2026-11-25T10:00:00.123Z");
+  assert.equal(timeOf("2026-11-25T10:00:00Z"), "2026-11-25T10:00:00.000Z");
+  assert.equal(timeOf("2026-11-25T10:00:00.123+02:00"), "2026-11-25T08:00:00.123Z");
+  assert.equal(timeOf("2026-11-25 10:00:00.123Z"), "2026-11-25T10:00:00.123Z");
+  assert.equal(timeOf("2026-11-25T10:00:00.1234Z"), "2026-11-25T10:00:00.123Z");
+  // Lower-case letters are read, and written as toISOString writes them.
+  assert.equal(timeOf("2026-11-25t10:00:00.123z"), "2026-11-25T10:00:00.123Z");
+  assert.throws(() => timeOf("2026-11-25T1a:00:00.123Z"), RangeError);
+});
