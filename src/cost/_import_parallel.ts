@@ -28,6 +28,9 @@ const MAX_IN_FLIGHT = 32;
 // Rows and steps of a message, at most.
 const MESSAGE_ROWS = 512;
 const MESSAGE_STEPS = 64;
+// Messages the thread has left to write (at most a few taken and not yet counted back) from
+// which this one checkpoints while it waits (below, the thread is about done).
+const IDLE_BACKLOG = 8;
 
 /** The writer thread of an import: {@link start} it, then {@link run} the import with it. */
 export class ImportThread {
@@ -55,6 +58,8 @@ export class ImportThread {
         this.#failure ??= revivedError(reply);
       } else {
         this.#replies.push(reply);
+        // Its store closed: the thread ends (a program that never waits for it can exit).
+        if (reply.type === "done") this.#end();
       }
       this.#signal();
     };
@@ -114,7 +119,8 @@ export class ImportThread {
    * Reads the files of `plans` (in their order) here and writes them there; adds what they
    * hold to `tally`; returns once everything is committed (then call {@link finished}). After
    * the last file, while the thread writes what is left, this one runs `idle` (a checkpoint
-   * of what is committed; its failure is ignored).
+   * of what is committed; its failure is ignored) when the thread has much left to write;
+   * otherwise the thread checkpoints it all while this one goes on.
    *
    * @throws what reading a file here or writing the ledger there threw (the transaction open
    * then is rolled back; those committed before stay, with their files' offsets).
@@ -155,7 +161,7 @@ export class ImportThread {
       throw err;
     }
     try {
-      await idle?.().catch(() => {});
+      if (this.#inFlight >= IDLE_BACKLOG) await idle?.().catch(() => {});
       this.#post({ type: "checkpointed" });
       await this.#reply("written");
       ImportThread.written++;
@@ -172,8 +178,9 @@ export class ImportThread {
 
   /**
    * Waits for the thread to end after {@link run} (it checkpoints the write-ahead log and
-   * closes the store meanwhile), then ends it. Everything was committed before: a failure of
-   * the checkpoint or the close changes nothing (the next commit or close checkpoints).
+   * closes the store meanwhile; it then ends by itself), or ends it. Everything was committed
+   * before: a failure of the checkpoint or the close changes nothing (the next commit or close
+   * checkpoints).
    */
   async finished(): Promise<void> {
     if (this.#ended) return;
