@@ -10,7 +10,6 @@ import type { SqlValue } from "../core/store.ts";
 import { type FilePlan, fileRow, type ReadContext, readLogFile } from "./_read_file.ts";
 import type { ImportReply, ImportRequest } from "./_import_worker.ts";
 import { RowPacker, transferables } from "./_rows.ts";
-import { RepeatedKeys } from "./_ledger_write.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
 
 /** What the import thread needs to know. */
@@ -28,9 +27,6 @@ const MAX_IN_FLIGHT = 32;
 // Rows and steps of a message, at most.
 const MESSAGE_ROWS = 512;
 const MESSAGE_STEPS = 64;
-// Messages the thread has left to write (at most a few taken and not yet counted back) from
-// which this one checkpoints while it waits (below, the thread is about done).
-const IDLE_BACKLOG = 8;
 
 /** The writer thread of an import: {@link start} it, then {@link run} the import with it. */
 export class ImportThread {
@@ -41,8 +37,7 @@ export class ImportThread {
   #inFlight = 0;
   #ended = false;
   #failure: Error | null = null;
-  // Every row of the import is packed here: each tells whether it repeats a key.
-  #packer = new RowPacker(MESSAGE_ROWS, new RepeatedKeys());
+  #packer = new RowPacker(MESSAGE_ROWS);
   /** Imports of this process whose steps the writer thread wrote (for tests). */
   static written = 0;
 
@@ -58,8 +53,6 @@ export class ImportThread {
         this.#failure ??= revivedError(reply);
       } else {
         this.#replies.push(reply);
-        // Its store closed: the thread ends (a program that never waits for it can exit).
-        if (reply.type === "done") this.#end();
       }
       this.#signal();
     };
@@ -119,8 +112,7 @@ export class ImportThread {
    * Reads the files of `plans` (in their order) here and writes them there; adds what they
    * hold to `tally`; returns once everything is committed (then call {@link finished}). After
    * the last file, while the thread writes what is left, this one runs `idle` (a checkpoint
-   * of what is committed; its failure is ignored) when the thread has much left to write;
-   * otherwise the thread checkpoints it all while this one goes on.
+   * of what is committed; its failure is ignored).
    *
    * @throws what reading a file here or writing the ledger there threw (the transaction open
    * then is rolled back; those committed before stay, with their files' offsets).
@@ -161,7 +153,7 @@ export class ImportThread {
       throw err;
     }
     try {
-      if (this.#inFlight >= IDLE_BACKLOG) await idle?.().catch(() => {});
+      await idle?.().catch(() => {});
       this.#post({ type: "checkpointed" });
       await this.#reply("written");
       ImportThread.written++;
@@ -178,9 +170,8 @@ export class ImportThread {
 
   /**
    * Waits for the thread to end after {@link run} (it checkpoints the write-ahead log and
-   * closes the store meanwhile; it then ends by itself), or ends it. Everything was committed
-   * before: a failure of the checkpoint or the close changes nothing (the next commit or close
-   * checkpoints).
+   * closes the store meanwhile), then ends it. Everything was committed before: a failure of
+   * the checkpoint or the close changes nothing (the next commit or close checkpoints).
    */
   async finished(): Promise<void> {
     if (this.#ended) return;

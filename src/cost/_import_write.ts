@@ -45,7 +45,7 @@ export async function writeImportSteps(
         // (many to a statement) before each commit.
         let last: WriteStep | null = null;
         const files: SqlValue[][] = [];
-        let pending: LedgerRows = { rows: [], sidechainIds: [], repeats: [] };
+        let pending: LedgerRows = { rows: [], sidechainIds: [] };
         // Rows go out in statements of many rows: the rows past the last whole statement
         // wait for the next ones (in order), except at the end of the transaction.
         const flush = async (all: boolean) => {
@@ -64,7 +64,6 @@ export async function writeImportSteps(
             // Written in groups of steps (several rows per statement; see writeRows), in order.
             pending.rows.push(...step.rows.rows);
             pending.sidechainIds.push(...step.rows.sidechainIds);
-            pending.repeats!.push(...rollup.repeats(step.rows));
             if (pending.rows.length >= WRITE_ROWS) await flush(false);
             rows += n;
           }

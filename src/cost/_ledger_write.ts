@@ -90,30 +90,6 @@ export interface LedgerRows {
   rows: SqlValue[][];
   /** For each row, the message id of a sidechain row ({@link sidechainId}), else null. */
   sidechainIds: (string | null)[];
-  /**
-   * Rows of an import: for each row, whether an earlier row of the import has its key
-   * ({@link RepeatedKeys}), given for every row of the import or for none (then the import's
-   * {@link ImportRollup} tells).
-   */
-  repeats?: boolean[];
-}
-
-/**
- * The keys of an import's rows so far, in order: {@link repeated} tells a row whose key an
- * earlier row had (a resumed session repeating a response), which goes to the end of its
- * transaction ({@link ImportRollup}); the others, nearly all, are written as they come,
- * without looking at any other row.
- */
-export class RepeatedKeys {
-  readonly #seen = new Set<string>();
-
-  /** Whether an earlier call had `key` (never a null key: such rows are never merged). */
-  repeated(key: SqlValue): boolean {
-    if (typeof key !== "string") return false;
-    const n = this.#seen.size;
-    this.#seen.add(key);
-    return this.#seen.size === n;
-  }
 }
 
 /**
@@ -211,11 +187,10 @@ export function mergeKeys(run: SqlValue[][]): SqlValue[][] {
  * The rollup of an import run's rows (migration 12: the row trigger leaves rows with an
  * `import_run` to the import): {@link begin} at the start of each transaction, {@link finish}
  * before it commits. The rows that {@link writeRows} inserts are added to the rollup per group
- * when the transaction finishes. A row whose key an earlier row of the import has (a resumed
- * session repeating a response: {@link LedgerRows.repeats}) waits until then: its upsert may
- * update a row written before in the same transaction, whose update trigger needs that row in
- * the rollup already. Any other row whose key is taken belongs to a committed transaction or
- * to an earlier import, so to the rollup.
+ * when the transaction finishes. A row whose key the run has already written in the same
+ * transaction (a resumed session repeating a response) waits until then: its upsert may update
+ * the row written before, whose update trigger needs that row in the rollup already. Any other
+ * row whose key is taken belongs to a committed transaction, so to the rollup.
  *
  * On SQLite the rows inserted are summed here as they are written (an upsert that inserts k of
  * its rows raises the highest id by k; when not all of them, their keys tell which): the sort
@@ -236,10 +211,9 @@ export class ImportRollup {
   // SQLite: rows written since the last `settle`, and the sums of the last row added.
   #written: SqlValue[][] = [];
   #last: SqlValue[] | null = null;
-  // The rows of this transaction that repeat a key of the import, and the import's keys (when
-  // its rows come without `repeats`).
+  // Keys written in this transaction, and the rows that repeat one of them.
+  #keys = new Set<string>();
   #later: SqlValue[][] = [];
-  readonly #keys = new RepeatedKeys();
 
   constructor(backend: StoreBackend, run: string) {
     this.#sql = ROLLUP_IMPORT[backend];
@@ -251,6 +225,7 @@ export class ImportRollup {
   async begin(t: StoreQueries): Promise<void> {
     this.#since = this.#top = await maxId(t);
     this.#pending = false;
+    this.#keys.clear();
     this.#later = [];
     this.#sums?.clear();
     this.#last = null;
@@ -258,15 +233,14 @@ export class ImportRollup {
     this.#exact = true;
   }
 
-  /** A statement wrote rows `[from, to)` of `rows` (rows of the run). */
+  /** A statement wrote rows `[from, to)` of `rows` (rows of the run, with these keys). */
   wrote(rows: readonly SqlValue[][], from = 0, to = rows.length): void {
     this.#pending = true;
-    if (this.#sums && this.#exact) { for (let i = from; i < to; i++) this.#written.push(rows[i]); }
-  }
-
-  /** {@link LedgerRows.repeats} of `rows`, as given or found here. */
-  repeats(rows: LedgerRows): boolean[] {
-    return rows.repeats ?? rows.rows.map((row) => this.#keys.repeated(row[0]));
+    for (let i = from; i < to; i++) {
+      const key = rows[i][0];
+      if (typeof key === "string") this.#keys.add(key);
+      if (this.#sums && this.#exact) this.#written.push(rows[i]);
+    }
   }
 
   /**
@@ -347,9 +321,12 @@ export class ImportRollup {
     (sums[14] as number) += row[AT.priced] === 0 ? 1 : 0;
   }
 
-  /** Keeps `row`, which repeats a key of the import, for {@link finish}. */
-  later(row: SqlValue[]): void {
+  /** Whether `row` repeats a key written in this transaction (then kept for {@link finish}). */
+  later(row: SqlValue[]): boolean {
+    const key = row[0];
+    if (typeof key !== "string" || !this.#keys.has(key)) return false;
     this.#later.push(row);
+    return true;
   }
 
   /**
@@ -455,26 +432,17 @@ function* sizedGroups(length: number): Generator<[number, number]> {
 const manyParams: SqlValue[] = new Array(MANY * COLUMNS.length);
 
 /**
- * Upserts a run of rows; with `whole`, returns the rows past the last whole statement. Rows
- * of an import (with `rollup` and their `repeats`) go as they are, but for those repeating a
- * key of the import, kept for the end of the transaction; other rows of one key are merged.
+ * Upserts a run of rows; with `whole`, returns the rows past the last whole statement. With
+ * `rollup`, a row repeating a key written in the transaction is kept for its end.
  */
 async function upsertRun(
   t: StoreTx,
   rows: SqlValue[][],
-  repeats: boolean[] | null,
   whole: boolean,
   rollup: ImportRollup | undefined,
 ): Promise<SqlValue[][]> {
-  let run = rows;
-  if (!rollup || !repeats) run = mergeKeys(rows);
-  else if (repeats.includes(true)) {
-    run = [];
-    for (let r = 0; r < rows.length; r++) {
-      if (repeats[r]) rollup.later(rows[r]);
-      else run.push(rows[r]);
-    }
-  }
+  let run = mergeKeys(rows);
+  if (rollup) run = run.filter((row) => !rollup.later(row));
   let i = 0;
   for (; i + MANY <= run.length; i += MANY) {
     let k = 0;
@@ -545,22 +513,18 @@ async function writeSidechains(
  */
 export async function writeRows(
   t: StoreTx,
-  given: LedgerRows,
+  { rows, sidechainIds }: LedgerRows,
   whole = false,
   rollup?: ImportRollup,
 ): Promise<LedgerRows> {
-  const { rows, sidechainIds } = given;
-  const repeats = rollup ? rollup.repeats(given) : null;
   let run: SqlValue[][] = [];
-  let runRepeats: boolean[] = [];
   let side: SqlValue[][] = [];
   let ids: string[] = [];
   for (let i = 0; i < rows.length; i++) {
     const id = sidechainIds[i];
     if (id) {
-      if (run.length) await upsertRun(t, run, repeats && runRepeats, false, rollup);
+      if (run.length) await upsertRun(t, run, false, rollup);
       run = [];
-      runRepeats = [];
       side.push(rows[i]);
       ids.push(id);
     } else {
@@ -568,18 +532,12 @@ export async function writeRows(
       side = [];
       ids = [];
       run.push(rows[i]);
-      if (repeats) runRepeats.push(repeats[i]);
     }
   }
   if (side.length) await writeSidechains(t, side, ids, rollup);
-  const left = run.length ? await upsertRun(t, run, repeats && runRepeats, whole, rollup) : [];
+  const left = run.length ? await upsertRun(t, run, whole, rollup) : [];
   await rollup?.settle(t);
-  // What is left repeats no key (a row that does is kept for the end of the transaction).
-  return {
-    rows: left,
-    sidechainIds: left.map(() => null),
-    ...(repeats ? { repeats: left.map(() => false) } : {}),
-  };
+  return { rows: left, sidechainIds: left.map(() => null) };
 }
 
 /** The rows of priced entries. */

@@ -6,7 +6,7 @@
  */
 import type { SqlValue } from "../core/store.ts";
 import type { PricedEntry } from "./ledger.ts";
-import type { LedgerRows, RepeatedKeys } from "./_ledger_write.ts";
+import type { LedgerRows } from "./_ledger_write.ts";
 
 /** Rows packed by {@link RowPacker}. */
 export interface PackedRows {
@@ -17,8 +17,7 @@ export interface PackedRows {
   /**
    * {@link REFS} integers a row: the key, time and sidechain message id as a length of bytes
    * in `text` (-1: null; -2 - i: `dict[i]`), then source, model, session, project, feature and
-   * task as an index in `dict` (-1: null), then whether an earlier row of the import has the
-   * key (1 or 0; -1: not told, see {@link RowPacker}).
+   * task as an index in `dict` (-1: null).
    */
   refs: Int32Array<ArrayBuffer>;
   /** The ASCII bytes of the keys, times and message ids, in row order. */
@@ -30,12 +29,7 @@ export interface PackedRows {
 }
 
 const NUMS = 8;
-const REFS = 10;
-// Where in a row's refs it says whether it repeats a key.
-const REPEATED = 9;
-// The columns kept in `dict` (see RowPacker's #column), and a value none of them has.
-const COLUMNS = 6;
-const NONE = Symbol("none");
+const REFS = 9;
 
 /** The buffers of packed rows, handed back with {@link RowPacker.recycle} once read. */
 export interface RowBuffers {
@@ -50,12 +44,9 @@ export interface RowBuffers {
 /**
  * Packs rows (room for `capacity` first, more when needed); {@link take} hands them over.
  * Buffers come back through {@link recycle}, so that a stream of rows reuses a few buffers.
- * With `keys` (all the rows of one import go through this packer), each row tells whether it
- * repeats a key of the import (`LedgerRows.repeats`), so that the writer need not look.
  */
 export class RowPacker {
   readonly capacity: number;
-  readonly #keys: RepeatedKeys | null;
   #free: RowBuffers[] = [];
   #count = 0;
   #nums!: Float64Array<ArrayBuffer>;
@@ -64,14 +55,9 @@ export class RowPacker {
   #textLength = 0;
   #dict: string[] = [];
   #ids = new Map<string, number>();
-  // Per column of {@link add} that {@link #id} keeps (source to task), its last value and
-  // index: rows in a row mostly repeat them.
-  #last: unknown[] = [];
-  #lastId: number[] = [];
 
-  constructor(capacity: number, keys?: RepeatedKeys) {
+  constructor(capacity: number) {
     this.capacity = capacity;
-    this.#keys = keys ?? null;
     this.#reset();
   }
 
@@ -94,17 +80,6 @@ export class RowPacker {
     this.#textLength = 0;
     this.#dict = [];
     this.#ids = new Map();
-    this.#last = new Array(COLUMNS).fill(NONE);
-    this.#lastId = new Array(COLUMNS).fill(-1);
-  }
-
-  /** {@link #id} of `s`, the value of column `k` of a row. */
-  #column(k: number, s: string | null | undefined): number {
-    if (s === this.#last[k]) return this.#lastId[k];
-    const id = this.#id(s);
-    this.#last[k] = s;
-    this.#lastId[k] = id;
-    return id;
   }
 
   #id(s: string | null | undefined): number {
@@ -162,13 +137,12 @@ export class RowPacker {
     refs[j++] = this.#ascii(e.key);
     refs[j++] = this.#ascii(e.time);
     refs[j++] = this.#ascii(e.sidechain && e.message_id ? e.message_id : null);
-    refs[j++] = this.#column(0, e.source);
-    refs[j++] = this.#column(1, e.model);
-    refs[j++] = this.#column(2, e.session);
-    refs[j++] = this.#column(3, e.project);
-    refs[j++] = this.#column(4, e.feature);
-    refs[j++] = this.#column(5, e.task);
-    refs[j] = this.#keys ? (this.#keys.repeated(e.key ?? null) ? 1 : 0) : -1;
+    refs[j++] = this.#id(e.source);
+    refs[j++] = this.#id(e.model);
+    refs[j++] = this.#id(e.session);
+    refs[j++] = this.#id(e.project);
+    refs[j++] = this.#id(e.feature);
+    refs[j] = this.#id(e.task);
   }
 
   /** The rows packed since the last call (their buffers are the caller's now). */
@@ -224,9 +198,6 @@ export class RowUnpacker {
     const { nums, refs, dict } = this.#packed;
     const rows: SqlValue[][] = new Array(count);
     const sidechainIds: (string | null)[] = new Array(count);
-    // Told for every row of the import, or for none.
-    const told = count > 0 && refs[this.#row * REFS + REPEATED] !== -1;
-    const repeats: boolean[] | undefined = told ? new Array(count) : undefined;
     for (let k = 0; k < count; k++) {
       const n = this.#row++;
       const i = n * NUMS;
@@ -234,7 +205,6 @@ export class RowUnpacker {
       const key = this.#str(refs[j]);
       const time = this.#str(refs[j + 1]);
       sidechainIds[k] = this.#str(refs[j + 2]);
-      if (repeats) repeats[k] = refs[j + REPEATED] === 1;
       const logged = nums[i + 7];
       rows[k] = [
         key,
@@ -257,6 +227,6 @@ export class RowUnpacker {
         this.#run,
       ];
     }
-    return repeats ? { rows, sidechainIds, repeats } : { rows, sidechainIds };
+    return { rows, sidechainIds };
   }
 }

@@ -54,8 +54,6 @@ const claudeNames = (path: string) => [
 ];
 
 const claudeKeys = new Map<string, string | null>();
-// The last answer: the lines of a file mostly share their folder and `cwd`.
-let lastKey: { folder: string; cwd: string; key: string | null } | null = null;
 
 /**
  * The project key of a Claude Code line: the launch folder its log folder is named after
@@ -64,13 +62,6 @@ let lastKey: { folder: string; cwd: string; key: string | null } | null = null;
  */
 export function claudeProjectKey(folder: string | null, cwd: string | null): string | null {
   if (!folder || !cwd) return folder;
-  if (lastKey && lastKey.folder === folder && lastKey.cwd === cwd) return lastKey.key;
-  const key = claudeKeyOf(folder, cwd);
-  lastKey = { folder, cwd, key };
-  return key;
-}
-
-function claudeKeyOf(folder: string, cwd: string): string | null {
   const memo = `${folder}\0${cwd}`;
   const known = claudeKeys.get(memo);
   if (known !== undefined) return known;

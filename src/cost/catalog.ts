@@ -145,9 +145,6 @@ function providerOrder(name: string): string[] {
 export class Catalog {
   readonly #overrides: Map<string, ModelPrices>;
   readonly #cache = new Map<string, CatalogModel | null>();
-  // The last name resolved, as given (a log's lines mostly name one model).
-  #lastName: string | null = null;
-  #lastModel: CatalogModel | null = null;
 
   /** Builds a catalog; `overrides` maps model names to prices that win over the dataset. */
   constructor(overrides: Record<string, ModelPrices> = {}) {
@@ -164,15 +161,10 @@ export class Catalog {
 
   /** Resolves a model name as logs write it; `null` when the catalog has no price. */
   resolve(name: string): CatalogModel | null {
-    if (name === this.#lastName) return this.#lastModel;
     const key = name.trim().toLowerCase();
-    let found = this.#cache.get(key);
-    if (found === undefined) {
-      found = this.#resolve(key);
-      this.#cache.set(key, found);
-    }
-    this.#lastName = name;
-    this.#lastModel = found;
+    if (this.#cache.has(key)) return this.#cache.get(key)!;
+    const found = this.#resolve(key);
+    this.#cache.set(key, found);
     return found;
   }
 

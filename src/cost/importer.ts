@@ -8,7 +8,7 @@ import { Catalog } from "./catalog.ts";
 import { headHasher, readBuffer } from "./_lines.ts";
 import { ImportThread } from "./_import_parallel.ts";
 import { type StepTally, tallyStep } from "./_import_tally.ts";
-import { addedRows, writeImportSteps } from "./_import_write.ts";
+import { type AddedRows, addedRows, writeImportSteps } from "./_import_write.ts";
 import { projectPrices, round } from "./ledger.ts";
 import {
   type FilePlan,
@@ -200,18 +200,12 @@ export async function importUsage(
     }
     if (looked.length && bytes >= parallelBytes) {
       thread = ImportThread.start({ db: store.location, run, now });
-      // Once everything is committed, the thread copies the write-ahead log into the database
-      // while this one sums what the run added and reports; the store closes after it.
-      const started = thread;
-      if (started) project.onClose(() => started.finished());
     }
   }
-  // The budgets' code loads while this thread waits (for the writer thread, at the end).
-  const budgets = import("./budgets.ts");
-  budgets.catch(() => {});
   if (thread) {
-    // While the thread still has much to write after the last file, the write-ahead log is
-    // copied into the database here, as far as it is committed.
+    // The write-ahead log is copied into the database here, as far as it is committed, while
+    // the thread writes the last rows; then the thread copies the rest while this one sums
+    // what the run added.
     await thread.run(all(), ctx, tally, () => store.run("PRAGMA wal_checkpoint(PASSIVE)"));
   } else {
     const reader = new LogReader(ctx, {
@@ -245,33 +239,39 @@ export async function importUsage(
   }
   // An agent's own log is exact: it replaces the session total an orchestrator recorded for
   // the same agent session (`recordUsage` with key "agent-session:<session>").
-  const anyTotals = await store.get(
-    "SELECT 1 AS x FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;' LIMIT 1",
-  );
-  const superseded = !anyTotals ? { changes: 0 } : await store.run(
-    `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
-       AND id <= $since AND session IN (
-         SELECT DISTINCT session FROM cost_ledger WHERE id > $since AND session IS NOT NULL)`,
-    { $since: since },
-  );
-  const added = await addedRows(store, since, run);
-  for (const a of added) {
-    const report = reports.find((r) => r.source === a.source);
-    if (report) report.added += Number(a.n);
-    project.bus.emit("cost.recorded", {
-      model: a.model,
-      tokens: {
-        input: Number(a.input),
-        output: Number(a.output),
-        cache_creation: Number(a.cache_creation),
-        cache_read: Number(a.cache_read),
-      },
-      usd: round(Number(a.usd)),
-      source: a.source,
-    });
+  let added: AddedRows[];
+  let superseded: { changes: number };
+  try {
+    const anyTotals = await store.get(
+      "SELECT 1 AS x FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;' LIMIT 1",
+    );
+    superseded = !anyTotals ? { changes: 0 } : await store.run(
+      `DELETE FROM cost_ledger WHERE key >= 'agent-session:' AND key < 'agent-session;'
+         AND id <= $since AND session IN (
+           SELECT DISTINCT session FROM cost_ledger WHERE id > $since AND session IS NOT NULL)`,
+      { $since: since },
+    );
+    added = await addedRows(store, since, run);
+    for (const a of added) {
+      const report = reports.find((r) => r.source === a.source);
+      if (report) report.added += Number(a.n);
+      project.bus.emit("cost.recorded", {
+        model: a.model,
+        tokens: {
+          input: Number(a.input),
+          output: Number(a.output),
+          cache_creation: Number(a.cache_creation),
+          cache_read: Number(a.cache_read),
+        },
+        usd: round(Number(a.usd)),
+        source: a.source,
+      });
+    }
+    const { checkBudgets } = await import("./budgets.ts");
+    await checkBudgets(project);
+  } finally {
+    await thread?.finished();
   }
-  const { checkBudgets } = await budgets;
-  await checkBudgets(project);
   return {
     sources: reports,
     added: reports.reduce((s, r) => s + r.added, 0),
