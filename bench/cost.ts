@@ -12,10 +12,14 @@
  * ccusage's report are printed side by side.
  *
  * Usage: deno run -A bench/cost.ts [--sizes 10,50,96:2008] [--full] [--runs 3] [--against DIR]
+ *                                   [--import-only]
  *   --sizes: trees of MB[:FILES] each (default 10,50,96:2008: 96 MB in 2,008 files is the
  *     tree of the issue; without FILES, a file per 48 KB as there); --full: 50 and 500 MB.
  *   --against: also the first import of another checkout of br (e.g. the main branch), in the
  *     same rounds, alternating with this one's, with the flags of its main.ts's shebang.
+ *   --import-only: each round only the first import (and the other checkout's): about 1 s a
+ *     round at 96 MB, so that the many rounds a change of a few percent needs fit in minutes (60
+ *     rounds of two equal checkouts gave a median of 0.98x, 0.69-1.30x per round).
  */
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -26,6 +30,7 @@ const flag = (name: string) => {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 };
 const full = Deno.args.includes("--full");
+const IMPORT_ONLY = Deno.args.includes("--import-only");
 const RUNS = Number(flag("--runs") ?? 3);
 const AGAINST = flag("--against");
 const SIZES = (flag("--sizes") ?? (full ? "50,500" : "10,50,96:2008")).split(",").map((s) => {
@@ -502,6 +507,24 @@ for (const { mb, files } of SIZES) {
   let totals = "";
   let otherTotals = "";
   for (let i = 0; i < RUNS; i++) {
+    if (IMPORT_ONLY) {
+      const mine = async () => {
+        const root = await freshProject();
+        imp.push(await sample(Deno.execPath(), importArgs(tree), root));
+        totals = ledgerTotals(root);
+        await Deno.remove(root, { recursive: true });
+      };
+      const theirs = async () => {
+        if (!AGAINST) return;
+        const root = await freshProject();
+        other.push(await sample(Deno.execPath(), importArgs(tree, AGAINST), root));
+        otherTotals = ledgerTotals(root);
+        await Deno.remove(root, { recursive: true });
+      };
+      // The other checkout goes first in every other round.
+      for (const run of i % 2 === 0 ? [theirs, mine] : [mine, theirs]) await run();
+      continue;
+    }
     if (cc) {
       ccusageRuns.push(
         await sampleEnv(cc, ["daily", "--json", "--offline"], tree, { ...ccEnv, TZ: "UTC" }),
@@ -537,12 +560,26 @@ for (const { mb, files } of SIZES) {
     await Deno.remove(root, { recursive: true });
     if (i % 2 === 1) await againstRun();
   }
-  const ratio = median(imp.map((x) => x.ms)) / median(floor.map((x) => x.ms));
   peaks.push(peak(imp.map((x) => x.rssKb)) ?? 0);
   const bytes = Number(await Deno.readTextFile(join(tree, "done")));
   console.log(
     `\n${(bytes / 1048576).toFixed(0)} MB tree, ${files} files (generated or reused in ${genS} s)`,
   );
+  if (IMPORT_ONLY) {
+    console.log(`  br cost import (first):  ${fmt(imp)} (${range(imp)})`);
+    console.log(`  br ledger:    ${totals}`);
+    if (AGAINST) {
+      console.log(`  ${AGAINST} import (first): ${fmt(other)} (${range(other)})`);
+      console.log(`  other ledger: ${otherTotals}`);
+      const perRound = imp.map((x, k) => x.ms / other[k].ms);
+      console.log(
+        `  this / other, per round: median ${median(perRound).toFixed(3)}x ` +
+          `(${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}x)`,
+      );
+    }
+    continue;
+  }
+  const ratio = median(imp.map((x) => x.ms)) / median(floor.map((x) => x.ms));
   console.log(`  floor (stream + JSON.parse usage lines): ${fmt(floor)}`);
   console.log(
     `  br cost import (first):                  ${fmt(imp)} (${range(imp)})   = ${
