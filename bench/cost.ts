@@ -507,22 +507,21 @@ for (const { mb, files } of SIZES) {
   let totals = "";
   let otherTotals = "";
   for (let i = 0; i < RUNS; i++) {
+    const againstRun = async () => {
+      if (!AGAINST) return;
+      const root = await freshProject();
+      other.push(await sample(Deno.execPath(), importArgs(tree, AGAINST), root));
+      otherTotals = ledgerTotals(root);
+      await Deno.remove(root, { recursive: true });
+    };
     if (IMPORT_ONLY) {
-      const mine = async () => {
-        const root = await freshProject();
-        imp.push(await sample(Deno.execPath(), importArgs(tree), root));
-        totals = ledgerTotals(root);
-        await Deno.remove(root, { recursive: true });
-      };
-      const theirs = async () => {
-        if (!AGAINST) return;
-        const root = await freshProject();
-        other.push(await sample(Deno.execPath(), importArgs(tree, AGAINST), root));
-        otherTotals = ledgerTotals(root);
-        await Deno.remove(root, { recursive: true });
-      };
       // The other checkout goes first in every other round.
-      for (const run of i % 2 === 0 ? [theirs, mine] : [mine, theirs]) await run();
+      if (i % 2 === 0) await againstRun();
+      const root = await freshProject();
+      imp.push(await sample(Deno.execPath(), importArgs(tree), root));
+      totals = ledgerTotals(root);
+      await Deno.remove(root, { recursive: true });
+      if (i % 2 === 1) await againstRun();
       continue;
     }
     if (cc) {
@@ -539,13 +538,6 @@ for (const { mb, files } of SIZES) {
         join(tree, "codex"),
       ], tree),
     );
-    const againstRun = async () => {
-      if (!AGAINST) return;
-      const root = await freshProject();
-      other.push(await sample(Deno.execPath(), importArgs(tree, AGAINST), root));
-      otherTotals = ledgerTotals(root);
-      await Deno.remove(root, { recursive: true });
-    };
     // The other checkout goes first in every other round.
     if (i % 2 === 0) await againstRun();
     const root = await freshProject();
